@@ -1,0 +1,256 @@
+/* eslint-disable no-console */
+import { mkdir, readFile, writeFile } from 'fs/promises';
+import { join } from 'path';
+import { parseArgs } from 'util';
+import { LabeledRecord, loadAbaloneSource, parseAbaloneCsv } from './csv';
+import { regressionMetrics, toEvaluationJson } from './metrics';
+import { createPredictor } from './predictor';
+import { preprocess, toLabeledCsv } from './preprocess';
+import {
+  REFERENCE_HYPERPARAMETERS,
+  XGBoostParams,
+} from './xgboost/params';
+import { trainXGBoost } from './xgboost/train';
+
+const USAGE = `Usage:
+  mlops-ml train   --data <csv path|url> --out <dir> [--seed N] [--policy reject|skip] [hyperparameters]
+  mlops-ml bench   --data <csv path|url> [--seeds 10] [hyperparameters]
+  mlops-ml predict --model <dir> --data <csv path|url>
+
+Hyperparameters (XGBoost names; defaults = the reference Abalone pipeline):
+  --max_depth --eta --gamma --min_child_weight --subsample --colsample_bytree
+  --lambda --alpha --base_score --num_round --early_stopping_rounds --max_bin
+  --tree_method auto|exact|hist`;
+
+const NUMERIC_PARAMS = [
+  'max_depth',
+  'eta',
+  'gamma',
+  'min_child_weight',
+  'subsample',
+  'colsample_bytree',
+  'lambda',
+  'alpha',
+  'base_score',
+  'num_round',
+  'early_stopping_rounds',
+  'max_bin',
+] as const;
+
+class UsageError extends Error {}
+
+function hyperparameters(values: Record<string, unknown>): XGBoostParams {
+  const params: XGBoostParams = { ...REFERENCE_HYPERPARAMETERS };
+  for (const key of NUMERIC_PARAMS) {
+    const raw = values[key];
+    if (raw === undefined) continue;
+    const v = Number(raw);
+    if (raw === '' || Number.isNaN(v)) {
+      throw new UsageError(`--${key} must be a number, got '${raw}'`);
+    }
+    (params as Record<string, number>)[key] = v;
+  }
+  if (values.tree_method !== undefined) {
+    params.tree_method = values.tree_method as XGBoostParams['tree_method'];
+  }
+  return params;
+}
+
+function intOption(raw: unknown, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v)) {
+    throw new UsageError(`--${name} must be an integer, got '${raw}'`);
+  }
+  return v;
+}
+
+async function loadRecords(
+  source: string,
+  policy: 'reject' | 'skip',
+  labelOptional = false,
+): Promise<LabeledRecord[]> {
+  const parsed = parseAbaloneCsv(await loadAbaloneSource(source), {
+    policy,
+    labelOptional,
+  });
+  if (parsed.errors.length > 0) {
+    const lines = parsed.errors
+      .slice(0, 20)
+      .map(e => `  row ${e.row}, column ${e.column}: ${e.reason}${e.value !== undefined ? ` ('${e.value}')` : ''}`);
+    const msg = `${source}: ${parsed.skippedRows} bad row(s)\n${lines.join('\n')}`;
+    if (policy === 'reject') throw new UsageError(`${msg}\n(use --policy skip to drop bad rows)`);
+    console.error(`${msg}\n(skipped)`);
+  }
+  if (parsed.records.length === 0) {
+    throw new UsageError(`${source}: no usable rows`);
+  }
+  return parsed.records;
+}
+
+/** One full pipeline run (preprocess → train → evaluate) for a seed. */
+export function runPipeline(
+  records: LabeledRecord[],
+  seed: number,
+  params: XGBoostParams,
+) {
+  const pre = preprocess(records, { seed });
+  const result = trainXGBoost({ ...params, seed }, pre.train, pre.validation);
+  const testPred = result.booster.predict(pre.test);
+  const metrics = regressionMetrics(pre.test.labels, testPred);
+  return { pre, result, metrics, testPred };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const OPTIONS = {
+  data: { type: 'string' },
+  out: { type: 'string' },
+  model: { type: 'string' },
+  seed: { type: 'string' },
+  seeds: { type: 'string' },
+  policy: { type: 'string' },
+  tree_method: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries(NUMERIC_PARAMS.map(k => [k, { type: 'string' }])),
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  // Accept --max-depth as well as --max_depth.
+  const args = argv.map(a => (a.startsWith('--') ? a.replace(/-/g, '_').replace(/^__/, '--') : a));
+  const [command, ...rest] = args;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: OPTIONS as any,
+    strict: true,
+  }) as { values: Record<string, any> };
+  const need = (name: string): string => {
+    if (!values[name]) throw new UsageError(`${command}: --${name} is required`);
+    return values[name];
+  };
+  const policy = (values.policy ?? 'reject') as 'reject' | 'skip';
+  if (policy !== 'reject' && policy !== 'skip') {
+    throw new UsageError(`--policy must be reject or skip, got '${policy}'`);
+  }
+
+  if (command === 'train') {
+    const data = need('data');
+    const out = need('out');
+    const seed = intOption(values.seed, 'seed', 0);
+    const params = hyperparameters(values);
+    const records = await loadRecords(data, policy);
+    const { pre, result, metrics } = runPipeline(records, seed, params);
+    await mkdir(out, { recursive: true });
+    const evaluation = toEvaluationJson(metrics);
+    await Promise.all([
+      writeFile(join(out, 'preprocessor.json'), JSON.stringify(pre.preprocessor, null, 2)),
+      writeFile(join(out, 'model.json'), JSON.stringify(result.booster.toXGBoostJSON())),
+      writeFile(join(out, 'evaluation.json'), JSON.stringify(evaluation, null, 2)),
+      writeFile(join(out, 'train.csv'), toLabeledCsv(pre.train)),
+      writeFile(join(out, 'validation.csv'), toLabeledCsv(pre.validation)),
+      writeFile(join(out, 'test.csv'), toLabeledCsv(pre.test)),
+    ]);
+    console.log(
+      JSON.stringify(
+        {
+          out,
+          seed,
+          rows: { train: pre.train.rows, validation: pre.validation.rows, test: pre.test.rows },
+          hyperparameters: { ...params, seed },
+          treeMethod: result.treeMethod,
+          bestIteration: result.bestIteration,
+          bestValidationRmse: result.bestScore,
+          trees: result.booster.numTrees,
+          seconds: result.seconds,
+          metrics,
+          evaluation,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+
+  if (command === 'bench') {
+    const data = need('data');
+    const seeds = intOption(values.seeds, 'seeds', 10);
+    if (seeds < 1) throw new UsageError('--seeds must be >= 1');
+    const params = hyperparameters(values);
+    const records = await loadRecords(data, policy);
+    const perSeed = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      const { result, metrics } = runPipeline(records, seed, params);
+      perSeed.push({
+        seed,
+        mse: metrics.mse,
+        mae: metrics.mae,
+        r2: metrics.r2,
+        trainSeconds: result.seconds,
+        bestIteration: result.bestIteration,
+      });
+    }
+    console.log(
+      JSON.stringify(
+        {
+          data,
+          rows: records.length,
+          seeds,
+          hyperparameters: params,
+          median: {
+            mse: median(perSeed.map(s => s.mse)),
+            mae: median(perSeed.map(s => s.mae)),
+            r2: median(perSeed.map(s => s.r2)),
+            trainSeconds: median(perSeed.map(s => s.trainSeconds)),
+          },
+          perSeed,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+
+  if (command === 'predict') {
+    const dir = need('model');
+    const data = need('data');
+    const readJson = async (name: string) => {
+      try {
+        return JSON.parse(await readFile(join(dir, name), 'utf8'));
+      } catch (e) {
+        throw new UsageError(`Cannot read ${join(dir, name)}: ${(e as Error).message}`);
+      }
+    };
+    const predictor = createPredictor(
+      await readJson('preprocessor.json'),
+      await readJson('model.json'),
+    );
+    const records = await loadRecords(data, policy, true);
+    const pred = predictor.predict(records);
+    process.stdout.write(`${Array.from(pred, v => String(v)).join('\n')}\n`);
+    return 0;
+  }
+
+  throw new UsageError(`Unknown command '${command}'\n${USAGE}`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    code => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      console.error(e instanceof UsageError || e.name === 'TypeError' ? e.message : e.stack ?? e.message);
+      process.exitCode = e instanceof UsageError ? 2 : 1;
+    },
+  );
+}

@@ -1,0 +1,203 @@
+import { parse } from 'csv-parse/sync';
+import { readFile } from 'fs/promises';
+
+export type Sex = 'M' | 'F' | 'I';
+
+/** Numeric fields may be NaN for a missing value. */
+export interface AbaloneRecord {
+  sex: string;
+  length: number;
+  diameter: number;
+  height: number;
+  wholeWeight: number;
+  shuckedWeight: number;
+  visceraWeight: number;
+  shellWeight: number;
+}
+
+export interface LabeledRecord extends AbaloneRecord {
+  rings: number;
+}
+
+export interface CsvRowError {
+  /** 1-based line number in the file */
+  row: number;
+  column: string;
+  value?: string;
+  reason: string;
+}
+
+export interface ParseResult {
+  records: LabeledRecord[];
+  errors: CsvRowError[];
+  hasHeader: boolean;
+  skippedRows: number;
+}
+
+export const NUMERIC_COLUMNS = [
+  'length',
+  'diameter',
+  'height',
+  'wholeWeight',
+  'shuckedWeight',
+  'visceraWeight',
+  'shellWeight',
+] as const;
+
+export type NumericColumn = (typeof NUMERIC_COLUMNS)[number];
+
+/** Column names in file order (the UCI file has no header). */
+export const ABALONE_COLUMNS = ['sex', ...NUMERIC_COLUMNS, 'rings'] as const;
+
+export const SEX_VALUES: readonly Sex[] = ['M', 'F', 'I'];
+
+export const ABALONE_UCI_URL =
+  'https://archive.ics.uci.edu/ml/machine-learning-databases/abalone/abalone.data';
+
+const DEFAULT_MAX_ERRORS = 1000;
+
+/** Empty cell or '?' (the UCI convention) means "missing". */
+function isMissingCell(cell: string): boolean {
+  return cell === '' || cell === '?';
+}
+
+function parseNumberCell(cell: string): number | undefined {
+  if (isMissingCell(cell)) return NaN;
+  // Number('') is 0 and Number('0x1') is 1: accept only plain decimal notation.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return undefined;
+  return Number(cell);
+}
+
+function looksLikeHeader(cells: string[]): boolean {
+  // A data row's numeric columns are numbers or missing; a header has words there.
+  const numericCells = cells.slice(1, 9);
+  return (
+    numericCells.length > 0 &&
+    numericCells.every(
+      c => !isMissingCell(c) && parseNumberCell(c) === undefined,
+    )
+  );
+}
+
+/**
+ * Parses and validates Abalone CSV text (9 columns: Sex, 7 measurements, Rings;
+ * with or without a header row).
+ *
+ * policy 'reject' (default): any error → records = [] and all errors listed;
+ * 'skip': bad rows dropped, errors still listed.
+ */
+export function parseAbaloneCsv(
+  text: string,
+  options?: {
+    policy?: 'reject' | 'skip';
+    maxErrors?: number;
+    /** Accept 8-column rows without Rings (for scoring); rings is then NaN. */
+    labelOptional?: boolean;
+  },
+): ParseResult {
+  const policy = options?.policy ?? 'reject';
+  const maxErrors = options?.maxErrors ?? DEFAULT_MAX_ERRORS;
+  const rows: Array<{ record: string[]; info: { lines: number } }> = parse(
+    text,
+    {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    },
+  );
+
+  const records: LabeledRecord[] = [];
+  const errors: CsvRowError[] = [];
+  let skippedRows = 0;
+  let hasHeader = false;
+  const addError = (e: CsvRowError) => {
+    if (errors.length < maxErrors) errors.push(e);
+  };
+
+  rows.forEach(({ record: cells, info }, index) => {
+    const line = info.lines;
+    if (index === 0 && looksLikeHeader(cells)) {
+      hasHeader = true;
+      return;
+    }
+    const unlabeled =
+      options?.labelOptional && cells.length === ABALONE_COLUMNS.length - 1;
+    if (cells.length !== ABALONE_COLUMNS.length && !unlabeled) {
+      addError({
+        row: line,
+        column: '*',
+        value: cells.join(','),
+        reason: `expected ${ABALONE_COLUMNS.length} columns, got ${cells.length}`,
+      });
+      skippedRows++;
+      return;
+    }
+    let ok = true;
+    const sex = cells[0].toUpperCase();
+    if (!SEX_VALUES.includes(sex as Sex)) {
+      addError({
+        row: line,
+        column: 'sex',
+        value: cells[0],
+        reason: `must be one of ${SEX_VALUES.join(', ')}`,
+      });
+      ok = false;
+    }
+    const values: number[] = [];
+    for (let c = 1; c < cells.length; c++) {
+      const column = ABALONE_COLUMNS[c];
+      const v = parseNumberCell(cells[c]);
+      if (v === undefined) {
+        addError({ row: line, column, value: cells[c], reason: 'not a number' });
+        ok = false;
+      } else if (v < 0) {
+        addError({ row: line, column, value: cells[c], reason: 'must not be negative' });
+        ok = false;
+      } else if (
+        column === 'rings' &&
+        Number.isNaN(v) &&
+        !options?.labelOptional
+      ) {
+        // The label cannot be imputed.
+        addError({ row: line, column, value: cells[c], reason: 'label is missing' });
+        ok = false;
+      }
+      values.push(v ?? NaN);
+    }
+    if (!ok) {
+      skippedRows++;
+      return;
+    }
+    records.push({
+      sex,
+      length: values[0],
+      diameter: values[1],
+      height: values[2],
+      wholeWeight: values[3],
+      shuckedWeight: values[4],
+      visceraWeight: values[5],
+      shellWeight: values[6],
+      rings: values.length > 7 ? values[7] : NaN,
+    });
+  });
+
+  if (policy === 'reject' && skippedRows > 0) {
+    return { records: [], errors, hasHeader, skippedRows };
+  }
+  return { records, errors, hasHeader, skippedRows };
+}
+
+/** Reads a local path or fetches an http(s) URL; returns the CSV text. */
+export async function loadAbaloneSource(source: string): Promise<string> {
+  if (/^https?:\/\//i.test(source)) {
+    const res = await fetch(source);
+    if (!res.ok) {
+      throw new Error(
+        `Failed to fetch ${source}: HTTP ${res.status} ${res.statusText}`,
+      );
+    }
+    return await res.text();
+  }
+  return await readFile(source, 'utf8');
+}

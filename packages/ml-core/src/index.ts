@@ -1,0 +1,54 @@
+/**
+ * ML core of the MLOps portal: Abalone CSV parsing, preprocessing, an
+ * XGBoost-compatible gradient boosted trees trainer/scorer and metrics.
+ * No Backstage or express imports, so it runs in any Node process.
+ *
+ * @packageDocumentation
+ */
+export {
+  ABALONE_COLUMNS,
+  ABALONE_UCI_URL,
+  NUMERIC_COLUMNS,
+  SEX_VALUES,
+  loadAbaloneSource,
+  parseAbaloneCsv,
+} from './csv';
+export type {
+  AbaloneRecord,
+  CsvRowError,
+  LabeledRecord,
+  NumericColumn,
+  ParseResult,
+  Sex,
+} from './csv';
+export {
+  FEATURE_COUNT,
+  SEX_CATEGORIES,
+  fitPreprocessor,
+  parseLabeledCsv,
+  preprocess,
+  splitDataset,
+  toLabeledCsv,
+  transform,
+} from './preprocess';
+export type {
+  LabeledMatrix,
+  Matrix,
+  PreprocessOutput,
+  PreprocessorArtifact,
+} from './preprocess';
+export { Booster } from './xgboost/booster';
+export {
+  DEFAULT_PARAMS,
+  REFERENCE_HYPERPARAMETERS,
+  resolveParams,
+} from './xgboost/params';
+export type { XGBoostParams } from './xgboost/params';
+export { trainXGBoost } from './xgboost/train';
+export type { IterationInfo, TrainCallbacks, TrainResult } from './xgboost/train';
+export { calcGain, calcWeight, splitGain } from './xgboost/split';
+export { regressionMetrics, toEvaluationJson } from './metrics';
+export type { RegressionMetrics } from './metrics';
+export { createPredictor } from './predictor';
+export type { Predictor } from './predictor';
+export { mulberry32 } from './random';

@@ -1,0 +1,243 @@
+import {
+  AbaloneRecord,
+  LabeledRecord,
+  NUMERIC_COLUMNS,
+  NumericColumn,
+} from './csv';
+import { mulberry32, shuffleInPlace } from './random';
+
+export interface Matrix {
+  /** row-major, NaN = missing */
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+export interface LabeledMatrix extends Matrix {
+  labels: Float32Array;
+}
+
+/** Categories of the one-hot Sex encoding, in output column order (sorted, like scikit-learn). */
+export const SEX_CATEGORIES = ['F', 'I', 'M'] as const;
+
+/** JSON-serialisable preprocessing state: preprocessor.json */
+export interface PreprocessorArtifact {
+  format: 'mlops-portal/abalone-preprocessor';
+  version: 1;
+  numericFeatures: NumericColumn[];
+  /** Median of each numeric feature, used for imputation. */
+  medians: number[];
+  /** Mean and scale (population std, 1 when constant) of the imputed features. */
+  means: number[];
+  scales: number[];
+  sexCategories: string[];
+  /** Names of the model's input columns, in order. */
+  featureNames: string[];
+}
+
+export const FEATURE_COUNT = NUMERIC_COLUMNS.length + SEX_CATEGORIES.length;
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]
+    : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Fits median imputation + standard scaling (the scikit-learn SimpleImputer/StandardScaler recipe). */
+export function fitPreprocessor(
+  records: AbaloneRecord[],
+): PreprocessorArtifact {
+  if (records.length === 0) {
+    throw new Error('Cannot fit a preprocessor on zero records');
+  }
+  const medians: number[] = [];
+  const means: number[] = [];
+  const scales: number[] = [];
+  for (const col of NUMERIC_COLUMNS) {
+    const present = records.map(r => r[col]).filter(v => Number.isFinite(v));
+    const med = median(present);
+    let sum = 0;
+    for (const r of records) sum += Number.isFinite(r[col]) ? r[col] : med;
+    const mean = sum / records.length;
+    let sq = 0;
+    for (const r of records) {
+      const d = (Number.isFinite(r[col]) ? r[col] : med) - mean;
+      sq += d * d;
+    }
+    const std = Math.sqrt(sq / records.length);
+    medians.push(med);
+    means.push(mean);
+    // A constant column would divide by zero; scikit-learn uses scale 1 then.
+    scales.push(std > 0 ? std : 1);
+  }
+  return {
+    format: 'mlops-portal/abalone-preprocessor',
+    version: 1,
+    numericFeatures: [...NUMERIC_COLUMNS],
+    medians,
+    means,
+    scales,
+    sexCategories: [...SEX_CATEGORIES],
+    featureNames: [
+      ...NUMERIC_COLUMNS,
+      ...SEX_CATEGORIES.map(s => `sex_${s}`),
+    ],
+  };
+}
+
+function checkArtifact(pre: PreprocessorArtifact): void {
+  if (
+    !pre ||
+    pre.format !== 'mlops-portal/abalone-preprocessor' ||
+    !Array.isArray(pre.medians) ||
+    pre.medians.length !== pre.numericFeatures?.length ||
+    pre.means?.length !== pre.numericFeatures.length ||
+    pre.scales?.length !== pre.numericFeatures.length ||
+    !Array.isArray(pre.sexCategories)
+  ) {
+    throw new Error('Invalid preprocessor artifact (preprocessor.json)');
+  }
+}
+
+/** 7 scaled numerics + one-hot F, I, M (unknown sex → zeros). */
+export function transform(
+  pre: PreprocessorArtifact,
+  records: AbaloneRecord[],
+): Matrix {
+  checkArtifact(pre);
+  const nNum = pre.numericFeatures.length;
+  const cols = nNum + pre.sexCategories.length;
+  const data = new Float32Array(records.length * cols);
+  const sexIndex = new Map(pre.sexCategories.map((s, i) => [s, i]));
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const base = i * cols;
+    for (let j = 0; j < nNum; j++) {
+      const raw = (r as unknown as Record<string, number>)[
+        pre.numericFeatures[j]
+      ];
+      const v =
+        typeof raw === 'number' && Number.isFinite(raw) ? raw : pre.medians[j];
+      data[base + j] = (v - pre.means[j]) / pre.scales[j];
+    }
+    const s = sexIndex.get(String(r.sex ?? '').toUpperCase());
+    if (s !== undefined) data[base + nNum + s] = 1;
+  }
+  return { data, rows: records.length, cols };
+}
+
+/**
+ * Seeded shuffle then contiguous 70/15/15 cut (train gets the rounding slack
+ * last, like numpy's split at int(.7n), int(.85n)).
+ */
+export function splitDataset<T>(
+  rows: T[],
+  seed: number,
+  fractions: [number, number, number] = [0.7, 0.15, 0.15],
+): { train: T[]; validation: T[]; test: T[] } {
+  const total = fractions[0] + fractions[1] + fractions[2];
+  if (fractions.some(f => f < 0 || !Number.isFinite(f)) || total <= 0) {
+    throw new Error(`Invalid split fractions ${JSON.stringify(fractions)}`);
+  }
+  const shuffled = rows.slice();
+  shuffleInPlace(shuffled, mulberry32(seed));
+  const n = shuffled.length;
+  const a = Math.floor((n * fractions[0]) / total);
+  const b = Math.floor((n * (fractions[0] + fractions[1])) / total);
+  return {
+    train: shuffled.slice(0, a),
+    validation: shuffled.slice(a, b),
+    test: shuffled.slice(b),
+  };
+}
+
+function toLabeled(
+  pre: PreprocessorArtifact,
+  records: LabeledRecord[],
+): LabeledMatrix {
+  const m = transform(pre, records);
+  return { ...m, labels: Float32Array.from(records, r => r.rings) };
+}
+
+export interface PreprocessOutput {
+  preprocessor: PreprocessorArtifact;
+  train: LabeledMatrix;
+  validation: LabeledMatrix;
+  test: LabeledMatrix;
+}
+
+/**
+ * Split first, then fit the preprocessor on the training part only so no
+ * statistics leak from validation/test into the model.
+ */
+export function preprocess(
+  records: LabeledRecord[],
+  options: { seed: number },
+): PreprocessOutput {
+  const { train, validation, test } = splitDataset(records, options.seed);
+  const preprocessor = fitPreprocessor(train);
+  return {
+    preprocessor,
+    train: toLabeled(preprocessor, train),
+    validation: toLabeled(preprocessor, validation),
+    test: toLabeled(preprocessor, test),
+  };
+}
+
+function formatNumber(v: number): string {
+  // Float32 values round-trip through 9 significant digits.
+  return Number.isNaN(v) ? '' : String(Number(v.toPrecision(9)));
+}
+
+/** Label first, no header (SageMaker preprocessing output). */
+export function toLabeledCsv(m: LabeledMatrix): string {
+  const lines: string[] = new Array(m.rows);
+  const cells: string[] = new Array(m.cols + 1);
+  for (let i = 0; i < m.rows; i++) {
+    cells[0] = formatNumber(m.labels[i]);
+    for (let j = 0; j < m.cols; j++) {
+      cells[j + 1] = formatNumber(m.data[i * m.cols + j]);
+    }
+    lines[i] = cells.join(',');
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** Parses label-first, header-less numeric CSV (empty cell = missing). */
+export function parseLabeledCsv(text: string): LabeledMatrix {
+  const lines = text.split(/\r?\n/).filter(l => l.trim() !== '');
+  if (lines.length === 0) {
+    return { data: new Float32Array(0), rows: 0, cols: 0, labels: new Float32Array(0) };
+  }
+  const cols = lines[0].split(',').length - 1;
+  if (cols < 1) throw new Error('Labeled CSV row 1: needs a label and at least one feature');
+  const data = new Float32Array(lines.length * cols);
+  const labels = new Float32Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const cells = lines[i].split(',');
+    if (cells.length !== cols + 1) {
+      throw new Error(
+        `Labeled CSV row ${i + 1}: expected ${cols + 1} columns, got ${cells.length}`,
+      );
+    }
+    for (let j = 0; j <= cols; j++) {
+      const cell = cells[j].trim();
+      const v = cell === '' || cell === '?' ? NaN : Number(cell);
+      if (cell !== '' && cell !== '?' && Number.isNaN(v)) {
+        throw new Error(
+          `Labeled CSV row ${i + 1}, column ${j + 1}: '${cell}' is not a number`,
+        );
+      }
+      if (j === 0) {
+        if (Number.isNaN(v)) throw new Error(`Labeled CSV row ${i + 1}: label is missing`);
+        labels[i] = v;
+      } else {
+        data[i * cols + j - 1] = v;
+      }
+    }
+  }
+  return { data, rows: lines.length, cols, labels };
+}

@@ -1,0 +1,230 @@
+import type { LabeledMatrix } from '../preprocess';
+import { mulberry32, shuffleInPlace } from '../random';
+import { Booster } from './booster';
+import {
+  buildExactData,
+  buildHistData,
+  ExactData,
+  growExact,
+  growHist,
+  GrowParams,
+  HistWorkspace,
+} from './grow';
+import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
+import { calcWeight } from './split';
+import { leafIndex, TreeArrays } from './tree';
+
+export interface IterationInfo {
+  iteration: number;
+  totalRounds: number;
+  trainRmse: number;
+  validationRmse?: number;
+}
+
+export interface TrainCallbacks {
+  onIteration?(info: IterationInfo): void;
+}
+
+export interface TrainResult {
+  /** Holds trees 0..bestIteration only, so plain predict() equals XGBoost's iteration_range after early stopping. */
+  booster: Booster;
+  bestIteration: number;
+  bestScore?: number;
+  history: Array<{
+    iteration: number;
+    trainRmse: number;
+    validationRmse?: number;
+  }>;
+  seconds: number;
+  /** 'exact' or 'hist', after resolving 'auto'. */
+  treeMethod: 'exact' | 'hist';
+}
+
+function checkMatrix(m: LabeledMatrix, what: string, cols?: number): void {
+  if (!m || !(m.data instanceof Float32Array) || !(m.labels instanceof Float32Array)) {
+    throw new Error(`${what}: expected Float32Array data and labels`);
+  }
+  if (m.data.length !== m.rows * m.cols || m.labels.length !== m.rows) {
+    throw new Error(`${what}: data/labels length does not match ${m.rows}×${m.cols}`);
+  }
+  if (cols !== undefined && m.cols !== cols) {
+    throw new Error(`${what}: has ${m.cols} features, training data has ${cols}`);
+  }
+  for (let i = 0; i < m.rows; i++) {
+    if (!Number.isFinite(m.labels[i])) {
+      throw new Error(`${what}: label of row ${i + 1} is not a finite number`);
+    }
+  }
+}
+
+function rmse(pred: Float32Array, labels: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < pred.length; i++) {
+    const d = pred[i] - labels[i];
+    s += d * d;
+  }
+  return pred.length ? Math.sqrt(s / pred.length) : NaN;
+}
+
+function addTree(
+  tree: TreeArrays,
+  x: Float32Array,
+  cols: number,
+  pred: Float32Array,
+  rows?: Uint32Array,
+): void {
+  const n = rows ? rows.length : pred.length;
+  for (let k = 0; k < n; k++) {
+    const r = rows ? rows[k] : k;
+    pred[r] += tree.condition[leafIndex(tree, x, r * cols)];
+  }
+}
+
+/**
+ * Gradient boosting with XGBoost's reg:squarederror semantics
+ * (gradient = pred − label, hessian = 1).
+ */
+export function trainXGBoost(
+  params: XGBoostParams,
+  train: LabeledMatrix,
+  validation?: LabeledMatrix,
+  callbacks?: TrainCallbacks,
+): TrainResult {
+  const start = process.hrtime.bigint();
+  const p = resolveParams(params);
+  checkMatrix(train, 'training data');
+  if (train.rows === 0) throw new Error('training data: no rows');
+  if (validation) checkMatrix(validation, 'validation data', train.cols);
+  const { rows, cols } = train;
+  const x = train.data;
+  const method: 'exact' | 'hist' =
+    p.tree_method === 'auto'
+      ? rows <= AUTO_EXACT_MAX_ROWS
+        ? 'exact'
+        : 'hist'
+      : p.tree_method;
+  const grow: GrowParams = {
+    max_depth: p.max_depth,
+    eta: p.eta,
+    gamma: p.gamma,
+    lambda: p.lambda,
+    alpha: p.alpha,
+    min_child_weight: p.min_child_weight,
+  };
+  let exact: ExactData | undefined;
+  let ws: HistWorkspace | undefined;
+  if (method === 'exact') exact = buildExactData(x, rows, cols);
+  else ws = new HistWorkspace(buildHistData(x, rows, cols, p.max_bin));
+
+  const rng = mulberry32(p.seed);
+  const base = Math.fround(p.base_score);
+  const pred = new Float32Array(rows).fill(base);
+  const valPred = validation
+    ? new Float32Array(validation.rows).fill(base)
+    : undefined;
+  const grad = new Float32Array(rows);
+  const hess = new Float32Array(rows).fill(1);
+  const sampled = new Uint8Array(rows);
+  const unsampled = new Uint32Array(rows);
+  const allFeatures = Int32Array.from({ length: cols }, (_, i) => i);
+  const nColumns = Math.max(1, Math.floor(p.colsample_bytree * cols));
+
+  const trees: TreeArrays[] = [];
+  const history: TrainResult['history'] = [];
+  let bestIteration = 0;
+  let bestScore: number | undefined;
+  const early = validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
+
+  for (let it = 0; it < p.num_round; it++) {
+    for (let r = 0; r < rows; r++) grad[r] = pred[r] - train.labels[r];
+    // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
+    let nSampled = rows;
+    let nUnsampled = 0;
+    if (p.subsample < 1) {
+      nSampled = 0;
+      for (let r = 0; r < rows; r++) {
+        const keep = rng() < p.subsample;
+        sampled[r] = keep ? 1 : 0;
+        if (keep) {
+          if (ws) ws.order[nSampled] = r;
+          nSampled++;
+        } else unsampled[nUnsampled++] = r;
+      }
+    } else if (ws) {
+      for (let r = 0; r < rows; r++) ws.order[r] = r;
+    }
+    let features = allFeatures;
+    if (nColumns < cols) {
+      const shuffled = allFeatures.slice();
+      shuffleInPlace(shuffled, rng);
+      features = shuffled.subarray(0, nColumns).sort();
+    }
+
+    let tree: TreeArrays;
+    if (exact) {
+      tree = growExact(
+        exact,
+        grad,
+        hess,
+        p.subsample < 1 ? sampled : undefined,
+        features,
+        grow,
+      );
+      addTree(tree, x, cols, pred);
+    } else {
+      const res = growHist(ws!, nSampled, grad, hess, features, grow);
+      tree = res.tree;
+      // Sampled rows: their leaf is known from the partition; others walk the tree.
+      const { store } = res;
+      for (let n = 0; n < store.left.length; n++) {
+        if (store.left[n] !== -1) continue;
+        const value = Math.fround(
+          calcWeight(grow, store.g[n], store.h[n]) * grow.eta,
+        );
+        for (let k = store.begin[n]; k < store.end[n]; k++) {
+          pred[ws!.order[k]] += value;
+        }
+      }
+      if (nUnsampled > 0) {
+        addTree(tree, x, cols, pred, unsampled.subarray(0, nUnsampled));
+      }
+    }
+    trees.push(tree);
+    if (validation && valPred) addTree(tree, validation.data, cols, valPred);
+
+    const trainRmse = rmse(pred, train.labels);
+    const validationRmse =
+      validation && valPred ? rmse(valPred, validation.labels) : undefined;
+    history.push({ iteration: it, trainRmse, validationRmse });
+    callbacks?.onIteration?.({
+      iteration: it,
+      totalRounds: p.num_round,
+      trainRmse,
+      validationRmse,
+    });
+    if (validationRmse !== undefined) {
+      if (bestScore === undefined || validationRmse < bestScore) {
+        bestScore = validationRmse;
+        bestIteration = it;
+      } else if (early && it - bestIteration >= early) {
+        break;
+      }
+    } else {
+      bestIteration = it;
+    }
+  }
+
+  const kept = trees.slice(0, bestIteration + 1);
+  const booster = new Booster({
+    trees: kept,
+    baseScore: p.base_score,
+    numFeature: cols,
+    attributes:
+      bestScore !== undefined
+        ? { best_iteration: String(bestIteration), best_score: String(bestScore) }
+        : {},
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { booster, bestIteration, bestScore, history, seconds, treeMethod: method };
+}
+

@@ -1,0 +1,35 @@
+/** One regression tree in XGBoost's array layout (node 0 is the root, -1 = no child). */
+export interface TreeArrays {
+  left: Int32Array;
+  right: Int32Array;
+  parent: Int32Array;
+  feature: Int32Array;
+  /** Split threshold (go left if x < condition) or, for a leaf, the leaf value. */
+  condition: Float32Array;
+  defaultLeft: Uint8Array;
+  baseWeight: Float32Array;
+  lossChange: Float32Array;
+  sumHessian: Float32Array;
+}
+
+/** XGBoost marks the root's parent with INT32_MAX. */
+export const ROOT_PARENT = 2147483647;
+
+/** Walks one tree for one row of a row-major float32 matrix. */
+export function leafIndex(
+  tree: TreeArrays,
+  data: ArrayLike<number>,
+  base: number,
+): number {
+  let node = 0;
+  const { left, right, feature, condition, defaultLeft } = tree;
+  while (left[node] !== -1) {
+    const x = data[base + feature[node]];
+    if (x !== x) {
+      node = defaultLeft[node] ? left[node] : right[node];
+    } else {
+      node = x < condition[node] ? left[node] : right[node];
+    }
+  }
+  return node;
+}

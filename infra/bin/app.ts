@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * CDK entry point (run with tsx, see cdk.json). Stacks are env-agnostic
+ * unless CDK_DEFAULT_ACCOUNT/REGION are set (they are during `cdk deploy`
+ * with credentials), so `cdk synth` works offline.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildMlopsApp, namesFromContext } from '../lib/mlops-app';
+
+const app = new App();
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+buildMlopsApp(app, {
+  env: account && region ? { account, region } : undefined,
+  names: namesFromContext(app),
+});
+app.synth();

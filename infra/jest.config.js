@@ -1,0 +1,14 @@
+/** Jest for the CDK app: ts-jest, tests under test/ and next to Lambda code. */
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots: ['<rootDir>/test', '<rootDir>/lambda'],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/lambda/**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+  // Synthesizing a stack with asset bundling takes a few seconds on a busy 2-core box.
+  testTimeout: 120000,
+};

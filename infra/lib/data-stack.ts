@@ -1,0 +1,126 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import * as path from 'path';
+import { DATA_PREFIX, MANIFEST_JSON_KEY, MANIFEST_ZIP_KEY, sharedBucketName } from './config';
+import { acknowledgeBucketNotificationsHandler } from './nag';
+import { accessLogsBucket, secureBucket } from './secure-bucket';
+
+const INFRA_DIR = path.join(__dirname, '..');
+
+/** Runtime of the repo's Node.js Lambdas (cdk-nag L1 wants the latest). */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Data: the versioned, KMS-encrypted data bucket and the manifest writer that
+ * turns every upload into a new data manifest (the release pipeline's source).
+ */
+export class DataStack extends Stack {
+  readonly dataKey: kms.Key;
+  readonly dataBucket: s3.Bucket;
+  readonly manifestBucket: s3.Bucket;
+  readonly manifestWriter: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.templateOptions.description = 'MLOps reference system: data bucket and data manifest writer';
+
+    const logsBucket = accessLogsBucket(this);
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'Encrypts the Abalone data set',
+      enableKeyRotation: true,
+    });
+    this.dataBucket = secureBucket(this, 'DataBucket', {
+      bucketName: sharedBucketName('data', this.account, this.region),
+      encryptionKey: this.dataKey,
+      accessLogsBucket: logsBucket,
+    });
+    // EventBridge notifications let the release pipeline start on a new
+    // manifest without a CloudTrail trail.
+    this.manifestBucket = secureBucket(this, 'ManifestBucket', {
+      bucketName: sharedBucketName('manifest', this.account, this.region),
+      accessLogsBucket: logsBucket,
+      eventBridgeEnabled: true,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'ManifestWriterLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own group.
+    const role = new iam.Role(this, 'ManifestWriterRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Manifest writer: list the data bucket, write the manifest',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucketVersions', 's3:ListBucket'],
+        resources: [this.dataBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [
+          this.manifestBucket.arnForObjects(MANIFEST_ZIP_KEY),
+          this.manifestBucket.arnForObjects(MANIFEST_JSON_KEY),
+        ],
+      }),
+    );
+
+    this.manifestWriter = new NodejsFunction(this, 'ManifestWriter', {
+      entry: path.join(INFRA_DIR, 'lambda', 'manifest-writer', 'index.ts'),
+      handler: 'handler',
+      // The lock file only anchors the project root (no node_modules are
+      // installed into the bundle); infra/package.json exists in every clone,
+      // while the workspace lock lives above infra/.
+      projectRoot: INFRA_DIR,
+      depsLockFilePath: path.join(INFRA_DIR, 'package.json'),
+      runtime: LAMBDA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      // No reserved concurrency: concurrent writers each list the whole
+      // prefix, so whichever writes last still writes a complete manifest.
+      environment: {
+        DATA_BUCKET: this.dataBucket.bucketName,
+        DATA_PREFIX,
+        MANIFEST_BUCKET: this.manifestBucket.bucketName,
+        MANIFEST_ZIP_KEY,
+        MANIFEST_JSON_KEY,
+      },
+      bundling: {
+        // Local esbuild (no Docker); the runtime ships SDK v3, so it stays external.
+        forceDockerBundling: false,
+        externalModules: ['@aws-sdk/*'],
+        minify: true,
+        sourceMap: false,
+        format: OutputFormat.CJS,
+        target: 'node22',
+      },
+    });
+    this.dataBucket.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      new s3n.LambdaDestination(this.manifestWriter),
+      { prefix: DATA_PREFIX },
+    );
+
+    acknowledgeBucketNotificationsHandler(this);
+
+    new CfnOutput(this, 'DataBucketName', { value: this.dataBucket.bucketName, description: 'Upload data under data/' });
+    new CfnOutput(this, 'ManifestBucketName', { value: this.manifestBucket.bucketName });
+    new CfnOutput(this, 'InputDataUrl', { value: `s3://${this.dataBucket.bucketName}/${DATA_PREFIX}` });
+  }
+}

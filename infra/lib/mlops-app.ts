@@ -1,0 +1,47 @@
+import { App, Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_NAMES, MlopsNames } from './config';
+import { DataStack } from './data-stack';
+import { MlPipelineStack } from './ml-pipeline-stack';
+
+export interface MlopsAppOptions {
+  /** Account/region; env-agnostic stacks (resolved at deploy) when absent. */
+  env?: Environment;
+  names?: Partial<MlopsNames>;
+  /** Register cdk-nag's AwsSolutions pack as a validation plugin (default true). */
+  nag?: boolean;
+}
+
+export interface MlopsStacks {
+  data: DataStack;
+  pipeline: MlPipelineStack;
+}
+
+/** Names may be overridden with context, e.g. `-c pipelineName=my-pipeline`. */
+export function namesFromContext(app: App): Partial<MlopsNames> {
+  const names: Partial<MlopsNames> = {};
+  for (const key of Object.keys(DEFAULT_NAMES) as (keyof MlopsNames)[]) {
+    const value = app.node.tryGetContext(key);
+    if (typeof value === 'string' && value.trim() !== '') names[key] = value.trim();
+  }
+  return names;
+}
+
+/** Builds every stack of the reference system into the app. */
+export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsStacks {
+  const names: MlopsNames = { ...DEFAULT_NAMES, ...options.names };
+  const env = options.env;
+  const data = new DataStack(app, 'MlopsData', { env });
+  const pipeline = new MlPipelineStack(app, 'MlopsPipeline', {
+    env,
+    names,
+    dataKey: data.dataKey,
+  });
+  // Consumers find the data bucket by name, so order the deployment explicitly.
+  pipeline.addDependency(data);
+  if (options.nag ?? true) {
+    // cdk-nag 3 is a validation plugin (not an Aspect); errors fail synth.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
+  return { data, pipeline };
+}

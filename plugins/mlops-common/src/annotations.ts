@@ -1,0 +1,77 @@
+/**
+ * Catalog annotations that tie an entity to its ML system. Both engines read
+ * the same annotations; values are resource names in SageMaker's vocabulary.
+ */
+
+/** SageMaker pipeline name (aws) or local pipeline name. Required. */
+export const ANNOTATION_PIPELINE = 'mlops.io/pipeline';
+/** Model package group holding the entity's model versions. Required. */
+export const ANNOTATION_MODEL_PACKAGE_GROUP = 'mlops.io/model-package-group';
+/** Real-time endpoint serving the approved version. Required. */
+export const ANNOTATION_ENDPOINT = 'mlops.io/endpoint';
+/** CodePipeline (release pipeline) name. Optional: without it there is no release view. */
+export const ANNOTATION_RELEASE_PIPELINE = 'mlops.io/release-pipeline';
+/** AWS region of the resources (aws engine only). Optional: defaults to `mlops.aws.region`. */
+export const ANNOTATION_AWS_REGION = 'mlops.io/aws-region';
+/** AWS account id whose credentials to use (aws engine only). Optional. */
+export const ANNOTATION_AWS_ACCOUNT_ID = 'mlops.io/aws-account-id';
+/**
+ * S3 data bucket (and prefix) uploads go to, e.g. `s3://my-data-bucket/data/`
+ * (aws engine only). Optional: defaults to `mlops.aws.dataBucket`.
+ */
+export const ANNOTATION_AWS_DATA_BUCKET = 'mlops.io/data-bucket';
+
+/** The annotations an entity must carry for the MLOps tab to apply. */
+export const REQUIRED_ANNOTATIONS = [
+  ANNOTATION_PIPELINE,
+  ANNOTATION_MODEL_PACKAGE_GROUP,
+  ANNOTATION_ENDPOINT,
+] as const;
+
+/** Minimal entity shape, so this module does not force a catalog-model version on callers. */
+export interface AnnotatedEntity {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+}
+
+/** Resources an entity names; a request may only touch these. */
+export interface MlopsResources {
+  /** e.g. `component:default/abalone-age-predictor` */
+  entityRef: string;
+  pipelineName: string;
+  modelPackageGroupName: string;
+  endpointName: string;
+  releasePipelineName?: string;
+  region?: string;
+  awsAccountId?: string;
+  /** `s3://bucket/prefix` uploads go to (aws engine only). */
+  dataBucketUri?: string;
+}
+
+/** True when the entity has every required MLOps annotation. */
+export function isMlopsEntity(entity: AnnotatedEntity): boolean {
+  const a = entity.metadata.annotations ?? {};
+  return REQUIRED_ANNOTATIONS.every(k => typeof a[k] === 'string' && a[k].trim() !== '');
+}
+
+/**
+ * Reads the MLOps resources from an entity's annotations.
+ * Returns undefined when a required annotation is missing.
+ */
+export function getMlopsResources(entity: AnnotatedEntity): MlopsResources | undefined {
+  if (!isMlopsEntity(entity)) return undefined;
+  const a = entity.metadata.annotations!;
+  const ref = `${entity.kind.toLocaleLowerCase('en-US')}:${
+    entity.metadata.namespace ?? 'default'
+  }/${entity.metadata.name}`;
+  return {
+    entityRef: ref,
+    pipelineName: a[ANNOTATION_PIPELINE].trim(),
+    modelPackageGroupName: a[ANNOTATION_MODEL_PACKAGE_GROUP].trim(),
+    endpointName: a[ANNOTATION_ENDPOINT].trim(),
+    releasePipelineName: a[ANNOTATION_RELEASE_PIPELINE]?.trim() || undefined,
+    region: a[ANNOTATION_AWS_REGION]?.trim() || undefined,
+    awsAccountId: a[ANNOTATION_AWS_ACCOUNT_ID]?.trim() || undefined,
+    dataBucketUri: a[ANNOTATION_AWS_DATA_BUCKET]?.trim() || undefined,
+  };
+}

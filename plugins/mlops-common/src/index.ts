@@ -1,0 +1,12 @@
+/**
+ * Common types, annotations, request schemas and permissions of the MLOps plugin.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './permissions';
+export * from './types';
+export * from './features';
+export * from './parameters';
+export * from './schemas';
+export * from './signals';

@@ -1,0 +1,273 @@
+/**
+ * The one vocabulary both engines speak (SageMaker's / CodePipeline's), so the
+ * UI never branches on the engine. Times are ISO-8601 strings.
+ */
+
+/** SageMaker PipelineExecutionStatus. */
+export type PipelineExecutionStatus =
+  | 'Executing'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Failed'
+  | 'Succeeded';
+
+/** SageMaker StepStatus, plus `NotStarted` for steps of the DAG not reached yet. */
+export type StepStatus =
+  | 'NotStarted'
+  | 'Starting'
+  | 'Executing'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Failed'
+  | 'Succeeded';
+
+/** SageMaker ModelApprovalStatus. */
+export type ModelApprovalStatus =
+  | 'PendingManualApproval'
+  | 'Approved'
+  | 'Rejected';
+
+/** SageMaker EndpointStatus (subset the portal shows). */
+export type EndpointStatus =
+  | 'Creating'
+  | 'Updating'
+  | 'InService'
+  | 'RollingBack'
+  | 'Deleting'
+  | 'Failed'
+  | 'OutOfService';
+
+/** CodePipeline stage / action status, plus `NotStarted`. */
+export type ReleaseStageStatus =
+  | 'NotStarted'
+  | 'InProgress'
+  | 'Succeeded'
+  | 'Failed'
+  | 'Stopped'
+  | 'Cancelled';
+
+/** What started an execution. */
+export type ExecutionTrigger = 'upload' | 'manual' | 'retry' | 'external';
+
+/** Pipeline parameter values (SageMaker pipeline parameters are strings or numbers). */
+export type ParameterValues = Record<string, string | number>;
+
+export interface DataFile {
+  /** Object key in the data bucket (file name locally). */
+  key: string;
+  size: number;
+  /** sha256 locally; S3 ETag / version id on aws. */
+  sha256?: string;
+  etag?: string;
+  versionId?: string;
+  rowCount?: number;
+}
+
+/** The data manifest a new upload writes; the release pipeline's Source. */
+export interface DataManifest {
+  manifestId: string;
+  /** Where the manifest lives (file path or s3:// URI). */
+  uri?: string;
+  files: DataFile[];
+  rowCount?: number;
+  createdAt: string;
+  /** User entity ref of the uploader, when known. */
+  createdBy?: string;
+}
+
+export interface RegressionMetrics {
+  mse: number;
+  rmse?: number;
+  mae?: number;
+  r2?: number;
+  /** Standard deviation of the residuals (SageMaker's `mse.standard_deviation`). */
+  residualStd?: number;
+}
+
+export interface LogLine {
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** One node of the ML pipeline DAG and its state in an execution. */
+export interface PipelineStep {
+  /** e.g. Preprocess, Train, Evaluate, CheckMSE, Register. Step names are data. */
+  name: string;
+  /** SageMaker StepType: Processing, Training, Condition, RegisterModel, ... */
+  type: string;
+  dependsOn: string[];
+  status: StepStatus;
+  startTime?: string;
+  endTime?: string;
+  failureReason?: string;
+  /** 0..1 when the engine can tell (e.g. boosting rounds done). */
+  progress?: number;
+  parameters?: Record<string, unknown>;
+  /** Outputs, e.g. artifact URIs, metrics, condition outcome. */
+  outputs?: Record<string, unknown>;
+  /** Engine metadata, e.g. processing/training job ARNs on aws. */
+  metadata?: Record<string, unknown>;
+  logs?: LogLine[];
+}
+
+/** One stage of the release pipeline (Source → Validate → MLPipeline → Approval → Deploy). */
+export interface ReleaseStage {
+  name: string;
+  status: ReleaseStageStatus;
+  startTime?: string;
+  endTime?: string;
+  summary?: string;
+  /** Present while a manual approval waits (CodePipeline approval token). */
+  approvalToken?: string;
+}
+
+export interface PipelineExecution {
+  /** Local id, or the execution ARN on aws. */
+  executionId: string;
+  pipelineName: string;
+  displayName?: string;
+  status: PipelineExecutionStatus;
+  trigger: ExecutionTrigger;
+  /** User entity ref that triggered it, when known. */
+  triggeredBy?: string;
+  /** The execution this one retries, if any. */
+  retryOf?: string;
+  parameters: ParameterValues;
+  dataManifest?: DataManifest;
+  createdAt: string;
+  startTime?: string;
+  endTime?: string;
+  failureReason?: string;
+  /** Step currently executing, if any. */
+  currentStep?: string;
+  /** Test-set metrics from Evaluate, once known. */
+  metrics?: RegressionMetrics;
+  /** Model version this execution registered, if any. */
+  modelVersion?: number;
+  release?: ReleaseStage[];
+}
+
+export interface PipelineExecutionDetail extends PipelineExecution {
+  steps: PipelineStep[];
+}
+
+export interface ApprovalEvent {
+  status: ModelApprovalStatus;
+  /** User entity ref (or `pipeline` for the registering pipeline). */
+  by: string;
+  at: string;
+  comment?: string;
+}
+
+export interface ModelArtifact {
+  name: string;
+  uri: string;
+}
+
+/** A model package (version) in a model package group. */
+export interface ModelVersion {
+  modelPackageGroupName: string;
+  version: number;
+  modelPackageArn: string;
+  approvalStatus: ModelApprovalStatus;
+  approvalDescription?: string;
+  createdAt: string;
+  createdBy?: string;
+  executionId?: string;
+  metrics?: RegressionMetrics;
+  hyperparameters?: ParameterValues;
+  dataManifest?: DataManifest;
+  artifacts?: ModelArtifact[];
+  approvalHistory: ApprovalEvent[];
+  /** True when the entity's endpoint currently serves this version. */
+  deployed: boolean;
+}
+
+export interface EndpointSummary {
+  endpointName: string;
+  status: EndpointStatus;
+  modelVersion?: number;
+  modelPackageArn?: string;
+  /** Where the SageMaker-style serving contract answers (local engine). */
+  url?: string;
+  lastModifiedTime?: string;
+  failureReason?: string;
+}
+
+export interface Deployment {
+  deploymentId: string;
+  endpointName: string;
+  modelVersion: number;
+  modelPackageArn: string;
+  status: EndpointStatus | 'Superseded';
+  deployedAt: string;
+  deployedBy?: string;
+  /** Why: approval, rollback after rejection, ... */
+  reason?: string;
+  current: boolean;
+}
+
+export interface DeploymentsResponse {
+  endpoint?: EndpointSummary;
+  deployments: Deployment[];
+}
+
+export type AbaloneSex = 'M' | 'F' | 'I';
+
+/** One abalone, in the data set's units (mm / 200 and g / 200). */
+export interface AbaloneFeatures {
+  sex: AbaloneSex;
+  length: number;
+  diameter: number;
+  height: number;
+  wholeWeight: number;
+  shuckedWeight: number;
+  visceraWeight: number;
+  shellWeight: number;
+}
+
+export interface PredictRequest {
+  instances: AbaloneFeatures[];
+}
+
+export interface Prediction {
+  rings: number;
+  /** rings + 1.5 years */
+  age: number;
+}
+
+export interface PredictResponse {
+  predictions: Prediction[];
+  modelVersion: number;
+  endpointName: string;
+}
+
+export interface UploadDatasetResponse {
+  manifest: DataManifest;
+  /** The release execution the upload triggered (or was queued into). */
+  execution?: PipelineExecution;
+}
+
+/** Row-level problem in an uploaded CSV (1-based row, column name). */
+export interface DatasetRowError {
+  row: number;
+  column: string;
+  value?: string;
+  reason: string;
+}
+
+/** What the overview page shows per entity. */
+export interface MlopsSummary {
+  entityRef: string;
+  latestExecution?: PipelineExecution;
+  endpoint?: EndpointSummary;
+  deployedVersion?: ModelVersion;
+  pendingApprovals: number;
+  versionCount: number;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+  nextToken?: string;
+}

@@ -1,0 +1,124 @@
+import type {
+  AbaloneFeatures,
+  DeploymentsResponse,
+  ExecutionTrigger,
+  ListResponse,
+  MlopsResources,
+  ModelApprovalStatus,
+  ModelVersion,
+  ParameterValues,
+  PipelineExecution,
+  PipelineExecutionDetail,
+  PredictResponse,
+  ReleaseStage,
+  UploadDatasetResponse,
+} from '@mlops-portal/plugin-mlops-common';
+
+/** Who is acting, as the router resolved it (user entity ref or service). */
+export interface EngineActor {
+  /** e.g. `user:default/guest` */
+  ref: string;
+}
+
+export interface StartExecutionOptions {
+  parameters?: ParameterValues;
+  displayName?: string;
+  trigger: ExecutionTrigger;
+  actor: EngineActor;
+  /** Idempotency token: the same token must not start a second execution. */
+  clientRequestToken?: string;
+}
+
+export interface ApprovalOptions {
+  status: Extract<ModelApprovalStatus, 'Approved' | 'Rejected'>;
+  comment: string;
+  actor: EngineActor;
+}
+
+export interface UploadDatasetOptions {
+  fileName: string;
+  content: Buffer;
+  contentType?: string;
+  actor: EngineActor;
+}
+
+export interface ListOptions {
+  limit?: number;
+  nextToken?: string;
+}
+
+/**
+ * What an MLOps engine does for one entity's resources. Modelled on SageMaker
+ * Pipelines, the SageMaker model registry, CodePipeline and SageMaker endpoints,
+ * so the local and aws engines fit without translation.
+ *
+ * Engines throw `@backstage/errors` errors: NotFoundError for unknown
+ * executions/versions, InputError for bad input (e.g. a CSV with row errors,
+ * with `{ errors: DatasetRowError[] }` as the error's cause/details),
+ * ConflictError for illegal state changes, NotAllowedError when the cloud
+ * refuses access, ServiceUnavailableError when nothing is deployed.
+ */
+export interface MlopsEngine {
+  /** 'local' | 'aws' | an adopter's own. */
+  readonly type: string;
+
+  listExecutions(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<PipelineExecution>>;
+  getExecution(
+    resources: MlopsResources,
+    executionId: string,
+  ): Promise<PipelineExecutionDetail>;
+  startExecution(
+    resources: MlopsResources,
+    options: StartExecutionOptions,
+  ): Promise<PipelineExecution>;
+  retryExecution(
+    resources: MlopsResources,
+    executionId: string,
+    actor: EngineActor,
+  ): Promise<PipelineExecution>;
+  stopExecution(
+    resources: MlopsResources,
+    executionId: string,
+    actor: EngineActor,
+  ): Promise<PipelineExecution>;
+
+  /** Current state of the release pipeline (CodePipeline), if the entity names one. */
+  getReleaseState(resources: MlopsResources): Promise<ReleaseStage[] | undefined>;
+
+  listModelVersions(resources: MlopsResources): Promise<ModelVersion[]>;
+  getModelVersion(resources: MlopsResources, version: number): Promise<ModelVersion>;
+  /** Approve (and deploy) or reject a version; records who and why. */
+  updateModelApproval(
+    resources: MlopsResources,
+    version: number,
+    options: ApprovalOptions,
+  ): Promise<ModelVersion>;
+
+  listDeployments(resources: MlopsResources): Promise<DeploymentsResponse>;
+
+  /** Put a CSV into the data bucket; this writes a manifest and triggers a release. */
+  uploadDataset(
+    resources: MlopsResources,
+    options: UploadDatasetOptions,
+  ): Promise<UploadDatasetResponse>;
+
+  /** Score raw feature records on the entity's endpoint. */
+  predict(
+    resources: MlopsResources,
+    instances: AbaloneFeatures[],
+  ): Promise<PredictResponse>;
+}
+
+/** Listener an engine calls when something of an entity changed (for signals/notifications). */
+export type MlopsEngineEvent =
+  | { type: 'execution'; resources: MlopsResources; execution: PipelineExecution }
+  | { type: 'model-version'; resources: MlopsResources; modelVersion: ModelVersion }
+  | { type: 'deployment'; resources: MlopsResources; version: number };
+
+/** Optional: engines that push changes let the plugin subscribe. */
+export interface MlopsEngineEvents {
+  subscribe(listener: (event: MlopsEngineEvent) => void): () => void;
+}

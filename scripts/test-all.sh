@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The README's test command. Runs, in order: type check, lint, every Jest suite
+# (Backstage packages on SQLite AND a real PostgreSQL, infra CDK assertions),
+# the consumer app's Vitest suite, then end-to-end tests in Debian Chromium
+# against the real backend. Ends with one line `N passed, N failed` over all
+# suites and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RESULTS="${MLOPS_TEST_RESULTS:-$ROOT/.test-results}"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+export CI=true
+export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=4096"
+
+step() { echo; echo "── $* ($(date +%T))"; }
+
+# check NAME CMD...: a pass/fail check (tsc, lint, …) counted as one test
+check() {
+  local name=$1; shift
+  step "$name"
+  if "$@" >"$RESULTS/$name.log" 2>&1; then
+    echo '{"passed":1,"failed":0}' >"$RESULTS/$name.json"
+    echo "ok"
+  else
+    tail -n 60 "$RESULTS/$name.log"
+    echo '{"passed":0,"failed":1}' >"$RESULTS/$name.json"
+  fi
+}
+
+# suite NAME CMD...: a runner that writes its own JSON result to $RESULTS/NAME.json
+suite() {
+  local name=$1; shift
+  step "$name"
+  "$@" >"$RESULTS/$name.log" 2>&1
+  local rc=$?
+  tail -n 25 "$RESULTS/$name.log"
+  if [ ! -s "$RESULTS/$name.json" ]; then
+    echo "$name wrote no result (exit $rc)"
+    echo '{"passed":0,"failed":1}' >"$RESULTS/$name.json"
+  elif [ $rc -ne 0 ]; then
+    echo "$name exited $rc"
+  fi
+}
+
+step "system packages"
+bash scripts/ensure-system-deps.sh || echo "(continuing without system packages)"
+step "PostgreSQL for the database suites"
+if PG_ENV=$(bash scripts/start-test-postgres.sh); then eval "$PG_ENV"; echo "$PG_ENV"; else echo "PostgreSQL unavailable: suites run on SQLite only"; fi
+
+check tsc npx tsc --noEmit
+check lint bash scripts/lint.sh
+
+suite jest-backstage npx backstage-cli repo test --json --outputFile="$RESULTS/jest-backstage.json"
+suite jest-infra bash -c "cd infra && npx jest --json --outputFile='$RESULTS/jest-infra.json'"
+suite vitest-consumer-app bash -c "cd packages/consumer-app && npx vitest run --reporter=default --reporter=json --outputFile.json='$RESULTS/vitest-consumer-app.json'"
+if [ -f infra/scripts/test-python.sh ]; then
+  suite python-infra-scripts bash infra/scripts/test-python.sh "$RESULTS/python-infra-scripts.json"
+fi
+
+step "end-to-end"
+bash scripts/e2e.sh "$RESULTS"
+
+step "summary"
+node scripts/summarize-results.mjs "$RESULTS"

@@ -45,7 +45,7 @@ export class MlopsDemoPermissionPolicy implements PermissionPolicy {
       OWNER_ONLY_PERMISSIONS.has(request.permission.name) &&
       isResourcePermission(request.permission, 'catalog-entity')
     ) {
-      // No user (a service call) → no claims → only matches nothing.
+      // Without a user (a service call) there are no claims, so nothing is owned.
       const claims = user
         ? (await this.userInfo.getUserInfo(user.credentials)).ownershipEntityRefs
         : [];

@@ -1,0 +1,58 @@
+export interface Config {
+  /** Configuration of the MLOps backend plugin. */
+  mlops?: {
+    /**
+     * Which engine runs the ML system: `local` (embedded; trains, stores,
+     * deploys and serves on this machine) or `aws` (SageMaker, CodePipeline).
+     * @visibility frontend
+     */
+    engine?: 'local' | 'aws';
+
+    /** Quality gate applied by the ML pipeline's CheckMSE step. */
+    qualityGate?: {
+      /** Register a model only if its test MSE is at most this. Default 6.0. */
+      mseThreshold?: number;
+    };
+
+    /** Local engine settings. */
+    local?: {
+      /** Directory for the data bucket, manifests, run artifacts and model packages (relative to the backend's cwd). Default `.mlops-data`. */
+      dataDir?: string;
+      /** Data put into the bucket on first start (this triggers the release pipeline). Omit to start empty. */
+      seed?: {
+        /** Path or http(s) URL of the Abalone CSV. */
+        source: string;
+        pipelineName?: string;
+        modelPackageGroupName?: string;
+        endpointName?: string;
+      };
+      /** Where the local endpoint serves SageMaker's contract (GET /ping, POST /invocations). */
+      endpoint?: {
+        /** Default 127.0.0.1. */
+        host?: string;
+        /** Default 7070; 0 picks a free port. */
+        port?: number;
+      };
+    };
+
+    /** AWS engine settings. */
+    aws?: {
+      /** Default region of the resources; an entity may override it with `mlops.io/aws-region`. */
+      region?: string;
+      /** Account id whose credentials to use (see @backstage/integration-aws-node). */
+      accountId?: string;
+      /** How long list results are cached, in seconds. Default 10. */
+      listCacheTtlSeconds?: number;
+    };
+
+    /** The unauthenticated predict route used by the consumer app. */
+    publicApi?: {
+      /** Serve POST /v1/public/endpoints/:endpointName/predict. Default true. */
+      enabled?: boolean;
+      cors?: {
+        /** Origins allowed to call the public route, e.g. http://localhost:3001. */
+        origins?: string[];
+      };
+    };
+  };
+}

@@ -1,0 +1,109 @@
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  NotModifiedError,
+  ServiceUnavailableError,
+  isError,
+} from '@backstage/errors';
+import type { DatasetRowError } from '@mlops-portal/plugin-mlops-common';
+
+/** At most this many row errors go back over HTTP (the message says how many there were). */
+export const MAX_REPORTED_ROW_ERRORS = 100;
+
+/**
+ * A CSV that failed validation. It is an InputError (→ 400), and its
+ * `rowErrors` property is serialised by Backstage's error handler as
+ * `error.rowErrors`, which is what the API contract promises clients.
+ */
+export class DatasetValidationError extends InputError {
+  readonly rowErrors: DatasetRowError[];
+
+  constructor(message: string, rowErrors: DatasetRowError[]) {
+    super(message);
+    this.rowErrors = rowErrors.slice(0, MAX_REPORTED_ROW_ERRORS);
+  }
+}
+
+/** The request body is over the route's limit (→ 413). */
+export class PayloadTooLargeError extends Error {
+  readonly statusCode = 413;
+  name = 'PayloadTooLargeError';
+}
+
+/** Errors whose name and message are safe to hand to a client as they are. */
+const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
+  InputError.name,
+  AuthenticationError.name,
+  NotAllowedError.name,
+  NotFoundError.name,
+  ConflictError.name,
+  NotModifiedError.name,
+  ServiceUnavailableError.name,
+  'PayloadTooLargeError',
+]);
+
+/** Row errors an engine attached to an InputError, in any of the agreed places. */
+export function extractRowErrors(error: unknown): DatasetRowError[] | undefined {
+  if (!isError(error)) return undefined;
+  const candidates: unknown[] = [
+    (error as any).rowErrors,
+    (error as any).errors,
+    (error as any).details?.errors,
+    (error as any).cause?.errors,
+    (error as any).cause?.rowErrors,
+  ];
+  for (const c of candidates) {
+    if (Array.isArray(c) && c.every(isRowError)) return c;
+  }
+  return undefined;
+}
+
+function isRowError(value: unknown): value is DatasetRowError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as DatasetRowError).row === 'number' &&
+    typeof (value as DatasetRowError).reason === 'string'
+  );
+}
+
+/**
+ * Maps whatever an engine threw to an error that is safe to serialise:
+ * known Backstage errors pass (row errors normalised onto `rowErrors`),
+ * anything else becomes a generic 500/502 without internals, so AWS SDK
+ * messages, file paths or stacks never reach a client. Returns the original
+ * too, so the caller can log it.
+ */
+export function toClientError(error: unknown): Error {
+  if (isError(error) && CLIENT_SAFE_ERROR_NAMES.has(error.name)) {
+    if (error.name === InputError.name && !(error instanceof DatasetValidationError)) {
+      const rowErrors = extractRowErrors(error);
+      if (rowErrors) return new DatasetValidationError(error.message, rowErrors);
+    }
+    // An engine's message may carry a `cause` chain with internals; drop it.
+    if ((error as any).cause !== undefined && !(error instanceof DatasetValidationError)) {
+      const copy = new Error(error.message.replace(/; caused by .*$/s, ''));
+      copy.name = error.name;
+      return copy;
+    }
+    return error;
+  }
+  // body-parser errors carry their own HTTP status (e.g. 400 invalid JSON).
+  const status = isError(error) ? (error as any).statusCode ?? (error as any).status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const copy = new InputError(
+      (error as any).type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : (error as Error).message,
+    );
+    return copy;
+  }
+  const generic = new Error(
+    'The MLOps engine failed to complete the request; see the backend logs for details',
+  );
+  generic.name = 'InternalServerError';
+  return generic;
+}

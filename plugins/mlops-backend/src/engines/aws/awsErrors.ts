@@ -1,0 +1,107 @@
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+  isError,
+} from '@backstage/errors';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'NotAuthorized',
+]);
+
+const NOT_FOUND = new Set([
+  'ResourceNotFound',
+  'ResourceNotFoundException',
+  'NoSuchKey',
+  'NoSuchBucket',
+  'NotFound',
+  'PipelineNotFoundException',
+  'PipelineExecutionNotFoundException',
+  'StageNotFoundException',
+  'ActionNotFoundException',
+  'ModelNotReadyException',
+]);
+
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalServerError',
+]);
+
+const CONFLICT = new Set([
+  'ConflictException',
+  'ResourceInUse',
+  'InvalidApprovalTokenException',
+  'ApprovalAlreadyCompletedException',
+  'ConcurrentModificationException',
+  'ResourceLimitExceeded',
+]);
+
+// SageMaker reports most missing resources as a ValidationException.
+const NOT_FOUND_MESSAGE = /does not exist|could not find|not found|cannot find/i;
+
+/** True when the value is an error the AWS SDK raised (it has a service error name). */
+function awsErrorName(error: unknown): string | undefined {
+  if (!isError(error)) return undefined;
+  const meta = (error as any).$metadata;
+  if (meta === undefined && !(error as any).$fault) return undefined;
+  return error.name;
+}
+
+/**
+ * Turns an AWS SDK error into a Backstage error a client may see. The AWS
+ * message can name accounts, roles and ARNs, so only the error name and the
+ * operation go back; the full error is logged for operators.
+ */
+export function toEngineError(
+  error: unknown,
+  operation: string,
+  logger?: LoggerService,
+): Error {
+  const name = awsErrorName(error);
+  if (name === undefined) {
+    // Already a Backstage error (or our own); pass it on unchanged.
+    return isError(error) ? error : new Error(String(error));
+  }
+  const message = (error as Error).message ?? '';
+  logger?.warn(`AWS ${operation} failed: ${name}: ${message}`);
+  const status = (error as any).$metadata?.httpStatusCode;
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    return new NotAllowedError(
+      `AWS refused ${operation} (${name}); check the IAM policy of the Backstage backend`,
+    );
+  }
+  if (
+    NOT_FOUND.has(name) ||
+    status === 404 ||
+    (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(message))
+  ) {
+    return new NotFoundError(`AWS ${operation}: the resource does not exist (${name})`);
+  }
+  if (THROTTLED.has(name) || status === 429 || status === 503) {
+    return new ServiceUnavailableError(
+      `AWS ${operation} is throttled or unavailable (${name}); try again shortly`,
+    );
+  }
+  if (CONFLICT.has(name)) {
+    return new ConflictError(`AWS ${operation} conflicts with the resource's state (${name})`);
+  }
+  const safe = new Error(`AWS ${operation} failed (${name})`);
+  safe.name = 'AwsEngineError';
+  return safe;
+}

@@ -1,0 +1,45 @@
+import type { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
+import { AwsEngine } from './AwsEngine';
+import { createDefaultClientFactory } from './clients';
+import { parseS3Uri } from './mappers';
+
+export { AwsEngine } from './AwsEngine';
+export type { AwsEngineOptions } from './AwsEngine';
+export type { AwsClientFactory, AwsClients, AwsTarget } from './clients';
+
+/**
+ * Builds the aws engine from `mlops.aws.*`:
+ * region (required), accountId, listCacheTtlSeconds (default 10), dataBucket (`s3://bucket/prefix`).
+ * Credentials come from Backstage's `aws` config via @backstage/integration-aws-node.
+ */
+export async function createAwsEngine(options: {
+  config: Config;
+  logger: LoggerService;
+  cache?: CacheService;
+}): Promise<MlopsEngine> {
+  const aws = options.config.getOptionalConfig('mlops.aws');
+  const region = aws?.getOptionalString('region') ?? process.env.AWS_REGION;
+  if (!region) {
+    throw new Error('mlops.engine is "aws" but mlops.aws.region is not set');
+  }
+  const ttl = aws?.getOptionalNumber('listCacheTtlSeconds') ?? 10;
+  if (!Number.isFinite(ttl) || ttl < 0) {
+    throw new Error('mlops.aws.listCacheTtlSeconds must be a number ≥ 0');
+  }
+  const dataBucket = aws?.getOptionalString('dataBucket');
+  if (dataBucket && !parseS3Uri(dataBucket)) {
+    throw new Error(`mlops.aws.dataBucket must look like s3://bucket/prefix, got "${dataBucket}"`);
+  }
+  options.logger.info(`MLOps aws engine: region ${region}, list cache ${ttl}s`);
+  return new AwsEngine({
+    logger: options.logger,
+    clients: createDefaultClientFactory(options.config),
+    defaultRegion: region,
+    defaultAccountId: aws?.getOptionalString('accountId'),
+    dataBucketUri: dataBucket,
+    cache: options.cache,
+    listCacheTtlSeconds: ttl,
+  });
+}

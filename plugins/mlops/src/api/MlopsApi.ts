@@ -1,0 +1,60 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  DatasetRowError,
+  DeploymentsResponse,
+  ListResponse,
+  MlopsSummary,
+  ModelVersion,
+  PipelineExecution,
+  PipelineExecutionDetail,
+  PredictRequest,
+  PredictResponse,
+  ReleaseStage,
+  StartExecutionRequest,
+  UploadDatasetResponse,
+} from '@mlops-portal/plugin-mlops-common';
+
+/** Client of the mlops backend; every call is scoped to one catalog entity. */
+export interface MlopsApi {
+  getSummary(entityRef: string): Promise<MlopsSummary>;
+  listRuns(
+    entityRef: string,
+    options?: { limit?: number; nextToken?: string },
+  ): Promise<ListResponse<PipelineExecution>>;
+  getRun(entityRef: string, executionId: string): Promise<PipelineExecutionDetail>;
+  startRun(entityRef: string, request: StartExecutionRequest): Promise<PipelineExecution>;
+  retryRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
+  stopRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
+  getRelease(entityRef: string): Promise<{ stages: ReleaseStage[] | null }>;
+  listModelVersions(entityRef: string): Promise<{ items: ModelVersion[] }>;
+  getModelVersion(entityRef: string, version: number): Promise<ModelVersion>;
+  setApproval(
+    entityRef: string,
+    version: number,
+    request: { status: 'Approved' | 'Rejected'; comment: string },
+  ): Promise<ModelVersion>;
+  getDeployments(entityRef: string): Promise<DeploymentsResponse>;
+  uploadDataset(
+    entityRef: string,
+    fileName: string,
+    body: Blob | string,
+  ): Promise<UploadDatasetResponse>;
+  predict(entityRef: string, request: PredictRequest): Promise<PredictResponse>;
+}
+
+/** @public */
+export const mlopsApiRef = createApiRef<MlopsApi>({ id: 'plugin.mlops.service' });
+
+/**
+ * Row-level problems the backend reports for a rejected CSV upload, taken from
+ * an error thrown by {@link MlopsApi.uploadDataset}; undefined for other errors.
+ */
+export function getRowErrors(error: unknown): DatasetRowError[] | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as {
+    rowErrors?: unknown;
+    body?: { error?: { rowErrors?: unknown } };
+  };
+  const rows = e.rowErrors ?? e.body?.error?.rowErrors;
+  return Array.isArray(rows) ? (rows as DatasetRowError[]) : undefined;
+}

@@ -1,0 +1,135 @@
+/**
+ * @jest-environment node
+ */
+import { ResponseError } from '@backstage/errors';
+import { entityRef, modelVersions, predictResponse } from '../__fixtures__';
+import { getRowErrors } from './MlopsApi';
+import { MlopsClient } from './MlopsClient';
+
+const base = 'http://localhost:7007/api/mlops';
+const prefix = `${base}/v1/entity/default/component/abalone-age-predictor`;
+
+function setup(response: Response) {
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response);
+  const client = new MlopsClient({
+    discoveryApi: { getBaseUrl: jest.fn(async () => base) },
+    fetchApi: { fetch: fetch as any },
+  });
+  return { client, fetch };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+
+describe('MlopsClient', () => {
+  it('builds entity-scoped URLs from the entity ref', async () => {
+    const { client, fetch } = setup(json({ items: modelVersions }));
+    const res = await client.listModelVersions(entityRef);
+    expect(res.items).toHaveLength(3);
+    expect(fetch).toHaveBeenCalledWith(
+      `${prefix}/model-versions`,
+      expect.objectContaining({ method: 'GET' }),
+    );
+  });
+
+  it('encodes execution ids (ARNs) and list paging', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await client.listRuns(entityRef, { limit: 10, nextToken: 'a b' });
+    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/runs?limit=10&nextToken=a+b`);
+    const arn = 'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x1';
+    await client.getRun(entityRef, arn);
+    expect(fetch.mock.calls[1][0]).toBe(`${prefix}/runs/${encodeURIComponent(arn)}`);
+    await client.retryRun(entityRef, 'e/1');
+    expect(fetch.mock.calls[2][0]).toBe(`${prefix}/runs/e%2F1/retry`);
+    expect(fetch.mock.calls[2][1]?.method).toBe('POST');
+    await client.stopRun(entityRef, 'e1');
+    expect(fetch.mock.calls[3][0]).toBe(`${prefix}/runs/e1/stop`);
+  });
+
+  it('sends JSON bodies for start, approval and predict', async () => {
+    const { client, fetch } = setup(json(predictResponse));
+    await client.startRun(entityRef, { parameters: { MaxDepth: 6 } });
+    await client.setApproval(entityRef, 3, { status: 'Approved', comment: 'ok' });
+    await client.predict(entityRef, {
+      instances: [
+        {
+          sex: 'M',
+          length: 0.455,
+          diameter: 0.365,
+          height: 0.095,
+          wholeWeight: 0.514,
+          shuckedWeight: 0.2245,
+          visceraWeight: 0.101,
+          shellWeight: 0.15,
+        },
+      ],
+    });
+    const [start, approval, predict] = fetch.mock.calls;
+    expect(start[0]).toBe(`${prefix}/runs`);
+    expect(JSON.parse(start[1]!.body as string)).toEqual({ parameters: { MaxDepth: 6 } });
+    expect(start[1]!.headers).toEqual({ 'Content-Type': 'application/json' });
+    expect(approval[0]).toBe(`${prefix}/model-versions/3/approval`);
+    expect(JSON.parse(approval[1]!.body as string)).toEqual({
+      status: 'Approved',
+      comment: 'ok',
+    });
+    expect(predict[0]).toBe(`${prefix}/predict`);
+  });
+
+  it('uploads raw CSV with the file name in the query', async () => {
+    const { client, fetch } = setup(json({ manifest: { manifestId: 'm1', files: [] } }, 201));
+    const res = await client.uploadDataset(entityRef, 'abalone 2.csv', 'M,0.1,0.1,0.1,0.1,0.1,0.1,0.1,9\n');
+    expect(res.manifest.manifestId).toBe('m1');
+    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/datasets?fileName=abalone+2.csv`);
+    expect(fetch.mock.calls[0][1]).toMatchObject({
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv' },
+      body: 'M,0.1,0.1,0.1,0.1,0.1,0.1,0.1,9\n',
+    });
+  });
+
+  it('throws ResponseError and keeps the row errors of a rejected upload', async () => {
+    const rowErrors = [
+      { row: 3, column: 'length', value: 'abc', reason: 'not a number' },
+      { row: 7, column: 'sex', value: 'X', reason: 'must be one of M, F, I' },
+    ];
+    const { client } = setup(
+      json(
+        {
+          error: { name: 'InputError', message: '2 invalid rows', rowErrors },
+          request: { method: 'POST', url: '/datasets' },
+          response: { statusCode: 400 },
+        },
+        400,
+      ),
+    );
+    const error = await client.uploadDataset(entityRef, 'bad.csv', 'x').catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.response.status).toBe(400);
+    expect(error.message).toContain('2 invalid rows');
+    expect(error.rowErrors).toEqual(rowErrors);
+    expect(getRowErrors(error)).toEqual(rowErrors);
+  });
+
+  it('turns a 403 into a ResponseError naming the cause', async () => {
+    const { client } = setup(
+      json(
+        {
+          error: { name: 'NotAllowedError', message: 'not an owner of the entity' },
+          request: { method: 'POST', url: '/model-versions/3/approval' },
+          response: { statusCode: 403 },
+        },
+        403,
+      ),
+    );
+    const error = await client
+      .setApproval(entityRef, 3, { status: 'Approved', comment: 'x' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.body.error.name).toBe('NotAllowedError');
+    expect(getRowErrors(error)).toBeUndefined();
+  });
+});

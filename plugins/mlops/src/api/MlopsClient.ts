@@ -1,0 +1,149 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import type {
+  DatasetRowError,
+  DeploymentsResponse,
+  ListResponse,
+  MlopsSummary,
+  ModelVersion,
+  PipelineExecution,
+  PipelineExecutionDetail,
+  PredictRequest,
+  PredictResponse,
+  ReleaseStage,
+  StartExecutionRequest,
+  UploadDatasetResponse,
+} from '@mlops-portal/plugin-mlops-common';
+import { getRowErrors, type MlopsApi } from './MlopsApi';
+
+/** A ResponseError that also carries a rejected upload's row errors. */
+export type MlopsResponseError = ResponseError & { rowErrors?: DatasetRowError[] };
+
+/** HTTP client of the mlops backend (`/api/mlops`). */
+export class MlopsClient implements MlopsApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getSummary(entityRef: string): Promise<MlopsSummary> {
+    return this.request(entityRef, 'summary');
+  }
+
+  listRuns(
+    entityRef: string,
+    options: { limit?: number; nextToken?: string } = {},
+  ): Promise<ListResponse<PipelineExecution>> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.nextToken) query.set('nextToken', options.nextToken);
+    const qs = query.toString();
+    return this.request(entityRef, `runs${qs ? `?${qs}` : ''}`);
+  }
+
+  getRun(entityRef: string, executionId: string): Promise<PipelineExecutionDetail> {
+    return this.request(entityRef, `runs/${encodeURIComponent(executionId)}`);
+  }
+
+  startRun(entityRef: string, request: StartExecutionRequest): Promise<PipelineExecution> {
+    return this.request(entityRef, 'runs', { method: 'POST', json: request });
+  }
+
+  retryRun(entityRef: string, executionId: string): Promise<PipelineExecution> {
+    return this.request(entityRef, `runs/${encodeURIComponent(executionId)}/retry`, {
+      method: 'POST',
+    });
+  }
+
+  stopRun(entityRef: string, executionId: string): Promise<PipelineExecution> {
+    return this.request(entityRef, `runs/${encodeURIComponent(executionId)}/stop`, {
+      method: 'POST',
+    });
+  }
+
+  getRelease(entityRef: string): Promise<{ stages: ReleaseStage[] | null }> {
+    return this.request(entityRef, 'release');
+  }
+
+  listModelVersions(entityRef: string): Promise<{ items: ModelVersion[] }> {
+    return this.request(entityRef, 'model-versions');
+  }
+
+  getModelVersion(entityRef: string, version: number): Promise<ModelVersion> {
+    return this.request(entityRef, `model-versions/${encodeURIComponent(String(version))}`);
+  }
+
+  setApproval(
+    entityRef: string,
+    version: number,
+    request: { status: 'Approved' | 'Rejected'; comment: string },
+  ): Promise<ModelVersion> {
+    return this.request(
+      entityRef,
+      `model-versions/${encodeURIComponent(String(version))}/approval`,
+      { method: 'POST', json: request },
+    );
+  }
+
+  getDeployments(entityRef: string): Promise<DeploymentsResponse> {
+    return this.request(entityRef, 'deployments');
+  }
+
+  uploadDataset(
+    entityRef: string,
+    fileName: string,
+    body: Blob | string,
+  ): Promise<UploadDatasetResponse> {
+    return this.request(
+      entityRef,
+      `datasets?${new URLSearchParams({ fileName }).toString()}`,
+      { method: 'POST', body, contentType: 'text/csv' },
+    );
+  }
+
+  predict(entityRef: string, request: PredictRequest): Promise<PredictResponse> {
+    return this.request(entityRef, 'predict', { method: 'POST', json: request });
+  }
+
+  private async request<T>(
+    entityRef: string,
+    path: string,
+    options: {
+      method?: string;
+      json?: unknown;
+      body?: Blob | string;
+      contentType?: string;
+    } = {},
+  ): Promise<T> {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    const base = await this.discoveryApi.getBaseUrl('mlops');
+    const url = `${base}/v1/entity/${[namespace, kind, name]
+      .map(s => encodeURIComponent(s))
+      .join('/')}/${path}`;
+    const headers: Record<string, string> = {};
+    let body: Blob | string | undefined = options.body;
+    if (options.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.contentType) {
+      headers['Content-Type'] = options.contentType;
+    }
+    const response = await this.fetchApi.fetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+    });
+    if (!response.ok) {
+      const error: MlopsResponseError = await ResponseError.fromResponse(response);
+      // Uploads report every bad row; keep them on the error so the UI can list them.
+      const rowErrors = getRowErrors(error);
+      if (rowErrors) error.rowErrors = rowErrors;
+      throw error;
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,188 @@
+import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import { useEffect, useState } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import {
+  DEFAULT_MSE_THRESHOLD,
+  type ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
+import { useMlopsData } from '../../hooks/useMlopsData';
+import { approvalLabel, formatMetric } from '../common/format';
+
+/** The gate a version was judged by: its run's MseThreshold, else the default. */
+export function qualityGate(versions: ModelVersion[]): number {
+  const latest = versions[0];
+  const t = Number(latest?.hyperparameters?.MseThreshold);
+  return Number.isFinite(t) && t > 0 ? t : DEFAULT_MSE_THRESHOLD;
+}
+
+export function MetricsTrendChart(props: { versions: ModelVersion[]; threshold: number }) {
+  const theme = useTheme();
+  const data = [...props.versions]
+    .sort((a, b) => a.version - b.version)
+    .map(v => ({
+      version: `v${v.version}`,
+      MSE: v.metrics?.mse,
+      MAE: v.metrics?.mae,
+      'R²': v.metrics?.r2,
+    }));
+  return (
+    <Box height={260} aria-label="Metric trend across versions" role="img">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 10, right: 20, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="version" />
+          <YAxis yAxisId="err" />
+          <YAxis yAxisId="r2" orientation="right" domain={[0, 1]} />
+          <Tooltip />
+          <Legend />
+          <ReferenceLine
+            yAxisId="err"
+            y={props.threshold}
+            stroke={theme.palette.error.main}
+            strokeDasharray="6 3"
+            label={{ value: `Quality gate MSE ≤ ${props.threshold}`, position: 'insideTopRight' }}
+          />
+          <Line yAxisId="err" type="monotone" dataKey="MSE" stroke={theme.palette.primary.main} />
+          <Line yAxisId="err" type="monotone" dataKey="MAE" stroke={theme.palette.secondary.main} />
+          <Line yAxisId="r2" type="monotone" dataKey="R²" stroke={theme.palette.success?.main ?? '#2e7d32'} />
+        </LineChart>
+      </ResponsiveContainer>
+    </Box>
+  );
+}
+
+function delta(a?: number, b?: number): string {
+  if (a === undefined || b === undefined) return '—';
+  const d = b - a;
+  return `${d > 0 ? '+' : ''}${d.toFixed(3)}`;
+}
+
+/** Two versions side by side: metrics, status and hyperparameters. */
+export function CompareVersions(props: { versions: ModelVersion[] }) {
+  const { versions } = props;
+  const [a, setA] = useState<number>(versions[1]?.version ?? versions[0]?.version);
+  const [b, setB] = useState<number>(versions[0]?.version);
+  useEffect(() => {
+    // Keep the selection valid when the list changes under us (new version).
+    if (!versions.some(v => v.version === a)) setA(versions[1]?.version ?? versions[0]?.version);
+    if (!versions.some(v => v.version === b)) setB(versions[0]?.version);
+  }, [versions, a, b]);
+  const va = versions.find(v => v.version === a);
+  const vb = versions.find(v => v.version === b);
+  const select = (label: string, value: number, onChange: (v: number) => void) => (
+    <TextField
+      select
+      label={label}
+      value={value ?? ''}
+      onChange={e => onChange(Number(e.target.value))}
+      margin="dense"
+      style={{ minWidth: 140 }}
+    >
+      {versions.map(v => (
+        <MenuItem key={v.version} value={v.version}>
+          Version {v.version}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+  const paramNames = Array.from(
+    new Set([...Object.keys(va?.hyperparameters ?? {}), ...Object.keys(vb?.hyperparameters ?? {})]),
+  );
+  const rows: Array<[string, string, string, string]> = [
+    ['Status', approvalLabel(va?.approvalStatus ?? '—'), approvalLabel(vb?.approvalStatus ?? '—'), ''],
+    ['MSE', formatMetric(va?.metrics?.mse), formatMetric(vb?.metrics?.mse), delta(va?.metrics?.mse, vb?.metrics?.mse)],
+    ['MAE', formatMetric(va?.metrics?.mae), formatMetric(vb?.metrics?.mae), delta(va?.metrics?.mae, vb?.metrics?.mae)],
+    ['R²', formatMetric(va?.metrics?.r2), formatMetric(vb?.metrics?.r2), delta(va?.metrics?.r2, vb?.metrics?.r2)],
+    ['Rows', String(va?.dataManifest?.rowCount ?? '—'), String(vb?.dataManifest?.rowCount ?? '—'), ''],
+    ...paramNames.map(
+      n =>
+        [
+          n,
+          String(va?.hyperparameters?.[n] ?? '—'),
+          String(vb?.hyperparameters?.[n] ?? '—'),
+          va?.hyperparameters?.[n] !== vb?.hyperparameters?.[n] ? 'differs' : '',
+        ] as [string, string, string, string],
+    ),
+  ];
+  return (
+    <Box>
+      <Box display="flex" style={{ gap: 16 }}>
+        {select('Version A', a, setA)}
+        {select('Version B', b, setB)}
+      </Box>
+      <Table size="small" aria-label="Compare versions">
+        <TableHead>
+          <TableRow>
+            <TableCell />
+            <TableCell>Version {a}</TableCell>
+            <TableCell>Version {b}</TableCell>
+            <TableCell>B − A</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {rows.map(([name, x, y, d]) => (
+            <TableRow key={name}>
+              <TableCell component="th">{name}</TableCell>
+              <TableCell>{x}</TableCell>
+              <TableCell>{y}</TableCell>
+              <TableCell>{d}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+/** Metric trend across versions with the quality gate, and a side-by-side compare. */
+export function MetricsTrendCard() {
+  const { value, loading, error } = useMlopsData((api, ref) => api.listModelVersions(ref));
+  let content;
+  if (error) content = <ResponseErrorPanel error={error} />;
+  else if (loading && !value) content = <Progress />;
+  else if (!value || value.items.length === 0) {
+    content = (
+      <Typography color="textSecondary">
+        No model versions yet: metrics appear once a run registers a version.
+      </Typography>
+    );
+  } else {
+    const threshold = qualityGate(value.items);
+    content = (
+      <>
+        <Typography variant="body2" color="textSecondary">
+          Test-set metrics of each registered version; the dashed line is the quality gate
+          (MSE ≤ {threshold}).
+        </Typography>
+        <MetricsTrendChart versions={value.items} threshold={threshold} />
+        {value.items.length > 1 && (
+          <>
+            <Typography variant="h6">Compare versions</Typography>
+            <CompareVersions versions={value.items} />
+          </>
+        )}
+      </>
+    );
+  }
+  return <InfoCard title="Metrics">{content}</InfoCard>;
+}

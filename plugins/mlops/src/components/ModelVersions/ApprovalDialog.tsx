@@ -1,0 +1,109 @@
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
+import { useState } from 'react';
+import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
+import { formatMetric } from '../common/format';
+
+export type ApprovalDecision = 'Approved' | 'Rejected';
+
+/**
+ * Approve or reject one version. The comment is required: it is the audit
+ * trail's "why" and the backend refuses a decision without one.
+ */
+export function ApprovalDialog(props: {
+  version?: ModelVersion;
+  decision: ApprovalDecision;
+  onClose: () => void;
+  onSubmit: (comment: string) => Promise<void>;
+}) {
+  const { version, decision } = props;
+  const [comment, setComment] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<string>();
+  const approve = decision === 'Approved';
+  const empty = comment.trim() === '';
+  const tooLong = comment.length > 1000;
+
+  const close = () => {
+    setComment('');
+    setTouched(false);
+    setError(undefined);
+    props.onClose();
+  };
+
+  const submit = async () => {
+    setTouched(true);
+    if (empty || tooLong) return;
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      await props.onSubmit(comment.trim());
+      close();
+    } catch (e: any) {
+      setError(e.message);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const title = `${approve ? 'Approve' : 'Reject'} version ${version?.version ?? ''}`;
+  return (
+    <Dialog open={Boolean(version)} onClose={close} aria-labelledby="mlops-approval-title" fullWidth>
+      <DialogTitle id="mlops-approval-title">{title}</DialogTitle>
+      <DialogContent>
+        {version && (
+          <DialogContentText>
+            {approve
+              ? 'Approving deploys this version to the endpoint, replacing the one it serves now.'
+              : 'Rejecting keeps this version off the endpoint; if it is deployed, the previous approved version is restored.'}{' '}
+            Test metrics: MSE {formatMetric(version.metrics?.mse)}, MAE{' '}
+            {formatMetric(version.metrics?.mae)}, R² {formatMetric(version.metrics?.r2)}.
+          </DialogContentText>
+        )}
+        {error && (
+          <Alert severity="error" role="alert">
+            {error}
+          </Alert>
+        )}
+        <TextField
+          autoFocus
+          required
+          fullWidth
+          multiline
+          minRows={3}
+          label="Comment"
+          value={comment}
+          onChange={e => setComment(e.target.value)}
+          onBlur={() => setTouched(true)}
+          error={touched && (empty || tooLong)}
+          helperText={
+            touched && empty
+              ? 'A comment is required: say why, for the audit trail.'
+              : tooLong
+              ? 'At most 1000 characters.'
+              : 'Why? Recorded with your name in the approval history.'
+          }
+          margin="dense"
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={close}>Cancel</Button>
+        <Button
+          variant="contained"
+          color={approve ? 'primary' : 'secondary'}
+          disabled={submitting || (touched && (empty || tooLong))}
+          onClick={submit}
+        >
+          {approve ? 'Approve' : 'Reject'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

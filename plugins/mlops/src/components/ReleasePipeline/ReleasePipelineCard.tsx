@@ -1,0 +1,75 @@
+import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
+import { Fragment } from 'react';
+import type { ReleaseStage } from '@mlops-portal/plugin-mlops-common';
+import { useMlopsData } from '../../hooks/useMlopsData';
+import { StatusIndicator } from '../common/StatusIndicator';
+import { formatDuration } from '../common/format';
+
+const useStyles = makeStyles(theme => ({
+  strip: {
+    display: 'flex',
+    alignItems: 'stretch',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+  },
+  stage: {
+    flex: '1 1 140px',
+    padding: theme.spacing(1, 1.5),
+    border: `1px solid ${theme.palette.divider}`,
+    borderRadius: theme.shape.borderRadius,
+  },
+  arrow: { alignSelf: 'center', color: theme.palette.text.secondary },
+}));
+
+const STAGE_LABELS: Record<string, string> = { MLPipeline: 'ML pipeline' };
+
+/** Source → Validate → ML pipeline → Approval → Deploy, as one strip. */
+export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
+  const classes = useStyles();
+  return (
+    <Box className={classes.strip} role="list" aria-label="Release pipeline">
+      {props.stages.map((stage, i) => (
+        <Fragment key={stage.name}>
+          {i > 0 && <ArrowForwardIcon className={classes.arrow} aria-hidden />}
+          <Box
+            className={classes.stage}
+            role="listitem"
+            data-testid={`release-stage-${stage.name}`}
+            data-status={stage.status}
+          >
+            <Typography variant="subtitle2">
+              {STAGE_LABELS[stage.name] ?? stage.name}
+            </Typography>
+            <StatusIndicator status={stage.status} />
+            <Typography variant="caption" display="block" color="textSecondary">
+              {stage.summary ?? ''}
+              {stage.startTime
+                ? ` ${formatDuration(stage.startTime, stage.endTime)}`
+                : ''}
+            </Typography>
+          </Box>
+        </Fragment>
+      ))}
+    </Box>
+  );
+}
+
+export function ReleasePipelineCard() {
+  const { value, loading, error } = useMlopsData((api, ref) => api.getRelease(ref));
+  let content;
+  if (error) content = <ResponseErrorPanel error={error} />;
+  else if (loading && !value) content = <Progress />;
+  else if (!value?.stages || value.stages.length === 0) {
+    content = (
+      <Typography color="textSecondary">
+        No release pipeline is configured for this entity (annotation
+        mlops.io/release-pipeline), or it has not run yet.
+      </Typography>
+    );
+  } else content = <ReleasePipelineStrip stages={value.stages} />;
+  return <InfoCard title="Release pipeline">{content}</InfoCard>;
+}

@@ -18,6 +18,7 @@ import {
   realMax,
   validateField,
   validateForm,
+  validateWhileTyping,
 } from './validation';
 
 const SIZE_FIELDS: readonly Measurement[] = ['length', 'diameter', 'height'];
@@ -50,9 +51,8 @@ function MeasurementField(props: {
   value: string;
   error?: string;
   onChange: (field: Measurement, value: string) => void;
-  onBlur: (field: Measurement) => void;
 }) {
-  const { field, value, error, onChange, onBlur } = props;
+  const { field, value, error, onChange } = props;
   const info = MEASUREMENT_INFO[field];
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
@@ -74,7 +74,6 @@ function MeasurementField(props: {
             error ? `${errorId(field)} ${hintId(field)}` : hintId(field)
           }
           onChange={e => onChange(field, e.target.value)}
-          onBlur={() => onBlur(field)}
         />
         <span className="unit-suffix" aria-hidden="true">
           {info.unit}
@@ -177,17 +176,15 @@ export function PredictForm(props: { apiBaseUrl: string }) {
 
   const handleChange = (field: FieldName, value: string) => {
     setValues(prev => ({ ...prev, [field]: value }));
-    // Once a field shows an error, re-check as the user types so the message
-    // goes away as soon as it is fixed (but do not nag before the first blur).
-    if (errors[field] !== undefined) {
-      setFieldError(field, validateField(field, value));
-    }
-  };
-
-  const handleBlur = (field: FieldName) => {
-    if (values[field].trim() !== '') {
-      setFieldError(field, validateField(field, values[field]));
-    }
+    // A field already showing an error is re-checked fully so the message
+    // goes away as soon as it is fixed; others only get the checks that
+    // cannot be a half-typed number.
+    setFieldError(
+      field,
+      errors[field] !== undefined
+        ? validateField(field, value)
+        : validateWhileTyping(field, value),
+    );
   };
 
   const focusField = (field: FieldName) => {
@@ -306,7 +303,6 @@ export function PredictForm(props: { apiBaseUrl: string }) {
                 value={values[field]}
                 error={errors[field]}
                 onChange={handleChange}
-                onBlur={handleBlur}
               />
             ))}
           </div>
@@ -322,7 +318,6 @@ export function PredictForm(props: { apiBaseUrl: string }) {
                 value={values[field]}
                 error={errors[field]}
                 onChange={handleChange}
-                onBlur={handleBlur}
               />
             ))}
           </div>

@@ -6,6 +6,7 @@ import {
   realMax,
   validateField,
   validateForm,
+  validateWhileTyping,
 } from './validation';
 
 const valid: FormValues = { ...EXAMPLE_INPUT };
@@ -110,5 +111,30 @@ describe('validateForm', () => {
     if (!result.ok) {
       expect(Object.keys(result.errors)).toHaveLength(8);
     }
+  });
+});
+
+describe('validateWhileTyping', () => {
+  it('leaves empty and half-typed numbers alone', () => {
+    for (const text of ['', ' ', '0', '0.', '.', ',', '-', '+', '.5', '12,', '91']) {
+      expect(validateWhileTyping('length', text)).toBeUndefined();
+    }
+    expect(validateWhileTyping('sex', '')).toBeUndefined();
+  });
+
+  it('flags text that can no longer become a number', () => {
+    expect(validateWhileTyping('length', '9a')).toBe(
+      'Length must be a number in millimetres, for example 91 or 91.5.',
+    );
+    expect(validateWhileTyping('shellWeight', '1.2.')).toMatch(
+      /^Shell weight must be a number in grams/,
+    );
+  });
+
+  it('flags a value already above the maximum', () => {
+    expect(validateWhileTyping('diameter', '161')).toMatch(
+      /^Diameter can be at most 160 mm/,
+    );
+    expect(validateWhileTyping('diameter', '160')).toBeUndefined();
   });
 });

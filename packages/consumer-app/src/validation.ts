@@ -67,6 +67,34 @@ export function validateField(
   return undefined;
 }
 
+/**
+ * The subset of checks worth showing while the user is still typing: text
+ * that can no longer become a number, or a value already above the maximum
+ * (more digits only make it bigger). Empty fields, "0." on the way to "0.5"
+ * and other unfinished input are left alone until submit.
+ *
+ * Nothing is validated on blur on purpose: a message appearing on blur
+ * shifts the layout between mouse-down and mouse-up, and the click on
+ * "Predict age" that caused the blur would be lost.
+ */
+export function validateWhileTyping(
+  field: FieldName,
+  text: string,
+): string | undefined {
+  if (field === 'sex') {
+    return undefined;
+  }
+  const unfinished = /^[+-]?(\d+[.,]?\d*|[.,]\d*)?$/.test(text.trim());
+  if (!unfinished) {
+    return validateField(field, text);
+  }
+  const value = parseDecimal(text);
+  if (value !== undefined && value > realMax(field)) {
+    return validateField(field, text);
+  }
+  return undefined;
+}
+
 export type ValidationResult =
   | { ok: true; instance: AbaloneInstance }
   | { ok: false; errors: FieldErrors };

@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const evaluation = toEvaluationJson(metrics);
     await Promise.all([
       writeFile(join(out, 'preprocessor.json'), JSON.stringify(pre.preprocessor, null, 2)),
-      writeFile(join(out, 'model.json'), JSON.stringify(result.booster.toXGBoostJSON())),
+      writeFile(join(out, 'model.json'), result.booster.toXGBoostJSONString()),
       writeFile(join(out, 'evaluation.json'), JSON.stringify(evaluation, null, 2)),
       writeFile(join(out, 'train.csv'), toLabeledCsv(pre.train)),
       writeFile(join(out, 'validation.csv'), toLabeledCsv(pre.validation)),

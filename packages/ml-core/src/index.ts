@@ -37,7 +37,11 @@ export type {
   PreprocessOutput,
   PreprocessorArtifact,
 } from './preprocess';
-export { Booster } from './xgboost/booster';
+export {
+  Booster,
+  formatFloat32,
+  stringifyXGBoostJSON,
+} from './xgboost/booster';
 export {
   DEFAULT_PARAMS,
   REFERENCE_HYPERPARAMETERS,

@@ -20,6 +20,49 @@ export interface BoosterOptions {
   attributes?: Record<string, string>;
 }
 
+/** Tree arrays XGBoost parses as floats: it rejects integer literals (e.g. `100`) there. */
+const FLOAT_ARRAY_KEYS = new Set([
+  'base_weights',
+  'loss_changes',
+  'split_conditions',
+  'sum_hessian',
+]);
+
+/** Shortest decimal text that reads back as the same float32, always with a '.' or exponent. */
+export function formatFloat32(value: number): string {
+  const v = Math.fround(value);
+  if (!Number.isFinite(v)) {
+    throw new Error(`Cannot write non-finite value ${value} into an XGBoost model`);
+  }
+  let s = String(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = v.toPrecision(p);
+    if (Math.fround(Number(t)) === v) {
+      s = String(Number(t));
+      break;
+    }
+  }
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+const FLOAT_MARK = '\u0000f:';
+
+/**
+ * JSON text of an XGBoost model object that real XGBoost can load: like
+ * JSON.stringify, but float arrays are written as floats (`100.0`, not `100`).
+ */
+export function stringifyXGBoostJSON(model: object, space?: number): string {
+  const text = JSON.stringify(
+    model,
+    (key, value) =>
+      FLOAT_ARRAY_KEYS.has(key) && Array.isArray(value)
+        ? value.map(v => `${FLOAT_MARK}${formatFloat32(Number(v))}`)
+        : value,
+    space,
+  );
+  return text.replace(/"\\u0000f:([^"]*)"/g, '$1');
+}
+
 function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -167,7 +210,7 @@ export class Booster {
           name: 'gbtree',
         },
         learner_model_param: {
-          base_score: String(Math.fround(this.baseScore)),
+          base_score: formatFloat32(this.baseScore),
           boost_from_average: '1',
           num_class: '0',
           num_feature: nf,
@@ -180,6 +223,11 @@ export class Booster {
       },
       version: WRITTEN_VERSION,
     };
+  }
+
+  /** model.json text loadable by `xgboost.Booster.load_model` (use this, not JSON.stringify, when writing files). */
+  toXGBoostJSONString(): string {
+    return stringifyXGBoostJSON(this.toXGBoostJSON());
   }
 
   /** Loads a model.json written by XGBoost (1.x/2.x, gbtree, identity-link regression) or by ml-core. */

@@ -1,5 +1,11 @@
-import { calcGain, calcWeight, RegParams, RT_EPS } from './split';
+import * as split from './split';
+import { RegParams, RT_EPS } from './split';
 import { ROOT_PARENT, TreeArrays } from './tree';
+
+// Module-local bindings: transpiled cross-module calls go through export
+// getters, which is measurable in the split-search loops.
+const calcGain = split.calcGain;
+const calcWeight = split.calcWeight;
 
 export interface GrowParams extends RegParams {
   max_depth: number;
@@ -223,6 +229,7 @@ export function growExact(
     const bestCond = new Float32Array(s);
     const bestDef = new Uint8Array(s);
 
+    const gainOf = (g: number, h: number) => calcGain(p, g, h);
     const consider = (
       slot: number,
       gl: number,
@@ -234,7 +241,7 @@ export function growExact(
       const gr = nodeG[slot] - gl;
       const hr = nodeH[slot] - hl;
       if (hl < mcw || hr < mcw) return;
-      const loss = calcGain(p, gl, hl) + calcGain(p, gr, hr) - rootGain[slot];
+      const loss = gainOf(gl, hl) + gainOf(gr, hr) - rootGain[slot];
       if (loss > bestLoss[slot]) {
         bestLoss[slot] = loss;
         bestFeat[slot] = feat;
@@ -250,40 +257,68 @@ export function growExact(
       const n = idx.length;
       const missing = data.hasMissing[f] === 1;
       // Forward (missing → right) is only needed when the column has missing values.
-      for (let dir = missing ? 0 : 1; dir < 2; dir++) {
+      if (missing) {
         accG.fill(0);
         accH.fill(0);
         last.fill(NaN);
-        const backward = dir === 1;
-        for (let k = backward ? n - 1 : 0; backward ? k >= 0 : k < n; k += backward ? -1 : 1) {
+        for (let k = 0; k < n; k++) {
           const r = idx[k];
           const slot = pos[r];
           if (slot < 0) continue;
           const v = val[k];
           const lv = last[slot];
-          if (v !== lv && lv === lv && accH[slot] >= mcw) {
-            const cond = Math.fround(Math.fround(v + lv) * 0.5);
-            if (backward) {
-              consider(slot, nodeG[slot] - accG[slot], nodeH[slot] - accH[slot], f, cond, 1);
-            } else {
-              consider(slot, accG[slot], accH[slot], f, cond, 0);
-            }
+          if (v !== lv && accH[slot] >= mcw) {
+            consider(slot, accG[slot], accH[slot], f, Math.fround(Math.fround(v + lv) * 0.5), 0);
           }
           accG[slot] += grad[r];
           accH[slot] += hess[r];
           last[slot] = v;
         }
-        if (missing) {
-          // All present values on one side, missing ones on the other.
-          for (let slot = 0; slot < s; slot++) {
-            const lv = last[slot];
-            if (lv !== lv || accH[slot] < mcw) continue;
-            const gap = Math.abs(lv) + RT_EPS;
-            if (backward) {
-              consider(slot, nodeG[slot] - accG[slot], nodeH[slot] - accH[slot], f, Math.fround(lv - gap), 1);
-            } else {
-              consider(slot, accG[slot], accH[slot], f, Math.fround(lv + gap), 0);
+        // All present values left, missing ones right.
+        for (let slot = 0; slot < s; slot++) {
+          const lv = last[slot];
+          if (lv === lv && accH[slot] >= mcw) {
+            consider(slot, accG[slot], accH[slot], f, Math.fround(lv + Math.abs(lv) + RT_EPS), 0);
+          }
+        }
+      }
+      // Backward: the accumulated side is the right child, missing goes left.
+      accG.fill(0);
+      accH.fill(0);
+      last.fill(NaN);
+      for (let k = n - 1; k >= 0; k--) {
+        const r = idx[k];
+        const slot = pos[r];
+        if (slot < 0) continue;
+        const v = val[k];
+        const lv = last[slot];
+        // NaN !== NaN, and accH is 0 before the first row when mcw > 0; the
+        // `lv === lv` test covers mcw = 0.
+        if (v !== lv && lv === lv && accH[slot] >= mcw) {
+          const hr = accH[slot];
+          const hl = nodeH[slot] - hr;
+          if (hl >= mcw) {
+            const gr = accG[slot];
+            const gl = nodeG[slot] - gr;
+            const loss = gainOf(gl, hl) + gainOf(gr, hr) - rootGain[slot];
+            if (loss > bestLoss[slot]) {
+              bestLoss[slot] = loss;
+              bestFeat[slot] = f;
+              bestCond[slot] = Math.fround(Math.fround(v + lv) * 0.5);
+              bestDef[slot] = 1;
             }
+          }
+        }
+        accG[slot] += grad[r];
+        accH[slot] += hess[r];
+        last[slot] = v;
+      }
+      if (missing) {
+        // All present values right, missing ones left.
+        for (let slot = 0; slot < s; slot++) {
+          const lv = last[slot];
+          if (lv === lv && accH[slot] >= mcw) {
+            consider(slot, nodeG[slot] - accG[slot], nodeH[slot] - accH[slot], f, Math.fround(lv - (Math.abs(lv) + RT_EPS)), 1);
           }
         }
       }

@@ -11,8 +11,13 @@ import {
   HistWorkspace,
 } from './grow';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
-import { calcWeight } from './split';
-import { leafIndex, TreeArrays } from './tree';
+import * as split from './split';
+import * as treeModule from './tree';
+import type { TreeArrays } from './tree';
+
+// Module-local bindings avoid transpiled export getters in per-row loops.
+const calcWeight = split.calcWeight;
+const leafIndex = treeModule.leafIndex;
 
 export interface IterationInfo {
   iteration: number;

@@ -1,0 +1,91 @@
+/* eslint-disable no-console */
+/**
+ * Training speed: ml-core vs real XGBoost (tree_method hist, nthread 1) on the
+ * same preprocessed CSVs, on Abalone and on a synthetic 100× Abalone (every
+ * row replicated with ±1% jitter on the measurements).
+ * Run: npx tsx bench/speed.ts [--scales 1,100] [--repeat 3]
+ */
+import { rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import {
+  LabeledRecord,
+  mulberry32,
+  NUMERIC_COLUMNS,
+  preprocess,
+  REFERENCE_HYPERPARAMETERS,
+  regressionMetrics,
+  toLabeledCsv,
+  trainXGBoost,
+} from '../src';
+import {
+  argValue,
+  loadAbalone,
+  median,
+  pythonXgboostVersion,
+  runReference,
+  tempDir,
+} from './common';
+
+export function replicate(records: LabeledRecord[], scale: number, seed = 42): LabeledRecord[] {
+  if (scale === 1) return records;
+  const rng = mulberry32(seed);
+  const out: LabeledRecord[] = [];
+  for (let c = 0; c < scale; c++) {
+    for (const r of records) {
+      const copy: LabeledRecord = { ...r };
+      for (const col of NUMERIC_COLUMNS) copy[col] = r[col] * (1 + (rng() - 0.5) * 0.02);
+      out.push(copy);
+    }
+  }
+  return out;
+}
+
+function main() {
+  const version = pythonXgboostVersion();
+  if (!version) {
+    console.log(JSON.stringify({ skipped: 'python3-xgboost is not installed (apt-get install python3-xgboost)' }));
+    return;
+  }
+  const scales = argValue('scales', '1,100').split(',').map(Number);
+  const repeat = Number(argValue('repeat', '3'));
+  const base = loadAbalone();
+  const params = { ...REFERENCE_HYPERPARAMETERS, seed: 0 };
+  const results = [];
+  for (const scale of scales) {
+    const records = replicate(base, scale);
+    const pre = preprocess(records, { seed: 0 });
+    const dir = tempDir('ml-core-speed-');
+    writeFileSync(join(dir, 'train.csv'), toLabeledCsv(pre.train));
+    writeFileSync(join(dir, 'validation.csv'), toLabeledCsv(pre.validation));
+    writeFileSync(join(dir, 'test.csv'), toLabeledCsv(pre.test));
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    let last;
+    // One untimed run so V8 has compiled the hot loops (XGBoost's are compiled ahead of time).
+    trainXGBoost(params, pre.train, pre.validation);
+    for (let i = 0; i < repeat; i++) {
+      const c0 = process.cpuUsage();
+      last = trainXGBoost(params, pre.train, pre.validation);
+      const c = process.cpuUsage(c0);
+      wall.push(last.seconds);
+      cpu.push((c.user + c.system) / 1e6);
+    }
+    const mse = regressionMetrics(pre.test.labels, last!.booster.predict(pre.test)).mse;
+    const ref = runReference([
+      '--dir', dir, '--params', JSON.stringify(params), '--tree-method', 'hist',
+      '--nthread', '1', '--repeat', String(repeat),
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+    results.push({
+      scale,
+      trainRows: pre.train.rows,
+      mlCore: { treeMethod: last!.treeMethod, seconds: median(wall), cpuSeconds: median(cpu), testMse: mse, bestIteration: last!.bestIteration },
+      xgboostHist1Thread: { seconds: ref.train_seconds, cpuSeconds: ref.train_cpu_seconds, testMse: ref.mse, bestIteration: ref.best_iteration },
+      ratio: median(wall) / ref.train_seconds,
+      cpuRatio: median(cpu) / ref.train_cpu_seconds,
+    });
+  }
+  console.log(JSON.stringify({ xgboost: version, repeat, hyperparameters: params, results }, null, 2));
+}
+
+if (require.main === module) main();

@@ -1,0 +1,468 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import type { MlopsEngineEvent } from '@mlops-portal/plugin-mlops-node';
+import fs from 'fs';
+import path from 'path';
+import { DatasetValidationError } from '../../errors';
+import { LocalEngine } from './LocalEngine';
+import {
+  GUEST,
+  RESOURCES,
+  abaloneSubset,
+  abaloneText,
+  createTestEngine,
+  tempDataDir,
+  waitForExecution,
+} from './testUtils';
+
+jest.setTimeout(120_000);
+
+// PostgreSQL runs when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set (CI); no Docker here.
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+const exampleCsv = [
+  EXAMPLE_ABALONE.sex,
+  EXAMPLE_ABALONE.length,
+  EXAMPLE_ABALONE.diameter,
+  EXAMPLE_ABALONE.height,
+  EXAMPLE_ABALONE.wholeWeight,
+  EXAMPLE_ABALONE.shuckedWeight,
+  EXAMPLE_ABALONE.visceraWeight,
+  EXAMPLE_ABALONE.shellWeight,
+].join(',');
+
+const upload = (engine: LocalEngine, text = abaloneText(), fileName = 'abalone.csv') =>
+  engine.uploadDataset(RESOURCES, {
+    fileName,
+    content: Buffer.from(text),
+    contentType: 'text/csv',
+    actor: GUEST,
+  });
+
+/** Fast training parameters for tests that are not about model quality. */
+const QUICK = { NumRound: 8 };
+/** Tests about orchestration train on a subset; the gate is not their subject. */
+const LENIENT_GATE = 1000;
+
+describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
+  const engines: LocalEngine[] = [];
+  const start = async (knex: any, dataDir: string, mseThreshold?: number) => {
+    const e = await createTestEngine(knex, dataDir, { mseThreshold });
+    engines.push(e);
+    return e;
+  };
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map(e => e.close()));
+  });
+
+  it('upload → run → PendingManualApproval → approve → deployed → predict, reject → rollback', async () => {
+    const knex = await databases.init(databaseId);
+    const dataDir = tempDataDir();
+    const engine = await start(knex, dataDir);
+    const events: MlopsEngineEvent[] = [];
+    engine.subscribe(e => events.push(e));
+
+    const res = await upload(engine);
+    expect(res.manifest.rowCount).toBe(4177);
+    const file = res.manifest.files[0];
+    expect(file).toMatchObject({ rowCount: 4177, size: Buffer.byteLength(abaloneText()) });
+    expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.manifest.createdBy).toBe(GUEST.ref);
+    expect(fs.existsSync(res.manifest.uri!)).toBe(true);
+    expect(res.execution).toMatchObject({ trigger: 'upload', status: 'Executing' });
+
+    const done = await waitForExecution(engine, res.execution!.executionId);
+    expect(done.failureReason).toBeUndefined();
+    expect(done.status).toBe('Succeeded');
+    expect(done.steps.map(s => [s.name, s.status])).toEqual([
+      ['Preprocess', 'Succeeded'],
+      ['Train', 'Succeeded'],
+      ['Evaluate', 'Succeeded'],
+      ['CheckMSE', 'Succeeded'],
+      ['Register', 'Succeeded'],
+    ]);
+    const train = done.steps.find(s => s.name === 'Train')!;
+    expect(train.progress).toBe(1);
+    expect(train.outputs).toMatchObject({ totalRounds: 50 });
+    expect(train.outputs!.roundsCompleted).toBeGreaterThan(0);
+    expect(train.parameters).toMatchObject({
+      hyperparameters: { max_depth: 5, eta: 0.2, gamma: 4, min_child_weight: 6, subsample: 0.7 },
+    });
+    expect(train.logs!.length).toBeGreaterThan(0);
+    expect(done.steps.find(s => s.name === 'CheckMSE')!.outputs).toMatchObject({
+      outcome: true,
+      threshold: 6,
+    });
+    expect(done.metrics!.mse).toBeGreaterThan(1);
+    expect(done.metrics!.mse).toBeLessThanOrEqual(6);
+    expect(done.modelVersion).toBe(1);
+    const evalJson = JSON.parse(
+      fs.readFileSync(
+        (done.steps.find(s => s.name === 'Evaluate')!.outputs!.artifacts as any).evaluation,
+        'utf8',
+      ),
+    );
+    expect(evalJson.regression_metrics.mse.value).toBeCloseTo(done.metrics!.mse, 6);
+    expect(done.release!.map(s => [s.name, s.status])).toEqual([
+      ['Source', 'Succeeded'],
+      ['Validate', 'Succeeded'],
+      ['MLPipeline', 'Succeeded'],
+      ['Approval', 'InProgress'],
+      ['Deploy', 'NotStarted'],
+    ]);
+    expect(done.release![3].approvalToken).toBeTruthy();
+
+    const [v1] = await engine.listModelVersions(RESOURCES);
+    expect(v1).toMatchObject({
+      version: 1,
+      approvalStatus: 'PendingManualApproval',
+      executionId: done.executionId,
+      deployed: false,
+      modelPackageArn:
+        'arn:local:sagemaker:local:000000000000:model-package/abalonemodelpackagegroup/1',
+    });
+    expect(v1.metrics!.mse).toBe(done.metrics!.mse);
+    expect(v1.dataManifest!.manifestId).toBe(res.manifest.manifestId);
+    for (const a of v1.artifacts!) expect(fs.existsSync(a.uri)).toBe(true);
+
+    await expect(engine.predict(RESOURCES, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
+    expect((await fetch(`${engine.endpointUrl}/ping`)).status).toBe(503);
+
+    const approved = await engine.updateModelApproval(RESOURCES, 1, {
+      status: 'Approved',
+      comment: 'looks good',
+      actor: GUEST,
+    });
+    expect(approved).toMatchObject({ approvalStatus: 'Approved', deployed: true });
+    expect(approved.approvalHistory.map(h => [h.status, h.by])).toEqual([
+      ['PendingManualApproval', 'pipeline'],
+      ['Approved', GUEST.ref],
+    ]);
+    const afterApproval = await engine.getExecution(RESOURCES, done.executionId);
+    expect(afterApproval.release!.map(s => s.status)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+    ]);
+    const deps = await engine.listDeployments(RESOURCES);
+    expect(deps.endpoint).toMatchObject({ status: 'InService', modelVersion: 1 });
+    expect(deps.deployments[0]).toMatchObject({ modelVersion: 1, current: true, reason: 'approval' });
+
+    const pred = await engine.predict(RESOURCES, [EXAMPLE_ABALONE]);
+    expect(pred.modelVersion).toBe(1);
+    expect(pred.predictions[0].rings).toBeGreaterThanOrEqual(3);
+    expect(pred.predictions[0].rings).toBeLessThanOrEqual(25);
+    expect(pred.predictions[0].age).toBeCloseTo(pred.predictions[0].rings + 1.5, 10);
+
+    // SageMaker serving contract over real HTTP.
+    const ping = await fetch(`${engine.endpointUrl}/ping`);
+    expect(ping.status).toBe(200);
+    const csvRes = await fetch(`${engine.endpointUrl}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${exampleCsv}\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21\n`,
+    });
+    expect(csvRes.status).toBe(200);
+    expect(csvRes.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csvRes.text()).trim().split('\n').map(Number);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBeCloseTo(pred.predictions[0].rings, 5);
+    const jsonRes = await fetch(
+      `${engine.endpointUrl}/endpoints/${RESOURCES.endpointName}/invocations`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: [EXAMPLE_ABALONE] }),
+      },
+    );
+    expect(jsonRes.status).toBe(200);
+    const body = await jsonRes.json();
+    expect(body.predictions[0].rings).toBeCloseTo(pred.predictions[0].rings, 5);
+    const badCsv = await fetch(`${engine.endpointUrl}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${exampleCsv}\nM,0.5,abc,0.1,0.5,0.2,0.1,0.15\n`,
+    });
+    expect(badCsv.status).toBe(400);
+    expect((await badCsv.json()).error.message).toMatch(/row 2, column diameter/);
+    const badJson = await fetch(`${engine.endpointUrl}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ ...EXAMPLE_ABALONE, length: 9 }] }),
+    });
+    expect(badJson.status).toBe(400);
+    expect((await badJson.json()).error.message).toMatch(/instances\.0\.length/);
+    expect(
+      (await fetch(`${engine.endpointUrl}/endpoints/nope/ping`)).status,
+    ).toBe(404);
+
+    // Reject the deployed (only approved) version → endpoint has no model.
+    await engine.updateModelApproval(RESOURCES, 1, {
+      status: 'Rejected',
+      comment: 'bias found',
+      actor: GUEST,
+    });
+    await expect(engine.predict(RESOURCES, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
+    expect((await engine.listDeployments(RESOURCES)).endpoint!.status).toBe('OutOfService');
+    // Rejected → Approved is allowed again (history kept), same → same is a conflict.
+    await expect(
+      engine.updateModelApproval(RESOURCES, 1, { status: 'Rejected', comment: 'x', actor: GUEST }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(
+      engine.updateModelApproval(RESOURCES, 1, {
+        status: 'PendingManualApproval' as any,
+        comment: 'x',
+        actor: GUEST,
+      }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(
+      engine.updateModelApproval(RESOURCES, 99, { status: 'Approved', comment: 'x', actor: GUEST }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    const reapproved = await engine.updateModelApproval(RESOURCES, 1, {
+      status: 'Approved',
+      comment: 'false alarm',
+      actor: GUEST,
+    });
+    expect(reapproved.approvalHistory).toHaveLength(4);
+    expect(reapproved.deployed).toBe(true);
+
+    // A second version (manual run), approved, then rejected → rollback to version 1.
+    const run2 = await engine.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: { Seed: 1 },
+    });
+    const done2 = await waitForExecution(engine, run2.executionId);
+    expect(done2.status).toBe('Succeeded');
+    expect(done2.parameters.Seed).toBe(1);
+    expect(done2.modelVersion).toBe(2);
+    await engine.updateModelApproval(RESOURCES, 2, { status: 'Approved', comment: 'ok', actor: GUEST });
+    expect((await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion).toBe(2);
+    await engine.updateModelApproval(RESOURCES, 2, { status: 'Rejected', comment: 'regression', actor: GUEST });
+    expect((await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion).toBe(1);
+    const history = await engine.listDeployments(RESOURCES);
+    expect(history.deployments[0]).toMatchObject({ modelVersion: 1, reason: 'rollback', current: true });
+    expect(history.deployments.filter(d => d.current)).toHaveLength(1);
+    const versions = await engine.listModelVersions(RESOURCES);
+    expect(versions.map(v => [v.version, v.approvalStatus, v.deployed])).toEqual([
+      [2, 'Rejected', false],
+      [1, 'Approved', true],
+    ]);
+
+    const types = new Set(events.map(e => e.type));
+    expect(types).toEqual(new Set(['execution', 'model-version', 'deployment']));
+    expect(events.every(e => e.resources.entityRef === RESOURCES.entityRef)).toBe(true);
+  });
+
+  it('refuses a bad CSV with row errors and stores nothing', async () => {
+    const knex = await databases.init(databaseId);
+    const dataDir = tempDataDir();
+    const engine = await start(knex, dataDir);
+    const lines = abaloneText().split('\n').slice(0, 10);
+    lines[2] = 'M,0.455,not-a-number,0.095,0.514,0.2245,0.101,0.15,15';
+    lines[5] = 'X,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,7';
+    const err = await upload(engine, lines.join('\n')).catch(e => e);
+    expect(err).toBeInstanceOf(DatasetValidationError);
+    expect(err.name).toBe('InputError');
+    expect(err.rowErrors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 3, column: 'diameter' }),
+        expect.objectContaining({ row: 6, column: 'sex' }),
+      ]),
+    );
+    expect(err.message).toMatch(/row 3, column diameter/);
+    await expect(upload(engine, '')).rejects.toBeInstanceOf(DatasetValidationError);
+    await expect(upload(engine, abaloneText(), '../evil.csv')).rejects.toMatchObject({
+      name: 'InputError',
+    });
+    // Nothing stored: no object, no manifest, no run.
+    expect(fs.existsSync(path.join(dataDir, 'bucket'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'manifests'))).toBe(false);
+    expect((await engine.listExecutions(RESOURCES)).items).toHaveLength(0);
+    await expect(
+      engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+  });
+
+  it('queues triggers, fails the gate without registering, retries, honours idempotency tokens', async () => {
+    const knex = await databases.init(databaseId);
+    const engine = await start(knex, tempDataDir(), LENIENT_GATE);
+    const a = (await upload(engine, abaloneSubset())).execution!;
+    // While A runs: B (gate cannot pass) queues behind it; the token makes a repeat a no-op.
+    const b = await engine.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: { ...QUICK, MseThreshold: 0.01 },
+      clientRequestToken: 'tok-1',
+    });
+    const again = await engine.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: { ...QUICK, MseThreshold: 0.01 },
+      clientRequestToken: 'tok-1',
+    });
+    expect(again.executionId).toBe(b.executionId);
+    await expect(
+      engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: { Bogus: 1 } }),
+    ).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/Bogus/) });
+    const queued = await engine.getExecution(RESOURCES, b.executionId);
+    expect(queued.status).toBe('Executing');
+    expect(queued.startTime).toBeUndefined();
+
+    const doneA = await waitForExecution(engine, a.executionId);
+    const doneB = await waitForExecution(engine, b.executionId);
+    expect(doneA.status).toBe('Succeeded');
+    expect(doneB.status).toBe('Failed');
+    expect(doneB.startTime! >= doneA.endTime!).toBe(true);
+    expect(doneB.failureReason).toMatch(
+      /^CheckMSE: test MSE \d+(\.\d+)? > threshold 0\.01; model not registered$/,
+    );
+    expect(doneB.steps.find(s => s.name === 'CheckMSE')).toMatchObject({
+      status: 'Failed',
+      outputs: { outcome: false, threshold: 0.01 },
+    });
+    expect(doneB.steps.find(s => s.name === 'Register')!.status).toBe('NotStarted');
+    expect(doneB.release!.find(s => s.name === 'MLPipeline')!.status).toBe('Failed');
+
+    const retry = await engine.retryExecution(RESOURCES, b.executionId, GUEST);
+    expect(retry).toMatchObject({ trigger: 'retry', retryOf: b.executionId });
+    expect(retry.parameters).toEqual(doneB.parameters);
+    const doneRetry = await waitForExecution(engine, retry.executionId);
+    expect(doneRetry.status).toBe('Failed');
+    await expect(
+      engine.retryExecution(RESOURCES, a.executionId, GUEST),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+
+    // Exactly one version, registered once, by A.
+    const versions = await engine.listModelVersions(RESOURCES);
+    expect(versions.map(v => v.executionId)).toEqual([a.executionId]);
+    const list = await engine.listExecutions(RESOURCES, { limit: 2 });
+    expect(list.items.map(e => e.executionId)).toEqual([retry.executionId, b.executionId]);
+    const page2 = await engine.listExecutions(RESOURCES, { limit: 2, nextToken: list.nextToken });
+    expect(page2.items.map(e => e.executionId)).toEqual([a.executionId]);
+    expect(page2.nextToken).toBeUndefined();
+    await expect(
+      engine.getExecution({ ...RESOURCES, pipelineName: 'other' }, a.executionId),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('stops a running execution (kills training) and a queued one', async () => {
+    const knex = await databases.init(databaseId);
+    const engine = await start(knex, tempDataDir(), LENIENT_GATE);
+    const a = (await upload(engine, abaloneSubset())).execution!;
+    const long = { NumRound: 2000, EarlyStoppingRounds: 500, Eta: 0.001 };
+    const b = await engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: long });
+    const c = await engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: QUICK });
+    // A: stop at once (whatever it is doing).
+    const stoppingA = await engine.stopExecution(RESOURCES, a.executionId, GUEST);
+    expect(['Stopping', 'Stopped']).toContain(stoppingA.status);
+    expect((await waitForExecution(engine, a.executionId)).status).toBe('Stopped');
+    // C: stopped while queued.
+    const stoppedC = await engine.stopExecution(RESOURCES, c.executionId, GUEST);
+    expect(stoppedC.status).toBe('Stopped');
+    // B: stop while boosting rounds run.
+    await waitForExecution(
+      engine,
+      b.executionId,
+      e => (e.steps.find(s => s.name === 'Train')!.progress ?? 0) > 0,
+    );
+    const stoppingB = await engine.stopExecution(RESOURCES, b.executionId, GUEST);
+    expect(stoppingB.status).toBe('Stopping');
+    const t0 = Date.now();
+    const doneB = await waitForExecution(engine, b.executionId);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(doneB.status).toBe('Stopped');
+    expect(doneB.failureReason).toBeUndefined();
+    const trainStep = doneB.steps.find(s => s.name === 'Train')!;
+    expect(trainStep.status).toBe('Stopped');
+    expect(trainStep.progress!).toBeLessThan(1);
+    expect(doneB.steps.find(s => s.name === 'Evaluate')!.status).toBe('NotStarted');
+    expect(await engine.listModelVersions(RESOURCES)).toHaveLength(0);
+    await expect(
+      engine.stopExecution(RESOURCES, b.executionId, GUEST),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+  });
+
+  it('recovers after a crash: interrupted runs fail, queued runs resume, the endpoint serves the last deployment', async () => {
+    const knex = await databases.init(databaseId);
+    const dataDir = tempDataDir();
+    const engine1 = await start(knex, dataDir, LENIENT_GATE);
+    const a = (await upload(engine1, abaloneSubset())).execution!;
+    expect((await waitForExecution(engine1, a.executionId)).status).toBe('Succeeded');
+    await engine1.updateModelApproval(RESOURCES, 1, { status: 'Approved', comment: 'ship', actor: GUEST });
+    const before = await engine1.predict(RESOURCES, [EXAMPLE_ABALONE]);
+
+    // Graceful shutdown mid-training: the run ends Failed ("interrupted").
+    const long = await engine1.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: { NumRound: 2000, EarlyStoppingRounds: 500, Eta: 0.001 },
+    });
+    await waitForExecution(
+      engine1,
+      long.executionId,
+      e => (e.steps.find(s => s.name === 'Train')!.progress ?? 0) > 0,
+    );
+    await engine1.close();
+    const interrupted = await engine1.getExecution(RESOURCES, long.executionId);
+    expect(interrupted.status).toBe('Failed');
+    expect(interrupted.failureReason).toMatch(/interrupted: backend shut down/);
+
+    // Simulate kill -9: a row left mid-Register, with its artifacts directory
+    // already copied but no version row, plus a queued (never started) run.
+    const steps = interrupted.steps.map(s => ({ ...s, status: 'Succeeded' }));
+    steps[4] = { ...steps[4], status: 'Executing' };
+    const base = {
+      pipeline_name: RESOURCES.pipelineName,
+      trigger_kind: 'manual',
+      triggered_by: GUEST.ref,
+      resources: JSON.stringify(RESOURCES),
+      parameters: JSON.stringify({ ...a.parameters, ...QUICK }),
+      data_manifest: JSON.stringify(a.dataManifest),
+      created_at: new Date().toISOString(),
+      status: 'Executing',
+    };
+    await knex('mlops_local_executions').insert({
+      ...base,
+      execution_id: 'crashed00001',
+      start_time: new Date().toISOString(),
+      current_step: 'Register',
+      steps: JSON.stringify(steps),
+      release: JSON.stringify(interrupted.release),
+    });
+    await knex('mlops_local_executions').insert({
+      ...base,
+      execution_id: 'queued000001',
+      steps: JSON.stringify(interrupted.steps.map(s => ({ ...s, status: 'NotStarted', startTime: undefined }))),
+    });
+    const staleDir = path.join(dataDir, 'model-packages', RESOURCES.modelPackageGroupName, '2');
+    fs.mkdirSync(staleDir, { recursive: true });
+    fs.writeFileSync(path.join(staleDir, 'model.json'), '{"half":');
+
+    const engine2 = await start(knex, dataDir, LENIENT_GATE);
+    const crashed = await engine2.getExecution(RESOURCES, 'crashed00001');
+    expect(crashed.status).toBe('Failed');
+    expect(crashed.failureReason).toBe('interrupted: backend restarted');
+    expect(crashed.steps[4]).toMatchObject({ status: 'Failed', failureReason: 'interrupted: backend restarted' });
+    // No half-registered version; the endpoint is back with version 1.
+    expect((await engine2.listModelVersions(RESOURCES)).map(v => v.version)).toEqual([1]);
+    const after = await engine2.predict(RESOURCES, [EXAMPLE_ABALONE]);
+    expect(after).toEqual(before);
+    expect((await fetch(`${engine2.endpointUrl}/ping`)).status).toBe(200);
+    // The queued run resumes and registers version 2 over the stale directory.
+    const resumed = await waitForExecution(engine2, 'queued000001');
+    expect(resumed).toMatchObject({ status: 'Succeeded', failureReason: undefined });
+    const v2 = await engine2.getModelVersion(RESOURCES, 2);
+    expect(v2.executionId).toBe('queued000001');
+    expect(() => JSON.parse(fs.readFileSync(path.join(staleDir, 'model.json'), 'utf8'))).not.toThrow();
+  });
+});

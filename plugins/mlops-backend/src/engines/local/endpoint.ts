@@ -1,0 +1,230 @@
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { createPredictor } from '@mlops-portal/ml-core';
+import type { Predictor } from '@mlops-portal/ml-core';
+import {
+  FEATURE_INFO,
+  NUMERIC_FEATURES,
+  SEX_VALUES,
+  abaloneFeaturesSchema,
+  ageFromRings,
+  formatZodError,
+} from '@mlops-portal/plugin-mlops-common';
+import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import express from 'express';
+import fs from 'fs/promises';
+import type { Server } from 'http';
+import type { AddressInfo } from 'net';
+import path from 'path';
+import { z } from 'zod';
+
+/** A deployed version, loaded once per deployment. */
+export interface LoadedModel {
+  deploymentId: string;
+  modelPackageGroupName: string;
+  version: number;
+  modelPackageArn: string;
+  predictor: Predictor;
+}
+
+export async function loadPredictor(modelDir: string): Promise<Predictor> {
+  const [pre, model] = await Promise.all([
+    fs.readFile(path.join(modelDir, 'preprocessor.json'), 'utf8'),
+    fs.readFile(path.join(modelDir, 'model.json'), 'utf8'),
+  ]);
+  return createPredictor(JSON.parse(pre), JSON.parse(model));
+}
+
+const CSV_COLUMNS = ['sex', ...NUMERIC_FEATURES] as const;
+
+/**
+ * Parses SageMaker-style CSV input: one abalone per line, the 8 features in
+ * the data set's order (sex first), no header, no label. Errors name the
+ * 1-based row and the column.
+ */
+export function parseCsvInstances(text: string): AbaloneFeatures[] {
+  const out: AbaloneFeatures[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const row = i + 1;
+    const cells = line.split(',').map(c => c.trim());
+    if (cells.length !== CSV_COLUMNS.length) {
+      throw new InputError(
+        `row ${row}: expected ${CSV_COLUMNS.length} columns (${CSV_COLUMNS.join(
+          ',',
+        )}), got ${cells.length}`,
+      );
+    }
+    const sex = cells[0];
+    if (!(SEX_VALUES as readonly string[]).includes(sex)) {
+      throw new InputError(
+        `row ${row}, column sex: must be one of ${SEX_VALUES.join(', ')} (got ${JSON.stringify(sex)})`,
+      );
+    }
+    const rec: Record<string, unknown> = { sex };
+    for (let c = 0; c < NUMERIC_FEATURES.length; c++) {
+      const key = NUMERIC_FEATURES[c];
+      const raw = cells[c + 1];
+      const v = raw === '' ? NaN : Number(raw);
+      const info = FEATURE_INFO[key];
+      if (!Number.isFinite(v)) {
+        throw new InputError(
+          `row ${row}, column ${key}: not a number (got ${JSON.stringify(raw)})`,
+        );
+      }
+      if (v < info.min || v > info.max) {
+        throw new InputError(
+          `row ${row}, column ${key}: ${v} is outside ${info.min}..${info.max} (data set units: ${info.unit}/200)`,
+        );
+      }
+      rec[key] = v;
+    }
+    out.push(rec as unknown as AbaloneFeatures);
+  }
+  if (out.length === 0) throw new InputError('body holds no rows');
+  return out;
+}
+
+const jsonInstancesSchema = z
+  .object({ instances: z.array(abaloneFeaturesSchema).min(1, 'instances must hold at least one item') })
+  .strict();
+
+/** What the endpoint server needs from the engine. */
+export interface EndpointBackend {
+  /** The model an endpoint serves; undefined → nothing deployed. */
+  modelFor(endpointName: string | undefined): LoadedModel | undefined;
+  hasEndpoint(endpointName: string): boolean;
+}
+
+/**
+ * SageMaker's serving contract on its own port: GET /ping answers 200 only
+ * when a model is loaded (503 otherwise, so a load balancer would not route
+ * to an empty endpoint); POST /invocations takes text/csv (answers text/csv,
+ * one prediction of rings per line, like the XGBoost container) or JSON
+ * `{instances}` (answers `{predictions: [{rings, age}]}`).
+ * `/endpoints/:name/...` addresses a named endpoint; the bare paths serve the
+ * default one.
+ */
+export function createEndpointApp(backend: EndpointBackend): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // SageMaker's real-time payload limit is 6 MB.
+  app.use(express.text({ type: ['text/csv', 'text/plain'], limit: '6mb' }));
+  app.use(express.json({ limit: '6mb' }));
+
+  const resolve = (name: string | undefined) => {
+    if (name !== undefined && !backend.hasEndpoint(name)) {
+      throw new NotFoundError(`endpoint ${name} not found`);
+    }
+    const model = backend.modelFor(name);
+    if (!model) {
+      throw new ServiceUnavailableError(
+        `endpoint ${name ?? '(default)'} has no deployed model`,
+      );
+    }
+    return model;
+  };
+
+  const ping = (name: string | undefined, res: express.Response) => {
+    if (name !== undefined && !backend.hasEndpoint(name)) {
+      res.status(404).json({ status: `endpoint ${name} not found` });
+      return;
+    }
+    const model = backend.modelFor(name);
+    if (!model) {
+      res.status(503).json({ status: 'no model loaded' });
+      return;
+    }
+    res.status(200).json({ status: 'ok', modelVersion: model.version });
+  };
+
+  const invoke = (
+    name: string | undefined,
+    req: express.Request,
+    res: express.Response,
+  ) => {
+    const model = resolve(name);
+    const isCsv = typeof req.body === 'string';
+    let instances: AbaloneFeatures[];
+    if (isCsv) {
+      instances = parseCsvInstances(req.body);
+    } else if (req.is('application/json')) {
+      const parsed = jsonInstancesSchema.safeParse(req.body);
+      if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+      instances = parsed.data.instances;
+    } else {
+      res.status(415).json({
+        error: {
+          name: 'UnsupportedMediaType',
+          message: 'Content-Type must be text/csv or application/json',
+        },
+      });
+      return;
+    }
+    const rings = model.predictor.predict(instances);
+    res.setHeader('X-Model-Version', String(model.version));
+    const wantsJson = !isCsv || (req.get('accept') ?? '').includes('application/json');
+    if (wantsJson) {
+      res.json({
+        predictions: Array.from(rings, r => ({ rings: r, age: ageFromRings(r) })),
+      });
+    } else {
+      res.type('text/csv').send(`${Array.from(rings).join('\n')}\n`);
+    }
+  };
+
+  app.get('/ping', (_req, res) => ping(undefined, res));
+  app.post('/invocations', (req, res) => invoke(undefined, req, res));
+  app.get('/endpoints/:name/ping', (req, res) => ping(req.params.name, res));
+  app.post('/endpoints/:name/invocations', (req, res) =>
+    invoke(req.params.name, req, res),
+  );
+
+  app.use(
+    (
+      err: any,
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      let status = 500;
+      if (err?.name === 'InputError') status = 400;
+      else if (err?.name === 'NotFoundError') status = 404;
+      else if (err?.name === 'ServiceUnavailableError') status = 503;
+      else if (err?.type === 'entity.too.large') status = 413;
+      else if (err?.type === 'entity.parse.failed') status = 400;
+      const message =
+        status === 500 ? 'internal error while predicting' : String(err?.message ?? err);
+      res.status(status).json({
+        error: { name: status === 500 ? 'Error' : err?.name ?? 'Error', message },
+      });
+    },
+  );
+  return app;
+}
+
+export async function startEndpointServer(
+  app: express.Express,
+  host: string,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = await new Promise((resolveServer, reject) => {
+    const s = app.listen(port, host, () => resolveServer(s));
+    s.once('error', reject);
+  });
+  // Benchmarks reuse connections; Node's default 5 s keep-alive is fine.
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`,
+    close: () =>
+      new Promise<void>(resolveClose => {
+        server.close(() => resolveClose());
+        server.closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,154 @@
+import { ChildProcess, fork } from 'child_process';
+import fs from 'fs';
+import path from 'path';
+import type { WorkerMessage, WorkerRequest } from './workerProtocol';
+
+/** Thrown for a step whose worker was killed on purpose (Stop / shutdown). */
+export class WorkerKilledError extends Error {
+  constructor() {
+    super('worker stopped');
+    this.name = 'WorkerKilledError';
+  }
+}
+
+export interface StepListener {
+  onLog?(level: 'info' | 'warn' | 'error', message: string): void;
+  onProgress?(done: number, total: number, detail?: Record<string, number>): void;
+}
+
+type RunRequest = WorkerRequest extends infer R
+  ? R extends { step: infer S; args: infer A }
+    ? { step: S; args: A }
+    : never
+  : never;
+
+/**
+ * Resolves the worker script and how to start it. The backend runs from
+ * TypeScript source (also in jest), so the child needs tsx's CommonJS hook;
+ * a built copy (worker.js) starts without it.
+ */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(js)) return { file: js, execArgv: [] };
+  return {
+    file: path.join(__dirname, 'worker.ts'),
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+  };
+}
+
+/** One child process that runs the ML steps of one execution, one at a time. */
+export class StepWorker {
+  private child?: ChildProcess;
+  private nextId = 1;
+  private pending?: {
+    id: number;
+    listener: StepListener;
+    resolve(outputs: Record<string, unknown>): void;
+    reject(e: Error): void;
+  };
+  private killed = false;
+  private stderrTail = '';
+
+  private ensureChild(): ChildProcess {
+    if (this.child) return this.child;
+    const entry = workerEntry();
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-2000);
+    });
+    child.on('message', (msg: WorkerMessage) => this.onMessage(msg));
+    child.on('exit', (code, signal) => {
+      this.child = undefined;
+      const p = this.pending;
+      this.pending = undefined;
+      if (!p) return;
+      if (this.killed) {
+        p.reject(new WorkerKilledError());
+      } else {
+        const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+        p.reject(
+          new Error(
+            `worker process exited unexpectedly (${signal ?? `code ${code}`})${
+              tail ? `: ${tail}` : ''
+            }`,
+          ),
+        );
+      }
+    });
+    child.on('error', e => {
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(e);
+    });
+    this.child = child;
+    return child;
+  }
+
+  private onMessage(msg: WorkerMessage) {
+    const p = this.pending;
+    if (!p || msg.type === 'ready' || msg.id !== p.id) return;
+    switch (msg.type) {
+      case 'log':
+        p.listener.onLog?.(msg.level, msg.message);
+        break;
+      case 'progress':
+        p.listener.onProgress?.(msg.done, msg.total, msg.detail);
+        break;
+      case 'result':
+        this.pending = undefined;
+        p.resolve(msg.outputs);
+        break;
+      case 'error':
+        this.pending = undefined;
+        p.reject(new Error(msg.message));
+        break;
+      default:
+    }
+  }
+
+  /** Starts the child now, so the next run does not pay for process start-up. */
+  warm(): this {
+    this.ensureChild();
+    return this;
+  }
+
+  run(
+    req: RunRequest,
+    listener: StepListener = {},
+  ): Promise<Record<string, unknown>> {
+    if (this.killed) return Promise.reject(new WorkerKilledError());
+    if (this.pending) return Promise.reject(new Error('worker is busy'));
+    const child = this.ensureChild();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending = { id, listener, resolve, reject };
+      child.send({ type: 'run', id, ...req } as WorkerRequest);
+    });
+  }
+
+  /** Kills the child (Stop): a running step rejects with WorkerKilledError. */
+  kill() {
+    this.killed = true;
+    if (this.child) {
+      this.child.kill('SIGKILL');
+    } else if (this.pending) {
+      const p = this.pending;
+      this.pending = undefined;
+      p.reject(new WorkerKilledError());
+    }
+  }
+
+  /** Ends the child after a successful run. */
+  dispose() {
+    this.killed = true;
+    if (this.child) {
+      this.child.disconnect();
+      this.child.kill();
+      this.child = undefined;
+    }
+  }
+}

@@ -1,5 +1,8 @@
 import '@testing-library/jest-dom';
 
+// A shared 2-core machine renders MUI pages slowly; the default 5 s is too tight.
+jest.setTimeout(60_000);
+
 // jsdom has no layout: DependencyGraph measures nodes with getBBox and recharts'
 // ResponsiveContainer observes its size, so give both something to read.
 if (typeof window !== 'undefined') {

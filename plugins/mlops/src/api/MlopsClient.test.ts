@@ -9,8 +9,8 @@ import { MlopsClient } from './MlopsClient';
 const base = 'http://localhost:7007/api/mlops';
 const prefix = `${base}/v1/entity/default/component/abalone-age-predictor`;
 
-function setup(response: Response) {
-  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response);
+function setup(response: () => Response) {
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response());
   const client = new MlopsClient({
     discoveryApi: { getBaseUrl: jest.fn(async () => base) },
     fetchApi: { fetch: fetch as any },
@@ -26,7 +26,7 @@ const json = (body: unknown, status = 200) =>
 
 describe('MlopsClient', () => {
   it('builds entity-scoped URLs from the entity ref', async () => {
-    const { client, fetch } = setup(json({ items: modelVersions }));
+    const { client, fetch } = setup(() => json({ items: modelVersions }));
     const res = await client.listModelVersions(entityRef);
     expect(res.items).toHaveLength(3);
     expect(fetch).toHaveBeenCalledWith(
@@ -36,7 +36,7 @@ describe('MlopsClient', () => {
   });
 
   it('encodes execution ids (ARNs) and list paging', async () => {
-    const { client, fetch } = setup(json({ items: [] }));
+    const { client, fetch } = setup(() => json({ items: [] }));
     await client.listRuns(entityRef, { limit: 10, nextToken: 'a b' });
     expect(fetch.mock.calls[0][0]).toBe(`${prefix}/runs?limit=10&nextToken=a+b`);
     const arn = 'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x1';
@@ -50,7 +50,7 @@ describe('MlopsClient', () => {
   });
 
   it('sends JSON bodies for start, approval and predict', async () => {
-    const { client, fetch } = setup(json(predictResponse));
+    const { client, fetch } = setup(() => json(predictResponse));
     await client.startRun(entityRef, { parameters: { MaxDepth: 6 } });
     await client.setApproval(entityRef, 3, { status: 'Approved', comment: 'ok' });
     await client.predict(entityRef, {
@@ -80,7 +80,7 @@ describe('MlopsClient', () => {
   });
 
   it('uploads raw CSV with the file name in the query', async () => {
-    const { client, fetch } = setup(json({ manifest: { manifestId: 'm1', files: [] } }, 201));
+    const { client, fetch } = setup(() => json({ manifest: { manifestId: 'm1', files: [] } }, 201));
     const res = await client.uploadDataset(entityRef, 'abalone 2.csv', 'M,0.1,0.1,0.1,0.1,0.1,0.1,0.1,9\n');
     expect(res.manifest.manifestId).toBe('m1');
     expect(fetch.mock.calls[0][0]).toBe(`${prefix}/datasets?fileName=abalone+2.csv`);
@@ -96,7 +96,7 @@ describe('MlopsClient', () => {
       { row: 3, column: 'length', value: 'abc', reason: 'not a number' },
       { row: 7, column: 'sex', value: 'X', reason: 'must be one of M, F, I' },
     ];
-    const { client } = setup(
+    const { client } = setup(() =>
       json(
         {
           error: { name: 'InputError', message: '2 invalid rows', rowErrors },
@@ -115,7 +115,7 @@ describe('MlopsClient', () => {
   });
 
   it('turns a 403 into a ResponseError naming the cause', async () => {
-    const { client } = setup(
+    const { client } = setup(() =>
       json(
         {
           error: { name: 'NotAllowedError', message: 'not an owner of the entity' },

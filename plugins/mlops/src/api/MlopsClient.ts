@@ -139,6 +139,12 @@ export class MlopsClient implements MlopsApi {
     });
     if (!response.ok) {
       const error: MlopsResponseError = await ResponseError.fromResponse(response);
+      // The generic "Request failed with 400" hides the server's reason (which
+      // names the bad field); users see this message in dialogs and alerts.
+      const reason = error.body?.error?.message;
+      if (reason && !error.message.includes(reason)) {
+        error.message = `${error.message.trim()}: ${reason}`;
+      }
       // Uploads report every bad row; keep them on the error so the UI can list them.
       const rowErrors = getRowErrors(error);
       if (rowErrors) error.rowErrors = rowErrors;

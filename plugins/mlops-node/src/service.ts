@@ -14,9 +14,17 @@ export const mlopsEngineServiceRef = createServiceRef<
   // The engines live in the backend plugin (one folder each); importing it
   // lazily keeps this library light and free of a static dependency cycle.
   defaultFactory: async service => {
-    const { createMlopsEngineServiceFactory } = await import(
-      '@mlops-portal/plugin-mlops-backend'
-    );
-    return createMlopsEngineServiceFactory(service);
+    const mod: any = await import('@mlops-portal/plugin-mlops-backend');
+    // Under Node's ESM loader a transpiled CommonJS module may expose its
+    // named exports only on `default`.
+    const create =
+      mod.createMlopsEngineServiceFactory ??
+      mod.default?.createMlopsEngineServiceFactory;
+    if (typeof create !== 'function') {
+      throw new Error(
+        'The MLOps engine default factory needs @mlops-portal/plugin-mlops-backend; install it or provide a factory for mlopsEngineServiceRef',
+      );
+    }
+    return create(service);
   },
 });

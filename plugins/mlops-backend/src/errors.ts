@@ -46,7 +46,9 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
 ]);
 
 /** Row errors an engine attached to an InputError, in any of the agreed places. */
-export function extractRowErrors(error: unknown): DatasetRowError[] | undefined {
+export function extractRowErrors(
+  error: unknown,
+): DatasetRowError[] | undefined {
   if (!isError(error)) return undefined;
   const candidates: unknown[] = [
     (error as any).rowErrors,
@@ -79,12 +81,19 @@ function isRowError(value: unknown): value is DatasetRowError {
  */
 export function toClientError(error: unknown): Error {
   if (isError(error) && CLIENT_SAFE_ERROR_NAMES.has(error.name)) {
-    if (error.name === InputError.name && !(error instanceof DatasetValidationError)) {
+    if (
+      error.name === InputError.name &&
+      !(error instanceof DatasetValidationError)
+    ) {
       const rowErrors = extractRowErrors(error);
-      if (rowErrors) return new DatasetValidationError(error.message, rowErrors);
+      if (rowErrors)
+        return new DatasetValidationError(error.message, rowErrors);
     }
     // An engine's message may carry a `cause` chain with internals; drop it.
-    if ((error as any).cause !== undefined && !(error instanceof DatasetValidationError)) {
+    if (
+      (error as any).cause !== undefined &&
+      !(error instanceof DatasetValidationError)
+    ) {
       const copy = new Error(error.message.replace(/; caused by .*$/s, ''));
       copy.name = error.name;
       return copy;
@@ -92,7 +101,9 @@ export function toClientError(error: unknown): Error {
     return error;
   }
   // body-parser errors carry their own HTTP status (e.g. 400 invalid JSON).
-  const status = isError(error) ? (error as any).statusCode ?? (error as any).status : undefined;
+  const status = isError(error)
+    ? (error as any).statusCode ?? (error as any).status
+    : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const copy = new InputError(
       (error as any).type === 'entity.parse.failed'

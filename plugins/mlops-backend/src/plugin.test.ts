@@ -1,8 +1,16 @@
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -49,10 +57,12 @@ function createFakeEngine() {
   const seen: MlopsResources[] = [];
   const engine: MlopsEngine & { subscribe: any } = {
     type: 'fake',
-    listExecutions: jest.fn(async (r: MlopsResources, o?: { limit?: number }) => {
-      seen.push(r);
-      return { items: executions.slice(0, o?.limit ?? 50) };
-    }),
+    listExecutions: jest.fn(
+      async (r: MlopsResources, o?: { limit?: number }) => {
+        seen.push(r);
+        return { items: executions.slice(0, o?.limit ?? 50) };
+      },
+    ),
     getExecution: jest.fn(async (_r, id: string) => {
       const e = executions.find(x => x.executionId === id);
       if (!e) throw new NotFoundError(`execution ${id} not found`);
@@ -72,7 +82,9 @@ function createFakeEngine() {
       return e;
     }),
     retryExecution: jest.fn(async () => {
-      throw new ConflictError('only failed or stopped executions can be retried');
+      throw new ConflictError(
+        'only failed or stopped executions can be retried',
+      );
     }),
     stopExecution: jest.fn(async (_r, id: string) => {
       throw new NotFoundError(`execution ${id} not found`);
@@ -88,13 +100,20 @@ function createFakeEngine() {
       const found = versions.find(x => x.version === v);
       if (!found) throw new NotFoundError(`version ${v} not found`);
       found.approvalStatus = o.status;
-      found.approvalHistory.push({ status: o.status, by: o.actor.ref, at: 'now', comment: o.comment });
+      found.approvalHistory.push({
+        status: o.status,
+        by: o.actor.ref,
+        at: 'now',
+        comment: o.comment,
+      });
       found.deployed = o.status === 'Approved';
       return found;
     }),
     listDeployments: jest.fn(async () => {
       // Simulates an SDK failure carrying internals that must not leak.
-      throw new Error('connect ECONNREFUSED 10.0.0.7:443 at /secret/path/client.js');
+      throw new Error(
+        'connect ECONNREFUSED 10.0.0.7:443 at /secret/path/client.js',
+      );
     }),
     uploadDataset: jest.fn(async () => {
       throw new DatasetValidationError('abalone.csv: 1 row error(s)', [
@@ -102,7 +121,8 @@ function createFakeEngine() {
       ]);
     }),
     predict: jest.fn(async (r, instances) => {
-      if (instances.length > 2) throw new ServiceUnavailableError('nothing deployed');
+      if (instances.length > 2)
+        throw new ServiceUnavailableError('nothing deployed');
       return {
         predictions: instances.map(() => ({ rings: 9.5, age: 11 })),
         modelVersion: 1,
@@ -114,13 +134,20 @@ function createFakeEngine() {
       return () => listeners.delete(l);
     },
   };
-  return { engine, executions, versions, seen, emit: (e: MlopsEngineEvent) => listeners.forEach(l => l(e)) };
+  return {
+    engine,
+    executions,
+    versions,
+    seen,
+    emit: (e: MlopsEngineEvent) => listeners.forEach(l => l(e)),
+  };
 }
 
 describe('mlops backend plugin (router over an engine double)', () => {
   let server: any;
   let fake: ReturnType<typeof createFakeEngine>;
-  const auditEvents: Array<{ eventId: string; outcome: string; meta?: any }> = [];
+  const auditEvents: Array<{ eventId: string; outcome: string; meta?: any }> =
+    [];
   const notifications = { send: jest.fn(async () => {}) };
   const signals = { publish: jest.fn(async () => {}) };
   const actionsRegistry = actionsRegistryServiceMock();
@@ -129,23 +156,47 @@ describe('mlops backend plugin (router over an engine double)', () => {
     fake = createFakeEngine();
     const auditor = mockServices.auditor.mock({
       createEvent: async ({ eventId, meta }) => ({
-        success: async () => void auditEvents.push({ eventId, outcome: 'success', meta }),
-        fail: async () => void auditEvents.push({ eventId, outcome: 'fail', meta }),
+        success: async () =>
+          void auditEvents.push({ eventId, outcome: 'success', meta }),
+        fail: async () =>
+          void auditEvents.push({ eventId, outcome: 'fail', meta }),
       }),
     });
     const backend = await startTestBackend({
       features: [
         mlopsPlugin,
-        createServiceFactory({ service: mlopsEngineServiceRef, deps: {}, factory: () => fake.engine }),
-        createServiceFactory({ service: notificationService, deps: {}, factory: () => notifications }),
-        createServiceFactory({ service: signalsServiceRef, deps: {}, factory: () => signals }),
-        createServiceFactory({ service: actionsRegistryServiceRef, deps: {}, factory: () => actionsRegistry }),
+        createServiceFactory({
+          service: mlopsEngineServiceRef,
+          deps: {},
+          factory: () => fake.engine,
+        }),
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => notifications,
+        }),
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => signals,
+        }),
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => actionsRegistry,
+        }),
         catalogServiceMock.factory({ entities: testEntities }),
         mockServices.permissions.mock(ownershipPermissions()).factory,
         auditor.factory,
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
         mockServices.rootConfig.factory({
-          data: { mlops: { publicApi: { cors: { origins: ['http://localhost:3001'] } } } },
+          data: {
+            mlops: {
+              publicApi: { cors: { origins: ['http://localhost:3001'] } },
+            },
+          },
         }),
       ],
     });
@@ -161,12 +212,18 @@ describe('mlops backend plugin (router over an engine double)', () => {
   const asViewer = mockCredentials.user.header(VIEWER);
 
   it('serves /health without credentials and refuses entity routes without them', async () => {
-    await request(server).get('/api/mlops/health').expect(200, { status: 'ok' });
-    await request(server).get(`${ENTITY_PATH}/runs`).expect(401);
+    await request(server)
+      .get('/api/mlops/health')
+      .expect(200, { status: 'ok' });
+    const res = await request(server).get(`${ENTITY_PATH}/runs`);
+    expect(res.status).toBe(401);
   });
 
   it('lists runs of the entity with the resources named by its annotations', async () => {
-    await request(server).get(`${ENTITY_PATH}/runs`).set('Authorization', asGuest).expect(200, { items: [] });
+    await request(server)
+      .get(`${ENTITY_PATH}/runs`)
+      .set('Authorization', asGuest)
+      .expect(200, { items: [] });
     expect(fake.seen.at(-1)).toEqual({
       entityRef: ENTITY_REF,
       pipelineName: 'abalone-pipeline',
@@ -183,7 +240,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
     ['limit=abc', 'limit'],
     ['limit=101', 'limit'],
   ])('rejects bad list query %s naming the parameter', async (query, field) => {
-    const res = await request(server).get(`${ENTITY_PATH}/runs?${query}`).set('Authorization', asGuest).expect(400);
+    const res = await request(server)
+      .get(`${ENTITY_PATH}/runs?${query}`)
+      .set('Authorization', asGuest)
+      .expect(400);
     expect(res.body.error.name).toBe('InputError');
     expect(res.body.error.message).toContain(field);
   });
@@ -207,30 +267,56 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .set('Authorization', asGuest)
       .send({ parameters: { MaxDepth: 4, Eta: 0.3 }, displayName: 'tuning' })
       .expect(202);
-    expect(res.body).toMatchObject({ executionId: expect.any(String), status: 'Executing', triggeredBy: GUEST });
+    expect(res.body).toMatchObject({
+      executionId: expect.any(String),
+      status: 'Executing',
+      triggeredBy: GUEST,
+    });
     expect(fake.engine.startExecution).toHaveBeenCalledWith(
       expect.objectContaining({ entityRef: ENTITY_REF }),
-      expect.objectContaining({ trigger: 'manual', actor: { ref: GUEST }, parameters: { MaxDepth: 4, Eta: 0.3 } }),
+      expect.objectContaining({
+        trigger: 'manual',
+        actor: { ref: GUEST },
+        parameters: { MaxDepth: 4, Eta: 0.3 },
+      }),
     );
     expect(auditEvents).toEqual([
-      expect.objectContaining({ eventId: 'pipeline-execution-start', outcome: 'success' }),
+      expect.objectContaining({
+        eventId: 'pipeline-execution-start',
+        outcome: 'success',
+      }),
     ]);
   });
 
   it.each([
     [{ foo: 1 }, 'unknown field(s) foo'],
     [{ parameters: { MaxDepth: '5' } }, 'parameters.MaxDepth'],
-    [{ parameters: { MaxDepth: 2.5 } }, 'parameters.MaxDepth must be an integer'],
+    [
+      { parameters: { MaxDepth: 2.5 } },
+      'parameters.MaxDepth must be an integer',
+    ],
     [{ parameters: { Eta: 7 } }, 'parameters.Eta must be ≤ 1'],
     [{ parameters: { Bogus: 1 } }, 'unknown field(s) Bogus'],
     [{ displayName: 42 }, 'displayName'],
-  ])('rejects start body %j with a message naming the field', async (body, message) => {
-    const before = fake.executions.length;
-    const res = await request(server).post(`${ENTITY_PATH}/runs`).set('Authorization', asGuest).send(body).expect(400);
-    expect(res.body.error.message).toContain(message);
-    expect(fake.executions.length).toBe(before);
-    expect(auditEvents).toEqual([expect.objectContaining({ eventId: 'pipeline-execution-start', outcome: 'fail' })]);
-  });
+  ])(
+    'rejects start body %j with a message naming the field',
+    async (body, message) => {
+      const before = fake.executions.length;
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/runs`)
+        .set('Authorization', asGuest)
+        .send(body)
+        .expect(400);
+      expect(res.body.error.message).toContain(message);
+      expect(fake.executions.length).toBe(before);
+      expect(auditEvents).toEqual([
+        expect.objectContaining({
+          eventId: 'pipeline-execution-start',
+          outcome: 'fail',
+        }),
+      ]);
+    },
+  );
 
   it('rejects malformed JSON with 400', async () => {
     const res = await request(server)
@@ -250,8 +336,14 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .expect(403);
     expect(res.body.error.name).toBe('NotAllowedError');
     expect(fake.engine.updateModelApproval).not.toHaveBeenCalled();
-    expect(auditEvents).toEqual([expect.objectContaining({ eventId: 'model-approval', outcome: 'fail' })]);
-    await request(server).post(`${ENTITY_PATH}/runs`).set('Authorization', asViewer).send({}).expect(403);
+    expect(auditEvents).toEqual([
+      expect.objectContaining({ eventId: 'model-approval', outcome: 'fail' }),
+    ]);
+    await request(server)
+      .post(`${ENTITY_PATH}/runs`)
+      .set('Authorization', asViewer)
+      .send({})
+      .expect(403);
     expect(fake.engine.startExecution).not.toHaveBeenCalled();
   });
 
@@ -261,14 +353,22 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .set('Authorization', asGuest)
       .send({ status: 'Approved', comment: 'MSE fine' })
       .expect(200);
-    expect(res.body).toMatchObject({ version: 1, approvalStatus: 'Approved', deployed: true });
+    expect(res.body).toMatchObject({
+      version: 1,
+      approvalStatus: 'Approved',
+      deployed: true,
+    });
     expect(fake.engine.updateModelApproval).toHaveBeenCalledWith(
       expect.anything(),
       1,
       { status: 'Approved', comment: 'MSE fine', actor: { ref: GUEST } },
     );
     expect(auditEvents).toEqual([
-      expect.objectContaining({ eventId: 'model-approval', outcome: 'success', meta: expect.objectContaining({ version: 1 }) }),
+      expect.objectContaining({
+        eventId: 'model-approval',
+        outcome: 'success',
+        meta: expect.objectContaining({ version: 1 }),
+      }),
     ]);
   });
 
@@ -276,33 +376,63 @@ describe('mlops backend plugin (router over an engine double)', () => {
     ['abc', { status: 'Approved', comment: 'x' }, 400, 'version'],
     ['0', { status: 'Approved', comment: 'x' }, 400, 'version'],
     ['1.5', { status: 'Approved', comment: 'x' }, 400, 'version'],
-    ['1', { status: 'Maybe', comment: 'x' }, 400, 'status must be "Approved" or "Rejected"'],
+    [
+      '1',
+      { status: 'Maybe', comment: 'x' },
+      400,
+      'status must be "Approved" or "Rejected"',
+    ],
     ['1', { status: 'Approved' }, 400, 'comment'],
     ['1', { status: 'Approved', comment: '   ' }, 400, 'comment is required'],
-    ['1', { status: 'Approved', comment: 'x', extra: true }, 400, 'unknown field(s) extra'],
+    [
+      '1',
+      { status: 'Approved', comment: 'x', extra: true },
+      400,
+      'unknown field(s) extra',
+    ],
     ['99', { status: 'Approved', comment: 'x' }, 404, 'version 99 not found'],
-  ])('approval of version %s with %j → %i', async (version, body, status, message) => {
-    const res = await request(server)
-      .post(`${ENTITY_PATH}/model-versions/${version}/approval`)
-      .set('Authorization', asGuest)
-      .send(body)
-      .expect(status);
-    expect(res.body.error.message).toContain(message);
-  });
+  ])(
+    'approval of version %s with %j → %i',
+    async (version, body, status, message) => {
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/model-versions/${version}/approval`)
+        .set('Authorization', asGuest)
+        .send(body)
+        .expect(status);
+      expect(res.body.error.message).toContain(message);
+    },
+  );
 
   it('maps engine conflicts and unknown runs to 409 and 404', async () => {
-    await request(server).post(`${ENTITY_PATH}/runs/exec-1/retry`).set('Authorization', asGuest).expect(409);
+    await request(server)
+      .post(`${ENTITY_PATH}/runs/exec-1/retry`)
+      .set('Authorization', asGuest)
+      .expect(409);
     const res = await request(server)
-      .post(`${ENTITY_PATH}/runs/${encodeURIComponent('arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x')}/stop`)
+      .post(
+        `${ENTITY_PATH}/runs/${encodeURIComponent(
+          'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x',
+        )}/stop`,
+      )
       .set('Authorization', asGuest)
       .expect(404);
-    expect(res.body.error.message).toContain('arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x');
-    await request(server).get(`${ENTITY_PATH}/runs/nope`).set('Authorization', asGuest).expect(404);
+    expect(res.body.error.message).toContain(
+      'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x',
+    );
+    await request(server)
+      .get(`${ENTITY_PATH}/runs/nope`)
+      .set('Authorization', asGuest)
+      .expect(404);
   });
 
   it('hides unexpected engine failures behind a safe 500', async () => {
-    const res = await request(server).get(`${ENTITY_PATH}/deployments`).set('Authorization', asGuest).expect(500);
-    expect(res.body.error.message).not.toMatch(/ECONNREFUSED|secret|10\.0\.0\.7/);
+    const res = await request(server)
+      .get(`${ENTITY_PATH}/deployments`)
+      .set('Authorization', asGuest)
+      .expect(500);
+    expect(res.body.error.message).not.toMatch(
+      /ECONNREFUSED|secret|10\.0\.0\.7/,
+    );
     expect(res.body.error.stack).toBeUndefined();
     expect(JSON.stringify(res.body)).not.toContain('/secret/path');
   });
@@ -313,20 +443,39 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .set('Authorization', asViewer)
       .send({ instances: [EXAMPLE_ABALONE] })
       .expect(200);
-    expect(ok.body).toEqual({ predictions: [{ rings: 9.5, age: 11 }], modelVersion: 1, endpointName: 'abalone-endpoint' });
+    expect(ok.body).toEqual({
+      predictions: [{ rings: 9.5, age: 11 }],
+      modelVersion: 1,
+      endpointName: 'abalone-endpoint',
+    });
 
     const cases: Array<[unknown, string]> = [
-      [{ instances: [{ ...EXAMPLE_ABALONE, length: 5 }] }, 'instances.0.length: length must be ≤ 1'],
-      [{ instances: [{ ...EXAMPLE_ABALONE, length: 'long' }] }, 'instances.0.length: length must be a number'],
-      [{ instances: [{ ...EXAMPLE_ABALONE, sex: 'X' }] }, 'instances.0.sex: sex must be one of M, F, I'],
-      [{ instances: [{ ...EXAMPLE_ABALONE, colour: 'red' }] }, 'unknown field(s) colour'],
+      [
+        { instances: [{ ...EXAMPLE_ABALONE, length: 5 }] },
+        'instances.0.length: length must be ≤ 1',
+      ],
+      [
+        { instances: [{ ...EXAMPLE_ABALONE, length: 'long' }] },
+        'instances.0.length: length must be a number',
+      ],
+      [
+        { instances: [{ ...EXAMPLE_ABALONE, sex: 'X' }] },
+        'instances.0.sex: sex must be one of M, F, I',
+      ],
+      [
+        { instances: [{ ...EXAMPLE_ABALONE, colour: 'red' }] },
+        'unknown field(s) colour',
+      ],
       [{ instances: [{ sex: 'M' }] }, 'instances.0.length: length is required'],
       [{ instances: [] }, 'instances must hold at least one item'],
       [{}, 'instances'],
       [[EXAMPLE_ABALONE], 'JSON object'],
     ];
     for (const [body, message] of cases) {
-      const res = await request(server).post(`${ENTITY_PATH}/predict`).set('Authorization', asGuest).send(body as any);
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/predict`)
+        .set('Authorization', asGuest)
+        .send(body as any);
       expect({ status: res.status, message: res.body.error?.message }).toEqual({
         status: 400,
         message: expect.stringContaining(message),
@@ -345,8 +494,14 @@ describe('mlops backend plugin (router over an engine double)', () => {
   });
 
   it('refuses oversized JSON bodies with 413', async () => {
-    const big = { instances: Array.from({ length: 5000 }, () => EXAMPLE_ABALONE) };
-    const res = await request(server).post(`${ENTITY_PATH}/predict`).set('Authorization', asGuest).send(big).expect(413);
+    const big = {
+      instances: Array.from({ length: 5000 }, () => EXAMPLE_ABALONE),
+    };
+    const res = await request(server)
+      .post(`${ENTITY_PATH}/predict`)
+      .set('Authorization', asGuest)
+      .send(big)
+      .expect(413);
     expect(res.body.error.message).toContain('256kb');
     expect(fake.engine.predict).not.toHaveBeenCalled();
   });
@@ -356,12 +511,20 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .post(`${ENTITY_PATH}/datasets?fileName=abalone.csv`)
       .set('Authorization', asGuest)
       .set('Content-Type', 'text/csv')
-      .send('M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\nM,abc,0.3,0.1,0.5,0.2,0.1,0.15,9\n')
+      .send(
+        'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\nM,abc,0.3,0.1,0.5,0.2,0.1,0.15,9\n',
+      )
       .expect(400);
-    expect(res.body.error.rowErrors).toEqual([{ row: 3, column: 'length', value: 'abc', reason: 'not a number' }]);
+    expect(res.body.error.rowErrors).toEqual([
+      { row: 3, column: 'length', value: 'abc', reason: 'not a number' },
+    ]);
     expect(fake.engine.uploadDataset).toHaveBeenCalledWith(
       expect.anything(),
-      expect.objectContaining({ fileName: 'abalone.csv', actor: { ref: GUEST }, content: expect.any(Buffer) }),
+      expect.objectContaining({
+        fileName: 'abalone.csv',
+        actor: { ref: GUEST },
+        content: expect.any(Buffer),
+      }),
     );
   });
 
@@ -370,16 +533,19 @@ describe('mlops backend plugin (router over an engine double)', () => {
     ['?fileName=.hidden', 'text/csv', 'a,b', 'fileName'],
     ['', 'application/json', '{"a":1}', 'text/csv'],
     ['', 'text/csv', '', 'empty'],
-  ])('rejects uploads %s (%s) before they reach the engine', async (query, type, body, message) => {
-    const res = await request(server)
-      .post(`${ENTITY_PATH}/datasets${query}`)
-      .set('Authorization', asGuest)
-      .set('Content-Type', type)
-      .send(body)
-      .expect(400);
-    expect(res.body.error.message).toContain(message);
-    expect(fake.engine.uploadDataset).not.toHaveBeenCalled();
-  });
+  ])(
+    'rejects uploads %s (%s) before they reach the engine',
+    async (query, type, body, message) => {
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/datasets${query}`)
+        .set('Authorization', asGuest)
+        .set('Content-Type', type)
+        .send(body)
+        .expect(400);
+      expect(res.body.error.message).toContain(message);
+      expect(fake.engine.uploadDataset).not.toHaveBeenCalled();
+    },
+  );
 
   it('refuses uploads from non-owners', async () => {
     await request(server)
@@ -397,7 +563,9 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .set('Origin', 'http://localhost:3001')
       .send({ instances: [EXAMPLE_ABALONE] })
       .expect(200);
-    expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:3001');
+    expect(ok.headers['access-control-allow-origin']).toBe(
+      'http://localhost:3001',
+    );
     expect(ok.body.predictions).toHaveLength(1);
 
     const preflight = await request(server)
@@ -419,14 +587,24 @@ describe('mlops backend plugin (router over an engine double)', () => {
 
   it('builds the summary from the engine', async () => {
     fake.engine.listDeployments = jest.fn(async () => ({ deployments: [] }));
-    const res = await request(server).get(`${ENTITY_PATH}/summary`).set('Authorization', asGuest).expect(200);
+    const res = await request(server)
+      .get(`${ENTITY_PATH}/summary`)
+      .set('Authorization', asGuest)
+      .expect(200);
     expect(res.body).toMatchObject({ entityRef: ENTITY_REF, versionCount: 1 });
-    await request(server).get(`${ENTITY_PATH}/release`).set('Authorization', asGuest).expect(200, { stages: null });
+    await request(server)
+      .get(`${ENTITY_PATH}/release`)
+      .set('Authorization', asGuest)
+      .expect(200, { stages: null });
   });
 
   it('publishes a signal for every engine event and notifies owners when a version awaits approval', async () => {
     const resources = { entityRef: ENTITY_REF } as MlopsResources;
-    const version = { ...fake.versions[0], version: 7, approvalStatus: 'PendingManualApproval' as const };
+    const version = {
+      ...fake.versions[0],
+      version: 7,
+      approvalStatus: 'PendingManualApproval' as const,
+    };
     fake.emit({ type: 'model-version', resources, modelVersion: version });
     fake.emit({ type: 'model-version', resources, modelVersion: version }); // repeated: notify once
     fake.emit({ type: 'deployment', resources, version: 7 });
@@ -466,7 +644,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
     await new Promise(r => setTimeout(r, 50));
     expect(notifications.send).toHaveBeenCalledWith(
       expect.objectContaining({
-        payload: expect.objectContaining({ title: expect.stringContaining('quality gate'), severity: 'high' }),
+        payload: expect.objectContaining({
+          title: expect.stringContaining('quality gate'),
+          severity: 'high',
+        }),
       }),
     );
   });
@@ -483,7 +664,12 @@ describe('mlops backend plugin (router over an engine double)', () => {
     await expect(
       actionsRegistry.invoke({
         id: approve.id,
-        input: { entityRef: ENTITY_REF, version: 1, status: 'Rejected', comment: 'no' },
+        input: {
+          entityRef: ENTITY_REF,
+          version: 1,
+          status: 'Rejected',
+          comment: 'no',
+        },
         credentials: mockCredentials.user(VIEWER),
       }),
     ).rejects.toThrow(/may not mlops.model.approve/);

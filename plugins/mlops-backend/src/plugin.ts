@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -38,7 +41,8 @@ export const mlopsPlugin = createBackendPlugin({
         engine: mlopsEngineServiceRef,
       },
       async init(deps) {
-        const { httpRouter, permissionsRegistry, engine, logger, lifecycle } = deps;
+        const { httpRouter, permissionsRegistry, engine, logger, lifecycle } =
+          deps;
         permissionsRegistry.addPermissions(mlopsPermissions);
 
         const access = new MlopsAccess(deps);
@@ -56,9 +60,16 @@ export const mlopsPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // The consumer app calls predict without a Backstage token; the route
         // serves only endpoints some catalog entity names.
-        httpRouter.addAuthPolicy({ path: '/v1/public', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({
+          path: '/v1/public',
+          allow: 'unauthenticated',
+        });
 
-        registerMlopsActions({ actionsRegistry: deps.actionsRegistry, engine, access });
+        registerMlopsActions({
+          actionsRegistry: deps.actionsRegistry,
+          engine,
+          access,
+        });
 
         const unsubscribe = forwardEngineEvents({ ...deps, engine });
         lifecycle.addShutdownHook(() => unsubscribe());

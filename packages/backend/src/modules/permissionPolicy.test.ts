@@ -1,4 +1,8 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
@@ -15,7 +19,9 @@ import {
   mlopsModelApprovePermission,
   mlopsPipelineExecutePermission,
 } from '@mlops-portal/plugin-mlops-common';
-import permissionPolicyModule, { MlopsDemoPermissionPolicy } from './permissionPolicy';
+import permissionPolicyModule, {
+  MlopsDemoPermissionPolicy,
+} from './permissionPolicy';
 
 const OWNERS = 'group:default/ml-platform';
 
@@ -40,12 +46,16 @@ const other = entity('reporting', 'group:default/data-analysts');
 /** Demo identity: guest belongs to ml-platform, viewer to data-analysts. */
 const userInfo = mockServices.userInfo.mock({
   getUserInfo: async credentials => {
-    const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
+    const ref = (credentials.principal as { userEntityRef: string })
+      .userEntityRef;
     const groups: Record<string, string[]> = {
       'user:default/guest': [OWNERS],
       'user:default/viewer': ['group:default/data-analysts'],
     };
-    return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(groups[ref] ?? [])] };
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: [ref, ...(groups[ref] ?? [])],
+    };
   },
 });
 
@@ -54,10 +64,15 @@ const userInfo = mockServices.userInfo.mock({
  * permission backend asks it to apply conditions (single-rule criteria).
  */
 function allows(decision: PolicyDecision, target: Entity): boolean {
-  if (decision.result !== AuthorizeResult.CONDITIONAL) return decision.result === AuthorizeResult.ALLOW;
-  const condition = (decision as ConditionalPolicyDecision).conditions as PermissionCondition;
+  if (decision.result !== AuthorizeResult.CONDITIONAL)
+    return decision.result === AuthorizeResult.ALLOW;
+  const condition = (decision as ConditionalPolicyDecision)
+    .conditions as PermissionCondition;
   expect(condition.rule).toBe('IS_ENTITY_OWNER');
-  return permissionRules.isEntityOwner.apply(target, condition.params as { claims: string[] });
+  return permissionRules.isEntityOwner.apply(
+    target,
+    condition.params as { claims: string[] },
+  );
 }
 
 describe('MlopsDemoPermissionPolicy', () => {
@@ -67,26 +82,36 @@ describe('MlopsDemoPermissionPolicy', () => {
     info: { userEntityRef: ref, ownershipEntityRefs: [ref] },
   });
 
-  it.each([mlopsModelApprovePermission, mlopsPipelineExecutePermission, mlopsDatasetUploadPermission])(
-    '$name is a catalog ownership condition',
-    async permission => {
-      const decision = await policy.handle({ permission }, user('user:default/guest'));
-      expect(decision).toEqual({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'catalog',
+  it.each([
+    mlopsModelApprovePermission,
+    mlopsPipelineExecutePermission,
+    mlopsDatasetUploadPermission,
+  ])('$name is a catalog ownership condition', async permission => {
+    const decision = await policy.handle(
+      { permission },
+      user('user:default/guest'),
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
         resourceType: 'catalog-entity',
-        conditions: {
-          rule: 'IS_ENTITY_OWNER',
-          resourceType: 'catalog-entity',
-          params: { claims: ['user:default/guest', OWNERS] },
-        },
-      });
-    },
-  );
+        params: { claims: ['user:default/guest', OWNERS] },
+      },
+    });
+  });
 
   it('lets members of the owning group approve, and no one else', async () => {
-    const guest = await policy.handle({ permission: mlopsModelApprovePermission }, user('user:default/guest'));
-    const viewer = await policy.handle({ permission: mlopsModelApprovePermission }, user('user:default/viewer'));
+    const guest = await policy.handle(
+      { permission: mlopsModelApprovePermission },
+      user('user:default/guest'),
+    );
+    const viewer = await policy.handle(
+      { permission: mlopsModelApprovePermission },
+      user('user:default/viewer'),
+    );
     expect(allows(guest, predictor)).toBe(true);
     expect(allows(viewer, predictor)).toBe(false);
     // Ownership is per entity: the viewer's group owns the other one.
@@ -95,15 +120,22 @@ describe('MlopsDemoPermissionPolicy', () => {
   });
 
   it('gives a call without a user no ownership', async () => {
-    const decision = await policy.handle({ permission: mlopsPipelineExecutePermission });
+    const decision = await policy.handle({
+      permission: mlopsPipelineExecutePermission,
+    });
     expect(allows(decision, predictor)).toBe(false);
   });
 
-  it.each([mlopsEndpointInvokePermission, catalogEntityReadPermission])('allows $name to everyone', async permission => {
-    expect(await policy.handle({ permission }, user('user:default/viewer'))).toEqual({
-      result: AuthorizeResult.ALLOW,
-    });
-  });
+  it.each([mlopsEndpointInvokePermission, catalogEntityReadPermission])(
+    'allows $name to everyone',
+    async permission => {
+      expect(
+        await policy.handle({ permission }, user('user:default/viewer')),
+      ).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    },
+  );
 
   it('is installed into the permission backend by the module', async () => {
     const setPolicy = jest.fn();
@@ -111,6 +143,8 @@ describe('MlopsDemoPermissionPolicy', () => {
       extensionPoints: [[policyExtensionPoint, { setPolicy }]],
       features: [permissionPolicyModule],
     });
-    expect(setPolicy).toHaveBeenCalledWith(expect.any(MlopsDemoPermissionPolicy));
+    expect(setPolicy).toHaveBeenCalledWith(
+      expect.any(MlopsDemoPermissionPolicy),
+    );
   });
 });

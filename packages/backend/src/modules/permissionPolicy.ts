@@ -40,14 +40,18 @@ export const OWNER_ONLY_PERMISSIONS: ReadonlySet<string> = new Set([
 export class MlopsDemoPermissionPolicy implements PermissionPolicy {
   constructor(private readonly userInfo: UserInfoService) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (
       OWNER_ONLY_PERMISSIONS.has(request.permission.name) &&
       isResourcePermission(request.permission, 'catalog-entity')
     ) {
       // Without a user (a service call) there are no claims, so nothing is owned.
       const claims = user
-        ? (await this.userInfo.getUserInfo(user.credentials)).ownershipEntityRefs
+        ? (await this.userInfo.getUserInfo(user.credentials))
+            .ownershipEntityRefs
         : [];
       return createCatalogConditionalDecision(
         request.permission,

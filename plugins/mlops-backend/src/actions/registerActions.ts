@@ -23,14 +23,24 @@ export function registerMlopsActions(options: {
   actionsRegistry.register({
     name: 'list-pipeline-executions',
     title: 'List ML pipeline runs',
-    description: 'Lists the pipeline executions (runs) of an entity, newest first, with status, metrics and model version.',
+    description:
+      'Lists the pipeline executions (runs) of an entity, newest first, with status, metrics and model version.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: z =>
         z.object({
           entityRef: z.string().min(1).describe(entityRefDescription),
-          limit: z.number().int().min(1).max(100).optional().describe('At most this many runs (default 50)'),
-          nextToken: z.string().optional().describe('Token from a previous call, for the next page'),
+          limit: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('At most this many runs (default 50)'),
+          nextToken: z
+            .string()
+            .optional()
+            .describe('Token from a previous call, for the next page'),
         }),
       output: z =>
         z.object({
@@ -40,7 +50,10 @@ export function registerMlopsActions(options: {
     },
     action: async ({ input, credentials }) => {
       const resources = await access.resolve(input.entityRef, credentials);
-      const page = await engine.listExecutions(resources, { limit: input.limit ?? 50, nextToken: input.nextToken });
+      const page = await engine.listExecutions(resources, {
+        limit: input.limit ?? 50,
+        nextToken: input.nextToken,
+      });
       return { output: JSON.parse(JSON.stringify(page)) };
     },
   });
@@ -48,10 +61,14 @@ export function registerMlopsActions(options: {
   actionsRegistry.register({
     name: 'list-model-versions',
     title: 'List model versions',
-    description: 'Lists the model package versions of an entity, newest first, with approval status, metrics and whether each is deployed.',
+    description:
+      'Lists the model package versions of an entity, newest first, with approval status, metrics and whether each is deployed.',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ entityRef: z.string().min(1).describe(entityRefDescription) }),
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+        }),
       output: z => z.object({ items: z.array(z.object({}).passthrough()) }),
     },
     action: async ({ input, credentials }) => {
@@ -64,10 +81,14 @@ export function registerMlopsActions(options: {
   actionsRegistry.register({
     name: 'get-deployments',
     title: 'Get endpoint deployments',
-    description: "Shows the entity's endpoint (status, served model version) and its deployment history.",
+    description:
+      "Shows the entity's endpoint (status, served model version) and its deployment history.",
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: z => z.object({ entityRef: z.string().min(1).describe(entityRefDescription) }),
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+        }),
       output: z =>
         z.object({
           endpoint: z.object({}).passthrough().optional(),
@@ -76,7 +97,11 @@ export function registerMlopsActions(options: {
     },
     action: async ({ input, credentials }) => {
       const resources = await access.resolve(input.entityRef, credentials);
-      return { output: JSON.parse(JSON.stringify(await engine.listDeployments(resources))) };
+      return {
+        output: JSON.parse(
+          JSON.stringify(await engine.listDeployments(resources)),
+        ),
+      };
     },
   });
 
@@ -92,7 +117,12 @@ export function registerMlopsActions(options: {
           entityRef: z.string().min(1).describe(entityRefDescription),
           version: z.number().int().min(1).describe('Model package version'),
           status: z.enum(['Approved', 'Rejected']),
-          comment: z.string().trim().min(1).max(1000).describe('Why; kept in the approval history'),
+          comment: z
+            .string()
+            .trim()
+            .min(1)
+            .max(1000)
+            .describe('Why; kept in the approval history'),
         }),
       output: z => z.object({ modelVersion: z.object({}).passthrough() }),
     },
@@ -111,12 +141,20 @@ export function registerMlopsActions(options: {
           },
         },
         async () => {
-          await access.authorize(mlopsModelApprovePermission, resources.entityRef, credentials);
-          const result = await engine.updateModelApproval(resources, input.version, {
-            status: input.status,
-            comment: input.comment,
-            actor: actorFromCredentials(credentials),
-          });
+          await access.authorize(
+            mlopsModelApprovePermission,
+            resources.entityRef,
+            credentials,
+          );
+          const result = await engine.updateModelApproval(
+            resources,
+            input.version,
+            {
+              status: input.status,
+              comment: input.comment,
+              actor: actorFromCredentials(credentials),
+            },
+          );
           return { result };
         },
       );

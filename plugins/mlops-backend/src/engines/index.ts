@@ -4,7 +4,12 @@ import {
   ServiceRef,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import type { MlopsEngine, MlopsEngineEvents } from '@mlops-portal/plugin-mlops-node';
+import type {
+  MlopsEngine,
+  MlopsEngineEvents,
+} from '@mlops-portal/plugin-mlops-node';
+import { createAwsEngine } from './aws';
+import { createLocalEngine } from './local';
 
 /** The engines this package ships; `mlops.engine` picks one. */
 export const ENGINE_TYPES = ['local', 'aws'] as const;
@@ -25,8 +30,10 @@ export function readEngineType(config: Config): EngineType {
 
 /**
  * The default factory of `mlopsEngineServiceRef` (see plugins/mlops-node):
- * builds the engine named by `mlops.engine`. The engines are imported lazily
- * so that a local install never loads the AWS SDK and vice versa.
+ * builds the engine named by `mlops.engine`. Both engines are imported
+ * statically: jest's VM cannot run dynamic `import()`, Node's ESM loader hides
+ * a transpiled module's named exports behind `default`, and the AWS SDK clients
+ * are only constructed when the aws engine is chosen.
  */
 export function createMlopsEngineServiceFactory(
   ref: ServiceRef<MlopsEngine & Partial<MlopsEngineEvents>, 'plugin'>,
@@ -44,10 +51,8 @@ export function createMlopsEngineServiceFactory(
       const type = readEngineType(config);
       logger.info(`MLOps engine: ${type}`);
       if (type === 'aws') {
-        const { createAwsEngine } = await import('./aws');
         return createAwsEngine({ config, logger, cache });
       }
-      const { createLocalEngine } = await import('./local');
       return createLocalEngine({ config, database, logger, lifecycle });
     },
   });

@@ -25,7 +25,11 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import Router from 'express-promise-router';
 import { PayloadTooLargeError, toClientError } from '../errors';
-import { MlopsAccess, actorFromCredentials, entityRefFromParams } from '../service/access';
+import {
+  MlopsAccess,
+  actorFromCredentials,
+  entityRefFromParams,
+} from '../service/access';
 import {
   parseBody,
   parseEndpointName,
@@ -52,7 +56,8 @@ export interface RouterOptions {
 /** Settings of the unauthenticated consumer route, read once at start-up. */
 function readPublicApiConfig(config: RootConfigService) {
   const enabled = config.getOptionalBoolean('mlops.publicApi.enabled') ?? true;
-  const origins = config.getOptionalStringArray('mlops.publicApi.cors.origins') ?? [];
+  const origins =
+    config.getOptionalStringArray('mlops.publicApi.cors.origins') ?? [];
   return { enabled, origins };
 }
 
@@ -61,14 +66,19 @@ function readPublicApiConfig(config: RootConfigService) {
  * validates, resolves the entity with the caller's credentials, authorizes,
  * audits writes and hands over to the engine.
  */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { engine, access, catalog, httpAuth, auth, logger, config } = options;
   const publicApi = readPublicApiConfig(config);
   const router = Router();
 
   const json = express.json({ limit: JSON_BODY_LIMIT });
   // Raw bytes: the engine hashes exactly what was uploaded.
-  const csv = express.raw({ type: ['text/csv', 'text/plain', 'application/csv'], limit: CSV_BODY_LIMIT });
+  const csv = express.raw({
+    type: ['text/csv', 'text/plain', 'application/csv'],
+    limit: CSV_BODY_LIMIT,
+  });
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -84,7 +94,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     });
     // Endpoint → resources, briefly cached: the consumer app predicts often
     // and the catalog answer rarely changes.
-    const endpointCache = new Map<string, { resources?: MlopsResources; expires: number }>();
+    const endpointCache = new Map<
+      string,
+      { resources?: MlopsResources; expires: number }
+    >();
     const ENDPOINT_CACHE_MS = 10_000;
 
     const resourcesForEndpoint = async (endpointName: string) => {
@@ -92,8 +105,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       if (hit && hit.expires > Date.now()) return hit.resources;
       const { items } = await catalog.getEntities(
         {
-          filter: { [`metadata.annotations.${ANNOTATION_ENDPOINT}`]: endpointName },
-          fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'],
+          filter: {
+            [`metadata.annotations.${ANNOTATION_ENDPOINT}`]: endpointName,
+          },
+          fields: [
+            'kind',
+            'metadata.name',
+            'metadata.namespace',
+            'metadata.annotations',
+          ],
         },
         { credentials: await auth.getOwnServiceCredentials() },
       );
@@ -101,20 +121,33 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         .map(e => getMlopsResources(e))
         .find(r => r?.endpointName === endpointName);
       if (endpointCache.size > 1000) endpointCache.clear();
-      endpointCache.set(endpointName, { resources, expires: Date.now() + ENDPOINT_CACHE_MS });
+      endpointCache.set(endpointName, {
+        resources,
+        expires: Date.now() + ENDPOINT_CACHE_MS,
+      });
       return resources;
     };
 
-    router.options('/v1/public/endpoints/:endpointName/predict', corsMiddleware);
-    router.post('/v1/public/endpoints/:endpointName/predict', corsMiddleware, json, async (req, res) => {
-      const endpointName = parseEndpointName(req.params.endpointName);
-      const body = parseBody(predictRequestSchema, req.body);
-      const resources = await resourcesForEndpoint(endpointName);
-      if (!resources) {
-        throw new NotFoundError(`No catalog entity serves endpoint ${endpointName}`);
-      }
-      res.json(await engine.predict(resources, body.instances));
-    });
+    router.options(
+      '/v1/public/endpoints/:endpointName/predict',
+      corsMiddleware,
+    );
+    router.post(
+      '/v1/public/endpoints/:endpointName/predict',
+      corsMiddleware,
+      json,
+      async (req, res) => {
+        const endpointName = parseEndpointName(req.params.endpointName);
+        const body = parseBody(predictRequestSchema, req.body);
+        const resources = await resourcesForEndpoint(endpointName);
+        if (!resources) {
+          throw new NotFoundError(
+            `No catalog entity serves endpoint ${endpointName}`,
+          );
+        }
+        res.json(await engine.predict(resources, body.instances));
+      },
+    );
   }
 
   // --- entity-scoped routes --------------------------------------------------
@@ -123,7 +156,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   /** The caller, the entity's resources and its ref, for one request. */
   const context = async (req: Request) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const entityRef = entityRefFromParams(req.params as Record<string, string>);
     const resources = await access.resolve(entityRef, credentials);
     return { credentials, resources, actor: actorFromCredentials(credentials) };
@@ -141,7 +176,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       latestExecution: executions.items[0],
       endpoint: deployments.endpoint,
       deployedVersion: versions.find(v => v.deployed),
-      pendingApprovals: versions.filter(v => v.approvalStatus === 'PendingManualApproval').length,
+      pendingApprovals: versions.filter(
+        v => v.approvalStatus === 'PendingManualApproval',
+      ).length,
       versionCount: versions.length,
     };
     res.json(summary);
@@ -159,14 +196,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       {
         eventId: 'pipeline-execution-start',
         request: req,
-        meta: { entityRef: resources.entityRef, pipelineName: resources.pipelineName },
+        meta: {
+          entityRef: resources.entityRef,
+          pipelineName: resources.pipelineName,
+        },
       },
       async () => {
-        await access.authorize(mlopsPipelineExecutePermission, resources.entityRef, credentials);
+        await access.authorize(
+          mlopsPipelineExecutePermission,
+          resources.entityRef,
+          credentials,
+        );
         const body = parseBody(startExecutionRequestSchema, req.body ?? {});
-        const idempotencyKey = req.header('idempotency-key')?.slice(0, 128) || undefined;
+        const idempotencyKey =
+          req.header('idempotency-key')?.slice(0, 128) || undefined;
         const result = await engine.startExecution(resources, {
-          parameters: body.parameters as Record<string, string | number> | undefined,
+          parameters: body.parameters as
+            | Record<string, string | number>
+            | undefined,
           displayName: body.displayName,
           trigger: 'manual',
           actor,
@@ -194,8 +241,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         meta: { entityRef: resources.entityRef, executionId },
       },
       async () => {
-        await access.authorize(mlopsPipelineExecutePermission, resources.entityRef, credentials);
-        const result = await engine.retryExecution(resources, executionId, actor);
+        await access.authorize(
+          mlopsPipelineExecutePermission,
+          resources.entityRef,
+          credentials,
+        );
+        const result = await engine.retryExecution(
+          resources,
+          executionId,
+          actor,
+        );
         return { result, meta: { newExecutionId: result.executionId } };
       },
     );
@@ -212,8 +267,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         meta: { entityRef: resources.entityRef, executionId },
       },
       async () => {
-        await access.authorize(mlopsPipelineExecutePermission, resources.entityRef, credentials);
-        return { result: await engine.stopExecution(resources, executionId, actor) };
+        await access.authorize(
+          mlopsPipelineExecutePermission,
+          resources.entityRef,
+          credentials,
+        );
+        return {
+          result: await engine.stopExecution(resources, executionId, actor),
+        };
       },
     );
     res.json(execution);
@@ -250,7 +311,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         },
       },
       async () => {
-        await access.authorize(mlopsModelApprovePermission, resources.entityRef, credentials);
+        await access.authorize(
+          mlopsModelApprovePermission,
+          resources.entityRef,
+          credentials,
+        );
         const body = parseBody(approvalRequestSchema, req.body);
         const result = await engine.updateModelApproval(resources, version, {
           status: body.status,
@@ -278,11 +343,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         meta: { entityRef: resources.entityRef, fileName },
       },
       async () => {
-        await access.authorize(mlopsDatasetUploadPermission, resources.entityRef, credentials);
+        await access.authorize(
+          mlopsDatasetUploadPermission,
+          resources.entityRef,
+          credentials,
+        );
         if (!Buffer.isBuffer(req.body)) {
-          throw new InputError('Request body must be CSV text with Content-Type: text/csv');
+          throw new InputError(
+            'Request body must be CSV text with Content-Type: text/csv',
+          );
         }
-        if (req.body.length === 0) throw new InputError('Request body is empty: expected CSV rows');
+        if (req.body.length === 0)
+          throw new InputError('Request body is empty: expected CSV rows');
         const result = await engine.uploadDataset(resources, {
           fileName,
           content: req.body,
@@ -304,7 +376,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   entity.post('/predict', json, async (req, res) => {
     const { credentials, resources } = await context(req);
-    await access.authorize(mlopsEndpointInvokePermission, resources.entityRef, credentials);
+    await access.authorize(
+      mlopsEndpointInvokePermission,
+      resources.entityRef,
+      credentials,
+    );
     const body = parseBody(predictRequestSchema, req.body);
     res.json(await engine.predict(resources, body.instances));
   });
@@ -312,14 +388,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   // --- errors ----------------------------------------------------------------
   const mapErrors: ErrorRequestHandler = (error, req, _res, next) => {
     if (error?.type === 'entity.too.large') {
-      const limit = req.path.endsWith('/datasets') ? CSV_BODY_LIMIT : JSON_BODY_LIMIT;
-      next(new PayloadTooLargeError(`Request body exceeds the ${limit} limit of this route`));
+      const limit = req.path.endsWith('/datasets')
+        ? CSV_BODY_LIMIT
+        : JSON_BODY_LIMIT;
+      next(
+        new PayloadTooLargeError(
+          `Request body exceeds the ${limit} limit of this route`,
+        ),
+      );
       return;
     }
     const mapped = toClientError(error);
     if (mapped.name === 'InternalServerError') {
       // The client gets a safe message; the details stay in the log.
-      logger.error(`MLOps request ${req.method} ${req.originalUrl} failed`, error);
+      logger.error(
+        `MLOps request ${req.method} ${req.originalUrl} failed`,
+        error,
+      );
     }
     next(mapped);
   };

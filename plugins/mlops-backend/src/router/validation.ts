@@ -3,9 +3,19 @@ import { formatZodError } from '@mlops-portal/plugin-mlops-common';
 import type { z } from 'zod';
 
 /** Parses a body with a shared zod schema; failures name each field. */
-export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InputError('Request body must be a JSON object (Content-Type: application/json)');
+export function parseBody<S extends z.ZodTypeAny>(
+  schema: S,
+  body: unknown,
+): z.infer<S> {
+  if (
+    body === undefined ||
+    body === null ||
+    typeof body !== 'object' ||
+    Array.isArray(body)
+  ) {
+    throw new InputError(
+      'Request body must be a JSON object (Content-Type: application/json)',
+    );
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new InputError(formatZodError(parsed.error));
@@ -21,7 +31,9 @@ export function parseVersion(raw: string | undefined): number {
   }
   const version = Number(raw);
   if (!Number.isSafeInteger(version) || version < 1 || version > MAX_VERSION) {
-    throw new InputError(`version: '${raw}' must be an integer between 1 and ${MAX_VERSION}`);
+    throw new InputError(
+      `version: '${raw}' must be an integer between 1 and ${MAX_VERSION}`,
+    );
   }
   return version;
 }
@@ -30,26 +42,43 @@ export function parseVersion(raw: string | undefined): number {
 export function parseExecutionId(raw: string | undefined): string {
   const id = (raw ?? '').trim();
   if (!id) throw new InputError('executionId must not be empty');
-  if (id.length > 2048) throw new InputError('executionId must be at most 2048 characters');
+  if (id.length > 2048)
+    throw new InputError('executionId must be at most 2048 characters');
   return id;
 }
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 100;
 
-export function parseListQuery(query: Record<string, unknown>): { limit: number; nextToken?: string } {
+export function parseListQuery(query: Record<string, unknown>): {
+  limit: number;
+  nextToken?: string;
+} {
   let limit = DEFAULT_LIST_LIMIT;
   if (query.limit !== undefined) {
     const raw = query.limit;
-    if (typeof raw !== 'string' || !/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIST_LIMIT) {
-      throw new InputError(`limit: must be an integer between 1 and ${MAX_LIST_LIMIT}`);
+    if (
+      typeof raw !== 'string' ||
+      !/^[0-9]+$/.test(raw) ||
+      Number(raw) < 1 ||
+      Number(raw) > MAX_LIST_LIMIT
+    ) {
+      throw new InputError(
+        `limit: must be an integer between 1 and ${MAX_LIST_LIMIT}`,
+      );
     }
     limit = Number(raw);
   }
   let nextToken: string | undefined;
   if (query.nextToken !== undefined) {
-    if (typeof query.nextToken !== 'string' || query.nextToken === '' || query.nextToken.length > 4096) {
-      throw new InputError('nextToken: must be a non-empty string of at most 4096 characters');
+    if (
+      typeof query.nextToken !== 'string' ||
+      query.nextToken === '' ||
+      query.nextToken.length > 4096
+    ) {
+      throw new InputError(
+        'nextToken: must be a non-empty string of at most 4096 characters',
+      );
     }
     nextToken = query.nextToken;
   }
@@ -63,7 +92,11 @@ export function parseFileName(raw: unknown): string {
   if (raw === undefined) {
     return `upload-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
   }
-  if (typeof raw !== 'string' || !FILE_NAME_PATTERN.test(raw) || raw.includes('..')) {
+  if (
+    typeof raw !== 'string' ||
+    !FILE_NAME_PATTERN.test(raw) ||
+    raw.includes('..')
+  ) {
     throw new InputError(
       'fileName: must be a plain file name of letters, digits, ".", "_" or "-" (at most 128 characters)',
     );
@@ -76,7 +109,9 @@ const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 export function parseEndpointName(raw: string | undefined): string {
   if (!raw || !ENDPOINT_NAME_PATTERN.test(raw)) {
-    throw new InputError(`endpointName: '${raw ?? ''}' is not a valid endpoint name`);
+    throw new InputError(
+      `endpointName: '${raw ?? ''}' is not a valid endpoint name`,
+    );
   }
   return raw;
 }

@@ -35,15 +35,24 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** Validates URL entity name parts and returns the entity ref. */
 export function entityRefFromParams(params: Record<string, string>): string {
   const { kind, namespace, name } = params;
-  if (!KIND_PATTERN.test(kind ?? '')) throw new InputError(`kind: '${kind}' is not a valid entity kind`);
-  if (!NAME_PATTERN.test(namespace ?? '')) throw new InputError(`namespace: '${namespace}' is not a valid namespace`);
-  if (!NAME_PATTERN.test(name ?? '')) throw new InputError(`name: '${name}' is not a valid entity name`);
+  if (!KIND_PATTERN.test(kind ?? ''))
+    throw new InputError(`kind: '${kind}' is not a valid entity kind`);
+  if (!NAME_PATTERN.test(namespace ?? ''))
+    throw new InputError(`namespace: '${namespace}' is not a valid namespace`);
+  if (!NAME_PATTERN.test(name ?? ''))
+    throw new InputError(`name: '${name}' is not a valid entity name`);
   return stringifyEntityRef({ kind, namespace, name });
 }
 
 /** The acting principal as the engine records it. */
-export function actorFromCredentials(credentials: BackstageCredentials): EngineActor {
-  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+export function actorFromCredentials(
+  credentials: BackstageCredentials,
+): EngineActor {
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
   if (p.type === 'user' && p.userEntityRef) return { ref: p.userEntityRef };
   if (p.type === 'service' && p.subject) return { ref: p.subject };
   return { ref: 'unknown' };
@@ -68,15 +77,22 @@ export class MlopsAccess {
    * permissions apply: an invisible entity is a 404, not a 403 that would
    * leak its existence) and derives its resources from its annotations.
    */
-  async resolve(entityRef: string, credentials: BackstageCredentials): Promise<MlopsResources> {
-    const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
+  async resolve(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<MlopsResources> {
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
     if (!entity) throw new NotFoundError(`Entity ${entityRef} not found`);
     const resources = getMlopsResources(entity);
     if (!resources) {
       const annotations = entity.metadata.annotations ?? {};
       const missing = REQUIRED_ANNOTATIONS.filter(a => !annotations[a]?.trim());
       throw new InputError(
-        `Entity ${stringifyEntityRef(entity)} is not an MLOps entity: missing annotation(s) ${missing.join(', ')}`,
+        `Entity ${stringifyEntityRef(
+          entity,
+        )} is not an MLOps entity: missing annotation(s) ${missing.join(', ')}`,
       );
     }
     return resources;
@@ -94,7 +110,9 @@ export class MlopsAccess {
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `${actorFromCredentials(credentials).ref} may not ${permission.name} on ${entityRef}`,
+        `${actorFromCredentials(credentials).ref} may not ${
+          permission.name
+        } on ${entityRef}`,
       );
     }
   }
@@ -110,7 +128,9 @@ export class MlopsAccess {
       request?: Request<any, any, any, any, any>;
       severityLevel?: 'low' | 'medium' | 'high' | 'critical';
     },
-    fn: (event: AuditorServiceEvent) => Promise<{ result: T; meta?: JsonObject }>,
+    fn: (
+      event: AuditorServiceEvent,
+    ) => Promise<{ result: T; meta?: JsonObject }>,
   ): Promise<T> {
     const event = await this.deps.auditor.createEvent({
       eventId: options.eventId,

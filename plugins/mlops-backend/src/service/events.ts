@@ -1,4 +1,8 @@
-import type { AuthService, LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
@@ -9,7 +13,10 @@ import {
   type MlopsSignal,
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
-import type { MlopsEngineEvent, MlopsEngineEvents } from '@mlops-portal/plugin-mlops-node';
+import type {
+  MlopsEngineEvent,
+  MlopsEngineEvents,
+} from '@mlops-portal/plugin-mlops-node';
 
 export interface EngineEventsOptions {
   engine: Partial<MlopsEngineEvents>;
@@ -24,17 +31,42 @@ export interface EngineEventsOptions {
 /** Path of the entity's MLOps tab in the app, for notification links. */
 export function entityMlopsLink(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}/mlops`;
+  return `/catalog/${namespace}/${kind.toLocaleLowerCase(
+    'en-US',
+  )}/${name}/mlops`;
 }
 
 /** True when a failed execution failed at the quality gate rather than elsewhere. */
-export function failedQualityGate(execution: PipelineExecution, threshold: number): boolean {
+export function failedQualityGate(
+  execution: PipelineExecution,
+  threshold: number,
+): boolean {
   if (execution.status !== 'Failed') return false;
   const mse = execution.metrics?.mse;
   if (typeof mse === 'number' && mse > threshold) return true;
   return /checkmse|quality gate|\bmse\b/i.test(
     `${execution.currentStep ?? ''} ${execution.failureReason ?? ''}`,
   );
+}
+
+/** What the UI needs to know to refresh: which run or version changed. */
+function signalFor(event: MlopsEngineEvent): MlopsSignal {
+  switch (event.type) {
+    case 'execution':
+      return {
+        type: 'execution',
+        executionId: event.execution.executionId,
+        version: event.execution.modelVersion,
+      };
+    case 'model-version':
+      return {
+        type: 'model-version',
+        version: event.modelVersion.version,
+        executionId: event.modelVersion.executionId,
+      };
+    default:
+      return { type: 'deployment', version: event.version };
+  }
 }
 
 /**
@@ -44,12 +76,15 @@ export function failedQualityGate(execution: PipelineExecution, threshold: numbe
  * Returns the unsubscribe function.
  */
 export function forwardEngineEvents(options: EngineEventsOptions): () => void {
-  const { engine, signals, notifications, catalog, auth, logger, config } = options;
+  const { engine, signals, notifications, catalog, auth, logger, config } =
+    options;
   if (!engine.subscribe) {
     logger.info('MLOps engine does not push events; the UI relies on polling');
     return () => {};
   }
-  const threshold = config.getOptionalNumber('mlops.qualityGate.mseThreshold') ?? DEFAULT_MSE_THRESHOLD;
+  const threshold =
+    config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
+    DEFAULT_MSE_THRESHOLD;
   // Engines report a state more than once (every step update); notify once per key.
   const notified = new Set<string>();
   const remember = (key: string) => {
@@ -66,17 +101,27 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     const owner = entity?.spec?.owner;
     if (typeof owner !== 'string' || !owner) return undefined;
     return stringifyEntityRef(
-      parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity!.metadata.namespace ?? 'default' }),
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity!.metadata.namespace ?? 'default',
+      }),
     );
   };
 
   const notifyOwners = async (
     entityRef: string,
-    payload: { title: string; description: string; severity: 'normal' | 'high'; scope: string },
+    payload: {
+      title: string;
+      description: string;
+      severity: 'normal' | 'high';
+      scope: string;
+    },
   ) => {
     const owner = await ownerOf(entityRef);
     if (!owner) {
-      logger.warn(`MLOps: ${entityRef} has no owner to notify about "${payload.title}"`);
+      logger.warn(
+        `MLOps: ${entityRef} has no owner to notify about "${payload.title}"`,
+      );
       return;
     }
     await notifications.send({
@@ -87,30 +132,46 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
 
   const handle = async (event: MlopsEngineEvent) => {
     const { entityRef } = event.resources;
-    const message: MlopsSignal =
-      event.type === 'execution'
-        ? { type: 'execution', executionId: event.execution.executionId, version: event.execution.modelVersion }
-        : event.type === 'model-version'
-          ? { type: 'model-version', version: event.modelVersion.version, executionId: event.modelVersion.executionId }
-          : { type: 'deployment', version: event.version };
+    const message = signalFor(event);
     // JSON has no undefined; drop empty fields.
     const payload = JSON.parse(JSON.stringify(message));
-    await signals.publish({ recipients: { type: 'broadcast' }, channel: mlopsSignalChannel(entityRef), message: payload });
+    await signals.publish({
+      recipients: { type: 'broadcast' },
+      channel: mlopsSignalChannel(entityRef),
+      message: payload,
+    });
 
-    if (event.type === 'model-version' && event.modelVersion.approvalStatus === 'PendingManualApproval') {
+    if (
+      event.type === 'model-version' &&
+      event.modelVersion.approvalStatus === 'PendingManualApproval'
+    ) {
       const v = event.modelVersion;
-      if (!remember(`${entityRef}|version|${v.modelPackageGroupName}|${v.version}|pending`)) return;
-      const mse = v.metrics?.mse !== undefined ? ` (test MSE ${v.metrics.mse.toFixed(3)})` : '';
+      if (
+        !remember(
+          `${entityRef}|version|${v.modelPackageGroupName}|${v.version}|pending`,
+        )
+      )
+        return;
+      const mse =
+        v.metrics?.mse !== undefined
+          ? ` (test MSE ${v.metrics.mse.toFixed(3)})`
+          : '';
       await notifyOwners(entityRef, {
         title: `Model version ${v.version} of ${v.modelPackageGroupName} awaits approval`,
         description: `A new model version${mse} was registered for ${entityRef}; approve or reject it in the MLOps tab.`,
         severity: 'normal',
         scope: `mlops:${entityRef}:version:${v.version}`,
       });
-    } else if (event.type === 'execution' && failedQualityGate(event.execution, threshold)) {
+    } else if (
+      event.type === 'execution' &&
+      failedQualityGate(event.execution, threshold)
+    ) {
       const e = event.execution;
       if (!remember(`${entityRef}|execution|${e.executionId}|gate`)) return;
-      const mse = e.metrics?.mse !== undefined ? `MSE ${e.metrics.mse.toFixed(3)} > ${threshold}` : e.failureReason ?? 'failed';
+      const mse =
+        e.metrics?.mse !== undefined
+          ? `MSE ${e.metrics.mse.toFixed(3)} > ${threshold}`
+          : e.failureReason ?? 'failed';
       await notifyOwners(entityRef, {
         title: `Pipeline run of ${e.pipelineName} failed the quality gate`,
         description: `Run ${e.executionId} for ${entityRef}: ${mse}. No model version was registered.`,
@@ -122,7 +183,10 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
 
   return engine.subscribe(event => {
     handle(event).catch(error =>
-      logger.warn(`MLOps: could not forward ${event.type} event of ${event.resources.entityRef}`, error),
+      logger.warn(
+        `MLOps: could not forward ${event.type} event of ${event.resources.entityRef}`,
+        error,
+      ),
     );
   });
 }

@@ -102,7 +102,8 @@ export function createConsumerServer(options = {}) {
 }
 
 const isMain =
-  process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 
 if (isMain) {
   const port = Number(process.env.PORT ?? 3001);

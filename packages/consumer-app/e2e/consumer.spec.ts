@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, Page, test } from '@playwright/test';
 // @ts-expect-error serve.mjs is plain JavaScript without type declarations
 import { createConsumerServer } from '../serve.mjs';
-import { FAKE_MODEL_VERSION, startFakePredictServer } from './fakePredictServer';
+import {
+  FAKE_MODEL_VERSION,
+  startFakePredictServer,
+} from './fakePredictServer';
 
 /**
  * End-to-end: the built app (dist/, served by serve.mjs) in Debian Chromium.
@@ -16,6 +19,9 @@ import { FAKE_MODEL_VERSION, startFakePredictServer } from './fakePredictServer'
 const distDir = fileURLToPath(new URL('../dist/', import.meta.url));
 const screenshotPath = fileURLToPath(
   new URL('../docs/screenshot.png', import.meta.url),
+);
+const phoneScreenshotPath = fileURLToPath(
+  new URL('../docs/screenshot-phone.png', import.meta.url),
 );
 const realApi = process.env.CONSUMER_E2E_API_BASE_URL;
 
@@ -53,7 +59,8 @@ test.afterAll(async () => {
   }
 });
 
-const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+const field = (page: Page, label: string) =>
+  page.getByLabel(label, { exact: true });
 
 /** The data set's first row, as a person measures it (mm and g). */
 async function fillExampleByHand(page: Page) {
@@ -119,20 +126,28 @@ test('fills the form and gets a predicted age', async ({ page }) => {
       ? /Answered by model version \d+/
       : new RegExp(`Answered by model version ${FAKE_MODEL_VERSION}\\b`),
   );
-  await expect(page.getByText(/age in years is the ring count\s+plus 1\.5/)).toBeVisible();
+  await expect(
+    page.getByText(/age in years is the ring count\s+plus 1\.5/),
+  ).toBeVisible();
 });
 
-test('shows a friendly error on each bad field and sends nothing', async ({ page }) => {
+test('shows a friendly error on each bad field and sends nothing', async ({
+  page,
+}) => {
   const predicts = countPredictRequests(page);
   await page.goto(appUrl);
   await field(page, 'Length (mm)').fill('abc');
   // Text that cannot become a number is flagged while typing.
-  await expect(page.getByText(/Length must be a number in millimetres/)).toBeVisible();
+  await expect(
+    page.getByText(/Length must be a number in millimetres/),
+  ).toBeVisible();
   await field(page, 'Height (mm)').fill('999');
   await field(page, 'Whole weight (g)').fill('0');
   await page.getByRole('button', { name: 'Predict age' }).click();
 
-  await expect(page.getByText('Please fix 8 fields before predicting.')).toBeVisible();
+  await expect(
+    page.getByText('Please fix 8 fields before predicting.'),
+  ).toBeVisible();
   const length = field(page, 'Length (mm)');
   await expect(length).toHaveAttribute('aria-invalid', 'true');
   await expect(length).toHaveAccessibleDescription(
@@ -149,7 +164,9 @@ test('shows a friendly error on each bad field and sends nothing', async ({ page
   );
   await expect(page.getByText('Choose male, female or infant.')).toBeVisible();
   // Focus goes to the first field to fix, for keyboard and screen-reader users.
-  await expect(page.getByRole('radio', { name: 'Male', exact: true })).toBeFocused();
+  await expect(
+    page.getByRole('radio', { name: 'Male', exact: true }),
+  ).toBeFocused();
 
   // Fixing a field clears its message as the user types.
   await length.fill('91');
@@ -183,7 +200,9 @@ test('tells the user what to do when the API is down', async ({ page }) => {
   await page.getByRole('button', { name: 'Predict age' }).click();
   const error = page.getByTestId('predict-error');
   await expect(error).toContainText('Could not reach the prediction service');
-  await expect(error).toContainText('Check your internet connection and try again');
+  await expect(error).toContainText(
+    'Check your internet connection and try again',
+  );
 });
 
 test('shows the server message when the API rejects the input or has no model', async ({
@@ -212,7 +231,10 @@ test('shows the server message when the API rejects the input or has no model', 
   await expect(page.getByTestId('server-message')).toHaveText(
     'instances.0.length: length must be ≤ 1',
   );
-  await expect(field(page, 'Length (mm)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(field(page, 'Length (mm)')).toHaveAttribute(
+    'aria-invalid',
+    'true',
+  );
 
   // API Gateway's shape, and 503 when nothing is deployed.
   await page.unroute('**/predict');
@@ -252,7 +274,10 @@ test('fits a phone-sized screen', async ({ browser }) => {
 });
 
 test('screenshot for the README', async ({ browser }) => {
-  test.skip(!process.env.CONSUMER_SCREENSHOT, 'set CONSUMER_SCREENSHOT=1 (npm run screenshot)');
+  test.skip(
+    !process.env.CONSUMER_SCREENSHOT,
+    'set CONSUMER_SCREENSHOT=1 (npm run screenshot)',
+  );
   const context = await browser.newContext({
     viewport: { width: 1100, height: 760 },
   });
@@ -261,6 +286,22 @@ test('screenshot for the README', async ({ browser }) => {
   await page.getByRole('button', { name: 'Fill in an example' }).click();
   await page.getByRole('button', { name: 'Predict age' }).click();
   await expect(page.getByTestId('predicted-age')).toBeVisible();
+  // Unstick the result card and un-hover the button for a clean picture.
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: screenshotPath, fullPage: true });
   await context.close();
+
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+  });
+  const phonePage = await phone.newPage();
+  await phonePage.goto(appUrl);
+  await phonePage.getByRole('button', { name: 'Fill in an example' }).click();
+  await field(phonePage, 'Length (mm)').fill('91x');
+  await phonePage.evaluate(() => window.scrollTo(0, 0));
+  await phonePage.screenshot({ path: phoneScreenshotPath });
+  await phone.close();
 });

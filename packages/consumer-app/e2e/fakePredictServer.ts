@@ -1,4 +1,9 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -74,12 +79,20 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     for (const [key, max] of Object.entries(MAX_SCALED)) {
       const value = instance[key];
       if (typeof value !== 'number' || value < 0 || value > max) {
-        inputError(res, `instances.${i}.${key}: ${key} must be a number in [0, ${max}]`);
+        inputError(
+          res,
+          `instances.${i}.${key}: ${key} must be a number in [0, ${max}]`,
+        );
         return;
       }
     }
     const rings =
-      Math.round((3 + 30 * (instance.shellWeight as number) + 2 * (instance.diameter as number)) * 100) / 100;
+      Math.round(
+        (3 +
+          30 * (instance.shellWeight as number) +
+          2 * (instance.diameter as number)) *
+          100,
+      ) / 100;
     predictions.push({ rings, age: Math.round((rings + 1.5) * 100) / 100 });
   }
   send(res, 200, {

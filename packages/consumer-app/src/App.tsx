@@ -29,9 +29,9 @@ export function App(props: { configUrl?: string }) {
         <div className="container">
           <h1>How old is this abalone?</h1>
           <p className="lead">
-            Enter a few shell measurements and a model trained on 4,177
-            measured abalone estimates its age, without cutting and staining
-            the shell to count its growth rings.
+            Enter a few shell measurements and a model trained on 4,177 measured
+            abalone estimates its age, without cutting and staining the shell to
+            count its growth rings.
           </p>
         </div>
       </header>
@@ -45,8 +45,8 @@ export function App(props: { configUrl?: string }) {
           <div role="alert" className="notice notice-error">
             <h2>The app could not start</h2>
             <p>
-              It could not read its settings ({state.message}). Reload the
-              page; if this keeps happening, please tell the site's owner.
+              It could not read its settings ({state.message}). Reload the page;
+              if this keeps happening, please tell the site's owner.
             </p>
           </div>
         )}

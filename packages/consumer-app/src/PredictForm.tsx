@@ -104,15 +104,16 @@ function ResultPanel(props: {
         years
       </p>
       <p className="result-rings">
-        about <span data-testid="predicted-rings">{formatNumber(result.rings)}</span>{' '}
+        about{' '}
+        <span data-testid="predicted-rings">{formatNumber(result.rings)}</span>{' '}
         growth rings
       </p>
       <p>
-        Abalone are normally aged by cutting the shell, staining it and
-        counting its rings under a microscope; age in years is the ring count
-        plus 1.5. The model estimates the ring count from the measurements you
-        entered instead, so treat the answer as an estimate: it is usually
-        within two or three rings.
+        Abalone are normally aged by cutting the shell, staining it and counting
+        its rings under a microscope; age in years is the ring count plus 1.5.
+        The model estimates the ring count from the measurements you entered
+        instead, so treat the answer as an estimate: it is usually within two or
+        three rings.
       </p>
       <p className="muted" data-testid="model-version">
         {result.modelVersion !== undefined
@@ -147,7 +148,8 @@ function ErrorPanel(props: { error: PredictError }) {
       <p>{error.userMessage}</p>
       {error.serverMessage && (
         <p>
-          The service said: <q data-testid="server-message">{error.serverMessage}</q>
+          The service said:{' '}
+          <q data-testid="server-message">{error.serverMessage}</q>
         </p>
       )}
     </div>
@@ -260,9 +262,9 @@ export function PredictForm(props: { apiBaseUrl: string }) {
       >
         <h2 id="form-heading">Measurements</h2>
         <p id="units-hint" className="hint units-hint">
-          Enter the measurements as you took them, in millimetres and grams.
-          The training data stores them divided by {ABALONE_SCALE}; the app
-          converts them for you.
+          Enter the measurements as you took them, in millimetres and grams. The
+          training data stores them divided by {ABALONE_SCALE}; the app converts
+          them for you.
         </p>
 
         <fieldset

@@ -53,7 +53,9 @@ describe('predict', () => {
         endpointName: 'abalone-endpoint',
       }),
     );
-    const result = await predict('http://api.test/v1/', instance, { fetchImpl });
+    const result = await predict('http://api.test/v1/', instance, {
+      fetchImpl,
+    });
     expect(result).toEqual({
       rings: 9.8,
       age: 11.3,
@@ -118,7 +120,10 @@ describe('predict', () => {
     const { fetchImpl } = respond(
       503,
       JSON.stringify({
-        error: { name: 'ServiceUnavailableError', message: 'No model deployed' },
+        error: {
+          name: 'ServiceUnavailableError',
+          message: 'No model deployed',
+        },
       }),
     );
     const error = await predictError(
@@ -215,11 +220,15 @@ describe('extractServerMessage', () => {
     );
     expect(extractServerMessage('{"message":"Forbidden"}')).toBe('Forbidden');
     expect(extractServerMessage('{"error":"oops"}')).toBe('oops');
-    expect(extractServerMessage('Upstream timed out')).toBe('Upstream timed out');
+    expect(extractServerMessage('Upstream timed out')).toBe(
+      'Upstream timed out',
+    );
   });
 
   it('ignores HTML pages, empty bodies and JSON without a message', () => {
-    expect(extractServerMessage('<html><body>502</body></html>')).toBeUndefined();
+    expect(
+      extractServerMessage('<html><body>502</body></html>'),
+    ).toBeUndefined();
     expect(extractServerMessage('')).toBeUndefined();
     expect(extractServerMessage('{"status":"bad"}')).toBeUndefined();
   });

@@ -59,7 +59,11 @@ export function extractServerMessage(bodyText: string): string | undefined {
         error?: { message?: unknown } | string;
         message?: unknown;
       };
-      if (error && typeof error === 'object' && typeof error.message === 'string') {
+      if (
+        error &&
+        typeof error === 'object' &&
+        typeof error.message === 'string'
+      ) {
         return error.message;
       }
       if (typeof error === 'string') {
@@ -133,7 +137,11 @@ function parsePrediction(body: unknown): PredictionResult {
   const first = Array.isArray(predictions)
     ? (predictions[0] as { rings?: unknown; age?: unknown } | undefined)
     : undefined;
-  if (!first || typeof first.rings !== 'number' || !Number.isFinite(first.rings)) {
+  if (
+    !first ||
+    typeof first.rings !== 'number' ||
+    !Number.isFinite(first.rings)
+  ) {
     throw new PredictError(
       'server',
       'The prediction service answered without a prediction. Please try again in a minute.',

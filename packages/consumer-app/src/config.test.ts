@@ -6,7 +6,9 @@ const fetchReturning = (status: number, body: string) =>
 
 describe('parseConfig', () => {
   it('reads apiBaseUrl and drops trailing slashes', () => {
-    expect(parseConfig({ apiBaseUrl: ' https://x.execute-api.aws/prod/ ' })).toEqual({
+    expect(
+      parseConfig({ apiBaseUrl: ' https://x.execute-api.aws/prod/ ' }),
+    ).toEqual({
       apiBaseUrl: 'https://x.execute-api.aws/prod',
     });
   });

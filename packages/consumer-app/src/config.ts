@@ -18,7 +18,9 @@ export class ConfigError extends Error {
 export function parseConfig(body: unknown): AppConfig {
   const apiBaseUrl = (body as { apiBaseUrl?: unknown } | null)?.apiBaseUrl;
   if (typeof apiBaseUrl !== 'string' || apiBaseUrl.trim() === '') {
-    throw new ConfigError('config.json must have a non-empty "apiBaseUrl" string');
+    throw new ConfigError(
+      'config.json must have a non-empty "apiBaseUrl" string',
+    );
   }
   return { apiBaseUrl: apiBaseUrl.trim().replace(/\/+$/, '') };
 }

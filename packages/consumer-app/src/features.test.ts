@@ -23,7 +23,10 @@ describe('copied feature ranges', () => {
     const match = new RegExp(
       `${key}: \\{[^}]*unit: '(mm|g)'[^}]*min: ([\\d.]+), max: ([\\d.]+)`,
     ).exec(commonSource);
-    expect(match, `${key} not found in mlops-common features.ts`).not.toBeNull();
+    expect(
+      match,
+      `${key} not found in mlops-common features.ts`,
+    ).not.toBeNull();
     const [, unit, min, max] = match!;
     expect(MEASUREMENT_INFO[key].unit).toBe(unit);
     expect(MEASUREMENT_INFO[key].scaledMin).toBe(Number(min));

@@ -14,7 +14,9 @@ writeFileSync(join(dist, 'index.html'), '<!doctype html><title>app</title>');
 writeFileSync(join(dist, 'config.json'), '{"apiBaseUrl":"http://from-file"}');
 writeFileSync(join(dist, 'assets', 'app-123.js'), 'console.log(1)');
 
-async function start(apiBaseUrl?: string): Promise<{ server: Server; url: string }> {
+async function start(
+  apiBaseUrl?: string,
+): Promise<{ server: Server; url: string }> {
   const server: Server = createConsumerServer({ distDir: dist, apiBaseUrl });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

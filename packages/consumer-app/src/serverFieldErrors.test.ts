@@ -16,7 +16,9 @@ describe('fieldErrorsFromServerMessage', () => {
 
   it('ignores messages that name no known field', () => {
     expect(fieldErrorsFromServerMessage('Invalid request body')).toEqual({});
-    expect(fieldErrorsFromServerMessage('instances.0.colour: unknown')).toEqual({});
+    expect(fieldErrorsFromServerMessage('instances.0.colour: unknown')).toEqual(
+      {},
+    );
     expect(fieldErrorsFromServerMessage(undefined)).toEqual({});
   });
 });

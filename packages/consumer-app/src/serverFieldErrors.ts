@@ -19,7 +19,9 @@ export function fieldErrorsFromServerMessage(
     const match = /instances\.0\.([A-Za-z]+)\s*:\s*(.+)$/.exec(part.trim());
     const field = match?.[1] as FieldName | undefined;
     if (match && field && FIELDS.includes(field)) {
-      errors[field] = `The prediction service refused this value: ${match[2].trim()}`;
+      errors[
+        field
+      ] = `The prediction service refused this value: ${match[2].trim()}`;
     }
   }
   return errors;

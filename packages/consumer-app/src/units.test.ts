@@ -50,10 +50,19 @@ describe('parseDecimal', () => {
     expect(parseDecimal(text)).toBe(expected);
   });
 
-  it.each(['', '  ', 'abc', '12abc', '1e3', 'Infinity', 'NaN', '1.2.3', '0x10', '1 2', '1,2,3'])(
-    'refuses %j',
-    text => {
-      expect(parseDecimal(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '  ',
+    'abc',
+    '12abc',
+    '1e3',
+    'Infinity',
+    'NaN',
+    '1.2.3',
+    '0x10',
+    '1 2',
+    '1,2,3',
+  ])('refuses %j', text => {
+    expect(parseDecimal(text)).toBeUndefined();
+  });
 });

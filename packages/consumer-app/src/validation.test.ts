@@ -22,7 +22,9 @@ describe('validateField', () => {
 
   it('requires every field, naming it and its unit', () => {
     expect(validateField('sex', '')).toBe('Choose male, female or infant.');
-    expect(validateField('length', '')).toBe('Enter the length in millimetres.');
+    expect(validateField('length', '')).toBe(
+      'Enter the length in millimetres.',
+    );
     expect(validateField('shellWeight', '   ')).toBe(
       'Enter the shell weight in grams.',
     );
@@ -116,7 +118,19 @@ describe('validateForm', () => {
 
 describe('validateWhileTyping', () => {
   it('leaves empty and half-typed numbers alone', () => {
-    for (const text of ['', ' ', '0', '0.', '.', ',', '-', '+', '.5', '12,', '91']) {
+    for (const text of [
+      '',
+      ' ',
+      '0',
+      '0.',
+      '.',
+      ',',
+      '-',
+      '+',
+      '.5',
+      '12,',
+      '91',
+    ]) {
       expect(validateWhileTyping('length', text)).toBeUndefined();
     }
     expect(validateWhileTyping('sex', '')).toBeUndefined();

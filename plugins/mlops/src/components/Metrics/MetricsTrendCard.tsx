@@ -92,6 +92,7 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
   const select = (label: string, value: number, onChange: (v: number) => void) => (
     <TextField
       select
+      id={`mlops-compare-${label.replace(/\s+/g, '-').toLowerCase()}`}
       label={label}
       value={value ?? ''}
       onChange={e => onChange(Number(e.target.value))}

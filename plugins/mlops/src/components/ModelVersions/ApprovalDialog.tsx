@@ -78,6 +78,7 @@ export function ApprovalDialog(props: {
           fullWidth
           multiline
           minRows={3}
+          id="mlops-approval-comment"
           label="Comment"
           value={comment}
           onChange={e => setComment(e.target.value)}

@@ -144,6 +144,7 @@ export function PredictionCard() {
             select
             fullWidth
             margin="dense"
+            id="mlops-predict-sex"
             label="Sex"
             value={values.sex}
             onChange={e => setValues(v => ({ ...v, sex: e.target.value as AbaloneSex }))}
@@ -162,6 +163,7 @@ export function PredictionCard() {
               <TextField
                 fullWidth
                 margin="dense"
+                id={`mlops-predict-${k}`}
                 label={info.label}
                 value={values[k]}
                 onChange={e => setValues(v => ({ ...v, [k]: e.target.value }))}

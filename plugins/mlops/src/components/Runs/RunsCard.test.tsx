@@ -32,7 +32,7 @@ describe('RunsCard', () => {
     );
     const params = screen.getByRole('table', { name: 'Run parameters' });
     expect(within(params).getByText('MseThreshold').closest('tr')).toHaveTextContent('3');
-    await userEvent.click(screen.getByText('Preprocess', { selector: 'p *, p' }));
+    await userEvent.click(screen.getByRole('button', { name: /^Preprocess/ }));
     expect(await screen.findByLabelText('Preprocess logs')).toHaveTextContent('Preprocess started');
     expect(screen.getByRole('button', { name: 'Stop' })).toBeDisabled();
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
@@ -108,7 +108,7 @@ describe('RunsCard', () => {
       }),
     });
     await renderWithEntity(<RunsCard />, { api: failing });
-    expect(await screen.findByText(/engine unavailable/)).toBeInTheDocument();
+    expect((await screen.findAllByText(/engine unavailable/))[0]).toBeInTheDocument();
   });
 });
 

@@ -59,6 +59,7 @@ function ParameterField(props: {
       <TextField
         select
         fullWidth
+        id={`mlops-param-${info.name}`}
         label={info.name}
         value={value}
         onChange={e => props.onChange(e.target.value)}
@@ -76,6 +77,7 @@ function ParameterField(props: {
   return (
     <TextField
       fullWidth
+      id={`mlops-param-${info.name}`}
       label={info.name}
       value={value}
       onChange={e => props.onChange(e.target.value)}
@@ -148,6 +150,7 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
         <TextField
           fullWidth
           margin="dense"
+          id="mlops-run-name"
           label="Run name (optional)"
           value={displayName}
           inputProps={{ maxLength: 82 }}

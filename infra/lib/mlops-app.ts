@@ -3,6 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_NAMES, MlopsNames } from './config';
 import { DataStack } from './data-stack';
 import { MlPipelineStack } from './ml-pipeline-stack';
+import { ReleaseStack } from './release-stack';
+import { ServingStack } from './serving-stack';
 
 export interface MlopsAppOptions {
   /** Account/region; env-agnostic stacks (resolved at deploy) when absent. */
@@ -10,11 +12,17 @@ export interface MlopsAppOptions {
   names?: Partial<MlopsNames>;
   /** Register cdk-nag's AwsSolutions pack as a validation plugin (default true). */
   nag?: boolean;
+  /** CORS origin of the prediction API (default '*'). */
+  allowOrigin?: string;
+  /** E-mail subscribed to release approval requests. */
+  approvalEmail?: string;
 }
 
 export interface MlopsStacks {
   data: DataStack;
   pipeline: MlPipelineStack;
+  serving: ServingStack;
+  release: ReleaseStack;
 }
 
 /** Names may be overridden with context, e.g. `-c pipelineName=my-pipeline`. */
@@ -37,11 +45,20 @@ export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsSta
     names,
     dataKey: data.dataKey,
   });
+  const serving = new ServingStack(app, 'MlopsServing', {
+    env,
+    names,
+    allowOrigin: options.allowOrigin,
+  });
+  // Serving reads model artifacts from the pipeline's bucket (by name).
+  serving.addStackDependency(pipeline);
+  const release = new ReleaseStack(app, 'MlopsRelease', { env, names, approvalEmail: options.approvalEmail });
+  release.addStackDependency(pipeline);
   // Consumers find the data bucket by name, so order the deployment explicitly.
-  pipeline.addDependency(data);
+  pipeline.addStackDependency(data);
   if (options.nag ?? true) {
     // cdk-nag 3 is a validation plugin (not an Aspect); errors fail synth.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { data, pipeline };
+  return { data, pipeline, serving, release };
 }

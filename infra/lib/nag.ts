@@ -60,3 +60,11 @@ export function acknowledgeBucketDeployment(stack: Stack, destination: IConstruc
     ], reason);
   }
 }
+
+/** AwsCustomResource's shared provider Lambda (CDK-managed); its calls' permissions are in each resource's own policy. */
+export function acknowledgeAwsCustomResourceProvider(stack: Stack): void {
+  for (const provider of singletons(stack, 'AWS679f53fac002430cb0da5b7982bd2287')) {
+    acknowledge(provider, BASIC_EXECUTION_ROLE,
+      'CDK-managed AwsCustomResource provider; the basic execution policy only lets it write its own CloudWatch logs.');
+  }
+}

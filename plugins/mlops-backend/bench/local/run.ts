@@ -1,0 +1,196 @@
+/**
+ * Local engine benchmark (prints numbers; not a unit test).
+ *
+ *   cd plugins/mlops-backend && npx tsx bench/local/run.ts [--uploads 3] [--duration 10] [--connections 50]
+ *
+ * 1. Upload → first prediction from the new version: upload the Abalone CSV,
+ *    wait for the registered version, approve it (as a person would; this
+ *    deploys it), predict. Target ≤ 10 s.
+ * 2. POST /invocations throughput and p99 latency at 50 connections with
+ *    autocannon (run as a separate process so it does not share the server's
+ *    event loop), next to a bare express hello-world in the same run.
+ */
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
+import { execFile } from 'child_process';
+import express from 'express';
+import fs from 'fs';
+import knexFactory from 'knex';
+import os from 'os';
+import path from 'path';
+import { LocalEngine } from '../../src/engines/local/LocalEngine';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const UPLOADS = arg('uploads', 3);
+const DURATION = arg('duration', 10);
+const CONNECTIONS = arg('connections', 50);
+const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
+
+const quietLogger: LoggerService = {
+  info() {},
+  debug() {},
+  warn: (m: string) => console.warn(`warn: ${m}`),
+  error: (m: string) => console.error(`error: ${m}`),
+  child: () => quietLogger,
+};
+
+const resources = {
+  entityRef: 'component:default/abalone-age-predictor',
+  pipelineName: 'abalone-pipeline',
+  modelPackageGroupName: 'AbaloneModelPackageGroup',
+  endpointName: 'abalone-endpoint',
+  releasePipelineName: 'abalone-release',
+};
+const actor = { ref: 'user:default/guest' };
+const csvRow = [
+  EXAMPLE_ABALONE.sex,
+  EXAMPLE_ABALONE.length,
+  EXAMPLE_ABALONE.diameter,
+  EXAMPLE_ABALONE.height,
+  EXAMPLE_ABALONE.wholeWeight,
+  EXAMPLE_ABALONE.shuckedWeight,
+  EXAMPLE_ABALONE.visceraWeight,
+  EXAMPLE_ABALONE.shellWeight,
+].join(',');
+
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { average: number; p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+function autocannon(url: string, headers: Record<string, string>, body: string) {
+  const bin = require.resolve('autocannon/autocannon.js');
+  const argv = [bin, '-c', String(CONNECTIONS), '-d', String(DURATION), '-m', 'POST', '-j'];
+  for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}=${v}`);
+  argv.push('-b', body, url);
+  return new Promise<CannonResult>((resolve, reject) => {
+    execFile(process.execPath, argv, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'db.sqlite') },
+    useNullAsDefault: true,
+  });
+  const engine = await LocalEngine.create({
+    config: new ConfigReader({
+      mlops: {
+        qualityGate: { mseThreshold: 6 },
+        local: { dataDir: path.join(dir, 'data'), endpoint: { host: '127.0.0.1', port: 0 } },
+      },
+    }),
+    database: { getClient: async () => knex },
+    logger: quietLogger,
+  });
+  const content = fs.readFileSync(DATA);
+  console.log(`cpus: ${os.cpus().length}, load average: ${os.loadavg().map(l => l.toFixed(1)).join(' ')}`);
+  console.log(`\n1) upload → first prediction from the new version (${content.length} bytes, 4177 rows), target ≤ 10 s`);
+
+  const totals: number[] = [];
+  for (let i = 1; i <= UPLOADS; i++) {
+    const registered = new Promise<ModelVersion>(resolve => {
+      const off = engine.subscribe(e => {
+        if (e.type === 'model-version' && e.modelVersion.approvalStatus === 'PendingManualApproval') {
+          off();
+          resolve(e.modelVersion);
+        }
+      });
+    });
+    const t0 = performance.now();
+    const res = await engine.uploadDataset(resources, {
+      fileName: `abalone-${i}.csv`,
+      content,
+      actor,
+    });
+    const tUploaded = performance.now();
+    const version = await Promise.race([
+      registered,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no version after 120 s')), 120_000)),
+    ]);
+    const tRegistered = performance.now();
+    await engine.updateModelApproval(resources, version.version, {
+      status: 'Approved',
+      comment: 'benchmark auto-approval',
+      actor,
+    });
+    const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
+    const t1 = performance.now();
+    if (pred.modelVersion !== version.version) throw new Error('prediction not from the new version');
+    const exec = await engine.getExecution(resources, res.execution!.executionId);
+    const stepMs = exec.steps
+      .filter(s => s.startTime && s.endTime)
+      .map(s => `${s.name} ${Date.parse(s.endTime!) - Date.parse(s.startTime!)}`)
+      .join(', ');
+    totals.push(t1 - t0);
+    console.log(
+      `  #${i}: ${((t1 - t0) / 1000).toFixed(2)} s total (upload+validate+manifest ${(tUploaded - t0).toFixed(0)} ms, ` +
+        `pipeline until registered ${(tRegistered - tUploaded).toFixed(0)} ms [steps ms: ${stepMs}], ` +
+        `approve+deploy+predict ${(t1 - tRegistered).toFixed(0)} ms); version ${version.version}, ` +
+        `test MSE ${exec.metrics?.mse.toFixed(3)}, rings ${pred.predictions[0].rings.toFixed(2)}`,
+    );
+  }
+  const sorted = [...totals].sort((a, b) => a - b);
+  console.log(
+    `  median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
+  );
+
+  // In-process predictor cost (engine.predict path).
+  const N = 20000;
+  const tp = performance.now();
+  for (let i = 0; i < N; i++) await engine.predict(resources, [EXAMPLE_ABALONE]);
+  console.log(`  engine.predict: ${(((performance.now() - tp) * 1000) / N).toFixed(1)} µs per single-row call`);
+
+  console.log(`\n2) POST /invocations, ${CONNECTIONS} connections, ${DURATION} s each (autocannon)`);
+  const hello = express();
+  hello.post('/', (_req, res) => {
+    res.send('hello world');
+  });
+  const helloServer = await new Promise<import('http').Server>(r => {
+    const s = hello.listen(0, '127.0.0.1', () => r(s));
+  });
+  const helloUrl = `http://127.0.0.1:${(helloServer.address() as import('net').AddressInfo).port}/`;
+  const runs: Array<[string, Promise<CannonResult> | (() => Promise<CannonResult>)]> = [
+    ['express hello-world', () => autocannon(helloUrl, { 'content-type': 'text/csv' }, csvRow)],
+    ['/invocations text/csv (1 row)', () => autocannon(`${engine.endpointUrl}/invocations`, { 'content-type': 'text/csv' }, csvRow)],
+    [
+      '/invocations JSON (1 instance)',
+      () =>
+        autocannon(
+          `${engine.endpointUrl}/invocations`,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ instances: [EXAMPLE_ABALONE] }),
+        ),
+    ],
+  ];
+  for (const [name, run] of runs) {
+    const r = await (run as () => Promise<CannonResult>)();
+    console.log(
+      `  ${name.padEnd(32)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(
+        r.latency.p99,
+      ).padStart(4)} ms  (total ${r.requests.total}, non-2xx ${r.non2xx}, errors ${r.errors})`,
+    );
+  }
+  helloServer.close();
+  await engine.close();
+  await knex.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

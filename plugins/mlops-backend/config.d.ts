@@ -22,12 +22,17 @@ export interface Config {
       seed?: {
         /** Path or http(s) URL of the Abalone CSV. */
         source: string;
+        /** Entity the seeded run belongs to (its resources must match these names). */
+        entityRef?: string;
         pipelineName?: string;
         modelPackageGroupName?: string;
         endpointName?: string;
+        releasePipelineName?: string;
       };
       /** Where the local endpoint serves SageMaker's contract (GET /ping, POST /invocations). */
       endpoint?: {
+        /** Serve the endpoint on its own port. Default true; predictions still work through the backend when false. */
+        enabled?: boolean;
         /** Default 127.0.0.1. */
         host?: string;
         /** Default 7070; 0 picks a free port. */
@@ -37,12 +42,14 @@ export interface Config {
 
     /** AWS engine settings. */
     aws?: {
-      /** Default region of the resources; an entity may override it with `mlops.io/aws-region`. */
+      /** Region of the resources (required for the aws engine); an entity may override it with `mlops.io/aws-region`. */
       region?: string;
       /** Account id whose credentials to use (see @backstage/integration-aws-node). */
       accountId?: string;
       /** How long list results are cached, in seconds. Default 10. */
       listCacheTtlSeconds?: number;
+      /** Where uploads are put, as `s3://bucket/prefix` (the data bucket deployed by infra/). */
+      dataBucket?: string;
     };
 
     /** The unauthenticated predict route used by the consumer app. */

@@ -29,9 +29,16 @@ const servers: Server[] = [];
 let appUrl = '';
 let apiBaseUrl = '';
 
-async function serveApp(api: string): Promise<string> {
+// A real back end only answers the origins its CORS config lists (the e2e
+// config allows http://127.0.0.1:3001), so the app gets that port then; the
+// test double allows any origin, so a free port is used.
+const appPort = Number(
+  process.env.CONSUMER_E2E_APP_PORT ?? (realApi ? 3001 : 0),
+);
+
+async function serveApp(api: string, port = 0): Promise<string> {
   const server: Server = createConsumerServer({ distDir, apiBaseUrl: api });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
@@ -44,12 +51,14 @@ test.beforeAll(async () => {
   }
   if (realApi) {
     apiBaseUrl = realApi;
+    appUrl = await serveApp(apiBaseUrl, appPort);
   } else {
     const fake = await startFakePredictServer();
     servers.push(fake.server);
     apiBaseUrl = fake.apiBaseUrl;
+    appUrl = await serveApp(apiBaseUrl, appPort);
+    fake.allowedOrigins.push(new URL(appUrl).origin);
   }
-  appUrl = await serveApp(apiBaseUrl);
 });
 
 test.afterAll(async () => {
@@ -217,6 +226,7 @@ test('shows the server message when the API rejects the input or has no model', 
     route.fulfill({
       status: 400,
       contentType: 'application/json',
+      headers: { 'Access-Control-Allow-Origin': '*' },
       body: JSON.stringify({
         error: {
           name: 'InputError',
@@ -242,6 +252,7 @@ test('shows the server message when the API rejects the input or has no model', 
     route.fulfill({
       status: 503,
       contentType: 'application/json',
+      headers: { 'Access-Control-Allow-Origin': '*' },
       body: JSON.stringify({ message: 'No endpoint is in service' }),
     }),
   );

@@ -25,16 +25,37 @@ const MAX_SCALED: Record<string, number> = {
   shellWeight: 1.3,
 };
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Access-Control-Allow-Origin': '*',
-  });
+/**
+ * Like the portal backend's cors() middleware: only listed origins get the
+ * CORS headers, so a test serving the app from an unlisted origin fails here
+ * just as it would against the real back end.
+ */
+function corsHeaders(
+  req: IncomingMessage,
+  allowedOrigins: readonly string[],
+): Record<string, string> {
+  const origin = req.headers.origin;
+  return origin && allowedOrigins.includes(origin)
+    ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+    : { Vary: 'Origin' };
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
-function inputError(res: ServerResponse, message: string) {
-  send(res, 400, { error: { name: 'InputError', message } });
+function inputError(
+  res: ServerResponse,
+  message: string,
+  headers: Record<string, string>,
+) {
+  send(res, 400, { error: { name: 'InputError', message } }, headers);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -45,35 +66,45 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowedOrigins: readonly string[],
+) {
+  const cors = corsHeaders(req, allowedOrigins);
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
-      'Access-Control-Allow-Origin': '*',
+      ...cors,
       'Access-Control-Allow-Methods': 'POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type, Accept',
+      'Access-Control-Allow-Headers': 'Content-Type',
     });
     res.end();
     return;
   }
   if (req.method !== 'POST' || !req.url?.endsWith('/predict')) {
-    send(res, 404, { error: { name: 'NotFoundError', message: 'not found' } });
+    send(
+      res,
+      404,
+      { error: { name: 'NotFoundError', message: 'not found' } },
+      cors,
+    );
     return;
   }
   let body: { instances?: Array<Record<string, unknown>> };
   try {
     body = JSON.parse(await readBody(req));
   } catch {
-    inputError(res, 'body must be JSON');
+    inputError(res, 'body must be JSON', cors);
     return;
   }
   if (!Array.isArray(body.instances) || body.instances.length === 0) {
-    inputError(res, 'instances must hold at least one item');
+    inputError(res, 'instances must hold at least one item', cors);
     return;
   }
   const predictions = [];
   for (const [i, instance] of body.instances.entries()) {
     if (!['M', 'F', 'I'].includes(instance.sex as string)) {
-      inputError(res, `instances.${i}.sex: sex must be one of M, F, I`);
+      inputError(res, `instances.${i}.sex: sex must be one of M, F, I`, cors);
       return;
     }
     for (const [key, max] of Object.entries(MAX_SCALED)) {
@@ -82,6 +113,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
         inputError(
           res,
           `instances.${i}.${key}: ${key} must be a number in [0, ${max}]`,
+          cors,
         );
         return;
       }
@@ -95,21 +127,37 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
       ) / 100;
     predictions.push({ rings, age: Math.round((rings + 1.5) * 100) / 100 });
   }
-  send(res, 200, {
-    predictions,
-    modelVersion: FAKE_MODEL_VERSION,
-    endpointName: 'abalone-endpoint',
-  });
+  send(
+    res,
+    200,
+    {
+      predictions,
+      modelVersion: FAKE_MODEL_VERSION,
+      endpointName: 'abalone-endpoint',
+    },
+    cors,
+  );
 }
 
-export async function startFakePredictServer(): Promise<{
+export interface FakePredictServer {
   server: Server;
   apiBaseUrl: string;
-}> {
+  /** Origins allowed by CORS; add the app's origin once it is known. */
+  allowedOrigins: string[];
+}
+
+export async function startFakePredictServer(): Promise<FakePredictServer> {
+  const allowedOrigins: string[] = [];
   const server = createServer((req, res) => {
-    handle(req, res).catch(error => send(res, 500, { message: String(error) }));
+    handle(req, res, allowedOrigins).catch(error =>
+      send(res, 500, { message: String(error) }),
+    );
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, apiBaseUrl: `http://127.0.0.1:${port}/api/fake-endpoint` };
+  return {
+    server,
+    apiBaseUrl: `http://127.0.0.1:${port}/api/fake-endpoint`,
+    allowedOrigins,
+  };
 }

@@ -377,6 +377,8 @@ export interface HistData {
   x: Float32Array;
   /** Row-major global bin index per cell; `missingBin` for NaN. */
   bins: Uint16Array;
+  /** The same bins column-major: partitioning reads one feature of many rows. */
+  binsByColumn: Uint16Array;
   /** Feature f owns global bins [offsets[f], offsets[f+1]). */
   offsets: Int32Array;
   /** Upper bound of each global bin: bin b holds values < cuts[b]. */
@@ -457,13 +459,17 @@ export function buildHistData(
   const cuts = new Float32Array(totalBins);
   cutLists.forEach((c, f) => cuts.set(c, offsets[f]));
   const bins = new Uint16Array(rows * cols);
+  const binsByColumn = new Uint16Array(rows * cols);
   for (let f = 0; f < cols; f++) {
     const o = offsets[f];
     const last = offsets[f + 1] - 1;
+    const colBase = f * rows;
     for (let r = 0; r < rows; r++) {
       const v = x[r * cols + f];
-      bins[r * cols + f] =
+      const b =
         v !== v ? totalBins : Math.min(upperBound(cuts, o, last + 1, v), last);
+      bins[r * cols + f] = b;
+      binsByColumn[colBase + r] = b;
     }
   }
   return {
@@ -471,6 +477,7 @@ export function buildHistData(
     cols,
     x,
     bins,
+    binsByColumn,
     offsets,
     cuts,
     minCuts,
@@ -483,6 +490,7 @@ export function buildHistData(
 export class HistWorkspace {
   readonly order: Uint32Array;
   readonly tmp: Uint32Array;
+  readonly sums = new Float64Array(4);
   private readonly pool: Float64Array[] = [];
   constructor(readonly data: HistData) {
     this.order = new Uint32Array(data.rows);
@@ -494,6 +502,59 @@ export class HistWorkspace {
   give(h: Float64Array): void {
     this.pool.push(h);
   }
+}
+
+/**
+ * Stable partition of order[begin, end): rows going left stay in front (in
+ * order), the others follow; sums = [GL, HL, GR, HR]. Returns the boundary.
+ */
+function partitionRange(
+  ws: HistWorkspace,
+  begin: number,
+  end: number,
+  feature: number,
+  splitBin: number,
+  defLeft: boolean,
+  grad: Float32Array,
+  hess: Float32Array,
+): number {
+  const { binsByColumn, rows, missingBin } = ws.data;
+  const column = binsByColumn.subarray(feature * rows, (feature + 1) * rows);
+  const order = ws.order;
+  const tmp = ws.tmp;
+  let w = begin;
+  let t = 0;
+  let lg = 0;
+  let lh = 0;
+  let tg = 0;
+  let th = 0;
+  const missingLeft = defLeft ? 1 : 0;
+  // Branch-free: the direction is data-dependent and unpredictable, so write
+  // the row to both outputs and advance one cursor.
+  for (let k = begin; k < end; k++) {
+    const row = order[k];
+    const bin = column[row];
+    const left = (bin <= splitBin ? 1 : 0) | (bin === missingBin ? missingLeft : 0);
+    order[w] = row;
+    tmp[t] = row;
+    w += left;
+    t += 1 - left;
+    const g = grad[row];
+    const h = hess[row];
+    tg += g;
+    th += h;
+    lg += g * left;
+    lh += h * left;
+  }
+  const rg = tg - lg;
+  const rh = th - lh;
+  for (let k = 0; k < t; k++) order[w + k] = tmp[k];
+  const sums = ws.sums;
+  sums[0] = lg;
+  sums[1] = lh;
+  sums[2] = rg;
+  sums[3] = rh;
+  return w;
 }
 
 function buildHist(
@@ -552,10 +613,8 @@ export function growHist(
   p: GrowParams,
 ): { tree: TreeArrays; store: NodeStore } {
   const data = ws.data;
-  const { bins, cols, offsets, cuts, minCuts } = data;
+  const { offsets, cuts, minCuts } = data;
   const order = ws.order;
-  const tmp = ws.tmp;
-  const missingBin = data.missingBin;
   const mcw = p.min_child_weight;
   const store = new NodeStore();
   let g0 = 0;
@@ -637,31 +696,14 @@ export function growHist(
         continue;
       }
       const [l, r] = store.split(node, bestFeat, bestCond, bestDef, bestLoss);
-      // Stable partition of the node's range: left rows in place, right rows via tmp.
       const begin = store.begin[node];
       const end = store.end[node];
-      let w = begin;
-      let t = 0;
-      let lg = 0;
-      let lh = 0;
-      let rg = 0;
-      let rh = 0;
-      const defLeft = bestDef === 1;
-      for (let k = begin; k < end; k++) {
-        const row = order[k];
-        const bin = bins[row * cols + bestFeat];
-        const goLeft = bin === missingBin ? defLeft : bin <= bestBin;
-        if (goLeft) {
-          order[w++] = row;
-          lg += grad[row];
-          lh += hess[row];
-        } else {
-          tmp[t++] = row;
-          rg += grad[row];
-          rh += hess[row];
-        }
-      }
-      order.set(tmp.subarray(0, t), w);
+      const sums = ws.sums;
+      const w = partitionRange(ws, begin, end, bestFeat, bestBin, bestDef === 1, grad, hess);
+      const lg = sums[0];
+      const lh = sums[1];
+      const rg = sums[2];
+      const rh = sums[3];
       store.g[l] = lg;
       store.h[l] = lh;
       store.begin[l] = begin;

@@ -45,6 +45,11 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   'PayloadTooLargeError',
 ]);
 
+/** CustomErrorBase appends "; caused by <cause>" to the message. */
+function withoutCause(message: string): string {
+  return message.replace(/; caused by .*$/s, '');
+}
+
 /** Row errors an engine attached to an InputError, in any of the agreed places. */
 export function extractRowErrors(
   error: unknown,
@@ -87,14 +92,17 @@ export function toClientError(error: unknown): Error {
     ) {
       const rowErrors = extractRowErrors(error);
       if (rowErrors)
-        return new DatasetValidationError(error.message, rowErrors);
+        return new DatasetValidationError(
+          withoutCause(error.message),
+          rowErrors,
+        );
     }
     // An engine's message may carry a `cause` chain with internals; drop it.
     if (
       (error as any).cause !== undefined &&
       !(error instanceof DatasetValidationError)
     ) {
-      const copy = new Error(error.message.replace(/; caused by .*$/s, ''));
+      const copy = new Error(withoutCause(error.message));
       copy.name = error.name;
       return copy;
     }

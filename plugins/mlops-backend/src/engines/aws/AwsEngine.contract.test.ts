@@ -1,6 +1,6 @@
 import { runEngineContract } from '../contract/engineContract';
-import { createFakeAwsAccount } from './__fixtures__/fakeAws';
-import { makeEngine, resources } from './__fixtures__/helpers';
+import { createFakeAwsAccount } from './__testUtils__/fakeAws';
+import { makeEngine, resources } from './__testUtils__/helpers';
 
 runEngineContract('aws (mocked SDK)', async () => {
   const account = createFakeAwsAccount();

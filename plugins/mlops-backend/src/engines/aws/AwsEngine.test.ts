@@ -22,7 +22,11 @@ import {
   ListPipelineExecutionsCommand as ListReleaseExecutionsCommand,
   PutApprovalResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   InvokeEndpointCommand,
   SageMakerRuntimeClient,
@@ -40,7 +44,7 @@ import {
   makeEngine,
   resources,
   s3Body,
-} from './__fixtures__/helpers';
+} from './__testUtils__/helpers';
 
 const sagemaker = mockClient(SageMakerClient);
 const codepipeline = mockClient(CodePipelineClient);
@@ -61,7 +65,11 @@ function mockRegistry() {
   };
   sagemaker.on(DescribeModelPackageCommand).callsFake(input => {
     const pkg = packages[input.ModelPackageName];
-    if (!pkg) throw awsError('ValidationException', `ModelPackage ${input.ModelPackageName} does not exist.`);
+    if (!pkg)
+      throw awsError(
+        'ValidationException',
+        `ModelPackage ${input.ModelPackageName} does not exist.`,
+      );
     return pkg;
   });
   sagemaker.on(UpdateModelPackageCommand).callsFake(input => {
@@ -72,16 +80,26 @@ function mockRegistry() {
       ApprovalDescription: input.ApprovalDescription,
       LastModifiedTime: new Date('2026-11-26T22:00:00.000Z'),
     };
-    return { $metadata: { httpStatusCode: 200 }, ModelPackageArn: input.ModelPackageArn };
+    return {
+      $metadata: { httpStatusCode: 200 },
+      ModelPackageArn: input.ModelPackageArn,
+    };
   });
   s3.on(GetObjectCommand).callsFake(input => {
     const uri = `s3://${input.Bucket}/${input.Key}`;
     const text = (sm.evaluationJson as Record<string, string>)[uri];
-    if (!text) throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
-    return { $metadata: { httpStatusCode: 200 }, ContentType: 'application/json', Body: s3Body(text) };
+    if (!text)
+      throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
+    return {
+      $metadata: { httpStatusCode: 200 },
+      ContentType: 'application/json',
+      Body: s3Body(text),
+    };
   });
   sagemaker.on(DescribeEndpointCommand).resolves(sm.describeEndpoint);
-  sagemaker.on(DescribeEndpointConfigCommand).resolves(sm.describeEndpointConfig);
+  sagemaker
+    .on(DescribeEndpointConfigCommand)
+    .resolves(sm.describeEndpointConfig);
   sagemaker.on(DescribeModelCommand).resolves(sm.describeModel);
   return packages;
 }
@@ -99,19 +117,26 @@ describe('AwsEngine runs', () => {
     sagemaker
       .on(ListPipelineExecutionsCommand, { NextToken: undefined })
       .resolves(sm.listExecutionsPage1)
-      .on(ListPipelineExecutionsCommand, { NextToken: sm.listExecutionsPage1.NextToken })
+      .on(ListPipelineExecutionsCommand, {
+        NextToken: sm.listExecutionsPage1.NextToken,
+      })
       .resolves(sm.listExecutionsPage2);
     const { engine } = makeEngine();
 
     const page1 = await engine.listExecutions(resources, { limit: 2 });
-    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)[0].args[0].input).toEqual({
+    expect(
+      sagemaker.commandCalls(ListPipelineExecutionsCommand)[0].args[0].input,
+    ).toEqual({
       PipelineName: 'abalone-pipeline',
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
       MaxResults: 2,
       NextToken: undefined,
     });
-    expect(page1.items.map(i => i.executionId)).toEqual([sm.EXEC_RUNNING, sm.EXEC_FAILED]);
+    expect(page1.items.map(i => i.executionId)).toEqual([
+      sm.EXEC_RUNNING,
+      sm.EXEC_FAILED,
+    ]);
     expect(page1.nextToken).toBe(sm.listExecutionsPage1.NextToken);
     expect(page1.items[0]).toMatchObject({
       status: 'Executing',
@@ -126,7 +151,10 @@ describe('AwsEngine runs', () => {
       failureReason: 'Step failure: One or multiple steps failed.',
     });
 
-    const page2 = await engine.listExecutions(resources, { limit: 2, nextToken: page1.nextToken });
+    const page2 = await engine.listExecutions(resources, {
+      limit: 2,
+      nextToken: page1.nextToken,
+    });
     expect(page2.nextToken).toBeUndefined();
     // The succeeded run registered v2: its version and metrics are joined in.
     expect(page2.items).toEqual([
@@ -134,14 +162,22 @@ describe('AwsEngine runs', () => {
         executionId: sm.EXEC_SUCCEEDED,
         status: 'Succeeded',
         modelVersion: 2,
-        metrics: { mse: 4.4051, rmse: 2.0988, mae: 1.5102, r2: 0.5691, residualStd: 2.0988 },
+        metrics: {
+          mse: 4.4051,
+          rmse: 2.0988,
+          mae: 1.5102,
+          r2: 0.5691,
+          residualStd: 2.0988,
+        },
       }),
     ]);
   });
 
   it('serves a repeated list from the cache and refreshes it after a write', async () => {
     mockRegistry();
-    sagemaker.on(ListPipelineExecutionsCommand).resolves(sm.listExecutionsPage2);
+    sagemaker
+      .on(ListPipelineExecutionsCommand)
+      .resolves(sm.listExecutionsPage2);
     sagemaker
       .on(StartPipelineExecutionCommand)
       .resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_RUNNING });
@@ -151,20 +187,28 @@ describe('AwsEngine runs', () => {
     const first = await engine.listExecutions(resources);
     const second = await engine.listExecutions(resources);
     expect(second).toEqual(first);
-    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(1);
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(
+      1,
+    );
     expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(2); // two pages, once
 
     await engine.startExecution(resources, { trigger: 'manual', actor });
     await engine.listExecutions(resources);
-    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(2);
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(
+      2,
+    );
   });
 
   it('does not cache when the TTL is 0', async () => {
-    sagemaker.on(ListPipelineExecutionsCommand).resolves(sm.listExecutionsPage2);
+    sagemaker
+      .on(ListPipelineExecutionsCommand)
+      .resolves(sm.listExecutionsPage2);
     const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
     await engine.listExecutions(resources);
     await engine.listExecutions(resources);
-    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(2);
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(
+      2,
+    );
   });
 
   it('builds the DAG of a failed execution: failed step with its reason, later steps NotStarted', async () => {
@@ -172,17 +216,37 @@ describe('AwsEngine runs', () => {
     sagemaker
       .on(ListPipelineExecutionStepsCommand, { NextToken: undefined })
       .resolves(sm.stepsFailedPage1)
-      .on(ListPipelineExecutionStepsCommand, { NextToken: sm.stepsFailedPage1.NextToken })
+      .on(ListPipelineExecutionStepsCommand, {
+        NextToken: sm.stepsFailedPage1.NextToken,
+      })
       .resolves(sm.stepsFailedPage2);
-    sagemaker.on(DescribePipelineDefinitionForExecutionCommand).resolves(sm.definitionForExecution);
-    sagemaker.on(ListPipelineParametersForExecutionCommand).resolves(sm.parametersForExecution);
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves(sm.definitionForExecution);
+    sagemaker
+      .on(ListPipelineParametersForExecutionCommand)
+      .resolves(sm.parametersForExecution);
     const { engine } = makeEngine();
 
     const detail = await engine.getExecution(resources, sm.EXEC_FAILED);
 
-    expect(sagemaker.commandCalls(ListPipelineExecutionStepsCommand).map(c => c.args[0].input)).toEqual([
-      { PipelineExecutionArn: sm.EXEC_FAILED, SortOrder: 'Ascending', MaxResults: 100, NextToken: undefined },
-      { PipelineExecutionArn: sm.EXEC_FAILED, SortOrder: 'Ascending', MaxResults: 100, NextToken: 'c3RlcHMtcGFnZS0y' },
+    expect(
+      sagemaker
+        .commandCalls(ListPipelineExecutionStepsCommand)
+        .map(c => c.args[0].input),
+    ).toEqual([
+      {
+        PipelineExecutionArn: sm.EXEC_FAILED,
+        SortOrder: 'Ascending',
+        MaxResults: 100,
+        NextToken: undefined,
+      },
+      {
+        PipelineExecutionArn: sm.EXEC_FAILED,
+        SortOrder: 'Ascending',
+        MaxResults: 100,
+        NextToken: 'c3RlcHMtcGFnZS0y',
+      },
     ]);
     expect(detail).toMatchObject({
       executionId: sm.EXEC_FAILED,
@@ -214,21 +278,41 @@ describe('AwsEngine runs', () => {
       failureReason: sm.TRAIN_FAILURE,
       dependsOn: ['Preprocess'],
       startTime: '2026-11-25T09:08:12.415Z',
-      metadata: { trainingJobArn: expect.stringContaining(':training-job/pipelines-f8d2c6b1n0zr-train-') },
+      metadata: {
+        trainingJobArn: expect.stringContaining(
+          ':training-job/pipelines-f8d2c6b1n0zr-train-',
+        ),
+      },
     });
-    expect(byName.Evaluate).toMatchObject({ status: 'NotStarted', type: 'Processing' });
+    expect(byName.Evaluate).toMatchObject({
+      status: 'NotStarted',
+      type: 'Processing',
+    });
     expect(byName.Evaluate.dependsOn.sort()).toEqual(['Preprocess', 'Train']);
-    expect(byName.CheckMSE).toMatchObject({ status: 'NotStarted', type: 'Condition', dependsOn: ['Evaluate'] });
+    expect(byName.CheckMSE).toMatchObject({
+      status: 'NotStarted',
+      type: 'Condition',
+      dependsOn: ['Evaluate'],
+    });
     expect(byName.Register.dependsOn).toContain('CheckMSE');
-    expect(byName.MseAboveThreshold).toMatchObject({ type: 'Fail', dependsOn: ['CheckMSE'] });
+    expect(byName.MseAboveThreshold).toMatchObject({
+      type: 'Fail',
+      dependsOn: ['CheckMSE'],
+    });
   });
 
   it('shows the registered version, its metrics and the condition outcome of a succeeded execution', async () => {
     mockRegistry();
-    sagemaker.on(DescribePipelineExecutionCommand).resolves(sm.describeSucceeded);
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .resolves(sm.describeSucceeded);
     sagemaker.on(ListPipelineExecutionStepsCommand).resolves(sm.stepsSucceeded);
-    sagemaker.on(DescribePipelineDefinitionForExecutionCommand).resolves(sm.definitionForExecution);
-    sagemaker.on(ListPipelineParametersForExecutionCommand).resolves(sm.parametersForExecution);
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves(sm.definitionForExecution);
+    sagemaker
+      .on(ListPipelineParametersForExecutionCommand)
+      .resolves(sm.parametersForExecution);
     const { engine } = makeEngine();
 
     const detail = await engine.getExecution(resources, sm.EXEC_SUCCEEDED);
@@ -237,8 +321,13 @@ describe('AwsEngine runs', () => {
     const check = detail.steps.find(s => s.name === 'CheckMSE')!;
     expect(check.outputs).toEqual({ conditionOutcome: 'True' });
     const register = detail.steps.find(s => s.name === 'Register')!;
-    expect(register).toMatchObject({ status: 'Succeeded', outputs: { modelPackageArn: sm.packageArn(2) } });
-    expect(detail.steps.find(s => s.name === 'MseAboveThreshold')!.status).toBe('NotStarted');
+    expect(register).toMatchObject({
+      status: 'Succeeded',
+      outputs: { modelPackageArn: sm.packageArn(2) },
+    });
+    expect(detail.steps.find(s => s.name === 'MseAboveThreshold')!.status).toBe(
+      'NotStarted',
+    );
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
       Bucket: 'abalone-artifacts-123456789012',
       Key: 'runs/k3x9q2m7w1pa/evaluation/evaluation.json',
@@ -248,8 +337,12 @@ describe('AwsEngine runs', () => {
   it('reports the executing step of a running execution', async () => {
     sagemaker.on(DescribePipelineExecutionCommand).resolves(sm.describeRunning);
     sagemaker.on(ListPipelineExecutionStepsCommand).resolves(sm.stepsRunning);
-    sagemaker.on(DescribePipelineDefinitionForExecutionCommand).resolves(sm.definitionForExecution);
-    sagemaker.on(ListPipelineParametersForExecutionCommand).resolves({ $metadata: {}, PipelineParameters: [] });
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves(sm.definitionForExecution);
+    sagemaker
+      .on(ListPipelineParametersForExecutionCommand)
+      .resolves({ $metadata: {}, PipelineParameters: [] });
     const { engine } = makeEngine();
     const detail = await engine.getExecution(resources, sm.EXEC_RUNNING);
     expect(detail.currentStep).toBe('Train');
@@ -259,19 +352,35 @@ describe('AwsEngine runs', () => {
 
   it('refuses execution ids of another pipeline without calling AWS', async () => {
     const { engine } = makeEngine();
-    const foreign = 'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/other-pipeline/execution/k3x9q2m7w1pa';
-    await expect(engine.getExecution(resources, foreign)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(engine.stopExecution(resources, foreign, actor)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(engine.retryExecution(resources, 'not-an-arn', actor)).rejects.toMatchObject({ name: 'NotFoundError' });
+    const foreign =
+      'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/other-pipeline/execution/k3x9q2m7w1pa';
+    await expect(engine.getExecution(resources, foreign)).rejects.toMatchObject(
+      { name: 'NotFoundError' },
+    );
+    await expect(
+      engine.stopExecution(resources, foreign, actor),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(
+      engine.retryExecution(resources, 'not-an-arn', actor),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
   it('maps an unknown execution of the right pipeline to NotFoundError', async () => {
     sagemaker
       .on(DescribePipelineExecutionCommand)
-      .rejects(awsError('ResourceNotFound', `Pipeline execution '${sm.executionArn('zzzzzzzzzzzz')}' does not exist.`));
+      .rejects(
+        awsError(
+          'ResourceNotFound',
+          `Pipeline execution '${sm.executionArn(
+            'zzzzzzzzzzzz',
+          )}' does not exist.`,
+        ),
+      );
     const { engine } = makeEngine();
-    await expect(engine.getExecution(resources, sm.executionArn('zzzzzzzzzzzz'))).rejects.toMatchObject({
+    await expect(
+      engine.getExecution(resources, sm.executionArn('zzzzzzzzzzzz')),
+    ).rejects.toMatchObject({
       name: 'NotFoundError',
     });
   });
@@ -287,17 +396,24 @@ describe('AwsEngine runs', () => {
       trigger: 'manual' as const,
       actor,
       displayName: 'train now (guest)',
-      parameters: { MaxDepth: 6, Eta: 0.3, ModelApprovalStatus: 'PendingManualApproval' },
+      parameters: {
+        MaxDepth: 6,
+        Eta: 0.3,
+        ModelApprovalStatus: 'PendingManualApproval',
+      },
       clientRequestToken: 'click-1',
     };
     const execution = await engine.startExecution(resources, options);
     await engine.startExecution(resources, options);
 
-    const calls = sagemaker.commandCalls(StartPipelineExecutionCommand).map(c => c.args[0].input);
+    const calls = sagemaker
+      .commandCalls(StartPipelineExecutionCommand)
+      .map(c => c.args[0].input);
     expect(calls[0]).toEqual({
       PipelineName: 'abalone-pipeline',
       PipelineExecutionDisplayName: 'train-now-guest',
-      PipelineExecutionDescription: 'Started from Backstage by user:default/guest (manual)',
+      PipelineExecutionDescription:
+        'Started from Backstage by user:default/guest (manual)',
       PipelineParameters: [
         { Name: 'MaxDepth', Value: '6' },
         { Name: 'Eta', Value: '0.3' },
@@ -319,49 +435,89 @@ describe('AwsEngine runs', () => {
   it('rejects unknown parameters before calling AWS', async () => {
     const { engine } = makeEngine();
     await expect(
-      engine.startExecution(resources, { trigger: 'manual', actor, parameters: { LearningRate: 1 } }),
-    ).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('parameters.LearningRate') });
+      engine.startExecution(resources, {
+        trigger: 'manual',
+        actor,
+        parameters: { LearningRate: 1 },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('parameters.LearningRate'),
+    });
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
   it('retries a failed execution in place and refuses to retry a succeeded one', async () => {
     sagemaker
-      .on(DescribePipelineExecutionCommand, { PipelineExecutionArn: sm.EXEC_FAILED })
+      .on(DescribePipelineExecutionCommand, {
+        PipelineExecutionArn: sm.EXEC_FAILED,
+      })
       .resolves(sm.describeFailed)
-      .on(DescribePipelineExecutionCommand, { PipelineExecutionArn: sm.EXEC_SUCCEEDED })
+      .on(DescribePipelineExecutionCommand, {
+        PipelineExecutionArn: sm.EXEC_SUCCEEDED,
+      })
       .resolves(sm.describeSucceeded);
-    sagemaker.on(RetryPipelineExecutionCommand).resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_FAILED });
+    sagemaker
+      .on(RetryPipelineExecutionCommand)
+      .resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_FAILED });
     const { engine } = makeEngine();
 
-    const retried = await engine.retryExecution(resources, sm.EXEC_FAILED, actor);
-    expect(retried).toMatchObject({ executionId: sm.EXEC_FAILED, status: 'Executing' });
-    expect(sagemaker.commandCalls(RetryPipelineExecutionCommand)[0].args[0].input).toEqual({
+    const retried = await engine.retryExecution(
+      resources,
+      sm.EXEC_FAILED,
+      actor,
+    );
+    expect(retried).toMatchObject({
+      executionId: sm.EXEC_FAILED,
+      status: 'Executing',
+    });
+    expect(
+      sagemaker.commandCalls(RetryPipelineExecutionCommand)[0].args[0].input,
+    ).toEqual({
       PipelineExecutionArn: sm.EXEC_FAILED,
       ClientRequestToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
 
-    await expect(engine.retryExecution(resources, sm.EXEC_SUCCEEDED, actor)).rejects.toMatchObject({
+    await expect(
+      engine.retryExecution(resources, sm.EXEC_SUCCEEDED, actor),
+    ).rejects.toMatchObject({
       name: 'ConflictError',
     });
-    expect(sagemaker.commandCalls(RetryPipelineExecutionCommand)).toHaveLength(1);
+    expect(sagemaker.commandCalls(RetryPipelineExecutionCommand)).toHaveLength(
+      1,
+    );
   });
 
   it('stops an executing execution and refuses to stop a finished one', async () => {
     sagemaker
-      .on(DescribePipelineExecutionCommand, { PipelineExecutionArn: sm.EXEC_RUNNING })
+      .on(DescribePipelineExecutionCommand, {
+        PipelineExecutionArn: sm.EXEC_RUNNING,
+      })
       .resolves(sm.describeRunning)
-      .on(DescribePipelineExecutionCommand, { PipelineExecutionArn: sm.EXEC_SUCCEEDED })
+      .on(DescribePipelineExecutionCommand, {
+        PipelineExecutionArn: sm.EXEC_SUCCEEDED,
+      })
       .resolves(sm.describeSucceeded);
-    sagemaker.on(StopPipelineExecutionCommand).resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_RUNNING });
+    sagemaker
+      .on(StopPipelineExecutionCommand)
+      .resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_RUNNING });
     const { engine } = makeEngine();
 
-    const stopped = await engine.stopExecution(resources, sm.EXEC_RUNNING, actor);
+    const stopped = await engine.stopExecution(
+      resources,
+      sm.EXEC_RUNNING,
+      actor,
+    );
     expect(stopped.status).toBe('Stopping');
-    expect(sagemaker.commandCalls(StopPipelineExecutionCommand)[0].args[0].input).toEqual({
+    expect(
+      sagemaker.commandCalls(StopPipelineExecutionCommand)[0].args[0].input,
+    ).toEqual({
       PipelineExecutionArn: sm.EXEC_RUNNING,
       ClientRequestToken: expect.any(String),
     });
-    await expect(engine.stopExecution(resources, sm.EXEC_SUCCEEDED, actor)).rejects.toMatchObject({
+    await expect(
+      engine.stopExecution(resources, sm.EXEC_SUCCEEDED, actor),
+    ).rejects.toMatchObject({
       name: 'ConflictError',
     });
   });
@@ -369,13 +525,21 @@ describe('AwsEngine runs', () => {
 
 describe('AwsEngine release view', () => {
   it('maps CodePipeline state to stages and exposes the pending approval token', async () => {
-    codepipeline.on(GetPipelineStateCommand).resolves(cp.pipelineStatePendingApproval);
-    codepipeline.on(ListReleaseExecutionsCommand).resolves(cp.releaseExecutions);
+    codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(cp.pipelineStatePendingApproval);
+    codepipeline
+      .on(ListReleaseExecutionsCommand)
+      .resolves(cp.releaseExecutions);
     const { engine } = makeEngine();
 
     const stages = await engine.getReleaseState(resources);
-    expect(codepipeline.commandCalls(GetPipelineStateCommand)[0].args[0].input).toEqual({ name: 'abalone-release' });
-    expect(codepipeline.commandCalls(ListReleaseExecutionsCommand)[0].args[0].input).toEqual({
+    expect(
+      codepipeline.commandCalls(GetPipelineStateCommand)[0].args[0].input,
+    ).toEqual({ name: 'abalone-release' });
+    expect(
+      codepipeline.commandCalls(ListReleaseExecutionsCommand)[0].args[0].input,
+    ).toEqual({
       pipelineName: 'abalone-release',
       maxResults: 1,
     });
@@ -387,7 +551,10 @@ describe('AwsEngine release view', () => {
       // Deploy's last run belongs to the previous release.
       ['Deploy', 'NotStarted'],
     ]);
-    expect(stages?.[3]).toMatchObject({ approvalToken: cp.APPROVAL_TOKEN, startTime: '2026-11-26T20:06:11.250Z' });
+    expect(stages?.[3]).toMatchObject({
+      approvalToken: cp.APPROVAL_TOKEN,
+      startTime: '2026-11-26T20:06:11.250Z',
+    });
     expect(stages?.[3].endTime).toBeUndefined();
     expect(stages?.[2]).toMatchObject({
       summary: 'SageMaker pipeline execution r5t7y9u1i3oq succeeded',
@@ -398,7 +565,9 @@ describe('AwsEngine release view', () => {
 
   it('has no release view when the entity names no release pipeline', async () => {
     const { engine } = makeEngine();
-    await expect(engine.getReleaseState({ ...resources, releasePipelineName: undefined })).resolves.toBeUndefined();
+    await expect(
+      engine.getReleaseState({ ...resources, releasePipelineName: undefined }),
+    ).resolves.toBeUndefined();
     expect(codepipeline.calls()).toHaveLength(0);
   });
 });
@@ -409,7 +578,11 @@ describe('AwsEngine registry', () => {
     const { engine } = makeEngine();
     const versions = await engine.listModelVersions(resources);
 
-    expect(sagemaker.commandCalls(ListModelPackagesCommand).map(c => c.args[0].input)).toEqual([
+    expect(
+      sagemaker
+        .commandCalls(ListModelPackagesCommand)
+        .map(c => c.args[0].input),
+    ).toEqual([
       {
         ModelPackageGroupName: 'AbaloneModelPackageGroup',
         ModelPackageType: 'Versioned',
@@ -420,7 +593,9 @@ describe('AwsEngine registry', () => {
       },
       expect.objectContaining({ NextToken: 'bW9kZWwtcGFja2FnZXMtcGFnZS0y' }),
     ]);
-    expect(versions.map(v => [v.version, v.approvalStatus, v.deployed])).toEqual([
+    expect(
+      versions.map(v => [v.version, v.approvalStatus, v.deployed]),
+    ).toEqual([
       [3, 'PendingManualApproval', false],
       [2, 'Approved', true],
       [1, 'Rejected', false],
@@ -432,14 +607,29 @@ describe('AwsEngine registry', () => {
       createdBy: 'pipeline',
       metrics: { mse: 4.4051, r2: 0.5691 },
       artifacts: [
-        { name: 'preprocessor', uri: 's3://abalone-artifacts-123456789012/runs/k3x9q2m7w1pa/preprocessor/model.tar.gz' },
-        { name: 'model', uri: expect.stringContaining('/runs/k3x9q2m7w1pa/model/') },
+        {
+          name: 'preprocessor',
+          uri: 's3://abalone-artifacts-123456789012/runs/k3x9q2m7w1pa/preprocessor/model.tar.gz',
+        },
+        {
+          name: 'model',
+          uri: expect.stringContaining('/runs/k3x9q2m7w1pa/model/'),
+        },
         { name: 'evaluation', uri: sm.evaluationUri('k3x9q2m7w1pa') },
       ],
     });
     expect(v2.approvalHistory).toEqual([
-      { status: 'PendingManualApproval', by: 'pipeline', at: '2026-11-24T14:29:50.630Z' },
-      { status: 'Approved', by: 'user:default/alice', at: '2026-11-24T15:02:10.004Z', comment: 'MSE 4.4 beats v1' },
+      {
+        status: 'PendingManualApproval',
+        by: 'pipeline',
+        at: '2026-11-24T14:29:50.630Z',
+      },
+      {
+        status: 'Approved',
+        by: 'user:default/alice',
+        at: '2026-11-24T15:02:10.004Z',
+        comment: 'MSE 4.4 beats v1',
+      },
     ]);
     // Decided outside the portal: the SageMaker principal and the raw description.
     expect(versions[2].approvalHistory[1]).toEqual({
@@ -454,15 +644,23 @@ describe('AwsEngine registry', () => {
   it('throws NotFoundError for a version the group does not have', async () => {
     mockRegistry();
     const { engine } = makeEngine();
-    await expect(engine.getModelVersion(resources, 99)).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(engine.getModelVersion(resources, 99)).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
     expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(0);
   });
 
   it('approval round trip: UpdateModelPackage names the portal user, PutApprovalResult answers the release', async () => {
     mockRegistry();
-    codepipeline.on(GetPipelineStateCommand).resolves(cp.pipelineStatePendingApproval);
-    codepipeline.on(ListReleaseExecutionsCommand).resolves(cp.releaseExecutions);
-    codepipeline.on(PutApprovalResultCommand).resolves({ $metadata: {}, approvedAt: new Date() });
+    codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(cp.pipelineStatePendingApproval);
+    codepipeline
+      .on(ListReleaseExecutionsCommand)
+      .resolves(cp.releaseExecutions);
+    codepipeline
+      .on(PutApprovalResultCommand)
+      .resolves({ $metadata: {}, approvedAt: new Date() });
     const { engine } = makeEngine();
 
     const approved = await engine.updateModelApproval(resources, 3, {
@@ -471,14 +669,23 @@ describe('AwsEngine registry', () => {
       actor,
     });
 
-    expect(sagemaker.commandCalls(UpdateModelPackageCommand).map(c => c.args[0].input)).toEqual([
+    expect(
+      sagemaker
+        .commandCalls(UpdateModelPackageCommand)
+        .map(c => c.args[0].input),
+    ).toEqual([
       {
         ModelPackageArn: sm.packageArn(3),
         ModelApprovalStatus: 'Approved',
-        ApprovalDescription: 'Approved by user:default/guest via Backstage: Ship it: MSE 4.61 under the gate',
+        ApprovalDescription:
+          'Approved by user:default/guest via Backstage: Ship it: MSE 4.61 under the gate',
       },
     ]);
-    expect(codepipeline.commandCalls(PutApprovalResultCommand).map(c => c.args[0].input)).toEqual([
+    expect(
+      codepipeline
+        .commandCalls(PutApprovalResultCommand)
+        .map(c => c.args[0].input),
+    ).toEqual([
       {
         pipelineName: 'abalone-release',
         stageName: 'Approval',
@@ -486,7 +693,8 @@ describe('AwsEngine registry', () => {
         token: cp.APPROVAL_TOKEN,
         result: {
           status: 'Approved',
-          summary: 'Approved model version 3 by user:default/guest: Ship it: MSE 4.61 under the gate',
+          summary:
+            'Approved model version 3 by user:default/guest: Ship it: MSE 4.61 under the gate',
         },
       },
     ]);
@@ -501,16 +709,27 @@ describe('AwsEngine registry', () => {
 
   it('rejecting an older version updates the registry but leaves the release approval alone', async () => {
     mockRegistry();
-    codepipeline.on(GetPipelineStateCommand).resolves(cp.pipelineStatePendingApproval);
-    codepipeline.on(ListReleaseExecutionsCommand).resolves(cp.releaseExecutions);
+    codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(cp.pipelineStatePendingApproval);
+    codepipeline
+      .on(ListReleaseExecutionsCommand)
+      .resolves(cp.releaseExecutions);
     const { engine } = makeEngine();
 
-    const rejected = await engine.updateModelApproval(resources, 2, { status: 'Rejected', comment: 'Drift', actor });
+    const rejected = await engine.updateModelApproval(resources, 2, {
+      status: 'Rejected',
+      comment: 'Drift',
+      actor,
+    });
     expect(rejected.approvalStatus).toBe('Rejected');
-    expect(sagemaker.commandCalls(UpdateModelPackageCommand)[0].args[0].input).toEqual({
+    expect(
+      sagemaker.commandCalls(UpdateModelPackageCommand)[0].args[0].input,
+    ).toEqual({
       ModelPackageArn: sm.packageArn(2),
       ModelApprovalStatus: 'Rejected',
-      ApprovalDescription: 'Rejected by user:default/guest via Backstage: Drift',
+      ApprovalDescription:
+        'Rejected by user:default/guest via Backstage: Drift',
     });
     expect(codepipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
   });
@@ -519,10 +738,18 @@ describe('AwsEngine registry', () => {
     mockRegistry();
     const { engine } = makeEngine();
     await expect(
-      engine.updateModelApproval(resources, 2, { status: 'Approved', comment: 'again', actor }),
+      engine.updateModelApproval(resources, 2, {
+        status: 'Approved',
+        comment: 'again',
+        actor,
+      }),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     await expect(
-      engine.updateModelApproval(resources, 3, { status: 'Approved', comment: '   ', actor }),
+      engine.updateModelApproval(resources, 3, {
+        status: 'Approved',
+        comment: '   ',
+        actor,
+      }),
     ).rejects.toMatchObject({ name: 'InputError' });
     expect(sagemaker.commandCalls(UpdateModelPackageCommand)).toHaveLength(0);
   });
@@ -533,11 +760,17 @@ describe('AwsEngine endpoint', () => {
     mockRegistry();
     const { engine } = makeEngine();
     const res = await engine.listDeployments(resources);
-    expect(sagemaker.commandCalls(DescribeEndpointCommand)[0].args[0].input).toEqual({ EndpointName: 'abalone-endpoint' });
-    expect(sagemaker.commandCalls(DescribeEndpointConfigCommand)[0].args[0].input).toEqual({
+    expect(
+      sagemaker.commandCalls(DescribeEndpointCommand)[0].args[0].input,
+    ).toEqual({ EndpointName: 'abalone-endpoint' });
+    expect(
+      sagemaker.commandCalls(DescribeEndpointConfigCommand)[0].args[0].input,
+    ).toEqual({
       EndpointConfigName: sm.ENDPOINT_CONFIG,
     });
-    expect(sagemaker.commandCalls(DescribeModelCommand)[0].args[0].input).toEqual({ ModelName: sm.MODEL_NAME });
+    expect(
+      sagemaker.commandCalls(DescribeModelCommand)[0].args[0].input,
+    ).toEqual({ ModelName: sm.MODEL_NAME });
     expect(res).toEqual({
       endpoint: {
         endpointName: 'abalone-endpoint',
@@ -564,10 +797,19 @@ describe('AwsEngine endpoint', () => {
   it('has no deployments when the endpoint does not exist yet', async () => {
     sagemaker
       .on(DescribeEndpointCommand)
-      .rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/abalone-endpoint".'));
+      .rejects(
+        awsError(
+          'ValidationException',
+          'Could not find endpoint "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/abalone-endpoint".',
+        ),
+      );
     const { engine } = makeEngine();
-    await expect(engine.listDeployments(resources)).resolves.toEqual({ deployments: [] });
-    await expect(engine.predict(resources, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+    await expect(engine.listDeployments(resources)).resolves.toEqual({
+      deployments: [],
+    });
+    await expect(
+      engine.predict(resources, [EXAMPLE_ABALONE]),
+    ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
     });
   });
@@ -581,10 +823,17 @@ describe('AwsEngine endpoint', () => {
       Body: new TextEncoder().encode('9.8734\n11.2051\n') as any,
     });
     const { engine } = makeEngine();
-    const res = await engine.predict(resources, [EXAMPLE_ABALONE, { ...EXAMPLE_ABALONE, sex: 'I', length: 0.35 }]);
+    const res = await engine.predict(resources, [
+      EXAMPLE_ABALONE,
+      { ...EXAMPLE_ABALONE, sex: 'I', length: 0.35 },
+    ]);
 
     const input = runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input;
-    expect(input).toMatchObject({ EndpointName: 'abalone-endpoint', ContentType: 'text/csv', Accept: 'text/csv' });
+    expect(input).toMatchObject({
+      EndpointName: 'abalone-endpoint',
+      ContentType: 'text/csv',
+      Accept: 'text/csv',
+    });
     expect(Buffer.from(input.Body as Uint8Array).toString('utf8')).toBe(
       'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\nI,0.35,0.365,0.095,0.514,0.2245,0.101,0.15',
     );
@@ -602,32 +851,60 @@ describe('AwsEngine endpoint', () => {
     mockRegistry();
     runtime
       .on(InvokeEndpointCommand)
-      .resolvesOnce({ $metadata: {}, Body: new TextEncoder().encode('{"predictions":[{"score":7.5},{"score":8}]}') as any })
-      .resolvesOnce({ $metadata: {}, Body: new TextEncoder().encode('7.5,8') as any })
-      .resolvesOnce({ $metadata: {}, Body: new TextEncoder().encode('7.5') as any });
+      .resolvesOnce({
+        $metadata: {},
+        Body: new TextEncoder().encode(
+          '{"predictions":[{"score":7.5},{"score":8}]}',
+        ) as any,
+      })
+      .resolvesOnce({
+        $metadata: {},
+        Body: new TextEncoder().encode('7.5,8') as any,
+      })
+      .resolvesOnce({
+        $metadata: {},
+        Body: new TextEncoder().encode('7.5') as any,
+      });
     const { engine } = makeEngine();
     const two = [EXAMPLE_ABALONE, EXAMPLE_ABALONE];
-    expect((await engine.predict(resources, two)).predictions.map(p => p.rings)).toEqual([7.5, 8]);
-    expect((await engine.predict(resources, two)).predictions.map(p => p.rings)).toEqual([7.5, 8]);
+    expect(
+      (await engine.predict(resources, two)).predictions.map(p => p.rings),
+    ).toEqual([7.5, 8]);
+    expect(
+      (await engine.predict(resources, two)).predictions.map(p => p.rings),
+    ).toEqual([7.5, 8]);
     // One value for two rows is a broken response, not a guess.
-    await expect(engine.predict(resources, two)).rejects.toThrow('returned 1 prediction(s) for 2 instance(s)');
+    await expect(engine.predict(resources, two)).rejects.toThrow(
+      'returned 1 prediction(s) for 2 instance(s)',
+    );
   });
 
   it('refuses to invoke an endpoint that is not in service', async () => {
     mockRegistry();
-    sagemaker.on(DescribeEndpointCommand).resolves({ ...sm.describeEndpoint, EndpointStatus: 'Failed', FailureReason: 'Image pull failed' });
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves({
+        ...sm.describeEndpoint,
+        EndpointStatus: 'Failed',
+        FailureReason: 'Image pull failed',
+      });
     const { engine } = makeEngine();
-    await expect(engine.predict(resources, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+    await expect(
+      engine.predict(resources, [EXAMPLE_ABALONE]),
+    ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
       message: expect.stringContaining('Failed'),
     });
     expect(runtime.calls()).toHaveLength(0);
-    expect((await engine.listDeployments(resources)).endpoint?.failureReason).toBe('Image pull failed');
+    expect(
+      (await engine.listDeployments(resources)).endpoint?.failureReason,
+    ).toBe('Image pull failed');
   });
 });
 
 describe('AwsEngine upload', () => {
-  const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n';
+  const good =
+    'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n';
 
   it('validates the CSV, then puts it into the data bucket with its checksum', async () => {
     s3.on(PutObjectCommand).resolves({
@@ -644,7 +921,9 @@ describe('AwsEngine upload', () => {
     const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(input).toEqual({
       Bucket: DATA_BUCKET,
-      Key: expect.stringMatching(/^data\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-new-data\.csv$/),
+      Key: expect.stringMatching(
+        /^data\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-new-data\.csv$/,
+      ),
       Body: Buffer.from(good),
       ContentType: 'text/csv',
       ChecksumSHA256: createHash('sha256').update(good).digest('base64'),
@@ -671,12 +950,18 @@ describe('AwsEngine upload', () => {
     const { engine } = makeEngine();
     const bad = `${good}X,0.4,abc,0.1,0.5,0.2,0.1,0.15,10\n`;
     const error = await engine
-      .uploadDataset(resources, { fileName: 'bad.csv', content: Buffer.from(bad), actor })
+      .uploadDataset(resources, {
+        fileName: 'bad.csv',
+        content: Buffer.from(bad),
+        actor,
+      })
       .catch(e => e);
     expect(error).toBeInstanceOf(DatasetValidationError);
     expect(error.name).toBe('InputError');
     expect(error.rowErrors.length).toBeGreaterThanOrEqual(1);
-    expect(error.rowErrors.every((e: { row: number }) => e.row === 3)).toBe(true);
+    expect(error.rowErrors.every((e: { row: number }) => e.row === 3)).toBe(
+      true,
+    );
     expect(error.message).toContain('row 3');
     expect(s3.calls()).toHaveLength(0);
   });
@@ -684,8 +969,14 @@ describe('AwsEngine upload', () => {
   it('needs a data bucket', async () => {
     const { engine } = makeEngine();
     await expect(
-      engine.uploadDataset({ ...resources, dataBucketUri: undefined }, { fileName: 'a.csv', content: Buffer.from(good), actor }),
-    ).rejects.toMatchObject({ name: 'InputError', message: expect.stringContaining('mlops.io/data-bucket') });
+      engine.uploadDataset(
+        { ...resources, dataBucketUri: undefined },
+        { fileName: 'a.csv', content: Buffer.from(good), actor },
+      ),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('mlops.io/data-bucket'),
+    });
   });
 });
 
@@ -707,7 +998,9 @@ describe('AwsEngine errors', () => {
     );
     expect(error.message).not.toContain('123456789012');
     // Operators still see the full reason in the logs.
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('is not authorized to perform'));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('is not authorized to perform'),
+    );
   });
 
   it('maps persistent throttling to ServiceUnavailableError and unknown faults to a safe error', async () => {
@@ -715,14 +1008,32 @@ describe('AwsEngine errors', () => {
       .on(ListModelPackagesCommand)
       .rejects(awsError('ThrottlingException', 'Rate exceeded'))
       .on(DescribeEndpointCommand)
-      .rejects(awsError('InternalFailure', 'We encountered an internal error. Please try again.', 500))
+      .rejects(
+        awsError(
+          'InternalFailure',
+          'We encountered an internal error. Please try again.',
+          500,
+        ),
+      )
       .on(DescribeModelPackageCommand)
-      .rejects(awsError('WeirdNewException', 'something about arn:aws:iam::123456789012:role/x'));
+      .rejects(
+        awsError(
+          'WeirdNewException',
+          'something about arn:aws:iam::123456789012:role/x',
+        ),
+      );
     const { engine } = makeEngine();
-    await expect(engine.listModelVersions(resources)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
-    await expect(engine.listDeployments(resources)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(engine.listModelVersions(resources)).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
+    await expect(engine.listDeployments(resources)).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
     sagemaker.on(ListModelPackagesCommand).resolves(sm.listPackagesPage2);
     const error = await engine.getModelVersion(resources, 1).catch(e => e);
-    expect(error).toMatchObject({ name: 'AwsEngineError', message: 'AWS sagemaker:DescribeModelPackage failed (WeirdNewException)' });
+    expect(error).toMatchObject({
+      name: 'AwsEngineError',
+      message: 'AWS sagemaker:DescribeModelPackage failed (WeirdNewException)',
+    });
   });
 });

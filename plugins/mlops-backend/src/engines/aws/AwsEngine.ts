@@ -27,7 +27,10 @@ import {
   PutApprovalResultCommand,
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   InputError,
@@ -192,7 +195,10 @@ export class AwsEngine implements MlopsEngine {
     r: MlopsResources,
     options?: ListOptions,
   ): Promise<ListResponse<PipelineExecution>> {
-    const limit = Math.min(Math.max(Math.trunc(options?.limit ?? DEFAULT_PAGE_SIZE), 1), 100);
+    const limit = Math.min(
+      Math.max(Math.trunc(options?.limit ?? DEFAULT_PAGE_SIZE), 1),
+      100,
+    );
     const page = await this.cache.getOrLoad(
       this.pipelineKey(r),
       `executions:${limit}:${options?.nextToken ?? ''}`,
@@ -226,7 +232,9 @@ export class AwsEngine implements MlopsEngine {
     const items = page.items
       .map(item => {
         const v = byExecution.get(item.executionId);
-        return v ? { ...item, modelVersion: v.version, metrics: v.metrics } : item;
+        return v
+          ? { ...item, modelVersion: v.version, metrics: v.metrics }
+          : item;
       })
       // SageMaker already sorts; keep it explicit so the contract holds for any page.
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -276,7 +284,9 @@ export class AwsEngine implements MlopsEngine {
   private async describeExecution(r: MlopsResources, arn: string) {
     const { sagemaker } = await this.clients(r);
     return this.call('sagemaker:DescribePipelineExecution', () =>
-      sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn })),
+      sagemaker.send(
+        new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }),
+      ),
     );
   }
 
@@ -307,9 +317,12 @@ export class AwsEngine implements MlopsEngine {
       parsePipelineDefinition(definition?.PipelineDefinition),
       runtimeSteps,
     );
-    const current = steps.find(s => s.status === 'Executing' || s.status === 'Starting');
-    const registered = steps.find(s => typeof s.metadata?.modelPackageArn === 'string')
-      ?.metadata?.modelPackageArn as string | undefined;
+    const current = steps.find(
+      s => s.status === 'Executing' || s.status === 'Starting',
+    );
+    const registered = steps.find(
+      s => typeof s.metadata?.modelPackageArn === 'string',
+    )?.metadata?.modelPackageArn as string | undefined;
     let modelVersion: number | undefined;
     let metrics: RegressionMetrics | undefined;
     if (registered) {
@@ -334,10 +347,8 @@ export class AwsEngine implements MlopsEngine {
     sagemaker: AwsClients['sagemaker'],
     arn: string,
   ): Promise<PipelineExecutionStep[]> {
-    const steps: PipelineExecutionStep[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.call('sagemaker:ListPipelineExecutionSteps', () =>
+    const pages = await allPages(token =>
+      this.call('sagemaker:ListPipelineExecutionSteps', () =>
         sagemaker.send(
           new ListPipelineExecutionStepsCommand({
             PipelineExecutionArn: arn,
@@ -346,10 +357,9 @@ export class AwsEngine implements MlopsEngine {
             NextToken: token,
           }),
         ),
-      );
-      steps.push(...(res?.PipelineExecutionSteps ?? []));
-      token = res?.NextToken;
-    } while (token);
+      ),
+    );
+    const steps = pages.flatMap(p => p?.PipelineExecutionSteps ?? []);
     return steps;
   }
 
@@ -357,10 +367,8 @@ export class AwsEngine implements MlopsEngine {
     sagemaker: AwsClients['sagemaker'],
     arn: string,
   ): Promise<ParameterValues> {
-    const values: ParameterValues = {};
-    let token: string | undefined;
-    do {
-      const res = await this.call('sagemaker:ListPipelineParametersForExecution', () =>
+    const pages = await allPages(token =>
+      this.call('sagemaker:ListPipelineParametersForExecution', () =>
         sagemaker.send(
           new ListPipelineParametersForExecutionCommand({
             PipelineExecutionArn: arn,
@@ -368,16 +376,17 @@ export class AwsEngine implements MlopsEngine {
             NextToken: token,
           }),
         ),
-      );
-      for (const p of res?.PipelineParameters ?? []) {
-        if (!p.Name || p.Value === undefined) continue;
-        const info = PIPELINE_PARAMETERS.find(i => i.name === p.Name);
-        const n = Number(p.Value);
-        // SageMaker returns every value as a string; numbers go back as numbers.
-        values[p.Name] = info && info.type !== 'String' && Number.isFinite(n) ? n : p.Value;
-      }
-      token = res?.NextToken;
-    } while (token);
+      ),
+    );
+    const values: ParameterValues = {};
+    for (const p of pages.flatMap(page => page?.PipelineParameters ?? [])) {
+      if (!p.Name || p.Value === undefined) continue;
+      const info = PIPELINE_PARAMETERS.find(i => i.name === p.Name);
+      const n = Number(p.Value);
+      // SageMaker returns every value as a string; numbers go back as numbers.
+      values[p.Name] =
+        info && info.type !== 'String' && Number.isFinite(n) ? n : p.Value;
+    }
     return values;
   }
 
@@ -404,7 +413,10 @@ export class AwsEngine implements MlopsEngine {
         new StartPipelineExecutionCommand({
           PipelineName: r.pipelineName,
           PipelineExecutionDisplayName: toDisplayName(options.displayName),
-          PipelineExecutionDescription: executionDescription(options.actor.ref, options.trigger),
+          PipelineExecutionDescription: executionDescription(
+            options.actor.ref,
+            options.trigger,
+          ),
           PipelineParameters: Object.entries(parameters).map(([Name, v]) => ({
             Name,
             Value: String(v),
@@ -415,7 +427,10 @@ export class AwsEngine implements MlopsEngine {
     );
     this.cache.invalidate(this.pipelineKey(r));
     const arn = res?.PipelineExecutionArn;
-    if (!arn) throw new Error('AWS sagemaker:StartPipelineExecution returned no execution ARN');
+    if (!arn)
+      throw new Error(
+        'AWS sagemaker:StartPipelineExecution returned no execution ARN',
+      );
     return this.executionAfterWrite(r, arn, {
       trigger: options.trigger,
       triggeredBy: options.actor.ref,
@@ -505,7 +520,9 @@ export class AwsEngine implements MlopsEngine {
 
   // --- release (CodePipeline) ---------------------------------------------------
 
-  async getReleaseState(r: MlopsResources): Promise<ReleaseStage[] | undefined> {
+  async getReleaseState(
+    r: MlopsResources,
+  ): Promise<ReleaseStage[] | undefined> {
     if (!r.releasePipelineName) return undefined;
     const state = await this.loadRelease(r);
     return state.stages;
@@ -522,7 +539,12 @@ export class AwsEngine implements MlopsEngine {
           codepipeline.send(new GetPipelineStateCommand({ name })),
         ),
         this.call('codepipeline:ListPipelineExecutions', () =>
-          codepipeline.send(new ListReleaseExecutionsCommand({ pipelineName: name, maxResults: 1 })),
+          codepipeline.send(
+            new ListReleaseExecutionsCommand({
+              pipelineName: name,
+              maxResults: 1,
+            }),
+          ),
         ),
       ]);
       const latest = runs?.pipelineExecutionSummaries?.[0];
@@ -530,29 +552,44 @@ export class AwsEngine implements MlopsEngine {
       const stages = (state?.stageStates ?? []).map(stage => {
         const inLatestRun =
           !latest?.pipelineExecutionId ||
-          stage.latestExecution?.pipelineExecutionId === latest.pipelineExecutionId;
+          stage.latestExecution?.pipelineExecutionId ===
+            latest.pipelineExecutionId;
         // GetPipelineState shows each stage's own last run; a stage the latest
         // release has not reached yet is NotStarted for that release.
-        const status = inLatestRun ? releaseStatus(stage.latestExecution?.status) : 'NotStarted';
+        const status = inLatestRun
+          ? releaseStatus(stage.latestExecution?.status)
+          : 'NotStarted';
         const actions = stage.actionStates ?? [];
         const times = actions
           .map(a => a.latestExecution?.lastStatusChange)
           .filter((t): t is Date => t instanceof Date)
           .map(t => t.getTime());
-        const failed = actions.find(a => a.latestExecution?.status === 'Failed');
-        const waiting = actions.find(
-          a => a.latestExecution?.status === 'InProgress' && a.latestExecution.token,
+        const failed = actions.find(
+          a => a.latestExecution?.status === 'Failed',
         );
-        const out: ReleaseStage = { name: stage.stageName ?? 'Unknown', status };
+        const waiting = actions.find(
+          a =>
+            a.latestExecution?.status === 'InProgress' &&
+            a.latestExecution.token,
+        );
+        const out: ReleaseStage = {
+          name: stage.stageName ?? 'Unknown',
+          status,
+        };
         if (inLatestRun && times.length) {
           out.startTime = new Date(Math.min(...times)).toISOString();
-          if (status !== 'InProgress') out.endTime = new Date(Math.max(...times)).toISOString();
+          if (status !== 'InProgress')
+            out.endTime = new Date(Math.max(...times)).toISOString();
         }
         const summary =
           failed?.latestExecution?.errorDetails?.message ??
           actions.map(a => a.latestExecution?.summary).find(Boolean);
         if (inLatestRun && summary) out.summary = summary;
-        if (inLatestRun && status === 'InProgress' && waiting?.latestExecution?.token) {
+        if (
+          inLatestRun &&
+          status === 'InProgress' &&
+          waiting?.latestExecution?.token
+        ) {
           out.approvalToken = waiting.latestExecution.token;
           pending = {
             stageName: out.name,
@@ -571,10 +608,8 @@ export class AwsEngine implements MlopsEngine {
   private async listPackageSummaries(r: MlopsResources) {
     return this.cache.getOrLoad(this.groupKey(r), 'summaries', async () => {
       const { sagemaker } = await this.clients(r);
-      const all: Array<{ arn: string; version: number; createdAt: string }> = [];
-      let token: string | undefined;
-      do {
-        const res = await this.call('sagemaker:ListModelPackages', () =>
+      const pages = await allPages(token =>
+        this.call('sagemaker:ListModelPackages', () =>
           sagemaker.send(
             new ListModelPackagesCommand({
               ModelPackageGroupName: r.modelPackageGroupName,
@@ -585,19 +620,23 @@ export class AwsEngine implements MlopsEngine {
               NextToken: token,
             }),
           ),
-        );
-        for (const s of (res?.ModelPackageSummaryList ?? []) as ModelPackageSummary[]) {
-          if (!s.ModelPackageArn || s.ModelPackageVersion === undefined) continue;
-          all.push({
-            arn: s.ModelPackageArn,
-            version: s.ModelPackageVersion,
-            createdAt: iso(s.CreationTime) ?? '',
-          });
-        }
-        token = res?.NextToken;
-      } while (token);
+        ),
+      );
+      const all: Array<{ arn: string; version: number; createdAt: string }> =
+        [];
+      for (const s of pages.flatMap(
+        p => (p?.ModelPackageSummaryList ?? []) as ModelPackageSummary[],
+      )) {
+        if (!s.ModelPackageArn || s.ModelPackageVersion === undefined) continue;
+        all.push({
+          arn: s.ModelPackageArn,
+          version: s.ModelPackageVersion,
+          createdAt: iso(s.CreationTime) ?? '',
+        });
+      }
       return all.sort(
-        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.version - a.version,
+        (a, b) =>
+          b.createdAt.localeCompare(a.createdAt) || b.version - a.version,
       );
     });
   }
@@ -609,11 +648,17 @@ export class AwsEngine implements MlopsEngine {
       const versions = await mapLimit(summaries, DESCRIBE_CONCURRENCY, s =>
         this.loadVersion(r, s.arn),
       );
-      return versions.map(v => ({ ...v, deployed: v.modelPackageArn === servingArn }));
+      return versions.map(v => ({
+        ...v,
+        deployed: v.modelPackageArn === servingArn,
+      }));
     });
   }
 
-  async getModelVersion(r: MlopsResources, version: number): Promise<ModelVersion> {
+  async getModelVersion(
+    r: MlopsResources,
+    version: number,
+  ): Promise<ModelVersion> {
     const summary = await this.findVersion(r, version);
     const [v, servingArn] = await Promise.all([
       this.loadVersion(r, summary.arn),
@@ -625,9 +670,13 @@ export class AwsEngine implements MlopsEngine {
   /** Versions are looked up in the entity's group only, so another group's package is never read. */
   private async findVersion(r: MlopsResources, version: number) {
     if (!Number.isInteger(version) || version < 1) {
-      throw new InputError(`version must be a positive integer, got ${version}`);
+      throw new InputError(
+        `version must be a positive integer, got ${version}`,
+      );
     }
-    const summary = (await this.listPackageSummaries(r)).find(s => s.version === version);
+    const summary = (await this.listPackageSummaries(r)).find(
+      s => s.version === version,
+    );
     if (!summary) {
       throw new NotFoundError(
         `Model package group ${r.modelPackageGroupName} has no version ${version}`,
@@ -642,7 +691,9 @@ export class AwsEngine implements MlopsEngine {
   ): Promise<Omit<ModelVersion, 'deployed'>> {
     const { sagemaker } = await this.clients(r);
     const pkg = await this.call('sagemaker:DescribeModelPackage', () =>
-      sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn })),
+      sagemaker.send(
+        new DescribeModelPackageCommand({ ModelPackageName: arn }),
+      ),
     );
     if (
       pkg?.ModelPackageGroupName &&
@@ -653,7 +704,9 @@ export class AwsEngine implements MlopsEngine {
       );
     }
     const metricsUri = pkg?.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
-    const metrics = metricsUri ? await this.readMetrics(r, metricsUri) : undefined;
+    const metrics = metricsUri
+      ? await this.readMetrics(r, metricsUri)
+      : undefined;
     return toModelVersion(r, pkg, metrics);
   }
 
@@ -661,7 +714,8 @@ export class AwsEngine implements MlopsEngine {
     r: MlopsResources,
     uri: string,
   ): Promise<RegressionMetrics | undefined> {
-    if (this.metricsByUri.has(uri)) return this.metricsByUri.get(uri) ?? undefined;
+    if (this.metricsByUri.has(uri))
+      return this.metricsByUri.get(uri) ?? undefined;
     const loc = parseS3Uri(uri);
     if (!loc) return undefined;
     try {
@@ -706,7 +760,9 @@ export class AwsEngine implements MlopsEngine {
       pending = await this.loadRelease(r)
         .then(s => s.pending)
         .catch(e => {
-          this.logger.warn(`Could not read release pipeline ${r.releasePipelineName}: ${e}`);
+          this.logger.warn(
+            `Could not read release pipeline ${r.releasePipelineName}: ${e}`,
+          );
           return undefined;
         });
     }
@@ -716,7 +772,11 @@ export class AwsEngine implements MlopsEngine {
         new UpdateModelPackageCommand({
           ModelPackageArn: current.modelPackageArn,
           ModelApprovalStatus: options.status,
-          ApprovalDescription: approvalDescription(options.status, options.actor.ref, comment),
+          ApprovalDescription: approvalDescription(
+            options.status,
+            options.actor.ref,
+            comment,
+          ),
         }),
       ),
     );
@@ -733,7 +793,10 @@ export class AwsEngine implements MlopsEngine {
               actionName: pending!.actionName,
               token: pending!.token,
               // CodePipeline caps the summary at 512 characters.
-              result: { status: options.status, summary: summary.slice(0, 512) },
+              result: {
+                status: options.status,
+                summary: summary.slice(0, 512),
+              },
             }),
           ),
         );
@@ -750,32 +813,47 @@ export class AwsEngine implements MlopsEngine {
 
   // --- endpoint -------------------------------------------------------------------
 
-  private async loadEndpoint(r: MlopsResources): Promise<EndpointState | undefined> {
-    const state = await this.cache.getOrLoad(this.endpointKey(r), 'state', async () => {
-      const { sagemaker } = await this.clients(r);
-      let endpoint;
-      try {
-        endpoint = await this.call('sagemaker:DescribeEndpoint', () =>
-          sagemaker.send(new DescribeEndpointCommand({ EndpointName: r.endpointName })),
-        );
-      } catch (e) {
-        if (e instanceof NotFoundError) return { missing: true };
-        throw e;
-      }
-      const summary: EndpointSummary = {
-        endpointName: r.endpointName,
-        status: (endpoint?.EndpointStatus ?? 'Creating') as EndpointSummary['status'],
-        lastModifiedTime: iso(endpoint?.LastModifiedTime),
-        failureReason: endpoint?.FailureReason,
-      };
-      const configName = endpoint?.EndpointConfigName;
-      const arn = configName ? await this.packageOfConfig(r, configName) : undefined;
-      if (arn) {
-        summary.modelPackageArn = arn;
-        summary.modelVersion = versionFromArn(arn);
-      }
-      return { missing: false, endpoint: summary, endpointConfigName: configName };
-    });
+  private async loadEndpoint(
+    r: MlopsResources,
+  ): Promise<EndpointState | undefined> {
+    const state = await this.cache.getOrLoad(
+      this.endpointKey(r),
+      'state',
+      async () => {
+        const { sagemaker } = await this.clients(r);
+        let endpoint;
+        try {
+          endpoint = await this.call('sagemaker:DescribeEndpoint', () =>
+            sagemaker.send(
+              new DescribeEndpointCommand({ EndpointName: r.endpointName }),
+            ),
+          );
+        } catch (e) {
+          if (e instanceof NotFoundError) return { missing: true };
+          throw e;
+        }
+        const summary: EndpointSummary = {
+          endpointName: r.endpointName,
+          status: (endpoint?.EndpointStatus ??
+            'Creating') as EndpointSummary['status'],
+          lastModifiedTime: iso(endpoint?.LastModifiedTime),
+          failureReason: endpoint?.FailureReason,
+        };
+        const configName = endpoint?.EndpointConfigName;
+        const arn = configName
+          ? await this.packageOfConfig(r, configName)
+          : undefined;
+        if (arn) {
+          summary.modelPackageArn = arn;
+          summary.modelVersion = versionFromArn(arn);
+        }
+        return {
+          missing: false,
+          endpoint: summary,
+          endpointConfigName: configName,
+        };
+      },
+    );
     return state.missing ? undefined : (state as EndpointState);
   }
 
@@ -783,7 +861,9 @@ export class AwsEngine implements MlopsEngine {
   private async packageOfConfig(r: MlopsResources, configName: string) {
     const { sagemaker } = await this.clients(r);
     const config = await this.call('sagemaker:DescribeEndpointConfig', () =>
-      sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })),
+      sagemaker.send(
+        new DescribeEndpointConfigCommand({ EndpointConfigName: configName }),
+      ),
     );
     const modelName = config?.ProductionVariants?.[0]?.ModelName;
     if (!modelName) return undefined;
@@ -794,7 +874,9 @@ export class AwsEngine implements MlopsEngine {
     return containers.find(c => c?.ModelPackageName)?.ModelPackageName;
   }
 
-  private async servingPackageArn(r: MlopsResources): Promise<string | undefined> {
+  private async servingPackageArn(
+    r: MlopsResources,
+  ): Promise<string | undefined> {
     try {
       return (await this.loadEndpoint(r))?.endpoint.modelPackageArn;
     } catch (e) {
@@ -818,7 +900,8 @@ export class AwsEngine implements MlopsEngine {
               modelVersion: endpoint.modelVersion,
               modelPackageArn: endpoint.modelPackageArn,
               status: endpoint.status,
-              deployedAt: endpoint.lastModifiedTime ?? new Date(0).toISOString(),
+              deployedAt:
+                endpoint.lastModifiedTime ?? new Date(0).toISOString(),
               current: true,
             },
           ]
@@ -832,7 +915,9 @@ export class AwsEngine implements MlopsEngine {
     r: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
-    const target = parseS3Uri(r.dataBucketUri ?? this.options.dataBucketUri ?? '');
+    const target = parseS3Uri(
+      r.dataBucketUri ?? this.options.dataBucketUri ?? '',
+    );
     if (!target) {
       throw new InputError(
         'No data bucket is configured for this entity: set the mlops.io/data-bucket annotation or mlops.aws.dataBucket',
@@ -840,7 +925,9 @@ export class AwsEngine implements MlopsEngine {
     }
     const fileName = safeFileName(options.fileName);
     // Validate before anything reaches S3: a bad row would start a release on bad data.
-    const parsed = parseAbaloneCsv(options.content.toString('utf8'), { policy: 'reject' });
+    const parsed = parseAbaloneCsv(options.content.toString('utf8'), {
+      policy: 'reject',
+    });
     if (parsed.errors.length > 0) {
       const first = parsed.errors[0];
       throw new DatasetValidationError(
@@ -849,9 +936,10 @@ export class AwsEngine implements MlopsEngine {
       );
     }
     if (parsed.records.length === 0) {
-      throw new DatasetValidationError(`${fileName}: the file has no data rows`, [
-        { row: 1, column: '(file)', reason: 'the file has no data rows' },
-      ]);
+      throw new DatasetValidationError(
+        `${fileName}: the file has no data rows`,
+        [{ row: 1, column: '(file)', reason: 'the file has no data rows' }],
+      );
     }
     const prefix =
       target.key === '' ? DEFAULT_DATA_PREFIX : target.key.replace(/\/?$/, '/');
@@ -904,7 +992,10 @@ export class AwsEngine implements MlopsEngine {
 
   // --- predict ------------------------------------------------------------------
 
-  async predict(r: MlopsResources, instances: AbaloneFeatures[]): Promise<PredictResponse> {
+  async predict(
+    r: MlopsResources,
+    instances: AbaloneFeatures[],
+  ): Promise<PredictResponse> {
     if (!Array.isArray(instances) || instances.length === 0) {
       throw new InputError('instances must hold at least one item');
     }
@@ -915,7 +1006,10 @@ export class AwsEngine implements MlopsEngine {
       );
     }
     // An Updating endpoint keeps serving the old variant until the new one is in.
-    if (state.endpoint.status !== 'InService' && state.endpoint.status !== 'Updating') {
+    if (
+      state.endpoint.status !== 'InService' &&
+      state.endpoint.status !== 'Updating'
+    ) {
       throw new ServiceUnavailableError(
         `Endpoint ${r.endpointName} is ${state.endpoint.status}, not InService`,
       );
@@ -936,9 +1030,14 @@ export class AwsEngine implements MlopsEngine {
     try {
       rings = parseInvokeResponse(text);
     } catch {
-      throw new Error(`Endpoint ${r.endpointName} returned a response that is not CSV or JSON`);
+      throw new Error(
+        `Endpoint ${r.endpointName} returned a response that is not CSV or JSON`,
+      );
     }
-    if (rings.length !== instances.length || rings.some(v => !Number.isFinite(v))) {
+    if (
+      rings.length !== instances.length ||
+      rings.some(v => !Number.isFinite(v))
+    ) {
       throw new Error(
         `Endpoint ${r.endpointName} returned ${rings.length} prediction(s) for ${instances.length} instance(s)`,
       );
@@ -950,6 +1049,9 @@ export class AwsEngine implements MlopsEngine {
     };
   }
 }
+
+/** Names of the two containers of the registered PipelineModel, in order. */
+const PIPELINE_MODEL_ARTIFACTS = ['preprocessor', 'model'];
 
 // --- helpers ----------------------------------------------------------------------
 
@@ -966,7 +1068,8 @@ function toModelVersion(
     .filter(c => c.ModelDataUrl)
     .map((c, i, all) => ({
       // The registered PipelineModel is [sklearn preprocessor, xgboost model].
-      name: all.length === 2 ? (i === 0 ? 'preprocessor' : 'model') : `container-${i + 1}`,
+      name:
+        all.length === 2 ? PIPELINE_MODEL_ARTIFACTS[i] : `container-${i + 1}`,
       uri: c.ModelDataUrl!,
     }));
   const evaluation = pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
@@ -982,7 +1085,10 @@ function toModelVersion(
     createdBy: generatedBy
       ? 'pipeline'
       : pkg.CreatedBy?.UserProfileName ?? pkg.CreatedBy?.IamIdentity?.Arn,
-    executionId: generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy) ? generatedBy : undefined,
+    executionId:
+      generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy)
+        ? generatedBy
+        : undefined,
     metrics,
     artifacts,
     approvalHistory: approvalHistory(pkg),
@@ -1010,9 +1116,12 @@ export function buildSteps(
     if (!s.StepName) continue;
     const prev = latest.get(s.StepName);
     const t = s.StartTime?.getTime() ?? 0;
-    if (!prev || t >= (prev.StartTime?.getTime() ?? 0)) latest.set(s.StepName, s);
+    if (!prev || t >= (prev.StartTime?.getTime() ?? 0))
+      latest.set(s.StepName, s);
   }
-  const steps: PipelineStep[] = definition.map(d => toStep(d.name, d.type, d.dependsOn, latest.get(d.name)));
+  const steps: PipelineStep[] = definition.map(d =>
+    toStep(d.name, d.type, d.dependsOn, latest.get(d.name)),
+  );
   for (const [name, s] of latest) {
     if (!definition.some(d => d.name === name)) {
       steps.push(toStep(name, undefined, [], s));
@@ -1044,9 +1153,11 @@ function toStep(
   const failure = s.FailureReason ?? meta.Fail?.ErrorMessage;
   if (failure) step.failureReason = failure;
   const metadata: Record<string, unknown> = {};
-  if (meta.ProcessingJob?.Arn) metadata.processingJobArn = meta.ProcessingJob.Arn;
+  if (meta.ProcessingJob?.Arn)
+    metadata.processingJobArn = meta.ProcessingJob.Arn;
   if (meta.TrainingJob?.Arn) metadata.trainingJobArn = meta.TrainingJob.Arn;
-  if (meta.RegisterModel?.Arn) metadata.modelPackageArn = meta.RegisterModel.Arn;
+  if (meta.RegisterModel?.Arn)
+    metadata.modelPackageArn = meta.RegisterModel.Arn;
   if (meta.Model?.Arn) metadata.modelArn = meta.Model.Arn;
   if (meta.Lambda?.Arn) metadata.lambdaArn = meta.Lambda.Arn;
   if (s.AttemptCount !== undefined) metadata.attemptCount = s.AttemptCount;
@@ -1054,7 +1165,8 @@ function toStep(
     metadata.cacheHitSource = s.CacheHitResult.SourcePipelineExecutionArn;
   }
   if (Object.keys(metadata).length) step.metadata = metadata;
-  if (meta.Condition?.Outcome) step.outputs = { conditionOutcome: meta.Condition.Outcome };
+  if (meta.Condition?.Outcome)
+    step.outputs = { conditionOutcome: meta.Condition.Outcome };
   if (meta.RegisterModel?.Arn) {
     step.outputs = { ...step.outputs, modelPackageArn: meta.RegisterModel.Arn };
   }
@@ -1085,7 +1197,25 @@ function safeFileName(name: string): string {
   return cleaned.slice(-100) || 'dataset.csv';
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Follows NextToken until the last page. */
+async function allPages<P extends { NextToken?: string }>(
+  fetchPage: (token: string | undefined) => Promise<P | undefined>,
+): Promise<Array<P | undefined>> {
+  const pages: Array<P | undefined> = [];
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    pages.push(page);
+    token = page?.NextToken;
+  } while (token);
+  return pages;
+}
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -1094,6 +1224,8 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
       out[i] = await fn(items[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
   return out;
 }

@@ -53,7 +53,8 @@ const CONFLICT = new Set([
 ]);
 
 // SageMaker reports most missing resources as a ValidationException.
-const NOT_FOUND_MESSAGE = /does not exist|could not find|not found|cannot find/i;
+const NOT_FOUND_MESSAGE =
+  /does not exist|could not find|not found|cannot find/i;
 
 /** True when the value is an error the AWS SDK raised (it has a service error name). */
 function awsErrorName(error: unknown): string | undefined {
@@ -91,7 +92,9 @@ export function toEngineError(
     status === 404 ||
     (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(message))
   ) {
-    return new NotFoundError(`AWS ${operation}: the resource does not exist (${name})`);
+    return new NotFoundError(
+      `AWS ${operation}: the resource does not exist (${name})`,
+    );
   }
   if (THROTTLED.has(name) || status === 429 || status === 503) {
     return new ServiceUnavailableError(
@@ -99,7 +102,9 @@ export function toEngineError(
     );
   }
   if (CONFLICT.has(name)) {
-    return new ConflictError(`AWS ${operation} conflicts with the resource's state (${name})`);
+    return new ConflictError(
+      `AWS ${operation} conflicts with the resource's state (${name})`,
+    );
   }
   const safe = new Error(`AWS ${operation} failed (${name})`);
   safe.name = 'AwsEngineError';

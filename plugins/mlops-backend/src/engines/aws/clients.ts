@@ -38,13 +38,18 @@ export type AwsClientSettings = {
  */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
-export function buildClients(target: AwsTarget, settings: AwsClientSettings): AwsClients {
+export function buildClients(
+  target: AwsTarget,
+  settings: AwsClientSettings,
+): AwsClients {
   const common = {
     region: target.region,
     credentials: settings.credentials,
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'adaptive',
-    ...(settings.requestHandler ? { requestHandler: settings.requestHandler } : {}),
+    ...(settings.requestHandler
+      ? { requestHandler: settings.requestHandler }
+      : {}),
   };
   return {
     sagemaker: new SageMakerClient(common),
@@ -70,7 +75,9 @@ export function createDefaultClientFactory(config: Config): AwsClientFactory {
         const provider = await credentialsManager.getCredentialProvider(
           target.accountId ? { accountId: target.accountId } : undefined,
         );
-        return buildClients(target, { credentials: provider.sdkCredentialProvider });
+        return buildClients(target, {
+          credentials: provider.sdkCredentialProvider,
+        });
       })();
       // A failed lookup (e.g. unknown account) must not be cached forever.
       entry.catch(() => clients.delete(key));

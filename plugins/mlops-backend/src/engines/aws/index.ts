@@ -1,4 +1,7 @@
-import type { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import { AwsEngine } from './AwsEngine';
@@ -30,7 +33,9 @@ export async function createAwsEngine(options: {
   }
   const dataBucket = aws?.getOptionalString('dataBucket');
   if (dataBucket && !parseS3Uri(dataBucket)) {
-    throw new Error(`mlops.aws.dataBucket must look like s3://bucket/prefix, got "${dataBucket}"`);
+    throw new Error(
+      `mlops.aws.dataBucket must look like s3://bucket/prefix, got "${dataBucket}"`,
+    );
   }
   options.logger.info(`MLOps aws engine: region ${region}, list cache ${ttl}s`);
   return new AwsEngine({

@@ -8,7 +8,10 @@ export interface SimpleCache {
 
 /** Fallback when no CacheService is given: a small in-memory TTL map. */
 export class MemoryTtlCache implements SimpleCache {
-  private readonly entries = new Map<string, { value: unknown; expires: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: unknown; expires: number }
+  >();
 
   constructor(private readonly maxEntries = 500) {}
 
@@ -42,21 +45,33 @@ export class ListCache {
   private readonly generations = new Map<string, number>();
   private readonly cache: SimpleCache;
 
-  constructor(options: { ttlSeconds: number; cache?: CacheService | SimpleCache }) {
+  constructor(options: {
+    ttlSeconds: number;
+    cache?: CacheService | SimpleCache;
+  }) {
     this.ttlMs = Math.max(0, options.ttlSeconds * 1000);
-    this.cache = (options.cache as SimpleCache | undefined) ?? new MemoryTtlCache();
+    this.cache =
+      (options.cache as SimpleCache | undefined) ?? new MemoryTtlCache();
   }
 
   private readonly ttlMs: number;
 
-  async getOrLoad<T>(resource: string, key: string, load: () => Promise<T>): Promise<T> {
+  async getOrLoad<T>(
+    resource: string,
+    key: string,
+    load: () => Promise<T>,
+  ): Promise<T> {
     if (this.ttlMs === 0) return load();
-    const fullKey = `mlops-aws:${resource}:g${this.generations.get(resource) ?? 0}:${key}`;
+    const fullKey = `mlops-aws:${resource}:g${
+      this.generations.get(resource) ?? 0
+    }:${key}`;
     const hit = await this.cache.get(fullKey).catch(() => undefined);
     if (hit !== undefined) return hit as T;
     const value = await load();
     // Values are plain JSON (ISO strings, no Dates), so any CacheService store can hold them.
-    await this.cache.set(fullKey, value as any, { ttl: this.ttlMs }).catch(() => undefined);
+    await this.cache
+      .set(fullKey, value as any, { ttl: this.ttlMs })
+      .catch(() => undefined);
     return value;
   }
 

@@ -34,7 +34,9 @@ const STEP_STATUSES: StepStatus[] = [
 ];
 
 /** The common types use SageMaker's words, so this is 1:1 (unknown → Executing). */
-export function executionStatus(status: string | undefined): PipelineExecutionStatus {
+export function executionStatus(
+  status: string | undefined,
+): PipelineExecutionStatus {
   return EXECUTION_STATUSES.find(s => s === status) ?? 'Executing';
 }
 
@@ -42,8 +44,12 @@ export function stepStatus(status: string | undefined): StepStatus {
   return STEP_STATUSES.find(s => s === status) ?? 'NotStarted';
 }
 
-export function approvalStatus(status: string | undefined): ModelApprovalStatus {
-  return status === 'Approved' || status === 'Rejected' ? status : 'PendingManualApproval';
+export function approvalStatus(
+  status: string | undefined,
+): ModelApprovalStatus {
+  return status === 'Approved' || status === 'Rejected'
+    ? status
+    : 'PendingManualApproval';
 }
 
 /** CodePipeline stage/action status → the release vocabulary. */
@@ -78,7 +84,9 @@ export interface DefinitionStep {
  * data references (`{"Get": "Steps.Train...."}`) in a step's arguments, and a
  * Condition step's If/Else branches (those steps run after the condition).
  */
-export function parsePipelineDefinition(definition: string | undefined): DefinitionStep[] {
+export function parsePipelineDefinition(
+  definition: string | undefined,
+): DefinitionStep[] {
   if (!definition) return [];
   let doc: any;
   try {
@@ -89,28 +97,39 @@ export function parsePipelineDefinition(definition: string | undefined): Definit
   const steps: DefinitionStep[] = [];
   const visit = (raw: any, parent?: string) => {
     if (!raw || typeof raw.Name !== 'string') return;
-    const deps = new Set<string>(Array.isArray(raw.DependsOn) ? raw.DependsOn : []);
+    const deps = new Set<string>(
+      Array.isArray(raw.DependsOn) ? raw.DependsOn : [],
+    );
     if (parent) deps.add(parent);
     collectStepRefs(raw.Arguments, deps);
     if (raw.Type === 'Condition') {
       // Condition operands reference the steps it reads; branches are children.
       const { IfSteps, ElseSteps, ...rest } = raw.Arguments ?? {};
       deps.clear();
-      for (const d of Array.isArray(raw.DependsOn) ? raw.DependsOn : []) deps.add(d);
+      for (const d of Array.isArray(raw.DependsOn) ? raw.DependsOn : [])
+        deps.add(d);
       if (parent) deps.add(parent);
       collectStepRefs(rest, deps);
       deps.delete(raw.Name);
       steps.push({ name: raw.Name, type: raw.Type, dependsOn: [...deps] });
-      for (const child of [...(IfSteps ?? []), ...(ElseSteps ?? [])]) visit(child, raw.Name);
+      for (const child of [...(IfSteps ?? []), ...(ElseSteps ?? [])])
+        visit(child, raw.Name);
       return;
     }
     deps.delete(raw.Name);
-    steps.push({ name: raw.Name, type: String(raw.Type ?? 'Unknown'), dependsOn: [...deps] });
+    steps.push({
+      name: raw.Name,
+      type: String(raw.Type ?? 'Unknown'),
+      dependsOn: [...deps],
+    });
   };
   for (const step of Array.isArray(doc?.Steps) ? doc.Steps : []) visit(step);
   const names = new Set(steps.map(s => s.name));
   // Only keep edges to steps of this definition (e.g. not to Parameters).
-  return steps.map(s => ({ ...s, dependsOn: s.dependsOn.filter(d => names.has(d)) }));
+  return steps.map(s => ({
+    ...s,
+    dependsOn: s.dependsOn.filter(d => names.has(d)),
+  }));
 }
 
 function collectStepRefs(value: unknown, into: Set<string>) {
@@ -130,10 +149,14 @@ function collectStepRefs(value: unknown, into: Set<string>) {
 
 // --- Execution description (who started it, why) ------------------------------
 
-const DESCRIPTION_PATTERN = /^Started from Backstage by (\S+) \((upload|manual|retry|external)\)/;
+const DESCRIPTION_PATTERN =
+  /^Started from Backstage by (\S+) \((upload|manual|retry|external)\)/;
 
 /** SageMaker keeps a free-text description; the portal writes who and why into it. */
-export function executionDescription(actorRef: string, trigger: ExecutionTrigger): string {
+export function executionDescription(
+  actorRef: string,
+  trigger: ExecutionTrigger,
+): string {
   return `Started from Backstage by ${actorRef} (${trigger})`;
 }
 
@@ -150,7 +173,8 @@ export function parseExecutionDescription(description: string | undefined): {
 
 /** ApprovalDescription is at most 1024 characters in SageMaker. */
 const MAX_APPROVAL_DESCRIPTION = 1024;
-const APPROVAL_PATTERN = /^(Approved|Rejected) by (\S+) via Backstage: ([\s\S]*)$/;
+const APPROVAL_PATTERN =
+  /^(Approved|Rejected) by (\S+) via Backstage: ([\s\S]*)$/;
 
 export function approvalDescription(
   status: 'Approved' | 'Rejected',
@@ -187,7 +211,9 @@ export function approvalHistory(pkg: {
   const status = approvalStatus(pkg.ModelApprovalStatus);
   const createdAt = iso(pkg.CreationTime) ?? new Date(0).toISOString();
   const parsed = parseApprovalDescription(pkg.ApprovalDescription);
-  const registeredBy = pkg.MetadataProperties?.GeneratedBy ? 'pipeline' : principal(pkg.CreatedBy) ?? 'pipeline';
+  const registeredBy = pkg.MetadataProperties?.GeneratedBy
+    ? 'pipeline'
+    : principal(pkg.CreatedBy) ?? 'pipeline';
   const history: ApprovalEvent[] = [
     { status: 'PendingManualApproval', by: registeredBy, at: createdAt },
   ];
@@ -211,7 +237,9 @@ function principal(
 // --- Metrics ---------------------------------------------------------------------
 
 /** SageMaker's evaluation.json: {"regression_metrics": {"mse": {"value", "standard_deviation"}, ...}}. */
-export function parseEvaluationJson(text: string): RegressionMetrics | undefined {
+export function parseEvaluationJson(
+  text: string,
+): RegressionMetrics | undefined {
   let doc: any;
   try {
     doc = JSON.parse(text);
@@ -233,11 +261,14 @@ export function parseEvaluationJson(text: string): RegressionMetrics | undefined
   if (rmse !== undefined) metrics.rmse = rmse;
   if (mae !== undefined) metrics.mae = mae;
   if (r2 !== undefined) metrics.r2 = r2;
-  if (typeof std === 'number' && Number.isFinite(std)) metrics.residualStd = std;
+  if (typeof std === 'number' && Number.isFinite(std))
+    metrics.residualStd = std;
   return metrics;
 }
 
-export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+export function parseS3Uri(
+  uri: string,
+): { bucket: string; key: string } | undefined {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri.trim());
   return m ? { bucket: m[1], key: m[2] } : undefined;
 }
@@ -260,7 +291,9 @@ export function parseInvokeResponse(body: string): number[] {
   const text = body.trim();
   if (text.startsWith('[') || text.startsWith('{')) {
     const doc = JSON.parse(text);
-    const list: unknown[] = Array.isArray(doc) ? doc : doc?.predictions ?? doc?.outputs ?? [];
+    const list: unknown[] = Array.isArray(doc)
+      ? doc
+      : doc?.predictions ?? doc?.outputs ?? [];
     return list.map(v => {
       if (typeof v === 'number') return v;
       if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
@@ -288,9 +321,10 @@ export function executionBelongsTo(
   pipelineName: string,
   region?: string,
 ): boolean {
-  const m = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):pipeline\/([^/]+)\/execution\/([A-Za-z0-9-]+)$/.exec(
-    executionArn,
-  );
+  const m =
+    /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):pipeline\/([^/]+)\/execution\/([A-Za-z0-9-]+)$/.exec(
+      executionArn,
+    );
   if (!m) return false;
   if (region && m[1] !== region) return false;
   return m[3].toLowerCase() === pipelineName.toLowerCase();

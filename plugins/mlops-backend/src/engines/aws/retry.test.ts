@@ -7,7 +7,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AwsEngine } from './AwsEngine';
 import { buildClients } from './clients';
-import { testCredentials, resources } from './__fixtures__/helpers';
+import { testCredentials, resources } from './__testUtils__/helpers';
 import { EXEC_SUCCEEDED, REGION } from './__fixtures__/sagemaker';
 
 interface WireResponse {
@@ -21,7 +21,8 @@ function fakeHandler(responses: Record<string, WireResponse[]>) {
     metadata: { handlerProtocol: 'http/1.1' },
     async handle(request: { headers: Record<string, string> }) {
       // JSON 1.1 protocol: the operation is named by the X-Amz-Target header.
-      const target = request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'];
+      const target =
+        request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'];
       const operation = String(target).split('.').pop()!;
       calls.push(operation);
       const queue = responses[operation] ?? [];
@@ -52,7 +53,10 @@ describe('AwsEngine retries', () => {
   it('retries a ThrottlingException and then succeeds (SDK retry strategy)', async () => {
     const { handler, calls } = fakeHandler({
       ListPipelineExecutions: [
-        { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+        {
+          status: 400,
+          body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
+        },
         {
           status: 200,
           body: {
@@ -68,7 +72,9 @@ describe('AwsEngine retries', () => {
           },
         },
       ],
-      ListModelPackages: [{ status: 200, body: { ModelPackageSummaryList: [] } }],
+      ListModelPackages: [
+        { status: 200, body: { ModelPackageSummaryList: [] } },
+      ],
       DescribeEndpoint: [
         {
           status: 400,
@@ -83,7 +89,10 @@ describe('AwsEngine retries', () => {
       logger: mockServices.logger.mock(),
       defaultRegion: REGION,
       clients: async target =>
-        buildClients(target, { credentials: testCredentials, requestHandler: handler }),
+        buildClients(target, {
+          credentials: testCredentials,
+          requestHandler: handler,
+        }),
     });
 
     const res = await engine.listExecutions(resources);
@@ -101,7 +110,10 @@ describe('AwsEngine retries', () => {
   it('gives up after maxAttempts and reports the throttle as 503-style', async () => {
     const { handler, calls } = fakeHandler({
       ListPipelineExecutions: [
-        { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+        {
+          status: 400,
+          body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
+        },
       ],
     });
     const engine = new AwsEngine({

@@ -8,7 +8,12 @@ import type {
 } from '@aws-sdk/client-codepipeline';
 import { ACCOUNT, RELEASE } from './sagemaker';
 
-const meta = (requestId: string) => ({ httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 });
+const meta = (requestId: string) => ({
+  httpStatusCode: 200,
+  requestId,
+  attempts: 1,
+  totalRetryDelay: 0,
+});
 
 export const RELEASE_RUN = '4a9e1f3c-7b2d-4c8e-9f01-2d3e4f5a6b7c';
 export const OLD_RELEASE_RUN = '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9';
@@ -26,7 +31,11 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
       actionStates: [
         {
           actionName: 'DataManifest',
-          currentRevision: { revisionId: 'Zp5mC1oV2lW9s3Q8' },
+          currentRevision: {
+            revisionId: 'Zp5mC1oV2lW9s3Q8',
+            revisionChangeId: 'Zp5mC1oV2lW9s3Q8',
+            created: new Date('2026-11-26T19:29:58.000Z'),
+          },
           latestExecution: {
             actionExecutionId: '11111111-2222-4333-8444-555555555555',
             status: 'Succeeded',
@@ -36,7 +45,10 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
           entityUrl: `https://console.aws.amazon.com/s3/home?region=eu-west-1#/abalone-manifest-${ACCOUNT}/manifest/`,
         },
       ],
-      latestExecution: { pipelineExecutionId: RELEASE_RUN, status: 'Succeeded' },
+      latestExecution: {
+        pipelineExecutionId: RELEASE_RUN,
+        status: 'Succeeded',
+      },
     },
     {
       stageName: 'Validate',
@@ -48,11 +60,15 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
             actionExecutionId: '22222222-3333-4444-8555-666666666666',
             status: 'Succeeded',
             lastStatusChange: new Date('2026-11-26T19:33:40.500Z'),
-            externalExecutionId: 'abalone-validate:6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+            externalExecutionId:
+              'abalone-validate:6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
           },
         },
       ],
-      latestExecution: { pipelineExecutionId: RELEASE_RUN, status: 'Succeeded' },
+      latestExecution: {
+        pipelineExecutionId: RELEASE_RUN,
+        status: 'Succeeded',
+      },
     },
     {
       stageName: 'MLPipeline',
@@ -68,7 +84,10 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
           },
         },
       ],
-      latestExecution: { pipelineExecutionId: RELEASE_RUN, status: 'Succeeded' },
+      latestExecution: {
+        pipelineExecutionId: RELEASE_RUN,
+        status: 'Succeeded',
+      },
     },
     {
       stageName: 'Approval',
@@ -84,7 +103,10 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
           },
         },
       ],
-      latestExecution: { pipelineExecutionId: RELEASE_RUN, status: 'InProgress' },
+      latestExecution: {
+        pipelineExecutionId: RELEASE_RUN,
+        status: 'InProgress',
+      },
     },
     {
       stageName: 'Deploy',
@@ -99,7 +121,10 @@ export const pipelineStatePendingApproval: GetPipelineStateCommandOutput = {
           },
         },
       ],
-      latestExecution: { pipelineExecutionId: OLD_RELEASE_RUN, status: 'Succeeded' },
+      latestExecution: {
+        pipelineExecutionId: OLD_RELEASE_RUN,
+        status: 'Succeeded',
+      },
     },
   ],
   created: new Date('2026-11-20T08:00:00.000Z'),
@@ -114,8 +139,13 @@ export const releaseExecutions: ListPipelineExecutionsCommandOutput = {
       status: 'InProgress',
       startTime: new Date('2026-11-26T19:30:00.000Z'),
       lastUpdateTime: new Date('2026-11-26T20:06:11.250Z'),
-      sourceRevisions: [{ actionName: 'DataManifest', revisionId: 'Zp5mC1oV2lW9s3Q8' }],
-      trigger: { triggerType: 'CloudWatchEvent', triggerDetail: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/abalone-release-source` },
+      sourceRevisions: [
+        { actionName: 'DataManifest', revisionId: 'Zp5mC1oV2lW9s3Q8' },
+      ],
+      trigger: {
+        triggerType: 'CloudWatchEvent',
+        triggerDetail: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/abalone-release-source`,
+      },
       executionMode: 'SUPERSEDED',
     },
   ],

@@ -50,7 +50,8 @@ export const listExecutionsPage1: ListPipelineExecutionsCommandOutput = {
       PipelineExecutionArn: EXEC_RUNNING,
       StartTime: new Date('2026-11-26T21:40:12.331Z'),
       PipelineExecutionStatus: 'Executing',
-      PipelineExecutionDescription: 'Started from Backstage by user:default/guest (manual)',
+      PipelineExecutionDescription:
+        'Started from Backstage by user:default/guest (manual)',
       PipelineExecutionDisplayName: 'train-now-guest',
     },
     {
@@ -83,7 +84,10 @@ export const describeSucceeded: DescribePipelineExecutionCommandOutput = {
   PipelineExecutionArn: EXEC_SUCCEEDED,
   PipelineExecutionDisplayName: 'execution-1763993465004',
   PipelineExecutionStatus: 'Succeeded',
-  PipelineExperimentConfig: { ExperimentName: PIPELINE, TrialName: 'k3x9q2m7w1pa' },
+  PipelineExperimentConfig: {
+    ExperimentName: PIPELINE,
+    TrialName: 'k3x9q2m7w1pa',
+  },
   CreationTime: new Date('2026-11-24T14:11:05.004Z'),
   LastModifiedTime: new Date('2026-11-24T14:29:51.876Z'),
   CreatedBy: {},
@@ -110,7 +114,8 @@ export const describeRunning: DescribePipelineExecutionCommandOutput = {
   PipelineArn: PIPELINE_ARN,
   PipelineExecutionArn: EXEC_RUNNING,
   PipelineExecutionDisplayName: 'train-now-guest',
-  PipelineExecutionDescription: 'Started from Backstage by user:default/guest (manual)',
+  PipelineExecutionDescription:
+    'Started from Backstage by user:default/guest (manual)',
   PipelineExecutionStatus: 'Executing',
   CreationTime: new Date('2026-11-26T21:40:12.331Z'),
   LastModifiedTime: new Date('2026-11-26T21:40:12.331Z'),
@@ -119,7 +124,12 @@ export const describeRunning: DescribePipelineExecutionCommandOutput = {
   PipelineVersionId: 3,
 };
 
-const job = (kind: 'processing-job' | 'training-job', exec: string, step: string, suffix: string) =>
+const job = (
+  kind: 'processing-job' | 'training-job',
+  exec: string,
+  step: string,
+  suffix: string,
+) =>
   `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${kind}/pipelines-${exec}-${step}-${suffix}`.toLowerCase();
 
 /** Steps come back newest first by default; the engine asks for Ascending. */
@@ -132,7 +142,16 @@ export const stepsSucceeded: ListPipelineExecutionStepsCommandOutput = {
       EndTime: new Date('2026-11-24T14:16:40.501Z'),
       StepStatus: 'Succeeded',
       AttemptCount: 1,
-      Metadata: { ProcessingJob: { Arn: job('processing-job', 'k3x9q2m7w1pa', 'Preprocess', 'Qw3Er5Ty7U') } },
+      Metadata: {
+        ProcessingJob: {
+          Arn: job(
+            'processing-job',
+            'k3x9q2m7w1pa',
+            'Preprocess',
+            'Qw3Er5Ty7U',
+          ),
+        },
+      },
     },
     {
       StepName: 'Train',
@@ -140,7 +159,11 @@ export const stepsSucceeded: ListPipelineExecutionStepsCommandOutput = {
       EndTime: new Date('2026-11-24T14:22:18.744Z'),
       StepStatus: 'Succeeded',
       AttemptCount: 1,
-      Metadata: { TrainingJob: { Arn: job('training-job', 'k3x9q2m7w1pa', 'Train', 'As1Df3Gh5J') } },
+      Metadata: {
+        TrainingJob: {
+          Arn: job('training-job', 'k3x9q2m7w1pa', 'Train', 'As1Df3Gh5J'),
+        },
+      },
     },
     {
       StepName: 'Evaluate',
@@ -148,7 +171,11 @@ export const stepsSucceeded: ListPipelineExecutionStepsCommandOutput = {
       EndTime: new Date('2026-11-24T14:28:02.087Z'),
       StepStatus: 'Succeeded',
       AttemptCount: 1,
-      Metadata: { ProcessingJob: { Arn: job('processing-job', 'k3x9q2m7w1pa', 'Evaluate', 'Zx2Cv4Bn6M') } },
+      Metadata: {
+        ProcessingJob: {
+          Arn: job('processing-job', 'k3x9q2m7w1pa', 'Evaluate', 'Zx2Cv4Bn6M'),
+        },
+      },
     },
     {
       StepName: 'CheckMSE',
@@ -182,7 +209,16 @@ export const stepsFailedPage1: ListPipelineExecutionStepsCommandOutput = {
       EndTime: new Date('2026-11-25T09:08:11.930Z'),
       StepStatus: 'Succeeded',
       AttemptCount: 1,
-      Metadata: { ProcessingJob: { Arn: job('processing-job', 'f8d2c6b1n0zr', 'Preprocess', 'Pl0Ok9Ij8U') } },
+      Metadata: {
+        ProcessingJob: {
+          Arn: job(
+            'processing-job',
+            'f8d2c6b1n0zr',
+            'Preprocess',
+            'Pl0Ok9Ij8U',
+          ),
+        },
+      },
     },
   ],
   NextToken: 'c3RlcHMtcGFnZS0y',
@@ -198,7 +234,11 @@ export const stepsFailedPage2: ListPipelineExecutionStepsCommandOutput = {
       StepStatus: 'Failed',
       AttemptCount: 1,
       FailureReason: TRAIN_FAILURE,
-      Metadata: { TrainingJob: { Arn: job('training-job', 'f8d2c6b1n0zr', 'Train', 'Yh7Tg6Rf5E') } },
+      Metadata: {
+        TrainingJob: {
+          Arn: job('training-job', 'f8d2c6b1n0zr', 'Train', 'Yh7Tg6Rf5E'),
+        },
+      },
     },
   ],
 };
@@ -212,14 +252,27 @@ export const stepsRunning: ListPipelineExecutionStepsCommandOutput = {
       EndTime: new Date('2026-11-26T21:45:40.118Z'),
       StepStatus: 'Succeeded',
       AttemptCount: 1,
-      Metadata: { ProcessingJob: { Arn: job('processing-job', 'r5t7y9u1i3oq', 'Preprocess', 'Mn8Bv6Cx4Z') } },
+      Metadata: {
+        ProcessingJob: {
+          Arn: job(
+            'processing-job',
+            'r5t7y9u1i3oq',
+            'Preprocess',
+            'Mn8Bv6Cx4Z',
+          ),
+        },
+      },
     },
     {
       StepName: 'Train',
       StartTime: new Date('2026-11-26T21:45:41.002Z'),
       StepStatus: 'Executing',
       AttemptCount: 1,
-      Metadata: { TrainingJob: { Arn: job('training-job', 'r5t7y9u1i3oq', 'Train', 'Lk9Jh7Gf5D') } },
+      Metadata: {
+        TrainingJob: {
+          Arn: job('training-job', 'r5t7y9u1i3oq', 'Train', 'Lk9Jh7Gf5D'),
+        },
+      },
     },
   ],
 };
@@ -233,11 +286,27 @@ export const PIPELINE_DEFINITION = JSON.stringify({
   Version: '2020-12-01',
   Metadata: {},
   Parameters: [
-    { Name: 'InputDataUrl', Type: 'String', DefaultValue: 's3://abalone-data-123456789012/data/' },
-    { Name: 'ProcessingInstanceType', Type: 'String', DefaultValue: 'ml.m5.large' },
-    { Name: 'TrainingInstanceType', Type: 'String', DefaultValue: 'ml.m5.large' },
+    {
+      Name: 'InputDataUrl',
+      Type: 'String',
+      DefaultValue: 's3://abalone-data-123456789012/data/',
+    },
+    {
+      Name: 'ProcessingInstanceType',
+      Type: 'String',
+      DefaultValue: 'ml.m5.large',
+    },
+    {
+      Name: 'TrainingInstanceType',
+      Type: 'String',
+      DefaultValue: 'ml.m5.large',
+    },
     { Name: 'MseThreshold', Type: 'Float', DefaultValue: 6.0 },
-    { Name: 'ModelApprovalStatus', Type: 'String', DefaultValue: 'PendingManualApproval' },
+    {
+      Name: 'ModelApprovalStatus',
+      Type: 'String',
+      DefaultValue: 'PendingManualApproval',
+    },
     { Name: 'MaxDepth', Type: 'Integer', DefaultValue: 5 },
     { Name: 'NumRound', Type: 'Integer', DefaultValue: 50 },
   ],
@@ -250,22 +319,61 @@ export const PIPELINE_DEFINITION = JSON.stringify({
       Name: 'Preprocess',
       Type: 'Processing',
       Arguments: {
-        ProcessingResources: { ClusterConfig: { InstanceType: get('Parameters.ProcessingInstanceType'), InstanceCount: 1, VolumeSizeInGB: 30 } },
-        AppSpecification: { ImageUri: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3', ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'] },
+        ProcessingResources: {
+          ClusterConfig: {
+            InstanceType: get('Parameters.ProcessingInstanceType'),
+            InstanceCount: 1,
+            VolumeSizeInGB: 30,
+          },
+        },
+        AppSpecification: {
+          ImageUri:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+          ContainerEntrypoint: [
+            'python3',
+            '/opt/ml/processing/input/code/preprocess.py',
+          ],
+        },
         RoleArn: ROLE_ARN,
-        ProcessingInputs: [{ InputName: 'input-data', S3Input: { S3Uri: get('Parameters.InputDataUrl'), LocalPath: '/opt/ml/processing/input/data' } }],
+        ProcessingInputs: [
+          {
+            InputName: 'input-data',
+            S3Input: {
+              S3Uri: get('Parameters.InputDataUrl'),
+              LocalPath: '/opt/ml/processing/input/data',
+            },
+          },
+        ],
       },
     },
     {
       Name: 'Train',
       Type: 'Training',
       Arguments: {
-        AlgorithmSpecification: { TrainingImage: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1', TrainingInputMode: 'File' },
+        AlgorithmSpecification: {
+          TrainingImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+          TrainingInputMode: 'File',
+        },
         InputDataConfig: [
-          { ChannelName: 'train', DataSource: { S3DataSource: { S3Uri: outUri('Preprocess', 'train') } } },
-          { ChannelName: 'validation', DataSource: { S3DataSource: { S3Uri: outUri('Preprocess', 'validation') } } },
+          {
+            ChannelName: 'train',
+            DataSource: {
+              S3DataSource: { S3Uri: outUri('Preprocess', 'train') },
+            },
+          },
+          {
+            ChannelName: 'validation',
+            DataSource: {
+              S3DataSource: { S3Uri: outUri('Preprocess', 'validation') },
+            },
+          },
         ],
-        HyperParameters: { max_depth: { 'Std:Join': { On: '', Values: [get('Parameters.MaxDepth')] } } },
+        HyperParameters: {
+          max_depth: {
+            'Std:Join': { On: '', Values: [get('Parameters.MaxDepth')] },
+          },
+        },
         RoleArn: ROLE_ARN,
       },
     },
@@ -274,12 +382,26 @@ export const PIPELINE_DEFINITION = JSON.stringify({
       Type: 'Processing',
       Arguments: {
         ProcessingInputs: [
-          { InputName: 'model', S3Input: { S3Uri: get('Steps.Train.ModelArtifacts.S3ModelArtifacts') } },
-          { InputName: 'test', S3Input: { S3Uri: outUri('Preprocess', 'test') } },
+          {
+            InputName: 'model',
+            S3Input: {
+              S3Uri: get('Steps.Train.ModelArtifacts.S3ModelArtifacts'),
+            },
+          },
+          {
+            InputName: 'test',
+            S3Input: { S3Uri: outUri('Preprocess', 'test') },
+          },
         ],
         RoleArn: ROLE_ARN,
       },
-      PropertyFiles: [{ PropertyFileName: 'EvaluationReport', OutputName: 'evaluation', FilePath: 'evaluation.json' }],
+      PropertyFiles: [
+        {
+          PropertyFileName: 'EvaluationReport',
+          OutputName: 'evaluation',
+          FilePath: 'evaluation.json',
+        },
+      ],
     },
     {
       Name: 'CheckMSE',
@@ -288,7 +410,14 @@ export const PIPELINE_DEFINITION = JSON.stringify({
         Conditions: [
           {
             Type: 'LessThanOrEqualTo',
-            LeftValue: { 'Std:JsonGet': { PropertyFile: get('Steps.Evaluate.PropertyFiles.EvaluationReport'), Path: 'regression_metrics.mse.value' } },
+            LeftValue: {
+              'Std:JsonGet': {
+                PropertyFile: get(
+                  'Steps.Evaluate.PropertyFiles.EvaluationReport',
+                ),
+                Path: 'regression_metrics.mse.value',
+              },
+            },
             RightValue: get('Parameters.MseThreshold'),
           },
         ],
@@ -299,40 +428,77 @@ export const PIPELINE_DEFINITION = JSON.stringify({
             Arguments: {
               ModelPackageGroupName: GROUP,
               ModelApprovalStatus: get('Parameters.ModelApprovalStatus'),
-              ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: { 'Std:Join': { On: '/', Values: [outUri('Evaluate', 'evaluation'), 'evaluation.json'] } } } } },
+              ModelMetrics: {
+                ModelQuality: {
+                  Statistics: {
+                    ContentType: 'application/json',
+                    S3Uri: {
+                      'Std:Join': {
+                        On: '/',
+                        Values: [
+                          outUri('Evaluate', 'evaluation'),
+                          'evaluation.json',
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
               InferenceSpecification: {
                 Containers: [
-                  { Image: 'sklearn', ModelDataUrl: { 'Std:Join': { On: '/', Values: [outUri('Preprocess', 'preprocessor'), 'model.tar.gz'] } } },
-                  { Image: 'xgboost', ModelDataUrl: get('Steps.Train.ModelArtifacts.S3ModelArtifacts') },
+                  {
+                    Image: 'sklearn',
+                    ModelDataUrl: {
+                      'Std:Join': {
+                        On: '/',
+                        Values: [
+                          outUri('Preprocess', 'preprocessor'),
+                          'model.tar.gz',
+                        ],
+                      },
+                    },
+                  },
+                  {
+                    Image: 'xgboost',
+                    ModelDataUrl: get(
+                      'Steps.Train.ModelArtifacts.S3ModelArtifacts',
+                    ),
+                  },
                 ],
               },
             },
           },
         ],
         ElseSteps: [
-          { Name: 'MseAboveThreshold', Type: 'Fail', Arguments: { ErrorMessage: 'Test MSE is above the threshold' } },
+          {
+            Name: 'MseAboveThreshold',
+            Type: 'Fail',
+            Arguments: { ErrorMessage: 'Test MSE is above the threshold' },
+          },
         ],
       },
     },
   ],
 });
 
-export const definitionForExecution: DescribePipelineDefinitionForExecutionCommandOutput = {
-  $metadata: meta('8192a3b4-c5d6-4e78-9f80-910213243547'),
-  PipelineDefinition: PIPELINE_DEFINITION,
-  CreationTime: new Date('2026-11-20T08:00:00.000Z'),
-};
+export const definitionForExecution: DescribePipelineDefinitionForExecutionCommandOutput =
+  {
+    $metadata: meta('8192a3b4-c5d6-4e78-9f80-910213243547'),
+    PipelineDefinition: PIPELINE_DEFINITION,
+    CreationTime: new Date('2026-11-20T08:00:00.000Z'),
+  };
 
-export const parametersForExecution: ListPipelineParametersForExecutionCommandOutput = {
-  $metadata: meta('92a3b4c5-d6e7-4f89-8a91-021324354658'),
-  PipelineParameters: [
-    { Name: 'InputDataUrl', Value: 's3://abalone-data-123456789012/data/' },
-    { Name: 'MseThreshold', Value: '6.0' },
-    { Name: 'ModelApprovalStatus', Value: 'PendingManualApproval' },
-    { Name: 'MaxDepth', Value: '5' },
-    { Name: 'NumRound', Value: '50' },
-  ],
-};
+export const parametersForExecution: ListPipelineParametersForExecutionCommandOutput =
+  {
+    $metadata: meta('92a3b4c5-d6e7-4f89-8a91-021324354658'),
+    PipelineParameters: [
+      { Name: 'InputDataUrl', Value: 's3://abalone-data-123456789012/data/' },
+      { Name: 'MseThreshold', Value: '6.0' },
+      { Name: 'ModelApprovalStatus', Value: 'PendingManualApproval' },
+      { Name: 'MaxDepth', Value: '5' },
+      { Name: 'NumRound', Value: '50' },
+    ],
+  };
 
 export const listPackagesPage1: ListModelPackagesCommandOutput = {
   $metadata: meta('a3b4c5d6-e7f8-4091-8b21-324354657689'),
@@ -342,7 +508,8 @@ export const listPackagesPage1: ListModelPackagesCommandOutput = {
       ModelPackageGroupName: GROUP,
       ModelPackageVersion: 3,
       ModelPackageArn: packageArn(3),
-      ModelPackageDescription: 'Abalone preprocessor + XGBoost, pipeline execution r5t7y9u1i3oq',
+      ModelPackageDescription:
+        'Abalone preprocessor + XGBoost, pipeline execution r5t7y9u1i3oq',
       CreationTime: new Date('2026-11-26T20:05:41.118Z'),
       ModelPackageStatus: 'Completed',
       ModelApprovalStatus: 'PendingManualApproval',
@@ -352,7 +519,8 @@ export const listPackagesPage1: ListModelPackagesCommandOutput = {
       ModelPackageGroupName: GROUP,
       ModelPackageVersion: 2,
       ModelPackageArn: packageArn(2),
-      ModelPackageDescription: 'Abalone preprocessor + XGBoost, pipeline execution k3x9q2m7w1pa',
+      ModelPackageDescription:
+        'Abalone preprocessor + XGBoost, pipeline execution k3x9q2m7w1pa',
       CreationTime: new Date('2026-11-24T14:29:50.630Z'),
       ModelPackageStatus: 'Completed',
       ModelApprovalStatus: 'Approved',
@@ -394,19 +562,30 @@ const describePackage = (
   InferenceSpecification: {
     Containers: [
       {
-        Image: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
-        ImageDigest: 'sha256:6c0c1e8ef9e5b0d4d5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7',
+        Image:
+          '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+        ImageDigest:
+          'sha256:6c0c1e8ef9e5b0d4d5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7',
         ModelDataUrl: `s3://abalone-artifacts-${ACCOUNT}/runs/${exec}/preprocessor/model.tar.gz`,
-        Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' },
+        Environment: {
+          SAGEMAKER_PROGRAM: 'inference.py',
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+        },
       },
       {
-        Image: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-        ImageDigest: 'sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        Image:
+          '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+        ImageDigest:
+          'sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
         ModelDataUrl: `s3://abalone-artifacts-${ACCOUNT}/runs/${exec}/model/pipelines-${exec}-Train/output/model.tar.gz`,
       },
     ],
     SupportedTransformInstanceTypes: ['ml.m5.large', 'ml.m5.xlarge'],
-    SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.large'],
+    SupportedRealtimeInferenceInstanceTypes: [
+      'ml.m5.large',
+      'ml.m5.xlarge',
+      'ml.c5.large',
+    ],
     SupportedContentTypes: ['text/csv'],
     SupportedResponseMIMETypes: ['text/csv'],
   },
@@ -417,7 +596,12 @@ const describePackage = (
   CreatedBy: {},
   MetadataProperties: { GeneratedBy: executionArn(exec) },
   ModelMetrics: {
-    ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: evaluationUri(exec) } },
+    ModelQuality: {
+      Statistics: {
+        ContentType: 'application/json',
+        S3Uri: evaluationUri(exec),
+      },
+    },
   },
   ...extra,
 });
@@ -428,7 +612,8 @@ export const describePackage3 = describePackage(3, 'r5t7y9u1i3oq', {
 
 export const describePackage2 = describePackage(2, 'k3x9q2m7w1pa', {
   ModelApprovalStatus: 'Approved',
-  ApprovalDescription: 'Approved by user:default/alice via Backstage: MSE 4.4 beats v1',
+  ApprovalDescription:
+    'Approved by user:default/alice via Backstage: MSE 4.4 beats v1',
   LastModifiedTime: new Date('2026-11-24T15:02:10.004Z'),
   LastModifiedBy: {
     IamIdentity: {
@@ -444,7 +629,10 @@ export const describePackage1 = describePackage(1, 'a0b1c2d3e4f5', {
   // Decided in the SageMaker console, not through the portal.
   ApprovalDescription: 'R² too low on the test split',
   LastModifiedTime: new Date('2026-11-20T11:00:00.000Z'),
-  LastModifiedBy: { UserProfileName: 'data-scientist-1', DomainId: 'd-abcdef123456' },
+  LastModifiedBy: {
+    UserProfileName: 'data-scientist-1',
+    DomainId: 'd-abcdef123456',
+  },
 });
 
 export const evaluationJson = {
@@ -482,8 +670,10 @@ export const describeEndpoint: DescribeEndpointCommandOutput = {
       VariantName: 'AllTraffic',
       DeployedImages: [
         {
-          SpecifiedImage: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-          ResolvedImage: '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost@sha256:0a1b2c3d',
+          SpecifiedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+          ResolvedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost@sha256:0a1b2c3d',
           ResolutionTime: new Date('2026-11-24T15:05:30.000Z'),
         },
       ],

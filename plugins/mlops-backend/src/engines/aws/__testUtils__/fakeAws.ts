@@ -28,11 +28,18 @@ import {
   ListPipelineExecutionsCommand as ListReleaseExecutionsCommand,
   PutApprovalResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  InvokeEndpointCommand,
+  SageMakerRuntimeClient,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import * as cp from './codepipeline';
-import * as sm from './sagemaker';
+import * as cp from '../__fixtures__/codepipeline';
+import * as sm from '../__fixtures__/sagemaker';
 import { DATA_BUCKET, awsError, s3Body } from './helpers';
 
 const ok = { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 };
@@ -42,10 +49,17 @@ interface FakeExecution {
   steps: PipelineExecutionStep[];
 }
 
-function page<T>(items: T[], max: number | undefined, token: string | undefined) {
+function page<T>(
+  items: T[],
+  max: number | undefined,
+  token: string | undefined,
+) {
   const start = token ? Number(token) : 0;
   const end = start + (max ?? 100);
-  return { items: items.slice(start, end), next: end < items.length ? String(end) : undefined };
+  return {
+    items: items.slice(start, end),
+    next: end < items.length ? String(end) : undefined,
+  };
 }
 
 export function createFakeAwsAccount() {
@@ -67,19 +81,28 @@ export function createFakeAwsAccount() {
 
   const findExecution = (arn: string) => {
     const e = executions.find(x => x.describe.PipelineExecutionArn === arn);
-    if (!e) throw awsError('ResourceNotFound', `Pipeline execution '${arn}' does not exist.`);
+    if (!e)
+      throw awsError(
+        'ResourceNotFound',
+        `Pipeline execution '${arn}' does not exist.`,
+      );
     return e;
   };
   const findPackage = (arn: string) => {
     const p = packages.find(x => x.ModelPackageArn === arn);
-    if (!p) throw awsError('ValidationException', `ModelPackage ${arn} does not exist.`);
+    if (!p)
+      throw awsError(
+        'ValidationException',
+        `ModelPackage ${arn} does not exist.`,
+      );
     return p;
   };
 
   // --- SageMaker Pipelines ---
   sagemaker.on(ListPipelineExecutionsCommand).callsFake(input => {
     const sorted = [...executions].sort(
-      (a, b) => b.describe.CreationTime!.getTime() - a.describe.CreationTime!.getTime(),
+      (a, b) =>
+        b.describe.CreationTime!.getTime() - a.describe.CreationTime!.getTime(),
     );
     const { items, next } = page(sorted, input.MaxResults, input.NextToken);
     return {
@@ -100,8 +123,12 @@ export function createFakeAwsAccount() {
     $metadata: ok,
     PipelineExecutionSteps: findExecution(input.PipelineExecutionArn).steps,
   }));
-  sagemaker.on(DescribePipelineDefinitionForExecutionCommand).resolves(sm.definitionForExecution);
-  sagemaker.on(ListPipelineParametersForExecutionCommand).resolves(sm.parametersForExecution);
+  sagemaker
+    .on(DescribePipelineDefinitionForExecutionCommand)
+    .resolves(sm.definitionForExecution);
+  sagemaker
+    .on(ListPipelineParametersForExecutionCommand)
+    .resolves(sm.parametersForExecution);
 
   // --- model registry ---
   sagemaker.on(ListModelPackagesCommand).callsFake(input => {
@@ -125,21 +152,28 @@ export function createFakeAwsAccount() {
   });
   sagemaker
     .on(DescribeModelPackageCommand)
-    .callsFake(input => ({ ...findPackage(input.ModelPackageName), $metadata: ok }));
+    .callsFake(input => ({
+      ...findPackage(input.ModelPackageName),
+      $metadata: ok,
+    }));
   sagemaker.on(UpdateModelPackageCommand).callsFake(input => {
     const p = findPackage(input.ModelPackageArn);
     p.ModelApprovalStatus = input.ModelApprovalStatus;
     p.ApprovalDescription = input.ApprovalDescription;
     p.LastModifiedTime = tick();
     p.LastModifiedBy = sm.describePackage2.LastModifiedBy;
-    if (input.ModelApprovalStatus === 'Approved') lastApproved = p.ModelPackageArn;
+    if (input.ModelApprovalStatus === 'Approved')
+      lastApproved = p.ModelPackageArn;
     return { $metadata: ok, ModelPackageArn: p.ModelPackageArn };
   });
 
   // --- endpoint ---
   sagemaker.on(DescribeEndpointCommand).callsFake(input => {
     if (!endpoint || input.EndpointName !== sm.ENDPOINT) {
-      throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
+      throw awsError(
+        'ValidationException',
+        `Could not find endpoint "${input.EndpointName}".`,
+      );
     }
     return {
       ...sm.describeEndpoint,
@@ -151,7 +185,10 @@ export function createFakeAwsAccount() {
     ...sm.describeEndpointConfig,
     EndpointConfigName: input.EndpointConfigName,
     ProductionVariants: [
-      { ...sm.describeEndpointConfig.ProductionVariants![0], ModelName: configs.get(input.EndpointConfigName) },
+      {
+        ...sm.describeEndpointConfig.ProductionVariants![0],
+        ModelName: configs.get(input.EndpointConfigName),
+      },
     ],
   }));
   sagemaker.on(DescribeModelCommand).callsFake(input => ({
@@ -160,7 +197,11 @@ export function createFakeAwsAccount() {
     Containers: [{ ModelPackageName: models.get(input.ModelName) }],
   }));
   runtime.on(InvokeEndpointCommand).callsFake(input => {
-    if (!endpoint) throw awsError('ValidationException', 'Endpoint abalone-endpoint not found.');
+    if (!endpoint)
+      throw awsError(
+        'ValidationException',
+        'Endpoint abalone-endpoint not found.',
+      );
     // A stand-in model: more shell weight, more rings.
     const lines = Buffer.from(input.Body).toString('utf8').trim().split('\n');
     const rings = lines.map(l => {
@@ -170,7 +211,9 @@ export function createFakeAwsAccount() {
     return {
       $metadata: ok,
       ContentType: 'text/csv',
-      Body: new TextEncoder().encode(`${rings.map(r => r.toFixed(4)).join('\n')}\n`),
+      Body: new TextEncoder().encode(
+        `${rings.map(r => r.toFixed(4)).join('\n')}\n`,
+      ),
     };
   });
 
@@ -187,10 +230,21 @@ export function createFakeAwsAccount() {
               actionStates: stage.actionStates!.map(a => ({
                 ...a,
                 latestExecution: pendingToken
-                  ? { ...a.latestExecution, status: 'InProgress', token: pendingToken }
-                  : { ...a.latestExecution, status: 'Succeeded', token: undefined },
+                  ? {
+                      ...a.latestExecution,
+                      status: 'InProgress',
+                      token: pendingToken,
+                    }
+                  : {
+                      ...a.latestExecution,
+                      status: 'Succeeded',
+                      token: undefined,
+                    },
               })),
-              latestExecution: { pipelineExecutionId: cp.RELEASE_RUN, status: pendingToken ? 'InProgress' : 'Succeeded' },
+              latestExecution: {
+                pipelineExecutionId: cp.RELEASE_RUN,
+                status: pendingToken ? 'InProgress' : 'Succeeded',
+              },
             },
       ),
     };
@@ -198,7 +252,13 @@ export function createFakeAwsAccount() {
   codepipeline.on(ListReleaseExecutionsCommand).resolves(cp.releaseExecutions);
   codepipeline.on(PutApprovalResultCommand).callsFake(input => {
     if (input.token !== pendingToken) {
-      throw Object.assign(awsError('InvalidApprovalTokenException', 'The approval token is not valid.'), {});
+      throw Object.assign(
+        awsError(
+          'InvalidApprovalTokenException',
+          'The approval token is not valid.',
+        ),
+        {},
+      );
     }
     pendingToken = undefined;
     return { $metadata: ok, approvedAt: tick() };
@@ -207,11 +267,15 @@ export function createFakeAwsAccount() {
   // --- S3 ---
   s3.on(GetObjectCommand).callsFake(input => {
     const text = objects.get(`s3://${input.Bucket}/${input.Key}`);
-    if (text === undefined) throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
+    if (text === undefined)
+      throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
     return { $metadata: ok, Body: s3Body(text) };
   });
   s3.on(PutObjectCommand).callsFake(input => {
-    objects.set(`s3://${input.Bucket}/${input.Key}`, Buffer.from(input.Body).toString('utf8'));
+    objects.set(
+      `s3://${input.Bucket}/${input.Key}`,
+      Buffer.from(input.Body).toString('utf8'),
+    );
     return { $metadata: ok, ETag: '"0123456789abcdef0123456789abcdef"' };
   });
 
@@ -234,13 +298,22 @@ export function createFakeAwsAccount() {
           LastModifiedTime: registered,
         },
         steps: sm.stepsSucceeded.PipelineExecutionSteps!.map(s =>
-          s.StepName === 'Register' ? { ...s, Metadata: { RegisterModel: { Arn: sm.packageArn(version) } } } : s,
+          s.StepName === 'Register'
+            ? {
+                ...s,
+                Metadata: { RegisterModel: { Arn: sm.packageArn(version) } },
+              }
+            : s,
         ),
       });
       const evaluation = sm.evaluationUri(id);
       objects.set(
         evaluation,
-        JSON.stringify({ regression_metrics: { mse: { value: 4 + version / 10, standard_deviation: 2.1 } } }),
+        JSON.stringify({
+          regression_metrics: {
+            mse: { value: 4 + version / 10, standard_deviation: 2.1 },
+          },
+        }),
       );
       packages.push({
         ...sm.describePackage3,
@@ -252,7 +325,11 @@ export function createFakeAwsAccount() {
         LastModifiedTime: undefined,
         LastModifiedBy: undefined,
         MetadataProperties: { GeneratedBy: arn },
-        ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: evaluation } } },
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: { ContentType: 'application/json', S3Uri: evaluation },
+          },
+        },
       });
       pendingToken = `approval-token-${version}`;
       return version;
@@ -262,7 +339,9 @@ export function createFakeAwsAccount() {
     deploy() {
       if (!lastApproved) return;
       const v = lastApproved.split('/').pop();
-      const current = endpoint ? models.get(configs.get(endpoint.configName)!) : undefined;
+      const current = endpoint
+        ? models.get(configs.get(endpoint.configName)!)
+        : undefined;
       if (current === lastApproved) return;
       const model = `abalone-model-v${v}`;
       const config = `abalone-endpoint-config-v${v}`;
@@ -272,7 +351,9 @@ export function createFakeAwsAccount() {
     },
 
     dataObjectCount() {
-      return [...objects.keys()].filter(k => k.startsWith(`s3://${DATA_BUCKET}/`)).length;
+      return [...objects.keys()].filter(k =>
+        k.startsWith(`s3://${DATA_BUCKET}/`),
+      ).length;
     },
 
     restore() {

@@ -3,7 +3,13 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
 import { AwsEngine, type AwsEngineOptions } from '../AwsEngine';
 import { buildClients } from '../clients';
-import { ENDPOINT, GROUP, PIPELINE, REGION, RELEASE } from './sagemaker';
+import {
+  ENDPOINT,
+  GROUP,
+  PIPELINE,
+  REGION,
+  RELEASE,
+} from '../__fixtures__/sagemaker';
 
 export const DATA_BUCKET = 'abalone-data-123456789012';
 
@@ -29,7 +35,8 @@ export function makeEngine(options: Partial<AwsEngineOptions> = {}) {
   const logger = mockServices.logger.mock();
   const engine = new AwsEngine({
     logger,
-    clients: async target => buildClients(target, { credentials: testCredentials }),
+    clients: async target =>
+      buildClients(target, { credentials: testCredentials }),
     defaultRegion: REGION,
     listCacheTtlSeconds: 10,
     ...options,

@@ -10,6 +10,7 @@ import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react'
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { SWRConfig } from 'swr';
 import type { MlopsApi } from '../api';
 import { mlopsApiRef } from '../api';
 import {
@@ -97,7 +98,10 @@ export async function renderWithEntity(
         [alertApiRef, alertApi],
       ]}
     >
-      <EntityProvider entity={options.entity ?? mlopsEntity}>{ui}</EntityProvider>
+      {/* usePermission caches decisions in SWR; a fresh cache per render keeps tests independent. */}
+      <SWRConfig value={{ provider: () => new Map() }}>
+        <EntityProvider entity={options.entity ?? mlopsEntity}>{ui}</EntityProvider>
+      </SWRConfig>
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );

@@ -13,7 +13,7 @@ import {
   createTestEngine,
   tempDataDir,
   waitForExecution,
-} from './testUtils';
+} from './__testUtils__/localEngine';
 
 jest.setTimeout(120_000);
 
@@ -34,7 +34,11 @@ const exampleCsv = [
   EXAMPLE_ABALONE.shellWeight,
 ].join(',');
 
-const upload = (engine: LocalEngine, text = abaloneText(), fileName = 'abalone.csv') =>
+const upload = (
+  engine: LocalEngine,
+  text = abaloneText(),
+  fileName = 'abalone.csv',
+) =>
   engine.uploadDataset(RESOURCES, {
     fileName,
     content: Buffer.from(text),
@@ -68,11 +72,17 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const res = await upload(engine);
     expect(res.manifest.rowCount).toBe(4177);
     const file = res.manifest.files[0];
-    expect(file).toMatchObject({ rowCount: 4177, size: Buffer.byteLength(abaloneText()) });
+    expect(file).toMatchObject({
+      rowCount: 4177,
+      size: Buffer.byteLength(abaloneText()),
+    });
     expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(res.manifest.createdBy).toBe(GUEST.ref);
     expect(fs.existsSync(res.manifest.uri!)).toBe(true);
-    expect(res.execution).toMatchObject({ trigger: 'upload', status: 'Executing' });
+    expect(res.execution).toMatchObject({
+      trigger: 'upload',
+      status: 'Executing',
+    });
 
     const done = await waitForExecution(engine, res.execution!.executionId);
     expect(done.failureReason).toBeUndefined();
@@ -89,7 +99,13 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(train.outputs).toMatchObject({ totalRounds: 50 });
     expect(train.outputs!.roundsCompleted).toBeGreaterThan(0);
     expect(train.parameters).toMatchObject({
-      hyperparameters: { max_depth: 5, eta: 0.2, gamma: 4, min_child_weight: 6, subsample: 0.7 },
+      hyperparameters: {
+        max_depth: 5,
+        eta: 0.2,
+        gamma: 4,
+        min_child_weight: 6,
+        subsample: 0.7,
+      },
     });
     expect(train.logs!.length).toBeGreaterThan(0);
     expect(done.steps.find(s => s.name === 'CheckMSE')!.outputs).toMatchObject({
@@ -101,11 +117,15 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(done.modelVersion).toBe(1);
     const evalJson = JSON.parse(
       fs.readFileSync(
-        (done.steps.find(s => s.name === 'Evaluate')!.outputs!.artifacts as any).evaluation,
+        (done.steps.find(s => s.name === 'Evaluate')!.outputs!.artifacts as any)
+          .evaluation,
         'utf8',
       ),
     );
-    expect(evalJson.regression_metrics.mse.value).toBeCloseTo(done.metrics!.mse, 6);
+    expect(evalJson.regression_metrics.mse.value).toBeCloseTo(
+      done.metrics!.mse,
+      6,
+    );
     expect(done.release!.map(s => [s.name, s.status])).toEqual([
       ['Source', 'Succeeded'],
       ['Validate', 'Succeeded'],
@@ -128,7 +148,9 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(v1.dataManifest!.manifestId).toBe(res.manifest.manifestId);
     for (const a of v1.artifacts!) expect(fs.existsSync(a.uri)).toBe(true);
 
-    await expect(engine.predict(RESOURCES, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+    await expect(
+      engine.predict(RESOURCES, [EXAMPLE_ABALONE]),
+    ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
     });
     expect((await fetch(`${engine.endpointUrl}/ping`)).status).toBe(503);
@@ -138,12 +160,18 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       comment: 'looks good',
       actor: GUEST,
     });
-    expect(approved).toMatchObject({ approvalStatus: 'Approved', deployed: true });
+    expect(approved).toMatchObject({
+      approvalStatus: 'Approved',
+      deployed: true,
+    });
     expect(approved.approvalHistory.map(h => [h.status, h.by])).toEqual([
       ['PendingManualApproval', 'pipeline'],
       ['Approved', GUEST.ref],
     ]);
-    const afterApproval = await engine.getExecution(RESOURCES, done.executionId);
+    const afterApproval = await engine.getExecution(
+      RESOURCES,
+      done.executionId,
+    );
     expect(afterApproval.release!.map(s => s.status)).toEqual([
       'Succeeded',
       'Succeeded',
@@ -152,14 +180,24 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       'Succeeded',
     ]);
     const deps = await engine.listDeployments(RESOURCES);
-    expect(deps.endpoint).toMatchObject({ status: 'InService', modelVersion: 1 });
-    expect(deps.deployments[0]).toMatchObject({ modelVersion: 1, current: true, reason: 'approval' });
+    expect(deps.endpoint).toMatchObject({
+      status: 'InService',
+      modelVersion: 1,
+    });
+    expect(deps.deployments[0]).toMatchObject({
+      modelVersion: 1,
+      current: true,
+      reason: 'approval',
+    });
 
     const pred = await engine.predict(RESOURCES, [EXAMPLE_ABALONE]);
     expect(pred.modelVersion).toBe(1);
     expect(pred.predictions[0].rings).toBeGreaterThanOrEqual(3);
     expect(pred.predictions[0].rings).toBeLessThanOrEqual(25);
-    expect(pred.predictions[0].age).toBeCloseTo(pred.predictions[0].rings + 1.5, 10);
+    expect(pred.predictions[0].age).toBeCloseTo(
+      pred.predictions[0].rings + 1.5,
+      10,
+    );
 
     // SageMaker serving contract over real HTTP.
     const ping = await fetch(`${engine.endpointUrl}/ping`);
@@ -191,14 +229,18 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       body: `${exampleCsv}\nM,0.5,abc,0.1,0.5,0.2,0.1,0.15\n`,
     });
     expect(badCsv.status).toBe(400);
-    expect((await badCsv.json()).error.message).toMatch(/row 2, column diameter/);
+    expect((await badCsv.json()).error.message).toMatch(
+      /row 2, column diameter/,
+    );
     const badJson = await fetch(`${engine.endpointUrl}/invocations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ instances: [{ ...EXAMPLE_ABALONE, length: 9 }] }),
     });
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).error.message).toMatch(/instances\.0\.length/);
+    expect((await badJson.json()).error.message).toMatch(
+      /instances\.0\.length/,
+    );
     expect(
       (await fetch(`${engine.endpointUrl}/endpoints/nope/ping`)).status,
     ).toBe(404);
@@ -209,13 +251,21 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       comment: 'bias found',
       actor: GUEST,
     });
-    await expect(engine.predict(RESOURCES, [EXAMPLE_ABALONE])).rejects.toMatchObject({
+    await expect(
+      engine.predict(RESOURCES, [EXAMPLE_ABALONE]),
+    ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
     });
-    expect((await engine.listDeployments(RESOURCES)).endpoint!.status).toBe('OutOfService');
+    expect((await engine.listDeployments(RESOURCES)).endpoint!.status).toBe(
+      'OutOfService',
+    );
     // Rejected → Approved is allowed again (history kept), same → same is a conflict.
     await expect(
-      engine.updateModelApproval(RESOURCES, 1, { status: 'Rejected', comment: 'x', actor: GUEST }),
+      engine.updateModelApproval(RESOURCES, 1, {
+        status: 'Rejected',
+        comment: 'x',
+        actor: GUEST,
+      }),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     await expect(
       engine.updateModelApproval(RESOURCES, 1, {
@@ -225,7 +275,11 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       }),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     await expect(
-      engine.updateModelApproval(RESOURCES, 99, { status: 'Approved', comment: 'x', actor: GUEST }),
+      engine.updateModelApproval(RESOURCES, 99, {
+        status: 'Approved',
+        comment: 'x',
+        actor: GUEST,
+      }),
     ).rejects.toMatchObject({ name: 'NotFoundError' });
     const reapproved = await engine.updateModelApproval(RESOURCES, 1, {
       status: 'Approved',
@@ -246,22 +300,44 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(done2.status).toBe('Succeeded');
     expect(done2.parameters.Seed).toBe(1);
     expect(done2.modelVersion).toBe(2);
-    await engine.updateModelApproval(RESOURCES, 2, { status: 'Approved', comment: 'ok', actor: GUEST });
-    expect((await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion).toBe(2);
-    await engine.updateModelApproval(RESOURCES, 2, { status: 'Rejected', comment: 'regression', actor: GUEST });
-    expect((await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion).toBe(1);
+    await engine.updateModelApproval(RESOURCES, 2, {
+      status: 'Approved',
+      comment: 'ok',
+      actor: GUEST,
+    });
+    expect(
+      (await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion,
+    ).toBe(2);
+    await engine.updateModelApproval(RESOURCES, 2, {
+      status: 'Rejected',
+      comment: 'regression',
+      actor: GUEST,
+    });
+    expect(
+      (await engine.predict(RESOURCES, [EXAMPLE_ABALONE])).modelVersion,
+    ).toBe(1);
     const history = await engine.listDeployments(RESOURCES);
-    expect(history.deployments[0]).toMatchObject({ modelVersion: 1, reason: 'rollback', current: true });
+    expect(history.deployments[0]).toMatchObject({
+      modelVersion: 1,
+      reason: 'rollback',
+      current: true,
+    });
     expect(history.deployments.filter(d => d.current)).toHaveLength(1);
     const versions = await engine.listModelVersions(RESOURCES);
-    expect(versions.map(v => [v.version, v.approvalStatus, v.deployed])).toEqual([
+    expect(
+      versions.map(v => [v.version, v.approvalStatus, v.deployed]),
+    ).toEqual([
       [2, 'Rejected', false],
       [1, 'Approved', true],
     ]);
 
     const types = new Set(events.map(e => e.type));
-    expect(types).toEqual(new Set(['execution', 'model-version', 'deployment']));
-    expect(events.every(e => e.resources.entityRef === RESOURCES.entityRef)).toBe(true);
+    expect(types).toEqual(
+      new Set(['execution', 'model-version', 'deployment']),
+    );
+    expect(
+      events.every(e => e.resources.entityRef === RESOURCES.entityRef),
+    ).toBe(true);
   });
 
   it('refuses a bad CSV with row errors and stores nothing', async () => {
@@ -281,8 +357,12 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       ]),
     );
     expect(err.message).toMatch(/row 3, column diameter/);
-    await expect(upload(engine, '')).rejects.toBeInstanceOf(DatasetValidationError);
-    await expect(upload(engine, abaloneText(), '../evil.csv')).rejects.toMatchObject({
+    await expect(upload(engine, '')).rejects.toBeInstanceOf(
+      DatasetValidationError,
+    );
+    await expect(
+      upload(engine, abaloneText(), '../evil.csv'),
+    ).rejects.toMatchObject({
       name: 'InputError',
     });
     // Nothing stored: no object, no manifest, no run.
@@ -313,8 +393,15 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     });
     expect(again.executionId).toBe(b.executionId);
     await expect(
-      engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: { Bogus: 1 } }),
-    ).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/Bogus/) });
+      engine.startExecution(RESOURCES, {
+        trigger: 'manual',
+        actor: GUEST,
+        parameters: { Bogus: 1 },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/Bogus/),
+    });
     const queued = await engine.getExecution(RESOURCES, b.executionId);
     expect(queued.status).toBe('Executing');
     expect(queued.startTime).toBeUndefined();
@@ -331,8 +418,12 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       status: 'Failed',
       outputs: { outcome: false, threshold: 0.01 },
     });
-    expect(doneB.steps.find(s => s.name === 'Register')!.status).toBe('NotStarted');
-    expect(doneB.release!.find(s => s.name === 'MLPipeline')!.status).toBe('Failed');
+    expect(doneB.steps.find(s => s.name === 'Register')!.status).toBe(
+      'NotStarted',
+    );
+    expect(doneB.release!.find(s => s.name === 'MLPipeline')!.status).toBe(
+      'Failed',
+    );
 
     const retry = await engine.retryExecution(RESOURCES, b.executionId, GUEST);
     expect(retry).toMatchObject({ trigger: 'retry', retryOf: b.executionId });
@@ -347,12 +438,21 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const versions = await engine.listModelVersions(RESOURCES);
     expect(versions.map(v => v.executionId)).toEqual([a.executionId]);
     const list = await engine.listExecutions(RESOURCES, { limit: 2 });
-    expect(list.items.map(e => e.executionId)).toEqual([retry.executionId, b.executionId]);
-    const page2 = await engine.listExecutions(RESOURCES, { limit: 2, nextToken: list.nextToken });
+    expect(list.items.map(e => e.executionId)).toEqual([
+      retry.executionId,
+      b.executionId,
+    ]);
+    const page2 = await engine.listExecutions(RESOURCES, {
+      limit: 2,
+      nextToken: list.nextToken,
+    });
     expect(page2.items.map(e => e.executionId)).toEqual([a.executionId]);
     expect(page2.nextToken).toBeUndefined();
     await expect(
-      engine.getExecution({ ...RESOURCES, pipelineName: 'other' }, a.executionId),
+      engine.getExecution(
+        { ...RESOURCES, pipelineName: 'other' },
+        a.executionId,
+      ),
     ).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
@@ -361,14 +461,32 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const engine = await start(knex, tempDataDir(), LENIENT_GATE);
     const a = (await upload(engine, abaloneSubset())).execution!;
     const long = { NumRound: 2000, EarlyStoppingRounds: 500, Eta: 0.001 };
-    const b = await engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: long });
-    const c = await engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST, parameters: QUICK });
+    const b = await engine.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: long,
+    });
+    const c = await engine.startExecution(RESOURCES, {
+      trigger: 'manual',
+      actor: GUEST,
+      parameters: QUICK,
+    });
     // A: stop at once (whatever it is doing).
-    const stoppingA = await engine.stopExecution(RESOURCES, a.executionId, GUEST);
+    const stoppingA = await engine.stopExecution(
+      RESOURCES,
+      a.executionId,
+      GUEST,
+    );
     expect(['Stopping', 'Stopped']).toContain(stoppingA.status);
-    expect((await waitForExecution(engine, a.executionId)).status).toBe('Stopped');
+    expect((await waitForExecution(engine, a.executionId)).status).toBe(
+      'Stopped',
+    );
     // C: stopped while queued.
-    const stoppedC = await engine.stopExecution(RESOURCES, c.executionId, GUEST);
+    const stoppedC = await engine.stopExecution(
+      RESOURCES,
+      c.executionId,
+      GUEST,
+    );
     expect(stoppedC.status).toBe('Stopped');
     // B: stop while boosting rounds run.
     await waitForExecution(
@@ -376,7 +494,11 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       b.executionId,
       e => (e.steps.find(s => s.name === 'Train')!.progress ?? 0) > 0,
     );
-    const stoppingB = await engine.stopExecution(RESOURCES, b.executionId, GUEST);
+    const stoppingB = await engine.stopExecution(
+      RESOURCES,
+      b.executionId,
+      GUEST,
+    );
     expect(stoppingB.status).toBe('Stopping');
     const t0 = Date.now();
     const doneB = await waitForExecution(engine, b.executionId);
@@ -386,7 +508,9 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const trainStep = doneB.steps.find(s => s.name === 'Train')!;
     expect(trainStep.status).toBe('Stopped');
     expect(trainStep.progress!).toBeLessThan(1);
-    expect(doneB.steps.find(s => s.name === 'Evaluate')!.status).toBe('NotStarted');
+    expect(doneB.steps.find(s => s.name === 'Evaluate')!.status).toBe(
+      'NotStarted',
+    );
     expect(await engine.listModelVersions(RESOURCES)).toHaveLength(0);
     await expect(
       engine.stopExecution(RESOURCES, b.executionId, GUEST),
@@ -398,8 +522,14 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const dataDir = tempDataDir();
     const engine1 = await start(knex, dataDir, LENIENT_GATE);
     const a = (await upload(engine1, abaloneSubset())).execution!;
-    expect((await waitForExecution(engine1, a.executionId)).status).toBe('Succeeded');
-    await engine1.updateModelApproval(RESOURCES, 1, { status: 'Approved', comment: 'ship', actor: GUEST });
+    expect((await waitForExecution(engine1, a.executionId)).status).toBe(
+      'Succeeded',
+    );
+    await engine1.updateModelApproval(RESOURCES, 1, {
+      status: 'Approved',
+      comment: 'ship',
+      actor: GUEST,
+    });
     const before = await engine1.predict(RESOURCES, [EXAMPLE_ABALONE]);
 
     // Graceful shutdown mid-training: the run ends Failed ("interrupted").
@@ -443,9 +573,20 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     await knex('mlops_local_executions').insert({
       ...base,
       execution_id: 'queued000001',
-      steps: JSON.stringify(interrupted.steps.map(s => ({ ...s, status: 'NotStarted', startTime: undefined }))),
+      steps: JSON.stringify(
+        interrupted.steps.map(s => ({
+          ...s,
+          status: 'NotStarted',
+          startTime: undefined,
+        })),
+      ),
     });
-    const staleDir = path.join(dataDir, 'model-packages', RESOURCES.modelPackageGroupName, '2');
+    const staleDir = path.join(
+      dataDir,
+      'model-packages',
+      RESOURCES.modelPackageGroupName,
+      '2',
+    );
     fs.mkdirSync(staleDir, { recursive: true });
     fs.writeFileSync(path.join(staleDir, 'model.json'), '{"half":');
 
@@ -453,9 +594,14 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const crashed = await engine2.getExecution(RESOURCES, 'crashed00001');
     expect(crashed.status).toBe('Failed');
     expect(crashed.failureReason).toBe('interrupted: backend restarted');
-    expect(crashed.steps[4]).toMatchObject({ status: 'Failed', failureReason: 'interrupted: backend restarted' });
+    expect(crashed.steps[4]).toMatchObject({
+      status: 'Failed',
+      failureReason: 'interrupted: backend restarted',
+    });
     // No half-registered version; the endpoint is back with version 1.
-    expect((await engine2.listModelVersions(RESOURCES)).map(v => v.version)).toEqual([1]);
+    expect(
+      (await engine2.listModelVersions(RESOURCES)).map(v => v.version),
+    ).toEqual([1]);
     const after = await engine2.predict(RESOURCES, [EXAMPLE_ABALONE]);
     expect(after).toEqual(before);
     expect((await fetch(`${engine2.endpointUrl}/ping`)).status).toBe(200);
@@ -465,6 +611,8 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(resumed.status).toBe('Succeeded');
     const v2 = await engine2.getModelVersion(RESOURCES, 2);
     expect(v2.executionId).toBe('queued000001');
-    expect(() => JSON.parse(fs.readFileSync(path.join(staleDir, 'model.json'), 'utf8'))).not.toThrow();
+    expect(() =>
+      JSON.parse(fs.readFileSync(path.join(staleDir, 'model.json'), 'utf8')),
+    ).not.toThrow();
   });
 });

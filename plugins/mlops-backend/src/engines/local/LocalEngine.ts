@@ -140,7 +140,9 @@ const iso = () => new Date().toISOString();
 /** SageMaker-like execution id: 12 lowercase alphanumerics. */
 const newExecutionId = () => {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from(randomBytes(12), b => alphabet[b % alphabet.length]).join('');
+  return Array.from(randomBytes(12), b => alphabet[b % alphabet.length]).join(
+    '',
+  );
 };
 /** 7.1234 → "7.123", 6 → "6.0" (readable in failure reasons). */
 const fmt = (n: number) => {
@@ -149,16 +151,20 @@ const fmt = (n: number) => {
 };
 /** `row 3, column length: not a number ("x"); ...` for the first few row errors. */
 function summariseRowErrors(rowErrors: DatasetRowError[], max = 5): string {
-  const parts = rowErrors.slice(0, max).map(
-    e =>
-      `row ${e.row}, column ${e.column}: ${e.reason}${
-        e.value !== undefined ? ` (${JSON.stringify(e.value)})` : ''
-      }`,
-  );
-  const more = rowErrors.length > max ? `; and ${rowErrors.length - max} more` : '';
+  const parts = rowErrors
+    .slice(0, max)
+    .map(
+      e =>
+        `row ${e.row}, column ${e.column}: ${e.reason}${
+          e.value !== undefined ? ` (${JSON.stringify(e.value)})` : ''
+        }`,
+    );
+  const more =
+    rowErrors.length > max ? `; and ${rowErrors.length - max} more` : '';
   return `${parts.join('; ')}${more}`;
 }
-const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const errorMessage = (e: unknown) =>
+  e instanceof Error ? e.message : String(e);
 
 /** Step/stage failure with the name of what failed, for the execution's reason. */
 class StepFailure extends Error {
@@ -235,7 +241,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         settings.endpoint.host,
         settings.endpoint.port,
       );
-      options.logger.info(`MLOps local endpoint listening on ${engine.server.url}`);
+      options.logger.info(
+        `MLOps local endpoint listening on ${engine.server.url}`,
+      );
     }
     options.lifecycle?.addShutdownHook(() => engine.close());
     engine.spareWorker = new StepWorker().warm();
@@ -272,11 +280,21 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   // --- paths -----------------------------------------------------------------
 
   private bucketPath(pipelineName: string, key: string) {
-    return path.join(this.settings.dataDir, 'bucket', safeSegment(pipelineName), ...key.split('/'));
+    return path.join(
+      this.settings.dataDir,
+      'bucket',
+      safeSegment(pipelineName),
+      ...key.split('/'),
+    );
   }
 
   private manifestPath(pipelineName: string, manifestId: string) {
-    return path.join(this.settings.dataDir, 'manifests', safeSegment(pipelineName), `${manifestId}.json`);
+    return path.join(
+      this.settings.dataDir,
+      'manifests',
+      safeSegment(pipelineName),
+      `${manifestId}.json`,
+    );
   }
 
   private runDir(executionId: string) {
@@ -284,12 +302,19 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   }
 
   private modelPackageDir(groupName: string, version: number) {
-    return path.join(this.settings.dataDir, 'model-packages', safeSegment(groupName), String(version));
+    return path.join(
+      this.settings.dataDir,
+      'model-packages',
+      safeSegment(groupName),
+      String(version),
+    );
   }
 
   private arnOf(groupName: string, version: number) {
     // SageMaker lowercases the group name in model package ARNs.
-    return `arn:local:sagemaker:local:000000000000:model-package/${groupName.toLocaleLowerCase('en-US')}/${version}`;
+    return `arn:local:sagemaker:local:000000000000:model-package/${groupName.toLocaleLowerCase(
+      'en-US',
+    )}/${version}`;
   }
 
   // --- start-up ----------------------------------------------------------------
@@ -301,14 +326,19 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
    * copied, so a run either registered completely or not at all.
    */
   private async recover() {
-    const stale = await this.store.executionsWithStatus(['Executing', 'Stopping']);
+    const stale = await this.store.executionsWithStatus([
+      'Executing',
+      'Stopping',
+    ]);
     for (const rec of stale) {
       if (rec.status === 'Executing' && !rec.startTime) {
         this.queueOf(rec.pipelineName).push(rec.executionId);
         continue;
       }
       const now = iso();
-      const registered = await this.store.findVersionByExecution(rec.executionId);
+      const registered = await this.store.findVersionByExecution(
+        rec.executionId,
+      );
       if (registered) {
         // The crash hit after the Register transaction committed: the run did its work.
         for (const s of rec.steps) {
@@ -355,7 +385,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   }
 
   private async loadDeployments() {
-    if (this.settings.seed) this.knownEndpoints.add(this.settings.seed.resources.endpointName);
+    if (this.settings.seed)
+      this.knownEndpoints.add(this.settings.seed.resources.endpointName);
     for (const d of await this.store.allCurrentDeployments()) {
       this.knownEndpoints.add(d.endpointName);
       try {
@@ -372,7 +403,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         this.lastDeployedEndpoint = d.endpointName;
       } catch (e) {
         this.logger.error(
-          `MLOps endpoint ${d.endpointName}: cannot load version ${d.modelVersion}: ${errorMessage(e)}`,
+          `MLOps endpoint ${d.endpointName}: cannot load version ${
+            d.modelVersion
+          }: ${errorMessage(e)}`,
         );
       }
     }
@@ -384,7 +417,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       const text = await loadAbaloneSource(seed.source);
       let fileName = path.basename(seed.source);
       if (/^https?:\/\//.test(seed.source)) {
-        fileName = path.posix.basename(new URL(seed.source).pathname) || 'abalone.data';
+        fileName =
+          path.posix.basename(new URL(seed.source).pathname) || 'abalone.data';
       }
       const res = await this.storeDataset(seed.resources, {
         fileName,
@@ -395,7 +429,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         `MLOps data bucket of ${seed.resources.pipelineName} seeded from ${seed.source} (${res.manifest.rowCount} rows)`,
       );
     } catch (e) {
-      this.logger.warn(`MLOps seeding from ${seed.source} failed: ${errorMessage(e)}`);
+      this.logger.warn(
+        `MLOps seeding from ${seed.source} failed: ${errorMessage(e)}`,
+      );
     }
   }
 
@@ -423,7 +459,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         if (notify) this.emitExecution(snapshot);
       })
       .catch(e =>
-        this.logger.error(`MLOps: saving execution ${snapshot.executionId} failed: ${errorMessage(e)}`),
+        this.logger.error(
+          `MLOps: saving execution ${
+            snapshot.executionId
+          } failed: ${errorMessage(e)}`,
+        ),
       );
     return run.saving;
   }
@@ -438,7 +478,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   }
 
   private emitExecution(rec: ExecutionRecord) {
-    this.emit({ type: 'execution', resources: rec.resources, execution: toPublicExecution(rec) });
+    this.emit({
+      type: 'execution',
+      resources: rec.resources,
+      execution: toPublicExecution(rec),
+    });
   }
 
   private queueOf(pipelineName: string) {
@@ -451,22 +495,33 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   }
 
   /** Serialises registry/deployment changes of a model package group. */
-  private withGroupLock<T>(groupName: string, fn: () => Promise<T>): Promise<T> {
+  private withGroupLock<T>(
+    groupName: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const prev = this.groupLocks.get(groupName) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(fn);
     this.groupLocks.set(groupName, next);
     return next;
   }
 
-  private async getOwnExecution(resources: MlopsResources, executionId: string) {
+  private async getOwnExecution(
+    resources: MlopsResources,
+    executionId: string,
+  ) {
     const rec = await this.store.getExecution(executionId);
     if (!rec || rec.pipelineName !== resources.pipelineName) {
-      throw new NotFoundError(`execution ${executionId} of pipeline ${resources.pipelineName} not found`);
+      throw new NotFoundError(
+        `execution ${executionId} of pipeline ${resources.pipelineName} not found`,
+      );
     }
     // A running execution's freshest state is in memory.
     const run = this.active.get(rec.pipelineName);
     if (run?.rec && run.executionId === executionId) {
-      return { ...(JSON.parse(JSON.stringify(run.rec)) as ExecutionRecord), seq: rec.seq };
+      return {
+        ...(JSON.parse(JSON.stringify(run.rec)) as ExecutionRecord),
+        seq: rec.seq,
+      };
     }
     return rec;
   }
@@ -485,14 +540,21 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         throw new InputError('nextToken is not valid');
       }
     }
-    const rows = await this.store.listExecutions(resources.pipelineName, limit + 1, before);
+    const rows = await this.store.listExecutions(
+      resources.pipelineName,
+      limit + 1,
+      before,
+    );
     const page = rows.slice(0, limit);
     const run = this.active.get(resources.pipelineName);
     return {
       items: page.map(r =>
-        toPublicExecution(run?.rec && run.executionId === r.executionId ? run.rec : r),
+        toPublicExecution(
+          run?.rec && run.executionId === r.executionId ? run.rec : r,
+        ),
       ),
-      nextToken: rows.length > limit ? String(page[page.length - 1].seq) : undefined,
+      nextToken:
+        rows.length > limit ? String(page[page.length - 1].seq) : undefined,
     };
   }
 
@@ -514,7 +576,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       );
       if (existing) return toPublicExecution(existing);
     }
-    const parameters = resolveParameters(this.settings.mseThreshold, options.parameters);
+    const parameters = resolveParameters(
+      this.settings.mseThreshold,
+      options.parameters,
+    );
     const manifest = await this.store.latestManifest(resources.pipelineName);
     if (!manifest) {
       throw new ConflictError(
@@ -570,7 +635,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       if (!run.stopRequested) {
         run.stopRequested = true;
         run.rec.status = 'Stopping';
-        const current = run.rec.currentStep && this.step(run.rec, run.rec.currentStep);
+        const current =
+          run.rec.currentStep && this.step(run.rec, run.rec.currentStep);
         if (current) current.status = 'Stopping';
         void this.persist(run);
         // Killing the child is the stop: the step's promise rejects and the run ends Stopped.
@@ -589,7 +655,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       this.emitExecution(rec);
       return toPublicExecution(rec);
     }
-    throw new ConflictError(`execution ${executionId} is ${rec.status} and cannot be stopped`);
+    throw new ConflictError(
+      `execution ${executionId} is ${rec.status} and cannot be stopped`,
+    );
   }
 
   private async enqueue(
@@ -604,7 +672,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       clientRequestToken?: string;
     },
   ): Promise<ExecutionRecord> {
-    if (this.closing) throw new ServiceUnavailableError('the MLOps engine is shutting down');
+    if (this.closing)
+      throw new ServiceUnavailableError('the MLOps engine is shutting down');
     const rec: ExecutionRecord = {
       executionId: newExecutionId(),
       pipelineName: resources.pipelineName,
@@ -639,7 +708,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     queue.push(saved.executionId);
     if (this.active.has(resources.pipelineName)) {
       const st = this.stage(saved, 'Source');
-      st.summary = `queued behind execution ${this.active.get(resources.pipelineName)!.rec.executionId}`;
+      st.summary = `queued behind execution ${
+        this.active.get(resources.pipelineName)!.rec.executionId
+      }`;
       await this.store.saveExecution(saved);
     }
     this.emitExecution(saved);
@@ -668,7 +739,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         run.rec = rec;
         await this.execute(run);
       } catch (e) {
-        this.logger.error(`MLOps execution ${next} crashed: ${errorMessage(e)}`);
+        this.logger.error(
+          `MLOps execution ${next} crashed: ${errorMessage(e)}`,
+        );
       } finally {
         this.active.delete(pipelineName);
         this.pump(pipelineName);
@@ -732,8 +805,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       const pre = await this.runWorkerStep(
         run,
         'Preprocess',
-        { step: 'preprocess', args: { files, outDir: path.join(runDir, 'preprocess'), seed } },
-        { seed, splitFractions: [0.7, 0.15, 0.15], inputs: files.map(f => f.key) },
+        {
+          step: 'preprocess',
+          args: { files, outDir: path.join(runDir, 'preprocess'), seed },
+        },
+        {
+          seed,
+          splitFractions: [0.7, 0.15, 0.15],
+          inputs: files.map(f => f.key),
+        },
       );
       const preArtifacts = pre.artifacts as Record<string, string>;
 
@@ -759,31 +839,45 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         'Evaluate',
         {
           step: 'evaluate',
-          args: { testCsv: preArtifacts.test, modelPath, outDir: path.join(runDir, 'evaluate') },
+          args: {
+            testCsv: preArtifacts.test,
+            modelPath,
+            outDir: path.join(runDir, 'evaluate'),
+          },
         },
         { metric: 'mse', testSet: preArtifacts.test },
       );
       const metrics = evaluation.metrics as RegressionMetrics;
-      const evaluationPath = (evaluation.artifacts as Record<string, string>).evaluation;
+      const evaluationPath = (evaluation.artifacts as Record<string, string>)
+        .evaluation;
       rec.metrics = metrics;
       run.worker.dispose();
 
       // CheckMSE: the quality gate (a condition step; the else branch fails the run).
       this.checkContinue(run);
       const threshold = Number(params.MseThreshold);
-      const check = this.beginStep(run, 'CheckMSE', { threshold, metric: 'regression_metrics.mse.value' });
+      const check = this.beginStep(run, 'CheckMSE', {
+        threshold,
+        metric: 'regression_metrics.mse.value',
+      });
       const passed = metrics.mse <= threshold;
       check.outputs = { outcome: passed, mse: metrics.mse, threshold };
       check.endTime = iso();
       if (!passed) {
-        const reason = `test MSE ${fmt(metrics.mse)} > threshold ${fmt(threshold)}`;
+        const reason = `test MSE ${fmt(metrics.mse)} > threshold ${fmt(
+          threshold,
+        )}`;
         check.status = 'Failed';
         check.failureReason = reason;
         this.log(check, 'warn', `${reason}: the model is not registered`);
         throw new StepFailure('CheckMSE', `${reason}; model not registered`);
       }
       check.status = 'Succeeded';
-      this.log(check, 'info', `test MSE ${fmt(metrics.mse)} ≤ threshold ${fmt(threshold)}`);
+      this.log(
+        check,
+        'info',
+        `test MSE ${fmt(metrics.mse)} ≤ threshold ${fmt(threshold)}`,
+      );
 
       // Register: copy artifacts into the model package, then one transaction.
       this.checkContinue(run);
@@ -804,12 +898,18 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         version: version.version,
         approvalStatus: version.approvalStatus,
       };
-      this.log(reg, 'info', `registered ${version.modelPackageArn} (${version.approvalStatus})`);
+      this.log(
+        reg,
+        'info',
+        `registered ${version.modelPackageArn} (${version.approvalStatus})`,
+      );
       rec.modelVersion = version.version;
       rec.currentStep = undefined;
       ml.status = 'Succeeded';
       ml.endTime = iso();
-      ml.summary = `test MSE ${fmt(metrics.mse)}; registered version ${version.version}`;
+      ml.summary = `test MSE ${fmt(metrics.mse)}; registered version ${
+        version.version
+      }`;
       rec.status = 'Succeeded';
       rec.endTime = iso();
       this.openApprovalStage(rec, version);
@@ -817,7 +917,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       this.emit({
         type: 'model-version',
         resources: rec.resources,
-        modelVersion: await this.getModelVersion(rec.resources, version.version),
+        modelVersion: await this.getModelVersion(
+          rec.resources,
+          version.version,
+        ),
       });
       if (version.approvalStatus === 'Approved') {
         // ModelApprovalStatus=Approved: the pipeline approved it, so deploy now.
@@ -847,10 +950,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     const rec = run.rec;
     const now = iso();
     const stopped = run.stopRequested && !(e instanceof StepFailure);
-    const interrupted = this.closing && !stopped && e instanceof WorkerKilledError;
+    const interrupted =
+      this.closing && !stopped && e instanceof WorkerKilledError;
     const stepName = e instanceof StepFailure ? e.where : rec.currentStep;
-    const step = stepName ? rec.steps.find(s => s.name === stepName) : undefined;
-    const message = interrupted ? 'interrupted: backend shut down' : errorMessage(e);
+    const step = stepName
+      ? rec.steps.find(s => s.name === stepName)
+      : undefined;
+    const message = interrupted
+      ? 'interrupted: backend shut down'
+      : errorMessage(e);
     if (step && step.status !== 'Succeeded') {
       if (stopped) {
         step.status = 'Stopped';
@@ -864,13 +972,19 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     const stage = this.stage(rec, stageName);
     stage.status = stopped ? 'Stopped' : 'Failed';
     stage.endTime = now;
-    stage.summary = stopped ? 'stopped' : `${stepName ?? stageName}: ${message}`;
+    stage.summary = stopped
+      ? 'stopped'
+      : `${stepName ?? stageName}: ${message}`;
     rec.status = stopped ? 'Stopped' : 'Failed';
-    rec.failureReason = stopped ? undefined : `${stepName ?? stageName}: ${message}`;
+    rec.failureReason = stopped
+      ? undefined
+      : `${stepName ?? stageName}: ${message}`;
     rec.currentStep = undefined;
     rec.endTime = now;
     if (!stopped && !(e instanceof StepFailure) && !interrupted) {
-      this.logger.warn(`MLOps execution ${rec.executionId} failed: ${rec.failureReason}`);
+      this.logger.warn(
+        `MLOps execution ${rec.executionId} failed: ${rec.failureReason}`,
+      );
     }
   }
 
@@ -885,7 +999,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     if (run.stopRequested || this.closing) throw new WorkerKilledError();
   }
 
-  private beginStep(run: ActiveRun, name: string, parameters: Record<string, unknown>) {
+  private beginStep(
+    run: ActiveRun,
+    name: string,
+    parameters: Record<string, unknown>,
+  ) {
     const s = this.step(run.rec, name);
     s.status = 'Executing';
     s.startTime = iso();
@@ -895,10 +1013,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return s;
   }
 
-  private log(step: PipelineStep, level: 'info' | 'warn' | 'error', message: string) {
+  private log(
+    step: PipelineStep,
+    level: 'info' | 'warn' | 'error',
+    message: string,
+  ) {
     const logs = (step.logs = step.logs ?? []);
     logs.push({ time: iso(), level, message });
-    if (logs.length > MAX_STEP_LOG_LINES) logs.splice(0, logs.length - MAX_STEP_LOG_LINES);
+    if (logs.length > MAX_STEP_LOG_LINES)
+      logs.splice(0, logs.length - MAX_STEP_LOG_LINES);
   }
 
   private async runWorkerStep(
@@ -917,7 +1040,12 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       },
       onProgress: (done, total, detail) => {
         s.progress = total > 0 ? done / total : undefined;
-        s.outputs = { ...s.outputs, roundsCompleted: done, totalRounds: total, ...detail };
+        s.outputs = {
+          ...s.outputs,
+          roundsCompleted: done,
+          totalRounds: total,
+          ...detail,
+        };
         this.persistSoon(run);
       },
     });
@@ -958,7 +1086,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     const group = rec.resources.modelPackageGroupName;
     return this.withGroupLock(group, () =>
       this.store.db.transaction(async trx => {
-        const existing = await this.store.findVersionByExecution(rec.executionId, trx);
+        const existing = await this.store.findVersionByExecution(
+          rec.executionId,
+          trx,
+        );
         if (existing) return existing;
         const version = await this.store.nextVersion(group, trx);
         const dir = this.modelPackageDir(group, version);
@@ -968,7 +1099,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           { from: artifacts.evaluation, name: 'evaluation.json' },
         ]);
         const status: ModelApprovalStatus =
-          rec.parameters.ModelApprovalStatus === 'Approved' ? 'Approved' : 'PendingManualApproval';
+          rec.parameters.ModelApprovalStatus === 'Approved'
+            ? 'Approved'
+            : 'PendingManualApproval';
         const now = iso();
         const v: VersionRecord = {
           modelPackageGroupName: group,
@@ -982,12 +1115,20 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           hyperparameters: rec.parameters,
           dataManifest: rec.dataManifest,
           artifacts: [
-            { name: 'preprocessor.json', uri: path.join(dir, 'preprocessor.json') },
+            {
+              name: 'preprocessor.json',
+              uri: path.join(dir, 'preprocessor.json'),
+            },
             { name: 'model.json', uri: path.join(dir, 'model.json') },
             { name: 'evaluation.json', uri: path.join(dir, 'evaluation.json') },
           ],
           approvalHistory: [
-            { status, by: 'pipeline', at: now, comment: `registered by execution ${rec.executionId}` },
+            {
+              status,
+              by: 'pipeline',
+              at: now,
+              comment: `registered by execution ${rec.executionId}`,
+            },
           ],
         };
         await this.store.insertVersion(v, trx);
@@ -1003,17 +1144,27 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return {
       ...v,
       deployed:
-        !!m && m.modelPackageGroupName === v.modelPackageGroupName && m.version === v.version,
+        !!m &&
+        m.modelPackageGroupName === v.modelPackageGroupName &&
+        m.version === v.version,
     };
   }
 
   async listModelVersions(resources: MlopsResources): Promise<ModelVersion[]> {
-    const versions = await this.store.listVersions(resources.modelPackageGroupName);
+    const versions = await this.store.listVersions(
+      resources.modelPackageGroupName,
+    );
     return versions.map(v => this.toModelVersion(v, resources.endpointName));
   }
 
-  async getModelVersion(resources: MlopsResources, version: number): Promise<ModelVersion> {
-    const v = await this.store.getVersion(resources.modelPackageGroupName, version);
+  async getModelVersion(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelVersion> {
+    const v = await this.store.getVersion(
+      resources.modelPackageGroupName,
+      version,
+    );
     if (!v) {
       throw new NotFoundError(
         `version ${version} of model package group ${resources.modelPackageGroupName} not found`,
@@ -1035,22 +1186,41 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   ): Promise<ModelVersion> {
     if (options.status !== 'Approved' && options.status !== 'Rejected') {
       throw new ConflictError(
-        `a version can only be set to Approved or Rejected, not ${String(options.status)}`,
+        `a version can only be set to Approved or Rejected, not ${String(
+          options.status,
+        )}`,
       );
     }
     const group = resources.modelPackageGroupName;
     const updated = await this.withGroupLock(group, async () => {
       const v = await this.store.getVersion(group, version);
-      if (!v) throw new NotFoundError(`version ${version} of model package group ${group} not found`);
+      if (!v)
+        throw new NotFoundError(
+          `version ${version} of model package group ${group} not found`,
+        );
       if (v.approvalStatus === options.status) {
-        throw new ConflictError(`version ${version} is already ${options.status}`);
+        throw new ConflictError(
+          `version ${version} is already ${options.status}`,
+        );
       }
       const history = [
         ...v.approvalHistory,
-        { status: options.status, by: options.actor.ref, at: iso(), comment: options.comment },
+        {
+          status: options.status,
+          by: options.actor.ref,
+          at: iso(),
+          comment: options.comment,
+        },
       ];
       const setApproval = (trx: Knex.Transaction) =>
-        this.store.updateApproval(group, version, options.status, options.comment, history, trx);
+        this.store.updateApproval(
+          group,
+          version,
+          options.status,
+          options.comment,
+          history,
+          trx,
+        );
       const decided: VersionRecord = {
         ...v,
         approvalStatus: options.status,
@@ -1060,18 +1230,32 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       let deployedVersion: number | undefined;
       let cleared = false;
       if (options.status === 'Approved') {
-        await this.deploy(resources, decided, options.actor.ref, 'approval', setApproval);
+        await this.deploy(
+          resources,
+          decided,
+          options.actor.ref,
+          'approval',
+          setApproval,
+        );
         deployedVersion = version;
       } else {
         const current = this.models.get(resources.endpointName);
         const isDeployed =
-          current && current.modelPackageGroupName === group && current.version === version;
+          current &&
+          current.modelPackageGroupName === group &&
+          current.version === version;
         if (isDeployed) {
           const fallback = (await this.store.listVersions(group)).find(
             o => o.version !== version && o.approvalStatus === 'Approved',
           );
           if (fallback) {
-            await this.deploy(resources, fallback, options.actor.ref, 'rollback', setApproval);
+            await this.deploy(
+              resources,
+              fallback,
+              options.actor.ref,
+              'rollback',
+              setApproval,
+            );
             deployedVersion = fallback.version;
           } else {
             await this.store.db.transaction(async trx => {
@@ -1087,7 +1271,12 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       }
       return { decided, deployedVersion, cleared };
     });
-    await this.recordDecisionOnExecution(updated.decided, options, updated.deployedVersion, resources);
+    await this.recordDecisionOnExecution(
+      updated.decided,
+      options,
+      updated.deployedVersion,
+      resources,
+    );
     const mv = await this.getModelVersion(resources, version);
     this.emit({ type: 'model-version', resources, modelVersion: mv });
     if (updated.cleared) this.emit({ type: 'deployment', resources, version });
@@ -1110,7 +1299,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     try {
       predictor = await loadPredictor(dir);
     } catch (e) {
-      throw new Error(`cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`);
+      throw new Error(
+        `cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`,
+      );
     }
     const deploymentId = randomUUID();
     const now = iso();
@@ -1151,7 +1342,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     mutate: (rec: ExecutionRecord) => void,
   ) {
     if (!v.executionId) return;
-    const run = [...this.active.values()].find(r => r.rec && r.executionId === v.executionId);
+    const run = [...this.active.values()].find(
+      r => r.rec && r.executionId === v.executionId,
+    );
     if (run) {
       mutate(run.rec);
       await this.persist(run);
@@ -1204,15 +1397,17 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       deploy.status = 'Succeeded';
       deploy.startTime = deploy.startTime ?? now;
       deploy.endTime = now;
-      deploy.summary = `version ${v.version} serving on ${resources.endpointName}${
-        reason === 'rollback' ? ' (rollback)' : ''
-      }`;
+      deploy.summary = `version ${v.version} serving on ${
+        resources.endpointName
+      }${reason === 'rollback' ? ' (rollback)' : ''}`;
     });
   }
 
   // --- deployments & prediction ------------------------------------------------------
 
-  async listDeployments(resources: MlopsResources): Promise<DeploymentsResponse> {
+  async listDeployments(
+    resources: MlopsResources,
+  ): Promise<DeploymentsResponse> {
     const rows = await this.store.listDeployments(resources.endpointName);
     const deployments = rows.map(({ modelPackageGroupName, ...d }) => d);
     if (rows.length === 0) return { deployments };
@@ -1224,16 +1419,23 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         modelVersion: current?.modelVersion,
         modelPackageArn: current?.modelPackageArn,
         url: this.server
-          ? `${this.server.url}/endpoints/${encodeURIComponent(resources.endpointName)}`
+          ? `${this.server.url}/endpoints/${encodeURIComponent(
+              resources.endpointName,
+            )}`
           : undefined,
         lastModifiedTime: rows[0].deployedAt,
-        failureReason: current ? undefined : 'no approved model version to serve',
+        failureReason: current
+          ? undefined
+          : 'no approved model version to serve',
       },
       deployments,
     };
   }
 
-  async predict(resources: MlopsResources, instances: AbaloneFeatures[]): Promise<PredictResponse> {
+  async predict(
+    resources: MlopsResources,
+    instances: AbaloneFeatures[],
+  ): Promise<PredictResponse> {
     const model = this.models.get(resources.endpointName);
     if (!model) {
       throw new ServiceUnavailableError(
@@ -1249,16 +1451,22 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   }
 
   private modelFor(endpointName: string | undefined): LoadedModel | undefined {
-    const name = endpointName ?? this.settings.seed?.resources.endpointName ?? this.lastDeployedEndpoint;
+    const name =
+      endpointName ??
+      this.settings.seed?.resources.endpointName ??
+      this.lastDeployedEndpoint;
     return name ? this.models.get(name) : undefined;
   }
 
-  async getReleaseState(resources: MlopsResources): Promise<ReleaseStage[] | undefined> {
+  async getReleaseState(
+    resources: MlopsResources,
+  ): Promise<ReleaseStage[] | undefined> {
     if (!resources.releasePipelineName) return undefined;
     const latest = await this.store.latestExecution(resources.pipelineName);
     if (!latest) return undefined;
     const run = this.active.get(resources.pipelineName);
-    const rec = run?.rec && run.executionId === latest.executionId ? run.rec : latest;
+    const rec =
+      run?.rec && run.executionId === latest.executionId ? run.rec : latest;
     return rec.release ?? initialRelease();
   }
 
@@ -1285,7 +1493,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     const fileName = options.fileName.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(fileName)) {
       throw new InputError(
-        `fileName must be 1-128 characters of letters, digits, '.', '_' or '-' (got ${JSON.stringify(options.fileName)})`,
+        `fileName must be 1-128 characters of letters, digits, '.', '_' or '-' (got ${JSON.stringify(
+          options.fileName,
+        )})`,
       );
     }
     if (options.content.length === 0) {
@@ -1294,13 +1504,21 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       ]);
     }
     const text = options.content.toString('utf8');
-    const parsed = parseAbaloneCsv(text, { policy: 'reject', maxErrors: MAX_ROW_ERRORS });
+    const parsed = parseAbaloneCsv(text, {
+      policy: 'reject',
+      maxErrors: MAX_ROW_ERRORS,
+    });
     if (parsed.errors.length > 0) {
       throw new DatasetValidationError(
         `${fileName}: ${parsed.errors.length}${
           parsed.errors.length >= MAX_ROW_ERRORS ? '+' : ''
         } bad row(s), nothing was stored: ${summariseRowErrors(parsed.errors)}`,
-        parsed.errors.map(e => ({ row: e.row, column: e.column, value: e.value, reason: e.reason })),
+        parsed.errors.map(e => ({
+          row: e.row,
+          column: e.column,
+          value: e.value,
+          reason: e.reason,
+        })),
       );
     }
     if (parsed.records.length === 0) {
@@ -1309,9 +1527,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       ]);
     }
     const createdAt = iso();
-    const manifestId = `${createdAt.replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const manifestId = `${createdAt
+      .replace(/[-:.]/g, '')
+      .replace('T', '-')
+      .slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const key = `${manifestId}/${fileName}`;
-    await writeFileAtomic(this.bucketPath(resources.pipelineName, key), options.content);
+    await writeFileAtomic(
+      this.bucketPath(resources.pipelineName, key),
+      options.content,
+    );
     const manifestFile = this.manifestPath(resources.pipelineName, manifestId);
     const manifest: DataManifest = {
       manifestId,

@@ -63,7 +63,9 @@ export function parseCsvInstances(text: string): AbaloneFeatures[] {
     const sex = cells[0];
     if (!(SEX_VALUES as readonly string[]).includes(sex)) {
       throw new InputError(
-        `row ${row}, column sex: must be one of ${SEX_VALUES.join(', ')} (got ${JSON.stringify(sex)})`,
+        `row ${row}, column sex: must be one of ${SEX_VALUES.join(
+          ', ',
+        )} (got ${JSON.stringify(sex)})`,
       );
     }
     const rec: Record<string, unknown> = { sex };
@@ -74,7 +76,9 @@ export function parseCsvInstances(text: string): AbaloneFeatures[] {
       const info = FEATURE_INFO[key];
       if (!Number.isFinite(v)) {
         throw new InputError(
-          `row ${row}, column ${key}: not a number (got ${JSON.stringify(raw)})`,
+          `row ${row}, column ${key}: not a number (got ${JSON.stringify(
+            raw,
+          )})`,
         );
       }
       if (v < info.min || v > info.max) {
@@ -91,7 +95,11 @@ export function parseCsvInstances(text: string): AbaloneFeatures[] {
 }
 
 const jsonInstancesSchema = z
-  .object({ instances: z.array(abaloneFeaturesSchema).min(1, 'instances must hold at least one item') })
+  .object({
+    instances: z
+      .array(abaloneFeaturesSchema)
+      .min(1, 'instances must hold at least one item'),
+  })
   .strict();
 
 /** What the endpoint server needs from the engine. */
@@ -168,10 +176,14 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
     }
     const rings = model.predictor.predict(instances);
     res.setHeader('X-Model-Version', String(model.version));
-    const wantsJson = !isCsv || (req.get('accept') ?? '').includes('application/json');
+    const wantsJson =
+      !isCsv || (req.get('accept') ?? '').includes('application/json');
     if (wantsJson) {
       res.json({
-        predictions: Array.from(rings, r => ({ rings: r, age: ageFromRings(r) })),
+        predictions: Array.from(rings, r => ({
+          rings: r,
+          age: ageFromRings(r),
+        })),
       });
     } else {
       res.type('text/csv').send(`${Array.from(rings).join('\n')}\n`);
@@ -199,9 +211,14 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
       else if (err?.type === 'entity.too.large') status = 413;
       else if (err?.type === 'entity.parse.failed') status = 400;
       const message =
-        status === 500 ? 'internal error while predicting' : String(err?.message ?? err);
+        status === 500
+          ? 'internal error while predicting'
+          : String(err?.message ?? err);
       res.status(status).json({
-        error: { name: status === 500 ? 'Error' : err?.name ?? 'Error', message },
+        error: {
+          name: status === 500 ? 'Error' : err?.name ?? 'Error',
+          message,
+        },
       });
     },
   );

@@ -10,7 +10,9 @@ import type {
 import { InputError } from '@backstage/errors';
 
 /** The ML pipeline DAG, as in the reference SageMaker pipeline. */
-export const ML_STEPS: ReadonlyArray<Pick<PipelineStep, 'name' | 'type' | 'dependsOn'>> = [
+export const ML_STEPS: ReadonlyArray<
+  Pick<PipelineStep, 'name' | 'type' | 'dependsOn'>
+> = [
   { name: 'Preprocess', type: 'Processing', dependsOn: [] },
   { name: 'Train', type: 'Training', dependsOn: ['Preprocess'] },
   { name: 'Evaluate', type: 'Processing', dependsOn: ['Train'] },
@@ -67,7 +69,9 @@ export function resolveParameters(
     if (info.type === 'String') {
       if (typeof value !== 'string' || !(info.allowed ?? []).includes(value)) {
         throw new InputError(
-          `parameters.${name} must be one of ${(info.allowed ?? []).join(', ')}`,
+          `parameters.${name} must be one of ${(info.allowed ?? []).join(
+            ', ',
+          )}`,
         );
       }
     } else {
@@ -90,7 +94,9 @@ export function resolveParameters(
 }
 
 /** XGBoost hyperparameters (snake_case, as the training job takes them) from pipeline parameters. */
-export function hyperparametersOf(params: ParameterValues): Record<string, number> {
+export function hyperparametersOf(
+  params: ParameterValues,
+): Record<string, number> {
   const hp: Record<string, number> = {};
   for (const p of PIPELINE_PARAMETERS) {
     if (p.hyperparameter && typeof params[p.name] === 'number') {

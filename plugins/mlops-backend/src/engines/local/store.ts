@@ -170,7 +170,9 @@ export class LocalStore {
     });
   }
 
-  async latestManifest(pipelineName: string): Promise<DataManifest | undefined> {
+  async latestManifest(
+    pipelineName: string,
+  ): Promise<DataManifest | undefined> {
     const row = await this.db(T_MANIFESTS)
       .where({ pipeline_name: pipelineName })
       .orderBy('seq', 'desc')
@@ -223,7 +225,9 @@ export class LocalStore {
       });
   }
 
-  async getExecution(executionId: string): Promise<ExecutionRecord | undefined> {
+  async getExecution(
+    executionId: string,
+  ): Promise<ExecutionRecord | undefined> {
     const row = await this.db(T_EXECUTIONS)
       .where({ execution_id: executionId })
       .first();

@@ -78,7 +78,9 @@ async function validate(id: number, args: ValidateArgs) {
   checks.push(`row count ${records.length} ≥ ${args.minRows}`);
   const rings = records.map(r => r.rings);
   if (Math.min(...rings) === Math.max(...rings)) {
-    throw new Error('data check: every row has the same rings value; nothing to learn');
+    throw new Error(
+      'data check: every row has the same rings value; nothing to learn',
+    );
   }
   checks.push('label (rings) varies');
   const sexes = new Set(records.map(r => r.sex));
@@ -98,7 +100,8 @@ async function validate(id: number, args: ValidateArgs) {
   );
   checks.push(`sex values: ${[...sexes].sort().join(', ')}`);
   checks.push(`missing numeric cells (to be imputed): ${missing}`);
-  for (const c of checks) send({ type: 'log', id, level: 'info', message: `check passed: ${c}` });
+  for (const c of checks)
+    send({ type: 'log', id, level: 'info', message: `check passed: ${c}` });
   return { rowCount: records.length, checks, missingCells: missing };
 }
 
@@ -131,7 +134,9 @@ async function runPreprocess(id: number, args: PreprocessArgs) {
 
 async function runTrain(id: number, args: TrainArgs) {
   const train = parseLabeledCsv(await fs.readFile(args.trainCsv, 'utf8'));
-  const validation = parseLabeledCsv(await fs.readFile(args.validationCsv, 'utf8'));
+  const validation = parseLabeledCsv(
+    await fs.readFile(args.validationCsv, 'utf8'),
+  );
   const params = args.hyperparameters as XGBoostParams;
   let lastSent = 0;
   const result = trainXGBoost(params, train, validation, {
@@ -159,7 +164,9 @@ async function runTrain(id: number, args: TrainArgs) {
           type: 'log',
           id,
           level: 'info',
-          message: `[${done}/${info.totalRounds}] train-rmse ${info.trainRmse.toFixed(4)}${
+          message: `[${done}/${
+            info.totalRounds
+          }] train-rmse ${info.trainRmse.toFixed(4)}${
             info.validationRmse !== undefined
               ? ` validation-rmse ${info.validationRmse.toFixed(4)}`
               : ''
@@ -169,13 +176,20 @@ async function runTrain(id: number, args: TrainArgs) {
     },
   });
   const modelPath = path.join(args.outDir, 'model.json');
-  await writeFileAtomic(modelPath, JSON.stringify(result.booster.toXGBoostJSON()));
+  await writeFileAtomic(
+    modelPath,
+    JSON.stringify(result.booster.toXGBoostJSON()),
+  );
   const last = result.history[result.history.length - 1];
   send({
     type: 'log',
     id,
     level: 'info',
-    message: `trained ${result.history.length} rounds in ${result.seconds.toFixed(2)} s, best iteration ${result.bestIteration}`,
+    message: `trained ${
+      result.history.length
+    } rounds in ${result.seconds.toFixed(2)} s, best iteration ${
+      result.bestIteration
+    }`,
   });
   return {
     artifacts: { model: modelPath },
@@ -204,7 +218,9 @@ async function runEvaluate(id: number, args: EvaluateArgs) {
     type: 'log',
     id,
     level: 'info',
-    message: `test MSE ${metrics.mse.toFixed(4)}, MAE ${metrics.mae.toFixed(4)}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows`,
+    message: `test MSE ${metrics.mse.toFixed(4)}, MAE ${metrics.mae.toFixed(
+      4,
+    )}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows`,
   });
   return { artifacts: { evaluation: evaluationPath }, metrics };
 }

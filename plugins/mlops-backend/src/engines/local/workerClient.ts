@@ -1,6 +1,5 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ChildProcess, fork } from 'child_process';
-import fs from 'fs';
-import path from 'path';
 import type { WorkerMessage, WorkerRequest } from './workerProtocol';
 
 /** Thrown for a step whose worker was killed on purpose (Stop / shutdown). */
@@ -13,7 +12,11 @@ export class WorkerKilledError extends Error {
 
 export interface StepListener {
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
-  onProgress?(done: number, total: number, detail?: Record<string, number>): void;
+  onProgress?(
+    done: number,
+    total: number,
+    detail?: Record<string, number>,
+  ): void;
 }
 
 type RunRequest = WorkerRequest extends infer R
@@ -23,15 +26,15 @@ type RunRequest = WorkerRequest extends infer R
   : never;
 
 /**
- * Resolves the worker script and how to start it. The backend runs from
- * TypeScript source (also in jest), so the child needs tsx's CommonJS hook;
- * a built copy (worker.js) starts without it.
+ * The worker script and how to start it. The backend runs from TypeScript
+ * source (also in jest), so the child needs tsx's CommonJS hook.
  */
 function workerEntry(): { file: string; execArgv: string[] } {
-  const js = path.join(__dirname, 'worker.js');
-  if (fs.existsSync(js)) return { file: js, execArgv: [] };
   return {
-    file: path.join(__dirname, 'worker.ts'),
+    file: resolvePackagePath(
+      '@mlops-portal/plugin-mlops-backend',
+      'src/engines/local/worker.ts',
+    ),
     execArgv: ['--require', require.resolve('tsx/cjs')],
   };
 }

@@ -33,7 +33,18 @@ export type WorkerRequest =
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'log'; id: number; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'progress'; id: number; done: number; total: number; detail?: Record<string, number> }
+  | {
+      type: 'log';
+      id: number;
+      level: 'info' | 'warn' | 'error';
+      message: string;
+    }
+  | {
+      type: 'progress';
+      id: number;
+      done: number;
+      total: number;
+      detail?: Record<string, number>;
+    }
   | { type: 'result'; id: number; outputs: Record<string, unknown> }
   | { type: 'error'; id: number; message: string };

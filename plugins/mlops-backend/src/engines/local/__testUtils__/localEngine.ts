@@ -1,4 +1,7 @@
-import type { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import type {
@@ -9,12 +12,12 @@ import fs from 'fs';
 import type { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
-import { LocalEngine } from './LocalEngine';
+import { LocalEngine } from '../LocalEngine';
 
 /** The real data set (never copied into the repo). */
-export const ABALONE_PATH = path.resolve(
-  __dirname,
-  '../../../../../../shared/data/abalone.data',
+export const ABALONE_PATH = resolvePackagePath(
+  '@mlops-portal/plugin-mlops-backend',
+  '../../../shared/data/abalone.data',
 );
 
 export const abaloneText = () => fs.readFileSync(ABALONE_PATH, 'utf8');

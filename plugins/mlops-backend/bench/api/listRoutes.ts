@@ -100,6 +100,8 @@ async function openDatabase(): Promise<{
   return { knex, drop: () => knex.destroy() };
 }
 
+const STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
+
 /** 1,000 finished runs and 1,000 versions shaped like the engine writes them. */
 async function seed(knex: Knex) {
   const store = await LocalStore.create(knex);
@@ -182,12 +184,7 @@ async function seed(knex: Knex) {
           modelPackageGroupName: RESOURCES.modelPackageGroupName,
           version: v,
           modelPackageArn: `local:model-package/${RESOURCES.modelPackageGroupName}/${v}`,
-          approvalStatus:
-            v % 3 === 0
-              ? 'Approved'
-              : v % 3 === 1
-              ? 'Rejected'
-              : 'PendingManualApproval',
+          approvalStatus: STATUSES[v % 3],
           createdAt: iso(v, 40),
           createdBy: 'pipeline',
           executionId: `exec-v-${v}`,

@@ -5,7 +5,7 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/lambda'],
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/lambda/**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],

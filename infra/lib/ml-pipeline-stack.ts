@@ -170,6 +170,19 @@ export class MlPipelineStack extends Stack {
     new CfnOutput(this, 'PipelineName', { value: props.names.pipelineName });
     new CfnOutput(this, 'PipelineArn', { value: sageMakerArn(this, `pipeline/${props.names.pipelineName}`) });
     new CfnOutput(this, 'ModelPackageGroupName', { value: props.names.modelPackageGroupName });
+    new CfnOutput(this, 'Region', { value: this.region });
+    // Fixed name, known before the first deploy of the serving stack.
+    new CfnOutput(this, 'EndpointName', { value: props.names.endpointName });
+    new CfnOutput(this, 'CatalogAnnotations', {
+      description: 'Paste under metadata.annotations of the ML system entity',
+      value: [
+        `mlops.io/pipeline: ${props.names.pipelineName}`,
+        `mlops.io/model-package-group: ${props.names.modelPackageGroupName}`,
+        `mlops.io/endpoint: ${props.names.endpointName}`,
+        `mlops.io/release-pipeline: ${props.names.releasePipelineName}`,
+        `mlops.io/aws-region: ${this.region}`,
+      ].join('; '),
+    });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifactBucket.bucketName });
     new CfnOutput(this, 'SageMakerRoleArn', { value: this.role.roleArn });
   }

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_NAMES, MlopsNames } from './config';
 import { DataStack } from './data-stack';
 import { MlPipelineStack } from './ml-pipeline-stack';
+import { HostingStack } from './hosting-stack';
 import { ReleaseStack } from './release-stack';
 import { ServingStack } from './serving-stack';
 
@@ -14,6 +15,8 @@ export interface MlopsAppOptions {
   nag?: boolean;
   /** CORS origin of the prediction API (default '*'). */
   allowOrigin?: string;
+  /** Directory of the consumer app build (default: packages/consumer-app/dist or the placeholder). */
+  siteDir?: string;
   /** E-mail subscribed to release approval requests. */
   approvalEmail?: string;
 }
@@ -23,6 +26,7 @@ export interface MlopsStacks {
   pipeline: MlPipelineStack;
   serving: ServingStack;
   release: ReleaseStack;
+  hosting: HostingStack;
 }
 
 /** Names may be overridden with context, e.g. `-c pipelineName=my-pipeline`. */
@@ -52,6 +56,7 @@ export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsSta
   });
   // Serving reads model artifacts from the pipeline's bucket (by name).
   serving.addStackDependency(pipeline);
+  const hosting = new HostingStack(app, 'MlopsHosting', { env, apiBaseUrl: serving.api.url, siteDir: options.siteDir });
   const release = new ReleaseStack(app, 'MlopsRelease', { env, names, approvalEmail: options.approvalEmail });
   release.addStackDependency(pipeline);
   // Consumers find the data bucket by name, so order the deployment explicitly.
@@ -60,5 +65,5 @@ export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsSta
     // cdk-nag 3 is a validation plugin (not an Aspect); errors fail synth.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { data, pipeline, serving, release };
+  return { data, pipeline, serving, release, hosting };
 }

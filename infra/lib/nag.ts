@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -7,7 +7,22 @@ import { IConstruct } from 'constructs';
  * API; every call carries the reason that justifies it.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
+  Validations.of(scope).acknowledge({ id: forStack(Stack.of(scope), id), reason });
+}
+
+/**
+ * cdk-nag prints pseudo parameters as <AWS::Region> etc. in env-agnostic
+ * stacks but as literal values when the stack has a concrete env; finding
+ * ids are written in the first form and rendered for the stack here.
+ */
+export function forStack(stack: Stack, id: string): string {
+  // Managed policy ARNs (IAM4) always use the partition pseudo parameter.
+  if (!id.startsWith('AwsSolutions-IAM5')) return id;
+  const value = (v: string, placeholder: string) => (Token.isUnresolved(v) ? placeholder : v);
+  return id
+    .split('<AWS::Partition>').join(value(stack.partition, '<AWS::Partition>'))
+    .split('<AWS::Region>').join(value(stack.region, '<AWS::Region>'))
+    .split('<AWS::AccountId>').join(value(stack.account, '<AWS::AccountId>'));
 }
 
 /** Acknowledges several findings that share one reason (e.g. each wildcard of one policy). */

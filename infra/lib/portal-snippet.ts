@@ -1,0 +1,71 @@
+/**
+ * Turns `cdk deploy --outputs-file` output into what the portal needs: the
+ * catalog-info.yaml annotations of the ML system's entity and the aws
+ * engine's app-config block.
+ */
+export type StackOutputs = Record<string, Record<string, string>>;
+
+export interface PortalResources {
+  pipelineName: string;
+  modelPackageGroupName: string;
+  endpointName: string;
+  releasePipelineName: string;
+  region: string;
+  apiUrl?: string;
+  consumerUrl?: string;
+}
+
+function pick(outputs: StackOutputs, stack: string, key: string, required: boolean): string | undefined {
+  const value = outputs[stack]?.[key];
+  if (required && (typeof value !== 'string' || value.trim() === '')) {
+    throw new Error(`cdk outputs lack ${stack}.${key}; deploy ${stack} with --outputs-file first`);
+  }
+  return value;
+}
+
+export function resourcesFromOutputs(outputs: StackOutputs): PortalResources {
+  return {
+    pipelineName: pick(outputs, 'MlopsPipeline', 'PipelineName', true)!,
+    modelPackageGroupName: pick(outputs, 'MlopsPipeline', 'ModelPackageGroupName', true)!,
+    region: pick(outputs, 'MlopsPipeline', 'Region', true)!,
+    releasePipelineName: pick(outputs, 'MlopsRelease', 'ReleasePipelineName', true)!,
+    // The endpoint exists only after the first approved deploy; its name is fixed, so fall back to it.
+    endpointName: pick(outputs, 'MlopsServing', 'EndpointName', false) ?? pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
+    apiUrl: pick(outputs, 'MlopsServing', 'ApiUrl', false),
+    consumerUrl: pick(outputs, 'MlopsHosting', 'ConsumerUrl', false),
+  };
+}
+
+/** Values are quoted so names like "AbaloneModelPackageGroup" stay strings in YAML. */
+const q = (v: string) => JSON.stringify(v);
+
+export function catalogAnnotationsYaml(r: PortalResources): string {
+  return [
+    'metadata:',
+    '  annotations:',
+    `    mlops.io/pipeline: ${q(r.pipelineName)}`,
+    `    mlops.io/model-package-group: ${q(r.modelPackageGroupName)}`,
+    `    mlops.io/endpoint: ${q(r.endpointName)}`,
+    `    mlops.io/release-pipeline: ${q(r.releasePipelineName)}`,
+    `    mlops.io/aws-region: ${q(r.region)}`,
+    '',
+  ].join('\n');
+}
+
+export function appConfigYaml(r: PortalResources): string {
+  return ['mlops:', '  engine: aws', '  aws:', `    region: ${q(r.region)}`, ''].join('\n');
+}
+
+export function portalSnippet(outputs: StackOutputs): string {
+  const r = resourcesFromOutputs(outputs);
+  const lines = [
+    '# catalog-info.yaml (the ML system component)',
+    catalogAnnotationsYaml(r),
+    '# app-config.yaml (portal backend)',
+    appConfigYaml(r),
+  ];
+  if (r.apiUrl || r.consumerUrl) {
+    lines.push('# endpoints', ...(r.apiUrl ? [`# prediction API: ${r.apiUrl}predict`] : []), ...(r.consumerUrl ? [`# consumer app: ${r.consumerUrl}`] : []), '');
+  }
+  return lines.join('\n');
+}

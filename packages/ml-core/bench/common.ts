@@ -15,9 +15,13 @@ export const ABALONE_PATH = resolve(
 
 /** The benchmark is optional: it needs Debian's python3-xgboost. */
 export function pythonXgboostVersion(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import xgboost; print(xgboost.__version__)'], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    PYTHON,
+    ['-c', 'import xgboost; print(xgboost.__version__)'],
+    {
+      encoding: 'utf8',
+    },
+  );
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 

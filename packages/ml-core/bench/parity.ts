@@ -25,14 +25,19 @@ import {
 function main() {
   const version = pythonXgboostVersion();
   if (!version) {
-    console.log(JSON.stringify({ skipped: 'python3-xgboost is not installed (apt-get install python3-xgboost)' }));
+    console.log(
+      JSON.stringify({
+        skipped:
+          'python3-xgboost is not installed (apt-get install python3-xgboost)',
+      }),
+    );
     return;
   }
   const seeds = Number(argValue('seeds', '10'));
   const records = loadAbalone();
   const params = REFERENCE_HYPERPARAMETERS;
   const dir = tempDir('ml-core-parity-');
-  const rows = [];
+  const rows: Array<Record<string, number | string>> = [];
   for (let seed = 0; seed < seeds; seed++) {
     const pre = preprocess(records, { seed });
     const d = join(dir, `seed-${seed}`);
@@ -50,15 +55,37 @@ function main() {
     );
     const pred = ts.booster.predict(pre.test);
     const m = regressionMetrics(pre.test.labels, pred);
-    const mExact = regressionMetrics(pre.test.labels, tsExact.booster.predict(pre.test));
+    const mExact = regressionMetrics(
+      pre.test.labels,
+      tsExact.booster.predict(pre.test),
+    );
     writeFileSync(join(d, 'model.json'), ts.booster.toXGBoostJSONString());
     writeFileSync(join(d, 'ts_pred.txt'), Array.from(pred).join('\n'));
     const ref = JSON.stringify({ ...params, seed });
     const auto = runReference([
-      '--dir', d, '--params', ref, '--tree-method', 'auto',
-      '--check-model', join(d, 'model.json'), '--check-pred', join(d, 'ts_pred.txt'),
+      '--dir',
+      d,
+      '--params',
+      ref,
+      '--tree-method',
+      'auto',
+      '--check-model',
+      join(d, 'model.json'),
+      '--check-pred',
+      join(d, 'ts_pred.txt'),
     ]);
-    const hist = runReference(['--dir', d, '--params', ref, '--tree-method', 'hist', '--nthread', '1', '--repeat', '3']);
+    const hist = runReference([
+      '--dir',
+      d,
+      '--params',
+      ref,
+      '--tree-method',
+      'hist',
+      '--nthread',
+      '1',
+      '--repeat',
+      '3',
+    ]);
     rows.push({
       seed,
       tsMse: m.mse,
@@ -78,7 +105,7 @@ function main() {
     });
   }
   rmSync(dir, { recursive: true, force: true });
-  const med = (k: keyof (typeof rows)[number]) => median(rows.map(r => r[k] as number));
+  const med = (k: string) => median(rows.map(r => r[k] as number));
   const summary = {
     xgboost: version,
     seeds,
@@ -103,7 +130,7 @@ function main() {
       ratio: med('tsCpuSeconds') / med('xgbHistCpuSeconds'),
     },
     modelJsonInXgboost: {
-      maxAbsPredictionDiff: Math.max(...rows.map(r => r.modelJsonMaxAbsDiff)),
+      maxAbsPredictionDiff: Math.max(...rows.map(r => Number(r.modelJsonMaxAbsDiff))),
     },
     perSeed: rows,
   };

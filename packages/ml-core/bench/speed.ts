@@ -26,14 +26,19 @@ import {
   tempDir,
 } from './common';
 
-export function replicate(records: LabeledRecord[], scale: number, seed = 42): LabeledRecord[] {
+export function replicate(
+  records: LabeledRecord[],
+  scale: number,
+  seed = 42,
+): LabeledRecord[] {
   if (scale === 1) return records;
   const rng = mulberry32(seed);
   const out: LabeledRecord[] = [];
   for (let c = 0; c < scale; c++) {
     for (const r of records) {
       const copy: LabeledRecord = { ...r };
-      for (const col of NUMERIC_COLUMNS) copy[col] = r[col] * (1 + (rng() - 0.5) * 0.02);
+      for (const col of NUMERIC_COLUMNS)
+        copy[col] = r[col] * (1 + (rng() - 0.5) * 0.02);
       out.push(copy);
     }
   }
@@ -43,7 +48,12 @@ export function replicate(records: LabeledRecord[], scale: number, seed = 42): L
 function main() {
   const version = pythonXgboostVersion();
   if (!version) {
-    console.log(JSON.stringify({ skipped: 'python3-xgboost is not installed (apt-get install python3-xgboost)' }));
+    console.log(
+      JSON.stringify({
+        skipped:
+          'python3-xgboost is not installed (apt-get install python3-xgboost)',
+      }),
+    );
     return;
   }
   const scales = argValue('scales', '1,100').split(',').map(Number);
@@ -70,22 +80,50 @@ function main() {
       wall.push(last.seconds);
       cpu.push((c.user + c.system) / 1e6);
     }
-    const mse = regressionMetrics(pre.test.labels, last!.booster.predict(pre.test)).mse;
+    const mse = regressionMetrics(
+      pre.test.labels,
+      last!.booster.predict(pre.test),
+    ).mse;
     const ref = runReference([
-      '--dir', dir, '--params', JSON.stringify(params), '--tree-method', 'hist',
-      '--nthread', '1', '--repeat', String(repeat),
+      '--dir',
+      dir,
+      '--params',
+      JSON.stringify(params),
+      '--tree-method',
+      'hist',
+      '--nthread',
+      '1',
+      '--repeat',
+      String(repeat),
     ]);
     rmSync(dir, { recursive: true, force: true });
     results.push({
       scale,
       trainRows: pre.train.rows,
-      mlCore: { treeMethod: last!.treeMethod, seconds: median(wall), cpuSeconds: median(cpu), testMse: mse, bestIteration: last!.bestIteration },
-      xgboostHist1Thread: { seconds: ref.train_seconds, cpuSeconds: ref.train_cpu_seconds, testMse: ref.mse, bestIteration: ref.best_iteration },
+      mlCore: {
+        treeMethod: last!.treeMethod,
+        seconds: median(wall),
+        cpuSeconds: median(cpu),
+        testMse: mse,
+        bestIteration: last!.bestIteration,
+      },
+      xgboostHist1Thread: {
+        seconds: ref.train_seconds,
+        cpuSeconds: ref.train_cpu_seconds,
+        testMse: ref.mse,
+        bestIteration: ref.best_iteration,
+      },
       ratio: median(wall) / ref.train_seconds,
       cpuRatio: median(cpu) / ref.train_cpu_seconds,
     });
   }
-  console.log(JSON.stringify({ xgboost: version, repeat, hyperparameters: params, results }, null, 2));
+  console.log(
+    JSON.stringify(
+      { xgboost: version, repeat, hyperparameters: params, results },
+      null,
+      2,
+    ),
+  );
 }
 
 if (require.main === module) main();

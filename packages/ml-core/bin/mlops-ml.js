@@ -10,6 +10,7 @@ main(process.argv.slice(2)).then(
   },
   e => {
     console.error(e && e.message ? e.message : e);
-    process.exitCode = e && e.constructor && e.constructor.name === 'UsageError' ? 2 : 1;
+    process.exitCode =
+      e && e.constructor && e.constructor.name === 'UsageError' ? 2 : 1;
   },
 );

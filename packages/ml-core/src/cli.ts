@@ -6,10 +6,7 @@ import { LabeledRecord, loadAbaloneSource, parseAbaloneCsv } from './csv';
 import { regressionMetrics, toEvaluationJson } from './metrics';
 import { createPredictor } from './predictor';
 import { preprocess, toLabeledCsv } from './preprocess';
-import {
-  REFERENCE_HYPERPARAMETERS,
-  XGBoostParams,
-} from './xgboost/params';
+import { REFERENCE_HYPERPARAMETERS, XGBoostParams } from './xgboost/params';
 import { trainXGBoost } from './xgboost/train';
 
 const USAGE = `Usage:
@@ -77,9 +74,17 @@ async function loadRecords(
   if (parsed.errors.length > 0) {
     const lines = parsed.errors
       .slice(0, 20)
-      .map(e => `  row ${e.row}, column ${e.column}: ${e.reason}${e.value !== undefined ? ` ('${e.value}')` : ''}`);
-    const msg = `${source}: ${parsed.skippedRows} bad row(s)\n${lines.join('\n')}`;
-    if (policy === 'reject') throw new UsageError(`${msg}\n(use --policy skip to drop bad rows)`);
+      .map(
+        e =>
+          `  row ${e.row}, column ${e.column}: ${e.reason}${
+            e.value !== undefined ? ` ('${e.value}')` : ''
+          }`,
+      );
+    const msg = `${source}: ${parsed.skippedRows} bad row(s)\n${lines.join(
+      '\n',
+    )}`;
+    if (policy === 'reject')
+      throw new UsageError(`${msg}\n(use --policy skip to drop bad rows)`);
     console.error(`${msg}\n(skipped)`);
   }
   if (parsed.records.length === 0) {
@@ -121,7 +126,9 @@ const OPTIONS = {
 
 export async function main(argv: string[]): Promise<number> {
   // Accept --max-depth as well as --max_depth.
-  const args = argv.map(a => (a.startsWith('--') ? a.replace(/-/g, '_').replace(/^__/, '--') : a));
+  const args = argv.map(a =>
+    a.startsWith('--') ? a.replace(/-/g, '_').replace(/^__/, '--') : a,
+  );
   const [command, ...rest] = args;
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);
@@ -133,7 +140,8 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   }) as { values: Record<string, any> };
   const need = (name: string): string => {
-    if (!values[name]) throw new UsageError(`${command}: --${name} is required`);
+    if (!values[name])
+      throw new UsageError(`${command}: --${name} is required`);
     return values[name];
   };
   const policy = (values.policy ?? 'reject') as 'reject' | 'skip';
@@ -151,9 +159,15 @@ export async function main(argv: string[]): Promise<number> {
     await mkdir(out, { recursive: true });
     const evaluation = toEvaluationJson(metrics);
     await Promise.all([
-      writeFile(join(out, 'preprocessor.json'), JSON.stringify(pre.preprocessor, null, 2)),
+      writeFile(
+        join(out, 'preprocessor.json'),
+        JSON.stringify(pre.preprocessor, null, 2),
+      ),
       writeFile(join(out, 'model.json'), result.booster.toXGBoostJSONString()),
-      writeFile(join(out, 'evaluation.json'), JSON.stringify(evaluation, null, 2)),
+      writeFile(
+        join(out, 'evaluation.json'),
+        JSON.stringify(evaluation, null, 2),
+      ),
       writeFile(join(out, 'train.csv'), toLabeledCsv(pre.train)),
       writeFile(join(out, 'validation.csv'), toLabeledCsv(pre.validation)),
       writeFile(join(out, 'test.csv'), toLabeledCsv(pre.test)),
@@ -163,7 +177,11 @@ export async function main(argv: string[]): Promise<number> {
         {
           out,
           seed,
-          rows: { train: pre.train.rows, validation: pre.validation.rows, test: pre.test.rows },
+          rows: {
+            train: pre.train.rows,
+            validation: pre.validation.rows,
+            test: pre.test.rows,
+          },
           hyperparameters: { ...params, seed },
           treeMethod: result.treeMethod,
           bestIteration: result.bestIteration,
@@ -227,7 +245,9 @@ export async function main(argv: string[]): Promise<number> {
       try {
         return JSON.parse(await readFile(join(dir, name), 'utf8'));
       } catch (e) {
-        throw new UsageError(`Cannot read ${join(dir, name)}: ${(e as Error).message}`);
+        throw new UsageError(
+          `Cannot read ${join(dir, name)}: ${(e as Error).message}`,
+        );
       }
     };
     const predictor = createPredictor(
@@ -249,7 +269,11 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: Error) => {
-      console.error(e instanceof UsageError || e.name === 'TypeError' ? e.message : e.stack ?? e.message);
+      console.error(
+        e instanceof UsageError || e.name === 'TypeError'
+          ? e.message
+          : e.stack ?? e.message,
+      );
       process.exitCode = e instanceof UsageError ? 2 : 1;
     },
   );

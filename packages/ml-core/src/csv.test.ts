@@ -53,11 +53,28 @@ describe('parseAbaloneCsv', () => {
     expect(r.records).toEqual([]);
     expect(r.skippedRows).toBe(5);
     expect(r.errors).toEqual([
-      expect.objectContaining({ row: 2, column: '*', reason: 'expected 9 columns, got 5' }),
+      expect.objectContaining({
+        row: 2,
+        column: '*',
+        reason: 'expected 9 columns, got 5',
+      }),
       expect.objectContaining({ row: 3, column: 'sex', value: 'X' }),
-      expect.objectContaining({ row: 4, column: 'length', value: 'abc', reason: 'not a number' }),
-      expect.objectContaining({ row: 5, column: 'diameter', reason: 'must not be negative' }),
-      expect.objectContaining({ row: 6, column: 'rings', reason: 'label is missing' }),
+      expect.objectContaining({
+        row: 4,
+        column: 'length',
+        value: 'abc',
+        reason: 'not a number',
+      }),
+      expect.objectContaining({
+        row: 5,
+        column: 'diameter',
+        reason: 'must not be negative',
+      }),
+      expect.objectContaining({
+        row: 6,
+        column: 'rings',
+        reason: 'label is missing',
+      }),
     ]);
   });
 

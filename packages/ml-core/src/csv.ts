@@ -149,10 +149,20 @@ export function parseAbaloneCsv(
       const column = ABALONE_COLUMNS[c];
       const v = parseNumberCell(cells[c]);
       if (v === undefined) {
-        addError({ row: line, column, value: cells[c], reason: 'not a number' });
+        addError({
+          row: line,
+          column,
+          value: cells[c],
+          reason: 'not a number',
+        });
         ok = false;
       } else if (v < 0) {
-        addError({ row: line, column, value: cells[c], reason: 'must not be negative' });
+        addError({
+          row: line,
+          column,
+          value: cells[c],
+          reason: 'must not be negative',
+        });
         ok = false;
       } else if (
         column === 'rings' &&
@@ -160,7 +170,12 @@ export function parseAbaloneCsv(
         !options?.labelOptional
       ) {
         // The label cannot be imputed.
-        addError({ row: line, column, value: cells[c], reason: 'label is missing' });
+        addError({
+          row: line,
+          column,
+          value: cells[c],
+          reason: 'label is missing',
+        });
         ok = false;
       }
       values.push(v ?? NaN);

@@ -49,7 +49,11 @@ export {
 } from './xgboost/params';
 export type { XGBoostParams } from './xgboost/params';
 export { trainXGBoost } from './xgboost/train';
-export type { IterationInfo, TrainCallbacks, TrainResult } from './xgboost/train';
+export type {
+  IterationInfo,
+  TrainCallbacks,
+  TrainResult,
+} from './xgboost/train';
 export { calcGain, calcWeight, splitGain } from './xgboost/split';
 export { regressionMetrics, toEvaluationJson } from './metrics';
 export type { RegressionMetrics } from './metrics';

@@ -7,6 +7,12 @@ export interface RegressionMetrics {
   residualStd: number;
 }
 
+/** Constant labels make R² undefined: 1 for a perfect fit, else 0 (scikit-learn's convention). */
+function rSquared(sse: number, sst: number): number {
+  if (sst > 0) return 1 - sse / sst;
+  return sse === 0 ? 1 : 0;
+}
+
 export function regressionMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
@@ -42,8 +48,7 @@ export function regressionMetrics(
     mse,
     rmse: Math.sqrt(mse),
     mae: sae / n,
-    // Constant labels: R² is undefined; 1 for a perfect fit, else 0 (scikit-learn's convention).
-    r2: sst > 0 ? 1 - sse / sst : sse === 0 ? 1 : 0,
+    r2: rSquared(sse, sst),
     residualStd: Math.sqrt(resVar / n),
   };
 }

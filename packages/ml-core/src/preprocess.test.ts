@@ -60,14 +60,18 @@ describe('splitDataset', () => {
 
   it('splits 70/15/15 into disjoint parts covering all rows', () => {
     const s = splitDataset(rows, 1);
-    expect([s.train.length, s.validation.length, s.test.length]).toEqual([700, 150, 150]);
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([
+      700, 150, 150,
+    ]);
     const all = [...s.train, ...s.validation, ...s.test].sort((a, b) => a - b);
     expect(all).toEqual(rows);
   });
 
   it('is reproducible per seed and differs across seeds', () => {
     expect(splitDataset(rows, 7)).toEqual(splitDataset(rows, 7));
-    expect(splitDataset(rows, 7).train).not.toEqual(splitDataset(rows, 8).train);
+    expect(splitDataset(rows, 7).train).not.toEqual(
+      splitDataset(rows, 8).train,
+    );
     expect(rows[0]).toBe(0); // input not mutated
   });
 });
@@ -86,6 +90,8 @@ describe('labeled CSV', () => {
     expect(Number.isNaN(withNaN.data[0])).toBe(true);
     expect(Number.isNaN(withNaN.data[3])).toBe(true);
     expect(() => parseLabeledCsv('1,2\n3,x\n')).toThrow(/row 2, column 2/);
-    expect(() => parseLabeledCsv('1,2\n3\n')).toThrow(/row 2: expected 2 columns/);
+    expect(() => parseLabeledCsv('1,2\n3\n')).toThrow(
+      /row 2: expected 2 columns/,
+    );
   });
 });

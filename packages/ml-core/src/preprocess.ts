@@ -81,10 +81,7 @@ export function fitPreprocessor(
     means,
     scales,
     sexCategories: [...SEX_CATEGORIES],
-    featureNames: [
-      ...NUMERIC_COLUMNS,
-      ...SEX_CATEGORIES.map(s => `sex_${s}`),
-    ],
+    featureNames: [...NUMERIC_COLUMNS, ...SEX_CATEGORIES.map(s => `sex_${s}`)],
   };
 }
 
@@ -210,17 +207,27 @@ export function toLabeledCsv(m: LabeledMatrix): string {
 export function parseLabeledCsv(text: string): LabeledMatrix {
   const lines = text.split(/\r?\n/).filter(l => l.trim() !== '');
   if (lines.length === 0) {
-    return { data: new Float32Array(0), rows: 0, cols: 0, labels: new Float32Array(0) };
+    return {
+      data: new Float32Array(0),
+      rows: 0,
+      cols: 0,
+      labels: new Float32Array(0),
+    };
   }
   const cols = lines[0].split(',').length - 1;
-  if (cols < 1) throw new Error('Labeled CSV row 1: needs a label and at least one feature');
+  if (cols < 1)
+    throw new Error(
+      'Labeled CSV row 1: needs a label and at least one feature',
+    );
   const data = new Float32Array(lines.length * cols);
   const labels = new Float32Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const cells = lines[i].split(',');
     if (cells.length !== cols + 1) {
       throw new Error(
-        `Labeled CSV row ${i + 1}: expected ${cols + 1} columns, got ${cells.length}`,
+        `Labeled CSV row ${i + 1}: expected ${cols + 1} columns, got ${
+          cells.length
+        }`,
       );
     }
     for (let j = 0; j <= cols; j++) {
@@ -228,11 +235,14 @@ export function parseLabeledCsv(text: string): LabeledMatrix {
       const v = cell === '' || cell === '?' ? NaN : Number(cell);
       if (cell !== '' && cell !== '?' && Number.isNaN(v)) {
         throw new Error(
-          `Labeled CSV row ${i + 1}, column ${j + 1}: '${cell}' is not a number`,
+          `Labeled CSV row ${i + 1}, column ${
+            j + 1
+          }: '${cell}' is not a number`,
         );
       }
       if (j === 0) {
-        if (Number.isNaN(v)) throw new Error(`Labeled CSV row ${i + 1}: label is missing`);
+        if (Number.isNaN(v))
+          throw new Error(`Labeled CSV row ${i + 1}: label is missing`);
         labels[i] = v;
       } else {
         data[i * cols + j - 1] = v;

@@ -32,7 +32,9 @@ const FLOAT_ARRAY_KEYS = new Set([
 export function formatFloat32(value: number): string {
   const v = Math.fround(value);
   if (!Number.isFinite(v)) {
-    throw new Error(`Cannot write non-finite value ${value} into an XGBoost model`);
+    throw new Error(
+      `Cannot write non-finite value ${value} into an XGBoost model`,
+    );
   }
   let s = String(v);
   for (let p = 1; p <= 9; p++) {
@@ -68,15 +70,18 @@ function isRecord(v: unknown): v is Record<string, any> {
 }
 
 function numArray(v: unknown, what: string): number[] {
-  if (!Array.isArray(v)) throw new Error(`Invalid XGBoost model: ${what} is not an array`);
-  return v.map(x => (typeof x === 'boolean' ? (x ? 1 : 0) : Number(x)));
+  if (!Array.isArray(v))
+    throw new Error(`Invalid XGBoost model: ${what} is not an array`);
+  // XGBoost 2.x writes default_left as booleans, 1.x as 0/1.
+  return v.map(x => Number(x));
 }
 
 /** XGBoost ≥ 2 may write base_score as "[5E-1]". */
 function parseBaseScore(v: unknown): number {
   const s = String(v ?? '0.5').replace(/^\[|\]$/g, '');
   const n = Number(s);
-  if (!Number.isFinite(n)) throw new Error(`Invalid XGBoost model: base_score '${v}'`);
+  if (!Number.isFinite(n))
+    throw new Error(`Invalid XGBoost model: base_score '${v}'`);
   return n;
 }
 
@@ -153,7 +158,8 @@ export class Booster {
         let node = roots[t];
         while (left[node] !== -1) {
           const x = data[rowBase + feature[node]];
-          if (x !== x) node = defaultLeft[node] ? left[node] : right[node];
+          if (Number.isNaN(x))
+            node = defaultLeft[node] ? left[node] : right[node];
           else node = x < condition[node] ? left[node] : right[node];
         }
         sum = Math.fround(sum + condition[node]);
@@ -240,7 +246,9 @@ export class Booster {
     const objective = String(learner.objective?.name ?? '');
     if (!IDENTITY_OBJECTIVES.has(objective)) {
       throw new Error(
-        `Unsupported XGBoost objective '${objective}' (supported: ${[...IDENTITY_OBJECTIVES].join(', ')})`,
+        `Unsupported XGBoost objective '${objective}' (supported: ${[
+          ...IDENTITY_OBJECTIVES,
+        ].join(', ')})`,
       );
     }
     const gb = learner.gradient_booster;
@@ -250,12 +258,19 @@ export class Booster {
       );
     }
     const params = learner.learner_model_param ?? {};
-    if (Number(params.num_class ?? 0) > 1 || Number(params.num_target ?? 1) > 1) {
-      throw new Error('Multi-class / multi-target XGBoost models are not supported');
+    if (
+      Number(params.num_class ?? 0) > 1 ||
+      Number(params.num_target ?? 1) > 1
+    ) {
+      throw new Error(
+        'Multi-class / multi-target XGBoost models are not supported',
+      );
     }
     const rawTrees = gb.model.trees;
     if (!Array.isArray(rawTrees)) {
-      throw new Error('Invalid XGBoost model: gradient_booster.model.trees is not an array');
+      throw new Error(
+        'Invalid XGBoost model: gradient_booster.model.trees is not an array',
+      );
     }
     const trees = rawTrees.map((t: any, i: number): TreeArrays => {
       const what = `trees[${i}]`;
@@ -267,7 +282,9 @@ export class Booster {
         }
         const a = numArray(t[key], `${what}.${key}`);
         if (a.length !== n) {
-          throw new Error(`Invalid XGBoost model: ${what}.${key} has ${a.length} entries, expected ${n}`);
+          throw new Error(
+            `Invalid XGBoost model: ${what}.${key} has ${a.length} entries, expected ${n}`,
+          );
         }
         return a;
       };
@@ -277,8 +294,14 @@ export class Booster {
       const right = arr('right_children');
       const feature = arr('split_indices');
       for (let k = 0; k < n; k++) {
-        if (left[k] >= n || right[k] >= n || (left[k] === -1) !== (right[k] === -1)) {
-          throw new Error(`Invalid XGBoost model: ${what} node ${k} has bad children`);
+        if (
+          left[k] >= n ||
+          right[k] >= n ||
+          (left[k] === -1) !== (right[k] === -1)
+        ) {
+          throw new Error(
+            `Invalid XGBoost model: ${what} node ${k} has bad children`,
+          );
         }
       }
       return {
@@ -296,7 +319,8 @@ export class Booster {
     let numFeature = Number(params.num_feature ?? 0);
     for (const t of trees) {
       for (let k = 0; k < t.left.length; k++) {
-        if (t.left[k] !== -1) numFeature = Math.max(numFeature, t.feature[k] + 1);
+        if (t.left[k] !== -1)
+          numFeature = Math.max(numFeature, t.feature[k] + 1);
       }
     }
     const attributes: Record<string, string> = {};

@@ -173,7 +173,7 @@ export function buildExactData(
   for (let f = 0; f < cols; f++) {
     const present: number[] = [];
     for (let r = 0; r < rows; r++) {
-      if (x[r * cols + f] === x[r * cols + f]) present.push(r);
+      if (!Number.isNaN(x[r * cols + f])) present.push(r);
       else hasMissing[f] = 1;
     }
     present.sort((a, b) => x[a * cols + f] - x[b * cols + f] || a - b);
@@ -268,7 +268,14 @@ export function growExact(
           const v = val[k];
           const lv = last[slot];
           if (v !== lv && accH[slot] >= mcw) {
-            consider(slot, accG[slot], accH[slot], f, Math.fround(Math.fround(v + lv) * 0.5), 0);
+            consider(
+              slot,
+              accG[slot],
+              accH[slot],
+              f,
+              Math.fround(Math.fround(v + lv) * 0.5),
+              0,
+            );
           }
           accG[slot] += grad[r];
           accH[slot] += hess[r];
@@ -277,8 +284,15 @@ export function growExact(
         // All present values left, missing ones right.
         for (let slot = 0; slot < s; slot++) {
           const lv = last[slot];
-          if (lv === lv && accH[slot] >= mcw) {
-            consider(slot, accG[slot], accH[slot], f, Math.fround(lv + Math.abs(lv) + RT_EPS), 0);
+          if (!Number.isNaN(lv) && accH[slot] >= mcw) {
+            consider(
+              slot,
+              accG[slot],
+              accH[slot],
+              f,
+              Math.fround(lv + Math.abs(lv) + RT_EPS),
+              0,
+            );
           }
         }
       }
@@ -292,9 +306,8 @@ export function growExact(
         if (slot < 0) continue;
         const v = val[k];
         const lv = last[slot];
-        // NaN !== NaN, and accH is 0 before the first row when mcw > 0; the
-        // `lv === lv` test covers mcw = 0.
-        if (v !== lv && lv === lv && accH[slot] >= mcw) {
+        // `last` is NaN before a node's first row: no split before the first value.
+        if (v !== lv && !Number.isNaN(lv) && accH[slot] >= mcw) {
           const hr = accH[slot];
           const hl = nodeH[slot] - hr;
           if (hl >= mcw) {
@@ -317,8 +330,15 @@ export function growExact(
         // All present values right, missing ones left.
         for (let slot = 0; slot < s; slot++) {
           const lv = last[slot];
-          if (lv === lv && accH[slot] >= mcw) {
-            consider(slot, nodeG[slot] - accG[slot], nodeH[slot] - accH[slot], f, Math.fround(lv - (Math.abs(lv) + RT_EPS)), 1);
+          if (!Number.isNaN(lv) && accH[slot] >= mcw) {
+            consider(
+              slot,
+              nodeG[slot] - accG[slot],
+              nodeH[slot] - accH[slot],
+              f,
+              Math.fround(lv - (Math.abs(lv) + RT_EPS)),
+              1,
+            );
           }
         }
       }
@@ -354,7 +374,9 @@ export function growExact(
       }
       const node = frontier[slot];
       const v = x[r * cols + store.feature[node]];
-      const goLeft = v !== v ? store.defLeft[node] === 1 : v < store.cond[node];
+      const goLeft = Number.isNaN(v)
+        ? store.defLeft[node] === 1
+        : v < store.cond[node];
       const c = childSlot[slot * 2 + (goLeft ? 0 : 1)];
       childG[c] += grad[r];
       childH[c] += hess[r];
@@ -392,7 +414,14 @@ export interface HistData {
 /** Cap on values sorted per feature to place the quantile cuts. */
 const SKETCH_SAMPLE = 1 << 17;
 
-function upperBound(a: Float32Array, lo: number, hi: number, v: number): number {
+function upperBound(
+  a: Float32Array,
+  from: number,
+  to: number,
+  v: number,
+): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid] <= v) lo = mid + 1;
@@ -420,7 +449,7 @@ export function buildHistData(
     const sample: number[] = [];
     for (let r = 0; r < rows; r++) {
       const v = x[r * cols + f];
-      if (v !== v) hasMissing[f] = 1;
+      if (Number.isNaN(v)) hasMissing[f] = 1;
       else if (r % stride === 0) sample.push(v);
     }
     const sorted = Float32Array.from(sample).sort();
@@ -451,7 +480,8 @@ export function buildHistData(
     cutLists.push(cuts);
   }
   const offsets = new Int32Array(cols + 1);
-  for (let f = 0; f < cols; f++) offsets[f + 1] = offsets[f] + cutLists[f].length;
+  for (let f = 0; f < cols; f++)
+    offsets[f + 1] = offsets[f] + cutLists[f].length;
   const totalBins = offsets[cols];
   if (totalBins >= 65535) {
     throw new Error(`Too many histogram bins (${totalBins}); lower max_bin`);
@@ -466,8 +496,9 @@ export function buildHistData(
     const colBase = f * rows;
     for (let r = 0; r < rows; r++) {
       const v = x[r * cols + f];
-      const b =
-        v !== v ? totalBins : Math.min(upperBound(cuts, o, last + 1, v), last);
+      const b = Number.isNaN(v)
+        ? totalBins
+        : Math.min(upperBound(cuts, o, last + 1, v), last);
       bins[r * cols + f] = b;
       binsByColumn[colBase + r] = b;
     }
@@ -534,7 +565,8 @@ function partitionRange(
   for (let k = begin; k < end; k++) {
     const row = order[k];
     const bin = column[row];
-    const left = (bin <= splitBin ? 1 : 0) | (bin === missingBin ? missingLeft : 0);
+    const left =
+      (bin <= splitBin ? 1 : 0) | (bin === missingBin ? missingLeft : 0);
     order[w] = row;
     tmp[t] = row;
     w += left;
@@ -680,7 +712,8 @@ export function growHist(
             if (hr < mcw) continue;
             const hl2 = H - hr;
             if (hl2 < mcw) break;
-            const loss = calcGain(p, G - gr, hl2) + calcGain(p, gr, hr) - rootGain;
+            const loss =
+              calcGain(p, G - gr, hl2) + calcGain(p, gr, hr) - rootGain;
             if (loss > bestLoss) {
               bestLoss = loss;
               bestBin = b - 1;
@@ -699,7 +732,16 @@ export function growHist(
       const begin = store.begin[node];
       const end = store.end[node];
       const sums = ws.sums;
-      const w = partitionRange(ws, begin, end, bestFeat, bestBin, bestDef === 1, grad, hess);
+      const w = partitionRange(
+        ws,
+        begin,
+        end,
+        bestFeat,
+        bestBin,
+        bestDef === 1,
+        grad,
+        hess,
+      );
       const lg = sums[0];
       const lh = sums[1];
       const rg = sums[2];

@@ -71,7 +71,11 @@ export const DEFAULT_PARAMS: ResolvedParams = {
 
 type Check = (v: number) => boolean;
 const RULES: Array<[keyof ResolvedParams, Check, string]> = [
-  ['max_depth', v => Number.isInteger(v) && v >= 1 && v <= 30, 'an integer in [1, 30]'],
+  [
+    'max_depth',
+    v => Number.isInteger(v) && v >= 1 && v <= 30,
+    'an integer in [1, 30]',
+  ],
   ['eta', v => v > 0 && v <= 1, 'in (0, 1]'],
   ['gamma', v => v >= 0, '>= 0'],
   ['min_child_weight', v => v >= 0, '>= 0'],
@@ -81,9 +85,17 @@ const RULES: Array<[keyof ResolvedParams, Check, string]> = [
   ['alpha', v => v >= 0, '>= 0'],
   ['base_score', v => Number.isFinite(v), 'a finite number'],
   ['num_round', v => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
-  ['early_stopping_rounds', v => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
+  [
+    'early_stopping_rounds',
+    v => Number.isInteger(v) && v >= 1,
+    'an integer >= 1',
+  ],
   ['seed', v => Number.isInteger(v), 'an integer'],
-  ['max_bin', v => Number.isInteger(v) && v >= 2 && v <= 65000, 'an integer in [2, 65000]'],
+  [
+    'max_bin',
+    v => Number.isInteger(v) && v >= 2 && v <= 65000,
+    'an integer in [2, 65000]',
+  ],
 ];
 
 /** Fills defaults and rejects out-of-range hyperparameters with a message naming the field. */

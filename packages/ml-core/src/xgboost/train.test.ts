@@ -74,10 +74,18 @@ describe('split arithmetic', () => {
     tree_method => {
       const data = matrix([[1], [2], [3], [4]], [1, 1, 3, 3]);
       const r = trainXGBoost(
-        { max_depth: 3, eta: 0.3, base_score: 0, num_round: 1, gamma: 1, tree_method },
+        {
+          max_depth: 3,
+          eta: 0.3,
+          base_score: 0,
+          num_round: 1,
+          gamma: 1,
+          tree_method,
+        },
         data,
       );
-      const tree = (r.booster.toXGBoostJSON() as any).learner.gradient_booster.model.trees[0];
+      const tree = (r.booster.toXGBoostJSON() as any).learner.gradient_booster
+        .model.trees[0];
       expect(tree.left_children).toEqual([-1]);
       expect(tree.split_conditions[0]).toBeCloseTo(0.3 * 1.6, 6);
     },
@@ -87,10 +95,23 @@ describe('split arithmetic', () => {
 describe('trainXGBoost', () => {
   it('is deterministic for a seed and depends on it when sampling', () => {
     const data = randomData(400, 4, 1);
-    const params = { ...REFERENCE_HYPERPARAMETERS, colsample_bytree: 0.75, num_round: 10 };
-    const a = trainXGBoost({ ...params, seed: 5 }, data).booster.toXGBoostJSONString();
-    const b = trainXGBoost({ ...params, seed: 5 }, data).booster.toXGBoostJSONString();
-    const c = trainXGBoost({ ...params, seed: 6 }, data).booster.toXGBoostJSONString();
+    const params = {
+      ...REFERENCE_HYPERPARAMETERS,
+      colsample_bytree: 0.75,
+      num_round: 10,
+    };
+    const a = trainXGBoost(
+      { ...params, seed: 5 },
+      data,
+    ).booster.toXGBoostJSONString();
+    const b = trainXGBoost(
+      { ...params, seed: 5 },
+      data,
+    ).booster.toXGBoostJSONString();
+    const c = trainXGBoost(
+      { ...params, seed: 6 },
+      data,
+    ).booster.toXGBoostJSONString();
     expect(a).toBe(b);
     expect(a).not.toBe(c);
   });
@@ -98,7 +119,10 @@ describe('trainXGBoost', () => {
   it.each(['exact', 'hist'] as const)('fits a signal (%s)', tree_method => {
     const train = randomData(2000, 3, 2);
     const test = randomData(500, 3, 3);
-    const r = trainXGBoost({ max_depth: 4, eta: 0.3, num_round: 40, tree_method }, train);
+    const r = trainXGBoost(
+      { max_depth: 4, eta: 0.3, num_round: 40, tree_method },
+      train,
+    );
     const m = regressionMetrics(test.labels, r.booster.predict(test));
     expect(r.treeMethod).toBe(tree_method);
     expect(m.r2).toBeGreaterThan(0.9);
@@ -115,7 +139,14 @@ describe('trainXGBoost', () => {
     const train = noisy(300);
     const valid = noisy(300);
     const r = trainXGBoost(
-      { max_depth: 6, eta: 0.5, min_child_weight: 0, base_score: 0.5, num_round: 200, early_stopping_rounds: 5 },
+      {
+        max_depth: 6,
+        eta: 0.5,
+        min_child_weight: 0,
+        base_score: 0.5,
+        num_round: 200,
+        early_stopping_rounds: 5,
+      },
       train,
       valid,
     );
@@ -141,7 +172,10 @@ describe('trainXGBoost', () => {
     expect(() => trainXGBoost({ eta: 0 }, data)).toThrow(/eta/);
     expect(() => trainXGBoost({ subsample: 1.5 }, data)).toThrow(/subsample/);
     expect(() => trainXGBoost({ max_depth: 2.5 }, data)).toThrow(/max_depth/);
-    const bad = { ...data, labels: Float32Array.from(data.labels, (v, i) => (i === 3 ? NaN : v)) };
+    const bad = {
+      ...data,
+      labels: Float32Array.from(data.labels, (v, i) => (i === 3 ? NaN : v)),
+    };
     expect(() => trainXGBoost({}, bad)).toThrow(/row 4/);
   });
 
@@ -157,15 +191,22 @@ describe('trainXGBoost', () => {
         labels.push(missing ? 10 : 1 + (i % 3) * 0.01);
       }
       const data = matrix(rows, labels);
-      const r = trainXGBoost({ max_depth: 2, eta: 1, num_round: 3, tree_method }, data);
+      const r = trainXGBoost(
+        { max_depth: 2, eta: 1, num_round: 3, tree_method },
+        data,
+      );
       const pred = r.booster.predict(matrix([[NaN], [0.5], [0.01]]));
       expect(pred[0]).toBeCloseTo(10, 1);
       expect(pred[1]).toBeCloseTo(1, 1);
       expect(pred[2]).toBeCloseTo(1, 1);
       // the root split separates missing from present through default_left
-      const t = (r.booster.toXGBoostJSON() as any).learner.gradient_booster.model.trees[0];
-      const missingChild = t.default_left[0] ? t.left_children[0] : t.right_children[0];
-      const presentChild = 0.5 < t.split_conditions[0] ? t.left_children[0] : t.right_children[0];
+      const t = (r.booster.toXGBoostJSON() as any).learner.gradient_booster
+        .model.trees[0];
+      const missingChild = t.default_left[0]
+        ? t.left_children[0]
+        : t.right_children[0];
+      const presentChild =
+        t.split_conditions[0] > 0.5 ? t.left_children[0] : t.right_children[0];
       expect(missingChild).not.toBe(presentChild);
     },
   );
@@ -175,19 +216,26 @@ describe('model.json', () => {
   it('round-trips through the XGBoost JSON schema with identical predictions', () => {
     const data = randomData(300, 3, 11);
     data.data[5] = NaN;
-    const r = trainXGBoost({ ...REFERENCE_HYPERPARAMETERS, num_round: 8 }, data);
+    const r = trainXGBoost(
+      { ...REFERENCE_HYPERPARAMETERS, num_round: 8 },
+      data,
+    );
     const text = r.booster.toXGBoostJSONString();
     const json = JSON.parse(text);
     expect(json.learner.objective.name).toBe('reg:squarederror');
     expect(json.learner.learner_model_param.base_score).toBe('0.5');
-    expect(json.learner.gradient_booster.model.gbtree_model_param.num_trees).toBe('8');
+    expect(
+      json.learner.gradient_booster.model.gbtree_model_param.num_trees,
+    ).toBe('8');
     const tree = json.learner.gradient_booster.model.trees[0];
     expect(tree.parents[0]).toBe(2147483647);
     // XGBoost only accepts float literals in float arrays
     expect(text).toMatch(/"sum_hessian":\[\d+\.\d/);
     expect(text).not.toMatch(/"loss_changes":\[[^\]]*[\[,]0[,\]]/);
     const back = Booster.fromXGBoostJSON(json);
-    expect(Array.from(back.predict(data))).toEqual(Array.from(r.booster.predict(data)));
+    expect(Array.from(back.predict(data))).toEqual(
+      Array.from(r.booster.predict(data)),
+    );
     expect(stringifyXGBoostJSON(back.toXGBoostJSON())).toBe(text);
   });
 
@@ -195,13 +243,17 @@ describe('model.json', () => {
     expect(formatFloat32(100)).toBe('100.0');
     expect(formatFloat32(0.2)).toBe('0.2');
     expect(formatFloat32(1e-7)).toBe('1e-7');
-    expect(Math.fround(Number(formatFloat32(Math.PI)))).toBe(Math.fround(Math.PI));
+    expect(Math.fround(Number(formatFloat32(Math.PI)))).toBe(
+      Math.fround(Math.PI),
+    );
   });
 
   it('loads a model trained by real XGBoost and predicts what XGBoost predicted', () => {
     const dir = resolve(__dirname, '../__fixtures__');
     const model = JSON.parse(readFileSync(`${dir}/xgboost-model.json`, 'utf8'));
-    const expected = JSON.parse(readFileSync(`${dir}/xgboost-predictions.json`, 'utf8'));
+    const expected = JSON.parse(
+      readFileSync(`${dir}/xgboost-predictions.json`, 'utf8'),
+    );
     const booster = Booster.fromXGBoostJSON(model);
     expect(booster.numTrees).toBe(expected.num_boost_round);
     const inputs: Array<Array<number | null>> = expected.inputs;
@@ -215,14 +267,19 @@ describe('model.json', () => {
       expect(Math.abs(pred[i] - p)).toBeLessThan(1e-5);
     });
     // and writes it back in a form that reloads to the same scores
-    const again = Booster.fromXGBoostJSON(JSON.parse(booster.toXGBoostJSONString()));
+    const again = Booster.fromXGBoostJSON(
+      JSON.parse(booster.toXGBoostJSONString()),
+    );
     expect(Array.from(again.predict(m))).toEqual(Array.from(pred));
   });
 
   it('rejects models it cannot score', () => {
     expect(() => Booster.fromXGBoostJSON({})).toThrow(/learner/);
     const model = JSON.parse(
-      readFileSync(resolve(__dirname, '../__fixtures__/xgboost-model.json'), 'utf8'),
+      readFileSync(
+        resolve(__dirname, '../__fixtures__/xgboost-model.json'),
+        'utf8',
+      ),
     );
     model.learner.objective.name = 'binary:logistic';
     expect(() => Booster.fromXGBoostJSON(model)).toThrow(/binary:logistic/);
@@ -230,15 +287,22 @@ describe('model.json', () => {
 });
 
 const ABALONE = resolve(__dirname, '../../../../../shared/data/abalone.data');
-(existsSync(ABALONE) ? describe : describe.skip)('on the Abalone data set', () => {
-  it('trains the reference pipeline to a sensible test MSE', () => {
-    const parsed = parseAbaloneCsv(readFileSync(ABALONE, 'utf8'));
-    expect(parsed.records).toHaveLength(4177);
-    const pre = preprocess(parsed.records, { seed: 0 });
-    const r = trainXGBoost({ ...REFERENCE_HYPERPARAMETERS, seed: 0 }, pre.train, pre.validation);
-    const m = regressionMetrics(pre.test.labels, r.booster.predict(pre.test));
-    expect(m.mse).toBeGreaterThan(3);
-    expect(m.mse).toBeLessThan(6);
-    expect(m.r2).toBeGreaterThan(0.4);
-  });
-});
+(existsSync(ABALONE) ? describe : describe.skip)(
+  'on the Abalone data set',
+  () => {
+    it('trains the reference pipeline to a sensible test MSE', () => {
+      const parsed = parseAbaloneCsv(readFileSync(ABALONE, 'utf8'));
+      expect(parsed.records).toHaveLength(4177);
+      const pre = preprocess(parsed.records, { seed: 0 });
+      const r = trainXGBoost(
+        { ...REFERENCE_HYPERPARAMETERS, seed: 0 },
+        pre.train,
+        pre.validation,
+      );
+      const m = regressionMetrics(pre.test.labels, r.booster.predict(pre.test));
+      expect(m.mse).toBeGreaterThan(3);
+      expect(m.mse).toBeLessThan(6);
+      expect(m.r2).toBeGreaterThan(0.4);
+    });
+  },
+);

@@ -46,14 +46,22 @@ export interface TrainResult {
 }
 
 function checkMatrix(m: LabeledMatrix, what: string, cols?: number): void {
-  if (!m || !(m.data instanceof Float32Array) || !(m.labels instanceof Float32Array)) {
+  if (
+    !m ||
+    !(m.data instanceof Float32Array) ||
+    !(m.labels instanceof Float32Array)
+  ) {
     throw new Error(`${what}: expected Float32Array data and labels`);
   }
   if (m.data.length !== m.rows * m.cols || m.labels.length !== m.rows) {
-    throw new Error(`${what}: data/labels length does not match ${m.rows}×${m.cols}`);
+    throw new Error(
+      `${what}: data/labels length does not match ${m.rows}×${m.cols}`,
+    );
   }
   if (cols !== undefined && m.cols !== cols) {
-    throw new Error(`${what}: has ${m.cols} features, training data has ${cols}`);
+    throw new Error(
+      `${what}: has ${m.cols} features, training data has ${cols}`,
+    );
   }
   for (let i = 0; i < m.rows; i++) {
     if (!Number.isFinite(m.labels[i])) {
@@ -102,12 +110,8 @@ export function trainXGBoost(
   if (validation) checkMatrix(validation, 'validation data', train.cols);
   const { rows, cols } = train;
   const x = train.data;
-  const method: 'exact' | 'hist' =
-    p.tree_method === 'auto'
-      ? rows <= AUTO_EXACT_MAX_ROWS
-        ? 'exact'
-        : 'hist'
-      : p.tree_method;
+  let method: 'exact' | 'hist' = rows <= AUTO_EXACT_MAX_ROWS ? 'exact' : 'hist';
+  if (p.tree_method !== 'auto') method = p.tree_method;
   const grow: GrowParams = {
     max_depth: p.max_depth,
     eta: p.eta,
@@ -138,7 +142,8 @@ export function trainXGBoost(
   const history: TrainResult['history'] = [];
   let bestIteration = 0;
   let bestScore: number | undefined;
-  const early = validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
+  const early =
+    validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
 
   for (let it = 0; it < p.num_round; it++) {
     for (let r = 0; r < rows; r++) grad[r] = pred[r] - train.labels[r];
@@ -226,10 +231,19 @@ export function trainXGBoost(
     numFeature: cols,
     attributes:
       bestScore !== undefined
-        ? { best_iteration: String(bestIteration), best_score: String(bestScore) }
+        ? {
+            best_iteration: String(bestIteration),
+            best_score: String(bestScore),
+          }
         : {},
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { booster, bestIteration, bestScore, history, seconds, treeMethod: method };
+  return {
+    booster,
+    bestIteration,
+    bestScore,
+    history,
+    seconds,
+    treeMethod: method,
+  };
 }
-

@@ -25,7 +25,7 @@ export function leafIndex(
   const { left, right, feature, condition, defaultLeft } = tree;
   while (left[node] !== -1) {
     const x = data[base + feature[node]];
-    if (x !== x) {
+    if (Number.isNaN(x)) {
       node = defaultLeft[node] ? left[node] : right[node];
     } else {
       node = x < condition[node] ? left[node] : right[node];

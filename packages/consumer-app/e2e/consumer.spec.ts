@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,26 @@ const phoneScreenshotPath = fileURLToPath(
   new URL('../docs/screenshot-phone.png', import.meta.url),
 );
 const realApi = process.env.CONSUMER_E2E_API_BASE_URL;
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Runs axe-core (WCAG 2.1 A/AA rules) on the page; returns the violations. */
+async function axeViolations(page: Page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: any }).axe;
+    const result = await axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
+      },
+    });
+    return result.violations.map(
+      (v: { id: string; help: string; nodes: Array<{ target: unknown }> }) =>
+        `${v.id}: ${v.help} (${v.nodes.map(n => String(n.target)).join(', ')})`,
+    );
+  });
+}
 
 const servers: Server[] = [];
 let appUrl = '';
@@ -184,6 +205,22 @@ test('shows a friendly error on each bad field and sends nothing', async ({
 
   expect(predicts.count).toBe(0);
   await expect(page.getByTestId('predicted-age')).toHaveCount(0);
+});
+
+test('has no WCAG 2.1 AA violations found by axe, with errors and with a result', async ({
+  page,
+}) => {
+  await page.goto(appUrl);
+  await page.getByRole('button', { name: 'Predict age' }).click();
+  await expect(
+    page.getByText('Please fix 8 fields before predicting.'),
+  ).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Fill in an example' }).click();
+  await page.getByRole('button', { name: 'Predict age' }).click();
+  await expect(page.getByTestId('predicted-age')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('works with the keyboard alone', async ({ page }) => {

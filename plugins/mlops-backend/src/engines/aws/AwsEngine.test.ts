@@ -753,6 +753,61 @@ describe('AwsEngine registry', () => {
     ).rejects.toMatchObject({ name: 'InputError' });
     expect(sagemaker.commandCalls(UpdateModelPackageCommand)).toHaveLength(0);
   });
+  it('re-describes only versions whose approval status changed on a list refresh', async () => {
+    mockRegistry();
+    const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
+    await engine.listModelVersions(resources);
+    await engine.listModelVersions(resources);
+    expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(3);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
+
+    // v3 was approved in the SageMaker console meanwhile.
+    sagemaker.on(ListModelPackagesCommand, { NextToken: undefined }).resolves({
+      ...sm.listPackagesPage1,
+      ModelPackageSummaryList:
+        sm.listPackagesPage1.ModelPackageSummaryList!.map(p =>
+          p.ModelPackageVersion === 3
+            ? { ...p, ModelApprovalStatus: 'Approved' }
+            : p,
+        ),
+    });
+    await engine.listModelVersions(resources);
+    expect(
+      sagemaker
+        .commandCalls(DescribeModelPackageCommand)
+        .map(c => c.args[0].input.ModelPackageName),
+    ).toEqual([
+      sm.packageArn(3),
+      sm.packageArn(2),
+      sm.packageArn(1),
+      sm.packageArn(3),
+    ]);
+    // evaluation.json never changes: read once.
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
+  });
+
+  it('uses the given CacheService with the configured TTL', async () => {
+    mockRegistry();
+    const store = new Map<string, unknown>();
+    const cache = {
+      get: jest.fn(async (k: string) => store.get(k)),
+      set: jest.fn(async (k: string, v: unknown) => {
+        store.set(k, v);
+      }),
+    };
+    const { engine } = makeEngine({ cache, listCacheTtlSeconds: 30 });
+    const first = await engine.listModelVersions(resources);
+    const second = await engine.listModelVersions(resources);
+    expect(second).toEqual(first);
+    expect(cache.set).toHaveBeenCalledWith(
+      expect.stringContaining(':versions'),
+      expect.any(Array),
+      { ttl: 30_000 },
+    );
+    // Stored values are plain JSON, as a shared cache store needs.
+    expect(JSON.parse(JSON.stringify(first))).toEqual(first);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(2);
+  });
 });
 
 describe('AwsEngine endpoint', () => {
@@ -792,6 +847,57 @@ describe('AwsEngine endpoint', () => {
         },
       ],
     });
+  });
+
+  it('lists the deployment in progress from PendingDeploymentSummary', async () => {
+    mockRegistry();
+    const nextConfig = 'abalone-endpoint-config-v3-20261126T2210';
+    sagemaker.on(DescribeEndpointCommand).resolves({
+      ...sm.describeEndpoint,
+      EndpointStatus: 'Updating',
+      PendingDeploymentSummary: {
+        EndpointConfigName: nextConfig,
+        StartTime: new Date('2026-11-26T22:10:05.000Z'),
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            CurrentInstanceCount: 0,
+            DesiredInstanceCount: 1,
+          },
+        ],
+      },
+    });
+    sagemaker
+      .on(DescribeEndpointConfigCommand, { EndpointConfigName: nextConfig })
+      .resolves({
+        ...sm.describeEndpointConfig,
+        EndpointConfigName: nextConfig,
+        ProductionVariants: [
+          { VariantName: 'AllTraffic', ModelName: 'abalone-model-v3' },
+        ],
+      });
+    sagemaker
+      .on(DescribeModelCommand, { ModelName: 'abalone-model-v3' })
+      .resolves({
+        ...sm.describeModel,
+        ModelName: 'abalone-model-v3',
+        Containers: [{ ModelPackageName: sm.packageArn(3) }],
+      });
+    const { engine } = makeEngine();
+    const res = await engine.listDeployments(resources);
+    expect(res.endpoint).toMatchObject({ status: 'Updating', modelVersion: 2 });
+    expect(
+      res.deployments.map(d => [
+        d.deploymentId,
+        d.modelVersion,
+        d.status,
+        d.current,
+      ]),
+    ).toEqual([
+      [nextConfig, 3, 'Updating', false],
+      [sm.ENDPOINT_CONFIG, 2, 'Updating', true],
+    ]);
+    expect(res.deployments[0].deployedAt).toBe('2026-11-26T22:10:05.000Z');
   });
 
   it('has no deployments when the endpoint does not exist yet', async () => {
@@ -881,13 +987,11 @@ describe('AwsEngine endpoint', () => {
 
   it('refuses to invoke an endpoint that is not in service', async () => {
     mockRegistry();
-    sagemaker
-      .on(DescribeEndpointCommand)
-      .resolves({
-        ...sm.describeEndpoint,
-        EndpointStatus: 'Failed',
-        FailureReason: 'Image pull failed',
-      });
+    sagemaker.on(DescribeEndpointCommand).resolves({
+      ...sm.describeEndpoint,
+      EndpointStatus: 'Failed',
+      FailureReason: 'Image pull failed',
+    });
     const { engine } = makeEngine();
     await expect(
       engine.predict(resources, [EXAMPLE_ABALONE]),

@@ -106,6 +106,12 @@ export interface AwsEngineOptions {
 interface EndpointState {
   endpoint: EndpointSummary;
   endpointConfigName?: string;
+  /** An update in progress (DescribeEndpoint's PendingDeploymentSummary). */
+  pending?: {
+    endpointConfigName: string;
+    modelPackageArn?: string;
+    startTime?: string;
+  };
 }
 
 interface PendingApproval {
@@ -118,6 +124,7 @@ const TERMINAL = new Set(['Stopped', 'Failed', 'Succeeded']);
 const DEFAULT_PAGE_SIZE = 20;
 const DESCRIBE_CONCURRENCY = 4;
 const DEFAULT_DATA_PREFIX = 'data/';
+const VERSION_MEMO_MS = 5 * 60_000;
 
 /**
  * The MLOps engine over AWS: SageMaker Pipelines (runs), the SageMaker model
@@ -131,6 +138,14 @@ export class AwsEngine implements MlopsEngine {
   private readonly cache: ListCache;
   /** evaluation.json objects never change once written, so they are kept (bounded). */
   private readonly metricsByUri = new Map<string, RegressionMetrics | null>();
+  private readonly versionMemo = new Map<
+    string,
+    {
+      approvalStatus?: string;
+      at: number;
+      value: Omit<ModelVersion, 'deployed'>;
+    }
+  >();
 
   constructor(private readonly options: AwsEngineOptions) {
     this.logger = options.logger;
@@ -181,7 +196,9 @@ export class AwsEngine implements MlopsEngine {
   }
 
   private assertExecution(r: MlopsResources, executionId: string) {
-    if (!executionBelongsTo(executionId, r.pipelineName, r.region)) {
+    if (
+      !executionBelongsTo(executionId, r.pipelineName, this.target(r).region)
+    ) {
       // Same answer as for an unknown id, so ids of other pipelines are not probed.
       throw new NotFoundError(
         `No execution ${executionId} of pipeline ${r.pipelineName}`,
@@ -622,8 +639,12 @@ export class AwsEngine implements MlopsEngine {
           ),
         ),
       );
-      const all: Array<{ arn: string; version: number; createdAt: string }> =
-        [];
+      const all: Array<{
+        arn: string;
+        version: number;
+        createdAt: string;
+        approvalStatus?: string;
+      }> = [];
       for (const s of pages.flatMap(
         p => (p?.ModelPackageSummaryList ?? []) as ModelPackageSummary[],
       )) {
@@ -632,6 +653,7 @@ export class AwsEngine implements MlopsEngine {
           arn: s.ModelPackageArn,
           version: s.ModelPackageVersion,
           createdAt: iso(s.CreationTime) ?? '',
+          approvalStatus: s.ModelApprovalStatus,
         });
       }
       return all.sort(
@@ -646,7 +668,7 @@ export class AwsEngine implements MlopsEngine {
       const summaries = await this.listPackageSummaries(r);
       const servingArn = await this.servingPackageArn(r);
       const versions = await mapLimit(summaries, DESCRIBE_CONCURRENCY, s =>
-        this.loadVersion(r, s.arn),
+        this.loadVersionMemo(r, s.arn, s.approvalStatus),
       );
       return versions.map(v => ({
         ...v,
@@ -683,6 +705,31 @@ export class AwsEngine implements MlopsEngine {
       );
     }
     return summary;
+  }
+
+  /**
+   * A version's description changes with its approval only, so a list
+   * refresh re-describes just the versions whose status changed (or whose
+   * memo is older than VERSION_MEMO_MS): a group with many versions costs one
+   * ListModelPackages per refresh, not one DescribeModelPackage per version.
+   */
+  private async loadVersionMemo(
+    r: MlopsResources,
+    arn: string,
+    approvalStatus: string | undefined,
+  ): Promise<Omit<ModelVersion, 'deployed'>> {
+    const memo = this.versionMemo.get(arn);
+    if (
+      memo &&
+      memo.approvalStatus === approvalStatus &&
+      Date.now() - memo.at < VERSION_MEMO_MS
+    ) {
+      return memo.value;
+    }
+    const value = await this.loadVersion(r, arn);
+    if (this.versionMemo.size > 2000) this.versionMemo.clear();
+    this.versionMemo.set(arn, { approvalStatus, at: Date.now(), value });
+    return value;
   }
 
   private async loadVersion(
@@ -782,6 +829,7 @@ export class AwsEngine implements MlopsEngine {
     );
     this.cache.invalidate(this.groupKey(r));
     this.cache.invalidate(this.endpointKey(r));
+    this.versionMemo.delete(current.modelPackageArn);
     if (pending) {
       const summary = `${options.status} model version ${version} by ${options.actor.ref}: ${comment}`;
       try {
@@ -847,10 +895,21 @@ export class AwsEngine implements MlopsEngine {
           summary.modelPackageArn = arn;
           summary.modelVersion = versionFromArn(arn);
         }
+        const pendingConfig =
+          endpoint?.PendingDeploymentSummary?.EndpointConfigName;
+        const pending =
+          pendingConfig && pendingConfig !== configName
+            ? {
+                endpointConfigName: pendingConfig,
+                modelPackageArn: await this.packageOfConfig(r, pendingConfig),
+                startTime: iso(endpoint?.PendingDeploymentSummary?.StartTime),
+              }
+            : undefined;
         return {
           missing: false,
           endpoint: summary,
           endpointConfigName: configName,
+          pending,
         };
       },
     );
@@ -889,23 +948,38 @@ export class AwsEngine implements MlopsEngine {
   async listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {
     const state = await this.loadEndpoint(r);
     if (!state) return { deployments: [] };
-    const { endpoint } = state;
-    // SageMaker keeps no deployment history: the current endpoint config is the one deployment known.
-    const deployments: Deployment[] =
-      endpoint.modelPackageArn && endpoint.modelVersion !== undefined
-        ? [
-            {
-              deploymentId: state.endpointConfigName ?? endpoint.endpointName,
-              endpointName: endpoint.endpointName,
-              modelVersion: endpoint.modelVersion,
-              modelPackageArn: endpoint.modelPackageArn,
-              status: endpoint.status,
-              deployedAt:
-                endpoint.lastModifiedTime ?? new Date(0).toISOString(),
-              current: true,
-            },
-          ]
-        : [];
+    const { endpoint, pending } = state;
+    // SageMaker keeps no deployment history: what is known is the config the
+    // endpoint runs and, during an update, the config it is moving to.
+    const deployments: Deployment[] = [];
+    const pendingVersion = pending?.modelPackageArn
+      ? versionFromArn(pending.modelPackageArn)
+      : undefined;
+    if (pending?.modelPackageArn && pendingVersion !== undefined) {
+      deployments.push({
+        deploymentId: pending.endpointConfigName,
+        endpointName: endpoint.endpointName,
+        modelVersion: pendingVersion,
+        modelPackageArn: pending.modelPackageArn,
+        status: 'Updating',
+        deployedAt:
+          pending.startTime ??
+          endpoint.lastModifiedTime ??
+          new Date(0).toISOString(),
+        current: false,
+      });
+    }
+    if (endpoint.modelPackageArn && endpoint.modelVersion !== undefined) {
+      deployments.push({
+        deploymentId: state.endpointConfigName ?? endpoint.endpointName,
+        endpointName: endpoint.endpointName,
+        modelVersion: endpoint.modelVersion,
+        modelPackageArn: endpoint.modelPackageArn,
+        status: endpoint.status,
+        deployedAt: endpoint.lastModifiedTime ?? new Date(0).toISOString(),
+        current: true,
+      });
+    }
     return { endpoint, deployments };
   }
 

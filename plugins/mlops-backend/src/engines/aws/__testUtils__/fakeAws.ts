@@ -150,12 +150,10 @@ export function createFakeAwsAccount() {
       NextToken: next,
     };
   });
-  sagemaker
-    .on(DescribeModelPackageCommand)
-    .callsFake(input => ({
-      ...findPackage(input.ModelPackageName),
-      $metadata: ok,
-    }));
+  sagemaker.on(DescribeModelPackageCommand).callsFake(input => ({
+    ...findPackage(input.ModelPackageName),
+    $metadata: ok,
+  }));
   sagemaker.on(UpdateModelPackageCommand).callsFake(input => {
     const p = findPackage(input.ModelPackageArn);
     p.ModelApprovalStatus = input.ModelApprovalStatus;

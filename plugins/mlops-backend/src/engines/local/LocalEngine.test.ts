@@ -273,7 +273,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
         comment: 'x',
         actor: GUEST,
       }),
-    ).rejects.toMatchObject({ name: 'ConflictError' });
+    ).rejects.toMatchObject({ name: 'InputError' });
     await expect(
       engine.updateModelApproval(RESOURCES, 99, {
         status: 'Approved',

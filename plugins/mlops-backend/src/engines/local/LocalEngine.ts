@@ -1184,12 +1184,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     version: number,
     options: ApprovalOptions,
   ): Promise<ModelVersion> {
+    // Nothing goes back to PendingManualApproval: that is a bad request
+    // (InputError, as the shared engine contract fixes for both engines).
     if (options.status !== 'Approved' && options.status !== 'Rejected') {
-      throw new ConflictError(
-        `a version can only be set to Approved or Rejected, not ${String(
-          options.status,
-        )}`,
+      throw new InputError(
+        `status must be Approved or Rejected, not ${String(options.status)}`,
       );
+    }
+    if (typeof options.comment !== 'string' || options.comment.trim() === '') {
+      throw new InputError('comment is required');
     }
     const group = resources.modelPackageGroupName;
     const updated = await this.withGroupLock(group, async () => {

@@ -6,6 +6,7 @@ import path from 'path';
 import { DatasetValidationError } from '../../errors';
 import { LocalEngine } from './LocalEngine';
 import {
+  ABALONE_PATH,
   GUEST,
   RESOURCES,
   abaloneSubset,
@@ -53,8 +54,13 @@ const LENIENT_GATE = 1000;
 
 describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
   const engines: LocalEngine[] = [];
-  const start = async (knex: any, dataDir: string, mseThreshold?: number) => {
-    const e = await createTestEngine(knex, dataDir, { mseThreshold });
+  const start = async (
+    knex: any,
+    dataDir: string,
+    mseThreshold?: number,
+    seed?: Record<string, string>,
+  ) => {
+    const e = await createTestEngine(knex, dataDir, { mseThreshold, seed });
     engines.push(e);
     return e;
   };
@@ -614,5 +620,61 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(() =>
       JSON.parse(fs.readFileSync(path.join(staleDir, 'model.json'), 'utf8')),
     ).not.toThrow();
+  });
+
+  it('seeds the bucket on first start only', async () => {
+    const knex = await databases.init(databaseId);
+    const dataDir = tempDataDir();
+    const seed = {
+      source: ABALONE_PATH,
+      entityRef: RESOURCES.entityRef,
+      pipelineName: RESOURCES.pipelineName,
+      modelPackageGroupName: RESOURCES.modelPackageGroupName,
+      endpointName: RESOURCES.endpointName,
+    };
+    const engine1 = await start(knex, dataDir, undefined, seed);
+    await engine1.seeding;
+    const [seeded] = (await engine1.listExecutions(RESOURCES)).items;
+    expect(seeded).toMatchObject({
+      trigger: 'upload',
+      triggeredBy: 'mlops:seed',
+    });
+    expect(seeded.dataManifest).toMatchObject({
+      rowCount: 4177,
+      createdBy: 'mlops:seed',
+    });
+    expect(seeded.dataManifest!.files[0].key).toMatch(/\/abalone\.data$/);
+    await engine1.close();
+    const engine2 = await start(knex, dataDir, undefined, seed);
+    await engine2.seeding;
+    const items = (await engine2.listExecutions(RESOURCES)).items;
+    expect(items.map(e => e.executionId)).toEqual([seeded.executionId]);
+  });
+
+  it('gives each of several concurrent uploads its own execution, run one at a time', async () => {
+    const knex = await databases.init(databaseId);
+    const engine = await start(knex, tempDataDir(), LENIENT_GATE);
+    const results = await Promise.all(
+      [1, 2, 3].map(i => upload(engine, abaloneSubset(300), `part-${i}.csv`)),
+    );
+    const ids = results.map(r => r.execution!.executionId);
+    expect(new Set(ids).size).toBe(3);
+    expect(new Set(results.map(r => r.manifest.manifestId)).size).toBe(3);
+    const done = await Promise.all(ids.map(id => waitForExecution(engine, id)));
+    expect(done.map(d => d.status)).toEqual([
+      'Succeeded',
+      'Succeeded',
+      'Succeeded',
+    ]);
+    // One at a time: each started after the previous one ended.
+    const byStart = [...done].sort((a, b) =>
+      a.startTime!.localeCompare(b.startTime!),
+    );
+    for (let i = 1; i < byStart.length; i++) {
+      expect(byStart[i].startTime! >= byStart[i - 1].endTime!).toBe(true);
+    }
+    const versions = await engine.listModelVersions(RESOURCES);
+    expect(versions.map(v => v.executionId).sort()).toEqual([...ids].sort());
+    expect(versions.map(v => v.version).sort()).toEqual([1, 2, 3]);
   });
 });

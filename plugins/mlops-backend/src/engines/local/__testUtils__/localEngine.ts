@@ -47,13 +47,17 @@ export function databaseOf(knex: Knex): DatabaseService {
 export async function createTestEngine(
   knex: Knex,
   dataDir: string,
-  options: { mseThreshold?: number } = {},
+  options: { mseThreshold?: number; seed?: Record<string, string> } = {},
 ): Promise<LocalEngine> {
   return LocalEngine.create({
     config: new ConfigReader({
       mlops: {
         qualityGate: { mseThreshold: options.mseThreshold ?? 6.0 },
-        local: { dataDir, endpoint: { host: '127.0.0.1', port: 0 } },
+        local: {
+          dataDir,
+          endpoint: { host: '127.0.0.1', port: 0 },
+          ...(options.seed ? { seed: options.seed } : {}),
+        },
       },
     }),
     database: databaseOf(knex),

@@ -716,19 +716,23 @@ export class AwsEngine implements MlopsEngine {
   private async loadVersionMemo(
     r: MlopsResources,
     arn: string,
-    approvalStatus: string | undefined,
+    listedStatus: string | undefined,
   ): Promise<Omit<ModelVersion, 'deployed'>> {
     const memo = this.versionMemo.get(arn);
     if (
       memo &&
-      memo.approvalStatus === approvalStatus &&
+      memo.approvalStatus === listedStatus &&
       Date.now() - memo.at < VERSION_MEMO_MS
     ) {
       return memo.value;
     }
     const value = await this.loadVersion(r, arn);
     if (this.versionMemo.size > 2000) this.versionMemo.clear();
-    this.versionMemo.set(arn, { approvalStatus, at: Date.now(), value });
+    this.versionMemo.set(arn, {
+      approvalStatus: listedStatus,
+      at: Date.now(),
+      value,
+    });
     return value;
   }
 

@@ -371,6 +371,18 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     ).rejects.toMatchObject({
       name: 'InputError',
     });
+    // A large file is checked in a child process, with the same errors.
+    const big = Array(6).fill(abaloneText().trimEnd()).join('\n').split('\n');
+    expect(Buffer.byteLength(big.join('\n'))).toBeGreaterThan(1024 * 1024);
+    big[20000] = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,-3';
+    const bigErr = await upload(engine, big.join('\n'), 'big.csv').catch(
+      e => e,
+    );
+    expect(bigErr).toBeInstanceOf(DatasetValidationError);
+    expect(bigErr.rowErrors).toEqual([
+      expect.objectContaining({ row: 20001, column: 'rings' }),
+    ]);
+    expect(fs.readdirSync(path.join(dataDir, 'incoming'))).toEqual([]);
     // Nothing stored: no object, no manifest, no run.
     expect(fs.existsSync(path.join(dataDir, 'bucket'))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'manifests'))).toBe(false);
@@ -378,6 +390,13 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     await expect(
       engine.startExecution(RESOURCES, { trigger: 'manual', actor: GUEST }),
     ).rejects.toMatchObject({ name: 'ConflictError' });
+
+    // The fixed large file is kept (moved from staging into the bucket).
+    big[20000] = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,3';
+    const ok = await upload(engine, `${big.join('\n')}\n`, 'big.csv');
+    expect(ok.manifest.rowCount).toBe(6 * 4177);
+    expect(fs.readdirSync(path.join(dataDir, 'incoming'))).toEqual([]);
+    await engine.stopExecution(RESOURCES, ok.execution!.executionId, GUEST);
   });
 
   it('queues triggers, fails the gate without registering, retries, honours idempotency tokens', async () => {

@@ -11,6 +11,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { loadAbaloneSource, parseAbaloneCsv } from '@mlops-portal/ml-core';
+import type { CsvRowError } from '@mlops-portal/ml-core';
 import {
   DEFAULT_MSE_THRESHOLD,
   ageFromRings,
@@ -78,6 +79,8 @@ const MAX_STEP_LOG_LINES = 500;
 /** Row errors returned for a refused upload. */
 const MAX_ROW_ERRORS = 100;
 const PROGRESS_PERSIST_MS = 250;
+/** Uploads up to this size are parsed inline; larger ones in a child process. */
+const INLINE_PARSE_LIMIT_BYTES = 1024 * 1024;
 
 export interface LocalEngineOptions {
   config: Config;
@@ -211,6 +214,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
    * loader takes ~0.5-2 s, which would otherwise sit between upload and model.
    */
   private spareWorker?: StepWorker;
+  /** Child that parses large uploads (started on the first one). */
+  private uploadChecker?: StepWorker;
+  private uploadChecks: Promise<unknown> = Promise.resolve();
   private server?: { url: string; close(): Promise<void> };
   private closing = false;
   /** Settles when first-start seeding finished (or failed, which is logged). */
@@ -1506,17 +1512,17 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         { row: 1, column: 'sex', reason: 'the file is empty' },
       ]);
     }
-    const text = options.content.toString('utf8');
-    const parsed = parseAbaloneCsv(text, {
-      policy: 'reject',
-      maxErrors: MAX_ROW_ERRORS,
-    });
-    if (parsed.errors.length > 0) {
+    const { rowCount, errors, sha256, staged } = await this.checkUpload(
+      options.content,
+    );
+    const discard = () => (staged ? fs.rm(staged, { force: true }) : undefined);
+    if (errors.length > 0) {
+      await discard();
       throw new DatasetValidationError(
-        `${fileName}: ${parsed.errors.length}${
-          parsed.errors.length >= MAX_ROW_ERRORS ? '+' : ''
-        } bad row(s), nothing was stored: ${summariseRowErrors(parsed.errors)}`,
-        parsed.errors.map(e => ({
+        `${fileName}: ${errors.length}${
+          errors.length >= MAX_ROW_ERRORS ? '+' : ''
+        } bad row(s), nothing was stored: ${summariseRowErrors(errors)}`,
+        errors.map(e => ({
           row: e.row,
           column: e.column,
           value: e.value,
@@ -1524,7 +1530,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         })),
       );
     }
-    if (parsed.records.length === 0) {
+    if (rowCount === 0) {
+      await discard();
       throw new DatasetValidationError(`${fileName}: no data rows`, [
         { row: 1, column: 'sex', reason: 'no data rows' },
       ]);
@@ -1535,10 +1542,14 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       .replace('T', '-')
       .slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const key = `${manifestId}/${fileName}`;
-    await writeFileAtomic(
-      this.bucketPath(resources.pipelineName, key),
-      options.content,
-    );
+    const objectPath = this.bucketPath(resources.pipelineName, key);
+    if (staged) {
+      // Same file system: the checked file appears in the bucket in one rename.
+      await fs.mkdir(path.dirname(objectPath), { recursive: true });
+      await fs.rename(staged, objectPath);
+    } else {
+      await writeFileAtomic(objectPath, options.content);
+    }
     const manifestFile = this.manifestPath(resources.pipelineName, manifestId);
     const manifest: DataManifest = {
       manifestId,
@@ -1547,11 +1558,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         {
           key,
           size: options.content.length,
-          sha256: createHash('sha256').update(options.content).digest('hex'),
-          rowCount: parsed.records.length,
+          sha256,
+          rowCount,
         },
       ],
-      rowCount: parsed.records.length,
+      rowCount,
       createdAt,
       createdBy: options.actor.ref,
     };
@@ -1567,6 +1578,59 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return { manifest, execution: toPublicExecution(execution) };
   }
 
+  /**
+   * Parses an upload with the ML core's CSV reader (policy reject). Small
+   * files are parsed inline (a few ms); large ones are staged outside the
+   * bucket and parsed in a child process, so a 50 MB upload does not stall
+   * the backend's event loop for seconds.
+   */
+  private async checkUpload(content: Buffer): Promise<{
+    rowCount: number;
+    errors: CsvRowError[];
+    sha256: string;
+    staged?: string;
+  }> {
+    if (content.length <= INLINE_PARSE_LIMIT_BYTES) {
+      const parsed = parseAbaloneCsv(content.toString('utf8'), {
+        policy: 'reject',
+        maxErrors: MAX_ROW_ERRORS,
+      });
+      return {
+        rowCount: parsed.records.length,
+        errors: parsed.errors,
+        sha256: createHash('sha256').update(content).digest('hex'),
+      };
+    }
+    const staged = path.join(
+      this.settings.dataDir,
+      'incoming',
+      `${randomBytes(8).toString('hex')}.csv`,
+    );
+    await writeFileAtomic(staged, content);
+    const check = async () => {
+      this.uploadChecker = this.uploadChecker ?? new StepWorker();
+      return this.uploadChecker.run({
+        step: 'checkUpload',
+        args: { path: staged, maxErrors: MAX_ROW_ERRORS },
+      });
+    };
+    // One check at a time per checker process; uploads queue here.
+    const result = this.uploadChecks.catch(() => undefined).then(check);
+    this.uploadChecks = result;
+    try {
+      const out = await result;
+      return {
+        rowCount: out.rowCount as number,
+        errors: out.errors as CsvRowError[],
+        sha256: out.sha256 as string,
+        staged,
+      };
+    } catch (e) {
+      await fs.rm(staged, { force: true });
+      throw e;
+    }
+  }
+
   // --- shutdown ---------------------------------------------------------------------------
 
   /** Stops runners (their executions end Failed "interrupted") and the endpoint server. */
@@ -1578,6 +1642,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     await Promise.all(runs.map(r => r.done));
     this.spareWorker?.dispose();
     this.spareWorker = undefined;
+    this.uploadChecker?.dispose();
+    this.uploadChecker = undefined;
     await this.server?.close();
     this.server = undefined;
   }

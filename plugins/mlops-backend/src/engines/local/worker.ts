@@ -20,6 +20,7 @@ import fs from 'fs/promises';
 import path from 'path';
 import { writeFileAtomic } from './fsutil';
 import type {
+  CheckUploadArgs,
   EvaluateArgs,
   PreprocessArgs,
   TrainArgs,
@@ -225,10 +226,27 @@ async function runEvaluate(id: number, args: EvaluateArgs) {
   return { artifacts: { evaluation: evaluationPath }, metrics };
 }
 
+async function checkUpload(args: CheckUploadArgs) {
+  const buf = await fs.readFile(args.path);
+  const parsed = parseAbaloneCsv(buf.toString('utf8'), {
+    policy: 'reject',
+    maxErrors: args.maxErrors,
+  });
+  return {
+    rowCount: parsed.records.length,
+    errors: parsed.errors,
+    size: buf.length,
+    sha256: createHash('sha256').update(buf).digest('hex'),
+  };
+}
+
 async function handle(req: WorkerRequest) {
   try {
     let outputs: Record<string, unknown>;
     switch (req.step) {
+      case 'checkUpload':
+        outputs = await checkUpload(req.args);
+        break;
       case 'validate':
         outputs = await validate(req.id, req.args);
         break;

@@ -25,7 +25,14 @@ export interface EvaluateArgs {
   outDir: string;
 }
 
+/** A large upload, staged outside the bucket, checked before it is kept. */
+export interface CheckUploadArgs {
+  path: string;
+  maxErrors: number;
+}
+
 export type WorkerRequest =
+  | { type: 'run'; id: number; step: 'checkUpload'; args: CheckUploadArgs }
   | { type: 'run'; id: number; step: 'validate'; args: ValidateArgs }
   | { type: 'run'; id: number; step: 'preprocess'; args: PreprocessArgs }
   | { type: 'run'; id: number; step: 'train'; args: TrainArgs }

@@ -118,8 +118,11 @@ if (isMain) {
   }
   const server = createConsumerServer({ distDir, apiBaseUrl });
   server.listen(port, host, () => {
+    // Show "localhost": it is the origin the portal backend's CORS list
+    // (mlops.publicApi.cors.origins) allows by default.
+    const shown = host === '127.0.0.1' ? 'localhost' : host;
     console.log(
-      `Consumer app on http://${host}:${port} (API: ${
+      `Consumer app on http://${shown}:${port} (API: ${
         apiBaseUrl ?? 'from dist/config.json'
       })`,
     );

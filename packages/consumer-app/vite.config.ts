@@ -10,8 +10,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
   },
-  server: { port: 3001, host: '127.0.0.1' },
-  preview: { port: 3001, host: '127.0.0.1' },
+  // localhost:3001 is the origin the portal backend allows by default (CORS).
+  server: { port: 3001, strictPort: true },
+  preview: { port: 3001, strictPort: true },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -130,7 +130,9 @@ function main() {
       ratio: med('tsCpuSeconds') / med('xgbHistCpuSeconds'),
     },
     modelJsonInXgboost: {
-      maxAbsPredictionDiff: Math.max(...rows.map(r => Number(r.modelJsonMaxAbsDiff))),
+      maxAbsPredictionDiff: Math.max(
+        ...rows.map(r => Number(r.modelJsonMaxAbsDiff)),
+      ),
     },
     perSeed: rows,
   };

@@ -37,13 +37,13 @@ export interface PreprocessorArtifact {
 
 export const FEATURE_COUNT = NUMERIC_COLUMNS.length + SEX_CATEGORIES.length;
 
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? sorted[mid]
-    : (sorted[mid - 1] + sorted[mid]) / 2;
+/** Median of the finite values (typed-array sort: no comparator calls). */
+function medianOf(values: Float64Array): number {
+  const present = values.filter(v => Number.isFinite(v)).sort();
+  const n = present.length;
+  if (n === 0) return 0;
+  const mid = n >> 1;
+  return n % 2 === 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
 }
 
 /** Fits median imputation + standard scaling (the scikit-learn SimpleImputer/StandardScaler recipe). */
@@ -53,21 +53,23 @@ export function fitPreprocessor(
   if (records.length === 0) {
     throw new Error('Cannot fit a preprocessor on zero records');
   }
+  const n = records.length;
   const medians: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
   for (const col of NUMERIC_COLUMNS) {
-    const present = records.map(r => r[col]).filter(v => Number.isFinite(v));
-    const med = median(present);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = records[i][col];
+    const med = medianOf(values);
     let sum = 0;
-    for (const r of records) sum += Number.isFinite(r[col]) ? r[col] : med;
-    const mean = sum / records.length;
-    let sq = 0;
-    for (const r of records) {
-      const d = (Number.isFinite(r[col]) ? r[col] : med) - mean;
-      sq += d * d;
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(values[i])) values[i] = med;
+      sum += values[i];
     }
-    const std = Math.sqrt(sq / records.length);
+    const mean = sum / n;
+    let sq = 0;
+    for (let i = 0; i < n; i++) sq += (values[i] - mean) ** 2;
+    const std = Math.sqrt(sq / n);
     medians.push(med);
     means.push(mean);
     // A constant column would divide by zero; scikit-learn uses scale 1 then.

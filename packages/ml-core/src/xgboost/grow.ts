@@ -519,13 +519,14 @@ export function buildHistData(
 
 /** Reusable per-training buffers for the histogram grower. */
 export class HistWorkspace {
+  /** Sampled rows of the current tree, ascending (set by the caller). */
   readonly order: Uint32Array;
-  readonly tmp: Uint32Array;
-  readonly sums = new Float64Array(4);
+  /** Node id of each sampled row; after growHist, its leaf. */
+  readonly pos: Int32Array;
   private readonly pool: Float64Array[] = [];
   constructor(readonly data: HistData) {
     this.order = new Uint32Array(data.rows);
-    this.tmp = new Uint32Array(data.rows);
+    this.pos = new Int32Array(data.rows);
   }
   take(): Float64Array {
     return this.pool.pop() ?? new Float64Array(2 * (this.data.missingBin + 1));
@@ -533,60 +534,6 @@ export class HistWorkspace {
   give(h: Float64Array): void {
     this.pool.push(h);
   }
-}
-
-/**
- * Stable partition of order[begin, end): rows going left stay in front (in
- * order), the others follow; sums = [GL, HL, GR, HR]. Returns the boundary.
- */
-function partitionRange(
-  ws: HistWorkspace,
-  begin: number,
-  end: number,
-  feature: number,
-  splitBin: number,
-  defLeft: boolean,
-  grad: Float32Array,
-  hess: Float32Array,
-): number {
-  const { binsByColumn, rows, missingBin } = ws.data;
-  const column = binsByColumn.subarray(feature * rows, (feature + 1) * rows);
-  const order = ws.order;
-  const tmp = ws.tmp;
-  let w = begin;
-  let t = 0;
-  let lg = 0;
-  let lh = 0;
-  let tg = 0;
-  let th = 0;
-  const missingLeft = defLeft ? 1 : 0;
-  // Branch-free: the direction is data-dependent and unpredictable, so write
-  // the row to both outputs and advance one cursor.
-  for (let k = begin; k < end; k++) {
-    const row = order[k];
-    const bin = column[row];
-    const left =
-      (bin <= splitBin ? 1 : 0) | (bin === missingBin ? missingLeft : 0);
-    order[w] = row;
-    tmp[t] = row;
-    w += left;
-    t += 1 - left;
-    const g = grad[row];
-    const h = hess[row];
-    tg += g;
-    th += h;
-    lg += g * left;
-    lh += h * left;
-  }
-  const rg = tg - lg;
-  const rh = th - lh;
-  for (let k = 0; k < t; k++) order[w + k] = tmp[k];
-  const sums = ws.sums;
-  sums[0] = lg;
-  sums[1] = lh;
-  sums[2] = rg;
-  sums[3] = rh;
-  return w;
 }
 
 function buildHist(
@@ -630,11 +577,12 @@ function buildHist(
 }
 
 /**
- * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker): rows of a
- * node are a contiguous range of `ws.order`; only the smaller child's
- * histogram is built, the larger one is parent − smaller. Nodes whose best
- * loss change is below gamma are not expanded (hist does not run the pruner).
- * Returns the tree; `ws.order[0..n)` with node ranges gives leaf membership.
+ * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker). Rows stay
+ * in ascending order (cache-friendly) and carry their node id in `ws.pos`;
+ * each level is one pass that moves rows to their child and accumulates the
+ * histogram of the smaller child only — the larger one is parent − smaller.
+ * Nodes whose best loss change is below gamma are not expanded (hist does not
+ * run the pruner). On return `ws.pos[row]` is the leaf of each sampled row.
  */
 export function growHist(
   ws: HistWorkspace,
@@ -645,31 +593,33 @@ export function growHist(
   p: GrowParams,
 ): { tree: TreeArrays; store: NodeStore } {
   const data = ws.data;
-  const { offsets, cuts, minCuts } = data;
+  const { offsets, cuts, minCuts, bins, binsByColumn, rows, cols, missingBin } =
+    data;
   const order = ws.order;
+  const pos = ws.pos;
   const mcw = p.min_child_weight;
+  const nf = features.length;
   const store = new NodeStore();
   let g0 = 0;
   let h0 = 0;
   for (let k = 0; k < n; k++) {
-    g0 += grad[order[k]];
-    h0 += hess[order[k]];
+    const r = order[k];
+    g0 += grad[r];
+    h0 += hess[r];
+    pos[r] = 0;
   }
   store.add(-1, g0, h0, 0);
-  store.begin[0] = 0;
-  store.end[0] = n;
-  const hists = new Map<number, Float64Array>();
+  const hists: Array<Float64Array | undefined> = [];
   if (p.max_depth > 0) {
-    const h = ws.take();
-    buildHist(ws, h, 0, n, grad, hess, features);
-    hists.set(0, h);
+    hists[0] = ws.take();
+    buildHist(ws, hists[0], 0, n, grad, hess, features);
   }
   let frontier = [0];
   for (let depth = 0; depth < p.max_depth && frontier.length > 0; depth++) {
-    const next: number[] = [];
+    const buildChildren = depth + 1 < p.max_depth;
+    const splitNodes: number[] = [];
     for (const node of frontier) {
-      const hist = hists.get(node)!;
-      hists.delete(node);
+      const hist = hists[node]!;
       const G = store.g[node];
       const H = store.h[node];
       const rootGain = calcGain(p, G, H);
@@ -678,7 +628,9 @@ export function growHist(
       let bestFeat = -1;
       let bestCond = 0;
       let bestDef = 0;
-      for (let fi = 0; fi < features.length; fi++) {
+      let bestGL = 0;
+      let bestHL = 0;
+      for (let fi = 0; fi < nf; fi++) {
         const f = features[fi];
         const o = offsets[f];
         const e = offsets[f + 1];
@@ -700,6 +652,8 @@ export function growHist(
             bestFeat = f;
             bestCond = cuts[b];
             bestDef = 0;
+            bestGL = gl;
+            bestHL = hl;
           }
         }
         if (missing) {
@@ -720,55 +674,97 @@ export function growHist(
               bestFeat = f;
               bestCond = b > o ? cuts[b - 1] : minCuts[f];
               bestDef = 1;
+              bestGL = G - gr;
+              bestHL = hl2;
             }
           }
         }
       }
       if (bestFeat < 0 || !(bestLoss > RT_EPS) || bestLoss < p.gamma) {
         ws.give(hist);
+        hists[node] = undefined;
         continue;
       }
       const [l, r] = store.split(node, bestFeat, bestCond, bestDef, bestLoss);
-      const begin = store.begin[node];
-      const end = store.end[node];
-      const sums = ws.sums;
-      const w = partitionRange(
-        ws,
-        begin,
-        end,
-        bestFeat,
-        bestBin,
-        bestDef === 1,
-        grad,
-        hess,
-      );
-      const lg = sums[0];
-      const lh = sums[1];
-      const rg = sums[2];
-      const rh = sums[3];
-      store.g[l] = lg;
-      store.h[l] = lh;
-      store.begin[l] = begin;
-      store.end[l] = w;
-      store.g[r] = rg;
-      store.h[r] = rh;
-      store.begin[r] = w;
-      store.end[r] = end;
-      if (depth + 1 < p.max_depth) {
-        const smallIsLeft = w - begin <= end - w;
-        const small = ws.take();
-        if (smallIsLeft) buildHist(ws, small, begin, w, grad, hess, features);
-        else buildHist(ws, small, w, end, grad, hess, features);
-        for (let k = 0; k < hist.length; k++) hist[k] -= small[k];
-        hists.set(smallIsLeft ? l : r, small);
-        hists.set(smallIsLeft ? r : l, hist);
+      store.g[l] = bestGL;
+      store.h[l] = bestHL;
+      store.g[r] = G - bestGL;
+      store.h[r] = H - bestHL;
+      // Reuse begin/end as this level's split bin and "left is the smaller child".
+      store.begin[node] = bestBin;
+      store.end[node] = bestHL <= H - bestHL ? 1 : 0;
+      splitNodes.push(node);
+    }
+    if (splitNodes.length === 0) break;
+
+    // Per-node lookup tables for the row pass, indexed by node id.
+    const nodeCount = store.left.length;
+    const splitFeature = new Int32Array(nodeCount).fill(-1);
+    const splitBin = new Int32Array(nodeCount);
+    const missingLeft = new Uint8Array(nodeCount);
+    const smallHist: Array<Float64Array | undefined> = new Array(nodeCount);
+    for (const node of splitNodes) {
+      splitFeature[node] = store.feature[node];
+      splitBin[node] = store.begin[node];
+      missingLeft[node] = store.defLeft[node];
+      if (buildChildren) {
+        const small =
+          store.end[node] === 1 ? store.left[node] : store.right[node];
+        const h = ws.take();
+        h.fill(0);
+        smallHist[small] = h;
+      }
+    }
+    const allFeatures = nf === cols;
+    for (let k = 0; k < n; k++) {
+      const row = order[k];
+      const node = pos[row];
+      const f = splitFeature[node];
+      if (f < 0) continue;
+      const bin = binsByColumn[f * rows + row];
+      const goLeft =
+        bin === missingBin ? missingLeft[node] === 1 : bin <= splitBin[node];
+      const child = goLeft ? store.left[node] : store.right[node];
+      pos[row] = child;
+      const h = smallHist[child];
+      if (h !== undefined) {
+        const g = grad[row];
+        const hs = hess[row];
+        const base = row * cols;
+        if (allFeatures) {
+          for (let j = 0; j < cols; j++) {
+            const q = bins[base + j] << 1;
+            h[q] += g;
+            h[q + 1] += hs;
+          }
+        } else {
+          for (let j = 0; j < nf; j++) {
+            const q = bins[base + features[j]] << 1;
+            h[q] += g;
+            h[q + 1] += hs;
+          }
+        }
+      }
+    }
+    const next: number[] = [];
+    for (const node of splitNodes) {
+      const parentHist = hists[node]!;
+      hists[node] = undefined;
+      const l = store.left[node];
+      const r = store.right[node];
+      if (buildChildren) {
+        const smallIsLeft = store.end[node] === 1;
+        const small = smallHist[smallIsLeft ? l : r]!;
+        for (let k = 0; k < parentHist.length; k++) parentHist[k] -= small[k];
+        hists[smallIsLeft ? l : r] = small;
+        hists[smallIsLeft ? r : l] = parentHist;
         next.push(l, r);
       } else {
-        ws.give(hist);
+        ws.give(parentHist);
       }
     }
     frontier = next;
   }
-  for (const h of hists.values()) ws.give(h);
+  for (const h of hists) if (h) ws.give(h);
   return { tree: store.toTree(p), store };
 }

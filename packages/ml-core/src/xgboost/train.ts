@@ -184,16 +184,17 @@ export function trainXGBoost(
     } else {
       const res = growHist(ws!, nSampled, grad, hess, features, grow);
       tree = res.tree;
-      // Sampled rows: their leaf is known from the partition; others walk the tree.
+      // Sampled rows: their leaf is known from growHist; others walk the tree.
       const { store } = res;
-      for (let n = 0; n < store.left.length; n++) {
-        if (store.left[n] !== -1) continue;
-        const value = Math.fround(
-          calcWeight(grow, store.g[n], store.h[n]) * grow.eta,
-        );
-        for (let k = store.begin[n]; k < store.end[n]; k++) {
-          pred[ws!.order[k]] += value;
-        }
+      const leafValue = new Float32Array(store.left.length);
+      for (let nd = 0; nd < store.left.length; nd++) {
+        leafValue[nd] = calcWeight(grow, store.g[nd], store.h[nd]) * grow.eta;
+      }
+      const order = ws!.order;
+      const pos = ws!.pos;
+      for (let k = 0; k < nSampled; k++) {
+        const r = order[k];
+        pred[r] += leafValue[pos[r]];
       }
       if (nUnsampled > 0) {
         addTree(tree, x, cols, pred, unsampled.subarray(0, nUnsampled));

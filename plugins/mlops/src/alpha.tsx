@@ -20,7 +20,8 @@ export const mlopsApi = ApiBlueprint.make({
     defineParams({
       api: mlopsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new MlopsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MlopsClient({ discoveryApi, fetchApi }),
     }),
 });
 

@@ -16,13 +16,15 @@ export const mlopsPlugin = createPlugin({
     createApiFactory({
       api: mlopsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new MlopsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MlopsClient({ discoveryApi, fetchApi }),
     }),
   ],
   routes: { root: rootRouteRef, entityContent: entityContentRouteRef },
 });
 
-const content = () => import('./components/EntityMlopsContent/EntityMlopsContent');
+const content = () =>
+  import('./components/EntityMlopsContent/EntityMlopsContent');
 
 /** The whole MLOps tab; use with `isMlopsAvailable` on an EntityLayout route. */
 export const EntityMlopsContent = mlopsPlugin.provide(
@@ -38,12 +40,17 @@ export const MlopsOverviewPage = mlopsPlugin.provide(
   createRoutableExtension({
     name: 'MlopsOverviewPage',
     component: () =>
-      import('./components/MlopsOverviewPage/MlopsOverviewPage').then(m => m.MlopsOverviewPage),
+      import('./components/MlopsOverviewPage/MlopsOverviewPage').then(
+        m => m.MlopsOverviewPage,
+      ),
     mountPoint: rootRouteRef,
   }),
 );
 
-const card = (name: string, pick: (m: Awaited<ReturnType<typeof content>>) => any) =>
+const card = (
+  name: string,
+  pick: (m: Awaited<ReturnType<typeof content>>) => any,
+) =>
   mlopsPlugin.provide(
     createComponentExtension({
       name,
@@ -51,14 +58,26 @@ const card = (name: string, pick: (m: Awaited<ReturnType<typeof content>>) => an
     }),
   );
 
-export const EntityMlopsReleaseCard = card('EntityMlopsReleaseCard', m => m.EntityMlopsReleaseCard);
-export const EntityMlopsPipelineCard = card('EntityMlopsPipelineCard', m => m.EntityMlopsPipelineCard);
-export const EntityMlopsRunsCard = card('EntityMlopsRunsCard', m => m.EntityMlopsRunsCard);
+export const EntityMlopsReleaseCard = card(
+  'EntityMlopsReleaseCard',
+  m => m.EntityMlopsReleaseCard,
+);
+export const EntityMlopsPipelineCard = card(
+  'EntityMlopsPipelineCard',
+  m => m.EntityMlopsPipelineCard,
+);
+export const EntityMlopsRunsCard = card(
+  'EntityMlopsRunsCard',
+  m => m.EntityMlopsRunsCard,
+);
 export const EntityMlopsModelVersionsCard = card(
   'EntityMlopsModelVersionsCard',
   m => m.EntityMlopsModelVersionsCard,
 );
-export const EntityMlopsMetricsCard = card('EntityMlopsMetricsCard', m => m.EntityMlopsMetricsCard);
+export const EntityMlopsMetricsCard = card(
+  'EntityMlopsMetricsCard',
+  m => m.EntityMlopsMetricsCard,
+);
 export const EntityMlopsPredictionCard = card(
   'EntityMlopsPredictionCard',
   m => m.EntityMlopsPredictionCard,

@@ -4,4 +4,6 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 export const rootRouteRef = createRouteRef({ id: 'mlops' });
 
 /** The entity tab's mount point in legacy apps. */
-export const entityContentRouteRef = createRouteRef({ id: 'mlops:entity-content' });
+export const entityContentRouteRef = createRouteRef({
+  id: 'mlops:entity-content',
+});

@@ -40,23 +40,36 @@ export const mlopsEntity: Entity = {
       [ANNOTATION_RELEASE_PIPELINE]: 'abalone-release',
     },
   },
-  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/ml-platform' },
-  relations: [
-    { type: 'ownedBy', targetRef: 'group:default/ml-platform' },
-  ],
+  spec: {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/ml-platform',
+  },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/ml-platform' }],
 };
 
 export const plainEntity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: 'billing-service', namespace: 'default' },
-  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments' },
+  spec: {
+    type: 'service',
+    lifecycle: 'production',
+    owner: 'group:default/payments',
+  },
 };
 
 const manifest = (n: number, at: string): DataManifest => ({
   manifestId: `manifest-2026-11-2${n}`,
   uri: `s3://abalone-data/manifests/manifest-2026-11-2${n}.json`,
-  files: [{ key: `abalone-${n}.csv`, size: 191873, sha256: `a1b2c3${n}`, rowCount: 4177 }],
+  files: [
+    {
+      key: `abalone-${n}.csv`,
+      size: 191873,
+      sha256: `a1b2c3${n}`,
+      rowCount: 4177,
+    },
+  ],
   rowCount: 4177,
   createdAt: at,
   createdBy: 'user:default/guest',
@@ -86,10 +99,16 @@ function steps(
       dependsOn,
       status,
       startTime: started ? new Date(t0 + i * 20_000).toISOString() : undefined,
-      endTime: done ? new Date(t0 + i * 20_000 + 15_000).toISOString() : undefined,
+      endTime: done
+        ? new Date(t0 + i * 20_000 + 15_000).toISOString()
+        : undefined,
       logs: started
         ? [
-            { time: new Date(t0 + i * 20_000).toISOString(), level: 'info', message: `${name} started` },
+            {
+              time: new Date(t0 + i * 20_000).toISOString(),
+              level: 'info',
+              message: `${name} started`,
+            },
           ]
         : [],
       ...extra[name],
@@ -109,9 +128,22 @@ export const executingRun: PipelineExecutionDetail = {
   createdAt: '2026-11-26T10:00:00.000Z',
   startTime: '2026-11-26T10:00:01.000Z',
   currentStep: 'Train',
-  steps: steps(['Succeeded', 'Executing', 'NotStarted', 'NotStarted', 'NotStarted'], '2026-11-26T10:00:01.000Z', {
-    Train: { progress: 0.4, logs: [{ time: '2026-11-26T10:00:25.000Z', level: 'info', message: '[20] train-rmse:2.01 validation-rmse:2.19' }] },
-  }),
+  steps: steps(
+    ['Succeeded', 'Executing', 'NotStarted', 'NotStarted', 'NotStarted'],
+    '2026-11-26T10:00:01.000Z',
+    {
+      Train: {
+        progress: 0.4,
+        logs: [
+          {
+            time: '2026-11-26T10:00:25.000Z',
+            level: 'info',
+            message: '[20] train-rmse:2.01 validation-rmse:2.19',
+          },
+        ],
+      },
+    },
+  ),
 };
 
 export const succeededRun: PipelineExecutionDetail = {
@@ -127,10 +159,19 @@ export const succeededRun: PipelineExecutionDetail = {
   endTime: '2026-11-25T09:01:41.000Z',
   metrics: { mse: 4.62, rmse: 2.149, mae: 1.52, r2: 0.551 },
   modelVersion: 3,
-  steps: steps(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded'], '2026-11-25T09:00:01.000Z', {
-    Evaluate: { outputs: { evaluation: 's3://abalone-artifacts/exec-0003/evaluation.json', mse: 4.62 } },
-    CheckMSE: { outputs: { outcome: true } },
-  }),
+  steps: steps(
+    ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded'],
+    '2026-11-25T09:00:01.000Z',
+    {
+      Evaluate: {
+        outputs: {
+          evaluation: 's3://abalone-artifacts/exec-0003/evaluation.json',
+          mse: 4.62,
+        },
+      },
+      CheckMSE: { outputs: { outcome: true } },
+    },
+  ),
 };
 
 export const failedRun: PipelineExecutionDetail = {
@@ -147,9 +188,16 @@ export const failedRun: PipelineExecutionDetail = {
   endTime: '2026-11-24T08:01:21.000Z',
   failureReason: 'CheckMSE: test MSE 4.71 > MseThreshold 3',
   metrics: { mse: 4.71, mae: 1.55, r2: 0.54 },
-  steps: steps(['Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'NotStarted'], '2026-11-24T08:00:01.000Z', {
-    CheckMSE: { failureReason: 'test MSE 4.71 > MseThreshold 3', outputs: { outcome: false } },
-  }),
+  steps: steps(
+    ['Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'NotStarted'],
+    '2026-11-24T08:00:01.000Z',
+    {
+      CheckMSE: {
+        failureReason: 'test MSE 4.71 > MseThreshold 3',
+        outputs: { outcome: false },
+      },
+    },
+  ),
 };
 
 const { steps: _s1, ...executingSummary } = executingRun;
@@ -157,7 +205,11 @@ const { steps: _s2, ...succeededSummary } = succeededRun;
 const { steps: _s3, ...failedSummary } = failedRun;
 
 /** Newest first, like GET runs. */
-export const runs: PipelineExecution[] = [executingSummary, succeededSummary, failedSummary];
+export const runs: PipelineExecution[] = [
+  executingSummary,
+  succeededSummary,
+  failedSummary,
+];
 
 export const runDetails: Record<string, PipelineExecutionDetail> = {
   [executingRun.executionId]: executingRun,
@@ -184,7 +236,11 @@ const version = (
   metrics: { mse, mae, r2, rmse: Math.sqrt(mse) },
   hyperparameters: defaultParameters(),
   approvalHistory: [
-    { status: 'PendingManualApproval', by: 'pipeline', at: `2026-11-2${v + 2}T09:01:30.000Z` },
+    {
+      status: 'PendingManualApproval',
+      by: 'pipeline',
+      at: `2026-11-2${v + 2}T09:01:30.000Z`,
+    },
     ...history,
   ],
   deployed,
@@ -194,17 +250,44 @@ const version = (
 export const modelVersions: ModelVersion[] = [
   version(3, 'PendingManualApproval', 4.62, 1.52, 0.551, false, []),
   version(2, 'Approved', 4.85, 1.58, 0.529, true, [
-    { status: 'Approved', by: 'user:default/guest', at: '2026-11-24T12:00:00.000Z', comment: 'MSE below gate, residuals look fine' },
+    {
+      status: 'Approved',
+      by: 'user:default/guest',
+      at: '2026-11-24T12:00:00.000Z',
+      comment: 'MSE below gate, residuals look fine',
+    },
   ]),
   version(1, 'Rejected', 5.4, 1.66, 0.476, false, [
-    { status: 'Rejected', by: 'user:default/guest', at: '2026-11-23T12:00:00.000Z', comment: 'Trained on a partial upload' },
+    {
+      status: 'Rejected',
+      by: 'user:default/guest',
+      at: '2026-11-23T12:00:00.000Z',
+      comment: 'Trained on a partial upload',
+    },
   ]),
 ];
 
 export const releaseStages: ReleaseStage[] = [
-  { name: 'Source', status: 'Succeeded', summary: 'manifest-2026-11-26', startTime: '2026-11-26T10:00:00.000Z', endTime: '2026-11-26T10:00:00.500Z' },
-  { name: 'Validate', status: 'Succeeded', summary: '4177 rows valid', startTime: '2026-11-26T10:00:00.500Z', endTime: '2026-11-26T10:00:01.000Z' },
-  { name: 'MLPipeline', status: 'InProgress', summary: 'exec-0004: Train', startTime: '2026-11-26T10:00:01.000Z' },
+  {
+    name: 'Source',
+    status: 'Succeeded',
+    summary: 'manifest-2026-11-26',
+    startTime: '2026-11-26T10:00:00.000Z',
+    endTime: '2026-11-26T10:00:00.500Z',
+  },
+  {
+    name: 'Validate',
+    status: 'Succeeded',
+    summary: '4177 rows valid',
+    startTime: '2026-11-26T10:00:00.500Z',
+    endTime: '2026-11-26T10:00:01.000Z',
+  },
+  {
+    name: 'MLPipeline',
+    status: 'InProgress',
+    summary: 'exec-0004: Train',
+    startTime: '2026-11-26T10:00:01.000Z',
+  },
   { name: 'Approval', status: 'NotStarted' },
   { name: 'Deploy', status: 'NotStarted' },
 ];

@@ -21,8 +21,14 @@ export interface MlopsApi {
     entityRef: string,
     options?: { limit?: number; nextToken?: string },
   ): Promise<ListResponse<PipelineExecution>>;
-  getRun(entityRef: string, executionId: string): Promise<PipelineExecutionDetail>;
-  startRun(entityRef: string, request: StartExecutionRequest): Promise<PipelineExecution>;
+  getRun(
+    entityRef: string,
+    executionId: string,
+  ): Promise<PipelineExecutionDetail>;
+  startRun(
+    entityRef: string,
+    request: StartExecutionRequest,
+  ): Promise<PipelineExecution>;
   retryRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
   stopRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
   getRelease(entityRef: string): Promise<{ stages: ReleaseStage[] | null }>;
@@ -43,7 +49,9 @@ export interface MlopsApi {
 }
 
 /** @public */
-export const mlopsApiRef = createApiRef<MlopsApi>({ id: 'plugin.mlops.service' });
+export const mlopsApiRef = createApiRef<MlopsApi>({
+  id: 'plugin.mlops.service',
+});
 
 /**
  * Row-level problems the backend reports for a rejected CSV upload, taken from

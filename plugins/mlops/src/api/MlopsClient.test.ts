@@ -10,7 +10,9 @@ const base = 'http://localhost:7007/api/mlops';
 const prefix = `${base}/v1/entity/default/component/abalone-age-predictor`;
 
 function setup(response: () => Response) {
-  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response());
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) =>
+    response(),
+  );
   const client = new MlopsClient({
     discoveryApi: { getBaseUrl: jest.fn(async () => base) },
     fetchApi: { fetch: fetch as any },
@@ -38,10 +40,14 @@ describe('MlopsClient', () => {
   it('encodes execution ids (ARNs) and list paging', async () => {
     const { client, fetch } = setup(() => json({ items: [] }));
     await client.listRuns(entityRef, { limit: 10, nextToken: 'a b' });
-    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/runs?limit=10&nextToken=a+b`);
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${prefix}/runs?limit=10&nextToken=a+b`,
+    );
     const arn = 'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/x1';
     await client.getRun(entityRef, arn);
-    expect(fetch.mock.calls[1][0]).toBe(`${prefix}/runs/${encodeURIComponent(arn)}`);
+    expect(fetch.mock.calls[1][0]).toBe(
+      `${prefix}/runs/${encodeURIComponent(arn)}`,
+    );
     await client.retryRun(entityRef, 'e/1');
     expect(fetch.mock.calls[2][0]).toBe(`${prefix}/runs/e%2F1/retry`);
     expect(fetch.mock.calls[2][1]?.method).toBe('POST');
@@ -52,7 +58,10 @@ describe('MlopsClient', () => {
   it('sends JSON bodies for start, approval and predict', async () => {
     const { client, fetch } = setup(() => json(predictResponse));
     await client.startRun(entityRef, { parameters: { MaxDepth: 6 } });
-    await client.setApproval(entityRef, 3, { status: 'Approved', comment: 'ok' });
+    await client.setApproval(entityRef, 3, {
+      status: 'Approved',
+      comment: 'ok',
+    });
     await client.predict(entityRef, {
       instances: [
         {
@@ -69,7 +78,9 @@ describe('MlopsClient', () => {
     });
     const [start, approval, predict] = fetch.mock.calls;
     expect(start[0]).toBe(`${prefix}/runs`);
-    expect(JSON.parse(start[1]!.body as string)).toEqual({ parameters: { MaxDepth: 6 } });
+    expect(JSON.parse(start[1]!.body as string)).toEqual({
+      parameters: { MaxDepth: 6 },
+    });
     expect(start[1]!.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(approval[0]).toBe(`${prefix}/model-versions/3/approval`);
     expect(JSON.parse(approval[1]!.body as string)).toEqual({
@@ -80,10 +91,18 @@ describe('MlopsClient', () => {
   });
 
   it('uploads raw CSV with the file name in the query', async () => {
-    const { client, fetch } = setup(() => json({ manifest: { manifestId: 'm1', files: [] } }, 201));
-    const res = await client.uploadDataset(entityRef, 'abalone 2.csv', 'M,0.1,0.1,0.1,0.1,0.1,0.1,0.1,9\n');
+    const { client, fetch } = setup(() =>
+      json({ manifest: { manifestId: 'm1', files: [] } }, 201),
+    );
+    const res = await client.uploadDataset(
+      entityRef,
+      'abalone 2.csv',
+      'M,0.1,0.1,0.1,0.1,0.1,0.1,0.1,9\n',
+    );
     expect(res.manifest.manifestId).toBe('m1');
-    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/datasets?fileName=abalone+2.csv`);
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${prefix}/datasets?fileName=abalone+2.csv`,
+    );
     expect(fetch.mock.calls[0][1]).toMatchObject({
       method: 'POST',
       headers: { 'Content-Type': 'text/csv' },
@@ -106,7 +125,9 @@ describe('MlopsClient', () => {
         400,
       ),
     );
-    const error = await client.uploadDataset(entityRef, 'bad.csv', 'x').catch(e => e);
+    const error = await client
+      .uploadDataset(entityRef, 'bad.csv', 'x')
+      .catch(e => e);
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.response.status).toBe(400);
     expect(error.message).toContain('2 invalid rows');
@@ -118,7 +139,10 @@ describe('MlopsClient', () => {
     const { client } = setup(() =>
       json(
         {
-          error: { name: 'NotAllowedError', message: 'not an owner of the entity' },
+          error: {
+            name: 'NotAllowedError',
+            message: 'not an owner of the entity',
+          },
           request: { method: 'POST', url: '/model-versions/3/approval' },
           response: { statusCode: 403 },
         },

@@ -18,7 +18,9 @@ import type {
 import { getRowErrors, type MlopsApi } from './MlopsApi';
 
 /** A ResponseError that also carries a rejected upload's row errors. */
-export type MlopsResponseError = ResponseError & { rowErrors?: DatasetRowError[] };
+export type MlopsResponseError = ResponseError & {
+  rowErrors?: DatasetRowError[];
+};
 
 /** HTTP client of the mlops backend (`/api/mlops`). */
 export class MlopsClient implements MlopsApi {
@@ -45,24 +47,38 @@ export class MlopsClient implements MlopsApi {
     return this.request(entityRef, `runs${qs ? `?${qs}` : ''}`);
   }
 
-  getRun(entityRef: string, executionId: string): Promise<PipelineExecutionDetail> {
+  getRun(
+    entityRef: string,
+    executionId: string,
+  ): Promise<PipelineExecutionDetail> {
     return this.request(entityRef, `runs/${encodeURIComponent(executionId)}`);
   }
 
-  startRun(entityRef: string, request: StartExecutionRequest): Promise<PipelineExecution> {
+  startRun(
+    entityRef: string,
+    request: StartExecutionRequest,
+  ): Promise<PipelineExecution> {
     return this.request(entityRef, 'runs', { method: 'POST', json: request });
   }
 
   retryRun(entityRef: string, executionId: string): Promise<PipelineExecution> {
-    return this.request(entityRef, `runs/${encodeURIComponent(executionId)}/retry`, {
-      method: 'POST',
-    });
+    return this.request(
+      entityRef,
+      `runs/${encodeURIComponent(executionId)}/retry`,
+      {
+        method: 'POST',
+      },
+    );
   }
 
   stopRun(entityRef: string, executionId: string): Promise<PipelineExecution> {
-    return this.request(entityRef, `runs/${encodeURIComponent(executionId)}/stop`, {
-      method: 'POST',
-    });
+    return this.request(
+      entityRef,
+      `runs/${encodeURIComponent(executionId)}/stop`,
+      {
+        method: 'POST',
+      },
+    );
   }
 
   getRelease(entityRef: string): Promise<{ stages: ReleaseStage[] | null }> {
@@ -74,7 +90,10 @@ export class MlopsClient implements MlopsApi {
   }
 
   getModelVersion(entityRef: string, version: number): Promise<ModelVersion> {
-    return this.request(entityRef, `model-versions/${encodeURIComponent(String(version))}`);
+    return this.request(
+      entityRef,
+      `model-versions/${encodeURIComponent(String(version))}`,
+    );
   }
 
   setApproval(
@@ -105,8 +124,14 @@ export class MlopsClient implements MlopsApi {
     );
   }
 
-  predict(entityRef: string, request: PredictRequest): Promise<PredictResponse> {
-    return this.request(entityRef, 'predict', { method: 'POST', json: request });
+  predict(
+    entityRef: string,
+    request: PredictRequest,
+  ): Promise<PredictResponse> {
+    return this.request(entityRef, 'predict', {
+      method: 'POST',
+      json: request,
+    });
   }
 
   private async request<T>(
@@ -138,7 +163,9 @@ export class MlopsClient implements MlopsApi {
       body,
     });
     if (!response.ok) {
-      const error: MlopsResponseError = await ResponseError.fromResponse(response);
+      const error: MlopsResponseError = await ResponseError.fromResponse(
+        response,
+      );
       // The generic "Request failed with 400" hides the server's reason (which
       // names the bad field); users see this message in dialogs and alerts.
       const reason = error.body?.error?.message;

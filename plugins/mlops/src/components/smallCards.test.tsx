@@ -1,10 +1,14 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { modelVersions, runDetails, succeededRun } from '../__fixtures__';
-import { createMockMlopsApi, renderWithEntity } from '../__fixtures__/testApp';
+import { createMockMlopsApi, renderWithEntity } from '../__testUtils__/testApp';
 import { MlopsLiveProvider, POLL_INTERVAL_MS } from '../hooks/useMlopsLive';
 import { DeploymentsCard } from './Deployments/DeploymentsCard';
-import { CompareVersions, MetricsTrendCard, qualityGate } from './Metrics/MetricsTrendCard';
+import {
+  CompareVersions,
+  MetricsTrendCard,
+  qualityGate,
+} from './Metrics/MetricsTrendCard';
 import { PipelineDagCard } from './PipelineDag/PipelineDagCard';
 import { ReleasePipelineCard } from './ReleasePipeline/ReleasePipelineCard';
 
@@ -25,19 +29,32 @@ describe('ReleasePipelineCard', () => {
       'Approval',
       'Deploy',
     ]);
-    expect(screen.getByTestId('release-stage-MLPipeline')).toHaveAttribute('data-status', 'InProgress');
-    expect(screen.getByTestId('release-stage-Validate')).toHaveTextContent('4177 rows valid');
+    expect(screen.getByTestId('release-stage-MLPipeline')).toHaveAttribute(
+      'data-status',
+      'InProgress',
+    );
+    expect(screen.getByTestId('release-stage-Validate')).toHaveTextContent(
+      '4177 rows valid',
+    );
   });
 
   it('explains a missing release pipeline and shows errors', async () => {
-    const api = createMockMlopsApi({ getRelease: jest.fn(async () => ({ stages: null })) });
-    const { unmount } = await renderWithEntity(<ReleasePipelineCard />, { api });
-    expect(await screen.findByText(/No release pipeline is configured/)).toBeInTheDocument();
+    const api = createMockMlopsApi({
+      getRelease: jest.fn(async () => ({ stages: null })),
+    });
+    const { unmount } = await renderWithEntity(<ReleasePipelineCard />, {
+      api,
+    });
+    expect(
+      await screen.findByText(/No release pipeline is configured/),
+    ).toBeInTheDocument();
     unmount();
     await renderWithEntity(<ReleasePipelineCard />, {
       api: createMockMlopsApi({ getRelease: fail('CodePipeline throttled') }),
     });
-    expect((await screen.findAllByText(/CodePipeline throttled/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/CodePipeline throttled/))[0],
+    ).toBeInTheDocument();
   });
 });
 
@@ -51,7 +68,10 @@ describe('PipelineDagCard', () => {
     expect(progress).toHaveAttribute('aria-valuenow', '40');
     expect(train).toHaveTextContent('40%');
     expect(screen.getByTestId('dag-step-Preprocess')).toHaveTextContent('15s');
-    expect(screen.getByTestId('dag-step-Register')).toHaveAttribute('data-status', 'NotStarted');
+    expect(screen.getByTestId('dag-step-Register')).toHaveAttribute(
+      'data-status',
+      'NotStarted',
+    );
     expect(screen.getByText(/current step: Train/)).toBeInTheDocument();
   });
 
@@ -65,17 +85,30 @@ describe('PipelineDagCard', () => {
         </MlopsLiveProvider>,
         { api },
       );
-      expect(await screen.findByTestId('dag-step-Train')).toHaveAttribute('data-status', 'Executing');
+      expect(await screen.findByTestId('dag-step-Train')).toHaveAttribute(
+        'data-status',
+        'Executing',
+      );
       const calls = api.getRun.mock.calls.length;
       // The run finishes between two polls.
-      api.listRuns.mockResolvedValue({ items: [{ ...succeededRun, executionId: 'exec-0004' }] });
-      api.getRun.mockResolvedValue({ ...succeededRun, executionId: 'exec-0004' });
+      api.listRuns.mockResolvedValue({
+        items: [{ ...succeededRun, executionId: 'exec-0004' }],
+      });
+      api.getRun.mockResolvedValue({
+        ...succeededRun,
+        executionId: 'exec-0004',
+      });
       await act(async () => {
         jest.advanceTimersByTime(POLL_INTERVAL_MS + 10);
       });
-      await waitFor(() => expect(api.getRun.mock.calls.length).toBeGreaterThan(calls));
       await waitFor(() =>
-        expect(screen.getByTestId('dag-step-Register')).toHaveAttribute('data-status', 'Succeeded'),
+        expect(api.getRun.mock.calls.length).toBeGreaterThan(calls),
+      );
+      await waitFor(() =>
+        expect(screen.getByTestId('dag-step-Register')).toHaveAttribute(
+          'data-status',
+          'Succeeded',
+        ),
       );
       // Finished: polling stops.
       const after = api.getRun.mock.calls.length;
@@ -92,40 +125,65 @@ describe('PipelineDagCard', () => {
     const failedApi = createMockMlopsApi({
       listRuns: jest.fn(async () => ({ items: [runDetails['exec-0002']] })),
     });
-    const first = await renderWithEntity(<PipelineDagCard />, { api: failedApi });
-    expect(await screen.findByTestId('dag-step-CheckMSE')).toHaveAttribute('data-status', 'Failed');
-    expect(screen.getByText('CheckMSE: test MSE 4.71 > MseThreshold 3')).toBeInTheDocument();
+    const first = await renderWithEntity(<PipelineDagCard />, {
+      api: failedApi,
+    });
+    expect(await screen.findByTestId('dag-step-CheckMSE')).toHaveAttribute(
+      'data-status',
+      'Failed',
+    );
+    expect(
+      screen.getByText('CheckMSE: test MSE 4.71 > MseThreshold 3'),
+    ).toBeInTheDocument();
     first.unmount();
     const empty = await renderWithEntity(<PipelineDagCard />, {
-      api: createMockMlopsApi({ listRuns: jest.fn(async () => ({ items: [] })) }),
+      api: createMockMlopsApi({
+        listRuns: jest.fn(async () => ({ items: [] })),
+      }),
     });
     expect(await screen.findByText(/No pipeline runs yet/)).toBeInTheDocument();
     empty.unmount();
     await renderWithEntity(<PipelineDagCard />, {
       api: createMockMlopsApi({ listRuns: fail('pipeline not found') }),
     });
-    expect((await screen.findAllByText(/pipeline not found/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/pipeline not found/))[0],
+    ).toBeInTheDocument();
   });
 });
 
 describe('MetricsTrendCard', () => {
   it('states the quality gate and compares two versions side by side', async () => {
     await renderWithEntity(<MetricsTrendCard />);
-    expect(await screen.findByText(/quality gate \(MSE ≤ 6\)/)).toBeInTheDocument();
-    expect(screen.getByRole('img', { name: 'Metric trend across versions' })).toBeInTheDocument();
+    expect(
+      await screen.findByText(/quality gate \(MSE ≤ 6\)/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: 'Metric trend across versions' }),
+    ).toBeInTheDocument();
     const table = screen.getByRole('table', { name: 'Compare versions' });
     const mse = within(table).getByText('MSE').closest('tr')!;
     // Default: previous (v2) vs newest (v3).
     expect(mse).toHaveTextContent('4.8504.620-0.230');
     await userEvent.click(screen.getByLabelText('Version A'));
-    await userEvent.click(await screen.findByRole('option', { name: 'Version 1' }));
-    expect(within(table).getByText('MSE').closest('tr')).toHaveTextContent('5.4004.620-0.780');
-    expect(within(table).getByText('Status').closest('tr')).toHaveTextContent('RejectedPending approval');
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Version 1' }),
+    );
+    expect(within(table).getByText('MSE').closest('tr')).toHaveTextContent(
+      '5.4004.620-0.780',
+    );
+    expect(within(table).getByText('Status').closest('tr')).toHaveTextContent(
+      'RejectedPending approval',
+    );
   });
 
   it('uses the threshold the versions were trained with', () => {
     expect(qualityGate(modelVersions)).toBe(6);
-    expect(qualityGate([{ ...modelVersions[0], hyperparameters: { MseThreshold: 4.5 } }])).toBe(4.5);
+    expect(
+      qualityGate([
+        { ...modelVersions[0], hyperparameters: { MseThreshold: 4.5 } },
+      ]),
+    ).toBe(4.5);
     expect(qualityGate([])).toBe(6);
   });
 
@@ -133,19 +191,27 @@ describe('MetricsTrendCard', () => {
     const a = { ...modelVersions[1], hyperparameters: { MaxDepth: 5 } };
     const b = { ...modelVersions[0], hyperparameters: { MaxDepth: 7 } };
     await renderWithEntity(<CompareVersions versions={[b, a]} />);
-    expect(screen.getByText('MaxDepth').closest('tr')).toHaveTextContent('57differs');
+    expect(screen.getByText('MaxDepth').closest('tr')).toHaveTextContent(
+      '57differs',
+    );
   });
 
   it('shows empty and error states', async () => {
     const { unmount } = await renderWithEntity(<MetricsTrendCard />, {
-      api: createMockMlopsApi({ listModelVersions: jest.fn(async () => ({ items: [] })) }),
+      api: createMockMlopsApi({
+        listModelVersions: jest.fn(async () => ({ items: [] })),
+      }),
     });
-    expect(await screen.findByText(/metrics appear once a run registers a version/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/metrics appear once a run registers a version/),
+    ).toBeInTheDocument();
     unmount();
     await renderWithEntity(<MetricsTrendCard />, {
       api: createMockMlopsApi({ listModelVersions: fail('registry down') }),
     });
-    expect((await screen.findAllByText(/registry down/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/registry down/))[0],
+    ).toBeInTheDocument();
   });
 });
 
@@ -163,13 +229,19 @@ describe('DeploymentsCard', () => {
 
   it('shows the nothing-deployed state and errors', async () => {
     const { unmount } = await renderWithEntity(<DeploymentsCard />, {
-      api: createMockMlopsApi({ getDeployments: jest.fn(async () => ({ deployments: [] })) }),
+      api: createMockMlopsApi({
+        getDeployments: jest.fn(async () => ({ deployments: [] })),
+      }),
     });
     expect(await screen.findByText(/Nothing deployed yet/)).toBeInTheDocument();
     unmount();
     await renderWithEntity(<DeploymentsCard />, {
-      api: createMockMlopsApi({ getDeployments: fail('endpoint lookup failed') }),
+      api: createMockMlopsApi({
+        getDeployments: fail('endpoint lookup failed'),
+      }),
     });
-    expect((await screen.findAllByText(/endpoint lookup failed/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/endpoint lookup failed/))[0],
+    ).toBeInTheDocument();
   });
 });

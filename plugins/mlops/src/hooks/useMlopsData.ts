@@ -16,5 +16,8 @@ export function useMlopsData<T>(
   const entityRef = useEntityRef();
   const { tick } = useMlopsLive();
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  return useAsyncRetry(() => load(api, entityRef), [api, entityRef, tick, ...deps]);
+  return useAsyncRetry(
+    () => load(api, entityRef),
+    [api, entityRef, tick, ...deps],
+  );
 }

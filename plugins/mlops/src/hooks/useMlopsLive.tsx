@@ -51,7 +51,9 @@ export function MlopsLiveProvider(props: { children: ReactNode }) {
     () => ({ tick, refresh, setExecuting, executing }),
     [tick, refresh, executing],
   );
-  return <LiveContext.Provider value={value}>{props.children}</LiveContext.Provider>;
+  return (
+    <LiveContext.Provider value={value}>{props.children}</LiveContext.Provider>
+  );
 }
 
 const fallback: LiveState = {

@@ -2,35 +2,69 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mlopsDatasetUploadPermission } from '@mlops-portal/plugin-mlops-common';
 import { entityRef } from '../../__fixtures__';
-import { createMockMlopsApi, renderWithEntity } from '../../__fixtures__/testApp';
+import {
+  createMockMlopsApi,
+  renderWithEntity,
+} from '../../__testUtils__/testApp';
 import { DatasetUploadCard } from './DatasetUploadCard';
 
-const csv = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n';
+const csv =
+  'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n';
 
 describe('DatasetUploadCard', () => {
   it('uploads a dropped CSV and reports the started run', async () => {
     const { api } = await renderWithEntity(<DatasetUploadCard />);
     const file = new File([csv], 'abalone-2.csv', { type: 'text/csv' });
-    fireEvent.drop(screen.getByTestId('dataset-dropzone'), { dataTransfer: { files: [file] } });
-    await waitFor(() => expect(api.uploadDataset).toHaveBeenCalledWith(entityRef, 'abalone-2.csv', file));
-    expect(await screen.findByText(/Stored as manifest manifest-new \(4177 rows\); run exec-0007 started/)).toBeInTheDocument();
+    fireEvent.drop(screen.getByTestId('dataset-dropzone'), {
+      dataTransfer: { files: [file] },
+    });
+    await waitFor(() =>
+      expect(api.uploadDataset).toHaveBeenCalledWith(
+        entityRef,
+        'abalone-2.csv',
+        file,
+      ),
+    );
+    expect(
+      await screen.findByText(
+        /Stored as manifest manifest-new \(4177 rows\); run exec-0007 started/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('uploads a file picked with the button', async () => {
     const { api } = await renderWithEntity(<DatasetUploadCard />);
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Upload dataset' })).toBeEnabled());
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Upload dataset' }),
+      ).toBeEnabled(),
+    );
     const file = new File([csv], 'more.csv', { type: 'text/csv' });
     await userEvent.upload(screen.getByTestId('dataset-file-input'), file);
-    await waitFor(() => expect(api.uploadDataset).toHaveBeenCalledWith(entityRef, 'more.csv', file));
+    await waitFor(() =>
+      expect(api.uploadDataset).toHaveBeenCalledWith(
+        entityRef,
+        'more.csv',
+        file,
+      ),
+    );
   });
 
   it("lists the server's row-level errors", async () => {
-    const error = Object.assign(new Error('Request failed with 400 Bad Request: 2 invalid rows'), {
-      rowErrors: [
-        { row: 2, column: 'length', value: 'abc', reason: 'not a number' },
-        { row: 5, column: 'sex', value: 'X', reason: 'must be one of M, F, I' },
-      ],
-    });
+    const error = Object.assign(
+      new Error('Request failed with 400 Bad Request: 2 invalid rows'),
+      {
+        rowErrors: [
+          { row: 2, column: 'length', value: 'abc', reason: 'not a number' },
+          {
+            row: 5,
+            column: 'sex',
+            value: 'X',
+            reason: 'must be one of M, F, I',
+          },
+        ],
+      },
+    );
     const api = createMockMlopsApi({
       uploadDataset: jest.fn(async () => {
         throw error;
@@ -40,7 +74,9 @@ describe('DatasetUploadCard', () => {
     fireEvent.drop(screen.getByTestId('dataset-dropzone'), {
       dataTransfer: { files: [new File(['x'], 'bad.csv')] },
     });
-    expect(await screen.findByRole('alert')).toHaveTextContent('2 invalid rows');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      '2 invalid rows',
+    );
     const table = screen.getByRole('table', { name: 'Dataset row errors' });
     const rows = within(table).getAllByRole('row');
     expect(rows).toHaveLength(3);
@@ -54,7 +90,9 @@ describe('DatasetUploadCard', () => {
     fireEvent.drop(screen.getByTestId('dataset-dropzone'), {
       dataTransfer: { files: [new File(['x'], 'model.pkl')] },
     });
-    expect(await screen.findByRole('alert')).toHaveTextContent('model.pkl: expected a .csv file');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'model.pkl: expected a .csv file',
+    );
     expect(api.uploadDataset).not.toHaveBeenCalled();
   });
 
@@ -62,7 +100,13 @@ describe('DatasetUploadCard', () => {
     await renderWithEntity(<DatasetUploadCard />, {
       allowed: name => name !== mlopsDatasetUploadPermission.name,
     });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Upload dataset' })).toBeDisabled());
-    expect(screen.getByLabelText(/not allowed to upload datasets/)).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Upload dataset' }),
+      ).toBeDisabled(),
+    );
+    expect(
+      screen.getByLabelText(/not allowed to upload datasets/),
+    ).toBeInTheDocument();
   });
 });

@@ -64,7 +64,9 @@ export function DatasetUploadCard() {
       const res = await api.uploadDataset(entityRef, file.name, file);
       setDone(res);
       alertApi.post({
-        message: `Uploaded ${file.name}${res.execution ? `; run ${res.execution.executionId} started` : ''}`,
+        message: `Uploaded ${file.name}${
+          res.execution ? `; run ${res.execution.executionId} started` : ''
+        }`,
         severity: 'success',
         display: 'transient',
       });
@@ -85,7 +87,10 @@ export function DatasetUploadCard() {
   };
 
   return (
-    <InfoCard title="Upload dataset" subheader="A new file writes a data manifest and starts a release">
+    <InfoCard
+      title="Upload dataset"
+      subheader="A new file writes a data manifest and starts a release"
+    >
       <Box
         className={`${classes.zone} ${dragging ? classes.active : ''}`}
         data-testid="dataset-dropzone"
@@ -97,8 +102,9 @@ export function DatasetUploadCard() {
         onDrop={onDrop}
       >
         <Typography gutterBottom>
-          Drag and drop a CSV here (UCI Abalone columns: Sex, Length, Diameter, Height, Whole,
-          Shucked, Viscera and Shell weight, Rings; no header), or
+          Drag and drop a CSV here (UCI Abalone columns: Sex, Length, Diameter,
+          Height, Whole, Shucked, Viscera and Shell weight, Rings; no header),
+          or
         </Typography>
         <input
           ref={input}
@@ -129,8 +135,12 @@ export function DatasetUploadCard() {
       {done && (
         <Alert severity="success" style={{ marginTop: 8 }}>
           Stored as manifest {done.manifest.manifestId}
-          {done.manifest.rowCount !== undefined ? ` (${done.manifest.rowCount} rows)` : ''}
-          {done.execution ? `; run ${done.execution.executionId} started.` : '.'}
+          {done.manifest.rowCount !== undefined
+            ? ` (${done.manifest.rowCount} rows)`
+            : ''}
+          {done.execution
+            ? `; run ${done.execution.executionId} started.`
+            : '.'}
         </Alert>
       )}
       {error && (
@@ -141,7 +151,8 @@ export function DatasetUploadCard() {
       {rowErrors && rowErrors.length > 0 && (
         <>
           <Typography variant="subtitle2" style={{ marginTop: 8 }}>
-            {rowErrors.length} row error{rowErrors.length === 1 ? '' : 's'}; nothing was stored.
+            {rowErrors.length} row error{rowErrors.length === 1 ? '' : 's'};
+            nothing was stored.
           </Typography>
           <Table size="small" aria-label="Dataset row errors">
             <TableHead>

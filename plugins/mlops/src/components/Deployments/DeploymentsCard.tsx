@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -11,7 +15,9 @@ import { formatTime, shortRef } from '../common/format';
 
 /** The endpoint and its deployment history (who deployed which version, when, why). */
 export function DeploymentsCard() {
-  const { value, loading, error } = useMlopsData((api, ref) => api.getDeployments(ref));
+  const { value, loading, error } = useMlopsData((api, ref) =>
+    api.getDeployments(ref),
+  );
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;
   else if (loading && !value) content = <Progress />;
@@ -21,7 +27,11 @@ export function DeploymentsCard() {
     content = (
       <>
         {endpoint ? (
-          <Typography variant="body2" component="div" data-testid="endpoint-summary">
+          <Typography
+            variant="body2"
+            component="div"
+            data-testid="endpoint-summary"
+          >
             Endpoint <strong>{endpoint.endpointName}</strong>:{' '}
             <StatusIndicator status={endpoint.status} />
             {endpoint.modelVersion !== undefined

@@ -77,11 +77,32 @@ function standalone(Card: ComponentType<{}>, name: string) {
   return Wrapped;
 }
 
-export const EntityMlopsReleaseCard = standalone(ReleasePipelineCard, 'EntityMlopsReleaseCard');
-export const EntityMlopsPipelineCard = standalone(PipelineDagCard, 'EntityMlopsPipelineCard');
+export const EntityMlopsReleaseCard = standalone(
+  ReleasePipelineCard,
+  'EntityMlopsReleaseCard',
+);
+export const EntityMlopsPipelineCard = standalone(
+  PipelineDagCard,
+  'EntityMlopsPipelineCard',
+);
 export const EntityMlopsRunsCard = standalone(RunsCard, 'EntityMlopsRunsCard');
-export const EntityMlopsModelVersionsCard = standalone(ModelVersionsCard, 'EntityMlopsModelVersionsCard');
-export const EntityMlopsMetricsCard = standalone(MetricsTrendCard, 'EntityMlopsMetricsCard');
-export const EntityMlopsPredictionCard = standalone(PredictionCard, 'EntityMlopsPredictionCard');
-export const EntityMlopsDatasetUploadCard = standalone(DatasetUploadCard, 'EntityMlopsDatasetUploadCard');
-export const EntityMlopsDeploymentsCard = standalone(DeploymentsCard, 'EntityMlopsDeploymentsCard');
+export const EntityMlopsModelVersionsCard = standalone(
+  ModelVersionsCard,
+  'EntityMlopsModelVersionsCard',
+);
+export const EntityMlopsMetricsCard = standalone(
+  MetricsTrendCard,
+  'EntityMlopsMetricsCard',
+);
+export const EntityMlopsPredictionCard = standalone(
+  PredictionCard,
+  'EntityMlopsPredictionCard',
+);
+export const EntityMlopsDatasetUploadCard = standalone(
+  DatasetUploadCard,
+  'EntityMlopsDatasetUploadCard',
+);
+export const EntityMlopsDeploymentsCard = standalone(
+  DeploymentsCard,
+  'EntityMlopsDeploymentsCard',
+);

@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import Table from '@material-ui/core/Table';
@@ -35,7 +39,10 @@ export function qualityGate(versions: ModelVersion[]): number {
   return Number.isFinite(t) && t > 0 ? t : DEFAULT_MSE_THRESHOLD;
 }
 
-export function MetricsTrendChart(props: { versions: ModelVersion[]; threshold: number }) {
+export function MetricsTrendChart(props: {
+  versions: ModelVersion[];
+  threshold: number;
+}) {
   const theme = useTheme();
   const data = [...props.versions]
     .sort((a, b) => a.version - b.version)
@@ -48,7 +55,10 @@ export function MetricsTrendChart(props: { versions: ModelVersion[]; threshold: 
   return (
     <Box height={260} aria-label="Metric trend across versions" role="img">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 10, right: 20, bottom: 0, left: 0 }}>
+        <LineChart
+          data={data}
+          margin={{ top: 10, right: 20, bottom: 0, left: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="version" />
           <YAxis yAxisId="err" />
@@ -60,11 +70,29 @@ export function MetricsTrendChart(props: { versions: ModelVersion[]; threshold: 
             y={props.threshold}
             stroke={theme.palette.error.main}
             strokeDasharray="6 3"
-            label={{ value: `Quality gate MSE ≤ ${props.threshold}`, position: 'insideTopRight' }}
+            label={{
+              value: `Quality gate MSE ≤ ${props.threshold}`,
+              position: 'insideTopRight',
+            }}
           />
-          <Line yAxisId="err" type="monotone" dataKey="MSE" stroke={theme.palette.primary.main} />
-          <Line yAxisId="err" type="monotone" dataKey="MAE" stroke={theme.palette.secondary.main} />
-          <Line yAxisId="r2" type="monotone" dataKey="R²" stroke={theme.palette.success?.main ?? '#2e7d32'} />
+          <Line
+            yAxisId="err"
+            type="monotone"
+            dataKey="MSE"
+            stroke={theme.palette.primary.main}
+          />
+          <Line
+            yAxisId="err"
+            type="monotone"
+            dataKey="MAE"
+            stroke={theme.palette.secondary.main}
+          />
+          <Line
+            yAxisId="r2"
+            type="monotone"
+            dataKey="R²"
+            stroke={theme.palette.success?.main ?? '#2e7d32'}
+          />
         </LineChart>
       </ResponsiveContainer>
     </Box>
@@ -80,16 +108,23 @@ function delta(a?: number, b?: number): string {
 /** Two versions side by side: metrics, status and hyperparameters. */
 export function CompareVersions(props: { versions: ModelVersion[] }) {
   const { versions } = props;
-  const [a, setA] = useState<number>(versions[1]?.version ?? versions[0]?.version);
+  const [a, setA] = useState<number>(
+    versions[1]?.version ?? versions[0]?.version,
+  );
   const [b, setB] = useState<number>(versions[0]?.version);
   useEffect(() => {
     // Keep the selection valid when the list changes under us (new version).
-    if (!versions.some(v => v.version === a)) setA(versions[1]?.version ?? versions[0]?.version);
+    if (!versions.some(v => v.version === a))
+      setA(versions[1]?.version ?? versions[0]?.version);
     if (!versions.some(v => v.version === b)) setB(versions[0]?.version);
   }, [versions, a, b]);
   const va = versions.find(v => v.version === a);
   const vb = versions.find(v => v.version === b);
-  const select = (label: string, value: number, onChange: (v: number) => void) => (
+  const select = (
+    label: string,
+    value: number,
+    onChange: (v: number) => void,
+  ) => (
     <TextField
       select
       id={`mlops-compare-${label.replace(/\s+/g, '-').toLowerCase()}`}
@@ -107,21 +142,51 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
     </TextField>
   );
   const paramNames = Array.from(
-    new Set([...Object.keys(va?.hyperparameters ?? {}), ...Object.keys(vb?.hyperparameters ?? {})]),
+    new Set([
+      ...Object.keys(va?.hyperparameters ?? {}),
+      ...Object.keys(vb?.hyperparameters ?? {}),
+    ]),
   );
   const rows: Array<[string, string, string, string]> = [
-    ['Status', approvalLabel(va?.approvalStatus ?? '—'), approvalLabel(vb?.approvalStatus ?? '—'), ''],
-    ['MSE', formatMetric(va?.metrics?.mse), formatMetric(vb?.metrics?.mse), delta(va?.metrics?.mse, vb?.metrics?.mse)],
-    ['MAE', formatMetric(va?.metrics?.mae), formatMetric(vb?.metrics?.mae), delta(va?.metrics?.mae, vb?.metrics?.mae)],
-    ['R²', formatMetric(va?.metrics?.r2), formatMetric(vb?.metrics?.r2), delta(va?.metrics?.r2, vb?.metrics?.r2)],
-    ['Rows', String(va?.dataManifest?.rowCount ?? '—'), String(vb?.dataManifest?.rowCount ?? '—'), ''],
+    [
+      'Status',
+      approvalLabel(va?.approvalStatus ?? '—'),
+      approvalLabel(vb?.approvalStatus ?? '—'),
+      '',
+    ],
+    [
+      'MSE',
+      formatMetric(va?.metrics?.mse),
+      formatMetric(vb?.metrics?.mse),
+      delta(va?.metrics?.mse, vb?.metrics?.mse),
+    ],
+    [
+      'MAE',
+      formatMetric(va?.metrics?.mae),
+      formatMetric(vb?.metrics?.mae),
+      delta(va?.metrics?.mae, vb?.metrics?.mae),
+    ],
+    [
+      'R²',
+      formatMetric(va?.metrics?.r2),
+      formatMetric(vb?.metrics?.r2),
+      delta(va?.metrics?.r2, vb?.metrics?.r2),
+    ],
+    [
+      'Rows',
+      String(va?.dataManifest?.rowCount ?? '—'),
+      String(vb?.dataManifest?.rowCount ?? '—'),
+      '',
+    ],
     ...paramNames.map(
       n =>
         [
           n,
           String(va?.hyperparameters?.[n] ?? '—'),
           String(vb?.hyperparameters?.[n] ?? '—'),
-          va?.hyperparameters?.[n] !== vb?.hyperparameters?.[n] ? 'differs' : '',
+          va?.hyperparameters?.[n] !== vb?.hyperparameters?.[n]
+            ? 'differs'
+            : '',
         ] as [string, string, string, string],
     ),
   ];
@@ -157,7 +222,9 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
 
 /** Metric trend across versions with the quality gate, and a side-by-side compare. */
 export function MetricsTrendCard() {
-  const { value, loading, error } = useMlopsData((api, ref) => api.listModelVersions(ref));
+  const { value, loading, error } = useMlopsData((api, ref) =>
+    api.listModelVersions(ref),
+  );
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;
   else if (loading && !value) content = <Progress />;
@@ -172,8 +239,8 @@ export function MetricsTrendCard() {
     content = (
       <>
         <Typography variant="body2" color="textSecondary">
-          Test-set metrics of each registered version; the dashed line is the quality gate
-          (MSE ≤ {threshold}).
+          Test-set metrics of each registered version; the dashed line is the
+          quality gate (MSE ≤ {threshold}).
         </Typography>
         <MetricsTrendChart versions={value.items} threshold={threshold} />
         {value.items.length > 1 && (

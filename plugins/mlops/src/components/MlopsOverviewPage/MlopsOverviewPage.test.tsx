@@ -1,8 +1,15 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { CATALOG_FILTER_EXISTS, catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  CATALOG_FILTER_EXISTS,
+  catalogApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { entityRef, mlopsEntity, summary } from '../../__fixtures__';
-import { createMockMlopsApi, type MockMlopsApi } from '../../__fixtures__/testApp';
+import {
+  createMockMlopsApi,
+  type MockMlopsApi,
+} from '../../__testUtils__/testApp';
 import { mlopsApiRef } from '../../api';
 import { MlopsOverviewPage } from './MlopsOverviewPage';
 
@@ -12,9 +19,17 @@ const secondEntity = {
   relations: [{ type: 'ownedBy', targetRef: 'group:default/data-analysts' }],
 };
 
-async function render(catalogApi: { getEntities: jest.Mock }, api: MockMlopsApi) {
+async function render(
+  catalogApi: { getEntities: jest.Mock },
+  api: MockMlopsApi,
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[catalogApiRef, catalogApi], [mlopsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [catalogApiRef, catalogApi],
+        [mlopsApiRef, api],
+      ]}
+    >
       <MlopsOverviewPage />
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
@@ -23,7 +38,11 @@ async function render(catalogApi: { getEntities: jest.Mock }, api: MockMlopsApi)
 
 describe('MlopsOverviewPage', () => {
   it('lists ML entities with owner, latest run, deployed version, MSE and pending approvals', async () => {
-    const catalogApi = { getEntities: jest.fn(async () => ({ items: [mlopsEntity, secondEntity] })) };
+    const catalogApi = {
+      getEntities: jest.fn(async () => ({
+        items: [mlopsEntity, secondEntity],
+      })),
+    };
     const api = createMockMlopsApi({
       getSummary: jest.fn(async (ref: string) =>
         ref === entityRef
@@ -33,25 +52,42 @@ describe('MlopsOverviewPage', () => {
     });
     await render(catalogApi, api);
     expect(catalogApi.getEntities).toHaveBeenCalledWith({
-      filter: { 'metadata.annotations.mlops.io/pipeline': CATALOG_FILTER_EXISTS },
+      filter: {
+        'metadata.annotations.mlops.io/pipeline': CATALOG_FILTER_EXISTS,
+      },
     });
     const table = await screen.findByRole('table', { name: 'ML systems' });
-    const link = within(table).getByRole('link', { name: 'Abalone age predictor' });
-    expect(link).toHaveAttribute('href', '/catalog/default/component/abalone-age-predictor/mlops');
-    await waitFor(() => expect(within(table).getByTestId(`pending-approvals-${entityRef}`)).toHaveTextContent('1'));
+    const link = within(table).getByRole('link', {
+      name: 'Abalone age predictor',
+    });
+    expect(link).toHaveAttribute(
+      'href',
+      '/catalog/default/component/abalone-age-predictor/mlops',
+    );
+    await waitFor(() =>
+      expect(
+        within(table).getByTestId(`pending-approvals-${entityRef}`),
+      ).toHaveTextContent('1'),
+    );
     const row = link.closest('tr')!;
     expect(row).toHaveTextContent('ml-platform');
     expect(row).toHaveTextContent('Executing');
     expect(row).toHaveTextContent('Version 2');
     expect(row).toHaveTextContent('4.850');
-    const other = within(table).getByRole('link', { name: 'churn-model' }).closest('tr')!;
+    const other = within(table)
+      .getByRole('link', { name: 'churn-model' })
+      .closest('tr')!;
     await waitFor(() => expect(other).toHaveTextContent('No runs'));
     expect(other).toHaveTextContent('Nothing deployed');
     expect(other).toHaveTextContent('data-analysts');
   });
 
   it('keeps other rows when one summary fails', async () => {
-    const catalogApi = { getEntities: jest.fn(async () => ({ items: [mlopsEntity, secondEntity] })) };
+    const catalogApi = {
+      getEntities: jest.fn(async () => ({
+        items: [mlopsEntity, secondEntity],
+      })),
+    };
     const api = createMockMlopsApi({
       getSummary: jest.fn(async (ref: string) => {
         if (ref === entityRef) return summary;
@@ -59,13 +95,24 @@ describe('MlopsOverviewPage', () => {
       }),
     });
     await render(catalogApi, api);
-    expect(await screen.findByText(/Could not load: pipeline churn not found/)).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByTestId(`pending-approvals-${entityRef}`)).toHaveTextContent('1'));
+    expect(
+      await screen.findByText(/Could not load: pipeline churn not found/),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        screen.getByTestId(`pending-approvals-${entityRef}`),
+      ).toHaveTextContent('1'),
+    );
   });
 
   it('shows an empty state when no entity is annotated', async () => {
-    await render({ getEntities: jest.fn(async () => ({ items: [] })) }, createMockMlopsApi());
-    expect(await screen.findByText('No ML systems in the catalog yet')).toBeInTheDocument();
+    await render(
+      { getEntities: jest.fn(async () => ({ items: [] })) },
+      createMockMlopsApi(),
+    );
+    expect(
+      await screen.findByText('No ML systems in the catalog yet'),
+    ).toBeInTheDocument();
   });
 
   it('shows catalog errors', async () => {
@@ -77,6 +124,8 @@ describe('MlopsOverviewPage', () => {
       },
       createMockMlopsApi(),
     );
-    expect((await screen.findAllByText(/catalog unavailable/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/catalog unavailable/))[0],
+    ).toBeInTheDocument();
   });
 });

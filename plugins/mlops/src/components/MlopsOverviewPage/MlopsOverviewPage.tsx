@@ -10,9 +10,9 @@ import {
   SupportButton,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import {
+  CATALOG_FILTER_EXISTS,
   EntityRefLinks,
   catalogApiRef,
   entityRouteRef,
@@ -65,7 +65,9 @@ function SummaryCells(props: { entityRef: string }) {
         )}
       </TableCell>
       <TableCell>
-        {value.deployedVersion ? `Version ${value.deployedVersion.version}` : 'Nothing deployed'}
+        {value.deployedVersion
+          ? `Version ${value.deployedVersion.version}`
+          : 'Nothing deployed'}
       </TableCell>
       <TableCell>{formatMetric(value.deployedVersion?.metrics?.mse)}</TableCell>
       <TableCell data-testid={`pending-approvals-${props.entityRef}`}>
@@ -100,7 +102,9 @@ export function MlopsSystemsTable(props: { entities: Entity[] }) {
           return (
             <TableRow key={ref}>
               <TableCell>
-                <Link to={`${route}/mlops`}>{entity.metadata.title ?? entity.metadata.name}</Link>
+                <Link to={`${route}/mlops`}>
+                  {entity.metadata.title ?? entity.metadata.name}
+                </Link>
               </TableCell>
               <TableCell>
                 <EntityRefLinks
@@ -122,7 +126,9 @@ export function MlopsOverviewPage() {
   const catalogApi = useApi(catalogApiRef);
   const { value, loading, error } = useAsync(async () => {
     const res = await catalogApi.getEntities({
-      filter: { [`metadata.annotations.${ANNOTATION_PIPELINE}`]: CATALOG_FILTER_EXISTS },
+      filter: {
+        [`metadata.annotations.${ANNOTATION_PIPELINE}`]: CATALOG_FILTER_EXISTS,
+      },
     });
     // The filter only checks one annotation; the tab needs all of them.
     return res.items.filter(isMlopsEntity);
@@ -143,12 +149,15 @@ export function MlopsOverviewPage() {
 
   return (
     <Page themeId="tool">
-      <Header title="MLOps" subtitle="Pipelines, model versions and endpoints of every ML system" />
+      <Header
+        title="MLOps"
+        subtitle="Pipelines, model versions and endpoints of every ML system"
+      />
       <Content>
         <ContentHeader title="ML systems">
           <SupportButton>
-            Each row is a catalog entity with MLOps annotations; open it for runs, approvals
-            and predictions.
+            Each row is a catalog entity with MLOps annotations; open it for
+            runs, approvals and predictions.
           </SupportButton>
         </ContentHeader>
         {content}

@@ -31,6 +31,11 @@ export function ApprovalDialog(props: {
   const empty = comment.trim() === '';
   const tooLong = comment.length > 1000;
 
+  let helperText = 'Why? Recorded with your name in the approval history.';
+  if (touched && empty)
+    helperText = 'A comment is required: say why, for the audit trail.';
+  else if (tooLong) helperText = 'At most 1000 characters.';
+
   const close = () => {
     setComment('');
     setTouched(false);
@@ -53,9 +58,16 @@ export function ApprovalDialog(props: {
     }
   };
 
-  const title = `${approve ? 'Approve' : 'Reject'} version ${version?.version ?? ''}`;
+  const title = `${approve ? 'Approve' : 'Reject'} version ${
+    version?.version ?? ''
+  }`;
   return (
-    <Dialog open={Boolean(version)} onClose={close} aria-labelledby="mlops-approval-title" fullWidth>
+    <Dialog
+      open={Boolean(version)}
+      onClose={close}
+      aria-labelledby="mlops-approval-title"
+      fullWidth
+    >
       <DialogTitle id="mlops-approval-title">{title}</DialogTitle>
       <DialogContent>
         {version && (
@@ -64,7 +76,8 @@ export function ApprovalDialog(props: {
               ? 'Approving deploys this version to the endpoint, replacing the one it serves now.'
               : 'Rejecting keeps this version off the endpoint; if it is deployed, the previous approved version is restored.'}{' '}
             Test metrics: MSE {formatMetric(version.metrics?.mse)}, MAE{' '}
-            {formatMetric(version.metrics?.mae)}, R² {formatMetric(version.metrics?.r2)}.
+            {formatMetric(version.metrics?.mae)}, R²{' '}
+            {formatMetric(version.metrics?.r2)}.
           </DialogContentText>
         )}
         {error && (
@@ -73,7 +86,6 @@ export function ApprovalDialog(props: {
           </Alert>
         )}
         <TextField
-          autoFocus
           required
           fullWidth
           multiline
@@ -84,13 +96,7 @@ export function ApprovalDialog(props: {
           onChange={e => setComment(e.target.value)}
           onBlur={() => setTouched(true)}
           error={touched && (empty || tooLong)}
-          helperText={
-            touched && empty
-              ? 'A comment is required: say why, for the audit trail.'
-              : tooLong
-              ? 'At most 1000 characters.'
-              : 'Why? Recorded with your name in the approval history.'
-          }
+          helperText={helperText}
           margin="dense"
         />
       </DialogContent>

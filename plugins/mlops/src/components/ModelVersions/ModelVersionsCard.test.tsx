@@ -2,7 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mlopsModelApprovePermission } from '@mlops-portal/plugin-mlops-common';
 import { entityRef } from '../../__fixtures__';
-import { createMockMlopsApi, renderWithEntity } from '../../__fixtures__/testApp';
+import {
+  createMockMlopsApi,
+  renderWithEntity,
+} from '../../__testUtils__/testApp';
 import { ModelVersionsCard } from './ModelVersionsCard';
 
 describe('ModelVersionsCard', () => {
@@ -10,7 +13,9 @@ describe('ModelVersionsCard', () => {
     await renderWithEntity(<ModelVersionsCard />);
     const table = await screen.findByRole('table', { name: 'Model versions' });
     const v3 = within(table).getByTestId('model-version-row-3');
-    expect(within(v3).getByTestId('approval-status-3')).toHaveTextContent('Pending approval');
+    expect(within(v3).getByTestId('approval-status-3')).toHaveTextContent(
+      'Pending approval',
+    );
     expect(within(v3).getByTestId('approval-status-3')).toHaveAttribute(
       'data-status',
       'PendingManualApproval',
@@ -19,23 +24,39 @@ describe('ModelVersionsCard', () => {
     expect(v3).toHaveTextContent('1.520');
     expect(v3).toHaveTextContent('0.551');
     expect(v3).toHaveTextContent('exec-0003');
-    expect(within(table).getByTestId('approval-status-2')).toHaveTextContent('Approved');
-    expect(within(table).getByTestId('deployed-2')).toHaveTextContent('Deployed');
+    expect(within(table).getByTestId('approval-status-2')).toHaveTextContent(
+      'Approved',
+    );
+    expect(within(table).getByTestId('deployed-2')).toHaveTextContent(
+      'Deployed',
+    );
     expect(within(table).queryByTestId('deployed-3')).not.toBeInTheDocument();
     // An approved version can only be rejected, a rejected one only approved.
-    expect(within(table).queryByTestId('approve-version-2')).not.toBeInTheDocument();
-    expect(within(table).queryByTestId('reject-version-1')).not.toBeInTheDocument();
+    expect(
+      within(table).queryByTestId('approve-version-2'),
+    ).not.toBeInTheDocument();
+    expect(
+      within(table).queryByTestId('reject-version-1'),
+    ).not.toBeInTheDocument();
   });
 
   it('lists the approval history with who, when and why', async () => {
     await renderWithEntity(<ModelVersionsCard />);
-    const history = await screen.findByRole('table', { name: 'Approval history' });
+    const history = await screen.findByRole('table', {
+      name: 'Approval history',
+    });
     const rows = within(history).getAllByRole('row');
     // header + 3 registrations + 2 decisions, newest first
     expect(rows).toHaveLength(6);
     expect(rows[1]).toHaveTextContent('pipeline');
-    expect(within(history).getByText('MSE below gate, residuals look fine').closest('tr')).toHaveTextContent('guest');
-    expect(within(history).getByText('Trained on a partial upload').closest('tr')).toHaveTextContent('Rejected');
+    expect(
+      within(history)
+        .getByText('MSE below gate, residuals look fine')
+        .closest('tr'),
+    ).toHaveTextContent('guest');
+    expect(
+      within(history).getByText('Trained on a partial upload').closest('tr'),
+    ).toHaveTextContent('Rejected');
   });
 
   it('approves with a required comment', async () => {
@@ -45,21 +66,36 @@ describe('ModelVersionsCard', () => {
     await waitFor(() => expect(approve).toBeEnabled());
     expect(approve).toHaveAccessibleName('Approve');
     await userEvent.click(approve);
-    const dialog = await screen.findByRole('dialog', { name: 'Approve version 3' });
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Approve version 3',
+    });
     // Submitting without a comment is refused in place.
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
-    expect(within(dialog).getByText(/A comment is required/)).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+    expect(
+      within(dialog).getByText(/A comment is required/),
+    ).toBeInTheDocument();
     expect(api.setApproval).not.toHaveBeenCalled();
-    await userEvent.type(within(dialog).getByRole('textbox', { name: /Comment/ }), 'MSE 4.62 beats v2');
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Comment/ }),
+      'MSE 4.62 beats v2',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
     await waitFor(() =>
       expect(api.setApproval).toHaveBeenCalledWith(entityRef, 3, {
         status: 'Approved',
         comment: 'MSE 4.62 beats v2',
       }),
     );
-    expect(alertApi.post).toHaveBeenCalledWith(expect.objectContaining({ message: 'Version 3 approved' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({ message: 'Version 3 approved' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
   });
 
   it('rejects, and keeps the dialog open with the server error on failure', async () => {
@@ -70,13 +106,27 @@ describe('ModelVersionsCard', () => {
     });
     await renderWithEntity(<ModelVersionsCard />, { api });
     const table = await screen.findByRole('table', { name: 'Model versions' });
-    await waitFor(() => expect(within(table).getByTestId('reject-version-3')).toBeEnabled());
+    await waitFor(() =>
+      expect(within(table).getByTestId('reject-version-3')).toBeEnabled(),
+    );
     await userEvent.click(within(table).getByTestId('reject-version-3'));
-    const dialog = await screen.findByRole('dialog', { name: 'Reject version 3' });
-    await userEvent.type(within(dialog).getByRole('textbox', { name: /Comment/ }), 'residuals skewed');
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Reject' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('not an owner');
-    expect(api.setApproval).toHaveBeenCalledWith(entityRef, 3, { status: 'Rejected', comment: 'residuals skewed' });
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Reject version 3',
+    });
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Comment/ }),
+      'residuals skewed',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Reject' }),
+    );
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'not an owner',
+    );
+    expect(api.setApproval).toHaveBeenCalledWith(entityRef, 3, {
+      status: 'Rejected',
+      comment: 'residuals skewed',
+    });
   });
 
   it('disables Approve/Reject with the reason for non-owners', async () => {
@@ -84,20 +134,35 @@ describe('ModelVersionsCard', () => {
       allowed: name => name !== mlopsModelApprovePermission.name,
     });
     const table = await screen.findByRole('table', { name: 'Model versions' });
-    await waitFor(() => expect(within(table).getByTestId('approve-version-3')).toBeDisabled());
+    await waitFor(() =>
+      expect(within(table).getByTestId('approve-version-3')).toBeDisabled(),
+    );
     expect(within(table).getByTestId('reject-version-3')).toBeDisabled();
-    expect(within(table).getAllByLabelText(/not allowed to approve or reject/).length).toBeGreaterThan(0);
+    expect(
+      within(table).getAllByLabelText(/not allowed to approve or reject/)
+        .length,
+    ).toBeGreaterThan(0);
     expect(permissionApi.authorize).toHaveBeenCalledWith(
       expect.objectContaining({ resourceRef: entityRef }),
     );
-    await userEvent.hover(within(table).getAllByTestId('permission-denied-reason')[0]);
-    expect(await screen.findByRole('tooltip')).toHaveTextContent('only its owners can');
+    await userEvent.hover(
+      within(table).getAllByTestId('permission-denied-reason')[0],
+    );
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'only its owners can',
+    );
   });
 
   it('shows empty and error states', async () => {
-    const empty = createMockMlopsApi({ listModelVersions: jest.fn(async () => ({ items: [] })) });
-    const { unmount } = await renderWithEntity(<ModelVersionsCard />, { api: empty });
-    expect(await screen.findByText(/No model versions yet/)).toBeInTheDocument();
+    const empty = createMockMlopsApi({
+      listModelVersions: jest.fn(async () => ({ items: [] })),
+    });
+    const { unmount } = await renderWithEntity(<ModelVersionsCard />, {
+      api: empty,
+    });
+    expect(
+      await screen.findByText(/No model versions yet/),
+    ).toBeInTheDocument();
     unmount();
     const failing = createMockMlopsApi({
       listModelVersions: jest.fn(async () => {
@@ -105,6 +170,8 @@ describe('ModelVersionsCard', () => {
       }),
     });
     await renderWithEntity(<ModelVersionsCard />, { api: failing });
-    expect((await screen.findAllByText(/registry unreachable/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/registry unreachable/))[0],
+    ).toBeInTheDocument();
   });
 });

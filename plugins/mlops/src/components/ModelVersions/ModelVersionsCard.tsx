@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -20,25 +24,38 @@ import { mlopsApiRef } from '../../api';
 import { useMlopsData } from '../../hooks/useMlopsData';
 import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
 import { PermissionButton } from '../common/PermissionButton';
-import { approvalLabel, formatMetric, formatTime, shortRef } from '../common/format';
+import {
+  approvalLabel,
+  formatMetric,
+  formatTime,
+  shortRef,
+} from '../common/format';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 
 export const APPROVE_DENIED =
   'You are not allowed to approve or reject versions of this entity (only its owners can).';
 
-const chipColor: Record<ModelApprovalStatus, 'default' | 'primary' | 'secondary'> = {
+const chipColor: Record<
+  ModelApprovalStatus,
+  'default' | 'primary' | 'secondary'
+> = {
   PendingManualApproval: 'default',
   Approved: 'primary',
   Rejected: 'secondary',
 };
 
-export function ApprovalStatusChip(props: { version: number; status: ModelApprovalStatus }) {
+export function ApprovalStatusChip(props: {
+  version: number;
+  status: ModelApprovalStatus;
+}) {
   return (
     <Chip
       size="small"
       label={approvalLabel(props.status)}
       color={chipColor[props.status]}
-      variant={props.status === 'PendingManualApproval' ? 'outlined' : 'default'}
+      variant={
+        props.status === 'PendingManualApproval' ? 'outlined' : 'default'
+      }
       data-testid={`approval-status-${props.version}`}
       data-status={props.status}
       title={props.status}
@@ -68,10 +85,16 @@ export function ModelVersionsTable(props: {
       </TableHead>
       <TableBody>
         {props.versions.map(v => (
-          <TableRow key={v.version} data-testid={`model-version-row-${v.version}`}>
+          <TableRow
+            key={v.version}
+            data-testid={`model-version-row-${v.version}`}
+          >
             <TableCell>{v.version}</TableCell>
             <TableCell>
-              <ApprovalStatusChip version={v.version} status={v.approvalStatus} />
+              <ApprovalStatusChip
+                version={v.version}
+                status={v.approvalStatus}
+              />
             </TableCell>
             <TableCell>{formatMetric(v.metrics?.mse)}</TableCell>
             <TableCell>{formatMetric(v.metrics?.mae)}</TableCell>
@@ -80,7 +103,11 @@ export function ModelVersionsTable(props: {
             <TableCell>{v.executionId ?? '—'}</TableCell>
             <TableCell>
               {v.deployed ? (
-                <Box display="flex" alignItems="center" data-testid={`deployed-${v.version}`}>
+                <Box
+                  display="flex"
+                  alignItems="center"
+                  data-testid={`deployed-${v.version}`}
+                >
                   <CloudDoneIcon fontSize="small" color="primary" aria-hidden />
                   &nbsp;Deployed
                 </Box>
@@ -132,7 +159,9 @@ export function ApprovalHistory(props: { versions: ModelVersion[] }) {
     .flatMap(v => v.approvalHistory.map(e => ({ ...e, version: v.version })))
     .sort((a, b) => b.at.localeCompare(a.at));
   if (events.length === 0) {
-    return <Typography color="textSecondary">No approval decisions yet.</Typography>;
+    return (
+      <Typography color="textSecondary">No approval decisions yet.</Typography>
+    );
   }
   return (
     <Table size="small" aria-label="Approval history">
@@ -166,8 +195,13 @@ export function ModelVersionsCard() {
   const alertApi = useApi(alertApiRef);
   const entityRef = useEntityRef();
   const { refresh } = useMlopsLive();
-  const [deciding, setDeciding] = useState<{ version: ModelVersion; decision: ApprovalDecision }>();
-  const { value, loading, error } = useMlopsData((a, ref) => a.listModelVersions(ref));
+  const [deciding, setDeciding] = useState<{
+    version: ModelVersion;
+    decision: ApprovalDecision;
+  }>();
+  const { value, loading, error } = useMlopsData((a, ref) =>
+    a.listModelVersions(ref),
+  );
 
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;
@@ -175,7 +209,8 @@ export function ModelVersionsCard() {
   else if (!value || value.items.length === 0) {
     content = (
       <Typography color="textSecondary">
-        No model versions yet. A run whose test MSE passes the quality gate registers one.
+        No model versions yet. A run whose test MSE passes the quality gate
+        registers one.
       </Typography>
     );
   } else {
@@ -203,9 +238,14 @@ export function ModelVersionsCard() {
         onClose={() => setDeciding(undefined)}
         onSubmit={async comment => {
           const { version, decision } = deciding!;
-          await api.setApproval(entityRef, version.version, { status: decision, comment });
+          await api.setApproval(entityRef, version.version, {
+            status: decision,
+            comment,
+          });
           alertApi.post({
-            message: `Version ${version.version} ${decision === 'Approved' ? 'approved' : 'rejected'}`,
+            message: `Version ${version.version} ${
+              decision === 'Approved' ? 'approved' : 'rejected'
+            }`,
             severity: 'success',
             display: 'transient',
           });

@@ -39,7 +39,9 @@ function StepNodeView({ node }: { node: StepNode }) {
   const color = statusColor(node.status, theme);
   const running = node.status === 'Executing' || node.status === 'Starting';
   const progress =
-    typeof node.progress === 'number' ? Math.max(0, Math.min(1, node.progress)) : undefined;
+    typeof node.progress === 'number'
+      ? Math.max(0, Math.min(1, node.progress))
+      : undefined;
   return (
     <g data-testid={`dag-step-${node.name}`} data-status={node.status}>
       <title>
@@ -64,12 +66,30 @@ function StepNodeView({ node }: { node: StepNode }) {
       </text>
       <text x={10} y={53} className={classes.detail}>
         {node.startTime ? formatDuration(node.startTime, node.endTime) : '—'}
-        {progress !== undefined && running ? ` · ${Math.round(progress * 100)}%` : ''}
+        {progress !== undefined && running
+          ? ` · ${Math.round(progress * 100)}%`
+          : ''}
       </text>
       {progress !== undefined && running && (
-        <g role="progressbar" aria-label={`${node.name} progress`} aria-valuenow={Math.round(progress * 100)}>
-          <rect x={0} y={NODE_HEIGHT - 5} width={NODE_WIDTH} height={5} fill={theme.palette.grey[300]} />
-          <rect x={0} y={NODE_HEIGHT - 5} width={NODE_WIDTH * progress} height={5} fill={color} />
+        <g
+          role="progressbar"
+          aria-label={`${node.name} progress`}
+          aria-valuenow={Math.round(progress * 100)}
+        >
+          <rect
+            x={0}
+            y={NODE_HEIGHT - 5}
+            width={NODE_WIDTH}
+            height={5}
+            fill={theme.palette.grey[300]}
+          />
+          <rect
+            x={0}
+            y={NODE_HEIGHT - 5}
+            width={NODE_WIDTH * progress}
+            height={5}
+            fill={color}
+          />
         </g>
       )}
     </g>

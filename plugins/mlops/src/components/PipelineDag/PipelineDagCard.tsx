@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import { useEffect } from 'react';
 import { useMlopsData } from '../../hooks/useMlopsData';
@@ -27,14 +31,16 @@ export function PipelineDagCard() {
   else if (!value) {
     content = (
       <Typography color="textSecondary">
-        No pipeline runs yet. Upload a dataset or press “Train now” to start one.
+        No pipeline runs yet. Upload a dataset or press “Train now” to start
+        one.
       </Typography>
     );
   } else {
     content = (
       <>
         <Typography variant="body2" component="div">
-          <StatusIndicator status={value.status} /> {value.displayName ?? value.executionId}
+          <StatusIndicator status={value.status} />{' '}
+          {value.displayName ?? value.executionId}
           {' · '}
           {formatDuration(value.startTime ?? value.createdAt, value.endTime)}
           {value.currentStep ? ` · current step: ${value.currentStep}` : ''}

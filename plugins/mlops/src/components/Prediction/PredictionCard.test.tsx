@@ -1,9 +1,12 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ResponseError } from '@backstage/errors';
 import { mlopsEndpointInvokePermission } from '@mlops-portal/plugin-mlops-common';
 import { entityRef } from '../../__fixtures__';
-import { createMockMlopsApi, renderWithEntity } from '../../__fixtures__/testApp';
+import {
+  createMockMlopsApi,
+  renderWithEntity,
+} from '../../__testUtils__/testApp';
 import { PredictionCard, toReal, validateFeature } from './PredictionCard';
 
 describe('PredictionCard', () => {
@@ -29,21 +32,36 @@ describe('PredictionCard', () => {
 
   it('fills the form from presets', async () => {
     const { api } = await renderWithEntity(<PredictionCard />);
-    await userEvent.click(screen.getByRole('button', { name: 'Example: young (infant)' }));
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Example: young (infant)' }),
+    );
     expect(screen.getByLabelText('Length')).toHaveValue('66');
-    await userEvent.click(screen.getByRole('button', { name: 'Example: large old female' }));
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Example: large old female' }),
+    );
     expect(screen.getByLabelText('Whole weight')).toHaveValue('334');
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Predict' })).toBeEnabled());
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Predict' })).toBeEnabled(),
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Predict' }));
     await waitFor(() => expect(api.predict).toHaveBeenCalled());
-    expect(api.predict.mock.calls[0][1].instances[0]).toMatchObject({ sex: 'F', wholeWeight: 1.67 });
+    expect(api.predict.mock.calls[0][1].instances[0]).toMatchObject({
+      sex: 'F',
+      wholeWeight: 1.67,
+    });
   });
 
   it('validates each measurement inline and blocks Predict', async () => {
     const { api } = await renderWithEntity(<PredictionCard />);
-    fireEvent.change(screen.getByLabelText('Length'), { target: { value: '250' } });
-    fireEvent.change(screen.getByLabelText('Height'), { target: { value: 'tall' } });
-    fireEvent.change(screen.getByLabelText('Shell weight'), { target: { value: '' } });
+    fireEvent.change(screen.getByLabelText('Length'), {
+      target: { value: '250' },
+    });
+    fireEvent.change(screen.getByLabelText('Height'), {
+      target: { value: 'tall' },
+    });
+    fireEvent.change(screen.getByLabelText('Shell weight'), {
+      target: { value: '' },
+    });
     expect(screen.getByText('Length must be ≤ 200 mm')).toBeInTheDocument();
     expect(screen.getByText('Height must be a number')).toBeInTheDocument();
     expect(screen.getByText('Shell weight is required')).toBeInTheDocument();
@@ -54,7 +72,10 @@ describe('PredictionCard', () => {
   it('explains a 503 (nothing deployed) and shows other errors as is', async () => {
     const response = new Response(
       JSON.stringify({
-        error: { name: 'ServiceUnavailableError', message: 'no model is deployed' },
+        error: {
+          name: 'ServiceUnavailableError',
+          message: 'no model is deployed',
+        },
         request: { method: 'POST', url: '/predict' },
         response: { statusCode: 503 },
       }),
@@ -67,16 +88,22 @@ describe('PredictionCard', () => {
       }),
     });
     await renderWithEntity(<PredictionCard />, { api });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Predict' })).toBeEnabled());
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Predict' })).toBeEnabled(),
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Predict' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Nothing is deployed yet');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Nothing is deployed yet',
+    );
   });
 
   it('disables Predict with the reason when invoking is not allowed', async () => {
     await renderWithEntity(<PredictionCard />, {
       allowed: name => name !== mlopsEndpointInvokePermission.name,
     });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Predict' })).toBeDisabled());
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Predict' })).toBeDisabled(),
+    );
     expect(screen.getByLabelText(/not allowed to invoke/)).toBeInTheDocument();
   });
 });
@@ -87,6 +114,8 @@ describe('feature helpers', () => {
     expect(toReal(0.2245)).toBe(44.9);
     expect(validateFeature('length', '91')).toBeUndefined();
     expect(validateFeature('diameter', '-1')).toBe('Diameter must be ≥ 0 mm');
-    expect(validateFeature('wholeWeight', '701')).toBe('Whole weight must be ≤ 700 g');
+    expect(validateFeature('wholeWeight', '701')).toBe(
+      'Whole weight must be ≤ 700 g',
+    );
   });
 });

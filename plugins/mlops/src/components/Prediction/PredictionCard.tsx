@@ -55,7 +55,11 @@ export const PRESETS: Array<{ label: string; features: AbaloneFeatures }> = [
   },
 ];
 
-const SEX_LABELS: Record<AbaloneSex, string> = { M: 'Male', F: 'Female', I: 'Infant' };
+const SEX_LABELS: Record<AbaloneSex, string> = {
+  M: 'Male',
+  F: 'Female',
+  I: 'Infant',
+};
 
 /** Data set units (÷200) → what a person measures (mm or g). */
 export function toReal(scaled: number): number {
@@ -71,7 +75,10 @@ function toForm(f: AbaloneFeatures): FormValues {
 }
 
 /** Inline validation of one measurement in real units; undefined when valid. */
-export function validateFeature(key: NumericFeature, raw: string): string | undefined {
+export function validateFeature(
+  key: NumericFeature,
+  raw: string,
+): string | undefined {
   const info = FEATURE_INFO[key];
   if (raw.trim() === '') return `${info.label} is required`;
   const n = Number(raw);
@@ -90,7 +97,9 @@ export function validateFeature(key: NumericFeature, raw: string): string | unde
 export function PredictionCard() {
   const api = useApi(mlopsApiRef);
   const entityRef = useEntityRef();
-  const [values, setValues] = useState<FormValues>(() => toForm(EXAMPLE_ABALONE));
+  const [values, setValues] = useState<FormValues>(() =>
+    toForm(EXAMPLE_ABALONE),
+  );
   const [result, setResult] = useState<PredictResponse>();
   const [error, setError] = useState<{ message: string; status?: number }>();
   const [busy, setBusy] = useState(false);
@@ -102,14 +111,18 @@ export function PredictionCard() {
 
   const predict = async () => {
     const instance = { sex: values.sex } as AbaloneFeatures;
-    for (const k of NUMERIC_FEATURES) instance[k] = Number(values[k]) / ABALONE_SCALE;
+    for (const k of NUMERIC_FEATURES)
+      instance[k] = Number(values[k]) / ABALONE_SCALE;
     setBusy(true);
     setError(undefined);
     try {
       setResult(await api.predict(entityRef, { instances: [instance] }));
     } catch (e: any) {
       setResult(undefined);
-      setError({ message: e.message, status: e.response?.status ?? e.statusCode });
+      setError({
+        message: e.message,
+        status: e.response?.status ?? e.statusCode,
+      });
     } finally {
       setBusy(false);
     }
@@ -117,11 +130,14 @@ export function PredictionCard() {
 
   const prediction = result?.predictions[0];
   return (
-    <InfoCard title="Predict" subheader="Ask the deployed model for an abalone's age">
+    <InfoCard
+      title="Predict"
+      subheader="Ask the deployed model for an abalone's age"
+    >
       <Typography variant="body2" color="textSecondary" paragraph>
-        Enter measurements in millimetres and grams. The model was trained on the UCI
-        Abalone data set, which stores every measurement divided by {ABALONE_SCALE}; the
-        form does that conversion for you.
+        Enter measurements in millimetres and grams. The model was trained on
+        the UCI Abalone data set, which stores every measurement divided by{' '}
+        {ABALONE_SCALE}; the form does that conversion for you.
       </Typography>
       <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={1}>
         {PRESETS.map(p => (
@@ -147,7 +163,9 @@ export function PredictionCard() {
             id="mlops-predict-sex"
             label="Sex"
             value={values.sex}
-            onChange={e => setValues(v => ({ ...v, sex: e.target.value as AbaloneSex }))}
+            onChange={e =>
+              setValues(v => ({ ...v, sex: e.target.value as AbaloneSex }))
+            }
           >
             {(Object.keys(SEX_LABELS) as AbaloneSex[]).map(s => (
               <MenuItem key={s} value={s}>
@@ -170,12 +188,14 @@ export function PredictionCard() {
                 error={Boolean(errors[k])}
                 helperText={
                   errors[k] ??
-                  `${info.description}; data set ${toReal(info.datasetMin)}–${toReal(
-                    info.datasetMax,
-                  )} ${info.unit}`
+                  `${info.description}; data set ${toReal(
+                    info.datasetMin,
+                  )}–${toReal(info.datasetMax)} ${info.unit}`
                 }
                 InputProps={{
-                  endAdornment: <InputAdornment position="end">{info.unit}</InputAdornment>,
+                  endAdornment: (
+                    <InputAdornment position="end">{info.unit}</InputAdornment>
+                  ),
                 }}
                 inputProps={{ inputMode: 'decimal' }}
               />
@@ -188,7 +208,9 @@ export function PredictionCard() {
           permission={mlopsEndpointInvokePermission}
           entityRef={entityRef}
           deniedReason="You are not allowed to invoke this entity's endpoint."
-          disabledReason={invalid ? 'Fix the highlighted measurements first.' : undefined}
+          disabledReason={
+            invalid ? 'Fix the highlighted measurements first.' : undefined
+          }
           variant="contained"
           color="primary"
           disabled={invalid || busy}
@@ -199,7 +221,10 @@ export function PredictionCard() {
       </Box>
       {error && (
         <Box mt={1}>
-          <Alert severity={error.status === 503 ? 'info' : 'error'} role="alert">
+          <Alert
+            severity={error.status === 503 ? 'info' : 'error'}
+            role="alert"
+          >
             {error.status === 503
               ? `Nothing is deployed yet: approve a model version first. (${error.message})`
               : error.message}
@@ -212,8 +237,8 @@ export function PredictionCard() {
             Predicted age: {prediction.age.toFixed(1)} years
           </Typography>
           <Typography variant="body1">
-            {prediction.rings.toFixed(1)} rings (age = rings + 1.5) · answered by model
-            version {result.modelVersion} on {result.endpointName}
+            {prediction.rings.toFixed(1)} rings (age = rings + 1.5) · answered
+            by model version {result.modelVersion} on {result.endpointName}
           </Typography>
         </Box>
       )}

@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -59,7 +63,9 @@ export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
 }
 
 export function ReleasePipelineCard() {
-  const { value, loading, error } = useMlopsData((api, ref) => api.getRelease(ref));
+  const { value, loading, error } = useMlopsData((api, ref) =>
+    api.getRelease(ref),
+  );
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;
   else if (loading && !value) content = <Progress />;

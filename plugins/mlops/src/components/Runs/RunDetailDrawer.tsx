@@ -25,7 +25,12 @@ import { useMlopsData } from '../../hooks/useMlopsData';
 import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
-import { formatDuration, formatMetric, formatTime, shortRef } from '../common/format';
+import {
+  formatDuration,
+  formatMetric,
+  formatTime,
+  shortRef,
+} from '../common/format';
 import { PipelineDag } from '../PipelineDag/PipelineDag';
 
 const useStyles = makeStyles(theme => ({
@@ -56,11 +61,15 @@ function StepDetails({ step }: { step: PipelineStep }) {
       </AccordionSummary>
       <AccordionDetails>
         <Box width="100%">
-          {step.failureReason && <Alert severity="error">{step.failureReason}</Alert>}
+          {step.failureReason && (
+            <Alert severity="error">{step.failureReason}</Alert>
+          )}
           {step.outputs && Object.keys(step.outputs).length > 0 && (
             <>
               <Typography variant="subtitle2">Outputs</Typography>
-              <pre className={classes.logs}>{JSON.stringify(step.outputs, null, 2)}</pre>
+              <pre className={classes.logs}>
+                {JSON.stringify(step.outputs, null, 2)}
+              </pre>
             </>
           )}
           <Typography variant="subtitle2">Logs</Typography>
@@ -88,7 +97,11 @@ export function RunDetail(props: { executionId: string }) {
   const entityRef = useEntityRef();
   const { refresh } = useMlopsLive();
   const [busy, setBusy] = useState(false);
-  const { value: run, loading, error } = useMlopsData(
+  const {
+    value: run,
+    loading,
+    error,
+  } = useMlopsData(
     (a, ref) => a.getRun(ref, props.executionId),
     [props.executionId],
   );
@@ -113,7 +126,10 @@ export function RunDetail(props: { executionId: string }) {
       });
       refresh();
     } catch (e: any) {
-      alertApi.post({ message: `Could not ${what} the run: ${e.message}`, severity: 'error' });
+      alertApi.post({
+        message: `Could not ${what} the run: ${e.message}`,
+        severity: 'error',
+      });
     } finally {
       setBusy(false);
     }
@@ -128,8 +144,9 @@ export function RunDetail(props: { executionId: string }) {
       </Typography>
       <Typography variant="body2" component="div" gutterBottom>
         <StatusIndicator status={run.status} /> · trigger {run.trigger}
-        {run.retryOf ? ` (retry of ${run.retryOf})` : ''} · by {shortRef(run.triggeredBy)} ·
-        started {formatTime(run.startTime ?? run.createdAt)} · took{' '}
+        {run.retryOf ? ` (retry of ${run.retryOf})` : ''} · by{' '}
+        {shortRef(run.triggeredBy)} · started{' '}
+        {formatTime(run.startTime ?? run.createdAt)} · took{' '}
         {formatDuration(run.startTime ?? run.createdAt, run.endTime)}
       </Typography>
       {run.failureReason && (
@@ -178,14 +195,18 @@ export function RunDetail(props: { executionId: string }) {
         <Typography variant="body2" style={{ marginTop: 8 }}>
           Test metrics: MSE {formatMetric(run.metrics.mse)} · MAE{' '}
           {formatMetric(run.metrics.mae)} · R² {formatMetric(run.metrics.r2)}
-          {run.modelVersion !== undefined ? ` · registered version ${run.modelVersion}` : ''}
+          {run.modelVersion !== undefined
+            ? ` · registered version ${run.modelVersion}`
+            : ''}
         </Typography>
       )}
       {run.dataManifest && (
         <Typography variant="body2">
           Data manifest {run.dataManifest.manifestId}:{' '}
           {run.dataManifest.files.map(f => f.key).join(', ')}
-          {run.dataManifest.rowCount !== undefined ? ` (${run.dataManifest.rowCount} rows)` : ''}
+          {run.dataManifest.rowCount !== undefined
+            ? ` (${run.dataManifest.rowCount} rows)`
+            : ''}
         </Typography>
       )}
       <Typography variant="h6" style={{ marginTop: 16 }}>
@@ -198,7 +219,10 @@ export function RunDetail(props: { executionId: string }) {
   );
 }
 
-export function RunDetailDrawer(props: { executionId?: string; onClose: () => void }) {
+export function RunDetailDrawer(props: {
+  executionId?: string;
+  onClose: () => void;
+}) {
   const classes = useStyles();
   return (
     <Drawer

@@ -1,6 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { createMockMlopsApi, renderWithEntity } from '../../__fixtures__/testApp';
+import {
+  createMockMlopsApi,
+  renderWithEntity,
+} from '../../__testUtils__/testApp';
 import { entityRef } from '../../__fixtures__';
 import { RunsCard } from './RunsCard';
 import { validateParameter } from './TrainNowDialog';
@@ -26,17 +29,25 @@ describe('RunsCard', () => {
 
   it('opens a run: parameters, failure reason, logs, and Retry calls the API', async () => {
     const { api, alertApi } = await renderWithEntity(<RunsCard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Open run exec-0002' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Open run exec-0002' }),
+    );
     expect(await screen.findByTestId('run-failure-reason')).toHaveTextContent(
       'CheckMSE: test MSE 4.71 > MseThreshold 3',
     );
     const params = screen.getByRole('table', { name: 'Run parameters' });
-    expect(within(params).getByText('MseThreshold').closest('tr')).toHaveTextContent('3');
+    expect(
+      within(params).getByText('MseThreshold').closest('tr'),
+    ).toHaveTextContent('3');
     await userEvent.click(screen.getByRole('button', { name: /^Preprocess/ }));
-    expect(await screen.findByLabelText('Preprocess logs')).toHaveTextContent('Preprocess started');
+    expect(await screen.findByLabelText('Preprocess logs')).toHaveTextContent(
+      'Preprocess started',
+    );
     expect(screen.getByRole('button', { name: 'Stop' })).toBeDisabled();
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
-    await waitFor(() => expect(api.retryRun).toHaveBeenCalledWith(entityRef, 'exec-0002'));
+    await waitFor(() =>
+      expect(api.retryRun).toHaveBeenCalledWith(entityRef, 'exec-0002'),
+    );
     expect(alertApi.post).toHaveBeenCalledWith(
       expect.objectContaining({ message: 'Retry started as exec-0006' }),
     );
@@ -44,21 +55,31 @@ describe('RunsCard', () => {
 
   it('stops an executing run', async () => {
     const { api } = await renderWithEntity(<RunsCard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Open run exec-0004' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Open run exec-0004' }),
+    );
     const stop = await screen.findByRole('button', { name: 'Stop' });
     expect(screen.getByRole('button', { name: 'Retry' })).toBeDisabled();
     await userEvent.click(stop);
-    await waitFor(() => expect(api.stopRun).toHaveBeenCalledWith(entityRef, 'exec-0004'));
+    await waitFor(() =>
+      expect(api.stopRun).toHaveBeenCalledWith(entityRef, 'exec-0004'),
+    );
   });
 
   it('starts a run with only the overridden parameters', async () => {
     const { api } = await renderWithEntity(<RunsCard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Train now' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Train now' }),
+    );
     const dialog = await screen.findByRole('dialog', { name: 'Train now' });
     const gate = within(dialog).getByLabelText('MseThreshold');
     fireEvent.change(gate, { target: { value: '5.5' } });
-    fireEvent.change(within(dialog).getByLabelText('MaxDepth'), { target: { value: '7' } });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start run' }));
+    fireEvent.change(within(dialog).getByLabelText('MaxDepth'), {
+      target: { value: '7' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start run' }),
+    );
     await waitFor(() =>
       expect(api.startRun).toHaveBeenCalledWith(entityRef, {
         parameters: { MseThreshold: 5.5, MaxDepth: 7 },
@@ -68,37 +89,61 @@ describe('RunsCard', () => {
 
   it('validates parameters inline and blocks the start', async () => {
     const { api } = await renderWithEntity(<RunsCard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Train now' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Train now' }),
+    );
     const dialog = await screen.findByRole('dialog', { name: 'Train now' });
-    fireEvent.change(within(dialog).getByLabelText('MaxDepth'), { target: { value: '2.5' } });
-    fireEvent.change(within(dialog).getByLabelText('Eta'), { target: { value: '3' } });
-    expect(within(dialog).getByText('Must be a whole number')).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText('MaxDepth'), {
+      target: { value: '2.5' },
+    });
+    fireEvent.change(within(dialog).getByLabelText('Eta'), {
+      target: { value: '3' },
+    });
+    expect(
+      within(dialog).getByText('Must be a whole number'),
+    ).toBeInTheDocument();
     expect(within(dialog).getByText('Must be ≤ 1')).toBeInTheDocument();
-    expect(within(dialog).getByRole('button', { name: 'Start run' })).toBeDisabled();
+    expect(
+      within(dialog).getByRole('button', { name: 'Start run' }),
+    ).toBeDisabled();
     expect(api.startRun).not.toHaveBeenCalled();
   });
 
   it('shows the server error inside the dialog', async () => {
     const api = createMockMlopsApi({
       startRun: jest.fn(async () => {
-        throw new Error('Request failed with 409 Conflict: a run is already executing');
+        throw new Error(
+          'Request failed with 409 Conflict: a run is already executing',
+        );
       }),
     });
     await renderWithEntity(<RunsCard />, { api });
-    await userEvent.click(await screen.findByRole('button', { name: 'Train now' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Train now' }),
+    );
     const dialog = await screen.findByRole('dialog', { name: 'Train now' });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start run' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('a run is already executing');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start run' }),
+    );
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'a run is already executing',
+    );
   });
 
   it('disables Train now with the reason when permission is denied', async () => {
     await renderWithEntity(<RunsCard />, { allowed: false });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Train now' })).toBeDisabled());
-    expect(screen.getByLabelText(/not allowed to run pipelines/)).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Train now' })).toBeDisabled(),
+    );
+    expect(
+      screen.getByLabelText(/not allowed to run pipelines/),
+    ).toBeInTheDocument();
   });
 
   it('shows empty and error states', async () => {
-    const empty = createMockMlopsApi({ listRuns: jest.fn(async () => ({ items: [] })) });
+    const empty = createMockMlopsApi({
+      listRuns: jest.fn(async () => ({ items: [] })),
+    });
     const { unmount } = await renderWithEntity(<RunsCard />, { api: empty });
     expect(await screen.findByText(/No pipeline runs yet/)).toBeInTheDocument();
     unmount();
@@ -108,17 +153,24 @@ describe('RunsCard', () => {
       }),
     });
     await renderWithEntity(<RunsCard />, { api: failing });
-    expect((await screen.findAllByText(/engine unavailable/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/engine unavailable/))[0],
+    ).toBeInTheDocument();
   });
 });
 
 describe('validateParameter', () => {
   it('accepts defaults and empty, rejects out-of-range and wrong types', () => {
-    for (const p of PIPELINE_PARAMETERS) expect(validateParameter(p, String(p.default))).toBeUndefined();
+    for (const p of PIPELINE_PARAMETERS)
+      expect(validateParameter(p, String(p.default))).toBeUndefined();
     expect(validateParameter(param('NumRound'), '')).toBeUndefined();
-    expect(validateParameter(param('NumRound'), 'ten')).toBe('Must be a number');
+    expect(validateParameter(param('NumRound'), 'ten')).toBe(
+      'Must be a number',
+    );
     expect(validateParameter(param('NumRound'), '0')).toBe('Must be ≥ 1');
     expect(validateParameter(param('Subsample'), '1.5')).toBe('Must be ≤ 1');
-    expect(validateParameter(param('ModelApprovalStatus'), 'Rejected')).toMatch(/Must be one of/);
+    expect(validateParameter(param('ModelApprovalStatus'), 'Rejected')).toMatch(
+      /Must be one of/,
+    );
   });
 });

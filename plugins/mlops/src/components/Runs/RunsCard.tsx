@@ -20,7 +20,12 @@ import { useMlopsData } from '../../hooks/useMlopsData';
 import { useEntityRef } from '../../hooks/useMlopsLive';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
-import { formatDuration, formatMetric, formatTime, shortRef } from '../common/format';
+import {
+  formatDuration,
+  formatMetric,
+  formatTime,
+  shortRef,
+} from '../common/format';
 import { EXECUTE_DENIED, RunDetailDrawer } from './RunDetailDrawer';
 import { TrainNowDialog } from './TrainNowDialog';
 
@@ -45,7 +50,11 @@ export function RunsTable(props: {
       </TableHead>
       <TableBody>
         {props.runs.map(run => (
-          <TableRow key={run.executionId} hover data-testid={`run-row-${run.executionId}`}>
+          <TableRow
+            key={run.executionId}
+            hover
+            data-testid={`run-row-${run.executionId}`}
+          >
             <TableCell>
               <Link
                 component="button"
@@ -79,10 +88,14 @@ export function RunsTable(props: {
               )}
             </TableCell>
             <TableCell>{formatTime(run.startTime ?? run.createdAt)}</TableCell>
-            <TableCell>{formatDuration(run.startTime ?? run.createdAt, run.endTime)}</TableCell>
+            <TableCell>
+              {formatDuration(run.startTime ?? run.createdAt, run.endTime)}
+            </TableCell>
             <TableCell>
               {run.metrics
-                ? `${formatMetric(run.metrics.mse)} / ${formatMetric(run.metrics.mae)} / ${formatMetric(run.metrics.r2)}`
+                ? `${formatMetric(run.metrics.mse)} / ${formatMetric(
+                    run.metrics.mae,
+                  )} / ${formatMetric(run.metrics.r2)}`
                 : '—'}
             </TableCell>
             <TableCell>{run.modelVersion ?? '—'}</TableCell>
@@ -98,7 +111,9 @@ export function RunsCard() {
   const entityRef = useEntityRef();
   const [open, setOpen] = useState<string>();
   const [training, setTraining] = useState(false);
-  const { value, loading, error } = useMlopsData((api, ref) => api.listRuns(ref, { limit: 50 }));
+  const { value, loading, error } = useMlopsData((api, ref) =>
+    api.listRuns(ref, { limit: 50 }),
+  );
 
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;

@@ -22,7 +22,10 @@ import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
  * Validates one parameter field as typed; returns the message to show under
  * it, or undefined when valid. Empty means "use the pipeline default".
  */
-export function validateParameter(p: ParameterInfo, raw: string): string | undefined {
+export function validateParameter(
+  p: ParameterInfo,
+  raw: string,
+): string | undefined {
   const text = raw.trim();
   if (text === '') return undefined;
   if (p.type === 'String') {
@@ -32,14 +35,17 @@ export function validateParameter(p: ParameterInfo, raw: string): string | undef
   }
   const n = Number(text);
   if (!Number.isFinite(n)) return 'Must be a number';
-  if (p.type === 'Integer' && !Number.isInteger(n)) return 'Must be a whole number';
+  if (p.type === 'Integer' && !Number.isInteger(n))
+    return 'Must be a whole number';
   if (p.min !== undefined && n < p.min) return `Must be ≥ ${p.min}`;
   if (p.max !== undefined && n > p.max) return `Must be ≤ ${p.max}`;
   return undefined;
 }
 
 function initialValues(): Record<string, string> {
-  return Object.fromEntries(PIPELINE_PARAMETERS.map(p => [p.name, String(p.default)]));
+  return Object.fromEntries(
+    PIPELINE_PARAMETERS.map(p => [p.name, String(p.default)]),
+  );
 }
 
 function ParameterField(props: {
@@ -100,7 +106,9 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
 
-  const invalid = PIPELINE_PARAMETERS.some(p => validateParameter(p, values[p.name]));
+  const invalid = PIPELINE_PARAMETERS.some(p =>
+    validateParameter(p, values[p.name]),
+  );
   const gate = PIPELINE_PARAMETERS.find(p => p.name === 'MseThreshold')!;
   const others = PIPELINE_PARAMETERS.filter(p => p.name !== 'MseThreshold');
 
@@ -136,10 +144,17 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
     }
   };
 
-  const set = (name: string) => (v: string) => setValues(s => ({ ...s, [name]: v }));
+  const set = (name: string) => (v: string) =>
+    setValues(s => ({ ...s, [name]: v }));
 
   return (
-    <Dialog open={props.open} onClose={props.onClose} maxWidth="md" fullWidth aria-labelledby="mlops-train-now-title">
+    <Dialog
+      open={props.open}
+      onClose={props.onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="mlops-train-now-title"
+    >
       <DialogTitle id="mlops-train-now-title">Train now</DialogTitle>
       <DialogContent>
         {submitError && (
@@ -160,17 +175,25 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
           Quality gate
         </Typography>
         <Typography variant="body2" color="textSecondary">
-          The new version is registered (and waits for approval) only if its test MSE is at
-          most this threshold.
+          The new version is registered (and waits for approval) only if its
+          test MSE is at most this threshold.
         </Typography>
-        <ParameterField info={gate} value={values[gate.name]} onChange={set(gate.name)} />
+        <ParameterField
+          info={gate}
+          value={values[gate.name]}
+          onChange={set(gate.name)}
+        />
         <Typography variant="subtitle1" style={{ marginTop: 12 }}>
           Hyperparameters
         </Typography>
         <Grid container spacing={2}>
           {others.map(p => (
             <Grid item xs={12} sm={6} key={p.name}>
-              <ParameterField info={p} value={values[p.name]} onChange={set(p.name)} />
+              <ParameterField
+                info={p}
+                value={values[p.name]}
+                onChange={set(p.name)}
+              />
             </Grid>
           ))}
         </Grid>

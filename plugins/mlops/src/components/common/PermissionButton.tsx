@@ -16,8 +16,18 @@ export function PermissionButton(
     disabledReason?: string;
   },
 ) {
-  const { permission, entityRef, deniedReason, disabledReason, disabled, ...rest } = props;
-  const { allowed, loading } = usePermission({ permission, resourceRef: entityRef });
+  const {
+    permission,
+    entityRef,
+    deniedReason,
+    disabledReason,
+    disabled,
+    ...rest
+  } = props;
+  const { allowed, loading } = usePermission({
+    permission,
+    resourceRef: entityRef,
+  });
   const reason = !loading && !allowed ? deniedReason : disabledReason;
   const isDisabled = Boolean(disabled) || loading || !allowed;
   const button = <Button {...rest} disabled={isDisabled} />;

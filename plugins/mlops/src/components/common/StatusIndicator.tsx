@@ -11,7 +11,10 @@ import type { ReactNode } from 'react';
  * One status vocabulary for executions, steps and release stages, so the same
  * word always gets the same colour.
  */
-export function StatusIndicator(props: { status: string; children?: ReactNode }) {
+export function StatusIndicator(props: {
+  status: string;
+  children?: ReactNode;
+}) {
   const label = props.children ?? props.status;
   switch (props.status) {
     case 'Succeeded':

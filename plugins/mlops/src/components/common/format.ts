@@ -1,5 +1,9 @@
 /** Human duration between two ISO times (end defaults to now for running items). */
-export function formatDuration(start?: string, end?: string, now = Date.now()): string {
+export function formatDuration(
+  start?: string,
+  end?: string,
+  now = Date.now(),
+): string {
   if (!start) return '—';
   const ms = (end ? Date.parse(end) : now) - Date.parse(start);
   if (!Number.isFinite(ms) || ms < 0) return '—';
@@ -14,7 +18,10 @@ export function formatTime(iso?: string): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function formatMetric(value?: number, digits = 3): string {

@@ -6,7 +6,10 @@
 import type { ReactElement } from 'react';
 import type { Entity } from '@backstage/catalog-model';
 import { alertApiRef } from '@backstage/core-plugin-api';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
@@ -22,11 +25,13 @@ import {
   runDetails,
   runs,
   summary,
-} from './index';
+} from '../__fixtures__';
 
 export type MockMlopsApi = { [K in keyof MlopsApi]: jest.Mock };
 
-export function createMockMlopsApi(overrides: Partial<MockMlopsApi> = {}): MockMlopsApi {
+export function createMockMlopsApi(
+  overrides: Partial<MockMlopsApi> = {},
+): MockMlopsApi {
   return {
     getSummary: jest.fn(async () => summary),
     listRuns: jest.fn(async (_ref: string, opts?: { limit?: number }) => ({
@@ -37,7 +42,11 @@ export function createMockMlopsApi(overrides: Partial<MockMlopsApi> = {}): MockM
       if (!run) throw new Error(`run ${id} not found`);
       return run;
     }),
-    startRun: jest.fn(async () => ({ ...runs[0], executionId: 'exec-0005', trigger: 'manual' })),
+    startRun: jest.fn(async () => ({
+      ...runs[0],
+      executionId: 'exec-0005',
+      trigger: 'manual',
+    })),
     retryRun: jest.fn(async (_ref: string, id: string) => ({
       ...runs[2],
       executionId: 'exec-0006',
@@ -51,13 +60,20 @@ export function createMockMlopsApi(overrides: Partial<MockMlopsApi> = {}): MockM
     getModelVersion: jest.fn(async (_ref: string, v: number) =>
       modelVersions.find(m => m.version === v),
     ),
-    setApproval: jest.fn(async (_ref: string, v: number, req: { status: string }) => ({
-      ...modelVersions.find(m => m.version === v)!,
-      approvalStatus: req.status,
-    })),
+    setApproval: jest.fn(
+      async (_ref: string, v: number, req: { status: string }) => ({
+        ...modelVersions.find(m => m.version === v)!,
+        approvalStatus: req.status,
+      }),
+    ),
     getDeployments: jest.fn(async () => deployments),
     uploadDataset: jest.fn(async () => ({
-      manifest: { manifestId: 'manifest-new', files: [], rowCount: 4177, createdAt: '2026-11-26T11:00:00.000Z' },
+      manifest: {
+        manifestId: 'manifest-new',
+        files: [],
+        rowCount: 4177,
+        createdAt: '2026-11-26T11:00:00.000Z',
+      },
       execution: { ...runs[0], executionId: 'exec-0007' },
     })),
     predict: jest.fn(async () => predictResponse),
@@ -65,11 +81,15 @@ export function createMockMlopsApi(overrides: Partial<MockMlopsApi> = {}): MockM
   };
 }
 
-export function createPermissionApi(allowed: boolean | ((name: string) => boolean)) {
+export function createPermissionApi(
+  allowed: boolean | ((name: string) => boolean),
+) {
   const decide = typeof allowed === 'function' ? allowed : () => allowed;
   return {
     authorize: jest.fn(async (req: { permission: { name: string } }) => ({
-      result: decide(req.permission.name) ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      result: decide(req.permission.name)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
     })),
   };
 }
@@ -100,7 +120,9 @@ export async function renderWithEntity(
     >
       {/* usePermission caches decisions in SWR; a fresh cache per render keeps tests independent. */}
       <SWRConfig value={{ provider: () => new Map() }}>
-        <EntityProvider entity={options.entity ?? mlopsEntity}>{ui}</EntityProvider>
+        <EntityProvider entity={options.entity ?? mlopsEntity}>
+          {ui}
+        </EntityProvider>
       </SWRConfig>
     </TestApiProvider>,
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },

@@ -1107,6 +1107,36 @@ describe('AwsEngine errors', () => {
     );
   });
 
+  it('reports missing credentials and unknown accounts as 503 with a clear message', async () => {
+    const noCredentials = Object.assign(
+      new Error('Could not load credentials from any providers'),
+      {
+        name: 'CredentialsProviderError',
+      },
+    );
+    sagemaker.on(ListPipelineExecutionsCommand).rejects(noCredentials);
+    const { engine } = makeEngine();
+    await expect(engine.listExecutions(resources)).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringContaining('no usable AWS credentials'),
+    });
+
+    const { engine: noAccount } = makeEngine({
+      clients: async () => {
+        throw new Error(
+          'There is no AWS integration that matches 999999999999',
+        );
+      },
+    });
+    await expect(
+      noAccount.listExecutions({ ...resources, awsAccountId: '999999999999' }),
+    ).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message:
+        'No AWS credentials are configured for account 999999999999 in eu-west-1',
+    });
+  });
+
   it('maps persistent throttling to ServiceUnavailableError and unknown faults to a safe error', async () => {
     sagemaker
       .on(ListModelPackagesCommand)

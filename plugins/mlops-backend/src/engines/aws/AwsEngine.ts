@@ -164,8 +164,19 @@ export class AwsEngine implements MlopsEngine {
     };
   }
 
-  private clients(r: MlopsResources): Promise<AwsClients> {
-    return this.options.clients(this.target(r));
+  private async clients(r: MlopsResources): Promise<AwsClients> {
+    const target = this.target(r);
+    try {
+      return await this.options.clients(target);
+    } catch (e) {
+      // e.g. an mlops.io/aws-account-id that no aws.accounts entry covers.
+      this.logger.error(`No AWS clients for ${JSON.stringify(target)}: ${e}`);
+      throw new ServiceUnavailableError(
+        `No AWS credentials are configured for account ${
+          target.accountId ?? '(main)'
+        } in ${target.region}`,
+      );
+    }
   }
 
   /** Runs one AWS call and maps its failure to a client-safe Backstage error. */

@@ -74,6 +74,13 @@ export function toEngineError(
   operation: string,
   logger?: LoggerService,
 ): Error {
+  if (isError(error) && error.name === 'CredentialsProviderError') {
+    // The backend has no usable AWS credentials: an operator problem, not the caller's.
+    logger?.error(`AWS ${operation}: no credentials: ${error.message}`);
+    return new ServiceUnavailableError(
+      `AWS ${operation}: the backend has no usable AWS credentials (see the aws config and docs/aws.md)`,
+    );
+  }
   const name = awsErrorName(error);
   if (name === undefined) {
     // Already a Backstage error (or our own); pass it on unchanged.

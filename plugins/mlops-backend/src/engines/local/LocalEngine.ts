@@ -920,13 +920,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       rec.endTime = iso();
       this.openApprovalStage(rec, version);
       await this.persist(run);
+      // The run has succeeded: nothing below may turn it into a failure.
       this.emit({
         type: 'model-version',
         resources: rec.resources,
-        modelVersion: await this.getModelVersion(
-          rec.resources,
-          version.version,
-        ),
+        modelVersion: this.toModelVersion(version, rec.resources.endpointName),
       });
       if (version.approvalStatus === 'Approved') {
         // ModelApprovalStatus=Approved: the pipeline approved it, so deploy now.

@@ -14,7 +14,10 @@ import {
 /** JSON schema (draft 4, as API Gateway models require) of POST /predict. */
 export function predictRequestSchema(): Record<string, unknown> {
   const numeric = Object.fromEntries(
-    Object.entries(FEATURE_RANGES).map(([key, r]) => [key, { type: 'number', minimum: r.min, maximum: r.max }]),
+    Object.entries(FEATURE_RANGES).map(([key, r]) => [
+      key,
+      { type: 'number', minimum: r.min, maximum: r.max },
+    ]),
   );
   return {
     $schema: 'http://json-schema.org/draft-04/schema#',
@@ -31,7 +34,10 @@ export function predictRequestSchema(): Record<string, unknown> {
           type: 'object',
           required: [...FEATURE_COLUMNS],
           additionalProperties: false,
-          properties: { sex: { type: 'string', enum: [...SEX_VALUES] }, ...numeric },
+          properties: {
+            sex: { type: 'string', enum: [...SEX_VALUES] },
+            ...numeric,
+          },
         },
       },
     },
@@ -41,7 +47,12 @@ export function predictRequestSchema(): Record<string, unknown> {
 /** One CSV row per instance, columns in FEATURE_COLUMNS order (what preprocess/inference.py read). */
 export function requestTemplate(): string {
   const row = FEATURE_COLUMNS.map(c => `$i.${c}`).join(',');
-  return ["#set($instances = $input.path('$.instances'))", '#foreach($i in $instances)', row, '#end'].join('\n');
+  return [
+    "#set($instances = $input.path('$.instances'))",
+    '#foreach($i in $instances)',
+    row,
+    '#end',
+  ].join('\n');
 }
 
 /**
@@ -49,7 +60,10 @@ export function requestTemplate(): string {
  * depending on the container version; both are normalised to commas.
  * `#set($zero = 0.0)` gives a Double whose static parseDouble VTL can call.
  */
-export function responseTemplate(endpointName: string, modelVersion: string): string {
+export function responseTemplate(
+  endpointName: string,
+  modelVersion: string,
+): string {
   return [
     '#set($csv = $input.body.trim().replaceAll("[\\s,]+", ","))',
     '#set($zero = 0.0)',

@@ -48,14 +48,43 @@ export interface PipelineParameterSpec {
 
 export const MODEL_PARAMETERS: PipelineParameterSpec[] = [
   { name: 'MseThreshold', type: 'Float', default: 6.0 },
-  { name: 'ModelApprovalStatus', type: 'String', default: 'PendingManualApproval' },
-  { name: 'MaxDepth', type: 'Integer', default: 5, hyperparameter: 'max_depth' },
+  {
+    name: 'ModelApprovalStatus',
+    type: 'String',
+    default: 'PendingManualApproval',
+  },
+  {
+    name: 'MaxDepth',
+    type: 'Integer',
+    default: 5,
+    hyperparameter: 'max_depth',
+  },
   { name: 'Eta', type: 'Float', default: 0.2, hyperparameter: 'eta' },
   { name: 'Gamma', type: 'Float', default: 4, hyperparameter: 'gamma' },
-  { name: 'MinChildWeight', type: 'Float', default: 6, hyperparameter: 'min_child_weight' },
-  { name: 'Subsample', type: 'Float', default: 0.7, hyperparameter: 'subsample' },
-  { name: 'NumRound', type: 'Integer', default: 50, hyperparameter: 'num_round' },
-  { name: 'EarlyStoppingRounds', type: 'Integer', default: 10, hyperparameter: 'early_stopping_rounds' },
+  {
+    name: 'MinChildWeight',
+    type: 'Float',
+    default: 6,
+    hyperparameter: 'min_child_weight',
+  },
+  {
+    name: 'Subsample',
+    type: 'Float',
+    default: 0.7,
+    hyperparameter: 'subsample',
+  },
+  {
+    name: 'NumRound',
+    type: 'Integer',
+    default: 50,
+    hyperparameter: 'num_round',
+  },
+  {
+    name: 'EarlyStoppingRounds',
+    type: 'Integer',
+    default: 10,
+    hyperparameter: 'early_stopping_rounds',
+  },
   { name: 'Seed', type: 'Integer', default: 0, hyperparameter: 'seed' },
 ];
 
@@ -80,7 +109,10 @@ export const FEATURE_COLUMNS = [
  * plus ~25%, as in mlops-common's FEATURE_INFO, so the API refuses the same
  * inputs the portal refuses.
  */
-export const FEATURE_RANGES: Record<Exclude<(typeof FEATURE_COLUMNS)[number], 'sex'>, { min: number; max: number }> = {
+export const FEATURE_RANGES: Record<
+  Exclude<(typeof FEATURE_COLUMNS)[number], 'sex'>,
+  { min: number; max: number }
+> = {
   length: { min: 0, max: 1.0 },
   diameter: { min: 0, max: 0.8 },
   height: { min: 0, max: 1.4 },
@@ -98,6 +130,10 @@ export const MAX_PREDICT_INSTANCES = 1000;
  * them unique), so consumers reference them by name instead of by
  * cross-stack export and their IAM statements stay readable.
  */
-export function sharedBucketName(purpose: 'data' | 'manifest' | 'artifacts', account: string, region: string): string {
+export function sharedBucketName(
+  purpose: 'data' | 'manifest' | 'artifacts',
+  account: string,
+  region: string,
+): string {
   return `mlops-${purpose}-${account}-${region}`;
 }

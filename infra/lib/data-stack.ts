@@ -8,7 +8,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { DATA_PREFIX, MANIFEST_JSON_KEY, MANIFEST_ZIP_KEY, sharedBucketName } from './config';
+import {
+  DATA_PREFIX,
+  MANIFEST_JSON_KEY,
+  MANIFEST_ZIP_KEY,
+  sharedBucketName,
+} from './config';
 import { acknowledgeBucketNotificationsHandler } from './nag';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
@@ -29,7 +34,8 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    this.templateOptions.description = 'MLOps reference system: data bucket and data manifest writer';
+    this.templateOptions.description =
+      'MLOps reference system: data bucket and data manifest writer';
 
     const logsBucket = accessLogsBucket(this);
     this.dataKey = new kms.Key(this, 'DataKey', {
@@ -49,7 +55,9 @@ export class DataStack extends Stack {
       eventBridgeEnabled: true,
     });
 
-    const logGroup = new logs.LogGroup(this, 'ManifestWriterLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const logGroup = new logs.LogGroup(this, 'ManifestWriterLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own group.
     const role = new iam.Role(this, 'ManifestWriterRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -65,7 +73,9 @@ export class DataStack extends Stack {
       new iam.PolicyStatement({
         actions: ['s3:ListBucketVersions', 's3:ListBucket'],
         resources: [this.dataBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] } },
+        conditions: {
+          StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] },
+        },
       }),
     );
     role.addToPolicy(
@@ -119,8 +129,15 @@ export class DataStack extends Stack {
 
     acknowledgeBucketNotificationsHandler(this);
 
-    new CfnOutput(this, 'DataBucketName', { value: this.dataBucket.bucketName, description: 'Upload data under data/' });
-    new CfnOutput(this, 'ManifestBucketName', { value: this.manifestBucket.bucketName });
-    new CfnOutput(this, 'InputDataUrl', { value: `s3://${this.dataBucket.bucketName}/${DATA_PREFIX}` });
+    new CfnOutput(this, 'DataBucketName', {
+      value: this.dataBucket.bucketName,
+      description: 'Upload data under data/',
+    });
+    new CfnOutput(this, 'ManifestBucketName', {
+      value: this.manifestBucket.bucketName,
+    });
+    new CfnOutput(this, 'InputDataUrl', {
+      value: `s3://${this.dataBucket.bucketName}/${DATA_PREFIX}`,
+    });
   }
 }

@@ -1,4 +1,10 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,12 +15,25 @@ import * as path from 'path';
 import { acknowledge, acknowledgeBucketDeployment } from './nag';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
-export const CONSUMER_DIST_DIR = path.join(__dirname, '..', '..', 'packages', 'consumer-app', 'dist');
-export const PLACEHOLDER_SITE_DIR = path.join(__dirname, '..', 'placeholder-site');
+export const CONSUMER_DIST_DIR = path.join(
+  __dirname,
+  '..',
+  '..',
+  'packages',
+  'consumer-app',
+  'dist',
+);
+export const PLACEHOLDER_SITE_DIR = path.join(
+  __dirname,
+  '..',
+  'placeholder-site',
+);
 
 /** The consumer app's build output when it exists, else the placeholder page (synth works on a clean clone). */
 export function siteSourceDir(distDir = CONSUMER_DIST_DIR): string {
-  return fs.existsSync(path.join(distDir, 'index.html')) ? distDir : PLACEHOLDER_SITE_DIR;
+  return fs.existsSync(path.join(distDir, 'index.html'))
+    ? distDir
+    : PLACEHOLDER_SITE_DIR;
 }
 
 export interface HostingStackProps extends StackProps {
@@ -34,7 +53,8 @@ export class HostingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HostingStackProps) {
     super(scope, id, props);
-    this.templateOptions.description = 'MLOps reference system: consumer web app on CloudFront';
+    this.templateOptions.description =
+      'MLOps reference system: consumer web app on CloudFront';
 
     const logsBucket = accessLogsBucket(this);
     // CloudFront standard logging writes with ACLs, so its bucket needs ACLs enabled.
@@ -62,13 +82,16 @@ export class HostingStack extends Stack {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy:
+          cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
       },
       additionalBehaviors: {
         // Runtime config must never be served stale after a redeploy.
         'config.json': {
-          origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+          origin: origins.S3BucketOrigin.withOriginAccessControl(
+            this.siteBucket,
+          ),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         },
@@ -80,15 +103,27 @@ export class HostingStack extends Stack {
       logFilePrefix: 'cloudfront/',
       errorResponses: [
         // Single-page app: unknown paths fall back to index.html.
-        { httpStatus: 403, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.minutes(5) },
-        { httpStatus: 404, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.minutes(5) },
+        {
+          httpStatus: 403,
+          responseHttpStatus: 200,
+          responsePagePath: '/index.html',
+          ttl: Duration.minutes(5),
+        },
+        {
+          httpStatus: 404,
+          responseHttpStatus: 200,
+          responsePagePath: '/index.html',
+          ttl: Duration.minutes(5),
+        },
       ],
     });
 
     new s3deploy.BucketDeployment(this, 'Site', {
       sources: [
         s3deploy.Source.asset(props.siteDir ?? siteSourceDir()),
-        s3deploy.Source.jsonData('config.json', { apiBaseUrl: props.apiBaseUrl }),
+        s3deploy.Source.jsonData('config.json', {
+          apiBaseUrl: props.apiBaseUrl,
+        }),
       ],
       destinationBucket: this.siteBucket,
       distribution: this.distribution,
@@ -97,15 +132,30 @@ export class HostingStack extends Stack {
       memoryLimit: 512,
     });
 
-    acknowledgeBucketDeployment(this, this.siteBucket, ['AwsSolutions-IAM5[Resource::*]']);
-    acknowledge(this.distribution, 'AwsSolutions-CFR1',
-      'The consumer app is public worldwide by design; no geo restriction.');
-    acknowledge(this.distribution, 'AwsSolutions-CFR2',
-      'No WAF web ACL in the reference deployment (static site, cost); add one in production.');
-    acknowledge(this.distribution, 'AwsSolutions-CFR4',
-      'Uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; set a custom domain, certificate and minimumProtocolVersion TLSv1.2_2021 in production.');
+    acknowledgeBucketDeployment(this, this.siteBucket, [
+      'AwsSolutions-IAM5[Resource::*]',
+    ]);
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'The consumer app is public worldwide by design; no geo restriction.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'No WAF web ACL in the reference deployment (static site, cost); add one in production.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR4',
+      'Uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; set a custom domain, certificate and minimumProtocolVersion TLSv1.2_2021 in production.',
+    );
 
-    new CfnOutput(this, 'ConsumerUrl', { value: `https://${this.distribution.distributionDomainName}` });
-    new CfnOutput(this, 'SiteBucketName', { value: this.siteBucket.bucketName });
+    new CfnOutput(this, 'ConsumerUrl', {
+      value: `https://${this.distribution.distributionDomainName}`,
+    });
+    new CfnOutput(this, 'SiteBucketName', {
+      value: this.siteBucket.bucketName,
+    });
   }
 }

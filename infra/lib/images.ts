@@ -39,11 +39,17 @@ export const SKLEARN_REPOSITORY = 'sagemaker-scikit-learn';
 export const SKLEARN_TAG = '1.2-1-cpu-py3';
 
 /** Image URI for a known region; throws naming the region when it has no entry. */
-export function imageUri(region: string, repository: string, tag: string): string {
+export function imageUri(
+  region: string,
+  repository: string,
+  tag: string,
+): string {
   const account = SAGEMAKER_IMAGE_ACCOUNTS[region];
   if (!account) {
     throw new Error(
-      `no SageMaker image account for region "${region}"; known regions: ${Object.keys(SAGEMAKER_IMAGE_ACCOUNTS).join(', ')}`,
+      `no SageMaker image account for region "${region}"; known regions: ${Object.keys(
+        SAGEMAKER_IMAGE_ACCOUNTS,
+      ).join(', ')}`,
     );
   }
   return `${account}.dkr.ecr.${region}.amazonaws.com/${repository}:${tag}`;
@@ -59,22 +65,49 @@ export class SageMakerImages extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const mapping = new CfnMapping(this, 'Accounts', {
-      mapping: Object.fromEntries(Object.entries(SAGEMAKER_IMAGE_ACCOUNTS).map(([r, a]) => [r, { account: a }])),
+      mapping: Object.fromEntries(
+        Object.entries(SAGEMAKER_IMAGE_ACCOUNTS).map(([r, a]) => [
+          r,
+          { account: a },
+        ]),
+      ),
       // Lazy: with a concrete region the value is inlined and the mapping omitted.
       lazy: true,
     });
     // A concrete region without an entry fails synth with a clear message, not the deploy.
-    if (!Token.isUnresolved(stack.region)) imageUri(stack.region, XGBOOST_REPOSITORY, XGBOOST_TAG);
+    if (!Token.isUnresolved(stack.region))
+      imageUri(stack.region, XGBOOST_REPOSITORY, XGBOOST_TAG);
     this.account = mapping.findInMap(stack.region, 'account');
-    const registry = Fn.join('', [this.account, '.dkr.ecr.', stack.region, '.', stack.urlSuffix]);
-    this.xgboostImage = Fn.join('', [registry, `/${XGBOOST_REPOSITORY}:${XGBOOST_TAG}`]);
-    this.sklearnImage = Fn.join('', [registry, `/${SKLEARN_REPOSITORY}:${SKLEARN_TAG}`]);
+    const registry = Fn.join('', [
+      this.account,
+      '.dkr.ecr.',
+      stack.region,
+      '.',
+      stack.urlSuffix,
+    ]);
+    this.xgboostImage = Fn.join('', [
+      registry,
+      `/${XGBOOST_REPOSITORY}:${XGBOOST_TAG}`,
+    ]);
+    this.sklearnImage = Fn.join('', [
+      registry,
+      `/${SKLEARN_REPOSITORY}:${SKLEARN_TAG}`,
+    ]);
   }
 
   /** ECR repository ARNs of the two images (for least-privilege pull permissions). */
   repositoryArns(): string[] {
     return [XGBOOST_REPOSITORY, SKLEARN_REPOSITORY].map(repo =>
-      Fn.join('', ['arn:', Stack.of(this).partition, ':ecr:', Stack.of(this).region, ':', this.account, ':repository/', repo]),
+      Fn.join('', [
+        'arn:',
+        Stack.of(this).partition,
+        ':ecr:',
+        Stack.of(this).region,
+        ':',
+        this.account,
+        ':repository/',
+        repo,
+      ]),
     );
   }
 }

@@ -1,4 +1,10 @@
-import { ArnFormat, CfnElement, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnElement,
+  CfnOutput,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,9 +14,17 @@ import { Construct } from 'constructs';
 import * as path from 'path';
 import { DATA_PREFIX, MlopsNames, sharedBucketName } from './config';
 import { SageMakerImages } from './images';
-import { acknowledge, acknowledgeAll, acknowledgeBucketDeployment } from './nag';
+import {
+  acknowledge,
+  acknowledgeAll,
+  acknowledgeBucketDeployment,
+} from './nag';
 import { buildPipelineDefinition } from './pipeline-definition';
-import { modelPackageGroupArn, modelPackagesArn, sageMakerArn } from './sagemaker-arns';
+import {
+  modelPackageGroupArn,
+  modelPackagesArn,
+  sageMakerArn,
+} from './sagemaker-arns';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
 export interface MlPipelineStackProps extends StackProps {
@@ -37,7 +51,8 @@ export class MlPipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MlPipelineStackProps) {
     super(scope, id, props);
-    this.templateOptions.description = 'MLOps reference system: SageMaker pipeline and model registry';
+    this.templateOptions.description =
+      'MLOps reference system: SageMaker pipeline and model registry';
     this.names = props.names;
 
     const logsBucket = accessLogsBucket(this);
@@ -45,17 +60,27 @@ export class MlPipelineStack extends Stack {
       bucketName: sharedBucketName('artifacts', this.account, this.region),
       accessLogsBucket: logsBucket,
     });
-    const dataBucket = s3.Bucket.fromBucketName(this, 'DataBucket', sharedBucketName('data', this.account, this.region));
+    const dataBucket = s3.Bucket.fromBucketName(
+      this,
+      'DataBucket',
+      sharedBucketName('data', this.account, this.region),
+    );
     this.images = new SageMakerImages(this, 'Images');
 
-    this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
-      modelPackageGroupName: props.names.modelPackageGroupName,
-      modelPackageGroupDescription: 'Abalone age predictor: preprocessor + XGBoost versions',
-    });
+    this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(
+      this,
+      'ModelPackageGroup',
+      {
+        modelPackageGroupName: props.names.modelPackageGroupName,
+        modelPackageGroupDescription:
+          'Abalone age predictor: preprocessor + XGBoost versions',
+      },
+    );
 
     this.role = new iam.Role(this, 'SageMakerRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: 'Runs the Abalone SageMaker pipeline and its processing/training jobs',
+      description:
+        'Runs the Abalone SageMaker pipeline and its processing/training jobs',
     });
     this.grantJobBasics(this.role);
     // Step code and run outputs.
@@ -73,11 +98,17 @@ export class MlPipelineStack extends Stack {
         sid: 'ListDataSet',
         actions: ['s3:ListBucket'],
         resources: [dataBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] } },
+        conditions: {
+          StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] },
+        },
       }),
     );
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'DecryptDataSet', actions: ['kms:Decrypt'], resources: [props.dataKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'DecryptDataSet',
+        actions: ['kms:Decrypt'],
+        resources: [props.dataKey.keyArn],
+      }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -91,13 +122,20 @@ export class MlPipelineStack extends Stack {
           'sagemaker:StopTrainingJob',
           'sagemaker:AddTags',
         ],
-        resources: [sageMakerArn(this, 'processing-job/*'), sageMakerArn(this, 'training-job/*')],
+        resources: [
+          sageMakerArn(this, 'processing-job/*'),
+          sageMakerArn(this, 'training-job/*'),
+        ],
       }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RegisterModelVersions',
-        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags'],
+        actions: [
+          'sagemaker:CreateModelPackage',
+          'sagemaker:DescribeModelPackage',
+          'sagemaker:AddTags',
+        ],
         resources: [
           modelPackageGroupArn(this, props.names.modelPackageGroupName),
           modelPackagesArn(this, props.names.modelPackageGroupName),
@@ -109,7 +147,9 @@ export class MlPipelineStack extends Stack {
         sid: 'PassOwnRoleToJobs',
         actions: ['iam:PassRole'],
         resources: [this.role.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+        conditions: {
+          StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+        },
       }),
     );
     acknowledgeAll(
@@ -131,15 +171,31 @@ export class MlPipelineStack extends Stack {
         'AwsSolutions-IAM5[Action::s3:Abort*]',
         'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.artifactBucket.node.defaultChild as CfnElement)}.Arn>/*]`,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName('data', '<AWS::AccountId>', '<AWS::Region>')}/${DATA_PREFIX}*]`,
+        `AwsSolutions-IAM5[Resource::<${this.getLogicalId(
+          this.artifactBucket.node.defaultChild as CfnElement,
+        )}.Arn>/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName(
+          'data',
+          '<AWS::AccountId>',
+          '<AWS::Region>',
+        )}/${DATA_PREFIX}*]`,
       ],
-      'Object-level access generated per execution: read/write on this stack\'s artifact bucket (step code, run outputs) and read-only on the data prefix of the data bucket.',
+      "Object-level access generated per execution: read/write on this stack's artifact bucket (step code, run outputs) and read-only on the data prefix of the data bucket.",
     );
 
     // Step scripts the containers run, at s3://<artifacts>/code/.
     new s3deploy.BucketDeployment(this, 'StepCode', {
-      sources: [s3deploy.Source.asset(ML_SCRIPTS_DIR, { exclude: ['tests', 'tests/**', '__pycache__', '**/__pycache__/**', '*.pyc'] })],
+      sources: [
+        s3deploy.Source.asset(ML_SCRIPTS_DIR, {
+          exclude: [
+            'tests',
+            'tests/**',
+            '__pycache__',
+            '**/__pycache__/**',
+            '*.pyc',
+          ],
+        }),
+      ],
       destinationBucket: this.artifactBucket,
       destinationKeyPrefix: 'code/',
       retainOnDelete: false,
@@ -160,16 +216,23 @@ export class MlPipelineStack extends Stack {
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
       pipelineName: props.names.pipelineName,
       pipelineDisplayName: props.names.pipelineName,
-      pipelineDescription: 'Abalone: Preprocess → Train (XGBoost) → Evaluate → CheckMSE → Register',
+      pipelineDescription:
+        'Abalone: Preprocess → Train (XGBoost) → Evaluate → CheckMSE → Register',
       roleArn: this.role.roleArn,
-      pipelineDefinition: { PipelineDefinitionBody: this.toJsonString(definition) },
+      pipelineDefinition: {
+        PipelineDefinitionBody: this.toJsonString(definition),
+      },
     });
     this.pipeline.node.addDependency(this.modelPackageGroup);
     this.pipeline.node.addDependency(this.role);
 
     new CfnOutput(this, 'PipelineName', { value: props.names.pipelineName });
-    new CfnOutput(this, 'PipelineArn', { value: sageMakerArn(this, `pipeline/${props.names.pipelineName}`) });
-    new CfnOutput(this, 'ModelPackageGroupName', { value: props.names.modelPackageGroupName });
+    new CfnOutput(this, 'PipelineArn', {
+      value: sageMakerArn(this, `pipeline/${props.names.pipelineName}`),
+    });
+    new CfnOutput(this, 'ModelPackageGroupName', {
+      value: props.names.modelPackageGroupName,
+    });
     new CfnOutput(this, 'Region', { value: this.region });
     // Fixed name, known before the first deploy of the serving stack.
     new CfnOutput(this, 'EndpointName', { value: props.names.endpointName });
@@ -183,7 +246,9 @@ export class MlPipelineStack extends Stack {
         `mlops.io/aws-region: ${this.region}`,
       ].join('; '),
     });
-    new CfnOutput(this, 'ArtifactBucketName', { value: this.artifactBucket.bucketName });
+    new CfnOutput(this, 'ArtifactBucketName', {
+      value: this.artifactBucket.bucketName,
+    });
     new CfnOutput(this, 'SageMakerRoleArn', { value: this.role.roleArn });
   }
 
@@ -192,18 +257,38 @@ export class MlPipelineStack extends Stack {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PullFrameworkImages',
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        actions: [
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchCheckLayerAvailability',
+        ],
         resources: this.images.repositoryArns(),
       }),
     );
     role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'EcrLogin',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'JobLogs',
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:DescribeLogStreams',
+        ],
+        resources: [
+          this.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '/aws/sagemaker/*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     role.addToPolicy(
@@ -211,13 +296,21 @@ export class MlPipelineStack extends Stack {
         sid: 'JobMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+        conditions: {
+          StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' },
+        },
       }),
     );
     const policy = role.node.findChild('DefaultPolicy');
-    acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition to SageMaker metrics.');
-    acknowledge(policy, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]',
-      'SageMaker names job log groups/streams per job type (/aws/sagemaker/ProcessingJobs, TrainingJobs); limited to that prefix.');
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition to SageMaker metrics.',
+    );
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]',
+      'SageMaker names job log groups/streams per job type (/aws/sagemaker/ProcessingJobs, TrainingJobs); limited to that prefix.',
+    );
   }
 }

@@ -34,13 +34,17 @@ export function namesFromContext(app: App): Partial<MlopsNames> {
   const names: Partial<MlopsNames> = {};
   for (const key of Object.keys(DEFAULT_NAMES) as (keyof MlopsNames)[]) {
     const value = app.node.tryGetContext(key);
-    if (typeof value === 'string' && value.trim() !== '') names[key] = value.trim();
+    if (typeof value === 'string' && value.trim() !== '')
+      names[key] = value.trim();
   }
   return names;
 }
 
 /** Builds every stack of the reference system into the app. */
-export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsStacks {
+export function buildMlopsApp(
+  app: App,
+  options: MlopsAppOptions = {},
+): MlopsStacks {
   const names: MlopsNames = { ...DEFAULT_NAMES, ...options.names };
   const env = options.env;
   const data = new DataStack(app, 'MlopsData', { env });
@@ -56,8 +60,16 @@ export function buildMlopsApp(app: App, options: MlopsAppOptions = {}): MlopsSta
   });
   // Serving reads model artifacts from the pipeline's bucket (by name).
   serving.addStackDependency(pipeline);
-  const hosting = new HostingStack(app, 'MlopsHosting', { env, apiBaseUrl: serving.api.url, siteDir: options.siteDir });
-  const release = new ReleaseStack(app, 'MlopsRelease', { env, names, approvalEmail: options.approvalEmail });
+  const hosting = new HostingStack(app, 'MlopsHosting', {
+    env,
+    apiBaseUrl: serving.api.url,
+    siteDir: options.siteDir,
+  });
+  const release = new ReleaseStack(app, 'MlopsRelease', {
+    env,
+    names,
+    approvalEmail: options.approvalEmail,
+  });
   release.addStackDependency(pipeline);
   // Consumers find the data bucket by name, so order the deployment explicitly.
   pipeline.addStackDependency(data);

@@ -42,7 +42,9 @@ export const MSE_JSON_PATH = 'regression_metrics.mse.value';
 type Expr = string | number | Record<string, unknown>;
 
 const param = (name: string) => ({ Get: `Parameters.${name}` });
-const join = (on: string, values: Expr[]) => ({ 'Std:Join': { On: on, Values: values } });
+const join = (on: string, values: Expr[]) => ({
+  'Std:Join': { On: on, Values: values },
+});
 /** Job arguments and hyperparameters are strings; Std:Join turns a number parameter into one. */
 const asString = (name: string) => join('', [param(name)]);
 const executionId = { Get: 'Execution.PipelineExecutionId' };
@@ -53,20 +55,41 @@ export interface PipelineParameterDefinition {
   DefaultValue: string | number;
 }
 
-export function pipelineParameters(defaultInputDataUrl: string): PipelineParameterDefinition[] {
+export function pipelineParameters(
+  defaultInputDataUrl: string,
+): PipelineParameterDefinition[] {
   const own: PipelineParameterSpec[] = [
     { name: 'InputDataUrl', type: 'String', default: defaultInputDataUrl },
-    { name: 'ProcessingInstanceType', type: 'String', default: DEFAULT_PROCESSING_INSTANCE_TYPE },
-    { name: 'TrainingInstanceType', type: 'String', default: DEFAULT_TRAINING_INSTANCE_TYPE },
+    {
+      name: 'ProcessingInstanceType',
+      type: 'String',
+      default: DEFAULT_PROCESSING_INSTANCE_TYPE,
+    },
+    {
+      name: 'TrainingInstanceType',
+      type: 'String',
+      default: DEFAULT_TRAINING_INSTANCE_TYPE,
+    },
   ];
-  return [...own, ...MODEL_PARAMETERS].map(p => ({ Name: p.name, Type: p.type, DefaultValue: p.default }));
+  return [...own, ...MODEL_PARAMETERS].map(p => ({
+    Name: p.name,
+    Type: p.type,
+    DefaultValue: p.default,
+  }));
 }
 
-export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<string, unknown> {
+export function buildPipelineDefinition(
+  props: PipelineDefinitionProps,
+): Record<string, unknown> {
   const bucket = `s3://${props.artifactBucketName}`;
-  const runPath = (...parts: string[]) => join('/', [`${bucket}/runs`, executionId, ...parts]);
+  const runPath = (...parts: string[]) =>
+    join('/', [`${bucket}/runs`, executionId, ...parts]);
   const codeUri = `${bucket}/code/`;
-  const inferenceTypes = props.inferenceInstanceTypes ?? ['ml.m5.large', 'ml.m5.xlarge', 'ml.c5.large'];
+  const inferenceTypes = props.inferenceInstanceTypes ?? [
+    'ml.m5.large',
+    'ml.m5.xlarge',
+    'ml.c5.large',
+  ];
 
   const s3Input = (name: string, uri: Expr, localPath: string) => ({
     InputName: name,
@@ -83,10 +106,18 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
   const s3Output = (name: string, localPath: string) => ({
     OutputName: name,
     AppManaged: false,
-    S3Output: { S3Uri: runPath(name), LocalPath: localPath, S3UploadMode: 'EndOfJob' },
+    S3Output: {
+      S3Uri: runPath(name),
+      LocalPath: localPath,
+      S3UploadMode: 'EndOfJob',
+    },
   });
   const processingResources = {
-    ClusterConfig: { InstanceType: param('ProcessingInstanceType'), InstanceCount: 1, VolumeSizeInGB: 30 },
+    ClusterConfig: {
+      InstanceType: param('ProcessingInstanceType'),
+      InstanceCount: 1,
+      VolumeSizeInGB: 30,
+    },
   };
   const outputUri = (step: string, output: string) => ({
     Get: `Steps.${step}.ProcessingOutputConfig.Outputs['${output}'].S3Output.S3Uri`,
@@ -99,12 +130,19 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
       ProcessingResources: processingResources,
       AppSpecification: {
         ImageUri: props.sklearnImage,
-        ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'],
+        ContainerEntrypoint: [
+          'python3',
+          '/opt/ml/processing/input/code/preprocess.py',
+        ],
         ContainerArguments: ['--seed', asString('Seed')],
       },
       RoleArn: props.roleArn,
       ProcessingInputs: [
-        s3Input('input-data', param('InputDataUrl'), '/opt/ml/processing/input/data'),
+        s3Input(
+          'input-data',
+          param('InputDataUrl'),
+          '/opt/ml/processing/input/data',
+        ),
         s3Input('code', codeUri, '/opt/ml/processing/input/code'),
       ],
       ProcessingOutputConfig: {
@@ -143,10 +181,17 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
     Name: STEP_NAMES.train,
     Type: 'Training',
     Arguments: {
-      AlgorithmSpecification: { TrainingImage: props.xgboostImage, TrainingInputMode: 'File' },
+      AlgorithmSpecification: {
+        TrainingImage: props.xgboostImage,
+        TrainingInputMode: 'File',
+      },
       OutputDataConfig: { S3OutputPath: runPath('model') },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-      ResourceConfig: { InstanceCount: 1, InstanceType: param('TrainingInstanceType'), VolumeSizeInGB: 30 },
+      ResourceConfig: {
+        InstanceCount: 1,
+        InstanceType: param('TrainingInstanceType'),
+        VolumeSizeInGB: 30,
+      },
       RoleArn: props.roleArn,
       // The built-in XGBoost stops early on the last channel given ("validation").
       InputDataConfig: [channel('train'), channel('validation')],
@@ -154,7 +199,9 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
     },
   };
 
-  const modelArtifacts = { Get: `Steps.${STEP_NAMES.train}.ModelArtifacts.S3ModelArtifacts` };
+  const modelArtifacts = {
+    Get: `Steps.${STEP_NAMES.train}.ModelArtifacts.S3ModelArtifacts`,
+  };
 
   const evaluate = {
     Name: STEP_NAMES.evaluate,
@@ -164,33 +211,57 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
       AppSpecification: {
         // The XGBoost image has xgboost + numpy + pandas, which is what evaluate.py needs.
         ImageUri: props.xgboostImage,
-        ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/evaluate.py'],
+        ContainerEntrypoint: [
+          'python3',
+          '/opt/ml/processing/input/code/evaluate.py',
+        ],
       },
       RoleArn: props.roleArn,
       ProcessingInputs: [
         s3Input('model', modelArtifacts, '/opt/ml/processing/model'),
-        s3Input('test', outputUri(STEP_NAMES.preprocess, 'test'), '/opt/ml/processing/test'),
+        s3Input(
+          'test',
+          outputUri(STEP_NAMES.preprocess, 'test'),
+          '/opt/ml/processing/test',
+        ),
         s3Input('code', codeUri, '/opt/ml/processing/input/code'),
       ],
-      ProcessingOutputConfig: { Outputs: [s3Output('evaluation', '/opt/ml/processing/evaluation')] },
+      ProcessingOutputConfig: {
+        Outputs: [s3Output('evaluation', '/opt/ml/processing/evaluation')],
+      },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
     },
     PropertyFiles: [
-      { PropertyFileName: EVALUATION_PROPERTY_FILE, OutputName: 'evaluation', FilePath: 'evaluation.json' },
+      {
+        PropertyFileName: EVALUATION_PROPERTY_FILE,
+        OutputName: 'evaluation',
+        FilePath: 'evaluation.json',
+      },
     ],
   };
 
-  const evaluationJsonUri = join('/', [outputUri(STEP_NAMES.evaluate, 'evaluation'), 'evaluation.json']);
+  const evaluationJsonUri = join('/', [
+    outputUri(STEP_NAMES.evaluate, 'evaluation'),
+    'evaluation.json',
+  ]);
 
   const register = {
     Name: STEP_NAMES.register,
     Type: 'RegisterModel',
     Arguments: {
       ModelPackageGroupName: props.modelPackageGroupName,
-      ModelPackageDescription: join(' ', ['Abalone preprocessor + XGBoost, pipeline execution', executionId]),
+      ModelPackageDescription: join(' ', [
+        'Abalone preprocessor + XGBoost, pipeline execution',
+        executionId,
+      ]),
       ModelApprovalStatus: param('ModelApprovalStatus'),
       ModelMetrics: {
-        ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: evaluationJsonUri } },
+        ModelQuality: {
+          Statistics: {
+            ContentType: 'application/json',
+            S3Uri: evaluationJsonUri,
+          },
+        },
       },
       InferenceSpecification: {
         // A pipeline model: the SKLearn container turns raw CSV features into
@@ -198,7 +269,10 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
         Containers: [
           {
             Image: props.sklearnImage,
-            ModelDataUrl: join('/', [outputUri(STEP_NAMES.preprocess, 'preprocessor'), 'model.tar.gz']),
+            ModelDataUrl: join('/', [
+              outputUri(STEP_NAMES.preprocess, 'preprocessor'),
+              'model.tar.gz',
+            ]),
             Environment: {
               SAGEMAKER_PROGRAM: 'inference.py',
               SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
@@ -220,7 +294,11 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
     Name: STEP_NAMES.fail,
     Type: 'Fail',
     Arguments: {
-      ErrorMessage: join(' ', ['Test MSE is above the threshold', param('MseThreshold'), '- model not registered']),
+      ErrorMessage: join(' ', [
+        'Test MSE is above the threshold',
+        param('MseThreshold'),
+        '- model not registered',
+      ]),
     },
   };
 
@@ -233,7 +311,9 @@ export function buildPipelineDefinition(props: PipelineDefinitionProps): Record<
           Type: 'LessThanOrEqualTo',
           LeftValue: {
             'Std:JsonGet': {
-              PropertyFile: { Get: `Steps.${STEP_NAMES.evaluate}.PropertyFiles.${EVALUATION_PROPERTY_FILE}` },
+              PropertyFile: {
+                Get: `Steps.${STEP_NAMES.evaluate}.PropertyFiles.${EVALUATION_PROPERTY_FILE}`,
+              },
               Path: MSE_JSON_PATH,
             },
           },

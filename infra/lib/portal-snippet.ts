@@ -15,10 +15,17 @@ export interface PortalResources {
   consumerUrl?: string;
 }
 
-function pick(outputs: StackOutputs, stack: string, key: string, required: boolean): string | undefined {
+function pick(
+  outputs: StackOutputs,
+  stack: string,
+  key: string,
+  required: boolean,
+): string | undefined {
   const value = outputs[stack]?.[key];
   if (required && (typeof value !== 'string' || value.trim() === '')) {
-    throw new Error(`cdk outputs lack ${stack}.${key}; deploy ${stack} with --outputs-file first`);
+    throw new Error(
+      `cdk outputs lack ${stack}.${key}; deploy ${stack} with --outputs-file first`,
+    );
   }
   return value;
 }
@@ -26,11 +33,23 @@ function pick(outputs: StackOutputs, stack: string, key: string, required: boole
 export function resourcesFromOutputs(outputs: StackOutputs): PortalResources {
   return {
     pipelineName: pick(outputs, 'MlopsPipeline', 'PipelineName', true)!,
-    modelPackageGroupName: pick(outputs, 'MlopsPipeline', 'ModelPackageGroupName', true)!,
+    modelPackageGroupName: pick(
+      outputs,
+      'MlopsPipeline',
+      'ModelPackageGroupName',
+      true,
+    )!,
     region: pick(outputs, 'MlopsPipeline', 'Region', true)!,
-    releasePipelineName: pick(outputs, 'MlopsRelease', 'ReleasePipelineName', true)!,
+    releasePipelineName: pick(
+      outputs,
+      'MlopsRelease',
+      'ReleasePipelineName',
+      true,
+    )!,
     // The endpoint exists only after the first approved deploy; its name is fixed, so fall back to it.
-    endpointName: pick(outputs, 'MlopsServing', 'EndpointName', false) ?? pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
+    endpointName:
+      pick(outputs, 'MlopsServing', 'EndpointName', false) ??
+      pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
     apiUrl: pick(outputs, 'MlopsServing', 'ApiUrl', false),
     consumerUrl: pick(outputs, 'MlopsHosting', 'ConsumerUrl', false),
   };
@@ -53,7 +72,13 @@ export function catalogAnnotationsYaml(r: PortalResources): string {
 }
 
 export function appConfigYaml(r: PortalResources): string {
-  return ['mlops:', '  engine: aws', '  aws:', `    region: ${q(r.region)}`, ''].join('\n');
+  return [
+    'mlops:',
+    '  engine: aws',
+    '  aws:',
+    `    region: ${q(r.region)}`,
+    '',
+  ].join('\n');
 }
 
 export function portalSnippet(outputs: StackOutputs): string {
@@ -65,7 +90,12 @@ export function portalSnippet(outputs: StackOutputs): string {
     appConfigYaml(r),
   ];
   if (r.apiUrl || r.consumerUrl) {
-    lines.push('# endpoints', ...(r.apiUrl ? [`# prediction API: ${r.apiUrl}predict`] : []), ...(r.consumerUrl ? [`# consumer app: ${r.consumerUrl}`] : []), '');
+    lines.push(
+      '# endpoints',
+      ...(r.apiUrl ? [`# prediction API: ${r.apiUrl}predict`] : []),
+      ...(r.consumerUrl ? [`# consumer app: ${r.consumerUrl}`] : []),
+      '',
+    );
   }
   return lines.join('\n');
 }

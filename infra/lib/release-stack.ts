@@ -1,4 +1,10 @@
-import { CfnElement, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -10,8 +16,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { CODE_SOURCE_KEY, MANIFEST_ZIP_KEY, MlopsNames, sharedBucketName } from './config';
-import { acknowledge, acknowledgeAll, acknowledgeBucketNotificationsHandler } from './nag';
+import {
+  CODE_SOURCE_KEY,
+  MANIFEST_ZIP_KEY,
+  MlopsNames,
+  sharedBucketName,
+} from './config';
+import {
+  acknowledge,
+  acknowledgeAll,
+  acknowledgeBucketNotificationsHandler,
+} from './nag';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
@@ -22,9 +37,19 @@ export interface ReleaseStackProps extends StackProps {
 }
 
 /** Stage names the portal's release view shows (SageMaker/CodePipeline vocabulary). */
-export const RELEASE_STAGES = ['Source', 'CI', 'MLPipeline', 'Approval', 'Deploy'] as const;
+export const RELEASE_STAGES = [
+  'Source',
+  'CI',
+  'MLPipeline',
+  'Approval',
+  'Deploy',
+] as const;
 
-const NODE_INSTALL = ['n 20 || true', 'node --version', 'npm ci --no-audit --no-fund'];
+const NODE_INSTALL = [
+  'n 20 || true',
+  'node --version',
+  'npm ci --no-audit --no-fund',
+];
 
 /**
  * Release: CodePipeline Source (repo zip + data manifest) → CI → MLPipeline
@@ -38,31 +63,53 @@ export class ReleaseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
-    this.templateOptions.description = 'MLOps reference system: release pipeline (CodePipeline + CodeBuild)';
+    this.templateOptions.description =
+      'MLOps reference system: release pipeline (CodePipeline + CodeBuild)';
     const names = props.names;
 
     const logsBucket = accessLogsBucket(this);
     const key = new kms.Key(this, 'ReleaseKey', {
-      description: 'Encrypts release build artifacts, logs and approval notifications',
+      description:
+        'Encrypts release build artifacts, logs and approval notifications',
       enableKeyRotation: true,
     });
     // CodePipeline publishes approval requests to the encrypted topic.
-    key.grantEncryptDecrypt(new iam.ServicePrincipal('codepipeline.amazonaws.com'));
-    this.codeBucket = secureBucket(this, 'CodeSourceBucket', { accessLogsBucket: logsBucket, eventBridgeEnabled: true });
-    const artifactBucket = secureBucket(this, 'PipelineArtifacts', { accessLogsBucket: logsBucket, encryptionKey: key });
-    const manifestBucket = s3.Bucket.fromBucketName(this, 'ManifestBucket', sharedBucketName('manifest', this.account, this.region));
+    key.grantEncryptDecrypt(
+      new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+    );
+    this.codeBucket = secureBucket(this, 'CodeSourceBucket', {
+      accessLogsBucket: logsBucket,
+      eventBridgeEnabled: true,
+    });
+    const artifactBucket = secureBucket(this, 'PipelineArtifacts', {
+      accessLogsBucket: logsBucket,
+      encryptionKey: key,
+    });
+    const manifestBucket = s3.Bucket.fromBucketName(
+      this,
+      'ManifestBucket',
+      sharedBucketName('manifest', this.account, this.region),
+    );
 
     this.approvalTopic = new sns.Topic(this, 'ApprovalTopic', {
       displayName: 'Abalone model release approvals',
       masterKey: key,
       enforceSSL: true,
     });
-    if (props.approvalEmail) this.approvalTopic.addSubscription(new subs.EmailSubscription(props.approvalEmail));
+    if (props.approvalEmail)
+      this.approvalTopic.addSubscription(
+        new subs.EmailSubscription(props.approvalEmail),
+      );
 
     const codeOutput = new codepipeline.Artifact('Code');
     const manifestOutput = new codepipeline.Artifact('DataManifest');
 
-    const project = (id: string, description: string, spec: Record<string, unknown>, env: Record<string, string> = {}) =>
+    const project = (
+      id: string,
+      description: string,
+      spec: Record<string, unknown>,
+      env: Record<string, string> = {},
+    ) =>
       new codebuild.PipelineProject(this, id, {
         description,
         encryptionKey: key,
@@ -71,32 +118,45 @@ export class ReleaseStack extends Stack {
           computeType: codebuild.ComputeType.MEDIUM,
           privileged: false,
         },
-        environmentVariables: Object.fromEntries(Object.entries(env).map(([k, value]) => [k, { value }])),
+        environmentVariables: Object.fromEntries(
+          Object.entries(env).map(([k, value]) => [k, { value }]),
+        ),
         buildSpec: codebuild.BuildSpec.fromObject(spec),
         timeout: Duration.hours(3),
       });
 
-    const ci = project('CiProject', 'CI: install, lint, unit tests, cdk synth', {
-      version: '0.2',
-      phases: {
-        install: { commands: [...NODE_INSTALL, 'apt-get install -y python3-sklearn python3-pandas python3-xgboost || true'] },
-        build: {
-          commands: [
-            'npm run lint -w @mlops-portal/infra',
-            'npm test -w @mlops-portal/infra -- --ci',
-            'bash infra/scripts/test-python.sh',
-            'cd infra && npx cdk synth -q',
-          ],
+    const ci = project(
+      'CiProject',
+      'CI: install, lint, unit tests, cdk synth',
+      {
+        version: '0.2',
+        phases: {
+          install: {
+            commands: [
+              ...NODE_INSTALL,
+              'apt-get install -y python3-sklearn python3-pandas python3-xgboost || true',
+            ],
+          },
+          build: {
+            commands: [
+              'npm run lint -w @mlops-portal/infra',
+              'npm test -w @mlops-portal/infra -- --ci',
+              'bash infra/scripts/test-python.sh',
+              'cd infra && npx cdk synth -q',
+            ],
+          },
         },
       },
-    });
+    );
 
     const mlProject = project(
       'MlPipelineProject',
-      'Runs the SageMaker pipeline on the manifest\'s data and fails when the MSE gate fails',
+      "Runs the SageMaker pipeline on the manifest's data and fails when the MSE gate fails",
       {
         version: '0.2',
-        env: { 'exported-variables': ['MODEL_PACKAGE_ARN', 'PIPELINE_EXECUTION_ARN'] },
+        env: {
+          'exported-variables': ['MODEL_PACKAGE_ARN', 'PIPELINE_EXECUTION_ARN'],
+        },
         phases: {
           install: { commands: NODE_INSTALL },
           build: {
@@ -108,7 +168,10 @@ export class ReleaseStack extends Stack {
           },
         },
       },
-      { PIPELINE_NAME: names.pipelineName, MODEL_PACKAGE_GROUP: names.modelPackageGroupName },
+      {
+        PIPELINE_NAME: names.pipelineName,
+        MODEL_PACKAGE_GROUP: names.modelPackageGroupName,
+      },
     );
     mlProject.addToRolePolicy(
       new iam.PolicyStatement({
@@ -120,8 +183,13 @@ export class ReleaseStack extends Stack {
     mlProject.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'WatchSageMakerPipeline',
-        actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps'],
-        resources: [sageMakerArn(this, `pipeline/${names.pipelineName}/execution/*`)],
+        actions: [
+          'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListPipelineExecutionSteps',
+        ],
+        resources: [
+          sageMakerArn(this, `pipeline/${names.pipelineName}/execution/*`),
+        ],
       }),
     );
 
@@ -132,14 +200,22 @@ export class ReleaseStack extends Stack {
         version: '0.2',
         phases: {
           install: { commands: NODE_INSTALL },
-          build: { commands: ['npx tsx infra/scripts/deploy-model.ts', 'cat infra/cdk-outputs.json'] },
+          build: {
+            commands: [
+              'npx tsx infra/scripts/deploy-model.ts',
+              'cat infra/cdk-outputs.json',
+            ],
+          },
         },
       },
     );
     deployProject.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ApproveReleasedVersion',
-        actions: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
+        actions: [
+          'sagemaker:DescribeModelPackage',
+          'sagemaker:UpdateModelPackage',
+        ],
         resources: [modelPackagesArn(this, names.modelPackageGroupName)],
       }),
     );
@@ -149,7 +225,12 @@ export class ReleaseStack extends Stack {
         sid: 'AssumeCdkBootstrapRoles',
         actions: ['sts:AssumeRole'],
         resources: [
-          this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `cdk-hnb659fds-*-${this.account}-${this.region}` }),
+          this.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: `cdk-hnb659fds-*-${this.account}-${this.region}`,
+          }),
         ],
       }),
     );
@@ -182,7 +263,13 @@ export class ReleaseStack extends Stack {
         },
         {
           stageName: 'CI',
-          actions: [new actions.CodeBuildAction({ actionName: 'Test', project: ci, input: codeOutput })],
+          actions: [
+            new actions.CodeBuildAction({
+              actionName: 'Test',
+              project: ci,
+              input: codeOutput,
+            }),
+          ],
         },
         {
           stageName: 'MLPipeline',
@@ -202,7 +289,8 @@ export class ReleaseStack extends Stack {
             new actions.ManualApprovalAction({
               actionName: 'ApproveModel',
               notificationTopic: this.approvalTopic,
-              additionalInformation: 'Review model package #{ML.MODEL_PACKAGE_ARN} (metrics in the portal) and approve to deploy it.',
+              additionalInformation:
+                'Review model package #{ML.MODEL_PACKAGE_ARN} (metrics in the portal) and approve to deploy it.',
             }),
           ],
         },
@@ -236,17 +324,34 @@ export class ReleaseStack extends Stack {
     startOn('OnNewManifest', manifestBucket.bucketName, MANIFEST_ZIP_KEY);
     startOn('OnNewCode', this.codeBucket.bucketName, CODE_SOURCE_KEY);
 
-    this.acknowledgeFindings(names, artifactBucket, [ci, mlProject, deployProject]);
+    this.acknowledgeFindings(names, artifactBucket, [
+      ci,
+      mlProject,
+      deployProject,
+    ]);
     acknowledgeBucketNotificationsHandler(this);
 
-    new CfnOutput(this, 'ReleasePipelineName', { value: names.releasePipelineName });
-    new CfnOutput(this, 'CodeSourceBucketName', { value: this.codeBucket.bucketName, description: `Upload the repo as ${CODE_SOURCE_KEY}` });
-    new CfnOutput(this, 'ApprovalTopicArn', { value: this.approvalTopic.topicArn });
+    new CfnOutput(this, 'ReleasePipelineName', {
+      value: names.releasePipelineName,
+    });
+    new CfnOutput(this, 'CodeSourceBucketName', {
+      value: this.codeBucket.bucketName,
+      description: `Upload the repo as ${CODE_SOURCE_KEY}`,
+    });
+    new CfnOutput(this, 'ApprovalTopicArn', {
+      value: this.approvalTopic.topicArn,
+    });
   }
 
   /** Findings from CDK's grant helpers and CodeBuild defaults, each with its reason. */
-  private acknowledgeFindings(names: MlopsNames, artifacts: s3.Bucket, projects: codebuild.PipelineProject[]): void {
-    const artifactId = this.getLogicalId(artifacts.node.defaultChild as CfnElement);
+  private acknowledgeFindings(
+    names: MlopsNames,
+    artifacts: s3.Bucket,
+    projects: codebuild.PipelineProject[],
+  ): void {
+    const artifactId = this.getLogicalId(
+      artifacts.node.defaultChild as CfnElement,
+    );
     const grantIds = [
       'AwsSolutions-IAM5[Action::s3:GetBucket*]',
       'AwsSolutions-IAM5[Action::s3:GetObject*]',
@@ -258,21 +363,34 @@ export class ReleaseStack extends Stack {
       `AwsSolutions-IAM5[Resource::<${artifactId}.Arn>/*]`,
     ];
     const grantReason =
-      'CDK CodePipeline/CodeBuild grant helpers: object-level read/write on this pipeline\'s own artifact bucket (artifact keys are generated per execution) and use of its release KMS key.';
+      "CDK CodePipeline/CodeBuild grant helpers: object-level read/write on this pipeline's own artifact bucket (artifact keys are generated per execution) and use of its release KMS key.";
     acknowledgeAll(this.pipeline, grantIds, grantReason);
     for (const p of projects) {
       const id = this.getLogicalId(p.node.defaultChild as CfnElement);
       acknowledgeAll(p, grantIds, grantReason);
-      acknowledgeAll(p, [
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${id}>:*]`,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${id}>-*]`,
-      ], 'CodeBuild default: log streams and test report groups are named per build; limited to this project\'s log group and report groups.');
+      acknowledgeAll(
+        p,
+        [
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${id}>:*]`,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${id}>-*]`,
+        ],
+        "CodeBuild default: log streams and test report groups are named per build; limited to this project's log group and report groups.",
+      );
     }
-    acknowledge(projects[1], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:pipeline/${names.pipelineName}/execution/*]`,
-      'Execution ids are generated per run; limited to executions of this one SageMaker pipeline.');
-    acknowledge(projects[2], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${names.modelPackageGroupName.toLowerCase()}/*]`,
-      'The version to approve/deploy is chosen at run time; limited to versions of this model package group.');
-    acknowledge(projects[2], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-<AWS::Region>]',
-      'cdk deploy assumes the CDK bootstrap roles (deploy, file-publishing, lookup) of this account/region only; they hold the deploy permissions.');
+    acknowledge(
+      projects[1],
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:pipeline/${names.pipelineName}/execution/*]`,
+      'Execution ids are generated per run; limited to executions of this one SageMaker pipeline.',
+    );
+    acknowledge(
+      projects[2],
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${names.modelPackageGroupName.toLowerCase()}/*]`,
+      'The version to approve/deploy is chosen at run time; limited to versions of this model package group.',
+    );
+    acknowledge(
+      projects[2],
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-<AWS::Region>]',
+      'cdk deploy assumes the CDK bootstrap roles (deploy, file-publishing, lookup) of this account/region only; they hold the deploy permissions.',
+    );
   }
 }

@@ -21,10 +21,16 @@ export interface SecureBucketProps {
  * The bucket defaults every bucket here shares: encrypted, SSL-only, all
  * public access blocked, bucket-owner-enforced, access-logged.
  */
-export function secureBucket(scope: Construct, id: string, props: SecureBucketProps = {}): s3.Bucket {
+export function secureBucket(
+  scope: Construct,
+  id: string,
+  props: SecureBucketProps = {},
+): s3.Bucket {
   return new s3.Bucket(scope, id, {
     bucketName: props.bucketName,
-    encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+    encryption: props.encryptionKey
+      ? s3.BucketEncryption.KMS
+      : s3.BucketEncryption.S3_MANAGED,
     encryptionKey: props.encryptionKey,
     bucketKeyEnabled: props.encryptionKey ? true : undefined,
     enforceSSL: true,
@@ -32,16 +38,24 @@ export function secureBucket(scope: Construct, id: string, props: SecureBucketPr
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: props.versioned ?? true,
     serverAccessLogsBucket: props.accessLogsBucket,
-    serverAccessLogsPrefix: props.accessLogsBucket ? (props.accessLogsPrefix ?? `${id}/`) : undefined,
+    serverAccessLogsPrefix: props.accessLogsBucket
+      ? props.accessLogsPrefix ?? `${id}/`
+      : undefined,
     eventBridgeEnabled: props.eventBridgeEnabled,
     // Data, models and manifests outlive a stack deletion by default.
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    lifecycleRules: props.versioned === false ? undefined : [{ noncurrentVersionExpiration: Duration.days(365) }],
+    lifecycleRules:
+      props.versioned === false
+        ? undefined
+        : [{ noncurrentVersionExpiration: Duration.days(365) }],
   });
 }
 
 /** A stack's server-access-log bucket (it cannot log to itself). */
-export function accessLogsBucket(scope: Construct, id = 'AccessLogs'): s3.Bucket {
+export function accessLogsBucket(
+  scope: Construct,
+  id = 'AccessLogs',
+): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -50,6 +64,10 @@ export function accessLogsBucket(scope: Construct, id = 'AccessLogs'): s3.Bucket
     removalPolicy: RemovalPolicy.RETAIN,
     lifecycleRules: [{ expiration: Duration.days(90) }],
   });
-  acknowledge(bucket, 'AwsSolutions-S1', 'This is the access-log destination; logging it to itself would loop.');
+  acknowledge(
+    bucket,
+    'AwsSolutions-S1',
+    'This is the access-log destination; logging it to itself would loop.',
+  );
   return bucket;
 }

@@ -1,4 +1,13 @@
-import { ArnFormat, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,8 +16,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { predictRequestSchema, requestTemplate, responseTemplate, VALIDATION_ERROR_TEMPLATE } from './api-mapping';
-import { DEFAULT_ENDPOINT_INSTANCE_TYPE, MlopsNames, sharedBucketName } from './config';
+import {
+  predictRequestSchema,
+  requestTemplate,
+  responseTemplate,
+  VALIDATION_ERROR_TEMPLATE,
+} from './api-mapping';
+import {
+  DEFAULT_ENDPOINT_INSTANCE_TYPE,
+  MlopsNames,
+  sharedBucketName,
+} from './config';
 import { SageMakerImages } from './images';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
@@ -51,14 +69,17 @@ export class ServingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
-    this.templateOptions.description = 'MLOps reference system: SageMaker endpoint and prediction API';
+    this.templateOptions.description =
+      'MLOps reference system: SageMaker endpoint and prediction API';
     const names = props.names;
 
     this.modelPackageArn = new CfnParameter(this, 'ModelPackageArn', {
       type: 'String',
-      description: 'ARN of the approved model package version to serve (the Deploy stage passes it)',
+      description:
+        'ARN of the approved model package version to serve (the Deploy stage passes it)',
       allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
-      constraintDescription: 'must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/3',
+      constraintDescription:
+        'must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/3',
     });
     const packageArn = this.modelPackageArn.valueAsString;
     const modelVersion = Fn.select(2, Fn.split('/', packageArn));
@@ -66,11 +87,16 @@ export class ServingStack extends Stack {
     const modelName = Fn.join('-', [names.endpointName, 'v', modelVersion]);
 
     const images = new SageMakerImages(this, 'Images');
-    const artifacts = s3.Bucket.fromBucketName(this, 'Artifacts', sharedBucketName('artifacts', this.account, this.region));
+    const artifacts = s3.Bucket.fromBucketName(
+      this,
+      'Artifacts',
+      sharedBucketName('artifacts', this.account, this.region),
+    );
 
     const modelRole = new iam.Role(this, 'ModelRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: 'Runs the Abalone inference containers (preprocessor + XGBoost)',
+      description:
+        'Runs the Abalone inference containers (preprocessor + XGBoost)',
     });
     modelRole.addToPolicy(
       new iam.PolicyStatement({
@@ -82,15 +108,30 @@ export class ServingStack extends Stack {
     modelRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PullFrameworkImages',
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        actions: [
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:BatchCheckLayerAvailability',
+        ],
         resources: images.repositoryArns(),
       }),
     );
-    modelRole.addToPolicy(new iam.PolicyStatement({ sid: 'EcrLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    modelRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrLogin',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
     modelRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'EndpointLogs',
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:DescribeLogStreams',
+        ],
         resources: [
           this.formatArn({
             service: 'logs',
@@ -106,16 +147,31 @@ export class ServingStack extends Stack {
         sid: 'EndpointMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+        conditions: {
+          StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' },
+        },
       }),
     );
     const modelPolicy = modelRole.node.findChild('DefaultPolicy');
-    acknowledge(modelPolicy, 'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition.');
-    acknowledge(modelPolicy, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
-      'SageMaker writes endpoint logs to /aws/sagemaker/Endpoints/<endpoint> with per-container streams; limited to that prefix.');
-    acknowledge(modelPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName('artifacts', '<AWS::AccountId>', '<AWS::Region>')}/runs/*]`,
-      'Model artifacts live under runs/<pipeline execution id>/ in the artifact bucket; read-only.');
+    acknowledge(
+      modelPolicy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition.',
+    );
+    acknowledge(
+      modelPolicy,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
+      'SageMaker writes endpoint logs to /aws/sagemaker/Endpoints/<endpoint> with per-container streams; limited to that prefix.',
+    );
+    acknowledge(
+      modelPolicy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName(
+        'artifacts',
+        '<AWS::AccountId>',
+        '<AWS::Region>',
+      )}/runs/*]`,
+      'Model artifacts live under runs/<pipeline execution id>/ in the artifact bucket; read-only.',
+    );
 
     // CloudFormation's AWS::SageMaker::Model cannot be created from a
     // multi-container (inference pipeline) model package, so an SDK call does it.
@@ -144,7 +200,11 @@ export class ServingStack extends Stack {
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
-          actions: ['sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel'],
+          actions: [
+            'sagemaker:CreateModel',
+            'sagemaker:DeleteModel',
+            'sagemaker:DescribeModel',
+          ],
           resources: [sageMakerArn(this, `model/${names.endpointName}-v-*`)],
         }),
         new iam.PolicyStatement({
@@ -154,29 +214,42 @@ export class ServingStack extends Stack {
         new iam.PolicyStatement({
           actions: ['iam:PassRole'],
           resources: [modelRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+          conditions: {
+            StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+          },
         }),
       ]),
       timeout: Duration.minutes(2),
     });
     model.node.addDependency(modelPolicy);
-    acknowledge(model, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/${names.endpointName}-v-*]`,
-      'Model names are <endpoint>-v-<package version>, known only when the Deploy stage passes the package ARN; limited to this endpoint\'s models.');
-    acknowledge(model, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${names.modelPackageGroupName.toLowerCase()}/*]`,
-      'CreateModel reads the package version being deployed; limited to versions of this model package group.');
+    acknowledge(
+      model,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/${names.endpointName}-v-*]`,
+      "Model names are <endpoint>-v-<package version>, known only when the Deploy stage passes the package ARN; limited to this endpoint's models.",
+    );
+    acknowledge(
+      model,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${names.modelPackageGroupName.toLowerCase()}/*]`,
+      'CreateModel reads the package version being deployed; limited to versions of this model package group.',
+    );
     acknowledgeAwsCustomResourceProvider(this);
 
-    const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
-      productionVariants: [
-        {
-          variantName: 'AllTraffic',
-          modelName,
-          initialInstanceCount: props.minCapacity ?? DEFAULT_SERVING.minCapacity,
-          instanceType: props.instanceType ?? DEFAULT_ENDPOINT_INSTANCE_TYPE,
-          initialVariantWeight: 1,
-        },
-      ],
-    });
+    const endpointConfig = new sagemaker.CfnEndpointConfig(
+      this,
+      'EndpointConfig',
+      {
+        productionVariants: [
+          {
+            variantName: 'AllTraffic',
+            modelName,
+            initialInstanceCount:
+              props.minCapacity ?? DEFAULT_SERVING.minCapacity,
+            instanceType: props.instanceType ?? DEFAULT_ENDPOINT_INSTANCE_TYPE,
+            initialVariantWeight: 1,
+          },
+        ],
+      },
+    );
     endpointConfig.node.addDependency(model);
 
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
@@ -194,11 +267,16 @@ export class ServingStack extends Stack {
     scaling.node.addDependency(this.endpoint);
     // Use Application Auto Scaling's service-linked role for SageMaker (it
     // has exactly the endpoint permissions) instead of an empty custom role.
-    (scaling.node.defaultChild as appscaling.CfnScalableTarget).addPropertyDeletionOverride('RoleARN');
+    (
+      scaling.node.defaultChild as appscaling.CfnScalableTarget
+    ).addPropertyDeletionOverride('RoleARN');
     scaling.node.tryRemoveChild('Role');
     scaling.scaleToTrackMetric('InvocationsPerInstance', {
-      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-      targetValue: props.invocationsPerInstanceTarget ?? DEFAULT_SERVING.invocationsPerInstanceTarget,
+      predefinedMetric:
+        appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+      targetValue:
+        props.invocationsPerInstanceTarget ??
+        DEFAULT_SERVING.invocationsPerInstanceTarget,
       scaleInCooldown: Duration.minutes(5),
       scaleOutCooldown: Duration.minutes(1),
     });
@@ -207,11 +285,19 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'EndpointName', { value: names.endpointName });
     new CfnOutput(this, 'ModelName', { value: modelName });
     new CfnOutput(this, 'ServedModelPackageArn', { value: packageArn });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Consumer app apiBaseUrl' });
-    new CfnOutput(this, 'PredictUrl', { value: this.api.urlForPath('/predict') });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Consumer app apiBaseUrl',
+    });
+    new CfnOutput(this, 'PredictUrl', {
+      value: this.api.urlForPath('/predict'),
+    });
   }
 
-  private buildApi(props: ServingStackProps, modelVersion: string): apigw.RestApi {
+  private buildApi(
+    props: ServingStackProps,
+    modelVersion: string,
+  ): apigw.RestApi {
     const names = props.names;
     const throttle = props.throttle ?? DEFAULT_SERVING.throttle;
     const origin = props.allowOrigin ?? '*';
@@ -222,7 +308,8 @@ export class ServingStack extends Stack {
 
     const api = new apigw.RestApi(this, 'PredictionApi', {
       restApiName: `${names.endpointName}-api`,
-      description: 'Abalone age prediction: JSON features in, rings and age out',
+      description:
+        'Abalone age prediction: JSON features in, rings and age out',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
@@ -253,12 +340,19 @@ export class ServingStack extends Stack {
       responseHeaders: corsHeaders,
       templates: { 'application/json': VALIDATION_ERROR_TEMPLATE },
     });
-    api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, responseHeaders: corsHeaders });
-    api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
+    api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      responseHeaders: corsHeaders,
+    });
+    api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      responseHeaders: corsHeaders,
+    });
 
     const invokeRole = new iam.Role(this, 'ApiInvokeRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'Lets the prediction API invoke exactly one SageMaker endpoint',
+      description:
+        'Lets the prediction API invoke exactly one SageMaker endpoint',
     });
     invokeRole.addToPolicy(
       new iam.PolicyStatement({
@@ -267,7 +361,9 @@ export class ServingStack extends Stack {
       }),
     );
 
-    const corsResponse = { 'method.response.header.Access-Control-Allow-Origin': corsOrigin };
+    const corsResponse = {
+      'method.response.header.Access-Control-Allow-Origin': corsOrigin,
+    };
     const integration = new apigw.AwsIntegration({
       service: 'runtime.sagemaker',
       path: `endpoints/${names.endpointName}/invocations`,
@@ -283,20 +379,31 @@ export class ServingStack extends Stack {
         integrationResponses: [
           {
             statusCode: '200',
-            responseTemplates: { 'application/json': responseTemplate(names.endpointName, modelVersion) },
+            responseTemplates: {
+              'application/json': responseTemplate(
+                names.endpointName,
+                modelVersion,
+              ),
+            },
             responseParameters: corsResponse,
           },
           {
             // SageMaker 4xx here means the model rejected rows that passed validation.
             selectionPattern: '4\\d{2}',
             statusCode: '502',
-            responseTemplates: { 'application/json': '{"message":"The model could not score this input."}' },
+            responseTemplates: {
+              'application/json':
+                '{"message":"The model could not score this input."}',
+            },
             responseParameters: corsResponse,
           },
           {
             selectionPattern: '5\\d{2}',
             statusCode: '503',
-            responseTemplates: { 'application/json': '{"message":"The model endpoint is unavailable; try again shortly."}' },
+            responseTemplates: {
+              'application/json':
+                '{"message":"The model endpoint is unavailable; try again shortly."}',
+            },
             responseParameters: corsResponse,
           },
         ],
@@ -315,7 +422,9 @@ export class ServingStack extends Stack {
     });
     const methodResponse = (statusCode: string) => ({
       statusCode,
-      responseParameters: { 'method.response.header.Access-Control-Allow-Origin': true },
+      responseParameters: {
+        'method.response.header.Access-Control-Allow-Origin': true,
+      },
     });
     api.root.addResource('predict').addMethod('POST', integration, {
       requestValidator: validator,
@@ -331,14 +440,26 @@ export class ServingStack extends Stack {
     });
     plan.addApiStage({ stage: api.deploymentStage });
 
-    acknowledge(api, 'AwsSolutions-APIG4',
-      'Public, anonymous prediction API for the consumer web app (no user data, no side effects); abuse is bounded by stage throttling and the usage plan.');
-    acknowledge(api, 'AwsSolutions-COG4',
-      'No Cognito user pool: the consumer app has no sign-in by design; see APIG4.');
-    acknowledge(api, 'AwsSolutions-APIG3',
-      'No WAF web ACL in the reference deployment (cost); stage throttling and the usage plan limit request rates. Attach a WAF ACL in production.');
-    acknowledge(api, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      'Account-level role API Gateway needs to write execution/access logs; AWS maintains the policy for that single purpose.');
+    acknowledge(
+      api,
+      'AwsSolutions-APIG4',
+      'Public, anonymous prediction API for the consumer web app (no user data, no side effects); abuse is bounded by stage throttling and the usage plan.',
+    );
+    acknowledge(
+      api,
+      'AwsSolutions-COG4',
+      'No Cognito user pool: the consumer app has no sign-in by design; see APIG4.',
+    );
+    acknowledge(
+      api,
+      'AwsSolutions-APIG3',
+      'No WAF web ACL in the reference deployment (cost); stage throttling and the usage plan limit request rates. Attach a WAF ACL in production.',
+    );
+    acknowledge(
+      api,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'Account-level role API Gateway needs to write execution/access logs; AWS maintains the policy for that single purpose.',
+    );
     return api;
   }
 }

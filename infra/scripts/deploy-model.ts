@@ -13,16 +13,29 @@ async function main() {
   if (!arn) throw new Error('MODEL_PACKAGE_ARN is required');
   await ensureApproved(new SageMakerClient({}), {
     modelPackageArn: arn,
-    approvedBy: process.env.APPROVED_BY ?? `Approved in release pipeline ${process.env.CODEBUILD_BUILD_ID ?? ''}`.trim(),
+    approvedBy:
+      process.env.APPROVED_BY ??
+      `Approved in release pipeline ${
+        process.env.CODEBUILD_BUILD_ID ?? ''
+      }`.trim(),
   });
   const args = [
-    'cdk', 'deploy', 'MlopsServing', 'MlopsHosting',
+    'cdk',
+    'deploy',
+    'MlopsServing',
+    'MlopsHosting',
     '--exclusively',
-    '--require-approval', 'never',
-    '--parameters', `MlopsServing:ModelPackageArn=${arn}`,
-    '--outputs-file', 'cdk-outputs.json',
+    '--require-approval',
+    'never',
+    '--parameters',
+    `MlopsServing:ModelPackageArn=${arn}`,
+    '--outputs-file',
+    'cdk-outputs.json',
   ];
-  const run = spawnSync('npx', args, { cwd: path.join(__dirname, '..'), stdio: 'inherit' });
+  const run = spawnSync('npx', args, {
+    cwd: path.join(__dirname, '..'),
+    stdio: 'inherit',
+  });
   if (run.status !== 0) throw new Error(`cdk deploy exited with ${run.status}`);
 }
 

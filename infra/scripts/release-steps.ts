@@ -32,11 +32,15 @@ export interface PipelineRunResult {
 
 export class GateError extends Error {}
 
-const defaultSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 
 /** Reads InputDataUrl from a data manifest written by the manifest writer. */
-export function inputDataUrlFromManifest(text: string, file = 'manifest.json'): string {
+export function inputDataUrlFromManifest(
+  text: string,
+  file = 'manifest.json',
+): string {
   let manifest: { inputDataUrl?: unknown; files?: unknown };
   try {
     manifest = JSON.parse(text);
@@ -45,19 +49,31 @@ export function inputDataUrlFromManifest(text: string, file = 'manifest.json'): 
   }
   const url = manifest.inputDataUrl;
   if (typeof url !== 'string' || !/^s3:\/\/[a-z0-9.-]{3,63}\/.*/.test(url)) {
-    throw new Error(`${file}: inputDataUrl must be an s3:// URL, got ${JSON.stringify(url)}`);
+    throw new Error(
+      `${file}: inputDataUrl must be an s3:// URL, got ${JSON.stringify(url)}`,
+    );
   }
   if (!Array.isArray(manifest.files) || manifest.files.length === 0) {
-    throw new Error(`${file}: files is empty; the data bucket holds no data under ${url}`);
+    throw new Error(
+      `${file}: files is empty; the data bucket holds no data under ${url}`,
+    );
   }
   return url;
 }
 
-async function listSteps(sm: SageMakerClient, executionArn: string): Promise<PipelineExecutionStep[]> {
+async function listSteps(
+  sm: SageMakerClient,
+  executionArn: string,
+): Promise<PipelineExecutionStep[]> {
   const steps: PipelineExecutionStep[] = [];
   let token: string | undefined;
   do {
-    const page = await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: executionArn, NextToken: token }));
+    const page = await sm.send(
+      new ListPipelineExecutionStepsCommand({
+        PipelineExecutionArn: executionArn,
+        NextToken: token,
+      }),
+    );
     steps.push(...(page.PipelineExecutionSteps ?? []));
     token = page.NextToken;
   } while (token);
@@ -68,7 +84,10 @@ async function listSteps(sm: SageMakerClient, executionArn: string): Promise<Pip
  * Starts the SageMaker pipeline, waits for it, and fails unless the CheckMSE
  * gate passed and a model package was registered.
  */
-export async function runPipeline(sm: SageMakerClient, options: RunPipelineOptions): Promise<PipelineRunResult> {
+export async function runPipeline(
+  sm: SageMakerClient,
+  options: RunPipelineOptions,
+): Promise<PipelineRunResult> {
   const sleep = options.sleep ?? defaultSleep;
   const log = options.log ?? (line => console.log(line));
   const pollMs = (options.pollSeconds ?? 30) * 1000;
@@ -77,41 +96,69 @@ export async function runPipeline(sm: SageMakerClient, options: RunPipelineOptio
   const started = await sm.send(
     new StartPipelineExecutionCommand({
       PipelineName: options.pipelineName,
-      PipelineParameters: Object.entries(options.parameters ?? {}).map(([Name, Value]) => ({ Name, Value })),
+      PipelineParameters: Object.entries(options.parameters ?? {}).map(
+        ([Name, Value]) => ({ Name, Value }),
+      ),
       PipelineExecutionDescription: 'Started by the release pipeline',
     }),
   );
   const executionArn = started.PipelineExecutionArn;
-  if (!executionArn) throw new Error('StartPipelineExecution returned no PipelineExecutionArn');
+  if (!executionArn)
+    throw new Error('StartPipelineExecution returned no PipelineExecutionArn');
   log(`started ${executionArn}`);
 
   let status = 'Executing';
   let failureReason: string | undefined;
   for (;;) {
-    const d = await sm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: executionArn }));
+    const d = await sm.send(
+      new DescribePipelineExecutionCommand({
+        PipelineExecutionArn: executionArn,
+      }),
+    );
     status = d.PipelineExecutionStatus ?? 'Executing';
     failureReason = d.FailureReason;
     if (TERMINAL.has(status)) break;
-    if (Date.now() > deadline) throw new Error(`pipeline execution ${executionArn} still ${status} after ${options.timeoutMinutes ?? 120} minutes`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `pipeline execution ${executionArn} still ${status} after ${
+          options.timeoutMinutes ?? 120
+        } minutes`,
+      );
     log(`status ${status}`);
     await sleep(pollMs);
   }
 
   const steps = await listSteps(sm, executionArn);
-  for (const s of steps) log(`step ${s.StepName}: ${s.StepStatus}${s.FailureReason ? ` (${s.FailureReason})` : ''}`);
+  for (const s of steps)
+    log(
+      `step ${s.StepName}: ${s.StepStatus}${
+        s.FailureReason ? ` (${s.FailureReason})` : ''
+      }`,
+    );
   const check = steps.find(s => s.StepName === 'CheckMSE');
   const outcome = check?.Metadata?.Condition?.Outcome;
   const register = steps.find(s => s.StepName === 'Register');
   const modelPackageArn = register?.Metadata?.RegisterModel?.Arn;
 
   if (outcome === 'False') {
-    throw new GateError(`quality gate failed: CheckMSE evaluated false (test MSE above MseThreshold); no model registered. ${failureReason ?? ''}`.trim());
+    throw new GateError(
+      `quality gate failed: CheckMSE evaluated false (test MSE above MseThreshold); no model registered. ${
+        failureReason ?? ''
+      }`.trim(),
+    );
   }
   if (status !== 'Succeeded') {
-    const failed = steps.filter(s => s.StepStatus === 'Failed').map(s => s.StepName);
-    throw new Error(`pipeline execution ${status}: ${failureReason ?? 'no reason given'}${failed.length ? ` (failed steps: ${failed.join(', ')})` : ''}`);
+    const failed = steps
+      .filter(s => s.StepStatus === 'Failed')
+      .map(s => s.StepName);
+    throw new Error(
+      `pipeline execution ${status}: ${failureReason ?? 'no reason given'}${
+        failed.length ? ` (failed steps: ${failed.join(', ')})` : ''
+      }`,
+    );
   }
-  if (!modelPackageArn) throw new GateError('pipeline succeeded but registered no model package');
+  if (!modelPackageArn)
+    throw new GateError('pipeline succeeded but registered no model package');
   log(`registered ${modelPackageArn}`);
   return { executionArn, status, modelPackageArn };
 }
@@ -128,9 +175,16 @@ export interface ApproveOptions {
  * a pending version is approved (the manual approval stage was the human
  * decision); a rejected one stops the deploy.
  */
-export async function ensureApproved(sm: SageMakerClient, options: ApproveOptions): Promise<'Approved' | 'ApprovedNow'> {
+export async function ensureApproved(
+  sm: SageMakerClient,
+  options: ApproveOptions,
+): Promise<'Approved' | 'ApprovedNow'> {
   const log = options.log ?? (line => console.log(line));
-  const d = await sm.send(new DescribeModelPackageCommand({ ModelPackageName: options.modelPackageArn }));
+  const d = await sm.send(
+    new DescribeModelPackageCommand({
+      ModelPackageName: options.modelPackageArn,
+    }),
+  );
   switch (d.ModelApprovalStatus) {
     case 'Approved':
       log(`${options.modelPackageArn} already Approved`);
@@ -146,6 +200,10 @@ export async function ensureApproved(sm: SageMakerClient, options: ApproveOption
       log(`${options.modelPackageArn} approved (${options.approvedBy})`);
       return 'ApprovedNow';
     default:
-      throw new Error(`${options.modelPackageArn} is ${d.ModelApprovalStatus ?? 'in an unknown state'}; refusing to deploy it`);
+      throw new Error(
+        `${options.modelPackageArn} is ${
+          d.ModelApprovalStatus ?? 'in an unknown state'
+        }; refusing to deploy it`,
+      );
   }
 }

@@ -13,14 +13,21 @@ async function main() {
   if (!pipelineName) throw new Error('PIPELINE_NAME is required');
   const parameters: Record<string, string> = {};
   const manifestFile = process.env.MANIFEST_FILE;
-  if (manifestFile) parameters.InputDataUrl = inputDataUrlFromManifest(readFileSync(manifestFile, 'utf8'), manifestFile);
+  if (manifestFile)
+    parameters.InputDataUrl = inputDataUrlFromManifest(
+      readFileSync(manifestFile, 'utf8'),
+      manifestFile,
+    );
   const result = await runPipeline(new SageMakerClient({}), {
     pipelineName,
     parameters,
     pollSeconds: Number(process.env.POLL_SECONDS ?? 30),
     timeoutMinutes: Number(process.env.TIMEOUT_MINUTES ?? 120),
   });
-  writeFileSync(process.env.RESULT_FILE ?? 'ml-pipeline-result.json', `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(
+    process.env.RESULT_FILE ?? 'ml-pipeline-result.json',
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
 }
 
 main().catch(e => {

@@ -6,7 +6,9 @@ import { buildMlopsApp, MlopsAppOptions, MlopsStacks } from '../lib/mlops-app';
 
 /** The context cdk.json gives the CLI, so tests synthesize what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+  return JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'),
+  ).context;
 }
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -14,7 +16,10 @@ export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
 export interface Synthesized {
   app: App;
   stacks: MlopsStacks;
-  templates: Record<'data' | 'pipeline' | 'serving' | 'release' | 'hosting', Template>;
+  templates: Record<
+    'data' | 'pipeline' | 'serving' | 'release' | 'hosting',
+    Template
+  >;
   json: Record<'data' | 'pipeline' | 'serving' | 'release' | 'hosting', any>;
 }
 
@@ -22,8 +27,13 @@ export interface Synthesized {
  * Builds and synthesizes the whole app once (bundling and nag included);
  * each test file calls this in beforeAll and shares the result.
  */
-export function synthesizeApp(options: MlopsAppOptions = { env: TEST_ENV }): Synthesized {
-  const app = new App({ context: cdkJsonContext(), outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'cdk-test-')) });
+export function synthesizeApp(
+  options: MlopsAppOptions = { env: TEST_ENV },
+): Synthesized {
+  const app = new App({
+    context: cdkJsonContext(),
+    outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'cdk-test-')),
+  });
   const stacks = buildMlopsApp(app, options);
   const assembly = app.synth();
   const json = {
@@ -33,21 +43,30 @@ export function synthesizeApp(options: MlopsAppOptions = { env: TEST_ENV }): Syn
     release: assembly.getStackByName(stacks.release.stackName).template,
     hosting: assembly.getStackByName(stacks.hosting.stackName).template,
   };
-  const templates = Object.fromEntries(Object.entries(json).map(([k, t]) => [k, Template.fromJSON(t)])) as Synthesized['templates'];
+  const templates = Object.fromEntries(
+    Object.entries(json).map(([k, t]) => [k, Template.fromJSON(t)]),
+  ) as Synthesized['templates'];
   return { app, stacks, templates, json };
 }
 
 /** Resources of one type in a template, as [logicalId, resource] pairs. */
 export function resourcesOf(template: any, type: string): [string, any][] {
-  return Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
+  return Object.entries(template.Resources as Record<string, any>).filter(
+    ([, r]) => r.Type === type,
+  );
 }
 
 /** Every IAM policy statement in a template (inline role policies and AWS::IAM::Policy). */
 export function allStatements(template: any): any[] {
   const out: any[] = [];
-  for (const [, r] of Object.entries(template.Resources as Record<string, any>)) {
-    if (r.Type === 'AWS::IAM::Policy') out.push(...r.Properties.PolicyDocument.Statement);
-    if (r.Type === 'AWS::IAM::Role') for (const p of r.Properties.Policies ?? []) out.push(...p.PolicyDocument.Statement);
+  for (const [, r] of Object.entries(
+    template.Resources as Record<string, any>,
+  )) {
+    if (r.Type === 'AWS::IAM::Policy')
+      out.push(...r.Properties.PolicyDocument.Statement);
+    if (r.Type === 'AWS::IAM::Role')
+      for (const p of r.Properties.Policies ?? [])
+        out.push(...p.PolicyDocument.Statement);
   }
   return out;
 }
@@ -59,7 +78,9 @@ export function joinToString(value: any): string {
   if (typeof value === 'string') return value;
   if (value && value['Fn::Join']) {
     const [sep, parts] = value['Fn::Join'];
-    return parts.map((p: any) => (typeof p === 'string' ? p : '<TOKEN>')).join(sep);
+    return parts
+      .map((p: any) => (typeof p === 'string' ? p : '<TOKEN>'))
+      .join(sep);
   }
   throw new Error(`not a string or Fn::Join: ${JSON.stringify(value)}`);
 }

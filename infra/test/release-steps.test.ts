@@ -9,18 +9,27 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ensureApproved, GateError, inputDataUrlFromManifest, runPipeline } from '../scripts/release-steps';
+import {
+  ensureApproved,
+  GateError,
+  inputDataUrlFromManifest,
+  runPipeline,
+} from '../scripts/release-steps';
 
 const sm = mockClient(SageMakerClient);
-const EXEC = 'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/abalone-pipeline/execution/abc123';
-const PKG = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/4';
+const EXEC =
+  'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/abalone-pipeline/execution/abc123';
+const PKG =
+  'arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/4';
 const quiet = { sleep: async () => {}, log: () => {} };
 
 beforeEach(() => sm.reset());
 
 describe('ML pipeline stage', () => {
   it('starts with the manifest data URL, polls to completion and returns the registered package', async () => {
-    sm.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: EXEC });
+    sm.on(StartPipelineExecutionCommand).resolves({
+      PipelineExecutionArn: EXEC,
+    });
     sm.on(DescribePipelineExecutionCommand)
       .resolvesOnce({ PipelineExecutionStatus: 'Executing' })
       .resolvesOnce({ PipelineExecutionStatus: 'Executing' })
@@ -29,11 +38,23 @@ describe('ML pipeline stage', () => {
       .resolvesOnce({
         NextToken: 'p2',
         PipelineExecutionSteps: [
-          { StepName: 'Register', StepStatus: 'Succeeded', Metadata: { RegisterModel: { Arn: PKG } } },
-          { StepName: 'CheckMSE', StepStatus: 'Succeeded', Metadata: { Condition: { Outcome: 'True' } } },
+          {
+            StepName: 'Register',
+            StepStatus: 'Succeeded',
+            Metadata: { RegisterModel: { Arn: PKG } },
+          },
+          {
+            StepName: 'CheckMSE',
+            StepStatus: 'Succeeded',
+            Metadata: { Condition: { Outcome: 'True' } },
+          },
         ],
       })
-      .resolves({ PipelineExecutionSteps: [{ StepName: 'Evaluate', StepStatus: 'Succeeded' }] });
+      .resolves({
+        PipelineExecutionSteps: [
+          { StepName: 'Evaluate', StepStatus: 'Succeeded' },
+        ],
+      });
 
     const result = await runPipeline(new SageMakerClient({}), {
       pipelineName: 'abalone-pipeline',
@@ -41,67 +62,156 @@ describe('ML pipeline stage', () => {
       ...quiet,
     });
 
-    expect(result).toEqual({ executionArn: EXEC, status: 'Succeeded', modelPackageArn: PKG });
-    expect(sm.commandCalls(StartPipelineExecutionCommand)[0].args[0].input).toMatchObject({
+    expect(result).toEqual({
+      executionArn: EXEC,
+      status: 'Succeeded',
+      modelPackageArn: PKG,
+    });
+    expect(
+      sm.commandCalls(StartPipelineExecutionCommand)[0].args[0].input,
+    ).toMatchObject({
       PipelineName: 'abalone-pipeline',
-      PipelineParameters: [{ Name: 'InputDataUrl', Value: 's3://mlops-data-1-eu-west-1/data/' }],
+      PipelineParameters: [
+        { Name: 'InputDataUrl', Value: 's3://mlops-data-1-eu-west-1/data/' },
+      ],
     });
     expect(sm.commandCalls(DescribePipelineExecutionCommand)).toHaveLength(3);
-    expect(sm.commandCalls(ListPipelineExecutionStepsCommand)[1].args[0].input).toEqual({ PipelineExecutionArn: EXEC, NextToken: 'p2' });
+    expect(
+      sm.commandCalls(ListPipelineExecutionStepsCommand)[1].args[0].input,
+    ).toEqual({ PipelineExecutionArn: EXEC, NextToken: 'p2' });
   });
 
   it('fails with a gate error when CheckMSE is false (the Fail step failed the run)', async () => {
-    sm.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: EXEC });
-    sm.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Failed', FailureReason: 'Test MSE is above the threshold 6' });
+    sm.on(StartPipelineExecutionCommand).resolves({
+      PipelineExecutionArn: EXEC,
+    });
+    sm.on(DescribePipelineExecutionCommand).resolves({
+      PipelineExecutionStatus: 'Failed',
+      FailureReason: 'Test MSE is above the threshold 6',
+    });
     sm.on(ListPipelineExecutionStepsCommand).resolves({
       PipelineExecutionSteps: [
         { StepName: 'MseAboveThreshold', StepStatus: 'Failed' },
-        { StepName: 'CheckMSE', StepStatus: 'Succeeded', Metadata: { Condition: { Outcome: 'False' } } },
+        {
+          StepName: 'CheckMSE',
+          StepStatus: 'Succeeded',
+          Metadata: { Condition: { Outcome: 'False' } },
+        },
       ],
     });
-    const run = runPipeline(new SageMakerClient({}), { pipelineName: 'abalone-pipeline', ...quiet });
+    const run = runPipeline(new SageMakerClient({}), {
+      pipelineName: 'abalone-pipeline',
+      ...quiet,
+    });
     await expect(run).rejects.toBeInstanceOf(GateError);
-    await expect(runPipeline(new SageMakerClient({}), { pipelineName: 'abalone-pipeline', ...quiet })).rejects.toThrow(/quality gate failed: CheckMSE evaluated false/);
+    await expect(
+      runPipeline(new SageMakerClient({}), {
+        pipelineName: 'abalone-pipeline',
+        ...quiet,
+      }),
+    ).rejects.toThrow(/quality gate failed: CheckMSE evaluated false/);
   });
 
   it('reports the failed steps when a job fails', async () => {
-    sm.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: EXEC });
-    sm.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Failed', FailureReason: 'Step failure' });
-    sm.on(ListPipelineExecutionStepsCommand).resolves({ PipelineExecutionSteps: [{ StepName: 'Train', StepStatus: 'Failed', FailureReason: 'OOM' }] });
-    await expect(runPipeline(new SageMakerClient({}), { pipelineName: 'p', ...quiet })).rejects.toThrow('pipeline execution Failed: Step failure (failed steps: Train)');
+    sm.on(StartPipelineExecutionCommand).resolves({
+      PipelineExecutionArn: EXEC,
+    });
+    sm.on(DescribePipelineExecutionCommand).resolves({
+      PipelineExecutionStatus: 'Failed',
+      FailureReason: 'Step failure',
+    });
+    sm.on(ListPipelineExecutionStepsCommand).resolves({
+      PipelineExecutionSteps: [
+        { StepName: 'Train', StepStatus: 'Failed', FailureReason: 'OOM' },
+      ],
+    });
+    await expect(
+      runPipeline(new SageMakerClient({}), { pipelineName: 'p', ...quiet }),
+    ).rejects.toThrow(
+      'pipeline execution Failed: Step failure (failed steps: Train)',
+    );
   });
 
   it('gives up after the timeout', async () => {
-    sm.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: EXEC });
-    sm.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Executing' });
-    await expect(runPipeline(new SageMakerClient({}), { pipelineName: 'p', timeoutMinutes: -1, ...quiet })).rejects.toThrow(/still Executing/);
+    sm.on(StartPipelineExecutionCommand).resolves({
+      PipelineExecutionArn: EXEC,
+    });
+    sm.on(DescribePipelineExecutionCommand).resolves({
+      PipelineExecutionStatus: 'Executing',
+    });
+    await expect(
+      runPipeline(new SageMakerClient({}), {
+        pipelineName: 'p',
+        timeoutMinutes: -1,
+        ...quiet,
+      }),
+    ).rejects.toThrow(/still Executing/);
   });
 
   it('reads InputDataUrl from the manifest and names bad manifests', () => {
-    const good = JSON.stringify({ inputDataUrl: 's3://mlops-data-1-eu-west-1/data/', files: [{ key: 'data/a.csv', size: 1 }] });
-    expect(inputDataUrlFromManifest(good)).toBe('s3://mlops-data-1-eu-west-1/data/');
-    expect(() => inputDataUrlFromManifest('{', 'm.json')).toThrow(/^m.json is not valid JSON/);
-    expect(() => inputDataUrlFromManifest(JSON.stringify({ inputDataUrl: 'http://x', files: [1] }))).toThrow(/inputDataUrl must be an s3:\/\/ URL/);
-    expect(() => inputDataUrlFromManifest(JSON.stringify({ inputDataUrl: 's3://bucket/data/', files: [] }))).toThrow(/files is empty/);
+    const good = JSON.stringify({
+      inputDataUrl: 's3://mlops-data-1-eu-west-1/data/',
+      files: [{ key: 'data/a.csv', size: 1 }],
+    });
+    expect(inputDataUrlFromManifest(good)).toBe(
+      's3://mlops-data-1-eu-west-1/data/',
+    );
+    expect(() => inputDataUrlFromManifest('{', 'm.json')).toThrow(
+      /^m.json is not valid JSON/,
+    );
+    expect(() =>
+      inputDataUrlFromManifest(
+        JSON.stringify({ inputDataUrl: 'http://x', files: [1] }),
+      ),
+    ).toThrow(/inputDataUrl must be an s3:\/\/ URL/);
+    expect(() =>
+      inputDataUrlFromManifest(
+        JSON.stringify({ inputDataUrl: 's3://bucket/data/', files: [] }),
+      ),
+    ).toThrow(/files is empty/);
   });
 });
 
 describe('Deploy stage approval', () => {
   it('approves a pending version with the release as the reason', async () => {
-    sm.on(DescribeModelPackageCommand).resolves({ ModelApprovalStatus: 'PendingManualApproval' });
-    sm.on(UpdateModelPackageCommand).resolves({ ModelPackageArn: PKG });
-    await expect(ensureApproved(new SageMakerClient({}), { modelPackageArn: PKG, approvedBy: 'release build 7', log: () => {} })).resolves.toBe('ApprovedNow');
-    expect(sm.commandCalls(UpdateModelPackageCommand)[0].args[0].input).toEqual({
-      ModelPackageArn: PKG,
-      ModelApprovalStatus: 'Approved',
-      ApprovalDescription: 'release build 7',
+    sm.on(DescribeModelPackageCommand).resolves({
+      ModelApprovalStatus: 'PendingManualApproval',
     });
+    sm.on(UpdateModelPackageCommand).resolves({ ModelPackageArn: PKG });
+    await expect(
+      ensureApproved(new SageMakerClient({}), {
+        modelPackageArn: PKG,
+        approvedBy: 'release build 7',
+        log: () => {},
+      }),
+    ).resolves.toBe('ApprovedNow');
+    expect(sm.commandCalls(UpdateModelPackageCommand)[0].args[0].input).toEqual(
+      {
+        ModelPackageArn: PKG,
+        ModelApprovalStatus: 'Approved',
+        ApprovalDescription: 'release build 7',
+      },
+    );
   });
 
   it('leaves an approved version alone and refuses a rejected one', async () => {
-    sm.on(DescribeModelPackageCommand).resolvesOnce({ ModelApprovalStatus: 'Approved' }).resolves({ ModelApprovalStatus: 'Rejected' });
-    await expect(ensureApproved(new SageMakerClient({}), { modelPackageArn: PKG, approvedBy: 'x', log: () => {} })).resolves.toBe('Approved');
-    await expect(ensureApproved(new SageMakerClient({}), { modelPackageArn: PKG, approvedBy: 'x', log: () => {} })).rejects.toThrow(/is Rejected; refusing to deploy it/);
+    sm.on(DescribeModelPackageCommand)
+      .resolvesOnce({ ModelApprovalStatus: 'Approved' })
+      .resolves({ ModelApprovalStatus: 'Rejected' });
+    await expect(
+      ensureApproved(new SageMakerClient({}), {
+        modelPackageArn: PKG,
+        approvedBy: 'x',
+        log: () => {},
+      }),
+    ).resolves.toBe('Approved');
+    await expect(
+      ensureApproved(new SageMakerClient({}), {
+        modelPackageArn: PKG,
+        approvedBy: 'x',
+        log: () => {},
+      }),
+    ).rejects.toThrow(/is Rejected; refusing to deploy it/);
     expect(sm.commandCalls(UpdateModelPackageCommand)).toHaveLength(0);
   });
 });
@@ -111,7 +221,9 @@ describe('python step tests', () => {
     const script = path.join(__dirname, '..', 'scripts', 'test-python.sh');
     const run = spawnSync('bash', [script], { encoding: 'utf8' });
     // unittest prints its summary on stderr: "Ran N tests … OK (skipped=K)".
-    expect({ status: run.status, tail: run.stderr.slice(-1500) }).toMatchObject({ status: 0 });
+    expect({ status: run.status, tail: run.stderr.slice(-1500) }).toMatchObject(
+      { status: 0 },
+    );
     expect(run.stderr).toMatch(/^Ran \d+ tests? in /m);
     expect(run.stderr).toMatch(/^OK( \(skipped=\d+\))?$/m);
   }, 180000);

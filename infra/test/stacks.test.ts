@@ -1,7 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { MODEL_PARAMETERS } from '../lib/config';
 import { DEFAULT_SERVING } from '../lib/serving-stack';
-import { allStatements, asArray, joinToString, resourcesOf, synthesizeApp, Synthesized } from './helpers';
+import {
+  allStatements,
+  asArray,
+  joinToString,
+  resourcesOf,
+  synthesizeApp,
+  Synthesized,
+} from './helpers';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -9,25 +16,37 @@ beforeAll(() => {
 });
 
 describe('every bucket', () => {
-  it.each(['data', 'pipeline', 'release', 'hosting'] as const)('%s: encrypted, public access blocked, SSL-only', name => {
-    const template = s.json[name];
-    const buckets = resourcesOf(template, 'AWS::S3::Bucket');
-    expect(buckets.length).toBeGreaterThan(0);
-    for (const [id, bucket] of buckets) {
-      expect({ id, enc: bucket.Properties.BucketEncryption?.ServerSideEncryptionConfiguration?.length }).toEqual({ id, enc: 1 });
-      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      });
-      const policy = resourcesOf(template, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === id);
-      expect(policy).toBeDefined();
-      expect(policy![1].Properties.PolicyDocument.Statement).toContainEqual(
-        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      );
-    }
-  });
+  it.each(['data', 'pipeline', 'release', 'hosting'] as const)(
+    '%s: encrypted, public access blocked, SSL-only',
+    name => {
+      const template = s.json[name];
+      const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+      expect(buckets.length).toBeGreaterThan(0);
+      for (const [id, bucket] of buckets) {
+        expect({
+          id,
+          enc: bucket.Properties.BucketEncryption
+            ?.ServerSideEncryptionConfiguration?.length,
+        }).toEqual({ id, enc: 1 });
+        expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        const policy = resourcesOf(template, 'AWS::S3::BucketPolicy').find(
+          ([, p]) => p.Properties.Bucket.Ref === id,
+        );
+        expect(policy).toBeDefined();
+        expect(policy![1].Properties.PolicyDocument.Statement).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+    },
+  );
 });
 
 describe('data stack', () => {
@@ -37,11 +56,19 @@ describe('data stack', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true },
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: Match.anyValue(),
+            },
+            BucketKeyEnabled: true,
+          },
         ],
       },
     });
-    s.templates.data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    s.templates.data.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+    });
   });
 
   it('runs the manifest writer on the explicit Node runtime with its bundled code and config', () => {
@@ -66,7 +93,9 @@ describe('data stack', () => {
         LambdaFunctionConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/' }] } },
+            Filter: {
+              Key: { FilterRules: [{ Name: 'prefix', Value: 'data/' }] },
+            },
           },
         ],
       },
@@ -74,14 +103,26 @@ describe('data stack', () => {
   });
 
   it('lets the writer list the data prefix and write only the two manifest keys', () => {
-    const writerPolicy = resourcesOf(s.json.data, 'AWS::IAM::Policy').find(([id]) => id.startsWith('ManifestWriterRole'))![1];
+    const writerPolicy = resourcesOf(s.json.data, 'AWS::IAM::Policy').find(
+      ([id]) => id.startsWith('ManifestWriterRole'),
+    )![1];
     const statements = writerPolicy.Properties.PolicyDocument.Statement;
-    const put = statements.find((st: any) => asArray(st.Action).includes('s3:PutObject'));
+    const put = statements.find((st: any) =>
+      asArray(st.Action).includes('s3:PutObject'),
+    );
     expect(asArray(put.Action)).toEqual(['s3:PutObject']);
-    expect(JSON.stringify(put.Resource)).toContain('manifest/data-manifest.zip');
-    expect(JSON.stringify(put.Resource)).toContain('manifest/data-manifest.json');
-    const list = statements.find((st: any) => asArray(st.Action).includes('s3:ListBucketVersions'));
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['data/', 'data/*'] } });
+    expect(JSON.stringify(put.Resource)).toContain(
+      'manifest/data-manifest.zip',
+    );
+    expect(JSON.stringify(put.Resource)).toContain(
+      'manifest/data-manifest.json',
+    );
+    const list = statements.find((st: any) =>
+      asArray(st.Action).includes('s3:ListBucketVersions'),
+    );
+    expect(list.Condition).toEqual({
+      StringLike: { 's3:prefix': ['data/', 'data/*'] },
+    });
   });
 
   it('sends manifest bucket events to EventBridge (release trigger)', () => {
@@ -94,19 +135,33 @@ describe('data stack', () => {
 describe('ML pipeline stack', () => {
   let definition: any;
   beforeAll(() => {
-    const [, pipeline] = resourcesOf(s.json.pipeline, 'AWS::SageMaker::Pipeline')[0];
-    definition = JSON.parse(joinToString(pipeline.Properties.PipelineDefinition.PipelineDefinitionBody));
+    const [, pipeline] = resourcesOf(
+      s.json.pipeline,
+      'AWS::SageMaker::Pipeline',
+    )[0];
+    definition = JSON.parse(
+      joinToString(
+        pipeline.Properties.PipelineDefinition.PipelineDefinitionBody,
+      ),
+    );
   });
 
   it('declares the pipeline and the AbaloneModelPackageGroup', () => {
-    s.templates.pipeline.hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineName: 'abalone-pipeline' });
-    s.templates.pipeline.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
-      ModelPackageGroupName: 'AbaloneModelPackageGroup',
+    s.templates.pipeline.hasResourceProperties('AWS::SageMaker::Pipeline', {
+      PipelineName: 'abalone-pipeline',
     });
+    s.templates.pipeline.hasResourceProperties(
+      'AWS::SageMaker::ModelPackageGroup',
+      {
+        ModelPackageGroupName: 'AbaloneModelPackageGroup',
+      },
+    );
   });
 
   it('exposes every portal parameter with its default', () => {
-    const params = Object.fromEntries(definition.Parameters.map((p: any) => [p.Name, [p.Type, p.DefaultValue]]));
+    const params = Object.fromEntries(
+      definition.Parameters.map((p: any) => [p.Name, [p.Type, p.DefaultValue]]),
+    );
     expect(params).toMatchObject({
       MseThreshold: ['Float', 6],
       ModelApprovalStatus: ['String', 'PendingManualApproval'],
@@ -121,23 +176,59 @@ describe('ML pipeline stack', () => {
       ProcessingInstanceType: ['String', 'ml.m5.xlarge'],
       TrainingInstanceType: ['String', 'ml.m5.xlarge'],
     });
-    expect(params.InputDataUrl[1]).toBe('s3://mlops-data-123456789012-eu-west-1/data/');
+    expect(params.InputDataUrl[1]).toBe(
+      's3://mlops-data-123456789012-eu-west-1/data/',
+    );
   });
 
   it('chains Preprocess → Train → Evaluate → CheckMSE → Register with region-specific images', () => {
-    expect(definition.Steps.map((st: any) => st.Name)).toEqual(['Preprocess', 'Train', 'Evaluate', 'CheckMSE']);
+    expect(definition.Steps.map((st: any) => st.Name)).toEqual([
+      'Preprocess',
+      'Train',
+      'Evaluate',
+      'CheckMSE',
+    ]);
     const [pre, train, evaluate, check] = definition.Steps;
     // The URL suffix stays AWS::URLSuffix (amazonaws.com, or .com.cn in China).
-    expect(pre.Arguments.AppSpecification.ImageUri).toBe('141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-scikit-learn:1.2-1-cpu-py3');
-    expect(train.Arguments.AlgorithmSpecification.TrainingImage).toBe('141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-xgboost:1.7-1');
-    expect(pre.Arguments.ProcessingOutputConfig.Outputs.map((o: any) => o.OutputName)).toEqual(['train', 'validation', 'test', 'preprocessor']);
-    expect(train.Arguments.InputDataConfig.map((c: any) => [c.ChannelName, c.DataSource.S3DataSource.S3Uri.Get])).toEqual([
-      ['train', "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"],
-      ['validation', "Steps.Preprocess.ProcessingOutputConfig.Outputs['validation'].S3Output.S3Uri"],
+    expect(pre.Arguments.AppSpecification.ImageUri).toBe(
+      '141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-scikit-learn:1.2-1-cpu-py3',
+    );
+    expect(train.Arguments.AlgorithmSpecification.TrainingImage).toBe(
+      '141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-xgboost:1.7-1',
+    );
+    expect(
+      pre.Arguments.ProcessingOutputConfig.Outputs.map(
+        (o: any) => o.OutputName,
+      ),
+    ).toEqual(['train', 'validation', 'test', 'preprocessor']);
+    expect(
+      train.Arguments.InputDataConfig.map((c: any) => [
+        c.ChannelName,
+        c.DataSource.S3DataSource.S3Uri.Get,
+      ]),
+    ).toEqual([
+      [
+        'train',
+        "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri",
+      ],
+      [
+        'validation',
+        "Steps.Preprocess.ProcessingOutputConfig.Outputs['validation'].S3Output.S3Uri",
+      ],
     ]);
-    expect(evaluate.PropertyFiles).toEqual([{ PropertyFileName: 'EvaluationReport', OutputName: 'evaluation', FilePath: 'evaluation.json' }]);
-    expect(check.Arguments.IfSteps.map((st: any) => st.Name)).toEqual(['Register']);
-    expect(check.Arguments.ElseSteps.map((st: any) => [st.Name, st.Type])).toEqual([['MseAboveThreshold', 'Fail']]);
+    expect(evaluate.PropertyFiles).toEqual([
+      {
+        PropertyFileName: 'EvaluationReport',
+        OutputName: 'evaluation',
+        FilePath: 'evaluation.json',
+      },
+    ]);
+    expect(check.Arguments.IfSteps.map((st: any) => st.Name)).toEqual([
+      'Register',
+    ]);
+    expect(
+      check.Arguments.ElseSteps.map((st: any) => [st.Name, st.Type]),
+    ).toEqual([['MseAboveThreshold', 'Fail']]);
   });
 
   it('trains with the reference hyperparameters from pipeline parameters and early stopping', () => {
@@ -145,11 +236,22 @@ describe('ML pipeline stack', () => {
     expect(hp.objective).toBe('reg:squarederror');
     expect(hp.eval_metric).toBe('rmse');
     for (const p of MODEL_PARAMETERS.filter(p => p.hyperparameter)) {
-      expect(hp[p.hyperparameter!]).toEqual({ 'Std:Join': { On: '', Values: [{ Get: `Parameters.${p.name}` }] } });
+      expect(hp[p.hyperparameter!]).toEqual({
+        'Std:Join': { On: '', Values: [{ Get: `Parameters.${p.name}` }] },
+      });
     }
-    expect(Object.keys(hp).sort()).toEqual(
-      ['early_stopping_rounds', 'eta', 'eval_metric', 'gamma', 'max_depth', 'min_child_weight', 'num_round', 'objective', 'seed', 'subsample'],
-    );
+    expect(Object.keys(hp).sort()).toEqual([
+      'early_stopping_rounds',
+      'eta',
+      'eval_metric',
+      'gamma',
+      'max_depth',
+      'min_child_weight',
+      'num_round',
+      'objective',
+      'seed',
+      'subsample',
+    ]);
   });
 
   it('gates registration on regression_metrics.mse.value ≤ MseThreshold', () => {
@@ -157,7 +259,12 @@ describe('ML pipeline stack', () => {
       {
         Type: 'LessThanOrEqualTo',
         LeftValue: {
-          'Std:JsonGet': { PropertyFile: { Get: 'Steps.Evaluate.PropertyFiles.EvaluationReport' }, Path: 'regression_metrics.mse.value' },
+          'Std:JsonGet': {
+            PropertyFile: {
+              Get: 'Steps.Evaluate.PropertyFiles.EvaluationReport',
+            },
+            Path: 'regression_metrics.mse.value',
+          },
         },
         RightValue: { Get: 'Parameters.MseThreshold' },
       },
@@ -167,31 +274,55 @@ describe('ML pipeline stack', () => {
   it('registers preprocessor + XGBoost as one package with metrics and the approval status parameter', () => {
     const register = definition.Steps[3].Arguments.IfSteps[0];
     expect(register.Type).toBe('RegisterModel');
-    expect(register.Arguments.ModelPackageGroupName).toBe('AbaloneModelPackageGroup');
-    expect(register.Arguments.ModelApprovalStatus).toEqual({ Get: 'Parameters.ModelApprovalStatus' });
+    expect(register.Arguments.ModelPackageGroupName).toBe(
+      'AbaloneModelPackageGroup',
+    );
+    expect(register.Arguments.ModelApprovalStatus).toEqual({
+      Get: 'Parameters.ModelApprovalStatus',
+    });
     const containers = register.Arguments.InferenceSpecification.Containers;
     expect(containers.map((c: any) => c.Image)).toEqual([
       '141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-scikit-learn:1.2-1-cpu-py3',
       '141502667606.dkr.ecr.eu-west-1.<TOKEN>/sagemaker-xgboost:1.7-1',
     ]);
     expect(containers[0].Environment.SAGEMAKER_PROGRAM).toBe('inference.py');
-    expect(containers[1].ModelDataUrl).toEqual({ Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' });
+    expect(containers[1].ModelDataUrl).toEqual({
+      Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts',
+    });
     expect(register.Arguments.ModelMetrics.ModelQuality.Statistics).toEqual({
       ContentType: 'application/json',
-      S3Uri: { 'Std:Join': { On: '/', Values: [{ Get: "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri" }, 'evaluation.json'] } },
+      S3Uri: {
+        'Std:Join': {
+          On: '/',
+          Values: [
+            {
+              Get: "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri",
+            },
+            'evaluation.json',
+          ],
+        },
+      },
     });
   });
 
   it('uploads the step scripts next to the runs', () => {
-    s.templates.pipeline.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'code/' });
+    s.templates.pipeline.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketKeyPrefix: 'code/',
+    });
   });
 
   it('scopes the SageMaker role to its jobs, its package group and its own role', () => {
     const statements = allStatements(s.json.pipeline).filter(st => st.Sid);
     const bySid = Object.fromEntries(statements.map(st => [st.Sid, st]));
-    expect(JSON.stringify(bySid.RunPipelineJobs.Resource)).toMatch(/processing-job\/\*.*training-job\/\*/);
-    expect(JSON.stringify(bySid.RegisterModelVersions.Resource)).toContain('model-package/abalonemodelpackagegroup/*');
-    expect(bySid.PassOwnRoleToJobs.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    expect(JSON.stringify(bySid.RunPipelineJobs.Resource)).toMatch(
+      /processing-job\/\*.*training-job\/\*/,
+    );
+    expect(JSON.stringify(bySid.RegisterModelVersions.Resource)).toContain(
+      'model-package/abalonemodelpackagegroup/*',
+    );
+    expect(bySid.PassOwnRoleToJobs.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
     expect(bySid.ReadDataSet.Action).toBe('s3:GetObject');
   });
 });
@@ -201,46 +332,87 @@ describe('serving stack', () => {
     const param = s.json.serving.Parameters.ModelPackageArn;
     expect(param.Type).toBe('String');
     const re = new RegExp(param.AllowedPattern);
-    expect(re.test('arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/3')).toBe(true);
-    expect(re.test('arn:aws:sagemaker:eu-west-1:123456789012:model-package/AbaloneModelPackageGroup')).toBe(false);
+    expect(
+      re.test(
+        'arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/3',
+      ),
+    ).toBe(true);
+    expect(
+      re.test(
+        'arn:aws:sagemaker:eu-west-1:123456789012:model-package/AbaloneModelPackageGroup',
+      ),
+    ).toBe(false);
   });
 
   it('creates the model from the package through a custom resource', () => {
-    const [, model] = resourcesOf(s.json.serving, 'Custom::SageMakerModelFromPackage')[0];
+    const [, model] = resourcesOf(
+      s.json.serving,
+      'Custom::SageMakerModelFromPackage',
+    )[0];
     const create = JSON.parse(joinToString(model.Properties.Create));
     expect(create).toMatchObject({
       service: 'SageMaker',
       action: 'CreateModel',
-      parameters: { ModelName: '<TOKEN>', ExecutionRoleArn: '<TOKEN>', Containers: [{ ModelPackageName: '<TOKEN>' }] },
+      parameters: {
+        ModelName: '<TOKEN>',
+        ExecutionRoleArn: '<TOKEN>',
+        Containers: [{ ModelPackageName: '<TOKEN>' }],
+      },
     });
-    expect(JSON.stringify(model.Properties.Create)).toContain('{"Ref":"ModelPackageArn"}');
-    expect(JSON.parse(joinToString(model.Properties.Update)).action).toBe('CreateModel');
-    expect(JSON.parse(model.Properties.Delete)).toMatchObject({ action: 'DeleteModel', parameters: { ModelName: 'PHYSICAL:RESOURCEID:' } });
+    expect(JSON.stringify(model.Properties.Create)).toContain(
+      '{"Ref":"ModelPackageArn"}',
+    );
+    expect(JSON.parse(joinToString(model.Properties.Update)).action).toBe(
+      'CreateModel',
+    );
+    expect(JSON.parse(model.Properties.Delete)).toMatchObject({
+      action: 'DeleteModel',
+      parameters: { ModelName: 'PHYSICAL:RESOURCEID:' },
+    });
   });
 
   it('serves it from an endpoint config + fixed-name endpoint', () => {
-    s.templates.serving.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      ProductionVariants: [Match.objectLike({ VariantName: 'AllTraffic', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' })],
+    s.templates.serving.hasResourceProperties(
+      'AWS::SageMaker::EndpointConfig',
+      {
+        ProductionVariants: [
+          Match.objectLike({
+            VariantName: 'AllTraffic',
+            InitialInstanceCount: 1,
+            InstanceType: 'ml.m5.large',
+          }),
+        ],
+      },
+    );
+    s.templates.serving.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      EndpointName: 'abalone-age-endpoint',
     });
-    s.templates.serving.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'abalone-age-endpoint' });
   });
 
   it('autoscales the variant on invocations per instance within min/max', () => {
-    s.templates.serving.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
-      MinCapacity: DEFAULT_SERVING.minCapacity,
-      MaxCapacity: DEFAULT_SERVING.maxCapacity,
-      ResourceId: 'endpoint/abalone-age-endpoint/variant/AllTraffic',
-      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-      ServiceNamespace: 'sagemaker',
-      RoleARN: Match.absent(),
-    });
-    s.templates.serving.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
-      PolicyType: 'TargetTrackingScaling',
-      TargetTrackingScalingPolicyConfiguration: {
-        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-        TargetValue: DEFAULT_SERVING.invocationsPerInstanceTarget,
+    s.templates.serving.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      {
+        MinCapacity: DEFAULT_SERVING.minCapacity,
+        MaxCapacity: DEFAULT_SERVING.maxCapacity,
+        ResourceId: 'endpoint/abalone-age-endpoint/variant/AllTraffic',
+        ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        ServiceNamespace: 'sagemaker',
+        RoleARN: Match.absent(),
       },
-    });
+    );
+    s.templates.serving.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          PredefinedMetricSpecification: {
+            PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance',
+          },
+          TargetValue: DEFAULT_SERVING.invocationsPerInstanceTarget,
+        },
+      },
+    );
   });
 
   it('integrates POST /predict directly with InvokeEndpoint, JSON → CSV → JSON', () => {
@@ -252,19 +424,43 @@ describe('serving stack', () => {
         Type: 'AWS',
         IntegrationHttpMethod: 'POST',
         PassthroughBehavior: 'NEVER',
-        RequestParameters: { 'integration.request.header.Content-Type': "'text/csv'", 'integration.request.header.Accept': "'text/csv'" },
-        RequestTemplates: { 'application/json': Match.stringLikeRegexp('\\$i\\.sex,\\$i\\.length') },
+        RequestParameters: {
+          'integration.request.header.Content-Type': "'text/csv'",
+          'integration.request.header.Accept': "'text/csv'",
+        },
+        RequestTemplates: {
+          'application/json': Match.stringLikeRegexp(
+            '\\$i\\.sex,\\$i\\.length',
+          ),
+        },
       }),
     });
-    s.templates.serving.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
-    const [, post] = resourcesOf(s.json.serving, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')!;
-    expect(JSON.stringify(post.Properties.Integration.Uri)).toContain(':runtime.sagemaker:path/endpoints/abalone-age-endpoint/invocations');
+    s.templates.serving.hasResourceProperties(
+      'AWS::ApiGateway::RequestValidator',
+      { ValidateRequestBody: true },
+    );
+    const [, post] = resourcesOf(
+      s.json.serving,
+      'AWS::ApiGateway::Method',
+    ).find(([, m]) => m.Properties.HttpMethod === 'POST')!;
+    expect(JSON.stringify(post.Properties.Integration.Uri)).toContain(
+      ':runtime.sagemaker:path/endpoints/abalone-age-endpoint/invocations',
+    );
   });
 
   it('validates the 8 features with a JSON schema model', () => {
     const [, model] = resourcesOf(s.json.serving, 'AWS::ApiGateway::Model')[0];
     const items = model.Properties.Schema.properties.instances.items;
-    expect(items.required).toEqual(['sex', 'length', 'diameter', 'height', 'wholeWeight', 'shuckedWeight', 'visceraWeight', 'shellWeight']);
+    expect(items.required).toEqual([
+      'sex',
+      'length',
+      'diameter',
+      'height',
+      'wholeWeight',
+      'shuckedWeight',
+      'visceraWeight',
+      'shellWeight',
+    ]);
     expect(items.additionalProperties).toBe(false);
     expect(items.properties.sex.enum).toEqual(['M', 'F', 'I']);
   });
@@ -277,23 +473,31 @@ describe('serving stack', () => {
           Match.objectLike({
             ResponseParameters: Match.objectLike({
               'method.response.header.Access-Control-Allow-Origin': "'*'",
-              'method.response.header.Access-Control-Allow-Methods': "'POST,OPTIONS'",
+              'method.response.header.Access-Control-Allow-Methods':
+                "'POST,OPTIONS'",
             }),
           }),
         ],
       }),
     });
-    s.templates.serving.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'BAD_REQUEST_BODY',
-      StatusCode: '400',
-      ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
-    });
+    s.templates.serving.hasResourceProperties(
+      'AWS::ApiGateway::GatewayResponse',
+      {
+        ResponseType: 'BAD_REQUEST_BODY',
+        StatusCode: '400',
+        ResponseParameters: {
+          'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+        },
+      },
+    );
   });
 
   it('throttles the stage and attaches a usage plan', () => {
     s.templates.serving.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'prod',
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })],
+      MethodSettings: [
+        Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }),
+      ],
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
     s.templates.serving.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
@@ -303,18 +507,31 @@ describe('serving stack', () => {
   });
 
   it('lets the API invoke only its endpoint', () => {
-    const invoke = allStatements(s.json.serving).filter(st => asArray(st.Action).includes('sagemaker:InvokeEndpoint'));
+    const invoke = allStatements(s.json.serving).filter(st =>
+      asArray(st.Action).includes('sagemaker:InvokeEndpoint'),
+    );
     expect(invoke).toHaveLength(1);
     expect(asArray(invoke[0].Action)).toEqual(['sagemaker:InvokeEndpoint']);
-    expect(JSON.stringify(invoke[0].Resource)).toContain(':endpoint/abalone-age-endpoint"');
+    expect(JSON.stringify(invoke[0].Resource)).toContain(
+      ':endpoint/abalone-age-endpoint"',
+    );
   });
 });
 
 describe('release stack', () => {
   it('has the five stages in order with the right actions', () => {
-    const [, pipeline] = resourcesOf(s.json.release, 'AWS::CodePipeline::Pipeline')[0];
+    const [, pipeline] = resourcesOf(
+      s.json.release,
+      'AWS::CodePipeline::Pipeline',
+    )[0];
     expect(pipeline.Properties.Name).toBe('abalone-release');
-    const stages = pipeline.Properties.Stages.map((st: any) => [st.Name, st.Actions.map((a: any) => `${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}:${a.Name}`)]);
+    const stages = pipeline.Properties.Stages.map((st: any) => [
+      st.Name,
+      st.Actions.map(
+        (a: any) =>
+          `${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}:${a.Name}`,
+      ),
+    ]);
     expect(stages).toEqual([
       ['Source', ['Source/S3:Code', 'Source/S3:DataManifest']],
       ['CI', ['Build/CodeBuild:Test']],
@@ -323,37 +540,57 @@ describe('release stack', () => {
       ['Deploy', ['Build/CodeBuild:DeployEndpoint']],
     ]);
     const source = pipeline.Properties.Stages[0].Actions[1];
-    expect(source.Configuration).toMatchObject({ S3ObjectKey: 'manifest/data-manifest.zip', PollForSourceChanges: false });
+    expect(source.Configuration).toMatchObject({
+      S3ObjectKey: 'manifest/data-manifest.zip',
+      PollForSourceChanges: false,
+    });
     const approval = pipeline.Properties.Stages[3].Actions[0];
     expect(approval.Configuration.NotificationArn).toBeDefined();
     const deploy = pipeline.Properties.Stages[4].Actions[0];
-    expect(deploy.Configuration.EnvironmentVariables).toContain('#{ML.MODEL_PACKAGE_ARN}');
+    expect(deploy.Configuration.EnvironmentVariables).toContain(
+      '#{ML.MODEL_PACKAGE_ARN}',
+    );
   });
 
   it('encrypts the approval topic and the build projects with a rotating key', () => {
-    s.templates.release.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    s.templates.release.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    for (const [, project] of resourcesOf(s.json.release, 'AWS::CodeBuild::Project')) {
+    s.templates.release.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    s.templates.release.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+    });
+    for (const [, project] of resourcesOf(
+      s.json.release,
+      'AWS::CodeBuild::Project',
+    )) {
       expect(project.Properties.EncryptionKey).toBeDefined();
       expect(project.Properties.Environment.PrivilegedMode).toBe(false);
     }
   });
 
   it('runs install, lint, tests and cdk synth in CI, and the repo scripts in the ML and deploy stages', () => {
-    const specs = resourcesOf(s.json.release, 'AWS::CodeBuild::Project').map(([, p]) => p.Properties.Source.BuildSpec as string);
+    const specs = resourcesOf(s.json.release, 'AWS::CodeBuild::Project').map(
+      ([, p]) => p.Properties.Source.BuildSpec as string,
+    );
     const ci = specs.find(b => b.includes('cdk synth'))!;
     expect(ci).toContain('npm ci');
     expect(ci).toContain('npm run lint -w @mlops-portal/infra');
     expect(ci).toContain('npm test -w @mlops-portal/infra');
     expect(ci).toContain('bash infra/scripts/test-python.sh');
-    expect(specs.find(b => b.includes('run-ml-pipeline.ts'))).toContain('MODEL_PACKAGE_ARN');
+    expect(specs.find(b => b.includes('run-ml-pipeline.ts'))).toContain(
+      'MODEL_PACKAGE_ARN',
+    );
     expect(specs.find(b => b.includes('deploy-model.ts'))).toBeDefined();
   });
 
   it('lets the ML stage start and watch only its pipeline', () => {
-    const start = allStatements(s.json.release).find(st => st.Sid === 'RunSageMakerPipeline');
+    const start = allStatements(s.json.release).find(
+      st => st.Sid === 'RunSageMakerPipeline',
+    );
     expect(start.Action).toBe('sagemaker:StartPipelineExecution');
-    expect(JSON.stringify(start.Resource)).toContain(':pipeline/abalone-pipeline"');
+    expect(JSON.stringify(start.Resource)).toContain(
+      ':pipeline/abalone-pipeline"',
+    );
   });
 
   it('starts on a new data manifest through EventBridge', () => {
@@ -361,7 +598,10 @@ describe('release stack', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: ['mlops-manifest-123456789012-eu-west-1'] }, object: { key: ['manifest/data-manifest.zip'] } },
+        detail: {
+          bucket: { name: ['mlops-manifest-123456789012-eu-west-1'] },
+          object: { key: ['manifest/data-manifest.zip'] },
+        },
       },
     });
   });
@@ -369,20 +609,36 @@ describe('release stack', () => {
 
 describe('hosting stack', () => {
   it('serves a private bucket through CloudFront with OAC, HTTPS only', () => {
-    s.templates.hosting.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
-      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
-    });
+    s.templates.hosting.hasResourceProperties(
+      'AWS::CloudFront::OriginAccessControl',
+      {
+        OriginAccessControlConfig: Match.objectLike({
+          OriginAccessControlOriginType: 's3',
+          SigningBehavior: 'always',
+        }),
+      },
+    );
     s.templates.hosting.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'https-only' }),
-        CacheBehaviors: [Match.objectLike({ PathPattern: 'config.json', ViewerProtocolPolicy: 'https-only' })],
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'https-only',
+        }),
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: 'config.json',
+            ViewerProtocolPolicy: 'https-only',
+          }),
+        ],
       }),
     });
   });
 
   it('deploys the site plus a config.json pointing at the API', () => {
-    const [, deployment] = resourcesOf(s.json.hosting, 'Custom::CDKBucketDeployment')[0];
+    const [, deployment] = resourcesOf(
+      s.json.hosting,
+      'Custom::CDKBucketDeployment',
+    )[0];
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
     const markers = JSON.stringify(deployment.Properties.SourceMarkers);
     expect(markers).toContain('PredictionApi');
@@ -391,12 +647,20 @@ describe('hosting stack', () => {
 });
 
 describe('no wildcard actions on wildcard resources', () => {
-  it.each(['data', 'pipeline', 'serving', 'release', 'hosting'] as const)('%s', name => {
-    for (const st of allStatements(s.json[name])) {
-      const actions = asArray(st.Action);
-      const resources = asArray(st.Resource ?? []);
-      const wildcardAction = actions.some((a: string) => a === '*' || a.endsWith(':*'));
-      expect({ st: st.Sid ?? actions, bad: wildcardAction && resources.includes('*') }).toEqual({ st: st.Sid ?? actions, bad: false });
-    }
-  });
+  it.each(['data', 'pipeline', 'serving', 'release', 'hosting'] as const)(
+    '%s',
+    name => {
+      for (const st of allStatements(s.json[name])) {
+        const actions = asArray(st.Action);
+        const resources = asArray(st.Resource ?? []);
+        const wildcardAction = actions.some(
+          (a: string) => a === '*' || a.endsWith(':*'),
+        );
+        expect({
+          st: st.Sid ?? actions,
+          bad: wildcardAction && resources.includes('*'),
+        }).toEqual({ st: st.Sid ?? actions, bad: false });
+      }
+    },
+  );
 });

@@ -45,7 +45,8 @@ export interface WriterConfig {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): WriterConfig {
   const need = (name: string): string => {
     const v = env[name];
-    if (!v || v.trim() === '') throw new Error(`environment variable ${name} is required`);
+    if (!v || v.trim() === '')
+      throw new Error(`environment variable ${name} is required`);
     return v.trim();
   };
   return {
@@ -63,7 +64,11 @@ export function decodeKey(key: string): string {
 }
 
 /** Current (latest, not deleted) versions of every object under the prefix. */
-export async function listDataFiles(s3: S3Client, bucket: string, prefix: string): Promise<ManifestFile[]> {
+export async function listDataFiles(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
@@ -113,7 +118,11 @@ export function buildManifest(
   };
 }
 
-export async function writeManifest(s3: S3Client, config: WriterConfig, manifest: DataManifest): Promise<void> {
+export async function writeManifest(
+  s3: S3Client,
+  config: WriterConfig,
+  manifest: DataManifest,
+): Promise<void> {
   const json = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   await s3.send(
     new PutObjectCommand({
@@ -128,13 +137,19 @@ export async function writeManifest(s3: S3Client, config: WriterConfig, manifest
     new PutObjectCommand({
       Bucket: config.manifestBucket,
       Key: config.manifestZipKey,
-      Body: createZip([{ name: 'manifest.json', data: json }], new Date(manifest.createdAt)),
+      Body: createZip(
+        [{ name: 'manifest.json', data: json }],
+        new Date(manifest.createdAt),
+      ),
       ContentType: 'application/zip',
     }),
   );
 }
 
-export function createHandler(s3: S3Client, env: NodeJS.ProcessEnv = process.env) {
+export function createHandler(
+  s3: S3Client,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   return async (event: S3Event): Promise<DataManifest | undefined> => {
     const config = readConfig(env);
     const keys = (event.Records ?? [])
@@ -143,7 +158,11 @@ export function createHandler(s3: S3Client, env: NodeJS.ProcessEnv = process.env
       .filter(k => k.startsWith(config.dataPrefix) && !k.endsWith('/'));
     if (keys.length === 0) {
       // Notifications are filtered by prefix already; anything else is not a data change.
-      console.log(JSON.stringify({ message: 'no data objects in event, manifest unchanged' }));
+      console.log(
+        JSON.stringify({
+          message: 'no data objects in event, manifest unchanged',
+        }),
+      );
       return undefined;
     }
     const files = await listDataFiles(s3, config.dataBucket, config.dataPrefix);
@@ -151,7 +170,13 @@ export function createHandler(s3: S3Client, env: NodeJS.ProcessEnv = process.env
     const id = `manifest-${now.toISOString().replace(/[-:.]/g, '')}`;
     const manifest = buildManifest(config, files, keys, now, id);
     await writeManifest(s3, config, manifest);
-    console.log(JSON.stringify({ message: 'manifest written', manifestId: id, files: files.length }));
+    console.log(
+      JSON.stringify({
+        message: 'manifest written',
+        manifestId: id,
+        files: files.length,
+      }),
+    );
     return manifest;
   };
 }

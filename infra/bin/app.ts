@@ -13,5 +13,7 @@ const region = process.env.CDK_DEFAULT_REGION;
 buildMlopsApp(app, {
   env: account && region ? { account, region } : undefined,
   names: namesFromContext(app),
+  approvalEmail: app.node.tryGetContext('approvalEmail'),
+  allowOrigin: app.node.tryGetContext('allowOrigin'),
 });
 app.synth();

@@ -66,16 +66,34 @@ interface CannonResult {
   errors: number;
 }
 
-function autocannon(url: string, headers: Record<string, string>, body: string) {
+function autocannon(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+) {
   const bin = require.resolve('autocannon/autocannon.js');
-  const argv = [bin, '-c', String(CONNECTIONS), '-d', String(DURATION), '-m', 'POST', '-j'];
+  const argv = [
+    bin,
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(DURATION),
+    '-m',
+    'POST',
+    '-j',
+  ];
   for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}=${v}`);
   argv.push('-b', body, url);
   return new Promise<CannonResult>((resolve, reject) => {
-    execFile(process.execPath, argv, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(JSON.parse(stdout));
-    });
+    execFile(
+      process.execPath,
+      argv,
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout) => {
+        if (err) reject(err);
+        else resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 
@@ -90,21 +108,34 @@ async function main() {
     config: new ConfigReader({
       mlops: {
         qualityGate: { mseThreshold: 6 },
-        local: { dataDir: path.join(dir, 'data'), endpoint: { host: '127.0.0.1', port: 0 } },
+        local: {
+          dataDir: path.join(dir, 'data'),
+          endpoint: { host: '127.0.0.1', port: 0 },
+        },
       },
     }),
     database: { getClient: async () => knex },
     logger: quietLogger,
   });
   const content = fs.readFileSync(DATA);
-  console.log(`cpus: ${os.cpus().length}, load average: ${os.loadavg().map(l => l.toFixed(1)).join(' ')}`);
-  console.log(`\n1) upload → first prediction from the new version (${content.length} bytes, 4177 rows), target ≤ 10 s`);
+  console.log(
+    `cpus: ${os.cpus().length}, load average: ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `\n1) upload → first prediction from the new version (${content.length} bytes, 4177 rows), target ≤ 10 s`,
+  );
 
   const totals: number[] = [];
   for (let i = 1; i <= UPLOADS; i++) {
     const registered = new Promise<ModelVersion>(resolve => {
       const off = engine.subscribe(e => {
-        if (e.type === 'model-version' && e.modelVersion.approvalStatus === 'PendingManualApproval') {
+        if (
+          e.type === 'model-version' &&
+          e.modelVersion.approvalStatus === 'PendingManualApproval'
+        ) {
           off();
           resolve(e.modelVersion);
         }
@@ -119,7 +150,9 @@ async function main() {
     const tUploaded = performance.now();
     const version = await Promise.race([
       registered,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no version after 120 s')), 120_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no version after 120 s')), 120_000),
+      ),
     ]);
     const tRegistered = performance.now();
     await engine.updateModelApproval(resources, version.version, {
@@ -129,32 +162,57 @@ async function main() {
     });
     const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
     const t1 = performance.now();
-    if (pred.modelVersion !== version.version) throw new Error('prediction not from the new version');
-    const exec = await engine.getExecution(resources, res.execution!.executionId);
+    if (pred.modelVersion !== version.version)
+      throw new Error('prediction not from the new version');
+    const exec = await engine.getExecution(
+      resources,
+      res.execution!.executionId,
+    );
     const stepMs = exec.steps
       .filter(s => s.startTime && s.endTime)
-      .map(s => `${s.name} ${Date.parse(s.endTime!) - Date.parse(s.startTime!)}`)
+      .map(
+        s => `${s.name} ${Date.parse(s.endTime!) - Date.parse(s.startTime!)}`,
+      )
       .join(', ');
     totals.push(t1 - t0);
     console.log(
-      `  #${i}: ${((t1 - t0) / 1000).toFixed(2)} s total (upload+validate+manifest ${(tUploaded - t0).toFixed(0)} ms, ` +
-        `pipeline until registered ${(tRegistered - tUploaded).toFixed(0)} ms [steps ms: ${stepMs}], ` +
-        `approve+deploy+predict ${(t1 - tRegistered).toFixed(0)} ms); version ${version.version}, ` +
-        `test MSE ${exec.metrics?.mse.toFixed(3)}, rings ${pred.predictions[0].rings.toFixed(2)}`,
+      `  #${i}: ${((t1 - t0) / 1000).toFixed(
+        2,
+      )} s total (upload+validate+manifest ${(tUploaded - t0).toFixed(
+        0,
+      )} ms, ` +
+        `pipeline until registered ${(tRegistered - tUploaded).toFixed(
+          0,
+        )} ms [steps ms: ${stepMs}], ` +
+        `approve+deploy+predict ${(t1 - tRegistered).toFixed(0)} ms); version ${
+          version.version
+        }, ` +
+        `test MSE ${exec.metrics?.mse.toFixed(
+          3,
+        )}, rings ${pred.predictions[0].rings.toFixed(2)}`,
     );
   }
   const sorted = [...totals].sort((a, b) => a - b);
   console.log(
-    `  median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
+    `  median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(
+      2,
+    )} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
   );
 
   // In-process predictor cost (engine.predict path).
   const N = 20000;
   const tp = performance.now();
-  for (let i = 0; i < N; i++) await engine.predict(resources, [EXAMPLE_ABALONE]);
-  console.log(`  engine.predict: ${(((performance.now() - tp) * 1000) / N).toFixed(1)} µs per single-row call`);
+  for (let i = 0; i < N; i++)
+    await engine.predict(resources, [EXAMPLE_ABALONE]);
+  console.log(
+    `  engine.predict: ${(((performance.now() - tp) * 1000) / N).toFixed(
+      1,
+    )} µs per single-row call`,
+  );
 
-  console.log(`\n2) POST /invocations, ${CONNECTIONS} connections, ${DURATION} s each (autocannon)`);
+  console.log(
+    `\n2) POST /invocations, ${CONNECTIONS} connections, ${DURATION} s each (autocannon)`,
+  );
   const hello = express();
   hello.post('/', (_req, res) => {
     res.send('hello world');
@@ -162,10 +220,25 @@ async function main() {
   const helloServer = await new Promise<import('http').Server>(r => {
     const s = hello.listen(0, '127.0.0.1', () => r(s));
   });
-  const helloUrl = `http://127.0.0.1:${(helloServer.address() as import('net').AddressInfo).port}/`;
-  const runs: Array<[string, Promise<CannonResult> | (() => Promise<CannonResult>)]> = [
-    ['express hello-world', () => autocannon(helloUrl, { 'content-type': 'text/csv' }, csvRow)],
-    ['/invocations text/csv (1 row)', () => autocannon(`${engine.endpointUrl}/invocations`, { 'content-type': 'text/csv' }, csvRow)],
+  const helloUrl = `http://127.0.0.1:${
+    (helloServer.address() as import('net').AddressInfo).port
+  }/`;
+  const runs: Array<
+    [string, Promise<CannonResult> | (() => Promise<CannonResult>)]
+  > = [
+    [
+      'express hello-world',
+      () => autocannon(helloUrl, { 'content-type': 'text/csv' }, csvRow),
+    ],
+    [
+      '/invocations text/csv (1 row)',
+      () =>
+        autocannon(
+          `${engine.endpointUrl}/invocations`,
+          { 'content-type': 'text/csv' },
+          csvRow,
+        ),
+    ],
     [
       '/invocations JSON (1 instance)',
       () =>
@@ -179,9 +252,13 @@ async function main() {
   for (const [name, run] of runs) {
     const r = await (run as () => Promise<CannonResult>)();
     console.log(
-      `  ${name.padEnd(32)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(
-        r.latency.p99,
-      ).padStart(4)} ms  (total ${r.requests.total}, non-2xx ${r.non2xx}, errors ${r.errors})`,
+      `  ${name.padEnd(32)} ${r.requests.average
+        .toFixed(0)
+        .padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(
+        4,
+      )} ms  p99 ${String(r.latency.p99).padStart(4)} ms  (total ${
+        r.requests.total
+      }, non-2xx ${r.non2xx}, errors ${r.errors})`,
     );
   }
   helloServer.close();

@@ -38,7 +38,10 @@ exports.up = async function up(knex) {
     table.integer('model_version');
     table.text('release');
     table.text('steps').notNullable();
-    table.index(['pipeline_name', 'seq'], 'mlops_local_executions_pipeline_idx');
+    table.index(
+      ['pipeline_name', 'seq'],
+      'mlops_local_executions_pipeline_idx',
+    );
     table.index(['status'], 'mlops_local_executions_status_idx');
     table.unique(['pipeline_name', 'client_request_token'], {
       indexName: 'mlops_local_executions_token_uq',
@@ -79,7 +82,10 @@ exports.up = async function up(knex) {
     table.string('deployed_by', 255);
     table.string('reason', 255);
     table.boolean('current').notNullable().defaultTo(false);
-    table.index(['endpoint_name', 'id'], 'mlops_local_deployments_endpoint_idx');
+    table.index(
+      ['endpoint_name', 'id'],
+      'mlops_local_deployments_endpoint_idx',
+    );
   });
 };
 

@@ -45,11 +45,9 @@ export const RELEASE_STAGES = [
   'Deploy',
 ] as const;
 
-const NODE_INSTALL = [
-  'n 20 || true',
-  'node --version',
-  'npm ci --no-audit --no-fund',
-];
+const NODE_INSTALL = ['node --version', 'npm ci --no-audit --no-fund'];
+/** CodeBuild standard:7.0 selects the Node.js major in the install phase. */
+const RUNTIME = { nodejs: '20' };
 
 /**
  * Release: CodePipeline Source (repo zip + data manifest) → CI → MLPipeline
@@ -132,6 +130,7 @@ export class ReleaseStack extends Stack {
         version: '0.2',
         phases: {
           install: {
+            'runtime-versions': RUNTIME,
             commands: [
               ...NODE_INSTALL,
               'apt-get install -y python3-sklearn python3-pandas python3-xgboost || true',
@@ -158,7 +157,7 @@ export class ReleaseStack extends Stack {
           'exported-variables': ['MODEL_PACKAGE_ARN', 'PIPELINE_EXECUTION_ARN'],
         },
         phases: {
-          install: { commands: NODE_INSTALL },
+          install: { 'runtime-versions': RUNTIME, commands: NODE_INSTALL },
           build: {
             commands: [
               'MANIFEST_FILE="$CODEBUILD_SRC_DIR_DataManifest/manifest.json" npx tsx infra/scripts/run-ml-pipeline.ts',
@@ -199,7 +198,7 @@ export class ReleaseStack extends Stack {
       {
         version: '0.2',
         phases: {
-          install: { commands: NODE_INSTALL },
+          install: { 'runtime-versions': RUNTIME, commands: NODE_INSTALL },
           build: {
             commands: [
               'npx tsx infra/scripts/deploy-model.ts',

@@ -223,10 +223,11 @@ export class AwsEngine implements MlopsEngine {
     r: MlopsResources,
     options?: ListOptions,
   ): Promise<ListResponse<PipelineExecution>> {
-    const limit = Math.min(
-      Math.max(Math.trunc(options?.limit ?? DEFAULT_PAGE_SIZE), 1),
-      100,
-    );
+    const requested = Number(options?.limit ?? DEFAULT_PAGE_SIZE);
+    // SageMaker accepts 1..100 per page.
+    const limit = Number.isFinite(requested)
+      ? Math.min(Math.max(Math.trunc(requested), 1), 100)
+      : DEFAULT_PAGE_SIZE;
     const page = await this.cache.getOrLoad(
       this.pipelineKey(r),
       `executions:${limit}:${options?.nextToken ?? ''}`,

@@ -21,8 +21,11 @@ interface LiveState {
   tick: number;
   /** Bumps `tick` now (after a mutation made from this page). */
   refresh: () => void;
-  /** Views that see an executing run report it, which turns polling on. */
-  setExecuting: (executing: boolean) => void;
+  /**
+   * Views that see an executing run report it under their own key; polling
+   * is on while any of them does.
+   */
+  setExecuting: (source: string, executing: boolean) => void;
   executing: boolean;
 }
 
@@ -39,8 +42,14 @@ export function MlopsLiveProvider(props: { children: ReactNode }) {
   // Any MlopsSignal on the channel means "something changed": refetch.
   const { lastSignal } = useSignal(mlopsSignalChannel(entityRef));
   const [tick, setTick] = useState(0);
-  const [executing, setExecuting] = useState(false);
+  const [sources, setSources] = useState<Record<string, boolean>>({});
   const refresh = useCallback(() => setTick(t => t + 1), []);
+  const setExecuting = useCallback(
+    (source: string, value: boolean) =>
+      setSources(s => (s[source] === value ? s : { ...s, [source]: value })),
+    [],
+  );
+  const executing = Object.values(sources).some(Boolean);
 
   useEffect(() => {
     if (lastSignal) refresh();
@@ -49,7 +58,7 @@ export function MlopsLiveProvider(props: { children: ReactNode }) {
 
   const value = useMemo(
     () => ({ tick, refresh, setExecuting, executing }),
-    [tick, refresh, executing],
+    [tick, refresh, setExecuting, executing],
   );
   return (
     <LiveContext.Provider value={value}>{props.children}</LiveContext.Provider>

@@ -23,7 +23,7 @@ export function PipelineDagCard() {
     return items.length ? api.getRun(ref, items[0].executionId) : null;
   });
   const active = isActive(value?.status);
-  useEffect(() => setExecuting(active), [active, setExecuting]);
+  useEffect(() => setExecuting('dag', active), [active, setExecuting]);
 
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;

@@ -11,13 +11,14 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   mlopsPipelineExecutePermission,
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
 import { useMlopsData } from '../../hooks/useMlopsData';
-import { useEntityRef } from '../../hooks/useMlopsLive';
+import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
+import { isActive } from '../PipelineDag/PipelineDagCard';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import {
@@ -111,9 +112,13 @@ export function RunsCard() {
   const entityRef = useEntityRef();
   const [open, setOpen] = useState<string>();
   const [training, setTraining] = useState(false);
+  const { setExecuting } = useMlopsLive();
   const { value, loading, error } = useMlopsData((api, ref) =>
     api.listRuns(ref, { limit: 50 }),
   );
+  const anyActive = Boolean(value?.items.some(r => isActive(r.status)));
+  // On its own (legacy card) the runs table still needs to poll while a run executes.
+  useEffect(() => setExecuting('runs', anyActive), [anyActive, setExecuting]);
 
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;

@@ -696,6 +696,14 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       resources,
       clientRequestToken: o.clientRequestToken,
     };
+    const running = this.active.get(resources.pipelineName);
+    if (running) {
+      // Said before the insert: once queued, only the runner writes the row.
+      this.stage(
+        rec,
+        'Source',
+      ).summary = `queued behind execution ${running.executionId}`;
+    }
     let saved: ExecutionRecord;
     try {
       saved = await this.store.insertExecution(rec);
@@ -712,13 +720,6 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     }
     const queue = this.queueOf(resources.pipelineName);
     queue.push(saved.executionId);
-    if (this.active.has(resources.pipelineName)) {
-      const st = this.stage(saved, 'Source');
-      st.summary = `queued behind execution ${
-        this.active.get(resources.pipelineName)!.rec.executionId
-      }`;
-      await this.store.saveExecution(saved);
-    }
     this.emitExecution(saved);
     this.pump(resources.pipelineName);
     return saved;

@@ -19,7 +19,7 @@ import fs from 'fs/promises';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 /** A deployed version, loaded once per deployment. */
 export interface LoadedModel {

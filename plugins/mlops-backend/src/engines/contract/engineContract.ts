@@ -33,6 +33,7 @@
  * - after approval (and settle) exactly that version is `deployed`, and the
  *   endpoint serves it; a rejection of another version does not redeploy;
  * - stopping or retrying a Succeeded execution → ConflictError;
+ * - startExecution with the same clientRequestToken returns the same execution;
  * - predict returns one prediction per instance with age = rings + 1.5;
  * - a CSV with bad rows → InputError carrying `rowErrors` (row, column), and
  *   nothing is stored.
@@ -373,6 +374,34 @@ export function runEngineContract(
         ).toBe(v1);
       },
       timeout * 2,
+    );
+
+    it(
+      'starts one execution per idempotency token',
+      async () => {
+        const before = (await ctx.engine.listExecutions(ctx.resources)).items;
+        const start = () =>
+          ctx.engine.startExecution(ctx.resources, {
+            trigger: 'manual',
+            actor,
+            parameters: { NumRound: 5 },
+            clientRequestToken: 'contract-token-1',
+          });
+        const first = await start();
+        const second = await start();
+        expect(second.executionId).toBe(first.executionId);
+        expect(first).toMatchObject({
+          pipelineName: ctx.resources.pipelineName,
+          trigger: 'manual',
+          triggeredBy: actor.ref,
+        });
+        expect(first.parameters.NumRound).toBe(5);
+        expect(EXECUTION_STATUSES).toContain(first.status);
+        const after = (await ctx.engine.listExecutions(ctx.resources)).items;
+        expect(after.length).toBe(before.length + 1);
+        expect(after[0].executionId).toBe(first.executionId);
+      },
+      timeout,
     );
 
     it(

@@ -17,6 +17,7 @@ import {
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
   SageMakerClient,
+  StartPipelineExecutionCommand,
   UpdateModelPackageCommand,
   type DescribeModelPackageCommandOutput,
   type DescribePipelineExecutionCommandOutput,
@@ -115,6 +116,35 @@ export function createFakeAwsAccount() {
       })),
       NextToken: next,
     };
+  });
+  const byToken = new Map<string, string>();
+  sagemaker.on(StartPipelineExecutionCommand).callsFake(input => {
+    // SageMaker's idempotency: the same ClientRequestToken returns the same execution.
+    const known = byToken.get(input.ClientRequestToken);
+    if (known) return { $metadata: ok, PipelineExecutionArn: known };
+    const arn = sm.executionArn(
+      `start${String(executions.length).padStart(7, '0')}`,
+    );
+    const start = tick();
+    executions.push({
+      describe: {
+        ...sm.describeRunning,
+        PipelineExecutionArn: arn,
+        PipelineExecutionDisplayName: input.PipelineExecutionDisplayName,
+        PipelineExecutionDescription: input.PipelineExecutionDescription,
+        CreationTime: start,
+        LastModifiedTime: start,
+      },
+      steps: [
+        {
+          ...sm.stepsRunning.PipelineExecutionSteps![0],
+          StepStatus: 'Executing',
+          EndTime: undefined,
+        },
+      ],
+    });
+    byToken.set(input.ClientRequestToken, arn);
+    return { $metadata: ok, PipelineExecutionArn: arn };
   });
   sagemaker
     .on(DescribePipelineExecutionCommand)

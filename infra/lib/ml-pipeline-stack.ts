@@ -244,6 +244,7 @@ export class MlPipelineStack extends Stack {
         `mlops.io/endpoint: ${props.names.endpointName}`,
         `mlops.io/release-pipeline: ${props.names.releasePipelineName}`,
         `mlops.io/aws-region: ${this.region}`,
+        `mlops.io/data-bucket: s3://${dataBucket.bucketName}/${DATA_PREFIX}`,
       ].join('; '),
     });
     new CfnOutput(this, 'ArtifactBucketName', {

@@ -11,6 +11,8 @@ export interface PortalResources {
   endpointName: string;
   releasePipelineName: string;
   region: string;
+  /** s3://bucket/prefix uploads go to (mlops.io/data-bucket / mlops.aws.dataBucket). */
+  dataBucketUri?: string;
   apiUrl?: string;
   consumerUrl?: string;
 }
@@ -50,6 +52,7 @@ export function resourcesFromOutputs(outputs: StackOutputs): PortalResources {
     endpointName:
       pick(outputs, 'MlopsServing', 'EndpointName', false) ??
       pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
+    dataBucketUri: pick(outputs, 'MlopsData', 'InputDataUrl', false),
     apiUrl: pick(outputs, 'MlopsServing', 'ApiUrl', false),
     consumerUrl: pick(outputs, 'MlopsHosting', 'ConsumerUrl', false),
   };
@@ -67,6 +70,9 @@ export function catalogAnnotationsYaml(r: PortalResources): string {
     `    mlops.io/endpoint: ${q(r.endpointName)}`,
     `    mlops.io/release-pipeline: ${q(r.releasePipelineName)}`,
     `    mlops.io/aws-region: ${q(r.region)}`,
+    ...(r.dataBucketUri
+      ? [`    mlops.io/data-bucket: ${q(r.dataBucketUri)}`]
+      : []),
     '',
   ].join('\n');
 }
@@ -77,6 +83,7 @@ export function appConfigYaml(r: PortalResources): string {
     '  engine: aws',
     '  aws:',
     `    region: ${q(r.region)}`,
+    ...(r.dataBucketUri ? [`    dataBucket: ${q(r.dataBucketUri)}`] : []),
     '',
   ].join('\n');
 }

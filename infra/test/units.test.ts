@@ -196,6 +196,16 @@ describe('portal snippet', () => {
     expect(appConfigYaml(r)).toBe(
       'mlops:\n  engine: aws\n  aws:\n    region: "eu-west-1"\n',
     );
+    const withData = {
+      ...outputs,
+      MlopsData: { InputDataUrl: 's3://mlops-data-1-eu-west-1/data/' },
+    };
+    expect(portalSnippet(withData)).toContain(
+      '    mlops.io/data-bucket: "s3://mlops-data-1-eu-west-1/data/"\n',
+    );
+    expect(portalSnippet(withData)).toContain(
+      '    dataBucket: "s3://mlops-data-1-eu-west-1/data/"\n',
+    );
     expect(portalSnippet(outputs)).toContain(
       '# prediction API: https://x.execute-api.eu-west-1.amazonaws.com/prod/predict',
     );

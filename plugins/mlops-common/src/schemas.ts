@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { FEATURE_INFO, NUMERIC_FEATURES, SEX_VALUES } from './features';
 import { PIPELINE_PARAMETERS } from './parameters';
 

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { formatZodError } from '@mlops-portal/plugin-mlops-common';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 /** Parses a body with a shared zod schema; failures name each field. */
 export function parseBody<S extends z.ZodTypeAny>(

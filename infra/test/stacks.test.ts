@@ -1,4 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import * as fs from 'fs';
+import * as path from 'path';
 import { MODEL_PARAMETERS } from '../lib/config';
 import { DEFAULT_SERVING } from '../lib/serving-stack';
 import {
@@ -85,6 +87,20 @@ describe('data stack', () => {
         },
       },
     });
+  });
+
+  it("bundles the writer with local esbuild, leaving the runtime's AWS SDK out", () => {
+    const [, fn] = resourcesOf(s.json.data, 'AWS::Lambda::Function').find(
+      ([id]) => id.startsWith('ManifestWriter'),
+    )!;
+    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const bundle = fs.readFileSync(
+      path.join(s.app.outdir, `asset.${hash}`, 'index.js'),
+      'utf8',
+    );
+    expect(bundle).toContain('ListObjectVersionsCommand');
+    expect(bundle).toContain('require("@aws-sdk/client-s3")');
+    expect(bundle.length).toBeLessThan(50_000);
   });
 
   it('triggers the writer on objects created under data/', () => {

@@ -44,7 +44,9 @@ import {
   makeEngine,
   resources,
   s3Body,
+  testCredentials,
 } from './__testUtils__/helpers';
+import { buildClients } from './clients';
 
 const sagemaker = mockClient(SageMakerClient);
 const codepipeline = mockClient(CodePipelineClient);
@@ -1081,6 +1083,45 @@ describe('AwsEngine upload', () => {
       name: 'InputError',
       message: expect.stringContaining('mlops.io/data-bucket'),
     });
+  });
+});
+
+describe('AwsEngine targets', () => {
+  it('uses the region and account the entity names, else the configured defaults', async () => {
+    sagemaker
+      .on(ListPipelineExecutionsCommand)
+      .resolves(sm.listExecutionsPage2);
+    const targets: unknown[] = [];
+    const { engine } = makeEngine({
+      defaultAccountId: '111111111111',
+      listCacheTtlSeconds: 0,
+      clients: async target => {
+        targets.push(target);
+        return buildClients(target, { credentials: testCredentials });
+      },
+    });
+    const { region: _region, ...noRegion } = resources;
+    await engine.listExecutions(noRegion);
+    await engine.listExecutions({
+      ...resources,
+      region: 'us-east-1',
+      awsAccountId: '222222222222',
+    });
+    expect(targets).toContainEqual({
+      region: 'eu-west-1',
+      accountId: '111111111111',
+    });
+    expect(targets).toContainEqual({
+      region: 'us-east-1',
+      accountId: '222222222222',
+    });
+    // An eu-west-1 execution ARN does not belong to the entity's us-east-1 pipeline.
+    await expect(
+      engine.getExecution(
+        { ...resources, region: 'us-east-1' },
+        sm.EXEC_SUCCEEDED,
+      ),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 });
 

@@ -27,6 +27,13 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
   },
   arrow: { alignSelf: 'center', color: theme.palette.text.secondary },
+  // Engines write long summaries (validation details); the full text is in the tooltip.
+  summary: {
+    display: '-webkit-box',
+    WebkitLineClamp: 3,
+    WebkitBoxOrient: 'vertical',
+    overflow: 'hidden',
+  },
 }));
 
 const STAGE_LABELS: Record<string, string> = { MLPipeline: 'ML pipeline' };
@@ -48,13 +55,22 @@ export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
             <Typography variant="subtitle2">
               {STAGE_LABELS[stage.name] ?? stage.name}
             </Typography>
-            <StatusIndicator status={stage.status} />
-            <Typography variant="caption" display="block" color="textSecondary">
-              {stage.summary ?? ''}
+            <Typography variant="body2" component="div">
+              <StatusIndicator status={stage.status} />
               {stage.startTime
-                ? ` ${formatDuration(stage.startTime, stage.endTime)}`
+                ? ` · ${formatDuration(stage.startTime, stage.endTime)}`
                 : ''}
             </Typography>
+            {stage.summary && (
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                className={classes.summary}
+                title={stage.summary}
+              >
+                {stage.summary}
+              </Typography>
+            )}
           </Box>
         </Fragment>
       ))}

@@ -1,6 +1,11 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { modelVersions, runDetails, succeededRun } from '../__fixtures__';
+import {
+  deployments,
+  modelVersions,
+  runDetails,
+  succeededRun,
+} from '../__fixtures__';
 import { createMockMlopsApi, renderWithEntity } from '../__testUtils__/testApp';
 import { MlopsLiveProvider, POLL_INTERVAL_MS } from '../hooks/useMlopsLive';
 import { DeploymentsCard } from './Deployments/DeploymentsCard';
@@ -225,6 +230,40 @@ describe('DeploymentsCard', () => {
     expect(within(history).getAllByRole('row')[1]).toHaveTextContent(
       '2 (current)InServiceguestApproved: MSE below gate',
     );
+  });
+
+  it('polls while the endpoint is being created', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      const api = createMockMlopsApi({
+        getDeployments: jest.fn(async () => ({
+          ...deployments,
+          endpoint: { ...deployments.endpoint!, status: 'Creating' as const },
+        })),
+      });
+      await renderWithEntity(
+        <MlopsLiveProvider>
+          <DeploymentsCard />
+        </MlopsLiveProvider>,
+        { api },
+      );
+      expect(await screen.findByTestId('endpoint-summary')).toHaveTextContent(
+        'Creating',
+      );
+      const calls = api.getDeployments.mock.calls.length;
+      api.getDeployments.mockResolvedValue(deployments);
+      await act(async () => {
+        jest.advanceTimersByTime(POLL_INTERVAL_MS + 10);
+      });
+      await waitFor(() =>
+        expect(screen.getByTestId('endpoint-summary')).toHaveTextContent(
+          'InService',
+        ),
+      );
+      expect(api.getDeployments.mock.calls.length).toBeGreaterThan(calls);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows the nothing-deployed state and errors', async () => {

@@ -9,7 +9,9 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { useEffect } from 'react';
 import { useMlopsData } from '../../hooks/useMlopsData';
+import { useMlopsLive } from '../../hooks/useMlopsLive';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatTime, shortRef } from '../common/format';
 
@@ -17,6 +19,14 @@ import { formatTime, shortRef } from '../common/format';
 export function DeploymentsCard() {
   const { value, loading, error } = useMlopsData((api, ref) =>
     api.getDeployments(ref),
+  );
+  const { setExecuting } = useMlopsLive();
+  const status = value?.endpoint?.status;
+  const changing = status === 'Creating' || status === 'Updating';
+  // A deployment settles within minutes; poll meanwhile in case signals are off.
+  useEffect(
+    () => setExecuting('deployment', changing),
+    [changing, setExecuting],
   );
   let content;
   if (error) content = <ResponseErrorPanel error={error} />;

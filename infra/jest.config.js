@@ -9,6 +9,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
-  // Synthesizing a stack with asset bundling takes a few seconds on a busy 2-core box.
-  testTimeout: 120000,
+  // beforeAll synthesizes the whole app (bundling + cdk-nag): ~30 s idle,
+  // over a minute on a busy shared 2-core box.
+  testTimeout: 300000,
 };

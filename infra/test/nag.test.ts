@@ -22,6 +22,7 @@ describe('cdk-nag AwsSolutions', () => {
     app = new App({ context: cdkJsonContext(), outdir });
     buildMlopsApp(app); // env-agnostic and nag on, exactly as bin/app.ts without credentials
   });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   it('finds no unacknowledged errors in the env-agnostic app `cdk synth` builds', () => {
     expect(() => app.synth()).not.toThrow();

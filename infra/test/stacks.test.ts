@@ -16,6 +16,7 @@ let s: Synthesized;
 beforeAll(() => {
   s = synthesizeApp();
 });
+afterAll(() => fs.rmSync(s.app.outdir, { recursive: true, force: true }));
 
 describe('every bucket', () => {
   it.each(['data', 'pipeline', 'release', 'hosting'] as const)(

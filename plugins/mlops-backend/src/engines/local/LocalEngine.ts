@@ -858,7 +858,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       const evaluationPath = (evaluation.artifacts as Record<string, string>)
         .evaluation;
       rec.metrics = metrics;
-      run.worker.dispose();
+      this.releaseWorker(run);
 
       // CheckMSE: the quality gate (a condition step; the else branch fails the run).
       this.checkContinue(run);
@@ -946,6 +946,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       await this.persist(run);
     } finally {
       run.worker?.kill();
+      // A stopped/failed run's child is gone: have the next one ready.
+      if (!this.closing && !this.spareWorker) {
+        this.spareWorker = new StepWorker().warm();
+      }
       if (run.progressTimer) clearTimeout(run.progressTimer);
       await run.saving;
     }
@@ -995,8 +999,20 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
 
   private takeWorker(): StepWorker {
     const worker = this.spareWorker ?? new StepWorker();
-    this.spareWorker = this.closing ? undefined : new StepWorker().warm();
+    this.spareWorker = undefined;
     return worker;
+  }
+
+  /** A healthy child goes back to the spare slot: the next run starts warm. */
+  private releaseWorker(run: ActiveRun) {
+    const worker = run.worker;
+    run.worker = undefined;
+    if (!worker) return;
+    if (!this.closing && !this.spareWorker && worker.reusable) {
+      this.spareWorker = worker;
+    } else {
+      worker.dispose();
+    }
   }
 
   /** Ends the run between steps when Stop was asked for or the engine closes. */

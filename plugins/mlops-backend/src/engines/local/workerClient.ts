@@ -113,6 +113,11 @@ export class StepWorker {
     }
   }
 
+  /** Not killed and idle: may run another execution's steps. */
+  get reusable(): boolean {
+    return !this.killed && !this.pending;
+  }
+
   /** Starts the child now, so the next run does not pay for process start-up. */
   warm(): this {
     this.ensureChild();

@@ -38,12 +38,11 @@ function main() {
   const params = REFERENCE_HYPERPARAMETERS;
   const dir = tempDir('ml-core-parity-');
   const rows: Array<Record<string, number | string>> = [];
-  // V8 compiles the hot loops only after several runs; warm up for ~2 s on
-  // seed 0's data so per-seed times compare compiled code with compiled code
-  // (bench/speed.ts reports the cold first run separately).
+  // V8 compiles the hot loops only after many runs; warm up (20 runs per
+  // method on seed 0's data) so per-seed times compare compiled code with
+  // compiled code (bench/speed.ts reports the cold first run separately).
   const warm = preprocess(records, { seed: 0 });
-  const warmUntil = Date.now() + 2000;
-  while (Date.now() < warmUntil) {
+  for (let i = 0; i < 20; i++) {
     trainXGBoost(params, warm.train, warm.validation);
     trainXGBoost(
       { ...params, tree_method: 'exact' },

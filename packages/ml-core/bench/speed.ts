@@ -73,11 +73,11 @@ function main() {
     let last;
     // V8 compiles the hot loops only after they ran a while (XGBoost's are
     // compiled ahead of time): report the first (cold) run separately, then
-    // warm up for about two seconds before the timed runs.
+    // warm up (about 20 Abalone-sized runs' worth) before the timed runs.
     const cold = trainXGBoost(params, pre.train, pre.validation).seconds;
-    const warmUntil = Date.now() + 2000;
-    while (Date.now() < warmUntil)
+    for (let i = 0; i < Math.ceil(20 / scale); i++) {
       trainXGBoost(params, pre.train, pre.validation);
+    }
     for (let i = 0; i < repeat; i++) {
       const c0 = process.cpuUsage();
       last = trainXGBoost(params, pre.train, pre.validation);

@@ -4,6 +4,12 @@
 require('tsx/cjs');
 const { main } = require('../src/cli.ts');
 
+// `mlops-ml predict ... | head` closes the pipe early; that is not an error.
+process.stdout.on('error', e => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   code => {
     process.exitCode = code;

@@ -412,8 +412,12 @@ export interface HistData {
 }
 
 /** Cap on values sorted per feature to place the quantile cuts. */
-const SKETCH_SAMPLE = 1 << 17;
+const SKETCH_SAMPLE = 1 << 15;
 
+/**
+ * First index in a[from, to) whose value is > v (`to` if none). Branch-free
+ * halving: the comparisons are data-dependent and mispredict a lot.
+ */
 function upperBound(
   a: Float32Array,
   from: number,
@@ -421,13 +425,14 @@ function upperBound(
   v: number,
 ): number {
   let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
+  let n = to - from;
+  if (n <= 0) return from;
+  while (n > 1) {
+    const half = n >>> 1;
+    lo = a[lo + half - 1] <= v ? lo + half : lo;
+    n -= half;
   }
-  return lo;
+  return a[lo] <= v ? lo + 1 : lo;
 }
 
 /**

@@ -125,7 +125,11 @@ export async function renderWithEntity(
         </EntityProvider>
       </SWRConfig>
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
   );
   return { ...result, api, alertApi, permissionApi };
 }

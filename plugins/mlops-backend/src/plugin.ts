@@ -12,6 +12,7 @@ import { registerMlopsActions } from './actions/registerActions';
 import { createRouter } from './router/createRouter';
 import { MlopsAccess } from './service/access';
 import { forwardEngineEvents } from './service/events';
+import { ModelVersionsCache } from './service/modelVersionsCache';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
@@ -46,6 +47,8 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(mlopsPermissions);
 
         const access = new MlopsAccess(deps);
+        const versions = ModelVersionsCache.forEngine(engine);
+        lifecycle.addShutdownHook(() => versions.unsubscribe());
         httpRouter.use(
           await createRouter({
             engine,
@@ -55,6 +58,7 @@ export const mlopsPlugin = createBackendPlugin({
             auth: deps.auth,
             logger,
             config: deps.config,
+            versionsCache: versions.cache,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -30,6 +30,7 @@ import {
   actorFromCredentials,
   entityRefFromParams,
 } from '../service/access';
+import { ModelVersionsCache } from '../service/modelVersionsCache';
 import {
   parseBody,
   parseEndpointName,
@@ -51,6 +52,8 @@ export interface RouterOptions {
   auth: AuthService;
   logger: LoggerService;
   config: RootConfigService;
+  /** Model-version lists kept between engine change events; default: none. */
+  versionsCache?: ModelVersionsCache;
 }
 
 /** Settings of the unauthenticated consumer route, read once at start-up. */
@@ -70,6 +73,8 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { engine, access, catalog, httpAuth, auth, logger, config } = options;
+  const versionsCache =
+    options.versionsCache ?? ModelVersionsCache.forEngine({}).cache;
   const publicApi = readPublicApiConfig(config);
   const router = Router();
 
@@ -168,7 +173,7 @@ export async function createRouter(
     const { resources } = await context(req);
     const [executions, versions, deployments] = await Promise.all([
       engine.listExecutions(resources, { limit: 1 }),
-      engine.listModelVersions(resources),
+      versionsCache.get(engine, resources).then(e => e.items),
       engine.listDeployments(resources),
     ]);
     const summary: MlopsSummary = {
@@ -287,7 +292,8 @@ export async function createRouter(
 
   entity.get('/model-versions', async (req, res) => {
     const { resources } = await context(req);
-    res.json({ items: await engine.listModelVersions(resources) });
+    const { body } = await versionsCache.get(engine, resources);
+    res.type('application/json').send(body);
   });
 
   entity.get('/model-versions/:version', async (req, res) => {

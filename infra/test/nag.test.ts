@@ -44,13 +44,18 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('is wired as a validation plugin that really fails synth on a violation (control)', () => {
-    const app = new App({
-      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-control-')),
-    });
-    const stack = new Stack(app, 'Control');
+    const controlDir = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'cdk-nag-control-'),
+    );
+    const control = new App({ outdir: controlDir });
+    const stack = new Stack(control, 'Control');
     new s3.Bucket(stack, 'Plain'); // no SSL enforcement, no access logs
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).toThrow(/AwsSolutions-S10|AwsSolutions-S1/);
+    Validations.of(control).addPlugins(new AwsSolutionsChecks(control));
+    try {
+      expect(() => control.synth()).toThrow(/AwsSolutions-S10|AwsSolutions-S1/);
+    } finally {
+      fs.rmSync(controlDir, { recursive: true, force: true });
+    }
   });
 
   it('justifies every acknowledgement with a reason', () => {

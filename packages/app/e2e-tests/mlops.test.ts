@@ -1,0 +1,147 @@
+import { test, expect, Page } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/*
+ * The portal story in a real browser against the real backend and local engine
+ * (scripts/e2e.sh starts them). @owner runs signed in as the guest, a member of
+ * the owning group; @viewer runs after a backend restart on the same data,
+ * signed in as a non-owner.
+ */
+
+const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
+const DATA = path.resolve(__dirname, '../../../../shared/data/abalone.data');
+const SHOTS = process.env.E2E_SCREENSHOT_DIR;
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('link', { name: 'Catalog' }).first()).toBeVisible();
+}
+
+/** README screenshots, only when E2E_SCREENSHOT_DIR is set. */
+async function shot(page: Page, name: string, opts: { whole?: boolean } = {}) {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const size = page.viewportSize()!;
+  if (opts.whole) {
+    // A tall viewport instead of fullPage, so the fixed sidebar is drawn once.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: size.width, height: Math.min(height, 4000) });
+  }
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  await page.setViewportSize(size);
+}
+
+/** Highest version number shown in the model versions table. */
+async function latestVersion(page: Page): Promise<number> {
+  const ids = await page
+    .locator('[data-testid^="model-version-row-"]')
+    .evaluateAll(rows => rows.map(r => Number(r.getAttribute('data-testid')!.split('-').pop())));
+  return ids.length ? Math.max(...ids) : 0;
+}
+
+test.use({ viewport: { width: 1440, height: 1000 } });
+
+test.describe('@owner an owner trains, approves and predicts', () => {
+  test('upload → run finishes → approve → predict', async ({ page }) => {
+    test.setTimeout(240_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-'));
+    await signIn(page);
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByRole('list', { name: 'Release pipeline' })).toBeVisible();
+    const versionsTable = page.getByRole('table', { name: 'Model versions' });
+
+    // The backend seeds the bucket on first start; wait for that release to register its version.
+    await expect(page.locator('[data-testid^="model-version-row-"]').first()).toBeVisible({ timeout: 120_000 });
+    const before = await latestVersion(page);
+
+    // A bad file is refused with row-level errors and starts nothing.
+    const bad = path.join(tmp, 'bad.csv');
+    fs.writeFileSync(bad, 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nX,0.35,0.265,0.09,0.2255,0.0995,0.0485,0.07,7\n');
+    await page.getByTestId('dataset-file-input').setInputFiles(bad);
+    const rowErrors = page.getByRole('table', { name: 'Dataset row errors' });
+    await expect(rowErrors).toBeVisible();
+    await expect(rowErrors).toContainText('2');
+    await expect(rowErrors).toContainText(/sex/i);
+
+    // A good file writes a manifest and triggers the release pipeline.
+    const good = path.join(tmp, 'abalone-e2e.csv');
+    fs.copyFileSync(DATA, good);
+    await page.getByTestId('dataset-file-input').setInputFiles(good);
+    const runs = page.getByRole('table', { name: 'Pipeline runs' });
+    await expect(runs).toContainText('abalone-e2e.csv', { timeout: 30_000 });
+
+    // Watch the run finish without reloading: a new version appears, pending approval.
+    const version = before + 1;
+    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(/pending/i, { timeout: 150_000 });
+    await expect(versionsTable.getByTestId(`model-version-row-${version}`)).toContainText(/\d\.\d{3}/);
+    await shot(page, 'entity-tab', { whole: true });
+
+    // Approve with a comment: it deploys.
+    await page.getByTestId(`approve-version-${version}`).click();
+    const dialog = page.getByRole('dialog', { name: `Approve version ${version}` });
+    await expect(dialog).toBeVisible();
+    await dialog.getByLabel('Comment').fill('MSE under the gate on the e2e upload; ship it');
+    await shot(page, 'approval-dialog');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(/approved/i, { timeout: 30_000 });
+    await expect(page.getByTestId(`deployed-${version}`)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('table', { name: 'Approval history' })).toContainText('ship it');
+
+    // Predict with a preset: a plausible age from the version just deployed.
+    await page.getByRole('button', { name: /typical adult/i }).click();
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const result = page.getByTestId('prediction-result');
+    await expect(result).toContainText(/Predicted age: \d+\.\d years/);
+    await expect(result).toContainText(`model version ${version}`);
+    const age = Number((await result.textContent())!.match(/Predicted age: ([\d.]+)/)![1]);
+    expect(age).toBeGreaterThan(4);
+    expect(age).toBeLessThan(27);
+
+    // The overview page lists the ML system with its deployed version.
+    await page.goto('/mlops');
+    const systems = page.getByRole('table', { name: 'ML systems' });
+    await expect(systems).toContainText('Abalone age predictor');
+    await expect(systems).toContainText(`Version ${version}`);
+    await shot(page, 'overview', { whole: true });
+  });
+});
+
+test.describe('@viewer a non-owner cannot approve', () => {
+  test('approve is disabled in the UI and refused by the API', async ({ page }) => {
+    await signIn(page);
+    await page.goto(ENTITY_TAB);
+    // State survived the backend restart: a version is still deployed.
+    await expect(page.locator('[data-testid^="deployed-"]').first()).toBeVisible({ timeout: 60_000 });
+
+    const approveButtons = page.locator('[data-testid^="approve-version-"]');
+    await expect(approveButtons.first()).toBeVisible();
+    await expect(approveButtons.first()).toBeDisabled();
+
+    // The API refuses too (the UI is not the only gate).
+    const refresh = await page.request.get('/api/auth/guest/refresh', {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    expect(refresh.ok()).toBeTruthy();
+    const identity = await refresh.json();
+    expect(identity.backstageIdentity.identity.userEntityRef).toBe('user:default/viewer');
+    const token = identity.backstageIdentity.token;
+    const id = await approveButtons.first().getAttribute('data-testid');
+    const version = Number(id!.split('-').pop());
+    const base = '/api/mlops/v1/entity/default/component/abalone-age-predictor';
+    const res = await page.request.post(`${base}/model-versions/${version}/approval`, {
+      headers: { authorization: `Bearer ${token}` },
+      data: { status: 'Approved', comment: 'trying as a non-owner' },
+    });
+    expect(res.status()).toBe(403);
+    const versions = await page.request.get(`${base}/model-versions`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = await versions.json();
+    const v = body.items.find((x: { version: number }) => x.version === version);
+    expect(v.approvalStatus).not.toBe('Approved');
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# README command 1: the portal with the local engine.
+#   UI http://localhost:3000 · backend :7007 · model endpoint :7070 · consumer app http://localhost:3001
+# On first start the backend seeds the data bucket from ../shared/data/abalone.data
+# (or MLOPS_SEED_DATA: a path or the UCI URL), which trains and registers version 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/@backstage/cli ] || npm ci --no-audit --no-fund
+
+# The consumer app is static: build once, serve it beside the portal.
+if [ ! -f packages/consumer-app/dist/index.html ]; then
+  npm run build -w @mlops-portal/consumer-app
+fi
+PORT=${CONSUMER_PORT:-3001} node packages/consumer-app/serve.mjs &
+CONSUMER_PID=$!
+trap 'kill $CONSUMER_PID 2>/dev/null || true' EXIT
+
+npx backstage-cli repo start app backend

@@ -412,7 +412,7 @@ export interface HistData {
 }
 
 /** Cap on values sorted per feature to place the quantile cuts. */
-const SKETCH_SAMPLE = 1 << 15;
+const SKETCH_SAMPLE = 1 << 17;
 
 /**
  * First index in a[from, to) whose value is > v (`to` if none). Branch-free

@@ -415,6 +415,11 @@ export async function createRouter(
     next(mapped);
   };
   router.use(mapErrors);
-  router.use(MiddlewareFactory.create({ config, logger }).error());
+  // Stacks stay in the log, even in development: clients never get them.
+  router.use(
+    MiddlewareFactory.create({ config, logger }).error({
+      showStackTraces: false,
+    }),
+  );
   return router;
 }

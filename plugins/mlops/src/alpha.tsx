@@ -48,6 +48,8 @@ export const mlopsOverviewPage = PageBlueprint.make({
     title: 'MLOps',
     icon: <TimelineIcon />,
     routeRef: overviewRouteRef,
+    // The page brings its own Backstage Header; the plugin header would repeat it.
+    noHeader: true,
     loader: () =>
       import('./components/MlopsOverviewPage/MlopsOverviewPage').then(m => (
         <m.MlopsOverviewPage />

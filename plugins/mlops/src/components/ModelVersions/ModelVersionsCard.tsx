@@ -70,7 +70,7 @@ export function ModelVersionsTable(props: {
 }) {
   return (
     <Table size="small" aria-label="Model versions">
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Version</TableCell>
           <TableCell>Status</TableCell>

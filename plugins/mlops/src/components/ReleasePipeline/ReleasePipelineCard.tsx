@@ -57,10 +57,12 @@ export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
             </Typography>
             <Typography variant="body2" component="div">
               <StatusIndicator status={stage.status} />
-              {stage.startTime
-                ? ` · ${formatDuration(stage.startTime, stage.endTime)}`
-                : ''}
             </Typography>
+            {stage.startTime && (
+              <Typography variant="caption" display="block">
+                {formatDuration(stage.startTime, stage.endTime)}
+              </Typography>
+            )}
             {stage.summary && (
               <Typography
                 variant="caption"

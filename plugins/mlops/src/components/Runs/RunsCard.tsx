@@ -36,7 +36,7 @@ export function RunsTable(props: {
 }) {
   return (
     <Table size="small" aria-label="Pipeline runs">
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Run</TableCell>
           <TableCell>Status</TableCell>
@@ -129,7 +129,14 @@ export function RunsCard() {
         No pipeline runs yet. Upload a dataset or press “Train now”.
       </Typography>
     );
-  } else content = <RunsTable runs={value.items} onOpen={setOpen} />;
+  } else {
+    // Many columns: scroll sideways on narrow screens rather than squeeze.
+    content = (
+      <Box overflow="auto">
+        <RunsTable runs={value.items} onOpen={setOpen} />
+      </Box>
+    );
+  }
 
   return (
     <InfoCard title="Pipeline runs">

@@ -1,4 +1,8 @@
-import { parseAbaloneCsv } from './csv';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'http';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { loadAbaloneSource, parseAbaloneCsv } from './csv';
 
 const GOOD = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15';
 const GOOD2 = 'F,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9';
@@ -103,5 +107,35 @@ describe('parseAbaloneCsv', () => {
     const r = parseAbaloneCsv(row, { labelOptional: true });
     expect(r.errors).toEqual([]);
     expect(r.records[0].rings).toBeNaN();
+  });
+});
+
+describe('loadAbaloneSource', () => {
+  it('reads a local file and fetches an http URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-core-src-'));
+    const file = join(dir, 'a.csv');
+    writeFileSync(file, GOOD);
+    const server = createServer((req, res) => {
+      if (req.url === '/abalone.data') {
+        res.end(GOOD2);
+      } else {
+        res.statusCode = 404;
+        res.end('nope');
+      }
+    });
+    await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as { port: number };
+    try {
+      expect(await loadAbaloneSource(file)).toBe(GOOD);
+      expect(
+        await loadAbaloneSource(`http://127.0.0.1:${port}/abalone.data`),
+      ).toBe(GOOD2);
+      await expect(
+        loadAbaloneSource(`http://127.0.0.1:${port}/missing`),
+      ).rejects.toThrow(/HTTP 404/);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -66,7 +66,7 @@ export function RunsTable(props: {
                 {run.displayName ?? run.executionId}
               </Link>
             </TableCell>
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               <StatusIndicator status={run.status} />
               {run.currentStep && run.status === 'Executing' && (
                 <Typography variant="caption" display="block">
@@ -74,7 +74,9 @@ export function RunsTable(props: {
                 </Typography>
               )}
             </TableCell>
-            <TableCell>{run.trigger}</TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
+              {run.trigger}
+            </TableCell>
             <TableCell>{shortRef(run.triggeredBy)}</TableCell>
             <TableCell>
               {run.dataManifest ? (

@@ -128,10 +128,13 @@ export function registerMlopsActions(options: {
     },
     action: async ({ input, credentials }) => {
       const resources = await access.resolve(input.entityRef, credentials);
-      const updated = await access.audited(
+      const updated = await access.guardedWrite(
         {
           eventId: 'model-approval',
           severityLevel: 'high',
+          permission: mlopsModelApprovePermission,
+          entityRef: resources.entityRef,
+          credentials,
           meta: {
             entityRef: resources.entityRef,
             version: input.version,
@@ -141,11 +144,6 @@ export function registerMlopsActions(options: {
           },
         },
         async () => {
-          await access.authorize(
-            mlopsModelApprovePermission,
-            resources.entityRef,
-            credentials,
-          );
           const result = await engine.updateModelApproval(
             resources,
             input.version,

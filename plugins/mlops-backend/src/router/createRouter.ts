@@ -6,6 +6,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { InputError, NotFoundError } from '@backstage/errors';
+import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_ENDPOINT,
@@ -21,6 +22,7 @@ import {
   type MlopsSummary,
 } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
+import type { JsonObject } from '@backstage/types';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import Router from 'express-promise-router';
@@ -166,8 +168,35 @@ export async function createRouter(
     });
     const entityRef = entityRefFromParams(req.params as Record<string, string>);
     const resources = await access.resolve(entityRef, credentials);
-    return { credentials, resources, actor: actorFromCredentials(credentials) };
+    const actor = actorFromCredentials(credentials);
+    return { request: req, credentials, resources, actor };
   };
+  type Context = Awaited<ReturnType<typeof context>>;
+
+  /**
+   * An audited write on the request's entity, after checking `permission`;
+   * the audit meta always starts with the entity ref.
+   */
+  const guardedWrite = <T>(
+    ctx: Context,
+    write: {
+      eventId: string;
+      permission: ResourcePermission<'catalog-entity'>;
+      meta?: JsonObject;
+      severityLevel?: 'high';
+    },
+    fn: (ctx: Context) => Promise<{ result: T; meta?: JsonObject }>,
+  ): Promise<T> =>
+    access.guardedWrite(
+      {
+        ...write,
+        request: ctx.request,
+        entityRef: ctx.resources.entityRef,
+        credentials: ctx.credentials,
+        meta: { entityRef: ctx.resources.entityRef, ...write.meta },
+      },
+      () => fn(ctx),
+    );
 
   entity.get('/summary', async (req, res) => {
     const { resources } = await context(req);
@@ -196,22 +225,15 @@ export async function createRouter(
   });
 
   entity.post('/runs', json, async (req, res) => {
-    const { credentials, resources, actor } = await context(req);
-    const execution = await access.audited(
+    const ctx = await context(req);
+    const execution = await guardedWrite(
+      ctx,
       {
         eventId: 'pipeline-execution-start',
-        request: req,
-        meta: {
-          entityRef: resources.entityRef,
-          pipelineName: resources.pipelineName,
-        },
+        permission: mlopsPipelineExecutePermission,
+        meta: { pipelineName: ctx.resources.pipelineName },
       },
-      async () => {
-        await access.authorize(
-          mlopsPipelineExecutePermission,
-          resources.entityRef,
-          credentials,
-        );
+      async ({ resources, actor }) => {
         const body = parseBody(startExecutionRequestSchema, req.body ?? {});
         const idempotencyKey =
           req.header('idempotency-key')?.slice(0, 128) || undefined;
@@ -238,19 +260,15 @@ export async function createRouter(
 
   entity.post('/runs/:executionId/retry', async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
-    const { credentials, resources, actor } = await context(req);
-    const execution = await access.audited(
+    const ctx = await context(req);
+    const execution = await guardedWrite(
+      ctx,
       {
         eventId: 'pipeline-execution-retry',
-        request: req,
-        meta: { entityRef: resources.entityRef, executionId },
+        permission: mlopsPipelineExecutePermission,
+        meta: { executionId },
       },
-      async () => {
-        await access.authorize(
-          mlopsPipelineExecutePermission,
-          resources.entityRef,
-          credentials,
-        );
+      async ({ resources, actor }) => {
         const result = await engine.retryExecution(
           resources,
           executionId,
@@ -264,23 +282,17 @@ export async function createRouter(
 
   entity.post('/runs/:executionId/stop', async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
-    const { credentials, resources, actor } = await context(req);
-    const execution = await access.audited(
+    const ctx = await context(req);
+    const execution = await guardedWrite(
+      ctx,
       {
         eventId: 'pipeline-execution-stop',
-        request: req,
-        meta: { entityRef: resources.entityRef, executionId },
+        permission: mlopsPipelineExecutePermission,
+        meta: { executionId },
       },
-      async () => {
-        await access.authorize(
-          mlopsPipelineExecutePermission,
-          resources.entityRef,
-          credentials,
-        );
-        return {
-          result: await engine.stopExecution(resources, executionId, actor),
-        };
-      },
+      async ({ resources, actor }) => ({
+        result: await engine.stopExecution(resources, executionId, actor),
+      }),
     );
     res.json(execution);
   });
@@ -304,24 +316,19 @@ export async function createRouter(
 
   entity.post('/model-versions/:version/approval', json, async (req, res) => {
     const version = parseVersion(req.params.version);
-    const { credentials, resources, actor } = await context(req);
-    const updated = await access.audited(
+    const ctx = await context(req);
+    const updated = await guardedWrite(
+      ctx,
       {
         eventId: 'model-approval',
         severityLevel: 'high',
-        request: req,
+        permission: mlopsModelApprovePermission,
         meta: {
-          entityRef: resources.entityRef,
-          modelPackageGroupName: resources.modelPackageGroupName,
+          modelPackageGroupName: ctx.resources.modelPackageGroupName,
           version,
         },
       },
-      async () => {
-        await access.authorize(
-          mlopsModelApprovePermission,
-          resources.entityRef,
-          credentials,
-        );
+      async ({ resources, actor }) => {
         const body = parseBody(approvalRequestSchema, req.body);
         const result = await engine.updateModelApproval(resources, version, {
           status: body.status,
@@ -341,19 +348,15 @@ export async function createRouter(
 
   entity.post('/datasets', csv, async (req, res) => {
     const fileName = parseFileName(req.query.fileName);
-    const { credentials, resources, actor } = await context(req);
-    const uploaded = await access.audited(
+    const ctx = await context(req);
+    const uploaded = await guardedWrite(
+      ctx,
       {
         eventId: 'dataset-upload',
-        request: req,
-        meta: { entityRef: resources.entityRef, fileName },
+        permission: mlopsDatasetUploadPermission,
+        meta: { fileName },
       },
-      async () => {
-        await access.authorize(
-          mlopsDatasetUploadPermission,
-          resources.entityRef,
-          credentials,
-        );
+      async ({ resources, actor }) => {
         if (!Buffer.isBuffer(req.body)) {
           throw new InputError(
             'Request body must be CSV text with Content-Type: text/csv',

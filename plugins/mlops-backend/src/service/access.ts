@@ -147,4 +147,27 @@ export class MlopsAccess {
       throw error;
     }
   }
+
+  /**
+   * An audited write on one entity that first checks `permission`: the check
+   * runs inside the audit so a refusal is recorded as a failed attempt.
+   */
+  async guardedWrite<T>(
+    options: {
+      eventId: string;
+      permission: ResourcePermission<'catalog-entity'>;
+      entityRef: string;
+      credentials: BackstageCredentials;
+      meta: JsonObject;
+      request?: Request<any, any, any, any, any>;
+      severityLevel?: 'low' | 'medium' | 'high' | 'critical';
+    },
+    fn: () => Promise<{ result: T; meta?: JsonObject }>,
+  ): Promise<T> {
+    const { permission, entityRef, credentials, ...audit } = options;
+    return this.audited(audit, async () => {
+      await this.authorize(permission, entityRef, credentials);
+      return fn();
+    });
+  }
 }

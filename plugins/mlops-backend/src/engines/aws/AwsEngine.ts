@@ -499,26 +499,15 @@ export class AwsEngine implements MlopsEngine {
     executionId: string,
     _actor: EngineActor,
   ): Promise<PipelineExecution> {
-    this.assertExecution(r, executionId);
-    const d = await this.describeExecution(r, executionId);
-    const status = executionStatus(d.PipelineExecutionStatus);
-    if (status !== 'Failed' && status !== 'Stopped') {
-      throw new ConflictError(
-        `Execution ${executionId} is ${status}; only Failed or Stopped executions can be retried`,
-      );
-    }
-    const { sagemaker } = await this.clients(r);
     // SageMaker retries in place: the execution keeps its ARN and re-runs the failed steps.
-    await this.call('sagemaker:RetryPipelineExecution', () =>
-      sagemaker.send(
-        new RetryPipelineExecutionCommand({
-          PipelineExecutionArn: executionId,
-          ClientRequestToken: randomUUID(),
-        }),
-      ),
-    );
-    this.cache.invalidate(this.pipelineKey(r));
-    return this.executionAfterWrite(r, executionId, {}, 'Executing');
+    return this.changeExecution(r, executionId, {
+      allowed: ['Failed', 'Stopped'],
+      verb: 'retried',
+      operation: 'sagemaker:RetryPipelineExecution',
+      send: (sagemaker, input) =>
+        sagemaker.send(new RetryPipelineExecutionCommand(input)),
+      status: 'Executing',
+    });
   }
 
   async stopExecution(
@@ -526,25 +515,53 @@ export class AwsEngine implements MlopsEngine {
     executionId: string,
     _actor: EngineActor,
   ): Promise<PipelineExecution> {
+    return this.changeExecution(r, executionId, {
+      allowed: ['Executing'],
+      verb: 'stopped',
+      operation: 'sagemaker:StopPipelineExecution',
+      send: (sagemaker, input) =>
+        sagemaker.send(new StopPipelineExecutionCommand(input)),
+      status: 'Stopping',
+    });
+  }
+
+  /**
+   * Retry and stop: refuses (409) unless the execution is in an `allowed`
+   * status, sends the call, and reports the execution with its new `status`.
+   */
+  private async changeExecution(
+    r: MlopsResources,
+    executionId: string,
+    change: {
+      allowed: Array<PipelineExecution['status']>;
+      verb: string;
+      operation: string;
+      send: (
+        sagemaker: AwsClients['sagemaker'],
+        input: { PipelineExecutionArn: string; ClientRequestToken: string },
+      ) => Promise<unknown>;
+      status: PipelineExecution['status'];
+    },
+  ): Promise<PipelineExecution> {
     this.assertExecution(r, executionId);
     const d = await this.describeExecution(r, executionId);
     const status = executionStatus(d.PipelineExecutionStatus);
-    if (status !== 'Executing') {
+    if (!change.allowed.includes(status)) {
       throw new ConflictError(
-        `Execution ${executionId} is ${status}; only Executing executions can be stopped`,
+        `Execution ${executionId} is ${status}; only ${change.allowed.join(
+          ' or ',
+        )} executions can be ${change.verb}`,
       );
     }
     const { sagemaker } = await this.clients(r);
-    await this.call('sagemaker:StopPipelineExecution', () =>
-      sagemaker.send(
-        new StopPipelineExecutionCommand({
-          PipelineExecutionArn: executionId,
-          ClientRequestToken: randomUUID(),
-        }),
-      ),
+    await this.call(change.operation, () =>
+      change.send(sagemaker, {
+        PipelineExecutionArn: executionId,
+        ClientRequestToken: randomUUID(),
+      }),
     );
     this.cache.invalidate(this.pipelineKey(r));
-    return this.executionAfterWrite(r, executionId, {}, 'Stopping');
+    return this.executionAfterWrite(r, executionId, {}, change.status);
   }
 
   // --- release (CodePipeline) ---------------------------------------------------

@@ -524,14 +524,18 @@ export function buildHistData(
 
 /** Reusable per-training buffers for the histogram grower. */
 export class HistWorkspace {
-  /** Sampled rows of the current tree, ascending (set by the caller). */
+  /**
+   * Sampled rows of the current tree, ascending (set by the caller). growHist
+   * partitions it in place: every node owns the slice
+   * [store.begin[node], store.end[node]), still ascending.
+   */
   readonly order: Uint32Array;
-  /** Node id of each sampled row; after growHist, its leaf. */
-  readonly pos: Int32Array;
+  /** Right-hand rows while a slice is being partitioned. */
+  readonly scratch: Uint32Array;
   private readonly pool: Float64Array[] = [];
   constructor(readonly data: HistData) {
     this.order = new Uint32Array(data.rows);
-    this.pos = new Int32Array(data.rows);
+    this.scratch = new Uint32Array(data.rows);
   }
   take(): Float64Array {
     return this.pool.pop() ?? new Float64Array(2 * (this.data.missingBin + 1));
@@ -541,6 +545,11 @@ export class HistWorkspace {
   }
 }
 
+/**
+ * Histogram of order[begin, end): interleaved (Σgrad, Σhess) per global bin.
+ * Rows are added in ascending order, so the float sums do not depend on how
+ * the rows reached this node.
+ */
 function buildHist(
   ws: HistWorkspace,
   hist: Float64Array,
@@ -582,12 +591,47 @@ function buildHist(
 }
 
 /**
- * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker). Rows stay
- * in ascending order (cache-friendly) and carry their node id in `ws.pos`;
- * each level is one pass that moves rows to their child and accumulates the
- * histogram of the smaller child only — the larger one is parent − smaller.
- * Nodes whose best loss change is below gamma are not expanded (hist does not
- * run the pruner). On return `ws.pos[row]` is the leaf of each sampled row.
+ * Stable in-place partition of order[begin, end) by one split; returns the
+ * index where the right child's rows start. Branch-free, because the
+ * direction of consecutive rows is close to random.
+ */
+function partitionRows(
+  ws: HistWorkspace,
+  begin: number,
+  end: number,
+  feature: number,
+  splitBin: number,
+  missingLeft: number,
+): number {
+  const { binsByColumn, rows, missingBin } = ws.data;
+  const order = ws.order;
+  const scratch = ws.scratch;
+  const colBase = feature * rows;
+  let nl = begin;
+  let nr = 0;
+  for (let k = begin; k < end; k++) {
+    const row = order[k];
+    const bin = binsByColumn[colBase + row];
+    // bin ≤ splitBin, or missing with a left default (bins are < 2^16).
+    const left =
+      (((splitBin - bin) >>> 31) ^ 1) |
+      (missingLeft & (((bin ^ missingBin) - 1) >>> 31));
+    order[nl] = row;
+    scratch[nr] = row;
+    nl += left;
+    nr += left ^ 1;
+  }
+  order.set(scratch.subarray(0, nr), nl);
+  return nl;
+}
+
+/**
+ * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker). Each node
+ * owns a contiguous, ascending slice of `ws.order`; a split partitions the
+ * slice in place and builds the histogram of the smaller child only — the
+ * larger one is parent − smaller. Nodes whose best loss change is below gamma
+ * are not expanded (hist does not run the pruner). On return each leaf's rows
+ * are order[store.begin[leaf], store.end[leaf]).
  */
 export function growHist(
   ws: HistWorkspace,
@@ -598,10 +642,8 @@ export function growHist(
   p: GrowParams,
 ): { tree: TreeArrays; store: NodeStore } {
   const data = ws.data;
-  const { offsets, cuts, minCuts, bins, binsByColumn, rows, cols, missingBin } =
-    data;
+  const { offsets, cuts, minCuts } = data;
   const order = ws.order;
-  const pos = ws.pos;
   const mcw = p.min_child_weight;
   const nf = features.length;
   const store = new NodeStore();
@@ -611,20 +653,20 @@ export function growHist(
     const r = order[k];
     g0 += grad[r];
     h0 += hess[r];
-    pos[r] = 0;
   }
   store.add(-1, g0, h0, 0);
+  store.begin[0] = 0;
+  store.end[0] = n;
   const hists: Array<Float64Array | undefined> = [];
-  if (p.max_depth > 0) {
-    hists[0] = ws.take();
-    buildHist(ws, hists[0], 0, n, grad, hess, features);
-  }
+  hists[0] = ws.take();
+  buildHist(ws, hists[0], 0, n, grad, hess, features);
   let frontier = [0];
   for (let depth = 0; depth < p.max_depth && frontier.length > 0; depth++) {
     const buildChildren = depth + 1 < p.max_depth;
-    const splitNodes: number[] = [];
+    const next: number[] = [];
     for (const node of frontier) {
       const hist = hists[node]!;
+      hists[node] = undefined;
       const G = store.g[node];
       const H = store.h[node];
       const rootGain = calcGain(p, G, H);
@@ -687,7 +729,6 @@ export function growHist(
       }
       if (bestFeat < 0 || !(bestLoss > RT_EPS) || bestLoss < p.gamma) {
         ws.give(hist);
-        hists[node] = undefined;
         continue;
       }
       const [l, r] = store.split(node, bestFeat, bestCond, bestDef, bestLoss);
@@ -695,77 +736,24 @@ export function growHist(
       store.h[l] = bestHL;
       store.g[r] = G - bestGL;
       store.h[r] = H - bestHL;
-      // Reuse begin/end as this level's split bin and "left is the smaller child".
-      store.begin[node] = bestBin;
-      store.end[node] = bestHL <= H - bestHL ? 1 : 0;
-      splitNodes.push(node);
-    }
-    if (splitNodes.length === 0) break;
-
-    // Per-node lookup tables for the row pass, indexed by node id.
-    const nodeCount = store.left.length;
-    const splitFeature = new Int32Array(nodeCount).fill(-1);
-    const splitBin = new Int32Array(nodeCount);
-    const missingLeft = new Uint8Array(nodeCount);
-    const smallHist: Array<Float64Array | undefined> = new Array(nodeCount);
-    for (const node of splitNodes) {
-      splitFeature[node] = store.feature[node];
-      splitBin[node] = store.begin[node];
-      missingLeft[node] = store.defLeft[node];
+      const begin = store.begin[node];
+      const end = store.end[node];
+      const mid = partitionRows(ws, begin, end, bestFeat, bestBin, bestDef);
+      store.begin[l] = begin;
+      store.end[l] = mid;
+      store.begin[r] = mid;
+      store.end[r] = end;
       if (buildChildren) {
-        const small =
-          store.end[node] === 1 ? store.left[node] : store.right[node];
-        const h = ws.take();
-        h.fill(0);
-        smallHist[small] = h;
-      }
-    }
-    const allFeatures = nf === cols;
-    for (let k = 0; k < n; k++) {
-      const row = order[k];
-      const node = pos[row];
-      const f = splitFeature[node];
-      if (f < 0) continue;
-      const bin = binsByColumn[f * rows + row];
-      const goLeft =
-        bin === missingBin ? missingLeft[node] === 1 : bin <= splitBin[node];
-      const child = goLeft ? store.left[node] : store.right[node];
-      pos[row] = child;
-      const h = smallHist[child];
-      if (h !== undefined) {
-        const g = grad[row];
-        const hs = hess[row];
-        const base = row * cols;
-        if (allFeatures) {
-          for (let j = 0; j < cols; j++) {
-            const q = bins[base + j] << 1;
-            h[q] += g;
-            h[q + 1] += hs;
-          }
-        } else {
-          for (let j = 0; j < nf; j++) {
-            const q = bins[base + features[j]] << 1;
-            h[q] += g;
-            h[q + 1] += hs;
-          }
-        }
-      }
-    }
-    const next: number[] = [];
-    for (const node of splitNodes) {
-      const parentHist = hists[node]!;
-      hists[node] = undefined;
-      const l = store.left[node];
-      const r = store.right[node];
-      if (buildChildren) {
-        const smallIsLeft = store.end[node] === 1;
-        const small = smallHist[smallIsLeft ? l : r]!;
-        for (let k = 0; k < parentHist.length; k++) parentHist[k] -= small[k];
+        const smallIsLeft = bestHL <= H - bestHL;
+        const small = ws.take();
+        if (smallIsLeft) buildHist(ws, small, begin, mid, grad, hess, features);
+        else buildHist(ws, small, mid, end, grad, hess, features);
+        for (let k = 0; k < hist.length; k++) hist[k] -= small[k];
         hists[smallIsLeft ? l : r] = small;
-        hists[smallIsLeft ? r : l] = parentHist;
+        hists[smallIsLeft ? r : l] = hist;
         next.push(l, r);
       } else {
-        ws.give(parentHist);
+        ws.give(hist);
       }
     }
     frontier = next;

@@ -184,17 +184,18 @@ export function trainXGBoost(
     } else {
       const res = growHist(ws!, nSampled, grad, hess, features, grow);
       tree = res.tree;
-      // Sampled rows: their leaf is known from growHist; others walk the tree.
+      // Sampled rows: growHist left each leaf's rows in one slice; others walk the tree.
       const { store } = res;
       const leafValue = new Float32Array(store.left.length);
       for (let nd = 0; nd < store.left.length; nd++) {
         leafValue[nd] = calcWeight(grow, store.g[nd], store.h[nd]) * grow.eta;
       }
       const order = ws!.order;
-      const pos = ws!.pos;
-      for (let k = 0; k < nSampled; k++) {
-        const r = order[k];
-        pred[r] += leafValue[pos[r]];
+      for (let nd = 0; nd < store.left.length; nd++) {
+        if (store.left[nd] !== -1) continue;
+        const v = leafValue[nd];
+        const end = store.end[nd];
+        for (let k = store.begin[nd]; k < end; k++) pred[order[k]] += v;
       }
       if (nUnsampled > 0) {
         addTree(tree, x, cols, pred, unsampled.subarray(0, nUnsampled));

@@ -95,6 +95,20 @@ function executionFromRow(row: any): ExecutionRecord {
   };
 }
 
+/** The columns that change as a run progresses (status aside). */
+function progressColumns(r: ExecutionRecord) {
+  return {
+    start_time: r.startTime ?? null,
+    end_time: r.endTime ?? null,
+    failure_reason: r.failureReason ?? null,
+    current_step: r.currentStep ?? null,
+    metrics: json(r.metrics),
+    model_version: r.modelVersion ?? null,
+    release: json(r.release),
+    steps: json(r.steps),
+  };
+}
+
 /** Strips engine-internal fields for API responses. */
 export function toPublicExecution(r: ExecutionRecord): PipelineExecution {
   const { resources, clientRequestToken, seq, steps, ...rest } = r;
@@ -196,14 +210,7 @@ export class LocalStore {
       parameters: json(r.parameters),
       data_manifest: json(r.dataManifest),
       created_at: r.createdAt,
-      start_time: r.startTime ?? null,
-      end_time: r.endTime ?? null,
-      failure_reason: r.failureReason ?? null,
-      current_step: r.currentStep ?? null,
-      metrics: json(r.metrics),
-      model_version: r.modelVersion ?? null,
-      release: json(r.release),
-      steps: json(r.steps),
+      ...progressColumns(r),
     });
     return (await this.getExecution(r.executionId))!;
   }
@@ -212,17 +219,7 @@ export class LocalStore {
   async saveExecution(r: ExecutionRecord, trx?: Knex.Transaction) {
     await (trx ?? this.db)(T_EXECUTIONS)
       .where({ execution_id: r.executionId })
-      .update({
-        status: r.status,
-        start_time: r.startTime ?? null,
-        end_time: r.endTime ?? null,
-        failure_reason: r.failureReason ?? null,
-        current_step: r.currentStep ?? null,
-        metrics: json(r.metrics),
-        model_version: r.modelVersion ?? null,
-        release: json(r.release),
-        steps: json(r.steps),
-      });
+      .update({ status: r.status, ...progressColumns(r) });
   }
 
   async getExecution(

@@ -436,6 +436,46 @@ function upperBound(
 }
 
 /**
+ * Ascending sort of float32 values (no NaN) by LSD radix on their bits, in
+ * the same order as Float32Array#sort (−0 before +0), several times faster
+ * on the ~100k-value column samples.
+ */
+function sortFloat32(values: Float32Array): Float32Array {
+  const n = values.length;
+  let src = new Uint32Array(n);
+  let dst = new Uint32Array(n);
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  // Flip so that unsigned order is numeric order: negatives reversed.
+  for (let i = 0; i < n; i++) {
+    const u = bits[i];
+    src[i] = u & 0x80000000 ? ~u : u | 0x80000000;
+  }
+  const count = new Uint32Array(2048);
+  for (let shift = 0; shift < 32; shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(src[i] >>> shift) & 2047]++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const u = src[i];
+      dst[count[(u >>> shift) & 2047]++] = u;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const u = src[i];
+    src[i] = u & 0x80000000 ? u & 0x7fffffff : ~u;
+  }
+  return new Float32Array(src.buffer, 0, n);
+}
+
+/**
  * Cuts like XGBoost's: with ≤ max_bin distinct values every distinct value
  * starts a bin; otherwise cuts sit at rank quantiles of (a strided sample of)
  * the column. The last cut lies above the maximum.
@@ -450,16 +490,16 @@ export function buildHistData(
   const minCuts = new Float32Array(cols);
   const hasMissing = new Uint8Array(cols);
   const stride = Math.max(1, Math.ceil(rows / SKETCH_SAMPLE));
+  const sample = new Float32Array(Math.ceil(rows / stride));
   for (let f = 0; f < cols; f++) {
-    const sample: number[] = [];
-    for (let r = 0; r < rows; r++) {
+    let m = 0;
+    for (let r = 0; r < rows; r += stride) {
       const v = x[r * cols + f];
-      if (Number.isNaN(v)) hasMissing[f] = 1;
-      else if (r % stride === 0) sample.push(v);
+      if (!Number.isNaN(v)) sample[m++] = v;
     }
-    const sorted = Float32Array.from(sample).sort();
+    const sorted = sortFloat32(sample.subarray(0, m));
     const distinct: number[] = [];
-    for (let i = 0; i < sorted.length; i++) {
+    for (let i = 0; i < m && distinct.length <= maxBin; i++) {
       if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
     }
     const cuts: number[] = [];
@@ -468,13 +508,13 @@ export function buildHistData(
       cuts.push(1e-5);
     } else {
       const lo = distinct[0];
-      const hi = distinct[distinct.length - 1];
+      const hi = sorted[m - 1];
       minCuts[f] = lo - (Math.abs(lo) + 1e-5);
       if (distinct.length <= maxBin) {
         for (let i = 1; i < distinct.length; i++) cuts.push(distinct[i]);
       } else {
         for (let b = 1; b < maxBin; b++) {
-          const v = sorted[Math.floor((b * sorted.length) / maxBin)];
+          const v = sorted[Math.floor((b * m) / maxBin)];
           if (v > lo && (cuts.length === 0 || v > cuts[cuts.length - 1])) {
             cuts.push(v);
           }
@@ -495,17 +535,20 @@ export function buildHistData(
   cutLists.forEach((c, f) => cuts.set(c, offsets[f]));
   const bins = new Uint16Array(rows * cols);
   const binsByColumn = new Uint16Array(rows * cols);
-  for (let f = 0; f < cols; f++) {
-    const o = offsets[f];
-    const last = offsets[f + 1] - 1;
-    const colBase = f * rows;
-    for (let r = 0; r < rows; r++) {
-      const v = x[r * cols + f];
-      const b = Number.isNaN(v)
-        ? totalBins
-        : Math.min(upperBound(cuts, o, last + 1, v), last);
-      bins[r * cols + f] = b;
-      binsByColumn[colBase + r] = b;
+  // Row-major pass: reads x and writes `bins` sequentially.
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let f = 0; f < cols; f++) {
+      const v = x[base + f];
+      let b = totalBins;
+      if (!Number.isNaN(v)) {
+        const last = offsets[f + 1] - 1;
+        b = Math.min(upperBound(cuts, offsets[f], last + 1, v), last);
+      } else {
+        hasMissing[f] = 1;
+      }
+      bins[base + f] = b;
+      binsByColumn[f * rows + r] = b;
     }
   }
   return {

@@ -12,12 +12,10 @@ import {
 } from './grow';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
 import * as split from './split';
-import * as treeModule from './tree';
 import type { TreeArrays } from './tree';
 
 // Module-local bindings avoid transpiled export getters in per-row loops.
 const calcWeight = split.calcWeight;
-const leafIndex = treeModule.leafIndex;
 
 export interface IterationInfo {
   iteration: number;
@@ -79,6 +77,11 @@ function rmse(pred: Float32Array, labels: Float32Array): number {
   return pred.length ? Math.sqrt(s / pred.length) : NaN;
 }
 
+/**
+ * Adds one tree's leaf values to `pred` for all rows, or for the listed ones.
+ * The walk is inlined with the tree's arrays hoisted: it runs for every
+ * validation row and every row left out by subsample, each round.
+ */
 function addTree(
   tree: TreeArrays,
   x: Float32Array,
@@ -86,11 +89,57 @@ function addTree(
   pred: Float32Array,
   rows?: Uint32Array,
 ): void {
+  const { left, right, feature, condition, defaultLeft } = tree;
   const n = rows ? rows.length : pred.length;
   for (let k = 0; k < n; k++) {
     const r = rows ? rows[k] : k;
-    pred[r] += tree.condition[leafIndex(tree, x, r * cols)];
+    const base = r * cols;
+    let node = 0;
+    while (left[node] !== -1) {
+      const v = x[base + feature[node]];
+      if (Number.isNaN(v)) {
+        node = defaultLeft[node] ? left[node] : right[node];
+      } else {
+        node = v < condition[node] ? left[node] : right[node];
+      }
+    }
+    pred[r] += condition[node];
   }
+}
+
+/** XGBoost's squared-error gradient; the hessian stays 1. */
+function squaredErrorGradient(
+  pred: Float32Array,
+  labels: Float32Array,
+  grad: Float32Array,
+): void {
+  for (let r = 0; r < grad.length; r++) grad[r] = pred[r] - labels[r];
+}
+
+/**
+ * One Bernoulli(rate) draw per row, in row order (the seeded sequence decides
+ * the model). Kept rows go to `order` ascending, the others to `unsampled`;
+ * returns the number kept.
+ */
+function sampleRows(
+  rng: () => number,
+  rate: number,
+  rows: number,
+  order: Uint32Array | undefined,
+  sampled: Uint8Array,
+  unsampled: Uint32Array,
+): number {
+  let kept = 0;
+  let dropped = 0;
+  for (let r = 0; r < rows; r++) {
+    const keep = rng() < rate;
+    sampled[r] = keep ? 1 : 0;
+    if (keep) {
+      if (order) order[kept] = r;
+      kept++;
+    } else unsampled[dropped++] = r;
+  }
+  return kept;
 }
 
 /**
@@ -146,20 +195,20 @@ export function trainXGBoost(
     validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
 
   for (let it = 0; it < p.num_round; it++) {
-    for (let r = 0; r < rows; r++) grad[r] = pred[r] - train.labels[r];
+    squaredErrorGradient(pred, train.labels, grad);
     // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
     let nSampled = rows;
     let nUnsampled = 0;
     if (p.subsample < 1) {
-      nSampled = 0;
-      for (let r = 0; r < rows; r++) {
-        const keep = rng() < p.subsample;
-        sampled[r] = keep ? 1 : 0;
-        if (keep) {
-          if (ws) ws.order[nSampled] = r;
-          nSampled++;
-        } else unsampled[nUnsampled++] = r;
-      }
+      nSampled = sampleRows(
+        rng,
+        p.subsample,
+        rows,
+        ws?.order,
+        sampled,
+        unsampled,
+      );
+      nUnsampled = rows - nSampled;
     } else if (ws) {
       for (let r = 0; r < rows; r++) ws.order[r] = r;
     }

@@ -3,10 +3,12 @@
  * sampling so that a given seed always reproduces the same model.
  */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+  // State in a typed array: a captured uint32 above 2^30 would be boxed as a
+  // heap number on every call (row sampling draws one per row and round).
+  const state = new Uint32Array([seed >>> 0]);
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    state[0] += 0x6d2b79f5;
+    let t = state[0];
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

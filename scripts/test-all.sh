@@ -47,10 +47,14 @@ bash scripts/ensure-system-deps.sh || echo "(continuing without system packages)
 step "PostgreSQL for the database suites"
 if PG_ENV=$(bash scripts/start-test-postgres.sh); then eval "$PG_ENV"; echo "$PG_ENV"; else echo "PostgreSQL unavailable: suites run on SQLite only"; fi
 
-check tsc npx tsc --noEmit
+# tsc and eslint are single-threaded: run them side by side on the 2 cores
+check tsc npx tsc --noEmit &
+TSC_PID=$!
 check lint bash scripts/lint.sh
+wait "$TSC_PID"
 
-suite jest-backstage npx backstage-cli repo test --json --outputFile="$RESULTS/jest-backstage.json"
+# Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
+suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"
 suite jest-infra bash -c "cd infra && npx jest --json --outputFile='$RESULTS/jest-infra.json'"
 suite vitest-consumer-app bash -c "cd packages/consumer-app && npx vitest run --reporter=default --reporter=json --outputFile.json='$RESULTS/vitest-consumer-app.json'"
 if [ -f infra/scripts/test-python.sh ]; then

@@ -21,12 +21,16 @@ import {
   validateWhileTyping,
 } from './validation';
 
-const SIZE_FIELDS: readonly Measurement[] = ['length', 'diameter', 'height'];
-const WEIGHT_FIELDS: readonly Measurement[] = [
-  'wholeWeight',
-  'shuckedWeight',
-  'visceraWeight',
-  'shellWeight',
+// Sizes and weights are grouped by unit, so each group's legend names it.
+const MEASUREMENT_GROUPS: ReadonlyArray<{
+  legend: string;
+  fields: readonly Measurement[];
+}> = [
+  { legend: 'Size, in millimetres', fields: ['length', 'diameter', 'height'] },
+  {
+    legend: 'Weight, in grams',
+    fields: ['wholeWeight', 'shuckedWeight', 'visceraWeight', 'shellWeight'],
+  },
 ];
 
 type SubmitState =
@@ -295,35 +299,22 @@ export function PredictForm(props: { apiBaseUrl: string }) {
           )}
         </fieldset>
 
-        <fieldset className="fieldset">
-          <legend>Size, in millimetres</legend>
-          <div className="grid">
-            {SIZE_FIELDS.map(field => (
-              <MeasurementField
-                key={field}
-                field={field}
-                value={values[field]}
-                error={errors[field]}
-                onChange={handleChange}
-              />
-            ))}
-          </div>
-        </fieldset>
-
-        <fieldset className="fieldset">
-          <legend>Weight, in grams</legend>
-          <div className="grid">
-            {WEIGHT_FIELDS.map(field => (
-              <MeasurementField
-                key={field}
-                field={field}
-                value={values[field]}
-                error={errors[field]}
-                onChange={handleChange}
-              />
-            ))}
-          </div>
-        </fieldset>
+        {MEASUREMENT_GROUPS.map(group => (
+          <fieldset className="fieldset" key={group.legend}>
+            <legend>{group.legend}</legend>
+            <div className="grid">
+              {group.fields.map(field => (
+                <MeasurementField
+                  key={field}
+                  field={field}
+                  value={values[field]}
+                  error={errors[field]}
+                  onChange={handleChange}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ))}
 
         <p className="error-summary" role="alert">
           {summary}

@@ -1,10 +1,4 @@
-import {
-  ArnFormat,
-  CfnElement,
-  CfnOutput,
-  Stack,
-  StackProps,
-} from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,12 +7,9 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { DATA_PREFIX, MlopsNames, sharedBucketName } from './config';
+import { grantContainerBasics } from './container-role';
 import { SageMakerImages } from './images';
-import {
-  acknowledge,
-  acknowledgeAll,
-  acknowledgeBucketDeployment,
-} from './nag';
+import { acknowledgeAll, acknowledgeBucketDeployment } from './nag';
 import { buildPipelineDefinition } from './pipeline-definition';
 import {
   modelPackageGroupArn,
@@ -82,7 +73,13 @@ export class MlPipelineStack extends Stack {
       description:
         'Runs the Abalone SageMaker pipeline and its processing/training jobs',
     });
-    this.grantJobBasics(this.role);
+    grantContainerBasics(this.role, {
+      images: this.images,
+      sidPrefix: 'Job',
+      logGroups: '/aws/sagemaker/*',
+      logGroupsReason:
+        'SageMaker names job log groups/streams per job type (/aws/sagemaker/ProcessingJobs, TrainingJobs); limited to that prefix.',
+    });
     // Step code and run outputs.
     this.artifactBucket.grantReadWrite(this.role);
     // Training data (read-only; the key decrypts the data bucket).
@@ -251,67 +248,5 @@ export class MlPipelineStack extends Stack {
       value: this.artifactBucket.bucketName,
     });
     new CfnOutput(this, 'SageMakerRoleArn', { value: this.role.roleArn });
-  }
-
-  /** Pull the framework images and write job logs/metrics — what every SageMaker job needs. */
-  private grantJobBasics(role: iam.Role): void {
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PullFrameworkImages',
-        actions: [
-          'ecr:BatchGetImage',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:BatchCheckLayerAvailability',
-        ],
-        resources: this.images.repositoryArns(),
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EcrLogin',
-        actions: ['ecr:GetAuthorizationToken'],
-        resources: ['*'],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'JobLogs',
-        actions: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'logs:DescribeLogStreams',
-        ],
-        resources: [
-          this.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: '/aws/sagemaker/*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'JobMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: {
-          StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' },
-        },
-      }),
-    );
-    const policy = role.node.findChild('DefaultPolicy');
-    acknowledge(
-      policy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition to SageMaker metrics.',
-    );
-    acknowledge(
-      policy,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]',
-      'SageMaker names job log groups/streams per job type (/aws/sagemaker/ProcessingJobs, TrainingJobs); limited to that prefix.',
-    );
   }
 }

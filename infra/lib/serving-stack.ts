@@ -1,5 +1,4 @@
 import {
-  ArnFormat,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -27,6 +26,7 @@ import {
   MlopsNames,
   sharedBucketName,
 } from './config';
+import { grantContainerBasics } from './container-role';
 import { SageMakerImages } from './images';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
@@ -105,64 +105,14 @@ export class ServingStack extends Stack {
         resources: [artifacts.arnForObjects('runs/*')],
       }),
     );
-    modelRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PullFrameworkImages',
-        actions: [
-          'ecr:BatchGetImage',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:BatchCheckLayerAvailability',
-        ],
-        resources: images.repositoryArns(),
-      }),
-    );
-    modelRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EcrLogin',
-        actions: ['ecr:GetAuthorizationToken'],
-        resources: ['*'],
-      }),
-    );
-    modelRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EndpointLogs',
-        actions: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'logs:DescribeLogStreams',
-        ],
-        resources: [
-          this.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: '/aws/sagemaker/Endpoints/*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-    modelRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EndpointMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: {
-          StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' },
-        },
-      }),
-    );
+    grantContainerBasics(modelRole, {
+      images,
+      sidPrefix: 'Endpoint',
+      logGroups: '/aws/sagemaker/Endpoints/*',
+      logGroupsReason:
+        'SageMaker writes endpoint logs to /aws/sagemaker/Endpoints/<endpoint> with per-container streams; limited to that prefix.',
+    });
     const modelPolicy = modelRole.node.findChild('DefaultPolicy');
-    acknowledge(
-      modelPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken has no resource-level permissions; cloudwatch:PutMetricData is limited by the namespace condition.',
-    );
-    acknowledge(
-      modelPolicy,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]',
-      'SageMaker writes endpoint logs to /aws/sagemaker/Endpoints/<endpoint> with per-container streams; limited to that prefix.',
-    );
     acknowledge(
       modelPolicy,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName(

@@ -2,11 +2,13 @@ export interface Config {
   /** Configuration of the MLOps backend plugin. */
   mlops?: {
     /**
-     * Which engine runs the ML system: `local` (embedded; trains, stores,
-     * deploys and serves on this machine) or `aws` (SageMaker, CodePipeline).
+     * Which engine runs the ML system: `local` (built in; trains, stores,
+     * deploys and serves on this machine), `aws` (SageMaker, CodePipeline;
+     * needs @mlops-portal/plugin-mlops-backend-module-aws) or the type name an
+     * installed engine module adds. Default `local`.
      * @visibility frontend
      */
-    engine?: 'local' | 'aws';
+    engine?: string;
 
     /** Quality gate applied by the ML pipeline's CheckMSE step. */
     qualityGate?: {
@@ -38,18 +40,6 @@ export interface Config {
         /** Default 7070; 0 picks a free port. */
         port?: number;
       };
-    };
-
-    /** AWS engine settings. */
-    aws?: {
-      /** Region of the resources (required for the aws engine); an entity may override it with `mlops.io/aws-region`. */
-      region?: string;
-      /** Account id whose credentials to use (see @backstage/integration-aws-node). */
-      accountId?: string;
-      /** How long list results are cached, in seconds. Default 10. */
-      listCacheTtlSeconds?: number;
-      /** Where uploads are put, as `s3://bucket/prefix` (the data bucket deployed by infra/). */
-      dataBucket?: string;
     };
 
     /** The unauthenticated predict route used by the consumer app. */

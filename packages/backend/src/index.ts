@@ -22,5 +22,7 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlops-portal/plugin-mlops-backend'));
+// the aws engine (`mlops.engine: aws`); a local-only portal can leave it out
+backend.add(import('@mlops-portal/plugin-mlops-backend-module-aws'));
 
 backend.start();

@@ -8,24 +8,17 @@ import {
   ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
-import type { DatasetRowError } from '@mlops-portal/plugin-mlops-common';
+import {
+  DatasetValidationError,
+  extractRowErrors,
+} from '@mlops-portal/plugin-mlops-node';
 
-/** At most this many row errors go back over HTTP (the message says how many there were). */
-export const MAX_REPORTED_ROW_ERRORS = 100;
-
-/**
- * A CSV that failed validation. It is an InputError (→ 400), and its
- * `rowErrors` property is serialised by Backstage's error handler as
- * `error.rowErrors`, which is what the API contract promises clients.
- */
-export class DatasetValidationError extends InputError {
-  readonly rowErrors: DatasetRowError[];
-
-  constructor(message: string, rowErrors: DatasetRowError[]) {
-    super(message);
-    this.rowErrors = rowErrors.slice(0, MAX_REPORTED_ROW_ERRORS);
-  }
-}
+// Engines throw these; they are part of the engine contract in -node.
+export {
+  DatasetValidationError,
+  extractRowErrors,
+  MAX_REPORTED_ROW_ERRORS,
+} from '@mlops-portal/plugin-mlops-node';
 
 /** The request body is over the route's limit (→ 413). */
 export class PayloadTooLargeError extends Error {
@@ -48,33 +41,6 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
 /** CustomErrorBase appends "; caused by <cause>" to the message. */
 function withoutCause(message: string): string {
   return message.replace(/; caused by .*$/s, '');
-}
-
-/** Row errors an engine attached to an InputError, in any of the agreed places. */
-export function extractRowErrors(
-  error: unknown,
-): DatasetRowError[] | undefined {
-  if (!isError(error)) return undefined;
-  const candidates: unknown[] = [
-    (error as any).rowErrors,
-    (error as any).errors,
-    (error as any).details?.errors,
-    (error as any).cause?.errors,
-    (error as any).cause?.rowErrors,
-  ];
-  for (const c of candidates) {
-    if (Array.isArray(c) && c.every(isRowError)) return c;
-  }
-  return undefined;
-}
-
-function isRowError(value: unknown): value is DatasetRowError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as DatasetRowError).row === 'number' &&
-    typeof (value as DatasetRowError).reason === 'string'
-  );
 }
 
 /**

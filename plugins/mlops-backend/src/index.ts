@@ -1,9 +1,9 @@
 /**
  * Backend of the MLOps plugin: REST API, permissions, audit, notifications and
- * signals, with the local and AWS engines.
+ * signals, with the built-in local engine. Other engines come as backend
+ * modules (e.g. @mlops-portal/plugin-mlops-backend-module-aws).
  *
  * @packageDocumentation
  */
 export { mlopsPlugin as default } from './plugin';
-export { createMlopsEngineServiceFactory, readEngineType } from './engines';
 export { DatasetValidationError } from './errors';

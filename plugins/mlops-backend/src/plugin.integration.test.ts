@@ -13,8 +13,6 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import request from 'supertest';
-import { mlopsEngineServiceRef } from '@mlops-portal/plugin-mlops-node';
-import { createMlopsEngineServiceFactory } from './engines';
 import { mlopsPlugin } from './plugin';
 import {
   ENTITY_PATH,
@@ -65,8 +63,7 @@ describe.each(databases.eachSupportedId())(
       const backend = await startTestBackend({
         features: [
           mlopsPlugin,
-          createMlopsEngineServiceFactory(mlopsEngineServiceRef),
-          mockServices.database.factory({ knex }),
+              mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {
               mlops: {

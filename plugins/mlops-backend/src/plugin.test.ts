@@ -21,10 +21,10 @@ import {
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
 import {
-  mlopsEngineServiceRef,
   type MlopsEngine,
   type MlopsEngineEvent,
 } from '@mlops-portal/plugin-mlops-node';
+import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtils';
 import request from 'supertest';
 import { DatasetValidationError } from './errors';
 import { mlopsPlugin } from './plugin';
@@ -165,11 +165,7 @@ describe('mlops backend plugin (router over an engine double)', () => {
     const backend = await startTestBackend({
       features: [
         mlopsPlugin,
-        createServiceFactory({
-          service: mlopsEngineServiceRef,
-          deps: {},
-          factory: () => fake.engine,
-        }),
+        createTestEngineModule({ type: 'fake', engine: () => fake.engine }),
         createServiceFactory({
           service: notificationService,
           deps: {},
@@ -194,6 +190,7 @@ describe('mlops backend plugin (router over an engine double)', () => {
         mockServices.rootConfig.factory({
           data: {
             mlops: {
+              engine: 'fake',
               publicApi: { cors: { origins: ['http://localhost:3001'] } },
             },
           },

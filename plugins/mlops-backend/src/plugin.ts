@@ -7,8 +7,10 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { mlopsPermissions } from '@mlops-portal/plugin-mlops-common';
-import { mlopsEngineServiceRef } from '@mlops-portal/plugin-mlops-node';
+import { mlopsEngineExtensionPoint } from '@mlops-portal/plugin-mlops-node';
 import { registerMlopsActions } from './actions/registerActions';
+import { EngineRegistry, readEngineType } from './engines';
+import { createLocalEngine } from './engines/local';
 import { createRouter } from './router/createRouter';
 import { MlopsAccess } from './service/access';
 import { forwardEngineEvents } from './service/events';
@@ -16,14 +18,17 @@ import { ModelVersionsCache } from './service/modelVersionsCache';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
- * notifications, signals and actions, over the engine from
- * `mlopsEngineServiceRef` (local or aws, by `mlops.engine`).
+ * notifications, signals and actions, over the engine `mlops.engine` names:
+ * the built-in `local` one (default) or one a module adds through
+ * `mlopsEngineExtensionPoint` (e.g. plugin-mlops-backend-module-aws).
  *
  * @public
  */
 export const mlopsPlugin = createBackendPlugin({
   pluginId: 'mlops',
   register(env) {
+    const engines = new EngineRegistry();
+    env.registerExtensionPoint(mlopsEngineExtensionPoint, engines);
     env.registerInit({
       deps: {
         httpRouter: coreServices.httpRouter,
@@ -39,11 +44,21 @@ export const mlopsPlugin = createBackendPlugin({
         notifications: notificationService,
         signals: signalsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
-        engine: mlopsEngineServiceRef,
+        database: coreServices.database,
       },
       async init(deps) {
-        const { httpRouter, permissionsRegistry, engine, logger, lifecycle } =
+        const { httpRouter, permissionsRegistry, logger, lifecycle, config } =
           deps;
+        const type = readEngineType(config);
+        const engine = await engines.create(type, () =>
+          createLocalEngine({
+            config,
+            database: deps.database,
+            logger,
+            lifecycle,
+          }),
+        );
+        logger.info(`MLOps engine: ${type}`);
         permissionsRegistry.addPermissions(mlopsPermissions);
 
         const access = new MlopsAccess(deps);

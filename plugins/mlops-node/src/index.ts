@@ -1,7 +1,10 @@
 /**
- * Node library of the MLOps plugin: the engine interface and its service ref.
+ * Node library of the MLOps plugin: the engine contract, the errors engines
+ * throw, and the extension point through which a backend module adds an engine.
+ * It imports nothing from the backend plugin or any engine.
  *
  * @packageDocumentation
  */
 export * from './engine';
-export * from './service';
+export * from './errors';
+export * from './extensions';

@@ -14,9 +14,9 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import mlopsPlugin from '@mlops-portal/plugin-mlops-backend';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
 import {
-  mlopsEngineServiceRef,
   type MlopsEngine,
 } from '@mlops-portal/plugin-mlops-node';
+import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtils';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -119,6 +119,7 @@ describe('demo permission policy end to end', () => {
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },
+            mlops: { engine: 'fake' },
             catalog: {
               rules: [{ allow: ['Component', 'Group', 'User', 'Location'] }],
               locations: [{ type: 'file', target: catalogFile }],
@@ -173,11 +174,7 @@ describe('demo permission policy end to end', () => {
             },
           }),
         }),
-        createServiceFactory({
-          service: mlopsEngineServiceRef,
-          deps: {},
-          factory: () => engine,
-        }),
+        createTestEngineModule({ type: 'fake', engine }),
         createServiceFactory({
           service: notificationService,
           deps: {},

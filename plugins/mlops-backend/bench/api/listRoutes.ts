@@ -27,13 +27,11 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { mlopsEngineServiceRef } from '@mlops-portal/plugin-mlops-node';
 import type { AddressInfo } from 'net';
 import fs from 'fs';
 import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
-import { createMlopsEngineServiceFactory } from '../../src/engines';
 import { createLocalEngine } from '../../src/engines/local';
 import { LocalStore } from '../../src/engines/local/store';
 import { ConfigReader } from '@backstage/config';
@@ -280,7 +278,6 @@ async function main() {
   const backend = await startTestBackend({
     features: [
       mlopsPlugin,
-      createMlopsEngineServiceFactory(mlopsEngineServiceRef),
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {

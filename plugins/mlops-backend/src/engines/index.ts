@@ -1,59 +1,71 @@
-import {
-  coreServices,
-  createServiceFactory,
-  ServiceRef,
-} from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import type {
-  MlopsEngine,
-  MlopsEngineEvents,
+  MlopsEngineExtensionPoint,
+  MlopsEngineFactory,
+  MlopsEngineInstance,
 } from '@mlops-portal/plugin-mlops-node';
-import { createAwsEngine } from './aws';
-import { createLocalEngine } from './local';
 
-/** The engines this package ships; `mlops.engine` picks one. */
-export const ENGINE_TYPES = ['local', 'aws'] as const;
-export type EngineType = (typeof ENGINE_TYPES)[number];
+/** The engine built into this package; the default of `mlops.engine`. */
+export const LOCAL_ENGINE = 'local';
 
-/** Reads and validates `mlops.engine` (default `local`). */
-export function readEngineType(config: Config): EngineType {
-  const value = config.getOptionalString('mlops.engine') ?? 'local';
-  if (!(ENGINE_TYPES as readonly string[]).includes(value)) {
+/** Modules that provide well-known engines, for the start-up error message. */
+const KNOWN_MODULES: Record<string, string> = {
+  aws: '@mlops-portal/plugin-mlops-backend-module-aws',
+};
+
+/** Reads `mlops.engine` (default `local`). */
+export function readEngineType(config: Config): string {
+  const value = config.getOptionalString('mlops.engine') ?? LOCAL_ENGINE;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(value)) {
     throw new Error(
-      `Invalid config at mlops.engine: '${value}' is not a known engine; use one of ${ENGINE_TYPES.join(
-        ', ',
-      )}, or provide your own factory for mlopsEngineServiceRef`,
+      `Invalid config at mlops.engine: '${value}' is not an engine type name (lower-case letters, digits, '-')`,
     );
   }
-  return value as EngineType;
+  return value;
 }
 
 /**
- * The default factory of `mlopsEngineServiceRef` (see plugins/mlops-node):
- * builds the engine named by `mlops.engine`. Both engines are imported
- * statically: jest's VM cannot run dynamic `import()`, Node's ESM loader hides
- * a transpiled module's named exports behind `default`, and the AWS SDK clients
- * are only constructed when the aws engine is chosen.
+ * The engines on offer: the built-in local one and what modules add through
+ * `mlopsEngineExtensionPoint`. `mlops.engine` picks one at start-up; a name
+ * nobody provides stops start-up with a message saying what to install.
  */
-export function createMlopsEngineServiceFactory(
-  ref: ServiceRef<MlopsEngine & Partial<MlopsEngineEvents>, 'plugin'>,
-) {
-  return createServiceFactory({
-    service: ref,
-    deps: {
-      config: coreServices.rootConfig,
-      logger: coreServices.logger,
-      database: coreServices.database,
-      lifecycle: coreServices.lifecycle,
-      cache: coreServices.cache,
-    },
-    async factory({ config, logger, database, lifecycle, cache }) {
-      const type = readEngineType(config);
-      logger.info(`MLOps engine: ${type}`);
-      if (type === 'aws') {
-        return createAwsEngine({ config, logger, cache });
-      }
-      return createLocalEngine({ config, database, logger, lifecycle });
-    },
-  });
+export class EngineRegistry implements MlopsEngineExtensionPoint {
+  private readonly factories = new Map<string, MlopsEngineFactory>();
+
+  addEngine(type: string, factory: MlopsEngineFactory): void {
+    if (type === LOCAL_ENGINE) {
+      throw new Error(
+        `An MLOps engine module tried to add the engine type '${LOCAL_ENGINE}', which is built in; give the engine its own type name`,
+      );
+    }
+    if (this.factories.has(type)) {
+      throw new Error(
+        `Two MLOps engine modules add the engine type '${type}'; install only one of them`,
+      );
+    }
+    this.factories.set(type, factory);
+  }
+
+  /** The types modules added (not the built-in local one). */
+  addedTypes(): string[] {
+    return [...this.factories.keys()];
+  }
+
+  async create(
+    type: string,
+    createLocal: MlopsEngineFactory,
+  ): Promise<MlopsEngineInstance> {
+    if (type === LOCAL_ENGINE) return createLocal();
+    const factory = this.factories.get(type);
+    if (!factory) {
+      const available = [LOCAL_ENGINE, ...this.addedTypes()].join(', ');
+      const hint = KNOWN_MODULES[type]
+        ? `add backend.add(import('${KNOWN_MODULES[type]}')) to your backend`
+        : `install the backend module that provides it`;
+      throw new Error(
+        `Invalid config at mlops.engine: no installed module provides the engine '${type}'; ${hint} (engines available: ${available})`,
+      );
+    }
+    return factory();
+  }
 }

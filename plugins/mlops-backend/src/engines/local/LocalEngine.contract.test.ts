@@ -1,7 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import fs from 'fs';
 import path from 'path';
-import { runEngineContract } from '../contract/engineContract';
+import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import {
   GUEST,
   RESOURCES,

@@ -66,7 +66,7 @@ import type {
   StartExecutionOptions,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
-import { DatasetValidationError } from '../../errors';
+import { DatasetValidationError } from '@mlops-portal/plugin-mlops-node';
 import { toEngineError } from './awsErrors';
 import type { AwsClientFactory, AwsClients, AwsTarget } from './clients';
 import { ListCache, type SimpleCache } from './listCache';

@@ -34,7 +34,7 @@ import {
 import { createHash } from 'crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
-import { DatasetValidationError } from '../../errors';
+import { DatasetValidationError } from '@mlops-portal/plugin-mlops-node';
 import * as sm from './__fixtures__/sagemaker';
 import * as cp from './__fixtures__/codepipeline';
 import {

@@ -4,7 +4,7 @@
  * and aws engines cannot drift. Each engine runs it from its own test file:
  *
  *   // src/engines/local/LocalEngine.contract.test.ts
- *   import { runEngineContract } from '../contract/engineContract';
+ *   import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
  *   runEngineContract('local', async () => {
  *     const engine = await createLocalEngine({ ... });
  *     return {
@@ -43,8 +43,8 @@ import type {
   PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
-import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
-import { extractRowErrors } from '../../errors';
+import type { MlopsEngine } from '../engine';
+import { extractRowErrors } from '../errors';
 
 export interface EngineContractSetup {
   engine: MlopsEngine;

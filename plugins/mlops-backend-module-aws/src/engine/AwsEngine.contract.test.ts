@@ -1,4 +1,4 @@
-import { runEngineContract } from '../contract/engineContract';
+import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { createFakeAwsAccount } from './__testUtils__/fakeAws';
 import { makeEngine, resources } from './__testUtils__/helpers';
 

@@ -1,0 +1,15 @@
+export interface Config {
+  mlops?: {
+    /** Settings of the `aws` engine (`mlops.engine: aws`). */
+    aws?: {
+      /** Region of the resources (required for the aws engine); an entity may override it with `mlops.io/aws-region`. */
+      region?: string;
+      /** Account id whose credentials to use (see @backstage/integration-aws-node). */
+      accountId?: string;
+      /** How long list results are cached, in seconds. Default 10. */
+      listCacheTtlSeconds?: number;
+      /** Where uploads are put, as `s3://bucket/prefix` (the data bucket deployed by infra/). */
+      dataBucket?: string;
+    };
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Test utilities for MLOps engine authors: the contract suite every engine
+ * must pass (run it from a jest test file of the engine's package).
+ *
+ * @packageDocumentation
+ */
+export { runEngineContract } from './engineContract';
+export type {
+  EngineContractOptions,
+  EngineContractSetup,
+} from './engineContract';
+export { createTestEngineModule } from './engineModule';

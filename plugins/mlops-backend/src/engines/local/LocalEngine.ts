@@ -72,11 +72,11 @@ export interface LocalEngineOptions {
  */
 export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   readonly type = 'local';
-  private closing = false;
   /** Settles when first-start seeding finished (or failed, which is logged). */
   seeding: Promise<void> = Promise.resolve();
 
   private constructor(
+    private readonly state: { closing: boolean },
     private readonly settings: LocalSettings,
     private readonly store: LocalStore,
     private readonly events: EngineEventBus,
@@ -105,8 +105,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     );
     const registry = new ModelRegistry(store, layout, host, runs, events);
     const workers = new WorkerPool(() => new StepWorker());
-    let engine: LocalEngine | undefined;
-    const isClosing = () => engine?.closing ?? false;
+    // Shared with the runner: a closing engine starts no new step.
+    const state = { closing: false };
+    const isClosing = () => state.closing;
     const runner = new PipelineRunner(
       layout,
       runs,
@@ -131,7 +132,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           displayName: `upload ${fileName}`,
         }),
     );
-    engine = new LocalEngine(
+    const engine = new LocalEngine(
+      state,
       settings,
       store,
       events,
@@ -151,7 +153,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     if (settings.endpoint) {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
     }
-    options.lifecycle?.addShutdownHook(() => engine!.close());
+    options.lifecycle?.addShutdownHook(() => engine.close());
     workers.ensureSpare();
     if (settings.seed) engine.seeding = ingest.seed(settings.seed);
     scheduler.start();
@@ -361,8 +363,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
 
   /** Stops runners (their executions end Failed "interrupted") and the endpoint server. */
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+    if (this.state.closing) return;
+    this.state.closing = true;
     this.scheduler.close();
     const runs = this.runs.all();
     for (const r of runs) r.worker?.kill();

@@ -1,3 +1,4 @@
+import { NUMERIC_COLUMNS } from '@mlops-portal/ml-core';
 import type { LabeledRecord } from '@mlops-portal/ml-core';
 
 export interface DataCheckResult {
@@ -6,16 +7,6 @@ export interface DataCheckResult {
   checks: string[];
   missingCells: number;
 }
-
-const NUMERIC: ReadonlyArray<keyof LabeledRecord> = [
-  'length',
-  'diameter',
-  'height',
-  'wholeWeight',
-  'shuckedWeight',
-  'visceraWeight',
-  'shellWeight',
-];
 
 /**
  * The Validate stage's data checks on parsed records. Throws with the failed
@@ -40,7 +31,7 @@ export function checkTrainingData(
     if (r.rings < minRings) minRings = r.rings;
     if (r.rings > maxRings) maxRings = r.rings;
     sexes.add(r.sex);
-    for (const c of NUMERIC) if (Number.isNaN(r[c])) missing++;
+    for (const c of NUMERIC_COLUMNS) if (Number.isNaN(r[c])) missing++;
   }
   if (minRings === maxRings) {
     throw new Error(

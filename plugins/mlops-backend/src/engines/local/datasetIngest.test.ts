@@ -68,7 +68,7 @@ describe('DatasetIngest', () => {
       file.key,
     );
     expect(fs.readFileSync(object, 'utf8')).toBe(text);
-    expect(JSON.parse(fs.readFileSync(res.manifest.uri, 'utf8'))).toEqual(
+    expect(JSON.parse(fs.readFileSync(res.manifest.uri!, 'utf8'))).toEqual(
       res.manifest,
     );
     expect(await h.store.latestManifest(RESOURCES.pipelineName)).toEqual(

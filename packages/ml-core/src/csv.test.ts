@@ -101,6 +101,46 @@ describe('parseAbaloneCsv', () => {
     expect(r.skippedRows).toBe(3);
   });
 
+  it('reports CSV grammar errors (stray quotes, binary bytes) as row errors instead of throwing', () => {
+    const quoted = parseAbaloneCsv(
+      `${GOOD}\nM,0.4"5,0.3,0.1,0.5,0.2,0.1,0.15,7\n${GOOD2}`,
+    );
+    expect(quoted.records).toEqual([]);
+    expect(quoted.skippedRows).toBe(1);
+    expect(quoted.errors).toEqual([
+      expect.objectContaining({
+        row: 2,
+        column: '*',
+        reason: expect.stringMatching(/^not valid CSV: Invalid Opening Quote/),
+      }),
+    ]);
+
+    const skip = parseAbaloneCsv(
+      `${GOOD}\nM,0.4"5,0.3,0.1,0.5,0.2,0.1,0.15,7\n${GOOD2}`,
+      { policy: 'skip' },
+    );
+    expect(skip.records.map(x => x.sex)).toEqual(['M', 'F']);
+
+    const garbage = Buffer.from([
+      0x00, 0xff, 0x22, 0x0a, 0xc8, 0x22, 0x2c, 0x22, 0x41, 0x22, 0x42,
+    ]).toString('utf8');
+    const g = parseAbaloneCsv(`${GOOD}\n${garbage}`);
+    expect(g.records).toEqual([]);
+    expect(g.errors.length).toBeGreaterThan(0);
+    expect(g.errors.every(e => e.row >= 2)).toBe(true);
+    expect(g.errors[0].reason).toMatch(/^not valid CSV: /);
+
+    // An unclosed quote swallows the rest of the file: reported where it opened.
+    const open = parseAbaloneCsv(`${GOOD}\n"M,1,1,1,1,1,1,1,1\n${GOOD2}\n`);
+    expect(open.records).toEqual([]);
+    expect(open.errors).toEqual([
+      expect.objectContaining({
+        row: 2,
+        reason: expect.stringMatching(/never closed/),
+      }),
+    ]);
+  });
+
   it('accepts unlabeled rows only when asked', () => {
     const row = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15';
     expect(parseAbaloneCsv(row).errors[0].reason).toMatch(/9 columns/);

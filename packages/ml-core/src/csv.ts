@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
+import type { Options } from 'csv-parse/sync';
 import { readFile } from 'fs/promises';
 
 export type Sex = 'M' | 'F' | 'I';
@@ -97,16 +98,6 @@ export function parseAbaloneCsv(
 ): ParseResult {
   const policy = options?.policy ?? 'reject';
   const maxErrors = options?.maxErrors ?? DEFAULT_MAX_ERRORS;
-  const rows: Array<{ record: string[]; info: { lines: number } }> = parse(
-    text,
-    {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-    },
-  );
-
   const records: LabeledRecord[] = [];
   const errors: CsvRowError[] = [];
   let skippedRows = 0;
@@ -114,6 +105,42 @@ export function parseAbaloneCsv(
   const addError = (e: CsvRowError) => {
     if (errors.length < maxErrors) errors.push(e);
   };
+  // A record the CSV grammar rejects (stray quote, binary bytes) is a row
+  // error like any other, not an exception: the parser skips it and goes on.
+  const grammarErrors: CsvError[] = [];
+  const onSkip = (e: CsvError | undefined) => {
+    if (e) grammarErrors.push(e);
+  };
+  let rows: Array<{ record: string[]; info: { lines: number } }> = [];
+  try {
+    // csv-parse 5 supports on_skip but its typings do not list it.
+    const parseOptions: Options & { on_skip: typeof onSkip } = {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      skip_records_with_error: true,
+      on_skip: onSkip,
+    };
+    rows = parse(text, parseOptions);
+  } catch (e) {
+    // An error the parser cannot skip past ends the file at that line.
+    if (!(e instanceof CsvError)) throw e;
+    grammarErrors.push(e);
+  }
+  const lastRecordLine = rows.length > 0 ? rows[rows.length - 1].info.lines : 0;
+  for (const e of grammarErrors) {
+    skippedRows++;
+    // An unclosed quote runs to the end of the file: name the line it opened on.
+    const unclosed = e.code === 'CSV_QUOTE_NOT_CLOSED';
+    addError({
+      row: unclosed ? lastRecordLine + 1 : Number(e.lines ?? 0),
+      column: '*',
+      reason: unclosed
+        ? 'not valid CSV: a quoted field opened on this line is never closed'
+        : `not valid CSV: ${e.message}`,
+    });
+  }
 
   rows.forEach(({ record: cells, info }, index) => {
     const line = info.lines;
@@ -197,6 +224,8 @@ export function parseAbaloneCsv(
     });
   });
 
+  // Grammar errors were found while parsing, before the rows were checked.
+  errors.sort((a, b) => a.row - b.row);
   if (policy === 'reject' && skippedRows > 0) {
     return { records: [], errors, hasHeader, skippedRows };
   }

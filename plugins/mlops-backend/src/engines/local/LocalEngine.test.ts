@@ -399,6 +399,55 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     await engine.stopExecution(RESOURCES, ok.execution!.executionId, GUEST);
   });
 
+  it('refuses bytes the CSV parser rejects (stray quote, binary) with a row error, small or large', async () => {
+    const knex = await databases.init(databaseId);
+    const dataDir = tempDataDir();
+    const engine = await start(knex, dataDir);
+    const lines = abaloneText().split('\n').slice(0, 10);
+    lines[3] = 'M,0.4"55,0.365,0.095,0.514,0.2245,0.101,0.15,15';
+    const quoteErr = await upload(engine, lines.join('\n')).catch(e => e);
+    expect(quoteErr).toBeInstanceOf(DatasetValidationError);
+    expect(quoteErr.name).toBe('InputError');
+    expect(quoteErr.rowErrors).toEqual([
+      expect.objectContaining({
+        row: 4,
+        reason: expect.stringMatching(/Invalid Opening Quote/),
+      }),
+    ]);
+    expect(quoteErr.message).toMatch(/row 4, column \*: not valid CSV/);
+
+    const binary = Buffer.concat([
+      Buffer.from(`${lines[0]}\n`),
+      Buffer.from([0x00, 0xff, 0x22, 0x0a, 0xc8, 0x22, 0x2c, 0x22, 0x41]),
+    ]);
+    const binErr = await engine
+      .uploadDataset(RESOURCES, {
+        fileName: 'garbage.bin',
+        content: binary,
+        actor: GUEST,
+      })
+      .catch(e => e);
+    expect(binErr).toBeInstanceOf(DatasetValidationError);
+    expect(binErr.rowErrors[0].row).toBeGreaterThanOrEqual(2);
+
+    // Large uploads are parsed in the child process: same 400-class error.
+    const big = Array(6).fill(abaloneText().trimEnd()).join('\n').split('\n');
+    big[15000] = '"M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,3';
+    const bigErr = await upload(engine, big.join('\n'), 'big.csv').catch(
+      e => e,
+    );
+    expect(bigErr).toBeInstanceOf(DatasetValidationError);
+    expect(bigErr.rowErrors[0]).toEqual(
+      expect.objectContaining({ row: 15001, column: '*' }),
+    );
+
+    // Nothing stored: no object, no manifest, no staged file, no run.
+    expect(fs.readdirSync(path.join(dataDir, 'incoming'))).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, 'bucket'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'manifests'))).toBe(false);
+    expect((await engine.listExecutions(RESOURCES)).items).toHaveLength(0);
+  });
+
   it('queues triggers, fails the gate without registering, retries, honours idempotency tokens', async () => {
     const knex = await databases.init(databaseId);
     const engine = await start(knex, tempDataDir(), LENIENT_GATE);

@@ -18,6 +18,7 @@ import type { LabeledRecord, XGBoostParams } from '@mlops-portal/ml-core';
 import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
+import { checkTrainingData } from './dataChecks';
 import { writeFileAtomic } from './fsutil';
 import type {
   CheckUploadArgs,
@@ -69,41 +70,13 @@ async function readRecords(
 }
 
 async function validate(id: number, args: ValidateArgs) {
-  const records = await readRecords(id, args.files);
-  const checks: string[] = ['schema: 8 features + rings, types and values'];
-  if (records.length < args.minRows) {
-    throw new Error(
-      `data check: ${records.length} rows, at least ${args.minRows} are needed for a 70/15/15 split`,
-    );
-  }
-  checks.push(`row count ${records.length} ≥ ${args.minRows}`);
-  const rings = records.map(r => r.rings);
-  if (Math.min(...rings) === Math.max(...rings)) {
-    throw new Error(
-      'data check: every row has the same rings value; nothing to learn',
-    );
-  }
-  checks.push('label (rings) varies');
-  const sexes = new Set(records.map(r => r.sex));
-  const missing = records.reduce(
-    (n, r) =>
-      n +
-      [
-        r.length,
-        r.diameter,
-        r.height,
-        r.wholeWeight,
-        r.shuckedWeight,
-        r.visceraWeight,
-        r.shellWeight,
-      ].filter(v => Number.isNaN(v)).length,
-    0,
+  const result = checkTrainingData(
+    await readRecords(id, args.files),
+    args.minRows,
   );
-  checks.push(`sex values: ${[...sexes].sort().join(', ')}`);
-  checks.push(`missing numeric cells (to be imputed): ${missing}`);
-  for (const c of checks)
+  for (const c of result.checks)
     send({ type: 'log', id, level: 'info', message: `check passed: ${c}` });
-  return { rowCount: records.length, checks, missingCells: missing };
+  return { ...result };
 }
 
 async function runPreprocess(id: number, args: PreprocessArgs) {

@@ -1,0 +1,54 @@
+import { randomBytes } from 'crypto';
+import path from 'path';
+import { safeSegment } from './fsutil';
+
+/**
+ * Where the local engine keeps files under its data directory. Every name
+ * from a request goes through safeSegment, so none can leave the directory.
+ */
+export class DataLayout {
+  constructor(readonly root: string) {}
+
+  /** An object in a pipeline's data bucket (key: `<manifestId>/<file>`). */
+  bucketObject(pipelineName: string, key: string): string {
+    return path.join(
+      this.root,
+      'bucket',
+      safeSegment(pipelineName),
+      ...key.split('/').map(safeSegment),
+    );
+  }
+
+  manifest(pipelineName: string, manifestId: string): string {
+    return path.join(
+      this.root,
+      'manifests',
+      safeSegment(pipelineName),
+      `${safeSegment(manifestId)}.json`,
+    );
+  }
+
+  /** Step artifacts of one execution. */
+  runDir(executionId: string): string {
+    return path.join(this.root, 'runs', safeSegment(executionId));
+  }
+
+  /** A registered version's artifacts (preprocessor, model, evaluation). */
+  modelPackageDir(groupName: string, version: number): string {
+    return path.join(
+      this.root,
+      'model-packages',
+      safeSegment(groupName),
+      String(version),
+    );
+  }
+
+  /** A fresh staging file for an upload being checked (outside the bucket). */
+  newIncomingFile(): string {
+    return path.join(
+      this.root,
+      'incoming',
+      `${randomBytes(8).toString('hex')}.csv`,
+    );
+  }
+}

@@ -1,0 +1,139 @@
+import type { DataManifest } from '@mlops-portal/plugin-mlops-common';
+import fs from 'fs';
+import path from 'path';
+import { DatasetValidationError } from '../../errors';
+import { DataLayout } from './dataLayout';
+import { DatasetIngest, summariseRowErrors } from './datasetIngest';
+import {
+  ABALONE_PATH,
+  GUEST,
+  RESOURCES,
+  abaloneSubset,
+} from './__testUtils__/localEngine';
+import {
+  PartsHarness,
+  createPartsHarness,
+  testExecution,
+} from './__testUtils__/parts';
+
+describe('DatasetIngest', () => {
+  let h: PartsHarness;
+  let ingest: DatasetIngest;
+  let triggered: Array<{ manifest: DataManifest; fileName: string }>;
+
+  beforeEach(async () => {
+    h = await createPartsHarness();
+    triggered = [];
+    ingest = new DatasetIngest(
+      h.store,
+      new DataLayout(h.dataDir),
+      h.logger,
+      async (resources, manifest, actor, fileName) => {
+        triggered.push({ manifest, fileName });
+        return h.store.insertExecution(
+          testExecution({ resources, triggeredBy: actor.ref }),
+        );
+      },
+    );
+  });
+  afterEach(async () => {
+    ingest.close();
+    await h.close();
+  });
+
+  const upload = (text: string | Buffer, fileName = 'abalone.csv') =>
+    ingest.upload(RESOURCES, {
+      fileName,
+      content: Buffer.isBuffer(text) ? text : Buffer.from(text),
+      actor: GUEST,
+    });
+  const storedNothing = async () => {
+    expect(fs.existsSync(path.join(h.dataDir, 'bucket'))).toBe(false);
+    expect(fs.existsSync(path.join(h.dataDir, 'manifests'))).toBe(false);
+    expect(await h.store.latestManifest(RESOURCES.pipelineName)).toBe(
+      undefined,
+    );
+    expect(triggered).toEqual([]);
+  };
+
+  it('stores a valid upload under its manifest and triggers the pipeline', async () => {
+    const text = abaloneSubset(100);
+    const res = await upload(text);
+    expect(res.manifest.rowCount).toBe(100);
+    expect(res.manifest.createdBy).toBe(GUEST.ref);
+    const [file] = res.manifest.files;
+    expect(file.key).toBe(`${res.manifest.manifestId}/abalone.csv`);
+    const object = new DataLayout(h.dataDir).bucketObject(
+      RESOURCES.pipelineName,
+      file.key,
+    );
+    expect(fs.readFileSync(object, 'utf8')).toBe(text);
+    expect(JSON.parse(fs.readFileSync(res.manifest.uri!, 'utf8'))).toEqual(
+      res.manifest,
+    );
+    expect(await h.store.latestManifest(RESOURCES.pipelineName)).toEqual(
+      res.manifest,
+    );
+    expect(triggered).toEqual([
+      { manifest: res.manifest, fileName: 'abalone.csv' },
+    ]);
+    expect(res.execution?.triggeredBy).toBe(GUEST.ref);
+  });
+
+  it('refuses bad names, empty files, bad rows and unparseable bytes, storing nothing', async () => {
+    await expect(upload('x', '../evil.csv')).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^fileName must be/),
+    });
+    await expect(upload('')).rejects.toBeInstanceOf(DatasetValidationError);
+    await expect(upload('sex,length\n')).rejects.toThrow(/no data rows/);
+    const badRow = await upload(
+      `${abaloneSubset(3)}M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,-2\n`,
+    ).catch(e => e);
+    expect(badRow).toBeInstanceOf(DatasetValidationError);
+    expect(badRow.rowErrors).toEqual([
+      expect.objectContaining({ row: 4, column: 'rings' }),
+    ]);
+    const quote = await upload(`M,0.4"5,0.3,0.1,0.5,0.2,0.1,0.15,7\n`).catch(
+      e => e,
+    );
+    expect(quote).toBeInstanceOf(DatasetValidationError);
+    expect(quote.name).toBe('InputError');
+    expect(quote.rowErrors[0]).toMatchObject({ row: 1, column: '*' });
+    await storedNothing();
+  });
+
+  it('seeds an empty bucket once and logs a failed seed', async () => {
+    await ingest.seed({ source: ABALONE_PATH, resources: RESOURCES });
+    expect(triggered).toHaveLength(1);
+    expect(triggered[0].fileName).toBe('abalone.data');
+    expect(triggered[0].manifest.rowCount).toBe(4177);
+    await ingest.seed({ source: ABALONE_PATH, resources: RESOURCES });
+    expect(triggered).toHaveLength(1);
+
+    await ingest.seed({
+      source: '/no/such/file',
+      resources: { ...RESOURCES, pipelineName: 'other' },
+    });
+    expect(h.logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/seeding from \/no\/such\/file failed/),
+    );
+  });
+});
+
+describe('summariseRowErrors', () => {
+  it('lists the first errors and counts the rest', () => {
+    const errors = Array.from({ length: 7 }, (_, i) => ({
+      row: i + 2,
+      column: 'length',
+      value: 'x',
+      reason: 'not a number',
+    }));
+    expect(summariseRowErrors(errors, 2)).toBe(
+      'row 2, column length: not a number ("x"); row 3, column length: not a number ("x"); and 5 more',
+    );
+    expect(
+      summariseRowErrors([{ row: 1, column: 'sex', reason: 'empty' }]),
+    ).toBe('row 1, column sex: empty');
+  });
+});

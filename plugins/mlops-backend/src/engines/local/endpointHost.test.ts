@@ -1,0 +1,104 @@
+import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import fs from 'fs';
+import { DataLayout } from './dataLayout';
+import { EndpointHost } from './endpointHost';
+import { RESOURCES } from './__testUtils__/localEngine';
+import {
+  PartsHarness,
+  createPartsHarness,
+  testVersion,
+  writeTinyModelArtifacts,
+} from './__testUtils__/parts';
+
+describe('EndpointHost', () => {
+  let h: PartsHarness;
+  let layout: DataLayout;
+  const hosts: EndpointHost[] = [];
+  const newHost = () => {
+    const host = new EndpointHost(h.store, layout, h.logger);
+    hosts.push(host);
+    return host;
+  };
+  beforeEach(async () => {
+    h = await createPartsHarness();
+    layout = new DataLayout(h.dataDir);
+    writeTinyModelArtifacts(
+      layout.modelPackageDir(RESOURCES.modelPackageGroupName, 1),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(hosts.splice(0).map(x => x.close()));
+    await h.close();
+  });
+
+  it('deploys a version, serves it over HTTP and in-process, and reloads it after a restart', async () => {
+    const host = newHost();
+    await expect(
+      Promise.resolve().then(() => host.predict(RESOURCES, [EXAMPLE_ABALONE])),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(await host.listDeployments(RESOURCES)).toEqual({ deployments: [] });
+
+    await host.deploy(RESOURCES.endpointName, testVersion(1), 'u', 'approval');
+    const group = RESOURCES.modelPackageGroupName;
+    expect(host.serves(RESOURCES.endpointName, group, 1)).toBe(true);
+    expect(host.serves(RESOURCES.endpointName, group, 2)).toBe(false);
+    const pred = host.predict(RESOURCES, [EXAMPLE_ABALONE]);
+    expect(pred.modelVersion).toBe(1);
+    expect(pred.predictions[0].rings).toBeGreaterThan(0);
+    expect(pred.predictions[0].age).toBeCloseTo(
+      pred.predictions[0].rings + 1.5,
+    );
+
+    await host.listen('127.0.0.1', 0);
+    const res = await fetch(
+      `${host.url}/endpoints/${RESOURCES.endpointName}/invocations`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: [EXAMPLE_ABALONE] }),
+      },
+    );
+    expect(res.status).toBe(200);
+    const deps = await host.listDeployments(RESOURCES);
+    expect(deps.endpoint).toMatchObject({
+      status: 'InService',
+      modelVersion: 1,
+      url: `${host.url}/endpoints/${RESOURCES.endpointName}`,
+    });
+    expect(deps.deployments[0]).not.toHaveProperty('modelPackageGroupName');
+
+    const restarted = newHost();
+    await restarted.loadCurrent();
+    expect(restarted.predict(RESOURCES, [EXAMPLE_ABALONE]).modelVersion).toBe(
+      1,
+    );
+  });
+
+  it('never makes a version with broken artifacts current; clears an endpoint', async () => {
+    const host = newHost();
+    await host.deploy(RESOURCES.endpointName, testVersion(1), 'u', 'approval');
+    const dir2 = layout.modelPackageDir(RESOURCES.modelPackageGroupName, 2);
+    fs.mkdirSync(dir2, { recursive: true });
+    fs.writeFileSync(`${dir2}/model.json`, '{not json');
+    await expect(
+      host.deploy(RESOURCES.endpointName, testVersion(2), 'u', 'approval'),
+    ).rejects.toThrow(/cannot load the artifacts of version 2/);
+    expect(host.predict(RESOURCES, [EXAMPLE_ABALONE]).modelVersion).toBe(1);
+    expect((await h.store.listDeployments(RESOURCES.endpointName)).length).toBe(
+      1,
+    );
+
+    let inTransaction = false;
+    await host.clear(RESOURCES.endpointName, async () => {
+      inTransaction = true;
+    });
+    expect(inTransaction).toBe(true);
+    expect(() => host.predict(RESOURCES, [EXAMPLE_ABALONE])).toThrow(
+      /has no deployed model/,
+    );
+    expect((await host.listDeployments(RESOURCES)).endpoint).toMatchObject({
+      status: 'OutOfService',
+      failureReason: 'no approved model version to serve',
+    });
+  });
+});

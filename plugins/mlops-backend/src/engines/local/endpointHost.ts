@@ -1,0 +1,210 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
+import { ageFromRings } from '@mlops-portal/plugin-mlops-common';
+import type {
+  AbaloneFeatures,
+  DeploymentsResponse,
+  MlopsResources,
+  PredictResponse,
+} from '@mlops-portal/plugin-mlops-common';
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import type { DataLayout } from './dataLayout';
+import {
+  LoadedModel,
+  createEndpointApp,
+  loadPredictor,
+  startEndpointServer,
+} from './endpoint';
+import { errorMessage, iso } from './format';
+import type { LocalStore, VersionRecord } from './store';
+
+/**
+ * The endpoints this process serves: which version each one runs (loaded
+ * predictors), the deployment history rows, and the HTTP server speaking
+ * SageMaker's serving contract.
+ */
+export class EndpointHost {
+  private readonly models = new Map<string, LoadedModel>();
+  private readonly knownEndpoints = new Set<string>();
+  private lastDeployedEndpoint?: string;
+  private server?: { url: string; close(): Promise<void> };
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly layout: DataLayout,
+    private readonly logger: LoggerService,
+    /** Served by `/invocations` without an endpoint name (the seeded one). */
+    private readonly defaultEndpoint?: string,
+  ) {
+    if (defaultEndpoint) this.knownEndpoints.add(defaultEndpoint);
+  }
+
+  /** Loads every endpoint's current deployment (after a restart). */
+  async loadCurrent() {
+    for (const d of await this.store.allCurrentDeployments()) {
+      this.knownEndpoints.add(d.endpointName);
+      try {
+        const predictor = await loadPredictor(
+          this.layout.modelPackageDir(d.modelPackageGroupName, d.modelVersion),
+        );
+        this.models.set(d.endpointName, {
+          deploymentId: d.deploymentId,
+          modelPackageGroupName: d.modelPackageGroupName,
+          version: d.modelVersion,
+          modelPackageArn: d.modelPackageArn,
+          predictor,
+        });
+        this.lastDeployedEndpoint = d.endpointName;
+      } catch (e) {
+        this.logger.error(
+          `MLOps endpoint ${d.endpointName}: cannot load version ${
+            d.modelVersion
+          }: ${errorMessage(e)}`,
+        );
+      }
+    }
+  }
+
+  async listen(host: string, port: number) {
+    this.server = await startEndpointServer(
+      createEndpointApp({
+        modelFor: name => this.modelFor(name),
+        hasEndpoint: name => this.knownEndpoints.has(name),
+      }),
+      host,
+      port,
+    );
+    this.logger.info(`MLOps local endpoint listening on ${this.server.url}`);
+  }
+
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  /** Whether the endpoint serves this version now. */
+  serves(endpointName: string, groupName: string, version: number): boolean {
+    const m = this.models.get(endpointName);
+    return (
+      !!m && m.modelPackageGroupName === groupName && m.version === version
+    );
+  }
+
+  /**
+   * Makes `v` the endpoint's model. The predictor is loaded before the
+   * deployment row commits, so a broken artifact never becomes "current".
+   */
+  async deploy(
+    endpointName: string,
+    v: VersionRecord,
+    by: string,
+    reason: 'approval' | 'rollback',
+    alsoInTransaction?: (trx: Knex.Transaction) => Promise<unknown>,
+  ) {
+    const dir = this.layout.modelPackageDir(v.modelPackageGroupName, v.version);
+    let predictor;
+    try {
+      predictor = await loadPredictor(dir);
+    } catch (e) {
+      throw new Error(
+        `cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`,
+      );
+    }
+    const deploymentId = randomUUID();
+    await this.store.db.transaction(async trx => {
+      if (alsoInTransaction) await alsoInTransaction(trx);
+      await this.store.insertDeployment(
+        {
+          deploymentId,
+          endpointName,
+          modelPackageGroupName: v.modelPackageGroupName,
+          modelVersion: v.version,
+          modelPackageArn: v.modelPackageArn,
+          status: 'InService',
+          deployedAt: iso(),
+          deployedBy: by,
+          reason,
+          current: true,
+        },
+        trx,
+      );
+    });
+    this.models.set(endpointName, {
+      deploymentId,
+      modelPackageGroupName: v.modelPackageGroupName,
+      version: v.version,
+      modelPackageArn: v.modelPackageArn,
+      predictor,
+    });
+    this.knownEndpoints.add(endpointName);
+    this.lastDeployedEndpoint = endpointName;
+  }
+
+  /** Leaves the endpoint without a model (its last approved version was rejected). */
+  async clear(
+    endpointName: string,
+    alsoInTransaction: (trx: Knex.Transaction) => Promise<unknown>,
+  ) {
+    await this.store.db.transaction(async trx => {
+      await alsoInTransaction(trx);
+      await this.store.clearDeployment(endpointName, trx);
+    });
+    this.models.delete(endpointName);
+  }
+
+  async listDeployments(
+    resources: MlopsResources,
+  ): Promise<DeploymentsResponse> {
+    const rows = await this.store.listDeployments(resources.endpointName);
+    const deployments = rows.map(({ modelPackageGroupName, ...d }) => d);
+    if (rows.length === 0) return { deployments };
+    const current = rows.find(d => d.current);
+    return {
+      endpoint: {
+        endpointName: resources.endpointName,
+        status: current ? 'InService' : 'OutOfService',
+        modelVersion: current?.modelVersion,
+        modelPackageArn: current?.modelPackageArn,
+        url: this.server
+          ? `${this.server.url}/endpoints/${encodeURIComponent(
+              resources.endpointName,
+            )}`
+          : undefined,
+        lastModifiedTime: rows[0].deployedAt,
+        failureReason: current
+          ? undefined
+          : 'no approved model version to serve',
+      },
+      deployments,
+    };
+  }
+
+  predict(
+    resources: MlopsResources,
+    instances: AbaloneFeatures[],
+  ): PredictResponse {
+    const model = this.models.get(resources.endpointName);
+    if (!model) {
+      throw new ServiceUnavailableError(
+        `endpoint ${resources.endpointName} has no deployed model; approve a model version to deploy one`,
+      );
+    }
+    const rings = model.predictor.predict(instances);
+    return {
+      predictions: Array.from(rings, r => ({ rings: r, age: ageFromRings(r) })),
+      modelVersion: model.version,
+      endpointName: resources.endpointName,
+    };
+  }
+
+  private modelFor(endpointName: string | undefined): LoadedModel | undefined {
+    const name =
+      endpointName ?? this.defaultEndpoint ?? this.lastDeployedEndpoint;
+    return name ? this.models.get(name) : undefined;
+  }
+
+  async close() {
+    await this.server?.close();
+    this.server = undefined;
+  }
+}

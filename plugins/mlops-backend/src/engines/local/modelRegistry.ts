@@ -1,0 +1,277 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import type {
+  MlopsResources,
+  ModelApprovalStatus,
+  ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
+import type { ApprovalOptions } from '@mlops-portal/plugin-mlops-node';
+import type { Knex } from 'knex';
+import path from 'path';
+import type { ActiveRuns } from './activeRuns';
+import type { DataLayout } from './dataLayout';
+import type { EndpointHost } from './endpointHost';
+import type { EngineEventBus } from './engineEvents';
+import { iso } from './format';
+import { copyIntoDirAtomic } from './fsutil';
+import { recordDecision, recordDeploy } from './releaseStages';
+import type { ExecutionRecord, LocalStore, VersionRecord } from './store';
+
+export interface ModelArtifacts {
+  preprocessor: string;
+  model: string;
+  evaluation: string;
+}
+
+/** SageMaker lowercases the group name in model package ARNs. */
+export const modelPackageArn = (groupName: string, version: number) =>
+  `arn:local:sagemaker:local:000000000000:model-package/${groupName.toLocaleLowerCase(
+    'en-US',
+  )}/${version}`;
+
+/**
+ * Model package groups: registering versions, approve/reject with history,
+ * and what each decision does to the endpoint (deploy, roll back, clear).
+ * Changes to one group are serialised.
+ */
+export class ModelRegistry {
+  private readonly groupLocks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly layout: DataLayout,
+    private readonly host: EndpointHost,
+    private readonly runs: ActiveRuns,
+    private readonly events: EngineEventBus,
+  ) {}
+
+  /** Serialises registry/deployment changes of a model package group. */
+  withGroupLock<T>(groupName: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.groupLocks.get(groupName) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.groupLocks.set(groupName, next);
+    // Forget a settled tail, so the map holds only groups with work in flight.
+    void next
+      .catch(() => undefined)
+      .then(() => {
+        if (this.groupLocks.get(groupName) === next) {
+          this.groupLocks.delete(groupName);
+        }
+      });
+    return next;
+  }
+
+  toModelVersion(v: VersionRecord, endpointName: string): ModelVersion {
+    return {
+      ...v,
+      deployed: this.host.serves(
+        endpointName,
+        v.modelPackageGroupName,
+        v.version,
+      ),
+    };
+  }
+
+  async list(resources: MlopsResources): Promise<ModelVersion[]> {
+    const versions = await this.store.listVersions(
+      resources.modelPackageGroupName,
+    );
+    return versions.map(v => this.toModelVersion(v, resources.endpointName));
+  }
+
+  async get(resources: MlopsResources, version: number): Promise<ModelVersion> {
+    const v = await this.store.getVersion(
+      resources.modelPackageGroupName,
+      version,
+    );
+    if (!v) {
+      throw new NotFoundError(
+        `version ${version} of model package group ${resources.modelPackageGroupName} not found`,
+      );
+    }
+    return this.toModelVersion(v, resources.endpointName);
+  }
+
+  /**
+   * Registers the execution's model as a new version. Idempotent per
+   * execution (looked up first; execution_id is also unique in the table).
+   * Artifacts are copied into the version's directory before the row
+   * commits, so a visible version always has its files.
+   */
+  register(
+    rec: ExecutionRecord,
+    artifacts: ModelArtifacts,
+  ): Promise<VersionRecord> {
+    const group = rec.resources.modelPackageGroupName;
+    return this.withGroupLock(group, () =>
+      this.store.db.transaction(async trx => {
+        const existing = await this.store.findVersionByExecution(
+          rec.executionId,
+          trx,
+        );
+        if (existing) return existing;
+        const version = await this.store.nextVersion(group, trx);
+        const dir = this.layout.modelPackageDir(group, version);
+        const files = [
+          { from: artifacts.preprocessor, name: 'preprocessor.json' },
+          { from: artifacts.model, name: 'model.json' },
+          { from: artifacts.evaluation, name: 'evaluation.json' },
+        ];
+        await copyIntoDirAtomic(dir, files);
+        const status: ModelApprovalStatus =
+          rec.parameters.ModelApprovalStatus === 'Approved'
+            ? 'Approved'
+            : 'PendingManualApproval';
+        const now = iso();
+        const v: VersionRecord = {
+          modelPackageGroupName: group,
+          version,
+          modelPackageArn: modelPackageArn(group, version),
+          approvalStatus: status,
+          createdAt: now,
+          createdBy: rec.triggeredBy,
+          executionId: rec.executionId,
+          metrics: rec.metrics,
+          hyperparameters: rec.parameters,
+          dataManifest: rec.dataManifest,
+          artifacts: files.map(f => ({
+            name: f.name,
+            uri: path.join(dir, f.name),
+          })),
+          approvalHistory: [
+            {
+              status,
+              by: 'pipeline',
+              at: now,
+              comment: `registered by execution ${rec.executionId}`,
+            },
+          ],
+        };
+        await this.store.insertVersion(v, trx);
+        return v;
+      }),
+    );
+  }
+
+  /** Tells listeners about a newly registered version. */
+  announce(resources: MlopsResources, v: VersionRecord) {
+    this.events.emit({
+      type: 'model-version',
+      resources,
+      modelVersion: this.toModelVersion(v, resources.endpointName),
+    });
+  }
+
+  /** A version the pipeline itself approved (ModelApprovalStatus=Approved) goes live. */
+  deployApproved(resources: MlopsResources, v: VersionRecord) {
+    return this.withGroupLock(v.modelPackageGroupName, () =>
+      this.deploy(resources, v, 'pipeline', 'approval'),
+    );
+  }
+
+  /**
+   * Approve → deploy to the entity's endpoint. Reject → if that version is
+   * deployed, roll back to the newest other Approved version, else leave the
+   * endpoint without a model. Approved↔Rejected may change again later (as
+   * in SageMaker); nothing goes back to PendingManualApproval.
+   */
+  async updateApproval(
+    resources: MlopsResources,
+    version: number,
+    options: ApprovalOptions,
+  ): Promise<ModelVersion> {
+    // Nothing goes back to PendingManualApproval: that is a bad request
+    // (InputError, as the shared engine contract fixes for both engines).
+    if (options.status !== 'Approved' && options.status !== 'Rejected') {
+      throw new InputError(
+        `status must be Approved or Rejected, not ${String(options.status)}`,
+      );
+    }
+    if (typeof options.comment !== 'string' || options.comment.trim() === '') {
+      throw new InputError('comment is required');
+    }
+    const status = options.status;
+    const group = resources.modelPackageGroupName;
+    const updated = await this.withGroupLock(group, async () => {
+      const v = await this.store.getVersion(group, version);
+      if (!v)
+        throw new NotFoundError(
+          `version ${version} of model package group ${group} not found`,
+        );
+      if (v.approvalStatus === status) {
+        throw new ConflictError(`version ${version} is already ${status}`);
+      }
+      const history = [
+        ...v.approvalHistory,
+        { status, by: options.actor.ref, at: iso(), comment: options.comment },
+      ];
+      const setApproval = (trx: Knex.Transaction) =>
+        this.store.updateApproval(
+          group,
+          version,
+          status,
+          options.comment,
+          history,
+          trx,
+        );
+      const decided: VersionRecord = {
+        ...v,
+        approvalStatus: status,
+        approvalDescription: options.comment,
+        approvalHistory: history,
+      };
+      const by = options.actor.ref;
+      if (status === 'Approved') {
+        await this.deploy(resources, decided, by, 'approval', setApproval);
+        return { decided, deployedVersion: version, cleared: false };
+      }
+      if (!this.host.serves(resources.endpointName, group, version)) {
+        await this.store.db.transaction(setApproval);
+        return { decided, deployedVersion: undefined, cleared: false };
+      }
+      const fallback = (await this.store.listVersions(group)).find(
+        o => o.version !== version && o.approvalStatus === 'Approved',
+      );
+      if (fallback) {
+        await this.deploy(resources, fallback, by, 'rollback', setApproval);
+        return { decided, deployedVersion: fallback.version, cleared: false };
+      }
+      await this.host.clear(resources.endpointName, setApproval);
+      return { decided, deployedVersion: undefined, cleared: true };
+    });
+    await this.runs.update(updated.decided.executionId, rec =>
+      recordDecision(rec, {
+        status,
+        by: options.actor.ref,
+        comment: options.comment,
+        endpointName: resources.endpointName,
+        deployedVersion: updated.deployedVersion,
+      }),
+    );
+    const mv = await this.get(resources, version);
+    this.events.emit({ type: 'model-version', resources, modelVersion: mv });
+    if (updated.cleared) {
+      this.events.emit({ type: 'deployment', resources, version });
+    }
+    return mv;
+  }
+
+  private async deploy(
+    resources: MlopsResources,
+    v: VersionRecord,
+    by: string,
+    reason: 'approval' | 'rollback',
+    alsoInTransaction?: (trx: Knex.Transaction) => Promise<unknown>,
+  ) {
+    await this.host.deploy(
+      resources.endpointName,
+      v,
+      by,
+      reason,
+      alsoInTransaction,
+    );
+    await this.runs.update(v.executionId, rec =>
+      recordDeploy(rec, v.version, resources.endpointName, reason),
+    );
+    this.events.emit({ type: 'deployment', resources, version: v.version });
+  }
+}

@@ -127,6 +127,19 @@ describe('validateAwsShapes (scripts/aws-models)', () => {
     ]);
   });
 
+  it('throws when Python fails instead of reporting "no problems"', () => {
+    const saved = process.env.AWS_MODELS_PYTHON;
+    process.env.AWS_MODELS_PYTHON = 'false'; // exits 1 and prints nothing
+    try {
+      expect(() => validateAwsShapes([item(processingJob)])).toThrow(
+        /failed \(exit 1\)/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.AWS_MODELS_PYTHON;
+      else process.env.AWS_MODELS_PYTHON = saved;
+    }
+  });
+
   it('names an unknown operation', () => {
     expect(
       validateAwsShapes([{ ...item({}), operation: 'CreateProcessingJobs' }]),

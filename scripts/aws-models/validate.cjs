@@ -38,13 +38,14 @@ function validateAwsShapes(items) {
   if (run.error) {
     throw new Error(`cannot run ${python} ${SCRIPT}: ${run.error.message}`);
   }
-  // Exit 0: valid; exit 1: problems on stdout; anything else is a crash (e.g. no botocore).
-  if (run.status !== 0 && run.status !== 1) {
+  // Exit 0: valid; exit 1 with problem lines; anything else (a traceback, no botocore) is a crash.
+  const lines = run.stdout.split('\n').filter(line => line.trim() !== '');
+  if (run.status !== 0 && !(run.status === 1 && lines.length > 0)) {
     throw new Error(
       `${python} ${SCRIPT} failed (exit ${run.status}): ${run.stderr.trim()}`,
     );
   }
-  return run.stdout.split('\n').filter(line => line.trim() !== '');
+  return lines;
 }
 
 module.exports = { validateAwsShapes };

@@ -18,7 +18,12 @@ import os
 import re
 import sys
 
-import botocore
+try:
+    import botocore
+except ImportError:
+    # Exit 2, not 1: 1 means "problems found" to the callers.
+    print(f"validate.py: {sys.executable} has no botocore (pip install botocore)", file=sys.stderr)
+    sys.exit(2)
 
 DATA_DIR = os.path.join(os.path.dirname(botocore.__file__), "data")
 
@@ -258,4 +263,10 @@ def main(stdin=sys.stdin, stdout=sys.stdout):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception:  # a bug or a model shape not understood: a crash (2), never "problems" (1)
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(2)

@@ -2,6 +2,9 @@
  * The CDK app's AWS requests checked against AWS's own service models
  * (botocore's service-2.json) with scripts/aws-models/validate.py.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { imageUri, SKLEARN_REPOSITORY, SKLEARN_TAG } from '../lib/images';
 import { XGBOOST_REPOSITORY, XGBOOST_TAG } from '../lib/images';
 import { buildPipelineDefinition } from '../lib/pipeline-definition';
@@ -129,7 +132,12 @@ describe('validateAwsShapes (scripts/aws-models)', () => {
 
   it('throws when Python fails instead of reporting "no problems"', () => {
     const saved = process.env.AWS_MODELS_PYTHON;
-    process.env.AWS_MODELS_PYTHON = 'false'; // exits 1 and prints nothing
+    // A "python" that reads its input, prints nothing and exits 1.
+    const fake = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'py-')), 'py');
+    fs.writeFileSync(fake, '#!/bin/sh\ncat >/dev/null\nexit 1\n', {
+      mode: 0o755,
+    });
+    process.env.AWS_MODELS_PYTHON = fake;
     try {
       expect(() => validateAwsShapes([item(processingJob)])).toThrow(
         /failed \(exit 1\)/,

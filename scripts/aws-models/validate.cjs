@@ -35,7 +35,8 @@ function validateAwsShapes(items) {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (run.error) {
+  // EPIPE: Python exited before reading its input (e.g. no botocore); its exit status says why.
+  if (run.error && run.error.code !== 'EPIPE') {
     throw new Error(`cannot run ${python} ${SCRIPT}: ${run.error.message}`);
   }
   // Exit 0: valid; exit 1 with problem lines; anything else (a traceback, no botocore) is a crash.

@@ -12,6 +12,7 @@ import sys
 import tarfile
 import tempfile
 import unittest
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_steps import missing, synthetic_abalone  # noqa: E402
@@ -72,7 +73,9 @@ def container_serve(model_tar, features_csv):
     booster = xgboost.Booster()
     booster.load_model(os.path.join(model_dir, "xgboost-model"))
     rows = np.loadtxt(io.StringIO(features_csv), delimiter=",", ndmin=2)
-    return booster, booster.predict(xgboost.DMatrix(rows), ntree_limit=getattr(booster, "best_ntree_limit", 0))
+    with warnings.catch_warnings():  # ntree_limit is deprecated in 1.7, but it is what the container passes
+        warnings.simplefilter("ignore", UserWarning)
+        return booster, booster.predict(xgboost.DMatrix(rows), ntree_limit=getattr(booster, "best_ntree_limit", 0))
 
 
 @unittest.skipIf(missing(*NEEDED), f"missing modules: {missing(*NEEDED)}")

@@ -55,10 +55,20 @@ export function requestTemplate(): string {
   ].join('\n');
 }
 
+/** A decimal number as JSON writes it (no NaN, Infinity or hex, which parseDouble would also take). */
+const NUMBER_PATTERN = '-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?';
+
+/** Body of the 502 when the model's answer is not one number per instance. */
+export const MODEL_OUTPUT_ERROR_BODY =
+  '{"message":"The model returned no usable prediction."}';
+
 /**
  * XGBoost answers one prediction per row, separated by newlines or commas
  * depending on the container version; both are normalised to commas.
  * `#set($zero = 0.0)` gives a Double whose static parseDouble VTL can call.
+ * A body with a value that is not a plain number (empty, "nan", an error
+ * text) would make parseDouble throw, which API Gateway turns into a 500;
+ * it is checked first and answered with the documented 502 instead.
  */
 export function responseTemplate(
   endpointName: string,
@@ -66,17 +76,29 @@ export function responseTemplate(
 ): string {
   return [
     '#set($csv = $input.body.trim().replaceAll("[\\s,]+", ","))',
+    '#set($values = $csv.split(","))',
+    '#set($numeric = true)',
+    `#foreach($v in $values)#if(!$v.matches("${NUMBER_PATTERN}"))#set($numeric = false)#end#end`,
+    '#if(!$numeric)',
+    '#set($context.responseOverride.status = 502)',
+    MODEL_OUTPUT_ERROR_BODY,
+    '#else',
     '#set($zero = 0.0)',
     '{"predictions":[',
-    '#foreach($v in $csv.split(","))',
+    '#foreach($v in $values)',
     '#set($rings = $zero.parseDouble($v))',
     `#set($age = $rings + ${AGE_OFFSET_YEARS})`,
     '{"rings":$rings,"age":$age}#if($foreach.hasNext),#end',
     '#end',
     `],"endpointName":"${endpointName}","modelVersion":${modelVersion}}`,
+    '#end',
   ].join('\n');
 }
 
-/** Body of API Gateway's own 400 on a body that fails the model, naming the field. */
+/**
+ * Body of API Gateway's own 400 on a body that fails the model, naming the field.
+ * escapeJavaScript also escapes ' as \', which JSON does not allow; API
+ * Gateway's documentation says to turn it back, as done here.
+ */
 export const VALIDATION_ERROR_TEMPLATE =
-  '{"message":"Invalid request body: $util.escapeJavaScript($context.error.validationErrorString)"}';
+  '{"message":"Invalid request body: $util.escapeJavaScript($context.error.validationErrorString).replaceAll("\\\\\'","\'")"}';

@@ -136,6 +136,12 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'ManifestBucketName', {
       value: this.manifestBucket.bucketName,
     });
+    // The portal's credentials need kms:GenerateDataKey on this key to upload (SSE-KMS).
+    new CfnOutput(this, 'DataKeyArn', {
+      value: this.dataKey.keyArn,
+      description:
+        'KMS key of the data bucket (DATA_KEY_ARN in the portal IAM policy)',
+    });
     new CfnOutput(this, 'InputDataUrl', {
       value: `s3://${this.dataBucket.bucketName}/${DATA_PREFIX}`,
     });

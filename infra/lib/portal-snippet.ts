@@ -13,6 +13,10 @@ export interface PortalResources {
   region: string;
   /** s3://bucket/prefix uploads go to (mlops.io/data-bucket / mlops.aws.dataBucket). */
   dataBucketUri?: string;
+  /** KMS key encrypting the data bucket: uploads need kms:GenerateDataKey on it. */
+  dataKeyArn?: string;
+  /** Bucket of the runs' evaluation.json reports the portal reads. */
+  artifactBucketName?: string;
   apiUrl?: string;
   consumerUrl?: string;
 }
@@ -53,6 +57,13 @@ export function resourcesFromOutputs(outputs: StackOutputs): PortalResources {
       pick(outputs, 'MlopsServing', 'EndpointName', false) ??
       pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
     dataBucketUri: pick(outputs, 'MlopsData', 'InputDataUrl', false),
+    dataKeyArn: pick(outputs, 'MlopsData', 'DataKeyArn', false),
+    artifactBucketName: pick(
+      outputs,
+      'MlopsPipeline',
+      'ArtifactBucketName',
+      false,
+    ),
     apiUrl: pick(outputs, 'MlopsServing', 'ApiUrl', false),
     consumerUrl: pick(outputs, 'MlopsHosting', 'ConsumerUrl', false),
   };
@@ -88,6 +99,25 @@ export function appConfigYaml(r: PortalResources): string {
   ].join('\n');
 }
 
+/**
+ * Values of the placeholders in the backend's IAM policy
+ * (plugins/mlops-backend/docs/aws.md) that only the deployment knows.
+ */
+export function iamPolicyValues(r: PortalResources): string[] {
+  const bucket = r.dataBucketUri?.match(/^s3:\/\/([^/]+)/)?.[1];
+  return [
+    ...(bucket ? [`# DATA_BUCKET: ${bucket}`] : []),
+    ...(r.dataKeyArn
+      ? [
+          `# DATA_KEY_ARN: ${r.dataKeyArn}  (kms:GenerateDataKey: uploads to the SSE-KMS data bucket)`,
+        ]
+      : []),
+    ...(r.artifactBucketName
+      ? [`# ARTIFACT_BUCKET: ${r.artifactBucketName}`]
+      : []),
+  ];
+}
+
 export function portalSnippet(outputs: StackOutputs): string {
   const r = resourcesFromOutputs(outputs);
   const lines = [
@@ -96,6 +126,14 @@ export function portalSnippet(outputs: StackOutputs): string {
     '# app-config.yaml (portal backend)',
     appConfigYaml(r),
   ];
+  const iam = iamPolicyValues(r);
+  if (iam.length) {
+    lines.push(
+      '# IAM policy of the portal backend (plugins/mlops-backend/docs/aws.md)',
+      ...iam,
+      '',
+    );
+  }
   if (r.apiUrl || r.consumerUrl) {
     lines.push(
       '# endpoints',

@@ -134,6 +134,9 @@ export class ReleaseStack extends Stack {
             commands: [
               ...NODE_INSTALL,
               'apt-get install -y python3-sklearn python3-pandas python3-xgboost || true',
+              // The jest checks against AWS's models and the VTL templates: botocore, Velocity 1.7.
+              'apt-get install -y velocity || true',
+              'python3 -m pip install --quiet botocore==1.43.11',
             ],
           },
           build: {

@@ -2,7 +2,9 @@
 
 Scores the trained model on the test split and writes evaluation.json in
 SageMaker's regression metrics schema; CheckMSE reads
-regression_metrics.mse.value from it.
+regression_metrics.mse.value from it. Scores the model the endpoint serves:
+after early stopping the XGBoost container predicts with the trees up to the
+best iteration only, so the metrics (and the quality gate) must too.
 """
 import argparse
 import json
@@ -33,6 +35,18 @@ def load_model(model_dir):
     return booster
 
 
+def served_predictions(booster, dmatrix):
+    """Predictions as the SageMaker XGBoost container serves them.
+
+    Training with early stopping keeps every tree but records best_iteration
+    (saved with the model); the container predicts with the trees up to it.
+    """
+    best = booster.attr("best_iteration")
+    if best is None:
+        return booster.predict(dmatrix)
+    return booster.predict(dmatrix, iteration_range=(0, int(best) + 1))
+
+
 def regression_metrics(y_true, y_pred):
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
@@ -60,7 +74,7 @@ def main(argv=None):
     test = pd.read_csv(os.path.join(base, "test", "test.csv"), header=None)
     y = test.iloc[:, 0].to_numpy()
     x = xgboost.DMatrix(test.iloc[:, 1:].to_numpy())
-    report = regression_metrics(y, booster.predict(x))
+    report = regression_metrics(y, served_predictions(booster, x))
     out_dir = os.path.join(base, "evaluation")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "evaluation.json"), "w") as f:

@@ -211,6 +211,32 @@ describe('portal snippet', () => {
     );
   });
 
+  it('prints the IAM policy values only the deployment knows, the data key ARN included', () => {
+    const keyArn =
+      'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    const snippet = portalSnippet({
+      ...outputs,
+      MlopsPipeline: {
+        ...outputs.MlopsPipeline,
+        ArtifactBucketName: 'mlops-artifacts-1-eu-west-1',
+      },
+      MlopsData: {
+        InputDataUrl: 's3://mlops-data-1-eu-west-1/data/',
+        DataKeyArn: keyArn,
+      },
+    });
+    expect(snippet).toContain(
+      [
+        '# IAM policy of the portal backend (plugins/mlops-backend/docs/aws.md)',
+        '# DATA_BUCKET: mlops-data-1-eu-west-1',
+        `# DATA_KEY_ARN: ${keyArn}  (kms:GenerateDataKey: uploads to the SSE-KMS data bucket)`,
+        '# ARTIFACT_BUCKET: mlops-artifacts-1-eu-west-1',
+        '',
+      ].join('\n'),
+    );
+    expect(portalSnippet(outputs)).not.toContain('DATA_KEY_ARN');
+  });
+
   it('names the missing output', () => {
     expect(() =>
       resourcesFromOutputs({ MlopsPipeline: outputs.MlopsPipeline }),

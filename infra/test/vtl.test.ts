@@ -1,0 +1,176 @@
+/**
+ * The prediction API's mapping templates rendered by Apache Velocity 1.7 with
+ * API Gateway's $input/$util/$context (test/vtl/VtlHarness.java, run in
+ * Java's source-file mode). Needs Java and Debian's `velocity` package
+ * (scripts/ensure-system-deps.sh installs both); skips only without Java.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  MODEL_OUTPUT_ERROR_BODY,
+  requestTemplate,
+  responseTemplate,
+  VALIDATION_ERROR_TEMPLATE,
+} from '../lib/api-mapping';
+
+interface VtlCase {
+  template: string;
+  body: string;
+  context?: Record<string, unknown>;
+}
+interface VtlResult {
+  output: string | null;
+  status: number | null;
+  error: string | null;
+}
+
+const JARS = ['velocity.jar', 'commons-collections3.jar', 'commons-lang.jar'];
+const JAVA_DIR = '/usr/share/java';
+const hasJava = !spawnSync('java', ['-version']).error;
+if (!hasJava) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'vtl.test.ts skipped: no `java` on PATH (apt-get install default-jre-headless velocity)',
+  );
+}
+
+function render(cases: VtlCase[]): VtlResult[] {
+  const missing = JARS.filter(j => !fs.existsSync(path.join(JAVA_DIR, j)));
+  if (missing.length) {
+    throw new Error(
+      `missing ${missing.join(', ')} in ${JAVA_DIR}: apt-get install velocity`,
+    );
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vtl-'));
+  const [input, output] = ['cases.json', 'results.json'].map(f =>
+    path.join(dir, f),
+  );
+  fs.writeFileSync(input, JSON.stringify(cases));
+  const run = spawnSync(
+    'java',
+    [
+      '-cp',
+      JARS.map(j => path.join(JAVA_DIR, j)).join(':'),
+      path.join(__dirname, 'vtl', 'VtlHarness.java'),
+      input,
+      output,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`VtlHarness failed: ${run.stderr}`);
+  return JSON.parse(fs.readFileSync(output, 'utf8'));
+}
+
+const instance = (sex: string, base: number) => ({
+  sex,
+  length: base,
+  diameter: 0.365,
+  height: 0.095,
+  wholeWeight: 0.514,
+  shuckedWeight: 0.2245,
+  visceraWeight: 0.101,
+  shellWeight: 0.15,
+});
+
+(hasJava ? describe : describe.skip)(
+  'mapping templates in Velocity 1.7',
+  () => {
+    const response = responseTemplate('abalone-age-endpoint', '3');
+    const bodies = [
+      '9.5,10.25', // one line, comma-separated (XGBoost 1.x CSV)
+      '9.5\n10.25\n', // one prediction per line
+      ' 9.5 ,\n10.25\r\n', // stray spaces and CRLF
+      '', // empty model answer
+      '  \n', // whitespace only
+      'nan,9.5', // NaN is not a JSON number
+      'model error: bad input', // text instead of numbers
+      '9.5,,', // trailing separators are tolerated
+      '-1.5e1', // exponent
+    ];
+    let results: VtlResult[];
+
+    beforeAll(() => {
+      results = render([
+        {
+          template: requestTemplate(),
+          body: JSON.stringify({
+            instances: [instance('M', 0.455), instance('I', 0.33)],
+          }),
+        },
+        {
+          template: VALIDATION_ERROR_TEMPLATE,
+          body: '{}',
+          context: {
+            error: {
+              validationErrorString:
+                'instance value (0.455) for "sex" isn\'t one of [F, I, M]',
+            },
+          },
+        },
+        ...bodies.map(body => ({ template: response, body })),
+      ]);
+    });
+
+    it('writes one CSV row per instance, features in data-set order', () => {
+      expect(results[0]).toEqual({
+        output:
+          'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\nI,0.33,0.365,0.095,0.514,0.2245,0.101,0.15\n',
+        status: null,
+        error: null,
+      });
+    });
+
+    it('escapes the validation message into valid JSON', () => {
+      expect(results[1].error).toBeNull();
+      expect(JSON.parse(results[1].output!)).toEqual({
+        message:
+          'Invalid request body: instance value (0.455) for "sex" isn\'t one of [F, I, M]',
+      });
+    });
+
+    it('answers comma- and newline-separated predictions with rings and age', () => {
+      const expected = {
+        predictions: [
+          { rings: 9.5, age: 11 },
+          { rings: 10.25, age: 11.75 },
+        ],
+        endpointName: 'abalone-age-endpoint',
+        modelVersion: 3,
+      };
+      for (const r of results.slice(2, 5)) {
+        expect(r.status).toBeNull();
+        expect(JSON.parse(r.output!)).toEqual(expected);
+      }
+      expect(JSON.parse(results[9].output!).predictions).toEqual([
+        { rings: 9.5, age: 11 },
+      ]);
+      expect(JSON.parse(results[10].output!).predictions).toEqual([
+        { rings: -15, age: -13.5 },
+      ]);
+    });
+
+    it('turns an empty or non-numeric model answer into the documented 502, not a template error (500)', () => {
+      for (const [i, body] of bodies.entries()) {
+        if (![3, 4, 5, 6].includes(i)) continue;
+        const r = results[i + 2];
+        expect({ body, error: r.error, status: r.status }).toEqual({
+          body,
+          error: null,
+          status: 502,
+        });
+        expect(JSON.parse(r.output!)).toEqual(
+          JSON.parse(MODEL_OUTPUT_ERROR_BODY),
+        );
+      }
+    });
+
+    it('the harness reports what API Gateway turns into a 500: a template that throws', () => {
+      const [r] = render([
+        { template: '#set($zero = 0.0)$zero.parseDouble("x")', body: '' },
+      ]);
+      expect(r.error).toMatch(/NumberFormatException/);
+    });
+  },
+);

@@ -1,3 +1,9 @@
+import {
+  NUMERIC_FEATURES,
+  NUMERIC_FEATURE_SPECS,
+  NumericFeature,
+} from '@mlops-portal/abalone-schema';
+
 /**
  * Names and defaults shared by the stacks. Resource names the portal reads
  * (pipeline, model package group, endpoint, release pipeline) are fixed
@@ -29,8 +35,16 @@ export const MANIFEST_JSON_KEY = 'manifest/data-manifest.json';
 /** Key of the zipped repository that the release pipeline's code source watches. */
 export const CODE_SOURCE_KEY = 'source/repo.zip';
 
-/** Age in years = rings + this (UCI Abalone). */
-export const AGE_OFFSET_YEARS = 1.5;
+/**
+ * The Abalone schema (column order, ranges, Sex values, age offset) comes from
+ * @mlops-portal/abalone-schema, a dependency-free package, so the API Gateway
+ * model refuses exactly what the portal refuses.
+ */
+export {
+  AGE_OFFSET_YEARS,
+  FEATURE_COLUMNS,
+  SEX_VALUES,
+} from '@mlops-portal/abalone-schema';
 
 /**
  * Pipeline parameters. Names and defaults must stay identical to
@@ -92,37 +106,17 @@ export const DEFAULT_PROCESSING_INSTANCE_TYPE = 'ml.m5.xlarge';
 export const DEFAULT_TRAINING_INSTANCE_TYPE = 'ml.m5.xlarge';
 export const DEFAULT_ENDPOINT_INSTANCE_TYPE = 'ml.m5.large';
 
-/** Abalone features in the order the preprocessor expects them (CSV columns). */
-export const FEATURE_COLUMNS = [
-  'sex',
-  'length',
-  'diameter',
-  'height',
-  'wholeWeight',
-  'shuckedWeight',
-  'visceraWeight',
-  'shellWeight',
-] as const;
-
-/**
- * Accepted ranges (data set units, mm/200 and g/200) — the data set maximum
- * plus ~25%, as in mlops-common's FEATURE_INFO, so the API refuses the same
- * inputs the portal refuses.
- */
+/** Accepted ranges (data set units, mm/200 and g/200) per numeric feature. */
 export const FEATURE_RANGES: Record<
-  Exclude<(typeof FEATURE_COLUMNS)[number], 'sex'>,
+  NumericFeature,
   { min: number; max: number }
-> = {
-  length: { min: 0, max: 1.0 },
-  diameter: { min: 0, max: 0.8 },
-  height: { min: 0, max: 1.4 },
-  wholeWeight: { min: 0, max: 3.5 },
-  shuckedWeight: { min: 0, max: 1.9 },
-  visceraWeight: { min: 0, max: 0.95 },
-  shellWeight: { min: 0, max: 1.3 },
-};
+> = Object.fromEntries(
+  NUMERIC_FEATURES.map(k => [
+    k,
+    { min: NUMERIC_FEATURE_SPECS[k].min, max: NUMERIC_FEATURE_SPECS[k].max },
+  ]),
+) as Record<NumericFeature, { min: number; max: number }>;
 
-export const SEX_VALUES = ['M', 'F', 'I'] as const;
 export const MAX_PREDICT_INSTANCES = 1000;
 
 /**

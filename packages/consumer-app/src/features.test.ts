@@ -1,40 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  ABALONE_SCALE,
-  AGE_OFFSET_YEARS,
-  MEASUREMENTS,
-  MEASUREMENT_INFO,
-} from './features';
+import { NUMERIC_FEATURE_SPECS } from '@mlops-portal/abalone-schema';
+import { MEASUREMENTS, MEASUREMENT_INFO, SEX_OPTIONS } from './features';
 
-// The app keeps its own copy of the ranges (it must not depend on the
-// Backstage packages). Read the source of truth as text, without importing
-// it, and fail when the copy drifts.
-const commonSource = readFileSync(
-  fileURLToPath(
-    new URL('../../../plugins/mlops-common/src/features.ts', import.meta.url),
-  ),
-  'utf8',
-);
-
-describe('copied feature ranges', () => {
-  it.each(MEASUREMENTS)('%s matches mlops-common FEATURE_INFO', key => {
-    const match = new RegExp(
-      `${key}: \\{[^}]*unit: '(mm|g)'[^}]*min: ([\\d.]+), max: ([\\d.]+)`,
-    ).exec(commonSource);
-    expect(
-      match,
-      `${key} not found in mlops-common features.ts`,
-    ).not.toBeNull();
-    const [, unit, min, max] = match!;
-    expect(MEASUREMENT_INFO[key].unit).toBe(unit);
-    expect(MEASUREMENT_INFO[key].scaledMin).toBe(Number(min));
-    expect(MEASUREMENT_INFO[key].scaledMax).toBe(Number(max));
+// The app used to keep its own copy of the ranges; it now derives them from
+// the shared schema, which is what the portal's API validates with.
+describe('feature ranges from the shared schema', () => {
+  it.each(MEASUREMENTS)('%s has the API accepted range and unit', key => {
+    const spec = NUMERIC_FEATURE_SPECS[key];
+    expect(MEASUREMENT_INFO[key]).toEqual({
+      key,
+      label: spec.label,
+      unit: spec.unit,
+      description: spec.description,
+      scaledMin: spec.min,
+      scaledMax: spec.max,
+    });
   });
 
-  it('uses the same scale and age offset', () => {
-    expect(commonSource).toContain(`ABALONE_SCALE = ${ABALONE_SCALE};`);
-    expect(commonSource).toContain(`AGE_OFFSET_YEARS = ${AGE_OFFSET_YEARS};`);
+  it('offers the three sexes in the data set order', () => {
+    expect(SEX_OPTIONS).toEqual([
+      { value: 'M', label: 'Male' },
+      { value: 'F', label: 'Female' },
+      { value: 'I', label: 'Infant' },
+    ]);
   });
 });

@@ -1,33 +1,28 @@
 /**
  * The abalone measurements the model takes, with the plausible ranges the
- * form accepts.
- *
- * The numbers are copied from plugins/mlops-common/src/features.ts
- * (FEATURE_INFO, ABALONE_SCALE, AGE_OFFSET_YEARS). This app is deployed on
- * its own (CloudFront), so it does not depend on the Backstage packages;
- * src/features.test.ts reads that file and fails if the copies drift apart.
+ * form accepts. Names, units and ranges come from @mlops-portal/abalone-schema
+ * (the same module the portal's API validates with); it has no dependencies,
+ * so this app, deployed on its own (CloudFront), still needs no Backstage
+ * package.
  */
+import {
+  NUMERIC_FEATURES,
+  NUMERIC_FEATURE_SPECS,
+  SEX_LABELS,
+  SEX_VALUES,
+} from '@mlops-portal/abalone-schema';
+import type { NumericFeature, Sex } from '@mlops-portal/abalone-schema';
 
-export type Sex = 'M' | 'F' | 'I';
+export { ABALONE_SCALE, AGE_OFFSET_YEARS } from '@mlops-portal/abalone-schema';
+export type { Sex } from '@mlops-portal/abalone-schema';
 
-export const SEX_OPTIONS: ReadonlyArray<{ value: Sex; label: string }> = [
-  { value: 'M', label: 'Male' },
-  { value: 'F', label: 'Female' },
-  { value: 'I', label: 'Infant' },
-];
+export const SEX_OPTIONS: ReadonlyArray<{ value: Sex; label: string }> =
+  SEX_VALUES.map(value => ({ value, label: SEX_LABELS[value] }));
 
 /** Measurement keys, in the data set's column order (after Sex). */
-export const MEASUREMENTS = [
-  'length',
-  'diameter',
-  'height',
-  'wholeWeight',
-  'shuckedWeight',
-  'visceraWeight',
-  'shellWeight',
-] as const;
+export const MEASUREMENTS = NUMERIC_FEATURES;
 
-export type Measurement = (typeof MEASUREMENTS)[number];
+export type Measurement = NumericFeature;
 
 export interface MeasurementInfo {
   key: Measurement;
@@ -40,70 +35,15 @@ export interface MeasurementInfo {
   scaledMax: number;
 }
 
-/** Values in the data set are millimetres / grams divided by this. */
-export const ABALONE_SCALE = 200;
-
-/** Age in years = rings + this. */
-export const AGE_OFFSET_YEARS = 1.5;
-
-export const MEASUREMENT_INFO: Record<Measurement, MeasurementInfo> = {
-  length: {
-    key: 'length',
-    label: 'Length',
-    unit: 'mm',
-    description: 'Longest shell measurement',
-    scaledMin: 0,
-    scaledMax: 1.0,
-  },
-  diameter: {
-    key: 'diameter',
-    label: 'Diameter',
-    unit: 'mm',
-    description: 'Perpendicular to length',
-    scaledMin: 0,
-    scaledMax: 0.8,
-  },
-  height: {
-    key: 'height',
-    label: 'Height',
-    unit: 'mm',
-    description: 'With meat in shell',
-    scaledMin: 0,
-    scaledMax: 1.4,
-  },
-  wholeWeight: {
-    key: 'wholeWeight',
-    label: 'Whole weight',
-    unit: 'g',
-    description: 'Whole abalone',
-    scaledMin: 0,
-    scaledMax: 3.5,
-  },
-  shuckedWeight: {
-    key: 'shuckedWeight',
-    label: 'Shucked weight',
-    unit: 'g',
-    description: 'Weight of meat',
-    scaledMin: 0,
-    scaledMax: 1.9,
-  },
-  visceraWeight: {
-    key: 'visceraWeight',
-    label: 'Viscera weight',
-    unit: 'g',
-    description: 'Gut weight (after bleeding)',
-    scaledMin: 0,
-    scaledMax: 0.95,
-  },
-  shellWeight: {
-    key: 'shellWeight',
-    label: 'Shell weight',
-    unit: 'g',
-    description: 'After being dried',
-    scaledMin: 0,
-    scaledMax: 1.3,
-  },
-};
+export const MEASUREMENT_INFO = Object.fromEntries(
+  MEASUREMENTS.map(key => {
+    const { label, unit, description, min, max } = NUMERIC_FEATURE_SPECS[key];
+    return [
+      key,
+      { key, label, unit, description, scaledMin: min, scaledMax: max },
+    ];
+  }),
+) as Record<Measurement, MeasurementInfo>;
 
 /** One abalone as the API takes it (scaled units). */
 export interface AbaloneInstance {

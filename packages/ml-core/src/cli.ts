@@ -5,7 +5,11 @@ import { parseArgs } from 'util';
 import { LabeledRecord, loadAbaloneSource, parseAbaloneCsv } from './csv';
 import { regressionMetrics, toEvaluationJson } from './metrics';
 import { createPredictor } from './predictor';
-import { preprocess, toLabeledCsv } from './preprocess';
+import {
+  writeBaselineStatistics,
+  writeEvaluationPlots,
+} from './monitoring/artifacts';
+import { preprocess, splitDataset, toLabeledCsv } from './preprocess';
 import { REFERENCE_HYPERPARAMETERS, XGBoostParams } from './xgboost/params';
 import { trainXGBoost } from './xgboost/train';
 
@@ -155,7 +159,11 @@ export async function main(argv: string[]): Promise<number> {
     const seed = intOption(values.seed, 'seed', 0);
     const params = hyperparameters(values);
     const records = await loadRecords(data, policy);
-    const { pre, result, metrics } = runPipeline(records, seed, params);
+    const { pre, result, metrics, testPred } = runPipeline(
+      records,
+      seed,
+      params,
+    );
     await mkdir(out, { recursive: true });
     const evaluation = toEvaluationJson(metrics);
     await Promise.all([
@@ -171,6 +179,14 @@ export async function main(argv: string[]): Promise<number> {
       writeFile(join(out, 'train.csv'), toLabeledCsv(pre.train)),
       writeFile(join(out, 'validation.csv'), toLabeledCsv(pre.validation)),
       writeFile(join(out, 'test.csv'), toLabeledCsv(pre.test)),
+      // Monitoring: the drift baseline (same split as preprocess) and plot data.
+      writeBaselineStatistics(out, splitDataset(records, seed).train),
+      writeEvaluationPlots(out, {
+        actual: pre.test.labels,
+        predicted: testPred,
+        model: result.booster,
+        featureNames: pre.preprocessor.featureNames,
+      }),
     ]);
     console.log(
       JSON.stringify(

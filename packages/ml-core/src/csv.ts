@@ -1,8 +1,16 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
 import { readFile } from 'fs/promises';
+import {
+  ABALONE_COLUMNS,
+  NUMERIC_FEATURES,
+  SEX_VALUES,
+} from '@mlops-portal/abalone-schema';
+import type { Sex } from '@mlops-portal/abalone-schema';
 
-export type Sex = 'M' | 'F' | 'I';
+export type { Sex } from '@mlops-portal/abalone-schema';
+// Column names, order and Sex values come from the shared schema package.
+export { ABALONE_COLUMNS, SEX_VALUES };
 
 /** Numeric fields may be NaN for a missing value. */
 export interface AbaloneRecord {
@@ -35,22 +43,10 @@ export interface ParseResult {
   skippedRows: number;
 }
 
-export const NUMERIC_COLUMNS = [
-  'length',
-  'diameter',
-  'height',
-  'wholeWeight',
-  'shuckedWeight',
-  'visceraWeight',
-  'shellWeight',
-] as const;
+/** The 7 measurements in file order (after Sex). */
+export const NUMERIC_COLUMNS = NUMERIC_FEATURES;
 
 export type NumericColumn = (typeof NUMERIC_COLUMNS)[number];
-
-/** Column names in file order (the UCI file has no header). */
-export const ABALONE_COLUMNS = ['sex', ...NUMERIC_COLUMNS, 'rings'] as const;
-
-export const SEX_VALUES: readonly Sex[] = ['M', 'F', 'I'];
 
 export const ABALONE_UCI_URL =
   'https://archive.ics.uci.edu/ml/machine-learning-databases/abalone/abalone.data';

@@ -60,3 +60,4 @@ export type { RegressionMetrics } from './metrics';
 export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
+export * from './monitoring';

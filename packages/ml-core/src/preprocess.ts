@@ -5,6 +5,7 @@ import {
   NumericColumn,
 } from './csv';
 import { mulberry32, shuffleInPlace } from './random';
+import { SEX_CATEGORIES } from '@mlops-portal/abalone-schema';
 
 export interface Matrix {
   /** row-major, NaN = missing */
@@ -17,8 +18,8 @@ export interface LabeledMatrix extends Matrix {
   labels: Float32Array;
 }
 
-/** Categories of the one-hot Sex encoding, in output column order (sorted, like scikit-learn). */
-export const SEX_CATEGORIES = ['F', 'I', 'M'] as const;
+/** Categories of the one-hot Sex encoding, in output column order (from the shared schema). */
+export { SEX_CATEGORIES };
 
 /** JSON-serialisable preprocessing state: preprocessor.json */
 export interface PreprocessorArtifact {

@@ -1,0 +1,28 @@
+export { KLL_BUCKETS, KLL_PARAMETERS, baselineStatistics } from './statistics';
+export type {
+  BaselineStatistics,
+  CommonStatistics,
+  FeatureStatistics,
+  KllBucket,
+  NumericalStatistics,
+  StringStatistics,
+} from './statistics';
+export { DEFAULT_DRIFT_THRESHOLDS, PSI_BINS, drift } from './drift';
+export type {
+  DriftReport,
+  DriftStatus,
+  DriftThresholds,
+  FeatureDrift,
+} from './drift';
+export { evaluationPlots, featureImportance } from './evaluationPlots';
+export type {
+  EvaluationPlots,
+  EvaluationPlotsInput,
+  FeatureImportance,
+} from './evaluationPlots';
+export {
+  EVALUATION_PLOTS_FILE,
+  STATISTICS_FILE,
+  writeBaselineStatistics,
+  writeEvaluationPlots,
+} from './artifacts';

@@ -1,0 +1,184 @@
+import {
+  NUMERIC_FEATURES,
+  SEX_VALUES,
+  type NumericFeature,
+} from '@mlops-portal/abalone-schema';
+import type { AbaloneRecord } from '../csv';
+import { equalWidthHistogram } from './histogram';
+
+/*
+ * Training-data statistics in SageMaker Model Monitor's statistics.json shape
+ * (see "Schema for Statistics (statistics.json file)" in the SageMaker
+ * developer guide), so the portal reads one baseline format from both engines.
+ */
+
+export interface CommonStatistics {
+  num_present: number;
+  num_missing: number;
+}
+
+export interface KllBucket {
+  lower_bound: number;
+  upper_bound: number;
+  count: number;
+}
+
+export interface NumericalStatistics {
+  common: CommonStatistics;
+  mean: number;
+  sum: number;
+  std_dev: number;
+  min: number;
+  max: number;
+  distribution: {
+    kll: {
+      buckets: KllBucket[];
+      sketch: {
+        parameters: { c: number; k: number };
+        /**
+         * One compactor level, ascending: every present value when there are
+         * at most k of them, otherwise k evenly spaced order statistics (each
+         * standing for n/k values). drift() reads the baseline's quantiles
+         * (PSI bins, KS reference distribution) from here.
+         */
+        data: number[][];
+      };
+    };
+  };
+}
+
+export interface StringStatistics {
+  common: CommonStatistics;
+  distinct_count: number;
+  distribution: {
+    categorical: { buckets: Array<{ value: string; count: number }> };
+  };
+}
+
+export type FeatureStatistics =
+  | {
+      name: string;
+      inferred_type: 'Fractional';
+      numerical_statistics: NumericalStatistics;
+    }
+  | {
+      name: string;
+      inferred_type: 'String';
+      string_statistics: StringStatistics;
+    };
+
+export interface BaselineStatistics {
+  version: number;
+  dataset: { item_count: number };
+  features: FeatureStatistics[];
+}
+
+/** Model Monitor materialises the distribution in 10 equal-width buckets. */
+export const KLL_BUCKETS = 10;
+/** Sketch parameters written with the data (Deequ's KLL defaults). */
+export const KLL_PARAMETERS = { c: 0.64, k: 2048 } as const;
+
+/** Ascending present (finite) values of one numeric column. */
+export function presentValues(
+  rows: readonly AbaloneRecord[],
+  name: NumericFeature,
+): Float64Array {
+  const out = new Float64Array(rows.length);
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i][name];
+    if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
+}
+
+function sketchLevel(sorted: Float64Array): number[] {
+  const n = sorted.length;
+  const k = KLL_PARAMETERS.k;
+  if (n <= k) return Array.from(sorted);
+  const out = new Array<number>(k);
+  for (let i = 0; i < k; i++)
+    out[i] = sorted[Math.round((i * (n - 1)) / (k - 1))];
+  return out;
+}
+
+function numericFeature(
+  rows: readonly AbaloneRecord[],
+  name: NumericFeature,
+): FeatureStatistics {
+  const sorted = presentValues(rows, name);
+  const n = sorted.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i];
+  const mean = n > 0 ? sum / n : 0;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (sorted[i] - mean) ** 2;
+  return {
+    name,
+    inferred_type: 'Fractional',
+    numerical_statistics: {
+      common: { num_present: n, num_missing: rows.length - n },
+      mean,
+      sum,
+      // Population standard deviation, as Deequ (Model Monitor) computes it.
+      std_dev: n > 0 ? Math.sqrt(sq / n) : 0,
+      // JSON has no NaN: an all-missing column reports 0 and no buckets.
+      min: n > 0 ? sorted[0] : 0,
+      max: n > 0 ? sorted[n - 1] : 0,
+      distribution: {
+        kll: {
+          buckets: equalWidthHistogram(sorted, KLL_BUCKETS).map(h => ({
+            lower_bound: h.lower,
+            upper_bound: h.upper,
+            count: h.count,
+          })),
+          sketch: {
+            parameters: { ...KLL_PARAMETERS },
+            data: [sketchLevel(sorted)],
+          },
+        },
+      },
+    },
+  };
+}
+
+function sexFeature(rows: readonly AbaloneRecord[]): FeatureStatistics {
+  const counts = new Map<string, number>(SEX_VALUES.map(s => [s, 0]));
+  let missing = 0;
+  for (const r of rows) {
+    const s = typeof r.sex === 'string' ? r.sex.trim().toUpperCase() : '';
+    if (s === '') missing++;
+    else counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const buckets = [...counts].map(([value, count]) => ({ value, count }));
+  return {
+    name: 'sex',
+    inferred_type: 'String',
+    string_statistics: {
+      common: { num_present: rows.length - missing, num_missing: missing },
+      distinct_count: buckets.filter(b => b.count > 0).length,
+      distribution: { categorical: { buckets } },
+    },
+  };
+}
+
+/**
+ * Per-feature statistics of the training records (the drift baseline), in
+ * the schema's column order: Sex (String), then the 7 measurements
+ * (Fractional). The label is not a model input, so it is left out.
+ */
+export function baselineStatistics(
+  rows: readonly AbaloneRecord[],
+): BaselineStatistics {
+  if (rows.length === 0) {
+    throw new Error('baselineStatistics: no rows');
+  }
+  return {
+    version: 0,
+    dataset: { item_count: rows.length },
+    features: [
+      sexFeature(rows),
+      ...NUMERIC_FEATURES.map(name => numericFeature(rows, name)),
+    ],
+  };
+}

@@ -115,7 +115,7 @@ export async function renderWithEntity(
     entity?: Entity;
     alertApi?: ReturnType<typeof createAlertApi>;
     /** More APIs of the test's choosing, e.g. a fake signal API. */
-    apis?: Array<readonly [ApiRef<any>, unknown]>;
+    apis?: Array<readonly [ApiRef<any>, any]>;
   } = {},
 ) {
   const api = options.api ?? createMockMlopsApi();

@@ -11,6 +11,9 @@ import TimelineIcon from '@material-ui/icons/Timeline';
 import { isMlopsEntity } from '@mlops-portal/plugin-mlops-common';
 import { MlopsClient, mlopsApiRef } from './api';
 import { rootRouteRef } from './routes';
+import { mlopsEntityCards } from './alpha/entityCards';
+
+export * from './alpha/entityCards';
 
 const overviewRouteRef = convertLegacyRouteRef(rootRouteRef);
 
@@ -64,5 +67,10 @@ export default createFrontendPlugin({
   icon: <TimelineIcon />,
   info: { packageJson: () => import('../package.json') },
   routes: { root: overviewRouteRef },
-  extensions: [mlopsApi, mlopsEntityContent, mlopsOverviewPage],
+  extensions: [
+    mlopsApi,
+    mlopsEntityContent,
+    mlopsOverviewPage,
+    ...mlopsEntityCards,
+  ],
 });

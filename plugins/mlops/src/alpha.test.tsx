@@ -1,3 +1,4 @@
+import type { Entity } from '@backstage/catalog-model';
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { screen, waitFor, within } from '@testing-library/react';
 import {
@@ -72,7 +73,9 @@ describe('new frontend system entity cards', () => {
     '%s shows only on annotated entities, in the main column',
     (_id, card) => {
       const tester = createExtensionTester(card);
-      const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction)!;
+      const filter = tester.get(
+        EntityCardBlueprint.dataRefs.filterFunction,
+      ) as (entity: Entity) => boolean;
       expect(filter(mlopsEntity)).toBe(true);
       expect(filter(plainEntity)).toBe(false);
       expect(tester.get(EntityCardBlueprint.dataRefs.type)).toBe('content');

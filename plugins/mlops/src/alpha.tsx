@@ -11,7 +11,16 @@ import TimelineIcon from '@material-ui/icons/Timeline';
 import { isMlopsEntity } from '@mlops-portal/plugin-mlops-common';
 import { MlopsClient, mlopsApiRef } from './api';
 import { rootRouteRef } from './routes';
-import { mlopsEntityCards } from './alpha/entityCards';
+import {
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
+  mlopsMetricsCard,
+  mlopsModelVersionsCard,
+  mlopsPipelineCard,
+  mlopsPredictionCard,
+  mlopsReleaseCard,
+  mlopsRunsCard,
+} from './alpha/entityCards';
 
 export * from './alpha/entityCards';
 
@@ -71,6 +80,14 @@ export default createFrontendPlugin({
     mlopsApi,
     mlopsEntityContent,
     mlopsOverviewPage,
-    ...mlopsEntityCards,
+    // Listed one by one so the plugin's type knows each card's id.
+    mlopsReleaseCard,
+    mlopsPipelineCard,
+    mlopsRunsCard,
+    mlopsModelVersionsCard,
+    mlopsMetricsCard,
+    mlopsPredictionCard,
+    mlopsDatasetUploadCard,
+    mlopsDeploymentsCard,
   ],
 });

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Entity } from '@backstage/catalog-model';
+import type { ExtensionDefinition } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isMlopsEntity } from '@mlops-portal/plugin-mlops-common';
 
@@ -13,7 +14,10 @@ type Cards = Awaited<ReturnType<typeof cards>>;
  * `app.extensions`: the MLOps tab already shows every card, so the overview
  * page gets only those an adopter picks.
  */
-function mlopsCard(name: string, pick: (m: Cards) => ComponentType<{}>) {
+function mlopsCard<TName extends string>(
+  name: TName,
+  pick: (m: Cards) => ComponentType<{}>,
+) {
   return EntityCardBlueprint.make({
     name,
     disabled: true,
@@ -68,7 +72,7 @@ export const mlopsDeploymentsCard = mlopsCard(
 );
 
 /** Every MLOps entity card, in the order the MLOps tab shows them. */
-export const mlopsEntityCards = [
+export const mlopsEntityCards: ExtensionDefinition<any>[] = [
   mlopsReleaseCard,
   mlopsPipelineCard,
   mlopsRunsCard,

@@ -4,7 +4,13 @@ import {
   mlopsSignalChannel,
   type MlopsSignal,
 } from '@mlops-portal/plugin-mlops-common';
-import { deployments, entityRef, modelVersions, runs } from '../__fixtures__';
+import {
+  deployments,
+  entityRef,
+  executingRun,
+  modelVersions,
+  runs,
+} from '../__fixtures__';
 import {
   createMockMlopsApi,
   renderWithEntity,
@@ -140,6 +146,36 @@ describe('MlopsEntityDataProvider on the MLOps tab', () => {
         listModelVersions: 1,
         getRelease: 1,
       }),
+    );
+  });
+
+  it('a new run keeps the previous DAG on screen until its steps arrive', async () => {
+    const settled = runs.slice(1);
+    const api = createMockMlopsApi({
+      listRuns: jest.fn(async () => ({ items: settled })),
+    });
+    const signals = await renderTab(api);
+    const dag = () => screen.getByTestId('dag-step-Register');
+    expect(dag()).toHaveAttribute('data-status', 'Succeeded');
+
+    let answer: (run: typeof executingRun) => void = () => {};
+    api.getRun.mockImplementation(
+      () => new Promise(resolve => (answer = resolve)),
+    );
+    api.listRuns.mockResolvedValue({ items: runs });
+    await signals.send({ type: 'execution', executionId: 'exec-0004' });
+    await waitFor(() =>
+      expect(api.getRun).toHaveBeenLastCalledWith(entityRef, 'exec-0004'),
+    );
+    // Still the previous run's DAG, no spinner in its place.
+    expect(dag()).toHaveAttribute('data-status', 'Succeeded');
+    expect(screen.queryByTestId('progress')).not.toBeInTheDocument();
+
+    await act(async () => answer(executingRun));
+    expect(dag()).toHaveAttribute('data-status', 'NotStarted');
+    expect(screen.getByTestId('dag-step-Train')).toHaveAttribute(
+      'data-status',
+      'Executing',
     );
   });
 });

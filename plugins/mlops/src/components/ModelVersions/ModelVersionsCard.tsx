@@ -60,6 +60,9 @@ export function ApprovalStatusChip(props: {
   );
 }
 
+const DECISION_VERB = { Approved: 'approve', Rejected: 'reject' } as const;
+const DECISION_LABEL = { Approved: 'Approve', Rejected: 'Reject' } as const;
+
 const versionColumns = (
   entityRef: string,
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void,
@@ -96,33 +99,24 @@ const versionColumns = (
     title: 'Decision',
     render: v => (
       <Box display="flex" style={{ gap: 4 }}>
-        {v.approvalStatus !== 'Approved' && (
-          <PermissionButton
-            permission={mlopsModelApprovePermission}
-            entityRef={entityRef}
-            deniedReason={APPROVE_DENIED}
-            size="small"
-            color="primary"
-            variant="outlined"
-            data-testid={`approve-version-${v.version}`}
-            onClick={() => onDecide(v, 'Approved')}
-          >
-            Approve
-          </PermissionButton>
-        )}
-        {v.approvalStatus !== 'Rejected' && (
-          <PermissionButton
-            permission={mlopsModelApprovePermission}
-            entityRef={entityRef}
-            deniedReason={APPROVE_DENIED}
-            size="small"
-            variant="outlined"
-            data-testid={`reject-version-${v.version}`}
-            onClick={() => onDecide(v, 'Rejected')}
-          >
-            Reject
-          </PermissionButton>
-        )}
+        {(['Approved', 'Rejected'] as const)
+          // An approved version can only be rejected, a rejected one only approved.
+          .filter(decision => v.approvalStatus !== decision)
+          .map(decision => (
+            <PermissionButton
+              key={decision}
+              permission={mlopsModelApprovePermission}
+              entityRef={entityRef}
+              deniedReason={APPROVE_DENIED}
+              size="small"
+              color={decision === 'Approved' ? 'primary' : 'default'}
+              variant="outlined"
+              data-testid={`${DECISION_VERB[decision]}-version-${v.version}`}
+              onClick={() => onDecide(v, decision)}
+            >
+              {DECISION_LABEL[decision]}
+            </PermissionButton>
+          ))}
       </Box>
     ),
   },

@@ -18,7 +18,6 @@ export {
   EntityMlopsDeploymentsCard,
 } from './plugin';
 export { isMlopsAvailable } from './conditions';
-export { MlopsEntityDataProvider } from './hooks/MlopsEntityDataProvider';
 export { mlopsApiRef, MlopsClient, getRowErrors } from './api';
 export type { MlopsApi, MlopsResponseError } from './api';
 export { rootRouteRef } from './routes';

@@ -17,7 +17,11 @@ import {
   requestCounts,
   type MockMlopsApi,
 } from '../__testUtils__/testApp';
-import { EntityMlopsContent } from '../components/EntityMlopsContent/EntityMlopsContent';
+import {
+  EntityMlopsContent,
+  EntityMlopsMetricsCard,
+  EntityMlopsModelVersionsCard,
+} from '../components/EntityMlopsContent/EntityMlopsContent';
 import { POLL_INTERVAL_MS } from './MlopsEntityDataProvider';
 
 /** A signal API whose messages the test sends. */
@@ -177,5 +181,19 @@ describe('MlopsEntityDataProvider on the MLOps tab', () => {
       'data-status',
       'Executing',
     );
+  });
+
+  it('cards placed one by one share one store per entity', async () => {
+    const api = createMockMlopsApi();
+    await renderWithEntity(
+      <>
+        <EntityMlopsModelVersionsCard />
+        <EntityMlopsMetricsCard />
+      </>,
+      { api },
+    );
+    await screen.findByRole('table', { name: 'Model versions' });
+    await screen.findByRole('table', { name: 'Compare versions' });
+    expect(requestCounts(api)).toEqual({ listModelVersions: 1 });
   });
 });

@@ -7,51 +7,46 @@ import {
   type ComponentType,
   type ReactNode,
 } from 'react';
-import useInterval from 'react-use/esm/useInterval';
-import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
-import {
-  mlopsSignalChannel,
-  type MlopsSignal,
-} from '@mlops-portal/plugin-mlops-common';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { mlopsApiRef } from '../api';
-import {
+import type {
   MlopsEntityStore,
-  type ResourceKey,
-  type ResourceState,
-  type ResourceValue,
+  ResourceKey,
+  ResourceState,
+  ResourceValue,
 } from './mlopsEntityStore';
+import { getEntityStore, retainEntityStore } from './mlopsEntityStores';
 import { useEntityRef } from './useEntityRef';
 
-/** How often the page refreshes while a run executes (signals may be off). */
-export const POLL_INTERVAL_MS = 5000;
+export { POLL_INTERVAL_MS } from './mlopsEntityStores';
 
 const StoreContext = createContext<MlopsEntityStore | undefined>(undefined);
 
-function useNewStore(): MlopsEntityStore {
-  const api = useApi(mlopsApiRef);
+/**
+ * One data layer for every MLOps card of the current entity: each resource is
+ * loaded once and shared, a signal refetches what it names, and a 5 s poll
+ * runs while something executes. All providers of one entity on a page share
+ * the same store, so cards placed one by one do not double the requests.
+ */
+export function MlopsEntityDataProvider(props: { children: ReactNode }) {
+  const outer = useContext(StoreContext);
   const entityRef = useEntityRef();
-  return useMemo(() => new MlopsEntityStore(api, entityRef), [api, entityRef]);
+  if (outer && outer.entityRef === entityRef) return <>{props.children}</>;
+  return <SharedStore entityRef={entityRef}>{props.children}</SharedStore>;
 }
 
-/** Re-renders the caller whenever the store changes. */
-function useStoreVersion(store: MlopsEntityStore) {
-  const [, bump] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => store.subscribe(bump), [store]);
-}
-
-function LiveStore(props: { store: MlopsEntityStore; children: ReactNode }) {
-  const { store } = props;
-  useStoreVersion(store);
-  const { lastSignal } = useSignal<MlopsSignal & Record<string, any>>(
-    mlopsSignalChannel(store.entityRef),
+function SharedStore(props: { entityRef: string; children: ReactNode }) {
+  const api = useApi(mlopsApiRef);
+  // Signals are optional: without the plugin, polling alone keeps views fresh.
+  const signalApi = useApiHolder().get(signalApiRef);
+  const store = useMemo(
+    () => getEntityStore(api, props.entityRef),
+    [api, props.entityRef],
   );
-  useEffect(() => {
-    if (lastSignal) void store.onSignal(lastSignal);
-  }, [lastSignal, store]);
-  useInterval(
-    () => void store.tick(),
-    store.isLive() ? POLL_INTERVAL_MS : null,
+  useEffect(
+    () => retainEntityStore(api, store, signalApi),
+    [api, store, signalApi],
   );
   return (
     <StoreContext.Provider value={store}>
@@ -60,22 +55,10 @@ function LiveStore(props: { store: MlopsEntityStore; children: ReactNode }) {
   );
 }
 
-/**
- * One data layer for every MLOps card of the current entity: each resource is
- * loaded once and shared, a signal refetches what it names, and a 5 s poll
- * runs while something executes. Nested providers of the same entity reuse
- * the outer one, so a card can wrap itself without doubling requests.
- */
-export function MlopsEntityDataProvider(props: { children: ReactNode }) {
-  const outer = useContext(StoreContext);
-  const entityRef = useEntityRef();
-  if (outer && outer.entityRef === entityRef) return <>{props.children}</>;
-  return <OwnStore>{props.children}</OwnStore>;
-}
-
-function OwnStore(props: { children: ReactNode }) {
-  const store = useNewStore();
-  return <LiveStore store={store}>{props.children}</LiveStore>;
+/** Re-renders the caller whenever the store changes. */
+function useStoreVersion(store: MlopsEntityStore) {
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => store.subscribe(bump), [store]);
 }
 
 /**

@@ -99,9 +99,9 @@ export class MlopsEntityStore {
     await Promise.all(loaded.map(k => this.fetch(k)));
   }
 
-  /** Refetches what a backend signal names, nothing else. */
+  /** Refetches what a backend signal names, nothing else (unknown types: nothing). */
   async onSignal(signal: MlopsSignal): Promise<void> {
-    const keys: ResourceKey[] = [...SIGNAL_RESOURCES[signal.type]];
+    const keys: ResourceKey[] = [...(SIGNAL_RESOURCES[signal.type] ?? [])];
     if (signal.type === 'execution') keys.push(...this.runKeys(signal));
     await this.refresh(keys);
   }

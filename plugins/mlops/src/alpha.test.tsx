@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import {
+  coreExtensionData,
+  type ExtensionDefinition,
+} from '@backstage/frontend-plugin-api';
 import { screen, waitFor, within } from '@testing-library/react';
 import {
   createExtensionTester,
@@ -18,9 +21,16 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import plugin, {
-  mlopsEntityCards,
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
   mlopsEntityContent,
+  mlopsMetricsCard,
+  mlopsModelVersionsCard,
   mlopsOverviewPage,
+  mlopsPipelineCard,
+  mlopsPredictionCard,
+  mlopsReleaseCard,
+  mlopsRunsCard,
 } from './alpha';
 
 const CARD_IDS = [
@@ -33,6 +43,18 @@ const CARD_IDS = [
   'entity-card:mlops/dataset-upload',
   'entity-card:mlops/deployments',
 ] as const;
+
+// In the order of CARD_IDS, which is the order of the tab.
+const mlopsEntityCards: ExtensionDefinition<any>[] = [
+  mlopsReleaseCard,
+  mlopsPipelineCard,
+  mlopsRunsCard,
+  mlopsModelVersionsCard,
+  mlopsMetricsCard,
+  mlopsPredictionCard,
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
+];
 
 describe('new frontend system plugin', () => {
   it('is the mlops plugin with the API, entity tab and page', () => {
@@ -57,13 +79,12 @@ describe('new frontend system plugin', () => {
 
 describe('new frontend system entity cards', () => {
   it('are extensions of the plugin, one per card of the tab', () => {
-    expect(mlopsEntityCards).toHaveLength(CARD_IDS.length);
-    for (const id of CARD_IDS) {
-      const name = id.split('/')[1];
-      expect(String(plugin.getExtension(id))).toContain(
-        `kind=entity-card,name=${name},`,
-      );
-    }
+    CARD_IDS.forEach((id, i) => {
+      const extension = String(plugin.getExtension(id));
+      expect(extension).toContain(`kind=entity-card,name=${id.split('/')[1]},`);
+      // The named export is the plugin's extension.
+      expect(extension).toBe(String(mlopsEntityCards[i]));
+    });
     expect(() =>
       plugin.getExtension('entity-card:mlops/nonexistent' as any),
     ).toThrow();

@@ -1,6 +1,5 @@
 import type { ComponentType } from 'react';
 import type { Entity } from '@backstage/catalog-model';
-import type { ExtensionDefinition } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isMlopsEntity } from '@mlops-portal/plugin-mlops-common';
 
@@ -70,15 +69,3 @@ export const mlopsDeploymentsCard = mlopsCard(
   'deployments',
   m => m.EntityMlopsDeploymentsCard,
 );
-
-/** Every MLOps entity card, in the order the MLOps tab shows them. */
-export const mlopsEntityCards: ExtensionDefinition<any>[] = [
-  mlopsReleaseCard,
-  mlopsPipelineCard,
-  mlopsRunsCard,
-  mlopsModelVersionsCard,
-  mlopsMetricsCard,
-  mlopsPredictionCard,
-  mlopsDatasetUploadCard,
-  mlopsDeploymentsCard,
-];

@@ -1,5 +1,9 @@
-import { coreExtensionData } from '@backstage/frontend-plugin-api';
-import { screen, waitFor } from '@testing-library/react';
+import type { Entity } from '@backstage/catalog-model';
+import {
+  coreExtensionData,
+  type ExtensionDefinition,
+} from '@backstage/frontend-plugin-api';
+import { screen, waitFor, within } from '@testing-library/react';
 import {
   createExtensionTester,
   renderTestApp,
@@ -11,9 +15,46 @@ import {
   createPermissionApi,
 } from './__testUtils__/testApp';
 import { mlopsApiRef } from './api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { mlopsEntity, plainEntity } from './__fixtures__';
-import plugin, { mlopsEntityContent, mlopsOverviewPage } from './alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import plugin, {
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
+  mlopsEntityContent,
+  mlopsMetricsCard,
+  mlopsModelVersionsCard,
+  mlopsOverviewPage,
+  mlopsPipelineCard,
+  mlopsPredictionCard,
+  mlopsReleaseCard,
+  mlopsRunsCard,
+} from './alpha';
+
+const CARD_IDS = [
+  'entity-card:mlops/release',
+  'entity-card:mlops/pipeline',
+  'entity-card:mlops/runs',
+  'entity-card:mlops/model-versions',
+  'entity-card:mlops/metrics',
+  'entity-card:mlops/prediction',
+  'entity-card:mlops/dataset-upload',
+  'entity-card:mlops/deployments',
+] as const;
+
+// In the order of CARD_IDS, which is the order of the tab.
+const mlopsEntityCards: ExtensionDefinition<any>[] = [
+  mlopsReleaseCard,
+  mlopsPipelineCard,
+  mlopsRunsCard,
+  mlopsModelVersionsCard,
+  mlopsMetricsCard,
+  mlopsPredictionCard,
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
+];
 
 describe('new frontend system plugin', () => {
   it('is the mlops plugin with the API, entity tab and page', () => {
@@ -33,6 +74,68 @@ describe('new frontend system plugin', () => {
     const tester = createExtensionTester(mlopsOverviewPage);
     expect(tester.get(coreExtensionData.routePath)).toBe('/mlops');
     expect(tester.get(coreExtensionData.title)).toBe('MLOps');
+  });
+});
+
+describe('new frontend system entity cards', () => {
+  it('are extensions of the plugin, one per card of the tab', () => {
+    CARD_IDS.forEach((id, i) => {
+      const extension = String(plugin.getExtension(id));
+      expect(extension).toContain(`kind=entity-card,name=${id.split('/')[1]},`);
+      // The named export is the plugin's extension.
+      expect(extension).toBe(String(mlopsEntityCards[i]));
+    });
+    expect(() =>
+      plugin.getExtension('entity-card:mlops/nonexistent' as any),
+    ).toThrow();
+  });
+
+  it.each(CARD_IDS.map((id, i) => [id, mlopsEntityCards[i]] as const))(
+    '%s shows only on annotated entities, in the main column',
+    (_id, card) => {
+      const tester = createExtensionTester(card);
+      const filter = tester.get(
+        EntityCardBlueprint.dataRefs.filterFunction,
+      ) as (entity: Entity) => boolean;
+      expect(filter(mlopsEntity)).toBe(true);
+      expect(filter(plainEntity)).toBe(false);
+      expect(tester.get(EntityCardBlueprint.dataRefs.type)).toBe('content');
+    },
+  );
+
+  it('renders a card on an entity page of a test app', async () => {
+    const api = createMockMlopsApi();
+    renderTestApp({
+      features: [plugin],
+      extensions: [createTestEntityPage({ entity: mlopsEntity })],
+      // Cards are off by default; enabled the way the README tells adopters
+      // to. The tab (which has every card too) is off to see the card alone.
+      config: {
+        app: {
+          baseUrl: 'http://localhost:3000',
+          extensions: [
+            'entity-card:mlops/model-versions',
+            { 'entity-content:mlops': false },
+          ],
+        },
+        backend: { baseUrl: 'http://localhost:7007' },
+      },
+      apis: [
+        [mlopsApiRef, api],
+        [permissionApiRef, createPermissionApi(true)],
+      ],
+    });
+    const table = await screen.findByRole(
+      'table',
+      { name: 'Model versions' },
+      { timeout: 30_000 },
+    );
+    expect(
+      await within(table).findByTestId('approval-status-3'),
+    ).toHaveTextContent('Pending approval');
+    // The card loads only what it shows.
+    expect(api.listModelVersions).toHaveBeenCalledTimes(1);
+    expect(api.listRuns).not.toHaveBeenCalled();
   });
 });
 

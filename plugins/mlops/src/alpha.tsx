@@ -11,6 +11,18 @@ import TimelineIcon from '@material-ui/icons/Timeline';
 import { isMlopsEntity } from '@mlops-portal/plugin-mlops-common';
 import { MlopsClient, mlopsApiRef } from './api';
 import { rootRouteRef } from './routes';
+import {
+  mlopsDatasetUploadCard,
+  mlopsDeploymentsCard,
+  mlopsMetricsCard,
+  mlopsModelVersionsCard,
+  mlopsPipelineCard,
+  mlopsPredictionCard,
+  mlopsReleaseCard,
+  mlopsRunsCard,
+} from './alpha/entityCards';
+
+export * from './alpha/entityCards';
 
 const overviewRouteRef = convertLegacyRouteRef(rootRouteRef);
 
@@ -64,5 +76,18 @@ export default createFrontendPlugin({
   icon: <TimelineIcon />,
   info: { packageJson: () => import('../package.json') },
   routes: { root: overviewRouteRef },
-  extensions: [mlopsApi, mlopsEntityContent, mlopsOverviewPage],
+  extensions: [
+    mlopsApi,
+    mlopsEntityContent,
+    mlopsOverviewPage,
+    // Listed one by one so the plugin's type knows each card's id.
+    mlopsReleaseCard,
+    mlopsPipelineCard,
+    mlopsRunsCard,
+    mlopsModelVersionsCard,
+    mlopsMetricsCard,
+    mlopsPredictionCard,
+    mlopsDatasetUploadCard,
+    mlopsDeploymentsCard,
+  ],
 });

@@ -5,7 +5,7 @@
  */
 import type { ReactElement } from 'react';
 import type { Entity } from '@backstage/catalog-model';
-import { alertApiRef } from '@backstage/core-plugin-api';
+import { alertApiRef, type ApiRef } from '@backstage/core-plugin-api';
 import {
   EntityProvider,
   entityRouteRef,
@@ -81,6 +81,15 @@ export function createMockMlopsApi(
   };
 }
 
+/** How many times each API method was called (methods never called left out). */
+export function requestCounts(api: MockMlopsApi): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(api)
+      .map(([name, fn]) => [name, fn.mock.calls.length] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+
 export function createPermissionApi(
   allowed: boolean | ((name: string) => boolean),
 ) {
@@ -105,6 +114,8 @@ export async function renderWithEntity(
     allowed?: boolean | ((name: string) => boolean);
     entity?: Entity;
     alertApi?: ReturnType<typeof createAlertApi>;
+    /** More APIs of the test's choosing, e.g. a fake signal API. */
+    apis?: Array<readonly [ApiRef<any>, any]>;
   } = {},
 ) {
   const api = options.api ?? createMockMlopsApi();
@@ -116,6 +127,7 @@ export async function renderWithEntity(
         [mlopsApiRef, api],
         [permissionApiRef, permissionApi],
         [alertApiRef, alertApi],
+        ...(options.apis ?? []),
       ]}
     >
       {/* usePermission caches decisions in SWR; a fresh cache per render keeps tests independent. */}

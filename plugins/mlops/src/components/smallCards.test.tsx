@@ -7,7 +7,10 @@ import {
   succeededRun,
 } from '../__fixtures__';
 import { createMockMlopsApi, renderWithEntity } from '../__testUtils__/testApp';
-import { MlopsLiveProvider, POLL_INTERVAL_MS } from '../hooks/useMlopsLive';
+import {
+  MlopsEntityDataProvider,
+  POLL_INTERVAL_MS,
+} from '../hooks/MlopsEntityDataProvider';
 import { DeploymentsCard } from './Deployments/DeploymentsCard';
 import {
   CompareVersions,
@@ -85,9 +88,9 @@ describe('PipelineDagCard', () => {
     try {
       const api = createMockMlopsApi();
       await renderWithEntity(
-        <MlopsLiveProvider>
+        <MlopsEntityDataProvider>
           <PipelineDagCard />
-        </MlopsLiveProvider>,
+        </MlopsEntityDataProvider>,
         { api },
       );
       expect(await screen.findByTestId('dag-step-Train')).toHaveAttribute(
@@ -242,9 +245,9 @@ describe('DeploymentsCard', () => {
         })),
       });
       await renderWithEntity(
-        <MlopsLiveProvider>
+        <MlopsEntityDataProvider>
           <DeploymentsCard />
-        </MlopsLiveProvider>,
+        </MlopsEntityDataProvider>,
         { api },
       );
       expect(await screen.findByTestId('endpoint-summary')).toHaveTextContent(

@@ -1,11 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
@@ -16,7 +11,12 @@ import {
   type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { getRowErrors, mlopsApiRef } from '../../api';
-import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
+import {
+  useMlopsRefresh,
+  withMlopsEntityData,
+} from '../../hooks/MlopsEntityDataProvider';
+import { useEntityRef } from '../../hooks/useEntityRef';
+import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 
 /** Same cap as the backend (413 above it); checked here to fail before uploading. */
@@ -33,154 +33,148 @@ const useStyles = makeStyles(theme => ({
   active: { borderColor: theme.palette.primary.main },
 }));
 
+const rowErrorColumns: TableColumn<DatasetRowError>[] = [
+  { title: 'Row', field: 'row' },
+  { title: 'Column', field: 'column' },
+  { title: 'Value', render: r => r.value ?? '' },
+  { title: 'Problem', field: 'reason' },
+];
+
 /** Drop a CSV (UCI Abalone columns, no header) to start a release. */
-export function DatasetUploadCard() {
-  const classes = useStyles();
-  const api = useApi(mlopsApiRef);
-  const alertApi = useApi(alertApiRef);
-  const entityRef = useEntityRef();
-  const { refresh } = useMlopsLive();
-  const input = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [rowErrors, setRowErrors] = useState<DatasetRowError[]>();
-  const [done, setDone] = useState<UploadDatasetResponse>();
+export const DatasetUploadCard = withMlopsEntityData(
+  function DatasetUploadCardContent() {
+    const classes = useStyles();
+    const api = useApi(mlopsApiRef);
+    const alertApi = useApi(alertApiRef);
+    const entityRef = useEntityRef();
+    const refresh = useMlopsRefresh();
+    const input = useRef<HTMLInputElement>(null);
+    const [dragging, setDragging] = useState(false);
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<string>();
+    const [rowErrors, setRowErrors] = useState<DatasetRowError[]>();
+    const [done, setDone] = useState<UploadDatasetResponse>();
 
-  const upload = async (file: File) => {
-    setError(undefined);
-    setRowErrors(undefined);
-    setDone(undefined);
-    if (!/\.(csv|data|txt)$/i.test(file.name)) {
-      setError(`${file.name}: expected a .csv file`);
-      return;
-    }
-    if (file.size > MAX_UPLOAD_BYTES) {
-      setError(`${file.name}: ${file.size} bytes is over the 50 MB limit`);
-      return;
-    }
-    setBusy(true);
-    try {
-      const res = await api.uploadDataset(entityRef, file.name, file);
-      setDone(res);
-      alertApi.post({
-        message: `Uploaded ${file.name}${
-          res.execution ? `; run ${res.execution.executionId} started` : ''
-        }`,
-        severity: 'success',
-        display: 'transient',
-      });
-      refresh();
-    } catch (e: any) {
-      setError(e.message);
-      setRowErrors(getRowErrors(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    const upload = async (file: File) => {
+      setError(undefined);
+      setRowErrors(undefined);
+      setDone(undefined);
+      if (!/\.(csv|data|txt)$/i.test(file.name)) {
+        setError(`${file.name}: expected a .csv file`);
+        return;
+      }
+      if (file.size > MAX_UPLOAD_BYTES) {
+        setError(`${file.name}: ${file.size} bytes is over the 50 MB limit`);
+        return;
+      }
+      setBusy(true);
+      try {
+        const res = await api.uploadDataset(entityRef, file.name, file);
+        setDone(res);
+        alertApi.post({
+          message: `Uploaded ${file.name}${
+            res.execution ? `; run ${res.execution.executionId} started` : ''
+          }`,
+          severity: 'success',
+          display: 'transient',
+        });
+        refresh(['runs', 'release']);
+      } catch (e: any) {
+        setError(e.message);
+        setRowErrors(getRowErrors(e));
+      } finally {
+        setBusy(false);
+      }
+    };
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = e.dataTransfer?.files?.[0];
-    if (file) upload(file);
-  };
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      setDragging(false);
+      const file = e.dataTransfer?.files?.[0];
+      if (file) upload(file);
+    };
 
-  return (
-    <InfoCard
-      title="Upload dataset"
-      subheader="A new file writes a data manifest and starts a release"
-    >
-      <Box
-        className={`${classes.zone} ${dragging ? classes.active : ''}`}
-        data-testid="dataset-dropzone"
-        onDragOver={e => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
+    return (
+      <InfoCard
+        title="Upload dataset"
+        subheader="A new file writes a data manifest and starts a release"
       >
-        <Typography gutterBottom>
-          Drag and drop a CSV here (UCI Abalone columns: Sex, Length, Diameter,
-          Height, Whole, Shucked, Viscera and Shell weight, Rings; no header),
-          or
-        </Typography>
-        <input
-          ref={input}
-          type="file"
-          accept=".csv,text/csv"
-          hidden
-          data-testid="dataset-file-input"
-          aria-label="Dataset file"
-          onChange={e => {
-            const file = e.target.files?.[0];
-            if (file) upload(file);
-            e.target.value = '';
+        <Box
+          className={`${classes.zone} ${dragging ? classes.active : ''}`}
+          data-testid="dataset-dropzone"
+          onDragOver={e => {
+            e.preventDefault();
+            setDragging(true);
           }}
-        />
-        <PermissionButton
-          permission={mlopsDatasetUploadPermission}
-          entityRef={entityRef}
-          deniedReason="You are not allowed to upload datasets for this entity (only its owners can)."
-          variant="contained"
-          color="primary"
-          disabled={busy}
-          onClick={() => input.current?.click()}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
         >
-          Upload dataset
-        </PermissionButton>
-      </Box>
-      {busy && <Typography>Uploading…</Typography>}
-      {done && (
-        <Alert severity="success" style={{ marginTop: 8 }}>
-          Stored as manifest {done.manifest.manifestId}
-          {done.manifest.rowCount !== undefined
-            ? ` (${done.manifest.rowCount} rows)`
-            : ''}
-          {done.execution
-            ? `; run ${done.execution.executionId} started.`
-            : '.'}
-        </Alert>
-      )}
-      {error && (
-        <Alert severity="error" role="alert" style={{ marginTop: 8 }}>
-          {error}
-        </Alert>
-      )}
-      {rowErrors && rowErrors.length > 0 && (
-        <>
-          <Typography variant="subtitle2" style={{ marginTop: 8 }}>
-            {rowErrors.length} row error{rowErrors.length === 1 ? '' : 's'};
-            nothing was stored.
+          <Typography gutterBottom>
+            Drag and drop a CSV here (UCI Abalone columns: Sex, Length,
+            Diameter, Height, Whole, Shucked, Viscera and Shell weight, Rings;
+            no header), or
           </Typography>
-          <Table size="small" aria-label="Dataset row errors">
-            <TableHead>
-              <TableRow>
-                <TableCell>Row</TableCell>
-                <TableCell>Column</TableCell>
-                <TableCell>Value</TableCell>
-                <TableCell>Problem</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rowErrors.slice(0, MAX_ROWS_SHOWN).map((r, i) => (
-                <TableRow key={`${r.row}-${r.column}-${i}`}>
-                  <TableCell>{r.row}</TableCell>
-                  <TableCell>{r.column}</TableCell>
-                  <TableCell>{r.value ?? ''}</TableCell>
-                  <TableCell>{r.reason}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          {rowErrors.length > MAX_ROWS_SHOWN && (
-            <Typography variant="caption">
-              Showing the first {MAX_ROWS_SHOWN} of {rowErrors.length}.
+          <input
+            ref={input}
+            type="file"
+            accept=".csv,text/csv"
+            hidden
+            data-testid="dataset-file-input"
+            aria-label="Dataset file"
+            onChange={e => {
+              const file = e.target.files?.[0];
+              if (file) upload(file);
+              e.target.value = '';
+            }}
+          />
+          <PermissionButton
+            permission={mlopsDatasetUploadPermission}
+            entityRef={entityRef}
+            deniedReason="You are not allowed to upload datasets for this entity (only its owners can)."
+            variant="contained"
+            color="primary"
+            disabled={busy}
+            onClick={() => input.current?.click()}
+          >
+            Upload dataset
+          </PermissionButton>
+        </Box>
+        {busy && <Typography>Uploading…</Typography>}
+        {done && (
+          <Alert severity="success" style={{ marginTop: 8 }}>
+            Stored as manifest {done.manifest.manifestId}
+            {done.manifest.rowCount !== undefined
+              ? ` (${done.manifest.rowCount} rows)`
+              : ''}
+            {done.execution
+              ? `; run ${done.execution.executionId} started.`
+              : '.'}
+          </Alert>
+        )}
+        {error && (
+          <Alert severity="error" role="alert" style={{ marginTop: 8 }}>
+            {error}
+          </Alert>
+        )}
+        {rowErrors && rowErrors.length > 0 && (
+          <>
+            <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+              {rowErrors.length} row error{rowErrors.length === 1 ? '' : 's'};
+              nothing was stored.
             </Typography>
-          )}
-        </>
-      )}
-    </InfoCard>
-  );
-}
+            <MlopsTable
+              label="Dataset row errors"
+              columns={rowErrorColumns}
+              data={rowErrors.slice(0, MAX_ROWS_SHOWN)}
+            />
+            {rowErrors.length > MAX_ROWS_SHOWN && (
+              <Typography variant="caption">
+                Showing the first {MAX_ROWS_SHOWN} of {rowErrors.length}.
+              </Typography>
+            )}
+          </>
+        )}
+      </InfoCard>
+    );
+  },
+);

@@ -6,7 +6,7 @@ import {
   REQUIRED_ANNOTATIONS,
   isMlopsEntity,
 } from '@mlops-portal/plugin-mlops-common';
-import { MlopsLiveProvider } from '../../hooks/useMlopsLive';
+import { MlopsEntityDataProvider } from '../../hooks/MlopsEntityDataProvider';
 import { DatasetUploadCard } from '../DatasetUpload/DatasetUploadCard';
 import { DeploymentsCard } from '../Deployments/DeploymentsCard';
 import { MetricsTrendCard } from '../Metrics/MetricsTrendCard';
@@ -28,7 +28,7 @@ export function EntityMlopsContent() {
   const { entity } = useEntity();
   if (!isMlopsEntity(entity)) return <MissingAnnotations />;
   return (
-    <MlopsLiveProvider>
+    <MlopsEntityDataProvider>
       <Grid container spacing={3} alignItems="stretch">
         <Grid item xs={12}>
           <ReleasePipelineCard />
@@ -55,23 +55,19 @@ export function EntityMlopsContent() {
           <DeploymentsCard />
         </Grid>
       </Grid>
-    </MlopsLiveProvider>
+    </MlopsEntityDataProvider>
   );
 }
 
 /**
- * A card usable on its own on an entity page: checks the annotations and
- * brings its own live-refresh scope.
+ * A card usable on its own on an entity page: checks the annotations; the
+ * card brings its own data layer unless it sits in one.
  */
 function standalone(Card: ComponentType<{}>, name: string) {
   const Wrapped = () => {
     const { entity } = useEntity();
     if (!isMlopsEntity(entity)) return <MissingAnnotations />;
-    return (
-      <MlopsLiveProvider>
-        <Card />
-      </MlopsLiveProvider>
-    );
+    return <Card />;
   };
   Wrapped.displayName = name;
   return Wrapped;

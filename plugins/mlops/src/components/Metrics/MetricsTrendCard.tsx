@@ -1,15 +1,6 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
@@ -29,7 +20,10 @@ import {
   DEFAULT_MSE_THRESHOLD,
   type ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
-import { useMlopsData } from '../../hooks/useMlopsData';
+import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
+import { useModelVersions } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
+import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { approvalLabel, formatMetric } from '../common/format';
 
 /** The gate a version was judged by: its run's MseThreshold, else the default. */
@@ -104,6 +98,14 @@ function delta(a?: number, b?: number): string {
   const d = b - a;
   return `${d > 0 ? '+' : ''}${d.toFixed(3)}`;
 }
+
+type CompareRow = { name: string; a: string; b: string; delta: string };
+const compareColumns = (a: number, b: number): TableColumn<CompareRow>[] => [
+  { title: '', field: 'name', cellStyle: { fontWeight: 500 } },
+  { title: `Version ${a}`, field: 'a' },
+  { title: `Version ${b}`, field: 'b' },
+  { title: 'B − A', field: 'delta' },
+];
 
 /** Two versions side by side: metrics, status and hyperparameters. */
 export function CompareVersions(props: { versions: ModelVersion[] }) {
@@ -196,61 +198,50 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
         {select('Version A', a, setA)}
         {select('Version B', b, setB)}
       </Box>
-      <Table size="small" aria-label="Compare versions">
-        <TableHead>
-          <TableRow>
-            <TableCell />
-            <TableCell>Version {a}</TableCell>
-            <TableCell>Version {b}</TableCell>
-            <TableCell>B − A</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {rows.map(([name, x, y, d]) => (
-            <TableRow key={name}>
-              <TableCell component="th">{name}</TableCell>
-              <TableCell>{x}</TableCell>
-              <TableCell>{y}</TableCell>
-              <TableCell>{d}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <MlopsTable
+        label="Compare versions"
+        columns={compareColumns(a, b)}
+        data={rows.map(([name, x, y, d]) => ({ name, a: x, b: y, delta: d }))}
+      />
     </Box>
   );
 }
 
 /** Metric trend across versions with the quality gate, and a side-by-side compare. */
-export function MetricsTrendCard() {
-  const { value, loading, error } = useMlopsData((api, ref) =>
-    api.listModelVersions(ref),
-  );
-  let content;
-  if (error) content = <ResponseErrorPanel error={error} />;
-  else if (loading && !value) content = <Progress />;
-  else if (!value || value.items.length === 0) {
-    content = (
-      <Typography color="textSecondary">
-        No model versions yet: metrics appear once a run registers a version.
-      </Typography>
+export const MetricsTrendCard = withMlopsEntityData(
+  function MetricsTrendCardContent() {
+    const versions = useModelVersions();
+    return (
+      <InfoCard title="Metrics">
+        <AsyncContent
+          state={versions}
+          isEmpty={v => v.items.length === 0}
+          empty={{
+            title: 'No metrics yet',
+            description:
+              'No model versions yet: metrics appear once a run registers a version.',
+          }}
+        >
+          {({ items }) => {
+            const threshold = qualityGate(items);
+            return (
+              <>
+                <Typography variant="body2" color="textSecondary">
+                  Test-set metrics of each registered version; the dashed line
+                  is the quality gate (MSE ≤ {threshold}).
+                </Typography>
+                <MetricsTrendChart versions={items} threshold={threshold} />
+                {items.length > 1 && (
+                  <>
+                    <Typography variant="h6">Compare versions</Typography>
+                    <CompareVersions versions={items} />
+                  </>
+                )}
+              </>
+            );
+          }}
+        </AsyncContent>
+      </InfoCard>
     );
-  } else {
-    const threshold = qualityGate(value.items);
-    content = (
-      <>
-        <Typography variant="body2" color="textSecondary">
-          Test-set metrics of each registered version; the dashed line is the
-          quality gate (MSE ≤ {threshold}).
-        </Typography>
-        <MetricsTrendChart versions={value.items} threshold={threshold} />
-        {value.items.length > 1 && (
-          <>
-            <Typography variant="h6">Compare versions</Typography>
-            <CompareVersions versions={value.items} />
-          </>
-        )}
-      </>
-    );
-  }
-  return <InfoCard title="Metrics">{content}</InfoCard>;
-}
+  },
+);

@@ -1,12 +1,10 @@
 import {
   Content,
   ContentHeader,
-  EmptyState,
   Header,
   Link,
   Page,
   Progress,
-  ResponseErrorPanel,
   SupportButton,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
@@ -18,107 +16,138 @@ import {
   entityRouteRef,
   getEntityRelations,
 } from '@backstage/plugin-catalog-react';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   ANNOTATION_PIPELINE,
   isMlopsEntity,
+  type MlopsSummary,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
+import { AsyncContent } from '../common/AsyncContent';
+import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatMetric } from '../common/format';
 
-function SummaryCells(props: { entityRef: string }) {
+type SummaryState = { value?: MlopsSummary; error?: Error };
+type SystemRow = { entity: Entity; ref: string; summary: SummaryState };
+
+/** Each row's summary loads on its own; one failing keeps the others. */
+function useSummaries(refs: string[]): Record<string, SummaryState> {
   const api = useApi(mlopsApiRef);
-  const { value, loading, error } = useAsync(
-    () => api.getSummary(props.entityRef),
-    [api, props.entityRef],
-  );
-  if (loading) {
-    return (
-      <TableCell colSpan={4}>
-        <Progress />
-      </TableCell>
+  const [summaries, setSummaries] = useState<Record<string, SummaryState>>({});
+  const key = refs.join('\n');
+  useEffect(() => {
+    // Answers arriving after the entity list changed are dropped.
+    const current = { live: true };
+    const put = (ref: string, state: SummaryState) =>
+      current.live && setSummaries(s => ({ ...s, [ref]: state }));
+    (key ? key.split('\n') : []).forEach(ref =>
+      api.getSummary(ref).then(
+        value => put(ref, { value }),
+        error => put(ref, { error }),
+      ),
     );
-  }
-  if (error || !value) {
+    return () => {
+      current.live = false;
+    };
+  }, [api, key]);
+  return summaries;
+}
+
+/** A summary cell: progress while loading, the error in the first one. */
+function summaryCell(
+  render: (summary: MlopsSummary, ref: string) => ReactNode,
+  first = false,
+) {
+  return ({ summary, ref }: SystemRow) => {
+    if (summary.value) return render(summary.value, ref);
+    if (!first) return null;
+    if (!summary.error) return <Progress />;
     return (
-      <TableCell colSpan={4}>
-        <Typography color="error" variant="body2">
-          Could not load: {error?.message ?? 'no data'}
-        </Typography>
-      </TableCell>
+      <Typography color="error" variant="body2">
+        Could not load: {summary.error.message}
+      </Typography>
     );
-  }
-  return (
-    <>
-      <TableCell>
-        {value.latestExecution ? (
-          <StatusIndicator status={value.latestExecution.status} />
+  };
+}
+
+const summaryColumns: TableColumn<SystemRow>[] = [
+  {
+    title: 'Latest run',
+    render: summaryCell(
+      s =>
+        s.latestExecution ? (
+          <StatusIndicator status={s.latestExecution.status} />
         ) : (
           'No runs'
-        )}
-      </TableCell>
-      <TableCell>
-        {value.deployedVersion
-          ? `Version ${value.deployedVersion.version}`
-          : 'Nothing deployed'}
-      </TableCell>
-      <TableCell>{formatMetric(value.deployedVersion?.metrics?.mse)}</TableCell>
-      <TableCell data-testid={`pending-approvals-${props.entityRef}`}>
-        {value.pendingApprovals}
-      </TableCell>
-    </>
-  );
-}
+        ),
+      true,
+    ),
+  },
+  {
+    title: 'Deployed version',
+    render: summaryCell(s =>
+      s.deployedVersion
+        ? `Version ${s.deployedVersion.version}`
+        : 'Nothing deployed',
+    ),
+  },
+  {
+    title: 'Deployed MSE',
+    render: summaryCell(s => formatMetric(s.deployedVersion?.metrics?.mse)),
+  },
+  {
+    title: 'Pending approvals',
+    render: summaryCell((s, ref) => (
+      <span data-testid={`pending-approvals-${ref}`}>{s.pendingApprovals}</span>
+    )),
+  },
+];
 
 export function MlopsSystemsTable(props: { entities: Entity[] }) {
   const entityRoute = useRouteRef(entityRouteRef);
-  return (
-    <Table aria-label="ML systems">
-      <TableHead>
-        <TableRow>
-          <TableCell>Name</TableCell>
-          <TableCell>Owner</TableCell>
-          <TableCell>Latest run</TableCell>
-          <TableCell>Deployed version</TableCell>
-          <TableCell>Deployed MSE</TableCell>
-          <TableCell>Pending approvals</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {props.entities.map(entity => {
-          const ref = stringifyEntityRef(entity);
-          const route = entityRoute({
-            kind: entity.kind.toLocaleLowerCase('en-US'),
-            namespace: entity.metadata.namespace ?? 'default',
-            name: entity.metadata.name,
-          });
-          return (
-            <TableRow key={ref}>
-              <TableCell>
-                <Link to={`${route}/mlops`}>
-                  {entity.metadata.title ?? entity.metadata.name}
-                </Link>
-              </TableCell>
-              <TableCell>
-                <EntityRefLinks
-                  entityRefs={getEntityRelations(entity, 'ownedBy')}
-                  defaultKind="group"
-                />
-              </TableCell>
-              <SummaryCells entityRef={ref} />
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+  const refs = useMemo(
+    () => props.entities.map(e => stringifyEntityRef(e)),
+    [props.entities],
   );
+  const summaries = useSummaries(refs);
+  const columns = useMemo<TableColumn<SystemRow>[]>(
+    () => [
+      {
+        title: 'Name',
+        render: ({ entity }) => (
+          <Link
+            to={`${entityRoute({
+              kind: entity.kind.toLocaleLowerCase('en-US'),
+              namespace: entity.metadata.namespace ?? 'default',
+              name: entity.metadata.name,
+            })}/mlops`}
+          >
+            {entity.metadata.title ?? entity.metadata.name}
+          </Link>
+        ),
+      },
+      {
+        title: 'Owner',
+        render: ({ entity }) => (
+          <EntityRefLinks
+            entityRefs={getEntityRelations(entity, 'ownedBy')}
+            defaultKind="group"
+          />
+        ),
+      },
+      ...summaryColumns,
+    ],
+    [entityRoute],
+  );
+  const data = props.entities.map((entity, i) => ({
+    entity,
+    ref: refs[i],
+    summary: summaries[refs[i]] ?? {},
+  }));
+  return <MlopsTable label="ML systems" columns={columns} data={data} />;
 }
 
 /** `/mlops`: every ML system in the catalog, the page an ML engineer opens first. */
@@ -134,19 +163,6 @@ export function MlopsOverviewPage() {
     return res.items.filter(isMlopsEntity);
   }, [catalogApi]);
 
-  let content;
-  if (error) content = <ResponseErrorPanel error={error} />;
-  else if (loading) content = <Progress />;
-  else if (!value || value.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No ML systems in the catalog yet"
-        description={`Annotate a component with ${ANNOTATION_PIPELINE}, mlops.io/model-package-group and mlops.io/endpoint to see it here.`}
-      />
-    );
-  } else content = <MlopsSystemsTable entities={value} />;
-
   return (
     <Page themeId="tool">
       <Header
@@ -160,7 +176,16 @@ export function MlopsOverviewPage() {
             runs, approvals and predictions.
           </SupportButton>
         </ContentHeader>
-        {content}
+        <AsyncContent
+          state={{ value, loading, error }}
+          isEmpty={v => v.length === 0}
+          empty={{
+            title: 'No ML systems in the catalog yet',
+            description: `Annotate a component with ${ANNOTATION_PIPELINE}, mlops.io/model-package-group and mlops.io/endpoint to see it here.`,
+          }}
+        >
+          {entities => <MlopsSystemsTable entities={entities} />}
+        </AsyncContent>
       </Content>
     </Page>
   );

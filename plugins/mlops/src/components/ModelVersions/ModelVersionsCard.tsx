@@ -1,19 +1,10 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import CloudDoneIcon from '@material-ui/icons/CloudDone';
-import { useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import {
   mlopsModelApprovePermission,
   type ApprovalEvent,
@@ -21,8 +12,14 @@ import {
   type ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
-import { useMlopsData } from '../../hooks/useMlopsData';
-import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
+import {
+  useMlopsRefresh,
+  withMlopsEntityData,
+} from '../../hooks/MlopsEntityDataProvider';
+import { useEntityRef } from '../../hooks/useEntityRef';
+import { useModelVersions } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
+import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import {
   approvalLabel,
@@ -63,195 +60,190 @@ export function ApprovalStatusChip(props: {
   );
 }
 
+const DECISION_VERB = { Approved: 'approve', Rejected: 'reject' } as const;
+const DECISION_LABEL = { Approved: 'Approve', Rejected: 'Reject' } as const;
+
+const versionColumns = (
+  entityRef: string,
+  onDecide: (version: ModelVersion, decision: ApprovalDecision) => void,
+): TableColumn<ModelVersion>[] => [
+  { title: 'Version', field: 'version' },
+  {
+    title: 'Status',
+    render: v => (
+      <ApprovalStatusChip version={v.version} status={v.approvalStatus} />
+    ),
+  },
+  { title: 'MSE', render: v => formatMetric(v.metrics?.mse) },
+  { title: 'MAE', render: v => formatMetric(v.metrics?.mae) },
+  { title: 'R²', render: v => formatMetric(v.metrics?.r2) },
+  { title: 'Created', render: v => formatTime(v.createdAt) },
+  { title: 'Run', render: v => v.executionId ?? '—' },
+  {
+    title: 'Deployed',
+    render: v =>
+      v.deployed ? (
+        <Box
+          display="flex"
+          alignItems="center"
+          data-testid={`deployed-${v.version}`}
+        >
+          <CloudDoneIcon fontSize="small" color="primary" aria-hidden />
+          &nbsp;Deployed
+        </Box>
+      ) : (
+        ''
+      ),
+  },
+  {
+    title: 'Decision',
+    render: v => (
+      <Box display="flex" style={{ gap: 4 }}>
+        {(['Approved', 'Rejected'] as const)
+          // An approved version can only be rejected, a rejected one only approved.
+          .filter(decision => v.approvalStatus !== decision)
+          .map(decision => (
+            <PermissionButton
+              key={decision}
+              permission={mlopsModelApprovePermission}
+              entityRef={entityRef}
+              deniedReason={APPROVE_DENIED}
+              size="small"
+              color={decision === 'Approved' ? 'primary' : 'default'}
+              variant="outlined"
+              data-testid={`${DECISION_VERB[decision]}-version-${v.version}`}
+              onClick={() => onDecide(v, decision)}
+            >
+              {DECISION_LABEL[decision]}
+            </PermissionButton>
+          ))}
+      </Box>
+    ),
+  },
+];
+
+const versionTestId = (v: ModelVersion) => `model-version-row-${v.version}`;
+
 export function ModelVersionsTable(props: {
   versions: ModelVersion[];
   entityRef: string;
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void;
 }) {
+  const { entityRef, onDecide } = props;
+  const columns = useMemo(
+    () => versionColumns(entityRef, onDecide),
+    [entityRef, onDecide],
+  );
   return (
-    <Table size="small" aria-label="Model versions">
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>Version</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>MSE</TableCell>
-          <TableCell>MAE</TableCell>
-          <TableCell>R²</TableCell>
-          <TableCell>Created</TableCell>
-          <TableCell>Run</TableCell>
-          <TableCell>Deployed</TableCell>
-          <TableCell>Decision</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {props.versions.map(v => (
-          <TableRow
-            key={v.version}
-            data-testid={`model-version-row-${v.version}`}
-          >
-            <TableCell>{v.version}</TableCell>
-            <TableCell>
-              <ApprovalStatusChip
-                version={v.version}
-                status={v.approvalStatus}
-              />
-            </TableCell>
-            <TableCell>{formatMetric(v.metrics?.mse)}</TableCell>
-            <TableCell>{formatMetric(v.metrics?.mae)}</TableCell>
-            <TableCell>{formatMetric(v.metrics?.r2)}</TableCell>
-            <TableCell>{formatTime(v.createdAt)}</TableCell>
-            <TableCell>{v.executionId ?? '—'}</TableCell>
-            <TableCell>
-              {v.deployed ? (
-                <Box
-                  display="flex"
-                  alignItems="center"
-                  data-testid={`deployed-${v.version}`}
-                >
-                  <CloudDoneIcon fontSize="small" color="primary" aria-hidden />
-                  &nbsp;Deployed
-                </Box>
-              ) : (
-                ''
-              )}
-            </TableCell>
-            <TableCell>
-              <Box display="flex" style={{ gap: 4 }}>
-                {v.approvalStatus !== 'Approved' && (
-                  <PermissionButton
-                    permission={mlopsModelApprovePermission}
-                    entityRef={props.entityRef}
-                    deniedReason={APPROVE_DENIED}
-                    size="small"
-                    color="primary"
-                    variant="outlined"
-                    data-testid={`approve-version-${v.version}`}
-                    onClick={() => props.onDecide(v, 'Approved')}
-                  >
-                    Approve
-                  </PermissionButton>
-                )}
-                {v.approvalStatus !== 'Rejected' && (
-                  <PermissionButton
-                    permission={mlopsModelApprovePermission}
-                    entityRef={props.entityRef}
-                    deniedReason={APPROVE_DENIED}
-                    size="small"
-                    variant="outlined"
-                    data-testid={`reject-version-${v.version}`}
-                    onClick={() => props.onDecide(v, 'Rejected')}
-                  >
-                    Reject
-                  </PermissionButton>
-                )}
-              </Box>
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <MlopsTable
+      label="Model versions"
+      columns={columns}
+      data={props.versions}
+      rowTestId={versionTestId}
+      nowrapHeader
+    />
   );
 }
 
+type HistoryRow = ApprovalEvent & { version: number };
+const historyColumns: TableColumn<HistoryRow>[] = [
+  { title: 'When', render: e => formatTime(e.at) },
+  { title: 'Version', field: 'version' },
+  { title: 'Status', render: e => approvalLabel(e.status) },
+  { title: 'Who', render: e => shortRef(e.by) },
+  { title: 'Why', render: e => e.comment ?? '—' },
+];
+
 /** Who decided what, when and why, across every version (newest first). */
 export function ApprovalHistory(props: { versions: ModelVersion[] }) {
-  const events: Array<ApprovalEvent & { version: number }> = props.versions
-    .flatMap(v => v.approvalHistory.map(e => ({ ...e, version: v.version })))
-    .sort((a, b) => b.at.localeCompare(a.at));
+  const events: HistoryRow[] = useMemo(
+    () =>
+      props.versions
+        .flatMap(v =>
+          v.approvalHistory.map(e => ({ ...e, version: v.version })),
+        )
+        .sort((a, b) => b.at.localeCompare(a.at)),
+    [props.versions],
+  );
   if (events.length === 0) {
     return (
       <Typography color="textSecondary">No approval decisions yet.</Typography>
     );
   }
   return (
-    <Table size="small" aria-label="Approval history">
-      <TableHead>
-        <TableRow>
-          <TableCell>When</TableCell>
-          <TableCell>Version</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>Who</TableCell>
-          <TableCell>Why</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {events.map((e, i) => (
-          <TableRow key={`${e.version}-${e.at}-${i}`}>
-            <TableCell>{formatTime(e.at)}</TableCell>
-            <TableCell>{e.version}</TableCell>
-            <TableCell>{approvalLabel(e.status)}</TableCell>
-            <TableCell>{shortRef(e.by)}</TableCell>
-            <TableCell>{e.comment ?? '—'}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <MlopsTable
+      label="Approval history"
+      columns={historyColumns}
+      data={events}
+    />
   );
 }
 
 /** Model registry versions with approve/reject and the approval audit trail. */
-export function ModelVersionsCard() {
-  const api = useApi(mlopsApiRef);
-  const alertApi = useApi(alertApiRef);
-  const entityRef = useEntityRef();
-  const { refresh } = useMlopsLive();
-  const [deciding, setDeciding] = useState<{
-    version: ModelVersion;
-    decision: ApprovalDecision;
-  }>();
-  const { value, loading, error } = useMlopsData((a, ref) =>
-    a.listModelVersions(ref),
-  );
-
-  let content;
-  if (error) content = <ResponseErrorPanel error={error} />;
-  else if (loading && !value) content = <Progress />;
-  else if (!value || value.items.length === 0) {
-    content = (
-      <Typography color="textSecondary">
-        No model versions yet. A run whose test MSE passes the quality gate
-        registers one.
-      </Typography>
+export const ModelVersionsCard = withMlopsEntityData(
+  function ModelVersionsCardContent() {
+    const api = useApi(mlopsApiRef);
+    const alertApi = useApi(alertApiRef);
+    const entityRef = useEntityRef();
+    const refresh = useMlopsRefresh();
+    const [deciding, setDeciding] = useState<{
+      version: ModelVersion;
+      decision: ApprovalDecision;
+    }>();
+    const versions = useModelVersions();
+    const onDecide = useCallback(
+      (version: ModelVersion, decision: ApprovalDecision) =>
+        setDeciding({ version, decision }),
+      [],
     );
-  } else {
-    content = (
-      <>
-        <ModelVersionsTable
-          versions={value.items}
-          entityRef={entityRef}
-          onDecide={(version, decision) => setDeciding({ version, decision })}
+
+    return (
+      <InfoCard title="Model versions" subheader="Model registry">
+        <AsyncContent
+          state={versions}
+          isEmpty={v => v.items.length === 0}
+          empty={{
+            title: 'No model versions yet',
+            description:
+              'A run whose test MSE passes the quality gate registers one.',
+          }}
+        >
+          {value => (
+            <>
+              <ModelVersionsTable
+                versions={value.items}
+                entityRef={entityRef}
+                onDecide={onDecide}
+              />
+              <Typography variant="h6" style={{ marginTop: 16 }}>
+                Approval history
+              </Typography>
+              <ApprovalHistory versions={value.items} />
+            </>
+          )}
+        </AsyncContent>
+        <ApprovalDialog
+          version={deciding?.version}
+          decision={deciding?.decision ?? 'Approved'}
+          onClose={() => setDeciding(undefined)}
+          onSubmit={async comment => {
+            const { version, decision } = deciding!;
+            await api.setApproval(entityRef, version.version, {
+              status: decision,
+              comment,
+            });
+            alertApi.post({
+              message: `Version ${version.version} ${
+                decision === 'Approved' ? 'approved' : 'rejected'
+              }`,
+              severity: 'success',
+              display: 'transient',
+            });
+            // Approval starts the release's deploy stage.
+            refresh(['versions', 'deployments', 'release']);
+          }}
         />
-        <Typography variant="h6" style={{ marginTop: 16 }}>
-          Approval history
-        </Typography>
-        <ApprovalHistory versions={value.items} />
-      </>
+      </InfoCard>
     );
-  }
-
-  return (
-    <InfoCard title="Model versions" subheader="Model registry">
-      {content}
-      <ApprovalDialog
-        version={deciding?.version}
-        decision={deciding?.decision ?? 'Approved'}
-        onClose={() => setDeciding(undefined)}
-        onSubmit={async comment => {
-          const { version, decision } = deciding!;
-          await api.setApproval(entityRef, version.version, {
-            status: decision,
-            comment,
-          });
-          alertApi.post({
-            message: `Version ${version.version} ${
-              decision === 'Approved' ? 'approved' : 'rejected'
-            }`,
-            severity: 'success',
-            display: 'transient',
-          });
-          refresh();
-        }}
-      />
-    </InfoCard>
-  );
-}
+  },
+);

@@ -1,62 +1,44 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
-import { useEffect } from 'react';
-import { useMlopsData } from '../../hooks/useMlopsData';
-import { useMlopsLive } from '../../hooks/useMlopsLive';
+import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
+import { useLatestRun } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatDuration } from '../common/format';
 import { PipelineDag } from './PipelineDag';
 
-export function isActive(status?: string): boolean {
-  return status === 'Executing' || status === 'Stopping';
-}
-
 /** The latest execution's DAG, refreshed live while it runs. */
-export function PipelineDagCard() {
-  const { setExecuting } = useMlopsLive();
-  const { value, loading, error } = useMlopsData(async (api, ref) => {
-    const { items } = await api.listRuns(ref, { limit: 1 });
-    return items.length ? api.getRun(ref, items[0].executionId) : null;
-  });
-  const active = isActive(value?.status);
-  useEffect(() => setExecuting('dag', active), [active, setExecuting]);
-
-  let content;
-  if (error) content = <ResponseErrorPanel error={error} />;
-  else if (loading && value === undefined) content = <Progress />;
-  else if (!value) {
-    content = (
-      <Typography color="textSecondary">
-        No pipeline runs yet. Upload a dataset or press “Train now” to start
-        one.
-      </Typography>
+export const PipelineDagCard = withMlopsEntityData(
+  function PipelineDagCardContent() {
+    const latest = useLatestRun();
+    return (
+      <InfoCard title="ML pipeline" subheader="Latest execution">
+        <AsyncContent
+          state={latest}
+          empty={{
+            title: 'No pipeline runs yet',
+            description: 'Upload a dataset or press “Train now” to start one.',
+          }}
+        >
+          {run => (
+            <>
+              <Typography variant="body2" component="div">
+                <StatusIndicator status={run.status} />{' '}
+                {run.displayName ?? run.executionId}
+                {' · '}
+                {formatDuration(run.startTime ?? run.createdAt, run.endTime)}
+                {run.currentStep ? ` · current step: ${run.currentStep}` : ''}
+              </Typography>
+              {run.failureReason && (
+                <Typography color="error" variant="body2">
+                  {run.failureReason}
+                </Typography>
+              )}
+              <PipelineDag steps={run.steps} />
+            </>
+          )}
+        </AsyncContent>
+      </InfoCard>
     );
-  } else {
-    content = (
-      <>
-        <Typography variant="body2" component="div">
-          <StatusIndicator status={value.status} />{' '}
-          {value.displayName ?? value.executionId}
-          {' · '}
-          {formatDuration(value.startTime ?? value.createdAt, value.endTime)}
-          {value.currentStep ? ` · current step: ${value.currentStep}` : ''}
-        </Typography>
-        {value.failureReason && (
-          <Typography color="error" variant="body2">
-            {value.failureReason}
-          </Typography>
-        )}
-        <PipelineDag steps={value.steps} />
-      </>
-    );
-  }
-  return (
-    <InfoCard title="ML pipeline" subheader="Latest execution">
-      {content}
-    </InfoCard>
-  );
-}
+  },
+);

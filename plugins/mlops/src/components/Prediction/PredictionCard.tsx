@@ -21,7 +21,7 @@ import {
   type PredictResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
-import { useEntityRef } from '../../hooks/useMlopsLive';
+import { useEntityRef } from '../../hooks/useEntityRef';
 import { PermissionButton } from '../common/PermissionButton';
 
 /** Example abalones (data set units), picked from typical rows of the UCI data. */

@@ -1,15 +1,13 @@
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';
 import type { ReleaseStage } from '@mlops-portal/plugin-mlops-common';
-import { useMlopsData } from '../../hooks/useMlopsData';
+import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
+import { useRelease } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatDuration } from '../common/format';
 
@@ -80,20 +78,23 @@ export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
   );
 }
 
-export function ReleasePipelineCard() {
-  const { value, loading, error } = useMlopsData((api, ref) =>
-    api.getRelease(ref),
-  );
-  let content;
-  if (error) content = <ResponseErrorPanel error={error} />;
-  else if (loading && !value) content = <Progress />;
-  else if (!value?.stages || value.stages.length === 0) {
-    content = (
-      <Typography color="textSecondary">
-        No release pipeline is configured for this entity (annotation
-        mlops.io/release-pipeline), or it has not run yet.
-      </Typography>
+export const ReleasePipelineCard = withMlopsEntityData(
+  function ReleasePipelineCardContent() {
+    const release = useRelease();
+    return (
+      <InfoCard title="Release pipeline">
+        <AsyncContent
+          state={release}
+          isEmpty={v => !v.stages || v.stages.length === 0}
+          empty={{
+            title: 'No release pipeline yet',
+            description:
+              'No release pipeline is configured for this entity (annotation mlops.io/release-pipeline), or it has not run yet.',
+          }}
+        >
+          {v => <ReleasePipelineStrip stages={v.stages ?? []} />}
+        </AsyncContent>
+      </InfoCard>
     );
-  } else content = <ReleasePipelineStrip stages={value.stages} />;
-  return <InfoCard title="Release pipeline">{content}</InfoCard>;
-}
+  },
+);

@@ -1,4 +1,3 @@
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
@@ -6,10 +5,6 @@ import AccordionSummary from '@material-ui/core/AccordionSummary';
 import Box from '@material-ui/core/Box';
 import Drawer from '@material-ui/core/Drawer';
 import IconButton from '@material-ui/core/IconButton';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import CloseIcon from '@material-ui/icons/Close';
@@ -18,11 +13,15 @@ import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import {
   mlopsPipelineExecutePermission,
+  type PipelineExecutionDetail,
   type PipelineStep,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
-import { useMlopsData } from '../../hooks/useMlopsData';
-import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
+import { useMlopsRefresh } from '../../hooks/MlopsEntityDataProvider';
+import { useEntityRef } from '../../hooks/useEntityRef';
+import { useRun } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
+import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import {
@@ -92,22 +91,27 @@ function StepDetails({ step }: { step: PipelineStep }) {
 
 /** Everything about one execution: parameters, DAG, per-step logs and outputs. */
 export function RunDetail(props: { executionId: string }) {
+  const run = useRun(props.executionId);
+  return (
+    <AsyncContent state={run}>
+      {value => <RunDetailBody run={value} />}
+    </AsyncContent>
+  );
+}
+
+type Parameter = { name: string; value: string };
+const parameterColumns: TableColumn<Parameter>[] = [
+  { title: 'Parameter', field: 'name' },
+  { title: 'Value', field: 'value' },
+];
+
+function RunDetailBody(props: { run: PipelineExecutionDetail }) {
+  const { run } = props;
   const api = useApi(mlopsApiRef);
   const alertApi = useApi(alertApiRef);
   const entityRef = useEntityRef();
-  const { refresh } = useMlopsLive();
+  const refresh = useMlopsRefresh();
   const [busy, setBusy] = useState(false);
-  const {
-    value: run,
-    loading,
-    error,
-  } = useMlopsData(
-    (a, ref) => a.getRun(ref, props.executionId),
-    [props.executionId],
-  );
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (loading && !run) return <Progress />;
-  if (!run) return null;
 
   const act = async (what: 'retry' | 'stop') => {
     setBusy(true);
@@ -124,7 +128,7 @@ export function RunDetail(props: { executionId: string }) {
         severity: 'success',
         display: 'transient',
       });
-      refresh();
+      refresh(['runs', `run:${run.executionId}`, 'release']);
     } catch (e: any) {
       alertApi.post({
         message: `Could not ${what} the run: ${e.message}`,
@@ -181,16 +185,14 @@ export function RunDetail(props: { executionId: string }) {
       </Box>
       <PipelineDag steps={run.steps} />
       <Typography variant="h6">Parameters</Typography>
-      <Table size="small" aria-label="Run parameters">
-        <TableBody>
-          {Object.entries(run.parameters).map(([k, v]) => (
-            <TableRow key={k}>
-              <TableCell component="th">{k}</TableCell>
-              <TableCell>{String(v)}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <MlopsTable
+        label="Run parameters"
+        columns={parameterColumns}
+        data={Object.entries(run.parameters).map(([name, v]) => ({
+          name,
+          value: String(v),
+        }))}
+      />
       {run.metrics && (
         <Typography variant="body2" style={{ marginTop: 8 }}>
           Test metrics: MSE {formatMetric(run.metrics.mse)} · MAE{' '}

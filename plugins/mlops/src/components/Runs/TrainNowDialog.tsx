@@ -16,7 +16,8 @@ import {
   type StartExecutionRequest,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
-import { useEntityRef, useMlopsLive } from '../../hooks/useMlopsLive';
+import { useMlopsRefresh } from '../../hooks/MlopsEntityDataProvider';
+import { useEntityRef } from '../../hooks/useEntityRef';
 
 /**
  * Validates one parameter field as typed; returns the message to show under
@@ -100,7 +101,7 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
   const api = useApi(mlopsApiRef);
   const alertApi = useApi(alertApiRef);
   const entityRef = useEntityRef();
-  const { refresh } = useMlopsLive();
+  const refresh = useMlopsRefresh();
   const [values, setValues] = useState(initialValues);
   const [displayName, setDisplayName] = useState('');
   const [submitting, setSubmitting] = useState(false);
@@ -133,7 +134,7 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
         severity: 'success',
         display: 'transient',
       });
-      refresh();
+      refresh(['runs', 'release']);
       props.onClose();
       setValues(initialValues());
       setDisplayName('');

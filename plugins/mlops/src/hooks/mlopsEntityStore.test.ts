@@ -1,0 +1,153 @@
+import {
+  deployments,
+  entityRef,
+  executingRun,
+  runs,
+  succeededRun,
+} from '../__fixtures__';
+import {
+  createMockMlopsApi,
+  requestCounts,
+  type MockMlopsApi,
+} from '../__testUtils__/testApp';
+import { MlopsEntityStore, type ResourceKey } from './mlopsEntityStore';
+
+const creating = {
+  ...deployments,
+  endpoint: { ...deployments.endpoint!, status: 'Creating' as const },
+};
+
+/** A store with what the tab loads: every resource and the latest run. */
+async function loadedStore(api: MockMlopsApi) {
+  const store = new MlopsEntityStore(api, entityRef);
+  const keys: ResourceKey[] = ['runs', 'versions', 'deployments', 'release'];
+  keys.forEach(k => store.ensure(k));
+  store.ensure(`run:${executingRun.executionId}`);
+  await new Promise(r => setTimeout(r, 0));
+  expect(store.get('runs').loading).toBe(false);
+  expect(store.get('runs').value?.items).toHaveLength(runs.length);
+  return store;
+}
+
+/** Calls made while `fn` runs, per API method. */
+async function requestsDuring(api: MockMlopsApi, fn: () => Promise<void>) {
+  const before = requestCounts(api);
+  await fn();
+  const after = requestCounts(api);
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([k, n]) => [k, n - (before[k] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+
+const total = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
+describe('MlopsEntityStore', () => {
+  it('loads each resource once, however many views ask for it', async () => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    store.ensure('versions');
+    store.ensure('runs');
+    expect(requestCounts(api)).toEqual({
+      listRuns: 1,
+      getRun: 1,
+      listModelVersions: 1,
+      getDeployments: 1,
+      getRelease: 1,
+    });
+    expect(api.listRuns).toHaveBeenCalledWith(entityRef, { limit: 50 });
+  });
+
+  it('a live tick costs at most two requests: the executing run and the changing endpoint', async () => {
+    const api = createMockMlopsApi({
+      getDeployments: jest.fn(async () => creating),
+    });
+    const store = await loadedStore(api);
+    expect(store.isLive()).toBe(true);
+    const tick = await requestsDuring(api, () => store.tick());
+    expect(tick).toEqual({ getRun: 1, getDeployments: 1 });
+    expect(api.getRun).toHaveBeenLastCalledWith(entityRef, 'exec-0004');
+    // Again: still executing and creating, still two.
+    expect(total(await requestsDuring(api, () => store.tick()))).toBe(2);
+  });
+
+  it('a tick with only a run executing costs one request and updates its row', async () => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    api.getRun.mockResolvedValue({ ...executingRun, currentStep: 'Evaluate' });
+    expect(await requestsDuring(api, () => store.tick())).toEqual({
+      getRun: 1,
+    });
+    expect(store.get('runs').value?.items[0].currentStep).toBe('Evaluate');
+    expect(store.get('run:exec-0004').value?.currentStep).toBe('Evaluate');
+  });
+
+  it('when the polled run settles, reloads what its end changes once, then stops polling', async () => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    api.getRun.mockResolvedValue({ ...succeededRun, executionId: 'exec-0004' });
+    const settle = await requestsDuring(api, () => store.tick());
+    expect(settle).toEqual({
+      getRun: 1,
+      listModelVersions: 1,
+      getRelease: 1,
+      getDeployments: 1,
+    });
+    expect(store.get('runs').value?.items[0].status).toBe('Succeeded');
+    expect(store.isLive()).toBe(false);
+    expect(await requestsDuring(api, () => store.tick())).toEqual({});
+  });
+
+  it.each([
+    [
+      { type: 'execution' as const, executionId: 'exec-0004' },
+      { listRuns: 1, getRun: 1, getRelease: 1 },
+    ],
+    [{ type: 'model-version' as const, version: 3 }, { listModelVersions: 1 }],
+    [
+      { type: 'deployment' as const, version: 3 },
+      { getDeployments: 1, listModelVersions: 1, getRelease: 1 },
+    ],
+  ])('a %j signal refetches only what it names', async (signal, expected) => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    expect(await requestsDuring(api, () => store.onSignal(signal))).toEqual(
+      expected,
+    );
+  });
+
+  it('an execution signal about another run does not refetch the latest run', async () => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    const counts = await requestsDuring(api, () =>
+      store.onSignal({ type: 'execution', executionId: 'exec-0009' }),
+    );
+    expect(counts).toEqual({ listRuns: 1, getRelease: 1 });
+  });
+
+  it('keeps the last value while reloading and after a failed reload', async () => {
+    const api = createMockMlopsApi();
+    const store = await loadedStore(api);
+    const before = store.get('versions').value;
+    api.listModelVersions.mockRejectedValue(new Error('registry down'));
+    const reload = store.refresh(['versions']);
+    expect(store.get('versions')).toEqual({ value: before, loading: true });
+    await reload;
+    expect(store.get('versions').value).toBe(before);
+    expect(store.get('versions').error?.message).toBe('registry down');
+  });
+
+  it('refreshes only resources a view asked for', async () => {
+    const api = createMockMlopsApi();
+    const store = new MlopsEntityStore(api, entityRef);
+    store.ensure('versions');
+    await new Promise(r => setTimeout(r, 0));
+    expect(
+      await requestsDuring(api, () =>
+        store.refresh(['runs', 'versions', 'release']),
+      ),
+    ).toEqual({ listModelVersions: 1 });
+  });
+});

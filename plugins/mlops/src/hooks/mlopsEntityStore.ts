@@ -1,0 +1,206 @@
+import type {
+  DeploymentsResponse,
+  ListResponse,
+  MlopsSignal,
+  ModelVersion,
+  PipelineExecution,
+  PipelineExecutionDetail,
+  ReleaseStage,
+} from '@mlops-portal/plugin-mlops-common';
+import type { MlopsApi } from '../api';
+
+/** How many runs the runs table shows (and the store keeps). */
+export const RUNS_PAGE_SIZE = 50;
+
+/** The entity's resources, each loaded by one API call. */
+export interface MlopsResources {
+  runs: ListResponse<PipelineExecution>;
+  release: { stages: ReleaseStage[] | null };
+  versions: { items: ModelVersion[] };
+  deployments: DeploymentsResponse;
+}
+
+/** A named resource, or `run:<executionId>` for one execution's detail. */
+export type ResourceKey = keyof MlopsResources | `run:${string}`;
+
+export type ResourceValue<K extends ResourceKey> =
+  K extends keyof MlopsResources ? MlopsResources[K] : PipelineExecutionDetail;
+
+/**
+ * What a view sees of one resource. `value` stays while reloading (live
+ * updates do not flash a spinner); `error` is the last load's failure.
+ */
+export interface ResourceState<T> {
+  value?: T;
+  error?: Error;
+  loading: boolean;
+}
+
+/**
+ * What each signal type changes. Release stages mirror the pipeline run and
+ * the deploy; a deployment moves the "deployed" marker of versions.
+ */
+export const SIGNAL_RESOURCES: Record<
+  MlopsSignal['type'],
+  Array<keyof MlopsResources>
+> = {
+  execution: ['runs', 'release'],
+  'model-version': ['versions'],
+  deployment: ['deployments', 'versions', 'release'],
+};
+
+export function isActive(status?: string): boolean {
+  return status === 'Executing' || status === 'Stopping';
+}
+
+function isChanging(status?: string): boolean {
+  return status === 'Creating' || status === 'Updating';
+}
+
+const IDLE: ResourceState<never> = Object.freeze({ loading: false });
+
+/**
+ * The MLOps data of one entity, loaded once and shared by every card: each
+ * resource is fetched when a view first asks for it and refetched only when
+ * something names it (a signal, a live tick, a mutation made on the page).
+ */
+export class MlopsEntityStore {
+  private readonly states = new Map<ResourceKey, ResourceState<unknown>>();
+  /** Latest request per key: answers of superseded requests are dropped. */
+  private readonly requests = new Map<ResourceKey, Promise<void>>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly api: MlopsApi, readonly entityRef: string) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  get<K extends ResourceKey>(key: K): ResourceState<ResourceValue<K>> {
+    return (this.states.get(key) ?? IDLE) as ResourceState<ResourceValue<K>>;
+  }
+
+  /** True once a view has asked for `key`. */
+  has(key: ResourceKey): boolean {
+    return this.states.has(key);
+  }
+
+  /** Starts loading `key` unless it was loaded (or tried) before. */
+  ensure(key: ResourceKey): void {
+    if (!this.states.has(key)) void this.fetch(key);
+  }
+
+  /** Refetches those of `keys` that a view has asked for; others stay unloaded. */
+  async refresh(keys: ResourceKey[]): Promise<void> {
+    const loaded = [...new Set(keys)].filter(k => this.states.has(k));
+    await Promise.all(loaded.map(k => this.fetch(k)));
+  }
+
+  /** Refetches what a backend signal names, nothing else (unknown types: nothing). */
+  async onSignal(signal: MlopsSignal): Promise<void> {
+    const keys: ResourceKey[] = [...(SIGNAL_RESOURCES[signal.type] ?? [])];
+    if (signal.type === 'execution') keys.push(...this.runKeys(signal));
+    await this.refresh(keys);
+  }
+
+  /** True while something on the page changes by itself (polling is needed). */
+  isLive(): boolean {
+    const runs = this.get('runs').value?.items ?? [];
+    const endpoint = this.get('deployments').value?.endpoint;
+    return runs.some(r => isActive(r.status)) || isChanging(endpoint?.status);
+  }
+
+  /**
+   * One poll while something is live, at most two requests: the executing
+   * run (its detail also updates its row in the runs list; the whole list
+   * only when an older run is the active one) and the changing endpoint.
+   * When a run or the endpoint settles, what that changes is reloaded once.
+   */
+  async tick(): Promise<void> {
+    const runs = this.get('runs').value?.items ?? [];
+    const endpointBefore = this.get('deployments').value?.endpoint?.status;
+    const work: Array<Promise<void>> = [];
+    const latest = runs[0];
+    let runSettled = false;
+    if (latest && isActive(latest.status)) {
+      work.push(
+        this.fetch(`run:${latest.executionId}`).then(() => {
+          const detail = this.get(`run:${latest.executionId}`).value;
+          if (detail) runSettled = !isActive(this.patchRun(detail));
+        }),
+      );
+    } else if (runs.some(r => isActive(r.status))) {
+      work.push(this.fetch('runs'));
+    }
+    if (isChanging(endpointBefore)) work.push(this.fetch('deployments'));
+    await Promise.all(work);
+    const endpointSettled =
+      isChanging(endpointBefore) &&
+      !isChanging(this.get('deployments').value?.endpoint?.status);
+    const follow: ResourceKey[] = [];
+    if (runSettled) follow.push('versions', 'release', 'deployments');
+    if (endpointSettled) follow.push('versions', 'release');
+    if (follow.length) await this.refresh(follow);
+  }
+
+  /** The loaded run details a signal is about (all of them if it names none). */
+  private runKeys(signal: MlopsSignal): ResourceKey[] {
+    const keys = [...this.states.keys()].filter(k => k.startsWith('run:'));
+    if (!signal.executionId) return keys;
+    return keys.filter(k => k === `run:${signal.executionId}`);
+  }
+
+  /** Puts a fresh run detail into the runs list; returns its status. */
+  private patchRun(detail: PipelineExecutionDetail): string {
+    const state = this.get('runs');
+    if (state.value) {
+      const { steps: _steps, ...run } = detail;
+      const items = state.value.items.map(r =>
+        r.executionId === run.executionId ? run : r,
+      );
+      this.set('runs', { ...state, value: { ...state.value, items } });
+    }
+    return detail.status;
+  }
+
+  private load(key: ResourceKey): Promise<unknown> {
+    const ref = this.entityRef;
+    switch (key) {
+      case 'runs':
+        return this.api.listRuns(ref, { limit: RUNS_PAGE_SIZE });
+      case 'release':
+        return this.api.getRelease(ref);
+      case 'versions':
+        return this.api.listModelVersions(ref);
+      case 'deployments':
+        return this.api.getDeployments(ref);
+      default:
+        return this.api.getRun(ref, key.slice('run:'.length));
+    }
+  }
+
+  private fetch(key: ResourceKey): Promise<void> {
+    const previous = this.states.get(key);
+    this.set(key, { value: previous?.value, loading: true });
+    const request: Promise<void> = this.load(key).then(
+      value => {
+        if (this.requests.get(key) === request)
+          this.set(key, { value, loading: false });
+      },
+      (error: Error) => {
+        if (this.requests.get(key) === request)
+          this.set(key, { value: previous?.value, error, loading: false });
+      },
+    );
+    this.requests.set(key, request);
+    return request;
+  }
+
+  private set(key: ResourceKey, state: ResourceState<unknown>) {
+    this.states.set(key, state);
+    this.listeners.forEach(l => l());
+  }
+}

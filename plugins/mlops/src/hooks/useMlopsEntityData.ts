@@ -1,0 +1,35 @@
+import { useRef } from 'react';
+import type { PipelineExecutionDetail } from '@mlops-portal/plugin-mlops-common';
+import { useMlopsResource } from './MlopsEntityDataProvider';
+import type { ResourceState } from './mlopsEntityStore';
+
+/** The entity's latest pipeline executions (newest first). */
+export const useRuns = () => useMlopsResource('runs');
+export const useModelVersions = () => useMlopsResource('versions');
+export const useDeployments = () => useMlopsResource('deployments');
+export const useRelease = () => useMlopsResource('release');
+
+/** One execution with its steps; idle while `executionId` is undefined. */
+export const useRun = (executionId: string | undefined) =>
+  useMlopsResource(executionId ? `run:${executionId}` : undefined);
+
+/**
+ * The newest execution with its steps: `null` when the entity has no runs,
+ * `undefined` while loading. When a newer run appears, the previous one
+ * stays shown until the new one's steps arrive (no spinner flash).
+ */
+export function useLatestRun(): ResourceState<PipelineExecutionDetail | null> {
+  const runs = useRuns();
+  const latestId = runs.value?.items[0]?.executionId;
+  const detail = useRun(latestId);
+  const shown = useRef<PipelineExecutionDetail>();
+  if (detail.value) shown.current = detail.value;
+  if (runs.value && !latestId) {
+    return { value: null, loading: runs.loading, error: runs.error };
+  }
+  return {
+    value: detail.value ?? (detail.error ? undefined : shown.current),
+    loading: runs.loading || detail.loading,
+    error: runs.error ?? detail.error,
+  };
+}

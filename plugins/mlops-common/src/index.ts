@@ -10,3 +10,4 @@ export * from './features';
 export * from './parameters';
 export * from './schemas';
 export * from './signals';
+export * from './monitoring';

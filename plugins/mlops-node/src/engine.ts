@@ -10,6 +10,9 @@ import type {
   PipelineExecution,
   PipelineExecutionDetail,
   PredictResponse,
+  MonitoringResponse,
+  MonitoringWindow,
+  EvaluationPlots,
   ReleaseStage,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
@@ -86,10 +89,15 @@ export interface MlopsEngine {
   ): Promise<PipelineExecution>;
 
   /** Current state of the release pipeline (CodePipeline), if the entity names one. */
-  getReleaseState(resources: MlopsResources): Promise<ReleaseStage[] | undefined>;
+  getReleaseState(
+    resources: MlopsResources,
+  ): Promise<ReleaseStage[] | undefined>;
 
   listModelVersions(resources: MlopsResources): Promise<ModelVersion[]>;
-  getModelVersion(resources: MlopsResources, version: number): Promise<ModelVersion>;
+  getModelVersion(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelVersion>;
   /** Approve (and deploy) or reject a version; records who and why. */
   updateModelApproval(
     resources: MlopsResources,
@@ -110,12 +118,36 @@ export interface MlopsEngine {
     resources: MlopsResources,
     instances: AbaloneFeatures[],
   ): Promise<PredictResponse>;
+
+  /**
+   * How the entity's endpoint behaves over a window: traffic, latency, errors
+   * and data drift of its inputs against the deployed version's baseline.
+   * (Optional while engines adopt it; the router answers 501 without it.)
+   */
+  getMonitoring?(
+    resources: MlopsResources,
+    options: { window: MonitoringWindow },
+  ): Promise<MonitoringResponse>;
+
+  /** A version's evaluation plots; NotFoundError when it has none. */
+  getEvaluationPlots?(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<EvaluationPlots>;
 }
 
 /** Listener an engine calls when something of an entity changed (for signals/notifications). */
 export type MlopsEngineEvent =
-  | { type: 'execution'; resources: MlopsResources; execution: PipelineExecution }
-  | { type: 'model-version'; resources: MlopsResources; modelVersion: ModelVersion }
+  | {
+      type: 'execution';
+      resources: MlopsResources;
+      execution: PipelineExecution;
+    }
+  | {
+      type: 'model-version';
+      resources: MlopsResources;
+      modelVersion: ModelVersion;
+    }
   | { type: 'deployment'; resources: MlopsResources; version: number };
 
 /** Optional: engines that push changes let the plugin subscribe. */

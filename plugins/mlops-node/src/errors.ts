@@ -52,4 +52,3 @@ function isRowError(value: unknown): value is DatasetRowError {
     typeof (value as DatasetRowError).reason === 'string'
   );
 }
-

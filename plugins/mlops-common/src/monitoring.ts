@@ -1,0 +1,122 @@
+/**
+ * How a deployed model behaves: endpoint traffic (CloudWatch's AWS/SageMaker
+ * endpoint metrics: Invocations, Invocation4XXErrors, Invocation5XXErrors,
+ * ModelLatency), data drift of captured inputs against the deployed version's
+ * training baseline (Model Monitor's statistics.json), and per-version
+ * evaluation plots. Both engines answer in these shapes.
+ */
+
+/** The windows the monitoring API accepts. */
+export const MONITORING_WINDOWS = ['1h', '24h', '7d'] as const;
+/** @public */
+export type MonitoringWindow = (typeof MONITORING_WINDOWS)[number];
+
+/**
+ * Traffic in one time bucket (1 min for 1h, 15 min for 24h, 1 h for 7d).
+ * @public
+ */
+export interface TrafficPoint {
+  /** Start of the bucket, ISO 8601. */
+  time: string;
+  invocations: number;
+  errors4xx: number;
+  errors5xx: number;
+  /** Model latency percentiles in ms; absent when the bucket has no invocations. */
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+/** @public */
+export interface TrafficTotals {
+  invocations: number;
+  errors4xx: number;
+  errors5xx: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+/**
+ * `insufficient_data`: too few captured samples to judge — never an alarm.
+ * @public
+ */
+export type DriftStatus = 'ok' | 'warn' | 'drift' | 'insufficient_data';
+
+/**
+ * One bucket of a feature's distribution (numeric: a range; Sex: a value).
+ * @public
+ */
+export interface DistributionBucket {
+  /** e.g. "0.45–0.52" or "M" */
+  label: string;
+  /** Share of the rows in this bucket, 0..1. */
+  baseline: number;
+  recent: number;
+}
+
+/** @public */
+export interface FeatureDriftResult {
+  /** Feature name as in the Abalone schema (e.g. `length`, `sex`). */
+  feature: string;
+  /** Population stability index vs the baseline; null without enough data. */
+  psi: number | null;
+  /** Two-sample Kolmogorov–Smirnov distance (numeric features only). */
+  ks: number | null;
+  status: DriftStatus;
+  /** Present values in the window. */
+  sampleCount: number;
+  /** Baseline vs recent distribution, for the UI (optional on engines that cannot give it). */
+  distribution?: DistributionBucket[];
+}
+
+/** @public */
+export interface DriftSummary {
+  /** The worst feature status. */
+  status: DriftStatus;
+  /** Captured inputs in the window that were compared. */
+  sampleCount: number;
+  /** The model version whose training baseline was used. */
+  baselineVersion?: number;
+  features: FeatureDriftResult[];
+  /** ISO time of the analysis (aws: the Model Monitor execution's end time). */
+  analyzedAt?: string;
+}
+
+/**
+ * `GET /v1/entity/:namespace/:kind/:name/monitoring?window=1h|24h|7d`
+ * @public
+ */
+export interface MonitoringResponse {
+  endpointName: string;
+  /** The version the endpoint serves now. */
+  modelVersion?: number;
+  window: MonitoringWindow;
+  totals: TrafficTotals;
+  traffic: TrafficPoint[];
+  drift: DriftSummary;
+}
+
+/**
+ * Per-version evaluation plots (ml-core's evaluation-plots.json, format version 1).
+ * @public
+ */
+export interface EvaluationPlots {
+  format: 'mlops-portal/evaluation-plots';
+  version: 1;
+  predictedVsActual: {
+    total: number;
+    points: Array<{ actual: number; predicted: number }>;
+  };
+  residualHistogram: {
+    /** residual = actual − predicted */
+    bins: Array<{ lower: number; upper: number; count: number }>;
+  };
+  featureImportance: {
+    importanceType: 'gain';
+    features: Array<{
+      feature: string;
+      gain: number;
+      totalGain: number;
+      weight: number;
+    }>;
+  };
+}

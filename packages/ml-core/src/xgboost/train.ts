@@ -1,15 +1,10 @@
 import type { LabeledMatrix } from '../preprocess';
 import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
-import {
-  buildExactData,
-  buildHistData,
-  ExactData,
-  growExact,
-  growHist,
-  GrowParams,
-  HistWorkspace,
-} from './grow';
+import { buildHistData } from './bins';
+import { buildExactData, ExactData, growExact } from './exact';
+import { growHist, HistWorkspace } from './hist';
+import type { GrowParams } from './nodes';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
 import * as split from './split';
 import type { TreeArrays } from './tree';

@@ -8,6 +8,7 @@ import type { TreeArrays } from './tree';
 // Module-local binding: transpiled cross-module calls go through export
 // getters, which is measurable in the split-search loops.
 const calcGain = split.calcGain;
+const calcWeight = split.calcWeight;
 
 /** Reusable per-training buffers for the histogram grower. */
 export class HistWorkspace {
@@ -17,11 +18,19 @@ export class HistWorkspace {
    * [store.begin[node], store.end[node]), still ascending.
    */
   readonly order: Uint32Array;
+  /**
+   * Rows left out by subsample, ascending (set by the caller). They get no
+   * histogram, but are partitioned alongside (slices
+   * [store.restBegin[node], store.restEnd[node])) so that their predictions
+   * come from the leaf slices too: cheaper than walking the tree per row.
+   */
+  readonly rest: Uint32Array;
   /** Right-hand rows while a slice is being partitioned. */
   readonly scratch: Uint32Array;
   private readonly pool: Float64Array[] = [];
   constructor(readonly data: HistData) {
     this.order = new Uint32Array(data.rows);
+    this.rest = new Uint32Array(data.rows);
     this.scratch = new Uint32Array(data.rows);
   }
   take(): Float64Array {
@@ -51,13 +60,25 @@ function buildHist(
   const order = ws.order;
   const nf = features.length;
   if (nf === cols) {
+    // Two cells per step: about a quarter faster in V8 (fewer loop checks,
+    // more independent adds in flight).
+    const odd = cols & 1;
     for (let k = begin; k < end; k++) {
       const r = order[k];
       const g = grad[r];
       const h = hess[r];
       const base = r * cols;
-      for (let f = 0; f < cols; f++) {
-        const q = bins[base + f] << 1;
+      const pairsEnd = base + cols - odd;
+      for (let i = base; i < pairsEnd; i += 2) {
+        const q = bins[i] << 1;
+        const q2 = bins[i + 1] << 1;
+        hist[q] += g;
+        hist[q + 1] += h;
+        hist[q2] += g;
+        hist[q2 + 1] += h;
+      }
+      if (odd) {
+        const q = bins[pairsEnd] << 1;
         hist[q] += g;
         hist[q + 1] += h;
       }
@@ -83,16 +104,16 @@ function buildHist(
  * direction of consecutive rows is close to random.
  */
 function partitionRows(
-  ws: HistWorkspace,
+  data: HistData,
+  order: Uint32Array,
+  scratch: Uint32Array,
   begin: number,
   end: number,
   feature: number,
   splitBin: number,
   missingLeft: number,
 ): number {
-  const { binsByColumn, rows, missingBin } = ws.data;
-  const order = ws.order;
-  const scratch = ws.scratch;
+  const { binsByColumn, rows, missingBin } = data;
   const colBase = feature * rows;
   let nl = begin;
   let nr = 0;
@@ -118,11 +139,13 @@ function partitionRows(
  * slice in place and builds the histogram of the smaller child only — the
  * larger one is parent − smaller. Nodes whose best loss change is below gamma
  * are not expanded (hist does not run the pruner). On return each leaf's rows
- * are order[store.begin[leaf], store.end[leaf]).
+ * are order[store.begin[leaf], store.end[leaf]) and its unsampled rows
+ * rest[store.restBegin[leaf], store.restEnd[leaf]).
  */
 export function growHist(
   ws: HistWorkspace,
   n: number,
+  nRest: number,
   grad: Float32Array,
   hess: Float32Array,
   features: Int32Array,
@@ -144,6 +167,8 @@ export function growHist(
   store.add(-1, g0, h0, 0);
   store.begin[0] = 0;
   store.end[0] = n;
+  store.restBegin[0] = 0;
+  store.restEnd[0] = nRest;
   const hists: Array<Float64Array | undefined> = [];
   hists[0] = ws.take();
   buildHist(ws, hists[0], 0, n, grad, hess, features);
@@ -225,11 +250,37 @@ export function growHist(
       store.h[r] = H - bestHL;
       const begin = store.begin[node];
       const end = store.end[node];
-      const mid = partitionRows(ws, begin, end, bestFeat, bestBin, bestDef);
+      const { scratch, rest } = ws;
+      const mid = partitionRows(
+        data,
+        order,
+        scratch,
+        begin,
+        end,
+        bestFeat,
+        bestBin,
+        bestDef,
+      );
       store.begin[l] = begin;
       store.end[l] = mid;
       store.begin[r] = mid;
       store.end[r] = end;
+      const restBegin = store.restBegin[node];
+      const restEnd = store.restEnd[node];
+      const restMid = partitionRows(
+        data,
+        rest,
+        scratch,
+        restBegin,
+        restEnd,
+        bestFeat,
+        bestBin,
+        bestDef,
+      );
+      store.restBegin[l] = restBegin;
+      store.restEnd[l] = restMid;
+      store.restBegin[r] = restMid;
+      store.restEnd[r] = restEnd;
       if (buildChildren) {
         const smallIsLeft = bestHL <= H - bestHL;
         const small = ws.take();
@@ -247,4 +298,24 @@ export function growHist(
   }
   for (const h of hists) if (h) ws.give(h);
   return { tree: store.toTree(p), store };
+}
+
+/**
+ * Adds each leaf's value (weight·eta, in float32 like the tree) to the
+ * predictions of its sampled and unsampled rows, after growHist.
+ */
+export function addLeafValues(
+  ws: HistWorkspace,
+  store: NodeStore,
+  p: GrowParams,
+  pred: Float32Array,
+): void {
+  const { order, rest } = ws;
+  for (let nd = 0; nd < store.left.length; nd++) {
+    if (store.left[nd] !== -1) continue;
+    const v = Math.fround(calcWeight(p, store.g[nd], store.h[nd]) * p.eta);
+    for (let k = store.begin[nd]; k < store.end[nd]; k++) pred[order[k]] += v;
+    const restEnd = store.restEnd[nd];
+    for (let k = store.restBegin[nd]; k < restEnd; k++) pred[rest[k]] += v;
+  }
 }

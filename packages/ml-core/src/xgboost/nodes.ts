@@ -25,6 +25,8 @@ export class NodeStore {
   depth: number[] = [];
   begin: number[] = [];
   end: number[] = [];
+  restBegin: number[] = [];
+  restEnd: number[] = [];
 
   add(parent: number, g: number, h: number, depth: number): number {
     const id = this.left.length;
@@ -40,6 +42,8 @@ export class NodeStore {
     this.depth.push(depth);
     this.begin.push(0);
     this.end.push(0);
+    this.restBegin.push(0);
+    this.restEnd.push(0);
     return id;
   }
 

@@ -3,14 +3,10 @@ import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
 import { buildHistData } from './bins';
 import { buildExactData, ExactData, growExact } from './exact';
-import { growHist, HistWorkspace } from './hist';
+import { addLeafValues, growHist, HistWorkspace } from './hist';
 import type { GrowParams } from './nodes';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
-import * as split from './split';
 import type { TreeArrays } from './tree';
-
-// Module-local bindings avoid transpiled export getters in per-row loops.
-const calcWeight = split.calcWeight;
 
 export interface IterationInfo {
   iteration: number;
@@ -73,21 +69,18 @@ function rmse(pred: Float32Array, labels: Float32Array): number {
 }
 
 /**
- * Adds one tree's leaf values to `pred` for all rows, or for the listed ones.
- * The walk is inlined with the tree's arrays hoisted: it runs for every
- * validation row and every row left out by subsample, each round.
+ * Adds one tree's leaf values to `pred` for all rows. The walk is inlined
+ * with the tree's arrays hoisted: it runs for every validation row each round.
  */
 function addTree(
   tree: TreeArrays,
   x: Float32Array,
   cols: number,
   pred: Float32Array,
-  rows?: Uint32Array,
 ): void {
   const { left, right, feature, condition, defaultLeft } = tree;
-  const n = rows ? rows.length : pred.length;
-  for (let k = 0; k < n; k++) {
-    const r = rows ? rows[k] : k;
+  const n = pred.length;
+  for (let r = 0; r < n; r++) {
     const base = r * cols;
     let node = 0;
     while (left[node] !== -1) {
@@ -113,28 +106,32 @@ function squaredErrorGradient(
 
 /**
  * One Bernoulli(rate) draw per row, in row order (the seeded sequence decides
- * the model). Kept rows go to `order` ascending, the others to `unsampled`;
- * returns the number kept.
+ * the model). Kept rows go to `kept` ascending, the others to `dropped`;
+ * returns the number kept. Both arrays are written every time (the index
+ * that does not advance is overwritten later) so the loop has no
+ * data-dependent branch.
  */
 function sampleRows(
   rng: () => number,
   rate: number,
   rows: number,
-  order: Uint32Array | undefined,
   sampled: Uint8Array,
-  unsampled: Uint32Array,
+  kept: Uint32Array,
+  dropped: Uint32Array,
 ): number {
-  let kept = 0;
-  let dropped = 0;
+  let nKept = 0;
+  let nDropped = 0;
   for (let r = 0; r < rows; r++) {
-    const keep = rng() < rate;
-    sampled[r] = keep ? 1 : 0;
-    if (keep) {
-      if (order) order[kept] = r;
-      kept++;
-    } else unsampled[dropped++] = r;
+    // 1 when rng() < rate, else 0: the sign of the difference is exact, and
+    // V8 compiles Math.floor without a branch (a `?:` here mispredicts).
+    const keep = -Math.floor(rng() - rate) | 0;
+    sampled[r] = keep;
+    kept[nKept] = r;
+    dropped[nDropped] = r;
+    nKept += keep;
+    nDropped += keep ^ 1;
   }
-  return kept;
+  return nKept;
 }
 
 /**
@@ -178,7 +175,8 @@ export function trainXGBoost(
   const grad = new Float32Array(rows);
   const hess = new Float32Array(rows).fill(1);
   const sampled = new Uint8Array(rows);
-  const unsampled = new Uint32Array(rows);
+  const keptRows = ws ? ws.order : new Uint32Array(rows);
+  const droppedRows = ws ? ws.rest : new Uint32Array(rows);
   const allFeatures = Int32Array.from({ length: cols }, (_, i) => i);
   const nColumns = Math.max(1, Math.floor(p.colsample_bytree * cols));
 
@@ -199,9 +197,9 @@ export function trainXGBoost(
         rng,
         p.subsample,
         rows,
-        ws?.order,
         sampled,
-        unsampled,
+        keptRows,
+        droppedRows,
       );
       nUnsampled = rows - nSampled;
     } else if (ws) {
@@ -226,24 +224,18 @@ export function trainXGBoost(
       );
       addTree(tree, x, cols, pred);
     } else {
-      const res = growHist(ws!, nSampled, grad, hess, features, grow);
+      const res = growHist(
+        ws!,
+        nSampled,
+        nUnsampled,
+        grad,
+        hess,
+        features,
+        grow,
+      );
       tree = res.tree;
-      // Sampled rows: growHist left each leaf's rows in one slice; others walk the tree.
-      const { store } = res;
-      const leafValue = new Float32Array(store.left.length);
-      for (let nd = 0; nd < store.left.length; nd++) {
-        leafValue[nd] = calcWeight(grow, store.g[nd], store.h[nd]) * grow.eta;
-      }
-      const order = ws!.order;
-      for (let nd = 0; nd < store.left.length; nd++) {
-        if (store.left[nd] !== -1) continue;
-        const v = leafValue[nd];
-        const end = store.end[nd];
-        for (let k = store.begin[nd]; k < end; k++) pred[order[k]] += v;
-      }
-      if (nUnsampled > 0) {
-        addTree(tree, x, cols, pred, unsampled.subarray(0, nUnsampled));
-      }
+      // growHist left each leaf's rows, sampled or not, in slices.
+      addLeafValues(ws!, res.store, grow, pred);
     }
     trees.push(tree);
     if (validation && valPred) addTree(tree, validation.data, cols, valPred);

@@ -1,13 +1,12 @@
 /** Histogram tree growing (tree_method hist): histograms, row partitioning, split search. */
 import type { HistData } from './bins';
+import { findBestSplit, SplitChoice } from './hist-split';
 import { GrowParams, NodeStore } from './nodes';
 import * as split from './split';
 import { RT_EPS } from './split';
 import type { TreeArrays } from './tree';
 
-// Module-local binding: transpiled cross-module calls go through export
-// getters, which is measurable in the split-search loops.
-const calcGain = split.calcGain;
+// Module-local binding (transpiled cross-module calls go through getters).
 const calcWeight = split.calcWeight;
 
 /** Reusable per-training buffers for the histogram grower. */
@@ -133,14 +132,48 @@ function partitionRows(
   return nl;
 }
 
+/** Leaf value as the tree stores it: weight·eta in float32. */
+function leafValue(p: GrowParams, g: number, h: number): number {
+  return Math.fround(calcWeight(p, g, h) * p.eta);
+}
+
+/**
+ * For a split whose children are leaves: adds the left or right leaf value to
+ * the predictions of order[begin, end) without partitioning them (the same
+ * branch-free direction as partitionRows).
+ */
+function addSplitLeafValues(
+  data: HistData,
+  order: Uint32Array,
+  begin: number,
+  end: number,
+  s: SplitChoice,
+  values: Float32Array,
+  pred: Float32Array,
+): void {
+  const { binsByColumn, rows, missingBin } = data;
+  const colBase = s.feature * rows;
+  const splitBin = s.bin;
+  const missingLeft = s.defaultLeft;
+  for (let k = begin; k < end; k++) {
+    const row = order[k];
+    const bin = binsByColumn[colBase + row];
+    const left =
+      (((splitBin - bin) >>> 31) ^ 1) |
+      (missingLeft & (((bin ^ missingBin) - 1) >>> 31));
+    pred[row] += values[left];
+  }
+}
+
 /**
  * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker). Each node
- * owns a contiguous, ascending slice of `ws.order`; a split partitions the
- * slice in place and builds the histogram of the smaller child only — the
- * larger one is parent − smaller. Nodes whose best loss change is below gamma
- * are not expanded (hist does not run the pruner). On return each leaf's rows
- * are order[store.begin[leaf], store.end[leaf]) and its unsampled rows
- * rest[store.restBegin[leaf], store.restEnd[leaf]).
+ * owns a contiguous, ascending slice of `ws.order` (and one of `ws.rest`); a
+ * split partitions the slices in place and builds the histogram of the
+ * smaller child only — the larger one is parent − smaller. Nodes whose best
+ * loss change is below gamma are not expanded (hist does not run the
+ * pruner). Adds the tree's leaf values to `pred` for all training rows, from
+ * the leaf slices (children at max_depth get theirs while their parent's
+ * rows are scanned, without a last partition).
  */
 export function growHist(
   ws: HistWorkspace,
@@ -150,13 +183,12 @@ export function growHist(
   hess: Float32Array,
   features: Int32Array,
   p: GrowParams,
-): { tree: TreeArrays; store: NodeStore } {
-  const data = ws.data;
-  const { offsets, cuts, minCuts } = data;
-  const order = ws.order;
-  const mcw = p.min_child_weight;
-  const nf = features.length;
+  pred: Float32Array,
+): TreeArrays {
+  const { data, order, rest, scratch } = ws;
   const store = new NodeStore();
+  const best = new SplitChoice();
+  const values = new Float32Array(2);
   let g0 = 0;
   let h0 = 0;
   for (let k = 0; k < n; k++) {
@@ -165,157 +197,91 @@ export function growHist(
     h0 += hess[r];
   }
   store.add(-1, g0, h0, 0);
-  store.begin[0] = 0;
   store.end[0] = n;
-  store.restBegin[0] = 0;
   store.restEnd[0] = nRest;
   const hists: Array<Float64Array | undefined> = [];
   hists[0] = ws.take();
   buildHist(ws, hists[0], 0, n, grad, hess, features);
   let frontier = [0];
   for (let depth = 0; depth < p.max_depth && frontier.length > 0; depth++) {
-    const buildChildren = depth + 1 < p.max_depth;
+    const childrenAreLeaves = depth + 1 === p.max_depth;
     const next: number[] = [];
     for (const node of frontier) {
       const hist = hists[node]!;
       hists[node] = undefined;
       const G = store.g[node];
       const H = store.h[node];
-      const rootGain = calcGain(p, G, H);
-      let bestLoss = -Infinity;
-      let bestBin = 0;
-      let bestFeat = -1;
-      let bestCond = 0;
-      let bestDef = 0;
-      let bestGL = 0;
-      let bestHL = 0;
-      for (let fi = 0; fi < nf; fi++) {
-        const f = features[fi];
-        const o = offsets[f];
-        const e = offsets[f + 1];
-        const missing = data.hasMissing[f] === 1;
-        // Forward: left = bins ≤ b, missing right.
-        let gl = 0;
-        let hl = 0;
-        const stop = missing ? e : e - 1;
-        for (let b = o; b < stop; b++) {
-          gl += hist[2 * b];
-          hl += hist[2 * b + 1];
-          if (hl < mcw) continue;
-          const hr = H - hl;
-          if (hr < mcw) break;
-          const loss = calcGain(p, gl, hl) + calcGain(p, G - gl, hr) - rootGain;
-          if (loss > bestLoss) {
-            bestLoss = loss;
-            bestBin = b;
-            bestFeat = f;
-            bestCond = cuts[b];
-            bestDef = 0;
-            bestGL = gl;
-            bestHL = hl;
-          }
-        }
-        if (missing) {
-          // Backward: right = bins ≥ b, left = the rest including missing.
-          let gr = 0;
-          let hr = 0;
-          for (let b = e - 1; b >= o; b--) {
-            gr += hist[2 * b];
-            hr += hist[2 * b + 1];
-            if (hr < mcw) continue;
-            const hl2 = H - hr;
-            if (hl2 < mcw) break;
-            const loss =
-              calcGain(p, G - gr, hl2) + calcGain(p, gr, hr) - rootGain;
-            if (loss > bestLoss) {
-              bestLoss = loss;
-              bestBin = b - 1;
-              bestFeat = f;
-              bestCond = b > o ? cuts[b - 1] : minCuts[f];
-              bestDef = 1;
-              bestGL = G - gr;
-              bestHL = hl2;
-            }
-          }
-        }
-      }
-      if (bestFeat < 0 || !(bestLoss > RT_EPS) || bestLoss < p.gamma) {
+      findBestSplit(data, hist, G, H, features, p, best);
+      if (best.feature < 0 || !(best.loss > RT_EPS) || best.loss < p.gamma) {
         ws.give(hist);
         continue;
       }
-      const [l, r] = store.split(node, bestFeat, bestCond, bestDef, bestLoss);
-      store.g[l] = bestGL;
-      store.h[l] = bestHL;
-      store.g[r] = G - bestGL;
-      store.h[r] = H - bestHL;
+      const [l, r] = store.split(
+        node,
+        best.feature,
+        best.condition,
+        best.defaultLeft,
+        best.loss,
+      );
+      store.g[l] = best.gl;
+      store.h[l] = best.hl;
+      store.g[r] = G - best.gl;
+      store.h[r] = H - best.hl;
       const begin = store.begin[node];
       const end = store.end[node];
-      const { scratch, rest } = ws;
+      const restBegin = store.restBegin[node];
+      const restEnd = store.restEnd[node];
+      if (childrenAreLeaves) {
+        // Index 1 = left (the direction bit), 0 = right.
+        values[1] = leafValue(p, best.gl, best.hl);
+        values[0] = leafValue(p, G - best.gl, H - best.hl);
+        addSplitLeafValues(data, order, begin, end, best, values, pred);
+        addSplitLeafValues(data, rest, restBegin, restEnd, best, values, pred);
+        ws.give(hist);
+        continue;
+      }
+      const { feature, bin, defaultLeft } = best;
       const mid = partitionRows(
         data,
         order,
         scratch,
         begin,
         end,
-        bestFeat,
-        bestBin,
-        bestDef,
+        feature,
+        bin,
+        defaultLeft,
       );
-      store.begin[l] = begin;
-      store.end[l] = mid;
-      store.begin[r] = mid;
-      store.end[r] = end;
-      const restBegin = store.restBegin[node];
-      const restEnd = store.restEnd[node];
       const restMid = partitionRows(
         data,
         rest,
         scratch,
         restBegin,
         restEnd,
-        bestFeat,
-        bestBin,
-        bestDef,
+        feature,
+        bin,
+        defaultLeft,
       );
-      store.restBegin[l] = restBegin;
-      store.restEnd[l] = restMid;
-      store.restBegin[r] = restMid;
-      store.restEnd[r] = restEnd;
-      if (buildChildren) {
-        const smallIsLeft = bestHL <= H - bestHL;
-        const small = ws.take();
-        if (smallIsLeft) buildHist(ws, small, begin, mid, grad, hess, features);
-        else buildHist(ws, small, mid, end, grad, hess, features);
-        for (let k = 0; k < hist.length; k++) hist[k] -= small[k];
-        hists[smallIsLeft ? l : r] = small;
-        hists[smallIsLeft ? r : l] = hist;
-        next.push(l, r);
-      } else {
-        ws.give(hist);
-      }
+      store.setRows(l, begin, mid, restBegin, restMid);
+      store.setRows(r, mid, end, restMid, restEnd);
+      const smallIsLeft = best.hl <= H - best.hl;
+      const small = ws.take();
+      if (smallIsLeft) buildHist(ws, small, begin, mid, grad, hess, features);
+      else buildHist(ws, small, mid, end, grad, hess, features);
+      for (let k = 0; k < hist.length; k++) hist[k] -= small[k];
+      hists[smallIsLeft ? l : r] = small;
+      hists[smallIsLeft ? r : l] = hist;
+      next.push(l, r);
     }
     frontier = next;
   }
   for (const h of hists) if (h) ws.give(h);
-  return { tree: store.toTree(p), store };
-}
-
-/**
- * Adds each leaf's value (weight·eta, in float32 like the tree) to the
- * predictions of its sampled and unsampled rows, after growHist.
- */
-export function addLeafValues(
-  ws: HistWorkspace,
-  store: NodeStore,
-  p: GrowParams,
-  pred: Float32Array,
-): void {
-  const { order, rest } = ws;
+  // Leaves above max_depth (not expanded) still own their slices.
   for (let nd = 0; nd < store.left.length; nd++) {
-    if (store.left[nd] !== -1) continue;
-    const v = Math.fround(calcWeight(p, store.g[nd], store.h[nd]) * p.eta);
+    if (store.left[nd] !== -1 || store.depth[nd] === p.max_depth) continue;
+    const v = leafValue(p, store.g[nd], store.h[nd]);
     for (let k = store.begin[nd]; k < store.end[nd]; k++) pred[order[k]] += v;
-    const restEnd = store.restEnd[nd];
-    for (let k = store.restBegin[nd]; k < restEnd; k++) pred[rest[k]] += v;
+    const e = store.restEnd[nd];
+    for (let k = store.restBegin[nd]; k < e; k++) pred[rest[k]] += v;
   }
+  return store.toTree(p);
 }

@@ -47,6 +47,20 @@ export class NodeStore {
     return id;
   }
 
+  /** The node's slices of the sampled rows and of the unsampled rows (hist). */
+  setRows(
+    node: number,
+    begin: number,
+    end: number,
+    restBegin: number,
+    restEnd: number,
+  ): void {
+    this.begin[node] = begin;
+    this.end[node] = end;
+    this.restBegin[node] = restBegin;
+    this.restEnd[node] = restEnd;
+  }
+
   split(
     node: number,
     feature: number,

@@ -3,7 +3,7 @@ import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
 import { buildHistData } from './bins';
 import { buildExactData, ExactData, growExact } from './exact';
-import { addLeafValues, growHist, HistWorkspace } from './hist';
+import { growHist, HistWorkspace } from './hist';
 import type { GrowParams } from './nodes';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
 import type { TreeArrays } from './tree';
@@ -224,7 +224,8 @@ export function trainXGBoost(
       );
       addTree(tree, x, cols, pred);
     } else {
-      const res = growHist(
+      // Adds the tree's leaf values to pred for every training row.
+      tree = growHist(
         ws!,
         nSampled,
         nUnsampled,
@@ -232,10 +233,8 @@ export function trainXGBoost(
         hess,
         features,
         grow,
+        pred,
       );
-      tree = res.tree;
-      // growHist left each leaf's rows, sampled or not, in slices.
-      addLeafValues(ws!, res.store, grow, pred);
     }
     trees.push(tree);
     if (validation && valPred) addTree(tree, validation.data, cols, valPred);

@@ -184,7 +184,8 @@ export function buildHistData(
   }
   const cuts = new Float32Array(totalBins);
   cutLists.forEach((c, f) => cuts.set(c, offsets[f]));
-  const bins = new Uint16Array(rows * cols);
+  // Shared memory: histogram worker threads read it (nthread > 1).
+  const bins = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
   const binsByColumn = new Uint16Array(rows * cols);
   const guess = new BinGuess(cuts, offsets);
   // Row-major pass: reads x and writes `bins` sequentially.

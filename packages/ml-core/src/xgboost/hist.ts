@@ -1,6 +1,12 @@
 /** Histogram tree growing (tree_method hist): histograms, row partitioning, split search. */
 import type { HistData } from './bins';
+import { addRowsToHist } from './hist-kernel';
 import { findBestSplit, SplitChoice } from './hist-split';
+import {
+  HistThreads,
+  MIN_PARALLEL_ROWS,
+  MIN_THREADED_TRAINING_ROWS,
+} from './hist-threads';
 import { GrowParams, NodeStore } from './nodes';
 import * as split from './split';
 import { RT_EPS } from './split';
@@ -26,11 +32,33 @@ export class HistWorkspace {
   readonly rest: Uint32Array;
   /** Right-hand rows while a slice is being partitioned. */
   readonly scratch: Uint32Array;
+  /** Gradients and hessians of the current round (set by the caller). */
+  readonly grad: Float32Array;
+  readonly hess: Float32Array;
+  /** Helpers for large histograms, when training with nthread > 1. */
+  readonly threads?: HistThreads;
   private readonly pool: Float64Array[] = [];
-  constructor(readonly data: HistData) {
-    this.order = new Uint32Array(data.rows);
-    this.rest = new Uint32Array(data.rows);
-    this.scratch = new Uint32Array(data.rows);
+  constructor(readonly data: HistData, nthread = 1) {
+    const { rows } = data;
+    // Shared memory so that worker threads can read the rows and gradients.
+    this.order = new Uint32Array(new SharedArrayBuffer(4 * rows));
+    this.grad = new Float32Array(new SharedArrayBuffer(4 * rows));
+    this.hess = new Float32Array(new SharedArrayBuffer(4 * rows));
+    this.rest = new Uint32Array(rows);
+    this.scratch = new Uint32Array(rows);
+    if (nthread > 1 && rows >= MIN_THREADED_TRAINING_ROWS) {
+      this.threads = new HistThreads(
+        data,
+        this.order,
+        this.grad,
+        this.hess,
+        nthread,
+      );
+    }
+  }
+  /** Stops the worker threads, if any. */
+  close(): void {
+    this.threads?.close();
   }
   take(): Float64Array {
     return this.pool.pop() ?? new Float64Array(2 * (this.data.missingBin + 1));
@@ -41,9 +69,9 @@ export class HistWorkspace {
 }
 
 /**
- * Histogram of order[begin, end): interleaved (Σgrad, Σhess) per global bin.
- * Rows are added in ascending order, so the float sums do not depend on how
- * the rows reached this node.
+ * Histogram of order[begin, end): interleaved (Σgrad, Σhess) per global bin,
+ * over all columns (shared with worker threads for large nodes) or over the
+ * columns sampled for this tree.
  */
 function buildHist(
   ws: HistWorkspace,
@@ -54,35 +82,18 @@ function buildHist(
   hess: Float32Array,
   features: Int32Array,
 ): void {
-  hist.fill(0);
   const { bins, cols } = ws.data;
   const order = ws.order;
   const nf = features.length;
   if (nf === cols) {
-    // Two cells per step: about a quarter faster in V8 (fewer loop checks,
-    // more independent adds in flight).
-    const odd = cols & 1;
-    for (let k = begin; k < end; k++) {
-      const r = order[k];
-      const g = grad[r];
-      const h = hess[r];
-      const base = r * cols;
-      const pairsEnd = base + cols - odd;
-      for (let i = base; i < pairsEnd; i += 2) {
-        const q = bins[i] << 1;
-        const q2 = bins[i + 1] << 1;
-        hist[q] += g;
-        hist[q + 1] += h;
-        hist[q2] += g;
-        hist[q2 + 1] += h;
-      }
-      if (odd) {
-        const q = bins[pairsEnd] << 1;
-        hist[q] += g;
-        hist[q + 1] += h;
-      }
+    if (ws.threads && end - begin >= MIN_PARALLEL_ROWS) {
+      ws.threads.build(hist, begin, end);
+      return;
     }
+    hist.fill(0);
+    addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, 0, cols);
   } else {
+    hist.fill(0);
     for (let k = begin; k < end; k++) {
       const r = order[k];
       const g = grad[r];

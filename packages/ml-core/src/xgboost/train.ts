@@ -164,7 +164,8 @@ export function trainXGBoost(
   let exact: ExactData | undefined;
   let ws: HistWorkspace | undefined;
   if (method === 'exact') exact = buildExactData(x, rows, cols);
-  else ws = new HistWorkspace(buildHistData(x, rows, cols, p.max_bin));
+  else
+    ws = new HistWorkspace(buildHistData(x, rows, cols, p.max_bin), p.nthread);
 
   const rng = mulberry32(p.seed);
   const base = Math.fround(p.base_score);
@@ -172,8 +173,8 @@ export function trainXGBoost(
   const valPred = validation
     ? new Float32Array(validation.rows).fill(base)
     : undefined;
-  const grad = new Float32Array(rows);
-  const hess = new Float32Array(rows).fill(1);
+  const grad = ws ? ws.grad : new Float32Array(rows);
+  const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
   const sampled = new Uint8Array(rows);
   const keptRows = ws ? ws.order : new Uint32Array(rows);
   const droppedRows = ws ? ws.rest : new Uint32Array(rows);
@@ -187,78 +188,83 @@ export function trainXGBoost(
   const early =
     validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
 
-  for (let it = 0; it < p.num_round; it++) {
-    squaredErrorGradient(pred, train.labels, grad);
-    // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
-    let nSampled = rows;
-    let nUnsampled = 0;
-    if (p.subsample < 1) {
-      nSampled = sampleRows(
-        rng,
-        p.subsample,
-        rows,
-        sampled,
-        keptRows,
-        droppedRows,
-      );
-      nUnsampled = rows - nSampled;
-    } else if (ws) {
-      for (let r = 0; r < rows; r++) ws.order[r] = r;
-    }
-    let features = allFeatures;
-    if (nColumns < cols) {
-      const shuffled = allFeatures.slice();
-      shuffleInPlace(shuffled, rng);
-      features = shuffled.subarray(0, nColumns).sort();
-    }
-
-    let tree: TreeArrays;
-    if (exact) {
-      tree = growExact(
-        exact,
-        grad,
-        hess,
-        p.subsample < 1 ? sampled : undefined,
-        features,
-        grow,
-      );
-      addTree(tree, x, cols, pred);
-    } else {
-      // Adds the tree's leaf values to pred for every training row.
-      tree = growHist(
-        ws!,
-        nSampled,
-        nUnsampled,
-        grad,
-        hess,
-        features,
-        grow,
-        pred,
-      );
-    }
-    trees.push(tree);
-    if (validation && valPred) addTree(tree, validation.data, cols, valPred);
-
-    const trainRmse = rmse(pred, train.labels);
-    const validationRmse =
-      validation && valPred ? rmse(valPred, validation.labels) : undefined;
-    history.push({ iteration: it, trainRmse, validationRmse });
-    callbacks?.onIteration?.({
-      iteration: it,
-      totalRounds: p.num_round,
-      trainRmse,
-      validationRmse,
-    });
-    if (validationRmse !== undefined) {
-      if (bestScore === undefined || validationRmse < bestScore) {
-        bestScore = validationRmse;
-        bestIteration = it;
-      } else if (early && it - bestIteration >= early) {
-        break;
+  try {
+    for (let it = 0; it < p.num_round; it++) {
+      squaredErrorGradient(pred, train.labels, grad);
+      // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
+      let nSampled = rows;
+      let nUnsampled = 0;
+      if (p.subsample < 1) {
+        nSampled = sampleRows(
+          rng,
+          p.subsample,
+          rows,
+          sampled,
+          keptRows,
+          droppedRows,
+        );
+        nUnsampled = rows - nSampled;
+      } else if (ws) {
+        for (let r = 0; r < rows; r++) ws.order[r] = r;
       }
-    } else {
-      bestIteration = it;
+      let features = allFeatures;
+      if (nColumns < cols) {
+        const shuffled = allFeatures.slice();
+        shuffleInPlace(shuffled, rng);
+        features = shuffled.subarray(0, nColumns).sort();
+      }
+
+      let tree: TreeArrays;
+      if (exact) {
+        tree = growExact(
+          exact,
+          grad,
+          hess,
+          p.subsample < 1 ? sampled : undefined,
+          features,
+          grow,
+        );
+        addTree(tree, x, cols, pred);
+      } else {
+        // Adds the tree's leaf values to pred for every training row.
+        tree = growHist(
+          ws!,
+          nSampled,
+          nUnsampled,
+          grad,
+          hess,
+          features,
+          grow,
+          pred,
+        );
+      }
+      trees.push(tree);
+      if (validation && valPred) addTree(tree, validation.data, cols, valPred);
+
+      const trainRmse = rmse(pred, train.labels);
+      const validationRmse =
+        validation && valPred ? rmse(valPred, validation.labels) : undefined;
+      history.push({ iteration: it, trainRmse, validationRmse });
+      callbacks?.onIteration?.({
+        iteration: it,
+        totalRounds: p.num_round,
+        trainRmse,
+        validationRmse,
+      });
+      if (validationRmse !== undefined) {
+        if (bestScore === undefined || validationRmse < bestScore) {
+          bestScore = validationRmse;
+          bestIteration = it;
+        } else if (early && it - bestIteration >= early) {
+          break;
+        }
+      } else {
+        bestIteration = it;
+      }
     }
+  } finally {
+    // Worker threads (nthread > 1) would otherwise wait for work forever.
+    ws?.close();
   }
 
   const kept = trees.slice(0, bestIteration + 1);

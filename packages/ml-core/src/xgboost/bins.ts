@@ -194,17 +194,8 @@ export function buildHistData(
     for (let f = 0; f < cols; f++) {
       const v = x[base + f];
       let b = totalBins;
-      if (!Number.isNaN(v)) {
-        // The bin is the b with cuts[b-1] <= v < cuts[b] (the last bin also
-        // takes larger values): step from the guess to it.
-        const first = offsets[f];
-        const last = offsets[f + 1] - 1;
-        b = guess.bin(f, v);
-        while (b < last && cuts[b] <= v) b++;
-        while (b > first && cuts[b - 1] > v) b--;
-      } else {
-        hasMissing[f] = 1;
-      }
+      if (!Number.isNaN(v)) b = binOf(cuts, offsets, guess, f, v);
+      else hasMissing[f] = 1;
       bins[base + f] = b;
       binsByColumn[f * rows + r] = b;
     }
@@ -221,4 +212,24 @@ export function buildHistData(
     missingBin: totalBins,
     hasMissing,
   };
+}
+
+/**
+ * The bin of a present value v of feature f: the b with
+ * cuts[b-1] <= v < cuts[b] (the last bin also takes larger values), found by
+ * stepping from the guess.
+ */
+function binOf(
+  cuts: Float32Array,
+  offsets: Int32Array,
+  guess: BinGuess,
+  f: number,
+  v: number,
+): number {
+  const first = offsets[f];
+  const last = offsets[f + 1] - 1;
+  let b = guess.bin(f, v);
+  while (b < last && cuts[b] <= v) b++;
+  while (b > first && cuts[b - 1] > v) b--;
+  return b;
 }

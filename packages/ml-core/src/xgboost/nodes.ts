@@ -23,10 +23,6 @@ export class NodeStore {
   h: number[] = [];
   loss: number[] = [];
   depth: number[] = [];
-  begin: number[] = [];
-  end: number[] = [];
-  restBegin: number[] = [];
-  restEnd: number[] = [];
 
   add(parent: number, g: number, h: number, depth: number): number {
     const id = this.left.length;
@@ -40,25 +36,7 @@ export class NodeStore {
     this.h.push(h);
     this.loss.push(0);
     this.depth.push(depth);
-    this.begin.push(0);
-    this.end.push(0);
-    this.restBegin.push(0);
-    this.restEnd.push(0);
     return id;
-  }
-
-  /** The node's slices of the sampled rows and of the unsampled rows (hist). */
-  setRows(
-    node: number,
-    begin: number,
-    end: number,
-    restBegin: number,
-    restEnd: number,
-  ): void {
-    this.begin[node] = begin;
-    this.end[node] = end;
-    this.restBegin[node] = restBegin;
-    this.restEnd[node] = restEnd;
   }
 
   split(

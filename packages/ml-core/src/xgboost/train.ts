@@ -161,23 +161,24 @@ export function trainXGBoost(
     alpha: p.alpha,
     min_child_weight: p.min_child_weight,
   };
-  let exact: ExactData | undefined;
-  let ws: HistWorkspace | undefined;
-  if (method === 'exact') exact = buildExactData(x, rows, cols);
-  else
-    ws = new HistWorkspace(buildHistData(x, rows, cols, p.max_bin), p.nthread);
-
   const rng = mulberry32(p.seed);
   const base = Math.fround(p.base_score);
   const pred = new Float32Array(rows).fill(base);
   const valPred = validation
     ? new Float32Array(validation.rows).fill(base)
     : undefined;
+  let exact: ExactData | undefined;
+  let ws: HistWorkspace | undefined;
+  if (method === 'exact') exact = buildExactData(x, rows, cols);
+  else {
+    const data = buildHistData(x, rows, cols, p.max_bin);
+    ws = new HistWorkspace(data, pred, p.nthread);
+  }
   const grad = ws ? ws.grad : new Float32Array(rows);
   const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
   const sampled = new Uint8Array(rows);
-  const keptRows = ws ? ws.order : new Uint32Array(rows);
-  const droppedRows = ws ? ws.rest : new Uint32Array(rows);
+  const keptRows = ws ? ws.sampled.order : new Uint32Array(rows);
+  const droppedRows = ws ? ws.rest.order : new Uint32Array(rows);
   const allFeatures = Int32Array.from({ length: cols }, (_, i) => i);
   const nColumns = Math.max(1, Math.floor(p.colsample_bytree * cols));
 
@@ -205,7 +206,7 @@ export function trainXGBoost(
         );
         nUnsampled = rows - nSampled;
       } else if (ws) {
-        for (let r = 0; r < rows; r++) ws.order[r] = r;
+        for (let r = 0; r < rows; r++) keptRows[r] = r;
       }
       let features = allFeatures;
       if (nColumns < cols) {
@@ -227,16 +228,8 @@ export function trainXGBoost(
         addTree(tree, x, cols, pred);
       } else {
         // Adds the tree's leaf values to pred for every training row.
-        tree = growHist(
-          ws!,
-          nSampled,
-          nUnsampled,
-          grad,
-          hess,
-          features,
-          grow,
-          pred,
-        );
+        ws!.resetRows(nSampled, nUnsampled);
+        tree = growHist(ws!, features, grow);
       }
       trees.push(tree);
       if (validation && valPred) addTree(tree, validation.data, cols, valPred);

@@ -95,13 +95,22 @@ function addTree(
   }
 }
 
-/** XGBoost's squared-error gradient; the hessian stays 1. */
+/**
+ * XGBoost's squared-error gradient pred − label (the hessian stays 1), and
+ * the training RMSE of `pred` from the same differences (one pass).
+ */
 function squaredErrorGradient(
   pred: Float32Array,
   labels: Float32Array,
   grad: Float32Array,
-): void {
-  for (let r = 0; r < grad.length; r++) grad[r] = pred[r] - labels[r];
+): number {
+  let s = 0;
+  for (let r = 0; r < grad.length; r++) {
+    const d = pred[r] - labels[r];
+    grad[r] = d;
+    s += d * d;
+  }
+  return Math.sqrt(s / grad.length);
 }
 
 /**
@@ -191,7 +200,8 @@ export function trainXGBoost(
 
   try {
     for (let it = 0; it < p.num_round; it++) {
-      squaredErrorGradient(pred, train.labels, grad);
+      // The gradient of the first round; later ones come with the RMSE.
+      if (it === 0) squaredErrorGradient(pred, train.labels, grad);
       // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
       let nSampled = rows;
       let nUnsampled = 0;
@@ -234,7 +244,7 @@ export function trainXGBoost(
       trees.push(tree);
       if (validation && valPred) addTree(tree, validation.data, cols, valPred);
 
-      const trainRmse = rmse(pred, train.labels);
+      const trainRmse = squaredErrorGradient(pred, train.labels, grad);
       const validationRmse =
         validation && valPred ? rmse(valPred, validation.labels) : undefined;
       history.push({ iteration: it, trainRmse, validationRmse });

@@ -84,7 +84,7 @@ function sortFloat32(values: Float32Array): Float32Array {
 }
 
 /** Cells per feature in BinGuess's table. */
-const GUESS_CELLS = 1024;
+const GUESS_CELLS = 4096;
 
 /**
  * A first guess of a value's bin from a table over equal-width cells between

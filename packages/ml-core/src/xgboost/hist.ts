@@ -213,7 +213,7 @@ export function growHist(
   }
   for (const h of hists) if (h) ws.give(h);
   // Leaves above max_depth (not expanded) still own their slices.
-  for (let nd = 0; nd < store.left.length; nd++) {
+  for (let nd = 0; nd < store.size; nd++) {
     if (store.left[nd] !== -1 || store.depth[nd] === p.max_depth) continue;
     const v = leafValue(p, store.g[nd], store.h[nd]);
     for (const set of sets) set.addLeafValue(nd, v);

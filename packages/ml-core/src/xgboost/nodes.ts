@@ -11,32 +11,55 @@ export interface GrowParams extends RegParams {
   gamma: number;
 }
 
-/** Growable node list in XGBoost's numbering (children allocated in expansion order). */
+/** A typed array twice as long holding the same values (then zeros). */
+function doubled<T extends Int32Array | Float64Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Growable node list in XGBoost's numbering (children allocated in expansion
+ * order). Typed arrays, so the element types never change under the
+ * optimizing compiler.
+ */
 export class NodeStore {
-  left: number[] = [];
-  right: number[] = [];
-  parent: number[] = [];
-  feature: number[] = [];
-  cond: number[] = [];
-  defLeft: number[] = [];
-  g: number[] = [];
-  h: number[] = [];
-  loss: number[] = [];
-  depth: number[] = [];
+  /** Number of nodes. */
+  size = 0;
+  left = new Int32Array(16);
+  right = new Int32Array(16);
+  parent = new Int32Array(16);
+  feature = new Int32Array(16);
+  cond = new Float64Array(16);
+  defLeft = new Uint8Array(16);
+  g = new Float64Array(16);
+  h = new Float64Array(16);
+  loss = new Float64Array(16);
+  depth = new Int32Array(16);
 
   add(parent: number, g: number, h: number, depth: number): number {
-    const id = this.left.length;
-    this.left.push(-1);
-    this.right.push(-1);
-    this.parent.push(parent);
-    this.feature.push(0);
-    this.cond.push(0);
-    this.defLeft.push(0);
-    this.g.push(g);
-    this.h.push(h);
-    this.loss.push(0);
-    this.depth.push(depth);
+    if (this.size === this.left.length) this.grow();
+    const id = this.size++;
+    this.left[id] = -1;
+    this.right[id] = -1;
+    this.parent[id] = parent;
+    this.g[id] = g;
+    this.h[id] = h;
+    this.depth[id] = depth;
     return id;
+  }
+
+  private grow(): void {
+    this.left = doubled(this.left);
+    this.right = doubled(this.right);
+    this.parent = doubled(this.parent);
+    this.feature = doubled(this.feature);
+    this.cond = doubled(this.cond);
+    this.defLeft = doubled(this.defLeft);
+    this.g = doubled(this.g);
+    this.h = doubled(this.h);
+    this.loss = doubled(this.loss);
+    this.depth = doubled(this.depth);
   }
 
   split(
@@ -82,7 +105,7 @@ export class NodeStore {
         }
       }
     };
-    const n = this.left.length;
+    const n = this.size;
     for (let i = 0; i < n; i++) {
       if (isLeaf(i) && this.reachable(i)) tryPrune(i);
     }

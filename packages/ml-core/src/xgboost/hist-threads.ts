@@ -58,7 +58,9 @@ interface Helper {
   worker: Worker;
   control: Int32Array;
   out: Float64Array;
-  /** Its columns' slots in the interleaved histogram. */
+  /** Its columns, and their slots in the interleaved histogram. */
+  c0: number;
+  c1: number;
   from: number;
   to: number;
 }
@@ -73,7 +75,8 @@ interface Helper {
  */
 export class HistThreads {
   private readonly helpers: Helper[] = [];
-  private readonly ownColumns: number;
+  /** Column ranges this thread adds itself. */
+  private readonly ownColumns: Array<[number, number]>;
   private seq = 0;
 
   constructor(
@@ -88,9 +91,17 @@ export class HistThreads {
     const bounds = Array.from({ length: n + 1 }, (_, i) =>
       Math.round((i * cols) / n),
     );
-    this.ownColumns = bounds[1];
+    this.ownColumns = [[0, bounds[1]]];
     const histLength = 2 * (data.missingBin + 1);
-    const source = `(${workerMain.toString()})((${addRowsToHist.toString()}), require('worker_threads').workerData)`;
+    // Any failure, even before workerMain's own try, sets FAILED.
+    const source = `const wd = require('worker_threads').workerData;
+try {
+  (${workerMain.toString()})((${addRowsToHist.toString()}), wd);
+} catch (e) {
+  const ctl = new Int32Array(wd.control);
+  Atomics.store(ctl, ${FAILED}, 1);
+  Atomics.notify(ctl, ${DONE});
+}`;
     for (let t = 1; t < n; t++) {
       const control = new Int32Array(shared(4 * 8));
       const out = new Float64Array(shared(8 * histLength));
@@ -114,13 +125,20 @@ export class HistThreads {
       });
       // Never keep the process alive for a helper.
       worker.unref();
-      this.helpers.push({ worker, control, out, from, to });
+      this.helpers.push({
+        worker,
+        control,
+        out,
+        c0: bounds[t],
+        c1: bounds[t + 1],
+        from,
+        to,
+      });
     }
   }
 
   /** hist ← the histogram of order[begin, end) over all columns. */
   build(hist: Float64Array, begin: number, end: number): void {
-    const { bins, cols } = this.data;
     const seq = ++this.seq;
     for (const h of this.helpers) {
       h.control[BEGIN] = begin;
@@ -129,29 +147,44 @@ export class HistThreads {
       Atomics.notify(h.control, SEQ);
     }
     hist.fill(0);
-    addRowsToHist(
-      hist,
-      bins,
-      cols,
-      this.order,
-      begin,
-      end,
-      this.grad,
-      this.hess,
-      0,
-      this.ownColumns,
-    );
-    for (const h of this.helpers) {
-      const deadline = Date.now() + WAIT_LIMIT_MS;
-      for (;;) {
-        const done = Atomics.load(h.control, DONE);
-        if (done === seq) break;
-        if (Atomics.load(h.control, FAILED) === 1 || Date.now() > deadline) {
-          throw new Error('histogram worker thread failed; use nthread 1');
-        }
-        Atomics.wait(h.control, DONE, done, 1000);
+    for (const [c0, c1] of this.ownColumns) this.add(hist, begin, end, c0, c1);
+    for (const h of [...this.helpers]) {
+      if (this.wait(h, seq)) {
+        hist.set(h.out.subarray(h.from, h.to), h.from);
+        continue;
       }
-      hist.set(h.out.subarray(h.from, h.to), h.from);
+      // A helper that failed to start or run (e.g. its source was changed
+      // by a code-coverage tool): its columns are added here from now on,
+      // which gives the same sums.
+      void h.worker.terminate();
+      this.helpers.splice(this.helpers.indexOf(h), 1);
+      this.ownColumns.push([h.c0, h.c1]);
+      this.add(hist, begin, end, h.c0, h.c1);
+    }
+  }
+
+  private add(
+    hist: Float64Array,
+    begin: number,
+    end: number,
+    c0: number,
+    c1: number,
+  ): void {
+    const { bins, cols } = this.data;
+    const { order, grad, hess } = this;
+    addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, c0, c1);
+  }
+
+  /** True when the helper finished job `seq`; false when it failed or hangs. */
+  private wait(h: Helper, seq: number): boolean {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    for (;;) {
+      const done = Atomics.load(h.control, DONE);
+      if (done === seq) return true;
+      if (Atomics.load(h.control, FAILED) === 1 || Date.now() > deadline) {
+        return false;
+      }
+      Atomics.wait(h.control, DONE, done, 1000);
     }
   }
 

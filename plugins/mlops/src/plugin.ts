@@ -27,7 +27,7 @@ const content = () =>
   import('./components/EntityMlopsContent/EntityMlopsContent');
 
 /** The whole MLOps tab; use with `isMlopsAvailable` on an EntityLayout route. */
-export const EntityMlopsContent = mlopsPlugin.provide(
+export const EntityMlopsContent: () => JSX.Element = mlopsPlugin.provide(
   createRoutableExtension({
     name: 'EntityMlopsContent',
     component: () => content().then(m => m.EntityMlopsContent),
@@ -36,7 +36,7 @@ export const EntityMlopsContent = mlopsPlugin.provide(
 );
 
 /** `/mlops`: all ML systems in the catalog. */
-export const MlopsOverviewPage = mlopsPlugin.provide(
+export const MlopsOverviewPage: () => JSX.Element = mlopsPlugin.provide(
   createRoutableExtension({
     name: 'MlopsOverviewPage',
     component: () =>
@@ -49,8 +49,8 @@ export const MlopsOverviewPage = mlopsPlugin.provide(
 
 const card = (
   name: string,
-  pick: (m: Awaited<ReturnType<typeof content>>) => any,
-) =>
+  pick: (m: Awaited<ReturnType<typeof content>>) => () => JSX.Element,
+): (() => JSX.Element) =>
   mlopsPlugin.provide(
     createComponentExtension({
       name,

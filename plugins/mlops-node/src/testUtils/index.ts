@@ -10,3 +10,6 @@ export type {
   EngineContractSetup,
 } from './engineContract';
 export { createTestEngineModule } from './engineModule';
+// The types the helpers' signatures use, so this entry point is self-contained.
+export type * from '../engine';
+export type { MlopsEngineInstance } from '../extensions';

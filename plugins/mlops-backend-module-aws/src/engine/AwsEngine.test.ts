@@ -47,6 +47,7 @@ import {
   testCredentials,
 } from './__testUtils__/helpers';
 import { buildClients } from './clients';
+import type { AwsEngine } from './AwsEngine';
 
 const sagemaker = mockClient(SageMakerClient);
 const codepipeline = mockClient(CodePipelineClient);
@@ -104,6 +105,18 @@ function mockRegistry() {
     .resolves(sm.describeEndpointConfig);
   sagemaker.on(DescribeModelCommand).resolves(sm.describeModel);
   return packages;
+}
+
+/** Follows listModelVersions' nextToken to the end. */
+async function listAllVersions(engine: AwsEngine) {
+  const versions = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await engine.listModelVersions(resources, { nextToken });
+    versions.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return versions;
 }
 
 beforeEach(() => {
@@ -578,8 +591,9 @@ describe('AwsEngine registry', () => {
   it('lists every page of versions, newest first, with metrics, history and the deployed marker', async () => {
     mockRegistry();
     const { engine } = makeEngine();
-    const versions = await engine.listModelVersions(resources);
+    const versions = await listAllVersions(engine);
 
+    // ListModelPackages' own paging: one call per page the caller asks for.
     expect(
       sagemaker
         .commandCalls(ListModelPackagesCommand)
@@ -590,7 +604,7 @@ describe('AwsEngine registry', () => {
         ModelPackageType: 'Versioned',
         SortBy: 'CreationTime',
         SortOrder: 'Descending',
-        MaxResults: 100,
+        MaxResults: 50,
         NextToken: undefined,
       },
       expect.objectContaining({ NextToken: 'bW9kZWwtcGFja2FnZXMtcGFnZS0y' }),
@@ -641,6 +655,32 @@ describe('AwsEngine registry', () => {
       comment: 'R² too low on the test split',
     });
     expect(versions[2].metrics).toEqual({ mse: 5.93, residualStd: 2.435 });
+  });
+
+  it('pages versions with ListModelPackages MaxResults/NextToken (limit 1..100)', async () => {
+    mockRegistry();
+    const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
+    const first = await engine.listModelVersions(resources, { limit: 2 });
+    expect(first.items.map(v => v.version)).toEqual([3, 2]);
+    expect(first.nextToken).toBe('bW9kZWwtcGFja2FnZXMtcGFnZS0y');
+    const last = await engine.listModelVersions(resources, {
+      limit: 2,
+      nextToken: first.nextToken,
+    });
+    expect(last.items.map(v => v.version)).toEqual([1]);
+    expect(last).not.toHaveProperty('nextToken');
+    await engine.listModelVersions(resources, { limit: 500 });
+    await engine.listModelVersions(resources, { limit: 0 });
+    expect(
+      sagemaker
+        .commandCalls(ListModelPackagesCommand)
+        .map(c => [c.args[0].input.MaxResults, c.args[0].input.NextToken]),
+    ).toEqual([
+      [2, undefined],
+      [2, 'bW9kZWwtcGFja2FnZXMtcGFnZS0y'],
+      [100, undefined],
+      [1, undefined],
+    ]);
   });
 
   it('throws NotFoundError for a version the group does not have', async () => {
@@ -758,8 +798,8 @@ describe('AwsEngine registry', () => {
   it('re-describes only versions whose approval status changed on a list refresh', async () => {
     mockRegistry();
     const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
-    await engine.listModelVersions(resources);
-    await engine.listModelVersions(resources);
+    await listAllVersions(engine);
+    await listAllVersions(engine);
     expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(3);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
 
@@ -773,7 +813,7 @@ describe('AwsEngine registry', () => {
             : p,
         ),
     });
-    await engine.listModelVersions(resources);
+    await listAllVersions(engine);
     expect(
       sagemaker
         .commandCalls(DescribeModelPackageCommand)
@@ -798,12 +838,12 @@ describe('AwsEngine registry', () => {
       }),
     };
     const { engine } = makeEngine({ cache, listCacheTtlSeconds: 30 });
-    const first = await engine.listModelVersions(resources);
-    const second = await engine.listModelVersions(resources);
+    const first = await listAllVersions(engine);
+    const second = await listAllVersions(engine);
     expect(second).toEqual(first);
     expect(cache.set).toHaveBeenCalledWith(
       expect.stringContaining(':versions'),
-      expect.any(Array),
+      expect.objectContaining({ items: expect.any(Array) }),
       { ttl: 30_000 },
     );
     // Stored values are plain JSON, as a shared cache store needs.

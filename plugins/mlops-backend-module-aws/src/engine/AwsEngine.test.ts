@@ -47,6 +47,11 @@ import {
   testCredentials,
 } from './__testUtils__/helpers';
 import { buildClients } from './clients';
+import {
+  createCallRecorder,
+  docsPolicyAllows,
+  validateAwsShapes,
+} from './__testUtils__/awsShapes';
 import type { AwsEngine } from './AwsEngine';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -118,6 +123,15 @@ async function listAllVersions(engine: AwsEngine) {
   } while (nextToken);
   return versions;
 }
+
+// Every request and response of these tests is checked against botocore's models at the end.
+const recorder = createCallRecorder({
+  sagemaker,
+  codepipeline,
+  s3,
+  'sagemaker-runtime': runtime,
+});
+afterEach(() => recorder.collect(expect.getState().currentTestName));
 
 beforeEach(() => {
   sagemaker.reset();
@@ -1250,5 +1264,18 @@ describe('AwsEngine errors', () => {
       name: 'AwsEngineError',
       message: 'AWS sagemaker:DescribeModelPackage failed (WeirdNewException)',
     });
+  });
+});
+
+describe('AwsEngine requests and responses in these tests', () => {
+  it("fit botocore's INPUT and OUTPUT shapes", () => {
+    expect(recorder.items.length).toBeGreaterThan(100);
+    expect(validateAwsShapes(recorder.items)).toEqual([]);
+  });
+
+  it('are all allowed by the IAM policy in docs/aws.md', () => {
+    const actions = [...recorder.actions].sort();
+    expect(actions).toContain('sagemaker:InvokeEndpoint');
+    expect(actions.filter(a => !docsPolicyAllows(a))).toEqual([]);
   });
 });

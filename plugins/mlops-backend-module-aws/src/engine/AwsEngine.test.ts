@@ -9,6 +9,7 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
+  ListTagsCommand,
   RetryPipelineExecutionCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -903,6 +904,42 @@ describe('AwsEngine endpoint', () => {
         },
       ],
     });
+  });
+
+  it('reads the served package from the endpoint config tag, without DescribeModel', async () => {
+    mockRegistry();
+    sagemaker.on(ListTagsCommand).resolves(sm.listTagsEndpointConfig);
+    // Untagged information disagrees: the tag the deploy step wrote wins.
+    sagemaker.on(DescribeModelCommand).resolves({
+      ...sm.describeModel,
+      Containers: [{ ModelPackageName: sm.packageArn(1) }],
+    });
+    const { engine } = makeEngine();
+    const res = await engine.listDeployments(resources);
+    expect(
+      sagemaker.commandCalls(ListTagsCommand).map(c => c.args[0].input),
+    ).toEqual([
+      {
+        ResourceArn: sm.describeEndpointConfig.EndpointConfigArn,
+        MaxResults: 50,
+      },
+    ]);
+    expect(sagemaker.commandCalls(DescribeModelCommand)).toHaveLength(0);
+    expect(res.endpoint).toMatchObject({
+      modelPackageArn: sm.packageArn(2),
+      modelVersion: 2,
+    });
+  });
+
+  it('falls back to DescribeModel when ListTags is refused or the tag is absent', async () => {
+    mockRegistry();
+    sagemaker
+      .on(ListTagsCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized', 400));
+    const { engine } = makeEngine();
+    const res = await engine.listDeployments(resources);
+    expect(sagemaker.commandCalls(DescribeModelCommand)).toHaveLength(1);
+    expect(res.endpoint?.modelVersion).toBe(2);
   });
 
   it('lists the deployment in progress from PendingDeploymentSummary', async () => {

@@ -2,6 +2,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import {
@@ -32,6 +33,13 @@ interface EndpointState {
     startTime?: string;
   };
 }
+
+/**
+ * Tag the deploy step puts on the endpoint config (infra/lib/serving-stack.ts):
+ * the model package ARN it serves, so the engine need not rely on DescribeModel
+ * echoing ModelPackageName for a two-container package.
+ */
+export const MODEL_PACKAGE_TAG = 'mlops:model-package-arn';
 
 /** `arn:...:model-package/<group>/<version>` → version. */
 export function versionFromArn(arn: string): number | undefined {
@@ -92,7 +100,11 @@ export class Endpoint {
     return state.missing ? undefined : (state as EndpointState);
   }
 
-  /** EndpointConfig → Model → the container's ModelPackageName: what the endpoint serves. */
+  /**
+   * What an endpoint config serves: its MODEL_PACKAGE_TAG, else (a config
+   * deployed without the tag) EndpointConfig → Model → the container's
+   * ModelPackageName.
+   */
   private async packageOfConfig(r: MlopsResources, configName: string) {
     const { sagemaker } = await this.ctx.clients(r);
     const config = await this.ctx.call('sagemaker:DescribeEndpointConfig', () =>
@@ -100,6 +112,10 @@ export class Endpoint {
         new DescribeEndpointConfigCommand({ EndpointConfigName: configName }),
       ),
     );
+    const tagged = config?.EndpointConfigArn
+      ? await this.taggedPackage(r, config.EndpointConfigArn)
+      : undefined;
+    if (tagged) return tagged;
     const modelName = config?.ProductionVariants?.[0]?.ModelName;
     if (!modelName) return undefined;
     const model = await this.ctx.call('sagemaker:DescribeModel', () =>
@@ -107,6 +123,25 @@ export class Endpoint {
     );
     const containers = [model?.PrimaryContainer, ...(model?.Containers ?? [])];
     return containers.find(c => c?.ModelPackageName)?.ModelPackageName;
+  }
+
+  private async taggedPackage(
+    r: MlopsResources,
+    configArn: string,
+  ): Promise<string | undefined> {
+    const { sagemaker } = await this.ctx.clients(r);
+    try {
+      const res = await this.ctx.call('sagemaker:ListTags', () =>
+        sagemaker.send(
+          new ListTagsCommand({ ResourceArn: configArn, MaxResults: 50 }),
+        ),
+      );
+      return res?.Tags?.find(t => t.Key === MODEL_PACKAGE_TAG)?.Value;
+    } catch (e) {
+      // e.g. a policy from before sagemaker:ListTags: the model path still answers.
+      this.ctx.logger.debug(`Could not list tags of ${configArn}: ${e}`);
+      return undefined;
+    }
   }
 
   /** The package the endpoint serves; undefined when it cannot be read (the registry stays useful). */

@@ -15,6 +15,7 @@ import type {
   ListPipelineExecutionStepsCommandOutput,
   ListPipelineExecutionsCommandOutput,
   ListPipelineParametersForExecutionCommandOutput,
+  ListTagsCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 
 export const ACCOUNT = '123456789012';
@@ -668,7 +669,15 @@ export const describeEndpoint: DescribeEndpointCommandOutput = {
   ProductionVariants: [
     {
       VariantName: 'AllTraffic',
+      // One per container of the PipelineModel: preprocessor, then model.
       DeployedImages: [
+        {
+          SpecifiedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+          ResolvedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn@sha256:4e5f6a7b',
+          ResolutionTime: new Date('2026-11-24T15:05:30.000Z'),
+        },
         {
           SpecifiedImage:
             '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
@@ -713,4 +722,13 @@ export const describeModel: DescribeModelCommandOutput = {
   CreationTime: new Date('2026-11-24T15:05:00.000Z'),
   ModelArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/${MODEL_NAME}`,
   EnableNetworkIsolation: false,
+};
+
+/** The deploy step tags the endpoint config with the package it serves (next to CloudFormation's own tags). */
+export const listTagsEndpointConfig: ListTagsCommandOutput = {
+  $metadata: meta('09102132-4354-4657-8b87-98a9b0c1d2e3'),
+  Tags: [
+    { Key: 'aws:cloudformation:stack-name', Value: 'MlopsServing' },
+    { Key: 'mlops:model-package-arn', Value: packageArn(2) },
+  ],
 };

@@ -17,6 +17,14 @@ import type {
   ListPipelineParametersForExecutionCommandOutput,
   ListTagsCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import {
+  SKLEARN_REPOSITORY,
+  SKLEARN_TAG,
+  XGBOOST_REPOSITORY,
+  XGBOOST_TAG,
+  imageUri,
+} from '@mlops-portal/infra/lib/images';
+import { buildPipelineDefinition } from '@mlops-portal/infra/lib/pipeline-definition';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -278,209 +286,22 @@ export const stepsRunning: ListPipelineExecutionStepsCommandOutput = {
   ],
 };
 
-const get = (path: string) => ({ Get: path });
-const outUri = (step: string, out: string) =>
-  get(`Steps.${step}.ProcessingOutputConfig.Outputs['${out}'].S3Output.S3Uri`);
-
-/** The definition infra/lib/pipeline-definition.ts synthesises (container details trimmed). */
-export const PIPELINE_DEFINITION = JSON.stringify({
-  Version: '2020-12-01',
-  Metadata: {},
-  Parameters: [
-    {
-      Name: 'InputDataUrl',
-      Type: 'String',
-      DefaultValue: 's3://abalone-data-123456789012/data/',
-    },
-    {
-      Name: 'ProcessingInstanceType',
-      Type: 'String',
-      DefaultValue: 'ml.m5.large',
-    },
-    {
-      Name: 'TrainingInstanceType',
-      Type: 'String',
-      DefaultValue: 'ml.m5.large',
-    },
-    { Name: 'MseThreshold', Type: 'Float', DefaultValue: 6.0 },
-    {
-      Name: 'ModelApprovalStatus',
-      Type: 'String',
-      DefaultValue: 'PendingManualApproval',
-    },
-    { Name: 'MaxDepth', Type: 'Integer', DefaultValue: 5 },
-    { Name: 'NumRound', Type: 'Integer', DefaultValue: 50 },
-  ],
-  PipelineExperimentConfig: {
-    ExperimentName: get('Execution.PipelineName'),
-    TrialName: get('Execution.PipelineExecutionId'),
-  },
-  Steps: [
-    {
-      Name: 'Preprocess',
-      Type: 'Processing',
-      Arguments: {
-        ProcessingResources: {
-          ClusterConfig: {
-            InstanceType: get('Parameters.ProcessingInstanceType'),
-            InstanceCount: 1,
-            VolumeSizeInGB: 30,
-          },
-        },
-        AppSpecification: {
-          ImageUri:
-            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
-          ContainerEntrypoint: [
-            'python3',
-            '/opt/ml/processing/input/code/preprocess.py',
-          ],
-        },
-        RoleArn: ROLE_ARN,
-        ProcessingInputs: [
-          {
-            InputName: 'input-data',
-            S3Input: {
-              S3Uri: get('Parameters.InputDataUrl'),
-              LocalPath: '/opt/ml/processing/input/data',
-            },
-          },
-        ],
-      },
-    },
-    {
-      Name: 'Train',
-      Type: 'Training',
-      Arguments: {
-        AlgorithmSpecification: {
-          TrainingImage:
-            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-          TrainingInputMode: 'File',
-        },
-        InputDataConfig: [
-          {
-            ChannelName: 'train',
-            DataSource: {
-              S3DataSource: { S3Uri: outUri('Preprocess', 'train') },
-            },
-          },
-          {
-            ChannelName: 'validation',
-            DataSource: {
-              S3DataSource: { S3Uri: outUri('Preprocess', 'validation') },
-            },
-          },
-        ],
-        HyperParameters: {
-          max_depth: {
-            'Std:Join': { On: '', Values: [get('Parameters.MaxDepth')] },
-          },
-        },
-        RoleArn: ROLE_ARN,
-      },
-    },
-    {
-      Name: 'Evaluate',
-      Type: 'Processing',
-      Arguments: {
-        ProcessingInputs: [
-          {
-            InputName: 'model',
-            S3Input: {
-              S3Uri: get('Steps.Train.ModelArtifacts.S3ModelArtifacts'),
-            },
-          },
-          {
-            InputName: 'test',
-            S3Input: { S3Uri: outUri('Preprocess', 'test') },
-          },
-        ],
-        RoleArn: ROLE_ARN,
-      },
-      PropertyFiles: [
-        {
-          PropertyFileName: 'EvaluationReport',
-          OutputName: 'evaluation',
-          FilePath: 'evaluation.json',
-        },
-      ],
-    },
-    {
-      Name: 'CheckMSE',
-      Type: 'Condition',
-      Arguments: {
-        Conditions: [
-          {
-            Type: 'LessThanOrEqualTo',
-            LeftValue: {
-              'Std:JsonGet': {
-                PropertyFile: get(
-                  'Steps.Evaluate.PropertyFiles.EvaluationReport',
-                ),
-                Path: 'regression_metrics.mse.value',
-              },
-            },
-            RightValue: get('Parameters.MseThreshold'),
-          },
-        ],
-        IfSteps: [
-          {
-            Name: 'Register',
-            Type: 'RegisterModel',
-            Arguments: {
-              ModelPackageGroupName: GROUP,
-              ModelApprovalStatus: get('Parameters.ModelApprovalStatus'),
-              ModelMetrics: {
-                ModelQuality: {
-                  Statistics: {
-                    ContentType: 'application/json',
-                    S3Uri: {
-                      'Std:Join': {
-                        On: '/',
-                        Values: [
-                          outUri('Evaluate', 'evaluation'),
-                          'evaluation.json',
-                        ],
-                      },
-                    },
-                  },
-                },
-              },
-              InferenceSpecification: {
-                Containers: [
-                  {
-                    Image: 'sklearn',
-                    ModelDataUrl: {
-                      'Std:Join': {
-                        On: '/',
-                        Values: [
-                          outUri('Preprocess', 'preprocessor'),
-                          'model.tar.gz',
-                        ],
-                      },
-                    },
-                  },
-                  {
-                    Image: 'xgboost',
-                    ModelDataUrl: get(
-                      'Steps.Train.ModelArtifacts.S3ModelArtifacts',
-                    ),
-                  },
-                ],
-              },
-            },
-          },
-        ],
-        ElseSteps: [
-          {
-            Name: 'MseAboveThreshold',
-            Type: 'Fail',
-            Arguments: { ErrorMessage: 'Test MSE is above the threshold' },
-          },
-        ],
-      },
-    },
-  ],
-});
+/**
+ * The definition infra synthesises (infra/lib/pipeline-definition.ts, the
+ * same function the ML pipeline stack calls), so the DAG the engine shows is
+ * built from what SageMaker really runs.
+ */
+export const PIPELINE_DEFINITION = JSON.stringify(
+  buildPipelineDefinition({
+    roleArn: ROLE_ARN,
+    artifactBucketName: `abalone-artifacts-${ACCOUNT}`,
+    defaultInputDataUrl: `s3://abalone-data-${ACCOUNT}/data/`,
+    sklearnImage: imageUri(REGION, SKLEARN_REPOSITORY, SKLEARN_TAG),
+    xgboostImage: imageUri(REGION, XGBOOST_REPOSITORY, XGBOOST_TAG),
+    modelPackageGroupName: GROUP,
+    region: REGION,
+  }),
+);
 
 export const definitionForExecution: DescribePipelineDefinitionForExecutionCommandOutput =
   {

@@ -1,16 +1,11 @@
 import path from 'path';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
-/** One value checked against botocore's model of an AWS operation. */
-export interface AwsShapeItem {
-  service: string;
-  operation: string;
-  kind: 'input' | 'output';
-  value: unknown;
-  label?: string;
-}
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import type { AwsShapeItem } from '../../../../../scripts/aws-models/validate';
 
-// The repo's validator (spawns python3 with botocore); see scripts/aws-models/README.md.
+export type { AwsShapeItem };
+
 // scripts/ is no package; its README asks tests to require the file.
 const { validateAwsShapes } =
   // eslint-disable-next-line @backstage/no-relative-monorepo-imports

@@ -698,6 +698,23 @@ describe('AwsEngine registry', () => {
     ]);
   });
 
+  it('answers a page token AWS refuses with InputError', async () => {
+    mockRegistry();
+    sagemaker
+      .on(ListModelPackagesCommand, { NextToken: 'forged' })
+      .rejects(awsError('ValidationException', 'Invalid pagination token'));
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { NextToken: 'forged' })
+      .rejects(awsError('ValidationException', 'Invalid pagination token'));
+    const { engine } = makeEngine();
+    await expect(
+      engine.listModelVersions(resources, { nextToken: 'forged' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    await expect(
+      engine.listExecutions(resources, { nextToken: 'forged' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+  });
+
   it('throws NotFoundError for a version the group does not have', async () => {
     mockRegistry();
     const { engine } = makeEngine();

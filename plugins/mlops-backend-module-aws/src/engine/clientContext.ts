@@ -2,7 +2,7 @@ import type {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ServiceUnavailableError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
 import { LRUCache } from 'lru-cache';
 import { toEngineError } from './awsErrors';
@@ -84,6 +84,26 @@ export class ClientContext {
     try {
       return await fn();
     } catch (e) {
+      throw toEngineError(e, operation, this.logger);
+    }
+  }
+
+  /**
+   * A list call with a caller's page token: AWS answers a stale or forged
+   * token with a ValidationException, which is the caller's mistake (400).
+   */
+  async callPage<T>(
+    operation: string,
+    nextToken: string | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (nextToken && (e as Error)?.name === 'ValidationException') {
+        this.logger.warn(`AWS ${operation} refused a page token: ${e}`);
+        throw new InputError('nextToken is not a valid token of this list');
+      }
       throw toEngineError(e, operation, this.logger);
     }
   }

@@ -112,14 +112,17 @@ export class ModelRegistry {
     const key = `versions:${limit}:${options?.nextToken ?? ''}`;
     return this.ctx.cached(r, 'group', key, async () => {
       const { sagemaker } = await this.ctx.clients(r);
-      const page = await this.ctx.call('sagemaker:ListModelPackages', () =>
-        sagemaker.send(
-          new ListModelPackagesCommand({
-            ...this.groupQuery(r),
-            MaxResults: limit,
-            NextToken: options?.nextToken,
-          }),
-        ),
+      const page = await this.ctx.callPage(
+        'sagemaker:ListModelPackages',
+        options?.nextToken,
+        () =>
+          sagemaker.send(
+            new ListModelPackagesCommand({
+              ...this.groupQuery(r),
+              MaxResults: limit,
+              NextToken: options?.nextToken,
+            }),
+          ),
       );
       const items = await this.describeAll(
         r,

@@ -85,8 +85,9 @@ export class PipelineRuns {
       `executions:${limit}:${options?.nextToken ?? ''}`,
       async () => {
         const { sagemaker } = await this.ctx.clients(r);
-        const res = await this.ctx.call(
+        const res = await this.ctx.callPage(
           'sagemaker:ListPipelineExecutions',
+          options?.nextToken,
           () =>
             sagemaker.send(
               new ListPipelineExecutionsCommand({

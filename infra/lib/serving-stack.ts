@@ -198,6 +198,8 @@ export class ServingStack extends Stack {
             initialVariantWeight: 1,
           },
         ],
+        // What the endpoint serves, for the portal (mlops-backend-module-aws reads it with ListTags).
+        tags: [{ key: 'mlops:model-package-arn', value: packageArn }],
       },
     );
     endpointConfig.node.addDependency(model);

@@ -404,6 +404,15 @@ describe('serving stack', () => {
     s.templates.serving.hasResourceProperties('AWS::SageMaker::Endpoint', {
       EndpointName: 'abalone-age-endpoint',
     });
+    // The portal reads what the endpoint serves from this tag.
+    s.templates.serving.hasResourceProperties(
+      'AWS::SageMaker::EndpointConfig',
+      {
+        Tags: [
+          { Key: 'mlops:model-package-arn', Value: { Ref: 'ModelPackageArn' } },
+        ],
+      },
+    );
   });
 
   it('autoscales the variant on invocations per instance within min/max', () => {

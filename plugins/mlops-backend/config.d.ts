@@ -44,8 +44,15 @@ export interface Config {
 
     /** The unauthenticated predict route used by the consumer app. */
     publicApi?: {
-      /** Serve POST /v1/public/endpoints/:endpointName/predict. Default true. */
+      /** Serve POST /v1/public/endpoints/:endpointName/predict (unauthenticated). Default false. */
       enabled?: boolean;
+      /** Per-client limit of the public route; over it, 429 with Retry-After. */
+      rateLimit?: {
+        /** Length of the window. Default 60. */
+        windowSeconds?: number;
+        /** Requests per client per window. Default 60. */
+        max?: number;
+      };
       cors?: {
         /** Origins allowed to call the public route, e.g. http://localhost:3001. */
         origins?: string[];

@@ -11,6 +11,16 @@ describe('toClientError', () => {
     expect(toClientError(e)).toBe(e);
   });
 
+  it("passes a model's own failure (ModelInvocationError, 424) through", () => {
+    const e = Object.assign(new Error('model said: bad feature count'), {
+      name: 'ModelInvocationError',
+      statusCode: 424,
+    });
+    const mapped = toClientError(e);
+    expect(mapped).toBe(e);
+    expect((mapped as any).statusCode).toBe(424);
+  });
+
   it('drops the cause chain of a known error, which may carry internals', () => {
     const e = new NotFoundError(
       'execution x not found',

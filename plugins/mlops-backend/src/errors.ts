@@ -36,6 +36,8 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   NotModifiedError.name,
   ServiceUnavailableError.name,
   'PayloadTooLargeError',
+  // The model's own answer about the input (aws engine, SageMaker ModelError → 424).
+  'ModelInvocationError',
 ]);
 
 /** CustomErrorBase appends "; caused by <cause>" to the message. */

@@ -63,14 +63,17 @@ describe.each(databases.eachSupportedId())(
       const backend = await startTestBackend({
         features: [
           mlopsPlugin,
-              mockServices.database.factory({ knex }),
+          mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {
               mlops: {
                 engine: 'local',
                 qualityGate: { mseThreshold: 6.0 },
                 local: { dataDir, endpoint: { host: '127.0.0.1', port: 0 } },
-                publicApi: { cors: { origins: ['http://localhost:3001'] } },
+                publicApi: {
+                  enabled: true,
+                  cors: { origins: ['http://localhost:3001'] },
+                },
               },
             },
           }),

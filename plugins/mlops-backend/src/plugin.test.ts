@@ -191,7 +191,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
           data: {
             mlops: {
               engine: 'fake',
-              publicApi: { cors: { origins: ['http://localhost:3001'] } },
+              publicApi: {
+                enabled: true,
+                cors: { origins: ['http://localhost:3001'] },
+              },
             },
           },
         }),

@@ -93,7 +93,10 @@ export interface MlopsEngine {
     resources: MlopsResources,
   ): Promise<ReleaseStage[] | undefined>;
 
-  listModelVersions(resources: MlopsResources): Promise<ModelVersion[]>;
+  listModelVersions(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>>;
   getModelVersion(
     resources: MlopsResources,
     version: number,

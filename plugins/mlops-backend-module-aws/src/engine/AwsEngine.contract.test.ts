@@ -1,6 +1,16 @@
 import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { createFakeAwsAccount } from './__testUtils__/fakeAws';
 import { makeEngine, resources } from './__testUtils__/helpers';
+import {
+  createCallRecorder,
+  docsPolicyAllows,
+  validateAwsShapes,
+  type AwsShapeItem,
+} from './__testUtils__/awsShapes';
+
+// What the engine sent to the fake account and what the fake answered.
+const seen: AwsShapeItem[] = [];
+const actions = new Set<string>();
 
 runEngineContract('aws (mocked SDK)', async () => {
   const account = createFakeAwsAccount();
@@ -13,6 +23,23 @@ runEngineContract('aws (mocked SDK)', async () => {
     createPendingVersion: async () => account.registerVersion(),
     settle: async () => account.deploy(),
     countStoredDatasets: async () => account.dataObjectCount(),
-    close: async () => account.restore(),
+    close: async () => {
+      const recorder = createCallRecorder(account.mocks);
+      await recorder.collect('contract');
+      seen.push(...recorder.items);
+      recorder.actions.forEach(a => actions.add(a));
+      account.restore();
+    },
   };
+});
+
+describe('aws (mocked SDK) fake account', () => {
+  it("sends requests and gives responses that fit botocore's shapes", () => {
+    expect(seen.length).toBeGreaterThan(50);
+    expect(validateAwsShapes(seen)).toEqual([]);
+  });
+
+  it('needs only actions of the docs IAM policy', () => {
+    expect([...actions].filter(a => !docsPolicyAllows(a))).toEqual([]);
+  });
 });

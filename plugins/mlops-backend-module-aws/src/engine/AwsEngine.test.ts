@@ -9,6 +9,7 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
+  ListTagsCommand,
   RetryPipelineExecutionCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -47,6 +48,12 @@ import {
   testCredentials,
 } from './__testUtils__/helpers';
 import { buildClients } from './clients';
+import {
+  createCallRecorder,
+  docsPolicyAllows,
+  validateAwsShapes,
+} from './__testUtils__/awsShapes';
+import type { AwsEngine } from './AwsEngine';
 
 const sagemaker = mockClient(SageMakerClient);
 const codepipeline = mockClient(CodePipelineClient);
@@ -105,6 +112,27 @@ function mockRegistry() {
   sagemaker.on(DescribeModelCommand).resolves(sm.describeModel);
   return packages;
 }
+
+/** Follows listModelVersions' nextToken to the end. */
+async function listAllVersions(engine: AwsEngine) {
+  const versions = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await engine.listModelVersions(resources, { nextToken });
+    versions.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return versions;
+}
+
+// Every request and response of these tests is checked against botocore's models at the end.
+const recorder = createCallRecorder({
+  sagemaker,
+  codepipeline,
+  s3,
+  'sagemaker-runtime': runtime,
+});
+afterEach(() => recorder.collect(expect.getState().currentTestName));
 
 beforeEach(() => {
   sagemaker.reset();
@@ -578,8 +606,9 @@ describe('AwsEngine registry', () => {
   it('lists every page of versions, newest first, with metrics, history and the deployed marker', async () => {
     mockRegistry();
     const { engine } = makeEngine();
-    const versions = await engine.listModelVersions(resources);
+    const versions = await listAllVersions(engine);
 
+    // ListModelPackages' own paging: one call per page the caller asks for.
     expect(
       sagemaker
         .commandCalls(ListModelPackagesCommand)
@@ -590,7 +619,7 @@ describe('AwsEngine registry', () => {
         ModelPackageType: 'Versioned',
         SortBy: 'CreationTime',
         SortOrder: 'Descending',
-        MaxResults: 100,
+        MaxResults: 50,
         NextToken: undefined,
       },
       expect.objectContaining({ NextToken: 'bW9kZWwtcGFja2FnZXMtcGFnZS0y' }),
@@ -641,6 +670,49 @@ describe('AwsEngine registry', () => {
       comment: 'R² too low on the test split',
     });
     expect(versions[2].metrics).toEqual({ mse: 5.93, residualStd: 2.435 });
+  });
+
+  it('pages versions with ListModelPackages MaxResults/NextToken (limit 1..100)', async () => {
+    mockRegistry();
+    const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
+    const first = await engine.listModelVersions(resources, { limit: 2 });
+    expect(first.items.map(v => v.version)).toEqual([3, 2]);
+    expect(first.nextToken).toBe('bW9kZWwtcGFja2FnZXMtcGFnZS0y');
+    const last = await engine.listModelVersions(resources, {
+      limit: 2,
+      nextToken: first.nextToken,
+    });
+    expect(last.items.map(v => v.version)).toEqual([1]);
+    expect(last).not.toHaveProperty('nextToken');
+    await engine.listModelVersions(resources, { limit: 500 });
+    await engine.listModelVersions(resources, { limit: 0 });
+    expect(
+      sagemaker
+        .commandCalls(ListModelPackagesCommand)
+        .map(c => [c.args[0].input.MaxResults, c.args[0].input.NextToken]),
+    ).toEqual([
+      [2, undefined],
+      [2, 'bW9kZWwtcGFja2FnZXMtcGFnZS0y'],
+      [100, undefined],
+      [1, undefined],
+    ]);
+  });
+
+  it('answers a page token AWS refuses with InputError', async () => {
+    mockRegistry();
+    sagemaker
+      .on(ListModelPackagesCommand, { NextToken: 'forged' })
+      .rejects(awsError('ValidationException', 'Invalid pagination token'));
+    sagemaker
+      .on(ListPipelineExecutionsCommand, { NextToken: 'forged' })
+      .rejects(awsError('ValidationException', 'Invalid pagination token'));
+    const { engine } = makeEngine();
+    await expect(
+      engine.listModelVersions(resources, { nextToken: 'forged' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    await expect(
+      engine.listExecutions(resources, { nextToken: 'forged' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
   });
 
   it('throws NotFoundError for a version the group does not have', async () => {
@@ -758,8 +830,8 @@ describe('AwsEngine registry', () => {
   it('re-describes only versions whose approval status changed on a list refresh', async () => {
     mockRegistry();
     const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
-    await engine.listModelVersions(resources);
-    await engine.listModelVersions(resources);
+    await listAllVersions(engine);
+    await listAllVersions(engine);
     expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(3);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
 
@@ -773,7 +845,7 @@ describe('AwsEngine registry', () => {
             : p,
         ),
     });
-    await engine.listModelVersions(resources);
+    await listAllVersions(engine);
     expect(
       sagemaker
         .commandCalls(DescribeModelPackageCommand)
@@ -798,12 +870,12 @@ describe('AwsEngine registry', () => {
       }),
     };
     const { engine } = makeEngine({ cache, listCacheTtlSeconds: 30 });
-    const first = await engine.listModelVersions(resources);
-    const second = await engine.listModelVersions(resources);
+    const first = await listAllVersions(engine);
+    const second = await listAllVersions(engine);
     expect(second).toEqual(first);
     expect(cache.set).toHaveBeenCalledWith(
       expect.stringContaining(':versions'),
-      expect.any(Array),
+      expect.objectContaining({ items: expect.any(Array) }),
       { ttl: 30_000 },
     );
     // Stored values are plain JSON, as a shared cache store needs.
@@ -849,6 +921,42 @@ describe('AwsEngine endpoint', () => {
         },
       ],
     });
+  });
+
+  it('reads the served package from the endpoint config tag, without DescribeModel', async () => {
+    mockRegistry();
+    sagemaker.on(ListTagsCommand).resolves(sm.listTagsEndpointConfig);
+    // Untagged information disagrees: the tag the deploy step wrote wins.
+    sagemaker.on(DescribeModelCommand).resolves({
+      ...sm.describeModel,
+      Containers: [{ ModelPackageName: sm.packageArn(1) }],
+    });
+    const { engine } = makeEngine();
+    const res = await engine.listDeployments(resources);
+    expect(
+      sagemaker.commandCalls(ListTagsCommand).map(c => c.args[0].input),
+    ).toEqual([
+      {
+        ResourceArn: sm.describeEndpointConfig.EndpointConfigArn,
+        MaxResults: 50,
+      },
+    ]);
+    expect(sagemaker.commandCalls(DescribeModelCommand)).toHaveLength(0);
+    expect(res.endpoint).toMatchObject({
+      modelPackageArn: sm.packageArn(2),
+      modelVersion: 2,
+    });
+  });
+
+  it('falls back to DescribeModel when ListTags is refused or the tag is absent', async () => {
+    mockRegistry();
+    sagemaker
+      .on(ListTagsCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized', 400));
+    const { engine } = makeEngine();
+    const res = await engine.listDeployments(resources);
+    expect(sagemaker.commandCalls(DescribeModelCommand)).toHaveLength(1);
+    expect(res.endpoint?.modelVersion).toBe(2);
   });
 
   it('lists the deployment in progress from PendingDeploymentSummary', async () => {
@@ -1210,5 +1318,18 @@ describe('AwsEngine errors', () => {
       name: 'AwsEngineError',
       message: 'AWS sagemaker:DescribeModelPackage failed (WeirdNewException)',
     });
+  });
+});
+
+describe('AwsEngine requests and responses in these tests', () => {
+  it("fit botocore's INPUT and OUTPUT shapes", () => {
+    expect(recorder.items.length).toBeGreaterThan(100);
+    expect(validateAwsShapes(recorder.items)).toEqual([]);
+  });
+
+  it('are all allowed by the IAM policy in docs/aws.md', () => {
+    const actions = [...recorder.actions].sort();
+    expect(actions).toContain('sagemaker:InvokeEndpoint');
+    expect(actions.filter(a => !docsPolicyAllows(a))).toEqual([]);
   });
 });

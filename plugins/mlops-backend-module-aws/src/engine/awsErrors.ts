@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -28,7 +29,6 @@ const NOT_FOUND = new Set([
   'PipelineExecutionNotFoundException',
   'StageNotFoundException',
   'ActionNotFoundException',
-  'ModelNotReadyException',
 ]);
 
 const THROTTLED = new Set([
@@ -41,6 +41,8 @@ const THROTTLED = new Set([
   'ServiceUnavailableException',
   'InternalFailure',
   'InternalServerError',
+  // SageMaker Runtime (429): the endpoint exists but its model is not loaded yet.
+  'ModelNotReadyException',
 ]);
 
 const CONFLICT = new Set([
@@ -55,6 +57,17 @@ const CONFLICT = new Set([
 // SageMaker reports most missing resources as a ValidationException.
 const NOT_FOUND_MESSAGE =
   /does not exist|could not find|not found|cannot find/i;
+
+/**
+ * The model itself failed on the request (SageMaker Runtime's ModelError,
+ * 424): its message is the container's own answer about the input, which the
+ * caller needs to fix the request, so it is passed on (424, client-safe by
+ * name in the backend's toClientError).
+ */
+export class ModelInvocationError extends Error {
+  readonly statusCode = 424;
+  name = 'ModelInvocationError';
+}
 
 /** True when the value is an error the AWS SDK raised (it has a service error name). */
 function awsErrorName(error: unknown): string | undefined {
@@ -102,6 +115,20 @@ export function toEngineError(
     return new NotFoundError(
       `AWS ${operation}: the resource does not exist (${name})`,
     );
+  }
+  if (name === 'ModelError') {
+    const original = (error as any).OriginalMessage ?? message;
+    return new ModelInvocationError(
+      `The model behind ${operation} rejected the request: ${original}`,
+    );
+  }
+  if (name === 'ValidationError') {
+    // SageMaker Runtime's 400: an unknown endpoint or a malformed request.
+    return NOT_FOUND_MESSAGE.test(message)
+      ? new NotFoundError(
+          `AWS ${operation}: the endpoint does not exist (${name})`,
+        )
+      : new InputError(`AWS ${operation} rejected the request (${name})`);
   }
   if (THROTTLED.has(name) || status === 429 || status === 503) {
     return new ServiceUnavailableError(

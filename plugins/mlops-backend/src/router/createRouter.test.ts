@@ -67,4 +67,42 @@ describe('createRouter', () => {
       .expect(404);
     expect(ENTITY_REF).toContain('abalone-age-predictor');
   });
+
+  it('does not serve the public route unless enabled', async () => {
+    const server = await app();
+    const res = await request(server)
+      .post('/v1/public/endpoints/abalone-endpoint/predict')
+      .send({});
+    expect(res.status).toBe(404);
+  });
+
+  it('rate-limits the public route per client: 429 with Retry-After after max requests', async () => {
+    const server = await app({
+      mlops: {
+        publicApi: {
+          enabled: true,
+          rateLimit: { windowSeconds: 30, max: 2 },
+        },
+      },
+    });
+    const url = '/v1/public/endpoints/abalone-endpoint/predict';
+    // Bad bodies count too: the limit guards the route, not the engine.
+    await request(server).post(url).send({ instances: [] }).expect(400);
+    await request(server).post(url).send({ instances: [] }).expect(400);
+    const limited = await request(server)
+      .post(url)
+      .send({ instances: [] })
+      .expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(30);
+    expect(limited.body.error.name).toBe('TooManyRequestsError');
+  });
+
+  it('refuses a bad rate limit config at start-up', async () => {
+    await expect(
+      app({
+        mlops: { publicApi: { enabled: true, rateLimit: { max: 0 } } },
+      }),
+    ).rejects.toThrow('mlops.publicApi.rateLimit');
+  });
 });

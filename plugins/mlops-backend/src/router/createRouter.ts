@@ -25,6 +25,7 @@ import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import type { JsonObject } from '@backstage/types';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
 import { PayloadTooLargeError, toClientError } from '../errors';
 import {
@@ -60,10 +61,19 @@ export interface RouterOptions {
 
 /** Settings of the unauthenticated consumer route, read once at start-up. */
 function readPublicApiConfig(config: RootConfigService) {
-  const enabled = config.getOptionalBoolean('mlops.publicApi.enabled') ?? true;
+  // Off unless asked for: it predicts for anyone who can reach the backend.
+  const enabled = config.getOptionalBoolean('mlops.publicApi.enabled') ?? false;
   const origins =
     config.getOptionalStringArray('mlops.publicApi.cors.origins') ?? [];
-  return { enabled, origins };
+  const windowSeconds =
+    config.getOptionalNumber('mlops.publicApi.rateLimit.windowSeconds') ?? 60;
+  const max = config.getOptionalNumber('mlops.publicApi.rateLimit.max') ?? 60;
+  if (!(windowSeconds > 0) || !Number.isInteger(max) || max < 1) {
+    throw new Error(
+      'mlops.publicApi.rateLimit: windowSeconds must be > 0 and max a positive integer',
+    );
+  }
+  return { enabled, origins, rateLimit: { windowSeconds, max } };
 }
 
 /**
@@ -98,6 +108,20 @@ export async function createRouter(
       methods: ['POST', 'OPTIONS'],
       allowedHeaders: ['Content-Type'],
       maxAge: 600,
+    });
+    // Per client address; answers 429 with Retry-After once over the limit.
+    const limiter = rateLimit({
+      windowMs: publicApi.rateLimit.windowSeconds * 1000,
+      limit: publicApi.rateLimit.max,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      message: {
+        error: {
+          name: 'TooManyRequestsError',
+          message: `Too many predictions from this client; at most ${publicApi.rateLimit.max} per ${publicApi.rateLimit.windowSeconds}s`,
+        },
+        response: { statusCode: 429 },
+      },
     });
     // Endpoint → resources, briefly cached: the consumer app predicts often
     // and the catalog answer rarely changes.
@@ -142,6 +166,7 @@ export async function createRouter(
     router.post(
       '/v1/public/endpoints/:endpointName/predict',
       corsMiddleware,
+      limiter,
       json,
       async (req, res) => {
         const endpointName = parseEndpointName(req.params.endpointName);

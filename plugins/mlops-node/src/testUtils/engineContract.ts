@@ -133,7 +133,9 @@ export function runEngineContract(
     it(
       'lists model versions newest first, with metrics and history',
       async () => {
-        const versions = await ctx.engine.listModelVersions(ctx.resources);
+        const { items: versions } = await ctx.engine.listModelVersions(
+          ctx.resources,
+        );
         expect(versions.map(v => v.version)).toContain(v1);
         for (const v of versions) {
           expect(v.modelPackageGroupName).toBe(
@@ -292,7 +294,7 @@ export function runEngineContract(
         expect(after.deployed).toBe(true);
         const deployed = (
           await ctx.engine.listModelVersions(ctx.resources)
-        ).filter(v => v.deployed);
+        ).items.filter(v => v.deployed);
         expect(deployed.map(v => v.version)).toEqual([v1]);
 
         const { endpoint, deployments } = await ctx.engine.listDeployments(

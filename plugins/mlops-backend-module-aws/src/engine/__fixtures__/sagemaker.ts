@@ -15,7 +15,16 @@ import type {
   ListPipelineExecutionStepsCommandOutput,
   ListPipelineExecutionsCommandOutput,
   ListPipelineParametersForExecutionCommandOutput,
+  ListTagsCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import {
+  SKLEARN_REPOSITORY,
+  SKLEARN_TAG,
+  XGBOOST_REPOSITORY,
+  XGBOOST_TAG,
+  imageUri,
+} from '@mlops-portal/infra/lib/images';
+import { buildPipelineDefinition } from '@mlops-portal/infra/lib/pipeline-definition';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -277,209 +286,22 @@ export const stepsRunning: ListPipelineExecutionStepsCommandOutput = {
   ],
 };
 
-const get = (path: string) => ({ Get: path });
-const outUri = (step: string, out: string) =>
-  get(`Steps.${step}.ProcessingOutputConfig.Outputs['${out}'].S3Output.S3Uri`);
-
-/** The definition infra/lib/pipeline-definition.ts synthesises (container details trimmed). */
-export const PIPELINE_DEFINITION = JSON.stringify({
-  Version: '2020-12-01',
-  Metadata: {},
-  Parameters: [
-    {
-      Name: 'InputDataUrl',
-      Type: 'String',
-      DefaultValue: 's3://abalone-data-123456789012/data/',
-    },
-    {
-      Name: 'ProcessingInstanceType',
-      Type: 'String',
-      DefaultValue: 'ml.m5.large',
-    },
-    {
-      Name: 'TrainingInstanceType',
-      Type: 'String',
-      DefaultValue: 'ml.m5.large',
-    },
-    { Name: 'MseThreshold', Type: 'Float', DefaultValue: 6.0 },
-    {
-      Name: 'ModelApprovalStatus',
-      Type: 'String',
-      DefaultValue: 'PendingManualApproval',
-    },
-    { Name: 'MaxDepth', Type: 'Integer', DefaultValue: 5 },
-    { Name: 'NumRound', Type: 'Integer', DefaultValue: 50 },
-  ],
-  PipelineExperimentConfig: {
-    ExperimentName: get('Execution.PipelineName'),
-    TrialName: get('Execution.PipelineExecutionId'),
-  },
-  Steps: [
-    {
-      Name: 'Preprocess',
-      Type: 'Processing',
-      Arguments: {
-        ProcessingResources: {
-          ClusterConfig: {
-            InstanceType: get('Parameters.ProcessingInstanceType'),
-            InstanceCount: 1,
-            VolumeSizeInGB: 30,
-          },
-        },
-        AppSpecification: {
-          ImageUri:
-            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
-          ContainerEntrypoint: [
-            'python3',
-            '/opt/ml/processing/input/code/preprocess.py',
-          ],
-        },
-        RoleArn: ROLE_ARN,
-        ProcessingInputs: [
-          {
-            InputName: 'input-data',
-            S3Input: {
-              S3Uri: get('Parameters.InputDataUrl'),
-              LocalPath: '/opt/ml/processing/input/data',
-            },
-          },
-        ],
-      },
-    },
-    {
-      Name: 'Train',
-      Type: 'Training',
-      Arguments: {
-        AlgorithmSpecification: {
-          TrainingImage:
-            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-          TrainingInputMode: 'File',
-        },
-        InputDataConfig: [
-          {
-            ChannelName: 'train',
-            DataSource: {
-              S3DataSource: { S3Uri: outUri('Preprocess', 'train') },
-            },
-          },
-          {
-            ChannelName: 'validation',
-            DataSource: {
-              S3DataSource: { S3Uri: outUri('Preprocess', 'validation') },
-            },
-          },
-        ],
-        HyperParameters: {
-          max_depth: {
-            'Std:Join': { On: '', Values: [get('Parameters.MaxDepth')] },
-          },
-        },
-        RoleArn: ROLE_ARN,
-      },
-    },
-    {
-      Name: 'Evaluate',
-      Type: 'Processing',
-      Arguments: {
-        ProcessingInputs: [
-          {
-            InputName: 'model',
-            S3Input: {
-              S3Uri: get('Steps.Train.ModelArtifacts.S3ModelArtifacts'),
-            },
-          },
-          {
-            InputName: 'test',
-            S3Input: { S3Uri: outUri('Preprocess', 'test') },
-          },
-        ],
-        RoleArn: ROLE_ARN,
-      },
-      PropertyFiles: [
-        {
-          PropertyFileName: 'EvaluationReport',
-          OutputName: 'evaluation',
-          FilePath: 'evaluation.json',
-        },
-      ],
-    },
-    {
-      Name: 'CheckMSE',
-      Type: 'Condition',
-      Arguments: {
-        Conditions: [
-          {
-            Type: 'LessThanOrEqualTo',
-            LeftValue: {
-              'Std:JsonGet': {
-                PropertyFile: get(
-                  'Steps.Evaluate.PropertyFiles.EvaluationReport',
-                ),
-                Path: 'regression_metrics.mse.value',
-              },
-            },
-            RightValue: get('Parameters.MseThreshold'),
-          },
-        ],
-        IfSteps: [
-          {
-            Name: 'Register',
-            Type: 'RegisterModel',
-            Arguments: {
-              ModelPackageGroupName: GROUP,
-              ModelApprovalStatus: get('Parameters.ModelApprovalStatus'),
-              ModelMetrics: {
-                ModelQuality: {
-                  Statistics: {
-                    ContentType: 'application/json',
-                    S3Uri: {
-                      'Std:Join': {
-                        On: '/',
-                        Values: [
-                          outUri('Evaluate', 'evaluation'),
-                          'evaluation.json',
-                        ],
-                      },
-                    },
-                  },
-                },
-              },
-              InferenceSpecification: {
-                Containers: [
-                  {
-                    Image: 'sklearn',
-                    ModelDataUrl: {
-                      'Std:Join': {
-                        On: '/',
-                        Values: [
-                          outUri('Preprocess', 'preprocessor'),
-                          'model.tar.gz',
-                        ],
-                      },
-                    },
-                  },
-                  {
-                    Image: 'xgboost',
-                    ModelDataUrl: get(
-                      'Steps.Train.ModelArtifacts.S3ModelArtifacts',
-                    ),
-                  },
-                ],
-              },
-            },
-          },
-        ],
-        ElseSteps: [
-          {
-            Name: 'MseAboveThreshold',
-            Type: 'Fail',
-            Arguments: { ErrorMessage: 'Test MSE is above the threshold' },
-          },
-        ],
-      },
-    },
-  ],
-});
+/**
+ * The definition infra synthesises (infra/lib/pipeline-definition.ts, the
+ * same function the ML pipeline stack calls), so the DAG the engine shows is
+ * built from what SageMaker really runs.
+ */
+export const PIPELINE_DEFINITION = JSON.stringify(
+  buildPipelineDefinition({
+    roleArn: ROLE_ARN,
+    artifactBucketName: `abalone-artifacts-${ACCOUNT}`,
+    defaultInputDataUrl: `s3://abalone-data-${ACCOUNT}/data/`,
+    sklearnImage: imageUri(REGION, SKLEARN_REPOSITORY, SKLEARN_TAG),
+    xgboostImage: imageUri(REGION, XGBOOST_REPOSITORY, XGBOOST_TAG),
+    modelPackageGroupName: GROUP,
+    region: REGION,
+  }),
+);
 
 export const definitionForExecution: DescribePipelineDefinitionForExecutionCommandOutput =
   {
@@ -668,7 +490,15 @@ export const describeEndpoint: DescribeEndpointCommandOutput = {
   ProductionVariants: [
     {
       VariantName: 'AllTraffic',
+      // One per container of the PipelineModel: preprocessor, then model.
       DeployedImages: [
+        {
+          SpecifiedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
+          ResolvedImage:
+            '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn@sha256:4e5f6a7b',
+          ResolutionTime: new Date('2026-11-24T15:05:30.000Z'),
+        },
         {
           SpecifiedImage:
             '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
@@ -713,4 +543,13 @@ export const describeModel: DescribeModelCommandOutput = {
   CreationTime: new Date('2026-11-24T15:05:00.000Z'),
   ModelArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/${MODEL_NAME}`,
   EnableNetworkIsolation: false,
+};
+
+/** The deploy step tags the endpoint config with the package it serves (next to CloudFormation's own tags). */
+export const listTagsEndpointConfig: ListTagsCommandOutput = {
+  $metadata: meta('09102132-4354-4657-8b87-98a9b0c1d2e3'),
+  Tags: [
+    { Key: 'aws:cloudformation:stack-name', Value: 'MlopsServing' },
+    { Key: 'mlops:model-package-arn', Value: packageArn(2) },
+  ],
 };

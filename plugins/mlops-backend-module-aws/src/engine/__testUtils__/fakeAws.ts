@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 /**
  * A small stateful AWS account behind aws-sdk-client-mock, for the engine
  * contract: SageMaker (pipeline executions, model registry, endpoint),
@@ -16,6 +17,7 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
+  ListTagsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
   UpdateModelPackageCommand,
@@ -209,9 +211,12 @@ export function createFakeAwsAccount() {
       LastModifiedTime: endpoint.modified,
     };
   });
+  const configArn = (name: string) =>
+    `arn:aws:sagemaker:${sm.REGION}:${sm.ACCOUNT}:endpoint-config/${name}`;
   sagemaker.on(DescribeEndpointConfigCommand).callsFake(input => ({
     ...sm.describeEndpointConfig,
     EndpointConfigName: input.EndpointConfigName,
+    EndpointConfigArn: configArn(input.EndpointConfigName),
     ProductionVariants: [
       {
         ...sm.describeEndpointConfig.ProductionVariants![0],
@@ -219,6 +224,17 @@ export function createFakeAwsAccount() {
       },
     ],
   }));
+  // The deploy step tags each endpoint config with the package it serves.
+  sagemaker.on(ListTagsCommand).callsFake(input => {
+    const name = [...configs.keys()].find(
+      c => configArn(c) === input.ResourceArn,
+    );
+    const served = name ? models.get(configs.get(name)!) : undefined;
+    return {
+      $metadata: ok,
+      Tags: served ? [{ Key: 'mlops:model-package-arn', Value: served }] : [],
+    };
+  });
   sagemaker.on(DescribeModelCommand).callsFake(input => ({
     ...sm.describeModel,
     ModelName: input.ModelName,
@@ -359,7 +375,8 @@ export function createFakeAwsAccount() {
           },
         },
       });
-      pendingToken = `approval-token-${version}`;
+      // CodePipeline's approval tokens are UUIDs.
+      pendingToken = randomUUID();
       return version;
     },
 
@@ -383,6 +400,9 @@ export function createFakeAwsAccount() {
         k.startsWith(`s3://${DATA_BUCKET}/`),
       ).length;
     },
+
+    /** The mocked clients, by botocore service name (for request/response checks). */
+    mocks: { sagemaker, codepipeline, s3, 'sagemaker-runtime': runtime },
 
     restore() {
       sagemaker.restore();

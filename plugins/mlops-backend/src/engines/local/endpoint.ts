@@ -166,13 +166,10 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
       if (!parsed.success) throw new InputError(formatZodError(parsed.error));
       instances = parsed.data.instances;
     } else {
-      res.status(415).json({
-        error: {
-          name: 'UnsupportedMediaType',
-          message: 'Content-Type must be text/csv or application/json',
-        },
-      });
-      return;
+      throw Object.assign(
+        new Error('Content-Type must be text/csv or application/json'),
+        { name: 'UnsupportedMediaType', status: 415 },
+      );
     }
     const rings = model.predictor.predict(instances);
     res.setHeader('X-Model-Version', String(model.version));
@@ -204,25 +201,65 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
       res: express.Response,
       _next: express.NextFunction,
     ) => {
-      let status = 500;
-      if (err?.name === 'InputError') status = 400;
-      else if (err?.name === 'NotFoundError') status = 404;
-      else if (err?.name === 'ServiceUnavailableError') status = 503;
-      else if (err?.type === 'entity.too.large') status = 413;
-      else if (err?.type === 'entity.parse.failed') status = 400;
-      const message =
-        status === 500
-          ? 'internal error while predicting'
-          : String(err?.message ?? err);
-      res.status(status).json({
-        error: {
-          name: status === 500 ? 'Error' : err?.name ?? 'Error',
-          message,
-        },
-      });
+      const e = runtimeError(err);
+      // SageMaker Runtime's restJson1 errors: the SDK reads the name from
+      // x-amzn-ErrorType and the message from the body; `error` is this
+      // server's own shape, kept for plain HTTP clients.
+      res
+        .status(e.status)
+        .setHeader('x-amzn-ErrorType', e.type)
+        .json({
+          __type: e.type,
+          message: e.message,
+          ...e.extra,
+          error: {
+            name: e.type === 'InternalFailure' ? 'Error' : err?.name ?? 'Error',
+            message: e.message,
+          },
+        });
     },
   );
   return app;
+}
+
+/**
+ * An error as SageMaker Runtime would answer it: bad input and unknown
+ * endpoints are ValidationError (400), nothing deployed is
+ * ServiceUnavailable (503), a request the model itself refused is ModelError
+ * (424, with the model's status), anything else InternalFailure (500).
+ */
+function runtimeError(err: any): {
+  status: number;
+  type: string;
+  message: string;
+  extra?: Record<string, unknown>;
+} {
+  const message = String(err?.message ?? err);
+  if (err?.name === 'InputError' || err?.type === 'entity.parse.failed') {
+    return { status: 400, type: 'ValidationError', message };
+  }
+  if (err?.name === 'NotFoundError') {
+    return { status: 400, type: 'ValidationError', message };
+  }
+  if (err?.type === 'entity.too.large') {
+    return { status: 413, type: 'ValidationError', message };
+  }
+  if (err?.name === 'ServiceUnavailableError') {
+    return { status: 503, type: 'ServiceUnavailable', message };
+  }
+  if (err?.status === 415) {
+    return {
+      status: 424,
+      type: 'ModelError',
+      message,
+      extra: { OriginalStatusCode: 415, OriginalMessage: message },
+    };
+  }
+  return {
+    status: 500,
+    type: 'InternalFailure',
+    message: 'internal error while predicting',
+  };
 }
 
 export async function startEndpointServer(

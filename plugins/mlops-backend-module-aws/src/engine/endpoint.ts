@@ -1,0 +1,251 @@
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  ageFromRings,
+  type AbaloneFeatures,
+  type Deployment,
+  type DeploymentsResponse,
+  type EndpointSummary,
+  type MlopsResources,
+  type PredictResponse,
+} from '@mlops-portal/plugin-mlops-common';
+import type { ClientContext } from './clientContext';
+import { iso, parseInvokeResponse, toInvokeCsv } from './mappers';
+
+/** Serving state of the entity's endpoint, as cached (plain JSON). */
+interface EndpointState {
+  endpoint: EndpointSummary;
+  endpointConfigName?: string;
+  /** An update in progress (DescribeEndpoint's PendingDeploymentSummary). */
+  pending?: {
+    endpointConfigName: string;
+    modelPackageArn?: string;
+    startTime?: string;
+  };
+}
+
+/**
+ * Tag the deploy step puts on the endpoint config (infra/lib/serving-stack.ts):
+ * the model package ARN it serves, so the engine need not rely on DescribeModel
+ * echoing ModelPackageName for a two-container package.
+ */
+export const MODEL_PACKAGE_TAG = 'mlops:model-package-arn';
+
+/** `arn:...:model-package/<group>/<version>` → version. */
+export function versionFromArn(arn: string): number | undefined {
+  const m = /\/(\d+)$/.exec(arn);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The SageMaker endpoint: which version it serves, its deployments, and predictions. */
+export class Endpoint {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private async load(r: MlopsResources): Promise<EndpointState | undefined> {
+    const state = await this.ctx.cached(r, 'endpoint', 'state', async () => {
+      const { sagemaker } = await this.ctx.clients(r);
+      let endpoint;
+      try {
+        endpoint = await this.ctx.call('sagemaker:DescribeEndpoint', () =>
+          sagemaker.send(
+            new DescribeEndpointCommand({ EndpointName: r.endpointName }),
+          ),
+        );
+      } catch (e) {
+        if (e instanceof NotFoundError) return { missing: true };
+        throw e;
+      }
+      const summary: EndpointSummary = {
+        endpointName: r.endpointName,
+        status: (endpoint?.EndpointStatus ??
+          'Creating') as EndpointSummary['status'],
+        lastModifiedTime: iso(endpoint?.LastModifiedTime),
+        failureReason: endpoint?.FailureReason,
+      };
+      const configName = endpoint?.EndpointConfigName;
+      const arn = configName
+        ? await this.packageOfConfig(r, configName)
+        : undefined;
+      if (arn) {
+        summary.modelPackageArn = arn;
+        summary.modelVersion = versionFromArn(arn);
+      }
+      const pendingConfig =
+        endpoint?.PendingDeploymentSummary?.EndpointConfigName;
+      const pending =
+        pendingConfig && pendingConfig !== configName
+          ? {
+              endpointConfigName: pendingConfig,
+              modelPackageArn: await this.packageOfConfig(r, pendingConfig),
+              startTime: iso(endpoint?.PendingDeploymentSummary?.StartTime),
+            }
+          : undefined;
+      return {
+        missing: false,
+        endpoint: summary,
+        endpointConfigName: configName,
+        pending,
+      };
+    });
+    return state.missing ? undefined : (state as EndpointState);
+  }
+
+  /**
+   * What an endpoint config serves: its MODEL_PACKAGE_TAG, else (a config
+   * deployed without the tag) EndpointConfig → Model → the container's
+   * ModelPackageName.
+   */
+  private async packageOfConfig(r: MlopsResources, configName: string) {
+    const { sagemaker } = await this.ctx.clients(r);
+    const config = await this.ctx.call('sagemaker:DescribeEndpointConfig', () =>
+      sagemaker.send(
+        new DescribeEndpointConfigCommand({ EndpointConfigName: configName }),
+      ),
+    );
+    const tagged = config?.EndpointConfigArn
+      ? await this.taggedPackage(r, config.EndpointConfigArn)
+      : undefined;
+    if (tagged) return tagged;
+    const modelName = config?.ProductionVariants?.[0]?.ModelName;
+    if (!modelName) return undefined;
+    const model = await this.ctx.call('sagemaker:DescribeModel', () =>
+      sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
+    );
+    const containers = [model?.PrimaryContainer, ...(model?.Containers ?? [])];
+    return containers.find(c => c?.ModelPackageName)?.ModelPackageName;
+  }
+
+  private async taggedPackage(
+    r: MlopsResources,
+    configArn: string,
+  ): Promise<string | undefined> {
+    const { sagemaker } = await this.ctx.clients(r);
+    try {
+      const res = await this.ctx.call('sagemaker:ListTags', () =>
+        sagemaker.send(
+          new ListTagsCommand({ ResourceArn: configArn, MaxResults: 50 }),
+        ),
+      );
+      return res?.Tags?.find(t => t.Key === MODEL_PACKAGE_TAG)?.Value;
+    } catch (e) {
+      // e.g. a policy from before sagemaker:ListTags: the model path still answers.
+      this.ctx.logger.debug(`Could not list tags of ${configArn}: ${e}`);
+      return undefined;
+    }
+  }
+
+  /** The package the endpoint serves; undefined when it cannot be read (the registry stays useful). */
+  async servingPackageArn(r: MlopsResources): Promise<string | undefined> {
+    try {
+      return (await this.load(r))?.endpoint.modelPackageArn;
+    } catch (e) {
+      this.ctx.logger.debug(`Could not read endpoint ${r.endpointName}: ${e}`);
+      return undefined;
+    }
+  }
+
+  async listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {
+    const state = await this.load(r);
+    if (!state) return { deployments: [] };
+    const { endpoint, pending } = state;
+    // SageMaker keeps no deployment history: what is known is the config the
+    // endpoint runs and, during an update, the config it is moving to.
+    const deployments: Deployment[] = [];
+    const pendingVersion = pending?.modelPackageArn
+      ? versionFromArn(pending.modelPackageArn)
+      : undefined;
+    if (pending?.modelPackageArn && pendingVersion !== undefined) {
+      deployments.push({
+        deploymentId: pending.endpointConfigName,
+        endpointName: endpoint.endpointName,
+        modelVersion: pendingVersion,
+        modelPackageArn: pending.modelPackageArn,
+        status: 'Updating',
+        deployedAt:
+          pending.startTime ??
+          endpoint.lastModifiedTime ??
+          new Date(0).toISOString(),
+        current: false,
+      });
+    }
+    if (endpoint.modelPackageArn && endpoint.modelVersion !== undefined) {
+      deployments.push({
+        deploymentId: state.endpointConfigName ?? endpoint.endpointName,
+        endpointName: endpoint.endpointName,
+        modelVersion: endpoint.modelVersion,
+        modelPackageArn: endpoint.modelPackageArn,
+        status: endpoint.status,
+        deployedAt: endpoint.lastModifiedTime ?? new Date(0).toISOString(),
+        current: true,
+      });
+    }
+    return { endpoint, deployments };
+  }
+
+  async predict(
+    r: MlopsResources,
+    instances: AbaloneFeatures[],
+  ): Promise<PredictResponse> {
+    if (!Array.isArray(instances) || instances.length === 0) {
+      throw new InputError('instances must hold at least one item');
+    }
+    const state = await this.load(r);
+    if (!state) {
+      throw new ServiceUnavailableError(
+        `Endpoint ${r.endpointName} does not exist yet; approve a model version to deploy it`,
+      );
+    }
+    // An Updating endpoint keeps serving the old variant until the new one is in.
+    if (
+      state.endpoint.status !== 'InService' &&
+      state.endpoint.status !== 'Updating'
+    ) {
+      throw new ServiceUnavailableError(
+        `Endpoint ${r.endpointName} is ${state.endpoint.status}, not InService`,
+      );
+    }
+    const { runtime } = await this.ctx.clients(r);
+    const res = await this.ctx.call('sagemaker:InvokeEndpoint', () =>
+      runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: r.endpointName,
+          ContentType: 'text/csv',
+          Accept: 'text/csv',
+          Body: Buffer.from(toInvokeCsv(instances), 'utf8'),
+        }),
+      ),
+    );
+    const text = res?.Body ? Buffer.from(res.Body).toString('utf8') : '';
+    let rings: number[];
+    try {
+      rings = parseInvokeResponse(text);
+    } catch {
+      throw new Error(
+        `Endpoint ${r.endpointName} returned a response that is not CSV or JSON`,
+      );
+    }
+    if (
+      rings.length !== instances.length ||
+      rings.some(v => !Number.isFinite(v))
+    ) {
+      throw new Error(
+        `Endpoint ${r.endpointName} returned ${rings.length} prediction(s) for ${instances.length} instance(s)`,
+      );
+    }
+    return {
+      predictions: rings.map(v => ({ rings: v, age: ageFromRings(v) })),
+      modelVersion: state.endpoint.modelVersion ?? 0,
+      endpointName: r.endpointName,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type {
+  MlopsResources,
+  RegressionMetrics,
+} from '@mlops-portal/plugin-mlops-common';
+import { LRUCache } from 'lru-cache';
+import type { ClientContext } from './clientContext';
+import { parseEvaluationJson, parseS3Uri } from './mappers';
+
+/** A report with no readable metrics is remembered too, as this marker. */
+const NO_METRICS = Symbol('no metrics');
+
+/** evaluation.json reports in S3 (a model package's ModelQuality statistics). */
+export class EvaluationReports {
+  /** A report never changes once written, so it is kept (bounded, no TTL). */
+  private readonly byUri = new LRUCache<
+    string,
+    RegressionMetrics | typeof NO_METRICS
+  >({ max: 1000 });
+
+  constructor(private readonly ctx: ClientContext) {}
+
+  async readMetrics(
+    r: MlopsResources,
+    uri: string,
+  ): Promise<RegressionMetrics | undefined> {
+    const known = this.byUri.get(uri);
+    if (known !== undefined) return known === NO_METRICS ? undefined : known;
+    const loc = parseS3Uri(uri);
+    if (!loc) return undefined;
+    try {
+      const { s3 } = await this.ctx.clients(r);
+      const obj = await this.ctx.call('s3:GetObject', () =>
+        s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key })),
+      );
+      const text = obj?.Body ? await obj.Body.transformToString('utf-8') : '';
+      const metrics = parseEvaluationJson(text);
+      this.byUri.set(uri, metrics ?? NO_METRICS);
+      return metrics;
+    } catch (e) {
+      // Metrics are a nice-to-have on a version; a missing report must not hide it.
+      this.ctx.logger.warn(`Could not read evaluation report ${uri}: ${e}`);
+      return undefined;
+    }
+  }
+}

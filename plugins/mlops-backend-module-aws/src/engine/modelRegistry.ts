@@ -1,0 +1,353 @@
+import {
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  UpdateModelPackageCommand,
+  paginateListModelPackages,
+  type DescribeModelPackageCommandOutput,
+  type ListModelPackagesCommandInput,
+  type ModelPackageSummary,
+} from '@aws-sdk/client-sagemaker';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import type {
+  ListResponse,
+  MlopsResources,
+  ModelArtifact,
+  ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
+import type {
+  ApprovalOptions,
+  ListOptions,
+} from '@mlops-portal/plugin-mlops-node';
+import { LRUCache } from 'lru-cache';
+import { pageLimit, pages, type ClientContext } from './clientContext';
+import type { Endpoint } from './endpoint';
+import type { EvaluationReports } from './evaluationReports';
+import {
+  approvalDescription,
+  approvalHistory,
+  approvalStatus,
+  iso,
+} from './mappers';
+import type { ReleasePipeline } from './releasePipeline';
+
+type StoredVersion = Omit<ModelVersion, 'deployed'>;
+
+interface PackageSummary {
+  arn: string;
+  version: number;
+  createdAt: string;
+  approvalStatus?: string;
+}
+
+const DESCRIBE_CONCURRENCY = 4;
+const VERSION_MEMO_MS = 5 * 60_000;
+const DEFAULT_VERSIONS_PAGE = 50;
+/** ListModelPackages returns at most 100 per page; a larger limit gets 100 and a nextToken. */
+const MAX_VERSIONS_PAGE = 100;
+
+/** Names of the two containers of the registered PipelineModel, in order. */
+const PIPELINE_MODEL_ARTIFACTS = ['preprocessor', 'model'];
+
+/** The SageMaker model registry: the entity's package group, its versions and approvals. */
+export class ModelRegistry {
+  /**
+   * A version's description changes with its approval only, so a list
+   * refresh re-describes just the versions whose status changed (or whose
+   * memo is older than VERSION_MEMO_MS): a group with many versions costs one
+   * ListModelPackages per refresh, not one DescribeModelPackage per version.
+   */
+  private readonly memo = new LRUCache<
+    string,
+    { approvalStatus?: string; value: StoredVersion }
+  >({ max: 2000, ttl: VERSION_MEMO_MS });
+
+  constructor(
+    private readonly ctx: ClientContext,
+    private readonly parts: {
+      reports: EvaluationReports;
+      endpoint: Endpoint;
+      release: ReleasePipeline;
+    },
+  ) {}
+
+  private groupQuery(r: MlopsResources): ListModelPackagesCommandInput {
+    return {
+      ModelPackageGroupName: r.modelPackageGroupName,
+      ModelPackageType: 'Versioned',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+    };
+  }
+
+  /** Every version of the group (all pages), newest first. */
+  private listPackageSummaries(r: MlopsResources): Promise<PackageSummary[]> {
+    return this.ctx.cached(r, 'group', 'summaries', async () => {
+      const { sagemaker } = await this.ctx.clients(r);
+      const all: PackageSummary[] = [];
+      await this.ctx.call('sagemaker:ListModelPackages', async () => {
+        for await (const page of paginateListModelPackages(
+          pages(sagemaker, 100),
+          this.groupQuery(r),
+        )) {
+          all.push(...toSummaries(page?.ModelPackageSummaryList));
+        }
+      });
+      return all.sort(
+        (a, b) =>
+          b.createdAt.localeCompare(a.createdAt) || b.version - a.version,
+      );
+    });
+  }
+
+  /** One page of versions, newest first, with ListModelPackages' own paging. */
+  async listModelVersions(
+    r: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>> {
+    const limit = pageLimit(
+      options?.limit,
+      DEFAULT_VERSIONS_PAGE,
+      MAX_VERSIONS_PAGE,
+    );
+    const key = `versions:${limit}:${options?.nextToken ?? ''}`;
+    return this.ctx.cached(r, 'group', key, async () => {
+      const { sagemaker } = await this.ctx.clients(r);
+      const page = await this.ctx.callPage(
+        'sagemaker:ListModelPackages',
+        options?.nextToken,
+        () =>
+          sagemaker.send(
+            new ListModelPackagesCommand({
+              ...this.groupQuery(r),
+              MaxResults: limit,
+              NextToken: options?.nextToken,
+            }),
+          ),
+      );
+      const items = await this.describeAll(
+        r,
+        toSummaries(page?.ModelPackageSummaryList),
+      );
+      return page?.NextToken ? { items, nextToken: page.NextToken } : { items };
+    });
+  }
+
+  /** Every version, described (what executions are joined with). */
+  allVersions(r: MlopsResources): Promise<ModelVersion[]> {
+    return this.ctx.cached(r, 'group', 'all-versions', async () =>
+      this.describeAll(r, await this.listPackageSummaries(r)),
+    );
+  }
+
+  private async describeAll(
+    r: MlopsResources,
+    summaries: PackageSummary[],
+  ): Promise<ModelVersion[]> {
+    const servingArn = await this.parts.endpoint.servingPackageArn(r);
+    const versions = await mapLimit(summaries, DESCRIBE_CONCURRENCY, s =>
+      this.loadVersionMemo(r, s.arn, s.approvalStatus),
+    );
+    return versions.map(v => ({
+      ...v,
+      deployed: v.modelPackageArn === servingArn,
+    }));
+  }
+
+  async getModelVersion(
+    r: MlopsResources,
+    version: number,
+  ): Promise<ModelVersion> {
+    const summary = await this.findVersion(r, version);
+    const [v, servingArn] = await Promise.all([
+      this.loadVersion(r, summary.arn),
+      this.parts.endpoint.servingPackageArn(r),
+    ]);
+    return { ...v, deployed: v.modelPackageArn === servingArn };
+  }
+
+  /** Versions are looked up in the entity's group only, so another group's package is never read. */
+  private async findVersion(r: MlopsResources, version: number) {
+    if (!Number.isInteger(version) || version < 1) {
+      throw new InputError(
+        `version must be a positive integer, got ${version}`,
+      );
+    }
+    const summary = (await this.listPackageSummaries(r)).find(
+      s => s.version === version,
+    );
+    if (!summary) {
+      throw new NotFoundError(
+        `Model package group ${r.modelPackageGroupName} has no version ${version}`,
+      );
+    }
+    return summary;
+  }
+
+  private async loadVersionMemo(
+    r: MlopsResources,
+    arn: string,
+    listedStatus: string | undefined,
+  ): Promise<StoredVersion> {
+    const memo = this.memo.get(arn);
+    if (memo && memo.approvalStatus === listedStatus) return memo.value;
+    const value = await this.loadVersion(r, arn);
+    this.memo.set(arn, { approvalStatus: listedStatus, value });
+    return value;
+  }
+
+  async loadVersion(r: MlopsResources, arn: string): Promise<StoredVersion> {
+    const { sagemaker } = await this.ctx.clients(r);
+    const pkg = await this.ctx.call('sagemaker:DescribeModelPackage', () =>
+      sagemaker.send(
+        new DescribeModelPackageCommand({ ModelPackageName: arn }),
+      ),
+    );
+    if (
+      pkg?.ModelPackageGroupName &&
+      pkg.ModelPackageGroupName !== r.modelPackageGroupName
+    ) {
+      throw new NotFoundError(
+        `Model package ${arn} is not in group ${r.modelPackageGroupName}`,
+      );
+    }
+    const metricsUri = pkg?.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
+    const metrics = metricsUri
+      ? await this.parts.reports.readMetrics(r, metricsUri)
+      : undefined;
+    return toModelVersion(r, pkg, metrics);
+  }
+
+  async updateModelApproval(
+    r: MlopsResources,
+    version: number,
+    options: ApprovalOptions,
+  ): Promise<ModelVersion> {
+    if (options.status !== 'Approved' && options.status !== 'Rejected') {
+      throw new InputError('status must be "Approved" or "Rejected"');
+    }
+    const status = options.status;
+    const comment = (options.comment ?? '').trim();
+    if (!comment) throw new InputError('comment is required');
+    const summaries = await this.listPackageSummaries(r);
+    const current = await this.getModelVersion(r, version);
+    if (current.approvalStatus === status) {
+      throw new ConflictError(
+        `Version ${version} of ${r.modelPackageGroupName} is already ${status}`,
+      );
+    }
+    // The release pipeline waits on the version its ML stage registered last,
+    // i.e. the newest in the group; its manual approval is answered with it.
+    const isNewest = summaries[0]?.version === version;
+    const pending = isNewest
+      ? await this.parts.release.pendingApproval(r)
+      : undefined;
+    const { sagemaker } = await this.ctx.clients(r);
+    await this.ctx.call('sagemaker:UpdateModelPackage', () =>
+      sagemaker.send(
+        new UpdateModelPackageCommand({
+          ModelPackageArn: current.modelPackageArn,
+          ModelApprovalStatus: status,
+          ApprovalDescription: approvalDescription(
+            status,
+            options.actor.ref,
+            comment,
+          ),
+        }),
+      ),
+    );
+    this.ctx.invalidate(r, 'group', 'endpoint');
+    this.memo.delete(current.modelPackageArn);
+    if (pending) {
+      const summary = `${status} model version ${version} by ${options.actor.ref}: ${comment}`;
+      try {
+        await this.parts.release.answerApproval(r, pending, {
+          status,
+          summary,
+        });
+      } catch (e) {
+        // The registry decision stands; the release can still be answered in CodePipeline.
+        this.ctx.logger.warn(
+          `Version ${version} is ${status}, but answering the release approval failed: ${e}`,
+        );
+      }
+    }
+    this.ctx.invalidate(r, 'release');
+    return this.getModelVersion(r, version);
+  }
+}
+
+function toSummaries(
+  list: ModelPackageSummary[] | undefined,
+): PackageSummary[] {
+  const out: PackageSummary[] = [];
+  for (const s of list ?? []) {
+    if (!s.ModelPackageArn || s.ModelPackageVersion === undefined) continue;
+    out.push({
+      arn: s.ModelPackageArn,
+      version: s.ModelPackageVersion,
+      createdAt: iso(s.CreationTime) ?? '',
+      approvalStatus: s.ModelApprovalStatus,
+    });
+  }
+  return out;
+}
+
+function toModelVersion(
+  r: MlopsResources,
+  pkg: DescribeModelPackageCommandOutput | undefined,
+  metrics: ModelVersion['metrics'],
+): StoredVersion {
+  if (!pkg?.ModelPackageArn || pkg.ModelPackageVersion === undefined) {
+    throw new NotFoundError('Model package not found');
+  }
+  const containers = pkg.InferenceSpecification?.Containers ?? [];
+  const artifacts: ModelArtifact[] = containers
+    .filter(c => c.ModelDataUrl)
+    .map((c, i, all) => ({
+      // The registered PipelineModel is [sklearn preprocessor, xgboost model].
+      name:
+        all.length === 2 ? PIPELINE_MODEL_ARTIFACTS[i] : `container-${i + 1}`,
+      uri: c.ModelDataUrl!,
+    }));
+  const evaluation = pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
+  if (evaluation) artifacts.push({ name: 'evaluation', uri: evaluation });
+  const generatedBy = pkg.MetadataProperties?.GeneratedBy;
+  return {
+    modelPackageGroupName: pkg.ModelPackageGroupName ?? r.modelPackageGroupName,
+    version: pkg.ModelPackageVersion,
+    modelPackageArn: pkg.ModelPackageArn,
+    approvalStatus: approvalStatus(pkg.ModelApprovalStatus),
+    approvalDescription: pkg.ApprovalDescription,
+    createdAt: iso(pkg.CreationTime) ?? new Date(0).toISOString(),
+    createdBy: generatedBy
+      ? 'pipeline'
+      : pkg.CreatedBy?.UserProfileName ?? pkg.CreatedBy?.IamIdentity?.Arn,
+    executionId:
+      generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy)
+        ? generatedBy
+        : undefined,
+    metrics,
+    artifacts,
+    approvalHistory: approvalHistory(pkg),
+  };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time (DescribeModelPackage has a low TPS). */
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  return out;
+}

@@ -1,0 +1,448 @@
+import { createHash, randomUUID } from 'crypto';
+import {
+  DescribePipelineDefinitionForExecutionCommand,
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionsCommand,
+  RetryPipelineExecutionCommand,
+  StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
+  paginateListPipelineExecutionSteps,
+  paginateListPipelineParametersForExecution,
+  type DescribePipelineExecutionCommandOutput,
+  type PipelineExecutionStep,
+  type PipelineExecutionSummary,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  PIPELINE_PARAMETERS,
+  type ListResponse,
+  type MlopsResources,
+  type ModelVersion,
+  type ParameterValues,
+  type PipelineExecution,
+  type PipelineExecutionDetail,
+  type RegressionMetrics,
+} from '@mlops-portal/plugin-mlops-common';
+import type {
+  ListOptions,
+  StartExecutionOptions,
+} from '@mlops-portal/plugin-mlops-node';
+import { pageLimit, pages, type ClientContext } from './clientContext';
+import {
+  executionBelongsTo,
+  executionDescription,
+  executionStatus,
+  iso,
+  parseExecutionDescription,
+  parsePipelineDefinition,
+} from './mappers';
+import { buildSteps } from './pipelineSteps';
+
+const TERMINAL = new Set(['Stopped', 'Failed', 'Succeeded']);
+const DEFAULT_PAGE_SIZE = 20;
+
+/** What runs need from the registry: the versions executions registered. */
+export interface RegisteredVersions {
+  allVersions(r: MlopsResources): Promise<ModelVersion[]>;
+  loadVersion(
+    r: MlopsResources,
+    arn: string,
+  ): Promise<Omit<ModelVersion, 'deployed'>>;
+}
+
+/** SageMaker Pipelines: the entity's pipeline executions, their DAG and run controls. */
+export class PipelineRuns {
+  constructor(
+    private readonly ctx: ClientContext,
+    private readonly registry: RegisteredVersions,
+  ) {}
+
+  private assertExecution(r: MlopsResources, executionId: string) {
+    if (
+      !executionBelongsTo(
+        executionId,
+        r.pipelineName,
+        this.ctx.target(r).region,
+      )
+    ) {
+      // Same answer as for an unknown id, so ids of other pipelines are not probed.
+      throw new NotFoundError(
+        `No execution ${executionId} of pipeline ${r.pipelineName}`,
+      );
+    }
+  }
+
+  async listExecutions(
+    r: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<PipelineExecution>> {
+    // SageMaker accepts 1..100 per page.
+    const limit = pageLimit(options?.limit, DEFAULT_PAGE_SIZE, 100);
+    const page = await this.ctx.cached(
+      r,
+      'pipeline',
+      `executions:${limit}:${options?.nextToken ?? ''}`,
+      async () => {
+        const { sagemaker } = await this.ctx.clients(r);
+        const res = await this.ctx.callPage(
+          'sagemaker:ListPipelineExecutions',
+          options?.nextToken,
+          () =>
+            sagemaker.send(
+              new ListPipelineExecutionsCommand({
+                PipelineName: r.pipelineName,
+                SortBy: 'CreationTime',
+                SortOrder: 'Descending',
+                MaxResults: limit,
+                NextToken: options?.nextToken,
+              }),
+            ),
+        );
+        const items = (res?.PipelineExecutionSummaries ?? []).map(s =>
+          summaryToExecution(r, s),
+        );
+        return { items, nextToken: res?.NextToken };
+      },
+    );
+    // Join the versions the executions registered (metrics, version number).
+    const versions = await this.registry.allVersions(r).catch(e => {
+      this.ctx.logger.debug(
+        `Could not join model versions to executions: ${e}`,
+      );
+      return [] as ModelVersion[];
+    });
+    const byExecution = new Map(
+      versions.filter(v => v.executionId).map(v => [v.executionId!, v]),
+    );
+    const items = page.items
+      .map(item => {
+        const v = byExecution.get(item.executionId);
+        return v
+          ? { ...item, modelVersion: v.version, metrics: v.metrics }
+          : item;
+      })
+      // SageMaker already sorts; keep it explicit so the contract holds for any page.
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return { items, nextToken: page.nextToken };
+  }
+
+  private async describeExecution(r: MlopsResources, arn: string) {
+    const { sagemaker } = await this.ctx.clients(r);
+    return this.ctx.call('sagemaker:DescribePipelineExecution', () =>
+      sagemaker.send(
+        new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }),
+      ),
+    );
+  }
+
+  async getExecution(
+    r: MlopsResources,
+    executionId: string,
+  ): Promise<PipelineExecutionDetail> {
+    this.assertExecution(r, executionId);
+    const { sagemaker } = await this.ctx.clients(r);
+    const described = await this.describeExecution(r, executionId);
+    const [runtimeSteps, parameters, definition] = await Promise.all([
+      this.listAllSteps(sagemaker, executionId),
+      this.listParameters(sagemaker, executionId),
+      this.ctx
+        .call('sagemaker:DescribePipelineDefinitionForExecution', () =>
+          sagemaker.send(
+            new DescribePipelineDefinitionForExecutionCommand({
+              PipelineExecutionArn: executionId,
+            }),
+          ),
+        )
+        .catch(e => {
+          // Without the definition the DAG still shows the steps that ran.
+          this.ctx.logger.debug(
+            `No pipeline definition for ${executionId}: ${e}`,
+          );
+          return undefined;
+        }),
+    ]);
+    const execution = describedToExecution(r, described, parameters);
+    const steps = buildSteps(
+      parsePipelineDefinition(definition?.PipelineDefinition),
+      runtimeSteps,
+    );
+    const current = steps.find(
+      s => s.status === 'Executing' || s.status === 'Starting',
+    );
+    const registered = steps.find(
+      s => typeof s.metadata?.modelPackageArn === 'string',
+    )?.metadata?.modelPackageArn as string | undefined;
+    let modelVersion: number | undefined;
+    let metrics: RegressionMetrics | undefined;
+    if (registered) {
+      try {
+        const v = await this.registry.loadVersion(r, registered);
+        modelVersion = v.version;
+        metrics = v.metrics;
+      } catch (e) {
+        this.ctx.logger.debug(
+          `Could not read model package ${registered}: ${e}`,
+        );
+      }
+    }
+    return {
+      ...execution,
+      currentStep: current?.name,
+      modelVersion,
+      metrics,
+      steps,
+    };
+  }
+
+  private async listAllSteps(
+    sagemaker: SageMakerClient,
+    arn: string,
+  ): Promise<PipelineExecutionStep[]> {
+    return this.ctx.call('sagemaker:ListPipelineExecutionSteps', async () => {
+      const steps: PipelineExecutionStep[] = [];
+      for await (const page of paginateListPipelineExecutionSteps(
+        pages(sagemaker, 100),
+        { PipelineExecutionArn: arn, SortOrder: 'Ascending' },
+      )) {
+        steps.push(...(page?.PipelineExecutionSteps ?? []));
+      }
+      return steps;
+    });
+  }
+
+  private async listParameters(
+    sagemaker: SageMakerClient,
+    arn: string,
+  ): Promise<ParameterValues> {
+    const values: ParameterValues = {};
+    await this.ctx.call(
+      'sagemaker:ListPipelineParametersForExecution',
+      async () => {
+        for await (const page of paginateListPipelineParametersForExecution(
+          pages(sagemaker, 100),
+          { PipelineExecutionArn: arn },
+        )) {
+          for (const p of page?.PipelineParameters ?? []) {
+            if (!p.Name || p.Value === undefined) continue;
+            const info = PIPELINE_PARAMETERS.find(i => i.name === p.Name);
+            const n = Number(p.Value);
+            // SageMaker returns every value as a string; numbers go back as numbers.
+            values[p.Name] =
+              info && info.type !== 'String' && Number.isFinite(n)
+                ? n
+                : p.Value;
+          }
+        }
+      },
+    );
+    return values;
+  }
+
+  async startExecution(
+    r: MlopsResources,
+    options: StartExecutionOptions,
+  ): Promise<PipelineExecution> {
+    const parameters = options.parameters ?? {};
+    for (const name of Object.keys(parameters)) {
+      if (!PIPELINE_PARAMETERS.some(p => p.name === name)) {
+        throw new InputError(`parameters.${name}: unknown pipeline parameter`);
+      }
+    }
+    const { sagemaker } = await this.ctx.clients(r);
+    // SageMaker wants 32–128 characters; hashing makes any caller token fit
+    // while keeping "same token → same execution".
+    const token = options.clientRequestToken
+      ? createHash('sha256')
+          .update(`${r.pipelineName}\n${options.clientRequestToken}`)
+          .digest('hex')
+      : randomUUID();
+    const res = await this.ctx.call('sagemaker:StartPipelineExecution', () =>
+      sagemaker.send(
+        new StartPipelineExecutionCommand({
+          PipelineName: r.pipelineName,
+          PipelineExecutionDisplayName: toDisplayName(options.displayName),
+          PipelineExecutionDescription: executionDescription(
+            options.actor.ref,
+            options.trigger,
+          ),
+          PipelineParameters: Object.entries(parameters).map(([Name, v]) => ({
+            Name,
+            Value: String(v),
+          })),
+          ClientRequestToken: token,
+        }),
+      ),
+    );
+    this.ctx.invalidate(r, 'pipeline');
+    const arn = res?.PipelineExecutionArn;
+    if (!arn)
+      throw new Error(
+        'AWS sagemaker:StartPipelineExecution returned no execution ARN',
+      );
+    return this.executionAfterWrite(r, arn, {
+      trigger: options.trigger,
+      triggeredBy: options.actor.ref,
+      parameters: { ...parameters },
+      displayName: options.displayName,
+    });
+  }
+
+  /** Describes an execution just written to; falls back to what is known if that fails. */
+  private async executionAfterWrite(
+    r: MlopsResources,
+    arn: string,
+    known: Partial<PipelineExecution>,
+    status?: PipelineExecution['status'],
+  ): Promise<PipelineExecution> {
+    try {
+      const d = await this.describeExecution(r, arn);
+      const e = describedToExecution(r, d, known.parameters ?? {});
+      return { ...e, ...(status ? { status } : {}) };
+    } catch (e) {
+      this.ctx.logger.debug(`Could not describe ${arn} after a write: ${e}`);
+      const now = new Date().toISOString();
+      return {
+        executionId: arn,
+        pipelineName: r.pipelineName,
+        status: status ?? 'Executing',
+        trigger: 'manual',
+        parameters: {},
+        createdAt: now,
+        ...known,
+      };
+    }
+  }
+
+  /** SageMaker retries in place: the execution keeps its ARN and re-runs the failed steps. */
+  retryExecution(r: MlopsResources, executionId: string) {
+    return this.changeExecution(r, executionId, {
+      allowed: ['Failed', 'Stopped'],
+      verb: 'retried',
+      operation: 'sagemaker:RetryPipelineExecution',
+      send: (sagemaker, input) =>
+        sagemaker.send(new RetryPipelineExecutionCommand(input)),
+      status: 'Executing',
+    });
+  }
+
+  stopExecution(r: MlopsResources, executionId: string) {
+    return this.changeExecution(r, executionId, {
+      allowed: ['Executing'],
+      verb: 'stopped',
+      operation: 'sagemaker:StopPipelineExecution',
+      send: (sagemaker, input) =>
+        sagemaker.send(new StopPipelineExecutionCommand(input)),
+      status: 'Stopping',
+    });
+  }
+
+  /**
+   * Retry and stop: refuses (409) unless the execution is in an `allowed`
+   * status, sends the call, and reports the execution with its new `status`.
+   */
+  private async changeExecution(
+    r: MlopsResources,
+    executionId: string,
+    change: {
+      allowed: Array<PipelineExecution['status']>;
+      verb: string;
+      operation: string;
+      send: (
+        sagemaker: SageMakerClient,
+        input: { PipelineExecutionArn: string; ClientRequestToken: string },
+      ) => Promise<unknown>;
+      status: PipelineExecution['status'];
+    },
+  ): Promise<PipelineExecution> {
+    this.assertExecution(r, executionId);
+    const d = await this.describeExecution(r, executionId);
+    const status = executionStatus(d.PipelineExecutionStatus);
+    if (!change.allowed.includes(status)) {
+      throw new ConflictError(
+        `Execution ${executionId} is ${status}; only ${change.allowed.join(
+          ' or ',
+        )} executions can be ${change.verb}`,
+      );
+    }
+    const { sagemaker } = await this.ctx.clients(r);
+    await this.ctx.call(change.operation, () =>
+      change.send(sagemaker, {
+        PipelineExecutionArn: executionId,
+        ClientRequestToken: randomUUID(),
+      }),
+    );
+    this.ctx.invalidate(r, 'pipeline');
+    return this.executionAfterWrite(r, executionId, {}, change.status);
+  }
+}
+
+/** The fields a summary and a description share, under the names of either. */
+function toExecution(
+  r: MlopsResources,
+  e: {
+    arn?: string;
+    displayName?: string;
+    status?: string;
+    description?: string;
+    created?: Date;
+    failureReason?: string;
+  },
+): PipelineExecution {
+  const created = iso(e.created) ?? new Date(0).toISOString();
+  return {
+    executionId: e.arn ?? '',
+    pipelineName: r.pipelineName,
+    displayName: e.displayName,
+    status: executionStatus(e.status),
+    ...parseExecutionDescription(e.description),
+    parameters: {},
+    createdAt: created,
+    startTime: created,
+    failureReason: e.failureReason,
+  };
+}
+
+function summaryToExecution(r: MlopsResources, s: PipelineExecutionSummary) {
+  return toExecution(r, {
+    arn: s.PipelineExecutionArn,
+    displayName: s.PipelineExecutionDisplayName,
+    status: s.PipelineExecutionStatus,
+    description: s.PipelineExecutionDescription,
+    created: s.StartTime,
+    failureReason: s.PipelineExecutionFailureReason,
+  });
+}
+
+function describedToExecution(
+  r: MlopsResources,
+  d: DescribePipelineExecutionCommandOutput,
+  parameters: ParameterValues,
+): PipelineExecution {
+  const execution = toExecution(r, {
+    arn: d.PipelineExecutionArn,
+    displayName: d.PipelineExecutionDisplayName,
+    status: d.PipelineExecutionStatus,
+    description: d.PipelineExecutionDescription,
+    created: d.CreationTime,
+    failureReason: d.FailureReason,
+  });
+  return {
+    ...execution,
+    parameters,
+    endTime: TERMINAL.has(execution.status)
+      ? iso(d.LastModifiedTime)
+      : undefined,
+  };
+}
+
+/** SageMaker display names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}`. */
+function toDisplayName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const cleaned = name
+    .replace(/[^a-zA-Z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 82)
+    .replace(/-+$/, '');
+  return cleaned || undefined;
+}

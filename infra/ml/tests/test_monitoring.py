@@ -150,6 +150,51 @@ class EvaluationPlotsTest(unittest.TestCase):
             evaluation_plots.feature_importance(self.booster, ["a", "b"])
 
 
+@unittest.skipIf(missing("pandas", "sklearn", "joblib", "xgboost"), "missing modules for the step scripts")
+class StepOutputsTest(unittest.TestCase):
+    def test_preprocess_writes_the_baseline_of_the_raw_training_rows(self):
+        from tests.test_steps import synthetic_abalone
+
+        import preprocess
+
+        base = tempfile.mkdtemp()
+        os.makedirs(os.path.join(base, "input", "data"))
+        with open(os.path.join(base, "input", "data", "a.data"), "w") as f:
+            f.write(synthetic_abalone(100))
+        preprocess.main(["--base-dir", base])
+        with open(os.path.join(base, "baseline", "statistics.json")) as f:
+            stats = json.load(f)
+        self.assertEqual(stats["dataset"]["item_count"], 70)
+        self.assertEqual([f["name"] for f in stats["features"]], ["sex", "length", "diameter", "height", "wholeWeight", "shuckedWeight", "visceraWeight", "shellWeight"])
+        # Raw, not standard-scaled: measurements stay positive.
+        self.assertGreater(stats["features"][1]["numerical_statistics"]["min"], 0)
+        self.assertTrue(os.path.exists(os.path.join(base, "baseline", "constraints.json")))
+
+    def test_evaluate_writes_plots_beside_evaluation_json(self):
+        import numpy as np
+        import tarfile
+        import xgboost
+
+        import evaluate
+
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=(120, 10))
+        y = 9 + 2 * x[:, 2] + rng.normal(0, 0.3, size=120)
+        booster = xgboost.train({"max_depth": 2, "objective": "reg:squarederror"}, xgboost.DMatrix(x, label=y), 10)
+        base = tempfile.mkdtemp()
+        for d in ("model", "test"):
+            os.makedirs(os.path.join(base, d))
+        booster.save_model(os.path.join(base, "xgboost-model"))
+        with tarfile.open(os.path.join(base, "model", "model.tar.gz"), "w:gz") as tar:
+            tar.add(os.path.join(base, "xgboost-model"), arcname="xgboost-model")
+        np.savetxt(os.path.join(base, "test", "test.csv"), np.column_stack([y, x]), delimiter=",")
+        evaluate.main(["--base-dir", base])
+        with open(os.path.join(base, "evaluation", "evaluation-plots.json")) as f:
+            plots = json.load(f)
+        self.assertEqual(plots["predictedVsActual"]["total"], 120)
+        self.assertEqual(plots["featureImportance"]["features"][0]["feature"], "height")  # column 2
+
+
 class RecordPreprocessorTest(unittest.TestCase):
     def test_names_each_captured_csv_line_like_the_baseline(self):
         import abalone_common

@@ -34,6 +34,12 @@ const { validateAwsShapes } =
     validateAwsShapes: (items: AwsShapeItem[]) => string[];
   };
 
+const { allowsAction } =
+  // eslint-disable-next-line @backstage/no-relative-monorepo-imports
+  require('../../../../../scripts/aws-models/portal-policy.cjs') as {
+    allowsAction: (action: string) => boolean;
+  };
+
 const sagemaker = mockClient(SageMakerClient);
 const cloudwatch = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
@@ -135,6 +141,51 @@ describe('recorded shapes and sent requests', () => {
     ];
     expect(items.length).toBe(9);
     expect(validateAwsShapes(items)).toEqual([]);
+  });
+});
+
+describe('docs/aws.md IAM policy', () => {
+  it('allows every call monitoring makes', async () => {
+    putObject(`${fx.OUTPUT_URI}/statistics.json`, fx.capturedStatistics(250));
+    putObject(fx.PLOTS_URI, fx.evaluationPlots);
+    sagemaker
+      .on(ListModelPackagesCommand)
+      .resolves(sm.listPackagesPage1)
+      .on(DescribeModelPackageCommand)
+      .resolves({
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: {
+              ContentType: 'application/json',
+              S3Uri: fx.EVALUATION_URI,
+            },
+          },
+        },
+      });
+    const monitoring = makeMonitoring();
+    await monitoring.getMonitoring(resources, { window: '24h' });
+    await monitoring.getEvaluationPlots(resources, 3);
+    const sent = [
+      ...sagemaker
+        .calls()
+        .map(c => `sagemaker:${(c.args[0] as any).constructor.name}`),
+      ...cloudwatch
+        .calls()
+        .map(c => `cloudwatch:${(c.args[0] as any).constructor.name}`),
+      ...s3.calls().map(c => `s3:${(c.args[0] as any).constructor.name}`),
+    ].map(a => a.replace(/Command$/, ''));
+    expect(new Set(sent)).toEqual(
+      new Set([
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:ListMonitoringExecutions',
+        'sagemaker:DescribeProcessingJob',
+        'sagemaker:ListModelPackages',
+        'sagemaker:DescribeModelPackage',
+        'cloudwatch:GetMetricData',
+        's3:GetObject',
+      ]),
+    );
+    expect([...new Set(sent)].filter(a => !allowsAction(a))).toEqual([]);
   });
 });
 

@@ -132,7 +132,8 @@ export class DataQualityMonitor extends Construct {
       'JobDefinition',
       {
         // One definition per served version (its baseline); a new name lets
-        // CloudFormation create the next one before deleting this one.
+        // CloudFormation create the next one before deleting this one. The
+        // portal's aws engine reads the version back from this name.
         jobDefinitionName: Fn.join('-', [
           props.endpointName,
           'dq-v',

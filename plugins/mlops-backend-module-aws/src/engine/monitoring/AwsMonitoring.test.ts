@@ -346,6 +346,8 @@ describe('drift', () => {
     expect(drift.status).toBe('drift');
     expect(drift.sampleCount).toBe(250);
     expect(drift.analyzedAt).toBe('2026-12-01T14:21:47.000Z');
+    // From the job definition the CDK app names per served version.
+    expect(drift.baselineVersion).toBe(3);
     expect(drift.features.map(f => [f.feature, f.status])).toEqual([
       ['sex', 'drift'],
       ['length', 'drift'],

@@ -77,6 +77,18 @@ function driftDistance(description?: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The CDK app names a job definition per served version
+ * (`<endpoint>-dq-v-<version>`, baselined on that version's training data),
+ * so an execution's definition says whose baseline it compared with.
+ */
+export function baselineVersionOf(
+  execution: MonitoringExecutionSummary,
+): number | undefined {
+  const m = /-dq-v-(\d+)$/.exec(execution.MonitoringJobDefinitionName ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 const RANK: Record<DriftStatus, number> = {
   ok: 0,
   insufficient_data: 1,
@@ -124,6 +136,7 @@ export function toDriftSummary(
   return {
     status,
     sampleCount,
+    baselineVersion: baselineVersionOf(execution),
     features,
     analyzedAt: end ? new Date(end).toISOString() : undefined,
   };

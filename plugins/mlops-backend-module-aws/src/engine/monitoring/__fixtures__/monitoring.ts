@@ -140,6 +140,7 @@ export const listExecutions: ListMonitoringExecutionsCommandOutput = {
       ProcessingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/model-monitoring-202612011500-0a1b2c3d4e5f60718293a4b5`,
       EndpointName: ENDPOINT,
       MonitoringType: 'DataQuality',
+      MonitoringJobDefinitionName: `${ENDPOINT}-dq-v-3`,
     },
     {
       MonitoringScheduleName: SCHEDULE,
@@ -150,6 +151,7 @@ export const listExecutions: ListMonitoringExecutionsCommandOutput = {
       ProcessingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/${JOB_NAME}`,
       EndpointName: ENDPOINT,
       MonitoringType: 'DataQuality',
+      MonitoringJobDefinitionName: `${ENDPOINT}-dq-v-3`,
     },
     {
       MonitoringScheduleName: SCHEDULE,
@@ -160,6 +162,7 @@ export const listExecutions: ListMonitoringExecutionsCommandOutput = {
       ProcessingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/model-monitoring-202612011300-9f8e7d6c5b4a39281706f5e4`,
       EndpointName: ENDPOINT,
       MonitoringType: 'DataQuality',
+      MonitoringJobDefinitionName: `${ENDPOINT}-dq-v-3`,
     },
   ],
 };

@@ -3,7 +3,11 @@
 Data Capture records the raw CSV request (one line per instance, columns in
 FEATURE_COLUMNS order, no header). Without names Model Monitor would call the
 columns _c0, _c1, … and find none of the baseline's features, so each captured
-line becomes one record named like the baseline (sex, length, …).
+line becomes one record named like the baseline (sex, length, …). The analyzer
+prints the returned value as one JSON line for Spark, which reads a top-level
+array as one row per element (an empty list drops the record, as AWS's
+sampling example does), so a 1000-instance request counts as 1000 rows.
+It runs alone in the analyzer container: no imports from this folder.
 """
 import csv
 import io
@@ -32,6 +36,6 @@ def parse_rows(text):
     return rows
 
 
-def preprocess_handler(inference_record):
+def preprocess_handler(inference_record, logger=None):
     """Entry point Model Monitor calls per captured record; a list yields one row per instance."""
     return parse_rows(inference_record.endpoint_input.data)

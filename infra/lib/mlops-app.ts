@@ -5,6 +5,7 @@ import { DataStack } from './data-stack';
 import { MlPipelineStack } from './ml-pipeline-stack';
 import { HostingStack } from './hosting-stack';
 import { ReleaseStack } from './release-stack';
+import { parseCaptureSampling } from './model-monitor';
 import { ServingStack } from './serving-stack';
 
 export interface MlopsAppOptions {
@@ -57,6 +58,9 @@ export function buildMlopsApp(
     env,
     names,
     allowOrigin: options.allowOrigin,
+    captureSamplingPercent: parseCaptureSampling(
+      app.node.tryGetContext('captureSamplingPercent'),
+    ),
   });
   // Serving reads model artifacts from the pipeline's bucket (by name).
   serving.addStackDependency(pipeline);

@@ -151,6 +151,7 @@ export function buildPipelineDefinition(
           s3Output('validation', '/opt/ml/processing/validation'),
           s3Output('test', '/opt/ml/processing/test'),
           s3Output('preprocessor', '/opt/ml/processing/preprocessor'),
+          s3Output('baseline', '/opt/ml/processing/baseline'),
         ],
       },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
@@ -245,6 +246,9 @@ export function buildPipelineDefinition(
     'evaluation.json',
   ]);
 
+  const baselineUri = (file: string) =>
+    join('/', [outputUri(STEP_NAMES.preprocess, 'baseline'), file]);
+
   const register = {
     Name: STEP_NAMES.register,
     Type: 'RegisterModel',
@@ -260,6 +264,17 @@ export function buildPipelineDefinition(
           Statistics: {
             ContentType: 'application/json',
             S3Uri: evaluationJsonUri,
+          },
+        },
+        // Model Monitor's drift baseline of this version's training data.
+        ModelDataQuality: {
+          Statistics: {
+            ContentType: 'application/json',
+            S3Uri: baselineUri('statistics.json'),
+          },
+          Constraints: {
+            ContentType: 'application/json',
+            S3Uri: baselineUri('constraints.json'),
           },
         },
       },

@@ -28,6 +28,12 @@ import {
 } from './config';
 import { grantContainerBasics } from './container-role';
 import { SageMakerImages } from './images';
+import {
+  CAPTURE_PREFIX,
+  DEFAULT_CAPTURE_SAMPLING_PERCENT,
+  DataQualityMonitor,
+  parseCaptureSampling,
+} from './model-monitor';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 
@@ -43,6 +49,8 @@ export interface ServingStackProps extends StackProps {
   allowOrigin?: string;
   /** Stage throttling: steady requests per second and burst. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Share of requests Data Capture records for Model Monitor, 0–100 (default 100). */
+  captureSamplingPercent?: number;
 }
 
 export const DEFAULT_SERVING = {
@@ -105,6 +113,14 @@ export class ServingStack extends Stack {
         resources: [artifacts.arnForObjects('runs/*')],
       }),
     );
+    // SageMaker writes captured requests with the endpoint's model role.
+    modelRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteDataCapture',
+        actions: ['s3:PutObject'],
+        resources: [artifacts.arnForObjects(`${CAPTURE_PREFIX}/*`)],
+      }),
+    );
     grantContainerBasics(modelRole, {
       images,
       sidPrefix: 'Endpoint',
@@ -121,6 +137,15 @@ export class ServingStack extends Stack {
         '<AWS::Region>',
       )}/runs/*]`,
       'Model artifacts live under runs/<pipeline execution id>/ in the artifact bucket; read-only.',
+    );
+    acknowledge(
+      modelPolicy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${sharedBucketName(
+        'artifacts',
+        '<AWS::AccountId>',
+        '<AWS::Region>',
+      )}/${CAPTURE_PREFIX}/*]`,
+      'Data Capture writes one object per captured batch under monitoring/capture/; write-only.',
     );
 
     // CloudFormation's AWS::SageMaker::Model cannot be created from a
@@ -200,6 +225,16 @@ export class ServingStack extends Stack {
         ],
         // What the endpoint serves, for the portal (mlops-backend-module-aws reads it with ListTags).
         tags: [{ key: 'mlops:model-package-arn', value: packageArn }],
+        // Requests and responses for Model Monitor's data-quality job.
+        dataCaptureConfig: {
+          enableCapture: true,
+          initialSamplingPercentage:
+            parseCaptureSampling(props.captureSamplingPercent) ??
+            DEFAULT_CAPTURE_SAMPLING_PERCENT,
+          destinationS3Uri: artifacts.s3UrlForObject(CAPTURE_PREFIX),
+          captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
+          captureContentTypeHeader: { csvContentTypes: ['text/csv'] },
+        },
       },
     );
     endpointConfig.node.addDependency(model);
@@ -207,6 +242,14 @@ export class ServingStack extends Stack {
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: names.endpointName,
       endpointConfigName: endpointConfig.attrEndpointConfigName,
+    });
+
+    new DataQualityMonitor(this, 'DataQualityMonitor', {
+      endpointName: names.endpointName,
+      endpoint: this.endpoint,
+      modelPackageGroupName: names.modelPackageGroupName,
+      modelPackageArn: packageArn,
+      artifacts,
     });
 
     const scaling = new appscaling.ScalableTarget(this, 'EndpointScaling', {

@@ -2,7 +2,8 @@
 
 Scores the trained model on the test split and writes evaluation.json in
 SageMaker's regression metrics schema; CheckMSE reads
-regression_metrics.mse.value from it. Scores the model the endpoint serves:
+regression_metrics.mse.value from it. Also writes evaluation-plots.json beside it
+(predicted vs actual, residuals, feature importance) for the portal. Scores the model the endpoint serves:
 after early stopping the XGBoost container predicts with the trees up to the
 best iteration only, so the metrics (and the quality gate) must too.
 """
@@ -16,7 +17,12 @@ import numpy as np
 import pandas as pd
 import xgboost
 
+from abalone_common import NUMERIC_COLUMNS, SEX_CATEGORIES
+from evaluation_plots import evaluation_plots
+
 BASE_DIR = "/opt/ml/processing"
+# The model's inputs as preprocess.py builds them (ml-core's preprocessor featureNames).
+MODEL_FEATURES = NUMERIC_COLUMNS + [f"sex_{c}" for c in SEX_CATEGORIES]
 
 
 def load_model(model_dir):
@@ -74,11 +80,14 @@ def main(argv=None):
     test = pd.read_csv(os.path.join(base, "test", "test.csv"), header=None)
     y = test.iloc[:, 0].to_numpy()
     x = xgboost.DMatrix(test.iloc[:, 1:].to_numpy())
-    report = regression_metrics(y, served_predictions(booster, x))
+    predicted = served_predictions(booster, x)
+    report = regression_metrics(y, predicted)
     out_dir = os.path.join(base, "evaluation")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "evaluation.json"), "w") as f:
         json.dump(report, f)
+    with open(os.path.join(out_dir, "evaluation-plots.json"), "w") as f:
+        json.dump(evaluation_plots(y, predicted, booster, MODEL_FEATURES), f)
     print(json.dumps(report))
 
 

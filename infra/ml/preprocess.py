@@ -7,6 +7,8 @@ for the numerics, one-hot sex (F, I, M) — and writes:
   train/, validation/, test/  CSV, label (rings) first, no header (XGBoost's format)
   preprocessor/model.tar.gz   the fitted preprocessor + code/inference.py,
                               the first container of the registered model.
+  baseline/statistics.json, constraints.json
+                              Model Monitor's drift baseline of the raw training rows.
 Shuffled 70/15/15 split with --seed.
 """
 import argparse
@@ -25,6 +27,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from abalone_common import FEATURE_COLUMNS, LABEL_COLUMN, NUMERIC_COLUMNS, SEX_CATEGORIES  # noqa: E402
+from monitoring_baseline import write_baseline  # noqa: E402
 
 BASE_DIR = "/opt/ml/processing"
 
@@ -115,6 +118,7 @@ def main(argv=None):
         write_labeled(part, preprocessor.transform(part[FEATURE_COLUMNS]), os.path.join(base, name, f"{name}.csv"))
     code_dir = os.path.dirname(os.path.abspath(__file__))
     package_preprocessor(preprocessor, os.path.join(base, "preprocessor"), code_dir)
+    write_baseline(train[FEATURE_COLUMNS], os.path.join(base, "baseline"))
     print(f"rows={len(df)} train={len(train)} validation={len(validation)} test={len(test)} seed={args.seed}")
 
 

@@ -87,6 +87,9 @@ describe('portal IAM policy in docs/aws.md', () => {
     expect(s3Grants()).toEqual([
       { placeholder: 'DATA_BUCKET', action: 's3:PutObject' },
       { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
+      // Monitoring: Model Monitor reports and evaluation-plots.json.
+      { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
+      { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
     ]);
   });
 

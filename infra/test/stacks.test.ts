@@ -217,7 +217,7 @@ describe('ML pipeline stack', () => {
       pre.Arguments.ProcessingOutputConfig.Outputs.map(
         (o: any) => o.OutputName,
       ),
-    ).toEqual(['train', 'validation', 'test', 'preprocessor']);
+    ).toEqual(['train', 'validation', 'test', 'preprocessor', 'baseline']);
     expect(
       train.Arguments.InputDataConfig.map((c: any) => [
         c.ChannelName,

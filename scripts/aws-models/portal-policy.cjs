@@ -13,7 +13,7 @@ const DOC = path.join(
   '..',
   '..',
   'plugins',
-  'mlops-backend',
+  'mlops-backend-module-aws',
   'docs',
   'aws.md',
 );

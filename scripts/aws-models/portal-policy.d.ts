@@ -9,7 +9,7 @@ export interface PolicyDocument {
   Version: string;
   Statement: PolicyStatement[];
 }
-/** Path of plugins/mlops-backend/docs/aws.md. */
+/** Path of plugins/mlops-backend-module-aws/docs/aws.md. */
 export const DOC: string;
 /** The policy document in the JSON block under "## Least-privilege IAM policy" of aws.md. */
 export function readPortalPolicy(file?: string): PolicyDocument;

@@ -1,0 +1,6 @@
+export {
+  AwsMonitoring,
+  createAwsMonitoring,
+  type AwsMonitoringOptions,
+  type MonitoringClients,
+} from './AwsMonitoring';

@@ -102,75 +102,64 @@ function Totals(props: { totals: TrafficTotals }) {
   );
 }
 
+type PaletteKey = 'primary' | 'secondary' | 'error';
+
+/** The three traffic charts: what each plots from a {@link TrafficRow}. */
+const TRAFFIC_CHARTS: Array<{
+  title: string;
+  label: string;
+  lines: Array<{ key: keyof TrafficRow; name: string; color: PaletteKey }>;
+}> = [
+  {
+    title: 'Requests per minute',
+    label: 'Requests per minute over time',
+    lines: [{ key: 'rpm', name: 'req/min', color: 'primary' }],
+  },
+  {
+    title: 'Model latency (ms)',
+    label: 'Latency p50 and p99 over time',
+    lines: [
+      { key: 'p50', name: 'p50', color: 'primary' },
+      { key: 'p99', name: 'p99', color: 'secondary' },
+    ],
+  },
+  {
+    title: 'Error rate (%)',
+    label: 'Error rate over time',
+    lines: [{ key: 'errorRate', name: 'errors %', color: 'error' }],
+  },
+];
+
 function TrafficCharts(props: { rows: TrafficRow[] }) {
   const theme = useTheme();
-  const { rows } = props;
-  const axes = [
-    <CartesianGrid key="grid" strokeDasharray="3 3" />,
-    <XAxis key="x" dataKey="time" minTickGap={24} />,
-    <Tooltip key="tip" />,
-  ];
   return (
     <Grid container spacing={2}>
-      <Grid item xs={12} md={4}>
-        <Typography variant="subtitle2">Requests per minute</Typography>
-        <ChartBox label="Requests per minute over time">
-          <LineChart data={rows}>
-            {axes}
-            <YAxis allowDecimals />
-            <Line
-              type="monotone"
-              dataKey="rpm"
-              name="req/min"
-              stroke={theme.palette.primary.main}
-              dot={false}
-            />
-          </LineChart>
-        </ChartBox>
-      </Grid>
-      <Grid item xs={12} md={4}>
-        <Typography variant="subtitle2">Model latency (ms)</Typography>
-        <ChartBox label="Latency p50 and p99 over time">
-          <LineChart data={rows}>
-            {axes}
-            <YAxis />
-            <Legend />
-            <Line
-              type="monotone"
-              dataKey="p50"
-              name="p50"
-              stroke={theme.palette.primary.main}
-              dot={false}
-              connectNulls
-            />
-            <Line
-              type="monotone"
-              dataKey="p99"
-              name="p99"
-              stroke={theme.palette.secondary.main}
-              dot={false}
-              connectNulls
-            />
-          </LineChart>
-        </ChartBox>
-      </Grid>
-      <Grid item xs={12} md={4}>
-        <Typography variant="subtitle2">Error rate (%)</Typography>
-        <ChartBox label="Error rate over time">
-          <LineChart data={rows}>
-            {axes}
-            <YAxis domain={[0, 'auto']} />
-            <Line
-              type="monotone"
-              dataKey="errorRate"
-              name="errors %"
-              stroke={theme.palette.error.main}
-              dot={false}
-              connectNulls
-            />
-          </LineChart>
-        </ChartBox>
-      </Grid>
+      {TRAFFIC_CHARTS.map(chart => (
+        <Grid item xs={12} md={4} key={chart.label}>
+          <Typography variant="subtitle2">{chart.title}</Typography>
+          <ChartBox label={chart.label}>
+            <LineChart data={props.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="time" minTickGap={24} />
+              <YAxis domain={[0, 'auto']} />
+              <Tooltip />
+              {chart.lines.length > 1 && <Legend />}
+              {chart.lines.map(line => (
+                <Line
+                  key={line.key}
+                  type="monotone"
+                  dataKey={line.key}
+                  name={line.name}
+                  stroke={theme.palette[line.color].main}
+                  dot={false}
+                  // Buckets without traffic have no latency: bridge them.
+                  connectNulls
+                />
+              ))}
+            </LineChart>
+          </ChartBox>
+        </Grid>
+      ))}
     </Grid>
   );
 }

@@ -7,6 +7,7 @@ import {
   renderWithEntity,
 } from '../../__testUtils__/testApp';
 import { identityRange } from './EvaluationPlots';
+import { MetricsTrendCard } from '../Metrics/MetricsTrendCard';
 import { ModelVersionsCard } from './ModelVersionsCard';
 
 const rows = () =>
@@ -152,5 +153,32 @@ describe('evaluation plots of a version', () => {
       ]),
     ).toEqual([3, 20]);
     expect(identityRange([])).toEqual([0, 1]);
+  });
+});
+
+describe('evaluation plots from the version compare', () => {
+  it('opens the plots of version A and of version B', async () => {
+    const { api } = await renderWithEntity(<MetricsTrendCard />);
+    await screen.findByRole('table', { name: 'Compare versions' });
+    await userEvent.click(screen.getByRole('button', { name: 'Plots of A' }));
+    expect(
+      await screen.findByRole('dialog', {
+        name: 'Evaluation plots, version 2',
+      }),
+    ).toBeInTheDocument();
+    expect(api.getEvaluationPlots).toHaveBeenLastCalledWith(entityRef, 2);
+    await userEvent.click(screen.getByRole('button', { name: 'Close' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Plots of B' }));
+    expect(
+      await screen.findByRole('dialog', {
+        name: 'Evaluation plots, version 3',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('img', { name: 'Residual histogram' }),
+    ).toBeInTheDocument();
   });
 });

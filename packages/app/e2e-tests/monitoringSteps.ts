@@ -67,11 +67,14 @@ export async function sendShiftedTraffic(
   return modelVersion;
 }
 
-/** One MLOps card of the entity page, by its title. */
-export function card(page: Page, title: string) {
-  return page
-    .locator('.MuiCard-root')
-    .filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+/**
+ * The endpoint monitoring or drift card, by its title: the card holding the
+ * window selector named after it (card titles are not headings).
+ */
+export function card(page: Page, title: 'Endpoint monitoring' | 'Data drift') {
+  return page.locator('.MuiCard-root').filter({
+    has: page.getByRole('group', { name: `${title} window`, exact: true }),
+  });
 }
 
 export async function invocationsShown(page: Page): Promise<number> {

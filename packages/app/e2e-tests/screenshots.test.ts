@@ -18,6 +18,8 @@ import { card, sendShiftedTraffic, signInAsGuest } from './monitoringSteps';
 const OUT =
   process.env.SCREENSHOT_DIR ??
   path.resolve(__dirname, '../../../docs/screenshots');
+// recharts draws bars and points with a 1.5 s animation.
+const BAR_ANIMATION_MS = 1600;
 const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
@@ -49,6 +51,7 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
       name: 'length: baseline vs recent distribution',
     }),
   ).toBeVisible();
+  await page.waitForTimeout(BAR_ANIMATION_MS);
   await driftCard.screenshot({ path: path.join(OUT, 'drift.png') });
 
   await page.getByTestId(`plots-version-${served}`).click();
@@ -58,5 +61,6 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
   await expect(
     plots.getByRole('img', { name: 'Feature importance by gain' }),
   ).toBeVisible({ timeout: 30_000 });
+  await page.waitForTimeout(BAR_ANIMATION_MS);
   await plots.screenshot({ path: path.join(OUT, 'evaluation-plots.png') });
 });

@@ -154,6 +154,8 @@ function TrafficCharts(props: { rows: TrafficRow[] }) {
                   dot={false}
                   // Buckets without traffic have no latency: bridge them.
                   connectNulls
+                  // Redrawn on every refresh: an animation each 5 s distracts.
+                  isAnimationActive={false}
                 />
               ))}
             </LineChart>

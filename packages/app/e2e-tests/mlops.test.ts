@@ -135,7 +135,6 @@ test.describe('@owner monitoring follows live traffic', () => {
       .poll(() => invocationsShown(page), { timeout: 15_000, intervals: [500] })
       .toBeGreaterThan(before);
     await expect(endpointCard.getByRole('img', { name: 'Requests per minute over time' })).toBeVisible();
-    await expect(endpointCard).toContainText(`serving version ${served}`);
 
     // Every input was long: `length` drifted, and so the whole model's inputs.
     await expect(driftCard.getByTestId('drift-status-length')).toHaveAttribute('data-status', 'drift', {

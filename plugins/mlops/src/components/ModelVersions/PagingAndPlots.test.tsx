@@ -8,7 +8,17 @@ import {
 } from '../../__testUtils__/testApp';
 import { identityRange } from './EvaluationPlots';
 import { MetricsTrendCard } from '../Metrics/MetricsTrendCard';
+import {
+  MlopsEntityDataProvider,
+  useMlopsRefresh,
+} from '../../hooks/MlopsEntityDataProvider';
 import { ModelVersionsCard } from './ModelVersionsCard';
+
+/** Refetches the shared versions page, as a signal would. */
+function RefreshVersions() {
+  const refresh = useMlopsRefresh();
+  return <button onClick={() => refresh(['versions'])}>refresh</button>;
+}
 
 const rows = () =>
   screen
@@ -54,6 +64,39 @@ describe('ModelVersionsCard paging', () => {
     expect(
       screen.getByRole('table', { name: 'Approval history' }),
     ).toHaveTextContent('Trained on a partial upload');
+  });
+
+  it('a new version on the first page keeps the version it pushed off', async () => {
+    const v4 = { ...modelVersions[0], version: 4, approvalHistory: [] };
+    let firstPage = { items: modelVersions.slice(0, 2), nextToken: 't2' };
+    const api = createMockMlopsApi({
+      listModelVersions: jest.fn(
+        async (_ref: string, opts?: { nextToken?: string }) =>
+          opts?.nextToken ? { items: modelVersions.slice(2) } : firstPage,
+      ),
+    });
+    await renderWithEntity(
+      <MlopsEntityDataProvider>
+        <ModelVersionsCard />
+        <RefreshVersions />
+      </MlopsEntityDataProvider>,
+      { api },
+    );
+    await userEvent.click(
+      await screen.findByTestId('model-versions-load-more'),
+    );
+    await screen.findByTestId('model-version-row-1');
+    // Version 4 arrives: the first page is now [4, 3], 2 fell off it.
+    firstPage = { items: [v4, modelVersions[0]], nextToken: 't3' };
+    await userEvent.click(screen.getByRole('button', { name: 'refresh' }));
+    await screen.findByTestId('model-version-row-4');
+    expect(rows()).toEqual([
+      'model-version-row-4',
+      'model-version-row-3',
+      'model-version-row-2',
+      'model-version-row-1',
+    ]);
+    expect(api.listModelVersions).toHaveBeenCalledTimes(3);
   });
 
   it('works with a backend that ignores limit: everything, no Load more', async () => {

@@ -1,5 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type {
   ListResponse,
   ModelVersion,
@@ -27,13 +27,17 @@ export function useVersionPages(
   const [error, setError] = useState<Error>();
   const nextToken = older ? older.nextToken : first.nextToken;
 
+  // Every version a first page showed: when a new version pushes one off
+  // the first page after older pages were loaded, it stays listed.
+  const seen = useRef(new Map<number, ModelVersion>());
   const items = useMemo(() => {
-    // A refreshed first page may now hold versions an older page had too.
-    const seen = new Set(first.items.map(v => v.version));
-    return [
-      ...first.items,
-      ...(older?.items ?? []).filter(v => !seen.has(v.version)),
-    ];
+    first.items.forEach(v => seen.current.set(v.version, v));
+    if (!older) return first.items;
+    const all = new Map(seen.current);
+    older.items.forEach(v => {
+      if (!all.has(v.version)) all.set(v.version, v);
+    });
+    return [...all.values()].sort((a, b) => b.version - a.version);
   }, [first.items, older]);
 
   const loadMore = useCallback(async () => {

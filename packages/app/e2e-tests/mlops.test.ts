@@ -2,6 +2,7 @@ import { test, expect, Page } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { card, invocationsShown, sendShiftedTraffic } from './monitoringSteps';
 
 /*
  * The portal story in a real browser against the real backend and local engine
@@ -107,6 +108,48 @@ test.describe('@owner an owner trains, approves and predicts', () => {
     await expect(systems).toContainText('Abalone age predictor');
     await expect(systems).toContainText(`Version ${version}`);
     await shot(page, 'overview', { whole: true });
+  });
+});
+
+/*
+ * Needs the backend's monitoring (GET …/monitoring) and evaluation-plots
+ * routes, and runs after the owner story above (it deployed a version).
+ */
+test.describe('@owner monitoring follows live traffic', () => {
+  test('predictions appear in the endpoint card within a few seconds; the drift card shows the shift', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await signIn(page);
+    await page.goto(ENTITY_TAB);
+    await expect(page.locator('[data-testid^="deployed-"]').first()).toBeVisible({ timeout: 60_000 });
+    const endpointCard = card(page, 'Endpoint monitoring');
+    const driftCard = card(page, 'Data drift');
+    await expect(endpointCard.getByTestId('endpoint-total-invocations')).toBeVisible({ timeout: 30_000 });
+    const before = await invocationsShown(page);
+
+    const served = await sendShiftedTraffic(page);
+    expect(served).toBeGreaterThan(0);
+    // No reload: the card refreshes itself (every 5 s while the page is visible).
+    await expect
+      .poll(() => invocationsShown(page), { timeout: 15_000, intervals: [500] })
+      .toBeGreaterThan(before);
+    await expect(endpointCard.getByRole('img', { name: 'Requests per minute over time' })).toBeVisible();
+
+    // Every input was long: `length` drifted, and so the whole model's inputs.
+    await expect(driftCard.getByTestId('drift-status-length')).toHaveAttribute('data-status', 'drift', {
+      timeout: 30_000,
+    });
+    await expect(driftCard.getByTestId('drift-overall-status')).toHaveAttribute('data-status', 'drift');
+    await driftCard.getByRole('button', { name: 'Show the distribution of length' }).click();
+    await expect(driftCard.getByRole('img', { name: 'length: baseline vs recent distribution' })).toBeVisible();
+    await shot(page, 'monitoring-cards');
+
+    // The deployed version's evaluation plots open from the versions table.
+    await page.getByTestId(`plots-version-${served}`).click();
+    const plots = page.getByRole('dialog', { name: `Evaluation plots, version ${served}` });
+    await expect(plots.getByRole('img', { name: 'Predicted vs actual scatter with the y = x line' })).toBeVisible();
+    await expect(plots.getByTestId('feature-importance-order')).toContainText('By gain:');
   });
 });
 

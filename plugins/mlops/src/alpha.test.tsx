@@ -23,6 +23,8 @@ import {
 import plugin, {
   mlopsDatasetUploadCard,
   mlopsDeploymentsCard,
+  mlopsDriftCard,
+  mlopsEndpointMonitoringCard,
   mlopsEntityContent,
   mlopsMetricsCard,
   mlopsModelVersionsCard,
@@ -42,6 +44,8 @@ const CARD_IDS = [
   'entity-card:mlops/prediction',
   'entity-card:mlops/dataset-upload',
   'entity-card:mlops/deployments',
+  'entity-card:mlops/endpoint-monitoring',
+  'entity-card:mlops/drift',
 ] as const;
 
 // In the order of CARD_IDS, which is the order of the tab.
@@ -54,6 +58,8 @@ const mlopsEntityCards: ExtensionDefinition<any>[] = [
   mlopsPredictionCard,
   mlopsDatasetUploadCard,
   mlopsDeploymentsCard,
+  mlopsEndpointMonitoringCard,
+  mlopsDriftCard,
 ];
 
 describe('new frontend system plugin', () => {
@@ -163,6 +169,7 @@ describe('new frontend system rendering', () => {
     await waitFor(() =>
       expect(api.listModelVersions).toHaveBeenCalledWith(
         'component:default/abalone-age-predictor',
+        { limit: 50 },
       ),
     );
   });

@@ -14,6 +14,8 @@ import { rootRouteRef } from './routes';
 import {
   mlopsDatasetUploadCard,
   mlopsDeploymentsCard,
+  mlopsDriftCard,
+  mlopsEndpointMonitoringCard,
   mlopsMetricsCard,
   mlopsModelVersionsCard,
   mlopsPipelineCard,
@@ -89,5 +91,7 @@ export default createFrontendPlugin({
     mlopsPredictionCard,
     mlopsDatasetUploadCard,
     mlopsDeploymentsCard,
+    mlopsEndpointMonitoringCard,
+    mlopsDriftCard,
   ],
 });

@@ -16,6 +16,8 @@ export {
   EntityMlopsPredictionCard,
   EntityMlopsDatasetUploadCard,
   EntityMlopsDeploymentsCard,
+  EntityMlopsEndpointMonitoringCard,
+  EntityMlopsDriftCard,
 } from './plugin';
 export { isMlopsAvailable } from './conditions';
 export { mlopsApiRef, MlopsClient, getRowErrors } from './api';

@@ -90,3 +90,11 @@ export const EntityMlopsDeploymentsCard = card(
   'EntityMlopsDeploymentsCard',
   m => m.EntityMlopsDeploymentsCard,
 );
+export const EntityMlopsEndpointMonitoringCard = card(
+  'EntityMlopsEndpointMonitoringCard',
+  m => m.EntityMlopsEndpointMonitoringCard,
+);
+export const EntityMlopsDriftCard = card(
+  'EntityMlopsDriftCard',
+  m => m.EntityMlopsDriftCard,
+);

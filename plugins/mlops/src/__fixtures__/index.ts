@@ -329,3 +329,4 @@ export const predictResponse: PredictResponse = {
   modelVersion: 2,
   endpointName,
 };
+export * from './monitoring';

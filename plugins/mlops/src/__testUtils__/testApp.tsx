@@ -18,7 +18,9 @@ import type { MlopsApi } from '../api';
 import { mlopsApiRef } from '../api';
 import {
   deployments,
+  evaluationPlots,
   mlopsEntity,
+  monitoring,
   modelVersions,
   predictResponse,
   releaseStages,
@@ -77,6 +79,11 @@ export function createMockMlopsApi(
       execution: { ...runs[0], executionId: 'exec-0007' },
     })),
     predict: jest.fn(async () => predictResponse),
+    getMonitoring: jest.fn(async (_ref: string, window: string) => ({
+      ...monitoring,
+      window,
+    })),
+    getEvaluationPlots: jest.fn(async () => evaluationPlots),
     ...overrides,
   };
 }
@@ -88,6 +95,11 @@ export function requestCounts(api: MockMlopsApi): Record<string, number> {
       .map(([name, fn]) => [name, fn.mock.calls.length] as const)
       .filter(([, n]) => n > 0),
   );
+}
+
+/** An error as the client throws it for an HTTP status (e.g. 501, 404). */
+export function httpError(statusCode: number, message = `HTTP ${statusCode}`) {
+  return Object.assign(new Error(message), { statusCode });
 }
 
 export function createPermissionApi(

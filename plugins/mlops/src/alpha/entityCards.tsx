@@ -69,3 +69,10 @@ export const mlopsDeploymentsCard = mlopsCard(
   'deployments',
   m => m.EntityMlopsDeploymentsCard,
 );
+/** Endpoint requests per minute, latency p50/p99 and error rate. */
+export const mlopsEndpointMonitoringCard = mlopsCard(
+  'endpoint-monitoring',
+  m => m.EntityMlopsEndpointMonitoringCard,
+);
+/** Per-feature data drift of captured inputs against the training baseline. */
+export const mlopsDriftCard = mlopsCard('drift', m => m.EntityMlopsDriftCard);

@@ -2,9 +2,12 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   DatasetRowError,
   DeploymentsResponse,
+  EvaluationPlots,
   ListResponse,
   MlopsSummary,
   ModelVersion,
+  MonitoringResponse,
+  MonitoringWindow,
   PipelineExecution,
   PipelineExecutionDetail,
   PredictRequest,
@@ -32,7 +35,11 @@ export interface MlopsApi {
   retryRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
   stopRun(entityRef: string, executionId: string): Promise<PipelineExecution>;
   getRelease(entityRef: string): Promise<{ stages: ReleaseStage[] | null }>;
-  listModelVersions(entityRef: string): Promise<{ items: ModelVersion[] }>;
+  /** Newest first; pass the answer's `nextToken` for the next page. */
+  listModelVersions(
+    entityRef: string,
+    options?: { limit?: number; nextToken?: string },
+  ): Promise<ListResponse<ModelVersion>>;
   getModelVersion(entityRef: string, version: number): Promise<ModelVersion>;
   setApproval(
     entityRef: string,
@@ -46,6 +53,16 @@ export interface MlopsApi {
     body: Blob | string,
   ): Promise<UploadDatasetResponse>;
   predict(entityRef: string, request: PredictRequest): Promise<PredictResponse>;
+  /** Endpoint traffic and data drift; rejects with 501 when the engine has none. */
+  getMonitoring(
+    entityRef: string,
+    window: MonitoringWindow,
+  ): Promise<MonitoringResponse>;
+  /** Rejects with 404 when the version has no plots. */
+  getEvaluationPlots(
+    entityRef: string,
+    version: number,
+  ): Promise<EvaluationPlots>;
 }
 
 /** @public */
@@ -65,4 +82,12 @@ export function getRowErrors(error: unknown): DatasetRowError[] | undefined {
   };
   const rows = e.rowErrors ?? e.body?.error?.rowErrors;
   return Array.isArray(rows) ? (rows as DatasetRowError[]) : undefined;
+}
+
+/** The HTTP status of an error thrown by the client, if it has one. */
+export function httpStatus(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as { statusCode?: unknown; response?: { status?: unknown } };
+  const status = e.statusCode ?? e.response?.status;
+  return typeof status === 'number' ? status : undefined;
 }

@@ -2,8 +2,14 @@
  * @jest-environment node
  */
 import { ResponseError } from '@backstage/errors';
-import { entityRef, modelVersions, predictResponse } from '../__fixtures__';
-import { getRowErrors } from './MlopsApi';
+import {
+  entityRef,
+  evaluationPlots,
+  modelVersions,
+  monitoring,
+  predictResponse,
+} from '../__fixtures__';
+import { getRowErrors, httpStatus } from './MlopsApi';
 import { MlopsClient } from './MlopsClient';
 
 const base = 'http://localhost:7007/api/mlops';
@@ -155,5 +161,50 @@ describe('MlopsClient', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.body.error.name).toBe('NotAllowedError');
     expect(getRowErrors(error)).toBeUndefined();
+  });
+
+  it('pages model versions with limit and nextToken, and passes the next token on', async () => {
+    const { client, fetch } = setup(() =>
+      json({ items: modelVersions.slice(0, 2), nextToken: 'v1' }),
+    );
+    const page = await client.listModelVersions(entityRef, {
+      limit: 2,
+      nextToken: 'abc=',
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${prefix}/model-versions?limit=2&nextToken=abc%3D`,
+    );
+    expect(page).toEqual({ items: modelVersions.slice(0, 2), nextToken: 'v1' });
+  });
+
+  it("asks for monitoring of one window and a version's evaluation plots", async () => {
+    const { client, fetch } = setup(() => json(monitoring));
+    expect(await client.getMonitoring(entityRef, '24h')).toEqual(monitoring);
+    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/monitoring?window=24h`);
+    fetch.mockImplementation(async () => json(evaluationPlots));
+    expect(await client.getEvaluationPlots(entityRef, 3)).toEqual(
+      evaluationPlots,
+    );
+    expect(fetch.mock.calls[1][0]).toBe(
+      `${prefix}/model-versions/3/evaluation-plots`,
+    );
+  });
+
+  it('reports the status of a 501 (engine without monitoring) and a 404 (no plots)', async () => {
+    const notImplemented = {
+      error: { name: 'NotImplementedError', message: 'no monitoring' },
+      request: { method: 'GET', url: '/monitoring' },
+      response: { statusCode: 501 },
+    };
+    const { client, fetch } = setup(() => json(notImplemented, 501));
+    const error = await client.getMonitoring(entityRef, '1h').catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(httpStatus(error)).toBe(501);
+    fetch.mockImplementation(async () =>
+      json({ ...notImplemented, response: { statusCode: 404 } }, 404),
+    );
+    const missing = await client.getEvaluationPlots(entityRef, 9).catch(e => e);
+    expect(httpStatus(missing)).toBe(404);
+    expect(httpStatus(new Error('network down'))).toBeUndefined();
   });
 });

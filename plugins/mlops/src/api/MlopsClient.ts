@@ -4,9 +4,12 @@ import { ResponseError } from '@backstage/errors';
 import type {
   DatasetRowError,
   DeploymentsResponse,
+  EvaluationPlots,
   ListResponse,
   MlopsSummary,
   ModelVersion,
+  MonitoringResponse,
+  MonitoringWindow,
   PipelineExecution,
   PipelineExecutionDetail,
   PredictRequest,
@@ -21,6 +24,15 @@ import { getRowErrors, type MlopsApi } from './MlopsApi';
 export type MlopsResponseError = ResponseError & {
   rowErrors?: DatasetRowError[];
 };
+
+/** `?limit=&nextToken=` of a paged list, or nothing. */
+function pageQuery(options: { limit?: number; nextToken?: string }): string {
+  const query = new URLSearchParams();
+  if (options.limit !== undefined) query.set('limit', String(options.limit));
+  if (options.nextToken) query.set('nextToken', options.nextToken);
+  const qs = query.toString();
+  return qs ? `?${qs}` : '';
+}
 
 /** HTTP client of the mlops backend (`/api/mlops`). */
 export class MlopsClient implements MlopsApi {
@@ -40,11 +52,7 @@ export class MlopsClient implements MlopsApi {
     entityRef: string,
     options: { limit?: number; nextToken?: string } = {},
   ): Promise<ListResponse<PipelineExecution>> {
-    const query = new URLSearchParams();
-    if (options.limit !== undefined) query.set('limit', String(options.limit));
-    if (options.nextToken) query.set('nextToken', options.nextToken);
-    const qs = query.toString();
-    return this.request(entityRef, `runs${qs ? `?${qs}` : ''}`);
+    return this.request(entityRef, `runs${pageQuery(options)}`);
   }
 
   getRun(
@@ -85,8 +93,11 @@ export class MlopsClient implements MlopsApi {
     return this.request(entityRef, 'release');
   }
 
-  listModelVersions(entityRef: string): Promise<{ items: ModelVersion[] }> {
-    return this.request(entityRef, 'model-versions');
+  listModelVersions(
+    entityRef: string,
+    options: { limit?: number; nextToken?: string } = {},
+  ): Promise<ListResponse<ModelVersion>> {
+    return this.request(entityRef, `model-versions${pageQuery(options)}`);
   }
 
   getModelVersion(entityRef: string, version: number): Promise<ModelVersion> {
@@ -132,6 +143,26 @@ export class MlopsClient implements MlopsApi {
       method: 'POST',
       json: request,
     });
+  }
+
+  getMonitoring(
+    entityRef: string,
+    window: MonitoringWindow,
+  ): Promise<MonitoringResponse> {
+    return this.request(
+      entityRef,
+      `monitoring?${new URLSearchParams({ window }).toString()}`,
+    );
+  }
+
+  getEvaluationPlots(
+    entityRef: string,
+    version: number,
+  ): Promise<EvaluationPlots> {
+    return this.request(
+      entityRef,
+      `model-versions/${encodeURIComponent(String(version))}/evaluation-plots`,
+    );
   }
 
   private async request<T>(

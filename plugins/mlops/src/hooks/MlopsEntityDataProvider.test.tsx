@@ -13,6 +13,7 @@ import {
 } from '../__fixtures__';
 import {
   createMockMlopsApi,
+  httpError,
   renderWithEntity,
   requestCounts,
   type MockMlopsApi,
@@ -68,10 +69,12 @@ const EVERY_RESOURCE_ONCE = {
   listModelVersions: 1,
   getDeployments: 1,
   getRelease: 1,
+  // One window, shared by the endpoint and drift cards.
+  getMonitoring: 1,
 };
 
 describe('MlopsEntityDataProvider on the MLOps tab', () => {
-  it('loads each resource once for all eight cards', async () => {
+  it('loads each resource once for all ten cards', async () => {
     const api = createMockMlopsApi();
     await renderTab(api);
     // Runs (table and DAG) and versions (table and metrics) are shared.
@@ -101,10 +104,14 @@ describe('MlopsEntityDataProvider on the MLOps tab', () => {
   });
 
   it('a signal refetches only what it names, and the cards show it', async () => {
-    // Nothing executing: no polling, so every request below is the signal's.
+    // Nothing executing and an engine without monitoring (501): no polling,
+    // so every request below is the signal's.
     const settled = runs.slice(1);
     const api = createMockMlopsApi({
       listRuns: jest.fn(async () => ({ items: settled })),
+      getMonitoring: jest.fn(async () => {
+        throw httpError(501);
+      }),
     });
     const signals = await renderTab(api);
     expect(requestCounts(api)).toEqual(EVERY_RESOURCE_ONCE);

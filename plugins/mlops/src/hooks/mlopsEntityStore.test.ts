@@ -7,6 +7,7 @@ import {
 } from '../__fixtures__';
 import {
   createMockMlopsApi,
+  httpError,
   requestCounts,
   type MockMlopsApi,
 } from '../__testUtils__/testApp';
@@ -149,5 +150,117 @@ describe('MlopsEntityStore', () => {
         store.refresh(['runs', 'versions', 'release']),
       ),
     ).toEqual({ listModelVersions: 1 });
+  });
+
+  describe('monitoring', () => {
+    const setVisibility = (state: DocumentVisibilityState) =>
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => state,
+      });
+    afterEach(() => setVisibility('visible'));
+
+    it('a tick refreshes watched monitoring only in what is left of the two requests', async () => {
+      const api = createMockMlopsApi({
+        getDeployments: jest.fn(async () => creating),
+      });
+      const store = await loadedStore(api);
+      const release = store.watch('monitoring:1h');
+      store.ensure('monitoring:1h');
+      await new Promise(r => setTimeout(r, 0));
+      // Run executing and endpoint creating: the budget is spent on them.
+      expect(await requestsDuring(api, () => store.tick())).toEqual({
+        getRun: 1,
+        getDeployments: 1,
+      });
+      // Endpoint settled: the run and the monitoring share the tick.
+      api.getDeployments.mockResolvedValue(deployments);
+      await store.refresh(['deployments']);
+      expect(await requestsDuring(api, () => store.tick())).toEqual({
+        getRun: 1,
+        getMonitoring: 1,
+      });
+      expect(api.getMonitoring).toHaveBeenLastCalledWith(entityRef, '1h');
+      release();
+      expect(store.isWatching()).toBe(false);
+      expect(await requestsDuring(api, () => store.tick())).toEqual({
+        getRun: 1,
+      });
+    });
+
+    it('keeps the poll going for monitoring alone, but not on a hidden page', async () => {
+      const api = createMockMlopsApi();
+      const store = new MlopsEntityStore(api, entityRef);
+      store.watch('monitoring:24h');
+      store.ensure('monitoring:24h');
+      await new Promise(r => setTimeout(r, 0));
+      expect(store.isLive()).toBe(false);
+      expect(store.isWatching()).toBe(true);
+      expect(await requestsDuring(api, () => store.tick())).toEqual({
+        getMonitoring: 1,
+      });
+      setVisibility('hidden');
+      expect(await requestsDuring(api, () => store.tick())).toEqual({});
+    });
+
+    it('an engine without monitoring (501) gives null and is not polled again', async () => {
+      const api = createMockMlopsApi({
+        getMonitoring: jest.fn(async () => {
+          throw httpError(501, 'monitoring is not supported by this engine');
+        }),
+      });
+      const store = new MlopsEntityStore(api, entityRef);
+      store.watch('monitoring:1h');
+      store.ensure('monitoring:1h');
+      await new Promise(r => setTimeout(r, 0));
+      expect(store.get('monitoring:1h')).toEqual({
+        value: null,
+        loading: false,
+      });
+      expect(store.isWatching()).toBe(false);
+      expect(await requestsDuring(api, () => store.tick())).toEqual({});
+    });
+
+    it('nothing deployed (404) gives null but keeps polling; other errors stay errors', async () => {
+      const api = createMockMlopsApi({
+        getMonitoring: jest.fn(async () => {
+          throw httpError(404, 'no endpoint');
+        }),
+      });
+      const store = new MlopsEntityStore(api, entityRef);
+      store.watch('monitoring:1h');
+      store.ensure('monitoring:1h');
+      await new Promise(r => setTimeout(r, 0));
+      expect(store.get('monitoring:1h').value).toBeNull();
+      expect(store.isWatching()).toBe(true);
+      api.getMonitoring.mockRejectedValue(httpError(500, 'boom'));
+      await store.tick();
+      expect(store.get('monitoring:1h').error?.message).toBe('boom');
+    });
+  });
+
+  it("loads a version's evaluation plots, null when it has none (404)", async () => {
+    const api = createMockMlopsApi();
+    const store = new MlopsEntityStore(api, entityRef);
+    store.ensure('evaluation-plots:3');
+    await new Promise(r => setTimeout(r, 0));
+    expect(store.get('evaluation-plots:3').value?.format).toBe(
+      'mlops-portal/evaluation-plots',
+    );
+    api.getEvaluationPlots.mockRejectedValue(httpError(404));
+    store.ensure('evaluation-plots:1');
+    await new Promise(r => setTimeout(r, 0));
+    expect(store.get('evaluation-plots:1').value).toBeNull();
+    expect(api.getEvaluationPlots).toHaveBeenLastCalledWith(entityRef, 1);
+  });
+
+  it('keeps the newest page of versions: limit 50', async () => {
+    const api = createMockMlopsApi();
+    const store = new MlopsEntityStore(api, entityRef);
+    store.ensure('versions');
+    await new Promise(r => setTimeout(r, 0));
+    expect(api.listModelVersions).toHaveBeenCalledWith(entityRef, {
+      limit: 50,
+    });
   });
 });

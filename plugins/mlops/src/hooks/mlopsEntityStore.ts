@@ -1,30 +1,55 @@
 import type {
   DeploymentsResponse,
+  EvaluationPlots,
   ListResponse,
   MlopsSignal,
   ModelVersion,
+  MonitoringResponse,
+  MonitoringWindow,
   PipelineExecution,
   PipelineExecutionDetail,
   ReleaseStage,
 } from '@mlops-portal/plugin-mlops-common';
-import type { MlopsApi } from '../api';
+import { httpStatus, type MlopsApi } from '../api';
 
 /** How many runs the runs table shows (and the store keeps). */
 export const RUNS_PAGE_SIZE = 50;
+/** The newest versions the store keeps: what the trend and compare show. */
+export const VERSIONS_PAGE_SIZE = 50;
+/** Requests one live tick may cost, however much is live. */
+export const TICK_BUDGET = 2;
 
 /** The entity's resources, each loaded by one API call. */
 export interface MlopsResources {
   runs: ListResponse<PipelineExecution>;
   release: { stages: ReleaseStage[] | null };
-  versions: { items: ModelVersion[] };
+  versions: ListResponse<ModelVersion>;
   deployments: DeploymentsResponse;
 }
 
-/** A named resource, or `run:<executionId>` for one execution's detail. */
-export type ResourceKey = keyof MlopsResources | `run:${string}`;
+export type MonitoringKey = `monitoring:${MonitoringWindow}`;
+export type EvaluationPlotsKey = `evaluation-plots:${number}`;
+
+/**
+ * A named resource, `run:<executionId>` for one execution's detail,
+ * `monitoring:<window>` for the endpoint's traffic and drift (null: nothing
+ * deployed, or an engine without monitoring) or `evaluation-plots:<version>`
+ * (null: the version has none).
+ */
+export type ResourceKey =
+  | keyof MlopsResources
+  | `run:${string}`
+  | MonitoringKey
+  | EvaluationPlotsKey;
 
 export type ResourceValue<K extends ResourceKey> =
-  K extends keyof MlopsResources ? MlopsResources[K] : PipelineExecutionDetail;
+  K extends keyof MlopsResources
+    ? MlopsResources[K]
+    : K extends MonitoringKey
+    ? MonitoringResponse | null
+    : K extends EvaluationPlotsKey
+    ? EvaluationPlots | null
+    : PipelineExecutionDetail;
 
 /**
  * What a view sees of one resource. `value` stays while reloading (live
@@ -59,6 +84,27 @@ function isChanging(status?: string): boolean {
 
 const IDLE: ResourceState<never> = Object.freeze({ loading: false });
 
+const MONITORING = 'monitoring:';
+const PLOTS = 'evaluation-plots:';
+
+/** Monitoring only matters to someone looking at it. */
+function pageVisible(): boolean {
+  return (
+    typeof document === 'undefined' || document.visibilityState === 'visible'
+  );
+}
+
+/** The answer, or null when the backend says there is none (`statuses`). */
+async function orNone<T>(request: Promise<T>, statuses: number[]) {
+  try {
+    return await request;
+  } catch (error) {
+    const status = httpStatus(error);
+    if (status !== undefined && statuses.includes(status)) return null;
+    throw error;
+  }
+}
+
 /**
  * The MLOps data of one entity, loaded once and shared by every card: each
  * resource is fetched when a view first asks for it and refetched only when
@@ -69,6 +115,10 @@ export class MlopsEntityStore {
   /** Latest request per key: answers of superseded requests are dropped. */
   private readonly requests = new Map<ResourceKey, Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  /** Monitoring keys on screen now, with how many views show each. */
+  private readonly watched = new Map<MonitoringKey, number>();
+  /** Set once the engine answers 501: monitoring is never polled again. */
+  private monitoringUnsupported = false;
 
   constructor(private readonly api: MlopsApi, readonly entityRef: string) {}
 
@@ -106,6 +156,26 @@ export class MlopsEntityStore {
     await this.refresh(keys);
   }
 
+  /**
+   * Keeps `key` fresh while a view shows it: each tick refreshes it in what
+   * is left of the tick's budget, only while the page is visible.
+   */
+  watch(key: MonitoringKey): () => void {
+    this.watched.set(key, (this.watched.get(key) ?? 0) + 1);
+    this.listeners.forEach(l => l());
+    return () => {
+      const n = (this.watched.get(key) ?? 1) - 1;
+      if (n > 0) this.watched.set(key, n);
+      else this.watched.delete(key);
+      this.listeners.forEach(l => l());
+    };
+  }
+
+  /** True while a view shows monitoring the engine can give (polling is needed). */
+  isWatching(): boolean {
+    return this.watched.size > 0 && !this.monitoringUnsupported;
+  }
+
   /** True while something on the page changes by itself (polling is needed). */
   isLive(): boolean {
     const runs = this.get('runs').value?.items ?? [];
@@ -116,7 +186,8 @@ export class MlopsEntityStore {
   /**
    * One poll while something is live, at most two requests: the executing
    * run (its detail also updates its row in the runs list; the whole list
-   * only when an older run is the active one) and the changing endpoint.
+   * only when an older run is the active one) and the changing endpoint;
+   * watched monitoring takes what is left of the two (a visible page only).
    * When a run or the endpoint settles, what that changes is reloaded once.
    */
   async tick(): Promise<void> {
@@ -136,6 +207,11 @@ export class MlopsEntityStore {
       work.push(this.fetch('runs'));
     }
     if (isChanging(endpointBefore)) work.push(this.fetch('deployments'));
+    if (this.isWatching() && pageVisible()) {
+      const spare = Math.max(0, TICK_BUDGET - work.length);
+      const keys = [...this.watched.keys()].slice(0, spare);
+      work.push(...keys.map(k => this.fetch(k)));
+    }
     await Promise.all(work);
     const endpointSettled =
       isChanging(endpointBefore) &&
@@ -168,13 +244,26 @@ export class MlopsEntityStore {
 
   private load(key: ResourceKey): Promise<unknown> {
     const ref = this.entityRef;
+    if (key.startsWith(MONITORING)) {
+      const window = key.slice(MONITORING.length) as MonitoringWindow;
+      const request = this.api.getMonitoring(ref, window).catch(error => {
+        if (httpStatus(error) === 501) this.monitoringUnsupported = true;
+        throw error;
+      });
+      // 404: nothing deployed (yet); 501: the engine has no monitoring.
+      return orNone(request, [404, 501]);
+    }
+    if (key.startsWith(PLOTS)) {
+      const version = Number(key.slice(PLOTS.length));
+      return orNone(this.api.getEvaluationPlots(ref, version), [404]);
+    }
     switch (key) {
       case 'runs':
         return this.api.listRuns(ref, { limit: RUNS_PAGE_SIZE });
       case 'release':
         return this.api.getRelease(ref);
       case 'versions':
-        return this.api.listModelVersions(ref);
+        return this.api.listModelVersions(ref, { limit: VERSIONS_PAGE_SIZE });
       case 'deployments':
         return this.api.getDeployments(ref);
       default:

@@ -110,4 +110,25 @@ describe('shared entity stores', () => {
       jest.useRealTimers();
     }
   });
+
+  it('polls monitoring every interval while a view watches it, and stops when none does', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = createMockMlopsApi();
+      const store = getEntityStore(api, entityRef);
+      const release = retainEntityStore(api, store, undefined);
+      const unwatch = store.watch('monitoring:1h');
+      store.ensure('monitoring:1h');
+      await jest.advanceTimersByTimeAsync(0);
+      expect(api.getMonitoring).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(2 * POLL_INTERVAL_MS);
+      expect(api.getMonitoring).toHaveBeenCalledTimes(3);
+      unwatch();
+      await jest.advanceTimersByTimeAsync(3 * POLL_INTERVAL_MS);
+      expect(api.getMonitoring).toHaveBeenCalledTimes(3);
+      release();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -6,7 +6,10 @@ import {
 import type { MlopsApi } from '../api';
 import { MlopsEntityStore } from './mlopsEntityStore';
 
-/** How often the page refreshes while something executes (signals may be off). */
+/**
+ * How often the page refreshes while something executes (signals may be off)
+ * or monitoring is on screen: monitoring at most this often.
+ */
 export const POLL_INTERVAL_MS = 5000;
 
 interface Entry {
@@ -80,7 +83,7 @@ function startLive(
   );
   let timer: ReturnType<typeof setInterval> | undefined;
   const schedule = () => {
-    const live = store.isLive();
+    const live = store.isLive() || store.isWatching();
     if (live && !timer) {
       timer = setInterval(() => void store.tick(), POLL_INTERVAL_MS);
     } else if (!live && timer) {

@@ -1,6 +1,12 @@
-import { useRef } from 'react';
-import type { PipelineExecutionDetail } from '@mlops-portal/plugin-mlops-common';
-import { useMlopsResource } from './MlopsEntityDataProvider';
+import { useEffect, useRef } from 'react';
+import type {
+  MonitoringWindow,
+  PipelineExecutionDetail,
+} from '@mlops-portal/plugin-mlops-common';
+import {
+  useMlopsEntityStore,
+  useMlopsResource,
+} from './MlopsEntityDataProvider';
 import type { ResourceState } from './mlopsEntityStore';
 
 /** The entity's latest pipeline executions (newest first). */
@@ -8,6 +14,23 @@ export const useRuns = () => useMlopsResource('runs');
 export const useModelVersions = () => useMlopsResource('versions');
 export const useDeployments = () => useMlopsResource('deployments');
 export const useRelease = () => useMlopsResource('release');
+
+/**
+ * The endpoint's traffic and drift over `window`, kept fresh while shown
+ * (null: nothing deployed, or the engine has no monitoring).
+ */
+export function useMonitoring(window: MonitoringWindow) {
+  const store = useMlopsEntityStore();
+  const key = `monitoring:${window}` as const;
+  useEffect(() => store.watch(key), [store, key]);
+  return useMlopsResource(key);
+}
+
+/** A version's evaluation plots (null: it has none); idle while undefined. */
+export const useEvaluationPlots = (version: number | undefined) =>
+  useMlopsResource(
+    version === undefined ? undefined : `evaluation-plots:${version}`,
+  );
 
 /** One execution with its steps; idle while `executionId` is undefined. */
 export const useRun = (executionId: string | undefined) =>

@@ -40,8 +40,15 @@ describe('EntityMlopsContent', () => {
     const ref = 'component:default/abalone-age-predictor';
     expect(api.getRelease).toHaveBeenCalledWith(ref);
     expect(api.listRuns).toHaveBeenCalledWith(ref, expect.anything());
-    expect(api.listModelVersions).toHaveBeenCalledWith(ref);
+    expect(api.listModelVersions).toHaveBeenCalledWith(ref, { limit: 50 });
     expect(api.getDeployments).toHaveBeenCalledWith(ref);
+    expect(api.getMonitoring).toHaveBeenCalledWith(ref, '1h');
+    expect(
+      await screen.findByRole('table', { name: 'Feature drift' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByTestId('endpoint-total-invocations'),
+    ).toHaveTextContent('80');
   });
 
   it('shows which annotations are missing on an entity without them', async () => {

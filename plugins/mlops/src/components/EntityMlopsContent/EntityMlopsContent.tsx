@@ -10,6 +10,8 @@ import { MlopsEntityDataProvider } from '../../hooks/MlopsEntityDataProvider';
 import { DatasetUploadCard } from '../DatasetUpload/DatasetUploadCard';
 import { DeploymentsCard } from '../Deployments/DeploymentsCard';
 import { MetricsTrendCard } from '../Metrics/MetricsTrendCard';
+import { DriftCard } from '../Monitoring/DriftCard';
+import { EndpointMonitoringCard } from '../Monitoring/EndpointMonitoringCard';
 import { ModelVersionsCard } from '../ModelVersions/ModelVersionsCard';
 import { PipelineDagCard } from '../PipelineDag/PipelineDagCard';
 import { PredictionCard } from '../Prediction/PredictionCard';
@@ -53,6 +55,12 @@ export function EntityMlopsContent() {
         </Grid>
         <Grid item xs={12} md={6}>
           <DeploymentsCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EndpointMonitoringCard />
+        </Grid>
+        <Grid item xs={12}>
+          <DriftCard />
         </Grid>
       </Grid>
     </MlopsEntityDataProvider>
@@ -101,4 +109,12 @@ export const EntityMlopsDatasetUploadCard = standalone(
 export const EntityMlopsDeploymentsCard = standalone(
   DeploymentsCard,
   'EntityMlopsDeploymentsCard',
+);
+export const EntityMlopsEndpointMonitoringCard = standalone(
+  EndpointMonitoringCard,
+  'EntityMlopsEndpointMonitoringCard',
+);
+export const EntityMlopsDriftCard = standalone(
+  DriftCard,
+  'EntityMlopsDriftCard',
 );

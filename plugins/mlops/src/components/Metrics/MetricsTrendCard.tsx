@@ -1,5 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -25,6 +26,7 @@ import { useModelVersions } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { approvalLabel, formatMetric } from '../common/format';
+import { EvaluationPlotsDialog } from '../ModelVersions/EvaluationPlots';
 
 /** The gate a version was judged by: its run's MseThreshold, else the default. */
 export function qualityGate(versions: ModelVersion[]): number {
@@ -114,6 +116,7 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
     versions[1]?.version ?? versions[0]?.version,
   );
   const [b, setB] = useState<number>(versions[0]?.version);
+  const [plotsOf, setPlotsOf] = useState<number>();
   useEffect(() => {
     // Keep the selection valid when the list changes under us (new version).
     if (!versions.some(v => v.version === a))
@@ -194,10 +197,24 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
   ];
   return (
     <Box>
-      <Box display="flex" style={{ gap: 16 }}>
+      <Box display="flex" alignItems="center" style={{ gap: 16 }}>
         {select('Version A', a, setA)}
         {select('Version B', b, setB)}
+        {[a, b].map((v, i) => (
+          <Button
+            key={i}
+            size="small"
+            disabled={v === undefined}
+            onClick={() => setPlotsOf(v)}
+          >
+            Plots of {i === 0 ? 'A' : 'B'}
+          </Button>
+        ))}
       </Box>
+      <EvaluationPlotsDialog
+        version={plotsOf}
+        onClose={() => setPlotsOf(undefined)}
+      />
       <MlopsTable
         label="Compare versions"
         columns={compareColumns(a, b)}

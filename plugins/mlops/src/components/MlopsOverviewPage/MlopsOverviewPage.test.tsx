@@ -5,9 +5,15 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { entityRef, mlopsEntity, summary } from '../../__fixtures__';
+import {
+  entityRef,
+  mlopsEntity,
+  monitoring,
+  summary,
+} from '../../__fixtures__';
 import {
   createMockMlopsApi,
+  httpError,
   type MockMlopsApi,
 } from '../../__testUtils__/testApp';
 import { mlopsApiRef } from '../../api';
@@ -127,5 +133,35 @@ describe('MlopsOverviewPage', () => {
     expect(
       (await screen.findAllByText(/catalog unavailable/))[0],
     ).toBeInTheDocument();
+  });
+
+  it('shows each system\'s drift of the last hour, "—" where the engine has no monitoring (501)', async () => {
+    const catalogApi = {
+      getEntities: jest.fn(async () => ({
+        items: [mlopsEntity, secondEntity],
+      })),
+    };
+    const otherRef = 'component:default/churn-model';
+    const api = createMockMlopsApi({
+      getMonitoring: jest.fn(async (ref: string) => {
+        if (ref === otherRef) throw httpError(501);
+        return monitoring;
+      }),
+    });
+    await render(catalogApi, api);
+    const table = await screen.findByRole('table', { name: 'ML systems' });
+    await waitFor(() =>
+      expect(
+        within(table).getByTestId(`drift-health-${entityRef}`),
+      ).toHaveAttribute('data-status', 'drift'),
+    );
+    await waitFor(() =>
+      expect(
+        within(table).getByTestId(`drift-health-${otherRef}`),
+      ).toHaveTextContent('—'),
+    );
+    expect(api.getMonitoring).toHaveBeenCalledWith(entityRef, '1h');
+    // Quietly: no error text in the row of the engine without monitoring.
+    expect(within(table).queryByText(/Could not load/)).not.toBeInTheDocument();
   });
 });

@@ -17,11 +17,18 @@ import {
   getEntityRelations,
 } from '@backstage/plugin-catalog-react';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   ANNOTATION_PIPELINE,
   isMlopsEntity,
+  type DriftStatus,
   type MlopsSummary,
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
@@ -29,22 +36,31 @@ import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatMetric } from '../common/format';
+import { DriftStatusChip } from '../Monitoring/MonitoringParts';
 
-type SummaryState = { value?: MlopsSummary; error?: Error };
-type SystemRow = { entity: Entity; ref: string; summary: SummaryState };
+type Loaded<T> = { value?: T; error?: Error };
+type SummaryState = Loaded<MlopsSummary>;
+type SystemRow = {
+  entity: Entity;
+  ref: string;
+  summary: SummaryState;
+  health: Loaded<DriftStatus>;
+};
 
-/** Each row's summary loads on its own; one failing keeps the others. */
-function useSummaries(refs: string[]): Record<string, SummaryState> {
-  const api = useApi(mlopsApiRef);
-  const [summaries, setSummaries] = useState<Record<string, SummaryState>>({});
+/** Loads `load(ref)` for each row on its own; one failing keeps the others. */
+function usePerEntity<T>(
+  refs: string[],
+  load: (ref: string) => Promise<T>,
+): Record<string, Loaded<T>> {
+  const [states, setStates] = useState<Record<string, Loaded<T>>>({});
   const key = refs.join('\n');
   useEffect(() => {
     // Answers arriving after the entity list changed are dropped.
     const current = { live: true };
-    const put = (ref: string, state: SummaryState) =>
-      current.live && setSummaries(s => ({ ...s, [ref]: state }));
+    const put = (ref: string, state: Loaded<T>) =>
+      current.live && setStates(s => ({ ...s, [ref]: state }));
     (key ? key.split('\n') : []).forEach(ref =>
-      api.getSummary(ref).then(
+      load(ref).then(
         value => put(ref, { value }),
         error => put(ref, { error }),
       ),
@@ -52,8 +68,28 @@ function useSummaries(refs: string[]): Record<string, SummaryState> {
     return () => {
       current.live = false;
     };
-  }, [api, key]);
-  return summaries;
+  }, [load, key]);
+  return states;
+}
+
+/** The drift status of the last hour, the health column's chip. */
+function HealthCell(props: { row: SystemRow }) {
+  const { health, ref } = props.row;
+  if (health.value) {
+    return (
+      <DriftStatusChip status={health.value} testId={`drift-health-${ref}`} />
+    );
+  }
+  // Quietly "—": an engine without monitoring (501), nothing deployed (404)
+  // or a failure; the entity's own tab says which.
+  return (
+    <span
+      data-testid={`drift-health-${ref}`}
+      title={health.error ? 'No monitoring for this system' : 'Loading'}
+    >
+      {health.error ? '—' : '…'}
+    </span>
+  );
 }
 
 /** A summary cell: progress while loading, the error in the first one. */
@@ -112,7 +148,14 @@ export function MlopsSystemsTable(props: { entities: Entity[] }) {
     () => props.entities.map(e => stringifyEntityRef(e)),
     [props.entities],
   );
-  const summaries = useSummaries(refs);
+  const api = useApi(mlopsApiRef);
+  const loadSummary = useCallback((ref: string) => api.getSummary(ref), [api]);
+  const loadHealth = useCallback(
+    (ref: string) => api.getMonitoring(ref, '1h').then(m => m.drift.status),
+    [api],
+  );
+  const summaries = usePerEntity(refs, loadSummary);
+  const healths = usePerEntity(refs, loadHealth);
   const columns = useMemo<TableColumn<SystemRow>[]>(
     () => [
       {
@@ -139,6 +182,7 @@ export function MlopsSystemsTable(props: { entities: Entity[] }) {
         ),
       },
       ...summaryColumns,
+      { title: 'Drift (1h)', render: row => <HealthCell row={row} /> },
     ],
     [entityRoute],
   );
@@ -146,6 +190,7 @@ export function MlopsSystemsTable(props: { entities: Entity[] }) {
     entity,
     ref: refs[i],
     summary: summaries[refs[i]] ?? {},
+    health: healths[refs[i]] ?? {},
   }));
   return <MlopsTable label="ML systems" columns={columns} data={data} />;
 }

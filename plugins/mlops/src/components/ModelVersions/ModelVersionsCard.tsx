@@ -1,6 +1,7 @@
 import { InfoCard } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import CloudDoneIcon from '@material-ui/icons/CloudDone';
@@ -8,6 +9,7 @@ import { useCallback, useMemo, useState } from 'react';
 import {
   mlopsModelApprovePermission,
   type ApprovalEvent,
+  type ListResponse,
   type ModelApprovalStatus,
   type ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
@@ -28,6 +30,8 @@ import {
   shortRef,
 } from '../common/format';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
+import { EvaluationPlotsDialog } from './EvaluationPlots';
+import { useVersionPages } from './useVersionPages';
 
 export const APPROVE_DENIED =
   'You are not allowed to approve or reject versions of this entity (only its owners can).';
@@ -66,6 +70,7 @@ const DECISION_LABEL = { Approved: 'Approve', Rejected: 'Reject' } as const;
 const versionColumns = (
   entityRef: string,
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void,
+  onPlots?: (version: number) => void,
 ): TableColumn<ModelVersion>[] => [
   { title: 'Version', field: 'version' },
   {
@@ -94,6 +99,20 @@ const versionColumns = (
       ) : (
         ''
       ),
+  },
+  {
+    title: 'Evaluation',
+    render: v => (
+      <Button
+        size="small"
+        disabled={!onPlots}
+        data-testid={`plots-version-${v.version}`}
+        aria-label={`Evaluation plots of version ${v.version}`}
+        onClick={() => onPlots?.(v.version)}
+      >
+        Plots
+      </Button>
+    ),
   },
   {
     title: 'Decision',
@@ -128,11 +147,12 @@ export function ModelVersionsTable(props: {
   versions: ModelVersion[];
   entityRef: string;
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void;
+  onPlots?: (version: number) => void;
 }) {
-  const { entityRef, onDecide } = props;
+  const { entityRef, onDecide, onPlots } = props;
   const columns = useMemo(
-    () => versionColumns(entityRef, onDecide),
-    [entityRef, onDecide],
+    () => versionColumns(entityRef, onDecide, onPlots),
+    [entityRef, onDecide, onPlots],
   );
   return (
     <MlopsTable
@@ -179,6 +199,52 @@ export function ApprovalHistory(props: { versions: ModelVersion[] }) {
   );
 }
 
+/** The versions table over every loaded page, "Load more" for older ones. */
+function PagedVersions(props: {
+  entityRef: string;
+  first: ListResponse<ModelVersion>;
+  onDecide: (version: ModelVersion, decision: ApprovalDecision) => void;
+}) {
+  const pages = useVersionPages(props.entityRef, props.first);
+  const [plotsOf, setPlotsOf] = useState<number>();
+  return (
+    <>
+      <ModelVersionsTable
+        versions={pages.items}
+        entityRef={props.entityRef}
+        onDecide={props.onDecide}
+        onPlots={setPlotsOf}
+      />
+      {pages.error && (
+        <Typography color="error" variant="body2">
+          Could not load older versions: {pages.error.message}
+        </Typography>
+      )}
+      {pages.hasMore && (
+        <Box mt={1}>
+          <Button
+            variant="outlined"
+            size="small"
+            disabled={pages.loading}
+            onClick={pages.loadMore}
+            data-testid="model-versions-load-more"
+          >
+            {pages.loading ? 'Loading…' : 'Load more'}
+          </Button>
+        </Box>
+      )}
+      <Typography variant="h6" style={{ marginTop: 16 }}>
+        Approval history
+      </Typography>
+      <ApprovalHistory versions={pages.items} />
+      <EvaluationPlotsDialog
+        version={plotsOf}
+        onClose={() => setPlotsOf(undefined)}
+      />
+    </>
+  );
+}
+
 /** Model registry versions with approve/reject and the approval audit trail. */
 export const ModelVersionsCard = withMlopsEntityData(
   function ModelVersionsCardContent() {
@@ -209,17 +275,11 @@ export const ModelVersionsCard = withMlopsEntityData(
           }}
         >
           {value => (
-            <>
-              <ModelVersionsTable
-                versions={value.items}
-                entityRef={entityRef}
-                onDecide={onDecide}
-              />
-              <Typography variant="h6" style={{ marginTop: 16 }}>
-                Approval history
-              </Typography>
-              <ApprovalHistory versions={value.items} />
-            </>
+            <PagedVersions
+              entityRef={entityRef}
+              first={value}
+              onDecide={onDecide}
+            />
           )}
         </AsyncContent>
         <ApprovalDialog

@@ -1,0 +1,66 @@
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { card, sendShiftedTraffic, signInAsGuest } from './monitoringSteps';
+
+/*
+ * README screenshots of the monitoring cards and the evaluation plots, taken
+ * from a running portal whose entity has a deployed version (e.g. after
+ * `bash scripts/e2e.sh`'s owner story, or the local demo after one approval):
+ *
+ *   PLAYWRIGHT_URL=http://localhost:7007 npx playwright test \
+ *     --config playwright.config.ts --grep @screenshots
+ *
+ * Writes docs/screenshots/{endpoint-monitoring,drift,evaluation-plots}.png
+ * (SCREENSHOT_DIR overrides). It sends ~160 predictions to the endpoint so the
+ * cards have traffic and a drift to show. Not part of the e2e suite (its tag
+ * is neither @owner nor @viewer).
+ */
+const OUT =
+  process.env.SCREENSHOT_DIR ??
+  path.resolve(__dirname, '../../../docs/screenshots');
+// recharts draws bars and points with a 1.5 s animation.
+const BAR_ANIMATION_MS = 1600;
+const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
+
+test.use({ viewport: { width: 1440, height: 1000 } });
+
+test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signInAsGuest(page);
+  const served = await sendShiftedTraffic(page);
+  await page.goto(ENTITY_TAB);
+
+  const endpointCard = card(page, 'Endpoint monitoring');
+  await expect(
+    endpointCard.getByRole('img', { name: 'Requests per minute over time' }),
+  ).toBeVisible({ timeout: 30_000 });
+  await endpointCard.scrollIntoViewIfNeeded();
+  await endpointCard.screenshot({
+    path: path.join(OUT, 'endpoint-monitoring.png'),
+  });
+
+  const driftCard = card(page, 'Data drift');
+  await expect(driftCard.getByTestId('drift-overall-status')).toBeVisible();
+  await driftCard
+    .getByRole('button', { name: 'Show the distribution of length' })
+    .click();
+  await expect(
+    driftCard.getByRole('img', {
+      name: 'length: baseline vs recent distribution',
+    }),
+  ).toBeVisible();
+  await page.waitForTimeout(BAR_ANIMATION_MS);
+  await driftCard.screenshot({ path: path.join(OUT, 'drift.png') });
+
+  await page.getByTestId(`plots-version-${served}`).click();
+  const plots = page.getByRole('dialog', {
+    name: `Evaluation plots, version ${served}`,
+  });
+  await expect(
+    plots.getByRole('img', { name: 'Feature importance by gain' }),
+  ).toBeVisible({ timeout: 30_000 });
+  await page.waitForTimeout(BAR_ANIMATION_MS);
+  await plots.screenshot({ path: path.join(OUT, 'evaluation-plots.png') });
+});

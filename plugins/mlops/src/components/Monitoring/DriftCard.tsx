@@ -1,0 +1,184 @@
+import { EmptyState, InfoCard } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Collapse from '@material-ui/core/Collapse';
+import IconButton from '@material-ui/core/IconButton';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import ExpandLessIcon from '@material-ui/icons/ExpandLess';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import { Fragment, useState } from 'react';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type {
+  DriftSummary,
+  FeatureDriftResult,
+  MonitoringWindow,
+} from '@mlops-portal/plugin-mlops-common';
+import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
+import { useMonitoring } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
+import { formatMetric, formatTime } from '../common/format';
+import { NOTHING_TO_MONITOR } from './EndpointMonitoringCard';
+import { ChartBox, DriftStatusChip, WindowSelector } from './MonitoringParts';
+
+/** Baseline vs recent share of each bucket, in percent. */
+export function DistributionChart(props: { result: FeatureDriftResult }) {
+  const theme = useTheme();
+  const data = (props.result.distribution ?? []).map(b => ({
+    label: b.label,
+    baseline: Math.round(b.baseline * 1000) / 10,
+    recent: Math.round(b.recent * 1000) / 10,
+  }));
+  if (data.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        The engine gives no distribution for this feature.
+      </Typography>
+    );
+  }
+  return (
+    <ChartBox
+      label={`${props.result.feature}: baseline vs recent distribution`}
+      height={180}
+    >
+      <BarChart data={data}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="label" />
+        <YAxis unit="%" />
+        <Tooltip />
+        <Legend />
+        <Bar dataKey="baseline" name="Baseline (training)" fill="#9e9e9e" />
+        <Bar
+          dataKey="recent"
+          name="Recent (captured)"
+          fill={theme.palette.primary.main}
+        />
+      </BarChart>
+    </ChartBox>
+  );
+}
+
+function FeatureRow(props: { result: FeatureDriftResult }) {
+  const { result } = props;
+  const [open, setOpen] = useState(false);
+  const toggle = open ? 'Hide' : 'Show';
+  return (
+    <Fragment>
+      <TableRow data-testid={`drift-feature-${result.feature}`}>
+        <TableCell padding="checkbox">
+          <IconButton
+            size="small"
+            aria-expanded={open}
+            aria-label={`${toggle} the distribution of ${result.feature}`}
+            onClick={() => setOpen(o => !o)}
+          >
+            {open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
+          </IconButton>
+        </TableCell>
+        <TableCell>{result.feature}</TableCell>
+        <TableCell>
+          <DriftStatusChip
+            status={result.status}
+            testId={`drift-status-${result.feature}`}
+          />
+        </TableCell>
+        <TableCell>{formatMetric(result.psi ?? undefined)}</TableCell>
+        <TableCell>{formatMetric(result.ks ?? undefined)}</TableCell>
+        <TableCell>{result.sampleCount}</TableCell>
+      </TableRow>
+      <TableRow>
+        <TableCell colSpan={6} style={{ paddingTop: 0, paddingBottom: 0 }}>
+          <Collapse in={open} unmountOnExit>
+            <Box py={1}>
+              <DistributionChart result={result} />
+            </Box>
+          </Collapse>
+        </TableCell>
+      </TableRow>
+    </Fragment>
+  );
+}
+
+export function DriftTable(props: { drift: DriftSummary }) {
+  return (
+    <Table size="small" aria-label="Feature drift">
+      <TableHead>
+        <TableRow>
+          <TableCell padding="checkbox" />
+          <TableCell>Feature</TableCell>
+          <TableCell>Status</TableCell>
+          <TableCell>PSI</TableCell>
+          <TableCell>KS</TableCell>
+          <TableCell>Samples</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {props.drift.features.map(f => (
+          <FeatureRow key={f.feature} result={f} />
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export function DriftSummaryView(props: { drift: DriftSummary }) {
+  const { drift } = props;
+  const baseline =
+    drift.baselineVersion !== undefined
+      ? `training baseline of version ${drift.baselineVersion}`
+      : 'the training baseline';
+  return (
+    <>
+      <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
+        <Typography variant="subtitle1">Overall</Typography>
+        <DriftStatusChip status={drift.status} testId="drift-overall-status" />
+      </Box>
+      <Typography variant="body2" color="textSecondary" gutterBottom>
+        {drift.sampleCount} captured inputs compared with the {baseline}
+        {drift.analyzedAt ? `, analysed ${formatTime(drift.analyzedAt)}` : ''}.
+        Default thresholds: PSI ≥ 0.1 or KS ≥ 0.1 warns, PSI ≥ 0.25 or KS ≥ 0.2
+        is drift; under 100 samples there is not enough data.
+      </Typography>
+      {drift.features.length === 0 ? (
+        <EmptyState missing="data" title="No features analysed yet" />
+      ) : (
+        <DriftTable drift={drift} />
+      )}
+    </>
+  );
+}
+
+/** Per-feature drift of captured inputs against the training baseline. */
+export const DriftCard = withMlopsEntityData(function DriftCardContent() {
+  const [window, setWindow] = useState<MonitoringWindow>('1h');
+  const monitoring = useMonitoring(window);
+  return (
+    <InfoCard
+      title="Data drift"
+      subheader="Captured inputs vs the training baseline (PSI, KS)"
+      action={
+        <WindowSelector
+          value={window}
+          onChange={setWindow}
+          label="Data drift window"
+        />
+      }
+    >
+      <AsyncContent state={monitoring} empty={NOTHING_TO_MONITOR}>
+        {value => <DriftSummaryView drift={value.drift} />}
+      </AsyncContent>
+    </InfoCard>
+  );
+});

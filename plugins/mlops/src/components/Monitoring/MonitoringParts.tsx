@@ -1,0 +1,101 @@
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import type { ReactElement } from 'react';
+import { ResponsiveContainer } from 'recharts';
+import {
+  MONITORING_WINDOWS,
+  type DriftStatus,
+  type MonitoringWindow,
+} from '@mlops-portal/plugin-mlops-common';
+
+/** 1h / 24h / 7d, the windows the monitoring API accepts. */
+export function WindowSelector(props: {
+  value: MonitoringWindow;
+  onChange: (window: MonitoringWindow) => void;
+  label: string;
+}) {
+  return (
+    <ToggleButtonGroup
+      size="small"
+      exclusive
+      value={props.value}
+      aria-label={props.label}
+      // A click on the selected button would deselect it; keep one selected.
+      onChange={(_e, v: MonitoringWindow | null) => v && props.onChange(v)}
+    >
+      {MONITORING_WINDOWS.map(w => (
+        <ToggleButton key={w} value={w} aria-label={`Last ${w}`}>
+          {w}
+        </ToggleButton>
+      ))}
+    </ToggleButtonGroup>
+  );
+}
+
+const DRIFT_LABEL: Record<DriftStatus, string> = {
+  ok: 'OK',
+  warn: 'Warning',
+  drift: 'Drift',
+  insufficient_data: 'Not enough data',
+};
+
+const DRIFT_COLOR: Record<DriftStatus, string> = {
+  ok: '#2e7d32',
+  warn: '#ed6c02',
+  drift: '#d32f2f',
+  insufficient_data: '#757575',
+};
+
+/** One drift status, the same words and colours everywhere. */
+export function DriftStatusChip(props: {
+  status: DriftStatus;
+  testId?: string;
+}) {
+  const color = DRIFT_COLOR[props.status];
+  return (
+    <Chip
+      size="small"
+      variant={props.status === 'insufficient_data' ? 'outlined' : 'default'}
+      label={DRIFT_LABEL[props.status]}
+      style={
+        props.status === 'insufficient_data'
+          ? { borderColor: color, color }
+          : { backgroundColor: color, color: '#fff' }
+      }
+      data-testid={props.testId}
+      data-status={props.status}
+    />
+  );
+}
+
+/** A labelled chart of fixed height that takes the card's width. */
+export function ChartBox(props: {
+  label: string;
+  height?: number;
+  children: ReactElement;
+}) {
+  return (
+    <Box height={props.height ?? 200} role="img" aria-label={props.label}>
+      <ResponsiveContainer width="100%" height="100%">
+        {props.children}
+      </ResponsiveContainer>
+    </Box>
+  );
+}
+
+/** A headline number with its caption. */
+export function Stat(props: { label: string; value: string; testId: string }) {
+  return (
+    <Box minWidth={110}>
+      <Typography variant="caption" color="textSecondary">
+        {props.label}
+      </Typography>
+      <Typography variant="h6" data-testid={props.testId}>
+        {props.value}
+      </Typography>
+    </Box>
+  );
+}

@@ -53,6 +53,11 @@ TSC_PID=$!
 check lint bash scripts/lint.sh
 wait "$TSC_PID"
 
+# publishable packages built first (the jest suite runs the bundled worker),
+# then every tarball complete and runnable with plain node
+check build-packages bash scripts/build-packages.sh
+check check-packs node scripts/check-packs.mjs
+
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
 suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"
 # the CDK app must synthesize offline from a clean clone (cdk-nag errors fail it)

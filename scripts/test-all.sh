@@ -71,5 +71,9 @@ fi
 step "end-to-end"
 bash scripts/e2e.sh "$RESULTS"
 
+# production mode (built backend serving the built app, plain node): start-up figures + browser smoke
+step "end-to-end: production mode"
+bash scripts/e2e-prod.sh "$RESULTS"
+
 step "summary"
 node scripts/summarize-results.mjs "$RESULTS"

@@ -25,6 +25,8 @@ trap cleanup EXIT
   fail "app build failed (see $NAME-build-app.log)"
 node scripts/build-backend.mjs >"$RESULTS/$NAME-build.log" 2>&1 || fail "backend bundle failed"
 
+# another server on the port would answer the readiness probe in our place
+curl -s -o /dev/null "http://localhost:$PORT/" && fail "port $PORT is already in use"
 start=$(date +%s%N)
 MLOPS_DATA_DIR="$WORK/data" MLOPS_SQLITE_DIR="$WORK/sqlite" PORT=$PORT \
   MLOPS_BASE_URL=http://localhost:$PORT MLOPS_ENDPOINT_PORT=$((PORT + 64)) \

@@ -25,7 +25,7 @@ import type {
 import { ClientContext, type SimpleCache } from './clientContext';
 import type { AwsClientFactory } from './clients';
 import { DataBucket } from './dataBucket';
-import { Endpoint } from './endpoint';
+import { Endpoint, versionFromArn } from './endpoint';
 import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
 import { PipelineRuns } from './pipelineRuns';
@@ -53,7 +53,10 @@ export interface AwsEngineOptions {
   /** `mlops.aws.listCacheTtlSeconds` (default 10; 0 disables the cache). */
   listCacheTtlSeconds?: number;
   /** Builds the monitoring part over the shared client context (CloudWatch, Model Monitor). */
-  monitoring?: (ctx: ClientContext) => AwsMonitoringPart;
+  monitoring?: (
+    ctx: ClientContext,
+    served: { modelVersion(r: MlopsResources): Promise<number | undefined> },
+  ) => AwsMonitoringPart;
 }
 
 /**
@@ -93,7 +96,12 @@ export class AwsEngine implements MlopsEngine {
     this.runs = new PipelineRuns(ctx, this.registry);
     this.data = new DataBucket(ctx, options.dataBucketUri);
     // Optional in the engine contract: offered only when the part exists.
-    const monitoring = options.monitoring?.(ctx);
+    const monitoring = options.monitoring?.(ctx, {
+      modelVersion: async r => {
+        const arn = await this.endpoint.servingPackageArn(r);
+        return arn ? versionFromArn(arn) : undefined;
+      },
+    });
     if (monitoring?.getMonitoring) {
       this.getMonitoring = monitoring.getMonitoring.bind(monitoring);
     }

@@ -2,18 +2,21 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Config } from '@backstage/config';
 import {
   DefaultAwsCredentialsManager,
   type AwsCredentialProvider,
 } from '@backstage/integration-aws-node';
 
-/** The four SDK clients for one (region, account). */
+/** The SDK clients for one (region, account). */
 export interface AwsClients {
   sagemaker: SageMakerClient;
   runtime: SageMakerRuntimeClient;
   codepipeline: CodePipelineClient;
   s3: S3Client;
+  /** Endpoint metrics for monitoring. */
+  cloudwatch: CloudWatchClient;
 }
 
 /** Where a request's resources live. */
@@ -56,6 +59,7 @@ export function buildClients(
     runtime: new SageMakerRuntimeClient(common),
     codepipeline: new CodePipelineClient(common),
     s3: new S3Client(common),
+    cloudwatch: new CloudWatchClient(common),
   };
 }
 

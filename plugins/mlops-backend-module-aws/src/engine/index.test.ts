@@ -20,6 +20,9 @@ describe('createAwsEngine', () => {
       }),
     });
     expect(engine.type).toBe('aws');
+    // CloudWatch traffic, Model Monitor drift and evaluation plots (monitoring/)
+    expect(typeof engine.getMonitoring).toBe('function');
+    expect(typeof engine.getEvaluationPlots).toBe('function');
   });
 
   it('names the missing or bad setting', async () => {

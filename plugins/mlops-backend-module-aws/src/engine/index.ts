@@ -7,6 +7,7 @@ import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import { AwsEngine } from './AwsEngine';
 import { createDefaultClientFactory } from './clients';
 import { parseS3Uri } from './mappers';
+import { createAwsMonitoring } from './monitoring';
 
 export { AwsEngine } from './AwsEngine';
 export type { AwsEngineOptions } from './AwsEngine';
@@ -46,5 +47,11 @@ export async function createAwsEngine(options: {
     dataBucketUri: dataBucket,
     cache: options.cache,
     listCacheTtlSeconds: ttl,
+    monitoring: (ctx, served) =>
+      createAwsMonitoring({
+        logger: options.logger,
+        clients: r => ctx.clients(r),
+        servedModelVersion: r => served.modelVersion(r),
+      }),
   });
 }

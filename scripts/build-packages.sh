@@ -17,8 +17,11 @@ PACKAGES=(
   plugins/mlops
 )
 
-echo "tsc: declarations → dist-types/"
-npx tsc
+# --skip-tsc: the caller has just run tsc (npm test does, as its type check)
+if [ "${1:-}" != "--skip-tsc" ]; then
+  echo "tsc: declarations → dist-types/"
+  npx tsc
+fi
 for p in "${PACKAGES[@]}"; do
   echo "build $p"
   npm run build --silent --prefix "$p"

@@ -47,15 +47,18 @@ bash scripts/ensure-system-deps.sh || echo "(continuing without system packages)
 step "PostgreSQL for the database suites"
 if PG_ENV=$(bash scripts/start-test-postgres.sh); then eval "$PG_ENV"; echo "$PG_ENV"; else echo "PostgreSQL unavailable: suites run on SQLite only"; fi
 
-# tsc and eslint are single-threaded: run them side by side on the 2 cores
-check tsc npx tsc --noEmit &
+# tsc and eslint are single-threaded: run them side by side on the 2 cores.
+# tsc also emits the declarations (dist-types/) the API reports and the package builds read.
+check tsc npx tsc &
 TSC_PID=$!
 check lint bash scripts/lint.sh
 wait "$TSC_PID"
 
 # publishable packages built first (the jest suite runs the bundled worker),
 # then every tarball complete and runnable with plain node
-check build-packages bash scripts/build-packages.sh
+# each published package's API matches its checked-in report.api.md
+check api-reports npm run -s check:api-reports
+check build-packages bash scripts/build-packages.sh --skip-tsc
 check check-packs node scripts/check-packs.mjs
 
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores

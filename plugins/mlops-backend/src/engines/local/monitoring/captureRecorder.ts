@@ -1,0 +1,147 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import { randomUUID } from 'crypto';
+import { errorMessage } from '../format';
+import { emptyHistogram, latencyBucket } from './latencyHistogram';
+import type {
+  CaptureSample,
+  MinuteRollup,
+  MonitoringStore,
+} from './monitoringStore';
+
+/** One served prediction request, as the serving paths report it. */
+export interface Invocation {
+  endpointName: string;
+  /** The version that answered; undefined when none was deployed. */
+  modelVersion?: number;
+  latencyMs: number;
+  /** HTTP status of the answer. */
+  status: number;
+  /** The parsed input rows (absent when the body was rejected). */
+  instances?: readonly AbaloneFeatures[];
+  /** Predicted rings, one per instance. */
+  predictions?: ArrayLike<number>;
+  /** Epoch ms; default now. */
+  time?: number;
+}
+
+export interface CaptureOptions {
+  /** Captured rows kept per endpoint (ring buffer). */
+  sampleSize: number;
+  retentionDays: number;
+  flushIntervalMs: number;
+  /** Rows held in memory between flushes at most; more are not sampled. */
+  maxPendingSamples: number;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Records served predictions in memory (O(1) per request, never touches the
+ * database on the request path) and writes them in batches from a timer:
+ * per-minute roll-ups and captured input rows.
+ */
+export class CaptureRecorder {
+  private rollups = new Map<string, MinuteRollup>();
+  private samples: CaptureSample[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
+  /** Rows not sampled because the in-memory buffer was full. */
+  droppedSamples = 0;
+
+  constructor(
+    private readonly store: MonitoringStore,
+    private readonly options: CaptureOptions,
+    private readonly logger: LoggerService,
+  ) {}
+
+  record(inv: Invocation): void {
+    const time = inv.time ?? Date.now();
+    const minute = Math.floor(time / 60_000);
+    const modelVersion = inv.modelVersion ?? 0;
+    const key = `${inv.endpointName}|${minute}|${modelVersion}`;
+    let r = this.rollups.get(key);
+    if (!r) {
+      r = {
+        endpointName: inv.endpointName,
+        minute,
+        modelVersion,
+        invocations: 0,
+        errors4xx: 0,
+        errors5xx: 0,
+        latencyHistogram: emptyHistogram(),
+      };
+      this.rollups.set(key, r);
+    }
+    r.invocations++;
+    if (inv.status >= 500) r.errors5xx++;
+    else if (inv.status >= 400) r.errors4xx++;
+    r.latencyHistogram[latencyBucket(inv.latencyMs)]++;
+
+    if (!inv.instances || inv.status >= 400) return;
+    const eventId = randomUUID();
+    for (let i = 0; i < inv.instances.length; i++) {
+      if (this.samples.length >= this.options.maxPendingSamples) {
+        this.droppedSamples += inv.instances.length - i;
+        return;
+      }
+      this.samples.push({
+        eventId,
+        endpointName: inv.endpointName,
+        inferenceTime: time,
+        modelVersion: inv.modelVersion,
+        features: inv.instances[i],
+        prediction: inv.predictions?.[i],
+      });
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      void this.flush();
+    }, this.options.flushIntervalMs);
+    // Monitoring never keeps the process alive.
+    this.timer.unref();
+  }
+
+  /** Writes what was recorded so far; flushes run one at a time. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBatch());
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async writeBatch(): Promise<void> {
+    const rollups = [...this.rollups.values()];
+    const samples = this.samples;
+    this.rollups = new Map();
+    this.samples = [];
+    try {
+      await this.store.addRollups(rollups);
+      await this.store.addSamples(samples);
+      const endpoints = [...new Set(samples.map(s => s.endpointName))];
+      await this.store.trimSamples(endpoints, this.options.sampleSize);
+      const now = Date.now();
+      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = now;
+        await this.store.prune(
+          now - this.options.retentionDays * 24 * 3600_000,
+        );
+      }
+    } catch (e) {
+      // Monitoring data is best effort; serving must not fail because of it.
+      this.logger.warn(
+        `MLOps monitoring: could not write ${rollups.length} roll-up(s) and ${
+          samples.length
+        } captured row(s): ${errorMessage(e)}`,
+      );
+    }
+  }
+}

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import type {
   MlopsResources,
   PipelineExecutionDetail,
@@ -51,8 +52,8 @@ export async function createTestEngine(
     mseThreshold?: number;
     seed?: Record<string, string>;
     /** `mlops.local.monitoring` and `mlops.monitoring` config. */
-    localMonitoring?: Record<string, unknown>;
-    monitoring?: Record<string, unknown>;
+    localMonitoring?: JsonObject;
+    monitoring?: JsonObject;
   } = {},
 ): Promise<LocalEngine> {
   return LocalEngine.create({

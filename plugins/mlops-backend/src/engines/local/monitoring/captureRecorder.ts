@@ -54,6 +54,8 @@ export class CaptureRecorder {
     private readonly store: MonitoringStore,
     private readonly options: CaptureOptions,
     private readonly logger: LoggerService,
+    /** Told about samples once they are stored. */
+    private readonly onStored?: (samples: readonly CaptureSample[]) => void,
   ) {}
 
   record(inv: Invocation): void {
@@ -108,8 +110,17 @@ export class CaptureRecorder {
 
   /** Writes what was recorded so far; flushes run one at a time. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBatch());
-    return this.flushing;
+    return this.exclusive(() => this.writeBatch());
+  }
+
+  /** Runs `fn` between flushes (never during one). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.flushing.then(fn);
+    this.flushing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async close(): Promise<void> {
@@ -126,6 +137,7 @@ export class CaptureRecorder {
     try {
       await this.store.addRollups(rollups);
       await this.store.addSamples(samples);
+      this.onStored?.(samples);
       const endpoints = [...new Set(samples.map(s => s.endpointName))];
       await this.store.trimSamples(endpoints, this.options.sampleSize);
       const now = Date.now();

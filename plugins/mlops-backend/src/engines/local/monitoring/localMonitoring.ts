@@ -21,6 +21,7 @@ import { captureRecordOf } from './captureRecord';
 import { driftSummaryOf, trafficOf, WINDOWS } from './monitoringReport';
 import type { MonitoringSettings } from './monitoringSettings';
 import { MonitoringStore } from './monitoringStore';
+import { SampleCache } from './sampleCache';
 
 /** The version an endpoint serves now. */
 export interface DeployedVersion {
@@ -45,6 +46,7 @@ async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
 export class LocalMonitoring {
   private readonly store: MonitoringStore;
   private readonly recorder?: CaptureRecorder;
+  private readonly samples: SampleCache;
   /** Baselines are immutable per version directory; parse each once. */
   private readonly baselines = new Map<string, BaselineStatistics | null>();
 
@@ -55,8 +57,14 @@ export class LocalMonitoring {
     logger: LoggerService,
   ) {
     this.store = new MonitoringStore(db);
+    this.samples = new SampleCache(this.store, settings.capture.sampleSize);
     if (settings.enabled) {
-      this.recorder = new CaptureRecorder(this.store, settings.capture, logger);
+      this.recorder = new CaptureRecorder(
+        this.store,
+        settings.capture,
+        logger,
+        stored => this.samples.append(stored),
+      );
     }
   }
 
@@ -93,11 +101,15 @@ export class LocalMonitoring {
     const { minutes, bucket } = WINDOWS[window];
     const fromMinute =
       Math.floor(now / 60_000 / bucket) * bucket - (minutes - bucket);
-    const [rollups, samples] = await Promise.all([
-      this.store.rollupsSince(endpointName, fromMinute),
-      this.store.samplesSince(endpointName, now - minutes * 60_000),
-    ]);
-    const rows = samples.map(s => s.features);
+    const fromMs = Math.max(
+      now - minutes * 60_000,
+      now - this.settings.capture.retentionDays * 24 * 3600_000,
+    );
+    const load = () => this.samples.ensureLoaded(endpointName, fromMs);
+    // Serialised with flushes, so a flush cannot slip between load and append.
+    await (this.recorder ? this.recorder.exclusive(load) : load());
+    const rollups = await this.store.rollupsSince(endpointName, fromMinute);
+    const rows = this.samples.since(endpointName, fromMs);
     const baseline = deployed && (await this.baselineOf(deployed));
     let driftSummary: DriftSummary;
     if (deployed && baseline) {

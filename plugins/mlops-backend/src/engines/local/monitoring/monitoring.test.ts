@@ -194,6 +194,18 @@ describe.each(databases.eachSupportedId())(
         },
         eventVersion: '0',
       });
+
+      // A restarted engine reads the captured sample back from the database.
+      await engine.close();
+      engine = await createTestEngine(knex, dataDir, {
+        localMonitoring: { sampleSize: SAMPLE_SIZE },
+      });
+      const restarted = await engine.getMonitoring(RESOURCES, {
+        window: '1h',
+      });
+      expect(restarted.drift.sampleCount).toBe(SAMPLE_SIZE);
+      expect(restarted.drift.status).toBe('drift');
+      expect(restarted.totals.invocations).toBe(drifted.totals.invocations + 1);
     });
   },
 );

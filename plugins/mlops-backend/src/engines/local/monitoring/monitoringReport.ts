@@ -122,14 +122,16 @@ export function distributionOf(
   const buckets = feature.numerical_statistics.distribution.kll.buckets;
   const total = buckets.reduce((s, b) => s + b.count, 0) || 1;
   const recent = new Array<number>(buckets.length).fill(0);
+  const uppers = buckets.map(b => b.upper_bound);
+  const last = buckets.length - 1;
   let present = 0;
   for (const r of rows) {
     const v = r[key] as number;
     if (!Number.isFinite(v)) continue;
     present++;
     // Values outside the training range land in the outer buckets.
-    let b = buckets.findIndex(bk => v < bk.upper_bound);
-    if (b < 0) b = buckets.length - 1;
+    let b = 0;
+    while (b < last && v >= uppers[b]) b++;
     recent[b]++;
   }
   return buckets.map((b, i) => ({

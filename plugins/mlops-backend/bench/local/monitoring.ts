@@ -10,7 +10,6 @@
  *    100k captured rows from SQLite, drift, distributions) over 100k rows.
  *    Target ≤ 200 ms.
  */
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { parseAbaloneCsv } from '@mlops-portal/ml-core';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
@@ -22,6 +21,7 @@ import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../../src/engines/local/LocalEngine';
+import { DATA, actor, quietLogger, resources } from './shared';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -32,22 +32,6 @@ const DURATION = arg('duration', 8);
 const CONNECTIONS = arg('connections', 50);
 const ROUNDS = arg('rounds', 2);
 const DRIFT_ROWS = 100_000;
-const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
-
-const quietLogger: LoggerService = {
-  info() {},
-  debug() {},
-  warn: (m: string) => console.warn(`warn: ${m}`),
-  error: (m: string) => console.error(`error: ${m}`),
-  child: () => quietLogger,
-};
-const resources = {
-  entityRef: 'component:default/abalone-age-predictor',
-  pipelineName: 'abalone-pipeline',
-  modelPackageGroupName: 'AbaloneModelPackageGroup',
-  endpointName: 'abalone-endpoint',
-};
-const actor = { ref: 'user:default/guest' };
 
 function sqlite(file: string) {
   return knexFactory({

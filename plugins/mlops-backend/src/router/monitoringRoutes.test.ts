@@ -116,8 +116,11 @@ describe('monitoring routes', () => {
   });
 
   it('answers 401 without credentials', async () => {
-    const server = await app({ getMonitoring: jest.fn() });
-    await request(server).get(path('/monitoring')).expect(401);
+    const getMonitoring = jest.fn();
+    const server = await app({ getMonitoring });
+    const res = await request(server).get(path('/monitoring'));
+    expect(res.status).toBe(401);
+    expect(getMonitoring).not.toHaveBeenCalled();
   });
 
   it('answers 501 when the engine has neither method', async () => {

@@ -48,6 +48,8 @@ export interface Config {
         retentionDays?: number;
         /** Captured input rows kept per endpoint (newest first, a ring buffer). Default 100000. */
         sampleSize?: number;
+        /** Input rows sampled per endpoint and minute at most (a reservoir per flush period), like Data Capture's sampling percentage. Default 6000. */
+        samplesPerMinute?: number;
         /** How often captures are written to the database, off the request path. Default 2. */
         flushIntervalSeconds?: number;
       };

@@ -46,6 +46,11 @@ exports.up = async function up(knex) {
       ['endpoint_name', 'inference_time'],
       'mlops_local_capture_samples_time_idx',
     );
+    // The ring buffer trims by insertion order per endpoint.
+    table.index(
+      ['endpoint_name', 'id'],
+      'mlops_local_capture_samples_ring_idx',
+    );
   });
 };
 

@@ -30,8 +30,11 @@ export interface CaptureOptions {
   sampleSize: number;
   retentionDays: number;
   flushIntervalMs: number;
-  /** Rows held in memory between flushes at most; more are not sampled. */
-  maxPendingSamples: number;
+  /**
+   * Input rows kept per endpoint and flush period at most (a reservoir
+   * sample of the period's rows, like Data Capture's sampling percentage).
+   */
+  samplesPerFlush: number;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -43,12 +46,17 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  */
 export class CaptureRecorder {
   private rollups = new Map<string, MinuteRollup>();
-  private samples: CaptureSample[] = [];
+  /** Per endpoint: rows seen since the last flush and the sample kept of them. */
+  private reservoirs = new Map<
+    string,
+    { seen: number; kept: CaptureSample[] }
+  >();
+  private storedSinceTrim = 0;
+  private trimEndpoints = new Set<string>();
+  private lastTrim = 0;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private lastPrune = 0;
-  /** Rows not sampled because the in-memory buffer was full. */
-  droppedSamples = 0;
 
   constructor(
     private readonly store: MonitoringStore,
@@ -82,20 +90,31 @@ export class CaptureRecorder {
     r.latencyHistogram[latencyBucket(inv.latencyMs)]++;
 
     if (!inv.instances || inv.status >= 400) return;
-    const eventId = randomUUID();
+    let res = this.reservoirs.get(inv.endpointName);
+    if (!res) {
+      res = { seen: 0, kept: [] };
+      this.reservoirs.set(inv.endpointName, res);
+    }
+    const cap = this.options.samplesPerFlush;
+    let eventId: string | undefined;
     for (let i = 0; i < inv.instances.length; i++) {
-      if (this.samples.length >= this.options.maxPendingSamples) {
-        this.droppedSamples += inv.instances.length - i;
-        return;
+      // Reservoir sampling (Algorithm R): every row of the period has the
+      // same chance to be kept, and memory stays at `cap` rows.
+      res.seen++;
+      let slot = res.kept.length;
+      if (slot >= cap) {
+        slot = Math.floor(Math.random() * res.seen);
+        if (slot >= cap) continue;
       }
-      this.samples.push({
+      eventId ??= randomUUID();
+      res.kept[slot] = {
         eventId,
         endpointName: inv.endpointName,
         inferenceTime: time,
         modelVersion: inv.modelVersion,
         features: inv.instances[i],
         prediction: inv.predictions?.[i],
-      });
+      };
     }
   }
 
@@ -131,16 +150,35 @@ export class CaptureRecorder {
 
   private async writeBatch(): Promise<void> {
     const rollups = [...this.rollups.values()];
-    const samples = this.samples;
+    const samples = [...this.reservoirs.values()]
+      .flatMap(r => r.kept)
+      .sort((a, b) => a.inferenceTime - b.inferenceTime);
     this.rollups = new Map();
-    this.samples = [];
+    this.reservoirs = new Map();
     try {
       await this.store.addRollups(rollups);
       await this.store.addSamples(samples);
       this.onStored?.(samples);
-      const endpoints = [...new Set(samples.map(s => s.endpointName))];
-      await this.store.trimSamples(endpoints, this.options.sampleSize);
       const now = Date.now();
+      // Trimming scans the endpoint's rows: do it once a tenth of the
+      // buffer was added (or every minute), not on every flush.
+      this.storedSinceTrim += samples.length;
+      this.trimEndpoints = new Set([
+        ...this.trimEndpoints,
+        ...samples.map(s => s.endpointName),
+      ]);
+      if (
+        this.storedSinceTrim > this.options.sampleSize / 10 ||
+        now - this.lastTrim >= 60_000
+      ) {
+        await this.store.trimSamples(
+          [...this.trimEndpoints],
+          this.options.sampleSize,
+        );
+        this.storedSinceTrim = 0;
+        this.trimEndpoints = new Set();
+        this.lastTrim = now;
+      }
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
         await this.store.prune(

@@ -158,7 +158,9 @@ export class LocalMonitoring {
   /** Captured rows since `fromMs` as Data Capture JSONL lines. */
   async captureRecords(endpointName: string, fromMs: number) {
     await this.flush();
-    const samples = await this.store.samplesSince(endpointName, fromMs);
+    const samples = (await this.store.samplesSince(endpointName, fromMs)).slice(
+      -this.settings.capture.sampleSize,
+    );
     return samples.map(s => JSON.stringify(captureRecordOf(s)));
   }
 

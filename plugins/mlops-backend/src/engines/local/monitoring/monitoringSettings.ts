@@ -52,14 +52,24 @@ export function readMonitoringSettings(config: Config): MonitoringSettings {
     );
   }
   const p = 'mlops.local.monitoring';
+  const flushIntervalMs =
+    positive(config, `${p}.flushIntervalSeconds`, 2, false) * 1000;
+  const samplesPerMinute = positive(
+    config,
+    `${p}.samplesPerMinute`,
+    6000,
+    true,
+  );
   return {
     enabled: config.getOptionalBoolean(`${p}.enabled`) ?? true,
     capture: {
       sampleSize: positive(config, `${p}.sampleSize`, 100_000, true),
       retentionDays: positive(config, `${p}.retentionDays`, 7, false),
-      flushIntervalMs:
-        positive(config, `${p}.flushIntervalSeconds`, 2, false) * 1000,
-      maxPendingSamples: 50_000,
+      flushIntervalMs,
+      samplesPerFlush: Math.max(
+        1,
+        Math.round((samplesPerMinute * flushIntervalMs) / 60_000),
+      ),
     },
     drift,
   };

@@ -35,7 +35,10 @@ export class SampleCache {
   /** Loads an endpoint once (call it serialised with flushes). */
   async ensureLoaded(endpointName: string, fromMs: number): Promise<void> {
     if (this.rings.has(endpointName)) return;
-    const samples = await this.store.samplesSince(endpointName, fromMs);
+    // The stored ring may run up to a trim over its size; keep the newest.
+    const samples = (await this.store.samplesSince(endpointName, fromMs)).slice(
+      -this.maxRows,
+    );
     this.rings.set(endpointName, {
       times: samples.map(s => s.inferenceTime),
       rows: samples.map(s => s.features),

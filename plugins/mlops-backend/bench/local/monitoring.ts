@@ -218,9 +218,9 @@ async function main() {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     last = await drifting.getMonitoring(resources, { window: '1h' });
-    const c = process.cpuUsage(c0);
+    const used = process.cpuUsage(c0);
     times.push(performance.now() - t0);
-    cpuTimes.push((c.user + c.system) / 1000);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
   console.log(
     `  ${last!.drift.sampleCount} rows compared (status ${

@@ -157,7 +157,9 @@ async function main() {
   ];
   const rps = new Map<string, number[]>();
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, url] of targets) {
+    // Rotate the order each round, so no target always runs last.
+    const order = targets.map((_, i) => targets[(i + round - 1) % 3]);
+    for (const [name, url] of order) {
       const r = await autocannon(url, body);
       rps.set(name, [...(rps.get(name) ?? []), r.requests.average]);
       console.log(

@@ -101,11 +101,11 @@ export class LocalMonitoring {
     const { minutes, bucket } = WINDOWS[window];
     const fromMinute =
       Math.floor(now / 60_000 / bucket) * bucket - (minutes - bucket);
-    const fromMs = Math.max(
-      now - minutes * 60_000,
-      now - this.settings.capture.retentionDays * 24 * 3600_000,
-    );
-    const load = () => this.samples.ensureLoaded(endpointName, fromMs);
+    const retainedFrom =
+      now - this.settings.capture.retentionDays * 24 * 3600_000;
+    const fromMs = Math.max(now - minutes * 60_000, retainedFrom);
+    // The cache holds every retained row, whichever window is read first.
+    const load = () => this.samples.ensureLoaded(endpointName, retainedFrom);
     // Serialised with flushes, so a flush cannot slip between load and append.
     await (this.recorder ? this.recorder.exclusive(load) : load());
     const rollups = await this.store.rollupsSince(endpointName, fromMinute);

@@ -128,6 +128,36 @@ describe('MonitoringAlerts', () => {
     });
   });
 
+  it('checks every catalog entity naming an endpoint on its interval', async () => {
+    jest.useFakeTimers();
+    try {
+      const getMonitoring = jest.fn(async () => report({ drift: true }));
+      const notify = jest.fn(async () => {});
+      const alerts = new MonitoringAlerts(
+        { type: 'fake', getMonitoring } as unknown as MlopsEngine,
+        notify,
+        { errorRateThreshold: 0.05, minInvocations: 20, intervalMs: 1000 },
+        mockServices.logger.mock(),
+      );
+      alerts.start(
+        catalogServiceMock({ entities: testEntities }),
+        mockServices.auth(),
+      );
+      await jest.advanceTimersByTimeAsync(2500);
+      alerts.stop();
+      await jest.advanceTimersByTimeAsync(5000);
+      // Two ticks, only the annotated entity, one notification.
+      expect(getMonitoring).toHaveBeenCalledTimes(2);
+      expect(getMonitoring).toHaveBeenCalledWith(
+        expect.objectContaining({ endpointName: 'abalone-endpoint' }),
+        { window: '1h' },
+      );
+      expect(notify).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reads its settings with defaults and names a bad key', () => {
     expect(readMonitoringAlertSettings(new ConfigReader({}))).toEqual({
       errorRateThreshold: 0.05,

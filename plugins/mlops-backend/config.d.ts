@@ -40,6 +40,42 @@ export interface Config {
         /** Default 7070; 0 picks a free port. */
         port?: number;
       };
+      /** Capture of served predictions for monitoring (traffic roll-ups + sampled inputs). */
+      monitoring?: {
+        /** Capture every prediction served. Default true. */
+        enabled?: boolean;
+        /** Days of roll-ups and captured rows kept. Default 7. */
+        retentionDays?: number;
+        /** Captured input rows kept per endpoint (newest first, a ring buffer). Default 100000. */
+        sampleSize?: number;
+        /** Input rows sampled per endpoint and minute at most (a reservoir per flush period), like Data Capture's sampling percentage. Default 6000. */
+        samplesPerMinute?: number;
+        /** How often captures are written to the database, off the request path. Default 2. */
+        flushIntervalSeconds?: number;
+      };
+    };
+
+    /** Model monitoring: drift of captured inputs and error-rate alerts (both engines). */
+    monitoring?: {
+      /** Thresholds of ml-core's drift() (PSI and KS distance per feature). */
+      drift?: {
+        /** Default 0.1. */
+        psiWarn?: number;
+        /** Default 0.25. */
+        psiDrift?: number;
+        /** Default 0.1. */
+        ksWarn?: number;
+        /** Default 0.2. */
+        ksDrift?: number;
+        /** Fewer captured rows than this → insufficient_data. Default 100. */
+        minSamples?: number;
+      };
+      /** Notify owners when (4xx + 5xx) / invocations in the last hour exceeds this. Default 0.05. */
+      errorRateThreshold?: number;
+      /** Invocations in the last hour below which the error rate is not judged. Default 20. */
+      errorRateMinInvocations?: number;
+      /** How often monitoring is evaluated for breach notifications. Default 300. */
+      evaluationIntervalSeconds?: number;
     };
 
     /** The unauthenticated predict route used by the consumer app. */

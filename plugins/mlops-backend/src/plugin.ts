@@ -13,7 +13,11 @@ import { EngineRegistry, readEngineType } from './engines';
 import { createLocalEngine } from './engines/local';
 import { createRouter } from './router/createRouter';
 import { MlopsAccess } from './service/access';
-import { forwardEngineEvents } from './service/events';
+import { forwardEngineEvents, ownerNotifier } from './service/events';
+import {
+  MonitoringAlerts,
+  readMonitoringAlertSettings,
+} from './service/monitoringAlerts';
 import { ModelVersionsCache } from './service/modelVersionsCache';
 
 /**
@@ -64,6 +68,14 @@ export const mlopsPlugin = createBackendPlugin({
         const access = new MlopsAccess(deps);
         const versions = ModelVersionsCache.forEngine(engine);
         lifecycle.addShutdownHook(() => versions.unsubscribe());
+        const monitoringAlerts = new MonitoringAlerts(
+          engine,
+          ownerNotifier(deps),
+          readMonitoringAlertSettings(config),
+          logger,
+        );
+        monitoringAlerts.start(deps.catalog, deps.auth);
+        lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         httpRouter.use(
           await createRouter({
             engine,
@@ -74,6 +86,7 @@ export const mlopsPlugin = createBackendPlugin({
             logger,
             config: deps.config,
             versionsCache: versions.cache,
+            monitoringAlerts,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -10,7 +10,6 @@
  *    autocannon (run as a separate process so it does not share the server's
  *    event loop), next to a bare express hello-world in the same run.
  */
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
@@ -21,6 +20,7 @@ import knexFactory from 'knex';
 import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../../src/engines/local/LocalEngine';
+import { DATA, actor, quietLogger, resources } from './shared';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -30,24 +30,7 @@ const arg = (name: string, def: number) => {
 const UPLOADS = arg('uploads', 3);
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 50);
-const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
 
-const quietLogger: LoggerService = {
-  info() {},
-  debug() {},
-  warn: (m: string) => console.warn(`warn: ${m}`),
-  error: (m: string) => console.error(`error: ${m}`),
-  child: () => quietLogger,
-};
-
-const resources = {
-  entityRef: 'component:default/abalone-age-predictor',
-  pipelineName: 'abalone-pipeline',
-  modelPackageGroupName: 'AbaloneModelPackageGroup',
-  endpointName: 'abalone-endpoint',
-  releasePipelineName: 'abalone-release',
-};
-const actor = { ref: 'user:default/guest' };
 const csvRow = [
   EXAMPLE_ABALONE.sex,
   EXAMPLE_ABALONE.length,

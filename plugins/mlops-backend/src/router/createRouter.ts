@@ -5,7 +5,11 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  NotImplementedError,
+} from '@backstage/errors';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -34,12 +38,14 @@ import {
   entityRefFromParams,
 } from '../service/access';
 import { ModelVersionsCache } from '../service/modelVersionsCache';
+import type { MonitoringAlerts } from '../service/monitoringAlerts';
 import {
   parseBody,
   parseEndpointName,
   parseExecutionId,
   parseFileName,
   parseListQuery,
+  parseMonitoringWindow,
   parseVersion,
 } from './validation';
 
@@ -57,6 +63,8 @@ export interface RouterOptions {
   config: RootConfigService;
   /** Model-version lists kept between engine change events; default: none. */
   versionsCache?: ModelVersionsCache;
+  /** Breach notifications, fed by monitoring reads; default: none. */
+  monitoringAlerts?: MonitoringAlerts;
 }
 
 /** Settings of the unauthenticated consumer route, read once at start-up. */
@@ -417,6 +425,28 @@ export async function createRouter(
     );
     const body = parseBody(predictRequestSchema, req.body);
     res.json(await engine.predict(resources, body.instances));
+  });
+
+  // --- monitoring (issue #13) ----------------------------------------------
+  const notImplemented = (what: string) =>
+    new NotImplementedError(
+      `the ${engine.type} engine does not report ${what}`,
+    );
+
+  entity.get('/monitoring', async (req, res) => {
+    const window = parseMonitoringWindow(req.query as Record<string, unknown>);
+    const { resources } = await context(req);
+    if (!engine.getMonitoring) throw notImplemented('monitoring');
+    const report = await engine.getMonitoring(resources, { window });
+    await options.monitoringAlerts?.observe(resources, report);
+    res.json(report);
+  });
+
+  entity.get('/model-versions/:version/evaluation-plots', async (req, res) => {
+    const version = parseVersion(req.params.version);
+    const { resources } = await context(req);
+    if (!engine.getEvaluationPlots) throw notImplemented('evaluation plots');
+    res.json(await engine.getEvaluationPlots(resources, version));
   });
 
   // --- errors ----------------------------------------------------------------

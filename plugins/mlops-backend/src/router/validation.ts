@@ -1,6 +1,10 @@
 import { InputError } from '@backstage/errors';
-import { formatZodError } from '@mlops-portal/plugin-mlops-common';
-import type { z } from 'zod/v3';
+import {
+  MONITORING_WINDOWS,
+  formatZodError,
+  type MonitoringWindow,
+} from '@mlops-portal/plugin-mlops-common';
+import { z } from 'zod/v3';
 
 /** Parses a body with a shared zod schema; failures name each field. */
 export function parseBody<S extends z.ZodTypeAny>(
@@ -114,4 +118,23 @@ export function parseEndpointName(raw: string | undefined): string {
     );
   }
   return raw;
+}
+
+const monitoringQuerySchema = z.object({
+  window: z
+    .enum(MONITORING_WINDOWS, {
+      errorMap: () => ({
+        message: `must be one of ${MONITORING_WINDOWS.join(', ')}`,
+      }),
+    })
+    .default('1h'),
+});
+
+/** `?window=1h|24h|7d` (default 1h); a bad value names the field. */
+export function parseMonitoringWindow(
+  query: Record<string, unknown>,
+): MonitoringWindow {
+  const parsed = monitoringQuerySchema.safeParse({ window: query.window });
+  if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+  return parsed.data.window;
 }

@@ -69,31 +69,25 @@ function signalFor(event: MlopsEngineEvent): MlopsSignal {
   }
 }
 
-/**
- * Forwards engine events: every change becomes a signal on the entity's
- * channel (the UI refreshes), and the two events that need a human — a version
- * awaiting approval, a run failing the quality gate — notify the owning group.
- * Returns the unsubscribe function.
- */
-export function forwardEngineEvents(options: EngineEventsOptions): () => void {
-  const { engine, signals, notifications, catalog, auth, logger, config } =
-    options;
-  if (!engine.subscribe) {
-    logger.info('MLOps engine does not push events; the UI relies on polling');
-    return () => {};
-  }
-  const threshold =
-    config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
-    DEFAULT_MSE_THRESHOLD;
-  // Engines report a state more than once (every step update); notify once per key.
-  const notified = new Set<string>();
-  const remember = (key: string) => {
-    if (notified.has(key)) return false;
-    if (notified.size > 5000) notified.clear();
-    notified.add(key);
-    return true;
-  };
+/** What an owner notification says; the link always points at the entity's MLOps tab. */
+export interface OwnerNotification {
+  title: string;
+  description: string;
+  severity: 'normal' | 'high';
+  scope: string;
+}
 
+/**
+ * Sends a notification to the group (or user) owning an entity, linking to
+ * its MLOps tab; logs instead when the entity has no owner.
+ */
+export function ownerNotifier(
+  options: Pick<
+    EngineEventsOptions,
+    'catalog' | 'auth' | 'notifications' | 'logger'
+  >,
+): (entityRef: string, payload: OwnerNotification) => Promise<void> {
+  const { catalog, auth, notifications, logger } = options;
   const ownerOf = async (entityRef: string): Promise<string | undefined> => {
     const entity = await catalog.getEntityByRef(entityRef, {
       credentials: await auth.getOwnServiceCredentials(),
@@ -110,12 +104,7 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
 
   const notifyOwners = async (
     entityRef: string,
-    payload: {
-      title: string;
-      description: string;
-      severity: 'normal' | 'high';
-      scope: string;
-    },
+    payload: OwnerNotification,
   ) => {
     const owner = await ownerOf(entityRef);
     if (!owner) {
@@ -129,6 +118,34 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
       payload: { ...payload, link: entityMlopsLink(entityRef), topic: 'mlops' },
     });
   };
+  return notifyOwners;
+}
+
+/**
+ * Forwards engine events: every change becomes a signal on the entity's
+ * channel (the UI refreshes), and the two events that need a human — a version
+ * awaiting approval, a run failing the quality gate — notify the owning group.
+ * Returns the unsubscribe function.
+ */
+export function forwardEngineEvents(options: EngineEventsOptions): () => void {
+  const { engine, signals, logger, config } = options;
+  if (!engine.subscribe) {
+    logger.info('MLOps engine does not push events; the UI relies on polling');
+    return () => {};
+  }
+  const threshold =
+    config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
+    DEFAULT_MSE_THRESHOLD;
+  // Engines report a state more than once (every step update); notify once per key.
+  const notified = new Set<string>();
+  const remember = (key: string) => {
+    if (notified.has(key)) return false;
+    if (notified.size > 5000) notified.clear();
+    notified.add(key);
+    return true;
+  };
+
+  const notifyOwners = ownerNotifier(options);
 
   const handle = async (event: MlopsEngineEvent) => {
     const { entityRef } = event.resources;

@@ -8,6 +8,9 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
   AbaloneFeatures,
   DeploymentsResponse,
+  EvaluationPlots,
+  MonitoringResponse,
+  MonitoringWindow,
   ListResponse,
   MlopsResources,
   ModelVersion,
@@ -34,6 +37,8 @@ import { DatasetIngest } from './datasetIngest';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
 import { ModelRegistry } from './modelRegistry';
+import { LocalMonitoring } from './monitoring/localMonitoring';
+import { readMonitoringSettings } from './monitoring/monitoringSettings';
 import { initialRelease, resolveParameters } from './pipeline';
 import { PipelineRunner } from './pipelineRunner';
 import { recoverExecutions } from './recovery';
@@ -69,6 +74,7 @@ export interface LocalEngineOptions {
  * - modelRegistry: versions, approval, rollback, history
  * - endpointHost: deployed models, deployment rows, the endpoint server
  * - datasetIngest: validate + store + manifest + trigger
+ * - monitoring: capture of served predictions, traffic, drift, plots
  */
 export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   readonly type = 'local';
@@ -86,15 +92,24 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly registry: ModelRegistry,
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
+    private readonly monitoring: LocalMonitoring,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
     const { logger } = options;
     const settings = readLocalSettings(options.config);
-    const store = await LocalStore.create(await options.database.getClient(), {
+    const monitoringSettings = readMonitoringSettings(options.config);
+    const db = await options.database.getClient();
+    const store = await LocalStore.create(db, {
       skipMigrations: options.database.migrations?.skip,
     });
     const layout = new DataLayout(settings.dataDir);
+    const monitoring = new LocalMonitoring(
+      db,
+      layout,
+      monitoringSettings,
+      logger,
+    );
     const events = new EngineEventBus(logger);
     const runs = new ActiveRuns(store, events, logger);
     const host = new EndpointHost(
@@ -102,6 +117,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       layout,
       logger,
       settings.seed?.resources.endpointName,
+      monitoring.capturing ? inv => monitoring.record(inv) : undefined,
     );
     const registry = new ModelRegistry(store, layout, host, runs, events);
     const workers = new WorkerPool(() => new StepWorker());
@@ -143,6 +159,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       registry,
       host,
       ingest,
+      monitoring,
     );
 
     await fs.mkdir(settings.dataDir, { recursive: true });
@@ -154,6 +171,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
     }
     options.lifecycle?.addShutdownHook(() => engine.close());
+    monitoring.start();
     workers.ensureSpare();
     if (settings.seed) engine.seeding = ingest.seed(settings.seed);
     scheduler.start();
@@ -352,6 +370,30 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return this.host.predict(resources, instances);
   }
 
+  getMonitoring(
+    resources: MlopsResources,
+    options: { window: MonitoringWindow },
+  ): Promise<MonitoringResponse> {
+    return this.monitoring.report(
+      resources.endpointName,
+      options.window,
+      this.host.current(resources.endpointName),
+    );
+  }
+
+  async getEvaluationPlots(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<EvaluationPlots> {
+    const v = await this.registry.get(resources, version);
+    return this.monitoring.evaluationPlots(v);
+  }
+
+  /** Captured rows of an endpoint since `fromMs`, as Data Capture JSONL lines. */
+  captureRecords(endpointName: string, fromMs: number): Promise<string[]> {
+    return this.monitoring.captureRecords(endpointName, fromMs);
+  }
+
   uploadDataset(
     resources: MlopsResources,
     options: UploadDatasetOptions,
@@ -372,6 +414,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     this.workers.close();
     this.ingest.close();
     await this.host.close();
+    await this.monitoring.close();
   }
 
   /** Resolves when no execution is running or queued (tests, benchmarks). */

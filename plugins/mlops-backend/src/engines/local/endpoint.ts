@@ -107,6 +107,8 @@ export interface EndpointBackend {
   /** The model an endpoint serves; undefined → nothing deployed. */
   modelFor(endpointName: string | undefined): LoadedModel | undefined;
   hasEndpoint(endpointName: string): boolean;
+  /** Runs first on every request, e.g. to capture invocations for monitoring. */
+  capture?: express.RequestHandler;
 }
 
 /**
@@ -121,6 +123,7 @@ export interface EndpointBackend {
 export function createEndpointApp(backend: EndpointBackend): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (backend.capture) app.use(backend.capture);
   // SageMaker's real-time payload limit is 6 MB.
   app.use(express.text({ type: ['text/csv', 'text/plain'], limit: '6mb' }));
   app.use(express.json({ limit: '6mb' }));
@@ -172,6 +175,11 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
       );
     }
     const rings = model.predictor.predict(instances);
+    res.locals.capture = {
+      modelVersion: model.version,
+      instances,
+      predictions: rings,
+    };
     res.setHeader('X-Model-Version', String(model.version));
     const wantsJson =
       !isCsv || (req.get('accept') ?? '').includes('application/json');

@@ -17,6 +17,9 @@ import {
   startEndpointServer,
 } from './endpoint';
 import { errorMessage, iso } from './format';
+import { captureInvocations } from './monitoring/captureMiddleware';
+import type { Invocation } from './monitoring/captureRecorder';
+import type { DeployedVersion } from './monitoring/localMonitoring';
 import type { LocalStore, VersionRecord } from './store';
 
 /**
@@ -36,6 +39,8 @@ export class EndpointHost {
     private readonly logger: LoggerService,
     /** Served by `/invocations` without an endpoint name (the seeded one). */
     private readonly defaultEndpoint?: string,
+    /** Monitoring capture of every served prediction (memory only). */
+    private readonly record?: (invocation: Invocation) => void,
   ) {
     if (defaultEndpoint) this.knownEndpoints.add(defaultEndpoint);
   }
@@ -71,6 +76,9 @@ export class EndpointHost {
       createEndpointApp({
         modelFor: name => this.modelFor(name),
         hasEndpoint: name => this.knownEndpoints.has(name),
+        capture: this.record
+          ? captureInvocations(this.record, name => this.resolve(name))
+          : undefined,
       }),
       host,
       port,
@@ -179,21 +187,62 @@ export class EndpointHost {
     };
   }
 
+  /** The version an endpoint serves now, if any. */
+  current(endpointName: string): DeployedVersion | undefined {
+    const m = this.models.get(endpointName);
+    return (
+      m && {
+        modelPackageGroupName: m.modelPackageGroupName,
+        version: m.version,
+      }
+    );
+  }
+
   predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
   ): PredictResponse {
+    const start = process.hrtime.bigint();
     const model = this.models.get(resources.endpointName);
+    const capture = (status: number, predictions?: ArrayLike<number>) =>
+      this.record?.({
+        endpointName: resources.endpointName,
+        modelVersion: model?.version,
+        latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
+        status,
+        instances: predictions && instances,
+        predictions,
+      });
     if (!model) {
+      capture(503);
       throw new ServiceUnavailableError(
         `endpoint ${resources.endpointName} has no deployed model; approve a model version to deploy one`,
       );
     }
-    const rings = model.predictor.predict(instances);
+    let rings: Float64Array;
+    try {
+      rings = model.predictor.predict(instances);
+    } catch (e) {
+      capture(500);
+      throw e;
+    }
+    capture(200, rings);
     return {
       predictions: Array.from(rings, r => ({ rings: r, age: ageFromRings(r) })),
       modelVersion: model.version,
       endpointName: resources.endpointName,
+    };
+  }
+
+  /** A known endpoint by its path name (undefined: the default one). */
+  private resolve(name: string | undefined) {
+    if (name !== undefined && !this.knownEndpoints.has(name)) return undefined;
+    const endpointName =
+      name ?? this.defaultEndpoint ?? this.lastDeployedEndpoint;
+    if (!endpointName) return undefined;
+    return {
+      endpointName,
+      modelVersion: this.models.get(endpointName)?.version,
     };
   }
 

@@ -5,6 +5,7 @@ import type {
   ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import type { ApprovalOptions } from '@mlops-portal/plugin-mlops-node';
+import { EVALUATION_PLOTS_FILE, STATISTICS_FILE } from '@mlops-portal/ml-core';
 import type { Knex } from 'knex';
 import path from 'path';
 import type { ActiveRuns } from './activeRuns';
@@ -20,6 +21,9 @@ export interface ModelArtifacts {
   preprocessor: string;
   model: string;
   evaluation: string;
+  /** Drift baseline (statistics.json); absent from older runs. */
+  statistics?: string;
+  evaluationPlots?: string;
 }
 
 /** SageMaker lowercases the group name in model package ARNs. */
@@ -115,6 +119,12 @@ export class ModelRegistry {
           { from: artifacts.preprocessor, name: 'preprocessor.json' },
           { from: artifacts.model, name: 'model.json' },
           { from: artifacts.evaluation, name: 'evaluation.json' },
+          ...(artifacts.statistics
+            ? [{ from: artifacts.statistics, name: STATISTICS_FILE }]
+            : []),
+          ...(artifacts.evaluationPlots
+            ? [{ from: artifacts.evaluationPlots, name: EVALUATION_PLOTS_FILE }]
+            : []),
         ];
         await copyIntoDirAtomic(dir, files);
         const status: ModelApprovalStatus =

@@ -216,6 +216,7 @@ export class PipelineRunner {
           testCsv: preArtifacts.test,
           modelPath,
           outDir: path.join(runDir, 'evaluate'),
+          preprocessorPath: preArtifacts.preprocessor,
         },
       },
       { metric: 'mse', testSet: preArtifacts.test },
@@ -238,6 +239,8 @@ export class PipelineRunner {
       preprocessor: preArtifacts.preprocessor,
       model: modelPath,
       evaluation: (evaluation.artifacts as Record<string, string>).evaluation,
+      statistics: preArtifacts.statistics,
+      evaluationPlots: (evaluation.artifacts as Record<string, string>).plots,
     });
     reg.status = 'Succeeded';
     reg.endTime = iso();

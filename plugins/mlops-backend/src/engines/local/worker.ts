@@ -10,9 +10,12 @@ import {
   parseLabeledCsv,
   preprocess,
   regressionMetrics,
+  splitDataset,
   toEvaluationJson,
   toLabeledCsv,
   trainXGBoost,
+  writeBaselineStatistics,
+  writeEvaluationPlots,
 } from '@mlops-portal/ml-core';
 import type { LabeledRecord, XGBoostParams } from '@mlops-portal/ml-core';
 import { createHash } from 'crypto';
@@ -92,6 +95,11 @@ async function runPreprocess(id: number, args: PreprocessArgs) {
   await writeFileAtomic(files.train, toLabeledCsv(out.train));
   await writeFileAtomic(files.validation, toLabeledCsv(out.validation));
   await writeFileAtomic(files.test, toLabeledCsv(out.test));
+  // The drift baseline: raw training rows, as captured requests arrive.
+  const statistics = await writeBaselineStatistics(
+    args.outDir,
+    splitDataset(records, args.seed).train,
+  );
   const rows = {
     train: out.train.rows,
     validation: out.validation.rows,
@@ -103,7 +111,11 @@ async function runPreprocess(id: number, args: PreprocessArgs) {
     level: 'info',
     message: `split ${rows.train}/${rows.validation}/${rows.test} rows (train/validation/test), ${out.train.cols} features`,
   });
-  return { artifacts: files, rows, features: out.train.cols };
+  return {
+    artifacts: { ...files, statistics },
+    rows,
+    features: out.train.cols,
+  };
 }
 
 async function runTrain(id: number, args: TrainArgs) {
@@ -188,6 +200,15 @@ async function runEvaluate(id: number, args: EvaluateArgs) {
     evaluationPath,
     JSON.stringify(toEvaluationJson(metrics), null, 2),
   );
+  const featureNames = args.preprocessorPath
+    ? JSON.parse(await fs.readFile(args.preprocessorPath, 'utf8')).featureNames
+    : undefined;
+  const plots = await writeEvaluationPlots(args.outDir, {
+    actual: test.labels,
+    predicted: preds,
+    model: booster,
+    featureNames,
+  });
   send({
     type: 'log',
     id,
@@ -196,7 +217,7 @@ async function runEvaluate(id: number, args: EvaluateArgs) {
       4,
     )}, R² ${metrics.r2.toFixed(4)} on ${test.rows} rows`,
   });
-  return { artifacts: { evaluation: evaluationPath }, metrics };
+  return { artifacts: { evaluation: evaluationPath, plots }, metrics };
 }
 
 async function checkUpload(args: CheckUploadArgs) {

@@ -23,6 +23,8 @@ export interface EvaluateArgs {
   testCsv: string;
   modelPath: string;
   outDir: string;
+  /** For the feature names of the evaluation plots. */
+  preprocessorPath?: string;
 }
 
 /** A large upload, staged outside the bucket, checked before it is kept. */

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import type {
   MlopsResources,
   PipelineExecutionDetail,
@@ -47,7 +48,13 @@ export function databaseOf(knex: Knex): DatabaseService {
 export async function createTestEngine(
   knex: Knex,
   dataDir: string,
-  options: { mseThreshold?: number; seed?: Record<string, string> } = {},
+  options: {
+    mseThreshold?: number;
+    seed?: Record<string, string>;
+    /** `mlops.local.monitoring` and `mlops.monitoring` config. */
+    localMonitoring?: JsonObject;
+    monitoring?: JsonObject;
+  } = {},
 ): Promise<LocalEngine> {
   return LocalEngine.create({
     config: new ConfigReader({
@@ -57,7 +64,11 @@ export async function createTestEngine(
           dataDir,
           endpoint: { host: '127.0.0.1', port: 0 },
           ...(options.seed ? { seed: options.seed } : {}),
+          ...(options.localMonitoring
+            ? { monitoring: options.localMonitoring }
+            : {}),
         },
+        ...(options.monitoring ? { monitoring: options.monitoring } : {}),
       },
     }),
     database: databaseOf(knex),

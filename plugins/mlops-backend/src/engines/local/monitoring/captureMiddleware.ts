@@ -1,0 +1,45 @@
+import type express from 'express';
+import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { Invocation } from './captureRecorder';
+
+/** What a handler leaves in `res.locals.capture` after predicting. */
+export interface CapturedPrediction {
+  modelVersion: number;
+  instances: readonly AbaloneFeatures[];
+  predictions: ArrayLike<number>;
+}
+
+const NAMED = /^\/endpoints\/([^/]+)\/invocations$/;
+
+/**
+ * Times every POST …/invocations and records it when the response is sent,
+ * whatever its status. `resolve` maps the path's endpoint name (undefined:
+ * the default one) to a known endpoint and the version it serves.
+ */
+export function captureInvocations(
+  record: (inv: Invocation) => void,
+  resolve: (
+    name: string | undefined,
+  ) => { endpointName: string; modelVersion?: number } | undefined,
+): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const named = NAMED.exec(req.path);
+    if (!named && req.path !== '/invocations') return next();
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const target = resolve(named ? decodeURIComponent(named[1]) : undefined);
+      if (!target) return;
+      const captured = res.locals.capture as CapturedPrediction | undefined;
+      record({
+        endpointName: target.endpointName,
+        modelVersion: captured?.modelVersion ?? target.modelVersion,
+        latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
+        status: res.statusCode,
+        instances: captured?.instances,
+        predictions: captured?.predictions,
+      });
+    });
+    return next();
+  };
+}

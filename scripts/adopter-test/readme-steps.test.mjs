@@ -102,9 +102,9 @@ test('the plugin READMEs carry the install steps the adopter test runs', () => {
   );
   const commands = steps.filter(s => s.kind === 'run').flatMap(s => s.lines);
   assert.deepEqual(commands, [
-    'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend',
-    'yarn --cwd packages/app add @mlops-portal/plugin-mlops',
-    'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend-module-aws',
+    'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend@^0.1.0',
+    'yarn --cwd packages/app add @mlops-portal/plugin-mlops@^0.1.0',
+    'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend-module-aws@^0.1.0',
   ]);
   const inserts = steps.filter(s => s.kind === 'insert-before');
   assert.deepEqual(

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 /* eslint-disable no-restricted-syntax */
-// Runs the TypeScript CLI from source (no build step): tsx compiles on the fly.
-require('tsx/cjs');
-const { main } = require('../src/cli.ts');
+// An installed package (packed with `backstage-cli package prepack`, so its
+// main points into dist/) runs the built CLI with plain node. In the repo the
+// workspace packages resolve to their TypeScript source, so the CLI runs from
+// source through tsx, a devDependency.
+let main;
+if (require('../package.json').main.startsWith('dist/')) {
+  ({ main } = require('../dist/cli.cjs.js'));
+} else {
+  require('tsx/cjs');
+  ({ main } = require('../src/cli.ts'));
+}
 
 // `mlops-ml predict ... | head` closes the pipe early; that is not an error.
 process.stdout.on('error', e => {

@@ -25,16 +25,28 @@ type RunRequest = WorkerRequest extends infer R
     : never
   : never;
 
+export interface WorkerEntry {
+  file: string;
+  execArgv: string[];
+}
+
 /**
- * The worker script and how to start it. The backend runs from TypeScript
- * source (also in jest), so the child needs tsx's CommonJS hook.
+ * The worker script and how to start it. Built code (dist/, or a backend
+ * bundle) forks the bundled dist/worker.cjs.js with plain node; TypeScript
+ * source (dev, jest) forks worker.ts through tsx's CommonJS hook.
  */
-function workerEntry(): { file: string; execArgv: string[] } {
+export function workerEntry(
+  fromSource: boolean = __filename.endsWith('.ts'),
+): WorkerEntry {
+  const pkg = '@mlops-portal/plugin-mlops-backend';
+  if (!fromSource) {
+    return {
+      file: resolvePackagePath(pkg, 'dist/worker.cjs.js'),
+      execArgv: [],
+    };
+  }
   return {
-    file: resolvePackagePath(
-      '@mlops-portal/plugin-mlops-backend',
-      'src/engines/local/worker.ts',
-    ),
+    file: resolvePackagePath(pkg, 'src/engines/local/worker.ts'),
     execArgv: ['--require', require.resolve('tsx/cjs')],
   };
 }
@@ -52,11 +64,12 @@ export class StepWorker {
   private killed = false;
   private stderrTail = '';
 
+  constructor(private readonly entry: WorkerEntry = workerEntry()) {}
+
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
-    const entry = workerEntry();
-    const child = fork(entry.file, [], {
-      execArgv: entry.execArgv,
+    const child = fork(this.entry.file, [], {
+      execArgv: this.entry.execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, NODE_OPTIONS: '' },
     });

@@ -103,6 +103,7 @@ test('the plugin READMEs carry the install steps the adopter test runs', () => {
   const commands = steps.filter(s => s.kind === 'run').flatMap(s => s.lines);
   assert.deepEqual(commands, [
     'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend@^0.1.0',
+    'yarn set resolution @backstage/plugin-signals-backend@npm:^0.3.19 npm:0.3.19',
     'yarn --cwd packages/app add @mlops-portal/plugin-mlops@^0.1.0',
     'yarn --cwd packages/backend add @mlops-portal/plugin-mlops-backend-module-aws@^0.1.0',
   ]);

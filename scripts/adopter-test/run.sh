@@ -70,16 +70,16 @@ node "$HERE/registry-stand-in.mjs" "$APP" "$WORK/tarballs"
 
 step "yarn install (stock app)"
 (cd "$APP" && yarn install) >"$LOG-yarn-install.log" 2>&1 || fail "yarn install (see $LOG-yarn-install.log)"
-STOCK_SIZE=$(du -sh "$APP/node_modules" | cut -f1)
+STOCK_SIZE="$(du -sm "$APP/node_modules" | cut -f1) MB"
 
 step "README install steps: backend, frontend"
 node "$HERE/readme-steps.mjs" apply "$APP" plugins/mlops-backend/README.md plugins/mlops/README.md \
   >"$LOG-readme-local.log" 2>&1 || { tail -n 40 "$LOG-readme-local.log"; fail "README steps (backend, frontend)"; }
-LOCAL_SIZE=$(du -sh "$APP/node_modules" | cut -f1)
+LOCAL_SIZE="$(du -sm "$APP/node_modules" | cut -f1) MB"
 step "README install steps: aws module"
 node "$HERE/readme-steps.mjs" apply "$APP" plugins/mlops-backend-module-aws/README.md \
   >"$LOG-readme-aws.log" 2>&1 || { tail -n 40 "$LOG-readme-aws.log"; fail "README steps (aws module)"; }
-AWS_SIZE=$(du -sh "$APP/node_modules" | cut -f1)
+AWS_SIZE="$(du -sm "$APP/node_modules" | cut -f1) MB"
 echo "node_modules: stock $STOCK_SIZE, + backend and frontend $LOCAL_SIZE, + aws module $AWS_SIZE"
 
 step "yarn start on :$APP_PORT / :$BACKEND_PORT"

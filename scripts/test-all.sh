@@ -53,6 +53,11 @@ TSC_PID=$!
 check lint bash scripts/lint.sh
 wait "$TSC_PID"
 
+# publishable packages built first (the jest suite runs the bundled worker),
+# then every tarball complete and runnable with plain node
+check build-packages bash scripts/build-packages.sh
+check check-packs node scripts/check-packs.mjs
+
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
 suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"
 # the CDK app must synthesize offline from a clean clone (cdk-nag errors fail it)
@@ -65,6 +70,10 @@ fi
 
 step "end-to-end"
 bash scripts/e2e.sh "$RESULTS"
+
+# production mode (built backend serving the built app, plain node): start-up figures + browser smoke
+step "end-to-end: production mode"
+bash scripts/e2e-prod.sh "$RESULTS"
 
 # issue #11: a stock create-app Backstage (Node 22, yarn 4) installs the packed plugins as the READMEs say
 # (CI runs it as its own, earlier step and passes its result in MLOPS_ADOPTER_RESULTS)

@@ -13,6 +13,11 @@ export interface XGBoostParams {
   seed?: number;
   tree_method?: 'auto' | 'exact' | 'hist';
   max_bin?: number;
+  /**
+   * Threads for histogram building (tree_method hist, large data only). The
+   * model does not depend on it.
+   */
+  nthread?: number;
 }
 
 /** The SageMaker Abalone example's hyperparameters. */
@@ -50,6 +55,7 @@ export interface ResolvedParams {
   seed: number;
   tree_method: 'auto' | 'exact' | 'hist';
   max_bin: number;
+  nthread: number;
 }
 
 /** XGBoost's defaults; base_score 0.5 as in XGBoost 1.7 (2.x estimates it from the labels). */
@@ -67,6 +73,7 @@ export const DEFAULT_PARAMS: ResolvedParams = {
   seed: 0,
   tree_method: 'auto',
   max_bin: 256,
+  nthread: 1,
 };
 
 type Check = (v: number) => boolean;
@@ -95,6 +102,11 @@ const RULES: Array<[keyof ResolvedParams, Check, string]> = [
     'max_bin',
     v => Number.isInteger(v) && v >= 2 && v <= 65000,
     'an integer in [2, 65000]',
+  ],
+  [
+    'nthread',
+    v => Number.isInteger(v) && v >= 1 && v <= 64,
+    'an integer in [1, 64]',
   ],
 ];
 

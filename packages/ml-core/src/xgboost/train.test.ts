@@ -210,6 +210,44 @@ describe('trainXGBoost', () => {
       expect(missingChild).not.toBe(presentChild);
     },
   );
+
+  /** Random rows with a third of column 1 missing. */
+  function withMissing(n: number, seed: number): LabeledMatrix {
+    const m = randomData(n, 6, seed);
+    for (let r = 0; r < n; r += 3) m.data[r * m.cols + 1] = NaN;
+    return m;
+  }
+
+  it('updates training predictions from the row partition exactly as the trees predict (hist, subsample)', () => {
+    const data = withMissing(3000, 8);
+    const r = trainXGBoost(
+      { tree_method: 'hist', subsample: 0.6, max_depth: 4, num_round: 6 },
+      data,
+    );
+    expect(r.booster.trees).toHaveLength(6);
+    const rmse = regressionMetrics(data.labels, r.booster.predict(data)).rmse;
+    expect(r.history[5].trainRmse).toBeCloseTo(rmse, 10);
+  });
+
+  it('grows the same model with histogram worker threads (nthread 2)', () => {
+    const data = withMissing(60000, 9);
+    // The last columns (a worker's share) carry signal too.
+    for (let r = 0; r < data.rows; r++) {
+      data.labels[r] += 4 * data.data[r * data.cols + 5];
+    }
+    const params = {
+      ...REFERENCE_HYPERPARAMETERS,
+      tree_method: 'hist' as const,
+      num_round: 8,
+    };
+    const one = trainXGBoost({ ...params, nthread: 1 }, data);
+    const two = trainXGBoost({ ...params, nthread: 2 }, data);
+    expect(two.booster.trees[0].left.length).toBeGreaterThan(7);
+    expect(two.booster.toXGBoostJSONString()).toBe(
+      one.booster.toXGBoostJSONString(),
+    );
+    expect(() => trainXGBoost({ nthread: 0 }, data)).toThrow(/nthread/);
+  });
 });
 
 describe('model.json', () => {

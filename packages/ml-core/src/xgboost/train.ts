@@ -1,21 +1,12 @@
 import type { LabeledMatrix } from '../preprocess';
 import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
-import {
-  buildExactData,
-  buildHistData,
-  ExactData,
-  growExact,
-  growHist,
-  GrowParams,
-  HistWorkspace,
-} from './grow';
+import { buildHistData } from './bins';
+import { buildExactData, ExactData, growExact } from './exact';
+import { growHist, HistWorkspace } from './hist';
+import type { GrowParams } from './nodes';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
-import * as split from './split';
 import type { TreeArrays } from './tree';
-
-// Module-local bindings avoid transpiled export getters in per-row loops.
-const calcWeight = split.calcWeight;
 
 export interface IterationInfo {
   iteration: number;
@@ -78,21 +69,18 @@ function rmse(pred: Float32Array, labels: Float32Array): number {
 }
 
 /**
- * Adds one tree's leaf values to `pred` for all rows, or for the listed ones.
- * The walk is inlined with the tree's arrays hoisted: it runs for every
- * validation row and every row left out by subsample, each round.
+ * Adds one tree's leaf values to `pred` for all rows. The walk is inlined
+ * with the tree's arrays hoisted: it runs for every validation row each round.
  */
 function addTree(
   tree: TreeArrays,
   x: Float32Array,
   cols: number,
   pred: Float32Array,
-  rows?: Uint32Array,
 ): void {
   const { left, right, feature, condition, defaultLeft } = tree;
-  const n = rows ? rows.length : pred.length;
-  for (let k = 0; k < n; k++) {
-    const r = rows ? rows[k] : k;
+  const n = pred.length;
+  for (let r = 0; r < n; r++) {
     const base = r * cols;
     let node = 0;
     while (left[node] !== -1) {
@@ -107,39 +95,52 @@ function addTree(
   }
 }
 
-/** XGBoost's squared-error gradient; the hessian stays 1. */
+/**
+ * XGBoost's squared-error gradient pred − label (the hessian stays 1), and
+ * the training RMSE of `pred` from the same differences (one pass).
+ */
 function squaredErrorGradient(
   pred: Float32Array,
   labels: Float32Array,
   grad: Float32Array,
-): void {
-  for (let r = 0; r < grad.length; r++) grad[r] = pred[r] - labels[r];
+): number {
+  let s = 0;
+  for (let r = 0; r < grad.length; r++) {
+    const d = pred[r] - labels[r];
+    grad[r] = d;
+    s += d * d;
+  }
+  return Math.sqrt(s / grad.length);
 }
 
 /**
  * One Bernoulli(rate) draw per row, in row order (the seeded sequence decides
- * the model). Kept rows go to `order` ascending, the others to `unsampled`;
- * returns the number kept.
+ * the model). Kept rows go to `kept` ascending, the others to `dropped`;
+ * returns the number kept. Both arrays are written every time (the index
+ * that does not advance is overwritten later) so the loop has no
+ * data-dependent branch.
  */
 function sampleRows(
   rng: () => number,
   rate: number,
   rows: number,
-  order: Uint32Array | undefined,
   sampled: Uint8Array,
-  unsampled: Uint32Array,
+  kept: Uint32Array,
+  dropped: Uint32Array,
 ): number {
-  let kept = 0;
-  let dropped = 0;
+  let nKept = 0;
+  let nDropped = 0;
   for (let r = 0; r < rows; r++) {
-    const keep = rng() < rate;
-    sampled[r] = keep ? 1 : 0;
-    if (keep) {
-      if (order) order[kept] = r;
-      kept++;
-    } else unsampled[dropped++] = r;
+    // 1 when rng() < rate, else 0: the sign of the difference is exact, and
+    // V8 compiles Math.floor without a branch (a `?:` here mispredicts).
+    const keep = -Math.floor(rng() - rate) | 0;
+    sampled[r] = keep;
+    kept[nKept] = r;
+    dropped[nDropped] = r;
+    nKept += keep;
+    nDropped += keep ^ 1;
   }
-  return kept;
+  return nKept;
 }
 
 /**
@@ -169,21 +170,24 @@ export function trainXGBoost(
     alpha: p.alpha,
     min_child_weight: p.min_child_weight,
   };
-  let exact: ExactData | undefined;
-  let ws: HistWorkspace | undefined;
-  if (method === 'exact') exact = buildExactData(x, rows, cols);
-  else ws = new HistWorkspace(buildHistData(x, rows, cols, p.max_bin));
-
   const rng = mulberry32(p.seed);
   const base = Math.fround(p.base_score);
   const pred = new Float32Array(rows).fill(base);
   const valPred = validation
     ? new Float32Array(validation.rows).fill(base)
     : undefined;
-  const grad = new Float32Array(rows);
-  const hess = new Float32Array(rows).fill(1);
+  let exact: ExactData | undefined;
+  let ws: HistWorkspace | undefined;
+  if (method === 'exact') exact = buildExactData(x, rows, cols);
+  else {
+    const data = buildHistData(x, rows, cols, p.max_bin);
+    ws = new HistWorkspace(data, pred, p.nthread);
+  }
+  const grad = ws ? ws.grad : new Float32Array(rows);
+  const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
   const sampled = new Uint8Array(rows);
-  const unsampled = new Uint32Array(rows);
+  const keptRows = ws ? ws.sampled.order : new Uint32Array(rows);
+  const droppedRows = ws ? ws.rest.order : new Uint32Array(rows);
   const allFeatures = Int32Array.from({ length: cols }, (_, i) => i);
   const nColumns = Math.max(1, Math.floor(p.colsample_bytree * cols));
 
@@ -194,85 +198,76 @@ export function trainXGBoost(
   const early =
     validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
 
-  for (let it = 0; it < p.num_round; it++) {
-    squaredErrorGradient(pred, train.labels, grad);
-    // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
-    let nSampled = rows;
-    let nUnsampled = 0;
-    if (p.subsample < 1) {
-      nSampled = sampleRows(
-        rng,
-        p.subsample,
-        rows,
-        ws?.order,
-        sampled,
-        unsampled,
-      );
-      nUnsampled = rows - nSampled;
-    } else if (ws) {
-      for (let r = 0; r < rows; r++) ws.order[r] = r;
-    }
-    let features = allFeatures;
-    if (nColumns < cols) {
-      const shuffled = allFeatures.slice();
-      shuffleInPlace(shuffled, rng);
-      features = shuffled.subarray(0, nColumns).sort();
-    }
+  try {
+    for (let it = 0; it < p.num_round; it++) {
+      // The gradient of the first round; later ones come with the RMSE.
+      if (it === 0) squaredErrorGradient(pred, train.labels, grad);
+      // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
+      let nSampled = rows;
+      let nUnsampled = 0;
+      if (p.subsample < 1) {
+        nSampled = sampleRows(
+          rng,
+          p.subsample,
+          rows,
+          sampled,
+          keptRows,
+          droppedRows,
+        );
+        nUnsampled = rows - nSampled;
+      } else if (ws) {
+        for (let r = 0; r < rows; r++) keptRows[r] = r;
+      }
+      let features = allFeatures;
+      if (nColumns < cols) {
+        const shuffled = allFeatures.slice();
+        shuffleInPlace(shuffled, rng);
+        features = shuffled.subarray(0, nColumns).sort();
+      }
 
-    let tree: TreeArrays;
-    if (exact) {
-      tree = growExact(
-        exact,
-        grad,
-        hess,
-        p.subsample < 1 ? sampled : undefined,
-        features,
-        grow,
-      );
-      addTree(tree, x, cols, pred);
-    } else {
-      const res = growHist(ws!, nSampled, grad, hess, features, grow);
-      tree = res.tree;
-      // Sampled rows: growHist left each leaf's rows in one slice; others walk the tree.
-      const { store } = res;
-      const leafValue = new Float32Array(store.left.length);
-      for (let nd = 0; nd < store.left.length; nd++) {
-        leafValue[nd] = calcWeight(grow, store.g[nd], store.h[nd]) * grow.eta;
+      let tree: TreeArrays;
+      if (exact) {
+        tree = growExact(
+          exact,
+          grad,
+          hess,
+          p.subsample < 1 ? sampled : undefined,
+          features,
+          grow,
+        );
+        addTree(tree, x, cols, pred);
+      } else {
+        // Adds the tree's leaf values to pred for every training row.
+        ws!.resetRows(nSampled, nUnsampled);
+        tree = growHist(ws!, features, grow);
       }
-      const order = ws!.order;
-      for (let nd = 0; nd < store.left.length; nd++) {
-        if (store.left[nd] !== -1) continue;
-        const v = leafValue[nd];
-        const end = store.end[nd];
-        for (let k = store.begin[nd]; k < end; k++) pred[order[k]] += v;
-      }
-      if (nUnsampled > 0) {
-        addTree(tree, x, cols, pred, unsampled.subarray(0, nUnsampled));
-      }
-    }
-    trees.push(tree);
-    if (validation && valPred) addTree(tree, validation.data, cols, valPred);
+      trees.push(tree);
+      if (validation && valPred) addTree(tree, validation.data, cols, valPred);
 
-    const trainRmse = rmse(pred, train.labels);
-    const validationRmse =
-      validation && valPred ? rmse(valPred, validation.labels) : undefined;
-    history.push({ iteration: it, trainRmse, validationRmse });
-    callbacks?.onIteration?.({
-      iteration: it,
-      totalRounds: p.num_round,
-      trainRmse,
-      validationRmse,
-    });
-    if (validationRmse !== undefined) {
-      if (bestScore === undefined || validationRmse < bestScore) {
-        bestScore = validationRmse;
+      const trainRmse = squaredErrorGradient(pred, train.labels, grad);
+      const validationRmse =
+        validation && valPred ? rmse(valPred, validation.labels) : undefined;
+      history.push({ iteration: it, trainRmse, validationRmse });
+      callbacks?.onIteration?.({
+        iteration: it,
+        totalRounds: p.num_round,
+        trainRmse,
+        validationRmse,
+      });
+      if (validationRmse !== undefined) {
+        if (bestScore === undefined || validationRmse < bestScore) {
+          bestScore = validationRmse;
+          bestIteration = it;
+        } else if (early && it - bestIteration >= early) {
+          break;
+        }
+      } else {
         bestIteration = it;
-      } else if (early && it - bestIteration >= early) {
-        break;
       }
-    } else {
-      bestIteration = it;
     }
+  } finally {
+    // Worker threads (nthread > 1) would otherwise wait for work forever.
+    ws?.close();
   }
 
   const kept = trees.slice(0, bestIteration + 1);

@@ -1,0 +1,46 @@
+import { test, expect } from '@playwright/test';
+
+/*
+ * Smoke test of production mode (scripts/e2e-prod.sh starts `npm run
+ * start:prod`: the built backend serving the built app): guest sign-in, the
+ * MLOps tab of abalone-age-predictor, approve the seeded version, a prediction.
+ */
+
+test.describe('@prod production mode serves the built app', () => {
+  test('sign in → MLOps tab → approve → predict', async ({ page }) => {
+    test.setTimeout(240_000);
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Enter' }).click();
+    await expect(
+      page.getByRole('link', { name: 'Catalog' }).first(),
+    ).toBeVisible();
+
+    await page.goto('/catalog/default/component/abalone-age-predictor/mlops');
+    await expect(
+      page.getByRole('list', { name: 'Release pipeline' }),
+    ).toBeVisible();
+    // On first start the backend seeds the bucket, which trains version 1.
+    await expect(page.getByTestId('approval-status-1')).toHaveText(/pending/i, {
+      timeout: 150_000,
+    });
+
+    await page.getByTestId('approve-version-1').click();
+    const dialog = page.getByRole('dialog', { name: 'Approve version 1' });
+    await dialog.getByLabel('Comment').fill('production smoke');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByTestId('deployed-1')).toBeVisible({
+      timeout: 60_000,
+    });
+
+    await page.getByRole('button', { name: /typical adult/i }).click();
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const result = page.getByTestId('prediction-result');
+    await expect(result).toContainText(/Predicted age: \d+\.\d years/);
+    await expect(result).toContainText('model version 1');
+    const age = Number(
+      (await result.textContent())!.match(/Predicted age: ([\d.]+)/)![1],
+    );
+    expect(age).toBeGreaterThan(4);
+    expect(age).toBeLessThan(27);
+  });
+});

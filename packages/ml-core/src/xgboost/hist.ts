@@ -1,0 +1,222 @@
+/** Histogram tree growing (tree_method hist): histograms, row sets, split search. */
+import type { HistData } from './bins';
+import { addRowsToHist } from './hist-kernel';
+import { findBestSplit, SplitChoice } from './hist-split';
+import {
+  HistThreads,
+  MIN_PARALLEL_ROWS,
+  MIN_THREADED_TRAINING_ROWS,
+} from './hist-threads';
+import { GrowParams, NodeStore } from './nodes';
+import { RowSet, setDirections } from './rows';
+import * as split from './split';
+import { RT_EPS } from './split';
+import type { TreeArrays } from './tree';
+
+// Module-local binding (transpiled cross-module calls go through getters).
+const calcWeight = split.calcWeight;
+
+/** Reusable per-training buffers for the histogram grower. */
+export class HistWorkspace {
+  /**
+   * Sampled rows of the current tree (the caller fills sampled.order
+   * ascending). They build the histograms; staying ascending in every slice
+   * keeps the float sums independent of how rows reached a node.
+   */
+  readonly sampled: RowSet;
+  /** Rows left out by subsample (filled by the caller): no histogram, same splits. */
+  readonly rest: RowSet;
+  /** Right-hand rows while a slice is being partitioned. */
+  readonly scratch: Uint32Array;
+  /** The current split's direction per bin (see setDirections). */
+  readonly directions: Uint8Array;
+  /** Gradients and hessians of the current round (set by the caller). */
+  readonly grad: Float32Array;
+  readonly hess: Float32Array;
+  /** Helpers for large histograms, when training with nthread > 1. */
+  readonly threads?: HistThreads;
+  private readonly pool: Float64Array[] = [];
+
+  constructor(readonly data: HistData, pred: Float32Array, nthread = 1) {
+    const { rows, binsByColumn, missingBin } = data;
+    this.directions = new Uint8Array(missingBin + 1);
+    // Shared memory so that worker threads can read the rows and gradients.
+    const order = new Uint32Array(new SharedArrayBuffer(4 * rows));
+    this.grad = new Float32Array(new SharedArrayBuffer(4 * rows));
+    this.hess = new Float32Array(new SharedArrayBuffer(4 * rows));
+    this.sampled = new RowSet(order, binsByColumn, rows, pred);
+    const rest = new Uint32Array(rows);
+    this.rest = new RowSet(rest, binsByColumn, rows, pred);
+    this.scratch = new Uint32Array(rows);
+    if (nthread > 1 && rows >= MIN_THREADED_TRAINING_ROWS) {
+      this.threads = new HistThreads(
+        data,
+        order,
+        this.grad,
+        this.hess,
+        nthread,
+      );
+    }
+  }
+
+  /** Stops the worker threads, if any. */
+  close(): void {
+    this.threads?.close();
+  }
+
+  /** Puts every row set's rows at the root of a new tree. */
+  resetRows(nSampled: number, nRest: number): void {
+    this.sampled.reset(nSampled);
+    this.rest.reset(nRest);
+  }
+
+  take(): Float64Array {
+    return this.pool.pop() ?? new Float64Array(2 * (this.data.missingBin + 1));
+  }
+
+  give(h: Float64Array): void {
+    this.pool.push(h);
+  }
+}
+
+/**
+ * Histogram of the sampled rows order[begin, end): interleaved
+ * (Σgrad, Σhess) per global bin, over all columns (shared with worker threads
+ * for large nodes) or over the columns sampled for this tree.
+ */
+function buildHist(
+  ws: HistWorkspace,
+  hist: Float64Array,
+  begin: number,
+  end: number,
+  features: Int32Array,
+): void {
+  const { bins, cols } = ws.data;
+  const { grad, hess } = ws;
+  const order = ws.sampled.order;
+  const nf = features.length;
+  if (nf === cols) {
+    if (ws.threads && end - begin >= MIN_PARALLEL_ROWS) {
+      ws.threads.build(hist, begin, end);
+      return;
+    }
+    hist.fill(0);
+    addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, 0, cols);
+  } else {
+    hist.fill(0);
+    for (let k = begin; k < end; k++) {
+      const r = order[k];
+      const g = grad[r];
+      const h = hess[r];
+      const base = r * cols;
+      for (let j = 0; j < nf; j++) {
+        const q = bins[base + features[j]] << 1;
+        hist[q] += g;
+        hist[q + 1] += h;
+      }
+    }
+  }
+}
+
+/** Leaf value as the tree stores it: weight·eta in float32. */
+function leafValue(p: GrowParams, g: number, h: number): number {
+  return Math.fround(calcWeight(p, g, h) * p.eta);
+}
+
+/**
+ * Histogram method, depth-wise (XGBoost's grow_quantile_histmaker), for the
+ * rows the caller put in ws.sampled / ws.rest (see resetRows). A split
+ * partitions every row set's slice in place and builds the histogram of the
+ * smaller child only — the larger one is parent − smaller. Nodes whose best
+ * loss change is below gamma are not expanded (hist does not run the
+ * pruner). Adds the tree's leaf values to the row sets' predictions from the
+ * leaf slices (children at max_depth get theirs while their parent's rows
+ * are scanned, without a last partition).
+ */
+export function growHist(
+  ws: HistWorkspace,
+  features: Int32Array,
+  p: GrowParams,
+): TreeArrays {
+  const { data, scratch, grad, hess } = ws;
+  const sets = [ws.sampled, ws.rest];
+  const order = ws.sampled.order;
+  const store = new NodeStore();
+  const best = new SplitChoice();
+  const values = new Float32Array(2);
+  const dirs = ws.directions;
+  let g0 = 0;
+  let h0 = 0;
+  for (let k = 0; k < ws.sampled.end[0]; k++) {
+    const r = order[k];
+    g0 += grad[r];
+    h0 += hess[r];
+  }
+  store.add(-1, g0, h0, 0);
+  const hists: Array<Float64Array | undefined> = [];
+  hists[0] = ws.take();
+  buildHist(ws, hists[0], 0, ws.sampled.end[0], features);
+  let frontier = [0];
+  for (let depth = 0; depth < p.max_depth && frontier.length > 0; depth++) {
+    const childrenAreLeaves = depth + 1 === p.max_depth;
+    const next: number[] = [];
+    for (const node of frontier) {
+      const hist = hists[node]!;
+      hists[node] = undefined;
+      const G = store.g[node];
+      const H = store.h[node];
+      findBestSplit(data, hist, G, H, features, p, best);
+      if (best.feature < 0 || !(best.loss > RT_EPS) || best.loss < p.gamma) {
+        ws.give(hist);
+        continue;
+      }
+      const [l, r] = store.split(
+        node,
+        best.feature,
+        best.condition,
+        best.defaultLeft,
+        best.loss,
+      );
+      store.g[l] = best.gl;
+      store.h[l] = best.hl;
+      store.g[r] = G - best.gl;
+      store.h[r] = H - best.hl;
+      setDirections(dirs, data, best);
+      if (childrenAreLeaves) {
+        // Index 1 = left (the direction bit), 0 = right.
+        values[1] = leafValue(p, best.gl, best.hl);
+        values[0] = leafValue(p, G - best.gl, H - best.hl);
+        for (const set of sets) {
+          set.addSplitLeafValues(node, best.feature, dirs, values);
+        }
+        ws.give(hist);
+        continue;
+      }
+      for (const set of sets)
+        set.split(node, l, r, best.feature, dirs, scratch);
+      const smallIsLeft = best.hl <= H - best.hl;
+      const small = smallIsLeft ? l : r;
+      const smallHist = ws.take();
+      buildHist(
+        ws,
+        smallHist,
+        ws.sampled.begin[small],
+        ws.sampled.end[small],
+        features,
+      );
+      for (let k = 0; k < hist.length; k++) hist[k] -= smallHist[k];
+      hists[small] = smallHist;
+      hists[smallIsLeft ? r : l] = hist;
+      next.push(l, r);
+    }
+    frontier = next;
+  }
+  for (const h of hists) if (h) ws.give(h);
+  // Leaves above max_depth (not expanded) still own their slices.
+  for (let nd = 0; nd < store.size; nd++) {
+    if (store.left[nd] !== -1 || store.depth[nd] === p.max_depth) continue;
+    const v = leafValue(p, store.g[nd], store.h[nd]);
+    for (const set of sets) set.addLeafValue(nd, v);
+  }
+  return store.toTree(p);
+}

@@ -1,0 +1,111 @@
+// Row sets that follow a tree's splits in the histogram method.
+import type { HistData } from './bins';
+import type { SplitChoice } from './hist-split';
+
+/**
+ * Per-bin direction of a split (1 = left) for the split feature's bins and
+ * the missing bin: one table look-up per row is cheaper than comparing.
+ */
+export function setDirections(
+  dirs: Uint8Array,
+  data: HistData,
+  s: SplitChoice,
+): void {
+  const first = data.offsets[s.feature];
+  const end = data.offsets[s.feature + 1];
+  for (let b = first; b < end; b++) dirs[b] = b <= s.bin ? 1 : 0;
+  dirs[data.missingBin] = s.defaultLeft;
+}
+
+/**
+ * Rows that follow the tree's splits while it grows: every node owns the
+ * contiguous, ascending slice order[begin[node], end[node]). Used for the
+ * sampled rows (which also feed the histograms), the rows left out by
+ * subsample and the validation rows: a leaf's value then reaches its rows'
+ * predictions from the slice, which is cheaper than walking each tree per row.
+ */
+export class RowSet {
+  readonly begin: number[] = [];
+  readonly end: number[] = [];
+
+  /**
+   * @param order - row indices; the caller fills order[0, n) and calls reset(n)
+   * @param binsByColumn - column-major bins of these rows (`stride` rows per column)
+   * @param pred - the predictions that leaf values are added to
+   */
+  constructor(
+    readonly order: Uint32Array,
+    readonly binsByColumn: Uint16Array,
+    readonly stride: number,
+    readonly pred: Float32Array,
+  ) {}
+
+  /** The root owns order[0, n). */
+  reset(n: number): void {
+    this.begin.length = 0;
+    this.end.length = 0;
+    this.begin[0] = 0;
+    this.end[0] = n;
+  }
+
+  /**
+   * Stable in-place partition of the node's slice by a split on `feature`
+   * (directions from setDirections) into the slices of l and r. Branch-free,
+   * because the direction of consecutive rows is close to random.
+   */
+  split(
+    node: number,
+    l: number,
+    r: number,
+    feature: number,
+    dirs: Uint8Array,
+    scratch: Uint32Array,
+  ): void {
+    const { order, binsByColumn } = this;
+    const colBase = feature * this.stride;
+    const begin = this.begin[node];
+    const end = this.end[node];
+    let nl = begin;
+    let nr = 0;
+    for (let k = begin; k < end; k++) {
+      const row = order[k];
+      const left = dirs[binsByColumn[colBase + row]];
+      order[nl] = row;
+      scratch[nr] = row;
+      nl += left;
+      nr += left ^ 1;
+    }
+    order.set(scratch.subarray(0, nr), nl);
+    this.begin[l] = begin;
+    this.end[l] = nl;
+    this.begin[r] = nl;
+    this.end[r] = end;
+  }
+
+  /**
+   * For a split whose children are leaves: adds values[1] (left) or
+   * values[0] (right) to the predictions of the node's rows, without
+   * moving them.
+   */
+  addSplitLeafValues(
+    node: number,
+    feature: number,
+    dirs: Uint8Array,
+    values: Float32Array,
+  ): void {
+    const { order, binsByColumn, pred } = this;
+    const colBase = feature * this.stride;
+    const end = this.end[node];
+    for (let k = this.begin[node]; k < end; k++) {
+      const row = order[k];
+      pred[row] += values[dirs[binsByColumn[colBase + row]]];
+    }
+  }
+
+  /** Adds a leaf's value to the predictions of its rows. */
+  addLeafValue(node: number, value: number): void {
+    const { order, pred } = this;
+    const end = this.end[node];
+    for (let k = this.begin[node]; k < end; k++) pred[order[k]] += value;
+  }
+}

@@ -45,6 +45,8 @@ TOOLS=$CACHE/tools
 if ! "$TOOLS/node_modules/.bin/node" --version 2>/dev/null | grep -q '^v22\.' ||
   [ ! -x "$TOOLS/node_modules/.bin/yarn" ] || [ ! -d "$TOOLS/node_modules/@backstage/create-app" ]; then
   mkdir -p "$TOOLS"
+  # its own package.json, or npm would install into a package found above it
+  echo '{"name":"adopter-toolchain","private":true}' >"$TOOLS/package.json"
   # one install: a second --no-save install would prune the first
   (cd "$TOOLS" && npm install --no-save --no-audit --no-fund node@22 @yarnpkg/cli-dist@4 @backstage/create-app@0.9.2) \
     >"$LOG-tools.log" 2>&1 || fail "toolchain install (see $LOG-tools.log)"

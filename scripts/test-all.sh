@@ -78,5 +78,14 @@ bash scripts/e2e.sh "$RESULTS"
 step "end-to-end: production mode"
 bash scripts/e2e-prod.sh "$RESULTS"
 
+# issue #11: a stock create-app Backstage (Node 22, yarn 4) installs the packed plugins as the READMEs say
+# (CI runs it as its own, earlier step and passes its result in MLOPS_ADOPTER_RESULTS)
+check adopter-readme-steps node --test scripts/adopter-test/readme-steps.test.mjs
+if [ -n "${MLOPS_ADOPTER_RESULTS:-}" ]; then
+  cp "$MLOPS_ADOPTER_RESULTS/adopter-test.json" "$RESULTS/" 2>/dev/null || echo '{"passed":0,"failed":1}' >"$RESULTS/adopter-test.json"
+else
+  suite adopter-test bash scripts/adopter-test/run.sh "$RESULTS"
+fi
+
 step "summary"
 node scripts/summarize-results.mjs "$RESULTS"

@@ -93,7 +93,11 @@ export interface MlopsEngine {
     resources: MlopsResources,
   ): Promise<ReleaseStage[] | undefined>;
 
-  listModelVersions(resources: MlopsResources): Promise<ModelVersion[]>;
+  /** Newest first; `limit` default 50, max 200; `nextToken` is opaque. */
+  listModelVersions(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>>;
   getModelVersion(
     resources: MlopsResources,
     version: number,

@@ -578,7 +578,7 @@ describe('AwsEngine registry', () => {
   it('lists every page of versions, newest first, with metrics, history and the deployed marker', async () => {
     mockRegistry();
     const { engine } = makeEngine();
-    const versions = await engine.listModelVersions(resources);
+    const { items: versions } = await engine.listModelVersions(resources);
 
     expect(
       sagemaker

@@ -251,7 +251,7 @@ export class AwsEngine implements MlopsEngine {
       },
     );
     // Join the versions the executions registered (metrics, version number).
-    const versions = await this.listModelVersions(r).catch(e => {
+    const versions = await this.allModelVersions(r).catch(e => {
       this.logger.debug(`Could not join model versions to executions: ${e}`);
       return [] as ModelVersion[];
     });
@@ -692,7 +692,25 @@ export class AwsEngine implements MlopsEngine {
     });
   }
 
-  async listModelVersions(r: MlopsResources): Promise<ModelVersion[]> {
+  // Interim page over the whole list (the aws split brings the real pagination).
+  async listModelVersions(
+    r: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>> {
+    const all = await this.allModelVersions(r);
+    const limit = Math.min(Math.max(Math.floor(options?.limit ?? 50), 1), 200);
+    const start = options?.nextToken ? Number(options.nextToken) : 0;
+    if (!Number.isSafeInteger(start) || start < 0) {
+      throw new InputError('nextToken is not valid');
+    }
+    const end = start + limit;
+    return {
+      items: all.slice(start, end),
+      nextToken: end < all.length ? String(end) : undefined,
+    };
+  }
+
+  private async allModelVersions(r: MlopsResources): Promise<ModelVersion[]> {
     return this.cache.getOrLoad(this.groupKey(r), 'versions', async () => {
       const summaries = await this.listPackageSummaries(r);
       const servingArn = await this.servingPackageArn(r);

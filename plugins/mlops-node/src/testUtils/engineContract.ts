@@ -133,7 +133,9 @@ export function runEngineContract(
     it(
       'lists model versions newest first, with metrics and history',
       async () => {
-        const versions = await ctx.engine.listModelVersions(ctx.resources);
+        const { items: versions } = await ctx.engine.listModelVersions(
+          ctx.resources,
+        );
         expect(versions.map(v => v.version)).toContain(v1);
         for (const v of versions) {
           expect(v.modelPackageGroupName).toBe(
@@ -292,7 +294,7 @@ export function runEngineContract(
         expect(after.deployed).toBe(true);
         const deployed = (
           await ctx.engine.listModelVersions(ctx.resources)
-        ).filter(v => v.deployed);
+        ).items.filter(v => v.deployed);
         expect(deployed.map(v => v.version)).toEqual([v1]);
 
         const { endpoint, deployments } = await ctx.engine.listDeployments(
@@ -374,6 +376,41 @@ export function runEngineContract(
         ).toBe(v1);
       },
       timeout * 2,
+    );
+
+    it(
+      'pages model versions newest first with an opaque nextToken',
+      async () => {
+        const { items: all } = await ctx.engine.listModelVersions(
+          ctx.resources,
+        );
+        expect(all.length).toBeGreaterThanOrEqual(2);
+        const first = await ctx.engine.listModelVersions(ctx.resources, {
+          limit: 1,
+        });
+        expect(first.items.map(v => v.version)).toEqual([all[0].version]);
+        expect(typeof first.nextToken).toBe('string');
+        const second = await ctx.engine.listModelVersions(ctx.resources, {
+          limit: 1,
+          nextToken: first.nextToken,
+        });
+        expect(second.items.map(v => v.version)).toEqual([all[1].version]);
+        expect(second.items[0].version).toBeLessThan(first.items[0].version);
+
+        // Walking every page yields the whole list once, in order.
+        const walked: number[] = [];
+        let token: string | undefined;
+        do {
+          const page = await ctx.engine.listModelVersions(ctx.resources, {
+            limit: 1,
+            nextToken: token,
+          });
+          walked.push(...page.items.map(v => v.version));
+          token = page.nextToken;
+        } while (token && walked.length <= all.length);
+        expect(walked).toEqual(all.map(v => v.version));
+      },
+      timeout,
     );
 
     it(

@@ -4,7 +4,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   AbaloneFeatures,
   DeploymentsResponse,
@@ -31,6 +31,7 @@ import fs from 'fs/promises';
 import { ActiveRuns } from './activeRuns';
 import { DataLayout } from './dataLayout';
 import { DatasetIngest } from './datasetIngest';
+import { pageOptions } from './format';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
 import { ModelRegistry } from './modelRegistry';
@@ -193,14 +194,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     resources: MlopsResources,
     options?: ListOptions,
   ): Promise<ListResponse<PipelineExecution>> {
-    const limit = Math.min(Math.max(Math.floor(options?.limit ?? 50), 1), 100);
-    let before: number | undefined;
-    if (options?.nextToken) {
-      before = Number(options.nextToken);
-      if (!Number.isInteger(before) || before < 0) {
-        throw new InputError('nextToken is not valid');
-      }
-    }
+    const { limit, before } = pageOptions(options, 100);
     const rows = await this.store.listExecutions(
       resources.pipelineName,
       limit + 1,
@@ -322,8 +316,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
 
   // --- registry, deployments, prediction, data -------------------------------
 
-  listModelVersions(resources: MlopsResources): Promise<ModelVersion[]> {
-    return this.registry.list(resources);
+  listModelVersions(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>> {
+    return this.registry.list(resources, options);
   }
 
   getModelVersion(

@@ -90,7 +90,7 @@ function createFakeEngine() {
       throw new NotFoundError(`execution ${id} not found`);
     }),
     getReleaseState: jest.fn(async () => undefined),
-    listModelVersions: jest.fn(async () => versions),
+    listModelVersions: jest.fn(async () => ({ items: versions })),
     getModelVersion: jest.fn(async (_r, v: number) => {
       const found = versions.find(x => x.version === v);
       if (!found) throw new NotFoundError(`version ${v} not found`);

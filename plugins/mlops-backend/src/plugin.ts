@@ -15,6 +15,7 @@ import { createRouter } from './router/createRouter';
 import { MlopsAccess } from './service/access';
 import { forwardEngineEvents } from './service/events';
 import { ModelVersionsCache } from './service/modelVersionsCache';
+import { MlopsService } from './service/MlopsService';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
@@ -64,16 +65,19 @@ export const mlopsPlugin = createBackendPlugin({
         const access = new MlopsAccess(deps);
         const versions = ModelVersionsCache.forEngine(engine);
         lifecycle.addShutdownHook(() => versions.unsubscribe());
+        const service = new MlopsService({
+          engine,
+          access,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          versionsCache: versions.cache,
+        });
         httpRouter.use(
           await createRouter({
-            engine,
-            access,
-            catalog: deps.catalog,
+            service,
             httpAuth: deps.httpAuth,
-            auth: deps.auth,
             logger,
             config: deps.config,
-            versionsCache: versions.cache,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
@@ -86,8 +90,7 @@ export const mlopsPlugin = createBackendPlugin({
 
         registerMlopsActions({
           actionsRegistry: deps.actionsRegistry,
-          engine,
-          access,
+          service,
         });
 
         const unsubscribe = forwardEngineEvents({ ...deps, engine });

@@ -13,6 +13,7 @@ import {
   type MlopsSignal,
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
+import { LRUCache } from 'lru-cache';
 import type {
   MlopsEngineEvent,
   MlopsEngineEvents,
@@ -85,12 +86,15 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
   const threshold =
     config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
     DEFAULT_MSE_THRESHOLD;
-  // Engines report a state more than once (every step update); notify once per key.
-  const notified = new Set<string>();
+  // Engines report a state more than once (every step update); notify once
+  // per key. Bounded: the oldest keys go first, and a day later a repeat is news.
+  const notified = new LRUCache<string, true>({
+    max: 5000,
+    ttl: 24 * 60 * 60 * 1000,
+  });
   const remember = (key: string) => {
     if (notified.has(key)) return false;
-    if (notified.size > 5000) notified.clear();
-    notified.add(key);
+    notified.set(key, true);
     return true;
   };
 

@@ -40,6 +40,16 @@ export interface Config {
         /** Default 7070; 0 picks a free port. */
         port?: number;
       };
+      /**
+       * Drop-a-file ingestion: a CSV copied into `<dataDir>/bucket/<pipelineName>/`
+       * is validated and starts the release pipeline like an upload.
+       */
+      bucketWatch?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** A file is taken once its size is unchanged this long (ms). Default 1000. */
+        stableMs?: number;
+      };
     };
 
     /** The unauthenticated predict route used by the consumer app. */

@@ -1,4 +1,5 @@
 import type {
+  AuditorService,
   AuthService,
   LoggerService,
   RootConfigService,
@@ -21,6 +22,7 @@ import type {
 
 export interface EngineEventsOptions {
   engine: Partial<MlopsEngineEvents>;
+  auditor: AuditorService;
   signals: SignalsService;
   notifications: NotificationService;
   catalog: CatalogService;
@@ -51,7 +53,9 @@ export function failedQualityGate(
 }
 
 /** What the UI needs to know to refresh: which run or version changed. */
-function signalFor(event: MlopsEngineEvent): MlopsSignal {
+function signalFor(
+  event: Exclude<MlopsEngineEvent, { type: 'dataset-drop' }>,
+): MlopsSignal {
   switch (event.type) {
     case 'execution':
       return {
@@ -77,8 +81,16 @@ function signalFor(event: MlopsEngineEvent): MlopsSignal {
  * Returns the unsubscribe function.
  */
 export function forwardEngineEvents(options: EngineEventsOptions): () => void {
-  const { engine, signals, notifications, catalog, auth, logger, config } =
-    options;
+  const {
+    engine,
+    auditor,
+    signals,
+    notifications,
+    catalog,
+    auth,
+    logger,
+    config,
+  } = options;
   if (!engine.subscribe) {
     logger.info('MLOps engine does not push events; the UI relies on polling');
     return () => {};
@@ -134,7 +146,51 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     });
   };
 
+  /**
+   * A file dropped into the bucket: audited like a portal upload (actor
+   * "bucket"); a refusal tells the owners, since no one saw a 400.
+   */
+  const handleDrop = async (
+    event: Extract<MlopsEngineEvent, { type: 'dataset-drop' }>,
+  ) => {
+    const { entityRef } = event.resources;
+    const audit = await auditor.createEvent({
+      eventId: 'dataset-upload',
+      severityLevel: 'medium',
+      meta: {
+        entityRef,
+        fileName: event.fileName,
+        actor: event.actor.ref,
+        via: 'bucket',
+      },
+    });
+    if (event.outcome === 'ingested') {
+      await audit.success({
+        meta: {
+          manifestId: event.manifestId ?? null,
+          executionId: event.executionId ?? null,
+        },
+      });
+      return;
+    }
+    await audit.fail({ error: new Error(event.message ?? 'refused') });
+    await notifyOwners(entityRef, {
+      title: `Data file ${event.fileName} was refused`,
+      description: `${
+        event.message ?? 'The file is not valid Abalone CSV'
+      }. It was moved to rejected/ in the data bucket of ${
+        event.resources.pipelineName
+      }; nothing was started.`,
+      severity: 'high',
+      scope: `mlops:${entityRef}:dataset:${event.fileName}`,
+    });
+  };
+
   const handle = async (event: MlopsEngineEvent) => {
+    if (event.type === 'dataset-drop') {
+      await handleDrop(event);
+      return;
+    }
     const { entityRef } = event.resources;
     const message = signalFor(event);
     // JSON has no undefined; drop empty fields.

@@ -49,7 +49,8 @@ export class ModelVersionsCache {
       engine.subscribe?.(event => {
         // Synchronous, inside the engine's write: the write's HTTP response
         // cannot overtake the invalidation.
-        if (event.type !== 'execution') cache.invalidate();
+        if (event.type === 'model-version' || event.type === 'deployment')
+          cache.invalidate();
       }) ?? (() => {});
     return { cache, unsubscribe };
   }

@@ -31,6 +31,7 @@ import fs from 'fs/promises';
 import { ActiveRuns } from './activeRuns';
 import { DataLayout } from './dataLayout';
 import { DatasetIngest } from './datasetIngest';
+import { BucketWatcher } from './bucketWatcher';
 import { pageOptions } from './format';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
@@ -87,6 +88,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly registry: ModelRegistry,
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
+    private readonly bucket?: BucketWatcher,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
@@ -133,6 +135,24 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           displayName: `upload ${fileName}`,
         }),
     );
+    const bucket =
+      settings.bucketWatch &&
+      new BucketWatcher({
+        dataDir: settings.dataDir,
+        ingest,
+        events,
+        logger,
+        stableMs: settings.bucketWatch.stableMs,
+        // The entity a pipeline last ran for (or the seed's) owns its drops.
+        resourcesFor: async pipelineName => {
+          const latest = await store.latestExecution(pipelineName);
+          const seeded = settings.seed?.resources;
+          if (latest) return latest.resources;
+          return seeded?.pipelineName === pipelineName && seeded.entityRef
+            ? seeded
+            : undefined;
+        },
+      });
     const engine = new LocalEngine(
       state,
       settings,
@@ -144,6 +164,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       registry,
       host,
       ingest,
+      bucket,
     );
 
     await fs.mkdir(settings.dataDir, { recursive: true });
@@ -158,6 +179,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     workers.ensureSpare();
     if (settings.seed) engine.seeding = ingest.seed(settings.seed);
     scheduler.start();
+    await bucket?.start();
     return engine;
   }
 
@@ -362,6 +384,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   async close(): Promise<void> {
     if (this.state.closing) return;
     this.state.closing = true;
+    await this.bucket?.close();
     this.scheduler.close();
     const runs = this.runs.all();
     for (const r of runs) r.worker?.kill();

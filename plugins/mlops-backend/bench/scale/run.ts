@@ -1,0 +1,223 @@
+/**
+ * Scale benchmark (prints numbers; not a unit test): one data set of N× the
+ * Abalone rows through the local engine, as a person would use it:
+ * upload → Validate → Preprocess → Train → Evaluate → CheckMSE → Register →
+ * approve (deploys) → predict. Prints each stage's time and the peak RSS of
+ * the backend process and of the step worker processes.
+ *
+ *   npm run bench:scale -- [--scale 100] [--runs 1]
+ *
+ * Rows are jittered copies of /work/shared/data/abalone.data (±1 % on the
+ * measurements, seeded, as ml-core's speed benchmark makes them). Targets:
+ * 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB.
+ */
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
+import {
+  EXAMPLE_ABALONE,
+  type ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
+import fs from 'fs';
+import knexFactory from 'knex';
+import os from 'os';
+import path from 'path';
+import { LocalEngine } from '../../src/engines/local/LocalEngine';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const SCALE = arg('scale', 100);
+const RUNS = arg('runs', 1);
+const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
+const GiB = 1024 ** 3;
+
+const quietLogger: LoggerService = {
+  info() {},
+  debug() {},
+  warn: (m: string) => console.warn(`warn: ${m}`),
+  error: (m: string) => console.error(`error: ${m}`),
+  child: () => quietLogger,
+};
+const resources = {
+  entityRef: 'component:default/abalone-age-predictor',
+  pipelineName: 'abalone-pipeline',
+  modelPackageGroupName: 'AbaloneModelPackageGroup',
+  endpointName: 'abalone-endpoint',
+  releasePipelineName: 'abalone-release',
+};
+const actor = { ref: 'user:default/guest' };
+
+/** The scaled data set as CSV (the file a user would upload). */
+function scaledCsv(): Buffer {
+  const { records } = parseAbaloneCsv(fs.readFileSync(DATA, 'utf8'));
+  const rng = mulberry32(42);
+  // Copy c of each row: measurements × (1 ± 1 %), sex and rings kept.
+  const jitter = (v: number) =>
+    Number((v * (1 + (rng() - 0.5) * 0.02)).toFixed(4));
+  const lines: string[] = [];
+  for (let c = 0; c < SCALE; c++) {
+    for (const r of records) {
+      const measurements = [
+        r.length,
+        r.diameter,
+        r.height,
+        r.wholeWeight,
+        r.shuckedWeight,
+        r.visceraWeight,
+        r.shellWeight,
+      ].map(jitter);
+      lines.push([r.sex, ...measurements, r.rings].join(','));
+    }
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Peak resident memory of the step workers (children of this process), sampled. */
+function watchChildRss() {
+  let peak = 0;
+  const childPids = () => {
+    try {
+      return fs
+        .readFileSync(
+          `/proc/${process.pid}/task/${process.pid}/children`,
+          'utf8',
+        )
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const timer = setInterval(() => {
+    for (const pid of childPids()) {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        // VmHWM: the child's own peak since it started.
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        peak = Math.max(peak, kb * 1024);
+      } catch {
+        // the child exited between listing and reading
+      }
+    }
+  }, 50);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}
+
+const ms = (a?: string, b?: string) =>
+  a && b ? Date.parse(b) - Date.parse(a) : NaN;
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-scale-'));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'db.sqlite') },
+    useNullAsDefault: true,
+  });
+  const engine = await LocalEngine.create({
+    config: new ConfigReader({
+      mlops: {
+        qualityGate: { mseThreshold: 6 },
+        local: {
+          dataDir: path.join(dir, 'data'),
+          endpoint: { host: '127.0.0.1', port: 0 },
+          bucketWatch: { enabled: false },
+        },
+      },
+    }),
+    database: { getClient: async () => knex },
+    logger: quietLogger,
+  });
+  const content = scaledCsv();
+  const rows = content.toString('latin1').split('\n').length - 1;
+  console.log(
+    `scale ${SCALE}×: ${rows} rows, ${(content.length / 1e6).toFixed(
+      1,
+    )} MB; cpus ${os.cpus().length}, load average ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const children = watchChildRss();
+  for (let i = 1; i <= RUNS; i++) {
+    const registered = new Promise<ModelVersion>(resolve => {
+      const off = engine.subscribe(e => {
+        if (
+          e.type === 'model-version' &&
+          e.modelVersion.approvalStatus === 'PendingManualApproval'
+        ) {
+          off();
+          resolve(e.modelVersion);
+        }
+      });
+    });
+    const t0 = performance.now();
+    const res = await engine.uploadDataset(resources, {
+      fileName: `abalone-${SCALE}x-${i}.csv`,
+      content,
+      contentType: 'text/csv',
+      actor,
+    });
+    const tUploaded = performance.now();
+    const version = await Promise.race([
+      registered,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no version after 600 s')), 600_000),
+      ),
+    ]);
+    const tRegistered = performance.now();
+    await engine.updateModelApproval(resources, version.version, {
+      status: 'Approved',
+      comment: 'benchmark auto-approval',
+      actor,
+    });
+    const tApproved = performance.now();
+    const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
+    const t1 = performance.now();
+    if (pred.modelVersion !== version.version)
+      throw new Error('prediction not from the new version');
+    const exec = await engine.getExecution(
+      resources,
+      res.execution!.executionId,
+    );
+    const validate = exec.release?.find(s => s.name === 'Validate');
+    const stages = [
+      ['upload (parse + store + manifest)', tUploaded - t0],
+      ['Validate', ms(validate?.startTime, validate?.endTime)],
+      ...exec.steps.map(s => [s.name, ms(s.startTime, s.endTime)] as const),
+      ['approve + deploy', tApproved - tRegistered],
+      ['predict', t1 - tApproved],
+    ] as const;
+    console.log(`\nrun ${i}: ${((t1 - t0) / 1000).toFixed(2)} s end to end`);
+    for (const [name, t] of stages)
+      console.log(`  ${name.padEnd(34)} ${(t / 1000).toFixed(2)} s`);
+    console.log(
+      `  test MSE ${exec.metrics?.mse.toFixed(
+        3,
+      )}, R² ${exec.metrics?.r2.toFixed(3)}, version ${version.version}`,
+    );
+  }
+  children.stop();
+  const backendPeak = process.resourceUsage().maxRSS * 1024;
+  console.log(
+    `\npeak RSS: backend ${(backendPeak / 2 ** 20).toFixed(0)} MiB, worker ${(
+      children.peak() /
+      2 ** 20
+    ).toFixed(0)} MiB (target ≤ 2 GiB each: ${
+      backendPeak <= 2 * GiB && children.peak() <= 2 * GiB ? 'yes' : 'NO'
+    })`,
+  );
+  await engine.close();
+  await knex.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+  // The numbers are printed; do not wait for idle handles (spare worker, timers).
+  process.exit(0);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

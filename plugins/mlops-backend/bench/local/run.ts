@@ -10,17 +10,18 @@
  *    autocannon (run as a separate process so it does not share the server's
  *    event loop), next to a bare express hello-world in the same run.
  */
-import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
-import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
 import { execFile } from 'child_process';
 import express from 'express';
 import fs from 'fs';
-import knexFactory from 'knex';
 import os from 'os';
 import path from 'path';
-import { LocalEngine } from '../../src/engines/local/LocalEngine';
+import {
+  actor,
+  createBenchEngine,
+  nextPendingVersion,
+  resources,
+} from '../benchEngine';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -32,22 +33,6 @@ const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 50);
 const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
 
-const quietLogger: LoggerService = {
-  info() {},
-  debug() {},
-  warn: (m: string) => console.warn(`warn: ${m}`),
-  error: (m: string) => console.error(`error: ${m}`),
-  child: () => quietLogger,
-};
-
-const resources = {
-  entityRef: 'component:default/abalone-age-predictor',
-  pipelineName: 'abalone-pipeline',
-  modelPackageGroupName: 'AbaloneModelPackageGroup',
-  endpointName: 'abalone-endpoint',
-  releasePipelineName: 'abalone-release',
-};
-const actor = { ref: 'user:default/guest' };
 const csvRow = [
   EXAMPLE_ABALONE.sex,
   EXAMPLE_ABALONE.length,
@@ -98,25 +83,7 @@ function autocannon(
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'db.sqlite') },
-    useNullAsDefault: true,
-  });
-  const engine = await LocalEngine.create({
-    config: new ConfigReader({
-      mlops: {
-        qualityGate: { mseThreshold: 6 },
-        local: {
-          dataDir: path.join(dir, 'data'),
-          endpoint: { host: '127.0.0.1', port: 0 },
-        },
-      },
-    }),
-    database: { getClient: async () => knex },
-    logger: quietLogger,
-  });
+  const { engine, dispose } = await createBenchEngine();
   const content = fs.readFileSync(DATA);
   console.log(
     `cpus: ${os.cpus().length}, load average: ${os
@@ -130,17 +97,7 @@ async function main() {
 
   const totals: number[] = [];
   for (let i = 1; i <= UPLOADS; i++) {
-    const registered = new Promise<ModelVersion>(resolve => {
-      const off = engine.subscribe(e => {
-        if (
-          e.type === 'model-version' &&
-          e.modelVersion.approvalStatus === 'PendingManualApproval'
-        ) {
-          off();
-          resolve(e.modelVersion);
-        }
-      });
-    });
+    const registered = nextPendingVersion(engine, 120_000);
     const t0 = performance.now();
     const res = await engine.uploadDataset(resources, {
       fileName: `abalone-${i}.csv`,
@@ -148,12 +105,7 @@ async function main() {
       actor,
     });
     const tUploaded = performance.now();
-    const version = await Promise.race([
-      registered,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no version after 120 s')), 120_000),
-      ),
-    ]);
+    const version = await registered;
     const tRegistered = performance.now();
     await engine.updateModelApproval(resources, version.version, {
       status: 'Approved',
@@ -262,9 +214,7 @@ async function main() {
     );
   }
   helloServer.close();
-  await engine.close();
-  await knex.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await dispose();
 }
 
 main().catch(e => {

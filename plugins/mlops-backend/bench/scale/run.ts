@@ -11,18 +11,17 @@
  * measurements, seeded, as ml-core's speed benchmark makes them). Targets:
  * 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB.
  */
-import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
-import {
-  EXAMPLE_ABALONE,
-  type ModelVersion,
-} from '@mlops-portal/plugin-mlops-common';
+import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
-import knexFactory from 'knex';
 import os from 'os';
 import path from 'path';
-import { LocalEngine } from '../../src/engines/local/LocalEngine';
+import {
+  actor,
+  createBenchEngine,
+  nextPendingVersion,
+  resources,
+} from '../benchEngine';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -33,22 +32,6 @@ const SCALE = arg('scale', 100);
 const RUNS = arg('runs', 1);
 const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
 const GiB = 1024 ** 3;
-
-const quietLogger: LoggerService = {
-  info() {},
-  debug() {},
-  warn: (m: string) => console.warn(`warn: ${m}`),
-  error: (m: string) => console.error(`error: ${m}`),
-  child: () => quietLogger,
-};
-const resources = {
-  entityRef: 'component:default/abalone-age-predictor',
-  pipelineName: 'abalone-pipeline',
-  modelPackageGroupName: 'AbaloneModelPackageGroup',
-  endpointName: 'abalone-endpoint',
-  releasePipelineName: 'abalone-release',
-};
-const actor = { ref: 'user:default/guest' };
 
 /** The scaled data set as CSV (the file a user would upload). */
 function scaledCsv(): Buffer {
@@ -111,25 +94,8 @@ const ms = (a?: string, b?: string) =>
   a && b ? Date.parse(b) - Date.parse(a) : NaN;
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-scale-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'db.sqlite') },
-    useNullAsDefault: true,
-  });
-  const engine = await LocalEngine.create({
-    config: new ConfigReader({
-      mlops: {
-        qualityGate: { mseThreshold: 6 },
-        local: {
-          dataDir: path.join(dir, 'data'),
-          endpoint: { host: '127.0.0.1', port: 0 },
-          bucketWatch: { enabled: false },
-        },
-      },
-    }),
-    database: { getClient: async () => knex },
-    logger: quietLogger,
+  const { engine, dispose } = await createBenchEngine({
+    bucketWatch: { enabled: false },
   });
   const content = scaledCsv();
   const rows = content.toString('latin1').split('\n').length - 1;
@@ -143,17 +109,7 @@ async function main() {
   );
   const children = watchChildRss();
   for (let i = 1; i <= RUNS; i++) {
-    const registered = new Promise<ModelVersion>(resolve => {
-      const off = engine.subscribe(e => {
-        if (
-          e.type === 'model-version' &&
-          e.modelVersion.approvalStatus === 'PendingManualApproval'
-        ) {
-          off();
-          resolve(e.modelVersion);
-        }
-      });
-    });
+    const registered = nextPendingVersion(engine, 600_000);
     const t0 = performance.now();
     const res = await engine.uploadDataset(resources, {
       fileName: `abalone-${SCALE}x-${i}.csv`,
@@ -162,12 +118,7 @@ async function main() {
       actor,
     });
     const tUploaded = performance.now();
-    const version = await Promise.race([
-      registered,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no version after 600 s')), 600_000),
-      ),
-    ]);
+    const version = await registered;
     const tRegistered = performance.now();
     await engine.updateModelApproval(resources, version.version, {
       status: 'Approved',
@@ -210,9 +161,7 @@ async function main() {
       backendPeak <= 2 * GiB && children.peak() <= 2 * GiB ? 'yes' : 'NO'
     })`,
   );
-  await engine.close();
-  await knex.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await dispose();
   // The numbers are printed; do not wait for idle handles (spare worker, timers).
   process.exit(0);
 }

@@ -1,12 +1,28 @@
 /** What the local-engine benchmarks share: a quiet engine on a temp SQLite file. */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
+import {
+  EXAMPLE_ABALONE,
+  type ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import knexFactory from 'knex';
 import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../src/engines/local/LocalEngine';
+
+/** The real data set (never copied into the repo). */
+export const ABALONE_DATA = path.resolve(
+  __dirname,
+  '../../../../shared/data/abalone.data',
+);
+
+/** `--name <number>` from the command line, or `def`. */
+export function numberArg(name: string, def: number): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+}
 
 export const quietLogger: LoggerService = {
   info() {},
@@ -78,4 +94,46 @@ export function nextPendingVersion(
       reject(new Error(`no version after ${timeoutMs / 1000} s`));
     }, timeoutMs);
   });
+}
+
+/**
+ * The user's story once: upload, wait for the registered version, approve
+ * it (this deploys it), predict. Returns the marks (performance.now() ms)
+ * and what each step produced.
+ */
+export async function uploadToPrediction(
+  engine: LocalEngine,
+  upload: { fileName: string; content: Buffer; timeoutMs: number },
+) {
+  const registered = nextPendingVersion(engine, upload.timeoutMs);
+  const t0 = performance.now();
+  const res = await engine.uploadDataset(resources, {
+    fileName: upload.fileName,
+    content: upload.content,
+    contentType: 'text/csv',
+    actor,
+  });
+  const uploaded = performance.now();
+  const version = await registered;
+  const registeredAt = performance.now();
+  await engine.updateModelApproval(resources, version.version, {
+    status: 'Approved',
+    comment: 'benchmark auto-approval',
+    actor,
+  });
+  const approved = performance.now();
+  const prediction = await engine.predict(resources, [EXAMPLE_ABALONE]);
+  const predicted = performance.now();
+  if (prediction.modelVersion !== version.version)
+    throw new Error('prediction not from the new version');
+  const execution = await engine.getExecution(
+    resources,
+    res.execution!.executionId,
+  );
+  return {
+    marks: { t0, uploaded, registered: registeredAt, approved, predicted },
+    version,
+    prediction,
+    execution,
+  };
 }

@@ -15,23 +15,17 @@ import { execFile } from 'child_process';
 import express from 'express';
 import fs from 'fs';
 import os from 'os';
-import path from 'path';
 import {
-  actor,
+  ABALONE_DATA as DATA,
   createBenchEngine,
-  nextPendingVersion,
+  numberArg as arg,
   resources,
+  uploadToPrediction,
 } from '../benchEngine';
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 const UPLOADS = arg('uploads', 3);
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 50);
-const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
 
 const csvRow = [
   EXAMPLE_ABALONE.sex,
@@ -97,29 +91,18 @@ async function main() {
 
   const totals: number[] = [];
   for (let i = 1; i <= UPLOADS; i++) {
-    const registered = nextPendingVersion(engine, 120_000);
-    const t0 = performance.now();
-    const res = await engine.uploadDataset(resources, {
+    const {
+      marks,
+      version,
+      prediction: pred,
+      execution: exec,
+    } = await uploadToPrediction(engine, {
       fileName: `abalone-${i}.csv`,
       content,
-      actor,
+      timeoutMs: 120_000,
     });
-    const tUploaded = performance.now();
-    const version = await registered;
-    const tRegistered = performance.now();
-    await engine.updateModelApproval(resources, version.version, {
-      status: 'Approved',
-      comment: 'benchmark auto-approval',
-      actor,
-    });
-    const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
-    const t1 = performance.now();
-    if (pred.modelVersion !== version.version)
-      throw new Error('prediction not from the new version');
-    const exec = await engine.getExecution(
-      resources,
-      res.execution!.executionId,
-    );
+    const { t0, uploaded: tUploaded, registered: tRegistered } = marks;
+    const t1 = marks.predicted;
     const stepMs = exec.steps
       .filter(s => s.startTime && s.endTime)
       .map(

@@ -12,25 +12,17 @@
  * 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB.
  */
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import os from 'os';
-import path from 'path';
 import {
-  actor,
+  ABALONE_DATA as DATA,
   createBenchEngine,
-  nextPendingVersion,
-  resources,
+  numberArg as arg,
+  uploadToPrediction,
 } from '../benchEngine';
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 const SCALE = arg('scale', 100);
 const RUNS = arg('runs', 1);
-const DATA = path.resolve(__dirname, '../../../../../shared/data/abalone.data');
 const GiB = 1024 ** 3;
 
 /** The scaled data set as CSV (the file a user would upload). */
@@ -109,31 +101,17 @@ async function main() {
   );
   const children = watchChildRss();
   for (let i = 1; i <= RUNS; i++) {
-    const registered = nextPendingVersion(engine, 600_000);
-    const t0 = performance.now();
-    const res = await engine.uploadDataset(resources, {
+    const {
+      marks,
+      version,
+      execution: exec,
+    } = await uploadToPrediction(engine, {
       fileName: `abalone-${SCALE}x-${i}.csv`,
       content,
-      contentType: 'text/csv',
-      actor,
+      timeoutMs: 600_000,
     });
-    const tUploaded = performance.now();
-    const version = await registered;
-    const tRegistered = performance.now();
-    await engine.updateModelApproval(resources, version.version, {
-      status: 'Approved',
-      comment: 'benchmark auto-approval',
-      actor,
-    });
-    const tApproved = performance.now();
-    const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
-    const t1 = performance.now();
-    if (pred.modelVersion !== version.version)
-      throw new Error('prediction not from the new version');
-    const exec = await engine.getExecution(
-      resources,
-      res.execution!.executionId,
-    );
+    const { t0, uploaded: tUploaded, registered: tRegistered } = marks;
+    const { approved: tApproved, predicted: t1 } = marks;
     const validate = exec.release?.find(s => s.name === 'Validate');
     const stages = [
       ['upload (parse + store + manifest)', tUploaded - t0],

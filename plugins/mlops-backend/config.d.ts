@@ -76,6 +76,16 @@ export interface Config {
       errorRateMinInvocations?: number;
       /** How often monitoring is evaluated for breach notifications. Default 300. */
       evaluationIntervalSeconds?: number;
+      /**
+       * Drop-a-file ingestion: a CSV copied into `<dataDir>/bucket/<pipelineName>/`
+       * is validated and starts the release pipeline like an upload.
+       */
+      bucketWatch?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** A file is taken once its size is unchanged this long (ms). Default 1000. */
+        stableMs?: number;
+      };
     };
 
     /** The unauthenticated predict route used by the consumer app. */

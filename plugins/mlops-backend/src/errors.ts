@@ -27,6 +27,12 @@ export class PayloadTooLargeError extends Error {
   name = 'PayloadTooLargeError';
 }
 
+/** The request body is not of the route's media type (→ 415). */
+export class UnsupportedMediaTypeError extends Error {
+  readonly statusCode = 415;
+  name = 'UnsupportedMediaTypeError';
+}
+
 /** Errors whose name and message are safe to hand to a client as they are. */
 const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   InputError.name,
@@ -40,6 +46,7 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   'PayloadTooLargeError',
   // The model's own answer about the input (aws engine, SageMaker ModelError → 424).
   'ModelInvocationError',
+  'UnsupportedMediaTypeError',
 ]);
 
 /** CustomErrorBase appends "; caused by <cause>" to the message. */

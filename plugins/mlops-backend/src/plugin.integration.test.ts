@@ -318,6 +318,17 @@ describe.each(databases.eachSupportedId())(
           'parameters.MaxDepth must be ≤ 16',
         ],
         [
+          'run: form-encoded body',
+          () =>
+            request(server)
+              .post(`${ENTITY_PATH}/runs`)
+              .set('Authorization', asGuest)
+              .type('form')
+              .send('displayName=defaults'),
+          415,
+          'send application/json',
+        ],
+        [
           'run: non-owner',
           () => json('post', '/runs', {}, asViewer),
           403,
@@ -499,6 +510,20 @@ describe.each(databases.eachSupportedId())(
           expect.objectContaining({ row: 3, value: 'abc' }),
         ]),
       );
+
+      // Binary garbage after a good row: a 400 naming the row, not a 500.
+      const garbage = await csv(
+        Buffer.concat([
+          Buffer.from('M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n'),
+          Buffer.from([0x00, 0xff, 0x22, 0x0a, 0xc8, 0x22, 0x2c, 0x22, 0x41]),
+        ]),
+      ).expect(400);
+      expect(garbage.body.error.rowErrors[0]).toMatchObject({
+        row: expect.any(Number),
+        reason: expect.stringMatching(/^not valid CSV: /),
+      });
+      expect(garbage.body.error.rowErrors[0].row).toBeGreaterThanOrEqual(2);
+      expect(garbage.body.error.message).toMatch(/row/i);
 
       expect(await snapshot()).toEqual(before);
       expect(

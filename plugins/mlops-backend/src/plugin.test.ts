@@ -90,7 +90,7 @@ function createFakeEngine() {
       throw new NotFoundError(`execution ${id} not found`);
     }),
     getReleaseState: jest.fn(async () => undefined),
-    listModelVersions: jest.fn(async () => versions),
+    listModelVersions: jest.fn(async () => ({ items: versions })),
     getModelVersion: jest.fn(async (_r, v: number) => {
       const found = versions.find(x => x.version === v);
       if (!found) throw new NotFoundError(`version ${v} not found`);
@@ -650,6 +650,58 @@ describe('mlops backend plugin (router over an engine double)', () => {
         }),
       }),
     );
+  });
+
+  it('audits files dropped into the bucket (actor bucket) and tells the owners of a refusal', async () => {
+    const resources = {
+      entityRef: ENTITY_REF,
+      pipelineName: 'abalone-pipeline',
+    } as MlopsResources;
+    const drop = {
+      type: 'dataset-drop' as const,
+      resources,
+      actor: { ref: 'bucket' },
+    };
+    fake.emit({
+      ...drop,
+      fileName: 'good.csv',
+      outcome: 'ingested',
+      manifestId: 'm-1',
+      executionId: 'exec-drop',
+    });
+    fake.emit({
+      ...drop,
+      fileName: 'bad.csv',
+      outcome: 'rejected',
+      message: 'bad.csv: 1 bad row(s), nothing was stored',
+      rowErrors: [{ row: 2, column: 'sex', reason: 'unknown sex', value: 'Q' }],
+    });
+    await new Promise(r => setTimeout(r, 50));
+    expect(auditEvents).toEqual([
+      {
+        eventId: 'dataset-upload',
+        outcome: 'success',
+        meta: expect.objectContaining({
+          fileName: 'good.csv',
+          actor: 'bucket',
+        }),
+      },
+      {
+        eventId: 'dataset-upload',
+        outcome: 'fail',
+        meta: expect.objectContaining({ fileName: 'bad.csv', actor: 'bucket' }),
+      },
+    ]);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    expect(notifications.send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: OWNER_GROUP },
+      payload: expect.objectContaining({
+        title: 'Data file bad.csv was refused',
+        severity: 'high',
+      }),
+    });
+    // No UI signal for a drop: the run it starts signals on its own.
+    expect(signals.publish).not.toHaveBeenCalled();
   });
 
   it('registers read and approve actions that apply the same permissions', async () => {

@@ -19,6 +19,7 @@ import {
   readMonitoringAlertSettings,
 } from './service/monitoringAlerts';
 import { ModelVersionsCache } from './service/modelVersionsCache';
+import { MlopsService } from './service/MlopsService';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
@@ -76,16 +77,19 @@ export const mlopsPlugin = createBackendPlugin({
         );
         monitoringAlerts.start(deps.catalog, deps.auth);
         lifecycle.addShutdownHook(() => monitoringAlerts.stop());
+        const service = new MlopsService({
+          engine,
+          access,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          versionsCache: versions.cache,
+        });
         httpRouter.use(
           await createRouter({
-            engine,
-            access,
-            catalog: deps.catalog,
+            service,
             httpAuth: deps.httpAuth,
-            auth: deps.auth,
             logger,
             config: deps.config,
-            versionsCache: versions.cache,
             monitoringAlerts,
           }),
         );
@@ -99,8 +103,7 @@ export const mlopsPlugin = createBackendPlugin({
 
         registerMlopsActions({
           actionsRegistry: deps.actionsRegistry,
-          engine,
-          access,
+          service,
         });
 
         const unsubscribe = forwardEngineEvents({ ...deps, engine });

@@ -1,5 +1,6 @@
 import type {
   AbaloneFeatures,
+  DatasetRowError,
   DeploymentsResponse,
   ExecutionTrigger,
   ListResponse,
@@ -93,6 +94,7 @@ export interface MlopsEngine {
     resources: MlopsResources,
   ): Promise<ReleaseStage[] | undefined>;
 
+  /** Newest first; `limit` default 50, max 200; `nextToken` is opaque. */
   listModelVersions(
     resources: MlopsResources,
     options?: ListOptions,
@@ -151,7 +153,24 @@ export type MlopsEngineEvent =
       resources: MlopsResources;
       modelVersion: ModelVersion;
     }
-  | { type: 'deployment'; resources: MlopsResources; version: number };
+  | { type: 'deployment'; resources: MlopsResources; version: number }
+  | {
+      /**
+       * A file dropped into the data bucket (not uploaded through the API)
+       * was ingested, or refused and set aside; the plugin audits it and
+       * notifies the owners of a refusal.
+       */
+      type: 'dataset-drop';
+      resources: MlopsResources;
+      fileName: string;
+      actor: EngineActor;
+      outcome: 'ingested' | 'rejected';
+      manifestId?: string;
+      executionId?: string;
+      /** Why it was refused. */
+      message?: string;
+      rowErrors?: DatasetRowError[];
+    };
 
 /** Optional: engines that push changes let the plugin subscribe. */
 export interface MlopsEngineEvents {

@@ -13,9 +13,7 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import mlopsPlugin from '@mlops-portal/plugin-mlops-backend';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
-import {
-  type MlopsEngine,
-} from '@mlops-portal/plugin-mlops-node';
+import { type MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtils';
 import fs from 'fs';
 import os from 'os';
@@ -80,7 +78,7 @@ function approvalEngine() {
   const engine: Partial<MlopsEngine> = {
     type: 'approval-only',
     getModelVersion: async () => version,
-    listModelVersions: async () => [version],
+    listModelVersions: async () => ({ items: [version] }),
     updateModelApproval: jest.fn(async (_r, _v, o) => {
       version.approvalStatus = o.status;
       version.approvalHistory.push({

@@ -10,23 +10,19 @@
  *    autocannon (run as a separate process so it does not share the server's
  *    event loop), next to a bare express hello-world in the same run.
  */
-import { ConfigReader } from '@backstage/config';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
-import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
 import { execFile } from 'child_process';
 import express from 'express';
 import fs from 'fs';
-import knexFactory from 'knex';
 import os from 'os';
-import path from 'path';
-import { LocalEngine } from '../../src/engines/local/LocalEngine';
-import { DATA, actor, quietLogger, resources } from './shared';
+import {
+  ABALONE_DATA as DATA,
+  createBenchEngine,
+  numberArg as arg,
+  resources,
+  uploadToPrediction,
+} from '../benchEngine';
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
 const UPLOADS = arg('uploads', 3);
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 50);
@@ -81,25 +77,7 @@ function autocannon(
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'db.sqlite') },
-    useNullAsDefault: true,
-  });
-  const engine = await LocalEngine.create({
-    config: new ConfigReader({
-      mlops: {
-        qualityGate: { mseThreshold: 6 },
-        local: {
-          dataDir: path.join(dir, 'data'),
-          endpoint: { host: '127.0.0.1', port: 0 },
-        },
-      },
-    }),
-    database: { getClient: async () => knex },
-    logger: quietLogger,
-  });
+  const { engine, dispose } = await createBenchEngine();
   const content = fs.readFileSync(DATA);
   console.log(
     `cpus: ${os.cpus().length}, load average: ${os
@@ -113,44 +91,18 @@ async function main() {
 
   const totals: number[] = [];
   for (let i = 1; i <= UPLOADS; i++) {
-    const registered = new Promise<ModelVersion>(resolve => {
-      const off = engine.subscribe(e => {
-        if (
-          e.type === 'model-version' &&
-          e.modelVersion.approvalStatus === 'PendingManualApproval'
-        ) {
-          off();
-          resolve(e.modelVersion);
-        }
-      });
-    });
-    const t0 = performance.now();
-    const res = await engine.uploadDataset(resources, {
+    const {
+      marks,
+      version,
+      prediction: pred,
+      execution: exec,
+    } = await uploadToPrediction(engine, {
       fileName: `abalone-${i}.csv`,
       content,
-      actor,
+      timeoutMs: 120_000,
     });
-    const tUploaded = performance.now();
-    const version = await Promise.race([
-      registered,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no version after 120 s')), 120_000),
-      ),
-    ]);
-    const tRegistered = performance.now();
-    await engine.updateModelApproval(resources, version.version, {
-      status: 'Approved',
-      comment: 'benchmark auto-approval',
-      actor,
-    });
-    const pred = await engine.predict(resources, [EXAMPLE_ABALONE]);
-    const t1 = performance.now();
-    if (pred.modelVersion !== version.version)
-      throw new Error('prediction not from the new version');
-    const exec = await engine.getExecution(
-      resources,
-      res.execution!.executionId,
-    );
+    const { t0, uploaded: tUploaded, registered: tRegistered } = marks;
+    const t1 = marks.predicted;
     const stepMs = exec.steps
       .filter(s => s.startTime && s.endTime)
       .map(
@@ -245,9 +197,7 @@ async function main() {
     );
   }
   helloServer.close();
-  await engine.close();
-  await knex.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await dispose();
 }
 
 main().catch(e => {

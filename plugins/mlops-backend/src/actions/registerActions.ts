@@ -1,7 +1,27 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { mlopsModelApprovePermission } from '@mlops-portal/plugin-mlops-common';
-import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
-import { MlopsAccess, actorFromCredentials } from '../service/access';
+import type { z as zod } from 'zod/v3';
+import { LIST_LIMITS, MlopsService } from '../service/MlopsService';
+
+/** `limit` and `nextToken` inputs of a list action, bounded like the HTTP route. */
+function pageFields(
+  z: typeof zod,
+  what: string,
+  bounds: { default: number; max: number },
+) {
+  return {
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(bounds.max)
+      .optional()
+      .describe(`At most this many ${what} (default ${bounds.default})`),
+    nextToken: z
+      .string()
+      .optional()
+      .describe('Token from a previous call, for the next page'),
+  };
+}
 
 // The actions registry hands out its own zod instance; results are passed
 // through as JSON objects, so the output schemas only describe the envelope.
@@ -13,10 +33,9 @@ import { MlopsAccess, actorFromCredentials } from '../service/access';
  */
 export function registerMlopsActions(options: {
   actionsRegistry: ActionsRegistryService;
-  engine: MlopsEngine;
-  access: MlopsAccess;
+  service: MlopsService;
 }) {
-  const { actionsRegistry, engine, access } = options;
+  const { actionsRegistry, service } = options;
   const entityRefDescription =
     'Entity ref of the catalog entity that owns the ML system, e.g. component:default/abalone-age-predictor';
 
@@ -30,17 +49,7 @@ export function registerMlopsActions(options: {
       input: z =>
         z.object({
           entityRef: z.string().min(1).describe(entityRefDescription),
-          limit: z
-            .number()
-            .int()
-            .min(1)
-            .max(100)
-            .optional()
-            .describe('At most this many runs (default 50)'),
-          nextToken: z
-            .string()
-            .optional()
-            .describe('Token from a previous call, for the next page'),
+          ...pageFields(z, 'runs', LIST_LIMITS.runs),
         }),
       output: z =>
         z.object({
@@ -49,11 +58,8 @@ export function registerMlopsActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const resources = await access.resolve(input.entityRef, credentials);
-      const page = await engine.listExecutions(resources, {
-        limit: input.limit ?? 50,
-        nextToken: input.nextToken,
-      });
+      const resources = await service.resolve(input.entityRef, credentials);
+      const page = await service.listExecutions(resources, input);
       return { output: JSON.parse(JSON.stringify(page)) };
     },
   });
@@ -68,13 +74,18 @@ export function registerMlopsActions(options: {
       input: z =>
         z.object({
           entityRef: z.string().min(1).describe(entityRefDescription),
+          ...pageFields(z, 'versions', LIST_LIMITS.modelVersions),
         }),
-      output: z => z.object({ items: z.array(z.object({}).passthrough()) }),
+      output: z =>
+        z.object({
+          items: z.array(z.object({}).passthrough()),
+          nextToken: z.string().optional(),
+        }),
     },
     action: async ({ input, credentials }) => {
-      const resources = await access.resolve(input.entityRef, credentials);
-      const items = await engine.listModelVersions(resources);
-      return { output: { items: JSON.parse(JSON.stringify(items)) } };
+      const resources = await service.resolve(input.entityRef, credentials);
+      const { body } = await service.listModelVersions(resources, input);
+      return { output: JSON.parse(body) };
     },
   });
 
@@ -96,10 +107,10 @@ export function registerMlopsActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const resources = await access.resolve(input.entityRef, credentials);
+      const resources = await service.resolve(input.entityRef, credentials);
       return {
         output: JSON.parse(
-          JSON.stringify(await engine.listDeployments(resources)),
+          JSON.stringify(await service.engine.listDeployments(resources)),
         ),
       };
     },
@@ -127,34 +138,12 @@ export function registerMlopsActions(options: {
       output: z => z.object({ modelVersion: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      const resources = await access.resolve(input.entityRef, credentials);
-      const updated = await access.guardedWrite(
-        {
-          eventId: 'model-approval',
-          severityLevel: 'high',
-          permission: mlopsModelApprovePermission,
-          entityRef: resources.entityRef,
-          credentials,
-          meta: {
-            entityRef: resources.entityRef,
-            version: input.version,
-            status: input.status,
-            comment: input.comment,
-            via: 'actions-registry',
-          },
-        },
-        async () => {
-          const result = await engine.updateModelApproval(
-            resources,
-            input.version,
-            {
-              status: input.status,
-              comment: input.comment,
-              actor: actorFromCredentials(credentials),
-            },
-          );
-          return { result };
-        },
+      const resources = await service.resolve(input.entityRef, credentials);
+      const { version, status, comment } = input;
+      const updated = await service.updateModelApproval(
+        { resources, credentials, via: 'actions-registry' },
+        version,
+        { status, comment },
       );
       return { output: { modelVersion: JSON.parse(JSON.stringify(updated)) } };
     },

@@ -1,24 +1,43 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { ListResponse } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import express from 'express';
 import request from 'supertest';
 import { MlopsAccess } from '../service/access';
+import { MlopsService } from '../service/MlopsService';
 import { ENTITY_REF, GUEST, testEntities } from '../__testUtils__/fixtures';
 import { createRouter } from './createRouter';
 
 const path = (p: string) =>
   `/v1/entity/default/component/abalone-age-predictor${p}`;
 
-async function app(config: object = {}) {
-  const catalog = catalogServiceMock({ entities: testEntities });
-  const engine = {
+/** Writes record their calls; a 415 must reach none of them. */
+function fakeEngine() {
+  return {
     type: 'fake',
     listDeployments: async () => {
       throw new Error('socket hang up at /srv/secret.js:12');
     },
-  } as unknown as MlopsEngine;
-  const router = await createRouter({
+    startExecution: jest.fn(async () => ({ executionId: 'e-1' })),
+    retryExecution: jest.fn(async () => ({ executionId: 'e-2' })),
+    stopExecution: jest.fn(async () => ({ executionId: 'e-1' })),
+    updateModelApproval: jest.fn(async () => ({ version: 1 })),
+    predict: jest.fn(async () => ({ predictions: [] })),
+    listModelVersions: jest.fn(
+      async (_r: unknown, _o?: object): Promise<ListResponse<unknown>> => ({
+        items: [],
+      }),
+    ),
+  };
+}
+
+async function app(
+  config: object = {},
+  engine: MlopsEngine = fakeEngine() as unknown as MlopsEngine,
+) {
+  const catalog = catalogServiceMock({ entities: testEntities });
+  const service = new MlopsService({
     engine,
     access: new MlopsAccess({
       catalog,
@@ -26,8 +45,11 @@ async function app(config: object = {}) {
       auditor: mockServices.auditor.mock(),
     }),
     catalog,
-    httpAuth: mockServices.httpAuth(),
     auth: mockServices.auth(),
+  });
+  const router = await createRouter({
+    service,
+    httpAuth: mockServices.httpAuth(),
     logger: mockServices.logger.mock(),
     config: mockServices.rootConfig({ data: config }),
   });
@@ -104,5 +126,94 @@ describe('createRouter', () => {
         mlops: { publicApi: { enabled: true, rateLimit: { max: 0 } } },
       }),
     ).rejects.toThrow('mlops.publicApi.rateLimit');
+  const jsonRoutes = [
+    [path('/runs'), 'startExecution'],
+    [path('/runs/e-1/retry'), 'retryExecution'],
+    [path('/runs/e-1/stop'), 'stopExecution'],
+    [path('/model-versions/1/approval'), 'updateModelApproval'],
+    [path('/predict'), 'predict'],
+    ['/v1/public/endpoints/abalone-endpoint/predict', 'predict'],
+  ] as const;
+
+  it.each(jsonRoutes)(
+    'answers 415 to a form-encoded body on POST %s and calls nothing',
+    async (route, method) => {
+      const engine = fakeEngine();
+      const server = await app(
+        { mlops: { publicApi: { enabled: true } } },
+        engine as unknown as MlopsEngine,
+      );
+      const res = await request(server)
+        .post(route)
+        .set('Authorization', mockCredentials.user.header(GUEST))
+        .type('form')
+        .send('displayName=x&status=Approved')
+        .expect(415);
+      expect(res.body.error).toMatchObject({
+        name: 'UnsupportedMediaTypeError',
+      });
+      expect(res.body.error.message).toContain('application/json');
+      expect(res.body.error.message).toContain(
+        'application/x-www-form-urlencoded',
+      );
+      expect(engine[method]).not.toHaveBeenCalled();
+    },
+  );
+
+  it('still accepts a JSON body, and an empty POST without a type', async () => {
+    const engine = fakeEngine();
+    const server = await app(
+        { mlops: { publicApi: { enabled: true } } },
+        engine as unknown as MlopsEngine,
+      );
+    const auth = mockCredentials.user.header(GUEST);
+    await request(server)
+      .post(path('/runs'))
+      .set('Authorization', auth)
+      .send({ displayName: 'json run' })
+      .expect(202);
+    await request(server)
+      .post(path('/runs/e-1/retry'))
+      .set('Authorization', auth)
+      .expect(202);
+    expect(engine.startExecution).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ displayName: 'json run', trigger: 'manual' }),
+    );
+    expect(engine.retryExecution).toHaveBeenCalledTimes(1);
+  });
+
+  it('pages model versions: limit 1..200 (default 50), tokens passed on', async () => {
+    const engine = fakeEngine();
+    engine.listModelVersions.mockImplementation(async () => ({
+      items: [],
+      nextToken: 'n',
+    }));
+    const server = await app(
+        { mlops: { publicApi: { enabled: true } } },
+        engine as unknown as MlopsEngine,
+      );
+    const auth = mockCredentials.user.header(GUEST);
+    const res = await request(server)
+      .get(path('/model-versions'))
+      .set('Authorization', auth)
+      .expect(200);
+    expect(res.body).toEqual({ items: [], nextToken: 'n' });
+    await request(server)
+      .get(path('/model-versions?limit=200&nextToken=abc'))
+      .set('Authorization', auth)
+      .expect(200);
+    expect(engine.listModelVersions.mock.calls.map(c => c[1])).toEqual([
+      { limit: 50, nextToken: undefined },
+      { limit: 200, nextToken: 'abc' },
+    ]);
+    for (const q of ['limit=0', 'limit=201', 'limit=x', 'nextToken=']) {
+      const bad = await request(server)
+        .get(path(`/model-versions?${q}`))
+        .set('Authorization', auth)
+        .expect(400);
+      expect(bad.body.error.message).toMatch(/limit|nextToken/);
+    }
+    expect(engine.listModelVersions).toHaveBeenCalledTimes(2);
   });
 });

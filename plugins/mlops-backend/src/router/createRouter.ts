@@ -1,46 +1,31 @@
 import type {
-  AuthService,
   HttpAuthService,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import {
-  InputError,
-  NotFoundError,
-  NotImplementedError,
-} from '@backstage/errors';
-import type { ResourcePermission } from '@backstage/plugin-permission-common';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  ANNOTATION_ENDPOINT,
-  approvalRequestSchema,
-  getMlopsResources,
-  mlopsDatasetUploadPermission,
-  mlopsEndpointInvokePermission,
-  mlopsModelApprovePermission,
-  mlopsPipelineExecutePermission,
-  predictRequestSchema,
-  startExecutionRequestSchema,
-  type MlopsResources,
-  type MlopsSummary,
-} from '@mlops-portal/plugin-mlops-common';
-import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
-import type { JsonObject } from '@backstage/types';
+import { NotImplementedError } from '@backstage/errors';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+} from 'express';
 import { rateLimit } from 'express-rate-limit';
 import Router from 'express-promise-router';
-import { PayloadTooLargeError, toClientError } from '../errors';
 import {
-  MlopsAccess,
-  actorFromCredentials,
-  entityRefFromParams,
-} from '../service/access';
-import { ModelVersionsCache } from '../service/modelVersionsCache';
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  toClientError,
+} from '../errors';
+import { entityRefFromParams } from '../service/access';
 import type { MonitoringAlerts } from '../service/monitoringAlerts';
 import {
-  parseBody,
+  LIST_LIMITS,
+  MlopsService,
+  type MlopsCaller,
+} from '../service/MlopsService';
+import {
   parseEndpointName,
   parseExecutionId,
   parseFileName,
@@ -52,17 +37,13 @@ import {
 /** Body limits: JSON requests are small; a CSV may be a whole data set. */
 export const JSON_BODY_LIMIT = '256kb';
 export const CSV_BODY_LIMIT = '50mb';
+const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv'];
 
 export interface RouterOptions {
-  engine: MlopsEngine;
-  access: MlopsAccess;
-  catalog: CatalogService;
+  service: MlopsService;
   httpAuth: HttpAuthService;
-  auth: AuthService;
   logger: LoggerService;
   config: RootConfigService;
-  /** Model-version lists kept between engine change events; default: none. */
-  versionsCache?: ModelVersionsCache;
   /** Breach notifications, fed by monitoring reads; default: none. */
   monitoringAlerts?: MonitoringAlerts;
 }
@@ -85,25 +66,48 @@ function readPublicApiConfig(config: RootConfigService) {
 }
 
 /**
- * The MLOps REST API (see /tmp/API.md, mirrored in the README). Thin: it
- * validates, resolves the entity with the caller's credentials, authorizes,
- * audits writes and hands over to the engine.
+ * A body of another type is refused before anything runs: a form-encoded
+ * POST must not start a run with defaults. No body at all is fine.
+ */
+function bodyOf(types: string[], parse: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    // An empty POST (Content-Length: 0, as clients send for retry/stop) has no type to check.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(types)) {
+      next(
+        new UnsupportedMediaTypeError(
+          `Content-Type '${
+            req.header('content-type') ?? '(none)'
+          }' is not supported here: send ${types.join(' or ')}`,
+        ),
+      );
+      return;
+    }
+    parse(req, res, next);
+  };
+}
+
+/**
+ * The MLOps REST API (see /tmp/API.md, mirrored in the README): routes,
+ * request parsing and response mapping. The rules (permissions, audit,
+ * limits) live in MlopsService, shared with the actions registry.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { engine, access, catalog, httpAuth, auth, logger, config } = options;
-  const versionsCache =
-    options.versionsCache ?? ModelVersionsCache.forEngine({}).cache;
+  const { service, httpAuth, logger, config } = options;
   const publicApi = readPublicApiConfig(config);
   const router = Router();
 
-  const json = express.json({ limit: JSON_BODY_LIMIT });
-  // Raw bytes: the engine hashes exactly what was uploaded.
-  const csv = express.raw({
-    type: ['text/csv', 'text/plain', 'application/csv'],
-    limit: CSV_BODY_LIMIT,
-  });
+  const json = bodyOf(
+    ['application/json'],
+    express.json({ limit: JSON_BODY_LIMIT }),
+  );
+  // Raw bytes: the engine hashes exactly what was uploaded. Another type
+  // leaves no Buffer, which the service refuses (400, naming text/csv).
+  const csv = express.raw({ type: CSV_TYPES, limit: CSV_BODY_LIMIT });
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -131,42 +135,6 @@ export async function createRouter(
         response: { statusCode: 429 },
       },
     });
-    // Endpoint → resources, briefly cached: the consumer app predicts often
-    // and the catalog answer rarely changes.
-    const endpointCache = new Map<
-      string,
-      { resources?: MlopsResources; expires: number }
-    >();
-    const ENDPOINT_CACHE_MS = 10_000;
-
-    const resourcesForEndpoint = async (endpointName: string) => {
-      const hit = endpointCache.get(endpointName);
-      if (hit && hit.expires > Date.now()) return hit.resources;
-      const { items } = await catalog.getEntities(
-        {
-          filter: {
-            [`metadata.annotations.${ANNOTATION_ENDPOINT}`]: endpointName,
-          },
-          fields: [
-            'kind',
-            'metadata.name',
-            'metadata.namespace',
-            'metadata.annotations',
-          ],
-        },
-        { credentials: await auth.getOwnServiceCredentials() },
-      );
-      const resources = items
-        .map(e => getMlopsResources(e))
-        .find(r => r?.endpointName === endpointName);
-      if (endpointCache.size > 1000) endpointCache.clear();
-      endpointCache.set(endpointName, {
-        resources,
-        expires: Date.now() + ENDPOINT_CACHE_MS,
-      });
-      return resources;
-    };
-
     router.options(
       '/v1/public/endpoints/:endpointName/predict',
       corsMiddleware,
@@ -178,14 +146,7 @@ export async function createRouter(
       json,
       async (req, res) => {
         const endpointName = parseEndpointName(req.params.endpointName);
-        const body = parseBody(predictRequestSchema, req.body);
-        const resources = await resourcesForEndpoint(endpointName);
-        if (!resources) {
-          throw new NotFoundError(
-            `No catalog entity serves endpoint ${endpointName}`,
-          );
-        }
-        res.json(await engine.predict(resources, body.instances));
+        res.json(await service.predictPublic(endpointName, req.body));
       },
     );
   }
@@ -194,248 +155,115 @@ export async function createRouter(
   const entity = Router({ mergeParams: true });
   router.use('/v1/entity/:namespace/:kind/:name', entity);
 
-  /** The caller, the entity's resources and its ref, for one request. */
-  const context = async (req: Request) => {
+  /** The caller and the entity's resources, for one request. */
+  const caller = async (req: Request): Promise<MlopsCaller> => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
     const entityRef = entityRefFromParams(req.params as Record<string, string>);
-    const resources = await access.resolve(entityRef, credentials);
-    const actor = actorFromCredentials(credentials);
-    return { request: req, credentials, resources, actor };
+    const resources = await service.resolve(entityRef, credentials);
+    return { request: req, credentials, resources };
   };
-  type Context = Awaited<ReturnType<typeof context>>;
-
-  /**
-   * An audited write on the request's entity, after checking `permission`;
-   * the audit meta always starts with the entity ref.
-   */
-  const guardedWrite = <T>(
-    ctx: Context,
-    write: {
-      eventId: string;
-      permission: ResourcePermission<'catalog-entity'>;
-      meta?: JsonObject;
-      severityLevel?: 'high';
-    },
-    fn: (ctx: Context) => Promise<{ result: T; meta?: JsonObject }>,
-  ): Promise<T> =>
-    access.guardedWrite(
-      {
-        ...write,
-        request: ctx.request,
-        entityRef: ctx.resources.entityRef,
-        credentials: ctx.credentials,
-        meta: { entityRef: ctx.resources.entityRef, ...write.meta },
-      },
-      () => fn(ctx),
-    );
 
   entity.get('/summary', async (req, res) => {
-    const { resources } = await context(req);
-    const [executions, versions, deployments] = await Promise.all([
-      engine.listExecutions(resources, { limit: 1 }),
-      versionsCache.get(engine, resources).then(e => e.items),
-      engine.listDeployments(resources),
-    ]);
-    const summary: MlopsSummary = {
-      entityRef: resources.entityRef,
-      latestExecution: executions.items[0],
-      endpoint: deployments.endpoint,
-      deployedVersion: versions.find(v => v.deployed),
-      pendingApprovals: versions.filter(
-        v => v.approvalStatus === 'PendingManualApproval',
-      ).length,
-      versionCount: versions.length,
-    };
-    res.json(summary);
+    const { resources } = await caller(req);
+    res.json(await service.summary(resources));
   });
 
   entity.get('/runs', async (req, res) => {
-    const query = parseListQuery(req.query as Record<string, unknown>);
-    const { resources } = await context(req);
-    res.json(await engine.listExecutions(resources, query));
+    const query = parseListQuery(
+      req.query as Record<string, unknown>,
+      LIST_LIMITS.runs,
+    );
+    const { resources } = await caller(req);
+    res.json(await service.listExecutions(resources, query));
   });
 
   entity.post('/runs', json, async (req, res) => {
-    const ctx = await context(req);
-    const execution = await guardedWrite(
-      ctx,
-      {
-        eventId: 'pipeline-execution-start',
-        permission: mlopsPipelineExecutePermission,
-        meta: { pipelineName: ctx.resources.pipelineName },
-      },
-      async ({ resources, actor }) => {
-        const body = parseBody(startExecutionRequestSchema, req.body ?? {});
-        const idempotencyKey =
-          req.header('idempotency-key')?.slice(0, 128) || undefined;
-        const result = await engine.startExecution(resources, {
-          parameters: body.parameters as
-            | Record<string, string | number>
-            | undefined,
-          displayName: body.displayName,
-          trigger: 'manual',
-          actor,
-          clientRequestToken: idempotencyKey,
-        });
-        return { result, meta: { executionId: result.executionId } };
-      },
+    const execution = await service.startExecution(
+      await caller(req),
+      req.body,
+      req.header('idempotency-key'),
     );
     res.status(202).json(execution);
   });
 
   entity.get('/runs/:executionId', async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
-    const { resources } = await context(req);
-    res.json(await engine.getExecution(resources, executionId));
+    const { resources } = await caller(req);
+    res.json(await service.engine.getExecution(resources, executionId));
   });
 
-  entity.post('/runs/:executionId/retry', async (req, res) => {
+  entity.post('/runs/:executionId/retry', json, async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
-    const ctx = await context(req);
-    const execution = await guardedWrite(
-      ctx,
-      {
-        eventId: 'pipeline-execution-retry',
-        permission: mlopsPipelineExecutePermission,
-        meta: { executionId },
-      },
-      async ({ resources, actor }) => {
-        const result = await engine.retryExecution(
-          resources,
-          executionId,
-          actor,
-        );
-        return { result, meta: { newExecutionId: result.executionId } };
-      },
-    );
-    res.status(202).json(execution);
+    res
+      .status(202)
+      .json(await service.retryExecution(await caller(req), executionId));
   });
 
-  entity.post('/runs/:executionId/stop', async (req, res) => {
+  entity.post('/runs/:executionId/stop', json, async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
-    const ctx = await context(req);
-    const execution = await guardedWrite(
-      ctx,
-      {
-        eventId: 'pipeline-execution-stop',
-        permission: mlopsPipelineExecutePermission,
-        meta: { executionId },
-      },
-      async ({ resources, actor }) => ({
-        result: await engine.stopExecution(resources, executionId, actor),
-      }),
-    );
-    res.json(execution);
+    res.json(await service.stopExecution(await caller(req), executionId));
   });
 
   entity.get('/release', async (req, res) => {
-    const { resources } = await context(req);
-    res.json({ stages: (await engine.getReleaseState(resources)) ?? null });
+    const { resources } = await caller(req);
+    const stages = await service.engine.getReleaseState(resources);
+    res.json({ stages: stages ?? null });
   });
 
   entity.get('/model-versions', async (req, res) => {
-    const { resources } = await context(req);
-    const { body } = await versionsCache.get(engine, resources);
+    const query = parseListQuery(
+      req.query as Record<string, unknown>,
+      LIST_LIMITS.modelVersions,
+    );
+    const { resources } = await caller(req);
+    const { body } = await service.listModelVersions(resources, query);
     res.type('application/json').send(body);
   });
 
   entity.get('/model-versions/:version', async (req, res) => {
     const version = parseVersion(req.params.version);
-    const { resources } = await context(req);
-    res.json(await engine.getModelVersion(resources, version));
+    const { resources } = await caller(req);
+    res.json(await service.engine.getModelVersion(resources, version));
   });
 
   entity.post('/model-versions/:version/approval', json, async (req, res) => {
     const version = parseVersion(req.params.version);
-    const ctx = await context(req);
-    const updated = await guardedWrite(
-      ctx,
-      {
-        eventId: 'model-approval',
-        severityLevel: 'high',
-        permission: mlopsModelApprovePermission,
-        meta: {
-          modelPackageGroupName: ctx.resources.modelPackageGroupName,
-          version,
-        },
-      },
-      async ({ resources, actor }) => {
-        const body = parseBody(approvalRequestSchema, req.body);
-        const result = await engine.updateModelApproval(resources, version, {
-          status: body.status,
-          comment: body.comment,
-          actor,
-        });
-        return { result, meta: { status: body.status, comment: body.comment } };
-      },
+    res.json(
+      await service.updateModelApproval(await caller(req), version, req.body),
     );
-    res.json(updated);
   });
 
   entity.get('/deployments', async (req, res) => {
-    const { resources } = await context(req);
-    res.json(await engine.listDeployments(resources));
+    const { resources } = await caller(req);
+    res.json(await service.engine.listDeployments(resources));
   });
 
   entity.post('/datasets', csv, async (req, res) => {
     const fileName = parseFileName(req.query.fileName);
-    const ctx = await context(req);
-    const uploaded = await guardedWrite(
-      ctx,
-      {
-        eventId: 'dataset-upload',
-        permission: mlopsDatasetUploadPermission,
-        meta: { fileName },
-      },
-      async ({ resources, actor }) => {
-        if (!Buffer.isBuffer(req.body)) {
-          throw new InputError(
-            'Request body must be CSV text with Content-Type: text/csv',
-          );
-        }
-        if (req.body.length === 0)
-          throw new InputError('Request body is empty: expected CSV rows');
-        const result = await engine.uploadDataset(resources, {
-          fileName,
-          content: req.body,
-          contentType: req.header('content-type'),
-          actor,
-        });
-        return {
-          result,
-          meta: {
-            manifestId: result.manifest.manifestId,
-            sizeBytes: req.body.length,
-            executionId: result.execution?.executionId ?? null,
-          },
-        };
-      },
-    );
+    const uploaded = await service.uploadDataset(await caller(req), {
+      fileName,
+      content: req.body,
+      contentType: req.header('content-type'),
+    });
     res.status(201).json(uploaded);
   });
 
   entity.post('/predict', json, async (req, res) => {
-    const { credentials, resources } = await context(req);
-    await access.authorize(
-      mlopsEndpointInvokePermission,
-      resources.entityRef,
-      credentials,
-    );
-    const body = parseBody(predictRequestSchema, req.body);
-    res.json(await engine.predict(resources, body.instances));
+    res.json(await service.predict(await caller(req), req.body));
   });
 
   // --- monitoring (issue #13) ----------------------------------------------
   const notImplemented = (what: string) =>
     new NotImplementedError(
-      `the ${engine.type} engine does not report ${what}`,
+      `the ${service.engine.type} engine does not report ${what}`,
     );
 
   entity.get('/monitoring', async (req, res) => {
     const window = parseMonitoringWindow(req.query as Record<string, unknown>);
-    const { resources } = await context(req);
+    const { resources } = await caller(req);
+    const { engine } = service;
     if (!engine.getMonitoring) throw notImplemented('monitoring');
     const report = await engine.getMonitoring(resources, { window });
     await options.monitoringAlerts?.observe(resources, report);
@@ -444,7 +272,8 @@ export async function createRouter(
 
   entity.get('/model-versions/:version/evaluation-plots', async (req, res) => {
     const version = parseVersion(req.params.version);
-    const { resources } = await context(req);
+    const { resources } = await caller(req);
+    const { engine } = service;
     if (!engine.getEvaluationPlots) throw notImplemented('evaluation plots');
     res.json(await engine.getEvaluationPlots(resources, version));
   });

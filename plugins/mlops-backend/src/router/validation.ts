@@ -6,25 +6,6 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { z } from 'zod/v3';
 
-/** Parses a body with a shared zod schema; failures name each field. */
-export function parseBody<S extends z.ZodTypeAny>(
-  schema: S,
-  body: unknown,
-): z.infer<S> {
-  if (
-    body === undefined ||
-    body === null ||
-    typeof body !== 'object' ||
-    Array.isArray(body)
-  ) {
-    throw new InputError(
-      'Request body must be a JSON object (Content-Type: application/json)',
-    );
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new InputError(formatZodError(parsed.error));
-  return parsed.data;
-}
 
 // Model package versions are positive 32-bit integers, as in SageMaker.
 const MAX_VERSION = 2147483647;
@@ -51,24 +32,25 @@ export function parseExecutionId(raw: string | undefined): string {
   return id;
 }
 
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 100;
-
-export function parseListQuery(query: Record<string, unknown>): {
+/** `limit` (1..bounds.max, default bounds.default) and `nextToken` of a list route. */
+export function parseListQuery(
+  query: Record<string, unknown>,
+  bounds: { default: number; max: number },
+): {
   limit: number;
   nextToken?: string;
 } {
-  let limit = DEFAULT_LIST_LIMIT;
+  let limit = bounds.default;
   if (query.limit !== undefined) {
     const raw = query.limit;
     if (
       typeof raw !== 'string' ||
       !/^[0-9]+$/.test(raw) ||
       Number(raw) < 1 ||
-      Number(raw) > MAX_LIST_LIMIT
+      Number(raw) > bounds.max
     ) {
       throw new InputError(
-        `limit: must be an integer between 1 and ${MAX_LIST_LIMIT}`,
+        `limit: must be an integer between 1 and ${bounds.max}`,
       );
     }
     limit = Number(raw);

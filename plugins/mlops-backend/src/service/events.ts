@@ -1,4 +1,5 @@
 import type {
+  AuditorService,
   AuthService,
   LoggerService,
   RootConfigService,
@@ -13,6 +14,7 @@ import {
   type MlopsSignal,
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
+import { LRUCache } from 'lru-cache';
 import type {
   MlopsEngineEvent,
   MlopsEngineEvents,
@@ -20,6 +22,7 @@ import type {
 
 export interface EngineEventsOptions {
   engine: Partial<MlopsEngineEvents>;
+  auditor: AuditorService;
   signals: SignalsService;
   notifications: NotificationService;
   catalog: CatalogService;
@@ -50,7 +53,9 @@ export function failedQualityGate(
 }
 
 /** What the UI needs to know to refresh: which run or version changed. */
-function signalFor(event: MlopsEngineEvent): MlopsSignal {
+function signalFor(
+  event: Exclude<MlopsEngineEvent, { type: 'dataset-drop' }>,
+): MlopsSignal {
   switch (event.type) {
     case 'execution':
       return {
@@ -128,7 +133,7 @@ export function ownerNotifier(
  * Returns the unsubscribe function.
  */
 export function forwardEngineEvents(options: EngineEventsOptions): () => void {
-  const { engine, signals, logger, config } = options;
+  const { engine, auditor, signals, logger, config } = options;
   if (!engine.subscribe) {
     logger.info('MLOps engine does not push events; the UI relies on polling');
     return () => {};
@@ -136,18 +141,66 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
   const threshold =
     config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
     DEFAULT_MSE_THRESHOLD;
-  // Engines report a state more than once (every step update); notify once per key.
-  const notified = new Set<string>();
+  // Engines report a state more than once (every step update); notify once
+  // per key. Bounded: the oldest keys go first, and a day later a repeat is news.
+  const notified = new LRUCache<string, true>({
+    max: 5000,
+    ttl: 24 * 60 * 60 * 1000,
+  });
   const remember = (key: string) => {
     if (notified.has(key)) return false;
-    if (notified.size > 5000) notified.clear();
-    notified.add(key);
+    notified.set(key, true);
     return true;
   };
 
   const notifyOwners = ownerNotifier(options);
 
+  /**
+   * A file dropped into the bucket: audited like a portal upload (actor
+   * "bucket"); a refusal tells the owners, since no one saw a 400.
+   */
+  const handleDrop = async (
+    event: Extract<MlopsEngineEvent, { type: 'dataset-drop' }>,
+  ) => {
+    const { entityRef } = event.resources;
+    const audit = await auditor.createEvent({
+      eventId: 'dataset-upload',
+      severityLevel: 'medium',
+      meta: {
+        entityRef,
+        fileName: event.fileName,
+        actor: event.actor.ref,
+        via: 'bucket',
+      },
+    });
+    if (event.outcome === 'ingested') {
+      await audit.success({
+        meta: {
+          manifestId: event.manifestId ?? null,
+          executionId: event.executionId ?? null,
+        },
+      });
+      return;
+    }
+    await audit.fail({ error: new Error(event.message ?? 'refused') });
+    await notifyOwners(entityRef, {
+      title: `Data file ${event.fileName} was refused`,
+      description: `${
+        event.message ?? 'The file is not valid Abalone CSV'
+      }. It was moved to rejected/ in the data bucket of ${
+        event.resources.pipelineName
+      }; nothing was started.`,
+      severity: 'high',
+      scope: `mlops:${entityRef}:dataset:${event.fileName}`,
+    });
+  };
+
   const handle = async (event: MlopsEngineEvent) => {
+  const handle = async (event: MlopsEngineEvent) => {
+    if (event.type === 'dataset-drop') {
+      await handleDrop(event);
+      return;
+    }
     const { entityRef } = event.resources;
     const message = signalFor(event);
     // JSON has no undefined; drop empty fields.

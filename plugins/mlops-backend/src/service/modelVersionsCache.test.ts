@@ -21,7 +21,10 @@ function engineWithEvents(withSubscribe = true) {
     { version: 1, approvalStatus: 'PendingManualApproval' } as ModelVersion,
   ];
   const engine = {
-    listModelVersions: jest.fn(async () => versions),
+    listModelVersions: jest.fn(
+      async (_r: unknown, o?: { nextToken?: string }) =>
+        o?.nextToken ? { items: [] } : { items: versions, nextToken: 'more' },
+    ),
     ...(withSubscribe
       ? {
           subscribe: (l: (e: MlopsEngineEvent) => void) => {
@@ -90,5 +93,29 @@ describe('ModelVersionsCache', () => {
     // TTL 0: every read reloads, whatever the events say.
     expect(pushing.engine.listModelVersions).toHaveBeenCalledTimes(2);
     sub.unsubscribe();
+  });
+
+  it('keeps first pages per page size only, and at most 100 of them', async () => {
+    const { engine } = engineWithEvents();
+    const { cache } = ModelVersionsCache.forEngine(engine);
+    const first = await cache.get(engine, resources, { limit: 1 });
+    expect(JSON.parse(first.body)).toEqual({
+      items: [expect.objectContaining({ version: 1 })],
+      nextToken: 'more',
+    });
+    await cache.get(engine, resources, { limit: 1 });
+    await cache.get(engine, resources, { limit: 1, nextToken: 'more' });
+    await cache.get(engine, resources, { limit: 1, nextToken: 'more' });
+    expect(engine.listModelVersions).toHaveBeenCalledTimes(3);
+
+    for (let i = 0; i < 150; i++) {
+      await cache.get(engine, { ...resources, endpointName: `e${i}` });
+    }
+    const calls = (engine.listModelVersions as jest.Mock).mock.calls.length;
+    // The newest keys are kept, the oldest evicted.
+    await cache.get(engine, { ...resources, endpointName: 'e149' });
+    expect(engine.listModelVersions).toHaveBeenCalledTimes(calls);
+    await cache.get(engine, { ...resources, endpointName: 'e0' });
+    expect(engine.listModelVersions).toHaveBeenCalledTimes(calls + 1);
   });
 });

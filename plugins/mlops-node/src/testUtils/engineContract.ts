@@ -379,6 +379,41 @@ export function runEngineContract(
     );
 
     it(
+      'pages model versions newest first with an opaque nextToken',
+      async () => {
+        const { items: all } = await ctx.engine.listModelVersions(
+          ctx.resources,
+        );
+        expect(all.length).toBeGreaterThanOrEqual(2);
+        const first = await ctx.engine.listModelVersions(ctx.resources, {
+          limit: 1,
+        });
+        expect(first.items.map(v => v.version)).toEqual([all[0].version]);
+        expect(typeof first.nextToken).toBe('string');
+        const second = await ctx.engine.listModelVersions(ctx.resources, {
+          limit: 1,
+          nextToken: first.nextToken,
+        });
+        expect(second.items.map(v => v.version)).toEqual([all[1].version]);
+        expect(second.items[0].version).toBeLessThan(first.items[0].version);
+
+        // Walking every page yields the whole list once, in order.
+        const walked: number[] = [];
+        let token: string | undefined;
+        do {
+          const page = await ctx.engine.listModelVersions(ctx.resources, {
+            limit: 1,
+            nextToken: token,
+          });
+          walked.push(...page.items.map(v => v.version));
+          token = page.nextToken;
+        } while (token && walked.length <= all.length);
+        expect(walked).toEqual(all.map(v => v.version));
+      },
+      timeout,
+    );
+
+    it(
       'starts one execution per idempotency token',
       async () => {
         const before = (await ctx.engine.listExecutions(ctx.resources)).items;

@@ -141,7 +141,9 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     ]);
     expect(done.release![3].approvalToken).toBeTruthy();
 
-    const [v1] = await engine.listModelVersions(RESOURCES);
+    const {
+      items: [v1],
+    } = await engine.listModelVersions(RESOURCES);
     expect(v1).toMatchObject({
       version: 1,
       approvalStatus: 'PendingManualApproval',
@@ -329,7 +331,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       current: true,
     });
     expect(history.deployments.filter(d => d.current)).toHaveLength(1);
-    const versions = await engine.listModelVersions(RESOURCES);
+    const { items: versions } = await engine.listModelVersions(RESOURCES);
     expect(
       versions.map(v => [v.version, v.approvalStatus, v.deployed]),
     ).toEqual([
@@ -509,7 +511,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     ).rejects.toMatchObject({ name: 'ConflictError' });
 
     // Exactly one version, registered once, by A.
-    const versions = await engine.listModelVersions(RESOURCES);
+    const { items: versions } = await engine.listModelVersions(RESOURCES);
     expect(versions.map(v => v.executionId)).toEqual([a.executionId]);
     const list = await engine.listExecutions(RESOURCES, { limit: 2 });
     expect(list.items.map(e => e.executionId)).toEqual([
@@ -585,7 +587,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(doneB.steps.find(s => s.name === 'Evaluate')!.status).toBe(
       'NotStarted',
     );
-    expect(await engine.listModelVersions(RESOURCES)).toHaveLength(0);
+    expect((await engine.listModelVersions(RESOURCES)).items).toHaveLength(0);
     await expect(
       engine.stopExecution(RESOURCES, b.executionId, GUEST),
     ).rejects.toMatchObject({ name: 'ConflictError' });
@@ -674,7 +676,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     });
     // No half-registered version; the endpoint is back with version 1.
     expect(
-      (await engine2.listModelVersions(RESOURCES)).map(v => v.version),
+      (await engine2.listModelVersions(RESOURCES)).items.map(v => v.version),
     ).toEqual([1]);
     const after = await engine2.predict(RESOURCES, [EXAMPLE_ABALONE]);
     expect(after).toEqual(before);
@@ -741,7 +743,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     for (let i = 1; i < byStart.length; i++) {
       expect(byStart[i].startTime! >= byStart[i - 1].endTime!).toBe(true);
     }
-    const versions = await engine.listModelVersions(RESOURCES);
+    const { items: versions } = await engine.listModelVersions(RESOURCES);
     expect(versions.map(v => v.executionId).sort()).toEqual([...ids].sort());
     expect(versions.map(v => v.version).sort()).toEqual([1, 2, 3]);
   });

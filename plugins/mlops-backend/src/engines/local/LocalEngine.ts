@@ -4,7 +4,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   AbaloneFeatures,
   DeploymentsResponse,
@@ -34,6 +34,8 @@ import fs from 'fs/promises';
 import { ActiveRuns } from './activeRuns';
 import { DataLayout } from './dataLayout';
 import { DatasetIngest } from './datasetIngest';
+import { BucketWatcher } from './bucketWatcher';
+import { pageOptions } from './format';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
 import { ModelRegistry } from './modelRegistry';
@@ -93,6 +95,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
     private readonly monitoring: LocalMonitoring,
+    private readonly bucket?: BucketWatcher,
   ) {}
 
   static async create(options: LocalEngineOptions): Promise<LocalEngine> {
@@ -148,6 +151,24 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           displayName: `upload ${fileName}`,
         }),
     );
+    const bucket =
+      settings.bucketWatch &&
+      new BucketWatcher({
+        dataDir: settings.dataDir,
+        ingest,
+        events,
+        logger,
+        stableMs: settings.bucketWatch.stableMs,
+        // The entity a pipeline last ran for (or the seed's) owns its drops.
+        resourcesFor: async pipelineName => {
+          const latest = await store.latestExecution(pipelineName);
+          const seeded = settings.seed?.resources;
+          if (latest) return latest.resources;
+          return seeded?.pipelineName === pipelineName && seeded.entityRef
+            ? seeded
+            : undefined;
+        },
+      });
     const engine = new LocalEngine(
       state,
       settings,
@@ -160,6 +181,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       host,
       ingest,
       monitoring,
+      bucket,
     );
 
     await fs.mkdir(settings.dataDir, { recursive: true });
@@ -175,6 +197,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     workers.ensureSpare();
     if (settings.seed) engine.seeding = ingest.seed(settings.seed);
     scheduler.start();
+    await bucket?.start();
     return engine;
   }
 
@@ -211,14 +234,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     resources: MlopsResources,
     options?: ListOptions,
   ): Promise<ListResponse<PipelineExecution>> {
-    const limit = Math.min(Math.max(Math.floor(options?.limit ?? 50), 1), 100);
-    let before: number | undefined;
-    if (options?.nextToken) {
-      before = Number(options.nextToken);
-      if (!Number.isInteger(before) || before < 0) {
-        throw new InputError('nextToken is not valid');
-      }
-    }
+    const { limit, before } = pageOptions(options, 100);
     const rows = await this.store.listExecutions(
       resources.pipelineName,
       limit + 1,
@@ -340,8 +356,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
 
   // --- registry, deployments, prediction, data -------------------------------
 
-  listModelVersions(resources: MlopsResources): Promise<ModelVersion[]> {
-    return this.registry.list(resources);
+  listModelVersions(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>> {
+    return this.registry.list(resources, options);
   }
 
   getModelVersion(
@@ -407,6 +426,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   async close(): Promise<void> {
     if (this.state.closing) return;
     this.state.closing = true;
+    await this.bucket?.close();
     this.scheduler.close();
     const runs = this.runs.all();
     for (const r of runs) r.worker?.kill();

@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { randomBytes } from 'crypto';
 
 /** Timestamps in records and logs. */
@@ -19,3 +20,22 @@ export const newExecutionId = () => {
     '',
   );
 };
+
+/**
+ * Page size and keyset position of a list call: `limit` clamped to 1..max,
+ * the token a non-negative integer (the last seq/version shown).
+ */
+export function pageOptions(
+  options: { limit?: number; nextToken?: string } | undefined,
+  max: number,
+): { limit: number; before?: number } {
+  const limit = Math.min(Math.max(Math.floor(options?.limit ?? 50), 1), max);
+  if (options?.nextToken === undefined || options.nextToken === '') {
+    return { limit };
+  }
+  const before = Number(options.nextToken);
+  if (!/^[0-9]+$/.test(options.nextToken) || !Number.isSafeInteger(before)) {
+    throw new InputError('nextToken is not valid');
+  }
+  return { limit, before };
+}

@@ -62,11 +62,22 @@ describe('ModelRegistry', () => {
       version: 2,
       approvalStatus: 'Approved',
     });
-    const listed = await registry.list(RESOURCES);
+    const { items: listed } = await registry.list(RESOURCES);
     expect(listed.map(v => [v.version, v.deployed])).toEqual([
       [2, false],
       [1, false],
     ]);
+    // Keyset pages: the token is the last version shown.
+    const first = await registry.list(RESOURCES, { limit: 1 });
+    expect(first.items.map(v => v.version)).toEqual([2]);
+    const rest = await registry.list(RESOURCES, {
+      limit: 1,
+      nextToken: first.nextToken,
+    });
+    expect(rest).toEqual({ items: [expect.objectContaining({ version: 1 })] });
+    await expect(
+      registry.list(RESOURCES, { nextToken: 'x1' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
     await expect(registry.get(RESOURCES, 9)).rejects.toMatchObject({
       name: 'NotFoundError',
     });
@@ -155,7 +166,9 @@ describe('ModelRegistry', () => {
     const { version } = await registered('Approved');
     registry.announce(RESOURCES, version);
     await registry.deployApproved(RESOURCES, version);
-    const [mv] = await registry.list(RESOURCES);
+    const {
+      items: [mv],
+    } = await registry.list(RESOURCES);
     expect(mv.deployed).toBe(true);
     const deps = await h.store.listDeployments(RESOURCES.endpointName);
     expect(deps[0]).toMatchObject({ deployedBy: 'pipeline', current: true });

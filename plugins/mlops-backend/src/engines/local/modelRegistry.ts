@@ -1,10 +1,14 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
+  ListResponse,
   MlopsResources,
   ModelApprovalStatus,
   ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
-import type { ApprovalOptions } from '@mlops-portal/plugin-mlops-node';
+import type {
+  ApprovalOptions,
+  ListOptions,
+} from '@mlops-portal/plugin-mlops-node';
 import { EVALUATION_PLOTS_FILE, STATISTICS_FILE } from '@mlops-portal/ml-core';
 import type { Knex } from 'knex';
 import path from 'path';
@@ -12,7 +16,7 @@ import type { ActiveRuns } from './activeRuns';
 import type { DataLayout } from './dataLayout';
 import type { EndpointHost } from './endpointHost';
 import type { EngineEventBus } from './engineEvents';
-import { iso } from './format';
+import { iso, pageOptions } from './format';
 import { copyIntoDirAtomic } from './fsutil';
 import { recordDecision, recordDeploy } from './releaseStages';
 import type { ExecutionRecord, LocalStore, VersionRecord } from './store';
@@ -75,11 +79,23 @@ export class ModelRegistry {
     };
   }
 
-  async list(resources: MlopsResources): Promise<ModelVersion[]> {
-    const versions = await this.store.listVersions(
+  /** A page of versions, newest first; the token is the last version shown. */
+  async list(
+    resources: MlopsResources,
+    options?: ListOptions,
+  ): Promise<ListResponse<ModelVersion>> {
+    const { limit, before } = pageOptions(options, 200);
+    const rows = await this.store.listVersions(
       resources.modelPackageGroupName,
+      limit + 1,
+      before,
     );
-    return versions.map(v => this.toModelVersion(v, resources.endpointName));
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(v => this.toModelVersion(v, resources.endpointName)),
+      nextToken:
+        rows.length > limit ? String(page[page.length - 1].version) : undefined,
+    };
   }
 
   async get(resources: MlopsResources, version: number): Promise<ModelVersion> {
@@ -238,9 +254,7 @@ export class ModelRegistry {
         await this.store.db.transaction(setApproval);
         return { decided, deployedVersion: undefined, cleared: false };
       }
-      const fallback = (await this.store.listVersions(group)).find(
-        o => o.version !== version && o.approvalStatus === 'Approved',
-      );
+      const fallback = await this.store.latestApprovedVersion(group, version);
       if (fallback) {
         await this.deploy(resources, fallback, by, 'rollback', setApproval);
         return { decided, deployedVersion: fallback.version, cleared: false };

@@ -11,7 +11,20 @@ describe('readLocalSettings', () => {
       mseThreshold: 6,
       seed: undefined,
       endpoint: { host: '127.0.0.1', port: 7070 },
+      bucketWatch: { stableMs: 1000 },
     });
+  });
+
+  it('reads the bucket watcher settings and names a bad stableMs', () => {
+    expect(
+      read({ local: { bucketWatch: { enabled: false } } }).bucketWatch,
+    ).toBeUndefined();
+    expect(
+      read({ local: { bucketWatch: { stableMs: 200 } } }).bucketWatch,
+    ).toEqual({ stableMs: 200 });
+    expect(() => read({ local: { bucketWatch: { stableMs: 5 } } })).toThrow(
+      'mlops.local.bucketWatch.stableMs must be an integer 50-600000',
+    );
   });
 
   it('reads the seed with default resource names and a disabled endpoint', () => {

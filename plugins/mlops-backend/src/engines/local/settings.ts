@@ -13,6 +13,8 @@ export interface LocalSettings {
   mseThreshold: number;
   seed?: SeedConfig;
   endpoint?: { host: string; port: number };
+  /** Drop-a-file ingestion; undefined when disabled. */
+  bucketWatch?: { stableMs: number };
 }
 
 /** Thrown at start-up for a config value the engine cannot run with. */
@@ -44,6 +46,20 @@ function readSeed(local: Config | undefined): SeedConfig | undefined {
         seedCfg.getOptionalString('releasePipelineName') ?? undefined,
     },
   };
+}
+
+function readBucketWatch(local: Config | undefined) {
+  const bw = local?.getOptionalConfig('bucketWatch');
+  if (!(bw?.getOptionalBoolean('enabled') ?? true)) return undefined;
+  const stableMs = bw?.getOptionalNumber('stableMs') ?? 1000;
+  if (!Number.isInteger(stableMs) || stableMs < 50 || stableMs > 600_000) {
+    invalid(
+      'mlops.local.bucketWatch.stableMs',
+      'must be an integer 50-600000',
+      stableMs,
+    );
+  }
+  return { stableMs };
 }
 
 function readEndpoint(local: Config | undefined) {
@@ -82,5 +98,6 @@ export function readLocalSettings(config: Config): LocalSettings {
     mseThreshold,
     seed: readSeed(local),
     endpoint: readEndpoint(local),
+    bucketWatch: readBucketWatch(local),
   };
 }

@@ -154,6 +154,42 @@ function deploymentFromRow(row: any): DeploymentRecord {
   };
 }
 
+function executionToRow(r: ExecutionRecord) {
+  return {
+    execution_id: r.executionId,
+    pipeline_name: r.pipelineName,
+    status: r.status,
+    trigger_kind: r.trigger,
+    triggered_by: r.triggeredBy ?? null,
+    retry_of: r.retryOf ?? null,
+    display_name: r.displayName ?? null,
+    client_request_token: r.clientRequestToken ?? null,
+    resources: json(r.resources),
+    parameters: json(r.parameters),
+    data_manifest: json(r.dataManifest),
+    created_at: r.createdAt,
+    ...progressColumns(r),
+  };
+}
+
+function versionToRow(v: VersionRecord) {
+  return {
+    group_name: v.modelPackageGroupName,
+    version: v.version,
+    model_package_arn: v.modelPackageArn,
+    approval_status: v.approvalStatus,
+    approval_description: v.approvalDescription ?? null,
+    created_at: v.createdAt,
+    created_by: v.createdBy ?? null,
+    execution_id: v.executionId ?? null,
+    metrics: json(v.metrics),
+    hyperparameters: json(v.hyperparameters),
+    data_manifest: json(v.dataManifest),
+    artifacts: json(v.artifacts),
+    approval_history: json(v.approvalHistory),
+  };
+}
+
 /** Database access of the local engine (knex; SQLite and PostgreSQL). */
 export class LocalStore {
   constructor(readonly db: Knex) {}
@@ -197,22 +233,40 @@ export class LocalStore {
   // --- executions ----------------------------------------------------------
 
   async insertExecution(r: ExecutionRecord): Promise<ExecutionRecord> {
-    await this.db(T_EXECUTIONS).insert({
-      execution_id: r.executionId,
-      pipeline_name: r.pipelineName,
-      status: r.status,
-      trigger_kind: r.trigger,
-      triggered_by: r.triggeredBy ?? null,
-      retry_of: r.retryOf ?? null,
-      display_name: r.displayName ?? null,
-      client_request_token: r.clientRequestToken ?? null,
-      resources: json(r.resources),
-      parameters: json(r.parameters),
-      data_manifest: json(r.dataManifest),
-      created_at: r.createdAt,
-      ...progressColumns(r),
-    });
+    await this.db(T_EXECUTIONS).insert(executionToRow(r));
     return (await this.getExecution(r.executionId))!;
+  }
+
+  /**
+   * Bulk import (history migration, benchmarks): many executions and
+   * versions in one transaction, in chunks the databases accept.
+   */
+  async importRecords(records: {
+    executions?: ExecutionRecord[];
+    versions?: VersionRecord[];
+  }) {
+    // 100 rows × ~20 columns stays under SQLite's bound-variable limit.
+    const insertChunks = async (
+      trx: Knex.Transaction,
+      table: string,
+      rows: object[],
+    ) => {
+      for (let i = 0; i < rows.length; i += 100) {
+        await trx(table).insert(rows.slice(i, i + 100));
+      }
+    };
+    await this.db.transaction(async trx => {
+      await insertChunks(
+        trx,
+        T_EXECUTIONS,
+        (records.executions ?? []).map(executionToRow),
+      );
+      await insertChunks(
+        trx,
+        T_VERSIONS,
+        (records.versions ?? []).map(versionToRow),
+      );
+    });
   }
 
   /** Writes the mutable part of an execution (status, steps, release, ...). */
@@ -270,11 +324,26 @@ export class LocalStore {
 
   // --- model versions ------------------------------------------------------
 
-  async listVersions(groupName: string): Promise<VersionRecord[]> {
-    const rows = await this.db(T_VERSIONS)
-      .where({ group_name: groupName })
-      .orderBy('version', 'desc');
+  /** Newest first; a page of `limit` below `beforeVersion` (keyset, uses the group+version index). */
+  async listVersions(
+    groupName: string,
+    limit: number,
+    beforeVersion?: number,
+  ): Promise<VersionRecord[]> {
+    let q = this.db(T_VERSIONS).where({ group_name: groupName });
+    if (beforeVersion !== undefined) q = q.where('version', '<', beforeVersion);
+    const rows = await q.orderBy('version', 'desc').limit(limit);
     return rows.map(versionFromRow);
+  }
+
+  /** The newest Approved version other than `exceptVersion` (the rollback target). */
+  async latestApprovedVersion(groupName: string, exceptVersion: number) {
+    const row = await this.db(T_VERSIONS)
+      .where({ group_name: groupName, approval_status: 'Approved' })
+      .whereNot('version', exceptVersion)
+      .orderBy('version', 'desc')
+      .first();
+    return row ? versionFromRow(row) : undefined;
   }
 
   async getVersion(groupName: string, version: number, trx?: Knex.Transaction) {
@@ -300,21 +369,7 @@ export class LocalStore {
   }
 
   async insertVersion(v: VersionRecord, trx: Knex.Transaction) {
-    await trx(T_VERSIONS).insert({
-      group_name: v.modelPackageGroupName,
-      version: v.version,
-      model_package_arn: v.modelPackageArn,
-      approval_status: v.approvalStatus,
-      approval_description: v.approvalDescription ?? null,
-      created_at: v.createdAt,
-      created_by: v.createdBy ?? null,
-      execution_id: v.executionId ?? null,
-      metrics: json(v.metrics),
-      hyperparameters: json(v.hyperparameters),
-      data_manifest: json(v.dataManifest),
-      artifacts: json(v.artifacts),
-      approval_history: json(v.approvalHistory),
-    });
+    await trx(T_VERSIONS).insert(versionToRow(v));
   }
 
   async updateApproval(

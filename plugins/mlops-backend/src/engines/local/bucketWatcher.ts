@@ -1,0 +1,167 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  DatasetRowError,
+  MlopsResources,
+} from '@mlops-portal/plugin-mlops-common';
+import { extractRowErrors } from '@mlops-portal/plugin-mlops-node';
+import chokidar, { type FSWatcher } from 'chokidar';
+import fs from 'fs/promises';
+import path from 'path';
+import type { DatasetIngest } from './datasetIngest';
+import type { EngineEventBus } from './engineEvents';
+import { errorMessage } from './format';
+
+/** The actor recorded for files dropped into the bucket directory. */
+export const BUCKET_ACTOR = { ref: 'bucket' };
+
+export interface BucketWatcherOptions {
+  /** The engine's data directory; its `bucket/` holds one directory per pipeline. */
+  dataDir: string;
+  ingest: DatasetIngest;
+  events: EngineEventBus;
+  logger: LoggerService;
+  /** The entity whose release pipeline a pipeline's drops start. */
+  resourcesFor(pipelineName: string): Promise<MlopsResources | undefined>;
+  /** A file counts as complete when its size has not changed for this long. */
+  stableMs: number;
+}
+
+/**
+ * Drop-a-file ingestion, the local twin of an S3 PutObject into the data
+ * bucket: a CSV copied to `<bucket>/<pipelineName>/<file>.csv` goes through
+ * the same validation as a portal upload and, when good, is stored under a
+ * manifest (the dropped file is removed) and starts the release pipeline.
+ * A bad one is moved to `<bucket>/<pipelineName>/rejected/` with
+ * `<file>.errors.json` beside it, and nothing runs.
+ *
+ * Partial files are never read: a file is taken once its size has been stable
+ * for `stableMs`, and names ending in `.tmp` (or holding `.tmp-`) are ignored,
+ * so a writer may also write `x.csv.tmp` and rename it to `x.csv`.
+ */
+export class BucketWatcher {
+  private watcher?: FSWatcher;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: BucketWatcherOptions) {}
+
+  async start(): Promise<void> {
+    const { dataDir, stableMs } = this.options;
+    // The data directory, not bucket/ itself: the bucket appears with the
+    // first object, and an engine that stored nothing creates nothing.
+    this.watcher = chokidar.watch(dataDir, {
+      // bucket/<pipeline>/<file> only; stored objects live one level deeper.
+      depth: 2,
+      ignored: (p: string) => {
+        const rel = path.relative(dataDir, p);
+        if (rel === '') return false;
+        return (
+          rel.split(path.sep)[0] !== 'bucket' || isIgnored(path.basename(p))
+        );
+      },
+      awaitWriteFinish: {
+        stabilityThreshold: stableMs,
+        pollInterval: Math.max(50, Math.floor(stableMs / 4)),
+      },
+    });
+    this.watcher.on('add', file => {
+      const rel = path.relative(dataDir, file).split(path.sep);
+      // Files right in bucket/ belong to no pipeline.
+      if (rel.length !== 3) return;
+      // One file at a time: ingestion is CPU- and disk-heavy.
+      this.queue = this.queue.then(() => this.take(rel[1], rel[2], file));
+    });
+    this.watcher.on('error', e =>
+      this.options.logger.warn(
+        `MLOps bucket watcher error: ${errorMessage(e)}`,
+      ),
+    );
+    await new Promise<void>(resolve => this.watcher!.once('ready', resolve));
+  }
+
+  /** Resolves when every file seen so far has been handled (tests). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.queue;
+  }
+
+  private async take(pipelineName: string, fileName: string, file: string) {
+    const { ingest, events, logger } = this.options;
+    const resources = await this.options.resourcesFor(pipelineName);
+    if (!resources) {
+      await this.setAside(file, fileName, {
+        message: `no catalog entity is known for pipeline ${pipelineName} (run or upload once from the portal)`,
+      });
+      logger.warn(
+        `MLOps bucket: ${pipelineName}/${fileName} set aside: no entity known for the pipeline`,
+      );
+      return;
+    }
+    const base = { resources, fileName, actor: BUCKET_ACTOR };
+    try {
+      const content = await fs.readFile(file);
+      const res = await ingest.upload(resources, {
+        fileName,
+        content,
+        contentType: 'text/csv',
+        actor: BUCKET_ACTOR,
+      });
+      // The bucket now holds it under its manifest; the drop is consumed.
+      await fs.rm(file, { force: true });
+      events.emit({
+        type: 'dataset-drop',
+        ...base,
+        outcome: 'ingested',
+        manifestId: res.manifest.manifestId,
+        executionId: res.execution?.executionId,
+      });
+    } catch (e) {
+      const rowErrors = extractRowErrors(e);
+      await this.setAside(file, fileName, {
+        message: errorMessage(e),
+        rowErrors,
+      });
+      events.emit({
+        type: 'dataset-drop',
+        ...base,
+        outcome: 'rejected',
+        message: errorMessage(e),
+        rowErrors,
+      });
+    }
+  }
+
+  /** Moves a refused file to `rejected/` with the reasons beside it. */
+  private async setAside(
+    file: string,
+    fileName: string,
+    reasons: { message: string; rowErrors?: DatasetRowError[] },
+  ) {
+    const dir = path.join(path.dirname(file), 'rejected');
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await fs.rename(file, path.join(dir, fileName));
+      await fs.writeFile(
+        path.join(dir, `${fileName}.errors.json`),
+        JSON.stringify(reasons, null, 2),
+      );
+    } catch (e) {
+      this.options.logger.warn(
+        `MLOps bucket: could not set ${fileName} aside: ${errorMessage(e)}`,
+      );
+    }
+  }
+}
+
+function isIgnored(name: string): boolean {
+  return (
+    name.startsWith('.') ||
+    name.endsWith('.tmp') ||
+    name.includes('.tmp-') ||
+    name.endsWith('.errors.json')
+  );
+}

@@ -1,0 +1,379 @@
+import type {
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { JsonObject } from '@backstage/types';
+import {
+  ANNOTATION_ENDPOINT,
+  approvalRequestSchema,
+  getMlopsResources,
+  mlopsDatasetUploadPermission,
+  mlopsEndpointInvokePermission,
+  mlopsModelApprovePermission,
+  mlopsPipelineExecutePermission,
+  predictRequestSchema,
+  startExecutionRequestSchema,
+  type ListResponse,
+  type MlopsResources,
+  type MlopsSummary,
+  type ModelVersion,
+  type PipelineExecution,
+  type PredictResponse,
+  type UploadDatasetResponse,
+} from '@mlops-portal/plugin-mlops-common';
+import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
+import type { Request } from 'express';
+import { LRUCache } from 'lru-cache';
+import { parseBody } from './parseBody';
+import { MlopsAccess, actorFromCredentials } from './access';
+import { ModelVersionsCache, type VersionsPage } from './modelVersionsCache';
+
+/** Page sizes of the list operations, shared by the HTTP API and the actions. */
+export const LIST_LIMITS = {
+  runs: { default: 50, max: 100 },
+  modelVersions: { default: 50, max: 200 },
+} as const;
+
+/** Who is calling, on which entity (resolved with the caller's credentials). */
+export interface MlopsCaller {
+  resources: MlopsResources;
+  credentials: BackstageCredentials;
+  /** The HTTP request, for the audit log; absent for actions. */
+  request?: Request<any, any, any, any, any>;
+  /** Extra audit meta, e.g. `{ via: 'actions-registry' }`. */
+  via?: string;
+}
+
+export interface MlopsServiceOptions {
+  engine: MlopsEngine;
+  access: MlopsAccess;
+  catalog: CatalogService;
+  auth: AuthService;
+  /** Model-version first pages kept between engine change events; default: none. */
+  versionsCache?: ModelVersionsCache;
+  /** How long an endpoint → entity lookup of the public route is kept. */
+  endpointCacheTtlMs?: number;
+}
+
+/**
+ * The MLOps rules, once: what each operation checks, audits and passes to the
+ * engine. The HTTP router and the actions registry are two front doors to it.
+ */
+export class MlopsService {
+  readonly engine: MlopsEngine;
+  private readonly access: MlopsAccess;
+  private readonly versionsCache: ModelVersionsCache;
+  // Endpoint → resources: the consumer app predicts often and the catalog
+  // answer rarely changes. A miss is kept too (as null) so unknown names
+  // cannot hammer the catalog.
+  private readonly endpoints: LRUCache<string, { r: MlopsResources | null }>;
+
+  constructor(private readonly options: MlopsServiceOptions) {
+    this.engine = options.engine;
+    this.access = options.access;
+    this.versionsCache =
+      options.versionsCache ?? ModelVersionsCache.forEngine({}).cache;
+    this.endpoints = new LRUCache({
+      max: 1000,
+      ttl: options.endpointCacheTtlMs ?? 10_000,
+    });
+  }
+
+  resolve(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<MlopsResources> {
+    return this.access.resolve(entityRef, credentials);
+  }
+
+  /** The entity's resources for an endpoint name (public route), or NotFoundError. */
+  async resourcesForEndpoint(endpointName: string): Promise<MlopsResources> {
+    let hit = this.endpoints.get(endpointName);
+    if (!hit) {
+      const { items } = await this.options.catalog.getEntities(
+        {
+          filter: {
+            [`metadata.annotations.${ANNOTATION_ENDPOINT}`]: endpointName,
+          },
+          fields: [
+            'kind',
+            'metadata.name',
+            'metadata.namespace',
+            'metadata.annotations',
+          ],
+        },
+        { credentials: await this.options.auth.getOwnServiceCredentials() },
+      );
+      const r = items
+        .map(e => getMlopsResources(e))
+        .find(x => x?.endpointName === endpointName);
+      hit = { r: r ?? null };
+      this.endpoints.set(endpointName, hit);
+    }
+    if (!hit.r) {
+      throw new NotFoundError(
+        `No catalog entity serves endpoint ${endpointName}`,
+      );
+    }
+    return hit.r;
+  }
+
+  /** Scores instances on a public endpoint (the route is unauthenticated). */
+  async predictPublic(
+    endpointName: string,
+    body: unknown,
+  ): Promise<PredictResponse> {
+    const { instances } = parseBody(predictRequestSchema, body);
+    const resources = await this.resourcesForEndpoint(endpointName);
+    return this.engine.predict(resources, instances);
+  }
+
+  async predict(caller: MlopsCaller, body: unknown): Promise<PredictResponse> {
+    await this.access.authorize(
+      mlopsEndpointInvokePermission,
+      caller.resources.entityRef,
+      caller.credentials,
+    );
+    const { instances } = parseBody(predictRequestSchema, body);
+    return this.engine.predict(caller.resources, instances);
+  }
+
+  listExecutions(
+    resources: MlopsResources,
+    options: { limit?: number; nextToken?: string },
+  ): Promise<ListResponse<PipelineExecution>> {
+    return this.engine.listExecutions(resources, {
+      limit: clampLimit(options.limit, LIST_LIMITS.runs),
+      nextToken: options.nextToken,
+    });
+  }
+
+  /** A page of model versions, newest first (first pages come from the cache). */
+  listModelVersions(
+    resources: MlopsResources,
+    options: { limit?: number; nextToken?: string },
+  ): Promise<VersionsPage> {
+    return this.versionsCache.get(this.engine, resources, {
+      limit: clampLimit(options.limit, LIST_LIMITS.modelVersions),
+      nextToken: options.nextToken,
+    });
+  }
+
+  /**
+   * The entity at a glance. Reads only the newest page of versions: pending
+   * approvals are counted there (older versions waiting would be stale), and
+   * beyond one page the count is the newest version number (both registries
+   * number versions 1, 2, … without gaps).
+   */
+  async summary(resources: MlopsResources): Promise<MlopsSummary> {
+    const [executions, page, deployments] = await Promise.all([
+      this.engine.listExecutions(resources, { limit: 1 }),
+      this.listModelVersions(resources, {
+        limit: LIST_LIMITS.modelVersions.max,
+      }),
+      this.engine.listDeployments(resources),
+    ]);
+    const versions = page.items;
+    let deployedVersion = versions.find(v => v.deployed);
+    const served = deployments.endpoint?.modelVersion;
+    if (!deployedVersion && page.nextToken && served !== undefined) {
+      deployedVersion = await this.engine
+        .getModelVersion(resources, served)
+        .catch(() => undefined);
+    }
+    return {
+      entityRef: resources.entityRef,
+      latestExecution: executions.items[0],
+      endpoint: deployments.endpoint,
+      deployedVersion,
+      pendingApprovals: versions.filter(
+        v => v.approvalStatus === 'PendingManualApproval',
+      ).length,
+      versionCount: page.nextToken
+        ? Math.max(versions.length, versions[0]?.version ?? 0)
+        : versions.length,
+    };
+  }
+
+  async startExecution(
+    caller: MlopsCaller,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<PipelineExecution> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'pipeline-execution-start',
+        permission: mlopsPipelineExecutePermission,
+        meta: { pipelineName: caller.resources.pipelineName },
+      },
+      async actor => {
+        const parsed = parseBody(startExecutionRequestSchema, body ?? {});
+        const result = await this.engine.startExecution(caller.resources, {
+          parameters: parsed.parameters as
+            | Record<string, string | number>
+            | undefined,
+          displayName: parsed.displayName,
+          trigger: 'manual',
+          actor,
+          clientRequestToken: idempotencyKey?.slice(0, 128) || undefined,
+        });
+        return { result, meta: { executionId: result.executionId } };
+      },
+    );
+  }
+
+  retryExecution(
+    caller: MlopsCaller,
+    executionId: string,
+  ): Promise<PipelineExecution> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'pipeline-execution-retry',
+        permission: mlopsPipelineExecutePermission,
+        meta: { executionId },
+      },
+      async actor => {
+        const result = await this.engine.retryExecution(
+          caller.resources,
+          executionId,
+          actor,
+        );
+        return { result, meta: { newExecutionId: result.executionId } };
+      },
+    );
+  }
+
+  stopExecution(
+    caller: MlopsCaller,
+    executionId: string,
+  ): Promise<PipelineExecution> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'pipeline-execution-stop',
+        permission: mlopsPipelineExecutePermission,
+        meta: { executionId },
+      },
+      async actor => ({
+        result: await this.engine.stopExecution(
+          caller.resources,
+          executionId,
+          actor,
+        ),
+      }),
+    );
+  }
+
+  /** Approve (and deploy) or reject a version: high-severity audit, owners only. */
+  updateModelApproval(
+    caller: MlopsCaller,
+    version: number,
+    body: unknown,
+  ): Promise<ModelVersion> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'model-approval',
+        severityLevel: 'high',
+        permission: mlopsModelApprovePermission,
+        meta: {
+          modelPackageGroupName: caller.resources.modelPackageGroupName,
+          version,
+        },
+      },
+      async actor => {
+        const { status, comment } = parseBody(approvalRequestSchema, body);
+        const result = await this.engine.updateModelApproval(
+          caller.resources,
+          version,
+          { status, comment, actor },
+        );
+        return { result, meta: { status, comment } };
+      },
+    );
+  }
+
+  /** Puts a CSV into the data bucket (which triggers the release pipeline). */
+  uploadDataset(
+    caller: MlopsCaller,
+    upload: { fileName: string; content: unknown; contentType?: string },
+  ): Promise<UploadDatasetResponse> {
+    const { fileName, content, contentType } = upload;
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'dataset-upload',
+        permission: mlopsDatasetUploadPermission,
+        meta: { fileName },
+      },
+      async actor => {
+        if (!Buffer.isBuffer(content)) {
+          throw new InputError(
+            'Request body must be CSV text with Content-Type: text/csv',
+          );
+        }
+        if (content.length === 0)
+          throw new InputError('Request body is empty: expected CSV rows');
+        const result = await this.engine.uploadDataset(caller.resources, {
+          fileName,
+          content,
+          contentType,
+          actor,
+        });
+        return {
+          result,
+          meta: {
+            manifestId: result.manifest.manifestId,
+            sizeBytes: content.length,
+            executionId: result.execution?.executionId ?? null,
+          },
+        };
+      },
+    );
+  }
+
+  /**
+   * An audited write on the caller's entity after checking `permission`; the
+   * audit meta always starts with the entity ref.
+   */
+  private guardedWrite<T>(
+    caller: MlopsCaller,
+    write: {
+      eventId: string;
+      permission: Parameters<MlopsAccess['authorize']>[0];
+      meta: JsonObject;
+      severityLevel?: 'high';
+    },
+    fn: (
+      actor: ReturnType<typeof actorFromCredentials>,
+    ) => Promise<{ result: T; meta?: JsonObject }>,
+  ): Promise<T> {
+    const { resources, credentials, request, via } = caller;
+    return this.access.guardedWrite(
+      {
+        ...write,
+        request,
+        entityRef: resources.entityRef,
+        credentials,
+        meta: {
+          entityRef: resources.entityRef,
+          ...write.meta,
+          ...(via ? { via } : {}),
+        },
+      },
+      () => fn(actorFromCredentials(credentials)),
+    );
+  }
+}
+
+function clampLimit(
+  limit: number | undefined,
+  bounds: { default: number; max: number },
+): number {
+  if (limit === undefined) return bounds.default;
+  return Math.min(Math.max(Math.floor(limit), 1), bounds.max);
+}

@@ -4,6 +4,7 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  NotImplementedError,
   NotModifiedError,
   ServiceUnavailableError,
   isError,
@@ -34,6 +35,7 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   NotFoundError.name,
   ConflictError.name,
   NotModifiedError.name,
+  NotImplementedError.name,
   ServiceUnavailableError.name,
   'PayloadTooLargeError',
   // The model's own answer about the input (aws engine, SageMaker ModelError → 424).

@@ -34,6 +34,7 @@ import {
   entityRefFromParams,
 } from '../service/access';
 import { ModelVersionsCache } from '../service/modelVersionsCache';
+import { registerDatasetUploadRoutes } from './datasetUploadRoutes';
 import {
   parseBody,
   parseEndpointName,
@@ -407,6 +408,9 @@ export async function createRouter(
     );
     res.status(201).json(uploaded);
   });
+
+  // Large files: straight to the engine's storage (501 when it cannot).
+  registerDatasetUploadRoutes(entity, { engine, json, context, guardedWrite });
 
   entity.post('/predict', json, async (req, res) => {
     const { credentials, resources } = await context(req);

@@ -42,7 +42,7 @@ function directEngine() {
         },
       };
     }),
-    abortDatasetUpload: jest.fn(async () => {}),
+    abortDatasetUpload: jest.fn(async (_r: unknown, _o: unknown) => {}),
   };
 }
 

@@ -61,6 +61,10 @@ export async function validateCsv(
       reject(new Error(`CSV validator exited early (code ${code})`)),
     );
   });
+  const nextAck = () =>
+    new Promise<void>(r => {
+      acked = r;
+    });
   // A failure while we are still sending surfaces through `done`.
   done.catch(() => {});
   const send = (msg: ToValidator, transfer: ArrayBuffer[] = []) =>
@@ -69,7 +73,7 @@ export async function validateCsv(
     const chunks = Buffer.isBuffer(source) ? pieces(source) : source;
     for await (const chunk of chunks) {
       while (inFlight >= IN_FLIGHT) {
-        await Promise.race([new Promise<void>(r => (acked = r)), done]);
+        await Promise.race([nextAck(), done]);
       }
       inFlight++;
       // A copy of just this chunk, moved (not cloned) to the worker: cloning

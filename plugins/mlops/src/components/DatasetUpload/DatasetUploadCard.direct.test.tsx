@@ -142,4 +142,31 @@ describe('DatasetUploadCard, large files', () => {
     });
     expect(api.completeDatasetUpload).not.toHaveBeenCalled();
   });
+
+  it('cancels: stops the part uploads and aborts the upload', async () => {
+    global.fetch = jest.fn(
+      (_url: string, init: RequestInit) =>
+        new Promise((_resolve, reject) => {
+          init.signal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
+        }),
+    ) as any;
+    const api = createMockMlopsApi({
+      createDatasetUpload: jest.fn(async () => session),
+      completeDatasetUpload: jest.fn(),
+      abortDatasetUpload: jest.fn(async () => undefined),
+    });
+    await renderWithEntity(<DatasetUploadCard />, { api });
+    drop(bigFile());
+    await waitFor(() => expect(global.fetch).toHaveBeenCalledTimes(2));
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'big.csv: upload cancelled',
+    );
+    expect(api.abortDatasetUpload).toHaveBeenCalledWith(entityRef, 'up-1', {
+      key: session.key,
+    });
+    expect(api.completeDatasetUpload).not.toHaveBeenCalled();
+  });
 });

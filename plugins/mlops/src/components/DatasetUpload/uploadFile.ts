@@ -42,6 +42,7 @@ export async function uploadFile(
       throw e;
     });
     if (session) {
+      options.onProgress?.({ uploadedBytes: 0, totalBytes: file.size });
       let parts;
       try {
         parts = await uploadParts(session, file, {

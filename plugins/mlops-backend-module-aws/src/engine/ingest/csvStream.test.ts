@@ -47,6 +47,21 @@ describe('CsvStreamValidator', () => {
       }),
     ]);
   });
+
+  it('gives up on a line far too long to be a row, without holding it', () => {
+    const v = new CsvStreamValidator();
+    v.write(Buffer.from(ROW));
+    const junk = Buffer.alloc(1 << 20, 'x');
+    for (let i = 0; i < 8; i++) v.write(junk);
+    const { errors, sizeBytes } = v.end();
+    expect(sizeBytes).toBe(ROW.length + 8 * junk.length);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        row: 2,
+        reason: expect.stringContaining('longer than'),
+      }),
+    ]);
+  });
 });
 
 describe('validateCsv (worker thread)', () => {
@@ -71,6 +86,19 @@ describe('validateCsv (worker thread)', () => {
     expect(result.errors.map(e => e.row)).toEqual([123_457, 123_457]);
     expect(elapsedMs).toBeGreaterThan(300);
     expect(maxDelayMs).toBeLessThan(elapsedMs / 4);
+  }, 60_000);
+
+  it('streams a file larger than its heap cap (memory stays bounded)', async () => {
+    const chunk = Buffer.from(ROW.repeat(20_000)); // ~0.9 MB
+    async function* overTheCap() {
+      for (let i = 0; i < 60; i++) yield chunk;
+    }
+    const result = await validateCsv(overTheCap(), { maxHeapMb: 48 });
+    expect(result.sizeBytes).toBe(60 * chunk.length);
+    // more bytes than the worker's whole heap may hold
+    expect(result.sizeBytes).toBeGreaterThan(48 * 1024 * 1024);
+    expect(result.rowCount).toBe(60 * 20_000);
+    expect(result.errors).toEqual([]);
   }, 60_000);
 
   it('reads a stream, such as an S3 GetObject body', async () => {

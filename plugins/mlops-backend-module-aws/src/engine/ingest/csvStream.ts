@@ -12,6 +12,8 @@ export interface CsvValidationResult {
 const MAX_ERRORS = 1000;
 /** Lines are parsed in batches of about this many characters: memory stays bounded. */
 const BATCH_CHARS = 1 << 20;
+/** No Abalone row is near this long; past it the file is not CSV and is not parsed on. */
+const MAX_LINE_CHARS = 4 * BATCH_CHARS;
 
 /**
  * Validates Abalone CSV fed in chunks of any size: complete lines are parsed
@@ -27,20 +29,26 @@ export class CsvStreamValidator {
   private rowCount = 0;
   private sizeBytes = 0;
   private readonly errors: CsvRowError[] = [];
+  /** Set once a line is too long to be a row: the rest is only hashed. */
+  private broken = false;
 
   write(chunk: Uint8Array): void {
     this.hash.update(chunk);
     this.sizeBytes += chunk.byteLength;
+    if (this.broken) return;
     this.pending += this.decoder.decode(chunk, { stream: true });
     if (this.pending.length < BATCH_CHARS) return;
     const cut = this.pending.lastIndexOf('\n');
-    if (cut < 0) return;
+    if (cut < 0) {
+      if (this.pending.length > MAX_LINE_CHARS) this.giveUp();
+      return;
+    }
     this.parse(this.pending.slice(0, cut + 1));
     this.pending = this.pending.slice(cut + 1);
   }
 
   end(): CsvValidationResult {
-    this.pending += this.decoder.decode();
+    if (!this.broken) this.pending += this.decoder.decode();
     if (this.pending.length > 0) this.parse(this.pending);
     this.pending = '';
     return {
@@ -69,6 +77,16 @@ export class CsvStreamValidator {
     }
     this.rowCount += parsed.records.length;
     this.linesBefore += countLines(text);
+  }
+
+  private giveUp(): void {
+    this.broken = true;
+    this.pending = '';
+    this.addError({
+      row: this.linesBefore + 1,
+      column: '*',
+      reason: `line is longer than ${MAX_LINE_CHARS} characters: not Abalone CSV`,
+    });
   }
 
   private addError(e: CsvRowError): void {

@@ -8,6 +8,8 @@ export type { CsvValidationResult } from './csvStream';
 const PACKAGE = '@mlops-portal/plugin-mlops-backend-module-aws';
 /** Chunks sent ahead of the worker's acks: bounds what waits in its queue. */
 const IN_FLIGHT = 4;
+/** The validator's heap cap; it needs a few MB per batch (tsx in dev needs more). */
+const DEFAULT_MAX_HEAP_MB = 128;
 /** A Buffer is sent in pieces of this size, so acks pace it too. */
 const PIECE_BYTES = 1 << 20;
 
@@ -16,10 +18,14 @@ const PIECE_BYTES = 1 << 20;
  * dist/validateWorker.cjs.js; TypeScript source (dev, jest) loads the .ts
  * file through tsx's CommonJS hook.
  */
-function startWorker(fromSource = __filename.endsWith('.ts')): Worker {
+function startWorker(
+  resourceLimits: { maxOldGenerationSizeMb: number },
+  fromSource = __filename.endsWith('.ts'),
+): Worker {
   if (!fromSource) {
     return new Worker(
       resolvePackagePath(PACKAGE, 'dist/validateWorker.cjs.js'),
+      { resourceLimits },
     );
   }
   const file = resolvePackagePath(
@@ -29,7 +35,7 @@ function startWorker(fromSource = __filename.endsWith('.ts')): Worker {
   const code = `require(${JSON.stringify(
     require.resolve('tsx/cjs'),
   )});require(${JSON.stringify(file)});`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, resourceLimits });
 }
 
 function* pieces(buffer: Buffer): Iterable<Uint8Array> {
@@ -44,8 +50,12 @@ function* pieces(buffer: Buffer): Iterable<Uint8Array> {
  */
 export async function validateCsv(
   source: Buffer | AsyncIterable<Uint8Array>,
+  options: { maxHeapMb?: number } = {},
 ): Promise<CsvValidationResult> {
-  const worker = startWorker();
+  // A heap cap: whatever the file, validation cannot grow the backend's memory.
+  const worker = startWorker({
+    maxOldGenerationSizeMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
+  });
   let acked: () => void = () => {};
   let inFlight = 0;
   const done = new Promise<CsvValidationResult>((resolve, reject) => {

@@ -198,6 +198,31 @@ describe('AwsEngine direct uploads', () => {
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
   });
 
+  it('still publishes when deleting the staged object fails (the lifecycle rule cleans up)', async () => {
+    stage(ROWS);
+    s3.on(DeleteObjectCommand).rejects(
+      Object.assign(new Error('Service Unavailable'), {
+        name: 'ServiceUnavailable',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    s3.on(CopyObjectCommand).resolves({
+      $metadata: { httpStatusCode: 200 },
+      CopyObjectResult: { ETag: '"9b2cf535f27731c974343645a3985328"' },
+    });
+    const { engine, logger } = makeEngine();
+    const res = await engine.completeDatasetUpload(resources, {
+      uploadId: UPLOAD_ID,
+      key: KEY,
+      parts,
+      actor,
+    });
+    expect(res.manifest.rowCount).toBe(2);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`Could not delete staged upload ${KEY}`),
+    );
+  });
+
   it('refuses keys it did not hand out, before any S3 call', async () => {
     const { engine } = makeEngine();
     for (const key of ['data/x.csv', 'staging/../data/x.csv', 'staging/a/b']) {

@@ -163,9 +163,15 @@ export class DatasetUploads {
         actor: options.actor.ref,
       });
     } finally {
-      await this.ctx.call('s3:DeleteObject', () =>
-        s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
-      );
+      // A failed delete must not undo the outcome: the staging lifecycle
+      // rule removes what is left after a day.
+      await this.ctx
+        .call('s3:DeleteObject', () =>
+          s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
+        )
+        .catch(e =>
+          this.ctx.logger.warn(`Could not delete staged upload ${key}: ${e}`),
+        );
     }
   }
 

@@ -2,7 +2,8 @@
 # Builds every publishable package from a clean clone, in dependency order:
 # `tsc` emits the declarations to dist-types/ (backstage-cli bundles them into
 # each package's dist/index.d.ts), then `backstage-cli package build` per
-# package (mlops-backend's build script also bundles the training worker).
+# package (mlops-backend's build script also bundles the training worker,
+# mlops-backend-module-aws's the CSV validator worker, both with esbuild).
 # `repo build` is not used: it spawns yarn, which this npm workspace lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Bundles the local engine's training worker into
-// plugins/mlops-backend/dist/worker.cjs.js: the worker is forked as its own
-// process, so it must be a standalone JS file. Everything it imports (ml-core,
+// Bundles a package's worker into a standalone dist/*.cjs.js: by default the
+// local engine's training worker (plugins/mlops-backend/dist/worker.cjs.js,
+// forked as its own process); with `aws`, the aws engine's CSV validator
+// (plugins/mlops-backend-module-aws/dist/validateWorker.cjs.js, a worker
+// thread). Each runs from its own file, so it must be standalone JS. Everything it imports (ml-core,
 // abalone-schema from source, csv-parse) is inlined, so the file runs with plain
 // `node` wherever the package is installed, without tsx or dependency lookups.
 // Run after `backstage-cli package build` (which empties dist/).
@@ -10,11 +12,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const backend = join(root, 'plugins/mlops-backend');
+const WORKERS = {
+  local: ['plugins/mlops-backend', 'src/engines/local/worker.ts', 'worker'],
+  aws: [
+    'plugins/mlops-backend-module-aws',
+    'src/engine/ingest/validateWorker.ts',
+    'validateWorker',
+  ],
+};
+const [pkg, entry, name] = WORKERS[process.argv[2] ?? 'local'];
+const outfile = join(root, pkg, `dist/${name}.cjs.js`);
 
 await build({
-  entryPoints: [join(backend, 'src/engines/local/worker.ts')],
-  outfile: join(backend, 'dist/worker.cjs.js'),
+  entryPoints: [join(root, pkg, entry)],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -22,4 +33,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('built plugins/mlops-backend/dist/worker.cjs.js');
+console.log(`built ${pkg}/dist/${name}.cjs.js`);

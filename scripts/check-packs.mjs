@@ -11,6 +11,7 @@
 import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +27,7 @@ const PACKAGES = [
 // what a package needs beyond its package.json's entry points
 const REQUIRED = {
   'plugins/mlops-backend': ['dist/worker.cjs.js', 'migrations/'],
+  'plugins/mlops-backend-module-aws': ['dist/validateWorker.cjs.js'],
 };
 
 const problems = [];
@@ -161,6 +163,28 @@ await new Promise(resolve => {
     }
     resolve();
   });
+});
+
+// The aws engine's CSV validator must run from the tarball as a worker thread.
+await new Promise(resolve => {
+  const validator = new Worker(
+    path.join(
+      installed,
+      '@mlops-portal/plugin-mlops-backend-module-aws/dist/validateWorker.cjs.js',
+    ),
+  );
+  const done = problem => {
+    if (problem) problems.push(`installed CSV validator: ${problem}`);
+    validator.terminate().then(resolve);
+  };
+  validator.on('error', e => done(String(e)));
+  validator.on('message', msg => {
+    if (msg.type !== 'result') return;
+    done(msg.result.rowCount === 1 ? undefined : JSON.stringify(msg.result));
+  });
+  const row = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+  validator.postMessage({ type: 'chunk', data: new TextEncoder().encode(row) });
+  validator.postMessage({ type: 'end' });
 });
 
 if (problems.length) {

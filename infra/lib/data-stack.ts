@@ -18,6 +18,10 @@ import { acknowledgeBucketNotificationsHandler } from './nag';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
 const INFRA_DIR = path.join(__dirname, '..');
+/** Origin of the Backstage portal (context `portalOrigin`), for browser uploads. */
+const DEFAULT_PORTAL_ORIGIN = 'http://localhost:3000';
+/** Where the portal stages direct uploads before validating them (outside data/). */
+const STAGING_PREFIX = 'staging/';
 
 /** Runtime of the repo's Node.js Lambdas (cdk-nag L1 wants the latest). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -46,6 +50,25 @@ export class DataStack extends Stack {
       bucketName: sharedBucketName('data', this.account, this.region),
       encryptionKey: this.dataKey,
       accessLogsBucket: logsBucket,
+    });
+    // Large portal uploads: the browser PUTs parts to presigned URLs under
+    // staging/ and must read each part's ETag to complete the upload.
+    this.dataBucket.addCorsRule({
+      allowedMethods: [s3.HttpMethods.PUT],
+      allowedOrigins: [
+        this.node.tryGetContext('portalOrigin') ?? DEFAULT_PORTAL_ORIGIN,
+      ],
+      allowedHeaders: ['Content-Type'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3000,
+    });
+    // The portal deletes what it staged; this catches uploads a browser or
+    // backend never finished.
+    this.dataBucket.addLifecycleRule({
+      prefix: STAGING_PREFIX,
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+      expiration: Duration.days(1),
+      noncurrentVersionExpiration: Duration.days(1),
     });
     // EventBridge notifications let the release pipeline start on a new
     // manifest without a CloudTrail trail.

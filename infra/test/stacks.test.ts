@@ -104,6 +104,32 @@ describe('data stack', () => {
     expect(bundle.length).toBeLessThan(50_000);
   });
 
+  it('lets the portal origin PUT upload parts and read their ETags; expires unfinished staging uploads', () => {
+    s.templates.data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'mlops-data-123456789012-eu-west-1',
+      CorsConfiguration: {
+        CorsRules: [
+          {
+            AllowedMethods: ['PUT'],
+            AllowedOrigins: ['http://localhost:3000'],
+            AllowedHeaders: ['Content-Type'],
+            ExposedHeaders: ['ETag'],
+            MaxAge: 3000,
+          },
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'staging/',
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            ExpirationInDays: 1,
+          }),
+        ]),
+      },
+    });
+  });
+
   it('triggers the writer on objects created under data/', () => {
     s.templates.data.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {

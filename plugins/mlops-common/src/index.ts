@@ -11,3 +11,4 @@ export * from './parameters';
 export * from './schemas';
 export * from './signals';
 export * from './monitoring';
+export * from './uploads';

@@ -249,6 +249,22 @@ export interface UploadDatasetResponse {
   execution?: PipelineExecution;
 }
 
+/**
+ * A direct-to-storage upload the engine opened: the client PUTs each part to
+ * its presigned URL (no portal credentials), then asks the backend to
+ * complete it with the parts' ETags.
+ */
+export interface DatasetUploadSession {
+  uploadId: string;
+  /** The staging object key; the data set is copied to the data prefix once valid. */
+  key: string;
+  /** Every part but the last has exactly this size. */
+  partSizeBytes: number;
+  parts: Array<{ partNumber: number; url: string }>;
+  /** When the part URLs stop working (ISO 8601). */
+  expiresAt: string;
+}
+
 /** Row-level problem in an uploaded CSV (1-based row, column name). */
 export interface DatasetRowError {
   row: number;

@@ -16,6 +16,7 @@ import type {
   EvaluationPlots,
   ReleaseStage,
   UploadDatasetResponse,
+  DatasetUploadSession,
 } from '@mlops-portal/plugin-mlops-common';
 
 /** Who is acting, as the router resolved it (user entity ref or service). */
@@ -43,6 +44,19 @@ export interface UploadDatasetOptions {
   fileName: string;
   content: Buffer;
   contentType?: string;
+  actor: EngineActor;
+}
+
+export interface CreateDatasetUploadOptions {
+  fileName: string;
+  sizeBytes: number;
+  actor: EngineActor;
+}
+
+export interface CompleteDatasetUploadOptions {
+  uploadId: string;
+  key: string;
+  parts: Array<{ partNumber: number; etag: string }>;
   actor: EngineActor;
 }
 
@@ -117,6 +131,31 @@ export interface MlopsEngine {
     resources: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse>;
+
+  /**
+   * Opens an upload that goes straight to the engine's storage (presigned
+   * multipart), for files too large to pass through the backend. Optional:
+   * the router answers 501 without it and clients fall back to uploadDataset.
+   */
+  createDatasetUpload?(
+    resources: MlopsResources,
+    options: CreateDatasetUploadOptions,
+  ): Promise<DatasetUploadSession>;
+
+  /**
+   * Completes a direct upload: validates the stored file (DatasetValidationError
+   * and nothing triggered when bad), then publishes it like uploadDataset.
+   */
+  completeDatasetUpload?(
+    resources: MlopsResources,
+    options: CompleteDatasetUploadOptions,
+  ): Promise<UploadDatasetResponse>;
+
+  /** Cancels a direct upload and discards its parts (offered with createDatasetUpload). */
+  abortDatasetUpload?(
+    resources: MlopsResources,
+    options: Omit<CompleteDatasetUploadOptions, 'parts'>,
+  ): Promise<void>;
 
   /** Score raw feature records on the entity's endpoint. */
   predict(

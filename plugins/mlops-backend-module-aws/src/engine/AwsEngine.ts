@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type {
   AbaloneFeatures,
+  DatasetUploadSession,
   DeploymentsResponse,
   ListResponse,
   MlopsResources,
@@ -16,6 +17,8 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ApprovalOptions,
+  CompleteDatasetUploadOptions,
+  CreateDatasetUploadOptions,
   EngineActor,
   ListOptions,
   MlopsEngine,
@@ -25,6 +28,7 @@ import type {
 import { ClientContext, type SimpleCache } from './clientContext';
 import type { AwsClientFactory } from './clients';
 import { DataBucket } from './dataBucket';
+import { DatasetUploads } from './datasetUploads';
 import { Endpoint, versionFromArn } from './endpoint';
 import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
@@ -74,6 +78,7 @@ export class AwsEngine implements MlopsEngine {
   private readonly release: ReleasePipeline;
   private readonly endpoint: Endpoint;
   private readonly data: DataBucket;
+  private readonly uploads: DatasetUploads;
   getMonitoring?: MlopsEngine['getMonitoring'];
   getEvaluationPlots?: MlopsEngine['getEvaluationPlots'];
 
@@ -95,6 +100,7 @@ export class AwsEngine implements MlopsEngine {
     });
     this.runs = new PipelineRuns(ctx, this.registry);
     this.data = new DataBucket(ctx, options.dataBucketUri);
+    this.uploads = new DatasetUploads(ctx, options.dataBucketUri);
     // Optional in the engine contract: offered only when the part exists.
     const monitoring = options.monitoring?.(ctx, {
       modelVersion: async r => {
@@ -179,6 +185,27 @@ export class AwsEngine implements MlopsEngine {
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
     return this.data.uploadDataset(r, options);
+  }
+
+  createDatasetUpload(
+    r: MlopsResources,
+    options: CreateDatasetUploadOptions,
+  ): Promise<DatasetUploadSession> {
+    return this.uploads.create(r, options);
+  }
+
+  completeDatasetUpload(
+    r: MlopsResources,
+    options: CompleteDatasetUploadOptions,
+  ): Promise<UploadDatasetResponse> {
+    return this.uploads.complete(r, options);
+  }
+
+  abortDatasetUpload(
+    r: MlopsResources,
+    options: { uploadId: string; key: string; actor: EngineActor },
+  ): Promise<void> {
+    return this.uploads.abort(r, options);
   }
 
   predict(

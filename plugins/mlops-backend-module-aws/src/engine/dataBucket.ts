@@ -1,7 +1,5 @@
-import { createHash } from 'crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { InputError } from '@backstage/errors';
-import { parseAbaloneCsv } from '@mlops-portal/ml-core';
 import type {
   MlopsResources,
   UploadDatasetResponse,
@@ -11,6 +9,7 @@ import {
   type UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import type { ClientContext } from './clientContext';
+import { type CsvValidationResult, validateCsv } from './ingest/validateCsv';
 import { parseS3Uri } from './mappers';
 
 const DEFAULT_DATA_PREFIX = 'data/';
@@ -27,36 +26,14 @@ export class DataBucket {
     r: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
-    const target = parseS3Uri(r.dataBucketUri ?? this.defaultUri ?? '');
-    if (!target) {
-      throw new InputError(
-        'No data bucket is configured for this entity: set the mlops.io/data-bucket annotation or mlops.aws.dataBucket',
-      );
-    }
+    const target = dataTarget(r, this.defaultUri);
     const fileName = safeFileName(options.fileName);
-    // Validate before anything reaches S3: a bad row would start a release on bad data.
-    const parsed = parseAbaloneCsv(options.content.toString('utf8'), {
-      policy: 'reject',
-    });
-    if (parsed.errors.length > 0) {
-      const first = parsed.errors[0];
-      throw new DatasetValidationError(
-        `${fileName}: ${parsed.errors.length} row error(s); first: row ${first.row}, column ${first.column}: ${first.reason}`,
-        parsed.errors,
-      );
-    }
-    if (parsed.records.length === 0) {
-      throw new DatasetValidationError(
-        `${fileName}: the file has no data rows`,
-        [{ row: 1, column: '(file)', reason: 'the file has no data rows' }],
-      );
-    }
-    const prefix =
-      target.key === '' ? DEFAULT_DATA_PREFIX : target.key.replace(/\/?$/, '/');
+    // Validate before anything reaches S3: a bad row would start a release on
+    // bad data. In a worker thread: a large file must not stall the backend.
+    const checked = requireValid(fileName, await validateCsv(options.content));
     const now = new Date();
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
-    const key = `${prefix}${stamp}-${fileName}`;
-    const digest = createHash('sha256').update(options.content).digest();
+    const { key, stamp } = dataKey(target.key, fileName, now);
+    const digest = Buffer.from(checked.sha256Hex, 'hex');
     const { s3 } = await this.ctx.clients(r);
     const res = await this.ctx.call('s3:PutObject', () =>
       s3.send(
@@ -69,38 +46,101 @@ export class DataBucket {
           ChecksumSHA256: digest.toString('base64'),
           Metadata: {
             'uploaded-by': options.actor.ref,
-            'row-count': String(parsed.records.length),
+            'row-count': String(checked.rowCount),
           },
         }),
       ),
     );
     this.ctx.invalidate(r, 'pipeline', 'release');
-    // The Lambda in the data stack writes the real manifest and starts the
-    // release asynchronously; this describes what was put.
-    return {
-      manifest: {
-        manifestId: `upload-${stamp}`,
-        uri: `s3://${target.bucket}/${key}`,
-        files: [
-          {
-            key,
-            size: options.content.length,
-            sha256: digest.toString('hex'),
-            etag: res?.ETag,
-            versionId: res?.VersionId,
-            rowCount: parsed.records.length,
-          },
-        ],
-        rowCount: parsed.records.length,
-        createdAt: now.toISOString(),
-        createdBy: options.actor.ref,
-      },
-    };
+    return uploadedManifest({
+      bucket: target.bucket,
+      key,
+      stamp,
+      now,
+      checked,
+      etag: res?.ETag,
+      versionId: res?.VersionId,
+      actor: options.actor.ref,
+    });
   }
 }
 
+/** The entity's data bucket and prefix; InputError when it names none. */
+export function dataTarget(r: MlopsResources, defaultUri?: string) {
+  const target = parseS3Uri(r.dataBucketUri ?? defaultUri ?? '');
+  if (!target) {
+    throw new InputError(
+      'No data bucket is configured for this entity: set the mlops.io/data-bucket annotation or mlops.aws.dataBucket',
+    );
+  }
+  return target;
+}
+
+/** Where an upload lands under the data prefix (which triggers the release). */
+export function dataKey(prefixKey: string, fileName: string, now: Date) {
+  const prefix =
+    prefixKey === '' ? DEFAULT_DATA_PREFIX : prefixKey.replace(/\/?$/, '/');
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return { key: `${prefix}${stamp}-${fileName}`, stamp };
+}
+
+/** Throws DatasetValidationError (→ 400 with row errors) unless the CSV is usable. */
+export function requireValid(
+  fileName: string,
+  result: CsvValidationResult,
+): CsvValidationResult {
+  if (result.errors.length > 0) {
+    const first = result.errors[0];
+    throw new DatasetValidationError(
+      `${fileName}: ${result.errors.length} row error(s); first: row ${first.row}, column ${first.column}: ${first.reason}`,
+      result.errors,
+    );
+  }
+  if (result.rowCount === 0) {
+    throw new DatasetValidationError(`${fileName}: the file has no data rows`, [
+      { row: 1, column: '(file)', reason: 'the file has no data rows' },
+    ]);
+  }
+  return result;
+}
+
+/**
+ * What an upload put. The Lambda in the data stack writes the real manifest
+ * and starts the release asynchronously.
+ */
+export function uploadedManifest(u: {
+  bucket: string;
+  key: string;
+  stamp: string;
+  now: Date;
+  checked: CsvValidationResult;
+  etag?: string;
+  versionId?: string;
+  actor: string;
+}): UploadDatasetResponse {
+  return {
+    manifest: {
+      manifestId: `upload-${u.stamp}`,
+      uri: `s3://${u.bucket}/${u.key}`,
+      files: [
+        {
+          key: u.key,
+          size: u.checked.sizeBytes,
+          sha256: u.checked.sha256Hex,
+          etag: u.etag,
+          versionId: u.versionId,
+          rowCount: u.checked.rowCount,
+        },
+      ],
+      rowCount: u.checked.rowCount,
+      createdAt: u.now.toISOString(),
+      createdBy: u.actor,
+    },
+  };
+}
+
 /** Keeps object keys predictable: base name, safe characters only. */
-function safeFileName(name: string): string {
+export function safeFileName(name: string): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
   return cleaned.slice(-100) || 'dataset.csv';

@@ -126,6 +126,8 @@ describe('createRouter', () => {
         mlops: { publicApi: { enabled: true, rateLimit: { max: 0 } } },
       }),
     ).rejects.toThrow('mlops.publicApi.rateLimit');
+  });
+
   const jsonRoutes = [
     [path('/runs'), 'startExecution'],
     [path('/runs/e-1/retry'), 'retryExecution'],

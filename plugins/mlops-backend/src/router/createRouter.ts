@@ -25,6 +25,7 @@ import {
   MlopsService,
   type MlopsCaller,
 } from '../service/MlopsService';
+import { registerDatasetUploadRoutes } from './datasetUploadRoutes';
 import {
   parseEndpointName,
   parseExecutionId,
@@ -249,6 +250,9 @@ export async function createRouter(
     });
     res.status(201).json(uploaded);
   });
+
+  // Large files: straight to the engine's storage (501 when it cannot).
+  registerDatasetUploadRoutes(entity, { service, json, caller });
 
   entity.post('/predict', json, async (req, res) => {
     res.json(await service.predict(await caller(req), req.body));

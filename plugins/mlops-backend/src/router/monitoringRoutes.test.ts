@@ -10,6 +10,7 @@ import express from 'express';
 import request from 'supertest';
 import { ENTITY_REF, GUEST, testEntities } from '../__testUtils__/fixtures';
 import { MlopsAccess } from '../service/access';
+import { MlopsService } from '../service/MlopsService';
 import { MonitoringAlerts } from '../service/monitoringAlerts';
 import { createRouter } from './createRouter';
 
@@ -51,7 +52,7 @@ const plots: EvaluationPlots = {
 
 async function app(engine: Partial<MlopsEngine>, alerts?: MonitoringAlerts) {
   const catalog = catalogServiceMock({ entities: testEntities });
-  const router = await createRouter({
+  const service = new MlopsService({
     engine: { type: 'fake', ...engine } as MlopsEngine,
     access: new MlopsAccess({
       catalog,
@@ -59,10 +60,13 @@ async function app(engine: Partial<MlopsEngine>, alerts?: MonitoringAlerts) {
       auditor: mockServices.auditor.mock(),
     }),
     catalog,
+    auth: mockServices.auth(),
+  });
+  const router = await createRouter({
+    service,
     httpAuth: mockServices.httpAuth({
       defaultCredentials: mockCredentials.none(),
     }),
-    auth: mockServices.auth(),
     logger: mockServices.logger.mock(),
     config: mockServices.rootConfig(),
     monitoringAlerts: alerts,

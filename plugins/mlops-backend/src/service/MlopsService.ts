@@ -338,9 +338,10 @@ export class MlopsService {
 
   /**
    * An audited write on the caller's entity after checking `permission`; the
-   * audit meta always starts with the entity ref.
+   * audit meta always starts with the entity ref. Public for route modules
+   * whose rules are theirs alone (direct-to-storage uploads).
    */
-  private guardedWrite<T>(
+  guardedWrite<T>(
     caller: MlopsCaller,
     write: {
       eventId: string;

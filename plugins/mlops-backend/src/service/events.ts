@@ -196,7 +196,6 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
   };
 
   const handle = async (event: MlopsEngineEvent) => {
-  const handle = async (event: MlopsEngineEvent) => {
     if (event.type === 'dataset-drop') {
       await handleDrop(event);
       return;

@@ -1,6 +1,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  CompleteDatasetUploadRequest,
   DatasetRowError,
+  DatasetUploadSession,
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
@@ -52,6 +54,26 @@ export interface MlopsApi {
     fileName: string,
     body: Blob | string,
   ): Promise<UploadDatasetResponse>;
+  /**
+   * Opens a direct-to-storage upload (aws engine: presigned S3 multipart);
+   * rejects with 501 when the engine has none (then use uploadDataset).
+   */
+  createDatasetUpload?(
+    entityRef: string,
+    request: { fileName: string; sizeBytes: number },
+  ): Promise<DatasetUploadSession>;
+  /** Validates and publishes a direct upload once every part is stored. */
+  completeDatasetUpload?(
+    entityRef: string,
+    uploadId: string,
+    request: CompleteDatasetUploadRequest,
+  ): Promise<UploadDatasetResponse>;
+  /** Cancels a direct upload; its stored parts are discarded. */
+  abortDatasetUpload?(
+    entityRef: string,
+    uploadId: string,
+    request: { key: string },
+  ): Promise<void>;
   predict(entityRef: string, request: PredictRequest): Promise<PredictResponse>;
   /** Endpoint traffic and data drift; rejects with 501 when the engine has none. */
   getMonitoring(

@@ -2,7 +2,9 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type {
+  CompleteDatasetUploadRequest,
   DatasetRowError,
+  DatasetUploadSession,
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
@@ -135,6 +137,40 @@ export class MlopsClient implements MlopsApi {
     );
   }
 
+  createDatasetUpload(
+    entityRef: string,
+    request: { fileName: string; sizeBytes: number },
+  ): Promise<DatasetUploadSession> {
+    return this.request(entityRef, 'datasets/uploads', {
+      method: 'POST',
+      json: request,
+    });
+  }
+
+  completeDatasetUpload(
+    entityRef: string,
+    uploadId: string,
+    request: CompleteDatasetUploadRequest,
+  ): Promise<UploadDatasetResponse> {
+    return this.request(
+      entityRef,
+      `datasets/uploads/${encodeURIComponent(uploadId)}/complete`,
+      { method: 'POST', json: request },
+    );
+  }
+
+  abortDatasetUpload(
+    entityRef: string,
+    uploadId: string,
+    request: { key: string },
+  ): Promise<void> {
+    return this.request(
+      entityRef,
+      `datasets/uploads/${encodeURIComponent(uploadId)}`,
+      { method: 'DELETE', json: request },
+    );
+  }
+
   predict(
     entityRef: string,
     request: PredictRequest,
@@ -208,6 +244,7 @@ export class MlopsClient implements MlopsApi {
       if (rowErrors) error.rowErrors = rowErrors;
       throw error;
     }
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 }

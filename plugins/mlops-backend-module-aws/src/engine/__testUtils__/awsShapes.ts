@@ -35,6 +35,17 @@ const IAM_PREFIX: Record<string, string> = {
   s3: 's3',
 };
 
+/**
+ * S3 operations IAM authorizes under another action's name: the multipart
+ * calls are s3:PutObject, a CopyObject reads its source and writes its target.
+ */
+const IAM_ACTIONS_OF: Record<string, string[]> = {
+  's3:CreateMultipartUpload': ['s3:PutObject'],
+  's3:UploadPart': ['s3:PutObject'],
+  's3:CompleteMultipartUpload': ['s3:PutObject'],
+  's3:CopyObject': ['s3:GetObject', 's3:PutObject'],
+};
+
 /** SDK-only members (`$metadata`) and stream bodies are not in the service model. */
 function forModel(value: any): unknown {
   if (!value || typeof value !== 'object') return value;
@@ -69,7 +80,8 @@ export function createCallRecorder(
           const command = call.args[0] as { input: unknown };
           const operation = command.constructor.name.replace(/Command$/, '');
           const label = `${testName} ${service}.${operation}`;
-          actions.add(`${IAM_PREFIX[service]}:${operation}`);
+          const action = `${IAM_PREFIX[service]}:${operation}`;
+          for (const a of IAM_ACTIONS_OF[action] ?? [action]) actions.add(a);
           items.push({
             service,
             operation,

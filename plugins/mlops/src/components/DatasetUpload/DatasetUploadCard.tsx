@@ -1,6 +1,8 @@
 import { InfoCard } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
@@ -18,9 +20,9 @@ import {
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
+import { uploadFile, type UploadProgress } from './uploadFile';
 
-/** Same cap as the backend (413 above it); checked here to fail before uploading. */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export { MAX_UPLOAD_BYTES } from './uploadFile';
 const MAX_ROWS_SHOWN = 100;
 
 const useStyles = makeStyles(theme => ({
@@ -40,6 +42,8 @@ const rowErrorColumns: TableColumn<DatasetRowError>[] = [
   { title: 'Problem', field: 'reason' },
 ];
 
+const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
 /** Drop a CSV (UCI Abalone columns, no header) to start a release. */
 export const DatasetUploadCard = withMlopsEntityData(
   function DatasetUploadCardContent() {
@@ -54,6 +58,8 @@ export const DatasetUploadCard = withMlopsEntityData(
     const [error, setError] = useState<string>();
     const [rowErrors, setRowErrors] = useState<DatasetRowError[]>();
     const [done, setDone] = useState<UploadDatasetResponse>();
+    const [progress, setProgress] = useState<UploadProgress>();
+    const cancel = useRef<AbortController>();
 
     const upload = async (file: File) => {
       setError(undefined);
@@ -63,13 +69,14 @@ export const DatasetUploadCard = withMlopsEntityData(
         setError(`${file.name}: expected a .csv file`);
         return;
       }
-      if (file.size > MAX_UPLOAD_BYTES) {
-        setError(`${file.name}: ${file.size} bytes is over the 50 MB limit`);
-        return;
-      }
       setBusy(true);
+      setProgress(undefined);
+      cancel.current = new AbortController();
       try {
-        const res = await api.uploadDataset(entityRef, file.name, file);
+        const res = await uploadFile(api, entityRef, file, {
+          onProgress: setProgress,
+          signal: cancel.current.signal,
+        });
         setDone(res);
         alertApi.post({
           message: `Uploaded ${file.name}${
@@ -80,10 +87,15 @@ export const DatasetUploadCard = withMlopsEntityData(
         });
         refresh(['runs', 'release']);
       } catch (e: any) {
-        setError(e.message);
+        setError(
+          e.name === 'AbortError'
+            ? `${file.name}: upload cancelled`
+            : e.message,
+        );
         setRowErrors(getRowErrors(e));
       } finally {
         setBusy(false);
+        setProgress(undefined);
       }
     };
 
@@ -139,7 +151,26 @@ export const DatasetUploadCard = withMlopsEntityData(
             Upload dataset
           </PermissionButton>
         </Box>
-        {busy && <Typography>Uploading…</Typography>}
+        {busy && !progress && <Typography>Uploading…</Typography>}
+        {busy && progress && (
+          <Box marginTop={1} data-testid="upload-progress">
+            <LinearProgress
+              variant="determinate"
+              value={(100 * progress.uploadedBytes) / progress.totalBytes}
+              aria-label="Upload progress"
+            />
+            <Typography variant="caption">
+              {progress.uploadedBytes === progress.totalBytes
+                ? 'Validating…'
+                : `Uploading… ${formatMiB(
+                    progress.uploadedBytes,
+                  )} of ${formatMiB(progress.totalBytes)}`}
+            </Typography>
+            <Button size="small" onClick={() => cancel.current?.abort()}>
+              Cancel
+            </Button>
+          </Box>
+        )}
         {done && (
           <Alert severity="success" style={{ marginTop: 8 }}>
             Stored as manifest {done.manifest.manifestId}

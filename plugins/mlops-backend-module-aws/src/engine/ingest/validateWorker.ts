@@ -1,0 +1,24 @@
+/**
+ * Worker-thread entry: validates one CSV fed as chunks, off the backend's
+ * event loop. Bundled on its own to dist/validateWorker.cjs.js (see
+ * scripts/build-worker.mjs), so it imports only ml-core through csvStream.
+ */
+import { parentPort } from 'worker_threads';
+import { CsvStreamValidator } from './csvStream';
+import type { ToValidator } from './validatorProtocol';
+
+const port = parentPort;
+if (!port) throw new Error('validateWorker must run as a worker thread');
+const validator = new CsvStreamValidator();
+port.on('message', (msg: ToValidator) => {
+  try {
+    if (msg.type === 'chunk') {
+      validator.write(msg.data);
+      port.postMessage({ type: 'ack' });
+    } else {
+      port.postMessage({ type: 'result', result: validator.end() });
+    }
+  } catch (e) {
+    port.postMessage({ type: 'error', message: String(e) });
+  }
+});

@@ -98,7 +98,7 @@ async function loadRecords(
 }
 
 /** One full pipeline run (preprocess → train → evaluate) for a seed. */
-export function runPipeline(
+function runPipeline(
   records: LabeledRecord[],
   seed: number,
   params: XGBoostParams,

@@ -47,7 +47,10 @@ export {
   REFERENCE_HYPERPARAMETERS,
   resolveParams,
 } from './xgboost/params';
-export type { XGBoostParams } from './xgboost/params';
+export type { ResolvedParams, XGBoostParams } from './xgboost/params';
+export type { BoosterOptions } from './xgboost/booster';
+export type { TreeArrays } from './xgboost/tree';
+export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
 export type {
   IterationInfo,

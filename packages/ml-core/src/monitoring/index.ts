@@ -15,6 +15,7 @@ export type {
   FeatureDrift,
 } from './drift';
 export { evaluationPlots, featureImportance } from './evaluationPlots';
+export type { HistogramBin } from './histogram';
 export type {
   EvaluationPlots,
   EvaluationPlotsInput,

@@ -4,7 +4,7 @@ export interface TreeArrays {
   right: Int32Array;
   parent: Int32Array;
   feature: Int32Array;
-  /** Split threshold (go left if x < condition) or, for a leaf, the leaf value. */
+  /** Split threshold (go left if `x < condition`) or, for a leaf, the leaf value. */
   condition: Float32Array;
   defaultLeft: Uint8Array;
   baseWeight: Float32Array;

@@ -21,7 +21,12 @@ import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../../src/engines/local/LocalEngine';
-import { DATA, actor, quietLogger, resources } from './shared';
+import {
+  ABALONE_DATA as DATA,
+  actor,
+  quietLogger,
+  resources,
+} from '../benchEngine';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {

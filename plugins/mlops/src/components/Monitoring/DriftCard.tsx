@@ -1,4 +1,4 @@
-import { EmptyState, InfoCard } from '@backstage/core-components';
+import { EmptyState } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Collapse from '@material-ui/core/Collapse';
 import IconButton from '@material-ui/core/IconButton';
@@ -24,14 +24,14 @@ import {
 import type {
   DriftSummary,
   FeatureDriftResult,
-  MonitoringWindow,
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useMonitoring } from '../../hooks/useMlopsEntityData';
-import { AsyncContent } from '../common/AsyncContent';
 import { formatMetric, formatTime } from '../common/format';
-import { NOTHING_TO_MONITOR } from './EndpointMonitoringCard';
-import { ChartBox, DriftStatusChip, WindowSelector } from './MonitoringParts';
+import {
+  ChartBox,
+  DriftStatusChip,
+  MonitoringInfoCard,
+} from './MonitoringParts';
 
 /** Baseline vs recent share of each bucket, in percent. */
 export function DistributionChart(props: { result: FeatureDriftResult }) {
@@ -162,23 +162,13 @@ export function DriftSummaryView(props: { drift: DriftSummary }) {
 
 /** Per-feature drift of captured inputs against the training baseline. */
 export const DriftCard = withMlopsEntityData(function DriftCardContent() {
-  const [window, setWindow] = useState<MonitoringWindow>('1h');
-  const monitoring = useMonitoring(window);
   return (
-    <InfoCard
+    <MonitoringInfoCard
       title="Data drift"
       subheader="Captured inputs vs the training baseline (PSI, KS)"
-      action={
-        <WindowSelector
-          value={window}
-          onChange={setWindow}
-          label="Data drift window"
-        />
-      }
+      windowLabel="Data drift window"
     >
-      <AsyncContent state={monitoring} empty={NOTHING_TO_MONITOR}>
-        {value => <DriftSummaryView drift={value.drift} />}
-      </AsyncContent>
-    </InfoCard>
+      {value => <DriftSummaryView drift={value.drift} />}
+    </MonitoringInfoCard>
   );
 });

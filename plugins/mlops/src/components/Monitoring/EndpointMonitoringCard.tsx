@@ -1,9 +1,8 @@
-import { EmptyState, InfoCard } from '@backstage/core-components';
+import { EmptyState } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
-import { useState } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -20,10 +19,8 @@ import type {
   TrafficTotals,
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useMonitoring } from '../../hooks/useMlopsEntityData';
-import { AsyncContent } from '../common/AsyncContent';
 import { formatMetric } from '../common/format';
-import { ChartBox, Stat, WindowSelector } from './MonitoringParts';
+import { ChartBox, MonitoringInfoCard, Stat } from './MonitoringParts';
 
 /** Bucket size of each window, as the monitoring API defines it. */
 export const BUCKET_MINUTES: Record<MonitoringWindow, number> = {
@@ -194,33 +191,19 @@ export function EndpointTraffic(props: { monitoring: MonitoringResponse }) {
   );
 }
 
-export const NOTHING_TO_MONITOR = {
-  title: 'Nothing to monitor',
-  description:
-    'No endpoint is deployed yet, or this engine does not report monitoring.',
-};
+export { NOTHING_TO_MONITOR } from './MonitoringParts';
 
 /** Requests per minute, latency p50/p99 and error rate of the endpoint. */
 export const EndpointMonitoringCard = withMlopsEntityData(
   function EndpointMonitoringCardContent() {
-    const [window, setWindow] = useState<MonitoringWindow>('1h');
-    const monitoring = useMonitoring(window);
     return (
-      <InfoCard
+      <MonitoringInfoCard
         title="Endpoint monitoring"
         subheader="Invocations, latency and errors"
-        action={
-          <WindowSelector
-            value={window}
-            onChange={setWindow}
-            label="Endpoint monitoring window"
-          />
-        }
+        windowLabel="Endpoint monitoring window"
       >
-        <AsyncContent state={monitoring} empty={NOTHING_TO_MONITOR}>
-          {value => <EndpointTraffic monitoring={value} />}
-        </AsyncContent>
-      </InfoCard>
+        {value => <EndpointTraffic monitoring={value} />}
+      </MonitoringInfoCard>
     );
   },
 );

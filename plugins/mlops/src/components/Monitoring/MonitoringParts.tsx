@@ -3,13 +3,17 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
-import type { ReactElement } from 'react';
+import { InfoCard } from '@backstage/core-components';
+import { useState, type ReactElement, type ReactNode } from 'react';
 import { ResponsiveContainer } from 'recharts';
 import {
   MONITORING_WINDOWS,
   type DriftStatus,
+  type MonitoringResponse,
   type MonitoringWindow,
 } from '@mlops-portal/plugin-mlops-common';
+import { useMonitoring } from '../../hooks/useMlopsEntityData';
+import { AsyncContent } from '../common/AsyncContent';
 
 /** 1h / 24h / 7d, the windows the monitoring API accepts. */
 export function WindowSelector(props: {
@@ -97,5 +101,42 @@ export function Stat(props: { label: string; value: string; testId: string }) {
         {props.value}
       </Typography>
     </Box>
+  );
+}
+
+export const NOTHING_TO_MONITOR = {
+  title: 'Nothing to monitor',
+  description:
+    'No endpoint is deployed yet, or this engine does not report monitoring.',
+};
+
+/**
+ * A monitoring card: its own window selector (default 1h) over the entity's
+ * shared monitoring data, with the loading/empty/error ladder.
+ */
+export function MonitoringInfoCard(props: {
+  title: string;
+  subheader: string;
+  windowLabel: string;
+  children: (value: MonitoringResponse) => ReactNode;
+}) {
+  const [window, setWindow] = useState<MonitoringWindow>('1h');
+  const monitoring = useMonitoring(window);
+  return (
+    <InfoCard
+      title={props.title}
+      subheader={props.subheader}
+      action={
+        <WindowSelector
+          value={window}
+          onChange={setWindow}
+          label={props.windowLabel}
+        />
+      }
+    >
+      <AsyncContent state={monitoring} empty={NOTHING_TO_MONITOR}>
+        {props.children}
+      </AsyncContent>
+    </InfoCard>
   );
 }

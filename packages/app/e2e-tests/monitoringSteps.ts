@@ -1,6 +1,7 @@
 import { expect, Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NUMERIC_FEATURES } from '@mlops-portal/abalone-schema';
 
 /*
  * Steps shared by the monitoring e2e test and the screenshot spec: live
@@ -44,26 +45,12 @@ export function shiftedInstances(count: number) {
     .filter(line => line.trim() !== '');
   const stride = Math.max(1, Math.floor(rows.length / count));
   return Array.from({ length: count }, (_, i) => {
+    // a row: sex, the numeric features in schema order, rings
     const [sex, ...values] = rows[(i * stride) % rows.length].split(',');
-    const [
-      ,
-      diameter,
-      height,
-      wholeWeight,
-      shuckedWeight,
-      visceraWeight,
-      shellWeight,
-    ] = values.map(Number);
-    return {
-      sex,
-      length: 0.76 + (i % 5) * 0.01,
-      diameter,
-      height,
-      wholeWeight,
-      shuckedWeight,
-      visceraWeight,
-      shellWeight,
-    };
+    const real = Object.fromEntries(
+      NUMERIC_FEATURES.map((name, k) => [name, Number(values[k])]),
+    );
+    return { ...real, sex, length: 0.76 + (i % 5) * 0.01 };
   });
 }
 

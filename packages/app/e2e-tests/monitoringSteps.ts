@@ -1,4 +1,7 @@
 import { expect, Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { NUMERIC_FEATURES } from '@mlops-portal/abalone-schema';
 
 /*
  * Steps shared by the monitoring e2e test and the screenshot spec: live
@@ -26,22 +29,29 @@ export async function guestToken(page: Page): Promise<string> {
   return (await refresh.json()).backstageIdentity.token;
 }
 
+const DATA = path.resolve(__dirname, '../../../../shared/data/abalone.data');
+
 /**
- * `count` abalone that are all long (length near the data set's max, where
- * the training data has few): the drift check must call `length` drifted.
- * Other features stay typical, so only the shift we made shows.
+ * `count` real abalone from the data set, evenly spread over its rows, each
+ * made long (length near the data set's max, where the training data has
+ * few): the drift check must call `length` drifted. The other features keep
+ * their real values, so their distributions match the baseline and only the
+ * shift we made shows.
  */
 export function shiftedInstances(count: number) {
-  return Array.from({ length: count }, (_, i) => ({
-    sex: (['M', 'F', 'I'] as const)[i % 3],
-    length: 0.76 + (i % 5) * 0.01,
-    diameter: 0.365,
-    height: 0.095,
-    wholeWeight: 0.514,
-    shuckedWeight: 0.2245,
-    visceraWeight: 0.101,
-    shellWeight: 0.15,
-  }));
+  const rows = fs
+    .readFileSync(DATA, 'utf8')
+    .split('\n')
+    .filter(line => line.trim() !== '');
+  const stride = Math.max(1, Math.floor(rows.length / count));
+  return Array.from({ length: count }, (_, i) => {
+    // a row: sex, the numeric features in schema order, rings
+    const [sex, ...values] = rows[(i * stride) % rows.length].split(',');
+    const real = Object.fromEntries(
+      NUMERIC_FEATURES.map((name, k) => [name, Number(values[k])]),
+    );
+    return { ...real, sex, length: 0.76 + (i % 5) * 0.01 };
+  });
 }
 
 /**
@@ -55,11 +65,14 @@ export async function sendShiftedTraffic(
   perRequest = 40,
 ) {
   const token = await guestToken(page);
+  const instances = shiftedInstances(requests * perRequest);
   let modelVersion: number | undefined;
   for (let i = 0; i < requests; i++) {
     const res = await page.request.post(`${ENTITY_API}/predict`, {
       headers: { authorization: `Bearer ${token}` },
-      data: { instances: shiftedInstances(perRequest) },
+      data: {
+        instances: instances.slice(i * perRequest, (i + 1) * perRequest),
+      },
     });
     expect(res.status(), await res.text()).toBe(200);
     modelVersion = (await res.json()).modelVersion;

@@ -21,6 +21,9 @@ const OUT =
 // recharts draws bars and points with a 1.5 s animation.
 const BAR_ANIMATION_MS = 1600;
 const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
+// The drift notification's snackbar would cover the corner of a card.
+const HIDE_SNACKBARS =
+  '.notistack-SnackbarContainer { display: none !important; }';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
@@ -39,6 +42,7 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
   await endpointCard.scrollIntoViewIfNeeded();
   await endpointCard.screenshot({
     path: path.join(OUT, 'endpoint-monitoring.png'),
+    style: HIDE_SNACKBARS,
   });
 
   const driftCard = card(page, 'Data drift');
@@ -52,7 +56,10 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
     }),
   ).toBeVisible();
   await page.waitForTimeout(BAR_ANIMATION_MS);
-  await driftCard.screenshot({ path: path.join(OUT, 'drift.png') });
+  await driftCard.screenshot({
+    path: path.join(OUT, 'drift.png'),
+    style: HIDE_SNACKBARS,
+  });
 
   await page.getByTestId(`plots-version-${served}`).click();
   const plots = page.getByRole('dialog', {
@@ -62,5 +69,8 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
     plots.getByRole('img', { name: 'Feature importance by gain' }),
   ).toBeVisible({ timeout: 30_000 });
   await page.waitForTimeout(BAR_ANIMATION_MS);
-  await plots.screenshot({ path: path.join(OUT, 'evaluation-plots.png') });
+  await plots.screenshot({
+    path: path.join(OUT, 'evaluation-plots.png'),
+    style: HIDE_SNACKBARS,
+  });
 });

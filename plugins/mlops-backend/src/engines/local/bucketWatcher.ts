@@ -144,11 +144,12 @@ export class BucketWatcher {
     const dir = path.join(path.dirname(file), 'rejected');
     try {
       await fs.mkdir(dir, { recursive: true });
+      // Reasons first, written whole (temp + rename): whoever sees the file
+      // in rejected/ can read its complete report.
+      const report = path.join(dir, `${fileName}.errors.json`);
+      await fs.writeFile(`${report}.tmp`, JSON.stringify(reasons, null, 2));
+      await fs.rename(`${report}.tmp`, report);
       await fs.rename(file, path.join(dir, fileName));
-      await fs.writeFile(
-        path.join(dir, `${fileName}.errors.json`),
-        JSON.stringify(reasons, null, 2),
-      );
     } catch (e) {
       this.options.logger.warn(
         `MLOps bucket: could not set ${fileName} aside: ${errorMessage(e)}`,

@@ -18,6 +18,7 @@ import type {
   UploadDatasetResponse,
   DatasetUploadSession,
 } from '@mlops-portal/plugin-mlops-common';
+import type { Readable } from 'stream';
 
 /** Who is acting, as the router resolved it (user entity ref or service). */
 export interface EngineActor {
@@ -42,7 +43,17 @@ export interface ApprovalOptions {
 
 export interface UploadDatasetOptions {
   fileName: string;
-  content: Buffer;
+  /**
+   * The CSV bytes. Over HTTP this is the request body as a stream, so a
+   * large file never sits in the backend's memory; the router bounds it and
+   * errors the stream when the size limit is crossed. Engines read it once,
+   * stage it outside their bucket, validate it off the event loop, and store
+   * nothing when the stream errors or a row is bad. A Buffer from code
+   * (seeding, tests).
+   */
+  content: Buffer | Readable;
+  /** Byte count when known up front (the request's Content-Length). */
+  sizeBytes?: number;
   contentType?: string;
   actor: EngineActor;
 }

@@ -45,6 +45,7 @@ import type {
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '../engine';
 import { extractRowErrors } from '../errors';
+import { Readable } from 'stream';
 
 export interface EngineContractSetup {
   engine: MlopsEngine;
@@ -466,6 +467,68 @@ export function runEngineContract(
         expect(rowErrors?.length).toBeGreaterThanOrEqual(1);
         expect(rowErrors![0]).toMatchObject({ row: 2 });
         expect(typeof rowErrors![0].column).toBe('string');
+        expect(await ctx.countStoredDatasets()).toBe(before);
+        expect(
+          (await ctx.engine.listExecutions(ctx.resources)).items.length,
+        ).toBe(executionsBefore);
+      },
+      timeout,
+    );
+
+    it(
+      'reads a streamed upload: bad rows in a later chunk are found and nothing is stored',
+      async () => {
+        const before = await ctx.countStoredDatasets();
+        const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+        // Small chunks, a row split across two of them, the bad row last.
+        const text = `${good.repeat(
+          50,
+        )}I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055,-7\n`;
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < text.length; i += 37)
+          chunks.push(Buffer.from(text.slice(i, i + 37)));
+        const error = await errorOf(
+          ctx.engine.uploadDataset(ctx.resources, {
+            fileName: 'contract-streamed-bad.csv',
+            content: Readable.from(chunks),
+            contentType: 'text/csv',
+            actor,
+          }),
+        );
+        expect(error.name).toBe('InputError');
+        expect(extractRowErrors(error)?.[0]).toMatchObject({
+          row: 51,
+          column: 'rings',
+        });
+        expect(await ctx.countStoredDatasets()).toBe(before);
+      },
+      timeout,
+    );
+
+    it(
+      'stores nothing and starts nothing when the upload stream fails part-way',
+      async () => {
+        const before = await ctx.countStoredDatasets();
+        const executionsBefore = (
+          await ctx.engine.listExecutions(ctx.resources)
+        ).items.length;
+        const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+        async function* cutOff() {
+          yield Buffer.from(good.repeat(40));
+          // What the router does when the body crosses its size limit.
+          throw Object.assign(new Error('upload cut off'), {
+            name: 'PayloadTooLargeError',
+          });
+        }
+        const error = await errorOf(
+          ctx.engine.uploadDataset(ctx.resources, {
+            fileName: 'contract-cut-off.csv',
+            content: Readable.from(cutOff()),
+            contentType: 'text/csv',
+            actor,
+          }),
+        );
+        expect(error.message).toContain('upload cut off');
         expect(await ctx.countStoredDatasets()).toBe(before);
         expect(
           (await ctx.engine.listExecutions(ctx.resources)).items.length,

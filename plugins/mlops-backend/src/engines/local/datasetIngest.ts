@@ -15,6 +15,7 @@ import type {
 import { createHash, randomBytes } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
+import { buffer } from 'stream/consumers';
 import { DatasetValidationError } from '../../errors';
 import type { DataLayout } from './dataLayout';
 import { errorMessage, iso } from './format';
@@ -87,8 +88,15 @@ export class DatasetIngest {
    */
   async upload(
     resources: MlopsResources,
-    options: UploadDatasetOptions,
+    streamed: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
+    // Interim: read a stream whole (the next commit stages it to disk instead).
+    const options = {
+      ...streamed,
+      content: Buffer.isBuffer(streamed.content)
+        ? streamed.content
+        : await buffer(streamed.content),
+    };
     const fileName = options.fileName.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(fileName)) {
       throw new InputError(
@@ -158,7 +166,7 @@ export class DatasetIngest {
   private async storeChecked(
     pipelineName: string,
     fileName: string,
-    options: UploadDatasetOptions,
+    options: UploadDatasetOptions & { content: Buffer },
     { rowCount, sha256, staged }: CheckedUpload,
   ): Promise<DataManifest> {
     const createdAt = iso();

@@ -76,6 +76,84 @@ function looksLikeHeader(cells: string[]): boolean {
   );
 }
 
+/** The csv-parse options both readers use (one grammar for sync and stream). */
+export const CSV_GRAMMAR = {
+  relax_column_count: true,
+  skip_empty_lines: true,
+  trim: true,
+  skip_records_with_error: true,
+} as const;
+
+/** A CSV grammar error (stray quote, binary bytes) as a row error. */
+export function grammarRowError(
+  e: CsvError,
+  lastRecordLine: number,
+): CsvRowError {
+  // An unclosed quote runs to the end of the file: name the line it opened on.
+  const unclosed = e.code === 'CSV_QUOTE_NOT_CLOSED';
+  return {
+    row: unclosed ? lastRecordLine + 1 : Number(e.lines ?? 0),
+    column: '*',
+    reason: unclosed
+      ? 'not valid CSV: a quoted field opened on this line is never closed'
+      : `not valid CSV: ${e.message}`,
+  };
+}
+
+export { looksLikeHeader };
+
+/**
+ * Checks one record's cells (Sex, 7 measurements, Rings). Returns the
+ * upper-cased Sex and the 8 numbers (NaN = missing), or undefined after
+ * reporting every bad cell of the row through `addError`.
+ */
+export function checkAbaloneCells(
+  cells: string[],
+  line: number,
+  options: { labelOptional?: boolean } | undefined,
+  addError: (e: CsvRowError) => void,
+): { sex: string; values: number[] } | undefined {
+  const unlabeled =
+    options?.labelOptional && cells.length === ABALONE_COLUMNS.length - 1;
+  if (cells.length !== ABALONE_COLUMNS.length && !unlabeled) {
+    addError({
+      row: line,
+      column: '*',
+      value: cells.join(','),
+      reason: `expected ${ABALONE_COLUMNS.length} columns, got ${cells.length}`,
+    });
+    return undefined;
+  }
+  let ok = true;
+  const sex = cells[0].toUpperCase();
+  if (!SEX_VALUES.includes(sex as Sex)) {
+    addError({
+      row: line,
+      column: 'sex',
+      value: cells[0],
+      reason: `must be one of ${SEX_VALUES.join(', ')}`,
+    });
+    ok = false;
+  }
+  const values: number[] = [];
+  for (let c = 1; c < cells.length; c++) {
+    const column = ABALONE_COLUMNS[c];
+    const v = parseNumberCell(cells[c]);
+    let reason: string | undefined;
+    if (v === undefined) reason = 'not a number';
+    else if (v < 0) reason = 'must not be negative';
+    // The label cannot be imputed.
+    else if (column === 'rings' && Number.isNaN(v) && !options?.labelOptional)
+      reason = 'label is missing';
+    if (reason) {
+      addError({ row: line, column, value: cells[c], reason });
+      ok = false;
+    }
+    values.push(v ?? NaN);
+  }
+  return ok ? { sex, values } : undefined;
+}
+
 /**
  * Parses and validates Abalone CSV text (9 columns: Sex, 7 measurements, Rings;
  * with or without a header row).
@@ -111,11 +189,8 @@ export function parseAbaloneCsv(
   try {
     // csv-parse 5 supports on_skip but its typings do not list it.
     const parseOptions: Options & { on_skip: typeof onSkip } = {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
+      ...CSV_GRAMMAR,
       info: true,
-      skip_records_with_error: true,
       on_skip: onSkip,
     };
     rows = parse(text, parseOptions);
@@ -127,86 +202,20 @@ export function parseAbaloneCsv(
   const lastRecordLine = rows.length > 0 ? rows[rows.length - 1].info.lines : 0;
   for (const e of grammarErrors) {
     skippedRows++;
-    // An unclosed quote runs to the end of the file: name the line it opened on.
-    const unclosed = e.code === 'CSV_QUOTE_NOT_CLOSED';
-    addError({
-      row: unclosed ? lastRecordLine + 1 : Number(e.lines ?? 0),
-      column: '*',
-      reason: unclosed
-        ? 'not valid CSV: a quoted field opened on this line is never closed'
-        : `not valid CSV: ${e.message}`,
-    });
+    addError(grammarRowError(e, lastRecordLine));
   }
 
   rows.forEach(({ record: cells, info }, index) => {
-    const line = info.lines;
     if (index === 0 && looksLikeHeader(cells)) {
       hasHeader = true;
       return;
     }
-    const unlabeled =
-      options?.labelOptional && cells.length === ABALONE_COLUMNS.length - 1;
-    if (cells.length !== ABALONE_COLUMNS.length && !unlabeled) {
-      addError({
-        row: line,
-        column: '*',
-        value: cells.join(','),
-        reason: `expected ${ABALONE_COLUMNS.length} columns, got ${cells.length}`,
-      });
+    const row = checkAbaloneCells(cells, info.lines, options, addError);
+    if (!row) {
       skippedRows++;
       return;
     }
-    let ok = true;
-    const sex = cells[0].toUpperCase();
-    if (!SEX_VALUES.includes(sex as Sex)) {
-      addError({
-        row: line,
-        column: 'sex',
-        value: cells[0],
-        reason: `must be one of ${SEX_VALUES.join(', ')}`,
-      });
-      ok = false;
-    }
-    const values: number[] = [];
-    for (let c = 1; c < cells.length; c++) {
-      const column = ABALONE_COLUMNS[c];
-      const v = parseNumberCell(cells[c]);
-      if (v === undefined) {
-        addError({
-          row: line,
-          column,
-          value: cells[c],
-          reason: 'not a number',
-        });
-        ok = false;
-      } else if (v < 0) {
-        addError({
-          row: line,
-          column,
-          value: cells[c],
-          reason: 'must not be negative',
-        });
-        ok = false;
-      } else if (
-        column === 'rings' &&
-        Number.isNaN(v) &&
-        !options?.labelOptional
-      ) {
-        // The label cannot be imputed.
-        addError({
-          row: line,
-          column,
-          value: cells[c],
-          reason: 'label is missing',
-        });
-        ok = false;
-      }
-      values.push(v ?? NaN);
-    }
-    if (!ok) {
-      skippedRows++;
-      return;
-    }
+    const { sex, values } = row;
     records.push({
       sex,
       length: values[0],

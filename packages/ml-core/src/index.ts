@@ -22,12 +22,35 @@ export type {
   Sex,
 } from './csv';
 export {
+  ColumnsBuilder,
+  NO_SEX,
+  columnsFromRecords,
+  decodeColumns,
+  encodeColumns,
+  numericColumn,
+  selectRows,
+  sexIndexOf,
+} from './columns';
+export type { AbaloneColumns } from './columns';
+export { readAbaloneCsv } from './csvStream';
+export type { ColumnsParseResult, ReadCsvOptions } from './csvStream';
+export {
+  readColumnsFile,
+  readMatrixFile,
+  writeChunksAtomic,
+  writeColumnsFile,
+  writeLabeledCsvFile,
+  writeMatrixFile,
+} from './matrixFiles';
+export {
   FEATURE_COUNT,
+  formatCsvNumber,
   SEX_CATEGORIES,
   fitPreprocessor,
   parseLabeledCsv,
   preprocess,
   splitDataset,
+  splitIndices,
   toLabeledCsv,
   transform,
 } from './preprocess';

@@ -3,8 +3,15 @@ import {
   LabeledRecord,
   NUMERIC_COLUMNS,
   NumericColumn,
+  SEX_VALUES,
 } from './csv';
 import { mulberry32, shuffleInPlace } from './random';
+import {
+  type AbaloneColumns,
+  columnsFromRecords,
+  numericColumn,
+  selectRows,
+} from './columns';
 import { SEX_CATEGORIES } from '@mlops-portal/abalone-schema';
 
 export interface Matrix {
@@ -49,18 +56,18 @@ function medianOf(values: Float64Array): number {
 
 /** Fits median imputation + standard scaling (the scikit-learn SimpleImputer/StandardScaler recipe). */
 export function fitPreprocessor(
-  records: AbaloneRecord[],
+  data: readonly AbaloneRecord[] | AbaloneColumns,
 ): PreprocessorArtifact {
-  if (records.length === 0) {
+  const cols = asColumns(data);
+  if (cols.rows === 0) {
     throw new Error('Cannot fit a preprocessor on zero records');
   }
-  const n = records.length;
+  const n = cols.rows;
   const medians: number[] = [];
   const means: number[] = [];
   const scales: number[] = [];
   for (const col of NUMERIC_COLUMNS) {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = records[i][col];
+    const values = numericColumn(cols, col).slice();
     const med = medianOf(values);
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -88,6 +95,15 @@ export function fitPreprocessor(
   };
 }
 
+/** Records become columns; columns pass through. */
+function asColumns(
+  data: readonly AbaloneRecord[] | AbaloneColumns,
+): AbaloneColumns {
+  return Array.isArray(data)
+    ? columnsFromRecords(data)
+    : (data as AbaloneColumns);
+}
+
 function checkArtifact(pre: PreprocessorArtifact): void {
   if (
     !pre ||
@@ -105,28 +121,50 @@ function checkArtifact(pre: PreprocessorArtifact): void {
 /** 7 scaled numerics + one-hot F, I, M (unknown sex → zeros). */
 export function transform(
   pre: PreprocessorArtifact,
-  records: AbaloneRecord[],
+  data: readonly AbaloneRecord[] | AbaloneColumns,
 ): Matrix {
   checkArtifact(pre);
+  const table = asColumns(data);
+  const rows = table.rows;
   const nNum = pre.numericFeatures.length;
   const cols = nNum + pre.sexCategories.length;
-  const data = new Float32Array(records.length * cols);
-  const sexIndex = new Map(pre.sexCategories.map((s, i) => [s, i]));
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    const base = i * cols;
-    for (let j = 0; j < nNum; j++) {
-      const raw = (r as unknown as Record<string, number>)[
-        pre.numericFeatures[j]
-      ];
-      const v =
-        typeof raw === 'number' && Number.isFinite(raw) ? raw : pre.medians[j];
-      data[base + j] = (v - pre.means[j]) / pre.scales[j];
+  const out = new Float32Array(rows * cols);
+  for (let j = 0; j < nNum; j++) {
+    const column = numericColumn(table, pre.numericFeatures[j]);
+    const { medians, means, scales } = pre;
+    for (let i = 0; i < rows; i++) {
+      const raw = column[i];
+      const v = Number.isFinite(raw) ? raw : medians[j];
+      out[i * cols + j] = (v - means[j]) / scales[j];
     }
-    const s = sexIndex.get(String(r.sex ?? '').toUpperCase());
-    if (s !== undefined) data[base + nNum + s] = 1;
   }
-  return { data, rows: records.length, cols };
+  // SEX_VALUES index → output column (or -1: all zeros).
+  const sexColumn = SEX_VALUES.map(s => pre.sexCategories.indexOf(s));
+  for (let i = 0; i < rows; i++) {
+    const s = sexColumn[table.sex[i]] ?? -1;
+    if (s >= 0) out[i * cols + nNum + s] = 1;
+  }
+  return { data: out, rows, cols };
+}
+
+/** The shuffled row order of splitDataset and where its parts end. */
+export function splitIndices(
+  n: number,
+  seed: number,
+  fractions: [number, number, number] = [0.7, 0.15, 0.15],
+): { order: Uint32Array; trainEnd: number; validationEnd: number } {
+  const total = fractions[0] + fractions[1] + fractions[2];
+  if (fractions.some(f => f < 0 || !Number.isFinite(f)) || total <= 0) {
+    throw new Error(`Invalid split fractions ${JSON.stringify(fractions)}`);
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  shuffleInPlace(order, mulberry32(seed));
+  return {
+    order,
+    trainEnd: Math.floor((n * fractions[0]) / total),
+    validationEnd: Math.floor((n * (fractions[0] + fractions[1])) / total),
+  };
 }
 
 /**
@@ -138,28 +176,25 @@ export function splitDataset<T>(
   seed: number,
   fractions: [number, number, number] = [0.7, 0.15, 0.15],
 ): { train: T[]; validation: T[]; test: T[] } {
-  const total = fractions[0] + fractions[1] + fractions[2];
-  if (fractions.some(f => f < 0 || !Number.isFinite(f)) || total <= 0) {
-    throw new Error(`Invalid split fractions ${JSON.stringify(fractions)}`);
-  }
-  const shuffled = rows.slice();
-  shuffleInPlace(shuffled, mulberry32(seed));
-  const n = shuffled.length;
-  const a = Math.floor((n * fractions[0]) / total);
-  const b = Math.floor((n * (fractions[0] + fractions[1])) / total);
+  const { order, trainEnd, validationEnd } = splitIndices(
+    rows.length,
+    seed,
+    fractions,
+  );
+  const pick = (from: number, to: number) =>
+    Array.from(order.subarray(from, to), i => rows[i]);
   return {
-    train: shuffled.slice(0, a),
-    validation: shuffled.slice(a, b),
-    test: shuffled.slice(b),
+    train: pick(0, trainEnd),
+    validation: pick(trainEnd, validationEnd),
+    test: pick(validationEnd, rows.length),
   };
 }
 
 function toLabeled(
   pre: PreprocessorArtifact,
-  records: LabeledRecord[],
+  part: AbaloneColumns,
 ): LabeledMatrix {
-  const m = transform(pre, records);
-  return { ...m, labels: Float32Array.from(records, r => r.rings) };
+  return { ...transform(pre, part), labels: Float32Array.from(part.rings) };
 }
 
 export interface PreprocessOutput {
@@ -167,6 +202,8 @@ export interface PreprocessOutput {
   train: LabeledMatrix;
   validation: LabeledMatrix;
   test: LabeledMatrix;
+  /** The raw training rows (the drift baseline is computed on them). */
+  trainRows: AbaloneColumns;
 }
 
 /**
@@ -174,20 +211,29 @@ export interface PreprocessOutput {
  * statistics leak from validation/test into the model.
  */
 export function preprocess(
-  records: LabeledRecord[],
+  data: readonly LabeledRecord[] | AbaloneColumns,
   options: { seed: number },
 ): PreprocessOutput {
-  const { train, validation, test } = splitDataset(records, options.seed);
-  const preprocessor = fitPreprocessor(train);
+  const table = asColumns(data);
+  const { order, trainEnd, validationEnd } = splitIndices(
+    table.rows,
+    options.seed,
+  );
+  const part = (from: number, to: number) =>
+    selectRows(table, order.subarray(from, to));
+  const trainRows = part(0, trainEnd);
+  const preprocessor = fitPreprocessor(trainRows);
   return {
     preprocessor,
-    train: toLabeled(preprocessor, train),
-    validation: toLabeled(preprocessor, validation),
-    test: toLabeled(preprocessor, test),
+    train: toLabeled(preprocessor, trainRows),
+    validation: toLabeled(preprocessor, part(trainEnd, validationEnd)),
+    test: toLabeled(preprocessor, part(validationEnd, table.rows)),
+    trainRows,
   };
 }
 
-function formatNumber(v: number): string {
+/** A Float32 cell of the labeled CSVs (empty when missing). */
+export function formatCsvNumber(v: number): string {
   // Float32 values round-trip through 9 significant digits.
   return Number.isNaN(v) ? '' : String(Number(v.toPrecision(9)));
 }
@@ -197,9 +243,9 @@ export function toLabeledCsv(m: LabeledMatrix): string {
   const lines: string[] = new Array(m.rows);
   const cells: string[] = new Array(m.cols + 1);
   for (let i = 0; i < m.rows; i++) {
-    cells[0] = formatNumber(m.labels[i]);
+    cells[0] = formatCsvNumber(m.labels[i]);
     for (let j = 0; j < m.cols; j++) {
-      cells[j + 1] = formatNumber(m.data[i * m.cols + j]);
+      cells[j + 1] = formatCsvNumber(m.data[i * m.cols + j]);
     }
     lines[i] = cells.join(',');
   }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'fs/promises';
 import { join } from 'path';
 import type { AbaloneRecord } from '../csv';
+import type { AbaloneColumns } from '../columns';
 import { EvaluationPlotsInput, evaluationPlots } from './evaluationPlots';
 import { baselineStatistics } from './statistics';
 
@@ -18,7 +19,7 @@ async function writeJson(dir: string, file: string, value: unknown) {
 /** Writes statistics.json (the drift baseline) of the training records; returns its path. */
 export async function writeBaselineStatistics(
   outDir: string,
-  trainRecords: readonly AbaloneRecord[],
+  trainRecords: readonly AbaloneRecord[] | AbaloneColumns,
 ): Promise<string> {
   return writeJson(outDir, STATISTICS_FILE, baselineStatistics(trainRecords));
 }

@@ -4,6 +4,12 @@ import {
   type NumericFeature,
 } from '@mlops-portal/abalone-schema';
 import type { AbaloneRecord } from '../csv';
+import {
+  type AbaloneColumns,
+  NO_SEX,
+  columnsFromRecords,
+  numericColumn,
+} from '../columns';
 import { equalWidthHistogram } from './histogram';
 
 /*
@@ -84,12 +90,16 @@ export function presentValues(
   name: NumericFeature,
 ): Float64Array {
   const out = new Float64Array(rows.length);
-  let n = 0;
   for (let i = 0; i < rows.length; i++) {
     const v = rows[i][name];
-    if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+    out[i] = typeof v === 'number' ? v : NaN;
   }
-  return out.subarray(0, n).sort();
+  return sortedPresent(out);
+}
+
+/** The finite values of a column, ascending (typed sort: no comparator calls). */
+function sortedPresent(column: Float64Array): Float64Array {
+  return column.filter(v => Number.isFinite(v)).sort();
 }
 
 function sketchLevel(sorted: Float64Array): number[] {
@@ -103,10 +113,10 @@ function sketchLevel(sorted: Float64Array): number[] {
 }
 
 function numericFeature(
-  rows: readonly AbaloneRecord[],
+  table: AbaloneColumns,
   name: NumericFeature,
 ): FeatureStatistics {
-  const sorted = presentValues(rows, name);
+  const sorted = sortedPresent(numericColumn(table, name));
   const n = sorted.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i];
@@ -117,7 +127,7 @@ function numericFeature(
     name,
     inferred_type: 'Fractional',
     numerical_statistics: {
-      common: { num_present: n, num_missing: rows.length - n },
+      common: { num_present: n, num_missing: table.rows - n },
       mean,
       sum,
       // Population standard deviation, as Deequ (Model Monitor) computes it.
@@ -142,20 +152,20 @@ function numericFeature(
   };
 }
 
-function sexFeature(rows: readonly AbaloneRecord[]): FeatureStatistics {
-  const counts = new Map<string, number>(SEX_VALUES.map(s => [s, 0]));
+function sexFeature(table: AbaloneColumns): FeatureStatistics {
+  const counts = SEX_VALUES.map(() => 0);
   let missing = 0;
-  for (const r of rows) {
-    const s = typeof r.sex === 'string' ? r.sex.trim().toUpperCase() : '';
-    if (s === '') missing++;
-    else counts.set(s, (counts.get(s) ?? 0) + 1);
+  for (let i = 0; i < table.rows; i++) {
+    const s = table.sex[i];
+    if (s === NO_SEX) missing++;
+    else counts[s]++;
   }
-  const buckets = [...counts].map(([value, count]) => ({ value, count }));
+  const buckets = SEX_VALUES.map((value, i) => ({ value, count: counts[i] }));
   return {
     name: 'sex',
     inferred_type: 'String',
     string_statistics: {
-      common: { num_present: rows.length - missing, num_missing: missing },
+      common: { num_present: table.rows - missing, num_missing: missing },
       distinct_count: buckets.filter(b => b.count > 0).length,
       distribution: { categorical: { buckets } },
     },
@@ -168,17 +178,20 @@ function sexFeature(rows: readonly AbaloneRecord[]): FeatureStatistics {
  * (Fractional). The label is not a model input, so it is left out.
  */
 export function baselineStatistics(
-  rows: readonly AbaloneRecord[],
+  data: readonly AbaloneRecord[] | AbaloneColumns,
 ): BaselineStatistics {
-  if (rows.length === 0) {
+  const table = Array.isArray(data)
+    ? columnsFromRecords(data)
+    : (data as AbaloneColumns);
+  if (table.rows === 0) {
     throw new Error('baselineStatistics: no rows');
   }
   return {
     version: 0,
-    dataset: { item_count: rows.length },
+    dataset: { item_count: table.rows },
     features: [
-      sexFeature(rows),
-      ...NUMERIC_FEATURES.map(name => numericFeature(rows, name)),
+      sexFeature(table),
+      ...NUMERIC_FEATURES.map(name => numericFeature(table, name)),
     ],
   };
 }

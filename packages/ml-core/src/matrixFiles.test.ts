@@ -1,0 +1,59 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { parseAbaloneCsv } from './csv';
+import { columnsFromRecords } from './columns';
+import {
+  readColumnsFile,
+  readMatrixFile,
+  writeColumnsFile,
+  writeLabeledCsvFile,
+  writeMatrixFile,
+} from './matrixFiles';
+import { parseLabeledCsv, preprocess, toLabeledCsv } from './preprocess';
+
+const DATA = path.resolve(__dirname, '../../../../shared/data/abalone.data');
+
+describe('matrix and columns files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-core-files-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { records } = parseAbaloneCsv(fs.readFileSync(DATA, 'utf8'));
+  const out = preprocess(records, { seed: 7 });
+
+  it('writes the same labeled CSV as toLabeledCsv, in chunks, atomically', async () => {
+    const file = path.join(dir, 'train.csv');
+    await writeLabeledCsvFile(file, out.train);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toBe(toLabeledCsv(out.train));
+    expect(parseLabeledCsv(text).rows).toBe(out.train.rows);
+    // no temp file is left next to it
+    expect(fs.readdirSync(dir).filter(f => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('round-trips a labeled matrix through its binary twin', async () => {
+    const file = path.join(dir, 'train.f32');
+    await writeMatrixFile(file, out.train);
+    const back = await readMatrixFile(file);
+    expect(back.rows).toBe(out.train.rows);
+    expect(back.cols).toBe(out.train.cols);
+    expect(back.labels).toEqual(out.train.labels);
+    expect(back.data).toEqual(out.train.data);
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 100));
+    await expect(readMatrixFile(file)).rejects.toThrow(/expected size/);
+  });
+
+  it('round-trips the columns of the data set', async () => {
+    const file = path.join(dir, 'abalone.columns');
+    const cols = columnsFromRecords(records);
+    await writeColumnsFile(file, cols);
+    expect(await readColumnsFile(file)).toEqual(cols);
+  });
+
+  it('preprocess on columns equals preprocess on records', () => {
+    const fromColumns = preprocess(columnsFromRecords(records), { seed: 7 });
+    expect(fromColumns.preprocessor).toEqual(out.preprocessor);
+    expect(fromColumns.train.data).toEqual(out.train.data);
+    expect(fromColumns.test.labels).toEqual(out.test.labels);
+    expect(fromColumns.trainRows.rows).toBe(out.train.rows);
+  });
+});

@@ -1,0 +1,114 @@
+import { randomBytes } from 'crypto';
+import { createWriteStream } from 'fs';
+import { mkdir, readFile, rename, rm } from 'fs/promises';
+import { dirname } from 'path';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { type AbaloneColumns, decodeColumns, encodeColumns } from './columns';
+import { type LabeledMatrix, formatCsvNumber } from './preprocess';
+
+/** Rows formatted per chunk of the CSV writer (bounds the strings alive at once). */
+const CSV_ROWS_PER_CHUNK = 8192;
+
+/**
+ * Writes chunks to `path` through a temp file and a rename, so a reader never
+ * sees half a file (a crash leaves only the temp file).
+ */
+export async function writeChunksAtomic(
+  path: string,
+  chunks: Iterable<Buffer | string> | AsyncIterable<Buffer | string>,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function* labeledCsvChunks(m: LabeledMatrix): Iterable<string> {
+  const cells: string[] = new Array(m.cols + 1);
+  for (let start = 0; start < m.rows; start += CSV_ROWS_PER_CHUNK) {
+    const end = Math.min(m.rows, start + CSV_ROWS_PER_CHUNK);
+    const lines: string[] = new Array(end - start);
+    for (let i = start; i < end; i++) {
+      cells[0] = formatCsvNumber(m.labels[i]);
+      for (let j = 0; j < m.cols; j++)
+        cells[j + 1] = formatCsvNumber(m.data[i * m.cols + j]);
+      lines[i - start] = cells.join(',');
+    }
+    yield `${lines.join('\n')}\n`;
+  }
+}
+
+/** toLabeledCsv to a file, a chunk of rows at a time (no whole-file string). */
+export function writeLabeledCsvFile(path: string, m: LabeledMatrix) {
+  return writeChunksAtomic(path, labeledCsvChunks(m));
+}
+
+const MATRIX_FORMAT = 'MLOPSMAT1';
+
+/**
+ * A labeled matrix as binary Float32 (the twin of train.csv that the Train
+ * and Evaluate steps load in one read instead of parsing text).
+ */
+export function writeMatrixFile(path: string, m: LabeledMatrix) {
+  let header = `${JSON.stringify({
+    format: MATRIX_FORMAT,
+    rows: m.rows,
+    cols: m.cols,
+  })}\n`;
+  // Pad the header so the Float32 payload is 4-byte aligned.
+  header = header.padStart(Math.ceil(header.length / 4) * 4, ' ');
+  const view = (a: Float32Array) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return writeChunksAtomic(path, [
+    Buffer.from(header),
+    view(m.labels.subarray(0, m.rows)),
+    view(m.data.subarray(0, m.rows * m.cols)),
+  ]);
+}
+
+export async function readMatrixFile(path: string): Promise<LabeledMatrix> {
+  const buf = await readFile(path);
+  const nl = buf.indexOf(10);
+  let header: { format?: string; rows?: number; cols?: number } = {};
+  try {
+    header = JSON.parse(buf.subarray(0, nl).toString());
+  } catch {
+    // reported below
+  }
+  const { rows = -1, cols = -1 } = header;
+  const start = nl + 1;
+  if (
+    header.format !== MATRIX_FORMAT ||
+    !(rows >= 0 && cols >= 0) ||
+    buf.length !== start + rows * (cols + 1) * 4
+  ) {
+    throw new Error(`${path}: not a matrix file of the expected size`);
+  }
+  // Copy out: the file buffer may come from Node's shared pool (unaligned).
+  const f32 = (offset: number, n: number) => {
+    const out = new Float32Array(n);
+    new Uint8Array(out.buffer).set(buf.subarray(offset, offset + n * 4));
+    return out;
+  };
+  return {
+    rows,
+    cols,
+    labels: f32(start, rows),
+    data: f32(start + rows * 4, rows * cols),
+  };
+}
+
+/** The parse cache of a CSV: its columns, binary. */
+export function writeColumnsFile(path: string, cols: AbaloneColumns) {
+  return writeChunksAtomic(path, encodeColumns(cols));
+}
+
+export async function readColumnsFile(path: string): Promise<AbaloneColumns> {
+  return decodeColumns(await readFile(path));
+}

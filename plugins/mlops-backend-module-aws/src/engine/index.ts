@@ -15,7 +15,8 @@ export type { AwsClientFactory, AwsClients, AwsTarget } from './clients';
 
 /**
  * Builds the aws engine from `mlops.aws.*`:
- * region (required), accountId, listCacheTtlSeconds (default 10), dataBucket (`s3://bucket/prefix`).
+ * region (required), accountId, listCacheTtlSeconds (default 10), dataBucket (`s3://bucket/prefix`),
+ * uploadStagingDir (default: the OS temp directory).
  * Credentials come from Backstage's `aws` config via @backstage/integration-aws-node.
  */
 export async function createAwsEngine(options: {
@@ -45,6 +46,7 @@ export async function createAwsEngine(options: {
     defaultRegion: region,
     defaultAccountId: aws?.getOptionalString('accountId'),
     dataBucketUri: dataBucket,
+    uploadStagingDir: aws?.getOptionalString('uploadStagingDir'),
     cache: options.cache,
     listCacheTtlSeconds: ttl,
     monitoring: (ctx, served) =>

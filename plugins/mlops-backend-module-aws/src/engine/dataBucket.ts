@@ -12,6 +12,7 @@ import type { ClientContext } from './clientContext';
 import { withStagedCsv, type StagedCsv } from './ingest/stagedCsv';
 import type { CsvValidationResult } from './ingest/validateCsv';
 import { parseS3Uri } from './mappers';
+import { retryTransient } from './retryTransient';
 
 const DEFAULT_DATA_PREFIX = 'data/';
 
@@ -72,7 +73,7 @@ export class DataBucket {
     const now = new Date();
     const { key, stamp } = dataKey(target.key, fileName, now);
     const digest = Buffer.from(checked.sha256Hex, 'hex');
-    const res = await this.ctx.call('s3:PutObject', () =>
+    const put = () =>
       s3.send(
         new PutObjectCommand({
           Bucket: target.bucket,
@@ -88,7 +89,17 @@ export class DataBucket {
             'row-count': String(checked.rowCount),
           },
         }),
-      ),
+      );
+    // The SDK does not retry a stream body; the staged file can be re-read.
+    const maxAttempts = await s3.config.maxAttempts();
+    const res = await this.ctx.call('s3:PutObject', () =>
+      retryTransient(put, {
+        maxAttempts,
+        onRetry: (e, next) =>
+          this.ctx.logger.warn(
+            `S3 PutObject of ${key} failed (${e}); attempt ${next} of ${maxAttempts}`,
+          ),
+      }),
     );
     this.ctx.invalidate(r, 'pipeline', 'release');
     return uploadedManifest({

@@ -20,7 +20,14 @@ interface WireRequest {
   body: Buffer;
 }
 
-function s3Handler() {
+/** S3's REST-XML answers: an error document, or an empty 200 with the ETag. */
+interface WireResponse {
+  status: number;
+  error?: { code: string; message: string };
+}
+const OK: WireResponse = { status: 200 };
+
+function s3Handler(responses: WireResponse[] = [OK]) {
   const requests: WireRequest[] = [];
   const handler = {
     metadata: { handlerProtocol: 'http/1.1' },
@@ -43,15 +50,21 @@ function s3Handler() {
         bodyIsStream: request.body instanceof Readable,
         body: Buffer.concat(chunks),
       });
+      const next = responses.length > 1 ? responses.shift()! : responses[0];
+      const xml = next.error
+        ? `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${next.error.code}</Code><Message>${next.error.message}</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>`
+        : '';
       return {
         response: {
-          statusCode: 200,
-          reason: 'OK',
+          statusCode: next.status,
+          reason: next.error ? next.error.code : 'OK',
           headers: {
-            etag: '"9b2cf535f27731c974343645a3985328"',
+            ...(next.error
+              ? { 'content-type': 'application/xml' }
+              : { etag: '"9b2cf535f27731c974343645a3985328"' }),
             'x-amz-request-id': '4442587FB7D0A2F9',
           },
-          body: Readable.from([]),
+          body: Readable.from(xml ? [Buffer.from(xml)] : []),
         },
       };
     },
@@ -64,32 +77,39 @@ function s3Handler() {
   return { handler, requests };
 }
 
+function engineOver(handler: ReturnType<typeof s3Handler>['handler']) {
+  return new AwsEngine({
+    logger: mockServices.logger.mock(),
+    defaultRegion: REGION,
+    clients: async target =>
+      buildClients(target, {
+        credentials: testCredentials,
+        requestHandler: handler,
+      }),
+  });
+}
+
+const bytes = Buffer.from(
+  'I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055,7\n'.repeat(20_000),
+);
+const checksum = createHash('sha256').update(bytes).digest('base64');
+
+/** The CSV as a request body would arrive: 16 KiB chunks. */
+function upload(fileName: string) {
+  async function* body() {
+    for (let i = 0; i < bytes.length; i += 16 * 1024)
+      yield bytes.subarray(i, i + 16 * 1024);
+  }
+  return { fileName, content: Readable.from(body()), actor };
+}
+
 describe('AwsEngine upload through the real S3 client', () => {
   it('sends the staged file as a stream with its length and SHA-256, once', async () => {
     const { handler, requests } = s3Handler();
-    const engine = new AwsEngine({
-      logger: mockServices.logger.mock(),
-      defaultRegion: REGION,
-      clients: async target =>
-        buildClients(target, {
-          credentials: testCredentials,
-          requestHandler: handler,
-        }),
-    });
-    const text = 'I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055,7\n'.repeat(
-      20_000,
+    const res = await engineOver(handler).uploadDataset(
+      resources,
+      upload('wire.csv'),
     );
-    const bytes = Buffer.from(text);
-    async function* body() {
-      for (let i = 0; i < bytes.length; i += 16 * 1024)
-        yield bytes.subarray(i, i + 16 * 1024);
-    }
-
-    const res = await engine.uploadDataset(resources, {
-      fileName: 'wire.csv',
-      content: Readable.from(body()),
-      actor,
-    });
 
     expect(requests).toHaveLength(1);
     const [put] = requests;
@@ -97,12 +117,55 @@ describe('AwsEngine upload through the real S3 client', () => {
     expect(put.path).toMatch(/wire\.csv$/);
     expect(put.bodyIsStream).toBe(true);
     expect(put.headers['content-length']).toBe(String(bytes.length));
-    expect(put.headers['x-amz-checksum-sha256']).toBe(
-      createHash('sha256').update(bytes).digest('base64'),
-    );
+    expect(put.headers['x-amz-checksum-sha256']).toBe(checksum);
     expect(put.body.equals(bytes)).toBe(true);
     expect(res.manifest.files[0].etag).toBe(
       '"9b2cf535f27731c974343645a3985328"',
     );
+  });
+
+  it('sends the staged file again after a SlowDown (the SDK does not retry a stream body)', async () => {
+    const { handler, requests } = s3Handler([
+      {
+        status: 503,
+        error: {
+          code: 'SlowDown',
+          message: 'Please reduce your request rate.',
+        },
+      },
+      OK,
+    ]);
+    const res = await engineOver(handler).uploadDataset(
+      resources,
+      upload('retried.csv'),
+    );
+    expect(requests).toHaveLength(2);
+    for (const put of requests) {
+      expect(put.body.equals(bytes)).toBe(true);
+      expect(put.headers['x-amz-checksum-sha256']).toBe(checksum);
+    }
+    expect(requests[1].path).toBe(requests[0].path);
+    expect(res.manifest.files[0].sha256).toBe(
+      createHash('sha256').update(bytes).digest('hex'),
+    );
+  });
+
+  it('does not repeat a request S3 refused for its content', async () => {
+    const { handler, requests } = s3Handler([
+      {
+        status: 400,
+        error: {
+          code: 'BadDigest',
+          message:
+            'The SHA256 you specified did not match the calculated checksum.',
+        },
+      },
+    ]);
+    await expect(
+      engineOver(handler).uploadDataset(resources, upload('refused.csv')),
+    ).rejects.toMatchObject({
+      message: 'AWS s3:PutObject failed (BadDigest)',
+    });
+    expect(requests).toHaveLength(1);
   });
 });

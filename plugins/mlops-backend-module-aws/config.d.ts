@@ -10,6 +10,11 @@ export interface Config {
       listCacheTtlSeconds?: number;
       /** Where uploads are put, as `s3://bucket/prefix` (the data bucket deployed by infra/). */
       dataBucket?: string;
+      /**
+       * Local directory where an upload (POST …/datasets) is staged while it is validated, before the
+       * PutObject; each upload gets its own temp directory, removed afterwards. Default: the OS temp dir.
+       */
+      uploadStagingDir?: string;
     };
   };
 }

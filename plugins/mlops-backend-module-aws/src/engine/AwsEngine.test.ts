@@ -33,6 +33,8 @@ import {
   SageMakerRuntimeClient,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { createHash } from 'crypto';
+import { Readable } from 'stream';
+import { buffer } from 'stream/consumers';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import { DatasetValidationError } from '@mlops-portal/plugin-mlops-node';
@@ -1121,10 +1123,14 @@ describe('AwsEngine upload', () => {
     'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nF,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21,9\n';
 
   it('validates the CSV, then puts it into the data bucket with its checksum', async () => {
-    s3.on(PutObjectCommand).resolves({
-      $metadata: { httpStatusCode: 200 },
-      ETag: '"4f2a8c1b9d0e3f5a6b7c8d9e0f1a2b3c"',
-      VersionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+    let sent: Buffer | undefined;
+    s3.on(PutObjectCommand).callsFake(async input => {
+      sent = await buffer(input.Body);
+      return {
+        $metadata: { httpStatusCode: 200 },
+        ETag: '"4f2a8c1b9d0e3f5a6b7c8d9e0f1a2b3c"',
+        VersionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+      };
     });
     const { engine } = makeEngine();
     const res = await engine.uploadDataset(resources, {
@@ -1138,11 +1144,14 @@ describe('AwsEngine upload', () => {
       Key: expect.stringMatching(
         /^data\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-new-data\.csv$/,
       ),
-      Body: Buffer.from(good),
+      // Streamed from the staged copy, not the caller's Buffer.
+      Body: expect.any(Readable),
+      ContentLength: good.length,
       ContentType: 'text/csv',
       ChecksumSHA256: createHash('sha256').update(good).digest('base64'),
       Metadata: { 'uploaded-by': 'user:default/guest', 'row-count': '2' },
     });
+    expect(sent).toEqual(Buffer.from(good));
     expect(res.manifest).toMatchObject({
       uri: `s3://${DATA_BUCKET}/${input.Key}`,
       rowCount: 2,

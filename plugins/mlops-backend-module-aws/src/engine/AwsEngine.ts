@@ -53,6 +53,8 @@ export interface AwsEngineOptions {
   defaultAccountId?: string;
   /** `mlops.aws.dataBucket` (`s3://bucket/prefix`): upload target when the entity names none. */
   dataBucketUri?: string;
+  /** `mlops.aws.uploadStagingDir`: where uploads are staged while validated; default os.tmpdir(). */
+  uploadStagingDir?: string;
   cache?: CacheService | SimpleCache;
   /** `mlops.aws.listCacheTtlSeconds` (default 10; 0 disables the cache). */
   listCacheTtlSeconds?: number;
@@ -99,7 +101,10 @@ export class AwsEngine implements MlopsEngine {
       release: this.release,
     });
     this.runs = new PipelineRuns(ctx, this.registry);
-    this.data = new DataBucket(ctx, options.dataBucketUri);
+    this.data = new DataBucket(ctx, {
+      defaultUri: options.dataBucketUri,
+      stagingDir: options.uploadStagingDir,
+    });
     this.uploads = new DatasetUploads(ctx, options.dataBucketUri);
     // Optional in the engine contract: offered only when the part exists.
     const monitoring = options.monitoring?.(ctx, {

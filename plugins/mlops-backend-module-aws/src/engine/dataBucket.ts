@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '@backstage/errors';
 import type {
   MlopsResources,
@@ -9,47 +9,97 @@ import {
   type UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import type { ClientContext } from './clientContext';
-import { type CsvValidationResult, validateCsv } from './ingest/validateCsv';
+import { withStagedCsv, type StagedCsv } from './ingest/stagedCsv';
+import type { CsvValidationResult } from './ingest/validateCsv';
 import { parseS3Uri } from './mappers';
+import { retryTransient } from './retryTransient';
 
 const DEFAULT_DATA_PREFIX = 'data/';
+
+/**
+ * S3's limit for one PutObject. The router caps a POST /datasets body far
+ * below it; larger files go through the direct (multipart) upload.
+ */
+export const MAX_PUT_OBJECT_BYTES = 5 * 1024 ** 3;
+
+export interface DataBucketOptions {
+  /** `mlops.aws.dataBucket`: the target when the entity names none. */
+  defaultUri?: string;
+  /** `mlops.aws.uploadStagingDir`: where uploads are staged; default os.tmpdir(). */
+  stagingDir?: string;
+}
 
 /** The S3 data bucket: an upload is a validated PutObject, which starts the release. */
 export class DataBucket {
   constructor(
     private readonly ctx: ClientContext,
-    /** `mlops.aws.dataBucket`: the target when the entity names none. */
-    private readonly defaultUri?: string,
+    private readonly options: DataBucketOptions = {},
   ) {}
 
+  /**
+   * Stages the body on local disk while validating it off the event loop,
+   * then puts the staged bytes. Bad rows or a failed body stream: nothing
+   * reaches S3, and the staged file is gone either way.
+   */
   async uploadDataset(
     r: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
-    const target = dataTarget(r, this.defaultUri);
+    const target = dataTarget(r, this.options.defaultUri);
     const fileName = safeFileName(options.fileName);
-    // Validate before anything reaches S3: a bad row would start a release on
-    // bad data. In a worker thread: a large file must not stall the backend.
-    const checked = requireValid(fileName, await validateCsv(options.content));
+    requireSize(fileName, options.sizeBytes);
+    // Before the body is read: no credentials, no point in staging it.
+    const { s3 } = await this.ctx.clients(r);
+    const staging = { dir: this.options.stagingDir, logger: this.ctx.logger };
+    return withStagedCsv(options.content, staging, async staged => {
+      // A short body would show as a bad last row: its size is said first.
+      requireSize(fileName, staged.checked.sizeBytes, options.sizeBytes);
+      // Validated before anything reaches S3: a bad row would start a
+      // release on bad data.
+      requireValid(fileName, staged.checked);
+      return this.put(r, s3, target, fileName, staged, options.actor.ref);
+    });
+  }
+
+  private async put(
+    r: MlopsResources,
+    s3: S3Client,
+    target: { bucket: string; key: string },
+    fileName: string,
+    staged: StagedCsv,
+    actor: string,
+  ): Promise<UploadDatasetResponse> {
+    const { checked } = staged;
     const now = new Date();
     const { key, stamp } = dataKey(target.key, fileName, now);
     const digest = Buffer.from(checked.sha256Hex, 'hex');
-    const { s3 } = await this.ctx.clients(r);
-    const res = await this.ctx.call('s3:PutObject', () =>
+    const put = () =>
       s3.send(
         new PutObjectCommand({
           Bucket: target.bucket,
           Key: key,
-          Body: options.content,
+          // Streamed from the staged file: the SDK needs its length up front.
+          Body: staged.open(),
+          ContentLength: checked.sizeBytes,
           ContentType: 'text/csv',
           // S3 rejects the object if the bytes differ from what was validated.
           ChecksumSHA256: digest.toString('base64'),
           Metadata: {
-            'uploaded-by': options.actor.ref,
+            'uploaded-by': actor,
             'row-count': String(checked.rowCount),
           },
         }),
-      ),
+      );
+    // The SDK does not retry a stream body; the staged file can be re-read.
+    const maxAttempts = await s3.config.maxAttempts();
+    const res = await this.ctx.call('s3:PutObject', () =>
+      retryTransient(put, {
+        maxAttempts,
+        onRetry: (e, next) =>
+          this.ctx.logger.warn(
+            `S3 PutObject of ${key} failed (${e}); attempt ${next} of ${maxAttempts}`,
+          ),
+      }),
     );
     this.ctx.invalidate(r, 'pipeline', 'release');
     return uploadedManifest({
@@ -60,8 +110,25 @@ export class DataBucket {
       checked,
       etag: res?.ETag,
       versionId: res?.VersionId,
-      actor: options.actor.ref,
+      actor,
     });
+  }
+}
+
+/**
+ * InputError when a body is over one PutObject, or (given both) when the
+ * bytes read differ from the Content-Length the caller declared.
+ */
+function requireSize(fileName: string, size?: number, declared?: number) {
+  if (size !== undefined && size > MAX_PUT_OBJECT_BYTES) {
+    throw new InputError(
+      `${fileName}: ${size} bytes is over the ${MAX_PUT_OBJECT_BYTES}-byte limit of one upload; use a direct upload (POST …/datasets/uploads)`,
+    );
+  }
+  if (size !== undefined && declared !== undefined && size !== declared) {
+    throw new InputError(
+      `${fileName}: the body had ${size} bytes, but its size was given as ${declared}`,
+    );
   }
 }
 

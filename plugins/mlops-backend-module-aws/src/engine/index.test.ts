@@ -1,3 +1,5 @@
+import os from 'os';
+import path from 'path';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createAwsEngine } from './index';
@@ -15,6 +17,7 @@ describe('createAwsEngine', () => {
             region: 'eu-west-1',
             listCacheTtlSeconds: 5,
             dataBucket: 's3://abalone-data/data/',
+            uploadStagingDir: os.tmpdir(),
           },
         },
       }),
@@ -54,5 +57,20 @@ describe('createAwsEngine', () => {
         }),
       }),
     ).rejects.toThrow('listCacheTtlSeconds');
+    await expect(
+      createAwsEngine({
+        logger,
+        config: new ConfigReader({
+          mlops: {
+            aws: {
+              region: 'eu-west-1',
+              uploadStagingDir: path.join(os.tmpdir(), 'no-such-dir-mlops'),
+            },
+          },
+        }),
+      }),
+    ).rejects.toThrow(
+      'mlops.aws.uploadStagingDir must be a writable directory',
+    );
   });
 });

@@ -3,6 +3,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import { accessSync, constants, statSync } from 'fs';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import { AwsEngine } from './AwsEngine';
 import { createDefaultClientFactory } from './clients';
@@ -15,7 +16,8 @@ export type { AwsClientFactory, AwsClients, AwsTarget } from './clients';
 
 /**
  * Builds the aws engine from `mlops.aws.*`:
- * region (required), accountId, listCacheTtlSeconds (default 10), dataBucket (`s3://bucket/prefix`).
+ * region (required), accountId, listCacheTtlSeconds (default 10), dataBucket (`s3://bucket/prefix`),
+ * uploadStagingDir (default: the OS temp directory).
  * Credentials come from Backstage's `aws` config via @backstage/integration-aws-node.
  */
 export async function createAwsEngine(options: {
@@ -38,6 +40,8 @@ export async function createAwsEngine(options: {
       `mlops.aws.dataBucket must look like s3://bucket/prefix, got "${dataBucket}"`,
     );
   }
+  const uploadStagingDir = aws?.getOptionalString('uploadStagingDir');
+  if (uploadStagingDir) requireWritableDir(uploadStagingDir);
   options.logger.info(`MLOps aws engine: region ${region}, list cache ${ttl}s`);
   return new AwsEngine({
     logger: options.logger,
@@ -45,6 +49,7 @@ export async function createAwsEngine(options: {
     defaultRegion: region,
     defaultAccountId: aws?.getOptionalString('accountId'),
     dataBucketUri: dataBucket,
+    uploadStagingDir,
     cache: options.cache,
     listCacheTtlSeconds: ttl,
     monitoring: (ctx, served) =>
@@ -54,4 +59,18 @@ export async function createAwsEngine(options: {
         servedModelVersion: r => served.modelVersion(r),
       }),
   });
+}
+
+/** At start-up, not at the first upload: a bad staging dir is an operator's fix. */
+function requireWritableDir(dir: string) {
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new Error(
+      `mlops.aws.uploadStagingDir must be a writable directory, got "${dir}": ${
+        (e as Error).message
+      }`,
+    );
+  }
 }

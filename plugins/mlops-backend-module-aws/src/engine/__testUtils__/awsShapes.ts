@@ -1,4 +1,5 @@
 import path from 'path';
+import { Readable } from 'stream';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
@@ -60,6 +61,11 @@ function forModel(value: any): unknown {
   return out;
 }
 
+/** A streamed request Body (PutObject from a staged file) is a blob in the model. */
+function streamBodyAsBlob(input: any): unknown {
+  return input?.Body instanceof Readable ? { ...input, Body: '' } : input;
+}
+
 /**
  * Collects every request the mocked clients were sent, and every response
  * they gave, so a suite can check them all against botocore's INPUT/OUTPUT
@@ -86,7 +92,7 @@ export function createCallRecorder(
             service,
             operation,
             kind: 'input',
-            value: command.input,
+            value: streamBodyAsBlob(command.input),
             label: `${label} input`,
           });
           const output = await Promise.resolve(call.returnValue).catch(

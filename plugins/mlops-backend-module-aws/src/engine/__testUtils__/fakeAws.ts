@@ -1,4 +1,6 @@
 import { randomUUID } from 'crypto';
+import { Readable } from 'stream';
+import { buffer } from 'stream/consumers';
 /**
  * A small stateful AWS account behind aws-sdk-client-mock, for the engine
  * contract: SageMaker (pipeline executions, model registry, endpoint),
@@ -315,11 +317,13 @@ export function createFakeAwsAccount() {
       throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
     return { $metadata: ok, Body: s3Body(text) };
   });
-  s3.on(PutObjectCommand).callsFake(input => {
-    objects.set(
-      `s3://${input.Bucket}/${input.Key}`,
-      Buffer.from(input.Body).toString('utf8'),
-    );
+  s3.on(PutObjectCommand).callsFake(async input => {
+    // S3 reads a streamed Body during the call, as the SDK would send it.
+    const body =
+      input.Body instanceof Readable
+        ? await buffer(input.Body)
+        : Buffer.from(input.Body);
+    objects.set(`s3://${input.Bucket}/${input.Key}`, body.toString('utf8'));
     return { $metadata: ok, ETag: '"0123456789abcdef0123456789abcdef"' };
   });
 

@@ -38,7 +38,8 @@ function startWorker(
   return new Worker(code, { eval: true, resourceLimits });
 }
 
-function* pieces(buffer: Buffer): Iterable<Uint8Array> {
+/** A Buffer as views of PIECE_BYTES each (no copy), so acks pace it like a stream. */
+export function* pieces(buffer: Buffer): Iterable<Uint8Array> {
   for (let i = 0; i < buffer.length; i += PIECE_BYTES) {
     yield buffer.subarray(i, i + PIECE_BYTES);
   }

@@ -5,6 +5,7 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import { extractRowErrors } from '@mlops-portal/plugin-mlops-node';
 import chokidar, { type FSWatcher } from 'chokidar';
+import { createReadStream } from 'fs';
 import fs from 'fs/promises';
 import path from 'path';
 import type { DatasetIngest } from './datasetIngest';
@@ -103,10 +104,9 @@ export class BucketWatcher {
     }
     const base = { resources, fileName, actor: BUCKET_ACTOR };
     try {
-      const content = await fs.readFile(file);
       const res = await ingest.upload(resources, {
         fileName,
-        content,
+        content: createReadStream(file),
         contentType: 'text/csv',
         actor: BUCKET_ACTOR,
       });

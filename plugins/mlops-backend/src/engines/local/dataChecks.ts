@@ -1,5 +1,5 @@
-import { NUMERIC_COLUMNS } from '@mlops-portal/ml-core';
-import type { LabeledRecord } from '@mlops-portal/ml-core';
+import { NO_SEX, SEX_VALUES, columnsFromRecords } from '@mlops-portal/ml-core';
+import type { AbaloneColumns, LabeledRecord } from '@mlops-portal/ml-core';
 
 export interface DataCheckResult {
   rowCount: number;
@@ -9,37 +9,44 @@ export interface DataCheckResult {
 }
 
 /**
- * The Validate stage's data checks on parsed records. Throws with the failed
- * check. Plain loops: spreading 200k labels into Math.min overflows the stack.
+ * The Validate stage's data checks on the parsed table. Throws with the
+ * failed check. Plain loops: spreading 200k labels into Math.min overflows
+ * the stack.
  */
 export function checkTrainingData(
-  records: LabeledRecord[],
+  data: AbaloneColumns | LabeledRecord[],
   minRows: number,
 ): DataCheckResult {
+  const table = Array.isArray(data) ? columnsFromRecords(data) : data;
+  const rows = table.rows;
   const checks: string[] = ['schema: 8 features + rings, types and values'];
-  if (records.length < minRows) {
+  if (rows < minRows) {
     throw new Error(
-      `data check: ${records.length} rows, at least ${minRows} are needed for a 70/15/15 split`,
+      `data check: ${rows} rows, at least ${minRows} are needed for a 70/15/15 split`,
     );
   }
-  checks.push(`row count ${records.length} ≥ ${minRows}`);
+  checks.push(`row count ${rows} ≥ ${minRows}`);
   let minRings = Infinity;
   let maxRings = -Infinity;
-  let missing = 0;
-  const sexes = new Set<string>();
-  for (const r of records) {
-    if (r.rings < minRings) minRings = r.rings;
-    if (r.rings > maxRings) maxRings = r.rings;
-    sexes.add(r.sex);
-    for (const c of NUMERIC_COLUMNS) if (Number.isNaN(r[c])) missing++;
+  for (let i = 0; i < rows; i++) {
+    const r = table.rings[i];
+    if (r < minRings) minRings = r;
+    if (r > maxRings) maxRings = r;
   }
+  let missing = 0;
+  for (const column of table.numeric)
+    for (let i = 0; i < rows; i++) if (Number.isNaN(column[i])) missing++;
+  const seen = new Set<string>();
+  for (let i = 0; i < rows; i++)
+    if (table.sex[i] !== NO_SEX) seen.add(SEX_VALUES[table.sex[i]]);
+  const sexes = [...seen];
   if (minRings === maxRings) {
     throw new Error(
       'data check: every row has the same rings value; nothing to learn',
     );
   }
   checks.push('label (rings) varies');
-  checks.push(`sex values: ${[...sexes].sort().join(', ')}`);
+  checks.push(`sex values: ${sexes.sort().join(', ')}`);
   checks.push(`missing numeric cells (to be imputed): ${missing}`);
-  return { rowCount: records.length, checks, missingCells: missing };
+  return { rowCount: rows, checks, missingCells: missing };
 }

@@ -43,12 +43,21 @@ export class DataLayout {
     );
   }
 
+  /** Parsed columns of a checked upload, by the sha256 of its bytes. */
+  parseCache(sha256: string): string {
+    return path.join(this.parseCacheDir(), `${safeSegment(sha256)}.columns`);
+  }
+
+  parseCacheDir(): string {
+    return path.join(this.root, 'cache', 'columns');
+  }
+
   /** A fresh staging file for an upload being checked (outside the bucket). */
-  newIncomingFile(): string {
+  newIncomingFile(extension = '.csv'): string {
     return path.join(
       this.root,
       'incoming',
-      `${randomBytes(8).toString('hex')}.csv`,
+      `${randomBytes(8).toString('hex')}${extension}`,
     );
   }
 }

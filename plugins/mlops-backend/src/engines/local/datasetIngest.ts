@@ -1,7 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { loadAbaloneSource, parseAbaloneCsv } from '@mlops-portal/ml-core';
-import type { CsvRowError } from '@mlops-portal/ml-core';
+import { loadAbaloneSource } from '@mlops-portal/ml-core';
 import type {
   DataManifest,
   DatasetRowError,
@@ -12,10 +11,12 @@ import type {
   EngineActor,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
+import { createWriteStream } from 'fs';
 import fs from 'fs/promises';
 import path from 'path';
-import { buffer } from 'stream/consumers';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
 import { DatasetValidationError } from '../../errors';
 import type { DataLayout } from './dataLayout';
 import { errorMessage, iso } from './format';
@@ -23,12 +24,16 @@ import { writeFileAtomic } from './fsutil';
 import type { SeedConfig } from './settings';
 import type { ExecutionRecord, LocalStore } from './store';
 import { toPublicExecution } from './store';
+import { type UploadCheck, checkUploadFile } from './tableLoader';
 import { StepWorker } from './workerClient';
+import type { CheckUploadArgs } from './workerProtocol';
 
 /** Row errors returned for a refused upload. */
 const MAX_ROW_ERRORS = 100;
 /** Uploads up to this size are parsed inline; larger ones in a child process. */
 const INLINE_PARSE_LIMIT_BYTES = 1024 * 1024;
+/** Parse caches kept (newest first): a run usually starts right after its upload. */
+const PARSE_CACHE_ENTRIES = 3;
 
 /** `row 3, column length: not a number ("x"); ...` for the first few row errors. */
 export function summariseRowErrors(
@@ -56,13 +61,7 @@ export type TriggerPipeline = (
   fileName: string,
 ) => Promise<ExecutionRecord>;
 
-interface CheckedUpload {
-  rowCount: number;
-  errors: CsvRowError[];
-  sha256: string;
-  /** Where a large upload was staged for its check (moved into the bucket). */
-  staged?: string;
-}
+type CheckedUpload = UploadCheck;
 
 /**
  * The local data bucket: validates an upload completely (nothing is stored
@@ -88,15 +87,8 @@ export class DatasetIngest {
    */
   async upload(
     resources: MlopsResources,
-    streamed: UploadDatasetOptions,
+    options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
-    // Interim: read a stream whole (the next commit stages it to disk instead).
-    const options = {
-      ...streamed,
-      content: Buffer.isBuffer(streamed.content)
-        ? streamed.content
-        : await buffer(streamed.content),
-    };
     const fileName = options.fileName.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(fileName)) {
       throw new InputError(
@@ -105,22 +97,27 @@ export class DatasetIngest {
         )})`,
       );
     }
-    if (options.content.length === 0) {
-      throw new DatasetValidationError(`${fileName}: the file is empty`, [
-        { row: 1, column: 'sex', reason: 'the file is empty' },
-      ]);
-    }
-    const checked = await this.check(options.content);
+    // Staged outside the bucket first: nothing appears there unless all is good.
+    const staged = this.layout.newIncomingFile();
+    let checked: CheckedUpload;
     try {
+      const size = await stageUpload(options.content, staged);
+      if (size === 0) {
+        throw new DatasetValidationError(`${fileName}: the file is empty`, [
+          { row: 1, column: 'sex', reason: 'the file is empty' },
+        ]);
+      }
+      checked = await this.check(staged, size);
       refuseBadRows(fileName, checked);
     } catch (e) {
-      if (checked.staged) await fs.rm(checked.staged, { force: true });
+      await fs.rm(staged, { force: true });
       throw e;
     }
     const manifest = await this.storeChecked(
       resources.pipelineName,
       fileName,
-      options,
+      options.actor,
+      staged,
       checked,
     );
     const execution = await this.trigger(
@@ -162,12 +159,13 @@ export class DatasetIngest {
     this.checker = undefined;
   }
 
-  /** Writes the object (or moves the staged file) and its manifest. */
+  /** Moves the checked file into the bucket and writes its manifest. */
   private async storeChecked(
     pipelineName: string,
     fileName: string,
-    options: UploadDatasetOptions & { content: Buffer },
-    { rowCount, sha256, staged }: CheckedUpload,
+    actor: EngineActor,
+    staged: string,
+    { rowCount, sha256, size }: CheckedUpload,
   ): Promise<DataManifest> {
     const createdAt = iso();
     const manifestId = `${createdAt
@@ -176,21 +174,17 @@ export class DatasetIngest {
       .slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const key = `${manifestId}/${fileName}`;
     const objectPath = this.layout.bucketObject(pipelineName, key);
-    if (staged) {
-      // Same file system: the checked file appears in the bucket in one rename.
-      await fs.mkdir(path.dirname(objectPath), { recursive: true });
-      await fs.rename(staged, objectPath);
-    } else {
-      await writeFileAtomic(objectPath, options.content);
-    }
+    // Same file system: the checked file appears in the bucket in one rename.
+    await fs.mkdir(path.dirname(objectPath), { recursive: true });
+    await fs.rename(staged, objectPath);
     const manifestFile = this.layout.manifest(pipelineName, manifestId);
     const manifest: DataManifest = {
       manifestId,
       uri: manifestFile,
-      files: [{ key, size: options.content.length, sha256, rowCount }],
+      files: [{ key, size, sha256, rowCount }],
       rowCount,
       createdAt,
-      createdBy: options.actor.ref,
+      createdBy: actor.ref,
     };
     await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2));
     await this.store.insertManifest(pipelineName, manifest);
@@ -198,48 +192,70 @@ export class DatasetIngest {
   }
 
   /**
-   * Parses an upload with the ML core's CSV reader (policy reject). Small
-   * files are parsed inline (a few ms); large ones are staged outside the
-   * bucket and parsed in a child process, so a 50 MB upload does not stall
-   * the backend's event loop for seconds.
+   * Parses the staged upload once with the ML core's streaming reader
+   * (policy reject) and keeps a good file's columns in the parse cache for
+   * the run's Validate and Preprocess. Small files are parsed inline (a few
+   * ms); large ones in a child process, so a 250 MB upload does not stall
+   * the backend's event loop.
    */
-  private async check(content: Buffer): Promise<CheckedUpload> {
-    if (content.length <= INLINE_PARSE_LIMIT_BYTES) {
-      const parsed = parseAbaloneCsv(content.toString('utf8'), {
-        policy: 'reject',
-        maxErrors: MAX_ROW_ERRORS,
-      });
-      return {
-        rowCount: parsed.records.length,
-        errors: parsed.errors,
-        sha256: createHash('sha256').update(content).digest('hex'),
-      };
-    }
-    const staged = this.layout.newIncomingFile();
-    await writeFileAtomic(staged, content);
-    const inChild = async () => {
-      this.checker = this.checker ?? new StepWorker();
-      return this.checker.run({
-        step: 'checkUpload',
-        args: { path: staged, maxErrors: MAX_ROW_ERRORS },
-      });
+  private async check(staged: string, size: number): Promise<CheckedUpload> {
+    const args = {
+      path: staged,
+      maxErrors: MAX_ROW_ERRORS,
+      cachePath: this.layout.newIncomingFile('.columns'),
     };
-    // One check at a time per checker process; uploads queue here.
-    const result = this.checks.catch(() => undefined).then(inChild);
-    this.checks = result;
     try {
-      const out = await result;
-      return {
-        rowCount: out.rowCount as number,
-        errors: out.errors as CsvRowError[],
-        sha256: out.sha256 as string,
-        staged,
-      };
-    } catch (e) {
-      await fs.rm(staged, { force: true });
-      throw e;
+      const out =
+        size <= INLINE_PARSE_LIMIT_BYTES
+          ? await checkUploadFile(args)
+          : await this.inChild(args);
+      if (out.errors.length === 0 && out.rowCount > 0)
+        await this.keepParseCache(args.cachePath, out.sha256);
+      return out;
+    } finally {
+      await fs.rm(args.cachePath, { force: true });
     }
   }
+
+  /** One check at a time per checker process; uploads queue here. */
+  private async inChild(args: CheckUploadArgs): Promise<UploadCheck> {
+    const run = async () => {
+      this.checker = this.checker ?? new StepWorker();
+      return this.checker.run({ step: 'checkUpload', args });
+    };
+    const result = this.checks.catch(() => undefined).then(run);
+    this.checks = result;
+    return (await result) as unknown as UploadCheck;
+  }
+
+  /** Files the cache under the content's hash; only the newest few are kept. */
+  private async keepParseCache(file: string, sha256: string) {
+    const dir = this.layout.parseCacheDir();
+    await fs.mkdir(dir, { recursive: true });
+    await fs.rename(file, this.layout.parseCache(sha256));
+    const entries = await Promise.all(
+      (
+        await fs.readdir(dir)
+      ).map(async name => {
+        const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
+        return { name, mtime: stat?.mtimeMs ?? 0 };
+      }),
+    );
+    entries.sort((a, b) => b.mtime - a.mtime);
+    for (const old of entries.slice(PARSE_CACHE_ENTRIES))
+      await fs.rm(path.join(dir, old.name), { force: true });
+  }
+}
+
+/** Streams the body to `file`; the byte count. A stream error leaves no file. */
+async function stageUpload(
+  content: Buffer | Readable,
+  file: string,
+): Promise<number> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
+  await pipeline(source, createWriteStream(file));
+  return (await fs.stat(file)).size;
 }
 
 /** Throws the 400-class error for an upload with bad or no rows. */

@@ -11,6 +11,7 @@ import type { ModelRegistry } from './modelRegistry';
 import { hyperparametersOf } from './pipeline';
 import { openApprovalStage, stageOf, stepOf } from './releaseStages';
 import type { ExecutionRecord } from './store';
+import type { DataFile } from './tableLoader';
 import { StepWorker, WorkerKilledError } from './workerClient';
 import type { WorkerPool } from './workerPool';
 
@@ -118,10 +119,11 @@ export class PipelineRunner {
       source.summary = `manifest ${manifest.manifestId}: ${manifest.files
         .map(f => f.key)
         .join(', ')} (${manifest.rowCount ?? '?'} rows)`;
-      const files = manifest.files.map(f => ({
+      const files: DataFile[] = manifest.files.map(f => ({
         key: f.key,
         path: this.layout.bucketObject(rec.pipelineName, f.key),
         sha256: f.sha256,
+        cachePath: f.sha256 ? this.layout.parseCache(f.sha256) : undefined,
       }));
 
       // Validate: schema and data checks, in the child like all CPU work.
@@ -163,10 +165,7 @@ export class PipelineRunner {
   }
 
   /** Preprocess → Train → Evaluate → CheckMSE → Register, then Approval/Deploy. */
-  private async runMlPipeline(
-    run: LoadedRun,
-    files: Array<{ key: string; path: string; sha256?: string }>,
-  ) {
+  private async runMlPipeline(run: LoadedRun, files: DataFile[]) {
     const rec = run.rec;
     const ml = stageOf(rec, 'MLPipeline');
     ml.status = 'InProgress';
@@ -189,6 +188,7 @@ export class PipelineRunner {
       },
     );
     const preArtifacts = pre.artifacts as Record<string, string>;
+    const matrices = (pre.matrices ?? {}) as Record<string, string>;
 
     const hyperparameters = { ...hyperparametersOf(params), seed };
     const train = await this.runWorkerStep(
@@ -199,6 +199,8 @@ export class PipelineRunner {
         args: {
           trainCsv: preArtifacts.train,
           validationCsv: preArtifacts.validation,
+          trainMatrix: matrices.train,
+          validationMatrix: matrices.validation,
           outDir: path.join(runDir, 'train'),
           hyperparameters,
         },
@@ -214,6 +216,7 @@ export class PipelineRunner {
         step: 'evaluate',
         args: {
           testCsv: preArtifacts.test,
+          testMatrix: matrices.test,
           modelPath,
           outDir: path.join(runDir, 'evaluate'),
           preprocessorPath: preArtifacts.preprocessor,

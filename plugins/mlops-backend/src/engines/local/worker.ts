@@ -6,25 +6,24 @@
  */
 import {
   Booster,
-  parseAbaloneCsv,
   parseLabeledCsv,
   preprocess,
+  readMatrixFile,
   regressionMetrics,
-  splitDataset,
   toEvaluationJson,
-  toLabeledCsv,
   trainXGBoost,
   writeBaselineStatistics,
   writeEvaluationPlots,
+  writeLabeledCsvFile,
+  writeMatrixFile,
 } from '@mlops-portal/ml-core';
-import type { LabeledRecord, XGBoostParams } from '@mlops-portal/ml-core';
-import { createHash } from 'crypto';
+import type { AbaloneColumns, XGBoostParams } from '@mlops-portal/ml-core';
 import fs from 'fs/promises';
 import path from 'path';
 import { checkTrainingData } from './dataChecks';
+import { type DataFile, checkUploadFile, loadTable } from './tableLoader';
 import { writeFileAtomic } from './fsutil';
 import type {
-  CheckUploadArgs,
   EvaluateArgs,
   PreprocessArgs,
   TrainArgs,
@@ -37,69 +36,56 @@ function send(msg: WorkerMessage) {
   process.send?.(msg);
 }
 
-async function readRecords(
-  id: number,
-  files: Array<{ key: string; path: string; sha256?: string }>,
-): Promise<LabeledRecord[]> {
-  const all: LabeledRecord[] = [];
-  for (const f of files) {
-    const buf = await fs.readFile(f.path);
-    if (f.sha256) {
-      const sha = createHash('sha256').update(buf).digest('hex');
-      if (sha !== f.sha256) {
-        throw new Error(
-          `${f.key}: sha256 ${sha} does not match the manifest (${f.sha256}); the file changed after upload`,
-        );
-      }
-    }
-    const parsed = parseAbaloneCsv(buf.toString('utf8'), { policy: 'reject' });
-    if (parsed.errors.length > 0) {
-      const e = parsed.errors[0];
-      throw new Error(
-        `${f.key}: ${parsed.errors.length} row error(s), first: row ${e.row}, column ${e.column}: ${e.reason}`,
-      );
-    }
-    send({
-      type: 'log',
-      id,
-      level: 'info',
-      message: `${f.key}: ${parsed.records.length} rows${
-        parsed.hasHeader ? ' (header skipped)' : ''
-      }`,
-    });
-    for (const r of parsed.records) all.push(r);
-  }
-  return all;
+/**
+ * The table of the last files loaded: Validate and Preprocess of a run go
+ * to the same child one after the other, so the data is read once.
+ */
+let lastTable: { key: string; table: AbaloneColumns } | undefined;
+
+async function tableOf(id: number, files: DataFile[]) {
+  const key = JSON.stringify(files.map(f => [f.path, f.sha256]));
+  if (lastTable?.key === key) return lastTable.table;
+  lastTable = undefined;
+  const table = await loadTable(files, message =>
+    send({ type: 'log', id, level: 'info', message }),
+  );
+  lastTable = { key, table };
+  return table;
 }
 
 async function validate(id: number, args: ValidateArgs) {
-  const result = checkTrainingData(
-    await readRecords(id, args.files),
-    args.minRows,
-  );
+  const result = checkTrainingData(await tableOf(id, args.files), args.minRows);
   for (const c of result.checks)
     send({ type: 'log', id, level: 'info', message: `check passed: ${c}` });
   return { ...result };
 }
 
 async function runPreprocess(id: number, args: PreprocessArgs) {
-  const records = await readRecords(id, args.files);
-  const out = preprocess(records, { seed: args.seed });
+  const table = await tableOf(id, args.files);
+  // Preprocess is the table's last reader: let Train have the memory.
+  lastTable = undefined;
+  const out = preprocess(table, { seed: args.seed });
+  const at = (name: string) => path.join(args.outDir, name);
   const files = {
-    preprocessor: path.join(args.outDir, 'preprocessor.json'),
-    train: path.join(args.outDir, 'train.csv'),
-    validation: path.join(args.outDir, 'validation.csv'),
-    test: path.join(args.outDir, 'test.csv'),
+    preprocessor: at('preprocessor.json'),
+    train: at('train.csv'),
+    validation: at('validation.csv'),
+    test: at('test.csv'),
+  };
+  // The CSVs are the SageMaker-shaped artifacts; the Float32 twins are what
+  // Train and Evaluate load (one read, no text parsing).
+  const matrices = {
+    train: at('train.f32'),
+    validation: at('validation.f32'),
+    test: at('test.f32'),
   };
   await writeFileAtomic(files.preprocessor, JSON.stringify(out.preprocessor));
-  await writeFileAtomic(files.train, toLabeledCsv(out.train));
-  await writeFileAtomic(files.validation, toLabeledCsv(out.validation));
-  await writeFileAtomic(files.test, toLabeledCsv(out.test));
+  for (const part of ['train', 'validation', 'test'] as const) {
+    await writeLabeledCsvFile(files[part], out[part]);
+    await writeMatrixFile(matrices[part], out[part]);
+  }
   // The drift baseline: raw training rows, as captured requests arrive.
-  const statistics = await writeBaselineStatistics(
-    args.outDir,
-    splitDataset(records, args.seed).train,
-  );
+  const statistics = await writeBaselineStatistics(args.outDir, out.trainRows);
   const rows = {
     train: out.train.rows,
     validation: out.validation.rows,
@@ -113,15 +99,23 @@ async function runPreprocess(id: number, args: PreprocessArgs) {
   });
   return {
     artifacts: { ...files, statistics },
+    matrices,
     rows,
     features: out.train.cols,
   };
 }
 
+/** A step input: its Float32 twin when Preprocess wrote one, else the CSV. */
+async function readLabeled(csv: string, matrix?: string) {
+  if (matrix) return readMatrixFile(matrix);
+  return parseLabeledCsv(await fs.readFile(csv, 'utf8'));
+}
+
 async function runTrain(id: number, args: TrainArgs) {
-  const train = parseLabeledCsv(await fs.readFile(args.trainCsv, 'utf8'));
-  const validation = parseLabeledCsv(
-    await fs.readFile(args.validationCsv, 'utf8'),
+  const train = await readLabeled(args.trainCsv, args.trainMatrix);
+  const validation = await readLabeled(
+    args.validationCsv,
+    args.validationMatrix,
   );
   const params = args.hyperparameters as XGBoostParams;
   let lastSent = 0;
@@ -189,7 +183,7 @@ async function runTrain(id: number, args: TrainArgs) {
 }
 
 async function runEvaluate(id: number, args: EvaluateArgs) {
-  const test = parseLabeledCsv(await fs.readFile(args.testCsv, 'utf8'));
+  const test = await readLabeled(args.testCsv, args.testMatrix);
   const booster = Booster.fromXGBoostJSON(
     JSON.parse(await fs.readFile(args.modelPath, 'utf8')),
   );
@@ -220,26 +214,12 @@ async function runEvaluate(id: number, args: EvaluateArgs) {
   return { artifacts: { evaluation: evaluationPath, plots }, metrics };
 }
 
-async function checkUpload(args: CheckUploadArgs) {
-  const buf = await fs.readFile(args.path);
-  const parsed = parseAbaloneCsv(buf.toString('utf8'), {
-    policy: 'reject',
-    maxErrors: args.maxErrors,
-  });
-  return {
-    rowCount: parsed.records.length,
-    errors: parsed.errors,
-    size: buf.length,
-    sha256: createHash('sha256').update(buf).digest('hex'),
-  };
-}
-
 async function handle(req: WorkerRequest) {
   try {
     let outputs: Record<string, unknown>;
     switch (req.step) {
       case 'checkUpload':
-        outputs = await checkUpload(req.args);
+        outputs = { ...(await checkUploadFile(req.args)) };
         break;
       case 'validate':
         outputs = await validate(req.id, req.args);

@@ -1,13 +1,15 @@
 /** Messages between the engine and its ML step child process (see worker.ts). */
 
+import type { DataFile } from './tableLoader';
+
 export interface ValidateArgs {
-  files: Array<{ key: string; path: string; sha256?: string }>;
+  files: DataFile[];
   /** Fewer rows cannot fill a 70/15/15 split meaningfully. */
   minRows: number;
 }
 
 export interface PreprocessArgs {
-  files: Array<{ key: string; path: string }>;
+  files: DataFile[];
   outDir: string;
   seed: number;
 }
@@ -15,12 +17,16 @@ export interface PreprocessArgs {
 export interface TrainArgs {
   trainCsv: string;
   validationCsv: string;
+  /** Float32 twins of the CSVs (Preprocess writes them). */
+  trainMatrix?: string;
+  validationMatrix?: string;
   outDir: string;
   hyperparameters: Record<string, number>;
 }
 
 export interface EvaluateArgs {
   testCsv: string;
+  testMatrix?: string;
   modelPath: string;
   outDir: string;
   /** For the feature names of the evaluation plots. */
@@ -31,6 +37,8 @@ export interface EvaluateArgs {
 export interface CheckUploadArgs {
   path: string;
   maxErrors: number;
+  /** Where a good file's parsed columns are kept for the run's steps. */
+  cachePath?: string;
 }
 
 export type WorkerRequest =

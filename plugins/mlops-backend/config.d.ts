@@ -16,6 +16,15 @@ export interface Config {
       mseThreshold?: number;
     };
 
+    /** Data set uploads through the backend (POST /datasets). */
+    datasets?: {
+      /**
+       * Largest body accepted, in bytes; over it, 413. The body is streamed
+       * to the engine, so this bounds disk, not memory. Default 536870912 (512 MiB).
+       */
+      maxUploadBytes?: number;
+    };
+
     /** Local engine settings. */
     local?: {
       /** Directory for the data bucket, manifests, run artifacts and model packages (relative to the backend's cwd). Default `.mlops-data`. */

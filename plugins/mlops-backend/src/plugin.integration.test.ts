@@ -10,6 +10,8 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
+import http from 'http';
+import type { AddressInfo } from 'net';
 import os from 'os';
 import path from 'path';
 import request from 'supertest';
@@ -69,6 +71,8 @@ describe.each(databases.eachSupportedId())(
               mlops: {
                 engine: 'local',
                 qualityGate: { mseThreshold: 6.0 },
+                // Small, so the 413 cases stay cheap.
+                datasets: { maxUploadBytes: 1024 * 1024 },
                 local: { dataDir, endpoint: { host: '127.0.0.1', port: 0 } },
                 publicApi: {
                   enabled: true,
@@ -474,16 +478,27 @@ describe.each(databases.eachSupportedId())(
           'fileName',
         ],
         [
-          'csv: oversized',
+          'csv: oversized (Content-Length)',
           () =>
             csv(
               Buffer.alloc(
-                51 * 1024 * 1024,
+                2 * 1024 * 1024,
                 'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n',
               ),
             ),
           413,
-          '50mb',
+          '1 MiB limit',
+        ],
+        [
+          'csv: wrong type',
+          () =>
+            request(server)
+              .post(`${ENTITY_PATH}/datasets?fileName=x.csv`)
+              .set('Authorization', asGuest)
+              .set('Content-Type', 'application/octet-stream')
+              .send(Buffer.from('M,1')),
+          400,
+          'Content-Type: text/csv',
         ],
       ];
       for (const [name, send, status, message] of cases) {
@@ -525,10 +540,60 @@ describe.each(databases.eachSupportedId())(
       expect(garbage.body.error.rowErrors[0].row).toBeGreaterThanOrEqual(2);
       expect(garbage.body.error.message).toMatch(/row/i);
 
+      // A chunked body (no Content-Length) is cut off once it crosses the cap.
+      const chunked = await postChunked(
+        server,
+        `${ENTITY_PATH}/datasets?fileName=chunked.csv`,
+        asGuest,
+        Array.from({ length: 40 }, () =>
+          Buffer.alloc(64 * 1024, 'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n'),
+        ),
+      );
+      expect(chunked.status).toBe(413);
+      expect(chunked.body.error.message).toContain('1 MiB limit');
+
       expect(await snapshot()).toEqual(before);
       expect(
         fs.readdirSync(dataDir, { recursive: true } as any).join('\n'),
       ).not.toContain('bad.csv');
+      expect(fs.readdirSync(path.join(dataDir, 'incoming'))).toEqual([]);
     });
   },
 );
+
+/** POSTs CSV chunks with Transfer-Encoding: chunked (no Content-Length). */
+async function postChunked(
+  server: http.Server,
+  urlPath: string,
+  authorization: string,
+  chunks: Buffer[],
+): Promise<{ status: number; body: any }> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: authorization },
+      },
+      res => {
+        let text = '';
+        res.on('data', c => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }),
+        );
+      },
+    );
+    // The server may answer and close before every chunk is written.
+    req.on('error', e =>
+      (e as NodeJS.ErrnoException).code === 'EPIPE' ||
+      (e as NodeJS.ErrnoException).code === 'ECONNRESET'
+        ? undefined
+        : reject(e),
+    );
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}

@@ -25,6 +25,7 @@ import {
   type MlopsEngineEvent,
 } from '@mlops-portal/plugin-mlops-node';
 import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtils';
+import { Readable } from 'stream';
 import request from 'supertest';
 import { DatasetValidationError } from './errors';
 import { mlopsPlugin } from './plugin';
@@ -523,7 +524,9 @@ describe('mlops backend plugin (router over an engine double)', () => {
       expect.objectContaining({
         fileName: 'abalone.csv',
         actor: { ref: GUEST },
-        content: expect.any(Buffer),
+        // Streamed to the engine, never buffered by the router.
+        content: expect.any(Readable),
+        sizeBytes: 66,
       }),
     );
   });

@@ -165,9 +165,9 @@ describe('createRouter', () => {
   it('still accepts a JSON body, and an empty POST without a type', async () => {
     const engine = fakeEngine();
     const server = await app(
-        { mlops: { publicApi: { enabled: true } } },
-        engine as unknown as MlopsEngine,
-      );
+      { mlops: { publicApi: { enabled: true } } },
+      engine as unknown as MlopsEngine,
+    );
     const auth = mockCredentials.user.header(GUEST);
     await request(server)
       .post(path('/runs'))
@@ -192,9 +192,9 @@ describe('createRouter', () => {
       nextToken: 'n',
     }));
     const server = await app(
-        { mlops: { publicApi: { enabled: true } } },
-        engine as unknown as MlopsEngine,
-      );
+      { mlops: { publicApi: { enabled: true } } },
+      engine as unknown as MlopsEngine,
+    );
     const auth = mockCredentials.user.header(GUEST);
     const res = await request(server)
       .get(path('/model-versions'))

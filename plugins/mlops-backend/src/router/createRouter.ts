@@ -25,6 +25,7 @@ import {
   MlopsService,
   type MlopsCaller,
 } from '../service/MlopsService';
+import { DEFAULT_MAX_UPLOAD_BYTES, csvBody } from './csvBody';
 import { registerDatasetUploadRoutes } from './datasetUploadRoutes';
 import {
   parseEndpointName,
@@ -35,10 +36,8 @@ import {
   parseVersion,
 } from './validation';
 
-/** Body limits: JSON requests are small; a CSV may be a whole data set. */
+/** JSON requests are small (a data set is streamed: see csvBody). */
 export const JSON_BODY_LIMIT = '256kb';
-export const CSV_BODY_LIMIT = '50mb';
-const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv'];
 
 export interface RouterOptions {
   service: MlopsService;
@@ -106,9 +105,10 @@ export async function createRouter(
     ['application/json'],
     express.json({ limit: JSON_BODY_LIMIT }),
   );
-  // Raw bytes: the engine hashes exactly what was uploaded. Another type
-  // leaves no Buffer, which the service refuses (400, naming text/csv).
-  const csv = express.raw({ type: CSV_TYPES, limit: CSV_BODY_LIMIT });
+  // Data sets are streamed to the engine, never buffered here.
+  const maxUploadBytes =
+    config.getOptionalNumber('mlops.datasets.maxUploadBytes') ??
+    DEFAULT_MAX_UPLOAD_BYTES;
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -241,11 +241,13 @@ export async function createRouter(
     res.json(await service.engine.listDeployments(resources));
   });
 
-  entity.post('/datasets', csv, async (req, res) => {
+  entity.post('/datasets', async (req, res) => {
     const fileName = parseFileName(req.query.fileName);
+    const content = csvBody(req, maxUploadBytes);
     const uploaded = await service.uploadDataset(await caller(req), {
       fileName,
-      content: req.body,
+      content,
+      sizeBytes: Number(req.header('content-length')) || undefined,
       contentType: req.header('content-type'),
     });
     res.status(201).json(uploaded);
@@ -285,12 +287,9 @@ export async function createRouter(
   // --- errors ----------------------------------------------------------------
   const mapErrors: ErrorRequestHandler = (error, req, _res, next) => {
     if (error?.type === 'entity.too.large') {
-      const limit = req.path.endsWith('/datasets')
-        ? CSV_BODY_LIMIT
-        : JSON_BODY_LIMIT;
       next(
         new PayloadTooLargeError(
-          `Request body exceeds the ${limit} limit of this route`,
+          `Request body exceeds the ${JSON_BODY_LIMIT} limit of this route`,
         ),
       );
       return;

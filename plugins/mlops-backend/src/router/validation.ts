@@ -6,7 +6,6 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { z } from 'zod/v3';
 
-
 // Model package versions are positive 32-bit integers, as in SageMaker.
 const MAX_VERSION = 2147483647;
 

@@ -26,6 +26,7 @@ import {
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
+import type { Readable } from 'stream';
 import { parseBody } from './parseBody';
 import { MlopsAccess, actorFromCredentials } from './access';
 import { ModelVersionsCache, type VersionsPage } from './modelVersionsCache';
@@ -300,9 +301,14 @@ export class MlopsService {
   /** Puts a CSV into the data bucket (which triggers the release pipeline). */
   uploadDataset(
     caller: MlopsCaller,
-    upload: { fileName: string; content: unknown; contentType?: string },
+    upload: {
+      fileName: string;
+      content: Buffer | Readable;
+      sizeBytes?: number;
+      contentType?: string;
+    },
   ): Promise<UploadDatasetResponse> {
-    const { fileName, content, contentType } = upload;
+    const { fileName, content, sizeBytes, contentType } = upload;
     return this.guardedWrite(
       caller,
       {
@@ -311,16 +317,12 @@ export class MlopsService {
         meta: { fileName },
       },
       async actor => {
-        if (!Buffer.isBuffer(content)) {
-          throw new InputError(
-            'Request body must be CSV text with Content-Type: text/csv',
-          );
-        }
-        if (content.length === 0)
+        if (Buffer.isBuffer(content) && content.length === 0)
           throw new InputError('Request body is empty: expected CSV rows');
         const result = await this.engine.uploadDataset(caller.resources, {
           fileName,
           content,
+          sizeBytes,
           contentType,
           actor,
         });
@@ -328,7 +330,10 @@ export class MlopsService {
           result,
           meta: {
             manifestId: result.manifest.manifestId,
-            sizeBytes: content.length,
+            sizeBytes: result.manifest.files.reduce(
+              (n, f) => n + (f.size ?? 0),
+              0,
+            ),
             executionId: result.execution?.executionId ?? null,
           },
         };

@@ -2,8 +2,11 @@ import type { UploadDatasetResponse } from '@mlops-portal/plugin-mlops-common';
 import { httpStatus, type MlopsApi } from '../../api';
 import { uploadParts } from '../../api/uploadParts';
 
-/** Same cap as the backend (413 above it) for files sent through it. */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+/**
+ * The backend's default cap (mlops.datasets.maxUploadBytes; 413 above it)
+ * for files sent through it: refused here before any byte is sent.
+ */
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 /** Larger files go straight to storage when the engine offers it. */
 export const DIRECT_UPLOAD_THRESHOLD = 8 * 1024 * 1024;
 
@@ -65,7 +68,11 @@ export async function uploadFile(
     }
   }
   if (file.size > MAX_UPLOAD_BYTES) {
-    throw new Error(`${file.name}: ${file.size} bytes is over the 50 MB limit`);
+    throw new Error(
+      `${file.name}: ${file.size} bytes is over the ${
+        MAX_UPLOAD_BYTES / 2 ** 20
+      } MiB upload limit`,
+    );
   }
   return api.uploadDataset(entityRef, file.name, file);
 }

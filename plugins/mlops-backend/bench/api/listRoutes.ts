@@ -16,18 +16,7 @@
  * `--db postgres` uses BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
  * (start one with `bash scripts/start-test-postgres.sh`) and a fresh database.
  */
-import {
-  coreServices,
-  createServiceFactory,
-  type PermissionsService,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import type { AddressInfo } from 'net';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import fs from 'fs';
 import knexFactory, { Knex } from 'knex';
 import os from 'os';
@@ -39,13 +28,8 @@ import {
   type VersionRecord,
 } from '../../src/engines/local/store';
 import { ConfigReader } from '@backstage/config';
-import { mlopsPlugin } from '../../src/plugin';
-import {
-  ENTITY_PATH,
-  GUEST,
-  ownershipPermissions,
-  testEntities,
-} from '../../src/__testUtils__/fixtures';
+import { startBenchBackend } from '../benchBackend';
+import { GUEST } from '../../src/__testUtils__/fixtures';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -290,29 +274,13 @@ async function main() {
     console.log(plan.rows.map((r: any) => r['QUERY PLAN']).join('\n'));
   }
 
-  const backend = await startTestBackend({
-    features: [
-      mlopsPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          mlops: {
-            engine: 'local',
-            local: { dataDir, endpoint: { host: '127.0.0.1', port: 0 } },
-          },
-        },
-      }),
-      mockServices.rootLogger.factory({ level: 'warn' }),
-      catalogServiceMock.factory({ entities: testEntities }),
-      // mockServices.*.mock needs jest; a plain factory applies the same rule.
-      createServiceFactory({
-        service: coreServices.permissions,
-        deps: {},
-        factory: () => ownershipPermissions() as PermissionsService,
-      }),
-    ],
+  const backend = await startBenchBackend({
+    knex,
+    mlops: {
+      engine: 'local',
+      local: { dataDir, endpoint: { host: '127.0.0.1', port: 0 } },
+    },
   });
-  const { port } = backend.server.address() as AddressInfo;
   // A second engine instance on the same database, for the in-process rows.
   const engine = await createLocalEngine({
     config: new ConfigReader({
@@ -329,7 +297,7 @@ async function main() {
       },
     } as any,
   });
-  const base = `http://127.0.0.1:${port}${ENTITY_PATH}`;
+  const { base } = backend;
 
   console.log(
     `MLOps API list routes — ${ROWS} runs + ${ROWS} versions seeded (${DB}, ${seedSeconds.toFixed(

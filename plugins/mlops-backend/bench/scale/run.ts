@@ -1,40 +1,44 @@
 /**
  * Scale benchmark (prints numbers; not a unit test): one data set of N× the
- * Abalone rows through the local engine, as a person would use it:
- * upload → Validate → Preprocess → Train → Evaluate → CheckMSE → Register →
- * approve (deploys) → predict. Prints each stage's time and the peak RSS of
- * the backend process and of the step worker processes.
+ * Abalone rows through the product over HTTP, as a person would use it:
+ * POST /datasets (streamed) → Validate → Preprocess → Train → Evaluate →
+ * CheckMSE → Register → approve (deploys) → predict. The mlops plugin runs in
+ * a Backstage test backend on the real local engine (SQLite file).
  *
  *   npm run bench:scale -- [--scale 100] [--runs 1]
  *
- * Rows are jittered copies of /work/shared/data/abalone.data (±1 % on the
- * measurements, seeded, as ml-core's speed benchmark makes them). Targets:
- * 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB.
+ * Prints each stage's time, `/api/mlops/health` latency while the upload is
+ * sent and validated (one probe every 20 ms), and the peak RSS of the backend
+ * process and of its step workers. Rows are jittered copies of
+ * ../shared/data/abalone.data (±1 % on the measurements, seeded, as ml-core's
+ * speed benchmark makes them), written to a temp file and streamed from it.
+ * Targets: 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB,
+ * health p99 ≤ 50 ms during the upload.
  */
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
+import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
+import knexFactory from 'knex';
 import os from 'os';
-import {
-  ABALONE_DATA as DATA,
-  createBenchEngine,
-  numberArg as arg,
-  uploadToPrediction,
-} from '../benchEngine';
+import path from 'path';
+import { Readable } from 'stream';
+import { ABALONE_DATA as DATA, numberArg as arg } from '../benchEngine';
+import { startBenchBackend } from '../benchBackend';
 
 const SCALE = arg('scale', 100);
 const RUNS = arg('runs', 1);
 const GiB = 1024 ** 3;
 
-/** The scaled data set as CSV (the file a user would upload). */
-function scaledCsv(): Buffer {
+/** Writes the scaled data set (the file a user would upload); its row count. */
+function writeScaledCsv(file: string): number {
   const { records } = parseAbaloneCsv(fs.readFileSync(DATA, 'utf8'));
   const rng = mulberry32(42);
   // Copy c of each row: measurements × (1 ± 1 %), sex and rings kept.
   const jitter = (v: number) =>
     Number((v * (1 + (rng() - 0.5) * 0.02)).toFixed(4));
-  const lines: string[] = [];
+  const fd = fs.openSync(file, 'w');
   for (let c = 0; c < SCALE; c++) {
-    for (const r of records) {
+    const lines = records.map(r => {
       const measurements = [
         r.length,
         r.diameter,
@@ -44,10 +48,12 @@ function scaledCsv(): Buffer {
         r.visceraWeight,
         r.shellWeight,
       ].map(jitter);
-      lines.push([r.sex, ...measurements, r.rings].join(','));
-    }
+      return [r.sex, ...measurements, r.rings].join(',');
+    });
+    fs.writeSync(fd, `${lines.join('\n')}\n`);
   }
-  return Buffer.from(`${lines.join('\n')}\n`);
+  fs.closeSync(fd);
+  return records.length * SCALE;
 }
 
 /** Peak resident memory of the step workers (children of this process), sampled. */
@@ -82,51 +88,143 @@ function watchChildRss() {
   return { peak: () => peak, stop: () => clearInterval(timer) };
 }
 
+/** Probes the health route back to back (20 ms apart) until stopped. */
+function probeHealth(url: string) {
+  const latencies: number[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t = performance.now();
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t);
+      await new Promise(r => setTimeout(r, 20));
+    }
+  })();
+  return async () => {
+    running = false;
+    await done;
+    const sorted = latencies.sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1) };
+  };
+}
+
 const ms = (a?: string, b?: string) =>
   a && b ? Date.parse(b) - Date.parse(a) : NaN;
 
 async function main() {
-  const { engine, dispose } = await createBenchEngine({
-    bucketWatch: { enabled: false },
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-scale-'));
+  const csvFile = path.join(dir, `abalone-${SCALE}x.csv`);
+  const rows = writeScaledCsv(csvFile);
+  const bytes = fs.statSync(csvFile).size;
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'db.sqlite') },
+    useNullAsDefault: true,
   });
-  const content = scaledCsv();
-  const rows = content.toString('latin1').split('\n').length - 1;
+  const backend = await startBenchBackend({
+    knex,
+    mlops: {
+      engine: 'local',
+      qualityGate: { mseThreshold: 6 },
+      datasets: { maxUploadBytes: 2 * GiB },
+      local: {
+        dataDir: path.join(dir, 'data'),
+        endpoint: { host: '127.0.0.1', port: 0 },
+        bucketWatch: { enabled: false },
+      },
+    },
+  });
+  const { base, headers } = backend;
+  const api = async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${base}${route}`, {
+      method,
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok)
+      throw new Error(
+        `${method} ${route}: ${res.status} ${json.error?.message}`,
+      );
+    return json;
+  };
   console.log(
-    `scale ${SCALE}×: ${rows} rows, ${(content.length / 1e6).toFixed(
-      1,
-    )} MB; cpus ${os.cpus().length}, load average ${os
+    `scale ${SCALE}×: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB; node ${
+      process.version
+    }, cpus ${os.cpus().length}, load average ${os
       .loadavg()
       .map(l => l.toFixed(1))
       .join(' ')}`,
   );
   const children = watchChildRss();
   for (let i = 1; i <= RUNS; i++) {
-    const {
-      marks,
-      version,
-      execution: exec,
-    } = await uploadToPrediction(engine, {
-      fileName: `abalone-${SCALE}x-${i}.csv`,
-      content,
-      timeoutMs: 600_000,
+    const t0 = performance.now();
+    const stopProbe = probeHealth(backend.health);
+    const res = await fetch(
+      `${base}/datasets?fileName=abalone-${SCALE}x-${i}.csv`,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'text/csv' },
+        body: Readable.toWeb(fs.createReadStream(csvFile)) as any,
+        duplex: 'half',
+      } as RequestInit,
+    );
+    const uploaded = await res.json();
+    const tUploaded = performance.now();
+    const health = await stopProbe();
+    if (res.status !== 201)
+      throw new Error(`upload: ${res.status} ${uploaded.error?.message}`);
+    const executionId = uploaded.execution.executionId;
+    // Poll as the UI does, until the run has registered its version.
+    let exec: any;
+    for (;;) {
+      exec = await api('GET', `/runs/${executionId}`);
+      if (exec.status === 'Failed' || exec.status === 'Stopped')
+        throw new Error(`run ${exec.status}: ${exec.failureReason}`);
+      if (exec.modelVersion !== undefined) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const tRegistered = performance.now();
+    await api('POST', `/model-versions/${exec.modelVersion}/approval`, {
+      status: 'Approved',
+      comment: 'benchmark auto-approval',
     });
-    const { t0, uploaded: tUploaded, registered: tRegistered } = marks;
-    const { approved: tApproved, predicted: t1 } = marks;
-    const validate = exec.release?.find(s => s.name === 'Validate');
-    const stages = [
-      ['upload (parse + store + manifest)', tUploaded - t0],
+    const tApproved = performance.now();
+    const prediction = await api('POST', '/predict', {
+      instances: [EXAMPLE_ABALONE],
+    });
+    const t1 = performance.now();
+    if (prediction.modelVersion !== exec.modelVersion)
+      throw new Error('prediction not from the new version');
+    const validate = exec.release?.find((s: any) => s.name === 'Validate');
+    const stages: Array<readonly [string, number]> = [
+      ['upload (stream + parse + store)', tUploaded - t0],
       ['Validate', ms(validate?.startTime, validate?.endTime)],
-      ...exec.steps.map(s => [s.name, ms(s.startTime, s.endTime)] as const),
+      ...exec.steps.map(
+        (s: any) => [s.name, ms(s.startTime, s.endTime)] as const,
+      ),
       ['approve + deploy', tApproved - tRegistered],
       ['predict', t1 - tApproved],
-    ] as const;
+    ];
     console.log(`\nrun ${i}: ${((t1 - t0) / 1000).toFixed(2)} s end to end`);
     for (const [name, t] of stages)
       console.log(`  ${name.padEnd(34)} ${(t / 1000).toFixed(2)} s`);
     console.log(
       `  test MSE ${exec.metrics?.mse.toFixed(
         3,
-      )}, R² ${exec.metrics?.r2.toFixed(3)}, version ${version.version}`,
+      )}, R² ${exec.metrics?.r2.toFixed(3)}, version ${exec.modelVersion}`,
+    );
+    console.log(
+      `  /api/mlops/health during the upload: ${
+        health.n
+      } probes, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(
+        1,
+      )} ms, max ${health.max.toFixed(1)} ms (target p99 ≤ 50 ms: ${
+        health.p99 <= 50 ? 'yes' : 'NO'
+      })`,
     );
   }
   children.stop();
@@ -139,7 +237,9 @@ async function main() {
       backendPeak <= 2 * GiB && children.peak() <= 2 * GiB ? 'yes' : 'NO'
     })`,
   );
-  await dispose();
+  await backend.stop();
+  await knex.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
   // The numbers are printed; do not wait for idle handles (spare worker, timers).
   process.exit(0);
 }

@@ -1,0 +1,64 @@
+/**
+ * The mlops plugin in a Backstage test backend for benchmarks: the real
+ * express stack, router, catalog lookup, permission and audit services, mock
+ * auth tokens (no auth backend), over the real local engine.
+ */
+import {
+  coreServices,
+  createServiceFactory,
+  type PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import type { Knex } from 'knex';
+import type { AddressInfo } from 'net';
+import { mlopsPlugin } from '../src/plugin';
+import {
+  ENTITY_PATH,
+  GUEST,
+  ownershipPermissions,
+  testEntities,
+} from '../src/__testUtils__/fixtures';
+
+export async function startBenchBackend(options: {
+  knex: Knex;
+  /** The `mlops` config block. */
+  mlops: object;
+}) {
+  const backend = await startTestBackend({
+    features: [
+      mlopsPlugin,
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.rootConfig.factory({ data: { mlops: options.mlops } }),
+      mockServices.rootLogger.factory({ level: 'warn' }),
+      catalogServiceMock.factory({ entities: testEntities }),
+      // No notifications backend here: owners' notifications go nowhere.
+      createServiceFactory({
+        service: notificationService,
+        deps: {},
+        factory: () => ({ send: async () => {} }),
+      }),
+      // mockServices.*.mock needs jest; a plain factory applies the same rule.
+      createServiceFactory({
+        service: coreServices.permissions,
+        deps: {},
+        factory: () => ownershipPermissions() as PermissionsService,
+      }),
+    ],
+  });
+  const { port } = backend.server.address() as AddressInfo;
+  return {
+    port,
+    /** The demo entity's API base URL. */
+    base: `http://127.0.0.1:${port}${ENTITY_PATH}`,
+    health: `http://127.0.0.1:${port}/api/mlops/health`,
+    /** Headers of the guest, who owns the demo entity. */
+    headers: { Authorization: mockCredentials.user.header(GUEST) },
+    stop: () => backend.stop(),
+  };
+}

@@ -552,6 +552,14 @@ describe.each(databases.eachSupportedId())(
       expect(chunked.status).toBe(413);
       expect(chunked.body.error.message).toContain('1 MiB limit');
 
+      // A client that goes away mid-body: the staged part is removed.
+      await abortMidBody(
+        server,
+        `${ENTITY_PATH}/datasets?fileName=aborted.csv`,
+        asGuest,
+        Buffer.alloc(256 * 1024, 'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n'),
+      );
+
       expect(await snapshot()).toEqual(before);
       expect(
         fs.readdirSync(dataDir, { recursive: true } as any).join('\n'),
@@ -596,4 +604,27 @@ async function postChunked(
     for (const c of chunks) req.write(c);
     req.end();
   });
+}
+
+/** Sends part of a chunked CSV body, then drops the connection. */
+async function abortMidBody(
+  server: http.Server,
+  urlPath: string,
+  authorization: string,
+  part: Buffer,
+): Promise<void> {
+  const { port } = server.address() as AddressInfo;
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    path: urlPath,
+    method: 'POST',
+    headers: { 'Content-Type': 'text/csv', Authorization: authorization },
+  });
+  req.on('error', () => undefined);
+  req.write(part);
+  // Let the server start staging it, then go away.
+  await new Promise(r => setTimeout(r, 300));
+  req.destroy();
+  await new Promise(r => setTimeout(r, 500));
 }

@@ -1,9 +1,12 @@
 import type { DataManifest } from '@mlops-portal/plugin-mlops-common';
+import { createHash } from 'crypto';
 import fs from 'fs';
 import path from 'path';
+import { Readable } from 'stream';
 import { DatasetValidationError } from '../../errors';
 import { DataLayout } from './dataLayout';
 import { DatasetIngest, summariseRowErrors } from './datasetIngest';
+import { loadTable } from './tableLoader';
 import {
   ABALONE_PATH,
   GUEST,
@@ -54,6 +57,9 @@ describe('DatasetIngest', () => {
       undefined,
     );
     expect(triggered).toEqual([]);
+    // Staging files are gone too (a refused upload leaves no trace).
+    const incoming = path.join(h.dataDir, 'incoming');
+    expect(fs.existsSync(incoming) ? fs.readdirSync(incoming) : []).toEqual([]);
   };
 
   it('stores a valid upload under its manifest and triggers the pipeline', async () => {
@@ -100,6 +106,59 @@ describe('DatasetIngest', () => {
     expect(quote).toBeInstanceOf(DatasetValidationError);
     expect(quote.name).toBe('InputError');
     expect(quote.rowErrors[0]).toMatchObject({ row: 1, column: '*' });
+    await storedNothing();
+  });
+
+  it('streams a large upload to disk, checks it in the worker once and keeps its parsed columns', async () => {
+    // Over the inline limit (1 MB): parsed in the child, sent in 64 kB chunks.
+    const text = abaloneSubset(4177).repeat(6);
+    const bytes = Buffer.from(text);
+    const chunks = Array.from(
+      { length: Math.ceil(bytes.length / 65536) },
+      (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536),
+    );
+    const res = await ingest.upload(RESOURCES, {
+      fileName: 'big.csv',
+      content: Readable.from(chunks),
+      actor: GUEST,
+    });
+    const [file] = res.manifest.files;
+    expect(file).toMatchObject({ size: bytes.length, rowCount: 6 * 4177 });
+    expect(file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const layout = new DataLayout(h.dataDir);
+    const object = layout.bucketObject(RESOURCES.pipelineName, file.key);
+    expect(fs.readFileSync(object).equals(bytes)).toBe(true);
+    // The run's steps read the cached columns, after checking the bytes.
+    const logs: string[] = [];
+    const dataFile = {
+      key: file.key,
+      path: object,
+      sha256: file.sha256,
+      cachePath: layout.parseCache(file.sha256!),
+    };
+    expect(fs.existsSync(dataFile.cachePath)).toBe(true);
+    const table = await loadTable([dataFile], m => logs.push(m));
+    expect(table.rows).toBe(6 * 4177);
+    expect(logs).toEqual([`${file.key}: ${6 * 4177} rows (parsed at upload)`]);
+    // A bucket object changed after upload is refused, cache or not.
+    fs.appendFileSync(object, 'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n');
+    await expect(loadTable([dataFile], () => {})).rejects.toThrow(
+      /does not match the manifest/,
+    );
+  });
+
+  it('stores nothing when the upload stream fails part-way', async () => {
+    async function* cutOff() {
+      yield Buffer.from(abaloneSubset(50));
+      throw new Error('client went away');
+    }
+    await expect(
+      ingest.upload(RESOURCES, {
+        fileName: 'cut.csv',
+        content: Readable.from(cutOff()),
+        actor: GUEST,
+      }),
+    ).rejects.toThrow('client went away');
     await storedNothing();
   });
 

@@ -234,6 +234,9 @@ export function preprocess(
 
 /** A Float32 cell of the labeled CSVs (empty when missing). */
 export function formatCsvNumber(v: number): string {
+  // Labels and one-hot cells are small integers: printed as is, the same
+  // text as below, without the slow toPrecision round trip.
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
   // Float32 values round-trip through 9 significant digits.
   return Number.isNaN(v) ? '' : String(Number(v.toPrecision(9)));
 }

@@ -21,7 +21,7 @@ import {
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useModelVersions } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import {
   approvalLabel,
@@ -117,7 +117,13 @@ const versionColumns = (
   {
     title: 'Decision',
     render: v => (
-      <Box display="flex" style={{ gap: 4 }}>
+      // One line however narrow the card: the table scrolls instead.
+      <Box
+        display="flex"
+        flexWrap="nowrap"
+        style={{ gap: 4 }}
+        data-testid={`decisions-${v.version}`}
+      >
         {(['Approved', 'Rejected'] as const)
           // An approved version can only be rejected, a rejected one only approved.
           .filter(decision => v.approvalStatus !== decision)
@@ -160,7 +166,6 @@ export function ModelVersionsTable(props: {
       columns={columns}
       data={props.versions}
       rowTestId={versionTestId}
-      nowrapHeader
     />
   );
 }
@@ -171,7 +176,7 @@ const historyColumns: TableColumn<HistoryRow>[] = [
   { title: 'Version', field: 'version' },
   { title: 'Status', render: e => approvalLabel(e.status) },
   { title: 'Who', render: e => shortRef(e.by) },
-  { title: 'Why', render: e => e.comment ?? '—' },
+  textColumn('Why', e => e.comment),
 ];
 
 /** Who decided what, when and why, across every version (newest first). */

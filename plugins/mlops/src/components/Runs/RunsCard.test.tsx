@@ -25,6 +25,16 @@ describe('RunsCard', () => {
     const running = within(table).getByTestId('run-row-exec-0004');
     expect(running).toHaveTextContent('Executing');
     expect(running).toHaveTextContent('Train');
+    // Many columns: the table scrolls sideways in a narrow card, cells keep
+    // statuses, manifests and metrics on one line.
+    expect(table.closest('[data-testid="mlops-table-scroll"]')).toHaveStyle({
+      overflowX: 'auto',
+    });
+    for (const text of ['Failed', 'manifest-2026-11-24 (4177 rows)']) {
+      expect(within(failed).getByText(text).closest('td')).toHaveStyle({
+        whiteSpace: 'nowrap',
+      });
+    }
   });
 
   it('opens a run: parameters, failure reason, logs, and Retry calls the API', async () => {

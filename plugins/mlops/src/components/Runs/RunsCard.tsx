@@ -41,7 +41,6 @@ const runColumns = (
   },
   {
     title: 'Status',
-    cellStyle: { whiteSpace: 'nowrap' },
     render: run => (
       <>
         <StatusIndicator status={run.status} />
@@ -53,7 +52,7 @@ const runColumns = (
       </>
     ),
   },
-  { title: 'Trigger', field: 'trigger', cellStyle: { whiteSpace: 'nowrap' } },
+  { title: 'Trigger', field: 'trigger' },
   { title: 'By', render: run => shortRef(run.triggeredBy) },
   {
     title: 'Data manifest',
@@ -103,7 +102,6 @@ export function RunsTable(props: {
       columns={columns}
       data={props.runs}
       rowTestId={runTestId}
-      nowrapHeader
     />
   );
 }
@@ -137,12 +135,7 @@ export const RunsCard = withMlopsEntityData(function RunsCardContent() {
           description: 'Upload a dataset or press “Train now”.',
         }}
       >
-        {value => (
-          // Many columns: scroll sideways on narrow screens rather than squeeze.
-          <Box overflow="auto">
-            <RunsTable runs={value.items} onOpen={setOpen} />
-          </Box>
-        )}
+        {value => <RunsTable runs={value.items} onOpen={setOpen} />}
       </AsyncContent>
       <TrainNowDialog open={training} onClose={() => setTraining(false)} />
       <RunDetailDrawer executionId={open} onClose={() => setOpen(undefined)} />

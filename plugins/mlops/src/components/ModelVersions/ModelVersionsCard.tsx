@@ -3,8 +3,11 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import CloudDoneIcon from '@material-ui/icons/CloudDone';
+import ShowChartIcon from '@material-ui/icons/ShowChart';
 import { useCallback, useMemo, useState } from 'react';
 import {
   mlopsModelApprovePermission,
@@ -101,29 +104,30 @@ const versionColumns = (
       ),
   },
   {
-    title: 'Evaluation',
-    render: v => (
-      <Button
-        size="small"
-        disabled={!onPlots}
-        data-testid={`plots-version-${v.version}`}
-        aria-label={`Evaluation plots of version ${v.version}`}
-        onClick={() => onPlots?.(v.version)}
-      >
-        Plots
-      </Button>
-    ),
-  },
-  {
-    title: 'Decision',
+    title: 'Actions',
     render: v => (
       // One line however narrow the card: the table scrolls instead.
       <Box
         display="flex"
         flexWrap="nowrap"
+        alignItems="center"
         style={{ gap: 4 }}
         data-testid={`decisions-${v.version}`}
       >
+        <Tooltip title={`Evaluation plots of version ${v.version}`}>
+          {/* a disabled button fires no events; the span keeps the tooltip */}
+          <span>
+            <IconButton
+              size="small"
+              disabled={!onPlots}
+              data-testid={`plots-version-${v.version}`}
+              aria-label={`Evaluation plots of version ${v.version}`}
+              onClick={() => onPlots?.(v.version)}
+            >
+              <ShowChartIcon fontSize="small" />
+            </IconButton>
+          </span>
+        </Tooltip>
         {(['Approved', 'Rejected'] as const)
           // An approved version can only be rejected, a rejected one only approved.
           .filter(decision => v.approvalStatus !== decision)

@@ -11,7 +11,12 @@ import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useRuns } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import {
+  MlopsTable,
+  NOWRAP_CELL,
+  WRAP_AT_SPACES,
+  type TableColumn,
+} from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import {
@@ -28,12 +33,14 @@ const runColumns = (
 ): TableColumn<PipelineExecution>[] => [
   {
     title: 'Run',
+    cellStyle: WRAP_AT_SPACES,
     render: run => (
       <Link
         component="button"
         variant="body2"
         onClick={() => onOpen(run.executionId)}
         aria-label={`Open run ${run.executionId}`}
+        style={{ textAlign: 'left' }}
       >
         {run.displayName ?? run.executionId}
       </Link>
@@ -56,13 +63,20 @@ const runColumns = (
   { title: 'By', render: run => shortRef(run.triggeredBy) },
   {
     title: 'Data manifest',
+    cellStyle: WRAP_AT_SPACES,
     render: run =>
       run.dataManifest ? (
+        // Wraps at the id's hyphens or before the row count, never inside.
         <span title={run.dataManifest.uri}>
           {run.dataManifest.manifestId}
-          {run.dataManifest.rowCount !== undefined
-            ? ` (${run.dataManifest.rowCount} rows)`
-            : ''}
+          {run.dataManifest.rowCount !== undefined && (
+            <>
+              {' '}
+              <span style={NOWRAP_CELL}>
+                ({run.dataManifest.rowCount} rows)
+              </span>
+            </>
+          )}
         </span>
       ) : (
         '—'

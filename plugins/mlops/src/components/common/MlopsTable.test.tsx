@@ -51,6 +51,11 @@ describe('MlopsTable', () => {
     for (const cell of cells) {
       expect(cell).toHaveStyle({ whiteSpace: 'nowrap', wordBreak: 'normal' });
     }
+    // Content decides column widths, not material-table's equal shares.
+    expect(within(table).getAllByRole('columnheader')[0]).toHaveStyle({
+      width: 'auto',
+    });
+    expect(cells[0]).toHaveStyle({ width: 'auto' });
     // A column's own cell style (object or function) is kept on top.
     expect(cells[0]).toHaveStyle({ color: 'rgb(255, 0, 0)' });
     expect(cells[1]).toHaveStyle({ fontWeight: 700 });

@@ -24,12 +24,20 @@ export const NOWRAP_CELL: CSSProperties = {
   whiteSpace: 'nowrap',
   wordBreak: 'normal',
 };
-/** Free-text cells (comments, reasons) wrap, but only between words. */
-const TEXT_CELL: CSSProperties = { whiteSpace: 'normal' };
+/**
+ * Names and free text may wrap where a browser may (spaces, hyphens), never
+ * inside a word.
+ */
+export const WRAP_AT_SPACES: CSSProperties = { whiteSpace: 'normal' };
+// Card tables are dense: 10 px a side instead of the theme's 16 + 20, so
+// the runs and versions tables fit a full-width card at 1440 px.
+const PADDING: CSSProperties = { paddingLeft: 10, paddingRight: 10 };
 const TEXT_BOX: CSSProperties = {
   display: 'block',
   minWidth: '10em',
   maxWidth: '28em',
+  // The theme's cell line-height of 1 would clip descenders when clamped.
+  lineHeight: 1.4,
   wordBreak: 'normal',
   // Only a single token wider than the box (a URI) is broken.
   overflowWrap: 'break-word',
@@ -52,7 +60,7 @@ export function textColumn<T extends object>(
 ): TableColumn<T> {
   return {
     title,
-    cellStyle: TEXT_CELL,
+    cellStyle: WRAP_AT_SPACES,
     render: row => <CellText text={text(row)} />,
   };
 }
@@ -71,18 +79,22 @@ export function TableScroll(props: { children?: ReactNode }) {
 
 type CellStyle<T extends object> = TableColumn<T>['cellStyle'];
 
-function nowrapByDefault<T extends object>(style: CellStyle<T>): CellStyle<T> {
+function withCellDefaults<T extends object>(style: CellStyle<T>): CellStyle<T> {
   if (typeof style === 'function') {
     return (data, row, column) => ({
       ...NOWRAP_CELL,
+      ...PADDING,
       ...style(data, row, column),
     });
   }
-  return { ...NOWRAP_CELL, ...style };
+  return { ...NOWRAP_CELL, ...PADDING, ...style };
 }
 
-// Inside an InfoCard the table needs no Paper of its own.
-const Container = (props: { children?: ReactNode }) => <>{props.children}</>;
+// Inside an InfoCard the table needs no Paper of its own; it fills the
+// card's width (Backstage's Table root is a flex row).
+const Container = (props: { children?: ReactNode }) => (
+  <div style={{ flex: 1, minWidth: 0 }}>{props.children}</div>
+);
 
 /**
  * Backstage's Table as the MLOps views use it: a plain list in the given
@@ -124,7 +136,10 @@ export function MlopsTable<T extends object>(props: {
     () =>
       props.columns.map(c => ({
         ...c,
-        cellStyle: nowrapByDefault(c.cellStyle),
+        // material-table otherwise gives each column an equal share of the
+        // width it measured, squeezing wide columns; let content decide.
+        width: c.width ?? 'auto',
+        cellStyle: withCellDefaults(c.cellStyle),
       })),
     [props.columns],
   );
@@ -146,7 +161,7 @@ export function MlopsTable<T extends object>(props: {
             sorting: false,
             draggable: false,
             padding: 'dense',
-            headerStyle: NOWRAP_CELL,
+            headerStyle: { ...NOWRAP_CELL, ...PADDING },
           }}
         />
       </TableScroll>

@@ -153,6 +153,104 @@ test.describe('@owner monitoring follows live traffic', () => {
   });
 });
 
+/** How a cell's content lays out in the browser (measured, not styled). */
+type Measured = { text: string; lines: number; height: number; lineHeight: number };
+
+/**
+ * Per element: the line boxes of its text and its height against one line's.
+ * Runs in the page (passed to evaluateAll), so it refers to nothing outside.
+ */
+function measureCells(els: Element[]): Measured[] {
+  return els.map(el => {
+    // The text's line boxes: one rect per line and text node, so count tops.
+    const tops = new Set<number>();
+    let top = Infinity;
+    let bottom = -Infinity;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent?.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of Array.from(range.getClientRects())) {
+        tops.add(Math.round(r.top));
+        top = Math.min(top, r.top);
+        bottom = Math.max(bottom, r.bottom);
+      }
+    }
+    // A button's or chip's label box; for a plain cell, its text's.
+    const label = el.querySelector('.MuiButton-label, .MuiChip-label');
+    const style = getComputedStyle(label ?? el);
+    const lh = parseFloat(style.lineHeight);
+    return {
+      text: el.textContent ?? '',
+      lines: tops.size,
+      height: label ? label.getBoundingClientRect().height : bottom - top,
+      lineHeight: Number.isFinite(lh) ? lh : 1.2 * parseFloat(style.fontSize),
+    };
+  });
+}
+
+/*
+ * Runs after the stories above (a version exists). A 900 px window puts the
+ * cards at their narrowest; the tables must scroll inside them, not squeeze
+ * "Approve" or a timestamp over two lines.
+ */
+test.describe('@owner narrow window: table cells stay whole', () => {
+  test.use({ viewport: { width: 900, height: 1000 } });
+
+  test('Approve/Reject, chips and timestamps are one line; the table scrolls in its card', async ({ page }) => {
+    await signIn(page);
+    await page.goto(ENTITY_TAB);
+    const versions = page.getByRole('table', { name: 'Model versions' });
+    await expect(versions.locator('[data-testid^="model-version-row-"]').first()).toBeVisible({ timeout: 120_000 });
+
+    const buttons = versions.locator('[data-testid^="approve-version-"], [data-testid^="reject-version-"]');
+    expect(await buttons.count()).toBeGreaterThan(0);
+    const history = page.getByRole('table', { name: 'Approval history' });
+    const measureAll = (cells: ReturnType<Page['locator']>) => cells.evaluateAll(measureCells);
+    const measured = [
+      ...(await measureAll(buttons)),
+      ...(await measureAll(versions.locator('[data-testid^="approval-status-"]'))),
+      // every cell of the versions table, every cell but "Why" of the history
+      ...(await measureAll(versions.locator('td'))),
+      ...(await measureAll(history.locator('td:not(:last-child)'))),
+      // runs: status, trigger, started, duration, metrics, version (run names and manifests wrap at spaces/hyphens)
+      ...(await measureAll(
+        page.getByRole('table', { name: 'Pipeline runs' }).locator('td:is(:nth-child(2), :nth-child(3), :nth-child(6), :nth-child(7), :nth-child(8), :nth-child(9))'),
+      )),
+    ].filter(m => m.text.trim() !== '');
+    for (const m of measured) {
+      expect(m.lines, `"${m.text}" laid out on one line`).toBe(1);
+      // getBoundingClientRect: the label is one line tall (not two).
+      expect(m.height, `"${m.text}" height`).toBeLessThan(1.5 * m.lineHeight);
+    }
+    test.info().annotations.push({
+      type: 'measured',
+      description: `900 px: ${measured.length} cells on one line, e.g. ${JSON.stringify(measured[0])}`,
+    });
+
+    // The versions table is wider than its card: it scrolls inside the card,
+    // and the page itself does not scroll sideways.
+    const widths = await versions.evaluate(t => {
+      const box = t.closest('[data-testid="mlops-table-scroll"]')!;
+      return { table: t.scrollWidth, box: box.clientWidth, page: document.documentElement.scrollWidth };
+    });
+    test.info().annotations.push({
+      type: 'measured',
+      description: `900 px: versions table ${widths.table} px wide in a ${widths.box} px card`,
+    });
+    expect(widths.page).toBeLessThanOrEqual(900);
+    expect(widths.table).toBeGreaterThan(widths.box);
+    const scrolls = await versions.evaluate(t => {
+      for (let el = t.parentElement; el; el = el.parentElement) {
+        if (el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto') return true;
+      }
+      return false;
+    });
+    expect(scrolls, 'an overflow-x: auto box inside the card scrolls the table').toBe(true);
+  });
+});
+
 test.describe('@viewer a non-owner cannot approve', () => {
   test('approve is disabled in the UI and refused by the API', async ({ page }) => {
     await signIn(page);

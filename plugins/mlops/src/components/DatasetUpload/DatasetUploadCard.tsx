@@ -18,7 +18,7 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { uploadFile, type UploadProgress } from './uploadFile';
 
@@ -39,7 +39,7 @@ const rowErrorColumns: TableColumn<DatasetRowError>[] = [
   { title: 'Row', field: 'row' },
   { title: 'Column', field: 'column' },
   { title: 'Value', render: r => r.value ?? '' },
-  { title: 'Problem', field: 'reason' },
+  textColumn('Problem', r => r.reason),
 ];
 
 const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -4,7 +4,7 @@ import type { Deployment } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useDeployments } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatTime, shortRef } from '../common/format';
 
@@ -16,7 +16,7 @@ const deploymentColumns: TableColumn<Deployment>[] = [
   },
   { title: 'Status', render: d => <StatusIndicator status={d.status} /> },
   { title: 'Who', render: d => shortRef(d.deployedBy) },
-  { title: 'Why', render: d => d.reason ?? '—' },
+  textColumn('Why', d => d.reason),
 ];
 
 /**

@@ -33,7 +33,7 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { mlopsApiRef } from '../../api';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { CellText, MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatMetric } from '../common/format';
 import { DriftStatusChip } from '../Monitoring/MonitoringParts';
@@ -102,8 +102,8 @@ function summaryCell(
     if (!first) return null;
     if (!summary.error) return <Progress />;
     return (
-      <Typography color="error" variant="body2">
-        Could not load: {summary.error.message}
+      <Typography color="error" variant="body2" component="div">
+        <CellText text={`Could not load: ${summary.error.message}`} />
       </Typography>
     );
   };

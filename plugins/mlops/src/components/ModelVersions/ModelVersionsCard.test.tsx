@@ -59,6 +59,41 @@ describe('ModelVersionsCard', () => {
     ).toHaveTextContent('Rejected');
   });
 
+  it('keeps Approve/Reject, chips and times on one line; the tables scroll in a narrow card', async () => {
+    await renderWithEntity(<ModelVersionsCard />);
+    const table = await screen.findByRole('table', { name: 'Model versions' });
+    const decisions = within(table).getByTestId('decisions-3');
+    expect(decisions).toHaveStyle({ display: 'flex', flexWrap: 'nowrap' });
+    expect(
+      within(decisions).getByRole('button', { name: 'Approve' }),
+    ).toBeInTheDocument();
+    expect(
+      within(decisions).getByRole('button', { name: 'Reject' }),
+    ).toBeInTheDocument();
+    for (const inCell of [
+      decisions,
+      within(table).getByTestId('approval-status-3'),
+      within(within(table).getByTestId('model-version-row-3')).getByText(
+        /UTC$/,
+      ),
+    ]) {
+      expect(inCell.closest('td')).toHaveStyle({
+        whiteSpace: 'nowrap',
+        wordBreak: 'normal',
+      });
+    }
+    const history = screen.getByRole('table', { name: 'Approval history' });
+    for (const t of [table, history]) {
+      expect(t.closest('[data-testid="mlops-table-scroll"]')).toHaveStyle({
+        overflowX: 'auto',
+      });
+    }
+    // The comment is free text: it may wrap between words, with a tooltip.
+    const why = within(history).getByText('Trained on a partial upload');
+    expect(why.closest('td')).toHaveStyle({ whiteSpace: 'normal' });
+    expect(why).toHaveAttribute('title', 'Trained on a partial upload');
+  });
+
   it('approves with a required comment', async () => {
     const { api, alertApi } = await renderWithEntity(<ModelVersionsCard />);
     const table = await screen.findByRole('table', { name: 'Model versions' });

@@ -3,8 +3,11 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import CloudDoneIcon from '@material-ui/icons/CloudDone';
+import ShowChartIcon from '@material-ui/icons/ShowChart';
 import { useCallback, useMemo, useState } from 'react';
 import {
   mlopsModelApprovePermission,
@@ -21,7 +24,7 @@ import {
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useModelVersions } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import {
   approvalLabel,
@@ -101,23 +104,30 @@ const versionColumns = (
       ),
   },
   {
-    title: 'Evaluation',
+    title: 'Actions',
     render: v => (
-      <Button
-        size="small"
-        disabled={!onPlots}
-        data-testid={`plots-version-${v.version}`}
-        aria-label={`Evaluation plots of version ${v.version}`}
-        onClick={() => onPlots?.(v.version)}
+      // One line however narrow the card: the table scrolls instead.
+      <Box
+        display="flex"
+        flexWrap="nowrap"
+        alignItems="center"
+        style={{ gap: 4 }}
+        data-testid={`decisions-${v.version}`}
       >
-        Plots
-      </Button>
-    ),
-  },
-  {
-    title: 'Decision',
-    render: v => (
-      <Box display="flex" style={{ gap: 4 }}>
+        <Tooltip title={`Evaluation plots of version ${v.version}`}>
+          {/* a disabled button fires no events; the span keeps the tooltip */}
+          <span>
+            <IconButton
+              size="small"
+              disabled={!onPlots}
+              data-testid={`plots-version-${v.version}`}
+              aria-label={`Evaluation plots of version ${v.version}`}
+              onClick={() => onPlots?.(v.version)}
+            >
+              <ShowChartIcon fontSize="small" />
+            </IconButton>
+          </span>
+        </Tooltip>
         {(['Approved', 'Rejected'] as const)
           // An approved version can only be rejected, a rejected one only approved.
           .filter(decision => v.approvalStatus !== decision)
@@ -160,7 +170,6 @@ export function ModelVersionsTable(props: {
       columns={columns}
       data={props.versions}
       rowTestId={versionTestId}
-      nowrapHeader
     />
   );
 }
@@ -171,7 +180,7 @@ const historyColumns: TableColumn<HistoryRow>[] = [
   { title: 'Version', field: 'version' },
   { title: 'Status', render: e => approvalLabel(e.status) },
   { title: 'Who', render: e => shortRef(e.by) },
-  { title: 'Why', render: e => e.comment ?? '—' },
+  textColumn('Why', e => e.comment),
 ];
 
 /** Who decided what, when and why, across every version (newest first). */

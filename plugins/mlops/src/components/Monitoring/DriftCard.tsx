@@ -4,7 +4,7 @@ import Collapse from '@material-ui/core/Collapse';
 import IconButton from '@material-ui/core/IconButton';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
+import TableCell, { type TableCellProps } from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
@@ -27,6 +27,7 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { formatMetric, formatTime } from '../common/format';
+import { NOWRAP_CELL, TableScroll } from '../common/MlopsTable';
 import {
   ChartBox,
   DriftStatusChip,
@@ -70,6 +71,11 @@ export function DistributionChart(props: { result: FeatureDriftResult }) {
   );
 }
 
+// Like MlopsTable's cells: chips and numbers never break across lines.
+function Cell(props: TableCellProps) {
+  return <TableCell {...props} style={{ ...NOWRAP_CELL, ...props.style }} />;
+}
+
 function FeatureRow(props: { result: FeatureDriftResult }) {
   const { result } = props;
   const [open, setOpen] = useState(false);
@@ -77,7 +83,7 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
   return (
     <Fragment>
       <TableRow data-testid={`drift-feature-${result.feature}`}>
-        <TableCell padding="checkbox">
+        <Cell padding="checkbox">
           <IconButton
             size="small"
             aria-expanded={open}
@@ -86,17 +92,17 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
           >
             {open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
           </IconButton>
-        </TableCell>
-        <TableCell>{result.feature}</TableCell>
-        <TableCell>
+        </Cell>
+        <Cell>{result.feature}</Cell>
+        <Cell>
           <DriftStatusChip
             status={result.status}
             testId={`drift-status-${result.feature}`}
           />
-        </TableCell>
-        <TableCell>{formatMetric(result.psi ?? undefined)}</TableCell>
-        <TableCell>{formatMetric(result.ks ?? undefined)}</TableCell>
-        <TableCell>{result.sampleCount}</TableCell>
+        </Cell>
+        <Cell>{formatMetric(result.psi ?? undefined)}</Cell>
+        <Cell>{formatMetric(result.ks ?? undefined)}</Cell>
+        <Cell>{result.sampleCount}</Cell>
       </TableRow>
       <TableRow>
         <TableCell colSpan={6} style={{ paddingTop: 0, paddingBottom: 0 }}>
@@ -113,23 +119,25 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
 
 export function DriftTable(props: { drift: DriftSummary }) {
   return (
-    <Table size="small" aria-label="Feature drift">
-      <TableHead>
-        <TableRow>
-          <TableCell padding="checkbox" />
-          <TableCell>Feature</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>PSI</TableCell>
-          <TableCell>KS</TableCell>
-          <TableCell>Samples</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {props.drift.features.map(f => (
-          <FeatureRow key={f.feature} result={f} />
-        ))}
-      </TableBody>
-    </Table>
+    <TableScroll>
+      <Table size="small" aria-label="Feature drift">
+        <TableHead>
+          <TableRow>
+            <Cell padding="checkbox" />
+            <Cell>Feature</Cell>
+            <Cell>Status</Cell>
+            <Cell>PSI</Cell>
+            <Cell>KS</Cell>
+            <Cell>Samples</Cell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {props.drift.features.map(f => (
+            <FeatureRow key={f.feature} result={f} />
+          ))}
+        </TableBody>
+      </Table>
+    </TableScroll>
   );
 }
 

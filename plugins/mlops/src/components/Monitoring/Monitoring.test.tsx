@@ -168,6 +168,21 @@ describe('DriftCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('keeps chips and numbers on one line and scrolls in a narrow card', async () => {
+    await renderWithEntity(<DriftCard />);
+    const table = await screen.findByRole('table', { name: 'Feature drift' });
+    expect(table.closest('[data-testid="mlops-table-scroll"]')).toHaveStyle({
+      overflowX: 'auto',
+    });
+    const sex = within(table).getByTestId('drift-feature-sex');
+    for (const cell of [
+      ...within(table).getAllByRole('columnheader'),
+      within(sex).getByText('Not enough data').closest('td'),
+    ]) {
+      expect(cell).toHaveStyle({ whiteSpace: 'nowrap', wordBreak: 'normal' });
+    }
+  });
+
   it('shows baseline vs recent distribution of a feature on expand', async () => {
     await renderWithEntity(<DriftCard />);
     const expand = await screen.findByRole('button', {

@@ -21,7 +21,7 @@ import { useMlopsRefresh } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useRun } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import {
@@ -102,7 +102,8 @@ export function RunDetail(props: { executionId: string }) {
 type Parameter = { name: string; value: string };
 const parameterColumns: TableColumn<Parameter>[] = [
   { title: 'Parameter', field: 'name' },
-  { title: 'Value', field: 'value' },
+  // A value can be a long URI or a list; it wraps instead of widening the drawer.
+  textColumn('Value', p => p.value),
 ];
 
 function RunDetailBody(props: { run: PipelineExecutionDetail }) {

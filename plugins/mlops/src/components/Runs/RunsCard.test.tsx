@@ -25,6 +25,22 @@ describe('RunsCard', () => {
     const running = within(table).getByTestId('run-row-exec-0004');
     expect(running).toHaveTextContent('Executing');
     expect(running).toHaveTextContent('Train');
+    // Many columns: the table scrolls sideways in a narrow card; statuses and
+    // metrics stay on one line, a manifest wraps only before its row count.
+    expect(table.closest('[data-testid="mlops-table-scroll"]')).toHaveStyle({
+      overflowX: 'auto',
+    });
+    for (const text of ['Failed', '4.710 / 1.550 / 0.540']) {
+      expect(within(failed).getByText(text).closest('td')).toHaveStyle({
+        whiteSpace: 'nowrap',
+      });
+    }
+    const rowCount = within(failed).getByText('(4177 rows)');
+    expect(rowCount).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(rowCount.closest('td')).toHaveStyle({
+      whiteSpace: 'normal',
+      wordBreak: 'normal',
+    });
   });
 
   it('opens a run: parameters, failure reason, logs, and Retry calls the API', async () => {

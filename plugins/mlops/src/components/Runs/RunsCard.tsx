@@ -11,7 +11,12 @@ import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useRuns } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
-import { MlopsTable, type TableColumn } from '../common/MlopsTable';
+import {
+  MlopsTable,
+  NOWRAP_CELL,
+  WRAP_AT_SPACES,
+  type TableColumn,
+} from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import {
@@ -28,12 +33,14 @@ const runColumns = (
 ): TableColumn<PipelineExecution>[] => [
   {
     title: 'Run',
+    cellStyle: WRAP_AT_SPACES,
     render: run => (
       <Link
         component="button"
         variant="body2"
         onClick={() => onOpen(run.executionId)}
         aria-label={`Open run ${run.executionId}`}
+        style={{ textAlign: 'left' }}
       >
         {run.displayName ?? run.executionId}
       </Link>
@@ -41,7 +48,6 @@ const runColumns = (
   },
   {
     title: 'Status',
-    cellStyle: { whiteSpace: 'nowrap' },
     render: run => (
       <>
         <StatusIndicator status={run.status} />
@@ -53,17 +59,24 @@ const runColumns = (
       </>
     ),
   },
-  { title: 'Trigger', field: 'trigger', cellStyle: { whiteSpace: 'nowrap' } },
+  { title: 'Trigger', field: 'trigger' },
   { title: 'By', render: run => shortRef(run.triggeredBy) },
   {
     title: 'Data manifest',
+    cellStyle: WRAP_AT_SPACES,
     render: run =>
       run.dataManifest ? (
+        // Wraps at the id's hyphens or before the row count, never inside.
         <span title={run.dataManifest.uri}>
           {run.dataManifest.manifestId}
-          {run.dataManifest.rowCount !== undefined
-            ? ` (${run.dataManifest.rowCount} rows)`
-            : ''}
+          {run.dataManifest.rowCount !== undefined && (
+            <>
+              {' '}
+              <span style={NOWRAP_CELL}>
+                ({run.dataManifest.rowCount} rows)
+              </span>
+            </>
+          )}
         </span>
       ) : (
         '—'
@@ -103,7 +116,6 @@ export function RunsTable(props: {
       columns={columns}
       data={props.runs}
       rowTestId={runTestId}
-      nowrapHeader
     />
   );
 }
@@ -137,12 +149,7 @@ export const RunsCard = withMlopsEntityData(function RunsCardContent() {
           description: 'Upload a dataset or press “Train now”.',
         }}
       >
-        {value => (
-          // Many columns: scroll sideways on narrow screens rather than squeeze.
-          <Box overflow="auto">
-            <RunsTable runs={value.items} onOpen={setOpen} />
-          </Box>
-        )}
+        {value => <RunsTable runs={value.items} onOpen={setOpen} />}
       </AsyncContent>
       <TrainNowDialog open={training} onClose={() => setTraining(false)} />
       <RunDetailDrawer executionId={open} onClose={() => setOpen(undefined)} />

@@ -200,3 +200,19 @@ function safeJson(text: string): any {
     return undefined;
   }
 }
+
+// Sorting a column is the costly part of both the median imputer and the
+// baseline statistics; both read the training split's columns, so each is
+// sorted once. Keyed weakly: the copy goes when the column does.
+const sortedColumns = new WeakMap<Float64Array, Float64Array>();
+
+/** The finite values of a column, ascending (computed once per column array). */
+export function sortedPresent(column: Float64Array): Float64Array {
+  let sorted = sortedColumns.get(column);
+  if (!sorted) {
+    // Typed-array sort: numeric, no comparator calls.
+    sorted = column.filter(v => Number.isFinite(v)).sort();
+    sortedColumns.set(column, sorted);
+  }
+  return sorted;
+}

@@ -11,6 +11,7 @@ import {
   columnsFromRecords,
   numericColumn,
   selectRows,
+  sortedPresent,
 } from './columns';
 import { SEX_CATEGORIES } from '@mlops-portal/abalone-schema';
 
@@ -45,9 +46,9 @@ export interface PreprocessorArtifact {
 
 export const FEATURE_COUNT = NUMERIC_COLUMNS.length + SEX_CATEGORIES.length;
 
-/** Median of the finite values (typed-array sort: no comparator calls). */
-function medianOf(values: Float64Array): number {
-  const present = values.filter(v => Number.isFinite(v)).sort();
+/** Median of the finite values of a column. */
+function medianOf(column: Float64Array): number {
+  const present = sortedPresent(column);
   const n = present.length;
   if (n === 0) return 0;
   const mid = n >> 1;
@@ -67,8 +68,9 @@ export function fitPreprocessor(
   const means: number[] = [];
   const scales: number[] = [];
   for (const col of NUMERIC_COLUMNS) {
-    const values = numericColumn(cols, col).slice();
-    const med = medianOf(values);
+    const column = numericColumn(cols, col);
+    const med = medianOf(column);
+    const values = column.slice();
     let sum = 0;
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(values[i])) values[i] = med;

@@ -9,6 +9,7 @@ import {
   NO_SEX,
   columnsFromRecords,
   numericColumn,
+  sortedPresent,
 } from '../columns';
 import { equalWidthHistogram } from './histogram';
 
@@ -95,11 +96,6 @@ export function presentValues(
     out[i] = typeof v === 'number' ? v : NaN;
   }
   return sortedPresent(out);
-}
-
-/** The finite values of a column, ascending (typed sort: no comparator calls). */
-function sortedPresent(column: Float64Array): Float64Array {
-  return column.filter(v => Number.isFinite(v)).sort();
 }
 
 function sketchLevel(sorted: Float64Array): number[] {

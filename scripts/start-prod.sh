@@ -6,6 +6,8 @@
 # (e.g. --config my-overrides.yaml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=ensure-node.sh
+source scripts/ensure-node.sh
 for f in packages/backend/dist/index.cjs.js packages/app/dist/index.html \
   plugins/mlops-backend/dist/worker.cjs.js; do
   [ -f "$f" ] || { echo "missing $f: run npm run build first" >&2; exit 1; }

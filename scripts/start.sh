@@ -5,6 +5,8 @@
 # (or MLOPS_SEED_DATA: a path or the UCI URL), which trains and registers version 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=ensure-node.sh
+source scripts/ensure-node.sh
 [ -d node_modules/@backstage/cli ] || npm ci --no-audit --no-fund
 
 # The consumer app is static: build once, serve it beside the portal.

@@ -7,6 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=ensure-node.sh
+source scripts/ensure-node.sh
 RESULTS="${MLOPS_TEST_RESULTS:-$ROOT/.test-results}"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 export CI=true
@@ -77,6 +79,9 @@ bash scripts/e2e.sh "$RESULTS"
 # production mode (built backend serving the built app, plain node): start-up figures + browser smoke
 step "end-to-end: production mode"
 bash scripts/e2e-prod.sh "$RESULTS"
+
+# engines is 22 || 24: the server-side Jest suites once more on Node 24
+suite jest-node24 bash scripts/test-node24.sh "$RESULTS/jest-node24.json"
 
 # issue #11: a stock create-app Backstage (Node 22, yarn 4) installs the packed plugins as the READMEs say
 # (CI runs it as its own, earlier step and passes its result in MLOPS_ADOPTER_RESULTS)

@@ -185,6 +185,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     );
 
     await fs.mkdir(settings.dataDir, { recursive: true });
+    await ingest.clearStaging();
     for (const rec of await recoverExecutions(store, logger)) {
       scheduler.requeue(rec.pipelineName, rec.executionId);
     }

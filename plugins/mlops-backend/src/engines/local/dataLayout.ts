@@ -52,11 +52,15 @@ export class DataLayout {
     return path.join(this.root, 'cache', 'columns');
   }
 
-  /** A fresh staging file for an upload being checked (outside the bucket). */
+  /** Where uploads are staged while they are checked (outside the bucket). */
+  incomingDir(): string {
+    return path.join(this.root, 'incoming');
+  }
+
+  /** A fresh staging file for an upload being checked. */
   newIncomingFile(extension = '.csv'): string {
     return path.join(
-      this.root,
-      'incoming',
+      this.incomingDir(),
       `${randomBytes(8).toString('hex')}${extension}`,
     );
   }

@@ -147,6 +147,18 @@ describe('DatasetIngest', () => {
     );
   });
 
+  it('removes the staging files an interrupted process left', async () => {
+    const incoming = path.join(h.dataDir, 'incoming');
+    fs.mkdirSync(incoming, { recursive: true });
+    fs.writeFileSync(path.join(incoming, 'a1b2.csv'), 'M,0.4,0.3');
+    fs.writeFileSync(path.join(incoming, 'a1b2.columns'), 'partial');
+    await ingest.clearStaging();
+    expect(fs.readdirSync(incoming)).toEqual([]);
+    // and with nothing staged (or no directory yet) it is a no-op
+    fs.rmSync(incoming, { recursive: true });
+    await expect(ingest.clearStaging()).resolves.toBeUndefined();
+  });
+
   it('stores nothing when the upload stream fails part-way', async () => {
     async function* cutOff() {
       yield Buffer.from(abaloneSubset(50));

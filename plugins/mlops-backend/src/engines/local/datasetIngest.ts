@@ -154,6 +154,21 @@ export class DatasetIngest {
     }
   }
 
+  /**
+   * At start-up no upload is in flight: staging files are what a killed
+   * process left (possibly hundreds of MB), so they go.
+   */
+  async clearStaging(): Promise<void> {
+    const dir = this.layout.incomingDir();
+    const left = await fs.readdir(dir).catch(() => [] as string[]);
+    for (const name of left)
+      await fs.rm(path.join(dir, name), { force: true, recursive: true });
+    if (left.length > 0)
+      this.logger.info(
+        `MLOps data bucket: removed ${left.length} staging file(s) of interrupted uploads`,
+      );
+  }
+
   close() {
     this.checker?.dispose();
     this.checker = undefined;

@@ -1,46 +1,122 @@
-// Histogram building shared with worker threads (nthread > 1).
+// Work shared with worker threads (nthread > 1): histograms, partitions and
+// leaf values of large slices.
 import { Worker } from 'worker_threads';
 import type { HistData } from './bins';
 import { addRowsToHist } from './hist-kernel';
+import { copyRows } from './rows';
+import {
+  addSplitLeafValueRows,
+  addValueRows,
+  partitionRows,
+} from './rows-kernel';
 
 /** Below this many rows a node's histogram is cheaper to build alone than to hand out. */
 export const MIN_PARALLEL_ROWS = 4096;
+/** Partitions and leaf values cost less per row than histograms: larger slices only. */
+export const MIN_PARALLEL_PARTITION_ROWS = 8192;
 /** Smaller trainings take less time than starting the worker threads (tens of ms). */
 export const MIN_THREADED_TRAINING_ROWS = 50_000;
 
-// Control block slots (Int32, shared with each worker).
+// Control block slots (Int32, shared with each worker; VALUE0/1 are read as float32).
 const SEQ = 0;
 const DONE = 1;
 const BEGIN = 2;
 const END = 3;
 const STOP = 4;
 const FAILED = 5;
+const JOB = 6;
+const SET = 7;
+const COL = 8;
+const AT = 9;
+const RESULT = 10;
+const VALUE0 = 11;
+const CONTROL_SLOTS = 13;
+// Job types.
+const HIST = 0;
+const PARTITION = 1;
+const SPLIT_LEAF_VALUES = 2;
+const LEAF_VALUE = 3;
 /** A worker that does not answer in this time is treated as failed. */
 const WAIT_LIMIT_MS = 60_000;
+/**
+ * Both sides poll for this long before sleeping in Atomics.wait: a wake-up
+ * from it takes tens of µs, as long as a small job, and jobs come every
+ * fraction of a millisecond while a tree grows (OpenMP spins the same way).
+ */
+const SPIN_MS = 2;
+
+interface Kernels {
+  hist: typeof addRowsToHist;
+  partition: typeof partitionRows;
+  splitLeafValues: typeof addSplitLeafValueRows;
+  leafValue: typeof addValueRows;
+}
 
 /**
- * Worker side: waits for a job number in SEQ, adds the job's rows to its own
- * histogram `out` for its columns [c0, c1), publishes the number in DONE.
+ * Worker side: waits for a job number in SEQ, runs the job on its part
+ * (histogram: its columns [c0, c1) into its own `out`; row jobs: rows
+ * [BEGIN, END) of one row set), publishes the number in DONE.
  * Self-contained: its source text runs in the worker (see HistThreads).
  */
-function workerMain(kernel: typeof addRowsToHist, wd: any): void {
-  // Slots 0..5 are SEQ, DONE, BEGIN, END, STOP, FAILED (no outer names here).
+function workerMain(k: Kernels, wd: any): void {
+  // Slots as named above (no outer names here): 0 SEQ, 1 DONE, 2 BEGIN,
+  // 3 END, 4 STOP, 5 FAILED, 6 JOB, 7 SET, 8 COL, 9 AT, 10 RESULT, 11-12 values.
   const ctl = new Int32Array(wd.control);
   try {
+    const values = new Float32Array(wd.control, 11 * 4, 2);
     const out = new Float64Array(wd.out);
     const bins = new Uint16Array(wd.bins);
-    const order = new Uint32Array(wd.order);
+    const byColumn = new Uint16Array(wd.binsByColumn);
+    const orders = [new Uint32Array(wd.order), new Uint32Array(wd.rest)];
+    const left = new Uint32Array(wd.scratchLeft);
+    const right = new Uint32Array(wd.scratchRight);
+    const dirs = new Uint8Array(wd.dirs);
+    const pred = new Float32Array(wd.pred);
     const grad = new Float32Array(wd.grad);
     const hess = new Float32Array(wd.hess);
     let seen = 0;
     for (;;) {
+      const spinUntil = performance.now() + wd.spinMs;
+      while (Atomics.load(ctl, 0) === seen && performance.now() < spinUntil);
       Atomics.wait(ctl, 0, seen);
       seen = Atomics.load(ctl, 0);
       if (Atomics.load(ctl, 4) === 1) return;
-      out.fill(0, wd.from, wd.to);
+      const job = ctl[6];
       const begin = ctl[2];
       const end = ctl[3];
-      kernel(out, bins, wd.cols, order, begin, end, grad, hess, wd.c0, wd.c1);
+      const order = orders[ctl[7]];
+      if (job === 0) {
+        out.fill(0, wd.from, wd.to);
+        const { cols, c0, c1 } = wd;
+        k.hist(out, bins, cols, orders[0], begin, end, grad, hess, c0, c1);
+      } else if (job === 1) {
+        const col = ctl[8];
+        const at = ctl[9];
+        ctl[10] = k.partition(
+          order,
+          byColumn,
+          col,
+          dirs,
+          begin,
+          end,
+          left,
+          right,
+          at,
+        );
+      } else if (job === 2) {
+        k.splitLeafValues(
+          order,
+          byColumn,
+          ctl[8],
+          dirs,
+          values,
+          pred,
+          begin,
+          end,
+        );
+      } else {
+        k.leafValue(order, pred, begin, end, values[0]);
+      }
       Atomics.store(ctl, 1, seen);
       Atomics.notify(ctl, 1);
     }
@@ -54,9 +130,23 @@ function shared(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(bytes);
 }
 
+/** What the helpers read and write; every array SharedArrayBuffer-backed. */
+export interface SharedRows {
+  /** Sampled rows (they also build the histograms), rows left out by subsample. */
+  orders: [Uint32Array, Uint32Array];
+  /** Lefts and rights of a slice's parts while it is partitioned. */
+  scratchLeft: Uint32Array;
+  scratchRight: Uint32Array;
+  directions: Uint8Array;
+  pred: Float32Array;
+  grad: Float32Array;
+  hess: Float32Array;
+}
+
 interface Helper {
   worker: Worker;
   control: Int32Array;
+  values: Float32Array;
   out: Float64Array;
   /** Its columns, and their slots in the interleaved histogram. */
   c0: number;
@@ -69,9 +159,11 @@ interface Helper {
  * Splits each histogram build by columns: the calling thread adds the first
  * columns, each worker the next ones into its own buffer, which is then
  * copied in. Every bin is still summed by one thread in row order, so the
- * model does not depend on the thread count. The calling thread blocks
- * (Atomics.wait) until the workers are done, keeping training synchronous.
- * The bin matrix, row order and gradients must be SharedArrayBuffer-backed.
+ * model does not depend on the thread count. Row jobs (partition, leaf
+ * values) split a slice into consecutive parts, one per thread; per-row
+ * results and a stable reassembly keep them independent of the thread count
+ * too. The calling thread blocks (Atomics.wait) until the workers are done,
+ * keeping training synchronous.
  */
 export class HistThreads {
   private readonly helpers: Helper[] = [];
@@ -81,9 +173,7 @@ export class HistThreads {
 
   constructor(
     private readonly data: HistData,
-    private readonly order: Uint32Array,
-    private readonly grad: Float32Array,
-    private readonly hess: Float32Array,
+    private readonly rows: SharedRows,
     threads: number,
   ) {
     const { cols, offsets } = data;
@@ -96,14 +186,19 @@ export class HistThreads {
     // Any failure, even before workerMain's own try, sets FAILED.
     const source = `const wd = require('worker_threads').workerData;
 try {
-  (${workerMain.toString()})((${addRowsToHist.toString()}), wd);
+  (${workerMain.toString()})({
+    hist: (${addRowsToHist.toString()}),
+    partition: (${partitionRows.toString()}),
+    splitLeafValues: (${addSplitLeafValueRows.toString()}),
+    leafValue: (${addValueRows.toString()}),
+  }, wd);
 } catch (e) {
   const ctl = new Int32Array(wd.control);
   Atomics.store(ctl, ${FAILED}, 1);
   Atomics.notify(ctl, ${DONE});
 }`;
     for (let t = 1; t < n; t++) {
-      const control = new Int32Array(shared(4 * 8));
+      const control = new Int32Array(shared(4 * CONTROL_SLOTS));
       const out = new Float64Array(shared(8 * histLength));
       const from = 2 * offsets[bounds[t]];
       const to = 2 * offsets[bounds[t + 1]];
@@ -113,10 +208,17 @@ try {
           control: control.buffer,
           out: out.buffer,
           bins: data.bins.buffer,
-          order: order.buffer,
-          grad: grad.buffer,
-          hess: hess.buffer,
+          binsByColumn: data.binsByColumn.buffer,
+          order: rows.orders[0].buffer,
+          rest: rows.orders[1].buffer,
+          scratchLeft: rows.scratchLeft.buffer,
+          scratchRight: rows.scratchRight.buffer,
+          dirs: rows.directions.buffer,
+          pred: rows.pred.buffer,
+          grad: rows.grad.buffer,
+          hess: rows.hess.buffer,
           cols,
+          spinMs: SPIN_MS,
           c0: bounds[t],
           c1: bounds[t + 1],
           from,
@@ -128,6 +230,7 @@ try {
       this.helpers.push({
         worker,
         control,
+        values: new Float32Array(control.buffer, VALUE0 * 4, 2),
         out,
         c0: bounds[t],
         c1: bounds[t + 1],
@@ -137,15 +240,9 @@ try {
     }
   }
 
-  /** hist ← the histogram of order[begin, end) over all columns. */
+  /** hist ← the histogram of sampled rows order[begin, end) over all columns. */
   build(hist: Float64Array, begin: number, end: number): void {
-    const seq = ++this.seq;
-    for (const h of this.helpers) {
-      h.control[BEGIN] = begin;
-      h.control[END] = end;
-      Atomics.store(h.control, SEQ, seq);
-      Atomics.notify(h.control, SEQ);
-    }
+    const seq = this.post(HIST, [begin, end], () => {});
     hist.fill(0);
     for (const [c0, c1] of this.ownColumns) this.add(hist, begin, end, c0, c1);
     for (const h of [...this.helpers]) {
@@ -153,14 +250,167 @@ try {
         hist.set(h.out.subarray(h.from, h.to), h.from);
         continue;
       }
-      // A helper that failed to start or run (e.g. its source was changed
-      // by a code-coverage tool): its columns are added here from now on,
-      // which gives the same sums.
-      void h.worker.terminate();
-      this.helpers.splice(this.helpers.indexOf(h), 1);
-      this.ownColumns.push([h.c0, h.c1]);
+      this.drop(h);
       this.add(hist, begin, end, h.c0, h.c1);
     }
+  }
+
+  /**
+   * Stable partition of row set `set`'s slice order[begin, end) by the
+   * current directions on the column at `colBase`: each thread partitions
+   * its part into the scratch arrays, then the parts' lefts and rights are
+   * copied back in part order — the order of the serial partition. Returns
+   * the end of the lefts.
+   */
+  partition(set: 0 | 1, begin: number, end: number, colBase: number): number {
+    const { binsByColumn } = this.data;
+    const { directions, scratchLeft, scratchRight } = this.rows;
+    const order = this.rows.orders[set];
+    const lefts = this.runRows(PARTITION, set, begin, end, colBase, 0, (b, e) =>
+      partitionRows(
+        order,
+        binsByColumn,
+        colBase,
+        directions,
+        b,
+        e,
+        scratchLeft,
+        scratchRight,
+        b - begin,
+      ),
+    );
+    const bounds = this.parts(begin, end, lefts.length);
+    let at = begin;
+    for (let i = 0; i < lefts.length; i++) {
+      const from = bounds[i] - begin;
+      copyRows(scratchLeft, from, from + lefts[i], order, at);
+      at += lefts[i];
+    }
+    const mid = at;
+    for (let i = 0; i < lefts.length; i++) {
+      const from = bounds[i] - begin;
+      const rights = bounds[i + 1] - bounds[i] - lefts[i];
+      copyRows(scratchRight, from, from + rights, order, at);
+      at += rights;
+    }
+    return mid;
+  }
+
+  /** RowSet.addSplitLeafValues for a slice, by parts. */
+  addSplitLeafValues(
+    set: 0 | 1,
+    begin: number,
+    end: number,
+    colBase: number,
+    values: Float32Array,
+  ): void {
+    const { binsByColumn } = this.data;
+    const { directions, pred } = this.rows;
+    const order = this.rows.orders[set];
+    this.runRows(
+      SPLIT_LEAF_VALUES,
+      set,
+      begin,
+      end,
+      colBase,
+      values,
+      (b, e) => {
+        addSplitLeafValueRows(
+          order,
+          binsByColumn,
+          colBase,
+          directions,
+          values,
+          pred,
+          b,
+          e,
+        );
+        return 0;
+      },
+    );
+  }
+
+  /** RowSet.addLeafValue for a slice, by parts. */
+  addLeafValue(set: 0 | 1, begin: number, end: number, value: number): void {
+    const order = this.rows.orders[set];
+    const { pred } = this.rows;
+    this.runRows(LEAF_VALUE, set, begin, end, 0, value, (b, e) => {
+      addValueRows(order, pred, b, e, value);
+      return 0;
+    });
+  }
+
+  /** Consecutive part bounds of [begin, end) for n threads. */
+  private parts(begin: number, end: number, n: number): number[] {
+    return Array.from(
+      { length: n + 1 },
+      (_, i) => begin + Math.round((i * (end - begin)) / n),
+    );
+  }
+
+  /**
+   * Runs a row job by parts: part 0 here, part i on helper i − 1; a failed
+   * helper's part is run here. Returns each part's result (in part order).
+   */
+  private runRows(
+    job: number,
+    set: 0 | 1,
+    begin: number,
+    end: number,
+    colBase: number,
+    values: Float32Array | number,
+    local: (b: number, e: number) => number,
+  ): number[] {
+    const helpers = [...this.helpers];
+    const bounds = this.parts(begin, end, helpers.length + 1);
+    const seq = this.post(job, bounds, h => {
+      h.control[SET] = set;
+      h.control[COL] = colBase;
+      if (typeof values === 'number') h.values[0] = values;
+      else h.values.set(values);
+    });
+    const results = [local(bounds[0], bounds[1])];
+    helpers.forEach((h, i) => {
+      if (this.wait(h, seq)) {
+        results.push(h.control[RESULT]);
+        return;
+      }
+      this.drop(h);
+      results.push(local(bounds[i + 1], bounds[i + 2]));
+    });
+    return results;
+  }
+
+  /**
+   * Hands job `job` to every helper: helper i gets rows [bounds[i + 1],
+   * bounds[i + 2]) (all helpers get [bounds[0], bounds[1]) when there are
+   * only two bounds: histograms split by columns). Returns the job number.
+   */
+  private post(job: number, bounds: number[], setup: (h: Helper) => void) {
+    const seq = ++this.seq;
+    this.helpers.forEach((h, i) => {
+      const part = bounds.length === 2 ? 0 : i + 1;
+      h.control[JOB] = job;
+      h.control[BEGIN] = bounds[part];
+      h.control[END] = bounds[part + 1];
+      // Where the part's lefts and rights start in the scratch arrays.
+      h.control[AT] = bounds[part] - bounds[0];
+      setup(h);
+      Atomics.store(h.control, SEQ, seq);
+      Atomics.notify(h.control, SEQ);
+    });
+    return seq;
+  }
+
+  /**
+   * A helper that failed to start or run (e.g. its source was changed by a
+   * code-coverage tool): its work is done here from now on, which gives the
+   * same results.
+   */
+  private drop(h: Helper): void {
+    void h.worker.terminate();
+    this.helpers.splice(this.helpers.indexOf(h), 1);
+    this.ownColumns.push([h.c0, h.c1]);
   }
 
   private add(
@@ -171,12 +421,18 @@ try {
     c1: number,
   ): void {
     const { bins, cols } = this.data;
-    const { order, grad, hess } = this;
-    addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, c0, c1);
+    const { orders, grad, hess } = this.rows;
+    addRowsToHist(hist, bins, cols, orders[0], begin, end, grad, hess, c0, c1);
   }
 
   /** True when the helper finished job `seq`; false when it failed or hangs. */
   private wait(h: Helper, seq: number): boolean {
+    const spinUntil = performance.now() + SPIN_MS;
+    while (
+      Atomics.load(h.control, DONE) !== seq &&
+      Atomics.load(h.control, FAILED) !== 1 &&
+      performance.now() < spinUntil
+    );
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (;;) {
       const done = Atomics.load(h.control, DONE);

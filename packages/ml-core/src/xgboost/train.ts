@@ -172,7 +172,8 @@ export function trainXGBoost(
   };
   const rng = mulberry32(p.seed);
   const base = Math.fround(p.base_score);
-  const pred = new Float32Array(rows).fill(base);
+  // Shared memory: hist worker threads (nthread > 1) add leaf values to it.
+  const pred = new Float32Array(new SharedArrayBuffer(4 * rows)).fill(base);
   const valPred = validation
     ? new Float32Array(validation.rows).fill(base)
     : undefined;

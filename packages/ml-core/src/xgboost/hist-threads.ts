@@ -3,6 +3,27 @@
 import { Worker } from 'worker_threads';
 import type { HistData } from './bins';
 import { addRowsToHist } from './hist-kernel';
+import {
+  AT,
+  BEGIN,
+  COL,
+  CONTROL_SLOTS,
+  DONE,
+  END,
+  FAILED,
+  HIST,
+  JOB,
+  JOB_MS_BYTE,
+  LEAF_VALUE,
+  PARTITION,
+  RESULT,
+  SEQ,
+  SET,
+  SPLIT_LEAF_VALUES,
+  STOP,
+  VALUE0,
+  workerSource,
+} from './hist-worker';
 import { copyRows } from './rows';
 import {
   addSplitLeafValueRows,
@@ -14,28 +35,11 @@ import {
 export const MIN_PARALLEL_ROWS = 4096;
 /** Partitions and leaf values cost less per row than histograms: larger slices only. */
 export const MIN_PARALLEL_PARTITION_ROWS = 8192;
+/** Smaller row jobs are too short to time. */
+const MIN_REBALANCE_ROWS = 32768;
 /** Smaller trainings take less time than starting the worker threads (tens of ms). */
 export const MIN_THREADED_TRAINING_ROWS = 50_000;
 
-// Control block slots (Int32, shared with each worker; VALUE0/1 are read as float32).
-const SEQ = 0;
-const DONE = 1;
-const BEGIN = 2;
-const END = 3;
-const STOP = 4;
-const FAILED = 5;
-const JOB = 6;
-const SET = 7;
-const COL = 8;
-const AT = 9;
-const RESULT = 10;
-const VALUE0 = 11;
-const CONTROL_SLOTS = 13;
-// Job types.
-const HIST = 0;
-const PARTITION = 1;
-const SPLIT_LEAF_VALUES = 2;
-const LEAF_VALUE = 3;
 /** A worker that does not answer in this time is treated as failed. */
 const WAIT_LIMIT_MS = 60_000;
 /**
@@ -44,87 +48,6 @@ const WAIT_LIMIT_MS = 60_000;
  * fraction of a millisecond while a tree grows (OpenMP spins the same way).
  */
 const SPIN_MS = 2;
-
-interface Kernels {
-  hist: typeof addRowsToHist;
-  partition: typeof partitionRows;
-  splitLeafValues: typeof addSplitLeafValueRows;
-  leafValue: typeof addValueRows;
-}
-
-/**
- * Worker side: waits for a job number in SEQ, runs the job on its part
- * (histogram: its columns [c0, c1) into its own `out`; row jobs: rows
- * [BEGIN, END) of one row set), publishes the number in DONE.
- * Self-contained: its source text runs in the worker (see HistThreads).
- */
-function workerMain(k: Kernels, wd: any): void {
-  // Slots as named above (no outer names here): 0 SEQ, 1 DONE, 2 BEGIN,
-  // 3 END, 4 STOP, 5 FAILED, 6 JOB, 7 SET, 8 COL, 9 AT, 10 RESULT, 11-12 values.
-  const ctl = new Int32Array(wd.control);
-  try {
-    const values = new Float32Array(wd.control, 11 * 4, 2);
-    const out = new Float64Array(wd.out);
-    const bins = new Uint16Array(wd.bins);
-    const byColumn = new Uint16Array(wd.binsByColumn);
-    const orders = [new Uint32Array(wd.order), new Uint32Array(wd.rest)];
-    const left = new Uint32Array(wd.scratchLeft);
-    const right = new Uint32Array(wd.scratchRight);
-    const dirs = new Uint8Array(wd.dirs);
-    const pred = new Float32Array(wd.pred);
-    const grad = new Float32Array(wd.grad);
-    const hess = new Float32Array(wd.hess);
-    let seen = 0;
-    for (;;) {
-      const spinUntil = performance.now() + wd.spinMs;
-      while (Atomics.load(ctl, 0) === seen && performance.now() < spinUntil);
-      Atomics.wait(ctl, 0, seen);
-      seen = Atomics.load(ctl, 0);
-      if (Atomics.load(ctl, 4) === 1) return;
-      const job = ctl[6];
-      const begin = ctl[2];
-      const end = ctl[3];
-      const order = orders[ctl[7]];
-      if (job === 0) {
-        out.fill(0, wd.from, wd.to);
-        const { cols, c0, c1 } = wd;
-        k.hist(out, bins, cols, orders[0], begin, end, grad, hess, c0, c1);
-      } else if (job === 1) {
-        const col = ctl[8];
-        const at = ctl[9];
-        ctl[10] = k.partition(
-          order,
-          byColumn,
-          col,
-          dirs,
-          begin,
-          end,
-          left,
-          right,
-          at,
-        );
-      } else if (job === 2) {
-        k.splitLeafValues(
-          order,
-          byColumn,
-          ctl[8],
-          dirs,
-          values,
-          pred,
-          begin,
-          end,
-        );
-      } else {
-        k.leafValue(order, pred, begin, end, values[0]);
-      }
-      Atomics.store(ctl, 1, seen);
-      Atomics.notify(ctl, 1);
-    }
-  } catch {
-    Atomics.store(ctl, 5, 1);
-    Atomics.notify(ctl, 1);
-  }
-}
 
 function shared(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(bytes);
@@ -147,6 +70,7 @@ interface Helper {
   worker: Worker;
   control: Int32Array;
   values: Float32Array;
+  jobMs: Float64Array;
   out: Float64Array;
   /** Its columns, and their slots in the interleaved histogram. */
   c0: number;
@@ -170,6 +94,12 @@ export class HistThreads {
   /** Column ranges this thread adds itself. */
   private readonly ownColumns: Array<[number, number]>;
   private seq = 0;
+  /**
+   * The caller's share of a row job's rows: it follows the measured speeds
+   * (a helper may share its core with other processes), so that no side
+   * waits long. The split point never changes a result.
+   */
+  private share = 1;
 
   constructor(
     private readonly data: HistData,
@@ -183,20 +113,7 @@ export class HistThreads {
     );
     this.ownColumns = [[0, bounds[1]]];
     const histLength = 2 * (data.missingBin + 1);
-    // Any failure, even before workerMain's own try, sets FAILED.
-    const source = `const wd = require('worker_threads').workerData;
-try {
-  (${workerMain.toString()})({
-    hist: (${addRowsToHist.toString()}),
-    partition: (${partitionRows.toString()}),
-    splitLeafValues: (${addSplitLeafValueRows.toString()}),
-    leafValue: (${addValueRows.toString()}),
-  }, wd);
-} catch (e) {
-  const ctl = new Int32Array(wd.control);
-  Atomics.store(ctl, ${FAILED}, 1);
-  Atomics.notify(ctl, ${DONE});
-}`;
+    const source = workerSource();
     for (let t = 1; t < n; t++) {
       const control = new Int32Array(shared(4 * CONTROL_SLOTS));
       const out = new Float64Array(shared(8 * histLength));
@@ -231,6 +148,7 @@ try {
         worker,
         control,
         values: new Float32Array(control.buffer, VALUE0 * 4, 2),
+        jobMs: new Float64Array(control.buffer, JOB_MS_BYTE, 1),
         out,
         c0: bounds[t],
         c1: bounds[t + 1],
@@ -238,6 +156,7 @@ try {
         to,
       });
     }
+    this.share = 1 / n;
   }
 
   /** hist ← the histogram of sampled rows order[begin, end) over all columns. */
@@ -266,20 +185,26 @@ try {
     const { binsByColumn } = this.data;
     const { directions, scratchLeft, scratchRight } = this.rows;
     const order = this.rows.orders[set];
-    const lefts = this.runRows(PARTITION, set, begin, end, colBase, 0, (b, e) =>
-      partitionRows(
-        order,
-        binsByColumn,
-        colBase,
-        directions,
-        b,
-        e,
-        scratchLeft,
-        scratchRight,
-        b - begin,
-      ),
+    const [lefts, bounds] = this.runRows(
+      PARTITION,
+      set,
+      begin,
+      end,
+      colBase,
+      0,
+      (b, e) =>
+        partitionRows(
+          order,
+          binsByColumn,
+          colBase,
+          directions,
+          b,
+          e,
+          scratchLeft,
+          scratchRight,
+          b - begin,
+        ),
     );
-    const bounds = this.parts(begin, end, lefts.length);
     let at = begin;
     for (let i = 0; i < lefts.length; i++) {
       const from = bounds[i] - begin;
@@ -340,12 +265,29 @@ try {
     });
   }
 
-  /** Consecutive part bounds of [begin, end) for n threads. */
-  private parts(begin: number, end: number, n: number): number[] {
-    return Array.from(
-      { length: n + 1 },
-      (_, i) => begin + Math.round((i * (end - begin)) / n),
+  /** Consecutive part bounds of [begin, end): the caller's share, then equal parts. */
+  private parts(begin: number, end: number, helpers: number): number[] {
+    const first = begin + Math.round(this.share * (end - begin));
+    return [begin].concat(
+      Array.from(
+        { length: helpers + 1 },
+        (_, i) => first + Math.round((i * (end - first)) / helpers),
+      ),
     );
+  }
+
+  /** Moves the caller's share towards equal finishing times (row jobs only). */
+  private rebalance(bounds: number[], ms: number, helpers: Helper[]): void {
+    if (bounds[bounds.length - 1] - bounds[0] < MIN_REBALANCE_ROWS) return;
+    const own = (bounds[1] - bounds[0]) / ms;
+    let others = 0;
+    helpers.forEach((h, i) => {
+      others += (bounds[i + 2] - bounds[i + 1]) / h.jobMs[0];
+    });
+    const target = own / (own + others);
+    if (!Number.isFinite(target)) return;
+    const next = this.share + 0.1 * (target - this.share);
+    this.share = Math.min(0.9, Math.max(0.1, next));
   }
 
   /**
@@ -360,25 +302,33 @@ try {
     colBase: number,
     values: Float32Array | number,
     local: (b: number, e: number) => number,
-  ): number[] {
+  ): [number[], number[]] {
     const helpers = [...this.helpers];
-    const bounds = this.parts(begin, end, helpers.length + 1);
+    if (helpers.length === 0) {
+      return [[local(begin, end)], [begin, end]];
+    }
+    const bounds = this.parts(begin, end, helpers.length);
     const seq = this.post(job, bounds, h => {
       h.control[SET] = set;
       h.control[COL] = colBase;
       if (typeof values === 'number') h.values[0] = values;
       else h.values.set(values);
     });
+    const started = performance.now();
     const results = [local(bounds[0], bounds[1])];
+    const ms = performance.now() - started;
+    let failed = false;
     helpers.forEach((h, i) => {
       if (this.wait(h, seq)) {
         results.push(h.control[RESULT]);
         return;
       }
+      failed = true;
       this.drop(h);
       results.push(local(bounds[i + 1], bounds[i + 2]));
     });
-    return results;
+    if (!failed) this.rebalance(bounds, ms, helpers);
+    return [results, bounds];
   }
 
   /**

@@ -3,7 +3,9 @@
 import { Worker } from 'worker_threads';
 import type { HistData } from './bins';
 import { addRowsToHist } from './hist-kernel';
+import { addTree, TreeArrays } from './tree';
 import {
+  ADD_TREE,
   AT,
   BEGIN,
   COL,
@@ -14,6 +16,7 @@ import {
   HIST,
   JOB,
   JOB_MS_BYTE,
+  JOB_TYPES,
   LEAF_VALUE,
   PARTITION,
   RESULT,
@@ -35,6 +38,8 @@ import {
 export const MIN_PARALLEL_ROWS = 4096;
 /** Partitions and leaf values cost less per row than histograms: larger slices only. */
 export const MIN_PARALLEL_PARTITION_ROWS = 8192;
+/** Trees with more nodes are added to the validation predictions by the caller alone. */
+const TREE_CAPACITY = 1023;
 /** Smaller row jobs are too short to time. */
 const MIN_REBALANCE_ROWS = 32768;
 /** Smaller trainings take less time than starting the worker threads (tens of ms). */
@@ -64,6 +69,8 @@ export interface SharedRows {
   pred: Float32Array;
   grad: Float32Array;
   hess: Float32Array;
+  /** Validation rows (row-major, same columns) and their predictions. */
+  validation?: { x: Float32Array; pred: Float32Array };
 }
 
 interface Helper {
@@ -95,11 +102,20 @@ export class HistThreads {
   private readonly ownColumns: Array<[number, number]>;
   private seq = 0;
   /**
-   * The caller's share of a row job's rows: it follows the measured speeds
-   * (a helper may share its core with other processes), so that no side
-   * waits long. The split point never changes a result.
+   * The caller's share of a row job's rows, per job type: it follows the
+   * measured speeds (rows the caller just moved are in its cache, a helper
+   * may share its core with other processes), so that no side waits long.
+   * The split point never changes a result.
    */
-  private share = 1;
+  private readonly shares: number[];
+  /** The current tree, for the validation rows' predictions. */
+  private readonly tree = {
+    left: new Int32Array(shared(4 * TREE_CAPACITY)),
+    right: new Int32Array(shared(4 * TREE_CAPACITY)),
+    feature: new Int32Array(shared(4 * TREE_CAPACITY)),
+    condition: new Float32Array(shared(4 * TREE_CAPACITY)),
+    defaultLeft: new Uint8Array(shared(TREE_CAPACITY)),
+  };
 
   constructor(
     private readonly data: HistData,
@@ -134,6 +150,15 @@ export class HistThreads {
           pred: rows.pred.buffer,
           grad: rows.grad.buffer,
           hess: rows.hess.buffer,
+          valX: rows.validation?.x.buffer,
+          valPred: rows.validation?.pred.buffer,
+          tree: {
+            left: this.tree.left.buffer,
+            right: this.tree.right.buffer,
+            feature: this.tree.feature.buffer,
+            condition: this.tree.condition.buffer,
+            defaultLeft: this.tree.defaultLeft.buffer,
+          },
           cols,
           spinMs: SPIN_MS,
           c0: bounds[t],
@@ -156,7 +181,7 @@ export class HistThreads {
         to,
       });
     }
-    this.share = 1 / n;
+    this.shares = new Array(JOB_TYPES).fill(1 / n);
   }
 
   /** hist ← the histogram of sampled rows order[begin, end) over all columns. */
@@ -265,9 +290,37 @@ export class HistThreads {
     });
   }
 
+  /**
+   * Adds the tree's leaf values to the validation predictions, by parts.
+   * False when there are no validation rows or the tree is too large for
+   * the shared copy: the caller adds it alone then.
+   */
+  addTreeToValidation(tree: TreeArrays): boolean {
+    const { validation } = this.rows;
+    if (!validation || tree.left.length > TREE_CAPACITY) return false;
+    const t = this.tree;
+    t.left.set(tree.left);
+    t.right.set(tree.right);
+    t.feature.set(tree.feature);
+    t.condition.set(tree.condition);
+    t.defaultLeft.set(tree.defaultLeft);
+    const { x, pred } = validation;
+    const { cols } = this.data;
+    this.runRows(ADD_TREE, 0, 0, pred.length, 0, 0, (b, e) => {
+      addTree(tree, x, cols, pred, b, e);
+      return 0;
+    });
+    return true;
+  }
+
   /** Consecutive part bounds of [begin, end): the caller's share, then equal parts. */
-  private parts(begin: number, end: number, helpers: number): number[] {
-    const first = begin + Math.round(this.share * (end - begin));
+  private parts(
+    job: number,
+    begin: number,
+    end: number,
+    helpers: number,
+  ): number[] {
+    const first = begin + Math.round(this.shares[job] * (end - begin));
     return [begin].concat(
       Array.from(
         { length: helpers + 1 },
@@ -277,7 +330,12 @@ export class HistThreads {
   }
 
   /** Moves the caller's share towards equal finishing times (row jobs only). */
-  private rebalance(bounds: number[], ms: number, helpers: Helper[]): void {
+  private rebalance(
+    job: number,
+    bounds: number[],
+    ms: number,
+    helpers: Helper[],
+  ): void {
     if (bounds[bounds.length - 1] - bounds[0] < MIN_REBALANCE_ROWS) return;
     const own = (bounds[1] - bounds[0]) / ms;
     let others = 0;
@@ -286,8 +344,8 @@ export class HistThreads {
     });
     const target = own / (own + others);
     if (!Number.isFinite(target)) return;
-    const next = this.share + 0.1 * (target - this.share);
-    this.share = Math.min(0.9, Math.max(0.1, next));
+    const next = this.shares[job] + 0.1 * (target - this.shares[job]);
+    this.shares[job] = Math.min(0.9, Math.max(0.1, next));
   }
 
   /**
@@ -307,7 +365,7 @@ export class HistThreads {
     if (helpers.length === 0) {
       return [[local(begin, end)], [begin, end]];
     }
-    const bounds = this.parts(begin, end, helpers.length);
+    const bounds = this.parts(job, begin, end, helpers.length);
     const seq = this.post(job, bounds, h => {
       h.control[SET] = set;
       h.control[COL] = colBase;
@@ -327,7 +385,7 @@ export class HistThreads {
       this.drop(h);
       results.push(local(bounds[i + 1], bounds[i + 2]));
     });
-    if (!failed) this.rebalance(bounds, ms, helpers);
+    if (!failed) this.rebalance(job, bounds, ms, helpers);
     return [results, bounds];
   }
 

@@ -3,6 +3,7 @@
 import { addRowsToHist } from './hist-kernel';
 import {
   addSplitLeafValueRows,
+  addTreeRows,
   addValueRows,
   partitionRows,
 } from './rows-kernel';
@@ -28,12 +29,15 @@ export const HIST = 0;
 export const PARTITION = 1;
 export const SPLIT_LEAF_VALUES = 2;
 export const LEAF_VALUE = 3;
+export const ADD_TREE = 4;
+export const JOB_TYPES = 5;
 
 interface Kernels {
   hist: typeof addRowsToHist;
   partition: typeof partitionRows;
   splitLeafValues: typeof addSplitLeafValueRows;
   leafValue: typeof addValueRows;
+  addTree: typeof addTreeRows;
 }
 
 /**
@@ -59,6 +63,15 @@ function workerMain(k: Kernels, wd: any): void {
     const pred = new Float32Array(wd.pred);
     const grad = new Float32Array(wd.grad);
     const hess = new Float32Array(wd.hess);
+    // Validation rows and the tree to add to their predictions (if any).
+    const valX = wd.valX ? new Float32Array(wd.valX) : new Float32Array(0);
+    const valPred = wd.valX ? new Float32Array(wd.valPred) : valX;
+    const tree = wd.tree;
+    const tLeft = new Int32Array(tree.left);
+    const tRight = new Int32Array(tree.right);
+    const tFeature = new Int32Array(tree.feature);
+    const tCondition = new Float32Array(tree.condition);
+    const tDefaultLeft = new Uint8Array(tree.defaultLeft);
     let seen = 0;
     for (;;) {
       const spinUntil = performance.now() + wd.spinMs;
@@ -100,8 +113,21 @@ function workerMain(k: Kernels, wd: any): void {
           begin,
           end,
         );
-      } else {
+      } else if (job === 3) {
         k.leafValue(order, pred, begin, end, values[0]);
+      } else {
+        k.addTree(
+          tLeft,
+          tRight,
+          tFeature,
+          tCondition,
+          tDefaultLeft,
+          valX,
+          wd.cols,
+          valPred,
+          begin,
+          end,
+        );
       }
       jobMs[0] = performance.now() - started;
       Atomics.store(ctl, 1, seen);
@@ -123,6 +149,7 @@ try {
     partition: (${partitionRows.toString()}),
     splitLeafValues: (${addSplitLeafValueRows.toString()}),
     leafValue: (${addValueRows.toString()}),
+    addTree: (${addTreeRows.toString()}),
   }, wd);
 } catch (e) {
   const ctl = new Int32Array(wd.control);

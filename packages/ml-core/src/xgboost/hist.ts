@@ -17,6 +17,12 @@ import type { TreeArrays } from './tree';
 // Module-local binding (transpiled cross-module calls go through getters).
 const calcWeight = split.calcWeight;
 
+function sharedCopy(a: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(4 * a.length));
+  copy.set(a);
+  return copy;
+}
+
 /** Reusable per-training buffers for the histogram grower. */
 export class HistWorkspace {
   /**
@@ -38,8 +44,17 @@ export class HistWorkspace {
   readonly threads?: HistThreads;
   private readonly pool: Float64Array[] = [];
 
-  /** @param pred - SharedArrayBuffer-backed when nthread > 1 (helpers add leaf values to it) */
-  constructor(readonly data: HistData, pred: Float32Array, nthread = 1) {
+  /**
+   * @param pred - SharedArrayBuffer-backed when nthread > 1 (helpers add leaf values to it)
+   * @param validation - validation rows (row-major) and their predictions
+   *   (SharedArrayBuffer-backed), for addTreeToValidation
+   */
+  constructor(
+    readonly data: HistData,
+    pred: Float32Array,
+    nthread = 1,
+    validation?: { x: Float32Array; pred: Float32Array },
+  ) {
     const { rows, binsByColumn, missingBin } = data;
     // Shared memory so that worker threads can read and move the rows.
     const u32 = () => new Uint32Array(new SharedArrayBuffer(4 * rows));
@@ -66,6 +81,10 @@ export class HistWorkspace {
           pred,
           grad: this.grad,
           hess: this.hess,
+          validation: validation && {
+            x: sharedCopy(validation.x),
+            pred: validation.pred,
+          },
         },
         nthread,
       );
@@ -121,6 +140,14 @@ export class HistWorkspace {
     const { sampled, rest } = this;
     fn(sampled, 0, sampled.begin[node], sampled.end[node]);
     fn(rest, 1, rest.begin[node], rest.end[node]);
+  }
+
+  /**
+   * Adds a finished tree's leaf values to the validation predictions with
+   * the worker threads; false when there are none (the caller adds it).
+   */
+  addTreeToValidation(tree: TreeArrays): boolean {
+    return this.threads?.addTreeToValidation(tree) ?? false;
   }
 
   /** Stops the worker threads, if any. */

@@ -1,4 +1,5 @@
-// Per-part row kernels that worker threads run on their share of a slice.
+// Per-part row kernels that worker threads run on their share of a slice
+// (or of the validation rows).
 // Self-contained on purpose (no imports, no outer variables): worker threads
 // run their source text (see hist-threads.ts).
 
@@ -59,4 +60,36 @@ export function addValueRows(
   value: number,
 ): void {
   for (let k = begin; k < end; k++) pred[order[k]] += value;
+}
+
+/**
+ * pred[r] += the leaf value of one tree for rows [begin, end) of the
+ * row-major matrix x (the tree's arrays passed one by one, hoisted for
+ * the walk).
+ */
+export function addTreeRows(
+  left: Int32Array,
+  right: Int32Array,
+  feature: Int32Array,
+  condition: Float32Array,
+  defaultLeft: Uint8Array,
+  x: Float32Array,
+  cols: number,
+  pred: Float32Array,
+  begin: number,
+  end: number,
+): void {
+  for (let r = begin; r < end; r++) {
+    const base = r * cols;
+    let node = 0;
+    while (left[node] !== -1) {
+      const v = x[base + feature[node]];
+      if (Number.isNaN(v)) {
+        node = defaultLeft[node] ? left[node] : right[node];
+      } else {
+        node = v < condition[node] ? left[node] : right[node];
+      }
+    }
+    pred[r] += condition[node];
+  }
 }

@@ -91,10 +91,11 @@ interface Helper {
  * columns, each worker the next ones into its own buffer, which is then
  * copied in. Every bin is still summed by one thread in row order, so the
  * model does not depend on the thread count. Row jobs (partition, leaf
- * values) split a slice into consecutive parts, one per thread; per-row
- * results and a stable reassembly keep them independent of the thread count
- * too. The calling thread blocks (Atomics.wait) until the workers are done,
- * keeping training synchronous.
+ * values, a tree's validation predictions) split the rows into consecutive
+ * parts, one per thread; per-row results and a stable reassembly keep them
+ * independent of the thread count too. The calling thread blocks (polls,
+ * then Atomics.wait) until the workers are done, keeping training
+ * synchronous.
  */
 export class HistThreads {
   private readonly helpers: Helper[] = [];

@@ -48,7 +48,8 @@ interface Kernels {
  */
 function workerMain(k: Kernels, wd: any): void {
   // Slots as named above (no outer names here): 0 SEQ, 1 DONE, 2 BEGIN,
-  // 3 END, 4 STOP, 5 FAILED, 6 JOB, 7 SET, 8 COL, 9 AT, 10 RESULT, 11-12 values.
+  // 3 END, 4 STOP, 5 FAILED, 6 JOB, 7 SET, 8 COL, 9 AT, 10 RESULT, 11-12
+  // values (float32), bytes 56-63 the job's time (float64).
   const ctl = new Int32Array(wd.control);
   try {
     const values = new Float32Array(wd.control, 11 * 4, 2);

@@ -186,7 +186,8 @@ export function buildHistData(
   cutLists.forEach((c, f) => cuts.set(c, offsets[f]));
   // Shared memory: histogram worker threads read it (nthread > 1).
   const bins = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
-  const binsByColumn = new Uint16Array(rows * cols);
+  // Shared too: worker threads partition rows by it (see hist-threads.ts).
+  const binsByColumn = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
   const guess = new BinGuess(cuts, offsets);
   // Row-major pass: reads x and writes `bins` sequentially.
   for (let r = 0; r < rows; r++) {

@@ -4,6 +4,7 @@ import { addRowsToHist } from './hist-kernel';
 import { findBestSplit, SplitChoice } from './hist-split';
 import {
   HistThreads,
+  MIN_PARALLEL_PARTITION_ROWS,
   MIN_PARALLEL_ROWS,
   MIN_THREADED_TRAINING_ROWS,
 } from './hist-threads';
@@ -15,6 +16,12 @@ import type { TreeArrays } from './tree';
 
 // Module-local binding (transpiled cross-module calls go through getters).
 const calcWeight = split.calcWeight;
+
+function sharedCopy(a: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(4 * a.length));
+  copy.set(a);
+  return copy;
+}
 
 /** Reusable per-training buffers for the histogram grower. */
 export class HistWorkspace {
@@ -37,26 +44,110 @@ export class HistWorkspace {
   readonly threads?: HistThreads;
   private readonly pool: Float64Array[] = [];
 
-  constructor(readonly data: HistData, pred: Float32Array, nthread = 1) {
+  /**
+   * @param pred - SharedArrayBuffer-backed when nthread > 1 (helpers add leaf values to it)
+   * @param validation - validation rows (row-major) and their predictions
+   *   (SharedArrayBuffer-backed), for addTreeToValidation
+   */
+  constructor(
+    readonly data: HistData,
+    pred: Float32Array,
+    nthread = 1,
+    validation?: { x: Float32Array; pred: Float32Array },
+  ) {
     const { rows, binsByColumn, missingBin } = data;
-    this.directions = new Uint8Array(missingBin + 1);
-    // Shared memory so that worker threads can read the rows and gradients.
-    const order = new Uint32Array(new SharedArrayBuffer(4 * rows));
-    this.grad = new Float32Array(new SharedArrayBuffer(4 * rows));
-    this.hess = new Float32Array(new SharedArrayBuffer(4 * rows));
-    this.sampled = new RowSet(order, binsByColumn, rows, pred);
-    const rest = new Uint32Array(rows);
-    this.rest = new RowSet(rest, binsByColumn, rows, pred);
-    this.scratch = new Uint32Array(rows);
+    // Shared memory so that worker threads can read and move the rows.
+    const u32 = () => new Uint32Array(new SharedArrayBuffer(4 * rows));
+    const f32 = () => new Float32Array(new SharedArrayBuffer(4 * rows));
+    this.directions = new Uint8Array(new SharedArrayBuffer(missingBin + 1));
+    this.grad = f32();
+    this.hess = f32();
+    this.sampled = new RowSet(u32(), binsByColumn, rows, pred);
+    this.rest = new RowSet(u32(), binsByColumn, rows, pred);
+    this.scratch = u32();
     if (nthread > 1 && rows >= MIN_THREADED_TRAINING_ROWS) {
+      if (!(pred.buffer instanceof SharedArrayBuffer)) {
+        throw new Error(
+          'nthread > 1 needs SharedArrayBuffer-backed predictions',
+        );
+      }
       this.threads = new HistThreads(
         data,
-        order,
-        this.grad,
-        this.hess,
+        {
+          orders: [this.sampled.order, this.rest.order],
+          scratchLeft: this.scratch,
+          scratchRight: u32(),
+          directions: this.directions,
+          pred,
+          grad: this.grad,
+          hess: this.hess,
+          validation: validation && {
+            x: sharedCopy(validation.x),
+            pred: validation.pred,
+          },
+        },
         nthread,
       );
     }
+  }
+
+  /** Partitions every row set's slice of `node` into l and r (RowSet.split). */
+  splitRows(node: number, l: number, r: number, feature: number): void {
+    this.forSets((set, i, begin, end) => {
+      if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
+        const mid = this.threads.partition(i, begin, end, feature * set.stride);
+        set.begin[l] = begin;
+        set.end[l] = mid;
+        set.begin[r] = mid;
+        set.end[r] = end;
+      } else {
+        set.split(node, l, r, feature, this.directions, this.scratch);
+      }
+    }, node);
+  }
+
+  /** RowSet.addSplitLeafValues for every row set. */
+  addSplitLeafValues(
+    node: number,
+    feature: number,
+    values: Float32Array,
+  ): void {
+    this.forSets((set, i, begin, end) => {
+      if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
+        const colBase = feature * set.stride;
+        this.threads.addSplitLeafValues(i, begin, end, colBase, values);
+      } else {
+        set.addSplitLeafValues(node, feature, this.directions, values);
+      }
+    }, node);
+  }
+
+  /** RowSet.addLeafValue for every row set. */
+  addLeafValue(node: number, value: number): void {
+    this.forSets((set, i, begin, end) => {
+      if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
+        this.threads.addLeafValue(i, begin, end, value);
+      } else {
+        set.addLeafValue(node, value);
+      }
+    }, node);
+  }
+
+  private forSets(
+    fn: (set: RowSet, i: 0 | 1, begin: number, end: number) => void,
+    node: number,
+  ): void {
+    const { sampled, rest } = this;
+    fn(sampled, 0, sampled.begin[node], sampled.end[node]);
+    fn(rest, 1, rest.begin[node], rest.end[node]);
+  }
+
+  /**
+   * Adds a finished tree's leaf values to the validation predictions with
+   * the worker threads; false when there are none (the caller adds it).
+   */
+  addTreeToValidation(tree: TreeArrays): boolean {
+    return this.threads?.addTreeToValidation(tree) ?? false;
   }
 
   /** Stops the worker threads, if any. */
@@ -138,8 +229,7 @@ export function growHist(
   features: Int32Array,
   p: GrowParams,
 ): TreeArrays {
-  const { data, scratch, grad, hess } = ws;
-  const sets = [ws.sampled, ws.rest];
+  const { data, grad, hess } = ws;
   const order = ws.sampled.order;
   const store = new NodeStore();
   const best = new SplitChoice();
@@ -186,14 +276,11 @@ export function growHist(
         // Index 1 = left (the direction bit), 0 = right.
         values[1] = leafValue(p, best.gl, best.hl);
         values[0] = leafValue(p, G - best.gl, H - best.hl);
-        for (const set of sets) {
-          set.addSplitLeafValues(node, best.feature, dirs, values);
-        }
+        ws.addSplitLeafValues(node, best.feature, values);
         ws.give(hist);
         continue;
       }
-      for (const set of sets)
-        set.split(node, l, r, best.feature, dirs, scratch);
+      ws.splitRows(node, l, r, best.feature);
       const smallIsLeft = best.hl <= H - best.hl;
       const small = smallIsLeft ? l : r;
       const smallHist = ws.take();
@@ -216,7 +303,7 @@ export function growHist(
   for (let nd = 0; nd < store.size; nd++) {
     if (store.left[nd] !== -1 || store.depth[nd] === p.max_depth) continue;
     const v = leafValue(p, store.g[nd], store.h[nd]);
-    for (const set of sets) set.addLeafValue(nd, v);
+    ws.addLeafValue(nd, v);
   }
   return store.toTree(p);
 }

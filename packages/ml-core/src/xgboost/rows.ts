@@ -18,6 +18,23 @@ export function setDirections(
 }
 
 /**
+ * dest[at…] ← src[from, to). Buffer.copy is a memmove; TypedArray.set on
+ * SharedArrayBuffer memory (the row orders) copies element by element,
+ * about 15× slower.
+ */
+export function copyRows(
+  src: Uint32Array,
+  from: number,
+  to: number,
+  dest: Uint32Array,
+  at: number,
+): void {
+  const s = Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+  const d = Buffer.from(dest.buffer, dest.byteOffset, dest.byteLength);
+  s.copy(d, 4 * at, 4 * from, 4 * to);
+}
+
+/**
  * Rows that follow the tree's splits while it grows: every node owns the
  * contiguous, ascending slice order[begin[node], end[node]). Used for the
  * sampled rows (which also feed the histograms), the rows left out by
@@ -75,7 +92,7 @@ export class RowSet {
       nl += left;
       nr += left ^ 1;
     }
-    order.set(scratch.subarray(0, nr), nl);
+    copyRows(scratch, 0, nr, order, nl);
     this.begin[l] = begin;
     this.end[l] = nl;
     this.begin[r] = nl;

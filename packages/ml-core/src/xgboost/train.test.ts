@@ -240,11 +240,23 @@ describe('trainXGBoost', () => {
       tree_method: 'hist' as const,
       num_round: 8,
     };
-    const one = trainXGBoost({ ...params, nthread: 1 }, data);
-    const two = trainXGBoost({ ...params, nthread: 2 }, data);
+    const validation = withMissing(20000, 10);
+    const one = trainXGBoost({ ...params, nthread: 1 }, data, validation);
+    const two = trainXGBoost({ ...params, nthread: 2 }, data, validation);
     expect(two.booster.trees[0].left.length).toBeGreaterThan(7);
     expect(two.booster.toXGBoostJSONString()).toBe(
       one.booster.toXGBoostJSONString(),
+    );
+    // The helpers also partition rows and add leaf values to the training
+    // predictions: the RMSE of every round (from those predictions) matches.
+    expect(two.history).toEqual(one.history);
+    const last = two.booster.trees.length - 1;
+    expect(two.history[last].trainRmse).toBeCloseTo(
+      regressionMetrics(data.labels, two.booster.predict(data)).rmse,
+      10,
+    );
+    expect(Array.from(two.booster.predict(validation))).toEqual(
+      Array.from(one.booster.predict(validation)),
     );
     expect(() => trainXGBoost({ nthread: 0 }, data)).toThrow(/nthread/);
   });

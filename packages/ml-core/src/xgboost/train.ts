@@ -6,7 +6,7 @@ import { buildExactData, ExactData, growExact } from './exact';
 import { growHist, HistWorkspace } from './hist';
 import type { GrowParams } from './nodes';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
-import type { TreeArrays } from './tree';
+import { addTree, TreeArrays } from './tree';
 
 export interface IterationInfo {
   iteration: number;
@@ -66,33 +66,6 @@ function rmse(pred: Float32Array, labels: Float32Array): number {
     s += d * d;
   }
   return pred.length ? Math.sqrt(s / pred.length) : NaN;
-}
-
-/**
- * Adds one tree's leaf values to `pred` for all rows. The walk is inlined
- * with the tree's arrays hoisted: it runs for every validation row each round.
- */
-function addTree(
-  tree: TreeArrays,
-  x: Float32Array,
-  cols: number,
-  pred: Float32Array,
-): void {
-  const { left, right, feature, condition, defaultLeft } = tree;
-  const n = pred.length;
-  for (let r = 0; r < n; r++) {
-    const base = r * cols;
-    let node = 0;
-    while (left[node] !== -1) {
-      const v = x[base + feature[node]];
-      if (Number.isNaN(v)) {
-        node = defaultLeft[node] ? left[node] : right[node];
-      } else {
-        node = v < condition[node] ? left[node] : right[node];
-      }
-    }
-    pred[r] += condition[node];
-  }
 }
 
 /**
@@ -172,16 +145,23 @@ export function trainXGBoost(
   };
   const rng = mulberry32(p.seed);
   const base = Math.fround(p.base_score);
-  const pred = new Float32Array(rows).fill(base);
+  // Shared memory: hist worker threads (nthread > 1) add leaf values to
+  // these predictions (training and validation rows).
+  const pred = new Float32Array(new SharedArrayBuffer(4 * rows)).fill(base);
   const valPred = validation
-    ? new Float32Array(validation.rows).fill(base)
+    ? new Float32Array(new SharedArrayBuffer(4 * validation.rows)).fill(base)
     : undefined;
   let exact: ExactData | undefined;
   let ws: HistWorkspace | undefined;
   if (method === 'exact') exact = buildExactData(x, rows, cols);
   else {
     const data = buildHistData(x, rows, cols, p.max_bin);
-    ws = new HistWorkspace(data, pred, p.nthread);
+    ws = new HistWorkspace(
+      data,
+      pred,
+      p.nthread,
+      validation && valPred && { x: validation.data, pred: valPred },
+    );
   }
   const grad = ws ? ws.grad : new Float32Array(rows);
   const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
@@ -235,14 +215,16 @@ export function trainXGBoost(
           features,
           grow,
         );
-        addTree(tree, x, cols, pred);
+        addTree(tree, x, cols, pred, 0, rows);
       } else {
         // Adds the tree's leaf values to pred for every training row.
         ws!.resetRows(nSampled, nUnsampled);
         tree = growHist(ws!, features, grow);
       }
       trees.push(tree);
-      if (validation && valPred) addTree(tree, validation.data, cols, valPred);
+      if (validation && valPred && !ws?.addTreeToValidation(tree)) {
+        addTree(tree, validation.data, cols, valPred, 0, valPred.length);
+      }
 
       const trainRmse = squaredErrorGradient(pred, train.labels, grad);
       const validationRmse =

@@ -1,3 +1,5 @@
+import { addTreeRows } from './rows-kernel';
+
 /** One regression tree in XGBoost's array layout (node 0 is the root, -1 = no child). */
 export interface TreeArrays {
   left: Int32Array;
@@ -32,4 +34,32 @@ export function leafIndex(
     }
   }
   return node;
+}
+
+/**
+ * Adds the tree's leaf values to pred[r] for rows [begin, end) of the
+ * row-major matrix x (the walk is inlined in addTreeRows, with the tree's
+ * arrays hoisted: it runs for every validation row each round).
+ */
+export function addTree(
+  tree: TreeArrays,
+  x: Float32Array,
+  cols: number,
+  pred: Float32Array,
+  begin: number,
+  end: number,
+): void {
+  const { left, right, feature, condition, defaultLeft } = tree;
+  addTreeRows(
+    left,
+    right,
+    feature,
+    condition,
+    defaultLeft,
+    x,
+    cols,
+    pred,
+    begin,
+    end,
+  );
 }

@@ -1,0 +1,95 @@
+// Per-part row kernels that worker threads run on their share of a slice
+// (or of the validation rows).
+// Self-contained on purpose (no imports, no outer variables): worker threads
+// run their source text (see hist-threads.ts).
+
+/**
+ * Stable partition of order[begin, end) by a split (column-major bins from
+ * `colBase`, directions from setDirections): lefts go to outLeft[at…],
+ * rights to outRight[at…], in order; returns the number of lefts. Reads
+ * `order` only, so parts of one slice can run at the same time and the
+ * caller puts them back in place afterwards.
+ */
+export function partitionRows(
+  order: Uint32Array,
+  binsByColumn: Uint16Array,
+  colBase: number,
+  dirs: Uint8Array,
+  begin: number,
+  end: number,
+  outLeft: Uint32Array,
+  outRight: Uint32Array,
+  at: number,
+): number {
+  let nl = at;
+  let nr = at;
+  for (let k = begin; k < end; k++) {
+    const row = order[k];
+    const left = dirs[binsByColumn[colBase + row]];
+    outLeft[nl] = row;
+    outRight[nr] = row;
+    nl += left;
+    nr += left ^ 1;
+  }
+  return nl - at;
+}
+
+/** pred[row] += values[1] (left) or values[0] (right) for order[begin, end). */
+export function addSplitLeafValueRows(
+  order: Uint32Array,
+  binsByColumn: Uint16Array,
+  colBase: number,
+  dirs: Uint8Array,
+  values: Float32Array,
+  pred: Float32Array,
+  begin: number,
+  end: number,
+): void {
+  for (let k = begin; k < end; k++) {
+    const row = order[k];
+    pred[row] += values[dirs[binsByColumn[colBase + row]]];
+  }
+}
+
+/** pred[row] += value for order[begin, end). */
+export function addValueRows(
+  order: Uint32Array,
+  pred: Float32Array,
+  begin: number,
+  end: number,
+  value: number,
+): void {
+  for (let k = begin; k < end; k++) pred[order[k]] += value;
+}
+
+/**
+ * pred[r] += the leaf value of one tree for rows [begin, end) of the
+ * row-major matrix x (the tree's arrays passed one by one, hoisted for
+ * the walk).
+ */
+export function addTreeRows(
+  left: Int32Array,
+  right: Int32Array,
+  feature: Int32Array,
+  condition: Float32Array,
+  defaultLeft: Uint8Array,
+  x: Float32Array,
+  cols: number,
+  pred: Float32Array,
+  begin: number,
+  end: number,
+): void {
+  for (let r = begin; r < end; r++) {
+    const base = r * cols;
+    let node = 0;
+    while (left[node] !== -1) {
+      const v = x[base + feature[node]];
+      if (Number.isNaN(v)) {
+        node = defaultLeft[node] ? left[node] : right[node];
+      } else {
+        node = v < condition[node] ? left[node] : right[node];
+      }
+    }
+    pred[r] += condition[node];
+  }
+}

@@ -1,6 +1,11 @@
 // Row sets that follow a tree's splits in the histogram method.
 import type { HistData } from './bins';
 import type { SplitChoice } from './hist-split';
+import {
+  addSplitLeafValueRows,
+  addValueRows,
+  partitionRows,
+} from './rows-kernel';
 
 /**
  * Per-bin direction of a split (1 = left) for the split feature's bins and
@@ -82,17 +87,21 @@ export class RowSet {
     const colBase = feature * this.stride;
     const begin = this.begin[node];
     const end = this.end[node];
-    let nl = begin;
-    let nr = 0;
-    for (let k = begin; k < end; k++) {
-      const row = order[k];
-      const left = dirs[binsByColumn[colBase + row]];
-      order[nl] = row;
-      scratch[nr] = row;
-      nl += left;
-      nr += left ^ 1;
-    }
-    copyRows(scratch, 0, nr, order, nl);
+    // Lefts in place (a write never passes the read), rights to scratch.
+    const nl =
+      begin +
+      partitionRows(
+        order,
+        binsByColumn,
+        colBase,
+        dirs,
+        begin,
+        end,
+        order,
+        scratch,
+        begin,
+      );
+    copyRows(scratch, begin, begin + (end - nl), order, nl);
     this.begin[l] = begin;
     this.end[l] = nl;
     this.begin[r] = nl;
@@ -111,18 +120,26 @@ export class RowSet {
     values: Float32Array,
   ): void {
     const { order, binsByColumn, pred } = this;
-    const colBase = feature * this.stride;
-    const end = this.end[node];
-    for (let k = this.begin[node]; k < end; k++) {
-      const row = order[k];
-      pred[row] += values[dirs[binsByColumn[colBase + row]]];
-    }
+    addSplitLeafValueRows(
+      order,
+      binsByColumn,
+      feature * this.stride,
+      dirs,
+      values,
+      pred,
+      this.begin[node],
+      this.end[node],
+    );
   }
 
   /** Adds a leaf's value to the predictions of its rows. */
   addLeafValue(node: number, value: number): void {
-    const { order, pred } = this;
-    const end = this.end[node];
-    for (let k = this.begin[node]; k < end; k++) pred[order[k]] += value;
+    addValueRows(
+      this.order,
+      this.pred,
+      this.begin[node],
+      this.end[node],
+      value,
+    );
   }
 }

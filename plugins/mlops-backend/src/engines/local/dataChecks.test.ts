@@ -1,5 +1,9 @@
+import { columnsFromRecords } from '@mlops-portal/ml-core';
 import type { LabeledRecord } from '@mlops-portal/ml-core';
-import { checkTrainingData } from './dataChecks';
+import { checkTrainingData as checkColumns } from './dataChecks';
+
+const checkTrainingData = (records: LabeledRecord[], minRows: number) =>
+  checkColumns(columnsFromRecords(records), minRows);
 
 const row = (rings: number, sex = 'M', height = 0.1): LabeledRecord => ({
   sex,

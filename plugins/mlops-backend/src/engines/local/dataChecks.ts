@@ -14,10 +14,9 @@ export interface DataCheckResult {
  * the stack.
  */
 export function checkTrainingData(
-  data: AbaloneColumns | LabeledRecord[],
+  table: AbaloneColumns,
   minRows: number,
 ): DataCheckResult {
-  const table = Array.isArray(data) ? columnsFromRecords(data) : data;
   const rows = table.rows;
   const checks: string[] = ['schema: 8 features + rings, types and values'];
   if (rows < minRows) {

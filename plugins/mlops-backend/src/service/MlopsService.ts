@@ -317,8 +317,6 @@ export class MlopsService {
         meta: { fileName },
       },
       async actor => {
-        if (Buffer.isBuffer(content) && content.length === 0)
-          throw new InputError('Request body is empty: expected CSV rows');
         const result = await this.engine.uploadDataset(caller.resources, {
           fileName,
           content,

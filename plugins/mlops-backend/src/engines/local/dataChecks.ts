@@ -1,5 +1,5 @@
-import { NO_SEX, SEX_VALUES, columnsFromRecords } from '@mlops-portal/ml-core';
-import type { AbaloneColumns, LabeledRecord } from '@mlops-portal/ml-core';
+import { NO_SEX, SEX_VALUES } from '@mlops-portal/ml-core';
+import type { AbaloneColumns } from '@mlops-portal/ml-core';
 
 export interface DataCheckResult {
   rowCount: number;

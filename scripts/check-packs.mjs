@@ -126,7 +126,7 @@ for (const name of [
   nodeRun(['-e', code]);
 }
 const cli = path.join(installed, '@mlops-portal/ml-core/bin/mlops-ml.js');
-const abalone = path.join(root, '../shared/data/abalone.data');
+const abalone = path.join(root, 'packages/demo-systems/abalone/abalone.data');
 if (fs.existsSync(abalone)) {
   const out = path.join(work, 'cli-train');
   nodeRun([cli, 'train', '--data', abalone, '--out', out, '--num_round', '3']);

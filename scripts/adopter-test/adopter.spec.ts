@@ -10,7 +10,9 @@ import path from 'node:path';
  */
 
 const BACKEND = process.env.ADOPTER_BACKEND_URL ?? 'http://localhost:7100';
-const DATA = process.env.ADOPTER_DATA ?? '/work/shared/data/abalone.data';
+const DATA =
+  process.env.ADOPTER_DATA ??
+  path.resolve(__dirname, '../../packages/demo-systems/abalone/abalone.data');
 const ENTITY = '/catalog/default/component/abalone-age-predictor';
 
 test('stock app: MLOps tab, health, upload → trained and registered version', async ({

@@ -12,13 +12,18 @@ import { card, invocationsShown, sendShiftedTraffic } from './monitoringSteps';
  */
 
 const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
-const DATA = path.resolve(__dirname, '../../../../shared/data/abalone.data');
+const DATA = path.resolve(
+  __dirname,
+  '../../../demo-systems/abalone/abalone.data',
+);
 const SHOTS = process.env.E2E_SCREENSHOT_DIR;
 
 async function signIn(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('link', { name: 'Catalog' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Catalog' }).first(),
+  ).toBeVisible();
 }
 
 /** README screenshots, only when E2E_SCREENSHOT_DIR is set. */
@@ -28,8 +33,13 @@ async function shot(page: Page, name: string, opts: { whole?: boolean } = {}) {
   const size = page.viewportSize()!;
   if (opts.whole) {
     // A tall viewport instead of fullPage, so the fixed sidebar is drawn once.
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
-    await page.setViewportSize({ width: size.width, height: Math.min(height, 4000) });
+    const height = await page.evaluate(
+      () => document.documentElement.scrollHeight,
+    );
+    await page.setViewportSize({
+      width: size.width,
+      height: Math.min(height, 4000),
+    });
   }
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
   await page.setViewportSize(size);
@@ -39,7 +49,9 @@ async function shot(page: Page, name: string, opts: { whole?: boolean } = {}) {
 async function latestVersion(page: Page): Promise<number> {
   const ids = await page
     .locator('[data-testid^="model-version-row-"]')
-    .evaluateAll(rows => rows.map(r => Number(r.getAttribute('data-testid')!.split('-').pop())));
+    .evaluateAll(rows =>
+      rows.map(r => Number(r.getAttribute('data-testid')!.split('-').pop())),
+    );
   return ids.length ? Math.max(...ids) : 0;
 }
 
@@ -51,16 +63,23 @@ test.describe('@owner an owner trains, approves and predicts', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-'));
     await signIn(page);
     await page.goto(ENTITY_TAB);
-    await expect(page.getByRole('list', { name: 'Release pipeline' })).toBeVisible();
+    await expect(
+      page.getByRole('list', { name: 'Release pipeline' }),
+    ).toBeVisible();
     const versionsTable = page.getByRole('table', { name: 'Model versions' });
 
     // The backend seeds the bucket on first start; wait for that release to register its version.
-    await expect(page.locator('[data-testid^="model-version-row-"]').first()).toBeVisible({ timeout: 120_000 });
+    await expect(
+      page.locator('[data-testid^="model-version-row-"]').first(),
+    ).toBeVisible({ timeout: 120_000 });
     const before = await latestVersion(page);
 
     // A bad file is refused with row-level errors and starts nothing.
     const bad = path.join(tmp, 'bad.csv');
-    fs.writeFileSync(bad, 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nX,0.35,0.265,0.09,0.2255,0.0995,0.0485,0.07,7\n');
+    fs.writeFileSync(
+      bad,
+      'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\nX,0.35,0.265,0.09,0.2255,0.0995,0.0485,0.07,7\n',
+    );
     await page.getByTestId('dataset-file-input').setInputFiles(bad);
     const rowErrors = page.getByRole('table', { name: 'Dataset row errors' });
     await expect(rowErrors).toBeVisible();
@@ -76,21 +95,37 @@ test.describe('@owner an owner trains, approves and predicts', () => {
 
     // Watch the run finish without reloading: a new version appears, pending approval.
     const version = before + 1;
-    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(/pending/i, { timeout: 150_000 });
-    await expect(versionsTable.getByTestId(`model-version-row-${version}`)).toContainText(/\d\.\d{3}/);
+    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(
+      /pending/i,
+      { timeout: 150_000 },
+    );
+    await expect(
+      versionsTable.getByTestId(`model-version-row-${version}`),
+    ).toContainText(/\d\.\d{3}/);
     await shot(page, 'entity-tab', { whole: true });
 
     // Approve with a comment: it deploys.
     await page.getByTestId(`approve-version-${version}`).click();
-    const dialog = page.getByRole('dialog', { name: `Approve version ${version}` });
+    const dialog = page.getByRole('dialog', {
+      name: `Approve version ${version}`,
+    });
     await expect(dialog).toBeVisible();
-    await dialog.getByLabel('Comment').fill('MSE under the gate on the e2e upload; ship it');
+    await dialog
+      .getByLabel('Comment')
+      .fill('MSE under the gate on the e2e upload; ship it');
     await shot(page, 'approval-dialog');
     await dialog.getByRole('button', { name: 'Approve' }).click();
     await expect(dialog).toBeHidden();
-    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(/approved/i, { timeout: 30_000 });
-    await expect(page.getByTestId(`deployed-${version}`)).toBeVisible({ timeout: 30_000 });
-    await expect(page.getByRole('table', { name: 'Approval history' })).toContainText('ship it');
+    await expect(page.getByTestId(`approval-status-${version}`)).toHaveText(
+      /approved/i,
+      { timeout: 30_000 },
+    );
+    await expect(page.getByTestId(`deployed-${version}`)).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(
+      page.getByRole('table', { name: 'Approval history' }),
+    ).toContainText('ship it');
 
     // Predict with a preset: a plausible age from the version just deployed.
     await page.getByRole('button', { name: /typical adult/i }).click();
@@ -98,7 +133,9 @@ test.describe('@owner an owner trains, approves and predicts', () => {
     const result = page.getByTestId('prediction-result');
     await expect(result).toContainText(/Predicted age: \d+\.\d years/);
     await expect(result).toContainText(`model version ${version}`);
-    const age = Number((await result.textContent())!.match(/Predicted age: ([\d.]+)/)![1]);
+    const age = Number(
+      (await result.textContent())!.match(/Predicted age: ([\d.]+)/)![1],
+    );
     expect(age).toBeGreaterThan(4);
     expect(age).toBeLessThan(27);
 
@@ -122,10 +159,14 @@ test.describe('@owner monitoring follows live traffic', () => {
     test.setTimeout(120_000);
     await signIn(page);
     await page.goto(ENTITY_TAB);
-    await expect(page.locator('[data-testid^="deployed-"]').first()).toBeVisible({ timeout: 60_000 });
+    await expect(
+      page.locator('[data-testid^="deployed-"]').first(),
+    ).toBeVisible({ timeout: 60_000 });
     const endpointCard = card(page, 'Endpoint monitoring');
     const driftCard = card(page, 'Data drift');
-    await expect(endpointCard.getByTestId('endpoint-total-invocations')).toBeVisible({ timeout: 30_000 });
+    await expect(
+      endpointCard.getByTestId('endpoint-total-invocations'),
+    ).toBeVisible({ timeout: 30_000 });
     const before = await invocationsShown(page);
 
     const served = await sendShiftedTraffic(page);
@@ -134,27 +175,55 @@ test.describe('@owner monitoring follows live traffic', () => {
     await expect
       .poll(() => invocationsShown(page), { timeout: 15_000, intervals: [500] })
       .toBeGreaterThan(before);
-    await expect(endpointCard.getByRole('img', { name: 'Requests per minute over time' })).toBeVisible();
+    await expect(
+      endpointCard.getByRole('img', { name: 'Requests per minute over time' }),
+    ).toBeVisible();
 
     // Every input was long: `length` drifted, and so the whole model's inputs.
-    await expect(driftCard.getByTestId('drift-status-length')).toHaveAttribute('data-status', 'drift', {
-      timeout: 30_000,
-    });
-    await expect(driftCard.getByTestId('drift-overall-status')).toHaveAttribute('data-status', 'drift');
-    await driftCard.getByRole('button', { name: 'Show the distribution of length' }).click();
-    await expect(driftCard.getByRole('img', { name: 'length: baseline vs recent distribution' })).toBeVisible();
+    await expect(driftCard.getByTestId('drift-status-length')).toHaveAttribute(
+      'data-status',
+      'drift',
+      {
+        timeout: 30_000,
+      },
+    );
+    await expect(driftCard.getByTestId('drift-overall-status')).toHaveAttribute(
+      'data-status',
+      'drift',
+    );
+    await driftCard
+      .getByRole('button', { name: 'Show the distribution of length' })
+      .click();
+    await expect(
+      driftCard.getByRole('img', {
+        name: 'length: baseline vs recent distribution',
+      }),
+    ).toBeVisible();
     await shot(page, 'monitoring-cards');
 
     // The deployed version's evaluation plots open from the versions table.
     await page.getByTestId(`plots-version-${served}`).click();
-    const plots = page.getByRole('dialog', { name: `Evaluation plots, version ${served}` });
-    await expect(plots.getByRole('img', { name: 'Predicted vs actual scatter with the y = x line' })).toBeVisible();
-    await expect(plots.getByTestId('feature-importance-order')).toContainText('By gain:');
+    const plots = page.getByRole('dialog', {
+      name: `Evaluation plots, version ${served}`,
+    });
+    await expect(
+      plots.getByRole('img', {
+        name: 'Predicted vs actual scatter with the y = x line',
+      }),
+    ).toBeVisible();
+    await expect(plots.getByTestId('feature-importance-order')).toContainText(
+      'By gain:',
+    );
   });
 });
 
 /** How a cell's content lays out in the browser (measured, not styled). */
-type Measured = { text: string; lines: number; height: number; lineHeight: number };
+type Measured = {
+  text: string;
+  lines: number;
+  height: number;
+  lineHeight: number;
+};
 
 /**
  * Per element: the line boxes of its text and its height against one line's.
@@ -198,25 +267,38 @@ function measureCells(els: Element[]): Measured[] {
 test.describe('@owner narrow window: table cells stay whole', () => {
   test.use({ viewport: { width: 900, height: 1000 } });
 
-  test('Approve/Reject, chips and timestamps are one line; the table scrolls in its card', async ({ page }) => {
+  test('Approve/Reject, chips and timestamps are one line; the table scrolls in its card', async ({
+    page,
+  }) => {
     await signIn(page);
     await page.goto(ENTITY_TAB);
     const versions = page.getByRole('table', { name: 'Model versions' });
-    await expect(versions.locator('[data-testid^="model-version-row-"]').first()).toBeVisible({ timeout: 120_000 });
+    await expect(
+      versions.locator('[data-testid^="model-version-row-"]').first(),
+    ).toBeVisible({ timeout: 120_000 });
 
-    const buttons = versions.locator('[data-testid^="approve-version-"], [data-testid^="reject-version-"]');
+    const buttons = versions.locator(
+      '[data-testid^="approve-version-"], [data-testid^="reject-version-"]',
+    );
     expect(await buttons.count()).toBeGreaterThan(0);
     const history = page.getByRole('table', { name: 'Approval history' });
-    const measureAll = (cells: ReturnType<Page['locator']>) => cells.evaluateAll(measureCells);
+    const measureAll = (cells: ReturnType<Page['locator']>) =>
+      cells.evaluateAll(measureCells);
     const measured = [
       ...(await measureAll(buttons)),
-      ...(await measureAll(versions.locator('[data-testid^="approval-status-"]'))),
+      ...(await measureAll(
+        versions.locator('[data-testid^="approval-status-"]'),
+      )),
       // every cell of the versions table, every cell but "Why" of the history
       ...(await measureAll(versions.locator('td'))),
       ...(await measureAll(history.locator('td:not(:last-child)'))),
       // runs: status, trigger, started, duration, metrics, version (run names and manifests wrap at spaces/hyphens)
       ...(await measureAll(
-        page.getByRole('table', { name: 'Pipeline runs' }).locator('td:is(:nth-child(2), :nth-child(3), :nth-child(6), :nth-child(7), :nth-child(8), :nth-child(9))'),
+        page
+          .getByRole('table', { name: 'Pipeline runs' })
+          .locator(
+            'td:is(:nth-child(2), :nth-child(3), :nth-child(6), :nth-child(7), :nth-child(8), :nth-child(9))',
+          ),
       )),
     ].filter(m => m.text.trim() !== '');
     for (const m of measured) {
@@ -226,14 +308,20 @@ test.describe('@owner narrow window: table cells stay whole', () => {
     }
     test.info().annotations.push({
       type: 'measured',
-      description: `900 px: ${measured.length} cells on one line, e.g. ${JSON.stringify(measured[0])}`,
+      description: `900 px: ${
+        measured.length
+      } cells on one line, e.g. ${JSON.stringify(measured[0])}`,
     });
 
     // The versions table is wider than its card: it scrolls inside the card,
     // and the page itself does not scroll sideways.
     const widths = await versions.evaluate(t => {
       const box = t.closest('[data-testid="mlops-table-scroll"]')!;
-      return { table: t.scrollWidth, box: box.clientWidth, page: document.documentElement.scrollWidth };
+      return {
+        table: t.scrollWidth,
+        box: box.clientWidth,
+        page: document.documentElement.scrollWidth,
+      };
     });
     test.info().annotations.push({
       type: 'measured',
@@ -243,20 +331,31 @@ test.describe('@owner narrow window: table cells stay whole', () => {
     expect(widths.table).toBeGreaterThan(widths.box);
     const scrolls = await versions.evaluate(t => {
       for (let el = t.parentElement; el; el = el.parentElement) {
-        if (el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto') return true;
+        if (
+          el.scrollWidth > el.clientWidth &&
+          getComputedStyle(el).overflowX === 'auto'
+        )
+          return true;
       }
       return false;
     });
-    expect(scrolls, 'an overflow-x: auto box inside the card scrolls the table').toBe(true);
+    expect(
+      scrolls,
+      'an overflow-x: auto box inside the card scrolls the table',
+    ).toBe(true);
   });
 });
 
 test.describe('@viewer a non-owner cannot approve', () => {
-  test('approve is disabled in the UI and refused by the API', async ({ page }) => {
+  test('approve is disabled in the UI and refused by the API', async ({
+    page,
+  }) => {
     await signIn(page);
     await page.goto(ENTITY_TAB);
     // State survived the backend restart: a version is still deployed.
-    await expect(page.locator('[data-testid^="deployed-"]').first()).toBeVisible({ timeout: 60_000 });
+    await expect(
+      page.locator('[data-testid^="deployed-"]').first(),
+    ).toBeVisible({ timeout: 60_000 });
 
     const approveButtons = page.locator('[data-testid^="approve-version-"]');
     await expect(approveButtons.first()).toBeVisible();
@@ -268,21 +367,28 @@ test.describe('@viewer a non-owner cannot approve', () => {
     });
     expect(refresh.ok()).toBeTruthy();
     const identity = await refresh.json();
-    expect(identity.backstageIdentity.identity.userEntityRef).toBe('user:default/viewer');
+    expect(identity.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/viewer',
+    );
     const token = identity.backstageIdentity.token;
     const id = await approveButtons.first().getAttribute('data-testid');
     const version = Number(id!.split('-').pop());
     const base = '/api/mlops/v1/entity/default/component/abalone-age-predictor';
-    const res = await page.request.post(`${base}/model-versions/${version}/approval`, {
-      headers: { authorization: `Bearer ${token}` },
-      data: { status: 'Approved', comment: 'trying as a non-owner' },
-    });
+    const res = await page.request.post(
+      `${base}/model-versions/${version}/approval`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+        data: { status: 'Approved', comment: 'trying as a non-owner' },
+      },
+    );
     expect(res.status()).toBe(403);
     const versions = await page.request.get(`${base}/model-versions`, {
       headers: { authorization: `Bearer ${token}` },
     });
     const body = await versions.json();
-    const v = body.items.find((x: { version: number }) => x.version === version);
+    const v = body.items.find(
+      (x: { version: number }) => x.version === version,
+    );
     expect(v.approvalStatus).not.toBe('Approved');
   });
 });

@@ -7,10 +7,10 @@ import { LabeledRecord, parseAbaloneCsv } from '../src';
 
 export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 export const REFERENCE_SCRIPT = join(__dirname, 'xgb_reference.py');
-/** ../shared/data/abalone.data seen from the repository root. */
+/** The demo's Abalone data, shipped in packages/demo-systems. */
 export const ABALONE_PATH = resolve(
   __dirname,
-  '../../../../shared/data/abalone.data',
+  '../../demo-systems/abalone/abalone.data',
 );
 
 /** The benchmark is optional: it needs Debian's python3-xgboost. */

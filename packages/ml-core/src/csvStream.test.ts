@@ -11,7 +11,10 @@ import {
   selectRows,
 } from './columns';
 
-const DATA = path.resolve(__dirname, '../../../../shared/data/abalone.data');
+const DATA = path.resolve(
+  __dirname,
+  '../../../demo-systems/abalone/abalone.data',
+);
 
 /** The text in chunks of `size` bytes, so rows and cells straddle chunks. */
 function chunked(text: string, size: number) {

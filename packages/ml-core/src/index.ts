@@ -87,3 +87,25 @@ export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
+export type {
+  ApprovalSpec,
+  ColumnData,
+  ColumnSchema,
+  ColumnSpec,
+  ColumnType,
+  DatasetSchema,
+  DatasetSpec,
+  GateComparison,
+  GateSpec,
+  MlSystemSpec,
+  ModelSignature,
+  MonitoringSpec,
+  Objective,
+  OutputDisplaySpec,
+  SignatureInput,
+  SplitSpec,
+  Table,
+  TableRowError,
+  Task,
+  TrainingSpec,
+} from './spec/types';

@@ -11,10 +11,10 @@ import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../src/engines/local/LocalEngine';
 
-/** The real data set (never copied into the repo). */
+/** The demo's Abalone data, shipped in packages/demo-systems. */
 export const ABALONE_DATA = path.resolve(
   __dirname,
-  '../../../../shared/data/abalone.data',
+  '../../../packages/demo-systems/abalone/abalone.data',
 );
 
 /** `--name <number>` from the command line, or `def`. */

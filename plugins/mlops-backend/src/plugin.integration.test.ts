@@ -27,10 +27,10 @@ import {
 
 jest.setTimeout(240_000);
 
-// The real data set, never copied into the repo.
+// The demo's Abalone data, shipped in packages/demo-systems.
 const ABALONE_PATH = path.resolve(
   __dirname,
-  '../../../../shared/data/abalone.data',
+  '../../../../packages/demo-systems/abalone/abalone.data',
 );
 
 // PostgreSQL runs when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set (CI); no Docker here.

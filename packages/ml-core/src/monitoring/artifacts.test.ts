@@ -36,7 +36,10 @@ describe('monitoring artifacts', () => {
   });
 });
 
-const ABALONE = resolve(__dirname, '../../../../../shared/data/abalone.data');
+const ABALONE = resolve(
+  __dirname,
+  '../../../../demo-systems/abalone/abalone.data',
+);
 (existsSync(ABALONE) ? describe : describe.skip)('mlops-ml train', () => {
   let dir: string;
   beforeEach(() => {

@@ -100,7 +100,10 @@ describe('drift (synthetic)', () => {
   });
 });
 
-const ABALONE = resolve(__dirname, '../../../../../shared/data/abalone.data');
+const ABALONE = resolve(
+  __dirname,
+  '../../../../demo-systems/abalone/abalone.data',
+);
 (existsSync(ABALONE) ? describe : describe.skip)('drift on Abalone', () => {
   const { records } = parseAbaloneCsv(readFileSync(ABALONE, 'utf8'));
   const { train, test } = splitDataset(records, 0);

@@ -96,7 +96,10 @@ describe('baselineStatistics', () => {
   });
 });
 
-const ABALONE = resolve(__dirname, '../../../../../shared/data/abalone.data');
+const ABALONE = resolve(
+  __dirname,
+  '../../../../demo-systems/abalone/abalone.data',
+);
 (existsSync(ABALONE) ? describe : describe.skip)('on Abalone', () => {
   it('the training split statistics agree with the preprocessor', () => {
     const { records } = parseAbaloneCsv(readFileSync(ABALONE, 'utf8'));

@@ -336,7 +336,10 @@ describe('model.json', () => {
   });
 });
 
-const ABALONE = resolve(__dirname, '../../../../../shared/data/abalone.data');
+const ABALONE = resolve(
+  __dirname,
+  '../../../../demo-systems/abalone/abalone.data',
+);
 (existsSync(ABALONE) ? describe : describe.skip)(
   'on the Abalone data set',
   () => {

@@ -10,7 +10,7 @@
  * Prints each stage's time, `/api/mlops/health` latency while the upload is
  * sent and validated (one probe every 20 ms), and the peak RSS of the backend
  * process and of its step workers. Rows are jittered copies of
- * ../shared/data/abalone.data (±1 % on the measurements, seeded, as ml-core's
+ * packages/demo-systems/abalone/abalone.data (±1 % on the measurements, seeded, as ml-core's
  * speed benchmark makes them), written to a temp file and streamed from it.
  * Targets: 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB,
  * health p99 ≤ 50 ms during the upload.

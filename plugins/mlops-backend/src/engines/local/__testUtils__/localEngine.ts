@@ -15,10 +15,10 @@ import os from 'os';
 import path from 'path';
 import { LocalEngine } from '../LocalEngine';
 
-/** The real data set (never copied into the repo). */
+/** The demo's Abalone data, shipped in packages/demo-systems. */
 export const ABALONE_PATH = resolvePackagePath(
   '@mlops-portal/plugin-mlops-backend',
-  '../../../shared/data/abalone.data',
+  '../../packages/demo-systems/abalone/abalone.data',
 );
 
 export const abaloneText = () => fs.readFileSync(ABALONE_PATH, 'utf8');

@@ -12,10 +12,7 @@ import { card, invocationsShown, sendShiftedTraffic } from './monitoringSteps';
  */
 
 const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
-const DATA = path.resolve(
-  __dirname,
-  '../../../demo-systems/abalone/abalone.data',
-);
+const DATA = path.resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 const SHOTS = process.env.E2E_SCREENSHOT_DIR;
 
 async function signIn(page: Page) {

@@ -29,10 +29,7 @@ export async function guestToken(page: Page): Promise<string> {
   return (await refresh.json()).backstageIdentity.token;
 }
 
-const DATA = path.resolve(
-  __dirname,
-  '../../../demo-systems/abalone/abalone.data',
-);
+const DATA = path.resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 
 /**
  * `count` real abalone from the data set, evenly spread over its rows, each

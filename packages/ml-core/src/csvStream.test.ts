@@ -11,10 +11,7 @@ import {
   selectRows,
 } from './columns';
 
-const DATA = path.resolve(
-  __dirname,
-  '../../../demo-systems/abalone/abalone.data',
-);
+const DATA = path.resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 
 /** The text in chunks of `size` bytes, so rows and cells straddle chunks. */
 function chunked(text: string, size: number) {

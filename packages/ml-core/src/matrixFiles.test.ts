@@ -12,10 +12,7 @@ import {
 } from './matrixFiles';
 import { parseLabeledCsv, preprocess, toLabeledCsv } from './preprocess';
 
-const DATA = path.resolve(
-  __dirname,
-  '../../../demo-systems/abalone/abalone.data',
-);
+const DATA = path.resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 
 describe('matrix and columns files', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-core-files-'));

@@ -62,10 +62,7 @@ describe('createPredictor', () => {
   });
 });
 
-const ABALONE = resolve(
-  __dirname,
-  '../../../demo-systems/abalone/abalone.data',
-);
+const ABALONE = resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 (existsSync(ABALONE) ? describe : describe.skip)('mlops-ml CLI', () => {
   let dir: string;
   beforeEach(() => {

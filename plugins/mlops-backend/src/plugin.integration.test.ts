@@ -30,7 +30,7 @@ jest.setTimeout(240_000);
 // The demo's Abalone data, shipped in packages/demo-systems.
 const ABALONE_PATH = path.resolve(
   __dirname,
-  '../../../../packages/demo-systems/abalone/abalone.data',
+  '../../../packages/demo-systems/abalone/abalone.data',
 );
 
 // PostgreSQL runs when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set (CI); no Docker here.

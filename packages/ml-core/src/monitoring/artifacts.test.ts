@@ -38,7 +38,7 @@ describe('monitoring artifacts', () => {
 
 const ABALONE = resolve(
   __dirname,
-  '../../../../demo-systems/abalone/abalone.data',
+  '../../../demo-systems/abalone/abalone.data',
 );
 (existsSync(ABALONE) ? describe : describe.skip)('mlops-ml train', () => {
   let dir: string;

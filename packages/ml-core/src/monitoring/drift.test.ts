@@ -102,7 +102,7 @@ describe('drift (synthetic)', () => {
 
 const ABALONE = resolve(
   __dirname,
-  '../../../../demo-systems/abalone/abalone.data',
+  '../../../demo-systems/abalone/abalone.data',
 );
 (existsSync(ABALONE) ? describe : describe.skip)('drift on Abalone', () => {
   const { records } = parseAbaloneCsv(readFileSync(ABALONE, 'utf8'));

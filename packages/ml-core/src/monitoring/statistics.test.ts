@@ -98,7 +98,7 @@ describe('baselineStatistics', () => {
 
 const ABALONE = resolve(
   __dirname,
-  '../../../../demo-systems/abalone/abalone.data',
+  '../../../demo-systems/abalone/abalone.data',
 );
 (existsSync(ABALONE) ? describe : describe.skip)('on Abalone', () => {
   it('the training split statistics agree with the preprocessor', () => {

@@ -338,7 +338,7 @@ describe('model.json', () => {
 
 const ABALONE = resolve(
   __dirname,
-  '../../../../demo-systems/abalone/abalone.data',
+  '../../../demo-systems/abalone/abalone.data',
 );
 (existsSync(ABALONE) ? describe : describe.skip)(
   'on the Abalone data set',

@@ -193,6 +193,8 @@ export interface SignatureInput {
   observedMax?: number;
   /** Categories the model knows (one-hot order); fixed by the spec or seen in training. */
   categories?: string[];
+  /** true: the spec fixes `categories`, so any other value is refused (otherwise it is encoded as unknown). */
+  fixedCategories?: boolean;
   categoryLabels?: Record<string, string>;
   /** Share of training rows where the cell was missing. */
   missingRate: number;

@@ -1,0 +1,165 @@
+import { readFileSync, readdirSync, existsSync } from 'fs';
+import { resolve } from 'path';
+import { stringify } from 'yaml';
+import { MAX_SPEC_BYTES, SpecError, parseSpec } from './parseSpec';
+import { TASK_METRICS } from './constants';
+
+const demoRoot = resolve(__dirname, '../../../demo-systems');
+
+const base = () => ({
+  apiVersion: 'mlops.io/v1alpha1',
+  kind: 'MLSystem',
+  metadata: { name: 'churn' },
+  spec: {
+    dataset: { header: true, target: 'churned', task: 'binary' },
+    gate: { metric: 'auc', comparison: 'GreaterThanOrEqualTo', threshold: 0.8 },
+  } as Record<string, any>,
+});
+
+function problemsOf(yamlText: string): string[] {
+  try {
+    parseSpec(yamlText, 'test.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    expect((e as Error).message).toMatch(/^test\.yaml: \d+ problems?:/);
+    return (e as SpecError).problems.map(p => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected a SpecError');
+}
+
+describe('parseSpec', () => {
+  it('parses every demo system spec', () => {
+    const systems = readdirSync(demoRoot).filter(d =>
+      existsSync(resolve(demoRoot, d, 'ml-system.yaml')),
+    );
+    expect(systems).toEqual(
+      expect.arrayContaining(['abalone', 'breast-cancer', 'penguins']),
+    );
+    for (const system of systems) {
+      const spec = parseSpec(
+        readFileSync(resolve(demoRoot, system, 'ml-system.yaml'), 'utf8'),
+        system,
+      );
+      expect(spec.kind).toBe('MLSystem');
+      const metrics: readonly string[] = TASK_METRICS[spec.spec.dataset.task];
+      expect(metrics).toContain(spec.spec.gate.metric);
+    }
+    const abalone = parseSpec(
+      readFileSync(resolve(demoRoot, 'abalone/ml-system.yaml'), 'utf8'),
+    );
+    expect(abalone.spec.dataset.columns?.[1]).toMatchObject({
+      name: 'length',
+      unit: 'mm',
+      scale: 200,
+    });
+  });
+
+  it('a minimal spec with a header needs only target, task and gate', () => {
+    const spec = parseSpec(stringify(base()));
+    expect(spec.spec.dataset).toEqual({
+      header: true,
+      target: 'churned',
+      task: 'binary',
+    });
+  });
+
+  it('lists every shape problem at once, each with its field path', () => {
+    const doc = base();
+    doc.metadata.name = 'Not A Name';
+    doc.spec.gate.comparison = 'Less';
+    doc.spec.gate.threshold = 'high';
+    doc.spec.dataset.typo = 1;
+    delete doc.spec.dataset.task;
+    expect(problemsOf(stringify(doc))).toEqual([
+      expect.stringMatching(/^metadata\.name: must be lower-case letters/),
+      "spec.dataset.task: is required",
+      "spec.dataset: unknown field 'typo'",
+      'spec.gate.comparison: must be one of LessThanOrEqualTo, LessThan, GreaterThanOrEqualTo, GreaterThan, got "Less"',
+      'spec.gate.threshold: must be a number, got "high"',
+    ]);
+  });
+
+  it('cross-field rules: target, columns, classes, metric, objective, split, hyperparameters', () => {
+    const doc = base();
+    doc.spec.dataset = {
+      header: false,
+      target: 'price',
+      task: 'regression',
+      classes: ['a', 'b'],
+      columns: [
+        { name: 'x', type: 'categorical', min: 0 },
+        { name: 'x', type: 'numeric' },
+      ],
+    };
+    doc.spec.training = {
+      objective: 'binary:logistic',
+      hyperparameters: { max_depth: 0, learning_rate: 0.1, tree_method: 'gpu' },
+      split: { train: 0.8, validation: 0.15, test: 0.15 },
+    };
+    expect(problemsOf(stringify(doc))).toEqual([
+      'spec.dataset.columns[0].min: only for numeric columns (type is categorical)',
+      "spec.dataset.columns[1].name: 'x' is listed twice",
+      "spec.dataset.target: 'price' is not one of the listed columns",
+      'spec.dataset.classes: only for the binary and multiclass tasks',
+      "spec.gate.metric: 'auc' is not a regression metric; must be one of mse, rmse, mae, r2",
+      'spec.training.objective: binary:logistic does not fit task regression; use reg:squarederror',
+      'spec.training.split: train + validation + test must sum to 1, got 1.1',
+      expect.stringMatching(
+        /^spec\.training\.hyperparameters\.learning_rate: unknown hyperparameter; the trainer reads max_depth, eta/,
+      ),
+      'spec.training.hyperparameters.tree_method: must be one of auto, exact, hist, got "gpu"',
+      'spec.training.hyperparameters.max_depth: must be an integer in [1, 30]',
+    ]);
+  });
+
+  it('header false needs every column; a regression target must be numeric', () => {
+    const doc = base();
+    doc.spec.dataset = { header: false, target: 'y', task: 'regression' };
+    doc.spec.gate.metric = 'mse';
+    expect(problemsOf(stringify(doc))).toEqual([
+      'spec.dataset.columns: is required when header is false: list every column in file order',
+    ]);
+    doc.spec.dataset.columns = [{ name: 'x' }, { name: 'y', type: 'categorical' }];
+    expect(problemsOf(stringify(doc))).toEqual([
+      'spec.dataset.columns[1].type: the target of a regression must be numeric (is categorical)',
+    ]);
+  });
+
+  it('classification: binary has two classes, stratify and display rules', () => {
+    const doc = base();
+    doc.spec.dataset.classes = ['no', 'yes', 'maybe'];
+    doc.spec.prediction = { output: { label: 'Churn', unit: '%' } };
+    expect(problemsOf(stringify(doc))).toEqual([
+      'spec.dataset.classes: a binary task has exactly 2 classes (negative, positive), got 3',
+      'spec.prediction.output.unit: only for regression (a classifier outputs class probabilities)',
+    ]);
+    const multi = base();
+    multi.spec.dataset.task = 'multiclass';
+    multi.spec.gate.metric = 'weighted_f1';
+    multi.spec.training = { hyperparameters: { num_class: 3 } };
+    expect(problemsOf(stringify(multi))).toEqual([
+      'spec.training.hyperparameters.num_class: follows from spec.dataset.classes; leave it out',
+    ]);
+  });
+
+  it('refuses invalid YAML, oversized input and alias bombs with a clear message', () => {
+    expect(problemsOf('a: [1, 2')[0]).toMatch(/^line \d+: invalid YAML/);
+    expect(problemsOf(`x: "${'a'.repeat(MAX_SPEC_BYTES)}"`)).toEqual([
+      `: is ${MAX_SPEC_BYTES + 5} bytes; a spec may be at most ${MAX_SPEC_BYTES}`,
+    ]);
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10)
+            .fill(`*${'abcdefgh'[i]}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
+    expect(problemsOf(bomb)[0]).toMatch(/invalid YAML/);
+    expect(problemsOf('- just\n- a list')).toEqual([
+      ': must be a mapping, got a list',
+    ]);
+  });
+});

@@ -1,0 +1,437 @@
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { resolveParams } from '../xgboost/params';
+import {
+  TASK_METRICS,
+  TASK_OBJECTIVES,
+  TRAINER_HYPERPARAMETERS,
+} from './constants';
+import type { MlSystemSpec, Task } from './types';
+
+/** A spec file larger than this is refused before it is parsed. */
+export const MAX_SPEC_BYTES = 256 * 1024;
+/** At most this many problems are listed (the rest are counted). */
+const MAX_PROBLEMS = 50;
+
+/** One thing wrong with a spec: where (`spec.gate.comparison`) and what. */
+export interface SpecProblem {
+  path: string;
+  message: string;
+}
+
+/** A spec file that cannot be used; `problems` lists every problem found. */
+export class SpecError extends Error {
+  readonly problems: SpecProblem[];
+
+  constructor(source: string, problems: SpecProblem[]) {
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    const more =
+      problems.length > shown.length
+        ? `\n  … and ${problems.length - shown.length} more`
+        : '';
+    super(
+      `${source}: ${problems.length} problem${
+        problems.length === 1 ? '' : 's'
+      }:\n${shown
+        .map(p => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`)
+        .join('\n')}${more}`,
+    );
+    this.name = 'SpecError';
+    this.problems = shown;
+  }
+}
+
+// Names end up in JSON keys, CSV headers, forms and resource names: printable,
+// bounded, no control characters.
+const columnName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+const shortText = z.string().max(128);
+const longText = z.string().max(2000);
+const category = z.string().max(256);
+const finite = z.number().finite();
+
+const columnSpec = z.strictObject({
+  name: columnName,
+  type: z.enum(['numeric', 'categorical', 'boolean']).optional(),
+  label: shortText.optional(),
+  description: longText.optional(),
+  unit: z.string().max(32).optional(),
+  scale: finite.refine(v => v !== 0, 'must not be 0').optional(),
+  min: finite.optional(),
+  max: finite.optional(),
+  categories: z.array(category).min(1).max(10_000).optional(),
+  categoryLabels: z.record(category, shortText).optional(),
+});
+
+const fraction = finite.min(0).max(1);
+
+const specSchema = z.strictObject({
+  apiVersion: z.literal('mlops.io/v1alpha1'),
+  kind: z.literal('MLSystem'),
+  metadata: z.strictObject({
+    // Becomes part of resource names and paths.
+    name: z
+      .string()
+      .max(63)
+      .regex(
+        /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+        'must be lower-case letters, digits and dashes (at most 63), starting and ending with a letter or digit',
+      ),
+    title: shortText.optional(),
+    description: longText.optional(),
+  }),
+  spec: z.strictObject({
+    dataset: z.strictObject({
+      header: z.boolean(),
+      columns: z.array(columnSpec).min(1).max(5000).optional(),
+      target: columnName,
+      task: z.enum(['regression', 'binary', 'multiclass']),
+      classes: z.array(category.min(1)).max(1000).optional(),
+      missingValues: z.array(z.string().max(32)).max(32).optional(),
+      maxCategories: z.number().int().min(1).max(1000).optional(),
+    }),
+    training: z
+      .strictObject({
+        objective: z
+          .enum(['reg:squarederror', 'binary:logistic', 'multi:softprob'])
+          .optional(),
+        hyperparameters: z
+          .record(z.string().max(64), z.union([finite, z.string().max(64)]))
+          .optional(),
+        split: z
+          .strictObject({
+            train: fraction,
+            validation: fraction,
+            test: fraction,
+            seed: z.number().int().optional(),
+            stratify: z.boolean().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    gate: z.strictObject({
+      metric: z.string().max(64),
+      comparison: z.enum([
+        'LessThanOrEqualTo',
+        'LessThan',
+        'GreaterThanOrEqualTo',
+        'GreaterThan',
+      ]),
+      threshold: finite,
+    }),
+    approval: z
+      .strictObject({
+        preApprove: z.boolean().optional(),
+        fourEyes: z.boolean().optional(),
+      })
+      .optional(),
+    prediction: z
+      .strictObject({
+        output: z
+          .strictObject({
+            label: shortText.optional(),
+            unit: z.string().max(32).optional(),
+            scale: finite.optional(),
+            offset: finite.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    monitoring: z
+      .strictObject({
+        drift: z
+          .strictObject({
+            psiThreshold: finite.min(0).optional(),
+            distanceThreshold: finite.min(0).max(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  }),
+});
+
+const KIND_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** zod issues in the words a spec author reads (the field path is added separately). */
+function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  // A key left out (zod reports no input for it).
+  if (iss.input === undefined && iss.code !== 'unrecognized_keys')
+    return 'is required';
+  switch (iss.code) {
+    case 'invalid_type':
+      return `must be ${KIND_NAMES[iss.expected] ?? iss.expected}, got ${describe(
+        iss.input,
+      )}`;
+    case 'invalid_value':
+      return iss.values.length === 1
+        ? `must be ${String(iss.values[0])}, got ${describe(iss.input)}`
+        : `must be one of ${iss.values.join(', ')}, got ${describe(
+            iss.input,
+          )}`;
+    case 'unrecognized_keys':
+      return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys
+        .map(k => `'${k.slice(0, 64)}'`)
+        .join(', ')}`;
+    case 'too_small':
+      return iss.origin === 'array'
+        ? `must list at least ${iss.minimum}`
+        : iss.origin === 'string'
+        ? 'must not be empty'
+        : `must be ≥ ${iss.minimum}`;
+    case 'too_big':
+      return iss.origin === 'array'
+        ? `must list at most ${iss.maximum}`
+        : iss.origin === 'string'
+        ? `must be at most ${iss.maximum} characters`
+        : `must be ≤ ${iss.maximum}`;
+    default:
+      return undefined;
+  }
+}
+
+function pathText(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** Cross-field rules the shape alone cannot say. */
+function crossChecks(spec: MlSystemSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const add = (path: string, message: string) =>
+    problems.push({ path, message });
+  const { dataset, training, gate, prediction } = spec.spec;
+  const task: Task = dataset.task;
+  const classification = task !== 'regression';
+  const columns = dataset.columns ?? [];
+
+  const seen = new Set<string>();
+  columns.forEach((c, i) => {
+    const at = `spec.dataset.columns[${i}]`;
+    if (seen.has(c.name)) add(`${at}.name`, `'${c.name}' is listed twice`);
+    seen.add(c.name);
+    if (c.categories && c.type && c.type !== 'categorical')
+      add(`${at}.categories`, `only for categorical columns (type is ${c.type})`);
+    if (c.categories && new Set(c.categories).size !== c.categories.length)
+      add(`${at}.categories`, 'must not repeat a category');
+    for (const key of ['min', 'max', 'unit', 'scale'] as const)
+      if (c[key] !== undefined && c.type && c.type !== 'numeric')
+        add(`${at}.${key}`, `only for numeric columns (type is ${c.type})`);
+    if (c.min !== undefined && c.max !== undefined && c.min > c.max)
+      add(`${at}.min`, `must be ≤ max (${c.max})`);
+    if (c.categoryLabels) {
+      if (!c.categories)
+        add(`${at}.categoryLabels`, 'needs the categories it labels');
+      else
+        for (const key of Object.keys(c.categoryLabels))
+          if (!c.categories.includes(key))
+            add(
+              `${at}.categoryLabels`,
+              `'${key.slice(0, 64)}' is not one of the categories`,
+            );
+    }
+  });
+
+  if (!dataset.header && columns.length === 0)
+    add(
+      'spec.dataset.columns',
+      'is required when header is false: list every column in file order',
+    );
+  const targetIndex = columns.findIndex(c => c.name === dataset.target);
+  if (!dataset.header && columns.length > 0 && targetIndex < 0)
+    add(
+      'spec.dataset.target',
+      `'${dataset.target}' is not one of the listed columns`,
+    );
+  const targetColumn = columns[targetIndex];
+  if (targetColumn) {
+    const at = `spec.dataset.columns[${targetIndex}].type`;
+    if (task === 'regression' && targetColumn.type && targetColumn.type !== 'numeric')
+      add(at, `the target of a regression must be numeric (is ${targetColumn.type})`);
+    if (classification && targetColumn.categories && dataset.classes)
+      add(
+        `spec.dataset.columns[${targetIndex}].categories`,
+        'give the target column\'s labels once, as spec.dataset.classes',
+      );
+  }
+  if (columns.length > 0 && targetIndex >= 0 && columns.length < 2)
+    add('spec.dataset.columns', 'needs at least one feature besides the target');
+
+  if (dataset.classes) {
+    if (!classification)
+      add('spec.dataset.classes', 'only for the binary and multiclass tasks');
+    else if (new Set(dataset.classes).size !== dataset.classes.length)
+      add('spec.dataset.classes', 'must not repeat a class');
+    else if (task === 'binary' && dataset.classes.length !== 2)
+      add(
+        'spec.dataset.classes',
+        `a binary task has exactly 2 classes (negative, positive), got ${dataset.classes.length}`,
+      );
+    else if (dataset.classes.length < 2)
+      add('spec.dataset.classes', 'a classifier needs at least 2 classes');
+  }
+
+  const metrics: readonly string[] = TASK_METRICS[task];
+  if (!metrics.includes(gate.metric))
+    add(
+      'spec.gate.metric',
+      `'${gate.metric}' is not a ${task} metric; must be one of ${metrics.join(
+        ', ',
+      )}`,
+    );
+
+  const objective = training?.objective;
+  if (objective && !TASK_OBJECTIVES[task].includes(objective))
+    add(
+      'spec.training.objective',
+      `${objective} does not fit task ${task}; use ${TASK_OBJECTIVES[task].join(
+        ' or ',
+      )}`,
+    );
+
+  const split = training?.split;
+  if (split) {
+    const sum = split.train + split.validation + split.test;
+    if (Math.abs(sum - 1) > 1e-9)
+      add(
+        'spec.training.split',
+        `train + validation + test must sum to 1, got ${Number(
+          sum.toPrecision(12),
+        )}`,
+      );
+    if (split.train <= 0) add('spec.training.split.train', 'must be > 0');
+    if (split.test <= 0) add('spec.training.split.test', 'must be > 0');
+    if (split.stratify && !classification)
+      add(
+        'spec.training.split.stratify',
+        'only for the binary and multiclass tasks',
+      );
+  }
+
+  const hp = training?.hyperparameters ?? {};
+  const numeric: Record<string, number> = {};
+  for (const [key, value] of Object.entries(hp)) {
+    const at = `spec.training.hyperparameters.${key}`;
+    const kind = TRAINER_HYPERPARAMETERS[key];
+    if (!kind) {
+      add(
+        at,
+        key === 'objective'
+          ? 'set the objective as spec.training.objective'
+          : key === 'num_class'
+          ? 'follows from spec.dataset.classes; leave it out'
+          : `unknown hyperparameter; the trainer reads ${Object.keys(
+              TRAINER_HYPERPARAMETERS,
+            ).join(', ')}`,
+      );
+    } else if (kind === 'number') {
+      if (typeof value !== 'number') add(at, `must be a number, got ${describe(value)}`);
+      else numeric[key] = value;
+    } else if (typeof value !== 'string' || !kind.includes(value)) {
+      add(at, `must be one of ${kind.join(', ')}, got ${describe(value)}`);
+    }
+  }
+  // Ranges: the trainer's own rules, one field at a time so every bad value is named.
+  for (const [key, value] of Object.entries(numeric)) {
+    try {
+      resolveParams({ [key]: value });
+    } catch (e) {
+      const why = (e as Error).message.replace(/^.*?: /, '');
+      add(`spec.training.hyperparameters.${key}`, why);
+    }
+  }
+  if (
+    hp.early_stopping_rounds !== undefined &&
+    split &&
+    split.validation <= 0
+  )
+    add(
+      'spec.training.split.validation',
+      'must be > 0: early_stopping_rounds needs a validation part',
+    );
+
+  const output = prediction?.output;
+  if (output && classification)
+    for (const key of ['unit', 'scale', 'offset'] as const)
+      if (output[key] !== undefined)
+        add(
+          `spec.prediction.output.${key}`,
+          'only for regression (a classifier outputs class probabilities)',
+        );
+  return problems;
+}
+
+/**
+ * Parses and validates an ML system spec (YAML). Throws a SpecError listing
+ * every problem with its field path, e.g.
+ * `spec.gate.comparison: must be one of LessThanOrEqualTo, …`.
+ */
+export function parseSpec(yamlText: string, sourceName = 'spec'): MlSystemSpec {
+  const source = String(sourceName).slice(0, 200);
+  if (typeof yamlText !== 'string')
+    throw new SpecError(source, [{ path: '', message: 'is not text' }]);
+  const bytes = Buffer.byteLength(yamlText, 'utf8');
+  if (bytes > MAX_SPEC_BYTES)
+    throw new SpecError(source, [
+      {
+        path: '',
+        message: `is ${bytes} bytes; a spec may be at most ${MAX_SPEC_BYTES}`,
+      },
+    ]);
+  const doc = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0)
+    throw new SpecError(
+      source,
+      doc.errors.map(e => ({
+        path: e.linePos ? `line ${e.linePos[0].line}` : '',
+        message: `invalid YAML: ${e.message
+          .split('\n')[0]
+          .replace(/ at line \d+, column \d+:?$/, '')
+          .slice(0, 200)}`,
+      })),
+    );
+  let data: unknown;
+  try {
+    // Aliases bounded: a "billion laughs" file must not expand.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new SpecError(source, [
+      { path: '', message: `invalid YAML: ${(e as Error).message.slice(0, 200)}` },
+    ]);
+  }
+  const parsed = specSchema.safeParse(data, { error: issueMessage });
+  if (!parsed.success)
+    throw new SpecError(
+      source,
+      parsed.error.issues.map(i => ({
+        path: pathText(i.path),
+        message: i.message,
+      })),
+    );
+  const spec = parsed.data as MlSystemSpec;
+  const problems = crossChecks(spec);
+  if (problems.length > 0) throw new SpecError(source, problems);
+  return spec;
+}

@@ -87,6 +87,59 @@ export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
+export {
+  DEFAULT_MAX_CATEGORIES,
+  DEFAULT_MISSING_VALUES,
+  DEFAULT_SPLIT,
+  TASK_METRICS,
+  TASK_OBJECTIVES,
+  TRAINER_HYPERPARAMETERS,
+  defaultObjective,
+} from './spec/constants';
+export type { TaskMetric } from './spec/constants';
+export { MAX_SPEC_BYTES, SpecError, parseSpec } from './spec/parseSpec';
+export type { SpecProblem } from './spec/parseSpec';
+export {
+  DEFAULT_SAMPLE_ROWS,
+  MAX_COLUMNS,
+  MAX_PROFILE_CATEGORIES,
+  SchemaError,
+  inferSchema,
+} from './schema/infer';
+export type {
+  ColumnProfile,
+  InferOptions,
+  InferredSchema,
+} from './schema/infer';
+export {
+  guessTask,
+  resolveSchema,
+  resolveSchemaDetailed,
+} from './schema/resolve';
+export type { ResolvedSchema } from './schema/resolve';
+export { buildSignature, validateRecords } from './schema/signature';
+export type { RecordFieldError } from './schema/signature';
+export { cellValue, columnOf, tableFromRecords } from './dataset/records';
+export type { RecordValue } from './dataset/records';
+export {
+  TABLE_PREPROCESSOR_FORMAT,
+  checkTablePreprocessor,
+  encodeLabels,
+  fitTablePreprocessor,
+  otherColumnName,
+  transformTable,
+} from './dataset/preprocessor';
+export type {
+  FeatureEncoder,
+  TablePreprocessorArtifact,
+} from './dataset/preprocessor';
+export { groupRows, splitTable } from './dataset/split';
+export type { RowGroups, TableSplit } from './dataset/split';
+export { checkTable, preprocessTable } from './dataset/prepare';
+export type {
+  TableCheckResult,
+  TablePreprocessOutput,
+} from './dataset/prepare';
 export type {
   ApprovalSpec,
   ColumnData,

@@ -1,0 +1,99 @@
+import type { ColumnData, DatasetSchema, Table } from '../spec/types';
+import {
+  BOOLEAN_LEVELS,
+  parseBooleanText,
+  parseNumberText,
+} from '../schema/cells';
+
+/** A field of a prediction record or a JSON row. */
+export type RecordValue = number | string | boolean | null | undefined;
+
+/**
+ * Records (objects keyed by column name) → a Table in schema order, every
+ * schema column included (a field left out is missing). Cells are read as the
+ * CSV reader reads them; a value that does not fit its column (text in a
+ * numeric one) is read as missing, so check records with validateRecords
+ * first where that matters. Used for prediction records and small tables.
+ */
+export function tableFromRecords(
+  schema: DatasetSchema,
+  records: ReadonlyArray<Record<string, RecordValue>>,
+): Table {
+  const n = records.length;
+  const missing = new Set(schema.missingValues);
+  const columns: ColumnData[] = schema.columns.map(col => {
+    const key = col.name;
+    if (col.type === 'numeric') {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = records[i][key];
+        values[i] =
+          typeof v === 'number' && Number.isFinite(v)
+            ? v
+            : typeof v === 'string' && !missing.has(v.trim())
+            ? parseNumberText(v.trim()) ?? NaN
+            : NaN;
+      }
+      return { type: 'numeric', values };
+    }
+    const codes = new Int32Array(n);
+    if (col.type === 'boolean') {
+      for (let i = 0; i < n; i++) {
+        const v = records[i][key];
+        const b =
+          typeof v === 'boolean'
+            ? v
+            : typeof v === 'string'
+            ? parseBooleanText(v.trim())
+            : undefined;
+        codes[i] = b === undefined ? -1 : b ? 1 : 0;
+      }
+      return { type: 'boolean', codes, levels: [...BOOLEAN_LEVELS] };
+    }
+    const levels: string[] = [];
+    const index = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const v = records[i][key];
+      const text =
+        typeof v === 'string'
+          ? v.trim()
+          : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : '';
+      if (v === null || v === undefined || missing.has(text)) {
+        codes[i] = -1;
+        continue;
+      }
+      let code = index.get(text);
+      if (code === undefined) {
+        code = levels.length;
+        levels.push(text);
+        index.set(text, code);
+      }
+      codes[i] = code;
+    }
+    return { type: 'categorical', codes, levels };
+  });
+  return { rowCount: n, names: schema.columns.map(c => c.name), columns };
+}
+
+/** The raw value of one cell (null when missing), as a record holds it. */
+export function cellValue(
+  column: ColumnData,
+  row: number,
+): number | string | boolean | null {
+  if (column.type === 'numeric') {
+    const v = column.values[row];
+    return Number.isNaN(v) ? null : v;
+  }
+  const code = column.codes[row];
+  if (code < 0) return null;
+  return column.type === 'boolean' ? code === 1 : column.levels[code];
+}
+
+/** The table's column of that name, or an error naming it. */
+export function columnOf(table: Table, name: string): ColumnData {
+  const i = table.names.indexOf(name);
+  if (i < 0) throw new Error(`the table has no column '${name.slice(0, 64)}'`);
+  return table.columns[i];
+}

@@ -1,0 +1,189 @@
+import { mulberry32, shuffleInPlace } from '../random';
+import type { DatasetSchema, SplitSpec, Table } from '../spec/types';
+import { DEFAULT_SPLIT } from '../spec/constants';
+import { columnOf } from './records';
+
+/** Rows grouped by identical raw values (every column, the target included). */
+export interface RowGroups {
+  /** Group id of each row; groups are numbered in order of first appearance. */
+  groupOf: Int32Array;
+  groupCount: number;
+  /** Rows that repeat an earlier row. */
+  duplicateRows: number;
+}
+
+// Bound once: a global lookup of Math.imul per call is ~100× slower under
+// jest's sandboxed globals, and this runs a few times per cell.
+const imul = Math.imul;
+
+/** MurmurHash3's 32-bit mixing step for one word. */
+function mix(h: number, k: number): number {
+  k = imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function stringHash(s: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
+  return mix(h, s.length);
+}
+
+/**
+ * Groups identical rows by a 64-bit hash of their raw values (two 32-bit
+ * lanes). Two different rows sharing a hash would only be kept on the same
+ * side of a split, which costs nothing. Typed arrays and an open-addressing
+ * table instead of a Map of strings: millions of rows stay cheap.
+ */
+export function groupRows(table: Table): RowGroups {
+  const n = table.rowCount;
+  const h1 = new Int32Array(n).fill(0x9747b28c);
+  const h2 = new Int32Array(n).fill(0x2f1a3c5d);
+  const scratch = new Float64Array(1);
+  const words = new Int32Array(scratch.buffer);
+  for (const column of table.columns) {
+    if (column.type === 'numeric') {
+      const values = column.values;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        // One spelling for missing and for zero (-0 === 0).
+        scratch[0] = Number.isNaN(v) ? NaN : v === 0 ? 0 : v;
+        h1[i] = mix(mix(h1[i], words[0]), words[1]);
+        h2[i] = mix(mix(h2[i], words[1]), words[0] ^ 0x5bd1e995);
+      }
+    } else {
+      // Hash each level's text once, then per row only its code's hashes.
+      const l1 = Int32Array.from(column.levels, s => stringHash(s, 0x12345678));
+      const l2 = Int32Array.from(column.levels, s => stringHash(s, 0x7f4a7c15));
+      const codes = column.codes;
+      for (let i = 0; i < n; i++) {
+        const c = codes[i];
+        h1[i] = mix(h1[i], c < 0 ? -1 : l1[c]);
+        h2[i] = mix(h2[i], c < 0 ? -1 : l2[c]);
+      }
+    }
+  }
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const key1 = new Int32Array(n);
+  const key2 = new Int32Array(n);
+  const groupOf = new Int32Array(n);
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    let s = (h1[i] ^ (h2[i] >>> 7)) & mask;
+    for (;;) {
+      const g = slots[s];
+      if (g < 0) {
+        slots[s] = groups;
+        key1[groups] = h1[i];
+        key2[groups] = h2[i];
+        groupOf[i] = groups++;
+        break;
+      }
+      if (key1[g] === h1[i] && key2[g] === h2[i]) {
+        groupOf[i] = g;
+        break;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+  return { groupOf, groupCount: groups, duplicateRows: n - groups };
+}
+
+export interface TableSplit {
+  /** Row indices of each part. */
+  train: Uint32Array;
+  validation: Uint32Array;
+  test: Uint32Array;
+  groups: RowGroups;
+  stratified: boolean;
+}
+
+/**
+ * The seeded train/validation/test split (fractions from the spec, 70/15/15
+ * by default), by groups of identical rows so copies never straddle parts,
+ * and stratified by class for classification (unless the spec says not).
+ * Within each stratum the groups are shuffled (mulberry32(seed)) and cut
+ * where the running row count reaches floor(n·train) and
+ * floor(n·(train+validation)); without duplicates this is exactly the
+ * shuffle-and-cut split of `splitIndices`.
+ */
+export function splitTable(
+  table: Table,
+  schema: DatasetSchema,
+  split: Partial<SplitSpec> = {},
+): TableSplit {
+  const f = { ...DEFAULT_SPLIT, ...split };
+  const total = f.train + f.validation + f.test;
+  if (
+    [f.train, f.validation, f.test].some(x => !(x >= 0) || !Number.isFinite(x)) ||
+    !(total > 0)
+  )
+    throw new Error(`Invalid split fractions ${JSON.stringify([f.train, f.validation, f.test])}`);
+  const seed = f.seed ?? 0;
+  const n = table.rowCount;
+  const groups = groupRows(table);
+  const { groupOf, groupCount } = groups;
+  const classification = schema.task !== 'regression';
+  const stratified = classification && (f.stratify ?? true);
+
+  // Rows of each group (CSR), groups in first-appearance order.
+  const groupStart = new Int32Array(groupCount + 1);
+  for (let i = 0; i < n; i++) groupStart[groupOf[i] + 1]++;
+  for (let g = 0; g < groupCount; g++) groupStart[g + 1] += groupStart[g];
+  const fill = groupStart.slice(0, groupCount);
+  const rowsByGroup = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rowsByGroup[fill[groupOf[i]]++] = i;
+
+  // Stratum of each group: the class code of its first row (identical rows share it).
+  let strata = 1;
+  const stratumOf = new Int32Array(groupCount);
+  if (stratified) {
+    const target = columnOf(table, schema.target);
+    if (target.type !== 'numeric') {
+      strata = target.levels.length + 1;
+      for (let g = 0; g < groupCount; g++)
+        stratumOf[g] = target.codes[rowsByGroup[groupStart[g]]] + 1;
+    }
+  }
+  const stratumGroups: number[][] = Array.from({ length: strata }, () => []);
+  for (let g = 0; g < groupCount; g++) stratumGroups[stratumOf[g]].push(g);
+
+  const rng = mulberry32(seed);
+  const parts: number[][] = [[], [], []];
+  for (const list of stratumGroups) {
+    if (list.length === 0) continue;
+    const order = Uint32Array.from(list);
+    shuffleInPlace(order, rng);
+    let rows = 0;
+    for (const g of order) rows += groupStart[g + 1] - groupStart[g];
+    const trainEnd = Math.floor((rows * f.train) / total);
+    const validationEnd = Math.floor((rows * (f.train + f.validation)) / total);
+    let seen = 0;
+    for (const g of order) {
+      const part = seen < trainEnd ? 0 : seen < validationEnd ? 1 : 2;
+      for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
+        parts[part].push(rowsByGroup[k]);
+        seen++;
+      }
+    }
+  }
+  const toArray = (rows: number[]) => {
+    const a = Uint32Array.from(rows);
+    // Strata were appended one after another: mix the classes again.
+    if (strata > 1) shuffleInPlace(a, rng);
+    return a;
+  };
+  return {
+    train: toArray(parts[0]),
+    validation: toArray(parts[1]),
+    test: toArray(parts[2]),
+    groups,
+    stratified,
+  };
+}

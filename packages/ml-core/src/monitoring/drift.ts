@@ -1,5 +1,6 @@
 import type { NumericFeature } from '@mlops-portal/abalone-schema';
 import type { AbaloneRecord } from '../csv';
+import type { Table } from '../spec/types';
 import {
   BaselineStatistics,
   FeatureStatistics,
@@ -39,6 +40,14 @@ export interface FeatureDrift {
   psi: number | null;
   /** Two-sample Kolmogorov–Smirnov distance (numerical only). */
   ks: number | null;
+  /**
+   * Categorical only: the L-infinity distance between the baseline's and the
+   * recent category shares (Model Monitor's categorical distance), judged
+   * against the KS thresholds as Model Monitor does.
+   */
+  linf?: number | null;
+  /** Categorical only: recent categories the baseline never saw (at most 20). */
+  unseen?: string[];
   status: DriftStatus;
 }
 
@@ -151,7 +160,8 @@ function worst(statuses: DriftStatus[]): DriftStatus {
 
 function numericalDrift(
   feature: Extract<FeatureStatistics, { inferred_type: 'Fractional' }>,
-  rows: readonly AbaloneRecord[],
+  recent: Float64Array,
+  rowCount: number,
   t: DriftThresholds,
 ): FeatureDrift {
   const sample =
@@ -162,10 +172,9 @@ function numericalDrift(
     );
   }
   sample.sort((x, y) => x - y);
-  const recent = presentValues(rows, feature.name as NumericFeature);
   const m = recent.length;
   const base = { name: feature.name, kind: 'numerical' as const, samples: m };
-  const missing = rows.length - m;
+  const missing = rowCount - m;
   if (m < t.minSamples) {
     return {
       ...base,
@@ -187,43 +196,63 @@ function numericalDrift(
   return { ...base, missing, psi, ks, status };
 }
 
+/** Most unseen categories a feature's drift lists. */
+const MAX_UNSEEN = 20;
+
 function categoricalDrift(
   feature: Extract<FeatureStatistics, { inferred_type: 'String' }>,
-  rows: readonly AbaloneRecord[],
+  counts: Map<string, number>,
+  rowCount: number,
   t: DriftThresholds,
 ): FeatureDrift {
   const buckets = feature.string_statistics.distribution.categorical.buckets;
   const index = new Map(buckets.map((b, i) => [b.value, i]));
-  // One extra bin for categories the baseline never saw.
-  const counts = new Array<number>(buckets.length + 1).fill(0);
+  // One extra bin for categories the baseline does not list.
+  const binCounts = new Array<number>(buckets.length + 1).fill(0);
   let present = 0;
-  for (const r of rows) {
-    const raw = (r as unknown as Record<string, unknown>)[feature.name];
-    const v = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
-    if (v === '') continue;
-    present++;
-    counts[index.get(v) ?? buckets.length]++;
+  const unseen: string[] = [];
+  let unseenShareMax = 0;
+  for (const [value, count] of counts) {
+    present += count;
+    const b = index.get(value);
+    if (b === undefined) {
+      binCounts[buckets.length] += count;
+      if (unseen.length < MAX_UNSEEN) unseen.push(value.slice(0, 64));
+    } else binCounts[b] += count;
   }
+  unseen.sort();
   const base = { name: feature.name, kind: 'categorical' as const, ks: null };
-  const missing = rows.length - present;
+  const missing = rowCount - present;
   if (present < t.minSamples) {
     return {
       ...base,
       samples: present,
       missing,
       psi: null,
+      linf: null,
+      unseen,
       status: 'insufficient_data',
     };
   }
   const n = feature.string_statistics.common.num_present;
-  const expected = [...buckets.map(b => b.count / n), 0];
-  const psi = psiOf(
-    expected,
-    counts.map(c => c / present),
-  );
-  const noise = chiSquare99(buckets.length) * (1 / present + 1 / n);
-  const status = statusOf(psi, t.psiWarn, t.psiDrift, noise);
-  return { ...base, samples: present, missing, psi, status };
+  const listed = buckets.reduce((sum, b) => sum + b.count, 0);
+  // A baseline cut to its most frequent categories keeps the rest's share here.
+  const expected = [...buckets.map(b => b.count / n), (n - listed) / n];
+  const actual = binCounts.map(c => c / present);
+  const psi = psiOf(expected, actual);
+  let linf = 0;
+  for (let b = 0; b < buckets.length; b++)
+    linf = Math.max(linf, Math.abs(expected[b] - actual[b]));
+  // Each unseen category on its own has baseline share 0.
+  for (const [value, count] of counts)
+    if (!index.has(value)) unseenShareMax = Math.max(unseenShareMax, count / present);
+  linf = Math.max(linf, unseenShareMax);
+  const inv = 1 / present + 1 / n;
+  const status = worst([
+    statusOf(psi, t.psiWarn, t.psiDrift, chiSquare99(buckets.length) * inv),
+    statusOf(linf, t.ksWarn, t.ksDrift, KS_C_99 * Math.sqrt(inv)),
+  ]);
+  return { ...base, samples: present, missing, psi, linf, unseen, status };
 }
 
 function checkThresholds(t: DriftThresholds): void {
@@ -253,10 +282,25 @@ export function drift(
   if (!baseline || !Array.isArray(baseline.features)) {
     throw new Error('drift: baseline is not a statistics.json object');
   }
+  const n = recentRows.length;
   const features = baseline.features.map(f => {
-    if (f.inferred_type === 'String') return categoricalDrift(f, recentRows, t);
+    if (f.inferred_type === 'String') {
+      // Records hold Sex as typed; the baseline has it upper-cased.
+      const counts = new Map<string, number>();
+      for (const r of recentRows) {
+        const raw = (r as unknown as Record<string, unknown>)[f.name];
+        const v = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
+        if (v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      return categoricalDrift(f, counts, n, t);
+    }
     if (f.inferred_type === 'Fractional')
-      return numericalDrift(f, recentRows, t);
+      return numericalDrift(
+        f,
+        presentValues(recentRows, f.name as NumericFeature),
+        n,
+        t,
+      );
     throw new Error(
       `drift: baseline feature '${
         (f as { name?: string }).name
@@ -266,6 +310,59 @@ export function drift(
   return {
     status: worst(features.map(f => f.status)),
     itemCount: recentRows.length,
+    thresholds: t,
+    features,
+  };
+}
+
+/**
+ * drift() for recent rows held as a Table (any schema): each baseline
+ * feature is read from the table's column of that name. Categorical and
+ * boolean columns are compared on their categories (PSI and L-infinity
+ * distance, unseen categories listed), numeric ones as in drift().
+ */
+export function tableDrift(
+  baseline: BaselineStatistics,
+  recent: Table,
+  thresholds: Partial<DriftThresholds> = {},
+): DriftReport {
+  const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...thresholds };
+  checkThresholds(t);
+  if (!baseline || !Array.isArray(baseline.features)) {
+    throw new Error('drift: baseline is not a statistics.json object');
+  }
+  const n = recent.rowCount;
+  const features = baseline.features.map(f => {
+    const j = recent.names.indexOf(f.name);
+    if (j < 0)
+      throw new Error(`drift: the recent rows have no column '${f.name}'`);
+    const column = recent.columns[j];
+    if (f.inferred_type === 'Fractional') {
+      if (column.type !== 'numeric')
+        throw new Error(`drift: column '${f.name}' is not numeric`);
+      const present = column.values.filter(v => !Number.isNaN(v)).sort();
+      return numericalDrift(f, present, n, t);
+    }
+    if (f.inferred_type === 'String') {
+      if (column.type === 'numeric')
+        throw new Error(`drift: column '${f.name}' is not categorical`);
+      const byCode = new Float64Array(column.levels.length);
+      for (let i = 0; i < n; i++) if (column.codes[i] >= 0) byCode[column.codes[i]]++;
+      const counts = new Map<string, number>();
+      column.levels.forEach((l, i) => {
+        if (byCode[i] > 0) counts.set(l, (counts.get(l) ?? 0) + byCode[i]);
+      });
+      return categoricalDrift(f, counts, n, t);
+    }
+    throw new Error(
+      `drift: baseline feature '${
+        (f as { name?: string }).name
+      }' has unsupported inferred_type`,
+    );
+  });
+  return {
+    status: worst(features.map(f => f.status)),
+    itemCount: n,
     thresholds: t,
     features,
   };

@@ -1,4 +1,10 @@
-export { KLL_BUCKETS, KLL_PARAMETERS, baselineStatistics } from './statistics';
+export {
+  KLL_BUCKETS,
+  KLL_PARAMETERS,
+  MAX_BASELINE_CATEGORIES,
+  baselineStatistics,
+  tableBaselineStatistics,
+} from './statistics';
 export type {
   BaselineStatistics,
   CommonStatistics,
@@ -7,7 +13,7 @@ export type {
   NumericalStatistics,
   StringStatistics,
 } from './statistics';
-export { DEFAULT_DRIFT_THRESHOLDS, PSI_BINS, drift } from './drift';
+export { DEFAULT_DRIFT_THRESHOLDS, PSI_BINS, drift, tableDrift } from './drift';
 export type {
   DriftReport,
   DriftStatus,

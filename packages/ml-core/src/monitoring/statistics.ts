@@ -12,6 +12,8 @@ import {
   sortedPresent,
 } from '../columns';
 import { equalWidthHistogram } from './histogram';
+import type { DatasetSchema, Table } from '../spec/types';
+import { columnOf } from '../dataset/records';
 
 /*
  * Training-data statistics in SageMaker Model Monitor's statistics.json shape
@@ -112,7 +114,19 @@ function numericFeature(
   table: AbaloneColumns,
   name: NumericFeature,
 ): FeatureStatistics {
-  const sorted = sortedPresent(numericColumn(table, name));
+  return numericalStatistics(
+    name,
+    sortedPresent(numericColumn(table, name)),
+    table.rows,
+  );
+}
+
+/** Fractional statistics of one column from its ascending present values. */
+function numericalStatistics(
+  name: string,
+  sorted: Float64Array,
+  rows: number,
+): FeatureStatistics {
   const n = sorted.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i];
@@ -123,7 +137,7 @@ function numericFeature(
     name,
     inferred_type: 'Fractional',
     numerical_statistics: {
-      common: { num_present: n, num_missing: table.rows - n },
+      common: { num_present: n, num_missing: rows - n },
       mean,
       sum,
       // Population standard deviation, as Deequ (Model Monitor) computes it.
@@ -190,4 +204,65 @@ export function baselineStatistics(
       ...NUMERIC_FEATURES.map(name => numericFeature(table, name)),
     ],
   };
+}
+
+/** Categories a baseline lists per feature (the most frequent; the rest are counted in distinct_count). */
+export const MAX_BASELINE_CATEGORIES = 1000;
+
+/**
+ * Per-feature statistics of a table's training rows (all rows when left out),
+ * in schema order without the target: numeric columns as Fractional
+ * (numerical_statistics with a KLL sketch), categorical and boolean columns
+ * as String (string_statistics with category frequencies), the shape Model
+ * Monitor writes.
+ */
+export function tableBaselineStatistics(
+  table: Table,
+  schema: DatasetSchema,
+  rows?: ArrayLike<number>,
+): BaselineStatistics {
+  const picks =
+    rows ?? Uint32Array.from({ length: table.rowCount }, (_, i) => i);
+  const n = picks.length;
+  if (n === 0) throw new Error('baselineStatistics: no rows');
+  const features: FeatureStatistics[] = [];
+  for (const col of schema.columns) {
+    if (col.name === schema.target) continue;
+    const data = columnOf(table, col.name);
+    if (data.type === 'numeric') {
+      const present = new Float64Array(n);
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        const v = data.values[picks[i]];
+        if (!Number.isNaN(v)) present[p++] = v;
+      }
+      features.push(
+        numericalStatistics(col.name, present.subarray(0, p).sort(), n),
+      );
+      continue;
+    }
+    const counts = new Float64Array(data.levels.length);
+    let missing = 0;
+    for (let i = 0; i < n; i++) {
+      const c = data.codes[picks[i]];
+      if (c < 0) missing++;
+      else counts[c]++;
+    }
+    const buckets = data.levels
+      .map((value, i) => ({ value, count: counts[i] }))
+      .filter(b => b.count > 0)
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    features.push({
+      name: col.name,
+      inferred_type: 'String',
+      string_statistics: {
+        common: { num_present: n - missing, num_missing: missing },
+        distinct_count: buckets.length,
+        distribution: {
+          categorical: { buckets: buckets.slice(0, MAX_BASELINE_CATEGORIES) },
+        },
+      },
+    });
+  }
+  return { version: 0, dataset: { item_count: n }, features };
 }

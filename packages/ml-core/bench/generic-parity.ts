@@ -49,10 +49,12 @@ function main() {
   const version = pythonXgboostVersion();
   const seeds = Number(argValue('seeds', '10'));
   const times = Number(argValue('repeat-rows', '1'));
-  const { spec, schema, table: original, text } = loadDemo(
-    'abalone',
-    'abalone.data',
-  );
+  const {
+    spec,
+    schema,
+    table: original,
+    text,
+  } = loadDemo('abalone', 'abalone.data');
   const table = times > 1 ? repeatRows(original, times) : original;
   const hp = spec.spec.training?.hyperparameters ?? {};
   const params = Object.fromEntries(
@@ -81,7 +83,11 @@ function main() {
         Array.from({ length: times }, () => legacyRecords).flat(),
         { seed },
       );
-      const tl = trainXGBoost({ ...params, seed }, legacy.train, legacy.validation);
+      const tl = trainXGBoost(
+        { ...params, seed },
+        legacy.train,
+        legacy.validation,
+      );
       row.rowSplitMse = regressionMetrics(
         legacy.test.labels,
         tl.booster.predict(legacy.test),
@@ -107,7 +113,9 @@ function main() {
   }
   rmSync(dir, { recursive: true, force: true });
   const med = (k: string) =>
-    rows[0][k] === undefined ? undefined : median(rows.map(r => r[k] as number));
+    rows[0][k] === undefined
+      ? undefined
+      : median(rows.map(r => r[k] as number));
   const mlCore = med('mlCoreMse')!;
   const xgboost = med('xgboostMse');
   console.log(

@@ -12,11 +12,41 @@ import {
 import { preprocess, splitDataset, toLabeledCsv } from './preprocess';
 import { REFERENCE_HYPERPARAMETERS, XGBoostParams } from './xgboost/params';
 import { trainXGBoost } from './xgboost/train';
+import type {
+  DatasetSchema,
+  DatasetSpec,
+  MlSystemSpec,
+  Table,
+  Task,
+} from './spec/types';
+import { parseSpec } from './spec/parseSpec';
+import { inferSchema } from './schema/infer';
+import { guessTask, resolveSchemaDetailed } from './schema/resolve';
+import { tableFromCsvText } from './dataset/testing';
+import {
+  checkTablePreprocessor,
+  encodeLabels,
+  transformTable,
+} from './dataset/preprocessor';
+import { Booster } from './xgboost/booster';
+import {
+  RUN_FILES,
+  specHyperparameters,
+  trainTable,
+  writeTableRun,
+} from './tableRun';
 
 const USAGE = `Usage:
-  mlops-ml train   --data <csv path|url> --out <dir> [--seed N] [--policy reject|skip] [hyperparameters]
-  mlops-ml bench   --data <csv path|url> [--seeds 10] [hyperparameters]
-  mlops-ml predict --model <dir> --data <csv path|url>
+  mlops-ml train    --data <csv> --out <dir> --spec <ml-system.yaml> [--seed N] [hyperparameters]
+  mlops-ml train    --data <csv> --out <dir> --target <column> [--task regression|binary|multiclass]
+                    [--header true|false] [--names a,b,c] [--seed N] [hyperparameters]
+  mlops-ml evaluate --model <run dir> --data <labelled csv>
+  mlops-ml predict  --model <run dir> --data <csv path|url>
+  mlops-ml bench    --data <csv path|url> [--seeds 10] [hyperparameters]
+
+Without --spec and --target, train/bench/predict read the Abalone CSV layout
+(9 columns, no header) as before. With --target the rest (column types,
+classes, task) is inferred from the data and printed.
 
 Hyperparameters (XGBoost names; defaults = the reference Abalone pipeline):
   --max_depth --eta --gamma --min_child_weight --subsample --colsample_bytree
@@ -118,6 +148,11 @@ function median(values: number[]): number {
 
 const OPTIONS = {
   data: { type: 'string' },
+  spec: { type: 'string' },
+  target: { type: 'string' },
+  task: { type: 'string' },
+  header: { type: 'string' },
+  names: { type: 'string' },
   out: { type: 'string' },
   model: { type: 'string' },
   seed: { type: 'string' },
@@ -151,6 +186,13 @@ export async function main(argv: string[]): Promise<number> {
   const policy = (values.policy ?? 'reject') as 'reject' | 'skip';
   if (policy !== 'reject' && policy !== 'skip') {
     throw new UsageError(`--policy must be reject or skip, got '${policy}'`);
+  }
+
+  if (command === 'train' && (values.spec || values.target)) {
+    return trainGeneric(values, need('data'), need('out'));
+  }
+  if (command === 'evaluate') {
+    return evaluateRun(need('model'), need('data'));
   }
 
   if (command === 'train') {
@@ -257,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'predict') {
     const dir = need('model');
     const data = need('data');
+    if (await isTableRun(dir)) return predictGeneric(dir, data);
     const readJson = async (name: string) => {
       try {
         return JSON.parse(await readFile(join(dir, name), 'utf8'));
@@ -277,6 +320,184 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   throw new UsageError(`Unknown command '${command}'\n${USAGE}`);
+}
+
+/** Bytes of a file read to infer its schema. */
+const SAMPLE_BYTES = 1 << 20;
+
+async function readJsonFile(dir: string, name: string): Promise<any> {
+  try {
+    return JSON.parse(await readFile(join(dir, name), 'utf8'));
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read ${join(dir, name)}: ${(e as Error).message}`,
+    );
+  }
+}
+
+async function isTableRun(dir: string): Promise<boolean> {
+  try {
+    await readFile(join(dir, RUN_FILES.schema));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** CSV text → table by the schema. */
+function readTable(text: string, schema: DatasetSchema): Table {
+  return tableFromCsvText(text, schema);
+}
+
+function parseTask(raw: unknown): Task | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== 'regression' && raw !== 'binary' && raw !== 'multiclass')
+    throw new UsageError(
+      `--task must be regression, binary or multiclass, got '${raw}'`,
+    );
+  return raw;
+}
+
+/** The dataset section: from the spec, or inferred around --target. */
+function datasetSpec(
+  values: Record<string, any>,
+  spec: MlSystemSpec | undefined,
+  text: string,
+  sampleCut: boolean,
+): DatasetSpec {
+  if (spec) return spec.spec.dataset;
+  const header = values.header === undefined ? true : values.header === 'true';
+  if (values.header !== undefined && !['true', 'false'].includes(values.header))
+    throw new UsageError(
+      `--header must be true or false, got '${values.header}'`,
+    );
+  const names: string[] | undefined = values.names
+    ?.split(',')
+    .map((n: string) => n.trim());
+  if (!header && !names)
+    throw new UsageError(
+      '--header false needs --names (every column, file order)',
+    );
+  const target: string = values.target;
+  let task = parseTask(values.task);
+  if (!task) {
+    task = guessTask(
+      inferSchema(text, { header, names, truncated: sampleCut }),
+      target,
+    );
+    console.error(
+      `inferred: task ${task} (from column '${target}'; set --task to choose)`,
+    );
+  }
+  return {
+    header,
+    target,
+    task,
+    ...(names ? { columns: names.map(name => ({ name })) } : {}),
+  };
+}
+
+async function trainGeneric(
+  values: Record<string, any>,
+  data: string,
+  out: string,
+): Promise<number> {
+  const spec = values.spec
+    ? parseSpec(
+        await readFile(values.spec, 'utf8').catch(e => {
+          throw new UsageError(`Cannot read ${values.spec}: ${e.message}`);
+        }),
+        values.spec,
+      )
+    : undefined;
+  if (spec && (values.target || values.task))
+    throw new UsageError(
+      '--target and --task come from the spec; give one or the other',
+    );
+  const text = await loadAbaloneSource(data);
+  const sample = text.slice(0, SAMPLE_BYTES);
+  const cut = sample.length < text.length;
+  const dataset = datasetSpec(values, spec, sample, cut);
+  const { schema, notes } = resolveSchemaDetailed(dataset, sample, {
+    truncated: cut,
+  });
+  for (const note of notes) console.error(`inferred: ${note}`);
+  const seed = intOption(
+    values.seed,
+    'seed',
+    spec?.spec.training?.split?.seed ?? 0,
+  );
+  // Spec hyperparameters, else the reference ones; command-line values win.
+  const base = spec
+    ? specHyperparameters(spec)
+    : { ...REFERENCE_HYPERPARAMETERS };
+  const cli = hyperparameters(values);
+  const params: XGBoostParams = { ...base };
+  for (const key of [...NUMERIC_PARAMS, 'tree_method'] as const)
+    if (values[key] !== undefined) (params as any)[key] = (cli as any)[key];
+  const table = readTable(text, schema);
+  const run = trainTable({ table, schema, spec, params, seed });
+  await writeTableRun(out, run);
+  console.log(
+    JSON.stringify(
+      {
+        out,
+        seed,
+        task: schema.task,
+        target: schema.target,
+        ...(schema.classes ? { classes: schema.classes } : {}),
+        checks: run.checks.checks,
+        rows: {
+          train: run.data.train.rows,
+          validation: run.data.validation.rows,
+          test: run.data.test.rows,
+        },
+        features: run.data.preprocessor.featureNames.length,
+        hyperparameters: run.params,
+        treeMethod: run.result.treeMethod,
+        bestIteration: run.result.bestIteration,
+        trees: run.result.booster.numTrees,
+        seconds: run.result.seconds,
+        evaluation: run.evaluation,
+      },
+      null,
+      2,
+    ),
+  );
+  return 0;
+}
+
+async function loadRun(dir: string) {
+  const schema: DatasetSchema = await readJsonFile(dir, RUN_FILES.schema);
+  const pre = await readJsonFile(dir, RUN_FILES.preprocessor);
+  checkTablePreprocessor(pre);
+  const model = Booster.fromXGBoostJSON(
+    await readJsonFile(dir, RUN_FILES.model),
+  );
+  return { schema, pre, model };
+}
+
+async function predictGeneric(dir: string, data: string): Promise<number> {
+  const { schema, pre, model } = await loadRun(dir);
+  const table = readTable(await loadAbaloneSource(data), schema);
+  const pred = model.predict(transformTable(pre, table));
+  process.stdout.write(`${Array.from(pred, v => String(v)).join('\n')}\n`);
+  return 0;
+}
+
+async function evaluateRun(dir: string, data: string): Promise<number> {
+  const { schema, pre, model } = await loadRun(dir);
+  if (schema.task !== 'regression')
+    throw new UsageError(
+      `evaluate: task ${schema.task} is not in this build yet`,
+    );
+  const table = readTable(await loadAbaloneSource(data), schema);
+  const labels = encodeLabels(pre, table);
+  const pred = model.predict(transformTable(pre, table));
+  console.log(
+    JSON.stringify(toEvaluationJson(regressionMetrics(labels, pred)), null, 2),
+  );
+  return 0;
 }
 
 if (require.main === module) {

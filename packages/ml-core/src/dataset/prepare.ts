@@ -68,7 +68,9 @@ export function checkTable(
   const minRows = options.minRows ?? 20;
   const rows = table.rowCount;
   const checks = [
-    `schema: ${schema.columns.length - 1} features + ${schema.target} (${schema.task})`,
+    `schema: ${schema.columns.length - 1} features + ${schema.target} (${
+      schema.task
+    })`,
   ];
   if (rows < minRows)
     throw new Error(
@@ -79,7 +81,8 @@ export function checkTable(
   table.columns.forEach((c, j) => {
     if (table.names[j] === schema.target) return;
     if (c.type === 'numeric') {
-      for (let i = 0; i < rows; i++) if (Number.isNaN(c.values[i])) missingCells++;
+      for (let i = 0; i < rows; i++)
+        if (Number.isNaN(c.values[i])) missingCells++;
     } else for (let i = 0; i < rows; i++) if (c.codes[i] < 0) missingCells++;
   });
   const target = columnOf(table, schema.target);
@@ -101,7 +104,9 @@ export function checkTable(
     checks.push(`label (${schema.target}) varies: ${lo} … ${hi}`);
   } else {
     if (target.type === 'numeric')
-      throw new Error(`data check: target '${schema.target}' is not categorical`);
+      throw new Error(
+        `data check: target '${schema.target}' is not categorical`,
+      );
     const classes = schema.classes ?? [];
     const index = new Map(classes.map((c, i) => [c, i]));
     const byLevel = target.levels.map(l => index.get(l) ?? -1);
@@ -113,7 +118,9 @@ export function checkTable(
     const present = classCounts.filter(c => c > 0).length;
     if (present < 2)
       throw new Error(
-        `data check: only ${present} of the classes (${classes.join(', ')}) occur; a classifier needs at least 2`,
+        `data check: only ${present} of the classes (${classes.join(
+          ', ',
+        )}) occur; a classifier needs at least 2`,
       );
     checks.push(
       `classes: ${classes.map((c, i) => `${c} ${classCounts![i]}`).join(', ')}`,

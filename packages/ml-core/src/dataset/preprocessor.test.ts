@@ -47,7 +47,12 @@ describe('table preprocessor', () => {
     });
     const m = transformTable(pre, table);
     expect(m.cols).toBe(4);
-    expect(pre.featureNames).toEqual(['size', 'color_blue', 'color_red', 'member']);
+    expect(pre.featureNames).toEqual([
+      'size',
+      'color_blue',
+      'color_red',
+      'member',
+    ]);
     const row = (i: number) => Array.from(m.data.subarray(i * 4, i * 4 + 4));
     const s = Math.fround(-2 / Math.sqrt(2));
     expect(row(0)).toEqual([s, 0, 1, 1]);
@@ -72,7 +77,9 @@ describe('table preprocessor', () => {
       { c: 7, e: 'NA', kind: 'dog' },
     ]);
     const pre = fitTablePreprocessor(t, s2);
-    expect(pre.features.map(f => f.type === 'numeric' && f.scale)).toEqual([1, 1]);
+    expect(pre.features.map(f => f.type === 'numeric' && f.scale)).toEqual([
+      1, 1,
+    ]);
     expect(Array.from(transformTable(pre, t).data)).toEqual([0, 0, 0, 0]);
   });
 
@@ -85,8 +92,13 @@ describe('table preprocessor', () => {
     ]);
     expect(Array.from(transformTable(pre, later).data)).toEqual([0, 0, 0, 0]);
     expect(() =>
-      encodeLabels(pre, tableFromRecords(schema, [{ ...records[0], kind: 'owl' }])),
-    ).toThrow("data row 1: label 'owl' is not one of the classes (cat, dog, fox)");
+      encodeLabels(
+        pre,
+        tableFromRecords(schema, [{ ...records[0], kind: 'owl' }]),
+      ),
+    ).toThrow(
+      "data row 1: label 'owl' is not one of the classes (cat, dog, fox)",
+    );
     expect(() => encodeLabels(pre, later)).toThrow(
       "data row 1: label 'kind' is missing",
     );
@@ -122,7 +134,8 @@ describe('table preprocessor', () => {
         { size: 1, color: 'never-seen', member: true },
       ]),
     );
-    const oneHot = (i: number) => Array.from(m.data.subarray(i * 5 + 1, i * 5 + 4));
+    const oneHot = (i: number) =>
+      Array.from(m.data.subarray(i * 5 + 1, i * 5 + 4));
     expect(oneHot(0)).toEqual([0, 1, 0]);
     expect(oneHot(1)).toEqual([0, 0, 1]);
     expect(oneHot(2)).toEqual([0, 0, 1]);
@@ -147,16 +160,28 @@ describe('table preprocessor', () => {
     const fixed: DatasetSchema = {
       ...schema,
       columns: [
-        { name: 'color', type: 'categorical', categories: ['red', 'green', 'blue'] },
+        {
+          name: 'color',
+          type: 'categorical',
+          categories: ['red', 'green', 'blue'],
+        },
         schema.columns[3],
       ],
     };
     const pre = fitTablePreprocessor(tableFromRecords(fixed, records), fixed);
-    expect(pre.featureNames).toEqual(['color_blue', 'color_green', 'color_red']);
+    expect(pre.featureNames).toEqual([
+      'color_blue',
+      'color_green',
+      'color_red',
+    ]);
   });
 
-  it('on Abalone it gives the Abalone preprocessor\'s matrix (columns reordered) on the same split', () => {
-    const { schema: abalone, table, text } = loadDemo('abalone', 'abalone.data');
+  it("on Abalone it gives the Abalone preprocessor's matrix (columns reordered) on the same split", () => {
+    const {
+      schema: abalone,
+      table,
+      text,
+    } = loadDemo('abalone', 'abalone.data');
     const generic = preprocessTable(table, abalone, { seed: 3 });
     const legacy = preprocess(parseAbaloneCsv(text).records, { seed: 3 });
     expect(generic.split.groups.duplicateRows).toBe(0);
@@ -171,12 +196,11 @@ describe('table preprocessor', () => {
       expect(order.every(j => j >= 0)).toBe(true);
       let maxDiff = 0;
       for (let i = 0; i < g.rows; i++)
-        order.forEach((j, k) => {
+        for (let k = 0; k < order.length; k++)
           maxDiff = Math.max(
             maxDiff,
-            Math.abs(g.data[i * g.cols + j] - l.data[i * l.cols + k]),
+            Math.abs(g.data[i * g.cols + order[k]] - l.data[i * l.cols + k]),
           );
-        });
       expect(maxDiff).toBe(0);
     }
   });

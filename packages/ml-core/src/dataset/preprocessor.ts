@@ -76,8 +76,9 @@ function fitNumeric(
   // Typed-array sort: numeric, no comparator calls.
   const sorted = present.subarray(0, p).sort();
   const mid = p >> 1;
-  const median =
-    p === 0 ? 0 : p % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  let median = 0;
+  if (p > 0)
+    median = p % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   let sum = median * (n - p);
   for (let i = 0; i < p; i++) sum += sorted[i];
   const mean = sum / n;
@@ -166,7 +167,11 @@ export function fitTablePreprocessor(
       const counts = levelCounts(data, rows);
       const trues = counts[data.levels.indexOf('true')] ?? 0;
       const falses = counts[data.levels.indexOf('false')] ?? 0;
-      features.push({ name: col.name, type: 'boolean', mode: trues > falses ? 1 : 0 });
+      features.push({
+        name: col.name,
+        type: 'boolean',
+        mode: trues > falses ? 1 : 0,
+      });
       featureNames.push(col.name);
     } else {
       const enc = fitCategorical(
@@ -183,7 +188,8 @@ export function fitTablePreprocessor(
       }
     }
   }
-  if (features.length === 0) throw new Error('the schema has no feature column');
+  if (features.length === 0)
+    throw new Error('the schema has no feature column');
   return {
     format: TABLE_PREPROCESSOR_FORMAT,
     version: 1,
@@ -234,7 +240,9 @@ export function transformTable(
     const data = columnOf(table, f.name);
     if (f.type === 'numeric') {
       if (data.type !== 'numeric')
-        throw new Error(`column '${f.name}': expected numeric cells, got ${data.type}`);
+        throw new Error(
+          `column '${f.name}': expected numeric cells, got ${data.type}`,
+        );
       const { values } = data;
       const { median, mean, scale } = f;
       for (let i = 0, k = offset; i < n; i++, k += cols) {
@@ -242,7 +250,9 @@ export function transformTable(
         out[k] = ((Number.isNaN(raw) ? median : raw) - mean) / scale;
       }
     } else if (data.type === 'numeric') {
-      throw new Error(`column '${f.name}': expected ${f.type} cells, got numeric`);
+      throw new Error(
+        `column '${f.name}': expected ${f.type} cells, got numeric`,
+      );
     } else {
       // Table code → output column (or -1: all zeros); index 0 is "missing".
       const target = new Int32Array(data.levels.length + 1).fill(-1);
@@ -251,11 +261,11 @@ export function transformTable(
         if (t >= 0) target[t + 1] = offset;
         target[0] = f.mode === 1 ? offset : -1;
       } else {
-        const at = new Map(f.categories.map((c, j) => [c, offset + j]));
-        const otherAt = f.other ? offset + f.categories.length : -1;
-        data.levels.forEach((l, j) => {
-          target[j + 1] = at.get(l) ?? otherAt;
-        });
+        const first = offset;
+        const at = new Map(f.categories.map((c, j) => [c, first + j]));
+        const otherAt = f.other ? first + f.categories.length : -1;
+        for (let j = 0; j < data.levels.length; j++)
+          target[j + 1] = at.get(data.levels[j]) ?? otherAt;
         target[0] =
           f.mostFrequent === null ? -1 : at.get(f.mostFrequent) ?? otherAt;
       }
@@ -285,30 +295,39 @@ export function encodeLabels(
   const labels = new Float32Array(n);
   if (pre.task === 'regression') {
     if (data.type !== 'numeric')
-      throw new Error(`target '${pre.target}': a regression needs numeric labels`);
+      throw new Error(
+        `target '${pre.target}': a regression needs numeric labels`,
+      );
     for (let i = 0; i < n; i++) {
       const v = data.values[rows[i]];
       if (Number.isNaN(v))
-        throw new Error(`data row ${rows[i] + 1}: label '${pre.target}' is missing`);
+        throw new Error(
+          `data row ${rows[i] + 1}: label '${pre.target}' is missing`,
+        );
       labels[i] = v;
     }
     return labels;
   }
   if (data.type === 'numeric')
-    throw new Error(`target '${pre.target}': class labels must be read as categories`);
+    throw new Error(
+      `target '${pre.target}': class labels must be read as categories`,
+    );
   const classes = pre.classes ?? [];
   const index = new Map(classes.map((c, i) => [c, i]));
   const classOf = data.levels.map(l => index.get(l) ?? -1);
   for (let i = 0; i < n; i++) {
     const code = data.codes[rows[i]];
     if (code < 0)
-      throw new Error(`data row ${rows[i] + 1}: label '${pre.target}' is missing`);
+      throw new Error(
+        `data row ${rows[i] + 1}: label '${pre.target}' is missing`,
+      );
     const k = classOf[code];
     if (k < 0)
       throw new Error(
-        `data row ${rows[i] + 1}: label '${data.levels[code].slice(0, 64)}' is not one of the classes (${classes
-          .slice(0, 20)
-          .join(', ')})`,
+        `data row ${rows[i] + 1}: label '${data.levels[code].slice(
+          0,
+          64,
+        )}' is not one of the classes (${classes.slice(0, 20).join(', ')})`,
       );
     labels[i] = k;
   }

@@ -27,12 +27,11 @@ export function tableFromRecords(
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = records[i][key];
-        values[i] =
-          typeof v === 'number' && Number.isFinite(v)
-            ? v
-            : typeof v === 'string' && !missing.has(v.trim())
-            ? parseNumberText(v.trim()) ?? NaN
-            : NaN;
+        let x = NaN;
+        if (typeof v === 'number' && Number.isFinite(v)) x = v;
+        else if (typeof v === 'string' && !missing.has(v.trim()))
+          x = parseNumberText(v.trim()) ?? NaN;
+        values[i] = x;
       }
       return { type: 'numeric', values };
     }
@@ -40,13 +39,8 @@ export function tableFromRecords(
     if (col.type === 'boolean') {
       for (let i = 0; i < n; i++) {
         const v = records[i][key];
-        const b =
-          typeof v === 'boolean'
-            ? v
-            : typeof v === 'string'
-            ? parseBooleanText(v.trim())
-            : undefined;
-        codes[i] = b === undefined ? -1 : b ? 1 : 0;
+        const b = typeof v === 'string' ? parseBooleanText(v.trim()) : v;
+        codes[i] = typeof b === 'boolean' ? Number(b) : -1;
       }
       return { type: 'boolean', codes, levels: [...BOOLEAN_LEVELS] };
     }
@@ -54,13 +48,13 @@ export function tableFromRecords(
     const index = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const v = records[i][key];
-      const text =
-        typeof v === 'string'
-          ? v.trim()
-          : typeof v === 'number' || typeof v === 'boolean'
-          ? String(v)
-          : '';
-      if (v === null || v === undefined || missing.has(text)) {
+      const text = typeof v === 'string' ? v.trim() : String(v);
+      if (
+        v === null ||
+        typeof v === 'object' ||
+        v === undefined ||
+        missing.has(text)
+      ) {
         codes[i] = -1;
         continue;
       }

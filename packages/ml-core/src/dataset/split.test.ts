@@ -33,11 +33,15 @@ describe('duplicate-aware split', () => {
       abalone.table.rowCount,
       7,
     );
-    expect(Array.from(s.train)).toEqual(Array.from(order.subarray(0, trainEnd)));
+    expect(Array.from(s.train)).toEqual(
+      Array.from(order.subarray(0, trainEnd)),
+    );
     expect(Array.from(s.validation)).toEqual(
       Array.from(order.subarray(trainEnd, validationEnd)),
     );
-    expect(Array.from(s.test)).toEqual(Array.from(order.subarray(validationEnd)));
+    expect(Array.from(s.test)).toEqual(
+      Array.from(order.subarray(validationEnd)),
+    );
     expect(s.groups.duplicateRows).toBe(0);
   });
 
@@ -49,7 +53,9 @@ describe('duplicate-aware split', () => {
     expect(s.groups.duplicateRows).toBe(99 * n);
     const original = (i: number) => i % n;
     const trainOriginals = new Set(Array.from(s.train, original));
-    const leaked = Array.from(s.test, original).filter(i => trainOriginals.has(i));
+    const leaked = Array.from(s.test, original).filter(i =>
+      trainOriginals.has(i),
+    );
     expect(leaked).toHaveLength(0);
     const validationOriginals = Array.from(s.validation, original);
     expect(validationOriginals.some(i => trainOriginals.has(i))).toBe(false);
@@ -106,14 +112,21 @@ describe('duplicate-aware split', () => {
     // 10% positives.
     const t = tableFromRecords(
       schema,
-      Array.from({ length: 1000 }, (_, i) => ({ x: i, y: i % 10 === 0 ? 'yes' : 'no' })),
+      Array.from({ length: 1000 }, (_, i) => ({
+        x: i,
+        y: i % 10 === 0 ? 'yes' : 'no',
+      })),
     );
     const yes = (rows: Uint32Array) =>
       Array.from(rows).filter(i => i % 10 === 0).length;
     const s = splitTable(t, schema, { seed: 4 });
     expect(s.stratified).toBe(true);
-    expect([s.train.length, s.validation.length, s.test.length]).toEqual([700, 150, 150]);
-    expect([yes(s.train), yes(s.validation), yes(s.test)]).toEqual([70, 15, 15]);
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([
+      700, 150, 150,
+    ]);
+    expect([yes(s.train), yes(s.validation), yes(s.test)]).toEqual([
+      70, 15, 15,
+    ]);
     // Same seed, same split; another seed, another one.
     expect(Array.from(splitTable(t, schema, { seed: 4 }).test)).toEqual(
       Array.from(s.test),
@@ -124,8 +137,14 @@ describe('duplicate-aware split', () => {
     const plain = splitTable(t, schema, { seed: 4, stratify: false });
     expect(plain.stratified).toBe(false);
     // Fractions from the spec.
-    const s2 = splitTable(t, schema, { train: 0.6, validation: 0.2, test: 0.2 });
-    expect([s2.train.length, s2.validation.length, s2.test.length]).toEqual([600, 200, 200]);
+    const s2 = splitTable(t, schema, {
+      train: 0.6,
+      validation: 0.2,
+      test: 0.2,
+    });
+    expect([s2.train.length, s2.validation.length, s2.test.length]).toEqual([
+      600, 200, 200,
+    ]);
   });
 
   it('data checks refuse a constant target and a single present class', () => {

@@ -18,12 +18,10 @@ const imul = Math.imul;
 
 /** MurmurHash3's 32-bit mixing step for one word. */
 function mix(h: number, k: number): number {
-  k = imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (imul(h, 5) + 0xe6546b64) | 0;
+  const k1 = imul(k, 0xcc9e2d51);
+  const k2 = imul((k1 << 15) | (k1 >>> 17), 0x1b873593);
+  const h1 = h ^ k2;
+  return (imul((h1 << 13) | (h1 >>> 19), 5) + 0xe6546b64) | 0;
 }
 
 function stringHash(s: string, seed: number): number {
@@ -50,7 +48,8 @@ export function groupRows(table: Table): RowGroups {
       for (let i = 0; i < n; i++) {
         const v = values[i];
         // One spelling for missing and for zero (-0 === 0).
-        scratch[0] = Number.isNaN(v) ? NaN : v === 0 ? 0 : v;
+        if (Number.isNaN(v)) scratch[0] = NaN;
+        else scratch[0] = v + 0;
         h1[i] = mix(mix(h1[i], words[0]), words[1]);
         h2[i] = mix(mix(h2[i], words[1]), words[0] ^ 0x5bd1e995);
       }
@@ -121,10 +120,18 @@ export function splitTable(
   const f = { ...DEFAULT_SPLIT, ...split };
   const total = f.train + f.validation + f.test;
   if (
-    [f.train, f.validation, f.test].some(x => !(x >= 0) || !Number.isFinite(x)) ||
+    [f.train, f.validation, f.test].some(
+      x => !(x >= 0) || !Number.isFinite(x),
+    ) ||
     !(total > 0)
   )
-    throw new Error(`Invalid split fractions ${JSON.stringify([f.train, f.validation, f.test])}`);
+    throw new Error(
+      `Invalid split fractions ${JSON.stringify([
+        f.train,
+        f.validation,
+        f.test,
+      ])}`,
+    );
   const seed = f.seed ?? 0;
   const n = table.rowCount;
   const groups = groupRows(table);
@@ -166,7 +173,9 @@ export function splitTable(
     const validationEnd = Math.floor((rows * (f.train + f.validation)) / total);
     let seen = 0;
     for (const g of order) {
-      const part = seen < trainEnd ? 0 : seen < validationEnd ? 1 : 2;
+      let part = 2;
+      if (seen < trainEnd) part = 0;
+      else if (seen < validationEnd) part = 1;
       for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
         parts[part].push(rowsByGroup[k]);
         seen++;

@@ -19,8 +19,12 @@ export function tableFromCsvText(text: string, schema: DatasetSchema): Table {
     trim: true,
   });
   const body = schema.header ? rows.slice(1) : rows;
-  const names = schema.header ? rows[0] : schema.columns.map(c => c.name);
+  const all = schema.columns.map(c => c.name);
+  // Rows without the target (prediction input) leave that column out.
+  const unlabeled = all.filter(n => n !== schema.target);
   const records = body.map(cells => {
+    let names = schema.header ? rows[0] : all;
+    if (!schema.header && cells.length === unlabeled.length) names = unlabeled;
     const rec: Record<string, RecordValue> = {};
     names.forEach((n, j) => {
       rec[n] = cells[j];
@@ -32,6 +36,8 @@ export function tableFromCsvText(text: string, schema: DatasetSchema): Table {
 
 /** packages/demo-systems/<name>/… */
 export function demoPath(...parts: string[]): string {
+  // Tests and benches run from the source tree, where this path holds.
+  // eslint-disable-next-line no-restricted-syntax
   return resolve(__dirname, '../../../demo-systems', ...parts);
 }
 

@@ -245,7 +245,8 @@ function categoricalDrift(
     linf = Math.max(linf, Math.abs(expected[b] - actual[b]));
   // Each unseen category on its own has baseline share 0.
   for (const [value, count] of counts)
-    if (!index.has(value)) unseenShareMax = Math.max(unseenShareMax, count / present);
+    if (!index.has(value))
+      unseenShareMax = Math.max(unseenShareMax, count / present);
   linf = Math.max(linf, unseenShareMax);
   const inv = 1 / present + 1 / n;
   const status = worst([
@@ -347,7 +348,8 @@ export function tableDrift(
       if (column.type === 'numeric')
         throw new Error(`drift: column '${f.name}' is not categorical`);
       const byCode = new Float64Array(column.levels.length);
-      for (let i = 0; i < n; i++) if (column.codes[i] >= 0) byCode[column.codes[i]]++;
+      for (let i = 0; i < n; i++)
+        if (column.codes[i] >= 0) byCode[column.codes[i]]++;
       const counts = new Map<string, number>();
       column.levels.forEach((l, i) => {
         if (byCode[i] > 0) counts.set(l, (counts.get(l) ?? 0) + byCode[i]);

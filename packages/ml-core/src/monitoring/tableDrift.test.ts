@@ -26,7 +26,7 @@ function rows(n: number, shares: Record<string, number>, offset = 0) {
   for (const [c, share] of Object.entries(shares))
     for (let i = 0; i < Math.round(n * share); i++) colors.push(c);
   return colors.map((color, i) => ({
-    x: offset + (i * 7919 % n) / n,
+    x: offset + ((i * 7919) % n) / n,
     color,
     member: i % 2 === 0,
     y: i,
@@ -120,9 +120,16 @@ describe('baseline statistics and drift for any table', () => {
   it('numeric features drift as before; too few rows are insufficient data', () => {
     const report = tableDrift(
       baseline,
-      tableFromRecords(schema, rows(1000, { red: 0.5, green: 0.3, blue: 0.2 }, 2)),
+      tableFromRecords(
+        schema,
+        rows(1000, { red: 0.5, green: 0.3, blue: 0.2 }, 2),
+      ),
     );
-    expect(report.features[0]).toMatchObject({ name: 'x', ks: 1, status: 'drift' });
+    expect(report.features[0]).toMatchObject({
+      name: 'x',
+      ks: 1,
+      status: 'drift',
+    });
     const few = tableDrift(
       baseline,
       tableFromRecords(schema, rows(50, { red: 1 })),
@@ -133,12 +140,19 @@ describe('baseline statistics and drift for any table', () => {
       'insufficient_data',
     ]);
     expect(() =>
-      tableDrift(baseline, tableFromRecords({ ...schema, columns: schema.columns.slice(1) }, [])),
+      tableDrift(
+        baseline,
+        tableFromRecords({ ...schema, columns: schema.columns.slice(1) }, []),
+      ),
     ).toThrow("drift: the recent rows have no column 'x'");
   });
 
   it('on Abalone the table baseline has the same numeric statistics as the Abalone one', () => {
-    const { schema: abalone, table, text } = loadDemo('abalone', 'abalone.data');
+    const {
+      schema: abalone,
+      table,
+      text,
+    } = loadDemo('abalone', 'abalone.data');
     const generic = tableBaselineStatistics(table, abalone);
     const legacy = baselineStatistics(parseAbaloneCsv(text).records);
     const numeric = (b: typeof generic) =>

@@ -37,5 +37,5 @@ export function sortLabels(labels: Iterable<string>): string[] {
   const list = [...labels];
   if (list.every(l => parseNumberText(l) !== undefined))
     return list.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1));
-  return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return list.sort((a, b) => Number(a > b) - Number(a < b));
 }

@@ -25,7 +25,14 @@ function schemaErrors(fn: () => unknown): string[] {
 describe('inferSchema', () => {
   it('infers numeric, categorical and boolean columns, missing cells, ranges and categories', () => {
     const s = inferSchema(CSV);
-    expect(s.names).toEqual(['age', 'plan', 'active', 'score', 'notes', 'label']);
+    expect(s.names).toEqual([
+      'age',
+      'plan',
+      'active',
+      'score',
+      'notes',
+      'label',
+    ]);
     expect(s.rows).toBe(4);
     const [age, plan, active, score, notes, label] = s.columns;
     expect(age).toMatchObject({
@@ -42,8 +49,16 @@ describe('inferSchema', () => {
       values: ['basic', 'pro', 'pro, annual'],
       firstText: { row: 2, value: 'basic' },
     });
-    expect(active).toMatchObject({ type: 'boolean', values: ['false', 'true'] });
-    expect(score).toMatchObject({ type: 'numeric', min: -2, max: 300, integer: false });
+    expect(active).toMatchObject({
+      type: 'boolean',
+      values: ['false', 'true'],
+    });
+    expect(score).toMatchObject({
+      type: 'numeric',
+      min: -2,
+      max: 300,
+      integer: false,
+    });
     expect(notes).toMatchObject({ type: 'numeric', present: 0, missing: 4 });
     expect(label).toMatchObject({ type: 'categorical', values: ['no', 'yes'] });
   });
@@ -70,7 +85,9 @@ describe('inferSchema', () => {
       "header names column 'a' twice",
       'header column 3 has no name',
     ]);
-    expect(schemaErrors(() => inferSchema(''))).toEqual(['the file has no rows']);
+    expect(schemaErrors(() => inferSchema(''))).toEqual([
+      'the file has no rows',
+    ]);
   });
 
   it('reads at most maxRows rows and bounds the listed values', () => {
@@ -92,7 +109,9 @@ describe('resolveSchema', () => {
 
   it('infers what the spec leaves out and keeps its overrides', () => {
     const { schema, notes } = resolveSchemaDetailed(
-      spec({ columns: [{ name: 'age', type: 'numeric', unit: 'years', min: 0 }] }),
+      spec({
+        columns: [{ name: 'age', type: 'numeric', unit: 'years', min: 0 }],
+      }),
       CSV,
     );
     expect(schema.columns.map(c => [c.name, c.type])).toEqual([
@@ -134,7 +153,10 @@ describe('resolveSchema', () => {
     ]);
     expect(
       schemaErrors(() =>
-        resolveSchema(spec({ columns: [{ name: 'agee', type: 'numeric' }] }), CSV),
+        resolveSchema(
+          spec({ columns: [{ name: 'agee', type: 'numeric' }] }),
+          CSV,
+        ),
       ),
     ).toEqual([
       "column 'agee' of the spec is not in the file (its columns: age, plan, active, score, notes, label)",
@@ -151,11 +173,15 @@ describe('resolveSchema', () => {
 
   it('a single-class target, a binary target with 3 classes and an all-missing target are refused', () => {
     const one = 'x,y\n1,a\n2,a\n3,a';
-    expect(schemaErrors(() => resolveSchema(spec({ target: 'y' }), one))).toEqual([
+    expect(
+      schemaErrors(() => resolveSchema(spec({ target: 'y' }), one)),
+    ).toEqual([
       "target 'y' has a single class ('a'); a classifier needs at least 2",
     ]);
     const three = 'x,y\n1,a\n2,b\n3,c';
-    expect(schemaErrors(() => resolveSchema(spec({ target: 'y' }), three))).toEqual([
+    expect(
+      schemaErrors(() => resolveSchema(spec({ target: 'y' }), three)),
+    ).toEqual([
       "target 'y' has 3 classes; the binary task needs exactly 2 (use task multiclass)",
     ]);
     expect(
@@ -174,7 +200,10 @@ describe('resolveSchema', () => {
       resolveSchema(spec({ target: 'y', classes: ['10', '9'] }), text).classes,
     ).toEqual(['10', '9']);
     // Inferred numeric labels sort as numbers.
-    expect(resolveSchema(spec({ target: 'y' }), text).classes).toEqual(['9', '10']);
+    expect(resolveSchema(spec({ target: 'y' }), text).classes).toEqual([
+      '9',
+      '10',
+    ]);
     expect(
       schemaErrors(() =>
         resolveSchema(spec({ target: 'y', classes: ['9', '11'] }), text),
@@ -203,7 +232,11 @@ describe('resolveSchema', () => {
     expect(
       schemaErrors(() =>
         resolveSchema(
-          spec({ columns: [{ name: 'plan', type: 'categorical', categories: ['basic'] }] }),
+          spec({
+            columns: [
+              { name: 'plan', type: 'categorical', categories: ['basic'] },
+            ],
+          }),
           CSV,
         ),
       ),

@@ -205,7 +205,9 @@ export function inferSchema(
       // The row number is a record index here: quoted newlines are rare in a sample.
       if (problems.length < 20)
         problems.push(
-          `row ${r + firstLine}: expected ${names.length} columns, got ${cells.length}`,
+          `row ${r + firstLine}: expected ${names.length} columns, got ${
+            cells.length
+          }`,
         );
       return;
     }

@@ -32,13 +32,17 @@ function listNames(names: string[]): string {
 
 function describeProfile(p: ColumnProfile, rows: number): string {
   const missing =
-    p.missing > 0 ? `, ${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}% missing` : '';
+    p.missing > 0
+      ? `, ${((100 * p.missing) / Math.max(rows, 1)).toFixed(1)}% missing`
+      : '';
   if (p.type === 'numeric') return `numeric ${p.min} … ${p.max}${missing}`;
   const values = p.values ?? [];
   const shown = values.slice(0, 8).map(v => clip(v, 24));
-  return `${p.type} (${p.moreValues ? `over ${p.distinct}` : p.distinct} values: ${shown.join(
-    ', ',
-  )}${values.length > shown.length || p.moreValues ? ', …' : ''})${missing}`;
+  return `${p.type} (${
+    p.moreValues ? `over ${p.distinct}` : p.distinct
+  } values: ${shown.join(', ')}${
+    values.length > shown.length || p.moreValues ? ', …' : ''
+  })${missing}`;
 }
 
 /** The class labels of a classification target, checked against the spec. */
@@ -51,7 +55,9 @@ function resolveClasses(
   const target = dataset.target;
   if (profile.moreValues) {
     problems.push(
-      `target '${clip(target)}' has more than ${profile.distinct} distinct values; a classifier needs a few classes (is the task regression?)`,
+      `target '${clip(target)}' has more than ${
+        profile.distinct
+      } distinct values; a classifier needs a few classes (is the task regression?)`,
     );
     return undefined;
   }
@@ -82,7 +88,9 @@ function resolveClasses(
   }
   if (dataset.task === 'binary' && seen.length !== 2) {
     problems.push(
-      `target '${clip(target)}' has ${seen.length} classes; the binary task needs exactly 2 (use task multiclass)`,
+      `target '${clip(target)}' has ${
+        seen.length
+      } classes; the binary task needs exactly 2 (use task multiclass)`,
     );
     return undefined;
   }
@@ -126,20 +134,26 @@ export function resolveSchemaDetailed(
   for (const c of specColumns)
     if (!byName.has(c.name))
       problems.push(
-        `column '${clip(c.name)}' of the spec is not in the file (its columns: ${listNames(
+        `column '${clip(
+          c.name,
+        )}' of the spec is not in the file (its columns: ${listNames(
           inferred.names,
         )})`,
       );
   if (!byName.has(dataset.target)) {
     problems.push(
-      `target '${clip(dataset.target)}' is not a column of the file (its columns: ${listNames(
+      `target '${clip(
+        dataset.target,
+      )}' is not a column of the file (its columns: ${listNames(
         inferred.names,
       )})`,
     );
     throw new SchemaError(problems);
   }
   if (inferred.names.length < 2)
-    problems.push('the file needs at least one feature column besides the target');
+    problems.push(
+      'the file needs at least one feature column besides the target',
+    );
   const specOf = new Map(specColumns.map(c => [c.name, c]));
   const task: Task = dataset.task;
   let classes: string[] | undefined;
@@ -193,7 +207,9 @@ export function resolveSchemaDetailed(
         );
     }
     if (!spec?.type && profile.present > 0 && !isTarget)
-      notes.push(`column '${name}': ${describeProfile(profile, inferred.rows)}`);
+      notes.push(
+        `column '${name}': ${describeProfile(profile, inferred.rows)}`,
+      );
     const column: ColumnSchema = { ...(spec ?? {}), name: profile.name, type };
     if (isTarget && classes) column.categories = [...classes];
     return column;
@@ -232,7 +248,9 @@ export function guessTask(inferred: InferredSchema, target: string): Task {
   const p = inferred.columns.find(c => c.name === target);
   if (!p) {
     throw new SchemaError([
-      `target '${clip(target)}' is not a column of the file (its columns: ${listNames(
+      `target '${clip(
+        target,
+      )}' is not a column of the file (its columns: ${listNames(
         inferred.names,
       )})`,
     ]);

@@ -83,7 +83,11 @@ describe('buildSignature', () => {
     { age: 50, plan: 'pro', region: null, active: true, churned: 'no' },
     { age: 70, plan: 'team', region: 'us', active: null, churned: 'yes' },
   ]);
-  const sig = buildSignature(table, schema, fitTablePreprocessor(table, schema));
+  const sig = buildSignature(
+    table,
+    schema,
+    fitTablePreprocessor(table, schema),
+  );
 
   it('classification: classes in index order, seen categories, missing rates', () => {
     expect(sig.outputs).toEqual({
@@ -111,11 +115,13 @@ describe('buildSignature', () => {
 
   it('validateRecords names each bad field of each record', () => {
     const ok = { age: 40, plan: 'enterprise', region: 'eu', active: false };
-    expect(validateRecords(sig, [ok, { ...ok, age: '41', active: 'TRUE' }])).toEqual(
+    expect(
+      validateRecords(sig, [ok, { ...ok, age: '41', active: 'TRUE' }]),
+    ).toEqual([]);
+    // null is a missing value (imputed as in training); an unseen plan is encoded as unknown.
+    expect(validateRecords(sig, [{ ...ok, age: null, plan: 'new' }])).toEqual(
       [],
     );
-    // null is a missing value (imputed as in training); an unseen plan is encoded as unknown.
-    expect(validateRecords(sig, [{ ...ok, age: null, plan: 'new' }])).toEqual([]);
     expect(
       validateRecords(sig, [
         { plan: 'pro', region: 'asia', active: 'maybe', age: 121 },

@@ -31,7 +31,8 @@ export function buildSignature(
   spec?: MlSystemSpec,
   rows?: ArrayLike<number>,
 ): ModelSignature {
-  const picks = rows ?? Uint32Array.from({ length: table.rowCount }, (_, i) => i);
+  const picks =
+    rows ?? Uint32Array.from({ length: table.rowCount }, (_, i) => i);
   const n = picks.length;
   const inputs: SignatureInput[] = [];
   for (const col of schema.columns) {
@@ -43,7 +44,14 @@ export function buildSignature(
       datatype: DATATYPE[col.type],
       missingRate: 0,
     };
-    for (const key of ['label', 'description', 'unit', 'scale', 'min', 'max'] as const)
+    for (const key of [
+      'label',
+      'description',
+      'unit',
+      'scale',
+      'min',
+      'max',
+    ] as const)
       if (col[key] !== undefined) (input as any)[key] = col[key];
     let missing = 0;
     if (data.type === 'numeric') {
@@ -68,7 +76,8 @@ export function buildSignature(
       // The categories the model knows, in one-hot order.
       const enc = preprocessor.features.find(f => f.name === col.name);
       input.categories =
-        col.categories ?? (enc?.type === 'categorical' ? [...enc.categories] : []);
+        col.categories ??
+        (enc?.type === 'categorical' ? [...enc.categories] : []);
       if (col.categories) input.fixedCategories = true;
       if (col.categoryLabels) input.categoryLabels = { ...col.categoryLabels };
     }
@@ -142,12 +151,9 @@ export function validateRecords(
       // null: missing, imputed as in training.
       if (v === null) continue;
       if (input.type === 'numeric') {
-        const x =
-          typeof v === 'number'
-            ? v
-            : typeof v === 'string'
-            ? parseNumberText(v.trim())
-            : undefined;
+        let x: number | undefined;
+        if (typeof v === 'number') x = v;
+        else if (typeof v === 'string') x = parseNumberText(v.trim());
         if (x === undefined || !Number.isFinite(x)) {
           add(r, input.name, 'must be a number');
         } else if (

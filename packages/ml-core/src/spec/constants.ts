@@ -1,19 +1,19 @@
 import type { Objective, SplitSpec, Task } from './types';
 
 /**
- * The metrics each task's Model Quality report carries (keys of
+ * The metric names each task's Model Quality report carries (keys of
  * `regression_metrics`, `binary_classification_metrics`,
  * `multiclass_classification_metrics`). A spec's quality gate must name one of
  * them; the evaluation writer, the portal and the gate step read this list.
  */
-export const TASK_METRICS = {
+export const TASK_METRIC_NAMES = {
   regression: ['mse', 'rmse', 'mae', 'r2'],
   binary: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'pr_auc', 'logloss'],
   multiclass: ['accuracy', 'weighted_f1', 'macro_f1', 'logloss'],
 } as const satisfies Record<Task, readonly string[]>;
 
 /** A metric name of a task's report. */
-export type TaskMetric = (typeof TASK_METRICS)[Task][number];
+export type TaskMetric = (typeof TASK_METRIC_NAMES)[Task][number];
 
 /** The objectives that fit each task; the first is the default. */
 export const TASK_OBJECTIVES: Readonly<Record<Task, readonly Objective[]>> = {

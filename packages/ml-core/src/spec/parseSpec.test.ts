@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'fs';
 import { resolve } from 'path';
 import { stringify } from 'yaml';
 import { MAX_SPEC_BYTES, SpecError, parseSpec } from './parseSpec';
-import { TASK_METRICS } from './constants';
+import { TASK_METRIC_NAMES } from './constants';
 
 const demoRoot = resolve(__dirname, '../../../demo-systems');
 
@@ -41,7 +41,8 @@ describe('parseSpec', () => {
         system,
       );
       expect(spec.kind).toBe('MLSystem');
-      const metrics: readonly string[] = TASK_METRICS[spec.spec.dataset.task];
+      const metrics: readonly string[] =
+        TASK_METRIC_NAMES[spec.spec.dataset.task];
       expect(metrics).toContain(spec.spec.gate.metric);
     }
     const abalone = parseSpec(
@@ -72,7 +73,7 @@ describe('parseSpec', () => {
     delete doc.spec.dataset.task;
     expect(problemsOf(stringify(doc))).toEqual([
       expect.stringMatching(/^metadata\.name: must be lower-case letters/),
-      "spec.dataset.task: is required",
+      'spec.dataset.task: is required',
       "spec.dataset: unknown field 'typo'",
       'spec.gate.comparison: must be one of LessThanOrEqualTo, LessThan, GreaterThanOrEqualTo, GreaterThan, got "Less"',
       'spec.gate.threshold: must be a number, got "high"',
@@ -93,7 +94,12 @@ describe('parseSpec', () => {
     };
     doc.spec.training = {
       objective: 'binary:logistic',
-      hyperparameters: { max_depth: 0, learning_rate: 0.1, tree_method: 'gpu' },
+      hyperparameters: {
+        max_depth: 0,
+        learning_rate: 0.1,
+        tree_method: 'gpu',
+        constructor: 1,
+      },
       split: { train: 0.8, validation: 0.15, test: 0.15 },
     };
     expect(problemsOf(stringify(doc))).toEqual([
@@ -108,6 +114,9 @@ describe('parseSpec', () => {
         /^spec\.training\.hyperparameters\.learning_rate: unknown hyperparameter; the trainer reads max_depth, eta/,
       ),
       'spec.training.hyperparameters.tree_method: must be one of auto, exact, hist, got "gpu"',
+      expect.stringMatching(
+        /^spec\.training\.hyperparameters\.constructor: unknown hyperparameter/,
+      ),
       'spec.training.hyperparameters.max_depth: must be an integer in [1, 30]',
     ]);
   });
@@ -119,7 +128,10 @@ describe('parseSpec', () => {
     expect(problemsOf(stringify(doc))).toEqual([
       'spec.dataset.columns: is required when header is false: list every column in file order',
     ]);
-    doc.spec.dataset.columns = [{ name: 'x' }, { name: 'y', type: 'categorical' }];
+    doc.spec.dataset.columns = [
+      { name: 'x' },
+      { name: 'y', type: 'categorical' },
+    ];
     expect(problemsOf(stringify(doc))).toEqual([
       'spec.dataset.columns[1].type: the target of a regression must be numeric (is categorical)',
     ]);
@@ -145,7 +157,9 @@ describe('parseSpec', () => {
   it('refuses invalid YAML, oversized input and alias bombs with a clear message', () => {
     expect(problemsOf('a: [1, 2')[0]).toMatch(/^line \d+: invalid YAML/);
     expect(problemsOf(`x: "${'a'.repeat(MAX_SPEC_BYTES)}"`)).toEqual([
-      `: is ${MAX_SPEC_BYTES + 5} bytes; a spec may be at most ${MAX_SPEC_BYTES}`,
+      `: is ${
+        MAX_SPEC_BYTES + 5
+      } bytes; a spec may be at most ${MAX_SPEC_BYTES}`,
     ]);
     const bomb = [
       'a: &a [x, x, x, x, x, x, x, x, x, x]',

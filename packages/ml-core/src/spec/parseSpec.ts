@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { resolveParams } from '../xgboost/params';
 import {
-  TASK_METRICS,
+  TASK_METRIC_NAMES,
   TASK_OBJECTIVES,
   TRAINER_HYPERPARAMETERS,
 } from './constants';
@@ -178,31 +178,26 @@ function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
     return 'is required';
   switch (iss.code) {
     case 'invalid_type':
-      return `must be ${KIND_NAMES[iss.expected] ?? iss.expected}, got ${describe(
-        iss.input,
-      )}`;
+      return `must be ${
+        KIND_NAMES[iss.expected] ?? iss.expected
+      }, got ${describe(iss.input)}`;
     case 'invalid_value':
       return iss.values.length === 1
         ? `must be ${String(iss.values[0])}, got ${describe(iss.input)}`
-        : `must be one of ${iss.values.join(', ')}, got ${describe(
-            iss.input,
-          )}`;
+        : `must be one of ${iss.values.join(', ')}, got ${describe(iss.input)}`;
     case 'unrecognized_keys':
       return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys
         .map(k => `'${k.slice(0, 64)}'`)
         .join(', ')}`;
     case 'too_small':
-      return iss.origin === 'array'
-        ? `must list at least ${iss.minimum}`
-        : iss.origin === 'string'
-        ? 'must not be empty'
-        : `must be ≥ ${iss.minimum}`;
+      if (iss.origin === 'array') return `must list at least ${iss.minimum}`;
+      if (iss.origin === 'string') return 'must not be empty';
+      return `must be ≥ ${iss.minimum}`;
     case 'too_big':
-      return iss.origin === 'array'
-        ? `must list at most ${iss.maximum}`
-        : iss.origin === 'string'
-        ? `must be at most ${iss.maximum} characters`
-        : `must be ≤ ${iss.maximum}`;
+      if (iss.origin === 'array') return `must list at most ${iss.maximum}`;
+      if (iss.origin === 'string')
+        return `must be at most ${iss.maximum} characters`;
+      return `must be ≤ ${iss.maximum}`;
     default:
       return undefined;
   }
@@ -216,6 +211,15 @@ function pathText(path: ReadonlyArray<PropertyKey>): string {
   }
   return out;
 }
+
+/** Keys people put under hyperparameters that belong elsewhere. */
+const HYPERPARAMETER_HINTS: Record<string, string> = {
+  objective: 'set the objective as spec.training.objective',
+  num_class: 'follows from spec.dataset.classes; leave it out',
+};
+const unknownHyperparameter = `unknown hyperparameter; the trainer reads ${Object.keys(
+  TRAINER_HYPERPARAMETERS,
+).join(', ')}`;
 
 /** Cross-field rules the shape alone cannot say. */
 function crossChecks(spec: MlSystemSpec): SpecProblem[] {
@@ -233,7 +237,10 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
     if (seen.has(c.name)) add(`${at}.name`, `'${c.name}' is listed twice`);
     seen.add(c.name);
     if (c.categories && c.type && c.type !== 'categorical')
-      add(`${at}.categories`, `only for categorical columns (type is ${c.type})`);
+      add(
+        `${at}.categories`,
+        `only for categorical columns (type is ${c.type})`,
+      );
     if (c.categories && new Set(c.categories).size !== c.categories.length)
       add(`${at}.categories`, 'must not repeat a category');
     for (const key of ['min', 'max', 'unit', 'scale'] as const)
@@ -268,16 +275,26 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
   const targetColumn = columns[targetIndex];
   if (targetColumn) {
     const at = `spec.dataset.columns[${targetIndex}].type`;
-    if (task === 'regression' && targetColumn.type && targetColumn.type !== 'numeric')
-      add(at, `the target of a regression must be numeric (is ${targetColumn.type})`);
+    if (
+      task === 'regression' &&
+      targetColumn.type &&
+      targetColumn.type !== 'numeric'
+    )
+      add(
+        at,
+        `the target of a regression must be numeric (is ${targetColumn.type})`,
+      );
     if (classification && targetColumn.categories && dataset.classes)
       add(
         `spec.dataset.columns[${targetIndex}].categories`,
-        'give the target column\'s labels once, as spec.dataset.classes',
+        "give the target column's labels once, as spec.dataset.classes",
       );
   }
   if (columns.length > 0 && targetIndex >= 0 && columns.length < 2)
-    add('spec.dataset.columns', 'needs at least one feature besides the target');
+    add(
+      'spec.dataset.columns',
+      'needs at least one feature besides the target',
+    );
 
   if (dataset.classes) {
     if (!classification)
@@ -293,7 +310,7 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
       add('spec.dataset.classes', 'a classifier needs at least 2 classes');
   }
 
-  const metrics: readonly string[] = TASK_METRICS[task];
+  const metrics: readonly string[] = TASK_METRIC_NAMES[task];
   if (!metrics.includes(gate.metric))
     add(
       'spec.gate.metric',
@@ -334,20 +351,20 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
   const numeric: Record<string, number> = {};
   for (const [key, value] of Object.entries(hp)) {
     const at = `spec.training.hyperparameters.${key}`;
-    const kind = TRAINER_HYPERPARAMETERS[key];
+    // Own keys only: 'constructor' is not a hyperparameter.
+    const kind = Object.hasOwn(TRAINER_HYPERPARAMETERS, key)
+      ? TRAINER_HYPERPARAMETERS[key]
+      : undefined;
     if (!kind) {
       add(
         at,
-        key === 'objective'
-          ? 'set the objective as spec.training.objective'
-          : key === 'num_class'
-          ? 'follows from spec.dataset.classes; leave it out'
-          : `unknown hyperparameter; the trainer reads ${Object.keys(
-              TRAINER_HYPERPARAMETERS,
-            ).join(', ')}`,
+        Object.hasOwn(HYPERPARAMETER_HINTS, key)
+          ? HYPERPARAMETER_HINTS[key]
+          : unknownHyperparameter,
       );
     } else if (kind === 'number') {
-      if (typeof value !== 'number') add(at, `must be a number, got ${describe(value)}`);
+      if (typeof value !== 'number')
+        add(at, `must be a number, got ${describe(value)}`);
       else numeric[key] = value;
     } else if (typeof value !== 'string' || !kind.includes(value)) {
       add(at, `must be one of ${kind.join(', ')}, got ${describe(value)}`);
@@ -362,11 +379,7 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
       add(`spec.training.hyperparameters.${key}`, why);
     }
   }
-  if (
-    hp.early_stopping_rounds !== undefined &&
-    split &&
-    split.validation <= 0
-  )
+  if (hp.early_stopping_rounds !== undefined && split && split.validation <= 0)
     add(
       'spec.training.split.validation',
       'must be > 0: early_stopping_rounds needs a validation part',
@@ -418,7 +431,10 @@ export function parseSpec(yamlText: string, sourceName = 'spec'): MlSystemSpec {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     throw new SpecError(source, [
-      { path: '', message: `invalid YAML: ${(e as Error).message.slice(0, 200)}` },
+      {
+        path: '',
+        message: `invalid YAML: ${(e as Error).message.slice(0, 200)}`,
+      },
     ]);
   }
   const parsed = specSchema.safeParse(data, { error: issueMessage });

@@ -1,0 +1,82 @@
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { loadDemo } from './dataset/testing';
+import { parseLabeledCsv } from './preprocess';
+import {
+  RUN_FILES,
+  specHyperparameters,
+  trainTable,
+  writeTableRun,
+} from './tableRun';
+import { main } from './cli';
+
+describe('a training run on a table', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'ml-core-run-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() =>
+    dirs.forEach(d => rmSync(d, { recursive: true, force: true })),
+  );
+
+  it('Abalone by its spec: checks, splits, model, signature, baseline, files', async () => {
+    const { spec, schema, table } = loadDemo('abalone', 'abalone.data');
+    const run = trainTable({
+      table,
+      schema,
+      spec,
+      params: specHyperparameters(spec),
+      seed: 0,
+    });
+    expect(run.checks.duplicateRows).toBe(0);
+    expect([
+      run.data.train.rows,
+      run.data.validation.rows,
+      run.data.test.rows,
+    ]).toEqual([2923, 627, 627]);
+    const mse = (run.evaluation as any).regression_metrics.mse.value;
+    expect(mse).toBeGreaterThan(3);
+    expect(mse).toBeLessThan(6);
+    expect(run.signature.outputs.target).toBe('rings');
+    expect(run.statistics.dataset.item_count).toBe(2923);
+
+    const out = tempDir();
+    await writeTableRun(out, run);
+    expect(readdirSync(out).sort()).toEqual(
+      [...Object.values(RUN_FILES), 'evaluation-plots.json'].sort(),
+    );
+    const test = parseLabeledCsv(
+      readFileSync(join(out, RUN_FILES.test), 'utf8'),
+    );
+    expect(test.rows).toBe(627);
+    expect(test.cols).toBe(10);
+    expect(Array.from(test.labels)).toEqual(Array.from(run.data.test.labels));
+    expect(
+      JSON.parse(readFileSync(join(out, RUN_FILES.preprocessor), 'utf8'))
+        .format,
+    ).toBe('mlops-portal/table-preprocessor');
+  });
+
+  it('the CLI refuses a bad spec with the field named', async () => {
+    const dir = tempDir();
+    const specPath = join(dir, 'ml-system.yaml');
+    writeFileSync(
+      specPath,
+      'apiVersion: mlops.io/v1alpha1\nkind: MLSystem\nmetadata: {name: x}\nspec:\n  dataset: {header: true, target: y, task: regression}\n  gate: {metric: auc, comparison: LessThan, threshold: 1}\n',
+    );
+    await expect(
+      main(['train', '--spec', specPath, '--data', specPath, '--out', dir]),
+    ).rejects.toThrow(
+      "spec.gate.metric: 'auc' is not a regression metric; must be one of mse, rmse, mae, r2",
+    );
+  });
+});

@@ -75,6 +75,15 @@ export type { BoosterOptions } from './xgboost/booster';
 export type { TreeArrays } from './xgboost/tree';
 export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
+export {
+  OBJECTIVES,
+  OBJECTIVE_METRICS,
+  evalMetric,
+  maximizes,
+  rocAuc,
+  sigmoid,
+} from './xgboost/objectives';
+export type { EvalMetric } from './xgboost/objectives';
 export type {
   IterationInfo,
   TrainCallbacks,

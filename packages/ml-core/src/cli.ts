@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'fs/promises';
 import { join } from 'path';
 import { parseArgs } from 'util';
 import { LabeledRecord, loadAbaloneSource, parseAbaloneCsv } from './csv';
-import { regressionMetrics, toEvaluationJson } from './metrics';
+import { regressionMetrics, taskMetrics, toEvaluationJson } from './metrics';
 import { createPredictor } from './predictor';
 import {
   writeBaselineStatistics,
@@ -477,25 +477,46 @@ async function loadRun(dir: string) {
   return { schema, pre, model };
 }
 
+/**
+ * Prints one line per row: the prediction (regression), or the predicted
+ * class then each class's probability (a header line names the columns).
+ */
 async function predictGeneric(dir: string, data: string): Promise<number> {
   const { schema, pre, model } = await loadRun(dir);
   const table = readTable(await loadAbaloneSource(data), schema);
   const pred = model.predict(transformTable(pre, table));
-  process.stdout.write(`${Array.from(pred, v => String(v)).join('\n')}\n`);
+  if (schema.task === 'regression') {
+    process.stdout.write(`${Array.from(pred, v => String(v)).join('\n')}\n`);
+    return 0;
+  }
+  const classes = schema.classes ?? [];
+  const k = classes.length;
+  const lines = [['prediction', ...classes.map(c => `p_${c}`)].join(',')];
+  for (let i = 0; i < table.rowCount; i++) {
+    // binary:logistic gives P(classes[1]); multi:softprob gives k values.
+    const probs =
+      k === 2 && schema.task === 'binary'
+        ? [1 - pred[i], pred[i]]
+        : Array.from(pred.subarray(i * k, (i + 1) * k));
+    let best = 0;
+    for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
+    lines.push([classes[best], ...probs.map(p => String(p))].join(','));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 
 async function evaluateRun(dir: string, data: string): Promise<number> {
   const { schema, pre, model } = await loadRun(dir);
-  if (schema.task !== 'regression')
-    throw new UsageError(
-      `evaluate: task ${schema.task} is not in this build yet`,
-    );
   const table = readTable(await loadAbaloneSource(data), schema);
   const labels = encodeLabels(pre, table);
   const pred = model.predict(transformTable(pre, table));
   console.log(
-    JSON.stringify(toEvaluationJson(regressionMetrics(labels, pred)), null, 2),
+    JSON.stringify(
+      taskMetrics(schema.task, labels, pred, schema.classes),
+      null,
+      2,
+    ),
   );
   return 0;
 }

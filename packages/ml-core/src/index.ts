@@ -122,12 +122,10 @@ export {
   DEFAULT_MAX_CATEGORIES,
   DEFAULT_MISSING_VALUES,
   DEFAULT_SPLIT,
-  TASK_METRIC_NAMES,
   TASK_OBJECTIVES,
   TRAINER_HYPERPARAMETERS,
   defaultObjective,
 } from './spec/constants';
-export type { TaskMetric } from './spec/constants';
 export { MAX_SPEC_BYTES, SpecError, parseSpec } from './spec/parseSpec';
 export type { SpecProblem } from './spec/parseSpec';
 export {

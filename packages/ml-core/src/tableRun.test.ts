@@ -66,6 +66,52 @@ describe('a training run on a table', () => {
     ).toBe('mlops-portal/table-preprocessor');
   });
 
+  it('penguins (multiclass, categorical features, missing cells) and breast cancer (binary)', () => {
+    const penguins = loadDemo('penguins', 'penguins.csv');
+    const run = trainTable({
+      ...penguins,
+      params: specHyperparameters(penguins.spec),
+      seed: 1,
+    });
+    expect(run.params).toMatchObject({
+      objective: 'multi:softprob',
+      num_class: 3,
+    });
+    expect(run.checks.missingCells).toBeGreaterThan(0);
+    expect(run.data.preprocessor.featureNames).toEqual([
+      'island_Biscoe',
+      'island_Dream',
+      'island_Torgersen',
+      'bill_length_mm',
+      'bill_depth_mm',
+      'flipper_length_mm',
+      'body_mass_g',
+      'sex_FEMALE',
+      'sex_MALE',
+    ]);
+    const multi = (run.evaluation as any).multiclass_classification_metrics;
+    expect(multi.accuracy.value).toBeGreaterThan(0.9);
+    expect(run.signature.outputs.classes).toEqual([
+      'Adelie',
+      'Chinstrap',
+      'Gentoo',
+    ]);
+    // Stratified: every class in every part.
+    for (const part of [run.data.train, run.data.validation, run.data.test])
+      expect(new Set(part.labels).size).toBe(3);
+
+    const cancer = loadDemo('breast-cancer', 'breast-cancer.csv');
+    const binary = trainTable({
+      ...cancer,
+      params: specHyperparameters(cancer.spec),
+      seed: 0,
+    });
+    expect(binary.params.objective).toBe('binary:logistic');
+    const b = (binary.evaluation as any).binary_classification_metrics;
+    expect(b.auc.value).toBeGreaterThan(0.95);
+    expect(binary.statistics.features).toHaveLength(30);
+  });
+
   it('the CLI refuses a bad spec with the field named', async () => {
     const dir = tempDir();
     const specPath = join(dir, 'ml-system.yaml');

@@ -13,7 +13,8 @@ import {
 } from './dataset/prepare';
 import type { TablePreprocessOutput } from './dataset/prepare';
 import { buildSignature } from './schema/signature';
-import { regressionMetrics, toEvaluationJson } from './metrics';
+import { type ModelQualityReport, taskMetrics } from './metrics';
+import { defaultObjective } from './spec/constants';
 import {
   type BaselineStatistics,
   tableBaselineStatistics,
@@ -41,7 +42,7 @@ export interface TableRun {
   result: TrainResult;
   testPredictions: ArrayLike<number>;
   /** evaluation.json: the task's Model Quality report. */
-  evaluation: object;
+  evaluation: ModelQualityReport;
   signature: ModelSignature;
   /** statistics.json: the drift baseline of the training rows. */
   statistics: BaselineStatistics;
@@ -59,20 +60,27 @@ export function trainTable(input: {
   seed: number;
 }): TableRun {
   const { table, schema, spec, seed } = input;
-  if (schema.task !== 'regression')
-    throw new Error(
-      `task ${schema.task}: classification training (binary:logistic, multi:softprob) is not in this build yet`,
-    );
   const checks = checkTable(table, schema);
   const data = preprocessTable(table, schema, {
     ...spec?.spec.training?.split,
     seed,
   });
-  const params = { ...input.params, seed };
+  // The objective follows the task; multi:softprob needs the class count.
+  const params: XGBoostParams = {
+    ...input.params,
+    objective: spec?.spec.training?.objective ?? defaultObjective(schema.task),
+    ...(schema.task === 'multiclass'
+      ? { num_class: schema.classes?.length ?? 0 }
+      : {}),
+    seed,
+  };
   const result = trainXGBoost(params, data.train, data.validation);
   const testPredictions = result.booster.predict(data.test);
-  const evaluation = toEvaluationJson(
-    regressionMetrics(data.test.labels, testPredictions),
+  const evaluation = taskMetrics(
+    schema.task,
+    data.test.labels,
+    testPredictions,
+    schema.classes,
   );
   return {
     schema,
@@ -110,7 +118,7 @@ export const RUN_FILES = {
  * Writes a run directory: the processed train/validation/test CSVs (label
  * first, no header, so real XGBoost can be run on the very same splits),
  * model.json, preprocessor.json, schema.json, signature.json,
- * evaluation.json, statistics.json and evaluation-plots.json.
+ * evaluation.json, statistics.json and (regression) evaluation-plots.json.
  */
 export async function writeTableRun(out: string, run: TableRun): Promise<void> {
   await mkdir(out, { recursive: true });
@@ -129,11 +137,17 @@ export async function writeTableRun(out: string, run: TableRun): Promise<void> {
     writeLabeledCsvFile(join(out, RUN_FILES.train), run.data.train),
     writeLabeledCsvFile(join(out, RUN_FILES.validation), run.data.validation),
     writeLabeledCsvFile(join(out, RUN_FILES.test), run.data.test),
-    writeEvaluationPlots(out, {
-      actual: run.data.test.labels,
-      predicted: run.testPredictions,
-      model: run.result.booster,
-      featureNames: run.data.preprocessor.featureNames,
-    }),
+    // Predicted-vs-actual plots are a regression's; classification plots
+    // come with evaluationPlots' per-task forms.
+    ...(run.schema.task === 'regression'
+      ? [
+          writeEvaluationPlots(out, {
+            actual: run.data.test.labels,
+            predicted: run.testPredictions,
+            model: run.result.booster,
+            featureNames: run.data.preprocessor.featureNames,
+          }),
+        ]
+      : []),
   ]);
 }

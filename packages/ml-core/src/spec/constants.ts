@@ -1,19 +1,5 @@
 import type { Objective, SplitSpec, Task } from './types';
-
-/**
- * The metric names each task's Model Quality report carries (keys of
- * `regression_metrics`, `binary_classification_metrics`,
- * `multiclass_classification_metrics`). A spec's quality gate must name one of
- * them; the evaluation writer, the portal and the gate step read this list.
- */
-export const TASK_METRIC_NAMES = {
-  regression: ['mse', 'rmse', 'mae', 'r2'],
-  binary: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'pr_auc', 'logloss'],
-  multiclass: ['accuracy', 'weighted_f1', 'macro_f1', 'logloss'],
-} as const satisfies Record<Task, readonly string[]>;
-
-/** A metric name of a task's report. */
-export type TaskMetric = (typeof TASK_METRIC_NAMES)[Task][number];
+import { OBJECTIVE_METRICS } from '../xgboost/objectives';
 
 /** The objectives that fit each task; the first is the default. */
 export const TASK_OBJECTIVES: Readonly<Record<Task, readonly Objective[]>> = {
@@ -50,7 +36,8 @@ export const TRAINER_HYPERPARAMETERS: Readonly<
   max_bin: 'number',
   nthread: 'number',
   tree_method: ['auto', 'exact', 'hist'],
-  eval_metric: ['rmse', 'logloss', 'mlogloss', 'auc', 'error', 'merror'],
+  // Which of them fits is checked against the objective (OBJECTIVE_METRICS).
+  eval_metric: [...new Set(Object.values(OBJECTIVE_METRICS).flat())],
 };
 
 /** Cells read as missing when a spec does not say. */

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'fs';
 import { resolve } from 'path';
 import { stringify } from 'yaml';
 import { MAX_SPEC_BYTES, SpecError, parseSpec } from './parseSpec';
-import { TASK_METRIC_NAMES } from './constants';
+import { TASK_METRICS } from '../metrics';
 
 const demoRoot = resolve(__dirname, '../../../demo-systems');
 
@@ -41,9 +41,8 @@ describe('parseSpec', () => {
         system,
       );
       expect(spec.kind).toBe('MLSystem');
-      const metrics: readonly string[] =
-        TASK_METRIC_NAMES[spec.spec.dataset.task];
-      expect(metrics).toContain(spec.spec.gate.metric);
+      const metrics = TASK_METRICS[spec.spec.dataset.task].metrics;
+      expect(metrics.map(m => m.name)).toContain(spec.spec.gate.metric);
     }
     const abalone = parseSpec(
       readFileSync(resolve(demoRoot, 'abalone/ml-system.yaml'), 'utf8'),
@@ -148,9 +147,12 @@ describe('parseSpec', () => {
     const multi = base();
     multi.spec.dataset.task = 'multiclass';
     multi.spec.gate.metric = 'weighted_f1';
-    multi.spec.training = { hyperparameters: { num_class: 3 } };
+    multi.spec.training = {
+      hyperparameters: { num_class: 3, eval_metric: 'logloss' },
+    };
     expect(problemsOf(stringify(multi))).toEqual([
       'spec.training.hyperparameters.num_class: follows from spec.dataset.classes; leave it out',
+      'spec.training.hyperparameters.eval_metric: logloss does not fit objective multi:softprob; use mlogloss, merror, auc',
     ]);
   });
 

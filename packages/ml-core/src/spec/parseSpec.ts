@@ -1,8 +1,10 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { resolveParams } from '../xgboost/params';
+import { TASK_METRICS } from '../metrics';
+import { OBJECTIVE_METRICS } from '../xgboost/objectives';
 import {
-  TASK_METRIC_NAMES,
+  defaultObjective,
   TASK_OBJECTIVES,
   TRAINER_HYPERPARAMETERS,
 } from './constants';
@@ -310,7 +312,8 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
       add('spec.dataset.classes', 'a classifier needs at least 2 classes');
   }
 
-  const metrics: readonly string[] = TASK_METRIC_NAMES[task];
+  // The task's Model Quality report metrics (one list, read by the gate too).
+  const metrics = TASK_METRICS[task].metrics.map(m => m.name);
   if (!metrics.includes(gate.metric))
     add(
       'spec.gate.metric',
@@ -379,6 +382,16 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
       add(`spec.training.hyperparameters.${key}`, why);
     }
   }
+  const evalMetric = hp.eval_metric;
+  const fits: readonly string[] =
+    OBJECTIVE_METRICS[objective ?? defaultObjective(task)];
+  if (typeof evalMetric === 'string' && !fits.includes(evalMetric))
+    add(
+      'spec.training.hyperparameters.eval_metric',
+      `${evalMetric} does not fit objective ${
+        objective ?? defaultObjective(task)
+      }; use ${fits.join(', ')}`,
+    );
   if (hp.early_stopping_rounds !== undefined && split && split.validation <= 0)
     add(
       'spec.training.split.validation',

@@ -2,6 +2,7 @@ import type { Matrix } from '../preprocess';
 import type { ColumnData, DatasetSchema, Table, Task } from '../spec/types';
 import { sortLabels } from '../schema/cells';
 import { columnOf } from './records';
+import { sortedPresentAt } from './sortedValues';
 
 /** How one input column becomes model features. */
 export type FeatureEncoder =
@@ -67,14 +68,9 @@ function fitNumeric(
   rows: ArrayLike<number>,
 ): FeatureEncoder {
   const n = rows.length;
-  const present = new Float64Array(n);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[rows[i]];
-    if (!Number.isNaN(v)) present[p++] = v;
-  }
-  // Typed-array sort: numeric, no comparator calls.
-  const sorted = present.subarray(0, p).sort();
+  // Sorted once for the baseline statistics too.
+  const sorted = sortedPresentAt(values, rows);
+  const p = sorted.length;
   const mid = p >> 1;
   let median = 0;
   if (p > 0)

@@ -37,6 +37,17 @@ function stringHash(s: string, seed: number): number {
  * table instead of a Map of strings: millions of rows stay cheap.
  */
 export function groupRows(table: Table): RowGroups {
+  // The data checks and the split both ask: hash once per table.
+  const cached = groupCache.get(table);
+  if (cached && cached.groupOf.length === table.rowCount) return cached;
+  const groups = hashGroups(table);
+  groupCache.set(table, groups);
+  return groups;
+}
+
+const groupCache = new WeakMap<Table, RowGroups>();
+
+function hashGroups(table: Table): RowGroups {
   const n = table.rowCount;
   const h1 = new Int32Array(n).fill(0x9747b28c);
   const h2 = new Int32Array(n).fill(0x2f1a3c5d);
@@ -162,36 +173,50 @@ export function splitTable(
   for (let g = 0; g < groupCount; g++) stratumGroups[stratumOf[g]].push(g);
 
   const rng = mulberry32(seed);
-  const parts: number[][] = [[], [], []];
+  // Each group's part, in shuffled order (typed arrays: millions of rows).
+  const order = new Uint32Array(groupCount);
+  const partOf = new Uint8Array(groupCount);
+  const partRows = [0, 0, 0];
+  let at = 0;
   for (const list of stratumGroups) {
     if (list.length === 0) continue;
-    const order = Uint32Array.from(list);
-    shuffleInPlace(order, rng);
+    const stratum = order.subarray(at, at + list.length);
+    stratum.set(list);
+    at += list.length;
+    shuffleInPlace(stratum, rng);
     let rows = 0;
-    for (const g of order) rows += groupStart[g + 1] - groupStart[g];
+    for (let i = 0; i < stratum.length; i++)
+      rows += groupStart[stratum[i] + 1] - groupStart[stratum[i]];
     const trainEnd = Math.floor((rows * f.train) / total);
     const validationEnd = Math.floor((rows * (f.train + f.validation)) / total);
     let seen = 0;
-    for (const g of order) {
+    for (let i = 0; i < stratum.length; i++) {
+      const g = stratum[i];
       let part = 2;
       if (seen < trainEnd) part = 0;
       else if (seen < validationEnd) part = 1;
-      for (let k = groupStart[g]; k < groupStart[g + 1]; k++) {
-        parts[part].push(rowsByGroup[k]);
-        seen++;
-      }
+      partOf[g] = part;
+      const size = groupStart[g + 1] - groupStart[g];
+      partRows[part] += size;
+      seen += size;
     }
   }
-  const toArray = (rows: number[]) => {
-    const a = Uint32Array.from(rows);
-    // Strata were appended one after another: mix the classes again.
-    if (strata > 1) shuffleInPlace(a, rng);
-    return a;
-  };
+  const parts = partRows.map(r => new Uint32Array(r));
+  const fillAt = [0, 0, 0];
+  for (let i = 0; i < groupCount; i++) {
+    const g = order[i];
+    const part = parts[partOf[g]];
+    let k = fillAt[partOf[g]];
+    for (let r = groupStart[g]; r < groupStart[g + 1]; r++)
+      part[k++] = rowsByGroup[r];
+    fillAt[partOf[g]] = k;
+  }
+  // Strata were laid out one after another: mix the classes again.
+  if (strata > 1) for (const part of parts) shuffleInPlace(part, rng);
   return {
-    train: toArray(parts[0]),
-    validation: toArray(parts[1]),
-    test: toArray(parts[2]),
+    train: parts[0],
+    validation: parts[1],
+    test: parts[2],
     groups,
     stratified,
   };

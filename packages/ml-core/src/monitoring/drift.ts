@@ -1,6 +1,7 @@
 import type { NumericFeature } from '@mlops-portal/abalone-schema';
 import type { AbaloneRecord } from '../csv';
 import type { Table } from '../spec/types';
+import { sortedPresentAt } from '../dataset/sortedValues';
 import {
   BaselineStatistics,
   FeatureStatistics,
@@ -341,7 +342,7 @@ export function tableDrift(
     if (f.inferred_type === 'Fractional') {
       if (column.type !== 'numeric')
         throw new Error(`drift: column '${f.name}' is not numeric`);
-      const present = column.values.filter(v => !Number.isNaN(v)).sort();
+      const present = sortedPresentAt(column.values);
       return numericalDrift(f, present, n, t);
     }
     if (f.inferred_type === 'String') {

@@ -14,6 +14,7 @@ import {
 import { equalWidthHistogram } from './histogram';
 import type { DatasetSchema, Table } from '../spec/types';
 import { columnOf } from '../dataset/records';
+import { sortedPresentAt } from '../dataset/sortedValues';
 
 /*
  * Training-data statistics in SageMaker Model Monitor's statistics.json shape
@@ -230,14 +231,8 @@ export function tableBaselineStatistics(
     if (col.name === schema.target) continue;
     const data = columnOf(table, col.name);
     if (data.type === 'numeric') {
-      const present = new Float64Array(n);
-      let p = 0;
-      for (let i = 0; i < n; i++) {
-        const v = data.values[picks[i]];
-        if (!Number.isNaN(v)) present[p++] = v;
-      }
       features.push(
-        numericalStatistics(col.name, present.subarray(0, p).sort(), n),
+        numericalStatistics(col.name, sortedPresentAt(data.values, rows), n),
       );
       continue;
     }

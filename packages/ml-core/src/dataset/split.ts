@@ -30,6 +30,8 @@ function stringHash(s: string, seed: number): number {
   return mix(h, s.length);
 }
 
+const groupCache = new WeakMap<Table, RowGroups>();
+
 /**
  * Groups identical rows by a 64-bit hash of their raw values (two 32-bit
  * lanes). Two different rows sharing a hash would only be kept on the same
@@ -44,8 +46,6 @@ export function groupRows(table: Table): RowGroups {
   groupCache.set(table, groups);
   return groups;
 }
-
-const groupCache = new WeakMap<Table, RowGroups>();
 
 function hashGroups(table: Table): RowGroups {
   const n = table.rowCount;

@@ -81,6 +81,8 @@ export function buildSignature(
       if (col.categories) input.fixedCategories = true;
       if (col.categoryLabels) input.categoryLabels = { ...col.categoryLabels };
     }
+    // Last, so signature.json reads type → display → range → missing rate.
+    delete (input as Partial<SignatureInput>).missingRate;
     input.missingRate = n > 0 ? missing / n : 0;
     inputs.push(input);
   }

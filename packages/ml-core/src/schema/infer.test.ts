@@ -51,7 +51,7 @@ describe('inferSchema', () => {
     });
     expect(active).toMatchObject({
       type: 'boolean',
-      values: ['false', 'true'],
+      values: ['FALSE', 'false', 'true'],
     });
     expect(score).toMatchObject({
       type: 'numeric',
@@ -192,6 +192,12 @@ describe('resolveSchema', () => {
         resolveSchema(spec({ target: 'notes', task: 'regression' }), CSV),
       ),
     ).toEqual(["target 'notes' has no values (every cell is missing)"]);
+  });
+
+  it('a true/false target of a classification keeps its labels as written', () => {
+    const schema = resolveSchema(spec({ target: 'y' }), 'x,y\n1,True\n2,False');
+    expect(schema.classes).toEqual(['False', 'True']);
+    expect(schema.columns[1]).toMatchObject({ type: 'categorical' });
   });
 
   it('classes from the spec keep their order; labels outside them are refused', () => {

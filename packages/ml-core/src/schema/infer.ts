@@ -130,13 +130,9 @@ class ColumnScan {
         integer: this.integer,
         ...(this.moreValues ? {} : { values: sortLabels(this.values) }),
       };
-    if (this.boolean) {
-      // Normalised spelling: True/TRUE/true are one value.
-      const values = sortLabels(
-        new Set([...this.values].map(v => String(parseBooleanText(v)))),
-      );
-      return { ...base, type: 'boolean', distinct: values.length, values };
-    }
+    // Values as written (True, no): a classification target keeps them as labels.
+    if (this.boolean)
+      return { ...base, type: 'boolean', values: sortLabels(this.values) };
     return { ...base, type: 'categorical', values: sortLabels(this.values) };
   }
 }

@@ -25,7 +25,7 @@ const SKIP = new Set(['package-lock.json']);
 /**
  * Problems in one file's text: `file:line: what`. `atRoot(name)` says whether the
  * repository has `name` at its root: config and scripts run from a package
- * folder (packages/backend) name the repository's own files as ../../name.
+ * folder (packages/backend) name the repository's own root files two folders up.
  */
 export function checkText(file, text, atRoot = () => false) {
   const problems = [];

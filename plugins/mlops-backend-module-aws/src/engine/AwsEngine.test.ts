@@ -62,7 +62,7 @@ const codepipeline = mockClient(CodePipelineClient);
 const s3 = mockClient(S3Client);
 const runtime = mockClient(SageMakerRuntimeClient);
 
-/** The registry and endpoint as recorded: v3 pending, v2 approved and deployed, v1 rejected. */
+/** The registry and endpoint in the fixtures: v3 pending, v2 approved and deployed, v1 rejected. */
 function mockRegistry() {
   sagemaker
     .on(ListModelPackagesCommand)

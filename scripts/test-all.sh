@@ -55,13 +55,7 @@ suite() {
 }
 
 # prerequisite NAME MESSAGE: a missing prerequisite; fails the run in CI, a visible skip locally
-prerequisite() {
-  local failed=0 verdict="SKIPPED (local run; in CI this fails)"
-  if [ "$MLOPS_CI" = true ]; then failed=1 verdict="FAILED (CI)"; fi
-  echo "$verdict: $2"
-  node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({passed: 0, failed: +process.argv[2], skipped: 1 - process.argv[2], notes: [process.argv[3]]}))' \
-    "$RESULTS/$1.json" "$failed" "$2"
-}
+prerequisite() { node scripts/lib/prerequisite.mjs "$RESULTS" "$1" "$2"; }
 
 step "system packages"
 if ! bash scripts/ensure-system-deps.sh 2>"$RESULTS/system-packages.log"; then

@@ -206,3 +206,40 @@ test('a visible local skip is reported with its reason and stays green', () => {
   assert.ok(s.lines.some(l => l.includes('PostgreSQL variants were skipped')));
   assert.equal(s.closing, '1 passed, 0 failed, 1 skipped');
 });
+
+test('a missing prerequisite (PostgreSQL down) is red in CI and a visible skip locally', () => {
+  const PREREQ = path.join(HERE, '..', 'lib', 'prerequisite.mjs');
+  const message =
+    'PostgreSQL did not start: the PostgreSQL variants of the database suites did not run';
+  for (const [mlopsCi, status, closing] of [
+    ['true', 1, '1 passed, 1 failed'],
+    ['false', 0, '1 passed, 0 failed, 1 skipped'],
+  ]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prereq-test-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [PREREQ, dir, 'postgresql', message],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, MLOPS_CI: mlopsCi },
+        },
+      );
+      assert.equal(run.status, 0);
+      assert.match(
+        run.stdout,
+        mlopsCi === 'true' ? /^FAILED \(CI\)/ : /^SKIPPED/,
+      );
+      fs.writeFileSync(path.join(dir, 'tsc.json'), '{"passed":1,"failed":0}');
+      const s = spawnSync(process.execPath, [SUMMARIZE, dir], {
+        encoding: 'utf8',
+      });
+      const lines = s.stdout.trim().split('\n');
+      assert.equal(s.status, status, mlopsCi);
+      assert.equal(lines[lines.length - 1], closing);
+      assert.ok(lines.some(l => l.includes(message)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -201,8 +201,11 @@ export class PipelineRuns {
       } catch (e) {
         // a package deleted since: the run still shows; refused/throttled is an error
         if (!(e instanceof NotFoundError)) throw e;
+        this.ctx.logger.warn(
+          `Execution ${executionId}: model package ${registered} no longer exists`,
+        );
         warnings.push(
-          `The model package this execution registered no longer exists (${registered})`,
+          'The model package this execution registered no longer exists: its version and metrics are not shown',
         );
       }
     }

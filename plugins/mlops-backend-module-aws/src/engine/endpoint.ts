@@ -144,14 +144,13 @@ export class Endpoint {
     }
   }
 
-  /** The package the endpoint serves; undefined when it cannot be read (the registry stays useful). */
+  /**
+   * The package the endpoint serves; undefined when there is no endpoint. An
+   * endpoint that cannot be read (refused, throttled) is an error, never
+   * "nothing deployed": the caller would show every version as not deployed.
+   */
   async servingPackageArn(r: MlopsResources): Promise<string | undefined> {
-    try {
-      return (await this.load(r))?.endpoint.modelPackageArn;
-    } catch (e) {
-      this.ctx.logger.debug(`Could not read endpoint ${r.endpointName}: ${e}`);
-      return undefined;
-    }
+    return (await this.load(r))?.endpoint.modelPackageArn;
   }
 
   async listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {

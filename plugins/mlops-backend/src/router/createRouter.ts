@@ -90,7 +90,7 @@ function bodyOf(types: string[], parse: RequestHandler): RequestHandler {
 }
 
 /**
- * The MLOps REST API (see /tmp/API.md, mirrored in the README): routes,
+ * The MLOps REST API (documented in this package's README, "API"): routes,
  * request parsing and response mapping. The rules (permissions, audit,
  * limits) live in MlopsService, shared with the actions registry.
  */

@@ -2,7 +2,7 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotFoundError, isError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
@@ -180,9 +180,14 @@ export class MlopsService {
     let deployedVersion = versions.find(v => v.deployed);
     const served = deployments.endpoint?.modelVersion;
     if (!deployedVersion && page.nextToken && served !== undefined) {
+      // A served version the registry no longer has is "none"; a registry
+      // that cannot be read (refused, throttled) is an error the caller sees.
       deployedVersion = await this.engine
         .getModelVersion(resources, served)
-        .catch(() => undefined);
+        .catch(e => {
+          if (isError(e) && e.name === 'NotFoundError') return undefined;
+          throw e;
+        });
     }
     return {
       entityRef: resources.entityRef,

@@ -1,8 +1,10 @@
 /**
- * SageMaker responses recorded from the abalone pipeline (infra/ CDK app) and
- * trimmed to the fields the engine reads plus their usual neighbours. The SDK
- * deserialises timestamps to Date objects, so they are Dates here too.
- * Account ids, request ids and random suffixes are anonymised.
+ * SageMaker responses of the abalone pipeline (infra/ CDK app), written by hand
+ * — not recorded from a real account — in the shapes SageMaker returns: every
+ * one is checked against botocore's service models (fixtures.test.ts), and the
+ * pipeline definition is the one infra's own buildPipelineDefinition emits.
+ * Request ids, account ids and suffixes are made up. The SDK deserialises
+ * timestamps to Date objects, so they are Dates here too.
  */
 import type {
   DescribeEndpointCommandOutput,

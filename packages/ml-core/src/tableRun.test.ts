@@ -112,6 +112,59 @@ describe('a training run on a table', () => {
     expect(binary.statistics.features).toHaveLength(30);
   });
 
+  it('the CLI trains any CSV from --target alone and says what it inferred', async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'data.csv');
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const plan = ['basic', 'pro', 'team'][i % 3];
+      const usage = (i * 37) % 100;
+      return `${usage},${plan},${i % 2 === 0},${usage > 50 ? 'yes' : 'no'}`;
+    });
+    writeFileSync(csv, ['usage,plan,active,churned', ...rows].join('\n'));
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const err = jest.spyOn(console, 'error').mockImplementation(m => {
+      errors.push(String(m));
+    });
+    const log = jest.spyOn(console, 'log').mockImplementation(m => {
+      logs.push(String(m));
+    });
+    try {
+      const out = join(dir, 'run');
+      expect(
+        await main([
+          'train',
+          '--data',
+          csv,
+          '--target',
+          'churned',
+          '--out',
+          out,
+        ]),
+      ).toBe(0);
+      expect(errors).toEqual([
+        "inferred: task binary (from column 'churned'; set --task to choose)",
+        "inferred: column 'usage': numeric 0 … 99",
+        "inferred: column 'plan': categorical (3 values: basic, pro, team)",
+        "inferred: column 'active': boolean (2 values: false, true)",
+        'inferred: classes (sorted, index order): no, yes',
+      ]);
+      const summary = JSON.parse(logs[0]);
+      expect(summary).toMatchObject({ task: 'binary', classes: ['no', 'yes'] });
+      const signature = JSON.parse(
+        readFileSync(join(out, RUN_FILES.signature), 'utf8'),
+      );
+      expect(signature.inputs.map((i: any) => [i.name, i.type])).toEqual([
+        ['usage', 'numeric'],
+        ['plan', 'categorical'],
+        ['active', 'boolean'],
+      ]);
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
+  });
+
   it('the CLI refuses a bad spec with the field named', async () => {
     const dir = tempDir();
     const specPath = join(dir, 'ml-system.yaml');

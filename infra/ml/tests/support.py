@@ -28,17 +28,26 @@ def system_json(system, data_file=None):
     """system.json of a demo system as the CDK app deploys it (resolved by lib/spec.ts)."""
     key = (system, data_file)
     if key not in _systems:
-        npx = shutil.which("npx")
-        if npx is None:
-            raise RuntimeError("npx not found: the step tests resolve specs with the CDK app's code (Node.js)")
-        args = [npx, "--no-install", "tsx", "scripts/system-json.ts", spec_path(system)]
-        if data_file:
-            args.append(data_file)
-        run = subprocess.run(args, cwd=INFRA_DIR, capture_output=True, text=True, timeout=120)
-        if run.returncode != 0:
-            raise RuntimeError(f"system-json.ts {system}: {run.stderr.strip()}")
-        _systems[key] = json.loads(run.stdout)
+        _systems[key] = _run_system_json([spec_path(system)] + ([data_file] if data_file else []))
     return json.loads(json.dumps(_systems[key]))
+
+
+def train_view(system, data_file=None):
+    """The Train step's HyperParameters (parameter defaults resolved) and the gate, from the pipeline definition."""
+    key = ("--train", system, data_file)
+    if key not in _systems:
+        _systems[key] = _run_system_json(["--train", spec_path(system)] + ([data_file] if data_file else []))
+    return json.loads(json.dumps(_systems[key]))
+
+
+def _run_system_json(args):
+    npx = shutil.which("npx")
+    if npx is None:
+        raise RuntimeError("npx not found: the step tests resolve specs with the CDK app's code (Node.js)")
+    run = subprocess.run([npx, "--no-install", "tsx", "scripts/system-json.ts"] + args, cwd=INFRA_DIR, capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        raise RuntimeError(f"system-json.ts {' '.join(args)}: {run.stderr.strip()}")
+    return json.loads(run.stdout)
 
 
 def write_system(base, system):

@@ -19,7 +19,9 @@ function checkSafe(system: ResolvedSystem): void {
     for (const v of c.categories ?? [])
       if (UNSAFE.test(v))
         throw new Error(
-          `${system.name}: spec.dataset.columns ${c.name}: category ${JSON.stringify(
+          `${system.name}: spec.dataset.columns ${
+            c.name
+          }: category ${JSON.stringify(
             v,
           )} contains one of , " \\ $ # or a line break, which the prediction API cannot pass through`,
         );
@@ -150,19 +152,19 @@ function multiclassRows(system: ResolvedSystem): string[] {
   const k = classes.length;
   // multi:softprob answers k probabilities per instance, in class-index order.
   return [
-      `#set($labels = ${labelList(classes)})`,
-      `#set($last = $values.size() / ${k} - 1)`,
-      '#foreach($r in [0..$last])',
-      '#set($best = -1.0)',
-      `#foreach($j in [0..${k - 1}])`,
-      `#set($index = $r * ${k} + $j)`,
-      '#set($x = $zero.parseDouble($values.get($index)))',
-      '#if($x > $best)#set($best = $x)#set($label = $labels.get($j))#end',
-      '#end',
-      `{"${target}":"$label","probability":$best,"probabilities":{#foreach($j in [0..${
-        k - 1
-      }])#set($index = $r * ${k} + $j)"$labels.get($j)":$zero.parseDouble($values.get($index))#if($foreach.hasNext),#end#end}}#if($foreach.hasNext),#end`,
-      '#end',
+    `#set($labels = ${labelList(classes)})`,
+    `#set($last = $values.size() / ${k} - 1)`,
+    '#foreach($r in [0..$last])',
+    '#set($best = -1.0)',
+    `#foreach($j in [0..${k - 1}])`,
+    `#set($index = $r * ${k} + $j)`,
+    '#set($x = $zero.parseDouble($values.get($index)))',
+    '#if($x > $best)#set($best = $x)#set($label = $labels.get($j))#end',
+    '#end',
+    `{"${target}":"$label","probability":$best,"probabilities":{#foreach($j in [0..${
+      k - 1
+    }])#set($index = $r * ${k} + $j)"$labels.get($j)":$zero.parseDouble($values.get($index))#if($foreach.hasNext),#end#end}}#if($foreach.hasNext),#end`,
+    '#end',
   ];
 }
 

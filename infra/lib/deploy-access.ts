@@ -245,9 +245,11 @@ export class DeployAccess extends Construct {
         ...['/restapis/*', '/usageplans/*', '/tags/*'].map(path =>
           iam5(`arn:${p}:apigateway:${r}::${path}`),
         ),
-        ...['distribution/*', 'response-headers-policy/*', 'cache-policy/*'].map(
-          res => iam5(`arn:${p}:cloudfront::${a}:${res}`),
-        ),
+        ...[
+          'distribution/*',
+          'response-headers-policy/*',
+          'cache-policy/*',
+        ].map(res => iam5(`arn:${p}:cloudfront::${a}:${res}`)),
         iam5(
           `arn:${p}:iam::${a}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/*`,
         ),
@@ -337,7 +339,9 @@ export class DeployAccess extends Construct {
           'iam:DetachRolePolicy',
         ],
         resources: perStack('iam', 'role', '-*'),
-        conditions: { StringEquals: { 'iam:PermissionsBoundary': boundaryArnOf(stack) } },
+        conditions: {
+          StringEquals: { 'iam:PermissionsBoundary': boundaryArnOf(stack) },
+        },
       }),
     );
     add(

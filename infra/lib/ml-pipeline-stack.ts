@@ -276,7 +276,9 @@ export class MlPipelineStack extends Stack {
     this.pipeline = new sagemaker.CfnPipeline(this, 'Pipeline', {
       pipelineName: names.pipelineName,
       pipelineDisplayName: names.pipelineName,
-      pipelineDescription: `${system.title}: Preprocess → Train (XGBoost) → Evaluate → ${gateStepName(
+      pipelineDescription: `${
+        system.title
+      }: Preprocess → Train (XGBoost) → Evaluate → ${gateStepName(
         system.gate,
       )} → Register`,
       roleArn: this.role.roleArn,

@@ -72,7 +72,7 @@ export class MlSystem extends Construct {
       names,
       dataKey: platform.dataKey,
     });
-    this.pipelineStack.addDependency(platform);
+    this.pipelineStack.addStackDependency(platform);
     platform.addSystem(system.name);
 
     this.servingStack = new ServingStack(scope, `${prefix}Serving`, {
@@ -84,7 +84,7 @@ export class MlSystem extends Construct {
     });
     applyServedBoundary(this.servingStack);
     // Serving reads model artifacts the pipeline wrote to the platform's bucket (by name).
-    this.servingStack.addDependency(this.pipelineStack);
+    this.servingStack.addStackDependency(this.pipelineStack);
 
     const deployWith = props.deployWith ?? [];
     platform.deployAccess.allowServing({
@@ -101,7 +101,7 @@ export class MlSystem extends Construct {
       extraDeployStacks: deployWith,
       approvalEmail: props.approvalEmail,
     });
-    this.releaseStack.addDependency(this.pipelineStack);
+    this.releaseStack.addStackDependency(this.pipelineStack);
   }
 
   /** The system's stacks, e.g. for tags or aspects. */

@@ -164,7 +164,9 @@ function systemSnippet(
   const lines = [
     '# catalog-info.yaml (the ML system component)',
     catalogAnnotationsYaml(r),
-    ...(withConfig ? ['# app-config.yaml (portal backend)', appConfigYaml(r)] : []),
+    ...(withConfig
+      ? ['# app-config.yaml (portal backend)', appConfigYaml(r)]
+      : []),
   ];
   const iam = iamPolicyValues(r);
   if (iam.length) {

@@ -91,8 +91,7 @@ export class ServingStack extends Stack {
       description:
         'ARN of the approved model package version to serve (the Deploy stage passes it)',
       allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
-      constraintDescription:
-        `must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/${names.modelPackageGroupName.toLowerCase()}/3`,
+      constraintDescription: `must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/${names.modelPackageGroupName.toLowerCase()}/3`,
     });
     const packageArn = this.modelPackageArn.valueAsString;
     const modelVersion = Fn.select(2, Fn.split('/', packageArn));

@@ -102,7 +102,10 @@ function checkSpec(doc: unknown, file: string): MlSystemSpec {
       fail(`spec.dataset.columns[${i}].name`, `${c.name} is listed twice`);
     seen.add(c.name);
     if (c.type && !['numeric', 'categorical', 'boolean'].includes(c.type))
-      fail(`spec.dataset.columns[${i}].type`, 'numeric, categorical or boolean');
+      fail(
+        `spec.dataset.columns[${i}].type`,
+        'numeric, categorical or boolean',
+      );
   });
   const gate = spec.spec.gate;
   if (!gate) fail('spec.gate', 'required');
@@ -120,8 +123,10 @@ function checkSpec(doc: unknown, file: string): MlSystemSpec {
   const split = spec.spec.training?.split;
   if (split) {
     const sum = split.train + split.validation + split.test;
-    if (![split.train, split.validation, split.test].every(f => f > 0) ||
-      Math.abs(sum - 1) > 1e-9)
+    if (
+      ![split.train, split.validation, split.test].every(f => f > 0) ||
+      Math.abs(sum - 1) > 1e-9
+    )
       fail('spec.training.split', 'three positive fractions summing to 1');
   }
   return spec;
@@ -200,7 +205,8 @@ export function resolveSystem(
     if (name === ds.target && !given.type) {
       // The target's type follows the task; classes come from the spec or the data.
       if (ds.task === 'regression') return { ...given, type: 'numeric' };
-      if (ds.classes) return { ...given, type: 'categorical', categories: ds.classes };
+      if (ds.classes)
+        return { ...given, type: 'categorical', categories: ds.classes };
     }
     if (given.type && (given.type !== 'categorical' || given.categories))
       return { ...given, type: given.type };
@@ -281,7 +287,10 @@ function readSample(file: string): string[][] {
 }
 
 /** Reads a spec file and resolves it (the construct's entry point). */
-export function loadSystem(specFile: string, dataFile?: string): ResolvedSystem {
+export function loadSystem(
+  specFile: string,
+  dataFile?: string,
+): ResolvedSystem {
   return resolveSystem(readSpecFile(specFile), { dataFile, specFile });
 }
 
@@ -313,7 +322,9 @@ export function gateJsonPath(system: ResolvedSystem): string {
  * system.json: what the step scripts read (a processing input), so they
  * never know a data set. Same field names as ml-core's types.
  */
-export function systemDocument(system: ResolvedSystem): Record<string, unknown> {
+export function systemDocument(
+  system: ResolvedSystem,
+): Record<string, unknown> {
   return {
     format: 'mlops-portal/system',
     version: 1,

@@ -13,6 +13,7 @@ import {
   pipelineParameters,
 } from '../lib/pipeline-definition';
 import {
+  StackOutputs,
   appConfigYaml,
   catalogAnnotationsYaml,
   portalSnippet,
@@ -382,7 +383,7 @@ ${over}`;
 
 describe('portal snippet for several systems', () => {
   it("prints one app-config and each system's annotations", () => {
-    const system = (p: string, name: string) => ({
+    const system = (p: string, name: string): StackOutputs => ({
       [`${p}Pipeline`]: {
         SystemName: name,
         PipelineName: `${name}-pipeline`,

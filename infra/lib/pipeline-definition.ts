@@ -25,7 +25,7 @@ export interface PipelineDefinitionProps {
   roleArn: string;
   /** Bucket holding the system's step code (`<prefix>code/`), system.json (`<prefix>spec/`) and runs (`<prefix>runs/<execution id>/`). */
   artifactBucketName: string;
-  /** The system's key prefix in the artifact bucket, e.g. `systems/abalone-age-predictor/`. */
+  /** The system's key prefix in the artifact bucket, e.g. `systems/churn-predictor/`. */
   artifactPrefix: string;
   /** Default of the InputDataUrl parameter (S3 prefix of the data set). */
   defaultInputDataUrl: string;

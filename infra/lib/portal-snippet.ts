@@ -84,7 +84,7 @@ export function systemPrefixes(outputs: StackOutputs): string[] {
     .sort();
 }
 
-/** Values are quoted so names like "AbaloneModelPackageGroup" stay strings in YAML. */
+/** Values are quoted so names like "MyModelPackageGroup" stay strings in YAML. */
 const q = (v: string) => JSON.stringify(v);
 
 export function catalogAnnotationsYaml(r: PortalResources): string {

@@ -298,8 +298,11 @@ export const PIPELINE_DEFINITION = JSON.stringify(
     // The Abalone system's spec, as infra's CDK app deploys it.
     system: loadSystem(
       path.join(
-        __dirname,
-        '../../../../../packages/demo-systems/abalone/ml-system.yaml',
+        path.dirname(
+          require.resolve('@mlops-portal/demo-systems/package.json'),
+        ),
+        'abalone',
+        'ml-system.yaml',
       ),
     ),
     roleArn: ROLE_ARN,

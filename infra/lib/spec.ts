@@ -20,6 +20,7 @@ import type {
   Task,
 } from '@mlops-portal/ml-core';
 import reportMetrics from '../ml/report_metrics.json';
+import { MODEL_PARAMETERS } from './config';
 
 const DEFAULT_MISSING = ['', 'NA', '?'];
 const DEFAULT_MAX_CATEGORIES = 50;
@@ -34,6 +35,17 @@ const COMPARISONS: GateComparison[] = [
   'GreaterThanOrEqualTo',
   'GreaterThan',
 ];
+
+/** The XGBoost objective each task trains with (the SageMaker XGBoost container's names). */
+const TASK_OBJECTIVES: Record<Task, string> = {
+  regression: 'reg:squarederror',
+  binary: 'binary:logistic',
+  multiclass: 'multi:softprob',
+};
+/** Hyperparameters that feed pipeline parameters (numbers there). */
+const NUMERIC_HYPERPARAMETERS = new Set(
+  MODEL_PARAMETERS.flatMap(p => (p.hyperparameter ? [p.hyperparameter] : [])),
+);
 
 /** The Model Quality report section evaluate.py writes per task. */
 export const REPORT_SECTIONS: Record<Task, string> = {
@@ -120,7 +132,24 @@ function checkSpec(doc: unknown, file: string): MlSystemSpec {
     fail('spec.gate.comparison', COMPARISONS.join(', '));
   if (typeof gate.threshold !== 'number' || !Number.isFinite(gate.threshold))
     fail('spec.gate.threshold', 'a number');
-  const split = spec.spec.training?.split;
+  const training = spec.spec.training;
+  const objective = training?.objective;
+  if (objective !== undefined && objective !== TASK_OBJECTIVES[ds.task])
+    fail(
+      'spec.training.objective',
+      `a ${ds.task} task trains with ${
+        TASK_OBJECTIVES[ds.task]
+      }, not ${objective}`,
+    );
+  for (const [k, v] of Object.entries(training?.hyperparameters ?? {})) {
+    if (!/^[a-z_]+$/.test(k))
+      fail(`spec.training.hyperparameters.${k}`, 'an XGBoost parameter name');
+    if (typeof v === 'string' ? v.trim() === '' : !Number.isFinite(v))
+      fail(`spec.training.hyperparameters.${k}`, 'a number or a string');
+    if (NUMERIC_HYPERPARAMETERS.has(k) && !Number.isFinite(Number(v)))
+      fail(`spec.training.hyperparameters.${k}`, 'a number');
+  }
+  const split = training?.split;
   if (split) {
     const sum = split.train + split.validation + split.test;
     if (
@@ -298,11 +327,11 @@ export function loadSystem(
 export function taskTraining(system: ResolvedSystem): Record<string, string> {
   const { task, classes } = system.schema;
   if (task === 'regression')
-    return { objective: 'reg:squarederror', eval_metric: 'rmse' };
+    return { objective: TASK_OBJECTIVES.regression, eval_metric: 'rmse' };
   if (task === 'binary')
-    return { objective: 'binary:logistic', eval_metric: 'logloss' };
+    return { objective: TASK_OBJECTIVES.binary, eval_metric: 'logloss' };
   return {
-    objective: 'multi:softprob',
+    objective: TASK_OBJECTIVES.multiclass,
     num_class: String(classes!.length),
     eval_metric: 'mlogloss',
   };

@@ -369,6 +369,14 @@ ${over}`;
       /spec.training.split/,
     ],
     [base('').replace('name: tenure', 'name: plan'), /plan is listed twice/],
+    [
+      base('  training: { objective: reg:squarederror }'),
+      /spec.training.objective: a binary task trains with binary:logistic/,
+    ],
+    [
+      base('  training: { hyperparameters: { max_depth: deep } }'),
+      /spec.training.hyperparameters.max_depth: a number/,
+    ],
   ])('names the field of a bad spec (%#)', (text, message) => {
     expect(() => loadSystem(write(text as string))).toThrow(message as RegExp);
   });

@@ -302,6 +302,11 @@ export function resolveSystem(
 }
 
 function readSample(file: string): string[][] {
+  if (!fs.existsSync(file))
+    throw new SpecError(
+      file,
+      'data file not found (needed to infer the columns the spec leaves out)',
+    );
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);

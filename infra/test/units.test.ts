@@ -386,6 +386,9 @@ ${over}`;
     expect(() => loadSystem(file)).toThrow(
       /give every column with its type .* or a data file/,
     );
+    expect(() => loadSystem(file, '/nonexistent/data.csv')).toThrow(
+      '/nonexistent/data.csv: data file not found',
+    );
   });
 });
 

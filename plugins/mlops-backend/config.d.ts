@@ -10,6 +10,24 @@ export interface Config {
      */
     engine?: string;
 
+    /**
+     * Which entity owns which ML resource names. Every name (pipeline, model
+     * package group, endpoint, release pipeline, data bucket) belongs to
+     * exactly one catalog entity: the one listed here, else the first entity
+     * that used it (kept in the plugin database). Requests of any other
+     * entity naming it are refused with 409 and the owners are notified.
+     */
+    resourceBindings?: Array<{
+      /** e.g. `component:default/abalone-age-predictor` */
+      entityRef: string;
+      pipeline?: string;
+      modelPackageGroup?: string;
+      endpoint?: string;
+      releasePipeline?: string;
+      /** `s3://bucket/prefix/` (aws engine). */
+      dataBucket?: string;
+    }>;
+
     /** Quality gate applied by the ML pipeline's CheckMSE step. */
     qualityGate?: {
       /** Register a model only if its test MSE is at most this. Default 6.0. */

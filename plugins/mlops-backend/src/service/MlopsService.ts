@@ -30,6 +30,7 @@ import type { Readable } from 'stream';
 import { parseBody } from './parseBody';
 import { MlopsAccess, actorFromCredentials } from './access';
 import { ModelVersionsCache, type VersionsPage } from './modelVersionsCache';
+import type { ResourceClaims } from './resourceClaims';
 
 /** Page sizes of the list operations, shared by the HTTP API and the actions. */
 export const LIST_LIMITS = {
@@ -56,6 +57,8 @@ export interface MlopsServiceOptions {
   versionsCache?: ModelVersionsCache;
   /** How long an endpoint → entity lookup of the public route is kept. */
   endpointCacheTtlMs?: number;
+  /** Which entity owns an endpoint name (the public route serves only that one). */
+  claims?: ResourceClaims;
 }
 
 /**
@@ -107,10 +110,10 @@ export class MlopsService {
         },
         { credentials: await this.options.auth.getOwnServiceCredentials() },
       );
-      const r = items
+      const candidates = items
         .map(e => getMlopsResources(e))
-        .find(x => x?.endpointName === endpointName);
-      hit = { r: r ?? null };
+        .filter((x): x is MlopsResources => x?.endpointName === endpointName);
+      hit = { r: (await this.ownerAmong(candidates)) ?? null };
       this.endpoints.set(endpointName, hit);
     }
     if (!hit.r) {
@@ -119,6 +122,26 @@ export class MlopsService {
       );
     }
     return hit.r;
+  }
+
+  /**
+   * The one candidate whose names are all its own: several entities may name
+   * an endpoint, only the one holding the claims is served.
+   */
+  private async ownerAmong(
+    candidates: MlopsResources[],
+  ): Promise<MlopsResources | undefined> {
+    const claims = this.options.claims;
+    if (!claims) return candidates[0];
+    for (const c of candidates) {
+      try {
+        await claims.bind(c);
+        return c;
+      } catch {
+        // Another entity's twin: not served.
+      }
+    }
+    return undefined;
   }
 
   /** Scores instances on a public endpoint (the route is unauthenticated). */

@@ -19,6 +19,7 @@ import {
 import type { EngineActor } from '@mlops-portal/plugin-mlops-node';
 import type { Request } from 'express';
 import type { JsonObject } from '@backstage/types';
+import type { ResourceClaims } from './resourceClaims';
 
 /** Entity name parts as they appear in the URL. */
 export interface EntityName {
@@ -69,13 +70,16 @@ export class MlopsAccess {
       catalog: CatalogService;
       permissions: PermissionsService;
       auditor: AuditorService;
+      /** Binds resource names to one entity; absent only in unit tests of other rules. */
+      claims?: ResourceClaims;
     },
   ) {}
 
   /**
    * Loads the entity with the caller's credentials (so catalog read
    * permissions apply: an invisible entity is a 404, not a 403 that would
-   * leak its existence) and derives its resources from its annotations.
+   * leak its existence), derives its resources from its annotations and
+   * checks that no other entity owns them (409 otherwise).
    */
   async resolve(
     entityRef: string,
@@ -95,6 +99,7 @@ export class MlopsAccess {
         )} is not an MLOps entity: missing annotation(s) ${missing.join(', ')}`,
       );
     }
+    await this.deps.claims?.bind(resources);
     return resources;
   }
 

@@ -223,7 +223,14 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     executionId: string,
   ) {
     const rec = await this.store.getExecution(executionId);
-    if (!rec || rec.pipelineName !== resources.pipelineName) {
+    // Pipeline AND entity: a run belongs to the entity it ran for (runs of a
+    // seed without an entity stay visible through the pipeline).
+    const owner = rec?.resources.entityRef?.toLocaleLowerCase('en-US');
+    if (
+      !rec ||
+      rec.pipelineName !== resources.pipelineName ||
+      (owner && owner !== resources.entityRef.toLocaleLowerCase('en-US'))
+    ) {
       throw new NotFoundError(
         `execution ${executionId} of pipeline ${resources.pipelineName} not found`,
       );

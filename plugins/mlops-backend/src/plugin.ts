@@ -100,6 +100,9 @@ export const mlopsPlugin = createBackendPlugin({
           auth: deps.auth,
           versionsCache: versions.cache,
           claims,
+          mseThreshold: config.getOptionalNumber(
+            'mlops.qualityGate.mseThreshold',
+          ),
         });
         httpRouter.use(
           await createRouter({

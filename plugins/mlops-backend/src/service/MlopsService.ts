@@ -2,11 +2,12 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
   ANNOTATION_ENDPOINT,
+  DEFAULT_MSE_THRESHOLD,
   approvalRequestSchema,
   getMlopsResources,
   mlopsDatasetUploadPermission,
@@ -59,6 +60,8 @@ export interface MlopsServiceOptions {
   endpointCacheTtlMs?: number;
   /** Which entity owns an endpoint name (the public route serves only that one). */
   claims?: ResourceClaims;
+  /** The configured quality gate (`mlops.qualityGate.mseThreshold`); default 6.0. */
+  mseThreshold?: number;
 }
 
 /**
@@ -235,18 +238,65 @@ export class MlopsService {
       },
       async actor => {
         const parsed = parseBody(startExecutionRequestSchema, body ?? {});
+        const parameters = parsed.parameters as
+          | Record<string, string | number>
+          | undefined;
+        await this.requireGateRights(caller, parameters);
         const result = await this.engine.startExecution(caller.resources, {
-          parameters: parsed.parameters as
-            | Record<string, string | number>
-            | undefined,
+          parameters,
           displayName: parsed.displayName,
           trigger: 'manual',
           actor,
           clientRequestToken: idempotencyKey?.slice(0, 128) || undefined,
         });
-        return { result, meta: { executionId: result.executionId } };
+        return {
+          result,
+          meta: {
+            executionId: result.executionId,
+            parameters: parameters ?? {},
+          },
+        };
       },
     );
+  }
+
+  /**
+   * A run's parameters may tighten the quality gate but not loosen it, and
+   * may not approve their own version: `ModelApprovalStatus=Approved` or an
+   * `MseThreshold` above the configured gate bypass the owners' approval, so
+   * they need the approve permission (403 otherwise).
+   */
+  private async requireGateRights(
+    caller: MlopsCaller,
+    parameters: Record<string, string | number> | undefined,
+  ): Promise<void> {
+    const gate = this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD;
+    const bypass: string[] = [];
+    if (parameters?.ModelApprovalStatus === 'Approved') {
+      bypass.push('parameters.ModelApprovalStatus=Approved');
+    }
+    // Stored runs may hold it as a string (SageMaker parameters are strings).
+    const threshold = Number(parameters?.MseThreshold ?? Number.NaN);
+    if (!Number.isNaN(threshold) && !(threshold <= gate)) {
+      bypass.push(`parameters.MseThreshold above the gate (${gate})`);
+    }
+    if (bypass.length === 0) return;
+    try {
+      await this.access.authorize(
+        mlopsModelApprovePermission,
+        caller.resources.entityRef,
+        caller.credentials,
+      );
+    } catch (e) {
+      if (e instanceof NotAllowedError) {
+        throw new NotAllowedError(
+          `${bypass.join(' and ')} need the ${
+            mlopsModelApprovePermission.name
+          } permission on ${caller.resources.entityRef}`,
+        );
+      }
+      throw e;
+    }
   }
 
   retryExecution(
@@ -261,6 +311,15 @@ export class MlopsService {
         meta: { executionId },
       },
       async actor => {
+        // A retry replays the run's parameters: the same gate rights apply.
+        const previous = await this.engine.getExecution(
+          caller.resources,
+          executionId,
+        );
+        await this.requireGateRights(
+          caller,
+          previous.parameters as Record<string, string | number> | undefined,
+        );
         const result = await this.engine.retryExecution(
           caller.resources,
           executionId,

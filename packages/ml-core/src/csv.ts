@@ -215,9 +215,14 @@ export function parseAbaloneCsv(
     grammarErrors.push(e);
   }
   const lastRecordLine = rows.length > 0 ? rows[rows.length - 1].info.lines : 0;
+  // An over-long line errs once per MiB read: report it once.
+  const reported = new Set<string>();
   for (const e of grammarErrors) {
+    const error = grammarRowError(e, lastRecordLine);
+    if (reported.has(`${e.code}:${error.row}`)) continue;
+    reported.add(`${e.code}:${error.row}`);
     skippedRows++;
-    addError(grammarRowError(e, lastRecordLine));
+    addError(error);
   }
 
   rows.forEach(({ record: cells, info }, index) => {

@@ -148,7 +148,7 @@ export class MlopsAccess {
       await event.success({ meta });
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await event.fail({ error: auditedError(error) });
       throw error;
     }
   }
@@ -175,4 +175,27 @@ export class MlopsAccess {
       return fn();
     });
   }
+}
+
+/** Longest error message an audit event keeps. */
+const MAX_AUDITED_MESSAGE = 500;
+
+/**
+ * What an audit event records of a failure: its name and a bounded message,
+ * nothing else. Row errors (the caller's data) and any other property of the
+ * thrown error stay out of the audit log.
+ */
+export function auditedError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const message =
+    e.message.length > MAX_AUDITED_MESSAGE
+      ? `${e.message.slice(0, MAX_AUDITED_MESSAGE)}… (${
+          e.message.length
+        } characters)`
+      : e.message;
+  const copy = new Error(message);
+  copy.name = e.name;
+  // The stack would repeat the message, unbounded.
+  copy.stack = undefined;
+  return copy;
 }

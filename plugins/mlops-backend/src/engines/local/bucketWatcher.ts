@@ -3,7 +3,10 @@ import type {
   DatasetRowError,
   MlopsResources,
 } from '@mlops-portal/plugin-mlops-common';
-import { extractRowErrors } from '@mlops-portal/plugin-mlops-node';
+import {
+  MAX_REPORTED_ROW_ERRORS,
+  extractRowErrors,
+} from '@mlops-portal/plugin-mlops-node';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { constants as fsConstants } from 'fs';
 import fs from 'fs/promises';
@@ -151,7 +154,11 @@ export class BucketWatcher {
         executionId: res.execution?.executionId,
       });
     } catch (e) {
-      const rowErrors = extractRowErrors(e);
+      // Row, column and reason, not the cell values: the report, the event
+      // and the owners' notification carry no file contents.
+      const rowErrors = extractRowErrors(e)
+        ?.slice(0, MAX_REPORTED_ROW_ERRORS)
+        .map(({ value: _value, ...rest }) => rest);
       await this.setAside(file, fileName, {
         message: errorMessage(e),
         rowErrors,

@@ -115,10 +115,24 @@ export interface Config {
       };
     };
 
-    /** The unauthenticated predict route used by the consumer app. */
+    /**
+     * The unauthenticated predict route used by the consumer app. It serves
+     * only endpoints whose entity opts in with the annotation
+     * `mlops.io/public-predict: "true"`, and checks `mlops.endpoint.invoke`
+     * for the anonymous caller; anything else is one uniform 404.
+     */
     publicApi?: {
       /** Serve POST /v1/public/endpoints/:endpointName/predict (unauthenticated). Default false. */
       enabled?: boolean;
+      /**
+       * Reverse proxies in front of the backend that append to
+       * X-Forwarded-For (the rate limit then counts the address the
+       * outermost one saw). Default 0: the socket's address, right when the
+       * backend is reached directly. Behind one proxy set 1, or every caller
+       * shares the proxy's limit; never more than there are proxies, or
+       * callers can forge their address.
+       */
+      trustProxyHops?: number;
       /** Per-client limit of the public route; over it, 429 with Retry-After. */
       rateLimit?: {
         /** Length of the window. Default 60. */

@@ -21,6 +21,13 @@ export const ANNOTATION_AWS_ACCOUNT_ID = 'mlops.io/aws-account-id';
  */
 export const ANNOTATION_AWS_DATA_BUCKET = 'mlops.io/data-bucket';
 
+/**
+ * `"true"` opts the entity's endpoint into the unauthenticated public predict
+ * route (`POST /v1/public/endpoints/:endpointName/predict`). Optional: without
+ * it the route answers 404 for the endpoint, as for an unknown one.
+ */
+export const ANNOTATION_PUBLIC_PREDICT = 'mlops.io/public-predict';
+
 /** The annotations an entity must carry for the MLOps tab to apply. */
 export const REQUIRED_ANNOTATIONS = [
   ANNOTATION_PIPELINE,
@@ -31,7 +38,11 @@ export const REQUIRED_ANNOTATIONS = [
 /** Minimal entity shape, so this module does not force a catalog-model version on callers. */
 export interface AnnotatedEntity {
   kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+  };
 }
 
 /** Resources an entity names; a request may only touch these. */
@@ -51,14 +62,18 @@ export interface MlopsResources {
 /** True when the entity has every required MLOps annotation. */
 export function isMlopsEntity(entity: AnnotatedEntity): boolean {
   const a = entity.metadata.annotations ?? {};
-  return REQUIRED_ANNOTATIONS.every(k => typeof a[k] === 'string' && a[k].trim() !== '');
+  return REQUIRED_ANNOTATIONS.every(
+    k => typeof a[k] === 'string' && a[k].trim() !== '',
+  );
 }
 
 /**
  * Reads the MLOps resources from an entity's annotations.
  * Returns undefined when a required annotation is missing.
  */
-export function getMlopsResources(entity: AnnotatedEntity): MlopsResources | undefined {
+export function getMlopsResources(
+  entity: AnnotatedEntity,
+): MlopsResources | undefined {
   if (!isMlopsEntity(entity)) return undefined;
   const a = entity.metadata.annotations!;
   const ref = `${entity.kind.toLocaleLowerCase('en-US')}:${

@@ -22,6 +22,7 @@ import type {
   EngineActor,
   ListOptions,
   MlopsEngine,
+  PredictionSource,
   StartExecutionOptions,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
@@ -216,7 +217,8 @@ export class AwsEngine implements MlopsEngine {
   predict(
     r: MlopsResources,
     instances: AbaloneFeatures[],
+    options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.endpoint.predict(r, instances);
+    return this.endpoint.predict(r, instances, options?.source);
   }
 }

@@ -7,6 +7,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
   ANNOTATION_ENDPOINT,
+  ANNOTATION_PUBLIC_PREDICT,
   DEFAULT_MSE_THRESHOLD,
   approvalRequestSchema,
   getMlopsResources,
@@ -95,7 +96,12 @@ export class MlopsService {
     return this.access.resolve(entityRef, credentials);
   }
 
-  /** The entity's resources for an endpoint name (public route), or NotFoundError. */
+  /**
+   * The entity's resources for an endpoint the public route may serve: the
+   * entity that owns the endpoint name and opted in with
+   * `mlops.io/public-predict: "true"`. Anything else is the same
+   * NotFoundError, so the route does not tell which endpoints exist.
+   */
   async resourcesForEndpoint(endpointName: string): Promise<MlopsResources> {
     let hit = this.endpoints.get(endpointName);
     if (!hit) {
@@ -116,14 +122,19 @@ export class MlopsService {
       const candidates = items
         .map(e => getMlopsResources(e))
         .filter((x): x is MlopsResources => x?.endpointName === endpointName);
-      hit = { r: (await this.ownerAmong(candidates)) ?? null };
+      const owner = await this.ownerAmong(candidates);
+      const optedIn =
+        owner &&
+        items.some(
+          e =>
+            getMlopsResources(e)?.entityRef === owner.entityRef &&
+            e.metadata.annotations?.[ANNOTATION_PUBLIC_PREDICT]?.trim() ===
+              'true',
+        );
+      hit = { r: optedIn ? owner : null };
       this.endpoints.set(endpointName, hit);
     }
-    if (!hit.r) {
-      throw new NotFoundError(
-        `No catalog entity serves endpoint ${endpointName}`,
-      );
-    }
+    if (!hit.r) throw publicNotFound(endpointName);
     return hit.r;
   }
 
@@ -147,14 +158,30 @@ export class MlopsService {
     return undefined;
   }
 
-  /** Scores instances on a public endpoint (the route is unauthenticated). */
+  /**
+   * Scores instances on a public endpoint (the route is unauthenticated):
+   * the endpoint must be opted in, and the invoke permission is checked for
+   * the anonymous caller (a policy may refuse it); a refusal looks like an
+   * unknown endpoint. The traffic is tagged `public` for monitoring.
+   */
   async predictPublic(
     endpointName: string,
     body: unknown,
+    credentials: BackstageCredentials,
   ): Promise<PredictResponse> {
     const { instances } = parseBody(predictRequestSchema, body);
     const resources = await this.resourcesForEndpoint(endpointName);
-    return this.engine.predict(resources, instances);
+    try {
+      await this.access.authorize(
+        mlopsEndpointInvokePermission,
+        resources.entityRef,
+        credentials,
+      );
+    } catch (e) {
+      if (e instanceof NotAllowedError) throw publicNotFound(endpointName);
+      throw e;
+    }
+    return this.engine.predict(resources, instances, { source: 'public' });
   }
 
   async predict(caller: MlopsCaller, body: unknown): Promise<PredictResponse> {
@@ -454,6 +481,11 @@ export class MlopsService {
       () => fn(actorFromCredentials(credentials)),
     );
   }
+}
+
+/** One answer for unknown, not opted-in and refused endpoints of the public route. */
+function publicNotFound(endpointName: string): NotFoundError {
+  return new NotFoundError(`No public endpoint ${endpointName}`);
 }
 
 function clampLimit(

@@ -81,4 +81,28 @@ describe.each(databases.eachSupportedId())('ResourceClaims on %p', id => {
     );
     await expect(claims.bind(owners)).resolves.toBeUndefined();
   });
+
+  it('all or nothing: a twin refused one name keeps none of the others', async () => {
+    const knex = await databases.init(id);
+    const claims = await ResourceClaims.create({ database: knex });
+    await claims.bind({
+      entityRef: 'component:default/abalone-age-predictor',
+      pipelineName: 'p',
+      modelPackageGroupName: 'g',
+      endpointName: 'e',
+    });
+    // The twin names the owners' endpoint and a new release pipeline.
+    await expect(
+      claims.bind({
+        ...twin,
+        pipelineName: 'p2',
+        modelPackageGroupName: 'g2',
+        endpointName: 'e',
+        releasePipelineName: 'r2',
+      }),
+    ).rejects.toThrow(/endpoint e/);
+    const fresh = await ResourceClaims.create({ database: knex });
+    expect(await fresh.holderOf('pipeline', 'p2')).toBeUndefined();
+    expect(await fresh.holderOf('release-pipeline', 'r2')).toBeUndefined();
+  });
 });

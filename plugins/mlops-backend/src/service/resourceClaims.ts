@@ -151,36 +151,55 @@ export class ResourceClaims {
       if (holder) holders.set(keyOf(c), holder);
       else open.push(c);
     }
-    if (open.length > 0) {
-      const now = new Date().toISOString();
-      await this.db(T_CLAIMS)
-        .insert(
-          open.map(c => ({
-            kind: c.kind,
-            name: c.name,
-            entity_ref: entityRef,
-            claimed_at: now,
-          })),
-        )
-        .onConflict(['kind', 'name'])
-        .ignore();
-      const rows: Array<{ kind: string; name: string; entity_ref: string }> =
-        await this.db(T_CLAIMS)
-          .select('kind', 'name', 'entity_ref')
-          .where(q => {
-            for (const c of open) {
-              q.orWhere({ kind: c.kind, name: c.name });
-            }
-          });
-      for (const row of rows) {
+    const knownConflict = [...holders.values()].some(h => h !== entityRef);
+    if (open.length > 0 && knownConflict) {
+      // Refused anyway: claim nothing, but name every conflict.
+      for (const row of await this.rowsOf(this.db, open)) {
+        holders.set(
+          keyOf({ kind: row.kind as ClaimKind, name: row.name }),
+          row.entity_ref,
+        );
+      }
+    } else if (open.length > 0) {
+      // All or nothing: an entity refused one name must not keep the others
+      // it claimed on the way (it would lock their rightful owner out).
+      const claimed = await this.db
+        .transaction(async trx => {
+          const now = new Date().toISOString();
+          await trx(T_CLAIMS)
+            .insert(
+              open.map(c => ({
+                kind: c.kind,
+                name: c.name,
+                entity_ref: entityRef,
+                claimed_at: now,
+              })),
+            )
+            .onConflict(['kind', 'name'])
+            .ignore();
+          const rows = await this.rowsOf(trx, open);
+          if (rows.some(r => r.entity_ref !== entityRef)) {
+            throw new RolledBack(rows);
+          }
+          return rows;
+        })
+        .catch(e => {
+          if (e instanceof RolledBack) return e.rows;
+          throw e;
+        });
+      const committed = claimed.every(r => r.entity_ref === entityRef);
+      for (const row of claimed) {
         const key = keyOf({ kind: row.kind as ClaimKind, name: row.name });
-        this.known.set(key, row.entity_ref);
         holders.set(key, row.entity_ref);
+        // Other entities' claims are final; ours only if committed.
+        if (committed || row.entity_ref !== entityRef) {
+          this.known.set(key, row.entity_ref);
+        }
       }
     }
     const refused = claims
       .map(c => ({ ...c, entityRef, holder: holders.get(keyOf(c)) ?? '' }))
-      .filter(c => c.holder !== entityRef);
+      .filter(c => c.holder !== entityRef && c.holder !== '');
     if (refused.length === 0) return;
     for (const r of refused) this.onRefused?.(r);
     throw new ConflictError(
@@ -190,6 +209,17 @@ export class ResourceClaims {
           ', ',
         )}, which another catalog entity already owns; each ML resource belongs to exactly one entity (see mlops.resourceBindings)`,
     );
+  }
+
+  private async rowsOf(
+    db: Knex,
+    claims: Claim[],
+  ): Promise<Array<{ kind: string; name: string; entity_ref: string }>> {
+    return db(T_CLAIMS)
+      .select('kind', 'name', 'entity_ref')
+      .where(q => {
+        for (const c of claims) q.orWhere({ kind: c.kind, name: c.name });
+      });
   }
 
   /** The entity that owns a name, if any. */
@@ -202,6 +232,15 @@ export class ResourceClaims {
       .first('entity_ref');
     if (row) this.known.set(key, row.entity_ref);
     return row?.entity_ref;
+  }
+}
+
+/** Carries the rows out of a transaction that is rolled back. */
+class RolledBack extends Error {
+  constructor(
+    readonly rows: Array<{ kind: string; name: string; entity_ref: string }>,
+  ) {
+    super('claims rolled back');
   }
 }
 

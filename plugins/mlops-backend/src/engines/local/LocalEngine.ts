@@ -28,6 +28,7 @@ import type {
   MlopsEngineEvent,
   MlopsEngineEvents,
   StartExecutionOptions,
+  PredictionSource,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import fs from 'fs/promises';
@@ -393,8 +394,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   async predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
+    options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.host.predict(resources, instances);
+    return this.host.predict(resources, instances, options?.source);
   }
 
   getMonitoring(

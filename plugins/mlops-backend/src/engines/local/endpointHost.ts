@@ -7,6 +7,7 @@ import type {
   MlopsResources,
   PredictResponse,
 } from '@mlops-portal/plugin-mlops-common';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import type { DataLayout } from './dataLayout';
@@ -201,6 +202,7 @@ export class EndpointHost {
   predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
+    source?: PredictionSource,
   ): PredictResponse {
     const start = process.hrtime.bigint();
     const model = this.models.get(resources.endpointName);
@@ -212,6 +214,7 @@ export class EndpointHost {
         status,
         instances: predictions && instances,
         predictions,
+        ...(source === 'public' ? { source } : {}),
       });
     if (!model) {
       capture(503);

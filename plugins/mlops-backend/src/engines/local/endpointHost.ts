@@ -74,13 +74,16 @@ export class EndpointHost {
 
   async listen(host: string, port: number) {
     this.server = await startEndpointServer(
-      createEndpointApp({
-        modelFor: name => this.modelFor(name),
-        hasEndpoint: name => this.knownEndpoints.has(name),
-        capture: this.record
-          ? captureInvocations(this.record, name => this.resolve(name))
-          : undefined,
-      }),
+      createEndpointApp(
+        {
+          modelFor: name => this.modelFor(name),
+          hasEndpoint: name => this.knownEndpoints.has(name),
+          capture: this.record
+            ? captureInvocations(this.record, name => this.resolve(name))
+            : undefined,
+        },
+        { listenHost: host },
+      ),
       host,
       port,
     );

@@ -90,3 +90,58 @@ export function getMlopsResources(
     dataBucketUri: a[ANNOTATION_AWS_DATA_BUCKET]?.trim() || undefined,
   };
 }
+
+/**
+ * SageMaker's and CodePipeline's own name rules for the annotated resources
+ * (CreatePipeline, CreateModelPackageGroup, CreateEndpoint, CreatePipeline in
+ * CodePipeline). Both engines hold names to them, so no name is a path
+ * (`..`, `a/b`) and the local engine never maps two names to one folder.
+ */
+export const RESOURCE_NAME_RULES: ReadonlyArray<{
+  annotation: string;
+  field: keyof MlopsResources;
+  pattern: RegExp;
+  rule: string;
+}> = [
+  {
+    annotation: ANNOTATION_PIPELINE,
+    field: 'pipelineName',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+    rule: 'letters, digits and inner hyphens, at most 256 characters',
+  },
+  {
+    annotation: ANNOTATION_MODEL_PACKAGE_GROUP,
+    field: 'modelPackageGroupName',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+    rule: 'letters, digits and inner hyphens, at most 63 characters',
+  },
+  {
+    annotation: ANNOTATION_ENDPOINT,
+    field: 'endpointName',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+    rule: 'letters, digits and inner hyphens, at most 63 characters',
+  },
+  {
+    annotation: ANNOTATION_RELEASE_PIPELINE,
+    field: 'releasePipelineName',
+    pattern: /^[A-Za-z0-9.@_-]{1,100}$/,
+    rule: 'letters, digits, ".", "@", "_" and "-", at most 100 characters',
+  },
+];
+
+/** Which annotated names break their rule, as `annotation: why` sentences (empty: all good). */
+export function invalidResourceNames(resources: MlopsResources): string[] {
+  const problems: string[] = [];
+  for (const r of RESOURCE_NAME_RULES) {
+    const value = resources[r.field];
+    if (value === undefined) continue;
+    if (!r.pattern.test(value) || value.includes('..')) {
+      problems.push(
+        `${r.annotation}: '${value.slice(0, 64)}' is not a valid name (${
+          r.rule
+        })`,
+      );
+    }
+  }
+  return problems;
+}

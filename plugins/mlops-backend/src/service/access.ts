@@ -14,6 +14,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   REQUIRED_ANNOTATIONS,
   getMlopsResources,
+  invalidResourceNames,
   type MlopsResources,
 } from '@mlops-portal/plugin-mlops-common';
 import type { EngineActor } from '@mlops-portal/plugin-mlops-node';
@@ -97,6 +98,14 @@ export class MlopsAccess {
         `Entity ${stringifyEntityRef(
           entity,
         )} is not an MLOps entity: missing annotation(s) ${missing.join(', ')}`,
+      );
+    }
+    const invalid = invalidResourceNames(resources);
+    if (invalid.length > 0) {
+      throw new InputError(
+        `Entity ${resources.entityRef} names invalid resources: ${invalid.join(
+          '; ',
+        )}`,
       );
     }
     await this.deps.claims?.bind(resources);

@@ -62,7 +62,9 @@ function parseNumberCell(cell: string): number | undefined {
   if (isMissingCell(cell)) return NaN;
   // Number('') is 0 and Number('0x1') is 1: accept only plain decimal notation.
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return undefined;
-  return Number(cell);
+  const n = Number(cell);
+  // 1e999 is Infinity: refused here, not at Train.
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function looksLikeHeader(cells: string[]): boolean {

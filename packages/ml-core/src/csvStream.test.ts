@@ -128,4 +128,19 @@ describe('readAbaloneCsv (streaming, columns)', () => {
     expect(JSON.stringify(c.errors).length).toBeLessThan(300);
     expect(c.columns.rows).toBe(0);
   });
+
+  it('refuses numbers that overflow to Infinity (1e999) at upload', async () => {
+    const r = await readAbaloneCsv(
+      chunked('M,0.455,0.365,0.095,0.514,0.2245,0.101,1e999,15\n', 16),
+    );
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        row: 1,
+        column: 'shellWeight',
+        value: '1e999',
+        reason: 'not a number',
+      }),
+    ]);
+    expect(r.columns.rows).toBe(0);
+  });
 });

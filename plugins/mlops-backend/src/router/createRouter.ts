@@ -12,6 +12,7 @@ import express, {
   type RequestHandler,
 } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { clientSafeResponses } from './clientSafe';
 import Router from 'express-promise-router';
 import {
   PayloadTooLargeError,
@@ -196,6 +197,7 @@ export async function createRouter(
 
   // --- entity-scoped routes --------------------------------------------------
   const entity = Router({ mergeParams: true });
+  entity.use(clientSafeResponses());
   router.use('/v1/entity/:namespace/:kind/:name', entity);
 
   /** The caller and the entity's resources, for one request. */

@@ -28,6 +28,16 @@ export interface Config {
       dataBucket?: string;
     }>;
 
+    /** Live updates (Backstage signals) of runs, versions and deployments. */
+    signals?: {
+      /**
+       * Who gets an entity's signals: `owners` (default: members of the
+       * owning group, as resolved by the signals backend) or `everyone`
+       * signed in (broadcast; only where every user may read every entity).
+       */
+      audience?: 'owners' | 'everyone';
+    };
+
     /** Quality gate applied by the ML pipeline's CheckMSE step. */
     qualityGate?: {
       /** Register a model only if its test MSE is at most this. Default 6.0. */

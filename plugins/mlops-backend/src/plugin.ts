@@ -91,7 +91,12 @@ export const mlopsPlugin = createBackendPlugin({
           readMonitoringAlertSettings(config),
           logger,
         );
-        monitoringAlerts.start(deps.catalog, deps.auth);
+        monitoringAlerts.start(deps.catalog, deps.auth, r =>
+          claims.bind(r).then(
+            () => true,
+            () => false,
+          ),
+        );
         lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         const service = new MlopsService({
           engine,

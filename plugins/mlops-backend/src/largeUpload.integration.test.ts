@@ -89,10 +89,10 @@ describe('a 100 MB single-line upload', () => {
                   options,
                   meta: params.meta,
                   error: {
+                    ...params.error,
                     name: params.error.name,
                     message: params.error.message,
                     stack: params.error.stack,
-                    ...params.error,
                   },
                 }),
               ),

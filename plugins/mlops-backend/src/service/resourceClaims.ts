@@ -82,6 +82,15 @@ export function readConfiguredBindings(config: Config): ConfiguredBinding[] {
   return out;
 }
 
+/** Carries the rows out of a transaction that is rolled back. */
+class RolledBack extends Error {
+  constructor(
+    readonly rows: Array<{ kind: string; name: string; entity_ref: string }>,
+  ) {
+    super('claims rolled back');
+  }
+}
+
 /**
  * Binds every ML resource name to exactly one catalog entity, on the server:
  * a name fixed in config belongs to its configured entity; any other name
@@ -232,15 +241,6 @@ export class ResourceClaims {
       .first('entity_ref');
     if (row) this.known.set(key, row.entity_ref);
     return row?.entity_ref;
-  }
-}
-
-/** Carries the rows out of a transaction that is rolled back. */
-class RolledBack extends Error {
-  constructor(
-    readonly rows: Array<{ kind: string; name: string; entity_ref: string }>,
-  ) {
-    super('claims rolled back');
   }
 }
 

@@ -98,7 +98,7 @@ export class BucketWatcher {
   }
 
   private async take(pipelineName: string, fileName: string, file: string) {
-    const { ingest, events, logger } = this.options;
+    const { logger } = this.options;
     // Opened without following a link, then checked on the open handle (no
     // race between the check and the read): regular files only.
     const handle = await openRegularFile(

@@ -302,7 +302,7 @@ describe('AwsEngine runs', () => {
       'Evaluate',
       'CheckMSE',
       'Register',
-      'MseAboveThreshold',
+      'CheckMSEFailed',
     ]);
     expect(byName.Train).toMatchObject({
       type: 'Training',
@@ -327,7 +327,7 @@ describe('AwsEngine runs', () => {
       dependsOn: ['Evaluate'],
     });
     expect(byName.Register.dependsOn).toContain('CheckMSE');
-    expect(byName.MseAboveThreshold).toMatchObject({
+    expect(byName.CheckMSEFailed).toMatchObject({
       type: 'Fail',
       dependsOn: ['CheckMSE'],
     });
@@ -357,7 +357,7 @@ describe('AwsEngine runs', () => {
       status: 'Succeeded',
       outputs: { modelPackageArn: sm.packageArn(2) },
     });
-    expect(detail.steps.find(s => s.name === 'MseAboveThreshold')!.status).toBe(
+    expect(detail.steps.find(s => s.name === 'CheckMSEFailed')!.status).toBe(
       'NotStarted',
     );
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({

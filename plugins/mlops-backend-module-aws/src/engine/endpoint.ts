@@ -5,6 +5,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import {
   InputError,
   NotFoundError,
@@ -194,6 +195,7 @@ export class Endpoint {
   async predict(
     r: MlopsResources,
     instances: AbaloneFeatures[],
+    source?: PredictionSource,
   ): Promise<PredictResponse> {
     if (!Array.isArray(instances) || instances.length === 0) {
       throw new InputError('instances must hold at least one item');
@@ -221,6 +223,8 @@ export class Endpoint {
           ContentType: 'text/csv',
           Accept: 'text/csv',
           Body: Buffer.from(toInvokeCsv(instances), 'utf8'),
+          // Data Capture records it: public-route traffic is tagged apart.
+          ...(source === 'public' ? { CustomAttributes: 'source=public' } : {}),
         }),
       ),
     );

@@ -30,6 +30,8 @@ export const abaloneEntity: Entity = {
       'mlops.io/model-package-group': 'AbaloneModelPackageGroup',
       'mlops.io/endpoint': 'abalone-endpoint',
       'mlops.io/release-pipeline': 'abalone-release',
+      // Serves the public predict route (opt-in).
+      'mlops.io/public-predict': 'true',
     },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'ml-platform' },

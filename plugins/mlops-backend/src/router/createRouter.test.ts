@@ -26,6 +26,8 @@ function fakeEngine() {
     },
     startExecution: jest.fn(async () => ({ executionId: 'e-1' })),
     retryExecution: jest.fn(async () => ({ executionId: 'e-2' })),
+    // A retry's parameters are checked against the gate before it starts.
+    getExecution: jest.fn(async () => ({ executionId: 'e-1', parameters: {} })),
     stopExecution: jest.fn(async () => ({ executionId: 'e-1' })),
     updateModelApproval: jest.fn(async () => ({ version: 1 })),
     predict: jest.fn(async () => ({ predictions: [] })),

@@ -27,6 +27,8 @@ import {
   imageUri,
 } from '@mlops-portal/infra/lib/images';
 import { buildPipelineDefinition } from '@mlops-portal/infra/lib/pipeline-definition';
+import { loadSystem } from '@mlops-portal/infra/lib/spec';
+import * as path from 'path';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -295,8 +297,19 @@ export const stepsRunning: ListPipelineExecutionStepsCommandOutput = {
  */
 export const PIPELINE_DEFINITION = JSON.stringify(
   buildPipelineDefinition({
+    // The Abalone system's spec, as infra's CDK app deploys it.
+    system: loadSystem(
+      path.join(
+        path.dirname(
+          require.resolve('@mlops-portal/demo-systems/package.json'),
+        ),
+        'abalone',
+        'ml-system.yaml',
+      ),
+    ),
     roleArn: ROLE_ARN,
     artifactBucketName: `abalone-artifacts-${ACCOUNT}`,
+    artifactPrefix: '',
     defaultInputDataUrl: `s3://abalone-data-${ACCOUNT}/data/`,
     sklearnImage: imageUri(REGION, SKLEARN_REPOSITORY, SKLEARN_TAG),
     xgboostImage: imageUri(REGION, XGBOOST_REPOSITORY, XGBOOST_TAG),

@@ -78,12 +78,15 @@ export function checkTable(
     );
   checks.push(`row count ${rows} ≥ ${minRows}`);
   let missingCells = 0;
+  const allMissing: string[] = [];
   table.columns.forEach((c, j) => {
     if (table.names[j] === schema.target) return;
+    let missing = 0;
     if (c.type === 'numeric') {
-      for (let i = 0; i < rows; i++)
-        if (Number.isNaN(c.values[i])) missingCells++;
-    } else for (let i = 0; i < rows; i++) if (c.codes[i] < 0) missingCells++;
+      for (let i = 0; i < rows; i++) if (Number.isNaN(c.values[i])) missing++;
+    } else for (let i = 0; i < rows; i++) if (c.codes[i] < 0) missing++;
+    missingCells += missing;
+    if (missing === rows) allMissing.push(table.names[j]);
   });
   const target = columnOf(table, schema.target);
   let classCounts: number[] | undefined;
@@ -129,6 +132,12 @@ export function checkTable(
   const { duplicateRows } = groupRows(table);
   const duplicateRate = rows > 0 ? duplicateRows / rows : 0;
   checks.push(`missing feature cells (to be imputed): ${missingCells}`);
+  if (allMissing.length)
+    checks.push(
+      `no values at all (a constant feature, no information): ${allMissing
+        .slice(0, 20)
+        .join(', ')}${allMissing.length > 20 ? ', …' : ''}`,
+    );
   checks.push(
     `duplicate rows: ${duplicateRows} (${(100 * duplicateRate).toFixed(
       1,

@@ -147,6 +147,30 @@ describe('duplicate-aware split', () => {
     ]);
   });
 
+  it('data checks name a feature column without any value', () => {
+    const schema: DatasetSchema = {
+      header: true,
+      columns: [
+        { name: 'x', type: 'numeric' },
+        { name: 'empty', type: 'numeric' },
+        { name: 'y', type: 'numeric' },
+      ],
+      target: 'y',
+      task: 'regression',
+      missingValues: [''],
+      maxCategories: 50,
+    };
+    const t = tableFromRecords(
+      schema,
+      Array.from({ length: 30 }, (_, i) => ({ x: i, empty: null, y: i % 7 })),
+    );
+    const result = checkTable(t, schema);
+    expect(result.missingCells).toBe(30);
+    expect(result.checks).toContain(
+      'no values at all (a constant feature, no information): empty',
+    );
+  });
+
   it('data checks refuse a constant target and a single present class', () => {
     const schema: DatasetSchema = {
       ...abalone.schema,

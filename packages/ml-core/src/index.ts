@@ -32,6 +32,7 @@ export {
   sexIndexOf,
 } from './columns';
 export type { AbaloneColumns } from './columns';
+export { abaloneColumnsFromTable, abaloneDatasetSchema } from './abaloneTable';
 export { readAbaloneCsv } from './csvStream';
 export type { ColumnsParseResult, ReadCsvOptions } from './csvStream';
 export {
@@ -87,6 +88,8 @@ export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
+export { parseDecimal, parseTableCsv, readTableCsv } from './table';
+export type { ReadTableOptions, ReadTableResult } from './table';
 export type {
   ApprovalSpec,
   ColumnData,

@@ -274,12 +274,16 @@ async function stageUpload(
 }
 
 /** Throws the 400-class error for an upload with bad or no rows. */
-function refuseBadRows(fileName: string, { rowCount, errors }: CheckedUpload) {
+function refuseBadRows(
+  fileName: string,
+  { rowCount, errors, badRows }: CheckedUpload,
+) {
   if (errors.length > 0) {
     throw new DatasetValidationError(
-      `${fileName}: ${errors.length}${
-        errors.length >= MAX_ROW_ERRORS ? '+' : ''
-      } bad row(s), nothing was stored: ${summariseRowErrors(errors)}`,
+      `${fileName}: ${Math.max(
+        badRows,
+        1,
+      )} bad row(s), nothing was stored: ${summariseRowErrors(errors)}`,
       errors.map(e => ({
         row: e.row,
         column: e.column,

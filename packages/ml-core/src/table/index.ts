@@ -1,0 +1,3 @@
+export { parseTableCsv, readTableCsv } from './readTable';
+export type { ReadTableOptions, ReadTableResult } from './readTable';
+export { parseDecimal } from './decimal';

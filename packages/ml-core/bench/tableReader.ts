@@ -65,7 +65,9 @@ async function main() {
     const bytes = statSync(file).size;
     const mb = bytes / 1e6;
     console.log(
-      `${rows} rows, ${mb.toFixed(1)} MB; node ${process.version}, load average ${require('os')
+      `${rows} rows, ${mb.toFixed(1)} MB; node ${
+        process.version
+      }, load average ${require('os')
         .loadavg()
         .map((l: number) => l.toFixed(1))
         .join(' ')}`,
@@ -82,13 +84,17 @@ async function main() {
       const s = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       if (out.errorCount > 0 || out.table.rowCount !== rows)
-        throw new Error(`read ${out.table.rowCount} rows, ${out.errorCount} errors`);
+        throw new Error(
+          `read ${out.table.rowCount} rows, ${out.errorCount} errors`,
+        );
       console.log(
         `readTableCsv run ${run}: ${s.toFixed(2)} s wall, ${(mb / s).toFixed(
           0,
-        )} MB/s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), peak RSS ${(
-          process.resourceUsage().maxRSS / 1024
-        ).toFixed(0)} MiB`,
+        )} MB/s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(
+          2,
+        )} s), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(
+          0,
+        )} MiB`,
       );
     }
     if (process.argv.includes('--csv-parse')) {
@@ -96,7 +102,9 @@ async function main() {
       const out = await readAbaloneCsv(createReadStream(file));
       const s = (performance.now() - t0) / 1000;
       console.log(
-        `readAbaloneCsv (csv-parse): ${s.toFixed(2)} s, ${(mb / s).toFixed(0)} MB/s (${out.columns.rows} rows)`,
+        `readAbaloneCsv (csv-parse): ${s.toFixed(2)} s, ${(mb / s).toFixed(
+          0,
+        )} MB/s (${out.columns.rows} rows)`,
       );
     }
   } finally {

@@ -62,7 +62,8 @@ export function abaloneColumnsFromTable(table: Table): AbaloneColumns {
     return c.values;
   };
   const sexColumn = column('sex');
-  if (sexColumn.type === 'numeric') throw new Error('column sex is not categorical');
+  if (sexColumn.type === 'numeric')
+    throw new Error('column sex is not categorical');
   const toSex = sexColumn.levels.map(l => {
     const i = SEX_VALUES.indexOf(l as (typeof SEX_VALUES)[number]);
     return i < 0 ? NO_SEX : i;

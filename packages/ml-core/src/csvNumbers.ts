@@ -17,7 +17,11 @@ const formatCsvNumber = formatCsvNumberImport;
  * fraction lies within 1e-6 of a rounding tie takes the exact path instead,
  * as do other magnitudes (exponent notation). Needs 24 free bytes in `out`.
  */
-export function writeCsvNumber(out: Uint8Array, pos: number, v: number): number {
+export function writeCsvNumber(
+  out: Uint8Array,
+  pos: number,
+  v: number,
+): number {
   if (v !== v) return pos;
   let p = pos;
   if (Number.isInteger(v) && v < 1e9 && v > -1e9) {
@@ -46,7 +50,8 @@ export function writeCsvNumber(out: Uint8Array, pos: number, v: number): number 
     n = 1e8;
     e++;
   }
-  if (e > 8 || e < -6 || n < 1e8) return writeText(out, pos, formatCsvNumber(v));
+  if (e > 8 || e < -6 || n < 1e8)
+    return writeText(out, pos, formatCsvNumber(v));
   let digits = 9;
   while (n % 10 === 0) {
     n /= 10;
@@ -79,7 +84,12 @@ function digitCount(n: number): number {
 }
 
 /** The `count` decimal digits of integer n, most significant first. */
-function writeDigits(out: Uint8Array, pos: number, n: number, count: number): number {
+function writeDigits(
+  out: Uint8Array,
+  pos: number,
+  n: number,
+  count: number,
+): number {
   let x = n;
   for (let k = pos + count - 1; k >= pos; k--) {
     const q = Math.floor(x / 10);

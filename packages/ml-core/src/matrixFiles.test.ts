@@ -40,7 +40,13 @@ describe('matrix and columns files', () => {
       cols,
       labels: Float32Array.from({ length: rows }, () => Math.floor(rng() * 30)),
       data: Float32Array.from({ length: rows * cols }, (_, i) =>
-        i % 97 === 0 ? NaN : i % 11 >= 8 ? (i % 3 === 0 ? 1 : 0) : (rng() - 0.5) * 8,
+        i % 97 === 0
+          ? NaN
+          : i % 11 >= 8
+          ? i % 3 === 0
+            ? 1
+            : 0
+          : (rng() - 0.5) * 8,
       ),
     };
     const file = path.join(dir, 'big.csv');

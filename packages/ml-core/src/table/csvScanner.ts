@@ -168,7 +168,10 @@ export class CsvScanner {
         }
         cellStart = p;
         cellEnd = q;
-        while (cellEnd > cellStart && (buf[cellEnd - 1] === SPACE || buf[cellEnd - 1] === TAB))
+        while (
+          cellEnd > cellStart &&
+          (buf[cellEnd - 1] === SPACE || buf[cellEnd - 1] === TAB)
+        )
           cellEnd--;
       }
       if (n === this.starts.length) this.growCells();
@@ -265,7 +268,6 @@ export class CsvScanner {
 }
 
 function tooLongReason(max: number): string {
-  const size =
-    max >= 1 << 20 ? `${max / (1 << 20)} MiB` : `${max} bytes`;
+  const size = max >= 1 << 20 ? `${max / (1 << 20)} MiB` : `${max} bytes`;
   return `a record longer than ${size} (not a CSV table, or an unclosed quote?)`;
 }

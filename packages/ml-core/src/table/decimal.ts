@@ -9,7 +9,11 @@
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Returns the value, or NaN when the bytes are not a decimal number. */
-export function parseDecimal(buf: Uint8Array, start: number, end: number): number {
+export function parseDecimal(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): number {
   let p = start;
   let negative = false;
   if (p < end) {

@@ -49,7 +49,9 @@ export class LevelIndex {
   alias(buf: Uint8Array, start: number, end: number, code: number): void {
     const len = end - start;
     if (this.used + len > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + len));
+      const grown = new Uint8Array(
+        Math.max(this.bytes.length * 2, this.used + len),
+      );
       grown.set(this.bytes.subarray(0, this.used));
       this.bytes = grown;
     }

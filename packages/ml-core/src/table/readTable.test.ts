@@ -82,10 +82,10 @@ describe('parseTableCsv: grammar', () => {
   });
 
   it('reads a header row by name, in any order, ignoring case and unknown columns', () => {
-    const r = parseTableCsv(
-      'Y,note,OK,kind,size\n3,hello,no,a,1\n4,,1,b,2\n',
-      { ...MIXED, header: true },
-    );
+    const r = parseTableCsv('Y,note,OK,kind,size\n3,hello,no,a,1\n4,,1,b,2\n', {
+      ...MIXED,
+      header: true,
+    });
     expect(r.errors).toEqual([]);
     expect(r.ignoredColumns).toEqual(['note']);
     expect(rowsOf(r.table)).toEqual([
@@ -236,9 +236,13 @@ describe('parseTableCsv: row errors', () => {
       ['M', 1, null],
       ['F', 2, 7],
     ]);
-    const header = parseTableCsv('len,sex\n1,M\n', { ...fixed, header: true }, {
-      labelOptional: true,
-    });
+    const header = parseTableCsv(
+      'len,sex\n1,M\n',
+      { ...fixed, header: true },
+      {
+        labelOptional: true,
+      },
+    );
     expect(rowsOf(header.table)).toEqual([['M', 1, null]]);
   });
 });
@@ -319,14 +323,18 @@ describe('readTableCsv: streaming and bounds', () => {
     const rng = mulberry32(3);
     const lines = Array.from({ length: 200 }, () =>
       columns
-        .map((c, i) => (c.type === 'numeric' ? (rng() * 10).toFixed(3) : `c${i % 7}`))
+        .map((c, i) =>
+          c.type === 'numeric' ? (rng() * 10).toFixed(3) : `c${i % 7}`,
+        )
         .join(','),
     );
     const r = parseTableCsv(lines.join('\n'), schemaOf(columns));
     expect(r.errors).toEqual([]);
     expect(r.table.rowCount).toBe(200);
     expect(rowsOf(r.table)[17].map(String)).toEqual(
-      lines[17].split(',').map(v => String(Number.isNaN(Number(v)) ? v : Number(v))),
+      lines[17]
+        .split(',')
+        .map(v => String(Number.isNaN(Number(v)) ? v : Number(v))),
     );
   });
 });
@@ -343,7 +351,10 @@ describe('the scanner against csv-parse (generated files)', () => {
     for (let i = 0; i < len; i++) s += pick([...plain]);
     if (r < 0.55) return s.trim() === '' ? 'k' : s.trim();
     // quoted: commas, line breaks, doubled quotes inside
-    const inner = [...s, ...Array.from({ length: 3 }, () => pick([',', '\n', '\r\n', '"', 'q']))]
+    const inner = [
+      ...s,
+      ...Array.from({ length: 3 }, () => pick([',', '\n', '\r\n', '"', 'q'])),
+    ]
       .sort(() => rng() - 0.5)
       .join('');
     return `"${inner.replace(/"/g, '""')}"`;

@@ -187,7 +187,9 @@ class TableReader implements ScannerSink {
   push(chunk: Buffer): void {
     for (let i = 0; i < chunk.length && !this.stopped; i += WINDOW)
       this.pushWindow(
-        i === 0 && chunk.length <= WINDOW ? chunk : chunk.subarray(i, i + WINDOW),
+        i === 0 && chunk.length <= WINDOW
+          ? chunk
+          : chunk.subarray(i, i + WINDOW),
       );
   }
 
@@ -263,7 +265,11 @@ class TableReader implements ScannerSink {
     }
     if (this.firstRecord) {
       this.firstRecord = false;
-      if (this.opts.detectHeader && !this.schema.header && this.looksLikeHeader(b, count)) {
+      if (
+        this.opts.detectHeader &&
+        !this.schema.header &&
+        this.looksLikeHeader(b, count)
+      ) {
         this.headerSkipped = true;
         return;
       }
@@ -279,7 +285,11 @@ class TableReader implements ScannerSink {
         this.skippedRows++;
         this.addError({
           row: line,
-          value: this.text(b, this.scanner.starts[0], this.scanner.ends[count - 1]),
+          value: this.text(
+            b,
+            this.scanner.starts[0],
+            this.scanner.ends[count - 1],
+          ),
           reason: `expected ${this.expectedCells} columns, got ${count}`,
         });
         return;
@@ -337,7 +347,12 @@ class TableReader implements ScannerSink {
     for (const p of this.pendingLevels) {
       const col = this.cols[p.col];
       if (col.levels!.size >= this.opts.maxLevels) {
-        this.cellError(line, col, p.text, `more than ${this.opts.maxLevels} distinct values (an identifier, not a feature? drop the column or declare it numeric)`);
+        this.cellError(
+          line,
+          col,
+          p.text,
+          `more than ${this.opts.maxLevels} distinct values (an identifier, not a feature? drop the column or declare it numeric)`,
+        );
         this.skippedRows++;
         this.pendingLevels.length = 0;
         return;
@@ -349,7 +364,14 @@ class TableReader implements ScannerSink {
     if (this.opts.policy === 'skip' || this.skippedRows === 0) this.kept++;
   }
 
-  private numericCell(col: ColumnState, b: Buffer, s: number, e: number, row: number, line: number) {
+  private numericCell(
+    col: ColumnState,
+    b: Buffer,
+    s: number,
+    e: number,
+    row: number,
+    line: number,
+  ) {
     if (this.isMissing(b, s, e)) {
       col.values![row] = NaN;
       if (col.isTarget && !this.opts.labelOptional)
@@ -367,7 +389,15 @@ class TableReader implements ScannerSink {
     col.values![row] = v;
   }
 
-  private categoricalCell(col: ColumnState, ci: number, b: Buffer, s: number, e: number, row: number, line: number) {
+  private categoricalCell(
+    col: ColumnState,
+    ci: number,
+    b: Buffer,
+    s: number,
+    e: number,
+    row: number,
+    line: number,
+  ) {
     if (this.isMissing(b, s, e)) {
       col.codes![row] = -1;
       if (col.isTarget && !this.opts.labelOptional)
@@ -380,7 +410,12 @@ class TableReader implements ScannerSink {
       if (col.fixed) {
         code = col.fixedLower!.get(text.toLowerCase()) ?? -1;
         if (code < 0) {
-          this.cellError(line, col, text, `must be one of ${col.levels!.levels.join(', ')}`);
+          this.cellError(
+            line,
+            col,
+            text,
+            `must be one of ${col.levels!.levels.join(', ')}`,
+          );
           return;
         }
         // Remember this spelling: the next one is a byte lookup.
@@ -394,7 +429,14 @@ class TableReader implements ScannerSink {
     col.codes![row] = code;
   }
 
-  private booleanCell(col: ColumnState, b: Buffer, s: number, e: number, row: number, line: number) {
+  private booleanCell(
+    col: ColumnState,
+    b: Buffer,
+    s: number,
+    e: number,
+    row: number,
+    line: number,
+  ) {
     if (this.isMissing(b, s, e)) {
       col.codes![row] = -1;
       if (col.isTarget && !this.opts.labelOptional)
@@ -403,7 +445,12 @@ class TableReader implements ScannerSink {
     }
     const v = booleanOf(b, s, e);
     if (v < 0)
-      this.cellError(line, col, this.text(b, s, e), 'not a boolean (true/false, yes/no, 1/0)');
+      this.cellError(
+        line,
+        col,
+        this.text(b, s, e),
+        'not a boolean (true/false, yes/no, 1/0)',
+      );
     col.codes![row] = v;
   }
 
@@ -441,11 +488,19 @@ class TableReader implements ScannerSink {
       const k = exact.get(name) ?? lower.get(name.toLowerCase());
       if (k === undefined) {
         if (!(c.isTarget && this.opts.labelOptional))
-          fatal.push({ row: line, column: name, reason: 'column missing from the header' });
+          fatal.push({
+            row: line,
+            column: name,
+            reason: 'column missing from the header',
+          });
         return;
       }
       if (plan[k] >= 0) {
-        fatal.push({ row: line, column: name, reason: `header cell ${k + 1} matches two columns` });
+        fatal.push({
+          row: line,
+          column: name,
+          reason: `header cell ${k + 1} matches two columns`,
+        });
         return;
       }
       plan[k] = ci;
@@ -454,7 +509,11 @@ class TableReader implements ScannerSink {
     names.forEach((n, k) => {
       if (plan[k] >= 0) {
         if (seen.has(plan[k]))
-          fatal.push({ row: line, column: n, reason: 'appears twice in the header' });
+          fatal.push({
+            row: line,
+            column: n,
+            reason: 'appears twice in the header',
+          });
         seen.add(plan[k]);
       } else this.ignoredColumns.push(cut(n));
     });
@@ -484,9 +543,19 @@ class TableReader implements ScannerSink {
     return numericCells > 0;
   }
 
-  private cellError(line: number, col: ColumnState, value: string, reason: string) {
+  private cellError(
+    line: number,
+    col: ColumnState,
+    value: string,
+    reason: string,
+  ) {
     this.rowBad = true;
-    this.addError({ row: line, column: col.schema.name, value: cut(value), reason });
+    this.addError({
+      row: line,
+      column: col.schema.name,
+      value: cut(value),
+      reason,
+    });
   }
 
   private addError(e: TableRowError) {
@@ -516,8 +585,11 @@ class TableReader implements ScannerSink {
     if (expected && this.kept > 0) {
       // Bytes per row so far → rows the whole input holds (+5 %).
       const seen = this.consumed + this.scanner.starts[0];
-      const estimate = Math.ceil((expected / Math.max(1, seen)) * this.kept * 1.05);
-      if (estimate > this.capacity) return Math.max(estimate, this.capacity + 1024);
+      const estimate = Math.ceil(
+        (expected / Math.max(1, seen)) * this.kept * 1.05,
+      );
+      if (estimate > this.capacity)
+        return Math.max(estimate, this.capacity + 1024);
       return Math.ceil(this.capacity * 1.25);
     }
     return this.capacity * 2;
@@ -525,14 +597,18 @@ class TableReader implements ScannerSink {
 
   private grow(capacity: number) {
     for (const c of this.cols) {
-      if (c.kind === NUMERIC) c.values = resize(c.values, new Float64Array(capacity));
+      if (c.kind === NUMERIC)
+        c.values = resize(c.values, new Float64Array(capacity));
       else c.codes = resize(c.codes, new Int32Array(capacity));
     }
     this.capacity = capacity;
   }
 }
 
-function resize<T extends Float64Array | Int32Array>(old: T | undefined, next: T): T {
+function resize<T extends Float64Array | Int32Array>(
+  old: T | undefined,
+  next: T,
+): T {
   if (old) next.set(old.subarray(0, Math.min(old.length, next.length)));
   return next;
 }
@@ -551,11 +627,18 @@ function booleanOf(b: Uint8Array, s: number, e: number): number {
   const lc = (k: number) => b[s + k] | 0x20;
   if (len === 1) return b[s] === 0x31 ? 1 : b[s] === 0x30 ? 0 : -1;
   if (len === 2) return lc(0) === 0x6e && lc(1) === 0x6f ? 0 : -1; // no
-  if (len === 3) return lc(0) === 0x79 && lc(1) === 0x65 && lc(2) === 0x73 ? 1 : -1; // yes
+  if (len === 3)
+    return lc(0) === 0x79 && lc(1) === 0x65 && lc(2) === 0x73 ? 1 : -1; // yes
   if (len === 4)
-    return lc(0) === 0x74 && lc(1) === 0x72 && lc(2) === 0x75 && lc(3) === 0x65 ? 1 : -1;
+    return lc(0) === 0x74 && lc(1) === 0x72 && lc(2) === 0x75 && lc(3) === 0x65
+      ? 1
+      : -1;
   if (len === 5)
-    return lc(0) === 0x66 && lc(1) === 0x61 && lc(2) === 0x6c && lc(3) === 0x73 && lc(4) === 0x65
+    return lc(0) === 0x66 &&
+      lc(1) === 0x61 &&
+      lc(2) === 0x6c &&
+      lc(3) === 0x73 &&
+      lc(4) === 0x65
       ? 0
       : -1;
   return -1;
@@ -592,7 +675,9 @@ export async function readTableCsv(
   opts: ReadTableOptions = {},
 ): Promise<ReadTableResult> {
   const reader = new TableReader(schema, opts);
-  for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
+  for await (const chunk of input as AsyncIterable<
+    Buffer | Uint8Array | string
+  >) {
     if (reader.stopped) break;
     reader.push(
       typeof chunk === 'string'

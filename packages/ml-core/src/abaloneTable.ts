@@ -7,7 +7,7 @@ import {
 } from '@mlops-portal/abalone-schema';
 import type { NumericFeature } from '@mlops-portal/abalone-schema';
 import { type AbaloneColumns, NO_SEX } from './columns';
-import type { DatasetSchema, Table } from './spec/types';
+import type { ColumnSchema, DatasetSchema, Table } from './spec/types';
 
 /**
  * The Abalone data set as a DatasetSchema, built from the shared schema
@@ -24,26 +24,23 @@ export function abaloneDatasetSchema(): DatasetSchema {
     task: 'regression',
     missingValues: ['', '?'],
     maxCategories: SEX_VALUES.length,
-    columns: ABALONE_COLUMNS.map(name =>
-      name === 'sex'
-        ? {
-            name,
-            type: 'categorical' as const,
-            label: 'Sex',
-            categories: [...SEX_VALUES],
-            categoryLabels: { ...SEX_LABELS },
-          }
-        : name === LABEL_COLUMN
-        ? { name, type: 'numeric' as const, label: 'Rings', min: 0 }
-        : {
-            name,
-            type: 'numeric' as const,
-            label: NUMERIC_FEATURE_SPECS[name as NumericFeature].label,
-            unit: NUMERIC_FEATURE_SPECS[name as NumericFeature].unit,
-            min: 0,
-          },
-    ),
+    columns: ABALONE_COLUMNS.map(abaloneColumn),
   };
+}
+
+function abaloneColumn(name: string): ColumnSchema {
+  if (name === 'sex')
+    return {
+      name,
+      type: 'categorical',
+      label: 'Sex',
+      categories: [...SEX_VALUES],
+      categoryLabels: { ...SEX_LABELS },
+    };
+  if (name === LABEL_COLUMN)
+    return { name, type: 'numeric', label: 'Rings', min: 0 };
+  const spec = NUMERIC_FEATURE_SPECS[name as NumericFeature];
+  return { name, type: 'numeric', label: spec.label, unit: spec.unit, min: 0 };
 }
 
 /**

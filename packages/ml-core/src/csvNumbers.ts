@@ -3,6 +3,36 @@ import { formatCsvNumber as formatCsvNumberImport } from './preprocess';
 // A module-local copy: transpilers turn imports into getter calls.
 const formatCsvNumber = formatCsvNumberImport;
 
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const NEG_POW10 = Array.from({ length: 8 }, (_, i) => 10 ** -i);
+
+function digitCount(n: number): number {
+  let d = 1;
+  while (d < 10 && n >= POW10[d]) d++;
+  return d;
+}
+
+/** The `count` decimal digits of integer n, most significant first. */
+function writeDigits(
+  out: Uint8Array,
+  pos: number,
+  n: number,
+  count: number,
+): number {
+  let x = n;
+  for (let k = pos + count - 1; k >= pos; k--) {
+    const q = Math.floor(x / 10);
+    out[k] = 0x30 + (x - q * 10);
+    x = q;
+  }
+  return pos + count;
+}
+
+function writeText(out: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
+  return pos + text.length;
+}
+
 /**
  * The text `formatCsvNumber(v)` gives (`String(Number(v.toPrecision(9)))`,
  * empty for NaN), written as ASCII bytes straight into `out` at `pos`;
@@ -22,7 +52,7 @@ export function writeCsvNumber(
   pos: number,
   v: number,
 ): number {
-  if (v !== v) return pos;
+  if (Number.isNaN(v)) return pos;
   let p = pos;
   if (Number.isInteger(v) && v < 1e9 && v > -1e9) {
     // -0 prints as 0, like String(-0).
@@ -72,34 +102,4 @@ export function writeCsvNumber(
   out[p++] = 0x2e;
   for (let z = -e - 1; z > 0; z--) out[p++] = 0x30;
   return writeDigits(out, p, n, digits);
-}
-
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const NEG_POW10 = Array.from({ length: 8 }, (_, i) => 10 ** -i);
-
-function digitCount(n: number): number {
-  let d = 1;
-  while (d < 10 && n >= POW10[d]) d++;
-  return d;
-}
-
-/** The `count` decimal digits of integer n, most significant first. */
-function writeDigits(
-  out: Uint8Array,
-  pos: number,
-  n: number,
-  count: number,
-): number {
-  let x = n;
-  for (let k = pos + count - 1; k >= pos; k--) {
-    const q = Math.floor(x / 10);
-    out[k] = 0x30 + (x - q * 10);
-    x = q;
-  }
-  return pos + count;
-}
-
-function writeText(out: Uint8Array, pos: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
-  return pos + text.length;
 }

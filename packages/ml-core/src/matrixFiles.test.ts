@@ -39,15 +39,12 @@ describe('matrix and columns files', () => {
       rows,
       cols,
       labels: Float32Array.from({ length: rows }, () => Math.floor(rng() * 30)),
-      data: Float32Array.from({ length: rows * cols }, (_, i) =>
-        i % 97 === 0
-          ? NaN
-          : i % 11 >= 8
-          ? i % 3 === 0
-            ? 1
-            : 0
-          : (rng() - 0.5) * 8,
-      ),
+      data: Float32Array.from({ length: rows * cols }, (_, i) => {
+        if (i % 97 === 0) return NaN;
+        // one-hot columns (0/1) after the scaled numerics
+        if (i % 11 >= 8) return i % 3 === 0 ? 1 : 0;
+        return (rng() - 0.5) * 8;
+      }),
     };
     const file = path.join(dir, 'big.csv');
     await writeLabeledCsvFile(file, m);

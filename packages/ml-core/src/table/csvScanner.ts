@@ -64,6 +64,11 @@ export const INVALID_CLOSING_QUOTE =
 export const UNCLOSED_QUOTE =
   'a quoted field opened on this line is never closed';
 
+function tooLongReason(max: number): string {
+  const size = max >= 1 << 20 ? `${max / (1 << 20)} MiB` : `${max} bytes`;
+  return `a record longer than ${size} (not a CSV table, or an unclosed quote?)`;
+}
+
 export class CsvScanner {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
@@ -84,7 +89,8 @@ export class CsvScanner {
    * consumed: the start of an incomplete record, to be passed again with
    * more bytes after it. With `final`, everything is consumed.
    */
-  scan(buf: Uint8Array, pos: number, end: number, final: boolean): number {
+  scan(buf: Uint8Array, from: number, end: number, final: boolean): number {
+    let pos = from;
     if (this.atStart) {
       if (end - pos < 3 && !final) return pos;
       this.atStart = false;
@@ -113,11 +119,12 @@ export class CsvScanner {
   /** One record from `pos`; the offset after it, or -1 when incomplete. */
   private scanRecord(
     buf: Uint8Array,
-    pos: number,
+    from: number,
     end: number,
     final: boolean,
   ): number {
-    const recordStart = pos;
+    let pos = from;
+    const recordStart = from;
     let newlines = 0;
     let n = 0;
     for (;;) {
@@ -226,7 +233,8 @@ export class CsvScanner {
     // The newlines just counted belong to the bad record; its end adds one more.
   }
 
-  private skipBytes(buf: Uint8Array, pos: number, end: number): number {
+  private skipBytes(buf: Uint8Array, from: number, end: number): number {
+    let pos = from;
     if (this.skip === Skip.Line) {
       while (pos < end) {
         const c = buf[pos++];
@@ -265,9 +273,4 @@ export class CsvScanner {
     this.ends = grow(this.ends, new Int32Array(size));
     this.flags = grow(this.flags, new Uint8Array(size));
   }
-}
-
-function tooLongReason(max: number): string {
-  const size = max >= 1 << 20 ? `${max / (1 << 20)} MiB` : `${max} bytes`;
-  return `a record longer than ${size} (not a CSV table, or an unclosed quote?)`;
 }

@@ -151,12 +151,9 @@ class TableReader implements ScannerSink {
 
   private columnState(c: ColumnSchema, i: number): ColumnState {
     const isTarget = i === this.targetIndex;
-    const kind =
-      c.type === 'numeric'
-        ? NUMERIC
-        : c.type === 'boolean'
-        ? BOOLEAN
-        : CATEGORICAL;
+    let kind = CATEGORICAL;
+    if (c.type === 'numeric') kind = NUMERIC;
+    else if (c.type === 'boolean') kind = BOOLEAN;
     const state: ColumnState = {
       schema: c,
       kind,
@@ -625,7 +622,10 @@ function cut(s: string): string {
 function booleanOf(b: Uint8Array, s: number, e: number): number {
   const len = e - s;
   const lc = (k: number) => b[s + k] | 0x20;
-  if (len === 1) return b[s] === 0x31 ? 1 : b[s] === 0x30 ? 0 : -1;
+  if (len === 1) {
+    if (b[s] === 0x31) return 1;
+    return b[s] === 0x30 ? 0 : -1;
+  }
   if (len === 2) return lc(0) === 0x6e && lc(1) === 0x6f ? 0 : -1; // no
   if (len === 3)
     return lc(0) === 0x79 && lc(1) === 0x65 && lc(2) === 0x73 ? 1 : -1; // yes
@@ -679,13 +679,12 @@ export async function readTableCsv(
     Buffer | Uint8Array | string
   >) {
     if (reader.stopped) break;
-    reader.push(
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, 'utf8')
-        : Buffer.isBuffer(chunk)
-        ? chunk
-        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
+    if (typeof chunk === 'string') reader.push(Buffer.from(chunk, 'utf8'));
+    else if (Buffer.isBuffer(chunk)) reader.push(chunk);
+    else
+      reader.push(
+        Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
   }
   return reader.finish();
 }

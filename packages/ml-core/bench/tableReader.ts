@@ -8,12 +8,14 @@
  * benchmark does: 1,000× = 4.18M rows, 220 MB) to a temp file and reads it
  * from disk with `readTableCsv` (the upload path), printing MB/s and the
  * peak RSS. `--csv-parse` also times the csv-parse based `readAbaloneCsv`
- * for comparison (slow at 1,000×).
+ * for comparison (slow at 1,000×); `--file <csv>` reads that file instead
+ * (Abalone columns, one row a line).
  */
 import {
   closeSync,
   createReadStream,
   openSync,
+  readFileSync,
   rmSync,
   statSync,
   writeSync,
@@ -58,10 +60,14 @@ function writeScaled(file: string, scale: number): number {
 
 async function main() {
   const scale = Number(argValue('scale', '1000'));
+  // --file: an existing Abalone-shaped CSV (skips writing one)
+  const given = argValue('file', '');
   const dir = tempDir('table-reader-bench-');
-  const file = join(dir, `abalone-${scale}x.csv`);
+  const file = given || join(dir, `abalone-${scale}x.csv`);
   try {
-    const rows = writeScaled(file, scale);
+    const rows = given
+      ? readFileSync(file).reduce((n, b) => (b === 10 ? n + 1 : n), 0)
+      : writeScaled(file, scale);
     const bytes = statSync(file).size;
     const mb = bytes / 1e6;
     console.log(

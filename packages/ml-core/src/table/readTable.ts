@@ -308,10 +308,12 @@ class TableReader implements ScannerSink {
         if (col.kind === NUMERIC) {
           // The common cell: a plain number, read in place.
           const len = e - s;
-          const v =
-            len > 0 && (len >= 31 || (this.missingLengths & (1 << len)) === 0)
-              ? parseDecimal(b, s, e)
-              : NaN;
+          const maybeMissing =
+            len === 0 ||
+            (len < 31 &&
+              (this.missingLengths & (1 << len)) !== 0 &&
+              this.isMissing(b, s, e));
+          const v = maybeMissing ? NaN : parseDecimal(b, s, e);
           if (v >= col.min && v <= col.max) {
             col.values![row] = v;
             continue;

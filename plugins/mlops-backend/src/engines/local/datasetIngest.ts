@@ -104,7 +104,7 @@ export class DatasetIngest {
       const size = await stageUpload(options.content, staged);
       if (size === 0) {
         throw new DatasetValidationError(`${fileName}: the file is empty`, [
-          { row: 1, column: 'sex', reason: 'the file is empty' },
+          { row: 1, column: '*', reason: 'the file is empty' },
         ]);
       }
       checked = await this.check(staged, size);
@@ -294,7 +294,7 @@ function refuseBadRows(
   }
   if (rowCount === 0) {
     throw new DatasetValidationError(`${fileName}: no data rows`, [
-      { row: 1, column: 'sex', reason: 'no data rows' },
+      { row: 1, column: '*', reason: 'no data rows' },
     ]);
   }
 }

@@ -162,6 +162,12 @@ class TableReader implements ScannerSink {
       // Finite bounds: the per-cell fast path's range test also refuses ±Infinity.
       min: c.min ?? -Number.MAX_VALUE,
       max: c.max ?? Number.MAX_VALUE,
+      // Every field set up front: one object shape for all columns keeps the
+      // per-cell property loads monomorphic.
+      values: undefined,
+      codes: undefined,
+      levels: undefined,
+      fixedLower: undefined,
     };
     if (kind === CATEGORICAL) {
       state.levels = new LevelIndex();

@@ -38,10 +38,12 @@ export type { ColumnsParseResult, ReadCsvOptions } from './csvStream';
 export {
   readColumnsFile,
   readMatrixFile,
+  readTableFile,
   writeChunksAtomic,
   writeColumnsFile,
   writeLabeledCsvFile,
   writeMatrixFile,
+  writeTableFile,
 } from './matrixFiles';
 export {
   FEATURE_COUNT,
@@ -88,7 +90,13 @@ export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
-export { parseDecimal, parseTableCsv, readTableCsv } from './table';
+export {
+  decodeTable,
+  encodeTable,
+  parseDecimal,
+  parseTableCsv,
+  readTableCsv,
+} from './table';
 export type { ReadTableOptions, ReadTableResult } from './table';
 export type {
   ApprovalSpec,

@@ -7,6 +7,8 @@ import { pipeline } from 'stream/promises';
 import { type AbaloneColumns, decodeColumns, encodeColumns } from './columns';
 import { writeCsvNumber as writeCsvNumberImport } from './csvNumbers';
 import type { LabeledMatrix } from './preprocess';
+import type { Table } from './spec/types';
+import { decodeTable, encodeTable } from './table/tableFile';
 
 // A module-local copy: transpilers turn imports into getter calls.
 const writeCsvNumber = writeCsvNumberImport;
@@ -125,4 +127,13 @@ export function writeColumnsFile(path: string, cols: AbaloneColumns) {
 
 export async function readColumnsFile(path: string): Promise<AbaloneColumns> {
   return decodeColumns(await readFile(path));
+}
+
+/** The parse cache of a CSV of any schema: its Table, binary (encodeTable). */
+export function writeTableFile(path: string, table: Table) {
+  return writeChunksAtomic(path, encodeTable(table));
+}
+
+export async function readTableFile(path: string): Promise<Table> {
+  return decodeTable(await readFile(path));
 }

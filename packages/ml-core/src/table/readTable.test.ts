@@ -8,6 +8,7 @@ import { columnsFromRecords } from '../columns';
 import { mulberry32 } from '../random';
 import type { ColumnSchema, DatasetSchema, Table } from '../spec/types';
 import { parseTableCsv, readTableCsv } from './readTable';
+import { decodeTable, encodeTable } from './tableFile';
 
 const DATA = path.resolve(
   __dirname,
@@ -390,5 +391,20 @@ describe('the scanner against csv-parse (generated files)', () => {
       expect({ f, errors: r.errors }).toEqual({ f, errors: [] });
       expect({ f, rows: rowsOf(r.table) }).toEqual({ f, rows: expected });
     }
+  });
+});
+
+describe('encodeTable / decodeTable (the parse cache)', () => {
+  it('round-trips a table of every column type and refuses other files', () => {
+    const r = parseTableCsv('a,1.5,yes,3\nb,,no,4\n,2,,5\n', MIXED);
+    const bytes = Buffer.concat(encodeTable(r.table));
+    expect(bytes.indexOf(10) % 8).toBe(7);
+    expect(decodeTable(bytes)).toEqual(r.table);
+    expect(() => decodeTable(bytes.subarray(0, bytes.length - 8))).toThrow(
+      /truncated|expected/,
+    );
+    expect(() => decodeTable(Buffer.from('{"format":"x"}\n'))).toThrow(
+      /not a table file/,
+    );
   });
 });

@@ -2,9 +2,9 @@ import {
   ColumnsBuilder,
   abaloneColumnsFromTable,
   abaloneDatasetSchema,
-  readColumnsFile,
   readTableCsv,
-  writeColumnsFile,
+  readTableFile,
+  writeTableFile,
 } from '@mlops-portal/ml-core';
 import type { AbaloneColumns, CsvRowError } from '@mlops-portal/ml-core';
 import { createHash } from 'crypto';
@@ -20,7 +20,7 @@ export interface DataFile {
   key: string;
   path: string;
   sha256?: string;
-  /** The file's parse cache (columns), written when its upload was checked. */
+  /** The file's parse cache (its table, binary), written when its upload was checked. */
   cachePath?: string;
 }
 
@@ -46,9 +46,9 @@ export async function checkUploadFile(args: {
   cachePath?: string;
 }): Promise<UploadCheck> {
   const parsed = await readDataFile(args.path, args.maxErrors);
-  const rowCount = parsed.columns.rows;
+  const rowCount = parsed.table.rowCount;
   if (args.cachePath && parsed.errors.length === 0 && rowCount > 0) {
-    await writeColumnsFile(args.cachePath, parsed.columns);
+    await writeTableFile(args.cachePath, parsed.table);
   }
   return {
     rowCount,
@@ -85,7 +85,7 @@ async function readDataFile(file: string, maxErrors: number) {
     expectedBytes,
   });
   return {
-    columns: abaloneColumnsFromTable(out.table),
+    table: out.table,
     // A whole-record error names no column: '*' as the API has always said.
     errors: out.errors.map(
       (e): CsvRowError => ({ ...e, column: e.column ?? '*' }),
@@ -135,9 +135,10 @@ export async function loadTable(
         `${f.key}: ${parsed.badRows} bad row(s), first: row ${e.row}, column ${e.column}: ${e.reason}`,
       );
     }
-    parts.push(parsed.columns);
+    const columns = abaloneColumnsFromTable(parsed.table);
+    parts.push(columns);
     log(
-      `${f.key}: ${parsed.columns.rows} rows${
+      `${f.key}: ${columns.rows} rows${
         parsed.headerSkipped ? ' (header skipped)' : ''
       }`,
     );
@@ -152,7 +153,8 @@ export async function loadTable(
 async function cacheOf(f: DataFile): Promise<AbaloneColumns | undefined> {
   let cached: AbaloneColumns;
   try {
-    cached = await readColumnsFile(f.cachePath!);
+    // The cache holds the generic table; the pipeline still takes Abalone's columns.
+    cached = abaloneColumnsFromTable(await readTableFile(f.cachePath!));
   } catch {
     // No cache (pruned, never written, unreadable): parse the CSV instead.
     return undefined;

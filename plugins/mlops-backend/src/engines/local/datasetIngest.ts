@@ -99,10 +99,10 @@ export class DatasetIngest {
     }
     // A large upload is parsed in the checker child: start it now, so its
     // start-up overlaps the streaming instead of following it.
-    const size = options.sizeBytes;
+    const declared = options.sizeBytes;
     if (
       !Buffer.isBuffer(options.content) &&
-      (size === undefined || size > INLINE_PARSE_LIMIT_BYTES)
+      (declared === undefined || declared > INLINE_PARSE_LIMIT_BYTES)
     )
       this.checker = (this.checker ?? new StepWorker()).warm();
     // Staged outside the bucket first: nothing appears there unless all is good.

@@ -37,6 +37,10 @@ ENDS_CELL[QUOTE] = 1;
 /** Cell flags: the cell was quoted / holds `""` escapes to undo. */
 export const CELL_QUOTED = 1;
 export const CELL_ESCAPED = 2;
+/** The cell was read as a number while scanning; its value is in `values`. */
+export const CELL_NUMBER = 4;
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 export interface ScannerSink {
   /**
@@ -73,6 +77,14 @@ export class CsvScanner {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
   flags = new Uint8Array(64);
+  /** Values of CELL_NUMBER cells. */
+  values = new Float64Array(64);
+  /**
+   * Cell index → 1 when that cell is a numeric column's: a plain decimal
+   * there (sign, up to 15 digits, a point) is read during the scan, so the
+   * bytes are walked once. Anything else is left to the table reader.
+   */
+  numeric = new Uint8Array(0);
   /** 1-based line of the next record. */
   line = 1;
   private skip: Skip = Skip.None;
@@ -133,6 +145,7 @@ export class CsvScanner {
       let cellStart: number;
       let cellEnd: number;
       let flag = 0;
+      let number = 0;
       let q: number;
       if (p < end && buf[p] === QUOTE) {
         q = p + 1;
@@ -168,7 +181,39 @@ export class CsvScanner {
         } else if (!final) return -1;
       } else {
         q = p;
-        while (q < end && ENDS_CELL[buf[q]] === 0) q++;
+        if (n < this.numeric.length && this.numeric[n] === 1) {
+          // Fast path: [+-]digits[.digits] ending at a delimiter.
+          let r = p;
+          let negative = false;
+          if (r < end && (buf[r] === 0x2d || buf[r] === 0x2b)) {
+            negative = buf[r] === 0x2d;
+            r++;
+          }
+          let mantissa = 0;
+          let digits = 0;
+          let fraction = -1;
+          for (; r < end; r++) {
+            const d = buf[r] - 0x30;
+            if (d >= 0 && d <= 9) {
+              mantissa = mantissa * 10 + d;
+              digits++;
+              if (fraction >= 0) fraction++;
+            } else if (d === -2 && fraction < 0) fraction = 0;
+            else break;
+          }
+          if (
+            digits > 0 &&
+            digits <= 15 &&
+            r < end &&
+            (buf[r] === COMMA || buf[r] === LF || buf[r] === CR)
+          ) {
+            const v = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+            number = negative ? -v : v;
+            flag = CELL_NUMBER;
+            q = r;
+          }
+        }
+        if (flag === 0) while (q < end && ENDS_CELL[buf[q]] === 0) q++;
         if (q >= end && !final) return -1;
         if (q < end && buf[q] === QUOTE) {
           return this.badLine(q, newlines, INVALID_OPENING_QUOTE);
@@ -185,6 +230,7 @@ export class CsvScanner {
       this.starts[n] = cellStart;
       this.ends[n] = cellEnd;
       this.flags[n] = flag;
+      if (flag === CELL_NUMBER) this.values[n] = number;
       n++;
       if (q < end && buf[q] === COMMA) {
         pos = q + 1;
@@ -265,12 +311,16 @@ export class CsvScanner {
 
   private growCells() {
     const size = this.starts.length * 2;
-    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T) => {
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(
+      a: T,
+      b: T,
+    ) => {
       b.set(a);
       return b;
     };
     this.starts = grow(this.starts, new Int32Array(size));
     this.ends = grow(this.ends, new Int32Array(size));
     this.flags = grow(this.flags, new Uint8Array(size));
+    this.values = grow(this.values, new Float64Array(size));
   }
 }

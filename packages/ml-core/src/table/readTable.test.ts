@@ -114,6 +114,71 @@ describe('parseTableCsv: grammar', () => {
   });
 });
 
+describe('numbers', () => {
+  const schema = schemaOf([
+    { name: 'x', type: 'numeric' },
+    { name: 'y', type: 'numeric' },
+  ]);
+
+  it('reads every decimal form exactly as Number() does, in any chunking', async () => {
+    const rng = mulberry32(9);
+    const forms = [
+      '1.',
+      '.5',
+      '-0',
+      '+5',
+      '007',
+      '0.1',
+      '-2.675',
+      '1e3',
+      '1E-3',
+      '2.5e+2',
+      '123456789012345',
+      '1234567890123456789',
+      '0.30000000000000004',
+      '9007199254740993',
+      '1e-320',
+      '5e-324',
+      '1.7976931348623157e308',
+      ' 4.25 ',
+      '"3.5"',
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const int = Math.floor(rng() * 10 ** Math.floor(rng() * 12));
+      const frac = Math.floor(rng() * 10 ** Math.floor(rng() * 8));
+      forms.push(`${rng() < 0.3 ? '-' : ''}${int}.${frac}`);
+    }
+    const text = forms.map(f => `${f},${f}`).join('\n');
+    for (const size of [3, 4096]) {
+      const r = await readTableCsv(chunks(text, size), schema);
+      expect(r.errors).toEqual([]);
+      const want = forms.map(f => Number(f.replace(/"/g, '')));
+      expect(
+        Array.from(
+          r.table.columns[0].type === 'numeric'
+            ? r.table.columns[0].values
+            : [],
+        ),
+      ).toEqual(want);
+    }
+  });
+
+  it('keeps a number-like missing token (e.g. -999) missing', () => {
+    const r = parseTableCsv(
+      '-999,1\n2,-999\n',
+      {
+        ...schema,
+        missingValues: ['', '-999'],
+      },
+      { labelOptional: true },
+    );
+    expect(rowsOf(r.table)).toEqual([
+      [null, 1],
+      [2, null],
+    ]);
+  });
+});
+
 describe('parseTableCsv: row errors', () => {
   const fixed = schemaOf(
     [

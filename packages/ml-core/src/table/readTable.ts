@@ -6,13 +6,19 @@ import type {
   Table,
   TableRowError,
 } from '../spec/types';
-import { CELL_ESCAPED, CsvScanner, type ScannerSink } from './csvScanner';
+import {
+  CELL_ESCAPED,
+  CELL_NUMBER,
+  CsvScanner,
+  type ScannerSink,
+} from './csvScanner';
 import { parseDecimal as parseDecimalImport } from './decimal';
 import { LevelIndex } from './levels';
 
 // Module-local copies: transpilers turn imports into getter calls, which
 // the per-cell loops would otherwise pay for.
 const ESCAPED = CELL_ESCAPED;
+const NUMBER = CELL_NUMBER;
 const parseDecimal = parseDecimalImport;
 
 export interface ReadTableOptions {
@@ -146,6 +152,7 @@ class TableReader implements ScannerSink {
       (m, t) => (t.length < 31 ? m | (1 << t.length) : m | (1 << 31)),
       0,
     );
+    this.markNumericCells();
     this.grow(1024);
   }
 
@@ -301,7 +308,7 @@ class TableReader implements ScannerSink {
     if (this.kept === this.capacity) this.grow(this.nextCapacity());
     const row = this.kept;
     this.rowBad = false;
-    const { starts, ends, flags } = this.scanner;
+    const { starts, ends, flags, values: numbers } = this.scanner;
     const plan = this.plan;
     const cols = this.cols;
     for (let k = 0; k < count; k++) {
@@ -310,7 +317,18 @@ class TableReader implements ScannerSink {
       const col = cols[ci];
       let s = starts[k];
       let e = ends[k];
-      if ((flags[k] & ESCAPED) === 0) {
+      const flag = flags[k];
+      if (flag === NUMBER) {
+        // Read during the scan (only numeric columns' cells are).
+        const v = numbers[k];
+        if (v >= col.min && v <= col.max) {
+          col.values![row] = v;
+          continue;
+        }
+        this.numericCell(col, b, s, e, row, line);
+        continue;
+      }
+      if ((flag & ESCAPED) === 0) {
         if (col.kind === NUMERIC) {
           // The common cell: a plain number, read in place.
           const len = e - s;
@@ -528,10 +546,25 @@ class TableReader implements ScannerSink {
       return;
     }
     this.plan = plan;
+    this.markNumericCells();
     this.expectedCells = count;
     // A target absent from the header (labelOptional) is missing in every row.
     if (this.targetIndex >= 0 && !seen.has(this.targetIndex))
       this.missingTarget = true;
+  }
+
+  /** Tells the scanner which cells to read as numbers while scanning. */
+  private markNumericCells() {
+    // A number-like missing token (e.g. -999) must be seen as text first.
+    const numericToken = this.missing.some(
+      t => !Number.isNaN(parseDecimal(t, 0, t.length)),
+    );
+    const marks = new Uint8Array(this.plan.length);
+    if (!numericToken)
+      this.plan.forEach((ci, k) => {
+        if (ci >= 0 && this.cols[ci].kind === NUMERIC) marks[k] = 1;
+      });
+    this.scanner.numeric = marks;
   }
 
   private looksLikeHeader(b: Buffer, count: number): boolean {

@@ -65,6 +65,8 @@ const DEFAULTS = {
 };
 /** Input is scanned in windows of this size, so one huge line stays bounded. */
 const WINDOW = 1 << 20;
+/** Longest new category kept (levels live for the whole read). */
+const MAX_LEVEL_BYTES = 1024;
 /** A cell's text in an error is cut to this many characters. */
 const VALUE_CHARS = 64;
 
@@ -256,10 +258,12 @@ class TableReader implements ScannerSink {
   }
 
   grammarError(line: number, reason: string): void {
+    // A header the grammar refuses leaves nothing to match columns by.
     if (this.needHeader) {
       this.needHeader = false;
       this.stopped = true;
     }
+    this.firstRecord = false;
     this.rows++;
     this.skippedRows++;
     this.addError({ row: line, reason: `not valid CSV: ${reason}` });
@@ -433,17 +437,21 @@ class TableReader implements ScannerSink {
       if (col.fixed) {
         code = col.fixedLower!.get(text.toLowerCase()) ?? -1;
         if (code < 0) {
-          this.cellError(
-            line,
-            col,
-            text,
-            `must be one of ${col.levels!.levels.join(', ')}`,
-          );
+          this.cellError(line, col, text, `must be one of ${listOf(col)}`);
           return;
         }
         // Remember this spelling: the next one is a byte lookup.
         col.levels!.alias(b, s, e, code);
       } else {
+        if (e - s > MAX_LEVEL_BYTES) {
+          this.cellError(
+            line,
+            col,
+            text,
+            `a category longer than ${MAX_LEVEL_BYTES} bytes (free text is not a category)`,
+          );
+          return;
+        }
         // New levels are added once the whole row is good.
         this.pendingLevels.push({ col: ci, text });
         return;
@@ -653,6 +661,14 @@ function resize<T extends Float64Array | Int32Array>(
 
 function trim<T extends Float64Array | Int32Array>(a: T, n: number): T {
   return (a.length === n ? a : a.slice(0, n)) as T;
+}
+
+/** The fixed categories for an error message (the first 20 of a long list). */
+function listOf(col: ColumnState): string {
+  const levels = col.levels!.levels;
+  return levels.length <= 20
+    ? levels.join(', ')
+    : `${levels.slice(0, 20).join(', ')}, … (${levels.length} in all)`;
 }
 
 function cut(s: string): string {

@@ -134,6 +134,7 @@ export function writeTableFile(path: string, table: Table) {
   return writeChunksAtomic(path, encodeTable(table));
 }
 
+/** Reads a file writeTableFile wrote; throws on any other file. */
 export async function readTableFile(path: string): Promise<Table> {
   return decodeTable(await readFile(path));
 }

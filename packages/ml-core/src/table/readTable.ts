@@ -21,6 +21,7 @@ const ESCAPED = CELL_ESCAPED;
 const NUMBER = CELL_NUMBER;
 const parseDecimal = parseDecimalImport;
 
+/** How parseTableCsv / readTableCsv treat errors, limits and headers. */
 export interface ReadTableOptions {
   /** 'reject' (default): any bad row empties the table; 'skip': bad rows are dropped. Errors are listed either way. */
   policy?: 'reject' | 'skip';
@@ -41,6 +42,7 @@ export interface ReadTableOptions {
   expectedBytes?: number;
 }
 
+/** The table read, and what was refused. */
 export interface ReadTableResult {
   /** Good rows; empty under policy 'reject' when any row is bad. */
   table: Table;

@@ -8,7 +8,7 @@ import { type AbaloneColumns, decodeColumns, encodeColumns } from './columns';
 import { writeCsvNumber as writeCsvNumberImport } from './csvNumbers';
 import type { LabeledMatrix } from './preprocess';
 import type { Table } from './spec/types';
-import { decodeTable, encodeTable } from './table/tableFile';
+import { encodeTable, readTableFile } from './table/tableFile';
 
 // A module-local copy: transpilers turn imports into getter calls.
 const writeCsvNumber = writeCsvNumberImport;
@@ -134,7 +134,5 @@ export function writeTableFile(path: string, table: Table) {
   return writeChunksAtomic(path, encodeTable(table));
 }
 
-/** Reads a file writeTableFile wrote; throws on any other file. */
-export async function readTableFile(path: string): Promise<Table> {
-  return decodeTable(await readFile(path));
-}
+/** Reads a file writeTableFile wrote (column by column); throws on any other file. */
+export { readTableFile };

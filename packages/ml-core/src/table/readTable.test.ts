@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { Readable } from 'stream';
 import { abaloneColumnsFromTable, abaloneDatasetSchema } from '../abaloneTable';
@@ -8,7 +9,8 @@ import { columnsFromRecords } from '../columns';
 import { mulberry32 } from '../random';
 import type { ColumnSchema, DatasetSchema, Table } from '../spec/types';
 import { parseTableCsv, readTableCsv } from './readTable';
-import { decodeTable, encodeTable } from './tableFile';
+import { writeTableFile } from '../matrixFiles';
+import { decodeTable, encodeTable, readTableFile } from './tableFile';
 
 const DATA = path.resolve(
   __dirname,
@@ -471,5 +473,23 @@ describe('encodeTable / decodeTable (the parse cache)', () => {
     expect(() => decodeTable(Buffer.from('{"format":"x"}\n'))).toThrow(
       /not a table file/,
     );
+  });
+});
+
+describe('readTableFile', () => {
+  it('reads what writeTableFile wrote, column by column, and refuses a cut file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'table-file-'));
+    try {
+      const r = parseTableCsv('a,1.5,yes,3\nb,,no,4\n,2,,5\n', MIXED);
+      const file = path.join(dir, 't.table');
+      await writeTableFile(file, r.table);
+      expect(await readTableFile(file)).toEqual(r.table);
+      fs.truncateSync(file, fs.statSync(file).size - 8);
+      await expect(readTableFile(file)).rejects.toThrow(/truncated|expected/);
+      fs.writeFileSync(file, 'MLOPSCOL1 and more');
+      await expect(readTableFile(file)).rejects.toThrow(/not a table file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -97,14 +97,6 @@ export class DatasetIngest {
         )})`,
       );
     }
-    // A large upload is parsed in the checker child: start it now, so its
-    // start-up overlaps the streaming instead of following it.
-    const declared = options.sizeBytes;
-    if (
-      !Buffer.isBuffer(options.content) &&
-      (declared === undefined || declared > INLINE_PARSE_LIMIT_BYTES)
-    )
-      this.checker = (this.checker ?? new StepWorker()).warm();
     // Staged outside the bucket first: nothing appears there unless all is good.
     const staged = this.layout.newIncomingFile();
     let checked: CheckedUpload;

@@ -32,15 +32,18 @@ export {
   sexIndexOf,
 } from './columns';
 export type { AbaloneColumns } from './columns';
+export { abaloneColumnsFromTable, abaloneDatasetSchema } from './abaloneTable';
 export { readAbaloneCsv } from './csvStream';
 export type { ColumnsParseResult, ReadCsvOptions } from './csvStream';
 export {
   readColumnsFile,
   readMatrixFile,
+  readTableFile,
   writeChunksAtomic,
   writeColumnsFile,
   writeLabeledCsvFile,
   writeMatrixFile,
+  writeTableFile,
 } from './matrixFiles';
 export {
   FEATURE_COUNT,
@@ -118,6 +121,14 @@ export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
+export {
+  decodeTable,
+  encodeTable,
+  parseDecimal,
+  parseTableCsv,
+  readTableCsv,
+} from './table';
+export type { ReadTableOptions, ReadTableResult } from './table';
 export type {
   ApprovalSpec,
   ColumnData,

@@ -21,7 +21,7 @@
  *      [--only parity|speed]
  */
 import { spawnSync } from 'child_process';
-import { writeFileSync } from 'fs';
+import { rmSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
 import {
@@ -95,6 +95,7 @@ function parity(t: ClassificationTable, seeds: number) {
       join(dir, 'ts_pred.txt'),
       '--emit-pred',
     ]);
+    rmSync(dir, { recursive: true, force: true });
     const a = taskMetrics(t.task, split.test.labels, ours, t.classes);
     const b = taskMetrics(t.task, split.test.labels, ref.pred, t.classes);
     rows.push({
@@ -143,7 +144,7 @@ function parity(t: ClassificationTable, seeds: number) {
   };
 }
 
-function speed(
+async function speed(
   t: ClassificationTable,
   scale: number,
   nthread: number,
@@ -153,8 +154,8 @@ function speed(
   const split = splitTable(big, 0);
   const dir = tempDir(`ml-core-speed-${t.name}-`);
   writeSplit(dir, split);
-  writeMatrixFile(join(dir, 'train.mat'), split.train);
-  writeMatrixFile(join(dir, 'validation.mat'), split.validation);
+  await writeMatrixFile(join(dir, 'train.mat'), split.train);
+  await writeMatrixFile(join(dir, 'validation.mat'), split.validation);
   const params = { ...paramsFor(t), seed: 0, nthread };
   // Cold: the first training in a fresh Node process.
   const loadCold = load();
@@ -196,6 +197,7 @@ function speed(
     '--repeat',
     String(repeat),
   ]);
+  rmSync(dir, { recursive: true, force: true });
   const warm = median(wall);
   return {
     table: `${t.name} × ${scale} (±1 % jitter)`,
@@ -228,7 +230,7 @@ function speed(
   };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const version = pythonXgboostVersion();
   if (!version) {
     const why =
@@ -255,7 +257,8 @@ function main(): number {
   }
   if (only !== 'parity') {
     const t = loadBreastCancer();
-    const results = threads.map(n => speed(t, scale, n, repeat));
+    const results = [];
+    for (const n of threads) results.push(await speed(t, scale, n, repeat));
     out.speed = results;
     checks.push(...results.map(r => r.targets));
   }
@@ -269,4 +272,12 @@ function main(): number {
   return missed.length ? 1 : 0;
 }
 
-process.exitCode = main();
+main().then(
+  code => {
+    process.exitCode = code;
+  },
+  e => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

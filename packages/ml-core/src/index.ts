@@ -114,8 +114,8 @@ export type {
   MulticlassClassificationMetrics,
   PerClassMetrics,
 } from './classificationMetrics';
-export { createPredictor } from './predictor';
-export type { Predictor } from './predictor';
+export { createModelScorer, createPredictor } from './predictor';
+export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
 export type {

@@ -17,8 +17,11 @@
  *
  * Prints JSON; exits 1 when a target is missed (or python3-xgboost is
  * missing under CI). The machine's load average is printed with every timing.
- * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--threads 1] [--repeat 3]
- *      [--only parity|speed]
+ * - the same cold and warm figures for regression on Abalone × 100
+ *   (--abalone-scale; 0 leaves it out).
+ *
+ * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--abalone-scale 100]
+ *      [--threads 1] [--repeat 3] [--only parity|speed]
  */
 import { spawnSync } from 'child_process';
 import { rmSync, writeFileSync } from 'fs';
@@ -26,6 +29,7 @@ import { loadavg } from 'os';
 import { join } from 'path';
 import {
   LabeledMatrix,
+  preprocess,
   REFERENCE_HYPERPARAMETERS,
   reportMetricValue,
   taskMetrics,
@@ -36,11 +40,13 @@ import {
 } from '../src';
 import {
   argValue,
+  loadAbalone,
   median,
   pythonXgboostVersion,
   runReference,
   tempDir,
 } from './common';
+import { replicate } from './speed';
 import {
   ClassificationTable,
   loadBreastCancer,
@@ -144,34 +150,70 @@ function parity(t: ClassificationTable, seeds: number) {
   };
 }
 
-async function speed(
-  t: ClassificationTable,
-  scale: number,
-  nthread: number,
-  repeat: number,
-) {
+interface SpeedCase {
+  table: string;
+  rows: number;
+  split: {
+    train: LabeledMatrix;
+    validation: LabeledMatrix;
+    test: LabeledMatrix;
+  };
+  params: XGBoostParams;
+}
+
+/** The classification table scaled up with jitter. */
+function classificationCase(t: ClassificationTable, scale: number): SpeedCase {
   const big = scaleTable(t, scale);
-  const split = splitTable(big, 0);
-  const dir = tempDir(`ml-core-speed-${t.name}-`);
+  return {
+    table: `${t.name} × ${scale} (±1 % jitter)`,
+    rows: big.rows,
+    split: splitTable(big, 0),
+    params: paramsFor(t),
+  };
+}
+
+/** Abalone × scale with ±1 % jitter (bench/speed.ts's table): the regression cold figure. */
+function regressionCase(scale: number): SpeedCase {
+  const records = replicate(loadAbalone(), scale);
+  return {
+    table: `abalone × ${scale} (±1 % jitter)`,
+    rows: records.length,
+    split: preprocess(records, { seed: 0 }),
+    params: REFERENCE_HYPERPARAMETERS,
+  };
+}
+
+async function speed(c: SpeedCase, nthread: number, repeat: number) {
+  const { split } = c;
+  const dir = tempDir('ml-core-speed-');
   writeSplit(dir, split);
   await writeMatrixFile(join(dir, 'train.mat'), split.train);
   await writeMatrixFile(join(dir, 'validation.mat'), split.validation);
-  const params = { ...paramsFor(t), seed: 0, nthread };
-  // Cold: the first training in a fresh Node process.
-  const loadCold = load();
-  const child = spawnSync(
-    process.execPath,
-    [
-      '-r',
-      'tsx/cjs',
-      join(__dirname, 'cold-train.ts'),
-      dir,
-      JSON.stringify(params),
-    ],
-    { encoding: 'utf8', cwd: join(__dirname, '..') },
-  );
-  if (child.status !== 0) throw new Error(`cold-train failed: ${child.stderr}`);
-  const cold = JSON.parse(child.stdout);
+  const params = { ...c.params, seed: 0, nthread };
+  // Cold: the first training in a fresh Node process (as the CLI runs it),
+  // and the same after warmUpTrainer() (as the engine's spare worker runs
+  // it while idle; its time is not counted, the worker spends it waiting).
+  const coldRun = (extra: string[]) => {
+    const loadAverage = load();
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'tsx/cjs',
+        join(__dirname, 'cold-train.ts'),
+        dir,
+        JSON.stringify(params),
+        ...extra,
+      ],
+      { encoding: 'utf8', cwd: join(__dirname, '..') },
+    );
+    if (child.status !== 0) {
+      throw new Error(`cold-train failed: ${child.stderr}`);
+    }
+    return { ...JSON.parse(child.stdout), loadAverage };
+  };
+  const cold = coldRun([]);
+  const coldWarmedUp = coldRun(['--warm-up']);
   // Warm: in this process, after warm-up runs.
   for (let i = 0; i < 3; i++)
     trainXGBoost(params, split.train, split.validation);
@@ -189,7 +231,7 @@ async function speed(
     '--dir',
     dir,
     '--params',
-    JSON.stringify(paramsFor(t)),
+    JSON.stringify(c.params),
     '--tree-method',
     'hist',
     '--nthread',
@@ -200,15 +242,18 @@ async function speed(
   rmSync(dir, { recursive: true, force: true });
   const warm = median(wall);
   return {
-    table: `${t.name} × ${scale} (±1 % jitter)`,
-    rows: big.rows,
+    table: c.table,
+    rows: c.rows,
     trainRows: split.train.rows,
-    features: t.cols,
+    features: split.train.cols,
     nthread,
     mlCore: {
       coldSeconds: cold.seconds,
       coldCpuSeconds: cold.cpuSeconds,
-      coldLoadAverage: loadCold,
+      coldLoadAverage: cold.loadAverage,
+      afterWarmUpSeconds: coldWarmedUp.seconds,
+      afterWarmUpCpuSeconds: coldWarmedUp.cpuSeconds,
+      afterWarmUpLoadAverage: coldWarmedUp.loadAverage,
       warmSeconds: warm,
       warmCpuSeconds: median(cpu),
       warmLoadAverage: loadWarm,
@@ -222,7 +267,12 @@ async function speed(
       bestIteration: ref.best_iteration,
     },
     coldRatio: cold.seconds / ref.train_seconds,
+    afterWarmUpRatio: coldWarmedUp.seconds / ref.train_seconds,
     warmRatio: warm / ref.train_seconds,
+    // CPU time is steadier than wall time on a shared, loaded machine.
+    coldCpuRatio: cold.cpuSeconds / ref.train_cpu_seconds,
+    afterWarmUpCpuRatio: coldWarmedUp.cpuSeconds / ref.train_cpu_seconds,
+    warmCpuRatio: median(cpu) / ref.train_cpu_seconds,
     targets: {
       'cold ≤ 1.0× XGBoost hist': cold.seconds <= ref.train_seconds,
       'warm ≤ 1.0× XGBoost hist': warm <= ref.train_seconds,
@@ -243,6 +293,7 @@ async function main(): Promise<number> {
   const scale = Number(argValue('scale', '750'));
   const threads = argValue('threads', '1').split(',').map(Number);
   const repeat = Number(argValue('repeat', '3'));
+  const abaloneScale = Number(argValue('abalone-scale', '100'));
   const out: Record<string, unknown> = {
     xgboost: version,
     node: process.version,
@@ -256,9 +307,12 @@ async function main(): Promise<number> {
     checks.push(...results.map(r => r.targets));
   }
   if (only !== 'parity') {
-    const t = loadBreastCancer();
+    const cases = [classificationCase(loadBreastCancer(), scale)];
+    if (abaloneScale > 0) cases.push(regressionCase(abaloneScale));
     const results = [];
-    for (const n of threads) results.push(await speed(t, scale, n, repeat));
+    for (const c of cases) {
+      for (const n of threads) results.push(await speed(c, n, repeat));
+    }
     out.speed = results;
     checks.push(...results.map(r => r.targets));
   }

@@ -75,6 +75,8 @@ export type { BoosterOptions } from './xgboost/booster';
 export type { TreeArrays } from './xgboost/tree';
 export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
+export { warmUpTrainer } from './xgboost/warmup';
+export type { WarmUpOptions } from './xgboost/warmup';
 export {
   OBJECTIVES,
   OBJECTIVE_METRICS,

@@ -221,10 +221,10 @@ async function speed(c: SpeedCase, nthread: number, repeat: number) {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const c0 = process.cpuUsage();
+    const cpu0 = process.cpuUsage();
     wall.push(trainXGBoost(params, split.train, split.validation).seconds);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e6);
+    const used = process.cpuUsage(cpu0);
+    cpu.push((used.user + used.system) / 1e6);
   }
   const loadXgb = load();
   const ref = runReference([

@@ -40,7 +40,7 @@ export interface ConfusionMatrixPlot {
   counts: number[][];
 }
 
-interface PlotsHeader {
+export interface ClassificationPlotsHeader {
   format: 'mlops-portal/evaluation-plots';
   version: 2;
   classes: string[];
@@ -50,7 +50,7 @@ interface PlotsHeader {
   };
 }
 
-export interface BinaryEvaluationPlots extends PlotsHeader {
+export interface BinaryEvaluationPlots extends ClassificationPlotsHeader {
   task: 'binary';
   /** Rows scored. */
   total: number;
@@ -82,7 +82,7 @@ export interface BinaryEvaluationPlots extends PlotsHeader {
   };
 }
 
-export interface MulticlassEvaluationPlots extends PlotsHeader {
+export interface MulticlassEvaluationPlots extends ClassificationPlotsHeader {
   task: 'multiclass';
   total: number;
   confusionMatrix: ConfusionMatrixPlot;

@@ -28,6 +28,7 @@ export {
 } from './classificationPlots';
 export type {
   BinaryEvaluationPlots,
+  ClassificationPlotsHeader,
   ClassificationPlotsInput,
   ConfusionMatrixPlot,
   MulticlassEvaluationPlots,

@@ -234,7 +234,7 @@ export function rocAuc(
 /**
  * An evaluation metric of the margins (one array per class or output) against
  * the labels, as XGBoost computes it: `logloss`/`mlogloss` clip probabilities
- * to [eps, 1 − eps]; `error` counts p > 0.5 as class 1; multiclass `auc` is
+ * to [eps, 1 − eps]; `error` counts p above 0.5 as class 1; multiclass `auc` is
  * the class-prevalence-weighted one-vs-rest mean (XGBoost 1.7).
  */
 export function evalMetric(

@@ -22,6 +22,7 @@
  *
  * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--abalone-scale 100]
  *      [--threads 1] [--repeat 3] [--only parity|speed]
+ *      [--tables breast-cancer,penguins] [--hyperparameters '<JSON>']
  */
 import { spawnSync } from 'child_process';
 import { rmSync, writeFileSync } from 'fs';
@@ -57,14 +58,14 @@ import {
 
 const load = () => loadavg().map(v => Number(v.toFixed(2)));
 
+/** --hyperparameters '<JSON>': replaces the reference values (e.g. a spec's own). */
+const OVERRIDES: XGBoostParams = JSON.parse(argValue('hyperparameters', '{}'));
+
 function paramsFor(t: ClassificationTable): XGBoostParams {
+  const base = { ...REFERENCE_HYPERPARAMETERS, ...OVERRIDES };
   return t.task === 'binary'
-    ? { ...REFERENCE_HYPERPARAMETERS, objective: 'binary:logistic' }
-    : {
-        ...REFERENCE_HYPERPARAMETERS,
-        objective: 'multi:softprob',
-        num_class: t.classes.length,
-      };
+    ? { ...base, objective: 'binary:logistic' }
+    : { ...base, objective: 'multi:softprob', num_class: t.classes.length };
 }
 
 function writeSplit(
@@ -300,9 +301,10 @@ async function main(): Promise<number> {
   };
   const checks: Array<Record<string, boolean>> = [];
   if (only !== 'speed') {
-    const results = [loadBreastCancer(), loadPenguins()].map(t =>
-      parity(t, seeds),
-    );
+    const tables = argValue('tables', 'breast-cancer,penguins').split(',');
+    const results = [loadBreastCancer(), loadPenguins()]
+      .filter(t => tables.includes(t.name))
+      .map(t => parity(t, seeds));
     out.parity = results;
     checks.push(...results.map(r => r.targets));
   }

@@ -78,6 +78,8 @@ export type { BoosterOptions } from './xgboost/booster';
 export type { TreeArrays } from './xgboost/tree';
 export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
+export { warmUpTrainer } from './xgboost/warmup';
+export type { WarmUpOptions } from './xgboost/warmup';
 export {
   OBJECTIVES,
   OBJECTIVE_METRICS,
@@ -117,8 +119,8 @@ export type {
   MulticlassClassificationMetrics,
   PerClassMetrics,
 } from './classificationMetrics';
-export { createPredictor } from './predictor';
-export type { Predictor } from './predictor';
+export { createModelScorer, createPredictor } from './predictor';
+export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
 export {

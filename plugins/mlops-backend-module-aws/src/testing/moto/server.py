@@ -547,11 +547,15 @@ CodePipelineResponse.start_pipeline_execution = start_release_execution
 
 # --- the WSGI front: control routes, the lazy clock, the operation log ---------------------------
 
+TARGET_SERVICES = {"SageMaker": "sagemaker", "CodePipeline_20150709": "codepipeline",
+                   "GraniteServiceVersion20100801": "cloudwatch"}
+
+
 def _operation(request):
     target = request.headers.get("X-Amz-Target")
     if target:
         service, _, op = target.partition(".")
-        return f"{service.split('_')[0].lower()}:{op}"
+        return f"{TARGET_SERVICES.get(service, service.lower())}:{op}"
     if "/operation/" in request.path:  # Smithy RPC v2 (CloudWatch)
         return "cloudwatch:" + request.path.rsplit("/", 1)[-1]
     if request.path.startswith("/endpoints/") and request.path.endswith("/invocations"):
@@ -585,6 +589,13 @@ def control(request):
             return {"status": "ok"}
         if parts == ["operations"]:
             return STATE.operations
+        if len(parts) == 2 and parts[0] == "releases" and request.method == "GET":
+            # What a test may want to see when a release does not move.
+            STATE.tick()
+            return [{"id": r.id, "status": r.status, "trigger": r.trigger,
+                     "stages": {k: {"status": v["status"], "summary": v.get("summary")}
+                                for k, v in r.stage_state.items()}}
+                    for r in STATE.releases[parts[1]]["runs"]]
         if parts == ["clock"] and request.method == "POST":
             STATE.step_seconds = float(body["stepSeconds"])
             return {"stepSeconds": STATE.step_seconds}

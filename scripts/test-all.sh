@@ -63,6 +63,11 @@ check api-reports npm run -s check:api-reports
 check build-packages bash scripts/build-packages.sh --skip-tsc
 check check-packs node scripts/check-packs.mjs
 
+# the aws engine's HTTP tests (in jest-backstage) and the aws e2e run against moto:
+# the machine's, or the pinned version installed now (fails clearly when it cannot be)
+check moto-emulator bash scripts/moto/ensure-moto.sh
+check moto-harness-python bash -c "cd plugins/mlops-backend-module-aws/src/testing/moto && \${MOTO_PYTHON:-python3} -m unittest -q test_simulation"
+
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
 suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"
 # the CDK app must synthesize offline from a clean clone (cdk-nag errors fail it)
@@ -75,6 +80,10 @@ fi
 
 step "end-to-end"
 bash scripts/e2e.sh "$RESULTS"
+
+# the aws engine (mlops.engine: aws) against the moto emulator, in Chromium
+step "end-to-end: aws engine against the emulator"
+bash scripts/e2e-aws.sh "$RESULTS"
 
 # production mode (built backend serving the built app, plain node): start-up figures + browser smoke
 step "end-to-end: production mode"

@@ -11,13 +11,20 @@ import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { AwsEngine } from './AwsEngine';
 import { createAwsMonitoring } from './monitoring';
-import { actor, resources } from './__testUtils__/helpers';
 import {
   demoCsv,
   startMotoAccount,
   type MotoAccount,
 } from './__testUtils__/motoAccount';
 import { PIPELINE } from './__fixtures__/sagemaker';
+import { DATA_BUCKET, actor, resources } from './__testUtils__/helpers';
+import { MODEL_PACKAGE_TAG } from './endpoint';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteTagsCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+} from '@aws-sdk/client-sagemaker';
 
 const STEP_SECONDS = 0.3;
 
@@ -283,6 +290,25 @@ describe('aws engine over HTTP (moto): runs, uploads, monitoring', () => {
     expect(await account.dataObjectCount()).toBe(before);
   });
 
+  it('aborts a direct upload: no parts are left in the bucket', async () => {
+    const session = await engine.createDatasetUpload(resources, {
+      fileName: 'abandoned.csv',
+      sizeBytes: 1024,
+      actor,
+    });
+    const open = () =>
+      account.clients.s3
+        .send(new ListMultipartUploadsCommand({ Bucket: DATA_BUCKET }))
+        .then(r => (r.Uploads ?? []).map(u => u.UploadId));
+    expect(await open()).toContain(session.uploadId);
+    await engine.abortDatasetUpload(resources, {
+      uploadId: session.uploadId,
+      key: session.key,
+      actor,
+    });
+    expect(await open()).not.toContain(session.uploadId);
+  });
+
   it('deploys an approved version through the release and monitors its traffic', async () => {
     // The direct upload's release registered the newest version and waits on it.
     await waitFor('the release approval', async () =>
@@ -327,6 +353,28 @@ describe('aws engine over HTTP (moto): runs, uploads, monitoring', () => {
     );
     // No Model Monitor schedule ran in the emulator: no verdict, not an alarm.
     expect(monitoring.drift.status).toBe('insufficient_data');
+  });
+  it('reads the served version from the model when the endpoint config has no tag', async () => {
+    const { endpoint } = await engine.listDeployments(resources);
+    const { sagemaker } = account.clients;
+    const config = await sagemaker.send(
+      new DescribeEndpointCommand({ EndpointName: resources.endpointName }),
+    );
+    const described = await sagemaker.send(
+      new DescribeEndpointConfigCommand({
+        EndpointConfigName: config.EndpointConfigName!,
+      }),
+    );
+    // A config deployed before the deploy step tagged its configs.
+    await sagemaker.send(
+      new DeleteTagsCommand({
+        ResourceArn: described.EndpointConfigArn!,
+        TagKeys: [MODEL_PACKAGE_TAG],
+      }),
+    );
+    const again = await engine.listDeployments(resources);
+    expect(again.endpoint?.modelVersion).toBe(endpoint?.modelVersion);
+    expect(again.endpoint?.modelPackageArn).toBe(endpoint?.modelPackageArn);
   });
 });
 

@@ -12,15 +12,21 @@ import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { AwsEngine } from './AwsEngine';
 import { createAwsMonitoring } from './monitoring';
 import {
+  ARTIFACT_BUCKET,
   demoCsv,
   startMotoAccount,
   type MotoAccount,
 } from './__testUtils__/motoAccount';
-import { PIPELINE } from './__fixtures__/sagemaker';
+import { PIPELINE, ROLE_ARN } from './__fixtures__/sagemaker';
 import { DATA_BUCKET, actor, resources } from './__testUtils__/helpers';
 import { MODEL_PACKAGE_TAG } from './endpoint';
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import {
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { baselineStatistics, parseAbaloneCsv } from '@mlops-portal/ml-core';
+import {
+  CreateProcessingJobCommand,
   DeleteTagsCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -375,6 +381,74 @@ describe('aws engine over HTTP (moto): runs, uploads, monitoring', () => {
     const again = await engine.listDeployments(resources);
     expect(again.endpoint?.modelVersion).toBe(endpoint?.modelVersion);
     expect(again.endpoint?.modelPackageArn).toBe(endpoint?.modelPackageArn);
+  });
+  it("reads the latest Model Monitor execution's report as the drift verdict", async () => {
+    const { sagemaker, s3 } = account.clients;
+    const output = `s3://${ARTIFACT_BUCKET}/monitoring/run-1`;
+    const job = await sagemaker.send(
+      new CreateProcessingJobCommand({
+        ProcessingJobName: 'model-monitoring-run-1',
+        RoleArn: ROLE_ARN,
+        AppSpecification: { ImageUri: 'model-monitor-analyzer' },
+        ProcessingResources: {
+          ClusterConfig: {
+            InstanceCount: 1,
+            InstanceType: 'ml.m5.large',
+            VolumeSizeInGB: 20,
+          },
+        },
+        ProcessingOutputConfig: {
+          Outputs: [
+            {
+              OutputName: 'result',
+              S3Output: {
+                S3Uri: output,
+                LocalPath: '/opt/ml/processing/resultdata',
+                S3UploadMode: 'EndOfJob',
+              },
+            },
+          ],
+        },
+      }),
+    );
+    // What the analyzer writes: statistics of the captured inputs, and a violation.
+    const captured = parseAbaloneCsv(demoCsv(300)).records;
+    const put = (name: string, body: unknown) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: ARTIFACT_BUCKET,
+          Key: `monitoring/run-1/${name}`,
+          Body: JSON.stringify(body),
+        }),
+      );
+    await put('statistics.json', baselineStatistics(captured));
+    await put('constraint_violations.json', {
+      violations: [
+        {
+          feature_name: 'length',
+          constraint_check_type: 'baseline_drift_check',
+          description: 'Baseline drift distance: 0.52 exceeds threshold: 0.1',
+        },
+      ],
+    });
+    const now = Date.now() / 1000;
+    await account.harness.control('monitoring-executions', {
+      MonitoringScheduleName: 'abalone-data-quality',
+      ScheduledTime: now - 3600,
+      CreationTime: now - 3600,
+      LastModifiedTime: now - 3000,
+      MonitoringExecutionStatus: 'CompletedWithViolations',
+      ProcessingJobArn: job.ProcessingJobArn,
+      EndpointName: resources.endpointName,
+      MonitoringType: 'DataQuality',
+    });
+    const { drift } = await engine.getMonitoring!(resources, { window: '1h' });
+    expect(drift.sampleCount).toBe(300);
+    expect(drift.status).toBe('drift');
+    expect(drift.features.find(f => f.feature === 'length')).toMatchObject({
+      status: 'drift',
+      ks: 0.52,
+    });
   });
 });
 

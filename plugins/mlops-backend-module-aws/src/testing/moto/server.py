@@ -565,6 +565,8 @@ def _operation(request):
         return f"query:{form_action}"
     args = request.args
     m = request.method
+    if m == "OPTIONS":
+        return "s3:PreflightCORS"
     if "uploads" in args:
         return "s3:CreateMultipartUpload"
     if "uploadId" in args:
@@ -572,8 +574,6 @@ def _operation(request):
                 "DELETE": "s3:AbortMultipartUpload", "GET": "s3:ListParts"}.get(m, f"s3:{m}")
     if m == "PUT" and request.headers.get("x-amz-copy-source"):
         return "s3:CopyObject"
-    if m == "OPTIONS":
-        return "s3:PreflightCORS"
     key = request.path.strip("/").partition("/")[2]
     if not key:
         return {"PUT": "s3:CreateBucket", "GET": "s3:ListObjects"}.get(m, f"s3:{m}Bucket")

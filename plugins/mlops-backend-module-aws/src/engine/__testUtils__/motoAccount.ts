@@ -157,13 +157,13 @@ export async function startMotoAccount(
 ): Promise<MotoAccount> {
   const trained = trainDemoModel();
   // The model host reads S3 through its own client, made once the port is known.
-  let hostS3: S3Client | undefined;
+  const host: { s3?: S3Client } = {};
   const harness = await startMotoHarness({
     stepSeconds: options.stepSeconds ?? 0.3,
-    modelHost: req => mlCoreModelHost(hostS3!)(req),
+    modelHost: req => mlCoreModelHost(host.s3!)(req),
   });
   const clients = emulatorClients(harness.endpoint);
-  hostS3 = clients.s3;
+  host.s3 = clients.s3;
   for (const bucket of [DATA_BUCKET, ARTIFACT_BUCKET]) {
     await clients.s3.send(
       new CreateBucketCommand({

@@ -79,16 +79,19 @@ export async function startMotoHarness(
   const python = options.python ?? defaultPython();
   const problem = motoProblem(python);
   if (problem) throw new Error(problem);
+  // Test-only code, run from source (never bundled): server.py sits beside it.
+  // eslint-disable-next-line no-restricted-syntax
+  const here = __dirname;
   const child = spawn(
     python,
     [
-      path.join(__dirname, 'server.py'),
+      path.join(here, 'server.py'),
       '--port',
       '0',
       '--step-seconds',
       String(options.stepSeconds ?? 1),
     ],
-    { cwd: __dirname, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const port = await readPort(child);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -126,15 +129,16 @@ function readPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(
-      () => fail(new Error('moto did not start within 30 s')),
-      30_000,
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
       reject(new Error(`${e.message}\n${err.slice(-2000)}`));
     };
+    timer = setTimeout(
+      () => fail(new Error('moto did not start within 30 s')),
+      30_000,
+    );
     child.stderr!.on('data', d => {
       // moto logs each request here; keep only the tail for a start-up error.
       err = (err + d).slice(-4000);

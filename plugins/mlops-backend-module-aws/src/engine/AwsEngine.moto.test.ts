@@ -151,7 +151,10 @@ describe('aws engine over HTTP (moto): runs, uploads, monitoring', () => {
     });
 
   it('shows a run advancing step by step along the definition', async () => {
+    // 1 s steps here, so a poll (a few requests) under load cannot miss one.
+    await account.harness.control('clock', { stepSeconds: 1 });
     const run = await start('observe-1');
+    await account.harness.control('clock', { stepSeconds: STEP_SECONDS });
     expect(run.status).toBe('Executing');
     const seen: string[] = [];
     const done = await waitFor('the run to end', async () => {
@@ -161,7 +164,7 @@ describe('aws engine over HTTP (moto): runs, uploads, monitoring', () => {
       return d.status === 'Executing' ? undefined : d;
     });
     expect(done.status).toBe('Succeeded');
-    // Polled every 100 ms with 300 ms steps: each step is seen running, in order.
+    // Polled every 100 ms with 1 s steps: each step is seen running, in order.
     expect(seen).toEqual([
       'Preprocess',
       'Train',

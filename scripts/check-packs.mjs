@@ -3,8 +3,9 @@
 // `backstage-cli package prepack`, which points the entry points at dist/) and
 // fails when a tarball lacks something its package.json promises: main, module,
 // types, exports/typesVersions/bin targets, the configSchema file, and for the
-// backend plugin the bundled worker and the migrations. Then it "installs" the
-// tarballs (extracted under node_modules/.cache, so third-party dependencies
+// backend plugin the bundled worker and the migrations; or when its runtime
+// dependencies include a TypeScript loader/dev tool (tsx, ts-node, typescript).
+// Then it "installs" the tarballs (extracted under node_modules/.cache, so third-party dependencies
 // resolve from the repo) and runs them with plain node: require() of every
 // CommonJS entry point, the training worker's start-up, the ml-core CLI.
 // Needs `npm run build:packages` first. Prints tarball sizes.
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { runtimeDependencyProblems } from './lib/pack-rules.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = [
@@ -79,6 +81,8 @@ for (const dir of PACKAGES) {
   for (const t of [...entryTargets(pkg), ...(REQUIRED[dir] ?? [])]) {
     if (!has(t)) problems.push(`${pkg.name}: ${t} is not in the tarball`);
   }
+  // adopters install `dependencies`: no TypeScript loader or compiler among them
+  problems.push(...runtimeDependencyProblems(pkg));
   for (const field of ['main', 'module', 'types']) {
     if (pkg[field] && !/^(\.\/)?dist\//.test(pkg[field])) {
       problems.push(`${pkg.name}: ${field} ${pkg[field]} is not built output`);

@@ -28,7 +28,8 @@ node scripts/build-backend.mjs >"$RESULTS/$NAME-build.log" 2>&1 || fail "backend
 # another server on the port would answer the readiness probe in our place
 curl -s -o /dev/null "http://localhost:$PORT/" && fail "port $PORT is already in use"
 start=$(date +%s%N)
-MLOPS_DATA_DIR="$WORK/data" MLOPS_SQLITE_DIR="$WORK/sqlite" PORT=$PORT \
+# Demo mode: the smoke test signs in as guest (app-config.demo.yaml).
+MLOPS_DEMO=1 MLOPS_DATA_DIR="$WORK/data" MLOPS_SQLITE_DIR="$WORK/sqlite" PORT=$PORT \
   MLOPS_BASE_URL=http://localhost:$PORT MLOPS_ENDPOINT_PORT=$((PORT + 64)) \
   setsid bash scripts/start-prod.sh >"$RESULTS/$NAME-backend.log" 2>&1 &
 PID=$!

@@ -36,7 +36,8 @@ start_backend() { # guest user entity ref, log name
       MLOPS_GUEST_USER="$1" MLOPS_DATA_DIR="$WORK/data" MLOPS_SQLITE_DIR="$WORK/sqlite" \
         MLOPS_ENDPOINT_PORT=7071 \
         exec setsid node --require @backstage/cli-node/config/nodeTransform.cjs src/index.ts \
-          --config ../../app-config.yaml --config ../../app-config.e2e.yaml
+          --config ../../app-config.yaml --config ../../app-config.e2e.yaml \
+          --config ../../app-config.demo.yaml
   ) >"$RESULTS/$2.log" 2>&1 &
   BACKEND_PID=$!
   for _ in $(seq 1 180); do

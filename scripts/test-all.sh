@@ -4,6 +4,9 @@
 # the consumer app's Vitest suite, then end-to-end tests in Debian Chromium
 # against the real backend. Ends with one line `N passed, N failed` over all
 # suites and exits non-zero on any failure.
+# In CI (the caller's CI=true; .ci/run sets it) a prerequisite that is missing —
+# a Debian package, PostgreSQL, the Python packages — fails the run; locally the
+# suites that need it are skipped and the summary says which.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -11,6 +14,11 @@ ROOT=$PWD
 source scripts/ensure-node.sh
 RESULTS="${MLOPS_TEST_RESULTS:-$ROOT/.test-results}"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+# MLOPS_CI: "running in CI", kept apart from Jest's CI flag, which is always set
+# below (without it Jest starts in watch mode). Tests read MLOPS_CI to turn a
+# missing system package from a visible skip into a failure.
+case "${CI:-}" in true | 1 | yes) MLOPS_CI=true ;; *) MLOPS_CI=false ;; esac
+export MLOPS_CI
 export CI=true
 export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=4096"
 
@@ -35,6 +43,8 @@ suite() {
   step "$name"
   "$@" >"$RESULTS/$name.log" 2>&1
   local rc=$?
+  # the summary counts a non-zero exit with no failed test as a failure
+  echo "$rc" >"$RESULTS/$name.exit"
   tail -n 25 "$RESULTS/$name.log"
   if [ ! -s "$RESULTS/$name.json" ]; then
     echo "$name wrote no result (exit $rc)"
@@ -44,10 +54,39 @@ suite() {
   fi
 }
 
+# prerequisite NAME MESSAGE: a missing prerequisite; fails the run in CI, a visible skip locally
+prerequisite() { node scripts/lib/prerequisite.mjs "$RESULTS" "$1" "$2"; }
+
 step "system packages"
-bash scripts/ensure-system-deps.sh || echo "(continuing without system packages)"
+if ! bash scripts/ensure-system-deps.sh 2>"$RESULTS/system-packages.log"; then
+  cat "$RESULTS/system-packages.log"
+  prerequisite system-packages "Debian packages missing ($(tail -n 1 "$RESULTS/system-packages.log")): the suites that need them (e2e: chromium; infra VTL: java, velocity; Python step scripts and ml-core's real-XGBoost checks: python3-xgboost/sklearn/pandas) skip or fail"
+fi
+step "Python packages for the AWS shape checks"
+if AWS_MODELS_PYTHON=$(bash scripts/ensure-python-deps.sh 2>"$RESULTS/python-packages.log"); then
+  export AWS_MODELS_PYTHON
+  echo "AWS_MODELS_PYTHON=$AWS_MODELS_PYTHON"
+else
+  unset AWS_MODELS_PYTHON
+  cat "$RESULTS/python-packages.log"
+  # no skip here: the AWS shape checks then fail with the same message, locally too
+  echo '{"passed":0,"failed":1,"notes":["botocore for scripts/aws-models is missing and could not be installed (python-packages.log)"]}' >"$RESULTS/python-packages.json"
+fi
 step "PostgreSQL for the database suites"
-if PG_ENV=$(bash scripts/start-test-postgres.sh); then eval "$PG_ENV"; echo "$PG_ENV"; else echo "PostgreSQL unavailable: suites run on SQLite only"; fi
+if PG_ENV=$(bash scripts/start-test-postgres.sh 2>"$RESULTS/postgresql.log"); then
+  eval "$PG_ENV"
+  echo "$PG_ENV"
+else
+  cat "$RESULTS/postgresql.log"
+  prerequisite postgresql "PostgreSQL did not start: the PostgreSQL variants of the contract, engine, plugin, monitoring and migration suites did not run (SQLite only)"
+fi
+
+# the repository's own scripts: the result summary, the path check (node --test)
+suite scripts node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./scripts/lib/node-test-reporter.mjs --test-reporter-destination="$RESULTS/scripts.json" \
+  scripts/test/*.test.mjs
+# nothing tracked may depend on one machine's layout
+check repo-paths node scripts/check-repo-paths.mjs
 
 # tsc and eslint are single-threaded: run them side by side on the 2 cores.
 # tsc also emits the declarations (dist-types/) the API reports and the package builds read.

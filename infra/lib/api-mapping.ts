@@ -1,24 +1,56 @@
 /**
- * API Gateway mapping for the prediction API: the JSON request model, the
- * VTL that turns JSON instances into the CSV rows the inference pipeline
- * reads, and the VTL that turns the CSV predictions back into JSON.
+ * API Gateway mapping for a system's prediction API, generated from its
+ * resolved spec: the JSON request model, the VTL that turns JSON instances
+ * into the CSV rows the inference pipeline reads (signature order), and the
+ * VTL that turns the model's CSV answer back into JSON by task:
+ *   regression  {"<target>": v, "<display key>": v × scale + offset}
+ *   binary      {"<target>": label, "probability": p(label), "probabilities": {class: p, …}}
+ *   multiclass  the same with every class (the most probable one is the label)
  */
-import {
-  AGE_OFFSET_YEARS,
-  FEATURE_COLUMNS,
-  FEATURE_RANGES,
-  MAX_PREDICT_INSTANCES,
-  SEX_VALUES,
-} from './config';
+import type { ColumnSchema } from '@mlops-portal/ml-core';
+import { MAX_PREDICT_INSTANCES } from './config';
+import { ResolvedSystem } from './spec';
+
+/** Characters that would break the CSV row, the JSON body or the VTL around a category or class. */
+const UNSAFE = /[,"\\$#\r\n]/;
+
+function checkSafe(system: ResolvedSystem): void {
+  for (const c of system.inputs)
+    for (const v of c.categories ?? [])
+      if (UNSAFE.test(v))
+        throw new Error(
+          `${system.name}: spec.dataset.columns ${
+            c.name
+          }: category ${JSON.stringify(
+            v,
+          )} contains one of , " \\ $ # or a line break, which the prediction API cannot pass through`,
+        );
+  for (const v of system.schema.classes ?? [])
+    if (UNSAFE.test(v))
+      throw new Error(
+        `${system.name}: spec.dataset.classes: ${JSON.stringify(
+          v,
+        )} contains one of , " \\ $ # or a line break`,
+      );
+}
+
+function propertySchema(c: ColumnSchema): Record<string, unknown> {
+  if (c.type === 'boolean') return { type: 'boolean' };
+  if (c.type === 'categorical')
+    return c.categories
+      ? { type: 'string', enum: [...c.categories] }
+      : { type: 'string', minLength: 1, maxLength: 256 };
+  const out: Record<string, unknown> = { type: 'number' };
+  if (c.min !== undefined) out.minimum = c.min;
+  if (c.max !== undefined) out.maximum = c.max;
+  return out;
+}
 
 /** JSON schema (draft 4, as API Gateway models require) of POST /predict. */
-export function predictRequestSchema(): Record<string, unknown> {
-  const numeric = Object.fromEntries(
-    Object.entries(FEATURE_RANGES).map(([key, r]) => [
-      key,
-      { type: 'number', minimum: r.min, maximum: r.max },
-    ]),
-  );
+export function predictRequestSchema(
+  system: ResolvedSystem,
+): Record<string, unknown> {
+  checkSafe(system);
   return {
     $schema: 'http://json-schema.org/draft-04/schema#',
     title: 'PredictRequest',
@@ -32,21 +64,21 @@ export function predictRequestSchema(): Record<string, unknown> {
         maxItems: MAX_PREDICT_INSTANCES,
         items: {
           type: 'object',
-          required: [...FEATURE_COLUMNS],
+          required: system.inputs.map(c => c.name),
           additionalProperties: false,
-          properties: {
-            sex: { type: 'string', enum: [...SEX_VALUES] },
-            ...numeric,
-          },
+          properties: Object.fromEntries(
+            system.inputs.map(c => [c.name, propertySchema(c)]),
+          ),
         },
       },
     },
   };
 }
 
-/** One CSV row per instance, columns in FEATURE_COLUMNS order (what preprocess/inference.py read). */
-export function requestTemplate(): string {
-  const row = FEATURE_COLUMNS.map(c => `$i.${c}`).join(',');
+/** One CSV row per instance, inputs in signature order (what inference.py reads). */
+export function requestTemplate(system: ResolvedSystem): string {
+  checkSafe(system);
+  const row = system.inputs.map(c => `$i.${c.name}`).join(',');
   return [
     "#set($instances = $input.path('$.instances'))",
     '#foreach($i in $instances)',
@@ -58,38 +90,127 @@ export function requestTemplate(): string {
 /** A decimal number as JSON writes it (no NaN, Infinity or hex, which parseDouble would also take). */
 const NUMBER_PATTERN = '-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?';
 
-/** Body of the 502 when the model's answer is not one number per instance. */
+/** Body of the 502 when the model's answer is not the numbers the task expects. */
 export const MODEL_OUTPUT_ERROR_BODY =
   '{"message":"The model returned no usable prediction."}';
 
+/** JSON key of a regression's display value: its label in lower camel case ("Age" → "age"). */
+export function displayKey(system: ResolvedSystem): string | undefined {
+  const d = system.display;
+  if (!d?.label || (d.scale === undefined && d.offset === undefined))
+    return undefined;
+  const words = d.label.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const key = words
+    .map((w, i) =>
+      i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase(),
+    )
+    .join('');
+  return /^[a-z][A-Za-z0-9]*$/.test(key) && key !== system.schema.target
+    ? key
+    : undefined;
+}
+
+/** VTL list literal of the class labels. */
+const labelList = (classes: string[]) =>
+  `[${classes.map(c => `"${c}"`).join(',')}]`;
+
+function regressionRows(system: ResolvedSystem): string[] {
+  const target = system.schema.target;
+  const key = displayKey(system);
+  const d = system.display ?? {};
+  const display = key
+    ? [
+        `#set($shown = $y * ${d.scale ?? 1} + ${d.offset ?? 0})`,
+        `{"${target}":$y,"${key}":$shown}#if($foreach.hasNext),#end`,
+      ]
+    : [`{"${target}":$y}#if($foreach.hasNext),#end`];
+  return [
+    '#foreach($v in $values)',
+    '#set($y = $zero.parseDouble($v))',
+    ...display,
+    '#end',
+  ];
+}
+
+function binaryRows(system: ResolvedSystem): string[] {
+  const [negative, positive] = system.schema.classes!;
+  const target = system.schema.target;
+  // binary:logistic answers p(classes[1]) per instance.
+  return [
+    '#foreach($v in $values)',
+    '#set($p = $zero.parseDouble($v))',
+    '#set($q = 1.0 - $p)',
+    `#if($p >= 0.5)#set($label = "${positive}")#set($best = $p)#else#set($label = "${negative}")#set($best = $q)#end`,
+    `{"${target}":"$label","probability":$best,"probabilities":{"${negative}":$q,"${positive}":$p}}#if($foreach.hasNext),#end`,
+    '#end',
+  ];
+}
+
+function multiclassRows(system: ResolvedSystem): string[] {
+  const classes = system.schema.classes!;
+  const target = system.schema.target;
+  const k = classes.length;
+  // multi:softprob answers k probabilities per instance, in class-index order.
+  return [
+    `#set($labels = ${labelList(classes)})`,
+    `#set($last = $values.size() / ${k} - 1)`,
+    '#foreach($r in [0..$last])',
+    '#set($best = -1.0)',
+    `#foreach($j in [0..${k - 1}])`,
+    `#set($index = $r * ${k} + $j)`,
+    '#set($x = $zero.parseDouble($values.get($index)))',
+    '#if($x > $best)#set($best = $x)#set($label = $labels.get($j))#end',
+    '#end',
+    `{"${target}":"$label","probability":$best,"probabilities":{#foreach($j in [0..${
+      k - 1
+    }])#set($index = $r * ${k} + $j)"$labels.get($j)":$zero.parseDouble($values.get($index))#if($foreach.hasNext),#end#end}}#if($foreach.hasNext),#end`,
+    '#end',
+  ];
+}
+
 /**
- * XGBoost answers one prediction per row, separated by newlines or commas
- * depending on the container version; both are normalised to commas.
+ * The model's CSV answer as JSON. XGBoost separates predictions by newlines
+ * or commas depending on the container version, and may bracket a row of
+ * class probabilities; all are normalised to one comma-separated list.
  * `#set($zero = 0.0)` gives a Double whose static parseDouble VTL can call.
  * A body with a value that is not a plain number (empty, "nan", an error
- * text) would make parseDouble throw, which API Gateway turns into a 500;
- * it is checked first and answered with the documented 502 instead.
+ * text), or a multiclass answer whose count is not a multiple of the class
+ * count, would throw or mislead; it is answered with the documented 502.
  */
 export function responseTemplate(
+  system: ResolvedSystem,
   endpointName: string,
   modelVersion: string,
 ): string {
+  checkSafe(system);
+  const task = system.schema.task;
+  const countCheck =
+    task === 'multiclass'
+      ? [
+          `#if($values.size() % ${
+            system.schema.classes!.length
+          } != 0)#set($numeric = false)#end`,
+        ]
+      : [];
+  const rows =
+    task === 'regression'
+      ? regressionRows(system)
+      : task === 'binary'
+      ? binaryRows(system)
+      : multiclassRows(system);
   return [
-    '#set($csv = $input.body.trim().replaceAll("[\\s,]+", ","))',
+    '#set($csv = $input.body.replaceAll("[\\[\\]]", " ").trim().replaceAll("[\\s,]+", ","))',
     '#set($values = $csv.split(","))',
     '#set($numeric = true)',
     `#foreach($v in $values)#if(!$v.matches("${NUMBER_PATTERN}"))#set($numeric = false)#end#end`,
+    ...countCheck,
     '#if(!$numeric)',
     '#set($context.responseOverride.status = 502)',
     MODEL_OUTPUT_ERROR_BODY,
     '#else',
     '#set($zero = 0.0)',
     '{"predictions":[',
-    '#foreach($v in $values)',
-    '#set($rings = $zero.parseDouble($v))',
-    `#set($age = $rings + ${AGE_OFFSET_YEARS})`,
-    '{"rings":$rings,"age":$age}#if($foreach.hasNext),#end',
-    '#end',
+    ...rows,
     `],"endpointName":"${endpointName}","modelVersion":${modelVersion}}`,
     '#end',
   ].join('\n');

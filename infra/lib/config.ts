@@ -1,9 +1,3 @@
-import {
-  NUMERIC_FEATURES,
-  NUMERIC_FEATURE_SPECS,
-  NumericFeature,
-} from '@mlops-portal/abalone-schema';
-
 /**
  * Names and defaults shared by the stacks. Resource names the portal reads
  * (pipeline, model package group, endpoint, release pipeline) are fixed
@@ -20,37 +14,38 @@ export interface MlopsNames {
   releasePipelineName: string;
 }
 
-export const DEFAULT_NAMES: MlopsNames = {
-  pipelineName: 'abalone-pipeline',
-  modelPackageGroupName: 'AbaloneModelPackageGroup',
-  endpointName: 'abalone-age-endpoint',
-  releasePipelineName: 'abalone-release',
-};
+/** Names derived from the spec's metadata.name (each may be overridden). */
+export function namesForSystem(systemName: string): MlopsNames {
+  return {
+    pipelineName: `${systemName}-pipeline`,
+    modelPackageGroupName: `${systemName}-models`,
+    endpointName: systemName,
+    releasePipelineName: `${systemName}-release`,
+  };
+}
 
-/** Key prefix in the data bucket whose objects form the training data set. */
-export const DATA_PREFIX = 'data/';
-/** Key of the data manifest (zip for CodePipeline's S3 source, json for humans). */
-export const MANIFEST_ZIP_KEY = 'manifest/data-manifest.zip';
-export const MANIFEST_JSON_KEY = 'manifest/data-manifest.json';
+/** Key prefix in the data bucket under which each system's data set lives (`data/<system>/`). */
+export const DATA_ROOT = 'data/';
+/** Where the manifest writer writes each system's manifest (`manifest/<system>/…`). */
+export const MANIFEST_ROOT = 'manifest/';
+export const MANIFEST_ZIP_FILE = 'data-manifest.zip';
+export const MANIFEST_JSON_FILE = 'data-manifest.json';
+/** A system's prefixes: data set, manifest and artifacts (code, spec, runs, monitoring). */
+export const dataPrefix = (system: string) => `${DATA_ROOT}${system}/`;
+export const manifestZipKey = (system: string) =>
+  `${MANIFEST_ROOT}${system}/${MANIFEST_ZIP_FILE}`;
+export const manifestJsonKey = (system: string) =>
+  `${MANIFEST_ROOT}${system}/${MANIFEST_JSON_FILE}`;
+export const artifactPrefix = (system: string) => `systems/${system}/`;
 /** Key of the zipped repository that the release pipeline's code source watches. */
 export const CODE_SOURCE_KEY = 'source/repo.zip';
 
 /**
- * The Abalone schema (column order, ranges, Sex values, age offset) comes from
- * @mlops-portal/abalone-schema, a dependency-free package, so the API Gateway
- * model refuses exactly what the portal refuses.
- */
-export {
-  AGE_OFFSET_YEARS,
-  FEATURE_COLUMNS,
-  SEX_VALUES,
-} from '@mlops-portal/abalone-schema';
-
-/**
- * Pipeline parameters. Names and defaults must stay identical to
+ * Pipeline parameters. Names must stay those of
  * plugins/mlops-common/src/parameters.ts (the portal's "Train now" sends
- * them); infra/ does not import the plugin so it stays deployable alone,
- * and test/parameters.test.ts checks the two lists agree.
+ * them); infra/ does not import the plugin so it stays deployable alone, and
+ * test/units.test.ts checks the names agree. The gate threshold
+ * (MseThreshold there) is not a parameter here: it is the spec's.
  */
 export interface PipelineParameterSpec {
   name: string;
@@ -60,8 +55,8 @@ export interface PipelineParameterSpec {
   hyperparameter?: string;
 }
 
+/** The parameters with XGBoost's own defaults, used where a spec gives no value. */
 export const MODEL_PARAMETERS: PipelineParameterSpec[] = [
-  { name: 'MseThreshold', type: 'Float', default: 6.0 },
   {
     name: 'ModelApprovalStatus',
     type: 'String',
@@ -70,27 +65,27 @@ export const MODEL_PARAMETERS: PipelineParameterSpec[] = [
   {
     name: 'MaxDepth',
     type: 'Integer',
-    default: 5,
+    default: 6,
     hyperparameter: 'max_depth',
   },
-  { name: 'Eta', type: 'Float', default: 0.2, hyperparameter: 'eta' },
-  { name: 'Gamma', type: 'Float', default: 4, hyperparameter: 'gamma' },
+  { name: 'Eta', type: 'Float', default: 0.3, hyperparameter: 'eta' },
+  { name: 'Gamma', type: 'Float', default: 0, hyperparameter: 'gamma' },
   {
     name: 'MinChildWeight',
     type: 'Float',
-    default: 6,
+    default: 1,
     hyperparameter: 'min_child_weight',
   },
   {
     name: 'Subsample',
     type: 'Float',
-    default: 0.7,
+    default: 1,
     hyperparameter: 'subsample',
   },
   {
     name: 'NumRound',
     type: 'Integer',
-    default: 50,
+    default: 100,
     hyperparameter: 'num_round',
   },
   {
@@ -102,20 +97,27 @@ export const MODEL_PARAMETERS: PipelineParameterSpec[] = [
   { name: 'Seed', type: 'Integer', default: 0, hyperparameter: 'seed' },
 ];
 
+/** The parameters of one system: defaults from its spec (hyperparameters, approval). */
+export function modelParameters(system: {
+  hyperparameters: Record<string, number | string>;
+  preApprove: boolean;
+}): PipelineParameterSpec[] {
+  return MODEL_PARAMETERS.map(p => {
+    if (p.name === 'ModelApprovalStatus')
+      return {
+        ...p,
+        default: system.preApprove ? 'Approved' : 'PendingManualApproval',
+      };
+    const value = p.hyperparameter
+      ? system.hyperparameters[p.hyperparameter]
+      : undefined;
+    return value === undefined ? p : { ...p, default: Number(value) };
+  });
+}
+
 export const DEFAULT_PROCESSING_INSTANCE_TYPE = 'ml.m5.xlarge';
 export const DEFAULT_TRAINING_INSTANCE_TYPE = 'ml.m5.xlarge';
 export const DEFAULT_ENDPOINT_INSTANCE_TYPE = 'ml.m5.large';
-
-/** Accepted ranges (data set units, mm/200 and g/200) per numeric feature. */
-export const FEATURE_RANGES: Record<
-  NumericFeature,
-  { min: number; max: number }
-> = Object.fromEntries(
-  NUMERIC_FEATURES.map(k => [
-    k,
-    { min: NUMERIC_FEATURE_SPECS[k].min, max: NUMERIC_FEATURE_SPECS[k].max },
-  ]),
-) as Record<NumericFeature, { min: number; max: number }>;
 
 export const MAX_PREDICT_INSTANCES = 1000;
 

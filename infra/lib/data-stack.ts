@@ -9,11 +9,12 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import {
-  DATA_PREFIX,
-  MANIFEST_JSON_KEY,
-  MANIFEST_ZIP_KEY,
+  dataPrefix,
+  manifestJsonKey,
+  manifestZipKey,
   sharedBucketName,
 } from './config';
+import { DeployAccess } from './deploy-access';
 import { acknowledgeBucketNotificationsHandler } from './nag';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
@@ -27,23 +28,31 @@ const STAGING_PREFIX = 'staging/';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
- * Data: the versioned, KMS-encrypted data bucket and the manifest writer that
- * turns every upload into a new data manifest (the release pipeline's source).
+ * What the ML systems of one account/region share (AWS's usual layout: one
+ * bucket per purpose, a prefix per workload): the versioned, KMS-encrypted
+ * data bucket (`data/<system>/`), the manifest bucket, the artifact bucket
+ * (`systems/<system>/` holds each system's step code, spec, runs and
+ * monitoring), and per system a manifest writer that turns every upload
+ * under its prefix into a new data manifest (its release pipeline's source).
  */
 export class DataStack extends Stack {
   readonly dataKey: kms.Key;
   readonly dataBucket: s3.Bucket;
   readonly manifestBucket: s3.Bucket;
-  readonly manifestWriter: NodejsFunction;
+  readonly artifactBucket: s3.Bucket;
+  /** What the release pipelines' Deploy stage may do (scoped CDK bootstrap policy + boundary). */
+  readonly deployAccess: DeployAccess;
+  /** Manifest writers by system name. */
+  readonly manifestWriters = new Map<string, NodejsFunction>();
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.templateOptions.description =
-      'MLOps reference system: data bucket and data manifest writer';
+      'MLOps platform: data, manifest and artifact buckets shared by the ML systems; manifest writers';
 
     const logsBucket = accessLogsBucket(this);
     this.dataKey = new kms.Key(this, 'DataKey', {
-      description: 'Encrypts the Abalone data set',
+      description: "Encrypts the ML systems' data sets",
       enableKeyRotation: true,
     });
     this.dataBucket = secureBucket(this, 'DataBucket', {
@@ -78,13 +87,50 @@ export class DataStack extends Stack {
       eventBridgeEnabled: true,
     });
 
-    const logGroup = new logs.LogGroup(this, 'ManifestWriterLogs', {
+    // Step code, specs and run outputs of every system, each under its own prefix.
+    this.artifactBucket = secureBucket(this, 'ArtifactBucket', {
+      bucketName: sharedBucketName('artifacts', this.account, this.region),
+      accessLogsBucket: logsBucket,
+    });
+
+    this.deployAccess = new DeployAccess(this, 'DeployAccess');
+
+    new CfnOutput(this, 'DataBucketName', {
+      value: this.dataBucket.bucketName,
+      description: 'Upload data under data/',
+    });
+    new CfnOutput(this, 'ManifestBucketName', {
+      value: this.manifestBucket.bucketName,
+    });
+    // The portal's credentials need kms:GenerateDataKey on this key to upload (SSE-KMS).
+    new CfnOutput(this, 'DataKeyArn', {
+      value: this.dataKey.keyArn,
+      description:
+        'KMS key of the data bucket (DATA_KEY_ARN in the portal IAM policy)',
+    });
+    new CfnOutput(this, 'ArtifactBucketName', {
+      value: this.artifactBucket.bucketName,
+    });
+  }
+
+  /**
+   * A system's data prefix and manifest trigger: its own writer (and role)
+   * lists `data/<system>/` and writes `manifest/<system>/data-manifest.*`.
+   */
+  addSystem(system: string): NodejsFunction {
+    const existing = this.manifestWriters.get(system);
+    if (existing) return existing;
+    const scope = new Construct(this, `System-${system}`);
+    const prefix = dataPrefix(system);
+    const zipKey = manifestZipKey(system);
+    const jsonKey = manifestJsonKey(system);
+    const logGroup = new logs.LogGroup(scope, 'ManifestWriterLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
     });
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own group.
-    const role = new iam.Role(this, 'ManifestWriterRole', {
+    const role = new iam.Role(scope, 'ManifestWriterRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Manifest writer: list the data bucket, write the manifest',
+      description: `Manifest writer of ${system}: list its data prefix, write its manifest`,
     });
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -97,7 +143,7 @@ export class DataStack extends Stack {
         actions: ['s3:ListBucketVersions', 's3:ListBucket'],
         resources: [this.dataBucket.bucketArn],
         conditions: {
-          StringLike: { 's3:prefix': [DATA_PREFIX, `${DATA_PREFIX}*`] },
+          StringLike: { 's3:prefix': [prefix, `${prefix}*`] },
         },
       }),
     );
@@ -105,13 +151,13 @@ export class DataStack extends Stack {
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
         resources: [
-          this.manifestBucket.arnForObjects(MANIFEST_ZIP_KEY),
-          this.manifestBucket.arnForObjects(MANIFEST_JSON_KEY),
+          this.manifestBucket.arnForObjects(zipKey),
+          this.manifestBucket.arnForObjects(jsonKey),
         ],
       }),
     );
 
-    this.manifestWriter = new NodejsFunction(this, 'ManifestWriter', {
+    const writer = new NodejsFunction(scope, 'ManifestWriter', {
       entry: path.join(INFRA_DIR, 'lambda', 'manifest-writer', 'index.ts'),
       handler: 'handler',
       // The lock file only anchors the project root (no node_modules are
@@ -129,10 +175,10 @@ export class DataStack extends Stack {
       // prefix, so whichever writes last still writes a complete manifest.
       environment: {
         DATA_BUCKET: this.dataBucket.bucketName,
-        DATA_PREFIX,
+        DATA_PREFIX: prefix,
         MANIFEST_BUCKET: this.manifestBucket.bucketName,
-        MANIFEST_ZIP_KEY,
-        MANIFEST_JSON_KEY,
+        MANIFEST_ZIP_KEY: zipKey,
+        MANIFEST_JSON_KEY: jsonKey,
       },
       bundling: {
         // Local esbuild (no Docker); the runtime ships SDK v3, so it stays external.
@@ -146,27 +192,14 @@ export class DataStack extends Stack {
     });
     this.dataBucket.addEventNotification(
       s3.EventType.OBJECT_CREATED,
-      new s3n.LambdaDestination(this.manifestWriter),
-      { prefix: DATA_PREFIX },
+      new s3n.LambdaDestination(writer),
+      { prefix },
     );
 
-    acknowledgeBucketNotificationsHandler(this);
-
-    new CfnOutput(this, 'DataBucketName', {
-      value: this.dataBucket.bucketName,
-      description: 'Upload data under data/',
-    });
-    new CfnOutput(this, 'ManifestBucketName', {
-      value: this.manifestBucket.bucketName,
-    });
-    // The portal's credentials need kms:GenerateDataKey on this key to upload (SSE-KMS).
-    new CfnOutput(this, 'DataKeyArn', {
-      value: this.dataKey.keyArn,
-      description:
-        'KMS key of the data bucket (DATA_KEY_ARN in the portal IAM policy)',
-    });
-    new CfnOutput(this, 'InputDataUrl', {
-      value: `s3://${this.dataBucket.bucketName}/${DATA_PREFIX}`,
-    });
+    // CDK adds one notifications handler per stack with the first notification.
+    if (this.manifestWriters.size === 0)
+      acknowledgeBucketNotificationsHandler(this);
+    this.manifestWriters.set(system, writer);
+    return writer;
   }
 }

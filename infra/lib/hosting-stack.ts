@@ -40,6 +40,8 @@ export interface HostingStackProps extends StackProps {
   /** Base URL of the prediction API, written to config.json for the app. */
   apiBaseUrl: string;
   siteDir?: string;
+  /** What the site is, for the distribution's comment. */
+  title?: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export class HostingStack extends Stack {
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'Abalone age predictor (consumer app)',
+      comment: `${props.title ?? 'ML system'} (consumer app)`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),

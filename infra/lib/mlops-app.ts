@@ -1,85 +1,90 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_NAMES, MlopsNames } from './config';
+import { MlopsNames } from './config';
 import { DataStack } from './data-stack';
-import { MlPipelineStack } from './ml-pipeline-stack';
+import { applyServedBoundary, deploySynthesizer } from './deploy-access';
 import { HostingStack } from './hosting-stack';
-import { ReleaseStack } from './release-stack';
 import { parseCaptureSampling } from './model-monitor';
-import { ServingStack } from './serving-stack';
+import { MlSystem } from './ml-system';
+
+/** One ML system of the app: its spec file and what the app sets for it. */
+export interface SystemEntry {
+  /** Construct id; also the stack prefix unless `stackPrefix` is given. */
+  id: string;
+  specFile: string;
+  dataFile?: string;
+  names?: Partial<MlopsNames>;
+  stackPrefix?: string;
+  /** Serve the consumer web app (packages/consumer-app) in front of this system's API. */
+  consumerSite?: boolean;
+}
 
 export interface MlopsAppOptions {
+  /** The ML systems to deploy. */
+  systems: SystemEntry[];
   /** Account/region; env-agnostic stacks (resolved at deploy) when absent. */
   env?: Environment;
-  names?: Partial<MlopsNames>;
   /** Register cdk-nag's AwsSolutions pack as a validation plugin (default true). */
   nag?: boolean;
-  /** CORS origin of the prediction API (default '*'). */
+  /** CORS origin of the prediction APIs (default '*'). */
   allowOrigin?: string;
   /** Directory of the consumer app build (default: packages/consumer-app/dist or the placeholder). */
   siteDir?: string;
   /** E-mail subscribed to release approval requests. */
   approvalEmail?: string;
+  /** Share of requests Data Capture records (0–100). */
+  captureSamplingPercent?: number;
 }
 
 export interface MlopsStacks {
-  data: DataStack;
-  pipeline: MlPipelineStack;
-  serving: ServingStack;
-  release: ReleaseStack;
-  hosting: HostingStack;
+  platform: DataStack;
+  systems: MlSystem[];
+  hosting?: HostingStack;
 }
 
-/** Names may be overridden with context, e.g. `-c pipelineName=my-pipeline`. */
-export function namesFromContext(app: App): Partial<MlopsNames> {
-  const names: Partial<MlopsNames> = {};
-  for (const key of Object.keys(DEFAULT_NAMES) as (keyof MlopsNames)[]) {
-    const value = app.node.tryGetContext(key);
-    if (typeof value === 'string' && value.trim() !== '')
-      names[key] = value.trim();
-  }
-  return names;
-}
-
-/** Builds every stack of the reference system into the app. */
-export function buildMlopsApp(
-  app: App,
-  options: MlopsAppOptions = {},
-): MlopsStacks {
-  const names: MlopsNames = { ...DEFAULT_NAMES, ...options.names };
+/** Builds the platform stack, one MlSystem per entry, and the consumer site. */
+export function buildMlopsApp(app: App, options: MlopsAppOptions): MlopsStacks {
   const env = options.env;
-  const data = new DataStack(app, 'MlopsData', { env });
-  const pipeline = new MlPipelineStack(app, 'MlopsPipeline', {
-    env,
-    names,
-    dataKey: data.dataKey,
+  const platform = new DataStack(app, 'MlopsData', { env });
+  let hosting: HostingStack | undefined;
+  const systems = options.systems.map(entry => {
+    const prefix = entry.stackPrefix ?? entry.id;
+    const hostingName = `${prefix}Hosting`;
+    const system = new MlSystem(app, entry.id, {
+      specFile: entry.specFile,
+      dataFile: entry.dataFile,
+      platform,
+      names: entry.names,
+      stackPrefix: prefix,
+      env,
+      approvalEmail: options.approvalEmail,
+      serving: {
+        allowOrigin: options.allowOrigin,
+        captureSamplingPercent: parseCaptureSampling(
+          options.captureSamplingPercent,
+        ),
+      },
+      deployWith: entry.consumerSite ? [hostingName] : [],
+    });
+    if (entry.consumerSite) {
+      if (hosting)
+        throw new Error(
+          `consumerSite: only one system may serve the consumer app (${entry.id})`,
+        );
+      hosting = new HostingStack(app, hostingName, {
+        env,
+        apiBaseUrl: system.servingStack.api.url,
+        siteDir: options.siteDir,
+        title: system.system.title,
+        synthesizer: deploySynthesizer(),
+      });
+      applyServedBoundary(hosting);
+    }
+    return system;
   });
-  const serving = new ServingStack(app, 'MlopsServing', {
-    env,
-    names,
-    allowOrigin: options.allowOrigin,
-    captureSamplingPercent: parseCaptureSampling(
-      app.node.tryGetContext('captureSamplingPercent'),
-    ),
-  });
-  // Serving reads model artifacts from the pipeline's bucket (by name).
-  serving.addStackDependency(pipeline);
-  const hosting = new HostingStack(app, 'MlopsHosting', {
-    env,
-    apiBaseUrl: serving.api.url,
-    siteDir: options.siteDir,
-  });
-  const release = new ReleaseStack(app, 'MlopsRelease', {
-    env,
-    names,
-    approvalEmail: options.approvalEmail,
-  });
-  release.addStackDependency(pipeline);
-  // Consumers find the data bucket by name, so order the deployment explicitly.
-  pipeline.addStackDependency(data);
   if (options.nag ?? true) {
     // cdk-nag 3 is a validation plugin (not an Aspect); errors fail synth.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { data, pipeline, serving, release, hosting };
+  return { platform, systems, hosting };
 }

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { sharedBucketName } from './config';
+import { artifactPrefix, sharedBucketName } from './config';
 import { acknowledge, acknowledgeAll } from './nag';
 import { modelPackagesArn } from './sagemaker-arns';
 
@@ -39,11 +39,14 @@ export const MODEL_MONITOR_ACCOUNTS: Record<string, string> = {
 };
 export const MODEL_MONITOR_REPOSITORY = 'sagemaker-model-monitor-analyzer';
 
-/** Where Data Capture writes and Model Monitor reports, in the artifact bucket. */
-export const CAPTURE_PREFIX = 'monitoring/capture';
-export const REPORTS_PREFIX = 'monitoring/reports';
-/** The record preprocessor the step-code deployment puts under code/. */
-export const RECORD_PREPROCESSOR_KEY = 'code/monitor_record_preprocessor.py';
+/** Where a system's Data Capture writes and Model Monitor reports, in the artifact bucket. */
+export const capturePrefix = (system: string) =>
+  `${artifactPrefix(system)}monitoring/capture`;
+export const reportsPrefix = (system: string) =>
+  `${artifactPrefix(system)}monitoring/reports`;
+/** The record preprocessor the system's step-code deployment puts under code/. */
+export const recordPreprocessorKey = (system: string) =>
+  `${artifactPrefix(system)}code/monitor_record_preprocessor.py`;
 export const DEFAULT_CAPTURE_SAMPLING_PERCENT = 100;
 /**
  * Sampling for Data Capture, from `-c captureSamplingPercent=N` (a string) or
@@ -70,6 +73,8 @@ export interface DataQualityMonitorProps {
   endpoint: sagemaker.CfnEndpoint;
   modelPackageGroupName: string;
   modelPackageArn: string;
+  /** The system's name (its prefix in the artifact bucket). */
+  systemName: string;
   artifacts: s3.IBucket;
   instanceType?: string;
 }
@@ -112,8 +117,7 @@ export class DataQualityMonitor extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description:
-        'Runs the Model Monitor data-quality job of the Abalone endpoint',
+      description: `Runs the Model Monitor data-quality job of ${props.endpointName}`,
     });
     const images = new CfnMapping(this, 'Accounts', {
       mapping: Object.fromEntries(
@@ -150,7 +154,7 @@ export class DataQualityMonitor extends Construct {
             `/${MODEL_MONITOR_REPOSITORY}:latest`,
           ]),
           recordPreprocessorSourceUri: artifacts.s3UrlForObject(
-            RECORD_PREPROCESSOR_KEY,
+            recordPreprocessorKey(props.systemName),
           ),
         },
         dataQualityBaselineConfig: {
@@ -175,7 +179,9 @@ export class DataQualityMonitor extends Construct {
           monitoringOutputs: [
             {
               s3Output: {
-                s3Uri: artifacts.s3UrlForObject(REPORTS_PREFIX),
+                s3Uri: artifacts.s3UrlForObject(
+                  reportsPrefix(props.systemName),
+                ),
                 localPath: '/opt/ml/processing/output',
                 s3UploadMode: 'Continuous',
               },
@@ -212,14 +218,17 @@ export class DataQualityMonitor extends Construct {
   private addStatements(props: DataQualityMonitorProps, imageAccount: string) {
     const stack = Stack.of(this);
     const { artifacts } = props;
+    const capture = capturePrefix(props.systemName);
+    const reports = reportsPrefix(props.systemName);
+    const runs = `${artifactPrefix(props.systemName)}runs/*`;
     const statements = [
       new iam.PolicyStatement({
         sid: 'ReadCaptureBaselineAndPreprocessor',
         actions: ['s3:GetObject'],
         resources: [
-          artifacts.arnForObjects(`${CAPTURE_PREFIX}/*`),
-          artifacts.arnForObjects('runs/*'),
-          artifacts.arnForObjects(RECORD_PREPROCESSOR_KEY),
+          artifacts.arnForObjects(`${capture}/*`),
+          artifacts.arnForObjects(runs),
+          artifacts.arnForObjects(recordPreprocessorKey(props.systemName)),
         ],
       }),
       new iam.PolicyStatement({
@@ -227,13 +236,13 @@ export class DataQualityMonitor extends Construct {
         actions: ['s3:ListBucket'],
         resources: [artifacts.bucketArn],
         conditions: {
-          StringLike: { 's3:prefix': [`${CAPTURE_PREFIX}/*`, 'runs/*'] },
+          StringLike: { 's3:prefix': [`${capture}/*`, runs] },
         },
       }),
       new iam.PolicyStatement({
         sid: 'WriteReports',
         actions: ['s3:PutObject'],
-        resources: [artifacts.arnForObjects(`${REPORTS_PREFIX}/*`)],
+        resources: [artifacts.arnForObjects(`${reports}/*`)],
       }),
       new iam.PolicyStatement({
         sid: 'PullAnalyzerImage',
@@ -289,7 +298,7 @@ export class DataQualityMonitor extends Construct {
     acknowledgeAll(
       this.role.node.findChild('DefaultPolicy'),
       [
-        ...[`${CAPTURE_PREFIX}/*`, `${REPORTS_PREFIX}/*`, 'runs/*'].map(
+        ...[`${capture}/*`, `${reports}/*`, runs].map(
           prefix => `AwsSolutions-IAM5[Resource::${bucket}/${prefix}]`,
         ),
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/ProcessingJobs*]',

@@ -80,12 +80,16 @@ export function acknowledgeBucketNotificationsHandler(stack: Stack): void {
  */
 export function acknowledgeBucketDeployment(
   stack: Stack,
-  destination: IConstruct,
+  /** The destination bucket of this stack, or the nag resource text of one found by name. */
+  destination: IConstruct | string,
   extraIds: string[] = [],
 ): void {
-  const bucketId = stack.getLogicalId(
-    destination.node.defaultChild as CfnElement,
-  );
+  const objects =
+    typeof destination === 'string'
+      ? destination
+      : `<${stack.getLogicalId(
+          destination.node.defaultChild as CfnElement,
+        )}.Arn>/*`;
   for (const handler of singletons(stack, 'Custom::CDKBucketDeployment')) {
     const reason =
       "CDK-managed BucketDeployment handler: reads this stack's asset from the CDK bootstrap bucket and syncs it into the destination bucket (object-level actions on those two buckets only).";
@@ -103,8 +107,12 @@ export function acknowledgeBucketDeployment(
         'AwsSolutions-IAM5[Action::s3:List*]',
         'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
         'AwsSolutions-IAM5[Action::s3:Abort*]',
-        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::${objects}]`,
+        // The default bootstrap's asset bucket, or the scoped deploy bootstrap's (lib/deploy-access.ts).
+        ...['hnb659fds', 'mlopsdep'].map(
+          q =>
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${q}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+        ),
         ...extraIds,
       ],
       reason,

@@ -1,21 +1,32 @@
 /**
  * SageMaker Pipeline definition (schema version 2020-12-01) built in
- * TypeScript, so synth needs no Python SDK. Steps mirror the reference
- * pipeline: Preprocess → Train → Evaluate → CheckMSE → Register (or fail).
+ * TypeScript, so synth needs no Python SDK. Steps: Preprocess → Train →
+ * Evaluate → Check<metric> (the spec's gate) → Register (or fail). The task
+ * fixes the XGBoost objective; everything about the data set reaches the
+ * step scripts as system.json (a processing input).
  * Values may be CDK tokens; the stack serialises with Stack.toJsonString.
  */
 import {
   DEFAULT_PROCESSING_INSTANCE_TYPE,
   DEFAULT_TRAINING_INSTANCE_TYPE,
-  MODEL_PARAMETERS,
+  modelParameters,
   PipelineParameterSpec,
 } from './config';
+import {
+  gateJsonPath,
+  gateStepName,
+  ResolvedSystem,
+  taskTraining,
+} from './spec';
 
 export interface PipelineDefinitionProps {
+  system: ResolvedSystem;
   /** Role the processing/training jobs run as. */
   roleArn: string;
-  /** Bucket holding step code (`code/`) and run outputs (`runs/<execution id>/`). */
+  /** Bucket holding the system's step code (`<prefix>code/`), system.json (`<prefix>spec/`) and runs (`<prefix>runs/<execution id>/`). */
   artifactBucketName: string;
+  /** The system's key prefix in the artifact bucket, e.g. `systems/churn-predictor/`. */
+  artifactPrefix: string;
   /** Default of the InputDataUrl parameter (S3 prefix of the data set). */
   defaultInputDataUrl: string;
   sklearnImage: string;
@@ -31,13 +42,12 @@ export const STEP_NAMES = {
   preprocess: 'Preprocess',
   train: 'Train',
   evaluate: 'Evaluate',
-  check: 'CheckMSE',
   register: 'Register',
-  fail: 'MseAboveThreshold',
 } as const;
 
 export const EVALUATION_PROPERTY_FILE = 'EvaluationReport';
-export const MSE_JSON_PATH = 'regression_metrics.mse.value';
+/** Key of the model package's CustomerMetadataProperties holding the S3 URI of its signature.json. */
+export const SIGNATURE_METADATA_KEY = 'mlops:signature';
 
 type Expr = string | number | Record<string, unknown>;
 
@@ -57,6 +67,7 @@ export interface PipelineParameterDefinition {
 
 export function pipelineParameters(
   defaultInputDataUrl: string,
+  system: ResolvedSystem,
 ): PipelineParameterDefinition[] {
   const own: PipelineParameterSpec[] = [
     { name: 'InputDataUrl', type: 'String', default: defaultInputDataUrl },
@@ -71,7 +82,7 @@ export function pipelineParameters(
       default: DEFAULT_TRAINING_INSTANCE_TYPE,
     },
   ];
-  return [...own, ...MODEL_PARAMETERS].map(p => ({
+  return [...own, ...modelParameters(system)].map(p => ({
     Name: p.name,
     Type: p.type,
     DefaultValue: p.default,
@@ -81,10 +92,13 @@ export function pipelineParameters(
 export function buildPipelineDefinition(
   props: PipelineDefinitionProps,
 ): Record<string, unknown> {
-  const bucket = `s3://${props.artifactBucketName}`;
+  const { system } = props;
+  const bucket = `s3://${props.artifactBucketName}/${props.artifactPrefix}`;
   const runPath = (...parts: string[]) =>
-    join('/', [`${bucket}/runs`, executionId, ...parts]);
-  const codeUri = `${bucket}/code/`;
+    join('/', [`${bucket}runs`, executionId, ...parts]);
+  const codeUri = `${bucket}code/`;
+  const systemUri = `${bucket}spec/`;
+  const checkName = gateStepName(system.gate);
   const inferenceTypes = props.inferenceInstanceTypes ?? [
     'ml.m5.large',
     'ml.m5.xlarge',
@@ -144,6 +158,7 @@ export function buildPipelineDefinition(
           '/opt/ml/processing/input/data',
         ),
         s3Input('code', codeUri, '/opt/ml/processing/input/code'),
+        s3Input('system', systemUri, '/opt/ml/processing/input/system'),
       ],
       ProcessingOutputConfig: {
         Outputs: [
@@ -152,19 +167,21 @@ export function buildPipelineDefinition(
           s3Output('test', '/opt/ml/processing/test'),
           s3Output('preprocessor', '/opt/ml/processing/preprocessor'),
           s3Output('baseline', '/opt/ml/processing/baseline'),
+          s3Output('signature', '/opt/ml/processing/signature'),
         ],
       },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
     },
   };
 
-  const hyperParameters: Record<string, Expr> = {
-    objective: 'reg:squarederror',
-    eval_metric: 'rmse',
-  };
-  for (const p of MODEL_PARAMETERS) {
+  // Spec hyperparameters without a pipeline parameter are fixed; the task's objective wins.
+  const hyperParameters: Record<string, Expr> = Object.fromEntries(
+    Object.entries(system.hyperparameters).map(([k, v]) => [k, String(v)]),
+  );
+  for (const p of modelParameters(system)) {
     if (p.hyperparameter) hyperParameters[p.hyperparameter] = asString(p.name);
   }
+  Object.assign(hyperParameters, taskTraining(system));
 
   const channel = (name: string) => ({
     ChannelName: name,
@@ -225,7 +242,13 @@ export function buildPipelineDefinition(
           outputUri(STEP_NAMES.preprocess, 'test'),
           '/opt/ml/processing/test',
         ),
+        s3Input(
+          'signature',
+          outputUri(STEP_NAMES.preprocess, 'signature'),
+          '/opt/ml/processing/signature',
+        ),
         s3Input('code', codeUri, '/opt/ml/processing/input/code'),
+        s3Input('system', systemUri, '/opt/ml/processing/input/system'),
       ],
       ProcessingOutputConfig: {
         Outputs: [s3Output('evaluation', '/opt/ml/processing/evaluation')],
@@ -255,10 +278,19 @@ export function buildPipelineDefinition(
     Arguments: {
       ModelPackageGroupName: props.modelPackageGroupName,
       ModelPackageDescription: join(' ', [
-        'Abalone preprocessor + XGBoost, pipeline execution',
+        `${system.title}: preprocessor + XGBoost, pipeline execution`,
         executionId,
       ]),
       ModelApprovalStatus: param('ModelApprovalStatus'),
+      // The signature (inputs, task, classes) is found from DescribeModelPackage.
+      CustomerMetadataProperties: {
+        [SIGNATURE_METADATA_KEY]: join('/', [
+          outputUri(STEP_NAMES.preprocess, 'signature'),
+          'signature.json',
+        ]),
+        'mlops:task': system.schema.task,
+        'mlops:system': system.name,
+      },
       ModelMetrics: {
         ModelQuality: {
           Statistics: {
@@ -279,8 +311,8 @@ export function buildPipelineDefinition(
         },
       },
       InferenceSpecification: {
-        // A pipeline model: the SKLearn container turns raw CSV features into
-        // the 10 model features, the XGBoost container predicts rings.
+        // A pipeline model: the SKLearn container turns raw CSV inputs into
+        // the model features, the XGBoost container predicts.
         Containers: [
           {
             Image: props.sklearnImage,
@@ -305,34 +337,33 @@ export function buildPipelineDefinition(
     },
   };
 
+  const { gate } = system;
   const fail = {
-    Name: STEP_NAMES.fail,
+    Name: `${checkName}Failed`,
     Type: 'Fail',
     Arguments: {
-      ErrorMessage: join(' ', [
-        'Test MSE is above the threshold',
-        param('MseThreshold'),
-        '- model not registered',
-      ]),
+      ErrorMessage: `Quality gate: test ${gate.metric} is not ${gate.comparison} ${gate.threshold} - model not registered`,
     },
   };
 
-  const checkMse = {
-    Name: STEP_NAMES.check,
+  // The threshold is the spec's, not a run parameter: whoever may start a
+  // run cannot lower the bar (issue #20).
+  const check = {
+    Name: checkName,
     Type: 'Condition',
     Arguments: {
       Conditions: [
         {
-          Type: 'LessThanOrEqualTo',
+          Type: gate.comparison,
           LeftValue: {
             'Std:JsonGet': {
               PropertyFile: {
                 Get: `Steps.${STEP_NAMES.evaluate}.PropertyFiles.${EVALUATION_PROPERTY_FILE}`,
               },
-              Path: MSE_JSON_PATH,
+              Path: gateJsonPath(system),
             },
           },
-          RightValue: param('MseThreshold'),
+          RightValue: gate.threshold,
         },
       ],
       IfSteps: [register],
@@ -343,7 +374,7 @@ export function buildPipelineDefinition(
   return {
     Version: '2020-12-01',
     Metadata: {},
-    Parameters: pipelineParameters(props.defaultInputDataUrl),
-    Steps: [preprocess, train, evaluate, checkMse],
+    Parameters: pipelineParameters(props.defaultInputDataUrl, system),
+    Steps: [preprocess, train, evaluate, check],
   };
 }

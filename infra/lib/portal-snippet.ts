@@ -1,7 +1,8 @@
 /**
  * Turns `cdk deploy --outputs-file` output into what the portal needs: the
- * catalog-info.yaml annotations of the ML system's entity and the aws
- * engine's app-config block.
+ * catalog-info.yaml annotations of each ML system's entity and the aws
+ * engine's app-config block. A system's stacks are <prefix>Pipeline,
+ * <prefix>Release, <prefix>Serving (lib/ml-system.ts); the shared ones MlopsData.
  */
 export type StackOutputs = Record<string, Record<string, string>>;
 
@@ -36,40 +37,54 @@ function pick(
   return value;
 }
 
-export function resourcesFromOutputs(outputs: StackOutputs): PortalResources {
+export const PLATFORM_STACK = 'MlopsData';
+
+export function resourcesFromOutputs(
+  outputs: StackOutputs,
+  prefix = 'Mlops',
+): PortalResources {
+  const pipeline = `${prefix}Pipeline`;
+  const serving = `${prefix}Serving`;
   return {
-    pipelineName: pick(outputs, 'MlopsPipeline', 'PipelineName', true)!,
+    pipelineName: pick(outputs, pipeline, 'PipelineName', true)!,
     modelPackageGroupName: pick(
       outputs,
-      'MlopsPipeline',
+      pipeline,
       'ModelPackageGroupName',
       true,
     )!,
-    region: pick(outputs, 'MlopsPipeline', 'Region', true)!,
+    region: pick(outputs, pipeline, 'Region', true)!,
     releasePipelineName: pick(
       outputs,
-      'MlopsRelease',
+      `${prefix}Release`,
       'ReleasePipelineName',
       true,
     )!,
     // The endpoint exists only after the first approved deploy; its name is fixed, so fall back to it.
     endpointName:
-      pick(outputs, 'MlopsServing', 'EndpointName', false) ??
-      pick(outputs, 'MlopsPipeline', 'EndpointName', true)!,
-    dataBucketUri: pick(outputs, 'MlopsData', 'InputDataUrl', false),
-    dataKeyArn: pick(outputs, 'MlopsData', 'DataKeyArn', false),
-    artifactBucketName: pick(
-      outputs,
-      'MlopsPipeline',
-      'ArtifactBucketName',
-      false,
-    ),
-    apiUrl: pick(outputs, 'MlopsServing', 'ApiUrl', false),
-    consumerUrl: pick(outputs, 'MlopsHosting', 'ConsumerUrl', false),
+      pick(outputs, serving, 'EndpointName', false) ??
+      pick(outputs, pipeline, 'EndpointName', true)!,
+    dataBucketUri:
+      pick(outputs, pipeline, 'InputDataUrl', false) ??
+      pick(outputs, PLATFORM_STACK, 'InputDataUrl', false),
+    dataKeyArn: pick(outputs, PLATFORM_STACK, 'DataKeyArn', false),
+    artifactBucketName:
+      pick(outputs, pipeline, 'ArtifactBucketName', false) ??
+      pick(outputs, PLATFORM_STACK, 'ArtifactBucketName', false),
+    apiUrl: pick(outputs, serving, 'ApiUrl', false),
+    consumerUrl: pick(outputs, `${prefix}Hosting`, 'ConsumerUrl', false),
   };
 }
 
-/** Values are quoted so names like "AbaloneModelPackageGroup" stay strings in YAML. */
+/** Stack prefixes of the systems in the outputs (each <prefix>Pipeline stack with a PipelineName). */
+export function systemPrefixes(outputs: StackOutputs): string[] {
+  return Object.keys(outputs)
+    .filter(k => k.endsWith('Pipeline') && outputs[k]?.PipelineName)
+    .map(k => k.slice(0, -'Pipeline'.length))
+    .sort();
+}
+
+/** Values are quoted so names like "MyModelPackageGroup" stay strings in YAML. */
 const q = (v: string) => JSON.stringify(v);
 
 export function catalogAnnotationsYaml(r: PortalResources): string {
@@ -119,12 +134,39 @@ export function iamPolicyValues(r: PortalResources): string[] {
 }
 
 export function portalSnippet(outputs: StackOutputs): string {
-  const r = resourcesFromOutputs(outputs);
+  const prefixes = systemPrefixes(outputs);
+  if (prefixes.length === 0)
+    throw new Error(
+      'cdk outputs lack a <system>Pipeline stack with PipelineName; deploy the systems with --outputs-file first',
+    );
+  if (prefixes.length === 1) return systemSnippet(outputs, prefixes[0], true);
+  const first = resourcesFromOutputs(outputs, prefixes[0]);
+  return [
+    '# app-config.yaml (portal backend; each entity names its data prefix)',
+    appConfigYaml({ ...first, dataBucketUri: undefined }),
+    ...prefixes.map(p => {
+      const name = outputs[`${p}Pipeline`]?.SystemName ?? p;
+      return `# ===== ${name} (stacks ${p}*) =====\n${systemSnippet(
+        outputs,
+        p,
+        false,
+      )}`;
+    }),
+  ].join('\n');
+}
+
+function systemSnippet(
+  outputs: StackOutputs,
+  prefix: string,
+  withConfig: boolean,
+): string {
+  const r = resourcesFromOutputs(outputs, prefix);
   const lines = [
     '# catalog-info.yaml (the ML system component)',
     catalogAnnotationsYaml(r),
-    '# app-config.yaml (portal backend)',
-    appConfigYaml(r),
+    ...(withConfig
+      ? ['# app-config.yaml (portal backend)', appConfigYaml(r)]
+      : []),
   ];
   const iam = iamPolicyValues(r);
   if (iam.length) {

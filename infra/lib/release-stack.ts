@@ -18,10 +18,11 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
   CODE_SOURCE_KEY,
-  MANIFEST_ZIP_KEY,
+  manifestZipKey,
   MlopsNames,
   sharedBucketName,
 } from './config';
+import { DEPLOY_QUALIFIER, deployBootstrapRoleArns } from './deploy-access';
 import {
   acknowledge,
   acknowledgeAll,
@@ -31,7 +32,14 @@ import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
 export interface ReleaseStackProps extends StackProps {
+  /** The ML system's name (its manifest key). */
+  systemName: string;
+  title: string;
   names: MlopsNames;
+  /** The serving stack the Deploy stage deploys with the approved version. */
+  servingStackName: string;
+  /** Stacks deployed with it (they depend on its outputs, e.g. consumer hosting). */
+  extraDeployStacks?: string[];
   /** Optional e-mail subscribed to approval notifications. */
   approvalEmail?: string;
 }
@@ -50,9 +58,9 @@ const NODE_INSTALL = ['node --version', 'npm ci --no-audit --no-fund'];
 const RUNTIME = { nodejs: '20' };
 
 /**
- * Release: CodePipeline Source (repo zip + data manifest) → CI → MLPipeline
- * → Approval (manual, SNS) → Deploy (serving + hosting with the approved
- * model package).
+ * Release of one ML system: CodePipeline Source (repo zip + the system's data
+ * manifest) → CI → MLPipeline → Approval (manual, SNS) → Deploy (its serving
+ * stack, and any stack deployed with it, with the approved model package).
  */
 export class ReleaseStack extends Stack {
   readonly pipeline: codepipeline.Pipeline;
@@ -61,9 +69,9 @@ export class ReleaseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReleaseStackProps) {
     super(scope, id, props);
-    this.templateOptions.description =
-      'MLOps reference system: release pipeline (CodePipeline + CodeBuild)';
+    this.templateOptions.description = `ML system ${props.systemName}: release pipeline (CodePipeline + CodeBuild)`;
     const names = props.names;
+    const manifestKey = manifestZipKey(props.systemName);
 
     const logsBucket = accessLogsBucket(this);
     const key = new kms.Key(this, 'ReleaseKey', {
@@ -90,7 +98,7 @@ export class ReleaseStack extends Stack {
     );
 
     this.approvalTopic = new sns.Topic(this, 'ApprovalTopic', {
-      displayName: 'Abalone model release approvals',
+      displayName: `${props.title} model release approvals`,
       masterKey: key,
       enforceSSL: true,
     });
@@ -153,7 +161,7 @@ export class ReleaseStack extends Stack {
 
     const mlProject = project(
       'MlPipelineProject',
-      "Runs the SageMaker pipeline on the manifest's data and fails when the MSE gate fails",
+      "Runs the SageMaker pipeline on the manifest's data and fails when the quality gate fails",
       {
         version: '0.2',
         env: {
@@ -197,7 +205,7 @@ export class ReleaseStack extends Stack {
 
     const deployProject = project(
       'DeployProject',
-      'Deploys the serving and hosting stacks with the approved model package',
+      `Deploys ${props.servingStackName} with the approved model package (scoped ${DEPLOY_QUALIFIER} bootstrap)`,
       {
         version: '0.2',
         phases: {
@@ -210,6 +218,10 @@ export class ReleaseStack extends Stack {
           },
         },
       },
+      {
+        SERVING_STACK: props.servingStackName,
+        DEPLOY_STACKS: (props.extraDeployStacks ?? []).join(' '),
+      },
     );
     deployProject.addToRolePolicy(
       new iam.PolicyStatement({
@@ -221,19 +233,14 @@ export class ReleaseStack extends Stack {
         resources: [modelPackagesArn(this, names.modelPackageGroupName)],
       }),
     );
-    // cdk deploy works through the CDK bootstrap roles, which carry the deploy permissions.
+    // cdk deploy works through bootstrap roles. Only the scoped deploy
+    // bootstrap's two roles, never the default (administrator) bootstrap:
+    // its execution policy covers the served stacks only (lib/deploy-access.ts).
     deployProject.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'AssumeCdkBootstrapRoles',
+        sid: 'AssumeScopedDeployRoles',
         actions: ['sts:AssumeRole'],
-        resources: [
-          this.formatArn({
-            service: 'iam',
-            region: '',
-            resource: 'role',
-            resourceName: `cdk-hnb659fds-*-${this.account}-${this.region}`,
-          }),
-        ],
+        resources: deployBootstrapRoleArns(this),
       }),
     );
 
@@ -257,7 +264,7 @@ export class ReleaseStack extends Stack {
             new actions.S3SourceAction({
               actionName: 'DataManifest',
               bucket: manifestBucket,
-              bucketKey: MANIFEST_ZIP_KEY,
+              bucketKey: manifestKey,
               output: manifestOutput,
               trigger: actions.S3Trigger.NONE,
             }),
@@ -323,7 +330,7 @@ export class ReleaseStack extends Stack {
         },
         targets: [new targets.CodePipeline(this.pipeline)],
       });
-    startOn('OnNewManifest', manifestBucket.bucketName, MANIFEST_ZIP_KEY);
+    startOn('OnNewManifest', manifestBucket.bucketName, manifestKey);
     startOn('OnNewCode', this.codeBucket.bucketName, CODE_SOURCE_KEY);
 
     this.acknowledgeFindings(names, artifactBucket, [
@@ -388,11 +395,6 @@ export class ReleaseStack extends Stack {
       projects[2],
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${names.modelPackageGroupName.toLowerCase()}/*]`,
       'The version to approve/deploy is chosen at run time; limited to versions of this model package group.',
-    );
-    acknowledge(
-      projects[2],
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-<AWS::Region>]',
-      'cdk deploy assumes the CDK bootstrap roles (deploy, file-publishing, lookup) of this account/region only; they hold the deploy permissions.',
     );
   }
 }

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 
 /**
  * SageMaker lower-cases resource names inside ARNs (a group named
- * AbaloneModelPackageGroup has packages ".../abalonemodelpackagegroup/3"),
+ * MyModelPackageGroup has packages ".../mymodelpackagegroup/3"),
  * and IAM matches ARNs case-sensitively, so policies use the lower-case form.
  */
 export function sageMakerArn(stack: Stack, resource: string): string {

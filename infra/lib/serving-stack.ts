@@ -22,14 +22,16 @@ import {
   VALIDATION_ERROR_TEMPLATE,
 } from './api-mapping';
 import {
+  artifactPrefix,
   DEFAULT_ENDPOINT_INSTANCE_TYPE,
   MlopsNames,
   sharedBucketName,
 } from './config';
+import { ResolvedSystem } from './spec';
 import { grantContainerBasics } from './container-role';
 import { SageMakerImages } from './images';
 import {
-  CAPTURE_PREFIX,
+  capturePrefix,
   DEFAULT_CAPTURE_SAMPLING_PERCENT,
   DataQualityMonitor,
   parseCaptureSampling,
@@ -38,6 +40,7 @@ import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 
 export interface ServingStackProps extends StackProps {
+  system: ResolvedSystem;
   names: MlopsNames;
   /** Endpoint instance type (default ml.m5.large). */
   instanceType?: string;
@@ -79,15 +82,16 @@ export class ServingStack extends Stack {
     super(scope, id, props);
     this.templateOptions.description =
       'MLOps reference system: SageMaker endpoint and prediction API';
-    const names = props.names;
+    const { names, system } = props;
+    const prefix = artifactPrefix(system.name);
+    const capture = capturePrefix(system.name);
 
     this.modelPackageArn = new CfnParameter(this, 'ModelPackageArn', {
       type: 'String',
       description:
         'ARN of the approved model package version to serve (the Deploy stage passes it)',
       allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
-      constraintDescription:
-        'must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/abalonemodelpackagegroup/3',
+      constraintDescription: `must be a SageMaker model package version ARN, e.g. arn:aws:sagemaker:eu-west-1:123456789012:model-package/${names.modelPackageGroupName.toLowerCase()}/3`,
     });
     const packageArn = this.modelPackageArn.valueAsString;
     const modelVersion = Fn.select(2, Fn.split('/', packageArn));
@@ -103,14 +107,13 @@ export class ServingStack extends Stack {
 
     const modelRole = new iam.Role(this, 'ModelRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description:
-        'Runs the Abalone inference containers (preprocessor + XGBoost)',
+      description: `Runs the inference containers of ${system.name} (preprocessor + XGBoost)`,
     });
     modelRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadModelArtifacts',
         actions: ['s3:GetObject'],
-        resources: [artifacts.arnForObjects('runs/*')],
+        resources: [artifacts.arnForObjects(`${prefix}runs/*`)],
       }),
     );
     // SageMaker writes captured requests with the endpoint's model role.
@@ -118,7 +121,7 @@ export class ServingStack extends Stack {
       new iam.PolicyStatement({
         sid: 'WriteDataCapture',
         actions: ['s3:PutObject'],
-        resources: [artifacts.arnForObjects(`${CAPTURE_PREFIX}/*`)],
+        resources: [artifacts.arnForObjects(`${capture}/*`)],
       }),
     );
     grantContainerBasics(modelRole, {
@@ -135,8 +138,8 @@ export class ServingStack extends Stack {
         'artifacts',
         '<AWS::AccountId>',
         '<AWS::Region>',
-      )}/runs/*]`,
-      'Model artifacts live under runs/<pipeline execution id>/ in the artifact bucket; read-only.',
+      )}/${prefix}runs/*]`,
+      "Model artifacts live under this system's runs/<pipeline execution id>/ in the artifact bucket; read-only.",
     );
     acknowledge(
       modelPolicy,
@@ -144,7 +147,7 @@ export class ServingStack extends Stack {
         'artifacts',
         '<AWS::AccountId>',
         '<AWS::Region>',
-      )}/${CAPTURE_PREFIX}/*]`,
+      )}/${capture}/*]`,
       'Data Capture writes one object per captured batch under monitoring/capture/; write-only.',
     );
 
@@ -231,7 +234,7 @@ export class ServingStack extends Stack {
           initialSamplingPercentage:
             parseCaptureSampling(props.captureSamplingPercent) ??
             DEFAULT_CAPTURE_SAMPLING_PERCENT,
-          destinationS3Uri: artifacts.s3UrlForObject(CAPTURE_PREFIX),
+          destinationS3Uri: artifacts.s3UrlForObject(capture),
           captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
           captureContentTypeHeader: { csvContentTypes: ['text/csv'] },
         },
@@ -248,6 +251,7 @@ export class ServingStack extends Stack {
       endpointName: names.endpointName,
       endpoint: this.endpoint,
       modelPackageGroupName: names.modelPackageGroupName,
+      systemName: system.name,
       modelPackageArn: packageArn,
       artifacts,
     });
@@ -293,7 +297,7 @@ export class ServingStack extends Stack {
     props: ServingStackProps,
     modelVersion: string,
   ): apigw.RestApi {
-    const names = props.names;
+    const { names, system } = props;
     const throttle = props.throttle ?? DEFAULT_SERVING.throttle;
     const origin = props.allowOrigin ?? '*';
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -303,8 +307,7 @@ export class ServingStack extends Stack {
 
     const api = new apigw.RestApi(this, 'PredictionApi', {
       restApiName: `${names.endpointName}-api`,
-      description:
-        'Abalone age prediction: JSON features in, rings and age out',
+      description: `${system.title}: JSON instances in, ${system.schema.task} predictions out`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
@@ -370,12 +373,13 @@ export class ServingStack extends Stack {
           'integration.request.header.Content-Type': "'text/csv'",
           'integration.request.header.Accept': "'text/csv'",
         },
-        requestTemplates: { 'application/json': requestTemplate() },
+        requestTemplates: { 'application/json': requestTemplate(system) },
         integrationResponses: [
           {
             statusCode: '200',
             responseTemplates: {
               'application/json': responseTemplate(
+                system,
                 names.endpointName,
                 modelVersion,
               ),
@@ -408,7 +412,7 @@ export class ServingStack extends Stack {
     const requestModel = api.addModel('PredictRequest', {
       contentType: 'application/json',
       modelName: 'PredictRequest',
-      schema: predictRequestSchema() as apigw.JsonSchema,
+      schema: predictRequestSchema(system) as apigw.JsonSchema,
     });
     const validator = api.addRequestValidator('BodyValidator', {
       requestValidatorName: 'predict-body',

@@ -1,28 +1,33 @@
-"""Evaluate step (SageMaker XGBoost container).
+"""Evaluate step (SageMaker XGBoost container), for any ML system.
 
-Scores the trained model on the test split and writes evaluation.json in
-SageMaker's regression metrics schema; CheckMSE reads
-regression_metrics.mse.value from it. Also writes evaluation-plots.json beside it
-(predicted vs actual, residuals, feature importance) for the portal. Scores the model the endpoint serves:
-after early stopping the XGBoost container predicts with the trees up to the
-best iteration only, so the metrics (and the quality gate) must too.
+Scores the trained model on the test split and writes evaluation.json, the
+task's SageMaker Model Quality report (regression_metrics,
+binary_classification_metrics or multiclass_classification_metrics; each
+metric {value, standard_deviation}); the gate step reads the metric the spec
+names from it. Regression also gets evaluation-plots.json (predicted vs
+actual, residuals, feature importance) for the portal.
+Scores the model the endpoint serves: after early stopping the XGBoost
+container predicts with the trees up to the best iteration only, so the
+metrics (and the quality gate) must too.
 """
 import argparse
 import json
 import os
 import pickle
+import sys
 import tarfile
 
 import numpy as np
 import pandas as pd
 import xgboost
 
-from abalone_common import NUMERIC_COLUMNS, SEX_CATEGORIES
-from evaluation_plots import evaluation_plots
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ml_schema  # noqa: E402
+from evaluation_plots import evaluation_plots  # noqa: E402
 
 BASE_DIR = "/opt/ml/processing"
-# The model's inputs as preprocess.py builds them (ml-core's preprocessor featureNames).
-MODEL_FEATURES = NUMERIC_COLUMNS + [f"sex_{c}" for c in SEX_CATEGORIES]
+# Bootstrap resamples for the standard deviations (SageMaker's Model Quality reports them the same way).
+BOOTSTRAP = 30
 
 
 def load_model(model_dir):
@@ -53,21 +58,142 @@ def served_predictions(booster, dmatrix):
     return booster.predict(dmatrix, iteration_range=(0, int(best) + 1))
 
 
+def _bootstrap_std(fn, n, seed=0):
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(BOOTSTRAP):
+        index = rng.integers(0, n, n)
+        v = fn(index)
+        if v is not None and np.isfinite(v):
+            values.append(v)
+    return float(np.std(values)) if values else 0.0
+
+
+def _metric(fn, n):
+    return {"value": float(fn(np.arange(n))), "standard_deviation": _bootstrap_std(fn, n)}
+
+
 def regression_metrics(y_true, y_pred):
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
     residuals = y_true - y_pred
+    n = len(y_true)
+
+    def r2(i):
+        total = float(np.sum((y_true[i] - y_true[i].mean()) ** 2))
+        return 1.0 - float(np.sum(residuals[i] ** 2)) / total if total > 0 else 0.0
+
     mse = float(np.mean(residuals**2))
-    total = float(np.sum((y_true - y_true.mean()) ** 2))
-    r2 = 1.0 - float(np.sum(residuals**2)) / total if total > 0 else 0.0
     return {
         "regression_metrics": {
+            # mse keeps the residuals' spread as its deviation (what the portal has shown since v1).
             "mse": {"value": mse, "standard_deviation": float(np.std(residuals))},
-            "rmse": {"value": float(np.sqrt(mse))},
-            "mae": {"value": float(np.mean(np.abs(residuals)))},
-            "r2": {"value": r2},
+            "rmse": _metric(lambda i: np.sqrt(np.mean(residuals[i] ** 2)), n),
+            "mae": _metric(lambda i: np.mean(np.abs(residuals[i])), n),
+            "r2": _metric(r2, n),
         }
     }
+
+
+def _auc(y, p):
+    """Area under the ROC curve (Mann–Whitney, ties counted half); None with one class."""
+    pos, neg = p[y == 1], p[y == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return None
+    ranks = pd.Series(np.concatenate([pos, neg])).rank().to_numpy()
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def _ratio(a, b):
+    return float(a) / float(b) if b else 0.0
+
+
+def _confusion(y, predicted, classes):
+    return {
+        actual: {label: int(np.sum((y == a) & (predicted == p))) for p, label in enumerate(classes)}
+        for a, actual in enumerate(classes)
+    }
+
+
+def binary_metrics(y_true, probability, classes, threshold=0.5):
+    """binary_classification_metrics; class index 1 is the positive class."""
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(probability, dtype=float)
+    n = len(y)
+
+    def counts(i):
+        pred = p[i] >= threshold
+        t = y[i] == 1
+        return (np.sum(pred & t), np.sum(pred & ~t), np.sum(~pred & ~t), np.sum(~pred & t))
+
+    def precision(i):
+        tp, fp, _, _ = counts(i)
+        return _ratio(tp, tp + fp)
+
+    def recall(i):
+        tp, _, _, fn = counts(i)
+        return _ratio(tp, tp + fn)
+
+    def f1(i):
+        pr, rc = precision(i), recall(i)
+        return _ratio(2 * pr * rc, pr + rc)
+
+    metrics = {
+        "accuracy": lambda i: _ratio(counts(i)[0] + counts(i)[2], len(i)),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "auc": lambda i: _auc(y[i], p[i]),
+        "true_positive_rate": recall,
+        "true_negative_rate": lambda i: _ratio(counts(i)[2], counts(i)[2] + counts(i)[1]),
+        "false_positive_rate": lambda i: _ratio(counts(i)[1], counts(i)[1] + counts(i)[2]),
+        "false_negative_rate": lambda i: _ratio(counts(i)[3], counts(i)[3] + counts(i)[0]),
+    }
+    report = {name: _metric(fn, n) for name, fn in metrics.items()}
+    report["confusion_matrix"] = _confusion(y, (p >= threshold).astype(int), classes)
+    return {"binary_classification_metrics": report}
+
+
+def multiclass_metrics(y_true, probabilities, classes):
+    """multiclass_classification_metrics; the predicted class is the most probable one."""
+    y = np.asarray(y_true, dtype=int)
+    predicted = np.argmax(np.asarray(probabilities, dtype=float), axis=1)
+    n = len(y)
+
+    def per_class(i):
+        out = []
+        for k in range(len(classes)):
+            tp = np.sum((predicted[i] == k) & (y[i] == k))
+            pr = _ratio(tp, np.sum(predicted[i] == k))
+            rc = _ratio(tp, np.sum(y[i] == k))
+            out.append((np.sum(y[i] == k), pr, rc, _ratio(2 * pr * rc, pr + rc)))
+        return out
+
+    def weighted(column):
+        def fn(i):
+            rows = per_class(i)
+            return _ratio(sum(r[0] * r[column] for r in rows), sum(r[0] for r in rows))
+
+        return fn
+
+    metrics = {
+        "accuracy": lambda i: float(np.mean(predicted[i] == y[i])),
+        "weighted_precision": weighted(1),
+        "weighted_recall": weighted(2),
+        "weighted_f1": weighted(3),
+    }
+    report = {name: _metric(fn, n) for name, fn in metrics.items()}
+    report["confusion_matrix"] = _confusion(y, predicted, classes)
+    return {"multiclass_classification_metrics": report}
+
+
+def quality_report(system, y, predicted):
+    schema = system["schema"]
+    if schema["task"] == "regression":
+        return regression_metrics(y, predicted)
+    if schema["task"] == "binary":
+        return binary_metrics(y, predicted, schema["classes"])
+    return multiclass_metrics(y, np.asarray(predicted).reshape(len(y), len(schema["classes"])), schema["classes"])
 
 
 def main(argv=None):
@@ -76,18 +202,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     base = args.base_dir
 
+    system = ml_schema.load_system(os.path.join(base, "input", "system"))
     booster = load_model(os.path.join(base, "model"))
     test = pd.read_csv(os.path.join(base, "test", "test.csv"), header=None)
     y = test.iloc[:, 0].to_numpy()
-    x = xgboost.DMatrix(test.iloc[:, 1:].to_numpy())
-    predicted = served_predictions(booster, x)
-    report = regression_metrics(y, predicted)
+    predicted = served_predictions(booster, xgboost.DMatrix(test.iloc[:, 1:].to_numpy()))
+    report = quality_report(system, y, predicted)
     out_dir = os.path.join(base, "evaluation")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "evaluation.json"), "w") as f:
         json.dump(report, f)
-    with open(os.path.join(out_dir, "evaluation-plots.json"), "w") as f:
-        json.dump(evaluation_plots(y, predicted, booster, MODEL_FEATURES), f)
+    if system["schema"]["task"] == "regression":
+        with open(os.path.join(base, "signature", "signature.json"), encoding="utf-8") as f:
+            names = ml_schema.model_feature_names(json.load(f))
+        with open(os.path.join(out_dir, "evaluation-plots.json"), "w") as f:
+            json.dump(evaluation_plots(y, predicted, booster, names), f)
     print(json.dumps(report))
 
 

@@ -1,7 +1,8 @@
 """Drift baseline in SageMaker Model Monitor's statistics.json / constraints.json shapes.
 
 Same output as the portal's ml-core (packages/ml-core/src/monitoring/statistics.ts):
-features in schema order (sex as String, the 7 measurements as Fractional),
+features in signature order (categorical inputs as String, with the known
+categories first in their order; numeric inputs as Fractional),
 population std_dev, 10 equal-width KLL buckets, one sketch level holding every
 present value (or k evenly spaced order statistics when there are more than k).
 Computed on the raw training rows, before imputing and scaling, because Model
@@ -12,11 +13,8 @@ import os
 
 import numpy as np
 
-from abalone_common import NUMERIC_COLUMNS
-
 KLL_BUCKETS = 10
 KLL_PARAMETERS = {"c": 0.64, "k": 2048}
-SEX_VALUES = ["M", "F", "I"]  # ml-core's SEX_VALUES order
 
 
 def equal_width_histogram(values, bins):
@@ -71,15 +69,15 @@ def _numeric(df, name):
     }
 
 
-def _sex(df):
-    sex = df["sex"].fillna("").astype(str).str.strip().str.upper()
-    missing = int((sex == "").sum())
-    counts = {v: 0 for v in SEX_VALUES}
-    for value in sex[sex != ""]:
+def _categorical(df, name, categories):
+    values = df[name].astype("string").str.strip().fillna("")
+    missing = int((values == "").sum())
+    counts = {v: 0 for v in categories}
+    for value in values[values != ""]:
         counts[value] = counts.get(value, 0) + 1
     buckets = [{"value": v, "count": c} for v, c in counts.items()]
     return {
-        "name": "sex",
+        "name": name,
         "inferred_type": "String",
         "string_statistics": {
             "common": {"num_present": int(len(df) - missing), "num_missing": missing},
@@ -89,22 +87,24 @@ def _sex(df):
     }
 
 
-def baseline_statistics(df):
-    """statistics.json of the raw training rows (columns sex + NUMERIC_COLUMNS)."""
+def baseline_statistics(df, signature):
+    """statistics.json of the raw training inputs, features in signature order."""
     if len(df) == 0:
         raise ValueError("baseline_statistics: no rows")
-    return {
-        "version": 0,
-        "dataset": {"item_count": int(len(df))},
-        "features": [_sex(df)] + [_numeric(df, name) for name in NUMERIC_COLUMNS],
-    }
+    features = []
+    for i in signature["inputs"]:
+        if i.get("categories") is not None:
+            features.append(_categorical(df, i["name"], i["categories"]))
+        else:
+            features.append(_numeric(df, i["name"]))
+    return {"version": 0, "dataset": {"item_count": int(len(df))}, "features": features}
 
 
 def baseline_constraints(statistics, drift_threshold=0.1):
     """constraints.json as Model Monitor's suggest_baseline writes it, for the same features.
 
-    Missing values are tolerated (the preprocessor imputes them); Sex must be
-    one of the training values; drift is checked per feature at drift_threshold.
+    Missing values are tolerated (the preprocessor imputes them); a categorical
+    input must be one of the training values; drift is checked per feature at drift_threshold.
     """
     features = []
     for f in statistics["features"]:
@@ -134,10 +134,10 @@ def baseline_constraints(statistics, drift_threshold=0.1):
     }
 
 
-def write_baseline(df, out_dir):
+def write_baseline(df, signature, out_dir):
     """Writes statistics.json and constraints.json into out_dir; returns the statistics."""
     os.makedirs(out_dir, exist_ok=True)
-    statistics = baseline_statistics(df)
+    statistics = baseline_statistics(df, signature)
     with open(os.path.join(out_dir, "statistics.json"), "w") as f:
         json.dump(statistics, f)
     with open(os.path.join(out_dir, "constraints.json"), "w") as f:

@@ -1,7 +1,10 @@
 /**
  * Release stage "Deploy": approve the released version in the registry (if
- * still pending) and deploy the serving + hosting stacks with it.
- *   MODEL_PACKAGE_ARN, APPROVED_BY (default: release pipeline)
+ * still pending) and deploy the system's serving stack (and any stacks that
+ * depend on it, e.g. hosting) with it. cdk deploy goes through the scoped
+ * deploy bootstrap (lib/deploy-access.ts), not the account's admin one.
+ *   MODEL_PACKAGE_ARN, SERVING_STACK, DEPLOY_STACKS (space-separated, optional),
+ *   APPROVED_BY (default: release pipeline)
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { spawnSync } from 'child_process';
@@ -19,16 +22,26 @@ async function main() {
         process.env.CODEBUILD_BUILD_ID ?? ''
       }`.trim(),
   });
+  const stackName = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+  const serving = process.env.SERVING_STACK ?? '';
+  const extra = (process.env.DEPLOY_STACKS ?? '').split(/\s+/).filter(Boolean);
+  for (const name of [serving, ...extra])
+    if (!stackName.test(name))
+      throw new Error(
+        `SERVING_STACK / DEPLOY_STACKS: ${JSON.stringify(
+          name.slice(0, 64),
+        )} is not a stack name`,
+      );
   const args = [
     'cdk',
     'deploy',
-    'MlopsServing',
-    'MlopsHosting',
+    serving,
+    ...extra,
     '--exclusively',
     '--require-approval',
     'never',
     '--parameters',
-    `MlopsServing:ModelPackageArn=${arn}`,
+    `${serving}:ModelPackageArn=${arn}`,
     '--outputs-file',
     'cdk-outputs.json',
   ];

@@ -81,8 +81,9 @@ async function listSteps(
 }
 
 /**
- * Starts the SageMaker pipeline, waits for it, and fails unless the CheckMSE
- * gate passed and a model package was registered.
+ * Starts the SageMaker pipeline, waits for it, and fails unless the quality
+ * gate (the Condition step, Check<metric>) passed and a model package was
+ * registered.
  */
 export async function runPipeline(
   sm: SageMakerClient,
@@ -135,14 +136,16 @@ export async function runPipeline(
         s.FailureReason ? ` (${s.FailureReason})` : ''
       }`,
     );
-  const check = steps.find(s => s.StepName === 'CheckMSE');
+  const check = steps.find(s => s.Metadata?.Condition !== undefined);
   const outcome = check?.Metadata?.Condition?.Outcome;
   const register = steps.find(s => s.StepName === 'Register');
   const modelPackageArn = register?.Metadata?.RegisterModel?.Arn;
 
   if (outcome === 'False') {
     throw new GateError(
-      `quality gate failed: CheckMSE evaluated false (test MSE above MseThreshold); no model registered. ${
+      `quality gate failed: ${
+        check!.StepName
+      } evaluated false (the spec's threshold was not met); no model registered. ${
         failureReason ?? ''
       }`.trim(),
     );

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { imageUri, SKLEARN_REPOSITORY, SKLEARN_TAG } from '../lib/images';
 import { XGBOOST_REPOSITORY, XGBOOST_TAG } from '../lib/images';
 import { buildPipelineDefinition } from '../lib/pipeline-definition';
+import { loadSystem } from '../lib/spec';
 import { apiSteps, stepRequest } from './pipeline-arguments';
 import type { AwsShapeItem } from '../../scripts/aws-models/validate';
 
@@ -155,52 +156,68 @@ describe('validateAwsShapes (scripts/aws-models)', () => {
   });
 });
 
-describe('pipeline definition against the SageMaker API model', () => {
-  const artifactBucket = 'mlops-artifacts-123456789012-eu-west-1';
-  const definition = buildPipelineDefinition({
-    roleArn: 'arn:aws:iam::123456789012:role/MlopsPipeline-SageMakerRole',
-    artifactBucketName: artifactBucket,
-    defaultInputDataUrl: 's3://mlops-data-123456789012-eu-west-1/data/',
-    sklearnImage: imageUri('eu-west-1', SKLEARN_REPOSITORY, SKLEARN_TAG),
-    xgboostImage: imageUri('eu-west-1', XGBOOST_REPOSITORY, XGBOOST_TAG),
-    modelPackageGroupName: 'AbaloneModelPackageGroup',
-    region: 'eu-west-1',
-  }) as any;
-  const requests = apiSteps(definition.Steps).map(step => ({
-    step,
-    ...stepRequest(step, definition, artifactBucket),
-  }));
+const DEMO = path.join(__dirname, '..', '..', 'packages', 'demo-systems');
 
-  it('covers every step that calls an API', () => {
-    expect(requests.map(r => `${r.step.Name}:${r.operation}`)).toEqual([
-      'Preprocess:CreateProcessingJob',
-      'Train:CreateTrainingJob',
-      'Evaluate:CreateProcessingJob',
-      'Register:CreateModelPackage',
-    ]);
-  });
-
-  it('resolves placeholders to the parameter defaults', () => {
-    const train = requests.find(r => r.step.Name === 'Train')!.value;
-    expect(train.HyperParameters).toMatchObject({
-      max_depth: '5',
-      eta: '0.2',
-      num_round: '50',
-    });
-    expect(train.ResourceConfig.InstanceType).toBe('ml.m5.xlarge');
-    expect(JSON.stringify(train)).not.toMatch(/"Get"|Std:Join/);
-  });
-
-  it('sends requests that fit CreateProcessingJob, CreateTrainingJob and CreateModelPackage', () => {
-    const problems = validateAwsShapes(
-      requests.map(r => ({
-        service: 'sagemaker',
-        operation: r.operation,
-        kind: 'input' as const,
-        value: r.value,
-        label: `step ${r.step.Name}`,
-      })),
+describe.each([
+  ['abalone', undefined],
+  ['breast-cancer', 'breast-cancer.csv'],
+  ['penguins', undefined],
+])(
+  'pipeline definition of the %s spec against the SageMaker API model',
+  (dir, data) => {
+    const artifactBucket = 'mlops-artifacts-123456789012-eu-west-1';
+    const system = loadSystem(
+      path.join(DEMO, dir, 'ml-system.yaml'),
+      data && path.join(DEMO, dir, data),
     );
-    expect(problems).toEqual([]);
-  });
-});
+    const definition = buildPipelineDefinition({
+      system,
+      roleArn: 'arn:aws:iam::123456789012:role/MlopsPipeline-SageMakerRole',
+      artifactBucketName: artifactBucket,
+      artifactPrefix: `systems/${system.name}/`,
+      defaultInputDataUrl: `s3://mlops-data-123456789012-eu-west-1/data/${system.name}/`,
+      sklearnImage: imageUri('eu-west-1', SKLEARN_REPOSITORY, SKLEARN_TAG),
+      xgboostImage: imageUri('eu-west-1', XGBOOST_REPOSITORY, XGBOOST_TAG),
+      modelPackageGroupName: `${system.name}-models`,
+      region: 'eu-west-1',
+    }) as any;
+    const requests = apiSteps(definition.Steps).map(step => ({
+      step,
+      ...stepRequest(step, definition, artifactBucket),
+    }));
+
+    it('covers every step that calls an API', () => {
+      expect(requests.map(r => `${r.step.Name}:${r.operation}`)).toEqual([
+        'Preprocess:CreateProcessingJob',
+        'Train:CreateTrainingJob',
+        'Evaluate:CreateProcessingJob',
+        'Register:CreateModelPackage',
+      ]);
+    });
+
+    it("resolves placeholders to the parameter defaults (the spec's hyperparameters)", () => {
+      const train = requests.find(r => r.step.Name === 'Train')!.value;
+      const spec = system.hyperparameters;
+      expect(train.HyperParameters).toMatchObject({
+        max_depth: String(spec.max_depth),
+        eta: String(spec.eta),
+        num_round: String(spec.num_round),
+      });
+      expect(train.ResourceConfig.InstanceType).toBe('ml.m5.xlarge');
+      expect(JSON.stringify(train)).not.toMatch(/"Get"|Std:Join/);
+    });
+
+    it('sends requests that fit CreateProcessingJob, CreateTrainingJob and CreateModelPackage', () => {
+      const problems = validateAwsShapes(
+        requests.map(r => ({
+          service: 'sagemaker',
+          operation: r.operation,
+          kind: 'input' as const,
+          value: r.value,
+          label: `step ${r.step.Name}`,
+        })),
+      );
+      expect(problems).toEqual([]);
+    });
+  },
+);

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SYSTEMS } from '../bin/systems';
 import { buildMlopsApp, MlopsAppOptions, MlopsStacks } from '../lib/mlops-app';
 
 /** The context cdk.json gives the CLI, so tests synthesize what `cdk synth` does. */
@@ -13,40 +14,50 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
 
+type StackKey = 'data' | 'pipeline' | 'serving' | 'release' | 'hosting';
+
 export interface Synthesized {
   app: App;
   stacks: MlopsStacks;
-  templates: Record<
-    'data' | 'pipeline' | 'serving' | 'release' | 'hosting',
-    Template
-  >;
-  json: Record<'data' | 'pipeline' | 'serving' | 'release' | 'hosting', any>;
+  /** The platform stack and the reference (first) system's stacks. */
+  templates: Record<StackKey, Template>;
+  json: Record<StackKey, any>;
+  /** Any stack's template by stack name (e.g. BreastCancerServing). */
+  byName: (stackName: string) => any;
 }
+
+export const APP_OPTIONS: MlopsAppOptions = { env: TEST_ENV, systems: SYSTEMS };
 
 /**
  * Builds and synthesizes the whole app once (bundling and nag included);
  * each test file calls this in beforeAll and shares the result.
  */
 export function synthesizeApp(
-  options: MlopsAppOptions = { env: TEST_ENV },
+  options: MlopsAppOptions = APP_OPTIONS,
+  extend?: (app: App, stacks: MlopsStacks) => void,
 ): Synthesized {
   const app = new App({
     context: cdkJsonContext(),
     outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'cdk-test-')),
   });
   const stacks = buildMlopsApp(app, options);
+  extend?.(app, stacks);
   const assembly = app.synth();
+  const [first] = stacks.systems;
+  const byName = (name: string) => assembly.getStackByName(name).template;
   const json = {
-    data: assembly.getStackByName(stacks.data.stackName).template,
-    pipeline: assembly.getStackByName(stacks.pipeline.stackName).template,
-    serving: assembly.getStackByName(stacks.serving.stackName).template,
-    release: assembly.getStackByName(stacks.release.stackName).template,
-    hosting: assembly.getStackByName(stacks.hosting.stackName).template,
+    data: byName(stacks.platform.stackName),
+    pipeline: byName(first.pipelineStack.stackName),
+    serving: byName(first.servingStack.stackName),
+    release: byName(first.releaseStack.stackName),
+    hosting: stacks.hosting ? byName(stacks.hosting.stackName) : undefined,
   };
   const templates = Object.fromEntries(
-    Object.entries(json).map(([k, t]) => [k, Template.fromJSON(t)]),
+    Object.entries(json)
+      .filter(([, t]) => t)
+      .map(([k, t]) => [k, Template.fromJSON(t)]),
   ) as Synthesized['templates'];
-  return { app, stacks, templates, json };
+  return { app, stacks, templates, json, byName };
 }
 
 /** Resources of one type in a template, as [logicalId, resource] pairs. */

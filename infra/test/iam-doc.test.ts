@@ -7,6 +7,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { SYSTEMS } from '../bin/systems';
 import { buildMlopsApp } from '../lib/mlops-app';
 import type { PolicyStatement, PortalPolicy } from './iam-doc-types';
 import { asArray, cdkJsonContext, TEST_ENV } from './helpers';
@@ -18,7 +19,7 @@ const { readPortalPolicy, portalPolicyActions, allowsAction } =
 const PLACEHOLDER_OUTPUTS: Record<string, [stack: string, output: string]> = {
   DATA_BUCKET: ['data', 'DataBucketName'],
   DATA_KEY_ARN: ['data', 'DataKeyArn'],
-  ARTIFACT_BUCKET: ['pipeline', 'ArtifactBucketName'],
+  ARTIFACT_BUCKET: ['data', 'ArtifactBucketName'],
 };
 /** S3 action → the KMS action it needs on an SSE-KMS bucket's key. */
 const KMS_FOR: Record<string, string> = {
@@ -35,14 +36,15 @@ describe('portal IAM policy in docs/aws.md', () => {
     const app = new App({
       context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
     });
-    const stacks = buildMlopsApp(app, { env: TEST_ENV }) as unknown as Record<
-      string,
-      Stack
-    >;
+    const stacks = buildMlopsApp(app, { env: TEST_ENV, systems: SYSTEMS });
+    const byKey: Record<string, Stack> = {
+      data: stacks.platform,
+      pipeline: stacks.systems[0].pipelineStack,
+    };
     templates = Object.fromEntries(
-      ['data', 'pipeline'].map(k => [
+      Object.entries(byKey).map(([k, st]) => [
         k,
-        Template.fromStack(stacks[k]).toJSON(),
+        Template.fromStack(st).toJSON(),
       ]),
     );
   });

@@ -6,12 +6,17 @@
 import { App } from 'aws-cdk-lib';
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
+import * as os from 'os';
 import { buildMlopsApp } from '../lib/mlops-app';
-import { ML_SCRIPTS_DIR } from '../lib/ml-pipeline-stack';
+import {
+  ML_SCRIPTS_DIR,
+  renderRecordPreprocessor,
+} from '../lib/ml-pipeline-stack';
 import {
   MODEL_MONITOR_ACCOUNTS,
-  RECORD_PREPROCESSOR_KEY,
   parseCaptureSampling,
+  recordPreprocessorKey,
 } from '../lib/model-monitor';
 import type { AwsShapeItem } from '../../scripts/aws-models/validate';
 import {
@@ -21,8 +26,12 @@ import {
   resourcesOf,
   synthesizeApp,
   TEST_ENV,
+  APP_OPTIONS,
   type Synthesized,
 } from './helpers';
+
+const SYSTEM = 'systems/abalone-age-predictor';
+const RECORD_PREPROCESSOR_KEY = recordPreprocessorKey('abalone-age-predictor');
 
 const { validateAwsShapes } =
   require('../../scripts/aws-models/validate.cjs') as {
@@ -31,7 +40,7 @@ const { validateAwsShapes } =
 
 const BUCKET = `mlops-artifacts-${TEST_ENV.account}-${TEST_ENV.region}`;
 const PACKAGE_ARN = `arn:aws:sagemaker:${TEST_ENV.region}:${TEST_ENV.account}:model-package/abalonemodelpackagegroup/3`;
-const BASELINE = `s3://${BUCKET}/runs/k3x9q2m7w1pa/baseline`;
+const BASELINE = `s3://${BUCKET}/${SYSTEM}/runs/k3x9q2m7w1pa/baseline`;
 
 /** CloudFormation intrinsics → the values a deploy of version 3 would give. */
 function resolve(value: any, template: any): any {
@@ -96,7 +105,7 @@ describe('data capture', () => {
     ).toEqual({
       EnableCapture: true,
       InitialSamplingPercentage: 100,
-      DestinationS3Uri: `s3://${BUCKET}/monitoring/capture`,
+      DestinationS3Uri: `s3://${BUCKET}/${SYSTEM}/monitoring/capture`,
       CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
       CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] },
     });
@@ -106,10 +115,13 @@ describe('data capture', () => {
     const app = new App({
       context: { ...cdkJsonContext(), captureSamplingPercent: '25' },
     });
-    const stacks = buildMlopsApp(app, { env: TEST_ENV });
+    const stacks = buildMlopsApp(app, {
+      ...APP_OPTIONS,
+      captureSamplingPercent: app.node.tryGetContext('captureSamplingPercent'),
+    });
     const template = app
       .synth()
-      .getStackByName(stacks.serving.stackName).template;
+      .getStackByName(stacks.systems[0].servingStack.stackName).template;
     const [[, config]] = resourcesOf(
       template,
       'AWS::SageMaker::EndpointConfig',
@@ -131,8 +143,8 @@ describe('data capture', () => {
       .flatMap(s => asArray(s.Resource))
       .map(r => resolve(r, synth.json.serving));
     expect(resources.sort()).toEqual([
-      `arn:aws:s3:::${BUCKET}/monitoring/capture/*`,
-      `arn:aws:s3:::${BUCKET}/monitoring/reports/*`,
+      `arn:aws:s3:::${BUCKET}/${SYSTEM}/monitoring/capture/*`,
+      `arn:aws:s3:::${BUCKET}/${SYSTEM}/monitoring/reports/*`,
     ]);
   });
 });
@@ -154,7 +166,7 @@ describe('data-quality monitoring schedule', () => {
     );
     expect(
       props.DataQualityJobOutputConfig.MonitoringOutputs[0].S3Output.S3Uri,
-    ).toBe(`s3://${BUCKET}/monitoring/reports`);
+    ).toBe(`s3://${BUCKET}/${SYSTEM}/monitoring/reports`);
     expect(props.JobDefinitionName).toBe('abalone-age-endpoint-dq-v-3');
 
     const [, schedule] = one('AWS::SageMaker::MonitoringSchedule');
@@ -230,13 +242,13 @@ describe('data-quality monitoring schedule', () => {
     expect(
       asArray(bySid.ReadCaptureBaselineAndPreprocessor.Resource).sort(),
     ).toEqual([
-      `arn:aws:s3:::${BUCKET}/code/monitor_record_preprocessor.py`,
-      `arn:aws:s3:::${BUCKET}/monitoring/capture/*`,
-      `arn:aws:s3:::${BUCKET}/runs/*`,
+      `arn:aws:s3:::${BUCKET}/${SYSTEM}/code/monitor_record_preprocessor.py`,
+      `arn:aws:s3:::${BUCKET}/${SYSTEM}/monitoring/capture/*`,
+      `arn:aws:s3:::${BUCKET}/${SYSTEM}/runs/*`,
     ]);
     expect(bySid.WriteReports).toMatchObject({
       Action: 's3:PutObject',
-      Resource: `arn:aws:s3:::${BUCKET}/monitoring/reports/*`,
+      Resource: `arn:aws:s3:::${BUCKET}/${SYSTEM}/monitoring/reports/*`,
     });
     expect(bySid.PullAnalyzerImage.Resource).toBe(
       `arn:aws:ecr:eu-west-1:${MODEL_MONITOR_ACCOUNTS['eu-west-1']}:repository/sagemaker-model-monitor-analyzer`,
@@ -248,12 +260,62 @@ describe('data-quality monitoring schedule', () => {
     ).toEqual([]);
   });
 
-  it('ships the record preprocessor with the step code', () => {
+  it("deploys a record preprocessor, rendered with the system's inputs, where the job reads it, and it names captured rows like the baseline", () => {
+    const system = synth.stacks.systems[0].system;
+    const rendered = renderRecordPreprocessor(system);
+    // The step-code deployment of the pipeline stack writes <system>/code/; the generic file is
+    // left out of the code asset and the rendered one added as its own source.
+    const deployments = resourcesOf(
+      synth.json.pipeline,
+      'Custom::CDKBucketDeployment',
+    ).filter(
+      ([, d]) => d.Properties.DestinationBucketKeyPrefix === `${SYSTEM}/code/`,
+    );
+    expect(deployments).toHaveLength(1);
+    expect(`${SYSTEM}/code/monitor_record_preprocessor.py`).toBe(
+      RECORD_PREPROCESSOR_KEY,
+    );
+    const assets = fs
+      .readdirSync(synth.app.outdir)
+      .filter(d => d.startsWith('asset.'))
+      .map(d =>
+        path.join(synth.app.outdir, d, 'monitor_record_preprocessor.py'),
+      )
+      .filter(f => fs.existsSync(f));
+    expect(assets.map(f => fs.readFileSync(f, 'utf8'))).toContain(rendered);
     expect(
-      fs.existsSync(
+      fs.readFileSync(
         path.join(ML_SCRIPTS_DIR, 'monitor_record_preprocessor.py'),
+        'utf8',
       ),
-    ).toBe(true);
+    ).not.toBe(rendered);
+
+    // Run the deployed file as Model Monitor does: one captured request, one record per line.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-pre-'));
+    fs.writeFileSync(path.join(dir, 'rendered.py'), rendered);
+    const run = spawnSync(
+      'python3',
+      [
+        '-c',
+        [
+          'import json, sys, types',
+          'sys.path.insert(0, sys.argv[1])',
+          'import rendered',
+          'record = types.SimpleNamespace(endpoint_input=types.SimpleNamespace(data=sys.argv[2]))',
+          'print(json.dumps(rendered.preprocess_handler(record)))',
+        ].join('\n'),
+        dir,
+        'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\nI,0.33,x,0.08,0.205,0.0895,0.0395,0.055\n',
+      ],
+      { encoding: 'utf8' },
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(run.stderr).toBe('');
+    const rows = JSON.parse(run.stdout);
+    expect(rows).toHaveLength(2);
+    expect(Object.keys(rows[0])).toEqual(system.inputs.map(c => c.name));
+    expect(rows[0]).toMatchObject({ sex: 'M', shellWeight: 0.15 });
+    expect(rows[1].diameter).toBeNull();
   });
 });
 

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SYSTEMS } from '../bin/systems';
 import { buildMlopsApp } from '../lib/mlops-app';
 import { cdkJsonContext } from './helpers';
 
@@ -20,7 +21,8 @@ describe('cdk-nag AwsSolutions', () => {
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));
     app = new App({ context: cdkJsonContext(), outdir });
-    buildMlopsApp(app); // env-agnostic and nag on, exactly as bin/app.ts without credentials
+    // env-agnostic and nag on, exactly as bin/app.ts without credentials
+    buildMlopsApp(app, { systems: SYSTEMS });
   });
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 

@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(s.app.outdir, { recursive: true, force: true }));
 
 describe('every bucket', () => {
-  it.each(['data', 'pipeline', 'release', 'hosting'] as const)(
+  it.each(['data', 'release', 'hosting'] as const)(
     '%s: encrypted, public access blocked, SSL-only',
     name => {
       const template = s.json[name];
@@ -74,25 +74,33 @@ describe('data stack', () => {
     });
   });
 
-  it('runs the manifest writer on the explicit Node runtime with its bundled code and config', () => {
-    s.templates.data.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Handler: 'index.handler',
-      Environment: {
-        Variables: {
-          DATA_BUCKET: Match.anyValue(),
-          DATA_PREFIX: 'data/',
-          MANIFEST_BUCKET: Match.anyValue(),
-          MANIFEST_ZIP_KEY: 'manifest/data-manifest.zip',
-          MANIFEST_JSON_KEY: 'manifest/data-manifest.json',
+  it('runs one manifest writer per system on the explicit Node runtime, each on its own prefix and keys', () => {
+    for (const system of ['abalone-age-predictor', 'breast-cancer-classifier'])
+      s.templates.data.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        Environment: {
+          Variables: {
+            DATA_BUCKET: Match.anyValue(),
+            DATA_PREFIX: `data/${system}/`,
+            MANIFEST_BUCKET: Match.anyValue(),
+            MANIFEST_ZIP_KEY: `manifest/${system}/data-manifest.zip`,
+            MANIFEST_JSON_KEY: `manifest/${system}/data-manifest.json`,
+          },
         },
-      },
+      });
+  });
+
+  it('holds the artifact bucket every system shares (a prefix each)', () => {
+    s.templates.data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'mlops-artifacts-123456789012-eu-west-1',
+      VersioningConfiguration: { Status: 'Enabled' },
     });
   });
 
   it("bundles the writer with local esbuild, leaving the runtime's AWS SDK out", () => {
     const [, fn] = resourcesOf(s.json.data, 'AWS::Lambda::Function').find(
-      ([id]) => id.startsWith('ManifestWriter'),
+      ([id]) => id.includes('ManifestWriter'),
     )!;
     const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
     const bundle = fs.readFileSync(
@@ -130,24 +138,30 @@ describe('data stack', () => {
     });
   });
 
-  it('triggers the writer on objects created under data/', () => {
+  it("triggers each system's writer on objects created under its data prefix", () => {
     s.templates.data.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: {
-              Key: { FilterRules: [{ Name: 'prefix', Value: 'data/' }] },
+          'abalone-age-predictor',
+          'breast-cancer-classifier',
+        ].map(system => ({
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: [{ Name: 'prefix', Value: `data/${system}/` }],
             },
           },
-        ],
+          LambdaFunctionArn: Match.anyValue(),
+        })),
       },
     });
   });
 
   it('lets the writer list the data prefix and write only the two manifest keys', () => {
     const writerPolicy = resourcesOf(s.json.data, 'AWS::IAM::Policy').find(
-      ([id]) => id.startsWith('ManifestWriterRole'),
+      ([id]) =>
+        id.startsWith('Systemabaloneagepredictor') &&
+        id.includes('ManifestWriterRole'),
     )![1];
     const statements = writerPolicy.Properties.PolicyDocument.Statement;
     const put = statements.find((st: any) =>
@@ -155,16 +169,21 @@ describe('data stack', () => {
     );
     expect(asArray(put.Action)).toEqual(['s3:PutObject']);
     expect(JSON.stringify(put.Resource)).toContain(
-      'manifest/data-manifest.zip',
+      'manifest/abalone-age-predictor/data-manifest.zip',
     );
     expect(JSON.stringify(put.Resource)).toContain(
-      'manifest/data-manifest.json',
+      'manifest/abalone-age-predictor/data-manifest.json',
     );
     const list = statements.find((st: any) =>
       asArray(st.Action).includes('s3:ListBucketVersions'),
     );
     expect(list.Condition).toEqual({
-      StringLike: { 's3:prefix': ['data/', 'data/*'] },
+      StringLike: {
+        's3:prefix': [
+          'data/abalone-age-predictor/',
+          'data/abalone-age-predictor/*',
+        ],
+      },
     });
   });
 
@@ -205,8 +224,9 @@ describe('ML pipeline stack', () => {
     const params = Object.fromEntries(
       definition.Parameters.map((p: any) => [p.Name, [p.Type, p.DefaultValue]]),
     );
+    // The gate threshold is the spec's, not a parameter a run could lower.
+    expect(params.MseThreshold).toBeUndefined();
     expect(params).toMatchObject({
-      MseThreshold: ['Float', 6],
       ModelApprovalStatus: ['String', 'PendingManualApproval'],
       MaxDepth: ['Integer', 5],
       Eta: ['Float', 0.2],
@@ -220,7 +240,7 @@ describe('ML pipeline stack', () => {
       TrainingInstanceType: ['String', 'ml.m5.xlarge'],
     });
     expect(params.InputDataUrl[1]).toBe(
-      's3://mlops-data-123456789012-eu-west-1/data/',
+      's3://mlops-data-123456789012-eu-west-1/data/abalone-age-predictor/',
     );
   });
 
@@ -243,7 +263,14 @@ describe('ML pipeline stack', () => {
       pre.Arguments.ProcessingOutputConfig.Outputs.map(
         (o: any) => o.OutputName,
       ),
-    ).toEqual(['train', 'validation', 'test', 'preprocessor', 'baseline']);
+    ).toEqual([
+      'train',
+      'validation',
+      'test',
+      'preprocessor',
+      'baseline',
+      'signature',
+    ]);
     expect(
       train.Arguments.InputDataConfig.map((c: any) => [
         c.ChannelName,
@@ -271,7 +298,7 @@ describe('ML pipeline stack', () => {
     ]);
     expect(
       check.Arguments.ElseSteps.map((st: any) => [st.Name, st.Type]),
-    ).toEqual([['MseAboveThreshold', 'Fail']]);
+    ).toEqual([['CheckMSEFailed', 'Fail']]);
   });
 
   it('trains with the reference hyperparameters from pipeline parameters and early stopping', () => {
@@ -297,7 +324,7 @@ describe('ML pipeline stack', () => {
     ]);
   });
 
-  it('gates registration on regression_metrics.mse.value ≤ MseThreshold', () => {
+  it("gates registration on the spec's gate: regression_metrics.mse.value ≤ 6", () => {
     expect(definition.Steps[3].Arguments.Conditions).toEqual([
       {
         Type: 'LessThanOrEqualTo',
@@ -309,7 +336,7 @@ describe('ML pipeline stack', () => {
             Path: 'regression_metrics.mse.value',
           },
         },
-        RightValue: { Get: 'Parameters.MseThreshold' },
+        RightValue: 6,
       },
     ]);
   });
@@ -348,9 +375,13 @@ describe('ML pipeline stack', () => {
     });
   });
 
-  it('uploads the step scripts next to the runs', () => {
+  it("uploads the step scripts and system.json under the system's prefix, next to its runs", () => {
     s.templates.pipeline.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DestinationBucketKeyPrefix: 'code/',
+      DestinationBucketName: 'mlops-artifacts-123456789012-eu-west-1',
+      DestinationBucketKeyPrefix: 'systems/abalone-age-predictor/code/',
+    });
+    s.templates.pipeline.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketKeyPrefix: 'systems/abalone-age-predictor/spec/',
     });
   });
 
@@ -593,7 +624,7 @@ describe('release stack', () => {
     ]);
     const source = pipeline.Properties.Stages[0].Actions[1];
     expect(source.Configuration).toMatchObject({
-      S3ObjectKey: 'manifest/data-manifest.zip',
+      S3ObjectKey: 'manifest/abalone-age-predictor/data-manifest.zip',
       PollForSourceChanges: false,
     });
     const approval = pipeline.Properties.Stages[3].Actions[0];
@@ -652,7 +683,7 @@ describe('release stack', () => {
         'detail-type': ['Object Created'],
         detail: {
           bucket: { name: ['mlops-manifest-123456789012-eu-west-1'] },
-          object: { key: ['manifest/data-manifest.zip'] },
+          object: { key: ['manifest/abalone-age-predictor/data-manifest.zip'] },
         },
       },
     });

@@ -5,19 +5,25 @@ import {
   requestTemplate,
   responseTemplate,
 } from '../lib/api-mapping';
-import { FEATURE_COLUMNS, MODEL_PARAMETERS } from '../lib/config';
+import { MODEL_PARAMETERS, modelParameters } from '../lib/config';
+import { loadSystem } from '../lib/spec';
 import { imageUri, SAGEMAKER_IMAGE_ACCOUNTS } from '../lib/images';
 import {
   buildPipelineDefinition,
   pipelineParameters,
 } from '../lib/pipeline-definition';
 import {
+  StackOutputs,
   appConfigYaml,
   catalogAnnotationsYaml,
   portalSnippet,
   resourcesFromOutputs,
 } from '../lib/portal-snippet';
 import { siteSourceDir, PLACEHOLDER_SITE_DIR } from '../lib/hosting-stack';
+
+const DEMO = path.join(__dirname, '..', '..', 'packages', 'demo-systems');
+const abalone = loadSystem(path.join(DEMO, 'abalone', 'ml-system.yaml'));
+const FEATURE_COLUMNS = abalone.inputs.map(c => c.name);
 
 describe('pipeline parameters', () => {
   const common = path.join(
@@ -30,7 +36,7 @@ describe('pipeline parameters', () => {
     'parameters.ts',
   );
   (fs.existsSync(common) ? it : it.skip)(
-    'match the portal contract (plugins/mlops-common/src/parameters.ts) name for name',
+    "match the portal contract (plugins/mlops-common/src/parameters.ts) name for name; the Abalone spec gives the portal's defaults",
     () => {
       const text = fs.readFileSync(common, 'utf8');
       const portal = [
@@ -41,18 +47,22 @@ describe('pipeline parameters', () => {
         default: m[3].startsWith("'") ? m[3].slice(1, -1) : Number(m[3]),
       }));
       expect(portal.length).toBeGreaterThanOrEqual(10);
+      // The gate threshold (MseThreshold) is the spec's here, not a run parameter.
       expect(
-        MODEL_PARAMETERS.map(p => ({
+        modelParameters(abalone).map(p => ({
           name: p.name,
           type: p.type,
           default: p.default,
         })),
-      ).toEqual(portal);
+      ).toEqual(portal.filter(p => p.name !== 'MseThreshold'));
+      expect(MODEL_PARAMETERS.map(p => p.name)).toEqual(
+        portal.map(p => p.name).filter(n => n !== 'MseThreshold'),
+      );
     },
   );
 
   it('adds the data URL and instance types the aws engine also sends', () => {
-    const names = pipelineParameters('s3://b/data/').map(p => p.Name);
+    const names = pipelineParameters('s3://b/data/', abalone).map(p => p.Name);
     expect(names.slice(0, 3)).toEqual([
       'InputDataUrl',
       'ProcessingInstanceType',
@@ -64,8 +74,10 @@ describe('pipeline parameters', () => {
 
 describe('pipeline definition', () => {
   const def = buildPipelineDefinition({
+    system: abalone,
     roleArn: 'arn:aws:iam::1:role/r',
     artifactBucketName: 'art',
+    artifactPrefix: 'systems/a/',
     defaultInputDataUrl: 's3://data/data/',
     sklearnImage: 'sk',
     xgboostImage: 'xgb',
@@ -84,13 +96,13 @@ describe('pipeline definition', () => {
       'Evaluate',
       'CheckMSE',
       'Register',
-      'MseAboveThreshold',
+      'CheckMSEFailed',
     ]);
     for (const [, name] of json.matchAll(/"Steps\.(\w+)\./g))
       expect(steps.has(name)).toBe(true);
   });
 
-  it('writes each run under runs/<execution id>/ and feeds the code prefix to both processing steps', () => {
+  it("writes each run under the system's runs/<execution id>/ and feeds its code and system.json to both processing steps", () => {
     const [pre, , evaluate] = def.Steps;
     expect(
       pre.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri,
@@ -98,7 +110,7 @@ describe('pipeline definition', () => {
       'Std:Join': {
         On: '/',
         Values: [
-          's3://art/runs',
+          's3://art/systems/a/runs',
           { Get: 'Execution.PipelineExecutionId' },
           'train',
         ],
@@ -109,8 +121,15 @@ describe('pipeline definition', () => {
         (i: any) => i.InputName === 'code',
       );
       expect(code.S3Input).toMatchObject({
-        S3Uri: 's3://art/code/',
+        S3Uri: 's3://art/systems/a/code/',
         LocalPath: '/opt/ml/processing/input/code',
+      });
+      const system = step.Arguments.ProcessingInputs.find(
+        (i: any) => i.InputName === 'system',
+      );
+      expect(system.S3Input).toMatchObject({
+        S3Uri: 's3://art/systems/a/spec/',
+        LocalPath: '/opt/ml/processing/input/system',
       });
       expect(step.Arguments.AppSpecification.ContainerEntrypoint[1]).toMatch(
         /^\/opt\/ml\/processing\/input\/code\/\w+\.py$/,
@@ -138,8 +157,8 @@ describe('framework images', () => {
 });
 
 describe('API mapping', () => {
-  it('requires the 8 features with the portal ranges', () => {
-    const schema = predictRequestSchema() as any;
+  it("requires the spec's 8 inputs with their ranges and categories", () => {
+    const schema = predictRequestSchema(abalone) as any;
     const item = schema.properties.instances.items;
     expect(item.required).toEqual([...FEATURE_COLUMNS]);
     expect(item.properties.length).toEqual({
@@ -147,19 +166,35 @@ describe('API mapping', () => {
       minimum: 0,
       maximum: 1,
     });
+    expect(item.properties.sex).toEqual({
+      type: 'string',
+      enum: ['M', 'F', 'I'],
+    });
     expect(schema.properties.instances.maxItems).toBe(1000);
   });
 
+  it('refuses categories and classes that would break the CSV row or the VTL', () => {
+    const bad = {
+      ...abalone,
+      inputs: [
+        { name: 'x', type: 'categorical' as const, categories: ['a,b'] },
+      ],
+    };
+    expect(() => requestTemplate(bad)).toThrow(
+      /columns x: category "a,b" contains one of/,
+    );
+  });
+
   it('writes one CSV row per instance in the preprocessor column order', () => {
-    expect(requestTemplate()).toContain(
+    expect(requestTemplate(abalone)).toContain(
       '#foreach($i in $instances)\n$i.sex,$i.length,$i.diameter,$i.height,$i.wholeWeight,$i.shuckedWeight,$i.visceraWeight,$i.shellWeight\n#end',
     );
   });
 
   it('answers {predictions:[{rings, age}]} with age = rings + 1.5', () => {
-    const vtl = responseTemplate('ep', '3');
-    expect(vtl).toContain('#set($age = $rings + 1.5)');
-    expect(vtl).toContain('{"rings":$rings,"age":$age}');
+    const vtl = responseTemplate(abalone, 'ep', '3');
+    expect(vtl).toContain('#set($shown = $y * 1 + 1.5)');
+    expect(vtl).toContain('{"rings":$y,"age":$shown}');
     expect(vtl).toContain('"endpointName":"ep","modelVersion":3}');
   });
 });
@@ -253,51 +288,136 @@ describe('consumer site source', () => {
   });
 });
 
-describe('step scripts (content the pipeline relies on)', () => {
-  const ml = (f: string) =>
-    fs.readFileSync(path.join(__dirname, '..', 'ml', f), 'utf8');
+describe('spec files', () => {
+  const write = (text: string) => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'spec-'));
+    const file = path.join(dir, 'ml-system.yaml');
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const base = (over: string) =>
+    `apiVersion: mlops.io/v1alpha1
+kind: MLSystem
+metadata: { name: churn }
+spec:
+  dataset:
+    header: true
+    target: churned
+    task: binary
+    classes: [no, yes]
+    columns:
+      - { name: plan, type: categorical, categories: [basic, pro] }
+      - { name: tenure, type: numeric, min: 0 }
+  gate: { metric: auc, comparison: GreaterThanOrEqualTo, threshold: 0.8 }
+${over}`;
 
-  it('preprocess: median impute, standard scale, one-hot sex, seeded 70/15/15 split, packaged preprocessor', () => {
-    const py = ml('preprocess.py');
-    expect(py).toContain('SimpleImputer(strategy="median")');
-    expect(py).toContain('StandardScaler()');
-    expect(py).toContain(
-      'OneHotEncoder(categories=[SEX_CATEGORIES], handle_unknown="ignore")',
-    );
-    expect(py).toContain('fractions=(0.7, 0.15, 0.15)');
-    expect(py).toContain('np.random.default_rng(seed)');
-    expect(py).toContain('preprocessor.fit(train[FEATURE_COLUMNS])');
-    expect(py).toMatch(
-      /for name, part in \(\("train", train\), \("validation", validation\), \("test", test\)\)/,
-    );
-    expect(py).toContain('arcname=f"code/{name}"');
+  it('resolves a spec whose columns are all listed, target typed by the task', () => {
+    const system = loadSystem(write(base('')));
+    expect(system.inputs.map(c => [c.name, c.type])).toEqual([
+      ['plan', 'categorical'],
+      ['tenure', 'numeric'],
+    ]);
+    expect(system.schema.classes).toEqual(['no', 'yes']);
+    expect(system.split).toEqual({
+      train: 0.7,
+      validation: 0.15,
+      test: 0.15,
+      stratify: true,
+    });
   });
 
-  it('evaluate: writes regression_metrics.mse.value to evaluation/evaluation.json', () => {
-    const py = ml('evaluate.py');
-    expect(py).toContain('"regression_metrics"');
-    expect(py).toContain('"mse": {"value": mse, "standard_deviation"');
-    expect(py).toContain('os.path.join(out_dir, "evaluation.json")');
+  it('infers unlisted columns from a data file: numeric when every cell is a number', () => {
+    const data = path.join(path.dirname(write(base(''))), 'data.csv');
+    fs.writeFileSync(
+      data,
+      'plan,tenure,region,score,churned\nbasic,3,north,1.5,no\npro,NA,south,,yes\n',
+    );
+    const system = loadSystem(write(base('')), data);
+    expect(
+      system.inputs.map(c => [c.name, c.type, c.categories ?? null]),
+    ).toEqual([
+      ['plan', 'categorical', ['basic', 'pro']],
+      ['tenure', 'numeric', null],
+      ['region', 'categorical', ['north', 'south']],
+      ['score', 'numeric', null],
+    ]);
   });
 
-  it('inference: the SKLearn serving hooks and the API column order', () => {
-    const py = ml('inference.py');
-    for (const fn of ['model_fn', 'input_fn', 'predict_fn', 'output_fn'])
-      expect(py).toContain(`def ${fn}(`);
-    const common = ml('abalone_common.py');
-    expect(common).toContain(
-      FEATURE_COLUMNS.map(c => `    "${c}",`).join('\n'),
-    );
-    expect(common).toContain('SEX_CATEGORIES = ["F", "I", "M"]');
+  it.each([
+    [
+      'apiVersion: v2\n' + base('').split('\n').slice(1).join('\n'),
+      /apiVersion: must be/,
+    ],
+    [
+      base('').replace('name: churn', 'name: Churn_1'),
+      /metadata.name: lower-case/,
+    ],
+    [
+      base('').replace('metric: auc', 'metric: mse'),
+      /spec.gate.metric: mse is not in the binary report/,
+    ],
+    [
+      base('').replace('GreaterThanOrEqualTo', 'AtLeast'),
+      /spec.gate.comparison/,
+    ],
+    [
+      base('').replace('classes: [no, yes]', 'classes: [a, b, c]'),
+      /a binary task has 2/,
+    ],
+    [
+      base('  training: { split: { train: 0.9, validation: 0.2, test: 0.1 } }'),
+      /spec.training.split/,
+    ],
+    [base('').replace('name: tenure', 'name: plan'), /plan is listed twice/],
+    [
+      base('  training: { objective: reg:squarederror }'),
+      /spec.training.objective: a binary task trains with binary:logistic/,
+    ],
+    [
+      base('  training: { hyperparameters: { max_depth: deep } }'),
+      /spec.training.hyperparameters.max_depth: a number/,
+    ],
+  ])('names the field of a bad spec (%#)', (text, message) => {
+    expect(() => loadSystem(write(text as string))).toThrow(message as RegExp);
   });
 
-  it('python tests exist and skip cleanly without the modules', () => {
-    const tests = ml('tests/test_steps.py');
-    expect(tests).toMatch(
-      /@unittest\.skipIf\(missing\("pandas", "sklearn", "joblib"\)/,
+  it('asks for a data file when a header spec leaves types to inference', () => {
+    const file = path.join(DEMO, 'breast-cancer', 'ml-system.yaml');
+    expect(() => loadSystem(file)).toThrow(
+      /give every column with its type .* or a data file/,
     );
-    expect(tests).toMatch(
-      /@unittest\.skipIf\(missing\("pandas", "numpy", "xgboost"\)/,
+    expect(() => loadSystem(file, '/nonexistent/data.csv')).toThrow(
+      '/nonexistent/data.csv: data file not found',
+    );
+  });
+});
+
+describe('portal snippet for several systems', () => {
+  it("prints one app-config and each system's annotations", () => {
+    const system = (p: string, name: string): StackOutputs => ({
+      [`${p}Pipeline`]: {
+        SystemName: name,
+        PipelineName: `${name}-pipeline`,
+        ModelPackageGroupName: `${name}-models`,
+        Region: 'eu-west-1',
+        EndpointName: name,
+        InputDataUrl: `s3://mlops-data-1-eu-west-1/data/${name}/`,
+      },
+      [`${p}Release`]: { ReleasePipelineName: `${name}-release` },
+    });
+    const text = portalSnippet({
+      ...system('Mlops', 'abalone-age-predictor'),
+      ...system('BreastCancer', 'breast-cancer-classifier'),
+    });
+    expect(text.match(/mlops:\n {2}engine: aws/g)).toHaveLength(1);
+    expect(text).toContain(
+      '# ===== breast-cancer-classifier (stacks BreastCancer*) =====',
+    );
+    expect(text).toContain(
+      '    mlops.io/data-bucket: "s3://mlops-data-1-eu-west-1/data/breast-cancer-classifier/"',
+    );
+    expect(text).toContain(
+      '    mlops.io/release-pipeline: "abalone-age-predictor-release"',
     );
   });
 });

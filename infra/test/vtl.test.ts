@@ -14,6 +14,15 @@ import {
   responseTemplate,
   VALIDATION_ERROR_TEMPLATE,
 } from '../lib/api-mapping';
+import { loadSystem } from '../lib/spec';
+
+const DEMO = path.join(__dirname, '..', '..', 'packages', 'demo-systems');
+const abalone = loadSystem(path.join(DEMO, 'abalone', 'ml-system.yaml'));
+const cancer = loadSystem(
+  path.join(DEMO, 'breast-cancer', 'ml-system.yaml'),
+  path.join(DEMO, 'breast-cancer', 'breast-cancer.csv'),
+);
+const penguins = loadSystem(path.join(DEMO, 'penguins', 'ml-system.yaml'));
 
 interface VtlCase {
   template: string;
@@ -77,7 +86,7 @@ const instance = (sex: string, base: number) => ({
 (hasJava ? describe : describe.skip)(
   'mapping templates in Velocity 1.7',
   () => {
-    const response = responseTemplate('abalone-age-endpoint', '3');
+    const response = responseTemplate(abalone, 'abalone-age-endpoint', '3');
     const bodies = [
       '9.5,10.25', // one line, comma-separated (XGBoost 1.x CSV)
       '9.5\n10.25\n', // one prediction per line
@@ -94,7 +103,7 @@ const instance = (sex: string, base: number) => ({
     beforeAll(() => {
       results = render([
         {
-          template: requestTemplate(),
+          template: requestTemplate(abalone),
           body: JSON.stringify({
             instances: [instance('M', 0.455), instance('I', 0.33)],
           }),
@@ -171,6 +180,103 @@ const instance = (sex: string, base: number) => ({
         { template: '#set($zero = 0.0)$zero.parseDouble("x")', body: '' },
       ]);
       expect(r.error).toMatch(/NumberFormatException/);
+    });
+
+    describe('classifier responses', () => {
+      const binary = responseTemplate(cancer, 'breast-cancer-classifier', '2');
+      const multi = responseTemplate(
+        penguins,
+        'penguin-species-classifier',
+        '5',
+      );
+      let out: VtlResult[];
+      beforeAll(() => {
+        const penguin = {
+          island: 'Dream',
+          bill_length_mm: 39.5,
+          bill_depth_mm: 17.4,
+          flipper_length_mm: 186,
+          body_mass_g: 3800,
+          sex: 'FEMALE',
+        };
+        out = render([
+          { template: binary, body: '0.93\n0.021\n' },
+          // multi:softprob: k probabilities per row; brackets, commas or lines
+          { template: multi, body: '[0.1, 0.7, 0.2]\n[0.8, 0.15, 0.05]' },
+          { template: multi, body: '0.1,0.7,0.2,0.8,0.15,0.05' },
+          { template: multi, body: '0.1,0.7' }, // not a multiple of 3 classes
+          { template: binary, body: 'nan' },
+          {
+            template: requestTemplate(penguins),
+            body: JSON.stringify({ instances: [penguin] }),
+          },
+        ]);
+      });
+
+      it('answers a binary classifier with the label, its probability and both classes', () => {
+        expect(out[0].error).toBeNull();
+        expect(JSON.parse(out[0].output!)).toEqual({
+          predictions: [
+            {
+              diagnosis: 'malignant',
+              probability: 0.93,
+              probabilities: {
+                benign: expect.closeTo(0.07, 12),
+                malignant: 0.93,
+              },
+            },
+            {
+              diagnosis: 'benign',
+              probability: expect.closeTo(0.979, 12),
+              probabilities: {
+                benign: expect.closeTo(0.979, 12),
+                malignant: 0.021,
+              },
+            },
+          ],
+          endpointName: 'breast-cancer-classifier',
+          modelVersion: 2,
+        });
+      });
+
+      it('answers a multiclass classifier with the most probable class per row, whatever the separators', () => {
+        const expected = {
+          predictions: [
+            {
+              species: 'Chinstrap',
+              probability: 0.7,
+              probabilities: { Adelie: 0.1, Chinstrap: 0.7, Gentoo: 0.2 },
+            },
+            {
+              species: 'Adelie',
+              probability: 0.8,
+              probabilities: { Adelie: 0.8, Chinstrap: 0.15, Gentoo: 0.05 },
+            },
+          ],
+          endpointName: 'penguin-species-classifier',
+          modelVersion: 5,
+        };
+        for (const r of out.slice(1, 3)) {
+          expect(r.error).toBeNull();
+          expect(JSON.parse(r.output!)).toEqual(expected);
+        }
+      });
+
+      it('answers the documented 502 for an answer that does not fit the classes', () => {
+        for (const r of [out[3], out[4]]) {
+          expect({ error: r.error, status: r.status }).toEqual({
+            error: null,
+            status: 502,
+          });
+          expect(JSON.parse(r.output!)).toEqual(
+            JSON.parse(MODEL_OUTPUT_ERROR_BODY),
+          );
+        }
+      });
+
+      it("writes a classifier's request in the spec's input order", () => {
+        expect(out[5].output).toBe('Dream,39.5,17.4,186,3800,FEMALE\n');
+      });
     });
   },
 );

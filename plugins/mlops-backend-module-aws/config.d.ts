@@ -6,6 +6,12 @@ export interface Config {
       region?: string;
       /** Account id whose credentials to use (see @backstage/integration-aws-node). */
       accountId?: string;
+      /** Regions `mlops.io/aws-region` may name. Default: `region` only. */
+      allowedRegions?: string[];
+      /** Accounts `mlops.io/aws-account-id` may name. Default: `accountId` only (none when unset). */
+      allowedAccountIds?: string[];
+      /** Buckets `mlops.io/data-bucket` may name (bucket names, no s3://). Default: the bucket of `dataBucket` only. */
+      allowedDataBuckets?: string[];
       /** How long list results are cached, in seconds. Default 10. */
       listCacheTtlSeconds?: number;
       /** Where uploads are put, as `s3://bucket/prefix` (the data bucket deployed by infra/). */

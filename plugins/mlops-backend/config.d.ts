@@ -10,6 +10,34 @@ export interface Config {
      */
     engine?: string;
 
+    /**
+     * Which entity owns which ML resource names. Every name (pipeline, model
+     * package group, endpoint, release pipeline, data bucket) belongs to
+     * exactly one catalog entity: the one listed here, else the first entity
+     * that used it (kept in the plugin database). Requests of any other
+     * entity naming it are refused with 409 and the owners are notified.
+     */
+    resourceBindings?: Array<{
+      /** e.g. `component:default/abalone-age-predictor` */
+      entityRef: string;
+      pipeline?: string;
+      modelPackageGroup?: string;
+      endpoint?: string;
+      releasePipeline?: string;
+      /** `s3://bucket/prefix/` (aws engine). */
+      dataBucket?: string;
+    }>;
+
+    /** Live updates (Backstage signals) of runs, versions and deployments. */
+    signals?: {
+      /**
+       * Who gets an entity's signals: `owners` (default: members of the
+       * owning group, as resolved by the signals backend) or `everyone`
+       * signed in (broadcast; only where every user may read every entity).
+       */
+      audience?: 'owners' | 'everyone';
+    };
+
     /** Quality gate applied by the ML pipeline's CheckMSE step. */
     qualityGate?: {
       /** Register a model only if its test MSE is at most this. Default 6.0. */
@@ -97,10 +125,24 @@ export interface Config {
       };
     };
 
-    /** The unauthenticated predict route used by the consumer app. */
+    /**
+     * The unauthenticated predict route used by the consumer app. It serves
+     * only endpoints whose entity opts in with the annotation
+     * `mlops.io/public-predict: "true"`, and checks `mlops.endpoint.invoke`
+     * for the anonymous caller; anything else is one uniform 404.
+     */
     publicApi?: {
       /** Serve POST /v1/public/endpoints/:endpointName/predict (unauthenticated). Default false. */
       enabled?: boolean;
+      /**
+       * Reverse proxies in front of the backend that append to
+       * X-Forwarded-For (the rate limit then counts the address the
+       * outermost one saw). Default 0: the socket's address, right when the
+       * backend is reached directly. Behind one proxy set 1, or every caller
+       * shares the proxy's limit; never more than there are proxies, or
+       * callers can forge their address.
+       */
+      trustProxyHops?: number;
       /** Per-client limit of the public route; over it, 429 with Retry-After. */
       rateLimit?: {
         /** Length of the window. Default 60. */

@@ -6,13 +6,30 @@
  *   items: [{ service: 'sagemaker', operation: 'CreateTrainingJob',
  *             kind: 'input' | 'output', value: {...}, label?: 'Train step' }]
  *
- * Python is `$AWS_MODELS_PYTHON`, else `python3` on PATH; it needs botocore
- * (the service models ship inside it). Throws if Python cannot run the script.
+ * Python is `$AWS_MODELS_PYTHON`, else the virtualenv scripts/ensure-python-deps.sh
+ * creates when the machine's Python lacks a recent botocore, else `python3` on
+ * PATH; it needs botocore (the service models ship inside it; version in
+ * requirements.txt). Throws if Python cannot run the script, saying how to fix it.
  */
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const SCRIPT = path.join(__dirname, 'validate.py');
+const VENV_PYTHON = path.join(
+  __dirname,
+  '..',
+  '..',
+  '.cache',
+  'aws-models-python',
+  'bin',
+  'python3',
+);
+
+function pythonToUse() {
+  if (process.env.AWS_MODELS_PYTHON) return process.env.AWS_MODELS_PYTHON;
+  return fs.existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3';
+}
 
 /** SDK values JSON lacks: bytes (Body, blobs) become base64 strings; Dates already become ISO strings. */
 function toJsonValue(key, value) {
@@ -28,7 +45,7 @@ function toJsonValue(key, value) {
 }
 
 function validateAwsShapes(items) {
-  const python = process.env.AWS_MODELS_PYTHON || 'python3';
+  const python = pythonToUse();
   const input = items.map(item => JSON.stringify(item, toJsonValue)).join('\n');
   const run = spawnSync(python, [SCRIPT], {
     input,
@@ -42,6 +59,7 @@ function validateAwsShapes(items) {
   // Exit 0: valid; exit 1 with problem lines; anything else (a traceback, no botocore) is a crash.
   const lines = run.stdout.split('\n').filter(line => line.trim() !== '');
   if (run.status !== 0 && !(run.status === 1 && lines.length > 0)) {
+    // exit 2: no botocore or too old a one; validate.py's message says how to install it
     throw new Error(
       `${python} ${SCRIPT} failed (exit ${run.status}): ${run.stderr.trim()}`,
     );

@@ -18,11 +18,25 @@ import os
 import re
 import sys
 
+# The oldest botocore whose service models our fixtures fit (requirements.txt
+# beside this file): Debian's python3-botocore 1.29 lacks members the fixtures
+# use, e.g. DescribePipelineExecution's PipelineVersionId.
+MIN_BOTOCORE = (1, 43, 11)
+_HINT = "bash scripts/ensure-python-deps.sh installs it (pip, scripts/aws-models/requirements.txt)"
+
 try:
     import botocore
 except ImportError:
     # Exit 2, not 1: 1 means "problems found" to the callers.
-    print(f"validate.py: {sys.executable} has no botocore (pip install botocore)", file=sys.stderr)
+    print(f"validate.py: {sys.executable} has no botocore; {_HINT}", file=sys.stderr)
+    sys.exit(2)
+
+if tuple(int(p) for p in botocore.__version__.split(".")[:3]) < MIN_BOTOCORE:
+    print(
+        f"validate.py: {sys.executable} has botocore {botocore.__version__}, older than "
+        f"{'.'.join(map(str, MIN_BOTOCORE))} whose service models the checks need; {_HINT}",
+        file=sys.stderr,
+    )
     sys.exit(2)
 
 DATA_DIR = os.path.join(os.path.dirname(botocore.__file__), "data")

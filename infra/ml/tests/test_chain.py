@@ -1,38 +1,24 @@
-"""The ML chain as SageMaker runs it, on a few hundred synthetic rows:
-preprocess → XGBoost training as the built-in container does it (the
-pipeline's string hyperparameters, early stopping on the validation channel,
-model saved as xgboost-model) → evaluate → the registered pipeline model's
-serving path (inference.py hooks, then the XGBoost container's prediction).
-Asserts evaluate scores exactly the predictions the endpoint would serve.
+"""The ML chain as SageMaker runs it, for a regression (Abalone), a binary
+(breast cancer) and a multiclass (penguins) system, from their spec files:
+preprocess → XGBoost training as the built-in container does it (the Train
+step's string hyperparameters as the pipeline definition has them, so the
+task's objective; early stopping on the validation channel; model saved as
+xgboost-model) → evaluate → the registered pipeline model's serving path
+(inference.py hooks, then the XGBoost container's prediction). Asserts
+evaluate scores exactly what the endpoint would serve on the test split, and
+that the gate's JsonGet path names a metric evaluate wrote.
 """
 import io
 import json
 import os
-import sys
 import tarfile
 import tempfile
 import unittest
 import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_steps import missing, synthetic_abalone  # noqa: E402
+from tests.support import breast_cancer_csv, missing, synthetic_abalone, synthetic_penguins, system_json, train_view, write_system
 
 NEEDED = ("pandas", "sklearn", "joblib", "xgboost")
-
-# HyperParameters of the Train step with the pipeline parameters' defaults
-# (infra/lib/pipeline-definition.ts; SageMaker passes them as strings).
-HYPERPARAMETERS = {
-    "objective": "reg:squarederror",
-    "eval_metric": "rmse",
-    "max_depth": "5",
-    "eta": "0.2",
-    "gamma": "4",
-    "min_child_weight": "6",
-    "subsample": "0.7",
-    "num_round": "50",
-    "early_stopping_rounds": "10",
-    "seed": "0",
-}
 
 
 def container_train(hyperparameters, train_csv, validation_csv, model_dir):
@@ -78,63 +64,107 @@ def container_serve(model_tar, features_csv):
         return booster, booster.predict(xgboost.DMatrix(rows), ntree_limit=getattr(booster, "best_ntree_limit", 0))
 
 
+def json_get(document, path):
+    """SageMaker's JsonGet on a property file (dotted path)."""
+    for key in path.split("."):
+        document = document[key]
+    return document
+
+
 @unittest.skipIf(missing(*NEEDED), f"missing modules: {missing(*NEEDED)}")
 class ChainTest(unittest.TestCase):
-    def test_evaluate_scores_the_model_the_endpoint_serves(self):
+    def run_chain(self, name, files, data_file=None):
         import numpy as np
         import pandas as pd
+        import xgboost
 
         import evaluate
         import inference
+        import ml_schema
         import preprocess
 
+        system = system_json(name, data_file)
+        view = train_view(name, data_file)
         base = tempfile.mkdtemp()
         os.makedirs(os.path.join(base, "input", "data"))
-        with open(os.path.join(base, "input", "data", "abalone.data"), "w") as f:
-            f.write(synthetic_abalone(400, seed=5))
-        preprocess.main(["--seed", HYPERPARAMETERS["seed"], "--base-dir", base])
+        for file, text in files.items():
+            with open(os.path.join(base, "input", "data", file), "w") as f:
+                f.write(text)
+        write_system(base, system)
+        preprocess.main(["--seed", view["seed"], "--base-dir", base])
         container_train(
-            HYPERPARAMETERS,
+            view["hyperparameters"],
             os.path.join(base, "train", "train.csv"),
             os.path.join(base, "validation", "validation.csv"),
             os.path.join(base, "model"),
         )
         evaluate.main(["--base-dir", base])
         with open(os.path.join(base, "evaluation", "evaluation.json")) as f:
-            reported = json.load(f)["regression_metrics"]
+            report = json.load(f)
 
-        # Serving path of the registered pipeline model, on the raw test rows.
-        raw = preprocess.read_dataset(os.path.join(base, "input", "data"))
-        _, _, raw_test = preprocess.split(raw, int(HYPERPARAMETERS["seed"]))
-        body = raw_test[inference.FEATURE_COLUMNS].to_csv(header=False, index=False)
+        # Serving path of the registered pipeline model, on the raw test rows as a client sends them.
+        schema = system["schema"]
+        raw = ml_schema.read_dataset(os.path.join(base, "input", "data"), system)
+        labels = ml_schema.encode_target(raw[schema["target"]], system)
+        s = system["split"]
+        strata = labels if schema["task"] != "regression" and s.get("stratify") else None
+        _, _, raw_test = preprocess.split(raw.assign(__label__=labels), int(view["seed"]), (s["train"], s["validation"], s["test"]), strata)
+        names = [c["name"] for c in ml_schema.input_columns(system)]
+        body = raw_test[names].to_csv(header=False, index=False)
         pre_dir = tempfile.mkdtemp()
         with tarfile.open(os.path.join(base, "preprocessor", "model.tar.gz")) as tar:
             tar.extractall(pre_dir)
-        pre = inference.model_fn(pre_dir)
-        features, content_type = inference.output_fn(
-            inference.predict_fn(inference.input_fn(body.encode(), "text/csv"), pre), "text/csv"
-        )
+        model = inference.model_fn(pre_dir)
+        features, content_type = inference.output_fn(inference.predict_fn(inference.input_fn(body.encode(), "text/csv"), model), "text/csv")
         self.assertEqual(content_type, "text/csv")
         booster, served = container_serve(os.path.join(base, "model", "model.tar.gz"), features)
 
-        # The repro of issue #15 needs early stopping to have kept extra trees.
-        best = int(booster.attr("best_iteration"))
-        self.assertLess(best + 1, booster.num_boosted_rounds())
-
-        # evaluate.py's predictions are exactly the served ones (same rows, same trees).
+        # evaluate.py's predictions are exactly the served ones (same rows, same features, same trees).
         test = pd.read_csv(os.path.join(base, "test", "test.csv"), header=None)
-        np.testing.assert_allclose(test.iloc[:, 0].to_numpy(), raw_test["rings"].to_numpy())
-        import xgboost
-
+        np.testing.assert_allclose(test.iloc[:, 0].to_numpy(), raw_test["__label__"].to_numpy())
         evaluated = evaluate.served_predictions(booster, xgboost.DMatrix(test.iloc[:, 1:].to_numpy()))
-        np.testing.assert_allclose(evaluated, served, rtol=1e-5)
-        expected = evaluate.regression_metrics(raw_test["rings"], served)["regression_metrics"]
-        self.assertAlmostEqual(reported["mse"]["value"], expected["mse"]["value"], places=4)
-        self.assertAlmostEqual(reported["mae"]["value"], expected["mae"]["value"], places=4)
+        np.testing.assert_allclose(evaluated, served, rtol=1e-5, atol=1e-7)
+        expected = evaluate.quality_report(system, raw_test["__label__"].to_numpy(), served)
+        section = ml_schema.REPORT_SECTIONS[schema["task"]]
+        self.assertEqual(list(report), [section])
+        for metric, entry in report[section].items():
+            if metric != "confusion_matrix":
+                self.assertAlmostEqual(entry["value"], expected[section][metric]["value"], places=5, msg=metric)
+        self.assertEqual(report[section].get("confusion_matrix"), expected[section].get("confusion_matrix"))
 
-        # And not the all-trees model, which scores differently.
-        all_trees = booster.predict(xgboost.DMatrix(test.iloc[:, 1:].to_numpy()))
-        self.assertGreater(float(np.max(np.abs(all_trees - served))), 1e-3)
+        # The gate reads the metric it names, at the path the pipeline definition gives.
+        gate = view["gate"]
+        self.assertEqual(gate["path"], f"{section}.{system['gate']['metric']}.value")
+        self.assertEqual(gate["stepName"], "Check" + system["gate"]["metric"].upper().replace("_", ""))
+        self.assertEqual(json_get(report, gate["path"]), report[section][system["gate"]["metric"]]["value"])
+        return view, booster, served, report[section]
+
+    def test_regression_abalone(self):
+        view, booster, served, metrics = self.run_chain("abalone", {"abalone.data": synthetic_abalone(400, seed=5)})
+        self.assertEqual(view["hyperparameters"]["objective"], "reg:squarederror")
+        self.assertEqual(served.ndim, 1)
+        # Early stopping kept extra trees, so serving the best iteration is what is being checked (issue #15).
+        self.assertLess(int(booster.attr("best_iteration")) + 1, booster.num_boosted_rounds())
+        self.assertLess(metrics["mse"]["value"], 6.0)
+
+    def test_binary_breast_cancer(self):
+        data = os.path.join(tempfile.mkdtemp(), "breast-cancer.csv")
+        with open(data, "w") as f:
+            f.write(breast_cancer_csv())
+        with open(data) as f:
+            view, _, served, metrics = self.run_chain("breast-cancer", {"breast-cancer.csv": f.read()}, data)
+        self.assertEqual(view["hyperparameters"]["objective"], "binary:logistic")
+        self.assertEqual(view["gate"]["path"], "binary_classification_metrics.auc.value")
+        self.assertEqual(served.ndim, 1)
+        self.assertTrue(((served >= 0) & (served <= 1)).all())
+        self.assertGreater(metrics["auc"]["value"], 0.95)
+
+    def test_multiclass_penguins(self):
+        view, _, served, metrics = self.run_chain("penguins", {"penguins.csv": synthetic_penguins(400)})
+        self.assertEqual((view["hyperparameters"]["objective"], view["hyperparameters"]["num_class"]), ("multi:softprob", "3"))
+        self.assertEqual(served.shape[1], 3)
+        self.assertTrue(abs(served.sum(axis=1) - 1).max() < 1e-5)
+        self.assertGreater(metrics["accuracy"]["value"], 0.8)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,8 @@
 /**
  * The UCI Abalone schema, written once: feature names and their order, units,
- * accepted ranges and the Sex categories. ml-core, mlops-common, the consumer
- * app and infra/ import it; it has no dependencies so each of them can.
- * The Python step scripts (infra/ml/abalone_common.py) keep a copy that a test
- * compares with `schema.json` (see `abaloneSchemaJson`).
+ * accepted ranges and the Sex categories. ml-core, mlops-common and the
+ * consumer app import it; it has no dependencies so each of them can.
+ * `schema.json` is `abaloneSchemaJson()` written out.
  *
  * @packageDocumentation
  */

@@ -13,7 +13,7 @@ export const ABALONE_PATH = resolve(
   '../../demo-systems/abalone/abalone.data',
 );
 
-/** The benchmark is optional: it needs Debian's python3-xgboost. */
+/** Real XGBoost comes from Debian's python3-xgboost (the benchmarks and the CI gate need it). */
 export function pythonXgboostVersion(): string | undefined {
   const r = spawnSync(
     PYTHON,
@@ -56,4 +56,20 @@ export function median(values: number[]): number {
 export function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/**
+ * A benchmark that could not run says so in its exit code: 2, or 0 with
+ * --allow-skip (for a machine known to lack the reference).
+ */
+export function skipBenchmark(reason: string): void {
+  console.log(JSON.stringify({ skipped: reason }));
+  process.exitCode = process.argv.includes('--allow-skip') ? 0 : 2;
+}
+
+/** A benchmark that misses a target exits 1 (after printing its numbers). */
+export function failUnlessMet(met: boolean, what: string): void {
+  if (met) return;
+  console.error(`target missed: ${what}`);
+  process.exitCode = 1;
 }

@@ -1,7 +1,7 @@
 /* eslint-disable no-console */
 /**
  * Time of drift() over captured rows against the Abalone training baseline
- * (target: ≤ 200 ms for 100k rows). No Python needed.
+ * (target: ≤ 200 ms for 100k rows; exit 1 when missed). No Python needed.
  * Run: npx tsx bench/drift.ts [--rows 100000] [--repeat 10]
  */
 import {
@@ -11,7 +11,7 @@ import {
   mulberry32,
   splitDataset,
 } from '../src';
-import { argValue, loadAbalone, median } from './common';
+import { argValue, failUnlessMet, loadAbalone, median } from './common';
 
 /** Distinct row objects drawn from the test split, like parsed capture records. */
 function capturedRows(test: AbaloneRecord[], n: number): AbaloneRecord[] {
@@ -60,6 +60,10 @@ function main() {
       null,
       2,
     ),
+  );
+  failUnlessMet(
+    wall <= 200,
+    `median ${wall.toFixed(0)} ms for ${rows} rows > 200 ms`,
   );
 }
 

@@ -2,34 +2,36 @@
 /**
  * Quality + interoperability + Abalone-size speed: ml-core vs real XGBoost on
  * exactly the same split and preprocessed CSVs (seeds 0..N-1, reference
- * hyperparameters). Run: npx tsx bench/parity.ts [--seeds 10]
+ * hyperparameters). The per-seed protocol and the targets are in
+ * parityCore.ts (the CI gate, src/xgboost/realXgboost.test.ts, runs the same
+ * without timing). Exit 1 when a target is missed, 2 when real XGBoost is
+ * missing (0 with --allow-skip).
+ * Run: npx tsx bench/parity.ts [--seeds 10] [--allow-skip]
  */
-import { mkdirSync, rmSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { rmSync } from 'fs';
 import {
   preprocess,
   REFERENCE_HYPERPARAMETERS,
   regressionMetrics,
-  toLabeledCsv,
   trainXGBoost,
 } from '../src';
 import {
   argValue,
+  failUnlessMet,
   loadAbalone,
   median,
   pythonXgboostVersion,
   runReference,
+  skipBenchmark,
   tempDir,
 } from './common';
+import { paritySeed, parityVerdict } from './parityCore';
 
 function main() {
   const version = pythonXgboostVersion();
   if (!version) {
-    console.log(
-      JSON.stringify({
-        skipped:
-          'python3-xgboost is not installed (apt-get install python3-xgboost)',
-      }),
+    skipBenchmark(
+      'python3-xgboost is not installed (apt-get install python3-xgboost)',
     );
     return;
   }
@@ -50,47 +52,24 @@ function main() {
       warm.validation,
     );
   }
+  const parity = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const pre = preprocess(records, { seed });
-    const d = join(dir, `seed-${seed}`);
-    mkdirSync(d);
-    writeFileSync(join(d, 'train.csv'), toLabeledCsv(pre.train));
-    writeFileSync(join(d, 'validation.csv'), toLabeledCsv(pre.validation));
-    writeFileSync(join(d, 'test.csv'), toLabeledCsv(pre.test));
-    const cpu0 = process.cpuUsage();
-    const ts = trainXGBoost({ ...params, seed }, pre.train, pre.validation);
-    const cpu = process.cpuUsage(cpu0);
+    const p = paritySeed(records, seed, dir);
+    parity.push(p);
     const tsExact = trainXGBoost(
       { ...params, seed, tree_method: 'exact' },
-      pre.train,
-      pre.validation,
+      p.pre.train,
+      p.pre.validation,
     );
-    const pred = ts.booster.predict(pre.test);
-    const m = regressionMetrics(pre.test.labels, pred);
     const mExact = regressionMetrics(
-      pre.test.labels,
-      tsExact.booster.predict(pre.test),
+      p.pre.test.labels,
+      tsExact.booster.predict(p.pre.test),
     );
-    writeFileSync(join(d, 'model.json'), ts.booster.toXGBoostJSONString());
-    writeFileSync(join(d, 'ts_pred.txt'), Array.from(pred).join('\n'));
-    const ref = JSON.stringify({ ...params, seed });
-    const auto = runReference([
-      '--dir',
-      d,
-      '--params',
-      ref,
-      '--tree-method',
-      'auto',
-      '--check-model',
-      join(d, 'model.json'),
-      '--check-pred',
-      join(d, 'ts_pred.txt'),
-    ]);
     const hist = runReference([
       '--dir',
-      d,
+      p.dir,
       '--params',
-      ref,
+      JSON.stringify({ ...params, seed }),
       '--tree-method',
       'hist',
       '--nthread',
@@ -100,24 +79,25 @@ function main() {
     ]);
     rows.push({
       seed,
-      tsMse: m.mse,
+      tsMse: p.tsMse,
       tsExactMse: mExact.mse,
-      tsTreeMethod: ts.treeMethod,
-      xgbMse: auto.mse,
+      tsTreeMethod: p.ts.treeMethod,
+      xgbMse: p.xgbMse,
       xgbHistMse: hist.mse,
-      tsSeconds: ts.seconds,
-      tsCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      tsSeconds: p.ts.seconds,
+      tsCpuSeconds: p.tsCpuSeconds,
       tsExactSeconds: tsExact.seconds,
-      xgbExactSeconds: auto.train_seconds,
+      xgbExactSeconds: p.xgboost.train_seconds,
       xgbHistSeconds: hist.train_seconds,
       xgbHistCpuSeconds: hist.train_cpu_seconds,
-      tsBestIteration: ts.bestIteration,
-      xgbBestIteration: auto.best_iteration,
-      modelJsonMaxAbsDiff: auto.model_json_max_abs_diff,
+      tsBestIteration: p.ts.bestIteration,
+      xgbBestIteration: p.xgboost.best_iteration,
+      modelJsonMaxAbsDiff: p.modelJsonMaxAbsDiff,
     });
   }
   rmSync(dir, { recursive: true, force: true });
   const med = (k: string) => median(rows.map(r => r[k] as number));
+  const verdict = parityVerdict(parity);
   const summary = {
     xgboost: version,
     seeds,
@@ -127,7 +107,7 @@ function main() {
       mlCoreExact: med('tsExactMse'),
       xgboost: med('xgbMse'),
       xgboostHist: med('xgbHistMse'),
-      relativeDifference: med('tsMse') / med('xgbMse') - 1,
+      relativeDifference: verdict.medianTestMse.relativeDifference,
     },
     medianTrainSeconds: {
       mlCore: med('tsSeconds'),
@@ -142,13 +122,21 @@ function main() {
       ratio: med('tsCpuSeconds') / med('xgbHistCpuSeconds'),
     },
     modelJsonInXgboost: {
-      maxAbsPredictionDiff: Math.max(
-        ...rows.map(r => Number(r.modelJsonMaxAbsDiff)),
-      ),
+      maxAbsPredictionDiff: verdict.maxAbsPredictionDiff,
     },
+    targets: verdict.targets,
+    targetsMet: verdict.met,
     perSeed: rows,
   };
   console.log(JSON.stringify(summary, null, 2));
+  failUnlessMet(
+    verdict.met,
+    `median test MSE within ${
+      verdict.targets.maxRelativeMseDifference * 100
+    } % of XGBoost's and model.json predictions within ${
+      verdict.targets.maxModelJsonAbsDiff
+    }`,
+  );
 }
 
 main();

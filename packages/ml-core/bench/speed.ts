@@ -4,7 +4,9 @@
  * preprocessed CSVs, on Abalone and on a synthetic 100× Abalone (every row
  * replicated with ±1% jitter on the measurements), with the same thread
  * count on both sides (XGBoost's nthread, ml-core's histogram worker threads).
- * Run: npx tsx bench/speed.ts [--scales 1,100] [--threads 1,2] [--repeat 3]
+ * Exit 1 when a target (CPU_RATIO_TARGETS) is missed, 2 when real XGBoost is
+ * missing (0 with --allow-skip).
+ * Run: npx tsx bench/speed.ts [--scales 1,100] [--threads 1,2] [--repeat 3] [--allow-skip]
  */
 import { rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -20,12 +22,20 @@ import {
 } from '../src';
 import {
   argValue,
+  failUnlessMet,
   loadAbalone,
   median,
   pythonXgboostVersion,
   runReference,
+  skipBenchmark,
   tempDir,
 } from './common';
+
+/**
+ * CPU time against XGBoost hist, 1 thread each (README): ≤ 1× on Abalone,
+ * ≤ 2× on 100× Abalone. Other scales and thread counts have no target.
+ */
+const CPU_RATIO_TARGETS: Record<number, number> = { 1: 1, 100: 2 };
 
 export function replicate(
   records: LabeledRecord[],
@@ -49,11 +59,8 @@ export function replicate(
 function main() {
   const version = pythonXgboostVersion();
   if (!version) {
-    console.log(
-      JSON.stringify({
-        skipped:
-          'python3-xgboost is not installed (apt-get install python3-xgboost)',
-      }),
+    skipBenchmark(
+      'python3-xgboost is not installed (apt-get install python3-xgboost)',
     );
     return;
   }
@@ -128,6 +135,7 @@ function main() {
         },
         ratio: median(wall) / ref.train_seconds,
         cpuRatio: median(cpu) / ref.train_cpu_seconds,
+        targetCpuRatio: nthread === 1 ? CPU_RATIO_TARGETS[scale] : undefined,
       });
     }
     rmSync(dir, { recursive: true, force: true });
@@ -144,6 +152,15 @@ function main() {
       2,
     ),
   );
+  for (const r of results) {
+    if (r.targetCpuRatio === undefined) continue;
+    failUnlessMet(
+      r.cpuRatio <= r.targetCpuRatio,
+      `${r.scale}× Abalone, ${
+        r.nthread
+      } thread(s): CPU ratio ${r.cpuRatio.toFixed(2)} > ${r.targetCpuRatio}`,
+    );
+  }
 }
 
 if (require.main === module) main();

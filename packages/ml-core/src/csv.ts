@@ -62,7 +62,9 @@ function parseNumberCell(cell: string): number | undefined {
   if (isMissingCell(cell)) return NaN;
   // Number('') is 0 and Number('0x1') is 1: accept only plain decimal notation.
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return undefined;
-  return Number(cell);
+  const n = Number(cell);
+  // 1e999 is Infinity: refused here, not at Train.
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function looksLikeHeader(cells: string[]): boolean {
@@ -76,12 +78,25 @@ function looksLikeHeader(cells: string[]): boolean {
   );
 }
 
+/** Longest record (line) read, in characters: a longer one is a row error, not a memory spike. */
+export const MAX_RECORD_CHARS = 1 << 20;
+/** Longest cell value quoted back in a row error. */
+export const MAX_ECHOED_CHARS = 64;
+
+/** A user's value as it may be echoed (errors, logs): short, with its length when cut. */
+export function clipValue(value: string, max = MAX_ECHOED_CHARS): string {
+  return value.length <= max
+    ? value
+    : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 /** The csv-parse options both readers use (one grammar for sync and stream). */
 export const CSV_GRAMMAR = {
   relax_column_count: true,
   skip_empty_lines: true,
   trim: true,
   skip_records_with_error: true,
+  max_record_size: MAX_RECORD_CHARS,
 } as const;
 
 /** A CSV grammar error (stray quote, binary bytes) as a row error. */
@@ -94,9 +109,10 @@ export function grammarRowError(
   return {
     row: unclosed ? lastRecordLine + 1 : Number(e.lines ?? 0),
     column: '*',
+    // csv-parse quotes the offending field in some messages: clip it.
     reason: unclosed
       ? 'not valid CSV: a quoted field opened on this line is never closed'
-      : `not valid CSV: ${e.message}`,
+      : `not valid CSV: ${clipValue(e.message, 200)}`,
   };
 }
 
@@ -119,7 +135,8 @@ export function checkAbaloneCells(
     addError({
       row: line,
       column: '*',
-      value: cells.join(','),
+      // The start of the row only: a wrong row may be huge.
+      value: clipValue(cells.slice(0, 10).join(',')),
       reason: `expected ${ABALONE_COLUMNS.length} columns, got ${cells.length}`,
     });
     return undefined;
@@ -130,7 +147,7 @@ export function checkAbaloneCells(
     addError({
       row: line,
       column: 'sex',
-      value: cells[0],
+      value: clipValue(cells[0]),
       reason: `must be one of ${SEX_VALUES.join(', ')}`,
     });
     ok = false;
@@ -146,7 +163,7 @@ export function checkAbaloneCells(
     else if (column === 'rings' && Number.isNaN(v) && !options?.labelOptional)
       reason = 'label is missing';
     if (reason) {
-      addError({ row: line, column, value: cells[c], reason });
+      addError({ row: line, column, value: clipValue(cells[c]), reason });
       ok = false;
     }
     values.push(v ?? NaN);
@@ -200,9 +217,14 @@ export function parseAbaloneCsv(
     grammarErrors.push(e);
   }
   const lastRecordLine = rows.length > 0 ? rows[rows.length - 1].info.lines : 0;
+  // An over-long line errs once per MiB read: report it once.
+  const reported = new Set<string>();
   for (const e of grammarErrors) {
+    const error = grammarRowError(e, lastRecordLine);
+    if (reported.has(`${e.code}:${error.row}`)) continue;
+    reported.add(`${e.code}:${error.row}`);
     skippedRows++;
-    addError(grammarRowError(e, lastRecordLine));
+    addError(error);
   }
 
   rows.forEach(({ record: cells, info }, index) => {

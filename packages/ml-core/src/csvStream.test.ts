@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { Readable } from 'stream';
 import { createHash } from 'crypto';
-import { parseAbaloneCsv } from './csv';
+import { MAX_RECORD_CHARS, parseAbaloneCsv } from './csv';
 import { readAbaloneCsv } from './csvStream';
 import {
   columnsFromRecords,
@@ -104,5 +104,43 @@ describe('readAbaloneCsv (streaming, columns)', () => {
     expect(() => decodeColumns(Buffer.from('{"format":"x"}\n'))).toThrow(
       /not an Abalone columns file/,
     );
+  });
+
+  it('never echoes a huge row: values clipped, records capped in size', async () => {
+    const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+    // A wrong column count quotes only the start of the row.
+    const wide = `M,${'1,'.repeat(20_000)}1\n${good}`;
+    const a = await readAbaloneCsv(chunked(wide, 4096));
+    expect(a.errors).toHaveLength(1);
+    expect(a.errors[0].reason).toContain('expected 9 columns');
+    expect(a.errors[0].value!.length).toBeLessThan(120);
+    // One long cell is clipped, with its length.
+    const longCell = `M,${'9'.repeat(
+      5000,
+    )}x,0.365,0.095,0.514,0.2245,0.101,0.15,15\n`;
+    const b = await readAbaloneCsv(chunked(longCell, 4096));
+    expect(b.errors[0].value).toMatch(/^9{64}… \(5001 characters\)$/);
+    // A record over the size cap is one row error, read without keeping it.
+    const huge = Buffer.alloc(MAX_RECORD_CHARS * 3, '1,');
+    const c = await readAbaloneCsv(chunked(huge.toString(), 65536));
+    expect(c.errors).toHaveLength(1);
+    expect(c.errors[0]).toMatchObject({ row: 1, column: '*' });
+    expect(JSON.stringify(c.errors).length).toBeLessThan(300);
+    expect(c.columns.rows).toBe(0);
+  });
+
+  it('refuses numbers that overflow to Infinity (1e999) at upload', async () => {
+    const r = await readAbaloneCsv(
+      chunked('M,0.455,0.365,0.095,0.514,0.2245,0.101,1e999,15\n', 16),
+    );
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        row: 1,
+        column: 'shellWeight',
+        value: '1e999',
+        reason: 'not a number',
+      }),
+    ]);
+    expect(r.columns.rows).toBe(0);
   });
 });

@@ -69,10 +69,16 @@ export async function readAbaloneCsv(
     // Nothing is emitted downstream: the rows live in the builder.
     return undefined;
   };
+  // An over-long line errs once per MiB read: report it once.
+  let lastGrammarError = '';
   const onSkip = (e: CsvError | undefined) => {
     if (!e) return;
+    const error = grammarRowError(e, lastRecordLine);
+    const key = `${e.code}:${error.row}`;
+    if (key === lastGrammarError) return;
+    lastGrammarError = key;
     skippedRows++;
-    addError(grammarRowError(e, lastRecordLine));
+    addError(error);
   };
   const parserOptions: Options & { on_skip: typeof onSkip } = {
     ...CSV_GRAMMAR,

@@ -75,14 +75,45 @@ export type { BoosterOptions } from './xgboost/booster';
 export type { TreeArrays } from './xgboost/tree';
 export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
+export {
+  OBJECTIVES,
+  OBJECTIVE_METRICS,
+  evalMetric,
+  maximizes,
+  rocAuc,
+  sigmoid,
+} from './xgboost/objectives';
+export type { EvalMetric } from './xgboost/objectives';
 export type {
   IterationInfo,
   TrainCallbacks,
   TrainResult,
 } from './xgboost/train';
 export { calcGain, calcWeight, splitGain } from './xgboost/split';
-export { regressionMetrics, toEvaluationJson } from './metrics';
-export type { RegressionMetrics } from './metrics';
+export {
+  regressionMetrics,
+  reportMetricValue,
+  TASK_METRICS,
+  taskMetrics,
+  toEvaluationJson,
+} from './metrics';
+export type {
+  ModelQualityReport,
+  RegressionMetrics,
+  TaskMetricInfo,
+} from './metrics';
+export {
+  averagePrecision,
+  binaryClassificationMetrics,
+  multiclassClassificationMetrics,
+} from './classificationMetrics';
+export type {
+  BinaryClassificationMetrics,
+  ConfusionMatrix,
+  MetricValue,
+  MulticlassClassificationMetrics,
+  PerClassMetrics,
+} from './classificationMetrics';
 export { createPredictor } from './predictor';
 export type { Predictor } from './predictor';
 export { mulberry32 } from './random';

@@ -1,3 +1,12 @@
+import {
+  binaryClassificationMetrics,
+  BinaryClassificationMetrics,
+  MetricValue,
+  multiclassClassificationMetrics,
+  MulticlassClassificationMetrics,
+} from './classificationMetrics';
+import type { Task } from './spec/types';
+
 export interface RegressionMetrics {
   mse: number;
   rmse: number;
@@ -64,4 +73,108 @@ export function toEvaluationJson(m: RegressionMetrics): object {
       r2: { value: m.r2 },
     },
   };
+}
+
+/** The model quality report of one run (evaluation.json): one section, by task. */
+export type ModelQualityReport =
+  | { regression_metrics: Record<string, MetricValue> }
+  | { binary_classification_metrics: BinaryClassificationMetrics }
+  | { multiclass_classification_metrics: MulticlassClassificationMetrics };
+
+/** A metric a task reports, as the UI and the quality gate name it. */
+export interface TaskMetricInfo {
+  /** Key in the report section (also a gate's `metric`). */
+  name: string;
+  label: string;
+  higherIsBetter: boolean;
+}
+
+/**
+ * Per task: the report section's key and its key metrics, the first being
+ * the headline (a gate's usual metric). Data, so the UI and gates need no
+ * per-task code.
+ */
+export const TASK_METRICS: Record<
+  Task,
+  { section: string; metrics: TaskMetricInfo[] }
+> = {
+  regression: {
+    section: 'regression_metrics',
+    metrics: [
+      { name: 'mse', label: 'MSE', higherIsBetter: false },
+      { name: 'rmse', label: 'RMSE', higherIsBetter: false },
+      { name: 'mae', label: 'MAE', higherIsBetter: false },
+      { name: 'r2', label: 'R²', higherIsBetter: true },
+    ],
+  },
+  binary: {
+    section: 'binary_classification_metrics',
+    metrics: [
+      { name: 'auc', label: 'ROC AUC', higherIsBetter: true },
+      { name: 'accuracy', label: 'Accuracy', higherIsBetter: true },
+      { name: 'f1', label: 'F1', higherIsBetter: true },
+      { name: 'precision', label: 'Precision', higherIsBetter: true },
+      { name: 'recall', label: 'Recall', higherIsBetter: true },
+      { name: 'pr_auc', label: 'PR AUC', higherIsBetter: true },
+      { name: 'logloss', label: 'Log loss', higherIsBetter: false },
+    ],
+  },
+  multiclass: {
+    section: 'multiclass_classification_metrics',
+    metrics: [
+      { name: 'accuracy', label: 'Accuracy', higherIsBetter: true },
+      { name: 'weighted_f1', label: 'Weighted F1', higherIsBetter: true },
+      { name: 'macro_f1', label: 'Macro F1', higherIsBetter: true },
+      { name: 'logloss', label: 'Log loss', higherIsBetter: false },
+    ],
+  },
+};
+
+/**
+ * The model quality report of a task. `labels`: regression targets or class
+ * indices; `predictions`: regression values, P(class 1) (binary) or
+ * row-major class probabilities (multiclass, what Booster.predict returns);
+ * `classes`: class labels in index order (classification).
+ */
+export function taskMetrics(
+  task: Task,
+  labels: ArrayLike<number>,
+  predictions: ArrayLike<number>,
+  classes?: string[],
+): ModelQualityReport {
+  if (task === 'regression') {
+    return toEvaluationJson(
+      regressionMetrics(labels, predictions),
+    ) as ModelQualityReport;
+  }
+  if (!classes) throw new Error(`taskMetrics: a ${task} task needs classes`);
+  if (task === 'binary') {
+    return {
+      binary_classification_metrics: binaryClassificationMetrics(
+        labels,
+        predictions,
+        classes,
+      ),
+    };
+  }
+  if (task === 'multiclass') {
+    return {
+      multiclass_classification_metrics: multiclassClassificationMetrics(
+        labels,
+        predictions,
+        classes,
+      ),
+    };
+  }
+  throw new Error(`taskMetrics: unknown task '${task}'`);
+}
+
+/** A metric's value in a report (e.g. for a quality gate); undefined when the report has no such metric. */
+export function reportMetricValue(
+  report: ModelQualityReport,
+  metric: string,
+): number | undefined {
+  const section = Object.values(report)[0] as Record<string, unknown>;
+  const m = section?.[metric] as { value?: unknown } | undefined;
+  return typeof m?.value === 'number' ? m.value : undefined;
 }

@@ -612,8 +612,9 @@ describe('mlops backend plugin (router over an engine double)', () => {
     fake.emit({ type: 'model-version', resources, modelVersion: version }); // repeated: notify once
     fake.emit({ type: 'deployment', resources, version: 7 });
     await new Promise(r => setTimeout(r, 50));
+    // Only the owners get the entity's signals (security review finding 8).
     expect(signals.publish).toHaveBeenCalledWith({
-      recipients: { type: 'broadcast' },
+      recipients: { type: 'user', entityRef: OWNER_GROUP },
       channel: `mlops:${ENTITY_REF}`,
       message: { type: 'deployment', version: 7 },
     });

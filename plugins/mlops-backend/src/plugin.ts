@@ -19,6 +19,12 @@ import {
   readMonitoringAlertSettings,
 } from './service/monitoringAlerts';
 import { ModelVersionsCache } from './service/modelVersionsCache';
+import {
+  ResourceClaims,
+  readConfiguredBindings,
+  refusedClaimReporter,
+  type ConfiguredBinding,
+} from './service/resourceClaims';
 import { MlopsService } from './service/MlopsService';
 
 /**
@@ -66,16 +72,31 @@ export const mlopsPlugin = createBackendPlugin({
         logger.info(`MLOps engine: ${type}`);
         permissionsRegistry.addPermissions(mlopsPermissions);
 
-        const access = new MlopsAccess(deps);
+        const notifyOwners = ownerNotifier(deps);
+        const claims = await ResourceClaims.create({
+          database: await deps.database.getClient(),
+          bindings: [
+            ...readConfiguredBindings(config),
+            ...seedBindings(config),
+          ],
+          skipMigrations: deps.database.migrations?.skip,
+          onRefused: refusedClaimReporter({ logger, notify: notifyOwners }),
+        });
+        const access = new MlopsAccess({ ...deps, claims });
         const versions = ModelVersionsCache.forEngine(engine);
         lifecycle.addShutdownHook(() => versions.unsubscribe());
         const monitoringAlerts = new MonitoringAlerts(
           engine,
-          ownerNotifier(deps),
+          notifyOwners,
           readMonitoringAlertSettings(config),
           logger,
         );
-        monitoringAlerts.start(deps.catalog, deps.auth);
+        monitoringAlerts.start(deps.catalog, deps.auth, r =>
+          claims.bind(r).then(
+            () => true,
+            () => false,
+          ),
+        );
         lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         const service = new MlopsService({
           engine,
@@ -83,6 +104,10 @@ export const mlopsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           versionsCache: versions.cache,
+          claims,
+          mseThreshold: config.getOptionalNumber(
+            'mlops.qualityGate.mseThreshold',
+          ),
         });
         httpRouter.use(
           await createRouter({
@@ -113,3 +138,22 @@ export const mlopsPlugin = createBackendPlugin({
     });
   },
 });
+
+/** The local seed's names belong to the seed's entity, as if configured. */
+function seedBindings(
+  config: import('@backstage/config').Config,
+): ConfiguredBinding[] {
+  const seed = config.getOptionalConfig('mlops.local.seed');
+  const entityRef = seed?.getOptionalString('entityRef');
+  if (!seed || !entityRef) return [];
+  const ref = entityRef.toLocaleLowerCase('en-US');
+  const names: Array<[ConfiguredBinding['kind'], string | undefined]> = [
+    ['pipeline', seed.getOptionalString('pipelineName')],
+    ['model-package-group', seed.getOptionalString('modelPackageGroupName')],
+    ['endpoint', seed.getOptionalString('endpointName')],
+    ['release-pipeline', seed.getOptionalString('releasePipelineName')],
+  ];
+  return names
+    .filter((n): n is [ConfiguredBinding['kind'], string] => !!n[1])
+    .map(([kind, name]) => ({ kind, name, entityRef: ref }));
+}

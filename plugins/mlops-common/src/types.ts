@@ -150,6 +150,8 @@ export interface PipelineExecution {
 
 export interface PipelineExecutionDetail extends PipelineExecution {
   steps: PipelineStep[];
+  /** What the engine could not read, so the detail is incomplete (shown with the steps). */
+  warnings?: string[];
 }
 
 export interface ApprovalEvent {

@@ -168,10 +168,15 @@ export interface MlopsEngine {
     options: Omit<CompleteDatasetUploadOptions, 'parts'>,
   ): Promise<void>;
 
-  /** Score raw feature records on the entity's endpoint. */
+  /**
+   * Score raw feature records on the entity's endpoint. `options.source`
+   * tags the traffic for monitoring: `public` is the unauthenticated route's
+   * (anonymous callers), kept apart from signed-in users' traffic.
+   */
   predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
+    options?: { source?: PredictionSource },
   ): Promise<PredictResponse>;
 
   /**
@@ -221,6 +226,9 @@ export type MlopsEngineEvent =
       message?: string;
       rowErrors?: DatasetRowError[];
     };
+
+/** Who sent a prediction: signed-in users and services (`portal`) or anonymous callers of the public route. */
+export type PredictionSource = 'portal' | 'public';
 
 /** Optional: engines that push changes let the plugin subscribe. */
 export interface MlopsEngineEvents {

@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
+  ApiBlueprint,
   coreExtensionData,
   type ExtensionDefinition,
 } from '@backstage/frontend-plugin-api';
@@ -14,13 +15,14 @@ import {
   createMockMlopsApi,
   createPermissionApi,
 } from './__testUtils__/testApp';
-import { mlopsApiRef } from './api';
+import { MlopsClient, mlopsApiRef } from './api';
 import { mlopsEntity, plainEntity } from './__fixtures__';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import plugin, {
+  mlopsApi,
   mlopsDatasetUploadCard,
   mlopsDeploymentsCard,
   mlopsDriftCard,
@@ -65,6 +67,28 @@ const mlopsEntityCards: ExtensionDefinition<any>[] = [
 describe('new frontend system plugin', () => {
   it('is the mlops plugin with the API, entity tab and page', () => {
     expect(plugin.id).toBe('mlops');
+    // the ids adopters enable and order in app-config (README), each the named export
+    expect(String(plugin.getExtension('api:mlops'))).toBe(String(mlopsApi));
+    expect(String(plugin.getExtension('entity-content:mlops'))).toBe(
+      String(mlopsEntityContent),
+    );
+    expect(String(plugin.getExtension('page:mlops'))).toBe(
+      String(mlopsOverviewPage),
+    );
+    // the API extension provides the MLOps client for mlopsApiRef
+    const factory = createExtensionTester(mlopsApi).get(
+      ApiBlueprint.dataRefs.factory,
+    );
+    expect(factory.api).toBe(mlopsApiRef);
+    expect(Object.keys(factory.deps).sort()).toEqual([
+      'discoveryApi',
+      'fetchApi',
+    ]);
+    const client = factory.factory({
+      discoveryApi: { getBaseUrl: async () => 'http://backend/api/mlops' },
+      fetchApi: { fetch: jest.fn() },
+    } as any);
+    expect(client).toBeInstanceOf(MlopsClient);
   });
 
   it('adds an "MLOps" tab at mlops only on annotated entities', () => {

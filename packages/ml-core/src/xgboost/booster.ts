@@ -1,4 +1,6 @@
 import type { Matrix } from '../preprocess';
+import type { Objective } from '../spec/types';
+import { baseMargin, OBJECTIVES, sigmoid } from './objectives';
 import { ROOT_PARENT, TreeArrays } from './tree';
 
 /** Objectives whose prediction is the raw margin (identity link), so scoring is base_score + Σ leaves. */
@@ -9,14 +11,20 @@ const IDENTITY_OBJECTIVES = new Set([
   'reg:pseudohubererror',
 ]);
 
+/** Objectives with a probability link (sigmoid / softmax). */
+const CLASSIFIERS = new Set(['binary:logistic', 'multi:softprob']);
+
 /** Version written into model.json; the schema matches XGBoost 1.7 (also loads in 2.x). */
 const WRITTEN_VERSION = [1, 7, 4];
 
 export interface BoosterOptions {
   trees: TreeArrays[];
+  /** XGBoost's base_score, in output space (a probability for binary:logistic). */
   baseScore: number;
   numFeature: number;
   objective?: string;
+  /** Classes of a multi:softprob model (trees are grouped class by class per round); 0 otherwise. */
+  numClass?: number;
   attributes?: Record<string, string>;
 }
 
@@ -95,6 +103,8 @@ export class Booster {
   readonly baseScore: number;
   readonly numFeature: number;
   readonly objective: string;
+  /** Classes (multi:softprob); 0 for regression and binary models. */
+  readonly numClass: number;
   readonly attributes: Record<string, string>;
   // Flattened copies of all trees so predict() walks one set of typed arrays.
   private readonly flatLeft: Int32Array;
@@ -103,12 +113,29 @@ export class Booster {
   private readonly flatCondition: Float32Array;
   private readonly flatDefaultLeft: Uint8Array;
   private readonly roots: Int32Array;
+  /** Margin of a row before any tree (base_score through the objective's link). */
+  private readonly baseMarginValue: number;
 
   constructor(options: BoosterOptions) {
     this.trees = options.trees;
     this.baseScore = options.baseScore;
     this.numFeature = options.numFeature;
     this.objective = options.objective ?? 'reg:squarederror';
+    this.numClass =
+      this.objective === 'multi:softprob' ? options.numClass ?? 0 : 0;
+    if (this.objective === 'multi:softprob') {
+      if (!(this.numClass >= 2) || this.trees.length % this.numClass !== 0) {
+        throw new Error(
+          `A multi:softprob model needs num_class >= 2 and a multiple of it in trees (num_class ${this.numClass}, ${this.trees.length} trees)`,
+        );
+      }
+    }
+    this.baseMarginValue = baseMargin(
+      OBJECTIVES.includes(this.objective as Objective)
+        ? (this.objective as Objective)
+        : 'reg:squarederror',
+      this.baseScore,
+    );
     this.attributes = options.attributes ?? {};
     const total = this.trees.reduce((n, t) => n + t.left.length, 0);
     this.flatLeft = new Int32Array(total);
@@ -136,13 +163,24 @@ export class Booster {
     return this.trees.length;
   }
 
-  predict(m: Matrix): Float64Array {
+  /** Outputs per row: num_class for multi:softprob, else 1. */
+  get outputsPerRow(): number {
+    return this.numClass || 1;
+  }
+
+  /**
+   * Raw margins, row-major (row r, class k at r·outputsPerRow + k): base
+   * margin plus the leaf values of the row's trees (a class's trees only,
+   * for multi:softprob), summed in float32 as XGBoost does.
+   */
+  predictMargin(m: Matrix): Float64Array {
     if (m.rows > 0 && m.cols < this.numFeature) {
       throw new Error(
         `Model expects ${this.numFeature} features, matrix has ${m.cols}`,
       );
     }
-    const out = new Float64Array(m.rows);
+    const k = this.outputsPerRow;
+    const out = new Float64Array(m.rows * k);
     const { data, cols } = m;
     const left = this.flatLeft;
     const right = this.flatRight;
@@ -150,21 +188,39 @@ export class Booster {
     const condition = this.flatCondition;
     const defaultLeft = this.flatDefaultLeft;
     const roots = this.roots;
-    const base = Math.fround(this.baseScore);
+    const base = this.baseMarginValue;
     for (let i = 0; i < m.rows; i++) {
       const rowBase = i * cols;
-      let sum = base;
-      for (let t = 0; t < roots.length; t++) {
-        let node = roots[t];
-        while (left[node] !== -1) {
-          const x = data[rowBase + feature[node]];
-          if (Number.isNaN(x))
-            node = defaultLeft[node] ? left[node] : right[node];
-          else node = x < condition[node] ? left[node] : right[node];
+      for (let c = 0; c < k; c++) {
+        let sum = base;
+        // Trees are stored round by round, class by class.
+        for (let t = c; t < roots.length; t += k) {
+          let node = roots[t];
+          while (left[node] !== -1) {
+            const x = data[rowBase + feature[node]];
+            if (Number.isNaN(x))
+              node = defaultLeft[node] ? left[node] : right[node];
+            else node = x < condition[node] ? left[node] : right[node];
+          }
+          sum = Math.fround(sum + condition[node]);
         }
-        sum = Math.fround(sum + condition[node]);
+        out[i * k + c] = sum;
       }
-      out[i] = sum;
+    }
+    return out;
+  }
+
+  /**
+   * What XGBoost's predict() returns: the value (regression), the
+   * probability of class 1 (binary:logistic), or each class's probability,
+   * row-major (multi:softprob: row r, class k at r·num_class + k).
+   */
+  predict(m: Matrix): Float64Array {
+    const out = this.predictMargin(m);
+    if (this.objective === 'binary:logistic') {
+      for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
+    } else if (this.objective === 'multi:softprob') {
+      softmaxInPlace(out, this.numClass);
     }
     return out;
   }
@@ -184,7 +240,7 @@ export class Booster {
               num_trees: String(this.trees.length),
               size_leaf_vector: '0',
             },
-            tree_info: this.trees.map(() => 0),
+            tree_info: this.trees.map((_, i) => i % this.outputsPerRow),
             trees: this.trees.map((t, id) => {
               const n = t.left.length;
               const zeros = new Array(n).fill(0);
@@ -218,14 +274,20 @@ export class Booster {
         learner_model_param: {
           base_score: formatFloat32(this.baseScore),
           boost_from_average: '1',
-          num_class: '0',
+          num_class: String(this.numClass),
           num_feature: nf,
           num_target: '1',
         },
-        objective: {
-          name: this.objective,
-          reg_loss_param: { scale_pos_weight: '1' },
-        },
+        objective:
+          this.objective === 'multi:softprob'
+            ? {
+                name: this.objective,
+                softmax_multiclass_param: { num_class: String(this.numClass) },
+              }
+            : {
+                name: this.objective,
+                reg_loss_param: { scale_pos_weight: '1' },
+              },
       },
       version: WRITTEN_VERSION,
     };
@@ -236,7 +298,10 @@ export class Booster {
     return stringifyXGBoostJSON(this.toXGBoostJSON());
   }
 
-  /** Loads a model.json written by XGBoost (1.x/2.x, gbtree, identity-link regression) or by ml-core. */
+  /**
+   * Loads a model.json written by XGBoost (1.x/2.x, gbtree; identity-link
+   * regression, binary:logistic or multi:softprob) or by ml-core.
+   */
   static fromXGBoostJSON(json: object): Booster {
     const root: any = typeof json === 'string' ? JSON.parse(json) : json;
     const learner = root?.learner;
@@ -244,10 +309,11 @@ export class Booster {
       throw new Error('Invalid XGBoost model: missing "learner" object');
     }
     const objective = String(learner.objective?.name ?? '');
-    if (!IDENTITY_OBJECTIVES.has(objective)) {
+    if (!IDENTITY_OBJECTIVES.has(objective) && !CLASSIFIERS.has(objective)) {
       throw new Error(
         `Unsupported XGBoost objective '${objective}' (supported: ${[
           ...IDENTITY_OBJECTIVES,
+          ...CLASSIFIERS,
         ].join(', ')})`,
       );
     }
@@ -258,18 +324,29 @@ export class Booster {
       );
     }
     const params = learner.learner_model_param ?? {};
+    const numClass = Number(params.num_class ?? 0);
     if (
-      Number(params.num_class ?? 0) > 1 ||
+      (numClass > 1 && objective !== 'multi:softprob') ||
       Number(params.num_target ?? 1) > 1
     ) {
       throw new Error(
-        'Multi-class / multi-target XGBoost models are not supported',
+        `Multi-target XGBoost models are not supported (objective ${objective}, num_class ${numClass})`,
       );
     }
     const rawTrees = gb.model.trees;
     if (!Array.isArray(rawTrees)) {
       throw new Error(
         'Invalid XGBoost model: gradient_booster.model.trees is not an array',
+      );
+    }
+    const treeInfo = gb.model.tree_info;
+    if (
+      numClass > 1 &&
+      Array.isArray(treeInfo) &&
+      treeInfo.some((g: unknown, i: number) => Number(g) !== i % numClass)
+    ) {
+      throw new Error(
+        'Invalid XGBoost model: tree_info must cycle through the classes round by round',
       );
     }
     const trees = rawTrees.map((t: any, i: number): TreeArrays => {
@@ -332,7 +409,22 @@ export class Booster {
       baseScore: parseBaseScore(params.base_score),
       numFeature,
       objective,
+      numClass,
       attributes,
     });
+  }
+}
+
+/** XGBoost's softmax per row of k margins, in place. */
+function softmaxInPlace(out: Float64Array, k: number): void {
+  for (let base = 0; base < out.length; base += k) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, out[base + c]);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      out[base + c] = Math.exp(out[base + c] - max);
+      sum += out[base + c];
+    }
+    for (let c = 0; c < k; c++) out[base + c] /= sum;
   }
 }

@@ -1,4 +1,16 @@
+import type { Objective } from '../spec/types';
+import { EvalMetric, OBJECTIVE_METRICS, OBJECTIVES } from './objectives';
+
 export interface XGBoostParams {
+  /** Default reg:squarederror. */
+  objective?: Objective;
+  /** Number of classes (multi:softprob only; at least 2). */
+  num_class?: number;
+  /**
+   * The metric reported each round and watched by early stopping. Default:
+   * the objective's, as in XGBoost 1.7 (rmse, logloss, mlogloss).
+   */
+  eval_metric?: EvalMetric;
   max_depth?: number;
   eta?: number;
   gamma?: number;
@@ -41,6 +53,10 @@ export const REFERENCE_HYPERPARAMETERS: XGBoostParams = {
 export const AUTO_EXACT_MAX_ROWS = 1024;
 
 export interface ResolvedParams {
+  objective: Objective;
+  /** Classes (multi:softprob); 0 for the other objectives, as XGBoost writes it. */
+  num_class: number;
+  eval_metric: EvalMetric;
   max_depth: number;
   eta: number;
   gamma: number;
@@ -59,7 +75,9 @@ export interface ResolvedParams {
 }
 
 /** XGBoost's defaults; base_score 0.5 as in XGBoost 1.7 (2.x estimates it from the labels). */
-export const DEFAULT_PARAMS: ResolvedParams = {
+export const DEFAULT_PARAMS: Omit<ResolvedParams, 'eval_metric'> = {
+  objective: 'reg:squarederror',
+  num_class: 0,
   max_depth: 6,
   eta: 0.3,
   gamma: 0,
@@ -91,6 +109,7 @@ const RULES: Array<[keyof ResolvedParams, Check, string]> = [
   ['lambda', v => v >= 0, '>= 0'],
   ['alpha', v => v >= 0, '>= 0'],
   ['base_score', v => Number.isFinite(v), 'a finite number'],
+  ['num_class', v => Number.isInteger(v) && v >= 0, 'an integer >= 0'],
   ['num_round', v => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
   [
     'early_stopping_rounds',
@@ -122,6 +141,29 @@ export function resolveParams(params: XGBoostParams): ResolvedParams {
     if (typeof v !== 'number' || Number.isNaN(v) || !ok(v)) {
       throw new Error(`Invalid hyperparameter ${key}=${v}: must be ${what}`);
     }
+  }
+  if (!OBJECTIVES.includes(out.objective)) {
+    throw new Error(
+      `Invalid hyperparameter objective=${
+        out.objective
+      }: must be one of ${OBJECTIVES.join(', ')}`,
+    );
+  }
+  if (out.objective === 'multi:softprob') {
+    if (!(Number.isInteger(out.num_class) && out.num_class >= 2)) {
+      throw new Error(
+        `Invalid hyperparameter num_class=${out.num_class}: multi:softprob needs an integer >= 2`,
+      );
+    }
+  } else out.num_class = 0;
+  const allowed = OBJECTIVE_METRICS[out.objective as Objective];
+  if (out.eval_metric === undefined) out.eval_metric = allowed[0];
+  if (!allowed.includes(out.eval_metric)) {
+    throw new Error(
+      `Invalid hyperparameter eval_metric=${out.eval_metric}: ${
+        out.objective
+      } supports ${allowed.join(', ')}`,
+    );
   }
   if (!['auto', 'exact', 'hist'].includes(out.tree_method)) {
     throw new Error(

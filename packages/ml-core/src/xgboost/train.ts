@@ -5,13 +5,29 @@ import { buildHistData } from './bins';
 import { buildExactData, ExactData, growExact } from './exact';
 import { growHist, HistWorkspace } from './hist';
 import type { GrowParams } from './nodes';
+import {
+  baseMargin,
+  checkLabels,
+  EvalMetric,
+  evalMetric,
+  logisticGradient,
+  maximizes,
+  softmaxGradient,
+  softmaxRows,
+} from './objectives';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
 import { addTree, TreeArrays } from './tree';
 
 export interface IterationInfo {
   iteration: number;
   totalRounds: number;
+  /** The evaluation metric (eval_metric, default by objective: rmse, logloss, mlogloss). */
+  metric: EvalMetric;
+  trainScore: number;
+  validationScore?: number;
+  /** @deprecated The same as trainScore (the name predates the classification objectives). */
   trainRmse: number;
+  /** @deprecated The same as validationScore. */
   validationRmse?: number;
 }
 
@@ -24,11 +40,7 @@ export interface TrainResult {
   booster: Booster;
   bestIteration: number;
   bestScore?: number;
-  history: Array<{
-    iteration: number;
-    trainRmse: number;
-    validationRmse?: number;
-  }>;
+  history: Array<Omit<IterationInfo, 'totalRounds'>>;
   seconds: number;
   /** 'exact' or 'hist', after resolving 'auto'. */
   treeMethod: 'exact' | 'hist';
@@ -52,11 +64,13 @@ function checkMatrix(m: LabeledMatrix, what: string, cols?: number): void {
       `${what}: has ${m.cols} features, training data has ${cols}`,
     );
   }
-  for (let i = 0; i < m.rows; i++) {
-    if (!Number.isFinite(m.labels[i])) {
-      throw new Error(`${what}: label of row ${i + 1} is not a finite number`);
-    }
-  }
+}
+
+/** Copies a float32 array (memmove; element-wise set() is slow on shared memory). */
+function copyFloats(src: Float32Array, dest: Float32Array): void {
+  Buffer.from(src.buffer, src.byteOffset, src.byteLength).copy(
+    Buffer.from(dest.buffer, dest.byteOffset, dest.byteLength),
+  );
 }
 
 function rmse(pred: Float32Array, labels: Float32Array): number {
@@ -117,8 +131,9 @@ function sampleRows(
 }
 
 /**
- * Gradient boosting with XGBoost's reg:squarederror semantics
- * (gradient = pred − label, hessian = 1).
+ * Gradient boosting with XGBoost 1.7's semantics for reg:squarederror
+ * (gradient pred − label, hessian 1), binary:logistic and multi:softprob
+ * (num_class trees per round, one per class, on the softmax gradient).
  */
 export function trainXGBoost(
   params: XGBoostParams,
@@ -128,9 +143,18 @@ export function trainXGBoost(
 ): TrainResult {
   const start = process.hrtime.bigint();
   const p = resolveParams(params);
+  const objective = p.objective;
   checkMatrix(train, 'training data');
   if (train.rows === 0) throw new Error('training data: no rows');
-  if (validation) checkMatrix(validation, 'validation data', train.cols);
+  checkLabels(objective, train.labels, p.num_class, 'training data');
+  if (validation) {
+    checkMatrix(validation, 'validation data', train.cols);
+    checkLabels(objective, validation.labels, p.num_class, 'validation data');
+  }
+  const regression = objective === 'reg:squarederror';
+  const metric = p.eval_metric;
+  // Trees per round: one per class for multi:softprob.
+  const groups = objective === 'multi:softprob' ? p.num_class : 1;
   const { rows, cols } = train;
   const x = train.data;
   let method: 'exact' | 'hist' = rows <= AUTO_EXACT_MAX_ROWS ? 'exact' : 'hist';
@@ -144,13 +168,26 @@ export function trainXGBoost(
     min_child_weight: p.min_child_weight,
   };
   const rng = mulberry32(p.seed);
-  const base = Math.fround(p.base_score);
+  const base = baseMargin(objective, p.base_score);
   // Shared memory: hist worker threads (nthread > 1) add leaf values to
-  // these predictions (training and validation rows).
+  // these margins (training and validation rows) — the margins of the
+  // group (class) whose tree is growing.
   const pred = new Float32Array(new SharedArrayBuffer(4 * rows)).fill(base);
   const valPred = validation
     ? new Float32Array(new SharedArrayBuffer(4 * validation.rows)).fill(base)
     : undefined;
+  // Every group's margins; with one group they are pred itself.
+  const margins =
+    groups === 1
+      ? [pred]
+      : Array.from({ length: groups }, () => new Float32Array(rows).fill(base));
+  const valMargins =
+    valPred &&
+    (groups === 1
+      ? [valPred]
+      : Array.from({ length: groups }, () =>
+          new Float32Array(valPred.length).fill(base),
+        ));
   let exact: ExactData | undefined;
   let ws: HistWorkspace | undefined;
   if (method === 'exact') exact = buildExactData(x, rows, cols);
@@ -165,6 +202,7 @@ export function trainXGBoost(
   }
   const grad = ws ? ws.grad : new Float32Array(rows);
   const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
+  const prob = groups > 1 ? new Float32Array(rows * groups) : undefined;
   const sampled = new Uint8Array(rows);
   const keptRows = ws ? ws.sampled.order : new Uint32Array(rows);
   const droppedRows = ws ? ws.rest.order : new Uint32Array(rows);
@@ -175,70 +213,103 @@ export function trainXGBoost(
   const history: TrainResult['history'] = [];
   let bestIteration = 0;
   let bestScore: number | undefined;
+  const better = maximizes(metric)
+    ? (a: number, b: number) => a > b
+    : (a: number, b: number) => a < b;
   const early =
     validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
+  let trainScore = NaN;
 
   try {
     for (let it = 0; it < p.num_round; it++) {
       // The gradient of the first round; later ones come with the RMSE.
-      if (it === 0) squaredErrorGradient(pred, train.labels, grad);
-      // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
-      let nSampled = rows;
-      let nUnsampled = 0;
-      if (p.subsample < 1) {
-        nSampled = sampleRows(
-          rng,
-          p.subsample,
-          rows,
-          sampled,
-          keptRows,
-          droppedRows,
-        );
-        nUnsampled = rows - nSampled;
-      } else if (ws) {
-        for (let r = 0; r < rows; r++) keptRows[r] = r;
-      }
-      let features = allFeatures;
-      if (nColumns < cols) {
-        const shuffled = allFeatures.slice();
-        shuffleInPlace(shuffled, rng);
-        features = shuffled.subarray(0, nColumns).sort();
+      if (regression && it === 0)
+        squaredErrorGradient(pred, train.labels, grad);
+      if (objective === 'multi:softprob') softmaxRows(margins, rows, prob!);
+      for (let k = 0; k < groups; k++) {
+        if (objective === 'binary:logistic') {
+          logisticGradient(pred, train.labels, grad, hess);
+        } else if (prob) {
+          softmaxGradient(prob, groups, k, train.labels, grad, hess);
+          copyFloats(margins[k], pred);
+          if (valPred) copyFloats(valMargins![k], valPred);
+        }
+        // Row sampling: one Bernoulli draw per row and tree, as XGBoost does.
+        let nSampled = rows;
+        let nUnsampled = 0;
+        if (p.subsample < 1) {
+          nSampled = sampleRows(
+            rng,
+            p.subsample,
+            rows,
+            sampled,
+            keptRows,
+            droppedRows,
+          );
+          nUnsampled = rows - nSampled;
+        } else if (ws) {
+          for (let r = 0; r < rows; r++) keptRows[r] = r;
+        }
+        let features = allFeatures;
+        if (nColumns < cols) {
+          const shuffled = allFeatures.slice();
+          shuffleInPlace(shuffled, rng);
+          features = shuffled.subarray(0, nColumns).sort();
+        }
+
+        let tree: TreeArrays;
+        if (exact) {
+          tree = growExact(
+            exact,
+            grad,
+            hess,
+            p.subsample < 1 ? sampled : undefined,
+            features,
+            grow,
+          );
+          addTree(tree, x, cols, pred, 0, rows);
+        } else {
+          // Adds the tree's leaf values to pred for every training row.
+          ws!.resetRows(nSampled, nUnsampled);
+          tree = growHist(ws!, features, grow);
+        }
+        trees.push(tree);
+        if (validation && valPred && !ws?.addTreeToValidation(tree)) {
+          addTree(tree, validation.data, cols, valPred, 0, valPred.length);
+        }
+        if (groups > 1) {
+          copyFloats(pred, margins[k]);
+          if (valPred) copyFloats(valPred, valMargins![k]);
+        }
       }
 
-      let tree: TreeArrays;
-      if (exact) {
-        tree = growExact(
-          exact,
-          grad,
-          hess,
-          p.subsample < 1 ? sampled : undefined,
-          features,
-          grow,
-        );
-        addTree(tree, x, cols, pred, 0, rows);
+      if (regression && metric === 'rmse') {
+        // The next round's gradient in the same pass.
+        trainScore = squaredErrorGradient(pred, train.labels, grad);
       } else {
-        // Adds the tree's leaf values to pred for every training row.
-        ws!.resetRows(nSampled, nUnsampled);
-        tree = growHist(ws!, features, grow);
+        if (regression) squaredErrorGradient(pred, train.labels, grad);
+        trainScore = evalMetric(metric, objective, margins, train.labels);
       }
-      trees.push(tree);
-      if (validation && valPred && !ws?.addTreeToValidation(tree)) {
-        addTree(tree, validation.data, cols, valPred, 0, valPred.length);
+      let validationScore: number | undefined;
+      if (validation && valMargins) {
+        validationScore =
+          regression && metric === 'rmse'
+            ? rmse(valPred!, validation.labels)
+            : evalMetric(metric, objective, valMargins, validation.labels);
       }
-
-      const trainRmse = squaredErrorGradient(pred, train.labels, grad);
-      const validationRmse =
-        validation && valPred ? rmse(valPred, validation.labels) : undefined;
-      history.push({ iteration: it, trainRmse, validationRmse });
-      callbacks?.onIteration?.({
+      const info = {
         iteration: it,
-        totalRounds: p.num_round,
-        trainRmse,
-        validationRmse,
-      });
-      if (validationRmse !== undefined) {
-        if (bestScore === undefined || validationRmse < bestScore) {
-          bestScore = validationRmse;
+        metric,
+        trainScore,
+        validationScore,
+        trainRmse: trainScore,
+        validationRmse: validationScore,
+      };
+      history.push(info);
+      callbacks?.onIteration?.({ ...info, totalRounds: p.num_round });
+      if (validationScore !== undefined) {
+        if (bestScore === undefined || better(validationScore, bestScore)) {
+          bestScore = validationScore;
           bestIteration = it;
         } else if (early && it - bestIteration >= early) {
           break;
@@ -252,11 +323,13 @@ export function trainXGBoost(
     ws?.close();
   }
 
-  const kept = trees.slice(0, bestIteration + 1);
+  const kept = trees.slice(0, (bestIteration + 1) * groups);
   const booster = new Booster({
     trees: kept,
     baseScore: p.base_score,
     numFeature: cols,
+    objective,
+    numClass: p.num_class,
     attributes:
       bestScore !== undefined
         ? {

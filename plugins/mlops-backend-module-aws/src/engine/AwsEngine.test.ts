@@ -62,7 +62,7 @@ const codepipeline = mockClient(CodePipelineClient);
 const s3 = mockClient(S3Client);
 const runtime = mockClient(SageMakerRuntimeClient);
 
-/** The registry and endpoint as recorded: v3 pending, v2 approved and deployed, v1 rejected. */
+/** The registry and endpoint in the fixtures: v3 pending, v2 approved and deployed, v1 rejected. */
 function mockRegistry() {
   sagemaker
     .on(ListModelPackagesCommand)
@@ -302,7 +302,7 @@ describe('AwsEngine runs', () => {
       'Evaluate',
       'CheckMSE',
       'Register',
-      'MseAboveThreshold',
+      'CheckMSEFailed',
     ]);
     expect(byName.Train).toMatchObject({
       type: 'Training',
@@ -327,7 +327,7 @@ describe('AwsEngine runs', () => {
       dependsOn: ['Evaluate'],
     });
     expect(byName.Register.dependsOn).toContain('CheckMSE');
-    expect(byName.MseAboveThreshold).toMatchObject({
+    expect(byName.CheckMSEFailed).toMatchObject({
       type: 'Fail',
       dependsOn: ['CheckMSE'],
     });
@@ -357,7 +357,7 @@ describe('AwsEngine runs', () => {
       status: 'Succeeded',
       outputs: { modelPackageArn: sm.packageArn(2) },
     });
-    expect(detail.steps.find(s => s.name === 'MseAboveThreshold')!.status).toBe(
+    expect(detail.steps.find(s => s.name === 'CheckMSEFailed')!.status).toBe(
       'NotStarted',
     );
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
@@ -1327,6 +1327,175 @@ describe('AwsEngine errors', () => {
       name: 'AwsEngineError',
       message: 'AWS sagemaker:DescribeModelPackage failed (WeirdNewException)',
     });
+  });
+});
+
+describe('AwsEngine: a read AWS refuses is an error, not "nothing there"', () => {
+  const denied = (op: string) =>
+    awsError(
+      'AccessDeniedException',
+      `User: arn:aws:sts::123456789012:assumed-role/BackstageMlopsRole/backstage is not authorized to perform: ${op}`,
+    );
+
+  function mockExecution(arn = sm.EXEC_SUCCEEDED) {
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .resolves(
+        arn === sm.EXEC_SUCCEEDED ? sm.describeSucceeded : sm.describeFailed,
+      );
+    sagemaker.on(ListPipelineExecutionStepsCommand).resolves(sm.stepsSucceeded);
+    sagemaker
+      .on(ListPipelineParametersForExecutionCommand)
+      .resolves(sm.parametersForExecution);
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves(sm.definitionForExecution);
+  }
+
+  it('versions: a refused or throttled DescribeEndpoint fails the list instead of showing nothing deployed', async () => {
+    mockRegistry();
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .rejects(denied('sagemaker:DescribeEndpoint'));
+    const { engine } = makeEngine();
+    await expect(engine.listModelVersions(resources)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'AWS refused sagemaker:DescribeEndpoint (AccessDeniedException); check the IAM policy of the Backstage backend',
+    });
+    await expect(engine.getModelVersion(resources, 2)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(
+      makeEngine().engine.listModelVersions(resources),
+    ).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringContaining('sagemaker:DescribeEndpoint'),
+    });
+
+    // no endpoint at all is "nothing deployed"
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .rejects(awsError('ValidationException', 'Could not find endpoint "x".'));
+    const page = await makeEngine().engine.listModelVersions(resources);
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every(v => v.deployed === false)).toBe(true);
+  });
+
+  it('execution detail: a refused definition or model package read is a 403; missing ones are warnings', async () => {
+    mockRegistry();
+    mockExecution();
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .rejects(denied('sagemaker:DescribePipelineDefinitionForExecution'));
+    await expect(
+      makeEngine().engine.getExecution(resources, sm.EXEC_SUCCEEDED),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining(
+        'AWS refused sagemaker:DescribePipelineDefinitionForExecution',
+      ),
+    });
+
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves(sm.definitionForExecution);
+    sagemaker
+      .on(DescribeModelPackageCommand)
+      .rejects(denied('sagemaker:DescribeModelPackage'));
+    await expect(
+      makeEngine().engine.getExecution(resources, sm.EXEC_SUCCEEDED),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('sagemaker:DescribeModelPackage'),
+    });
+
+    // deleted package, no definition: the detail comes back and says what is missing
+    sagemaker
+      .on(DescribeModelPackageCommand)
+      .rejects(awsError('ValidationException', 'ModelPackage does not exist.'));
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .rejects(
+        awsError('ResourceNotFound', 'Pipeline execution definition not found'),
+      );
+    const detail = await makeEngine().engine.getExecution(
+      resources,
+      sm.EXEC_SUCCEEDED,
+    );
+    expect(detail.modelVersion).toBeUndefined();
+    expect(detail.steps.length).toBeGreaterThan(0);
+    expect(detail.warnings).toEqual([
+      'The pipeline definition of this execution was not found: steps are shown without their edges',
+      'The model package this execution registered no longer exists: its version and metrics are not shown',
+    ]);
+  });
+
+  it('execution detail: an unparsable definition is logged and said on the run, with the steps that ran', async () => {
+    mockRegistry();
+    mockExecution();
+    sagemaker
+      .on(DescribePipelineDefinitionForExecutionCommand)
+      .resolves({ ...sm.definitionForExecution, PipelineDefinition: '{"Ver' });
+    const { engine, logger } = makeEngine();
+    const detail = await engine.getExecution(resources, sm.EXEC_SUCCEEDED);
+    expect(detail.warnings).toEqual([
+      'The pipeline definition of this execution could not be read (not valid JSON): steps are shown without their edges',
+    ]);
+    expect(detail.steps.map(s => s.name)).toContain('Train');
+    expect(detail.modelVersion).toBe(2);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('the pipeline definition is not valid JSON'),
+    );
+  });
+
+  it('start, retry, stop: a failed read-back says the write happened, with the status of the read error', async () => {
+    sagemaker
+      .on(StartPipelineExecutionCommand)
+      .resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_RUNNING });
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .rejects(denied('sagemaker:DescribePipelineExecution'));
+    const started = await makeEngine()
+      .engine.startExecution(resources, {
+        trigger: 'manual',
+        actor,
+        parameters: { MaxDepth: 6 },
+      })
+      .catch(e => e);
+    expect(started).toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'The execution was started, but reading it back failed: AWS refused sagemaker:DescribePipelineExecution (AccessDeniedException); check the IAM policy of the Backstage backend',
+    });
+    expect(sagemaker.commandCalls(StartPipelineExecutionCommand)).toHaveLength(
+      1,
+    );
+
+    // retry: the check before the write reads the execution, the read-back is throttled
+    sagemaker.reset();
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .resolvesOnce(sm.describeFailed)
+      .rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    sagemaker
+      .on(RetryPipelineExecutionCommand)
+      .resolves({ $metadata: {}, PipelineExecutionArn: sm.EXEC_FAILED });
+    await expect(
+      makeEngine().engine.retryExecution(resources, sm.EXEC_FAILED, actor),
+    ).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringMatching(
+        /^The execution was retried, but reading it back failed: AWS sagemaker:DescribePipelineExecution is throttled/,
+      ),
+    });
+    expect(sagemaker.commandCalls(RetryPipelineExecutionCommand)).toHaveLength(
+      1,
+    );
   });
 });
 

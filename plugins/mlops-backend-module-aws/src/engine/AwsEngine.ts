@@ -22,13 +22,19 @@ import type {
   EngineActor,
   ListOptions,
   MlopsEngine,
+  PredictionSource,
   StartExecutionOptions,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
-import { ClientContext, type SimpleCache } from './clientContext';
+import {
+  ClientContext,
+  type AwsAllowList,
+  type SimpleCache,
+} from './clientContext';
 import type { AwsClientFactory } from './clients';
 import { DataBucket } from './dataBucket';
 import { DatasetUploads } from './datasetUploads';
+import { parseS3Uri } from './mappers';
 import { Endpoint, versionFromArn } from './endpoint';
 import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
@@ -58,6 +64,8 @@ export interface AwsEngineOptions {
   cache?: CacheService | SimpleCache;
   /** `mlops.aws.listCacheTtlSeconds` (default 10; 0 disables the cache). */
   listCacheTtlSeconds?: number;
+  /** Accounts, regions and buckets annotations may choose (see createAwsEngine). */
+  allowed?: AwsAllowList;
   /** Builds the monitoring part over the shared client context (CloudWatch, Model Monitor). */
   monitoring?: (
     ctx: ClientContext,
@@ -81,6 +89,8 @@ export class AwsEngine implements MlopsEngine {
   private readonly endpoint: Endpoint;
   private readonly data: DataBucket;
   private readonly uploads: DatasetUploads;
+  private readonly ctx: ClientContext;
+  private readonly dataBucketUri?: string;
   getMonitoring?: MlopsEngine['getMonitoring'];
   getEvaluationPlots?: MlopsEngine['getEvaluationPlots'];
 
@@ -92,7 +102,10 @@ export class AwsEngine implements MlopsEngine {
       defaultAccountId: options.defaultAccountId,
       cache: options.cache,
       listCacheTtlSeconds: options.listCacheTtlSeconds ?? 10,
+      allowed: options.allowed,
     });
+    this.ctx = ctx;
+    this.dataBucketUri = options.dataBucketUri;
     this.release = new ReleasePipeline(ctx);
     this.endpoint = new Endpoint(ctx);
     this.registry = new ModelRegistry(ctx, {
@@ -185,38 +198,50 @@ export class AwsEngine implements MlopsEngine {
     return this.endpoint.listDeployments(r);
   }
 
-  uploadDataset(
+  async uploadDataset(
     r: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
+    this.checkTargets(r);
     return this.data.uploadDataset(r, options);
   }
 
-  createDatasetUpload(
+  async createDatasetUpload(
     r: MlopsResources,
     options: CreateDatasetUploadOptions,
   ): Promise<DatasetUploadSession> {
+    this.checkTargets(r);
     return this.uploads.create(r, options);
   }
 
-  completeDatasetUpload(
+  async completeDatasetUpload(
     r: MlopsResources,
     options: CompleteDatasetUploadOptions,
   ): Promise<UploadDatasetResponse> {
+    this.checkTargets(r);
     return this.uploads.complete(r, options);
   }
 
-  abortDatasetUpload(
+  async abortDatasetUpload(
     r: MlopsResources,
     options: { uploadId: string; key: string; actor: EngineActor },
   ): Promise<void> {
+    this.checkTargets(r);
     return this.uploads.abort(r, options);
+  }
+
+  /** The account/region and data bucket an upload would use must be allowed. */
+  private checkTargets(r: MlopsResources): void {
+    this.ctx.target(r);
+    const bucket = parseS3Uri(r.dataBucketUri ?? this.dataBucketUri ?? '');
+    if (bucket) this.ctx.checkDataBucket(bucket.bucket);
   }
 
   predict(
     r: MlopsResources,
     instances: AbaloneFeatures[],
+    options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.endpoint.predict(r, instances);
+    return this.endpoint.predict(r, instances, options?.source);
   }
 }

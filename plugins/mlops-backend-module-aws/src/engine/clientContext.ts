@@ -2,7 +2,11 @@ import type {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
 import { LRUCache } from 'lru-cache';
 import { toEngineError } from './awsErrors';
@@ -26,6 +30,19 @@ export interface ClientContextOptions {
   listCacheTtlSeconds: number;
   /** Bound of the in-process list cache. */
   maxCachedLists?: number;
+  /**
+   * Accounts, regions and data buckets entities may name in their
+   * annotations (`createAwsEngine` fills these from config: the configured
+   * ones by default). Absent: no restriction at this level.
+   */
+  allowed?: AwsAllowList;
+}
+
+/** What `mlops.io/aws-*` and `mlops.io/data-bucket` annotations may choose. */
+export interface AwsAllowList {
+  regions?: string[];
+  accountIds?: string[];
+  dataBuckets?: string[];
 }
 
 /** The resources a cached list belongs to; a write to one refreshes only its lists. */
@@ -58,10 +75,38 @@ export class ClientContext {
   }
 
   target(r: MlopsResources): AwsTarget {
-    return {
+    const target = {
       region: r.region ?? this.options.defaultRegion,
       accountId: r.awsAccountId ?? this.options.defaultAccountId,
     };
+    // An annotation must not point the backend's credentials at any account
+    // or region its author likes: only the allowed ones.
+    const allowed = this.options.allowed;
+    if (allowed?.regions && !allowed.regions.includes(target.region)) {
+      throw new NotAllowedError(
+        `mlops.io/aws-region: ${target.region} is not an allowed region (mlops.aws.allowedRegions)`,
+      );
+    }
+    if (
+      allowed?.accountIds &&
+      target.accountId !== undefined &&
+      !allowed.accountIds.includes(target.accountId)
+    ) {
+      throw new NotAllowedError(
+        `mlops.io/aws-account-id: ${target.accountId} is not an allowed account (mlops.aws.allowedAccountIds)`,
+      );
+    }
+    return target;
+  }
+
+  /** Refuses an entity's data bucket that is not allowed (NotAllowedError, 403). */
+  checkDataBucket(bucket: string): void {
+    const allowed = this.options.allowed?.dataBuckets;
+    if (allowed && !allowed.includes(bucket)) {
+      throw new NotAllowedError(
+        `mlops.io/data-bucket: s3://${bucket} is not an allowed data bucket (mlops.aws.allowedDataBuckets)`,
+      );
+    }
   }
 
   async clients(r: MlopsResources): Promise<AwsClients> {

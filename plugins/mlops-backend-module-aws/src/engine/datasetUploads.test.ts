@@ -275,4 +275,51 @@ describe('direct-upload S3 requests and responses in these tests', () => {
     );
     expect(actions.filter(a => !docsPolicyAllows(a))).toEqual([]);
   });
+
+  it('signs each part URL for its exact Content-Length', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({
+      $metadata: { httpStatusCode: 200 },
+      UploadId: UPLOAD_ID,
+    });
+    const { engine } = makeEngine();
+    const size = 2 * MIN_PART_BYTES + 1234;
+    const session = await engine.createDatasetUpload(resources, {
+      fileName: 'big.csv',
+      sizeBytes: size,
+      actor,
+    });
+    const signed = session.parts.map(p =>
+      new URL(p.url).searchParams.get('X-Amz-SignedHeaders')?.split(';'),
+    );
+    // A PUT of any other size fails S3's signature check.
+    for (const headers of signed) expect(headers).toContain('content-length');
+    // Full parts, then the remainder: the URLs differ only by those.
+    const sigs = session.parts.map(p =>
+      new URL(p.url).searchParams.get('X-Amz-Signature'),
+    );
+    expect(new Set(sigs).size).toBe(3);
+  });
+
+  it('copies only the object it validated (CopySourceIfMatch on its ETag)', async () => {
+    stage(ROWS);
+    s3.on(GetObjectCommand).resolves({
+      $metadata: { httpStatusCode: 200 },
+      ETag: '"validated-etag"',
+      Body: Readable.from([Buffer.from(ROWS)]) as any,
+    });
+    s3.on(CopyObjectCommand).resolves({
+      $metadata: { httpStatusCode: 200 },
+      CopyObjectResult: { ETag: '"validated-etag"' },
+    });
+    const { engine } = makeEngine();
+    await engine.completeDatasetUpload(resources, {
+      uploadId: UPLOAD_ID,
+      key: KEY,
+      parts,
+      actor,
+    });
+    expect(s3.commandCalls(CopyObjectCommand)[0].args[0].input).toMatchObject({
+      CopySourceIfMatch: '"validated-etag"',
+    });
+  });
 });

@@ -87,7 +87,13 @@ export class DatasetUploads {
     const parts = await Promise.all(
       Array.from({ length: count }, async (_, i) => ({
         partNumber: i + 1,
-        url: await this.partUrl(s3, bucket, key, uploadId, i + 1),
+        url: await this.partUrl(
+          s3,
+          { bucket, key, uploadId },
+          i + 1,
+          // Every part is full-size but the last.
+          i + 1 < count ? partSizeBytes : size - partSizeBytes * (count - 1),
+        ),
       })),
     );
     return {
@@ -142,6 +148,8 @@ export class DatasetUploads {
             Bucket: bucket,
             Key: published.key,
             CopySource: `${bucket}/${encodeURIComponent(key)}`,
+            // Exactly the bytes validated above, or S3 refuses (412).
+            ...(object.ETag ? { CopySourceIfMatch: object.ETag } : {}),
             ContentType: 'text/csv',
             MetadataDirective: 'REPLACE',
             Metadata: {
@@ -197,22 +205,30 @@ export class DatasetUploads {
     return dataTarget(r, this.defaultUri);
   }
 
+  /**
+   * A presigned UploadPart URL that signs the part's Content-Length: the
+   * holder can upload exactly the announced bytes, not an arbitrary amount
+   * into the bucket.
+   */
   private partUrl(
     s3: S3Client,
-    bucket: string,
-    key: string,
-    uploadId: string,
+    upload: { bucket: string; key: string; uploadId: string },
     partNumber: number,
+    contentLength: number,
   ): Promise<string> {
     return getSignedUrl(
       s3,
       new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
+        Bucket: upload.bucket,
+        Key: upload.key,
+        UploadId: upload.uploadId,
         PartNumber: partNumber,
+        ContentLength: contentLength,
       }),
-      { expiresIn: PART_URL_TTL_SECONDS },
+      {
+        expiresIn: PART_URL_TTL_SECONDS,
+        signableHeaders: new Set(['content-length']),
+      },
     );
   }
 }

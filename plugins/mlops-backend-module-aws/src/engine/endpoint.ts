@@ -5,6 +5,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import {
   InputError,
   NotFoundError,
@@ -144,14 +145,13 @@ export class Endpoint {
     }
   }
 
-  /** The package the endpoint serves; undefined when it cannot be read (the registry stays useful). */
+  /**
+   * The package the endpoint serves; undefined when there is no endpoint. An
+   * endpoint that cannot be read (refused, throttled) is an error, never
+   * "nothing deployed": the caller would show every version as not deployed.
+   */
   async servingPackageArn(r: MlopsResources): Promise<string | undefined> {
-    try {
-      return (await this.load(r))?.endpoint.modelPackageArn;
-    } catch (e) {
-      this.ctx.logger.debug(`Could not read endpoint ${r.endpointName}: ${e}`);
-      return undefined;
-    }
+    return (await this.load(r))?.endpoint.modelPackageArn;
   }
 
   async listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {
@@ -195,6 +195,7 @@ export class Endpoint {
   async predict(
     r: MlopsResources,
     instances: AbaloneFeatures[],
+    source?: PredictionSource,
   ): Promise<PredictResponse> {
     if (!Array.isArray(instances) || instances.length === 0) {
       throw new InputError('instances must hold at least one item');
@@ -222,6 +223,8 @@ export class Endpoint {
           ContentType: 'text/csv',
           Accept: 'text/csv',
           Body: Buffer.from(toInvokeCsv(instances), 'utf8'),
+          // Data Capture records it: public-route traffic is tagged apart.
+          ...(source === 'public' ? { CustomAttributes: 'source=public' } : {}),
         }),
       ),
     );

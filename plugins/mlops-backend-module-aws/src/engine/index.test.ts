@@ -73,4 +73,54 @@ describe('createAwsEngine', () => {
       'mlops.aws.uploadStagingDir must be a writable directory',
     );
   });
+
+  it('refuses annotations naming a region, account or data bucket not allowed', async () => {
+    const engine = await createAwsEngine({
+      logger,
+      config: new ConfigReader({
+        mlops: {
+          engine: 'aws',
+          aws: {
+            region: 'eu-west-1',
+            accountId: '111111111111',
+            dataBucket: 's3://abalone-data/data/',
+          },
+        },
+      }),
+    });
+    const resources = {
+      entityRef: 'component:default/twin',
+      pipelineName: 'p',
+      modelPackageGroupName: 'g',
+      endpointName: 'e',
+    };
+    const actor = { ref: 'user:default/guest' };
+    await expect(
+      engine.listExecutions({ ...resources, region: 'us-east-1' }, {}),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('mlops.io/aws-region: us-east-1'),
+    });
+    await expect(
+      engine.listExecutions({ ...resources, awsAccountId: '999999999999' }, {}),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('999999999999'),
+    });
+    await expect(
+      engine.uploadDataset(
+        { ...resources, dataBucketUri: 's3://someone-elses-bucket/in/' },
+        { fileName: 'x.csv', content: Buffer.from('x'), actor },
+      ),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('s3://someone-elses-bucket'),
+    });
+    await expect(
+      engine.createDatasetUpload!(
+        { ...resources, dataBucketUri: 's3://someone-elses-bucket/in/' },
+        { fileName: 'x.csv', sizeBytes: 10, actor },
+      ),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+  });
 });

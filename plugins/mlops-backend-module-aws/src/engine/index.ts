@@ -40,6 +40,19 @@ export async function createAwsEngine(options: {
       `mlops.aws.dataBucket must look like s3://bucket/prefix, got "${dataBucket}"`,
     );
   }
+  // What entity annotations may choose: the configured account, region and
+  // bucket unless lists say otherwise (a catalog registrar must not point
+  // the backend's credentials anywhere).
+  const defaultAccountId = aws?.getOptionalString('accountId');
+  const allowed = {
+    regions: aws?.getOptionalStringArray('allowedRegions') ?? [region],
+    accountIds:
+      aws?.getOptionalStringArray('allowedAccountIds') ??
+      (defaultAccountId ? [defaultAccountId] : []),
+    dataBuckets:
+      aws?.getOptionalStringArray('allowedDataBuckets') ??
+      (dataBucket ? [parseS3Uri(dataBucket)!.bucket] : []),
+  };
   const uploadStagingDir = aws?.getOptionalString('uploadStagingDir');
   if (uploadStagingDir) requireWritableDir(uploadStagingDir);
   options.logger.info(`MLOps aws engine: region ${region}, list cache ${ttl}s`);
@@ -47,7 +60,8 @@ export async function createAwsEngine(options: {
     logger: options.logger,
     clients: createDefaultClientFactory(options.config),
     defaultRegion: region,
-    defaultAccountId: aws?.getOptionalString('accountId'),
+    defaultAccountId,
+    allowed,
     dataBucketUri: dataBucket,
     uploadStagingDir,
     cache: options.cache,

@@ -80,7 +80,7 @@ export interface DefinitionStep {
 
 /**
  * Reads the steps and their edges from a SageMaker pipeline definition
- * (schema 2020-12-01). Edges come from three places: explicit `DependsOn`,
+ * (schema 2020-12-01); throws when it is not JSON. Edges come from three places: explicit `DependsOn`,
  * data references (`{"Get": "Steps.Train...."}`) in a step's arguments, and a
  * Condition step's If/Else branches (those steps run after the condition).
  */
@@ -91,8 +91,9 @@ export function parsePipelineDefinition(
   let doc: any;
   try {
     doc = JSON.parse(definition);
-  } catch {
-    return [];
+  } catch (e) {
+    // the caller says so on the run (warnings) and in the log
+    throw new Error(`the pipeline definition is not valid JSON (${e})`);
   }
   const steps: DefinitionStep[] = [];
   const visit = (raw: any, parent?: string) => {

@@ -13,7 +13,12 @@ import {
   type PipelineExecutionSummary,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  isError,
+} from '@backstage/errors';
 import {
   PIPELINE_PARAMETERS,
   type ListResponse,
@@ -36,6 +41,7 @@ import {
   iso,
   parseExecutionDescription,
   parsePipelineDefinition,
+  type DefinitionStep,
 } from './mappers';
 import { buildSteps } from './pipelineSteps';
 
@@ -143,6 +149,8 @@ export class PipelineRuns {
     this.assertExecution(r, executionId);
     const { sagemaker } = await this.ctx.clients(r);
     const described = await this.describeExecution(r, executionId);
+    // what could not be read, so the detail is incomplete (shown on the card)
+    const warnings: string[] = [];
     const [runtimeSteps, parameters, definition] = await Promise.all([
       this.listAllSteps(sagemaker, executionId),
       this.listParameters(sagemaker, executionId),
@@ -155,18 +163,28 @@ export class PipelineRuns {
           ),
         )
         .catch(e => {
-          // Without the definition the DAG still shows the steps that ran.
-          this.ctx.logger.debug(
-            `No pipeline definition for ${executionId}: ${e}`,
-          );
-          return undefined;
+          // No definition (NotFound): the DAG shows the steps that ran. A
+          // refused or throttled read is the caller's error, not a smaller DAG.
+          if (e instanceof NotFoundError) {
+            warnings.push(
+              'The pipeline definition of this execution was not found: steps are shown without their edges',
+            );
+            return undefined;
+          }
+          throw e;
         }),
     ]);
     const execution = describedToExecution(r, described, parameters);
-    const steps = buildSteps(
-      parsePipelineDefinition(definition?.PipelineDefinition),
-      runtimeSteps,
-    );
+    let definitionSteps: DefinitionStep[] = [];
+    try {
+      definitionSteps = parsePipelineDefinition(definition?.PipelineDefinition);
+    } catch (e) {
+      this.ctx.logger.warn(`Execution ${executionId}: ${(e as Error).message}`);
+      warnings.push(
+        'The pipeline definition of this execution could not be read (not valid JSON): steps are shown without their edges',
+      );
+    }
+    const steps = buildSteps(definitionSteps, runtimeSteps);
     const current = steps.find(
       s => s.status === 'Executing' || s.status === 'Starting',
     );
@@ -181,8 +199,13 @@ export class PipelineRuns {
         modelVersion = v.version;
         metrics = v.metrics;
       } catch (e) {
-        this.ctx.logger.debug(
-          `Could not read model package ${registered}: ${e}`,
+        // a package deleted since: the run still shows; refused/throttled is an error
+        if (!(e instanceof NotFoundError)) throw e;
+        this.ctx.logger.warn(
+          `Execution ${executionId}: model package ${registered} no longer exists`,
+        );
+        warnings.push(
+          'The model package this execution registered no longer exists: its version and metrics are not shown',
         );
       }
     }
@@ -192,6 +215,7 @@ export class PipelineRuns {
       modelVersion,
       metrics,
       steps,
+      ...(warnings.length ? { warnings } : {}),
     };
   }
 
@@ -280,38 +304,34 @@ export class PipelineRuns {
       throw new Error(
         'AWS sagemaker:StartPipelineExecution returned no execution ARN',
       );
-    return this.executionAfterWrite(r, arn, {
-      trigger: options.trigger,
-      triggeredBy: options.actor.ref,
-      parameters: { ...parameters },
-      displayName: options.displayName,
-    });
+    return this.executionAfterWrite(
+      r,
+      arn,
+      { ...parameters },
+      'The execution was started',
+    );
   }
 
-  /** Describes an execution just written to; falls back to what is known if that fails. */
+  /**
+   * Describes an execution just written to. When that read fails the write
+   * still happened: the error says so and keeps its class (403 refused, 503
+   * throttled), rather than a made-up execution standing in for the real one.
+   */
   private async executionAfterWrite(
     r: MlopsResources,
     arn: string,
-    known: Partial<PipelineExecution>,
+    parameters: ParameterValues,
+    done: string,
     status?: PipelineExecution['status'],
   ): Promise<PipelineExecution> {
+    let d;
     try {
-      const d = await this.describeExecution(r, arn);
-      const e = describedToExecution(r, d, known.parameters ?? {});
-      return { ...e, ...(status ? { status } : {}) };
+      d = await this.describeExecution(r, arn);
     } catch (e) {
-      this.ctx.logger.debug(`Could not describe ${arn} after a write: ${e}`);
-      const now = new Date().toISOString();
-      return {
-        executionId: arn,
-        pipelineName: r.pipelineName,
-        status: status ?? 'Executing',
-        trigger: 'manual',
-        parameters: {},
-        createdAt: now,
-        ...known,
-      };
+      throw readBackFailed(e, done);
     }
+    const e = describedToExecution(r, d, parameters);
+    return { ...e, ...(status ? { status } : {}) };
   }
 
   /** SageMaker retries in place: the execution keeps its ARN and re-runs the failed steps. */
@@ -373,8 +393,25 @@ export class PipelineRuns {
       }),
     );
     this.ctx.invalidate(r, 'pipeline');
-    return this.executionAfterWrite(r, executionId, {}, change.status);
+    return this.executionAfterWrite(
+      r,
+      executionId,
+      {},
+      `The execution was ${change.verb}`,
+      change.status,
+    );
   }
+}
+
+/** `e` (an engine error) with what had already happened in front; same class, so same HTTP status. */
+function readBackFailed(e: unknown, done: string): Error {
+  const message = `${done}, but reading it back failed: ${
+    isError(e) ? e.message : String(e)
+  }`;
+  if (!isError(e)) return new Error(message);
+  const copy = new (e.constructor as new (m: string) => Error)(message);
+  copy.name = e.name;
+  return copy;
 }
 
 /** The fields a summary and a description share, under the names of either. */

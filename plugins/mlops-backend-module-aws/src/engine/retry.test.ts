@@ -2,7 +2,8 @@
  * Throttling is retried by the SDK's own retry strategy, which
  * aws-sdk-client-mock bypasses (it stubs `send`). So this test drives the
  * real SageMaker client through its middleware stack with an HTTP handler
- * that answers with recorded wire responses: a throttle, then success.
+ * that answers with hand-written wire responses (the shapes SageMaker sends):
+ * a throttle, then success.
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import { AwsEngine } from './AwsEngine';

@@ -13,7 +13,7 @@
  * packages/demo-systems/abalone/abalone.data (±1 % on the measurements, seeded, as ml-core's
  * speed benchmark makes them), written to a temp file and streamed from it.
  * Targets: 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB,
- * health p99 ≤ 50 ms during the upload.
+ * health p99 ≤ 50 ms during the upload; exits 1 when one is missed.
  */
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
@@ -28,6 +28,10 @@ import { startBenchBackend } from '../benchBackend';
 const SCALE = arg('scale', 100);
 const RUNS = arg('runs', 1);
 const GiB = 1024 ** 3;
+/** End-to-end targets per scale (seconds); other scales have none. */
+const END_TO_END_TARGET_S: Record<number, number> = { 100: 15, 1000: 120 };
+/** Each missed target, said again at the end; any makes the exit code 1. */
+const missed: string[] = [];
 
 /** Writes the scaled data set (the file a user would upload); its row count. */
 function writeScaledCsv(file: string): number {
@@ -210,6 +214,9 @@ async function main() {
       ['predict', t1 - tApproved],
     ];
     console.log(`\nrun ${i}: ${((t1 - t0) / 1000).toFixed(2)} s end to end`);
+    const targetS = END_TO_END_TARGET_S[SCALE];
+    if (targetS !== undefined && (t1 - t0) / 1000 > targetS)
+      missed.push(`run ${i}: end to end > ${targetS} s`);
     for (const [name, t] of stages)
       console.log(`  ${name.padEnd(34)} ${(t / 1000).toFixed(2)} s`);
     console.log(
@@ -226,6 +233,7 @@ async function main() {
         health.p99 <= 50 ? 'yes' : 'NO'
       })`,
     );
+    if (health.p99 > 50) missed.push(`run ${i}: health p99 > 50 ms`);
   }
   children.stop();
   const backendPeak = process.resourceUsage().maxRSS * 1024;
@@ -237,11 +245,14 @@ async function main() {
       backendPeak <= 2 * GiB && children.peak() <= 2 * GiB ? 'yes' : 'NO'
     })`,
   );
+  if (backendPeak > 2 * GiB || children.peak() > 2 * GiB)
+    missed.push('peak RSS > 2 GiB');
   await backend.stop();
   await knex.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
+  if (missed.length) console.error(`targets missed: ${missed.join('; ')}`);
   // The numbers are printed; do not wait for idle handles (spare worker, timers).
-  process.exit(0);
+  process.exit(missed.length ? 1 : 0);
 }
 
 main().catch(e => {

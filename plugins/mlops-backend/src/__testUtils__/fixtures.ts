@@ -6,7 +6,7 @@ import type {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 
-/** Demo identity (see /tmp/API.md): guest is in ml-platform, viewer is not. */
+/** Demo identity (the root README, "Identity in the demo"): guest is in ml-platform, viewer is not. */
 export const OWNER_GROUP = 'group:default/ml-platform';
 export const GUEST = 'user:default/guest';
 export const VIEWER = 'user:default/viewer';
@@ -30,6 +30,8 @@ export const abaloneEntity: Entity = {
       'mlops.io/model-package-group': 'AbaloneModelPackageGroup',
       'mlops.io/endpoint': 'abalone-endpoint',
       'mlops.io/release-pipeline': 'abalone-release',
+      // Serves the public predict route (opt-in).
+      'mlops.io/public-predict': 'true',
     },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'ml-platform' },

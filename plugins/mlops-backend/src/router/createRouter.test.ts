@@ -2,6 +2,11 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { ListResponse } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import express from 'express';
 import request from 'supertest';
 import { MlopsAccess } from '../service/access';
@@ -21,6 +26,8 @@ function fakeEngine() {
     },
     startExecution: jest.fn(async () => ({ executionId: 'e-1' })),
     retryExecution: jest.fn(async () => ({ executionId: 'e-2' })),
+    // A retry's parameters are checked against the gate before it starts.
+    getExecution: jest.fn(async () => ({ executionId: 'e-1', parameters: {} })),
     stopExecution: jest.fn(async () => ({ executionId: 'e-1' })),
     updateModelApproval: jest.fn(async () => ({ version: 1 })),
     predict: jest.fn(async () => ({ predictions: [] })),
@@ -217,5 +224,88 @@ describe('createRouter', () => {
       expect(bad.body.error.message).toMatch(/limit|nextToken/);
     }
     expect(engine.listModelVersions).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('errors an engine could not avoid reach the response', () => {
+  // What the aws engine raises (awsErrors.ts) when AWS refuses or throttles a read.
+  const refused = new NotAllowedError(
+    'AWS refused sagemaker:DescribeModelPackage (AccessDeniedException); check the IAM policy of the Backstage backend',
+  );
+  const throttled = new ServiceUnavailableError(
+    'AWS sagemaker:DescribeEndpoint is throttled or unavailable (ThrottlingException); try again shortly',
+  );
+
+  /** An engine whose newest page does not hold the served version 1. */
+  function summaryEngine(getModelVersion: () => Promise<unknown>) {
+    return {
+      ...fakeEngine(),
+      listExecutions: async () => ({ items: [] }),
+      listModelVersions: jest.fn(async () => ({
+        items: [{ version: 2, deployed: false, approvalStatus: 'Approved' }],
+        nextToken: 'n',
+      })),
+      listDeployments: async () => ({
+        endpoint: { endpointName: 'e', status: 'InService', modelVersion: 1 },
+        deployments: [],
+      }),
+      getModelVersion: jest.fn(getModelVersion),
+    } as unknown as MlopsEngine;
+  }
+
+  it('summary: a registry that refuses the served version is a 403 with the reason, not "none deployed"', async () => {
+    const auth = mockCredentials.user.header(GUEST);
+    const denied = await request(
+      await app(
+        {},
+        summaryEngine(() => Promise.reject(refused)),
+      ),
+    )
+      .get(path('/summary'))
+      .set('Authorization', auth);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toBe(refused.message);
+
+    const busy = await request(
+      await app(
+        {},
+        summaryEngine(() => Promise.reject(throttled)),
+      ),
+    )
+      .get(path('/summary'))
+      .set('Authorization', auth);
+    expect(busy.status).toBe(503);
+    expect(busy.body.error.message).toBe(throttled.message);
+
+    // a served version the registry no longer has: no deployed version, still 200
+    const gone = await request(
+      await app(
+        {},
+        summaryEngine(() =>
+          Promise.reject(new NotFoundError('no version 1 in the group')),
+        ),
+      ),
+    )
+      .get(path('/summary'))
+      .set('Authorization', auth)
+      .expect(200);
+    expect(gone.body.deployedVersion).toBeUndefined();
+    expect(gone.body.endpoint.modelVersion).toBe(1);
+  });
+
+  it('model versions: refused and throttled reads answer 403 and 503 with the reason', async () => {
+    const auth = mockCredentials.user.header(GUEST);
+    for (const [error, status] of [
+      [refused, 403],
+      [throttled, 503],
+    ] as const) {
+      const engine = fakeEngine();
+      engine.listModelVersions.mockRejectedValue(error);
+      const res = await request(await app({}, engine as unknown as MlopsEngine))
+        .get(path('/model-versions'))
+        .set('Authorization', auth);
+      expect(res.status).toBe(status);
+      expect(res.body.error.message).toBe(error.message);
+    }
   });
 });

@@ -11,7 +11,8 @@ import express, {
   type Request,
   type RequestHandler,
 } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { clientSafeResponses } from './clientSafe';
 import Router from 'express-promise-router';
 import {
   PayloadTooLargeError,
@@ -62,7 +63,38 @@ function readPublicApiConfig(config: RootConfigService) {
       'mlops.publicApi.rateLimit: windowSeconds must be > 0 and max a positive integer',
     );
   }
-  return { enabled, origins, rateLimit: { windowSeconds, max } };
+  // How many reverse proxies in front of the backend append to
+  // X-Forwarded-For; 0 (default) keys the limit on the socket's address.
+  const trustProxyHops =
+    config.getOptionalNumber('mlops.publicApi.trustProxyHops') ?? 0;
+  if (!Number.isInteger(trustProxyHops) || trustProxyHops < 0) {
+    throw new Error(
+      'mlops.publicApi.trustProxyHops must be an integer ≥ 0 (the number of proxies in front of the backend)',
+    );
+  }
+  return {
+    enabled,
+    origins,
+    rateLimit: { windowSeconds, max },
+    trustProxyHops,
+  };
+}
+
+/**
+ * The client address the public route's rate limit counts: with `hops`
+ * trusted proxies in front, the address the outermost of them saw (the
+ * `hops`-th entry of X-Forwarded-For from the right: entries further left
+ * are the client's own claims and could be forged); otherwise the socket's.
+ * Without this, behind a proxy every caller shares the proxy's one limit.
+ */
+export function clientAddress(req: Request, hops: number): string {
+  const socket = req.socket?.remoteAddress ?? 'unknown';
+  if (hops <= 0) return socket;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map(x => x.trim())
+    .filter(Boolean);
+  return forwarded[forwarded.length - hops] ?? forwarded[0] ?? socket;
 }
 
 /**
@@ -90,7 +122,7 @@ function bodyOf(types: string[], parse: RequestHandler): RequestHandler {
 }
 
 /**
- * The MLOps REST API (see /tmp/API.md, mirrored in the README): routes,
+ * The MLOps REST API (documented in this package's README, "API"): routes,
  * request parsing and response mapping. The rules (permissions, audit,
  * limits) live in MlopsService, shared with the actions registry.
  */
@@ -128,6 +160,11 @@ export async function createRouter(
       limit: publicApi.rateLimit.max,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      keyGenerator: req =>
+        ipKeyGenerator(clientAddress(req, publicApi.trustProxyHops)),
+      // The key is computed above, not from req.ip: express's trust proxy
+      // setting is the app's, not this plugin's.
+      validate: { xForwardedForHeader: false },
       message: {
         error: {
           name: 'TooManyRequestsError',
@@ -147,13 +184,20 @@ export async function createRouter(
       json,
       async (req, res) => {
         const endpointName = parseEndpointName(req.params.endpointName);
-        res.json(await service.predictPublic(endpointName, req.body));
+        res.json(
+          await service.predictPublic(
+            endpointName,
+            req.body,
+            await httpAuth.credentials(req),
+          ),
+        );
       },
     );
   }
 
   // --- entity-scoped routes --------------------------------------------------
   const entity = Router({ mergeParams: true });
+  entity.use(clientSafeResponses());
   router.use('/v1/entity/:namespace/:kind/:name', entity);
 
   /** The caller and the entity's resources, for one request. */

@@ -2,11 +2,13 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError, isError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
   ANNOTATION_ENDPOINT,
+  ANNOTATION_PUBLIC_PREDICT,
+  DEFAULT_MSE_THRESHOLD,
   approvalRequestSchema,
   getMlopsResources,
   mlopsDatasetUploadPermission,
@@ -30,6 +32,7 @@ import type { Readable } from 'stream';
 import { parseBody } from './parseBody';
 import { MlopsAccess, actorFromCredentials } from './access';
 import { ModelVersionsCache, type VersionsPage } from './modelVersionsCache';
+import type { ResourceClaims } from './resourceClaims';
 
 /** Page sizes of the list operations, shared by the HTTP API and the actions. */
 export const LIST_LIMITS = {
@@ -56,6 +59,10 @@ export interface MlopsServiceOptions {
   versionsCache?: ModelVersionsCache;
   /** How long an endpoint → entity lookup of the public route is kept. */
   endpointCacheTtlMs?: number;
+  /** Which entity owns an endpoint name (the public route serves only that one). */
+  claims?: ResourceClaims;
+  /** The configured quality gate (`mlops.qualityGate.mseThreshold`); default 6.0. */
+  mseThreshold?: number;
 }
 
 /**
@@ -89,7 +96,12 @@ export class MlopsService {
     return this.access.resolve(entityRef, credentials);
   }
 
-  /** The entity's resources for an endpoint name (public route), or NotFoundError. */
+  /**
+   * The entity's resources for an endpoint the public route may serve: the
+   * entity that owns the endpoint name and opted in with
+   * `mlops.io/public-predict: "true"`. Anything else is the same
+   * NotFoundError, so the route does not tell which endpoints exist.
+   */
   async resourcesForEndpoint(endpointName: string): Promise<MlopsResources> {
     let hit = this.endpoints.get(endpointName);
     if (!hit) {
@@ -107,28 +119,69 @@ export class MlopsService {
         },
         { credentials: await this.options.auth.getOwnServiceCredentials() },
       );
-      const r = items
+      const candidates = items
         .map(e => getMlopsResources(e))
-        .find(x => x?.endpointName === endpointName);
-      hit = { r: r ?? null };
+        .filter((x): x is MlopsResources => x?.endpointName === endpointName);
+      const owner = await this.ownerAmong(candidates);
+      const optedIn =
+        owner &&
+        items.some(
+          e =>
+            getMlopsResources(e)?.entityRef === owner.entityRef &&
+            e.metadata.annotations?.[ANNOTATION_PUBLIC_PREDICT]?.trim() ===
+              'true',
+        );
+      hit = { r: optedIn ? owner : null };
       this.endpoints.set(endpointName, hit);
     }
-    if (!hit.r) {
-      throw new NotFoundError(
-        `No catalog entity serves endpoint ${endpointName}`,
-      );
-    }
+    if (!hit.r) throw publicNotFound(endpointName);
     return hit.r;
   }
 
-  /** Scores instances on a public endpoint (the route is unauthenticated). */
+  /**
+   * The one candidate whose names are all its own: several entities may name
+   * an endpoint, only the one holding the claims is served.
+   */
+  private async ownerAmong(
+    candidates: MlopsResources[],
+  ): Promise<MlopsResources | undefined> {
+    const claims = this.options.claims;
+    if (!claims) return candidates[0];
+    for (const c of candidates) {
+      try {
+        await claims.bind(c);
+        return c;
+      } catch {
+        // Another entity's twin: not served.
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Scores instances on a public endpoint (the route is unauthenticated):
+   * the endpoint must be opted in, and the invoke permission is checked for
+   * the anonymous caller (a policy may refuse it); a refusal looks like an
+   * unknown endpoint. The traffic is tagged `public` for monitoring.
+   */
   async predictPublic(
     endpointName: string,
     body: unknown,
+    credentials: BackstageCredentials,
   ): Promise<PredictResponse> {
     const { instances } = parseBody(predictRequestSchema, body);
     const resources = await this.resourcesForEndpoint(endpointName);
-    return this.engine.predict(resources, instances);
+    try {
+      await this.access.authorize(
+        mlopsEndpointInvokePermission,
+        resources.entityRef,
+        credentials,
+      );
+    } catch (e) {
+      if (e instanceof NotAllowedError) throw publicNotFound(endpointName);
+      throw e;
+    }
+    return this.engine.predict(resources, instances, { source: 'public' });
   }
 
   async predict(caller: MlopsCaller, body: unknown): Promise<PredictResponse> {
@@ -180,9 +233,14 @@ export class MlopsService {
     let deployedVersion = versions.find(v => v.deployed);
     const served = deployments.endpoint?.modelVersion;
     if (!deployedVersion && page.nextToken && served !== undefined) {
+      // A served version the registry no longer has is "none"; a registry
+      // that cannot be read (refused, throttled) is an error the caller sees.
       deployedVersion = await this.engine
         .getModelVersion(resources, served)
-        .catch(() => undefined);
+        .catch(e => {
+          if (isError(e) && e.name === 'NotFoundError') return undefined;
+          throw e;
+        });
     }
     return {
       entityRef: resources.entityRef,
@@ -212,18 +270,65 @@ export class MlopsService {
       },
       async actor => {
         const parsed = parseBody(startExecutionRequestSchema, body ?? {});
+        const parameters = parsed.parameters as
+          | Record<string, string | number>
+          | undefined;
+        await this.requireGateRights(caller, parameters);
         const result = await this.engine.startExecution(caller.resources, {
-          parameters: parsed.parameters as
-            | Record<string, string | number>
-            | undefined,
+          parameters,
           displayName: parsed.displayName,
           trigger: 'manual',
           actor,
           clientRequestToken: idempotencyKey?.slice(0, 128) || undefined,
         });
-        return { result, meta: { executionId: result.executionId } };
+        return {
+          result,
+          meta: {
+            executionId: result.executionId,
+            parameters: parameters ?? {},
+          },
+        };
       },
     );
+  }
+
+  /**
+   * A run's parameters may tighten the quality gate but not loosen it, and
+   * may not approve their own version: `ModelApprovalStatus=Approved` or an
+   * `MseThreshold` above the configured gate bypass the owners' approval, so
+   * they need the approve permission (403 otherwise).
+   */
+  private async requireGateRights(
+    caller: MlopsCaller,
+    parameters: Record<string, string | number> | undefined,
+  ): Promise<void> {
+    const gate = this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD;
+    const bypass: string[] = [];
+    if (parameters?.ModelApprovalStatus === 'Approved') {
+      bypass.push('parameters.ModelApprovalStatus=Approved');
+    }
+    // Stored runs may hold it as a string (SageMaker parameters are strings).
+    const threshold = Number(parameters?.MseThreshold ?? Number.NaN);
+    if (!Number.isNaN(threshold) && !(threshold <= gate)) {
+      bypass.push(`parameters.MseThreshold above the gate (${gate})`);
+    }
+    if (bypass.length === 0) return;
+    try {
+      await this.access.authorize(
+        mlopsModelApprovePermission,
+        caller.resources.entityRef,
+        caller.credentials,
+      );
+    } catch (e) {
+      if (e instanceof NotAllowedError) {
+        throw new NotAllowedError(
+          `${bypass.join(' and ')} need the ${
+            mlopsModelApprovePermission.name
+          } permission on ${caller.resources.entityRef}`,
+        );
+      }
+      throw e;
+    }
   }
 
   retryExecution(
@@ -238,6 +343,15 @@ export class MlopsService {
         meta: { executionId },
       },
       async actor => {
+        // A retry replays the run's parameters: the same gate rights apply.
+        const previous = await this.engine.getExecution(
+          caller.resources,
+          executionId,
+        );
+        await this.requireGateRights(
+          caller,
+          previous.parameters as Record<string, string | number> | undefined,
+        );
         const result = await this.engine.retryExecution(
           caller.resources,
           executionId,
@@ -372,6 +486,11 @@ export class MlopsService {
       () => fn(actorFromCredentials(credentials)),
     );
   }
+}
+
+/** One answer for unknown, not opted-in and refused endpoints of the public route. */
+function publicNotFound(endpointName: string): NotFoundError {
+  return new NotFoundError(`No public endpoint ${endpointName}`);
 }
 
 function clampLimit(

@@ -14,11 +14,13 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   REQUIRED_ANNOTATIONS,
   getMlopsResources,
+  invalidResourceNames,
   type MlopsResources,
 } from '@mlops-portal/plugin-mlops-common';
 import type { EngineActor } from '@mlops-portal/plugin-mlops-node';
 import type { Request } from 'express';
 import type { JsonObject } from '@backstage/types';
+import type { ResourceClaims } from './resourceClaims';
 
 /** Entity name parts as they appear in the URL. */
 export interface EntityName {
@@ -69,13 +71,16 @@ export class MlopsAccess {
       catalog: CatalogService;
       permissions: PermissionsService;
       auditor: AuditorService;
+      /** Binds resource names to one entity; absent only in unit tests of other rules. */
+      claims?: ResourceClaims;
     },
   ) {}
 
   /**
    * Loads the entity with the caller's credentials (so catalog read
    * permissions apply: an invisible entity is a 404, not a 403 that would
-   * leak its existence) and derives its resources from its annotations.
+   * leak its existence), derives its resources from its annotations and
+   * checks that no other entity owns them (409 otherwise).
    */
   async resolve(
     entityRef: string,
@@ -95,6 +100,15 @@ export class MlopsAccess {
         )} is not an MLOps entity: missing annotation(s) ${missing.join(', ')}`,
       );
     }
+    const invalid = invalidResourceNames(resources);
+    if (invalid.length > 0) {
+      throw new InputError(
+        `Entity ${resources.entityRef} names invalid resources: ${invalid.join(
+          '; ',
+        )}`,
+      );
+    }
+    await this.deps.claims?.bind(resources);
     return resources;
   }
 
@@ -143,7 +157,7 @@ export class MlopsAccess {
       await event.success({ meta });
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await event.fail({ error: auditedError(error) });
       throw error;
     }
   }
@@ -170,4 +184,27 @@ export class MlopsAccess {
       return fn();
     });
   }
+}
+
+/** Longest error message an audit event keeps. */
+const MAX_AUDITED_MESSAGE = 500;
+
+/**
+ * What an audit event records of a failure: its name and a bounded message,
+ * nothing else. Row errors (the caller's data) and any other property of the
+ * thrown error stay out of the audit log.
+ */
+export function auditedError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const message =
+    e.message.length > MAX_AUDITED_MESSAGE
+      ? `${e.message.slice(0, MAX_AUDITED_MESSAGE)}… (${
+          e.message.length
+        } characters)`
+      : e.message;
+  const copy = new Error(message);
+  copy.name = e.name;
+  // The stack would repeat the message, unbounded.
+  copy.stack = undefined;
+  return copy;
 }

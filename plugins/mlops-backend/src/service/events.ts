@@ -82,18 +82,12 @@ export interface OwnerNotification {
   scope: string;
 }
 
-/**
- * Sends a notification to the group (or user) owning an entity, linking to
- * its MLOps tab; logs instead when the entity has no owner.
- */
-export function ownerNotifier(
-  options: Pick<
-    EngineEventsOptions,
-    'catalog' | 'auth' | 'notifications' | 'logger'
-  >,
-): (entityRef: string, payload: OwnerNotification) => Promise<void> {
-  const { catalog, auth, notifications, logger } = options;
-  const ownerOf = async (entityRef: string): Promise<string | undefined> => {
+/** The group (or user) owning an entity, from the catalog; undefined without one. */
+export function entityOwnerLookup(
+  options: Pick<EngineEventsOptions, 'catalog' | 'auth'>,
+): (entityRef: string) => Promise<string | undefined> {
+  const { catalog, auth } = options;
+  return async entityRef => {
     const entity = await catalog.getEntityByRef(entityRef, {
       credentials: await auth.getOwnServiceCredentials(),
     });
@@ -106,6 +100,20 @@ export function ownerNotifier(
       }),
     );
   };
+}
+
+/**
+ * Sends a notification to the group (or user) owning an entity, linking to
+ * its MLOps tab; logs instead when the entity has no owner.
+ */
+export function ownerNotifier(
+  options: Pick<
+    EngineEventsOptions,
+    'catalog' | 'auth' | 'notifications' | 'logger'
+  >,
+): (entityRef: string, payload: OwnerNotification) => Promise<void> {
+  const { notifications, logger } = options;
+  const ownerOf = entityOwnerLookup(options);
 
   const notifyOwners = async (
     entityRef: string,
@@ -147,6 +155,38 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     max: 5000,
     ttl: 24 * 60 * 60 * 1000,
   });
+  // Signals name runs and versions: by default only the owners (members of
+  // the owning group) get them, since who else may read an entity is the
+  // catalog's decision, unknowable here. `mlops.signals.audience: everyone`
+  // broadcasts, for portals where every signed-in user may read every entity.
+  const audience =
+    config.getOptionalString('mlops.signals.audience') ?? 'owners';
+  if (audience !== 'owners' && audience !== 'everyone') {
+    throw new Error(
+      `mlops.signals.audience must be owners or everyone, got "${audience}"`,
+    );
+  }
+  const ownerOf = entityOwnerLookup(options);
+  // Events come per step update: the owner is looked up once a minute at most.
+  const owners = new LRUCache<string, { owner: string | null }>({
+    max: 1000,
+    ttl: 60_000,
+  });
+  const signalRecipients = async (
+    entityRef: string,
+  ): Promise<
+    | { type: 'broadcast' }
+    | { type: 'user'; entityRef: string | string[] }
+    | undefined
+  > => {
+    if (audience === 'everyone') return { type: 'broadcast' };
+    let hit = owners.get(entityRef);
+    if (!hit) {
+      hit = { owner: (await ownerOf(entityRef)) ?? null };
+      owners.set(entityRef, hit);
+    }
+    return hit.owner ? { type: 'user', entityRef: hit.owner } : undefined;
+  };
   const remember = (key: string) => {
     if (notified.has(key)) return false;
     notified.set(key, true);
@@ -204,11 +244,14 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     const message = signalFor(event);
     // JSON has no undefined; drop empty fields.
     const payload = JSON.parse(JSON.stringify(message));
-    await signals.publish({
-      recipients: { type: 'broadcast' },
-      channel: mlopsSignalChannel(entityRef),
-      message: payload,
-    });
+    const recipients = await signalRecipients(entityRef);
+    if (recipients) {
+      await signals.publish({
+        recipients,
+        channel: mlopsSignalChannel(entityRef),
+        message: payload,
+      });
+    }
 
     if (
       event.type === 'model-version' &&

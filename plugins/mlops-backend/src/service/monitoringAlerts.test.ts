@@ -158,6 +158,31 @@ describe('MonitoringAlerts', () => {
     }
   });
 
+  it('skips an entity naming an endpoint it does not hold (a twin hears nothing)', async () => {
+    jest.useFakeTimers();
+    try {
+      const getMonitoring = jest.fn(async () => report({ drift: true }));
+      const notify = jest.fn(async () => {});
+      const alerts = new MonitoringAlerts(
+        { type: 'fake', getMonitoring } as unknown as MlopsEngine,
+        notify,
+        { errorRateThreshold: 0.05, minInvocations: 20, intervalMs: 1000 },
+        mockServices.logger.mock(),
+      );
+      alerts.start(
+        catalogServiceMock({ entities: testEntities }),
+        mockServices.auth(),
+        async () => false,
+      );
+      await jest.advanceTimersByTimeAsync(2500);
+      alerts.stop();
+      expect(getMonitoring).not.toHaveBeenCalled();
+      expect(notify).not.toHaveBeenCalled();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reads its settings with defaults and names a bad key', () => {
     expect(readMonitoringAlertSettings(new ConfigReader({}))).toEqual({
       errorRateThreshold: 0.05,

@@ -150,8 +150,16 @@ export class MonitoringAlerts {
     }
   }
 
-  /** Checks every catalog entity that names an endpoint, every interval. */
-  start(catalog: CatalogService, auth: AuthService) {
+  /**
+   * Checks every catalog entity that names an endpoint, every interval;
+   * `holds` (the resource claims) skips entities naming another's endpoint,
+   * whose owners must not hear about it.
+   */
+  start(
+    catalog: CatalogService,
+    auth: AuthService,
+    holds: (resources: MlopsResources) => Promise<boolean> = async () => true,
+  ) {
     if (!this.engine.getMonitoring || this.timer) return;
     const run = async () => {
       const { items } = await catalog.getEntities(
@@ -165,7 +173,7 @@ export class MonitoringAlerts {
       );
       for (const entity of items) {
         const resources = getMlopsResources(entity);
-        if (resources) await this.check(resources);
+        if (resources && (await holds(resources))) await this.check(resources);
       }
     };
     this.timer = setInterval(() => {

@@ -158,6 +158,21 @@ describe('PipelineDagCard', () => {
       (await screen.findAllByText(/pipeline not found/))[0],
     ).toBeInTheDocument();
   });
+
+  it('says when the engine could not read part of the run', async () => {
+    const warning =
+      'The pipeline definition of this execution could not be read (not valid JSON): steps are shown without their edges';
+    const run = { ...runDetails['exec-0002'], warnings: [warning] };
+    await renderWithEntity(<PipelineDagCard />, {
+      api: createMockMlopsApi({
+        listRuns: jest.fn(async () => ({ items: [run] })),
+        getRun: jest.fn(async () => run),
+      }),
+    });
+    expect(await screen.findByText(warning)).toBeInTheDocument();
+    // the steps that ran are still drawn
+    expect(screen.getByTestId('dag-step-CheckMSE')).toBeInTheDocument();
+  });
 });
 
 describe('MetricsTrendCard', () => {

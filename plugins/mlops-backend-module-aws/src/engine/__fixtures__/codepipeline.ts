@@ -1,6 +1,8 @@
 /**
- * CodePipeline responses recorded from the abalone release pipeline
- * (Source → Validate → MLPipeline → Approval → Deploy), anonymised.
+ * CodePipeline responses of the abalone release pipeline (Source → Validate →
+ * MLPipeline → Approval → Deploy), written by hand — not recorded — in the
+ * shapes CodePipeline returns (checked against botocore's models in
+ * fixtures.test.ts); ids and tokens are made up.
  */
 import type {
   GetPipelineStateCommandOutput,

@@ -5,7 +5,7 @@ import {
   type AwsShapeItem,
 } from '../__testUtils__/awsShapes';
 
-/** Every recorded response, with the operation that returns it. */
+/** Every fixture response (hand-written, shape-checked), with the operation that returns it. */
 const FIXTURES: Array<[string, string, string, unknown]> = [
   [
     'sagemaker',
@@ -119,7 +119,7 @@ const FIXTURES: Array<[string, string, string, unknown]> = [
 const UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('recorded AWS fixtures', () => {
+describe('hand-written AWS fixtures', () => {
   it("fit botocore's OUTPUT shapes", () => {
     const items: AwsShapeItem[] = FIXTURES.map(
       ([service, operation, label, value]) => {

@@ -1,8 +1,10 @@
 /**
- * SageMaker responses recorded from the abalone pipeline (infra/ CDK app) and
- * trimmed to the fields the engine reads plus their usual neighbours. The SDK
- * deserialises timestamps to Date objects, so they are Dates here too.
- * Account ids, request ids and random suffixes are anonymised.
+ * SageMaker responses of the abalone pipeline (infra/ CDK app), written by hand
+ * — not recorded from a real account — in the shapes SageMaker returns: every
+ * one is checked against botocore's service models (fixtures.test.ts), and the
+ * pipeline definition is the one infra's own buildPipelineDefinition emits.
+ * Request ids, account ids and suffixes are made up. The SDK deserialises
+ * timestamps to Date objects, so they are Dates here too.
  */
 import type {
   DescribeEndpointCommandOutput,
@@ -25,6 +27,8 @@ import {
   imageUri,
 } from '@mlops-portal/infra/lib/images';
 import { buildPipelineDefinition } from '@mlops-portal/infra/lib/pipeline-definition';
+import { loadSystem } from '@mlops-portal/infra/lib/spec';
+import * as path from 'path';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -293,8 +297,19 @@ export const stepsRunning: ListPipelineExecutionStepsCommandOutput = {
  */
 export const PIPELINE_DEFINITION = JSON.stringify(
   buildPipelineDefinition({
+    // The Abalone system's spec, as infra's CDK app deploys it.
+    system: loadSystem(
+      path.join(
+        path.dirname(
+          require.resolve('@mlops-portal/demo-systems/package.json'),
+        ),
+        'abalone',
+        'ml-system.yaml',
+      ),
+    ),
     roleArn: ROLE_ARN,
     artifactBucketName: `abalone-artifacts-${ACCOUNT}`,
+    artifactPrefix: '',
     defaultInputDataUrl: `s3://abalone-data-${ACCOUNT}/data/`,
     sklearnImage: imageUri(REGION, SKLEARN_REPOSITORY, SKLEARN_TAG),
     xgboostImage: imageUri(REGION, XGBOOST_REPOSITORY, XGBOOST_TAG),

@@ -5,7 +5,7 @@ import { buffer } from 'stream/consumers';
  * A small stateful AWS account behind aws-sdk-client-mock, for the engine
  * contract: SageMaker (pipeline executions, model registry, endpoint),
  * CodePipeline (release with a manual approval), S3 and the SageMaker runtime.
- * Responses reuse the recorded shapes in ./sagemaker.ts and ./codepipeline.ts;
+ * Responses reuse the hand-written, shape-checked fixtures in ./sagemaker.ts and ./codepipeline.ts;
  * only the state (statuses, versions, what the endpoint serves) changes.
  */
 import {

@@ -84,7 +84,7 @@ beforeEach(() => {
   });
 });
 
-describe('recorded shapes and sent requests', () => {
+describe('fixture shapes and sent requests', () => {
   it('fit botocore’s service models', async () => {
     putObject(`${fx.OUTPUT_URI}/statistics.json`, fx.capturedStatistics(250));
     await makeMonitoring(3).getMonitoring(resources, { window: '1h' });

@@ -28,6 +28,7 @@ import type {
   MlopsEngineEvent,
   MlopsEngineEvents,
   StartExecutionOptions,
+  PredictionSource,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import fs from 'fs/promises';
@@ -223,7 +224,14 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     executionId: string,
   ) {
     const rec = await this.store.getExecution(executionId);
-    if (!rec || rec.pipelineName !== resources.pipelineName) {
+    // Pipeline AND entity: a run belongs to the entity it ran for (runs of a
+    // seed without an entity stay visible through the pipeline).
+    const owner = rec?.resources.entityRef?.toLocaleLowerCase('en-US');
+    if (
+      !rec ||
+      rec.pipelineName !== resources.pipelineName ||
+      (owner && owner !== resources.entityRef.toLocaleLowerCase('en-US'))
+    ) {
       throw new NotFoundError(
         `execution ${executionId} of pipeline ${resources.pipelineName} not found`,
       );
@@ -386,8 +394,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   async predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
+    options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.host.predict(resources, instances);
+    return this.host.predict(resources, instances, options?.source);
   }
 
   getMonitoring(

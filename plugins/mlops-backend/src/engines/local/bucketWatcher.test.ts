@@ -121,4 +121,70 @@ describe('drop-a-file ingestion (bucket watcher)', () => {
     await sleep(500);
     expect((await latestRun()).executionId).toBe(before.executionId);
   });
+
+  it('does not follow a dropped link to a secret file', async () => {
+    const before = await latestRun();
+    const outside = fs.mkdtempSync(path.join(dataDir, '..', 'mlops-outside-'));
+    const secret = path.join(outside, 'secret.txt');
+    fs.writeFileSync(secret, 'TOP-SECRET-TOKEN,1,2\n');
+    fs.symlinkSync(secret, path.join(dropDir, 'secret.csv'));
+    // A good file after it: once it is handled, the link has been seen too.
+    fs.writeFileSync(path.join(dropDir, 'after-link.csv'), abaloneSubset(300));
+    const after = await within(10_000, async () =>
+      drops.find(d => d.fileName === 'after-link.csv'),
+    );
+    await waitForExecution(engine, after.executionId!);
+    expect(drops.find(d => d.fileName === 'secret.csv')).toBeUndefined();
+    const reports = fs.existsSync(path.join(dropDir, 'rejected'))
+      ? fs.readdirSync(path.join(dropDir, 'rejected'))
+      : [];
+    const reportTexts = reports
+      .map(r => path.join(dropDir, 'rejected', r))
+      .filter(f => fs.lstatSync(f).isFile())
+      .map(f => fs.readFileSync(f, 'utf8'));
+    expect(reportTexts.join('\n')).not.toContain('TOP-SECRET');
+    // The link's target is untouched and no run started for it.
+    expect(fs.readFileSync(secret, 'utf8')).toBe('TOP-SECRET-TOKEN,1,2\n');
+    const runs = await engine.listExecutions(RESOURCES, { limit: 10 });
+    expect(runs.items.map(r => r.displayName)).not.toContain(
+      'upload secret.csv',
+    );
+    expect(runs.items[0].executionId).not.toBe(before.executionId);
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('never writes a report through a link pointing outside the data directory', async () => {
+    const outside = fs.mkdtempSync(path.join(dataDir, '..', 'mlops-outside-'));
+    const victim = path.join(outside, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me');
+    // Links planted where the old code wrote: the report's temp name and the
+    // report itself.
+    const rejected = path.join(dropDir, 'rejected');
+    fs.mkdirSync(rejected, { recursive: true });
+    fs.symlinkSync(victim, path.join(rejected, 'evil.csv.errors.json.tmp'));
+    fs.symlinkSync(victim, path.join(rejected, 'evil.csv.errors.json'));
+    fs.writeFileSync(path.join(dropDir, 'evil.csv'), 'not,a\nvalid,csv,file\n');
+    await within(5000, async () => drops.find(d => d.fileName === 'evil.csv'));
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+    // The report replaced the link with a file of its own.
+    const report = path.join(rejected, 'evil.csv.errors.json');
+    expect(fs.lstatSync(report).isFile()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(report, 'utf8')).message).toContain(
+      'evil.csv',
+    );
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('refuses a rejected/ directory that is a link outside the data directory', async () => {
+    const outside = fs.mkdtempSync(path.join(dataDir, '..', 'mlops-outside-'));
+    const other = path.join(dataDir, 'bucket', 'linked-pipeline');
+    fs.mkdirSync(other, { recursive: true });
+    fs.symlinkSync(outside, path.join(other, 'rejected'));
+    fs.writeFileSync(path.join(other, 'drop.csv'), 'a,b\n1,2\n');
+    // Seen, stable, handled (set aside is what would write through the link).
+    await sleep(3000);
+    await (engine as any).bucket.settled();
+    expect(fs.readdirSync(outside)).toEqual([]);
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
 });

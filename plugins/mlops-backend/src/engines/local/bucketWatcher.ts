@@ -3,10 +3,14 @@ import type {
   DatasetRowError,
   MlopsResources,
 } from '@mlops-portal/plugin-mlops-common';
-import { extractRowErrors } from '@mlops-portal/plugin-mlops-node';
+import {
+  MAX_REPORTED_ROW_ERRORS,
+  extractRowErrors,
+} from '@mlops-portal/plugin-mlops-node';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { createReadStream } from 'fs';
+import { constants as fsConstants } from 'fs';
 import fs from 'fs/promises';
+import { randomUUID } from 'crypto';
 import path from 'path';
 import type { DatasetIngest } from './datasetIngest';
 import type { EngineEventBus } from './engineEvents';
@@ -52,6 +56,9 @@ export class BucketWatcher {
     this.watcher = chokidar.watch(dataDir, {
       // bucket/<pipeline>/<file> only; stored objects live one level deeper.
       depth: 2,
+      // A link dropped into the bucket must not make the backend read (and
+      // echo) or write a file outside it: links are never followed.
+      followSymlinks: false,
       ignored: (p: string) => {
         const rel = path.relative(dataDir, p);
         if (rel === '') return false;
@@ -91,6 +98,33 @@ export class BucketWatcher {
   }
 
   private async take(pipelineName: string, fileName: string, file: string) {
+    const { logger } = this.options;
+    // Opened without following a link, then checked on the open handle (no
+    // race between the check and the read): regular files only.
+    const handle = await openRegularFile(
+      this.options.dataDir,
+      pipelineName,
+      file,
+    );
+    if (!handle) {
+      logger.warn(
+        `MLOps bucket: ${pipelineName}/${fileName} ignored: not a regular file in a real bucket directory (links are not followed)`,
+      );
+      return;
+    }
+    try {
+      await this.takeOpen(pipelineName, fileName, file, handle);
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+
+  private async takeOpen(
+    pipelineName: string,
+    fileName: string,
+    file: string,
+    handle: fs.FileHandle,
+  ) {
     const { ingest, events, logger } = this.options;
     const resources = await this.options.resourcesFor(pipelineName);
     if (!resources) {
@@ -106,7 +140,7 @@ export class BucketWatcher {
     try {
       const res = await ingest.upload(resources, {
         fileName,
-        content: createReadStream(file),
+        content: handle.createReadStream({ autoClose: false }),
         contentType: 'text/csv',
         actor: BUCKET_ACTOR,
       });
@@ -120,7 +154,11 @@ export class BucketWatcher {
         executionId: res.execution?.executionId,
       });
     } catch (e) {
-      const rowErrors = extractRowErrors(e);
+      // Row, column and reason, not the cell values: the report, the event
+      // and the owners' notification carry no file contents.
+      const rowErrors = extractRowErrors(e)
+        ?.slice(0, MAX_REPORTED_ROW_ERRORS)
+        .map(({ value: _value, ...rest }) => rest);
       await this.setAside(file, fileName, {
         message: errorMessage(e),
         rowErrors,
@@ -144,17 +182,50 @@ export class BucketWatcher {
     const dir = path.join(path.dirname(file), 'rejected');
     try {
       await fs.mkdir(dir, { recursive: true });
-      // Reasons first, written whole (temp + rename): whoever sees the file
-      // in rejected/ can read its complete report.
+      // A planted link named rejected/ would move writes outside the bucket.
+      if (!(await fs.lstat(dir)).isDirectory()) {
+        throw new Error('rejected/ is not a directory');
+      }
+      // Reasons first, written whole to a fresh name (O_EXCL: never through
+      // a planted file or link), then renamed over the report (a rename
+      // replaces a link, it does not write through it).
       const report = path.join(dir, `${fileName}.errors.json`);
-      await fs.writeFile(`${report}.tmp`, JSON.stringify(reasons, null, 2));
-      await fs.rename(`${report}.tmp`, report);
+      const tmp = path.join(dir, `.${randomUUID()}.tmp`);
+      await fs.writeFile(tmp, JSON.stringify(reasons, null, 2), { flag: 'wx' });
+      await fs.rename(tmp, report);
       await fs.rename(file, path.join(dir, fileName));
     } catch (e) {
       this.options.logger.warn(
         `MLOps bucket: could not set ${fileName} aside: ${errorMessage(e)}`,
       );
     }
+  }
+}
+
+/**
+ * The dropped file opened for reading when it, and its pipeline directory, are
+ * real (not links); undefined otherwise.
+ */
+async function openRegularFile(
+  dataDir: string,
+  pipelineName: string,
+  file: string,
+): Promise<fs.FileHandle | undefined> {
+  try {
+    const bucket = path.join(dataDir, 'bucket');
+    for (const dir of [bucket, path.join(bucket, pipelineName)]) {
+      if (!(await fs.lstat(dir)).isDirectory()) return undefined;
+    }
+    const handle = await fs.open(
+      file,
+      fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0),
+    );
+    if ((await handle.stat()).isFile()) return handle;
+    await handle.close();
+    return undefined;
+  } catch {
+    // ELOOP (a link), ENOENT (gone meanwhile), …
+    return undefined;
   }
 }
 

@@ -20,12 +20,18 @@ describe('DataLayout', () => {
     expect(layout.newIncomingFile()).not.toBe(a);
   });
 
-  it('keeps names from requests inside their directory', () => {
-    const p = layout.bucketObject('../../etc', 'm1/pass wd');
-    expect(p.startsWith(path.join('/data', 'bucket'))).toBe(true);
-    expect(p).not.toContain(' ');
-    expect(layout.runDir('../x')).toBe(path.join('/data', 'runs', '.._x'));
-    expect(layout.modelPackageDir('a/b', 1)).toBe(
+  // Security review finding 8: names used to be rewritten (`a/b` → `a_b`,
+  // `../x` → `.._x`), which let two names share a folder; now they are refused.
+  it('keeps names from requests inside their directory by refusing path-like names', () => {
+    expect(() => layout.bucketObject('../../etc', 'm1/passwd')).toThrow(
+      /not a valid name/,
+    );
+    expect(() => layout.bucketObject('p', 'm1/pass wd')).toThrow(
+      /not a valid name/,
+    );
+    expect(() => layout.runDir('../x')).toThrow(/not a valid name/);
+    expect(() => layout.modelPackageDir('a/b', 1)).toThrow(/not a valid name/);
+    expect(layout.modelPackageDir('a_b', 1)).toBe(
       path.join('/data', 'model-packages', 'a_b', '1'),
     );
   });

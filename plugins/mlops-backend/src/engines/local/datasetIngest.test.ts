@@ -193,7 +193,7 @@ describe('DatasetIngest', () => {
 });
 
 describe('summariseRowErrors', () => {
-  it('lists the first errors and counts the rest', () => {
+  it('lists the first errors and counts the rest, without cell values', () => {
     const errors = Array.from({ length: 7 }, (_, i) => ({
       row: i + 2,
       column: 'length',
@@ -201,7 +201,7 @@ describe('summariseRowErrors', () => {
       reason: 'not a number',
     }));
     expect(summariseRowErrors(errors, 2)).toBe(
-      'row 2, column length: not a number ("x"); row 3, column length: not a number ("x"); and 5 more',
+      'row 2, column length: not a number; row 3, column length: not a number; and 5 more',
     );
     expect(
       summariseRowErrors([{ row: 1, column: 'sex', reason: 'empty' }]),

@@ -40,14 +40,12 @@ export function summariseRowErrors(
   rowErrors: DatasetRowError[],
   max = 5,
 ): string {
-  const parts = rowErrors
-    .slice(0, max)
-    .map(
-      e =>
-        `row ${e.row}, column ${e.column}: ${e.reason}${
-          e.value !== undefined ? ` (${JSON.stringify(e.value)})` : ''
-        }`,
-    );
+  const parts = rowErrors.slice(0, max).map(
+    e =>
+      // No cell values: this message reaches logs, audit events and
+      // notifications; the values travel only in rowErrors, to the uploader.
+      `row ${e.row}, column ${e.column}: ${e.reason}`,
+  );
   const more =
     rowErrors.length > max ? `; and ${rowErrors.length - max} more` : '';
   return `${parts.join('; ')}${more}`;

@@ -120,9 +120,13 @@ export interface EndpointBackend {
  * `/endpoints/:name/...` addresses a named endpoint; the bare paths serve the
  * default one.
  */
-export function createEndpointApp(backend: EndpointBackend): express.Express {
+export function createEndpointApp(
+  backend: EndpointBackend,
+  options: { listenHost?: string } = {},
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(refuseBrowsers(options.listenHost ?? '127.0.0.1'));
   if (backend.capture) app.use(backend.capture);
   // SageMaker's real-time payload limit is 6 MB.
   app.use(express.text({ type: ['text/csv', 'text/plain'], limit: '6mb' }));
@@ -228,6 +232,40 @@ export function createEndpointApp(backend: EndpointBackend): express.Express {
     },
   );
   return app;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The endpoint has no authentication (SageMaker's runtime contract has none
+ * of its own; the backend and SDK clients on this machine call it), so it
+ * must not be reachable from web pages: a browser sends `Origin` with every
+ * cross-site POST (even a "simple" text/plain one, which needs no
+ * preflight), and a DNS-rebinding page reaches it under a foreign Host name.
+ * Both are refused (403); SDK and curl callers send neither.
+ */
+export function refuseBrowsers(listenHost: string): express.RequestHandler {
+  const allowed = new Set(LOOPBACK_HOSTS);
+  allowed.add(listenHost.includes(':') ? `[${listenHost}]` : listenHost);
+  const anyHost = listenHost === '0.0.0.0' || listenHost === '::';
+  return (req, res, next) => {
+    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (
+      req.headers.origin !== undefined ||
+      (!anyHost && !allowed.has(hostName))
+    ) {
+      res
+        .status(403)
+        .setHeader('x-amzn-ErrorType', 'AccessDeniedException')
+        .json({
+          __type: 'AccessDeniedException',
+          message:
+            'the local model endpoint does not serve browsers or foreign Host names; predict through the portal API',
+        });
+      return;
+    }
+    next();
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   MlopsResources,
   PredictResponse,
 } from '@mlops-portal/plugin-mlops-common';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import type { DataLayout } from './dataLayout';
@@ -73,13 +74,16 @@ export class EndpointHost {
 
   async listen(host: string, port: number) {
     this.server = await startEndpointServer(
-      createEndpointApp({
-        modelFor: name => this.modelFor(name),
-        hasEndpoint: name => this.knownEndpoints.has(name),
-        capture: this.record
-          ? captureInvocations(this.record, name => this.resolve(name))
-          : undefined,
-      }),
+      createEndpointApp(
+        {
+          modelFor: name => this.modelFor(name),
+          hasEndpoint: name => this.knownEndpoints.has(name),
+          capture: this.record
+            ? captureInvocations(this.record, name => this.resolve(name))
+            : undefined,
+        },
+        { listenHost: host },
+      ),
       host,
       port,
     );
@@ -201,6 +205,7 @@ export class EndpointHost {
   predict(
     resources: MlopsResources,
     instances: AbaloneFeatures[],
+    source?: PredictionSource,
   ): PredictResponse {
     const start = process.hrtime.bigint();
     const model = this.models.get(resources.endpointName);
@@ -212,6 +217,7 @@ export class EndpointHost {
         status,
         instances: predictions && instances,
         predictions,
+        ...(source === 'public' ? { source } : {}),
       });
     if (!model) {
       capture(503);

@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { randomBytes } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
@@ -49,7 +50,21 @@ export async function copyIntoDirAtomic(
   }
 }
 
-/** File/directory name safe to use as one path segment. */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/**
+ * A name checked for use as one path segment: letters, digits, ".", "_" and
+ * "-", not starting with a dot, no "..". Refused (InputError), never
+ * rewritten: rewriting `a/b` to `a_b` would put two names in one folder.
+ */
 export function safeSegment(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+  if (!SEGMENT.test(name) || name.includes('..')) {
+    throw new InputError(
+      `'${name.slice(
+        0,
+        64,
+      )}' is not a valid name here (letters, digits, ".", "_" or "-"; no "..")`,
+    );
+  }
+  return name;
 }

@@ -119,4 +119,27 @@ describe('Scheduler', () => {
       { name: 'ServiceUnavailableError' },
     );
   });
+  it('marks a run whose runner crashed Failed with the reason at once', async () => {
+    const crashing = new Scheduler(h.store, h.runs, h.events, h.logger, () =>
+      Promise.reject(new Error('disk full while saving the run')),
+    );
+    const events: any[] = [];
+    const unsubscribe = h.events.subscribe(e => events.push(e));
+    const rec = await crashing.enqueue(RESOURCES, request());
+    await crashing.idle();
+    unsubscribe();
+    const stored = (await h.store.getExecution(rec.executionId))!;
+    expect(stored.status).toBe('Failed');
+    expect(stored.failureReason).toBe(
+      'Source: crashed: disk full while saving the run',
+    );
+    expect(stored.endTime).toBeDefined();
+    // clients hear of it now (signals), not after a restart
+    expect(events.at(-1)).toMatchObject({
+      execution: { executionId: rec.executionId, status: 'Failed' },
+    });
+    expect(h.logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('crashed: disk full while saving the run'),
+    );
+  });
 });

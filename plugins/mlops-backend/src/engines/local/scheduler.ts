@@ -11,6 +11,7 @@ import type { ActiveRuns, LoadedRun } from './activeRuns';
 import type { EngineEventBus } from './engineEvents';
 import { errorMessage, iso, newExecutionId } from './format';
 import { initialRelease, initialSteps } from './pipeline';
+import { markFailed } from './pipelineRunner';
 import { stageOf } from './releaseStages';
 import type { ExecutionRecord, LocalStore } from './store';
 
@@ -148,11 +149,43 @@ export class Scheduler {
         this.logger.error(
           `MLOps execution ${next} crashed: ${errorMessage(e)}`,
         );
+        await this.markCrashed(next, run.rec, e);
       } finally {
         this.runs.release(pipelineName);
         this.pump(pipelineName);
       }
     })();
+  }
+
+  /**
+   * The runner threw past its own error handling (e.g. a store write failed):
+   * the run ends Failed with the reason now, not Executing until a restart's
+   * recovery. If even that write fails, recovery is what is left (logged).
+   */
+  private async markCrashed(
+    executionId: string,
+    loaded: ExecutionRecord | undefined,
+    e: unknown,
+  ) {
+    try {
+      const rec = loaded ?? (await this.store.getExecution(executionId));
+      if (!rec || rec.status !== 'Executing') return;
+      // the stage that was running when it crashed
+      const where =
+        rec.release?.find(s => s.status === 'InProgress')?.name ?? 'Source';
+      markFailed(rec, where, new Error(`crashed: ${errorMessage(e)}`), {
+        stopRequested: false,
+        closing: false,
+      });
+      await this.store.saveExecution(rec);
+      this.events.emitExecution(rec);
+    } catch (saveError) {
+      this.logger.error(
+        `MLOps execution ${executionId} could not be marked Failed (${errorMessage(
+          saveError,
+        )}); start-up recovery will mark it interrupted`,
+      );
+    }
   }
 
   /** No new executions start; running ones are left to the caller to end. */

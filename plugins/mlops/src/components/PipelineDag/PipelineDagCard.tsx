@@ -3,6 +3,7 @@ import Typography from '@material-ui/core/Typography';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useLatestRun } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
+import { ExecutionWarnings } from '../common/ExecutionWarnings';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatDuration } from '../common/format';
 import { PipelineDag } from './PipelineDag';
@@ -34,6 +35,7 @@ export const PipelineDagCard = withMlopsEntityData(
                   {run.failureReason}
                 </Typography>
               )}
+              <ExecutionWarnings run={run} />
               <PipelineDag steps={run.steps} />
             </>
           )}

@@ -31,6 +31,7 @@ import {
   shortRef,
 } from '../common/format';
 import { PipelineDag } from '../PipelineDag/PipelineDag';
+import { ExecutionWarnings } from '../common/ExecutionWarnings';
 
 const useStyles = makeStyles(theme => ({
   paper: { width: 'min(760px, 100vw)', padding: theme.spacing(2) },
@@ -184,6 +185,7 @@ function RunDetailBody(props: { run: PipelineExecutionDetail }) {
           Stop
         </PermissionButton>
       </Box>
+      <ExecutionWarnings run={run} />
       <PipelineDag steps={run.steps} />
       <Typography variant="h6">Parameters</Typography>
       <MlopsTable

@@ -28,7 +28,17 @@ export function captureInvocations(
     if (!named && req.path !== '/invocations') return next();
     const start = process.hrtime.bigint();
     res.once('finish', () => {
-      const target = resolve(named ? decodeURIComponent(named[1]) : undefined);
+      // A malformed escape (`%zz`) names no endpoint; it must not throw here,
+      // after the response, where nothing would catch it.
+      let name: string | undefined;
+      if (named) {
+        try {
+          name = decodeURIComponent(named[1]);
+        } catch {
+          return;
+        }
+      }
+      const target = resolve(name);
       if (!target) return;
       const captured = res.locals.capture as CapturedPrediction | undefined;
       record({

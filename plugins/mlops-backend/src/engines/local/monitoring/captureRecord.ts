@@ -7,7 +7,12 @@ export interface DataCaptureRecord {
     endpointInput: DataCapturePayload<'INPUT'>;
     endpointOutput?: DataCapturePayload<'OUTPUT'>;
   };
-  eventMetadata: { eventId: string; inferenceTime: string };
+  eventMetadata: {
+    eventId: string;
+    inferenceTime: string;
+    /** SageMaker's CustomAttributes of the request; `source=public` tags the public route. */
+    customAttributes?: string;
+  };
   eventVersion: '0';
 }
 
@@ -31,6 +36,7 @@ export function captureRecordOf(s: CaptureSample): DataCaptureRecord {
     eventMetadata: {
       eventId: s.eventId,
       inferenceTime: new Date(s.inferenceTime).toISOString(),
+      ...(s.source ? { customAttributes: `source=${s.source}` } : {}),
     },
     eventVersion: '0',
   };

@@ -23,6 +23,8 @@ export interface Invocation {
   predictions?: ArrayLike<number>;
   /** Epoch ms; default now. */
   time?: number;
+  /** `public`: the anonymous public route. */
+  source?: 'public';
 }
 
 export interface CaptureOptions {
@@ -114,6 +116,7 @@ export class CaptureRecorder {
         modelVersion: inv.modelVersion,
         features: inv.instances[i],
         prediction: inv.predictions?.[i],
+        ...(inv.source ? { source: inv.source } : {}),
       };
     }
   }

@@ -27,6 +27,8 @@ export interface CaptureSample {
   modelVersion?: number;
   features: AbaloneFeatures;
   prediction?: number;
+  /** `public`: an anonymous caller of the public route; absent: a signed-in user or service. */
+  source?: 'public';
 }
 
 const FEATURE_COLUMNS = {
@@ -120,6 +122,7 @@ export class MonitoringStore {
         model_version: s.modelVersion ?? null,
         sex: s.features.sex,
         prediction: s.prediction ?? null,
+        source: s.source ?? null,
       };
       for (const [key, column] of Object.entries(FEATURE_COLUMNS)) {
         row[column] = s.features[key as keyof typeof FEATURE_COLUMNS];
@@ -154,6 +157,7 @@ export class MonitoringStore {
         features: features as unknown as AbaloneFeatures,
         prediction:
           row.prediction === null ? undefined : Number(row.prediction),
+        ...(row.source === 'public' ? { source: 'public' as const } : {}),
       };
     });
   }

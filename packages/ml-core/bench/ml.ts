@@ -1,0 +1,272 @@
+/* eslint-disable no-console */
+/**
+ * Classification parity and speed against real XGBoost 1.7 (issue #19):
+ *
+ * - parity, 10 seeds on the same splits (both sides train on the same CSVs),
+ *   the reference hyperparameters with the task's objective: binary (breast
+ *   cancer) median test logloss ≤ 1.03× XGBoost's and AUC within 0.005;
+ *   multiclass (penguins) median test mlogloss ≤ 1.03× and accuracy within
+ *   0.01. Both sides' test probabilities are scored by the same code
+ *   (taskMetrics), and every ml-core model.json is loaded into XGBoost,
+ *   which must predict the same probabilities (≤ 1e-5).
+ * - speed on a scaled classification table (breast cancer × 750 with ±1 %
+ *   jitter, 426,750 rows): ml-core's first training in a fresh process
+ *   (cold, as the CLI and the engine's worker run it) and its warm median,
+ *   against XGBoost hist with the same thread count (DMatrix build
+ *   included); target ≤ 1.0×, cold and warm.
+ *
+ * Prints JSON; exits 1 when a target is missed (or python3-xgboost is
+ * missing under CI). The machine's load average is printed with every timing.
+ * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--threads 1] [--repeat 3]
+ *      [--only parity|speed]
+ */
+import { spawnSync } from 'child_process';
+import { writeFileSync } from 'fs';
+import { loadavg } from 'os';
+import { join } from 'path';
+import {
+  LabeledMatrix,
+  REFERENCE_HYPERPARAMETERS,
+  reportMetricValue,
+  taskMetrics,
+  toLabeledCsv,
+  trainXGBoost,
+  writeMatrixFile,
+  XGBoostParams,
+} from '../src';
+import {
+  argValue,
+  median,
+  pythonXgboostVersion,
+  runReference,
+  tempDir,
+} from './common';
+import {
+  ClassificationTable,
+  loadBreastCancer,
+  loadPenguins,
+  scaleTable,
+  splitTable,
+} from './tables';
+
+const load = () => loadavg().map(v => Number(v.toFixed(2)));
+
+function paramsFor(t: ClassificationTable): XGBoostParams {
+  return t.task === 'binary'
+    ? { ...REFERENCE_HYPERPARAMETERS, objective: 'binary:logistic' }
+    : {
+        ...REFERENCE_HYPERPARAMETERS,
+        objective: 'multi:softprob',
+        num_class: t.classes.length,
+      };
+}
+
+function writeSplit(
+  dir: string,
+  s: { train: LabeledMatrix; validation: LabeledMatrix; test: LabeledMatrix },
+) {
+  writeFileSync(join(dir, 'train.csv'), toLabeledCsv(s.train));
+  writeFileSync(join(dir, 'validation.csv'), toLabeledCsv(s.validation));
+  writeFileSync(join(dir, 'test.csv'), toLabeledCsv(s.test));
+}
+
+function parity(t: ClassificationTable, seeds: number) {
+  const params = paramsFor(t);
+  const key = t.task === 'binary' ? 'auc' : 'accuracy';
+  const rows = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const split = splitTable(t, seed);
+    const dir = tempDir(`ml-core-${t.name}-`);
+    writeSplit(dir, split);
+    const ts = trainXGBoost({ ...params, seed }, split.train, split.validation);
+    const ours = ts.booster.predict(split.test);
+    writeFileSync(join(dir, 'model.json'), ts.booster.toXGBoostJSONString());
+    writeFileSync(join(dir, 'ts_pred.txt'), Array.from(ours).join('\n'));
+    const ref = runReference([
+      '--dir',
+      dir,
+      '--params',
+      JSON.stringify({ ...params, seed }),
+      '--tree-method',
+      'auto',
+      '--check-model',
+      join(dir, 'model.json'),
+      '--check-pred',
+      join(dir, 'ts_pred.txt'),
+      '--emit-pred',
+    ]);
+    const a = taskMetrics(t.task, split.test.labels, ours, t.classes);
+    const b = taskMetrics(t.task, split.test.labels, ref.pred, t.classes);
+    rows.push({
+      seed,
+      mlCore: {
+        logloss: reportMetricValue(a, 'logloss')!,
+        [key]: reportMetricValue(a, key)!,
+        bestIteration: ts.bestIteration,
+        treeMethod: ts.treeMethod,
+      },
+      xgboost: {
+        logloss: reportMetricValue(b, 'logloss')!,
+        [key]: reportMetricValue(b, key)!,
+        bestIteration: ref.best_iteration,
+      },
+      modelJsonMaxAbsDiff: ref.model_json_max_abs_diff as number,
+    });
+  }
+  const med = (side: 'mlCore' | 'xgboost', k: string) =>
+    median(rows.map(r => r[side][k] as number));
+  const loglossRatio = med('mlCore', 'logloss') / med('xgboost', 'logloss');
+  const keyDiff = med('mlCore', key) - med('xgboost', key);
+  const maxDiff = Math.max(...rows.map(r => r.modelJsonMaxAbsDiff));
+  const keyTolerance = t.task === 'binary' ? 0.005 : 0.01;
+  return {
+    table: t.name,
+    task: t.task,
+    seeds,
+    hyperparameters: params,
+    medianTest: {
+      mlCore: { logloss: med('mlCore', 'logloss'), [key]: med('mlCore', key) },
+      xgboost: {
+        logloss: med('xgboost', 'logloss'),
+        [key]: med('xgboost', key),
+      },
+    },
+    loglossRatio,
+    [`${key}Difference`]: keyDiff,
+    modelJsonMaxAbsDiff: maxDiff,
+    targets: {
+      [`logloss ≤ 1.03× XGBoost`]: loglossRatio <= 1.03,
+      [`${key} within ${keyTolerance}`]: Math.abs(keyDiff) <= keyTolerance,
+      'model.json predicts the same (≤ 1e-5)': maxDiff <= 1e-5,
+    },
+    perSeed: rows,
+  };
+}
+
+function speed(
+  t: ClassificationTable,
+  scale: number,
+  nthread: number,
+  repeat: number,
+) {
+  const big = scaleTable(t, scale);
+  const split = splitTable(big, 0);
+  const dir = tempDir(`ml-core-speed-${t.name}-`);
+  writeSplit(dir, split);
+  writeMatrixFile(join(dir, 'train.mat'), split.train);
+  writeMatrixFile(join(dir, 'validation.mat'), split.validation);
+  const params = { ...paramsFor(t), seed: 0, nthread };
+  // Cold: the first training in a fresh Node process.
+  const loadCold = load();
+  const child = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      'tsx/cjs',
+      join(__dirname, 'cold-train.ts'),
+      dir,
+      JSON.stringify(params),
+    ],
+    { encoding: 'utf8', cwd: join(__dirname, '..') },
+  );
+  if (child.status !== 0) throw new Error(`cold-train failed: ${child.stderr}`);
+  const cold = JSON.parse(child.stdout);
+  // Warm: in this process, after warm-up runs.
+  for (let i = 0; i < 3; i++)
+    trainXGBoost(params, split.train, split.validation);
+  const loadWarm = load();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const c0 = process.cpuUsage();
+    wall.push(trainXGBoost(params, split.train, split.validation).seconds);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
+  }
+  const loadXgb = load();
+  const ref = runReference([
+    '--dir',
+    dir,
+    '--params',
+    JSON.stringify(paramsFor(t)),
+    '--tree-method',
+    'hist',
+    '--nthread',
+    String(nthread),
+    '--repeat',
+    String(repeat),
+  ]);
+  const warm = median(wall);
+  return {
+    table: `${t.name} × ${scale} (±1 % jitter)`,
+    rows: big.rows,
+    trainRows: split.train.rows,
+    features: t.cols,
+    nthread,
+    mlCore: {
+      coldSeconds: cold.seconds,
+      coldCpuSeconds: cold.cpuSeconds,
+      coldLoadAverage: loadCold,
+      warmSeconds: warm,
+      warmCpuSeconds: median(cpu),
+      warmLoadAverage: loadWarm,
+      bestIteration: cold.bestIteration,
+    },
+    xgboostHist: {
+      seconds: ref.train_seconds,
+      cpuSeconds: ref.train_cpu_seconds,
+      firstRunSeconds: ref.first_train_seconds,
+      loadAverage: loadXgb,
+      bestIteration: ref.best_iteration,
+    },
+    coldRatio: cold.seconds / ref.train_seconds,
+    warmRatio: warm / ref.train_seconds,
+    targets: {
+      'cold ≤ 1.0× XGBoost hist': cold.seconds <= ref.train_seconds,
+      'warm ≤ 1.0× XGBoost hist': warm <= ref.train_seconds,
+    },
+  };
+}
+
+function main(): number {
+  const version = pythonXgboostVersion();
+  if (!version) {
+    const why =
+      'python3-xgboost is not installed (apt-get install python3-xgboost)';
+    console.log(JSON.stringify({ skipped: why }));
+    return process.env.CI ? 1 : 0;
+  }
+  const only = argValue('only', 'all');
+  const seeds = Number(argValue('seeds', '10'));
+  const scale = Number(argValue('scale', '750'));
+  const threads = argValue('threads', '1').split(',').map(Number);
+  const repeat = Number(argValue('repeat', '3'));
+  const out: Record<string, unknown> = {
+    xgboost: version,
+    node: process.version,
+  };
+  const checks: Array<Record<string, boolean>> = [];
+  if (only !== 'speed') {
+    const results = [loadBreastCancer(), loadPenguins()].map(t =>
+      parity(t, seeds),
+    );
+    out.parity = results;
+    checks.push(...results.map(r => r.targets));
+  }
+  if (only !== 'parity') {
+    const t = loadBreastCancer();
+    const results = threads.map(n => speed(t, scale, n, repeat));
+    out.speed = results;
+    checks.push(...results.map(r => r.targets));
+  }
+  const missed = checks.flatMap(c =>
+    Object.entries(c)
+      .filter(([, ok]) => !ok)
+      .map(([k]) => k),
+  );
+  out.missedTargets = missed;
+  console.log(JSON.stringify(out, null, 2));
+  return missed.length ? 1 : 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,167 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import request from 'supertest';
+import { mlopsPlugin } from './plugin';
+import { ENTITY_PATH, GUEST, testEntities } from './__testUtils__/fixtures';
+
+jest.setTimeout(240_000);
+
+const ABALONE_PATH = path.resolve(
+  __dirname,
+  '../../../packages/demo-systems/abalone/abalone.data',
+);
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** May run pipelines and upload, may not approve versions. */
+const RUNNER = 'user:default/runner';
+
+/**
+ * Finding 2 of the security review: run parameters must not approve their
+ * own version or loosen the quality gate without the approve permission,
+ * and a run's parameters are audited.
+ */
+describe('run parameters that bypass approval or the gate', () => {
+  let server: any;
+  let stop: () => Promise<void>;
+  let dataDir: string;
+  const audits: Array<{ eventId: string; outcome: string; meta?: any }> = [];
+  const asRunner = mockCredentials.user.header(RUNNER);
+  const asOwner = mockCredentials.user.header(GUEST);
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-params-it-'));
+    const knex = await databases.init('SQLITE_3');
+    const backend = await startTestBackend({
+      features: [
+        mlopsPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: {
+            mlops: {
+              engine: 'local',
+              qualityGate: { mseThreshold: 6.0 },
+              local: { dataDir, endpoint: { enabled: false } },
+            },
+          },
+        }),
+        catalogServiceMock.factory({ entities: testEntities }),
+        mockServices.permissions.mock({
+          authorize: async (requests, options) =>
+            requests.map(r => ({
+              result:
+                r.permission.name === 'mlops.model.approve' &&
+                (options?.credentials.principal as any).userEntityRef === RUNNER
+                  ? AuthorizeResult.DENY
+                  : AuthorizeResult.ALLOW,
+            })),
+        }).factory,
+        mockServices.auditor.mock({
+          createEvent: async ({ eventId }) => ({
+            success: async ({ meta } = {}) =>
+              void audits.push({ eventId, outcome: 'success', meta }),
+            fail: async () => void audits.push({ eventId, outcome: 'fail' }),
+          }),
+        }).factory,
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({ send: async () => {} }),
+        }),
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({ publish: async () => {} }),
+        }),
+      ],
+    });
+    server = backend.server;
+    stop = () => backend.stop();
+    const csv = fs
+      .readFileSync(ABALONE_PATH, 'utf8')
+      .split('\n')
+      .slice(0, 300)
+      .join('\n');
+    await request(server)
+      .post(`${ENTITY_PATH}/datasets?fileName=abalone.csv`)
+      .set('Authorization', asRunner)
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(201);
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const runs = async () =>
+    (
+      await request(server)
+        .get(`${ENTITY_PATH}/runs?limit=100`)
+        .set('Authorization', asOwner)
+        .expect(200)
+    ).body.items.length;
+
+  it('refuses ModelApprovalStatus=Approved and a looser MseThreshold to a caller without approve rights', async () => {
+    const before = await runs();
+    for (const parameters of [
+      { ModelApprovalStatus: 'Approved' },
+      { MseThreshold: 1000 },
+      { MseThreshold: 6.5, ModelApprovalStatus: 'Approved' },
+    ]) {
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/runs`)
+        .set('Authorization', asRunner)
+        .send({ parameters })
+        .expect(403);
+      expect(res.body.error.message).toContain('mlops.model.approve');
+    }
+    expect(await runs()).toBe(before);
+    expect(
+      audits.filter(
+        a => a.eventId === 'pipeline-execution-start' && a.outcome === 'fail',
+      ),
+    ).toHaveLength(3);
+  });
+
+  it('lets the caller tighten the gate, and audits the parameters', async () => {
+    audits.length = 0;
+    const res = await request(server)
+      .post(`${ENTITY_PATH}/runs`)
+      .set('Authorization', asRunner)
+      .send({ parameters: { MseThreshold: 5, MaxDepth: 3 } })
+      .expect(202);
+    const started = audits.find(
+      a => a.eventId === 'pipeline-execution-start' && a.outcome === 'success',
+    );
+    expect(started?.meta).toEqual({
+      executionId: res.body.executionId,
+      parameters: { MseThreshold: 5, MaxDepth: 3 },
+    });
+  });
+
+  it('lets an approver pass ModelApprovalStatus=Approved (audited)', async () => {
+    audits.length = 0;
+    await request(server)
+      .post(`${ENTITY_PATH}/runs`)
+      .set('Authorization', asOwner)
+      .send({ parameters: { ModelApprovalStatus: 'Approved' } })
+      .expect(202);
+    expect(
+      audits.find(a => a.eventId === 'pipeline-execution-start')?.meta
+        ?.parameters,
+    ).toEqual({ ModelApprovalStatus: 'Approved' });
+  });
+});

@@ -31,7 +31,8 @@ trap cleanup EXIT
 
 if ! bash scripts/moto/ensure-moto.sh >"$RESULTS/e2e-aws-moto.log" 2>&1; then
   cat "$RESULTS/e2e-aws-moto.log"
-  fail_suite
+  # red in CI (MLOPS_CI=true), a visible skip locally
+  node scripts/lib/prerequisite.mjs "$RESULTS" e2e-portal-aws "moto 5.2.1 missing: the aws e2e did not run"
   exit 1
 fi
 

@@ -104,8 +104,12 @@ check check-packs node scripts/check-packs.mjs
 
 # the aws engine's HTTP tests (in jest-backstage) and the aws e2e run against moto:
 # the machine's, or the pinned version installed now (fails clearly when it cannot be)
-check moto-emulator bash scripts/moto/ensure-moto.sh
-check moto-harness-python bash -c "cd plugins/mlops-backend-module-aws/src/testing/moto && \${MOTO_PYTHON:-python3} -m unittest -q test_simulation"
+if bash scripts/moto/ensure-moto.sh >"$RESULTS/moto.log" 2>&1; then
+  check moto-harness-python bash -c "cd plugins/mlops-backend-module-aws/src/testing/moto && \${MOTO_PYTHON:-python3} -m unittest -q test_simulation"
+else
+  tail -n 5 "$RESULTS/moto.log"
+  prerequisite moto "moto 5.2.1 missing for ${MOTO_PYTHON:-python3} and not installable (PyPI unreachable?): the aws engine's HTTP tests and the aws e2e did not run"
+fi
 
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
 suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"

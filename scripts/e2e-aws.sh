@@ -70,7 +70,8 @@ echo "emulator at $ENDPOINT ($(($(date +%s) - started)) s)"
       AWS_ENDPOINT_URL="$ENDPOINT" AWS_REGION=eu-west-1 \
       AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=emulator-secret \
       exec setsid node --require @backstage/cli-node/config/nodeTransform.cjs src/index.ts \
-        --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config ../../app-config.e2e-aws.yaml
+        --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config ../../app-config.demo.yaml \
+        --config ../../app-config.e2e-aws.yaml
 ) >"$RESULTS/e2e-aws-backend.log" 2>&1 &
 BACKEND_PID=$!
 ready=""

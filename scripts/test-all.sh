@@ -102,6 +102,15 @@ check api-reports npm run -s check:api-reports
 check build-packages bash scripts/build-packages.sh --skip-tsc
 check check-packs node scripts/check-packs.mjs
 
+# the aws engine's HTTP tests (in jest-backstage) and the aws e2e run against moto:
+# the machine's, or the pinned version installed now (fails clearly when it cannot be)
+if bash scripts/moto/ensure-moto.sh >"$RESULTS/moto.log" 2>&1; then
+  check moto-harness-python bash -c "cd plugins/mlops-backend-module-aws/src/testing/moto && \${MOTO_PYTHON:-python3} -m unittest -q test_simulation"
+else
+  tail -n 5 "$RESULTS/moto.log"
+  prerequisite moto "moto 5.2.1 missing for ${MOTO_PYTHON:-python3} and not installable (PyPI unreachable?): the aws engine's HTTP tests and the aws e2e did not run"
+fi
+
 # Jest defaults to cores-1 workers in CI; the suites are CPU-bound, so use both cores
 suite jest-backstage npx backstage-cli repo test --maxWorkers=2 --json --outputFile="$RESULTS/jest-backstage.json"
 # the CDK app must synthesize offline from a clean clone (cdk-nag errors fail it)
@@ -114,6 +123,10 @@ fi
 
 step "end-to-end"
 bash scripts/e2e.sh "$RESULTS"
+
+# the aws engine (mlops.engine: aws) against the moto emulator, in Chromium
+step "end-to-end: aws engine against the emulator"
+bash scripts/e2e-aws.sh "$RESULTS"
 
 # production mode (built backend serving the built app, plain node): start-up figures + browser smoke
 step "end-to-end: production mode"

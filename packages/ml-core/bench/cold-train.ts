@@ -3,13 +3,15 @@
  * One training in a fresh process, as `mlops-ml train` and the engine's
  * worker run it (no warm-up): reads train/validation matrix files, trains
  * once, prints {"seconds", "cpuSeconds", "bestIteration"} as JSON.
- * Run: node -r tsx/cjs bench/cold-train.ts <dir> '<params JSON>'
+ * With --warm-up, warmUpTrainer() runs first (as in the engine's spare worker).
+ * Run: node -r tsx/cjs bench/cold-train.ts <dir> '<params JSON>' [--warm-up]
  */
 import { join } from 'path';
-import { readMatrixFile, trainXGBoost } from '../src';
+import { readMatrixFile, trainXGBoost, warmUpTrainer } from '../src';
 
 async function main() {
-  const [dir, params] = process.argv.slice(2);
+  const [dir, params, warm] = process.argv.slice(2);
+  const warmUpSeconds = warm === '--warm-up' ? warmUpTrainer() : undefined;
   const train = await readMatrixFile(join(dir, 'train.mat'));
   const validation = await readMatrixFile(join(dir, 'validation.mat'));
   const c0 = process.cpuUsage();
@@ -20,6 +22,7 @@ async function main() {
       seconds: r.seconds,
       cpuSeconds: (c.user + c.system) / 1e6,
       bestIteration: r.bestIteration,
+      warmUpSeconds,
     }),
   );
 }

@@ -17,15 +17,20 @@
  *
  * Prints JSON; exits 1 when a target is missed (or python3-xgboost is
  * missing under CI). The machine's load average is printed with every timing.
- * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--threads 1] [--repeat 3]
- *      [--only parity|speed]
+ * - the same cold and warm figures for regression on Abalone × 100
+ *   (--abalone-scale; 0 leaves it out).
+ *
+ * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--abalone-scale 100]
+ *      [--threads 1] [--repeat 3] [--only parity|speed]
+ *      [--tables breast-cancer,penguins] [--hyperparameters '<JSON>']
  */
 import { spawnSync } from 'child_process';
-import { writeFileSync } from 'fs';
+import { rmSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
 import {
   LabeledMatrix,
+  preprocess,
   REFERENCE_HYPERPARAMETERS,
   reportMetricValue,
   taskMetrics,
@@ -36,11 +41,13 @@ import {
 } from '../src';
 import {
   argValue,
+  loadAbalone,
   median,
   pythonXgboostVersion,
   runReference,
   tempDir,
 } from './common';
+import { replicate } from './speed';
 import {
   ClassificationTable,
   loadBreastCancer,
@@ -51,14 +58,14 @@ import {
 
 const load = () => loadavg().map(v => Number(v.toFixed(2)));
 
+/** --hyperparameters '<JSON>': replaces the reference values (e.g. a spec's own). */
+const OVERRIDES: XGBoostParams = JSON.parse(argValue('hyperparameters', '{}'));
+
 function paramsFor(t: ClassificationTable): XGBoostParams {
+  const base = { ...REFERENCE_HYPERPARAMETERS, ...OVERRIDES };
   return t.task === 'binary'
-    ? { ...REFERENCE_HYPERPARAMETERS, objective: 'binary:logistic' }
-    : {
-        ...REFERENCE_HYPERPARAMETERS,
-        objective: 'multi:softprob',
-        num_class: t.classes.length,
-      };
+    ? { ...base, objective: 'binary:logistic' }
+    : { ...base, objective: 'multi:softprob', num_class: t.classes.length };
 }
 
 function writeSplit(
@@ -95,6 +102,7 @@ function parity(t: ClassificationTable, seeds: number) {
       join(dir, 'ts_pred.txt'),
       '--emit-pred',
     ]);
+    rmSync(dir, { recursive: true, force: true });
     const a = taskMetrics(t.task, split.test.labels, ours, t.classes);
     const b = taskMetrics(t.task, split.test.labels, ref.pred, t.classes);
     rows.push({
@@ -143,34 +151,70 @@ function parity(t: ClassificationTable, seeds: number) {
   };
 }
 
-function speed(
-  t: ClassificationTable,
-  scale: number,
-  nthread: number,
-  repeat: number,
-) {
+interface SpeedCase {
+  table: string;
+  rows: number;
+  split: {
+    train: LabeledMatrix;
+    validation: LabeledMatrix;
+    test: LabeledMatrix;
+  };
+  params: XGBoostParams;
+}
+
+/** The classification table scaled up with jitter. */
+function classificationCase(t: ClassificationTable, scale: number): SpeedCase {
   const big = scaleTable(t, scale);
-  const split = splitTable(big, 0);
-  const dir = tempDir(`ml-core-speed-${t.name}-`);
+  return {
+    table: `${t.name} × ${scale} (±1 % jitter)`,
+    rows: big.rows,
+    split: splitTable(big, 0),
+    params: paramsFor(t),
+  };
+}
+
+/** Abalone × scale with ±1 % jitter (bench/speed.ts's table): the regression cold figure. */
+function regressionCase(scale: number): SpeedCase {
+  const records = replicate(loadAbalone(), scale);
+  return {
+    table: `abalone × ${scale} (±1 % jitter)`,
+    rows: records.length,
+    split: preprocess(records, { seed: 0 }),
+    params: REFERENCE_HYPERPARAMETERS,
+  };
+}
+
+async function speed(c: SpeedCase, nthread: number, repeat: number) {
+  const { split } = c;
+  const dir = tempDir('ml-core-speed-');
   writeSplit(dir, split);
-  writeMatrixFile(join(dir, 'train.mat'), split.train);
-  writeMatrixFile(join(dir, 'validation.mat'), split.validation);
-  const params = { ...paramsFor(t), seed: 0, nthread };
-  // Cold: the first training in a fresh Node process.
-  const loadCold = load();
-  const child = spawnSync(
-    process.execPath,
-    [
-      '-r',
-      'tsx/cjs',
-      join(__dirname, 'cold-train.ts'),
-      dir,
-      JSON.stringify(params),
-    ],
-    { encoding: 'utf8', cwd: join(__dirname, '..') },
-  );
-  if (child.status !== 0) throw new Error(`cold-train failed: ${child.stderr}`);
-  const cold = JSON.parse(child.stdout);
+  await writeMatrixFile(join(dir, 'train.mat'), split.train);
+  await writeMatrixFile(join(dir, 'validation.mat'), split.validation);
+  const params = { ...c.params, seed: 0, nthread };
+  // Cold: the first training in a fresh Node process (as the CLI runs it),
+  // and the same after warmUpTrainer() (as the engine's spare worker runs
+  // it while idle; its time is not counted, the worker spends it waiting).
+  const coldRun = (extra: string[]) => {
+    const loadAverage = load();
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'tsx/cjs',
+        join(__dirname, 'cold-train.ts'),
+        dir,
+        JSON.stringify(params),
+        ...extra,
+      ],
+      { encoding: 'utf8', cwd: join(__dirname, '..') },
+    );
+    if (child.status !== 0) {
+      throw new Error(`cold-train failed: ${child.stderr}`);
+    }
+    return { ...JSON.parse(child.stdout), loadAverage };
+  };
+  const cold = coldRun([]);
+  const coldWarmedUp = coldRun(['--warm-up']);
   // Warm: in this process, after warm-up runs.
   for (let i = 0; i < 3; i++)
     trainXGBoost(params, split.train, split.validation);
@@ -178,17 +222,17 @@ function speed(
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const c0 = process.cpuUsage();
+    const cpu0 = process.cpuUsage();
     wall.push(trainXGBoost(params, split.train, split.validation).seconds);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e6);
+    const used = process.cpuUsage(cpu0);
+    cpu.push((used.user + used.system) / 1e6);
   }
   const loadXgb = load();
   const ref = runReference([
     '--dir',
     dir,
     '--params',
-    JSON.stringify(paramsFor(t)),
+    JSON.stringify(c.params),
     '--tree-method',
     'hist',
     '--nthread',
@@ -196,17 +240,21 @@ function speed(
     '--repeat',
     String(repeat),
   ]);
+  rmSync(dir, { recursive: true, force: true });
   const warm = median(wall);
   return {
-    table: `${t.name} × ${scale} (±1 % jitter)`,
-    rows: big.rows,
+    table: c.table,
+    rows: c.rows,
     trainRows: split.train.rows,
-    features: t.cols,
+    features: split.train.cols,
     nthread,
     mlCore: {
       coldSeconds: cold.seconds,
       coldCpuSeconds: cold.cpuSeconds,
-      coldLoadAverage: loadCold,
+      coldLoadAverage: cold.loadAverage,
+      afterWarmUpSeconds: coldWarmedUp.seconds,
+      afterWarmUpCpuSeconds: coldWarmedUp.cpuSeconds,
+      afterWarmUpLoadAverage: coldWarmedUp.loadAverage,
       warmSeconds: warm,
       warmCpuSeconds: median(cpu),
       warmLoadAverage: loadWarm,
@@ -220,7 +268,12 @@ function speed(
       bestIteration: ref.best_iteration,
     },
     coldRatio: cold.seconds / ref.train_seconds,
+    afterWarmUpRatio: coldWarmedUp.seconds / ref.train_seconds,
     warmRatio: warm / ref.train_seconds,
+    // CPU time is steadier than wall time on a shared, loaded machine.
+    coldCpuRatio: cold.cpuSeconds / ref.train_cpu_seconds,
+    afterWarmUpCpuRatio: coldWarmedUp.cpuSeconds / ref.train_cpu_seconds,
+    warmCpuRatio: median(cpu) / ref.train_cpu_seconds,
     targets: {
       'cold ≤ 1.0× XGBoost hist': cold.seconds <= ref.train_seconds,
       'warm ≤ 1.0× XGBoost hist': warm <= ref.train_seconds,
@@ -228,7 +281,7 @@ function speed(
   };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const version = pythonXgboostVersion();
   if (!version) {
     const why =
@@ -241,21 +294,27 @@ function main(): number {
   const scale = Number(argValue('scale', '750'));
   const threads = argValue('threads', '1').split(',').map(Number);
   const repeat = Number(argValue('repeat', '3'));
+  const abaloneScale = Number(argValue('abalone-scale', '100'));
   const out: Record<string, unknown> = {
     xgboost: version,
     node: process.version,
   };
   const checks: Array<Record<string, boolean>> = [];
   if (only !== 'speed') {
-    const results = [loadBreastCancer(), loadPenguins()].map(t =>
-      parity(t, seeds),
-    );
+    const tables = argValue('tables', 'breast-cancer,penguins').split(',');
+    const results = [loadBreastCancer(), loadPenguins()]
+      .filter(t => tables.includes(t.name))
+      .map(t => parity(t, seeds));
     out.parity = results;
     checks.push(...results.map(r => r.targets));
   }
   if (only !== 'parity') {
-    const t = loadBreastCancer();
-    const results = threads.map(n => speed(t, scale, n, repeat));
+    const cases = [classificationCase(loadBreastCancer(), scale)];
+    if (abaloneScale > 0) cases.push(regressionCase(abaloneScale));
+    const results = [];
+    for (const c of cases) {
+      for (const n of threads) results.push(await speed(c, n, repeat));
+    }
     out.speed = results;
     checks.push(...results.map(r => r.targets));
   }
@@ -269,4 +328,12 @@ function main(): number {
   return missed.length ? 1 : 0;
 }
 
-process.exitCode = main();
+main().then(
+  code => {
+    process.exitCode = code;
+  },
+  e => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

@@ -23,7 +23,30 @@ describe('binary classification metrics', () => {
     expect(m.f1.value).toBeCloseTo(2 / 3, 12);
     expect(m.false_positive_rate.value).toBeCloseTo(1 / 3, 12);
     expect(m.true_negative_rate.value).toBeCloseTo(2 / 3, 12);
+    // F-beta with P = R = 2/3 is 2/3 for every beta
+    expect(m.f0_5.value).toBeCloseTo(2 / 3, 12);
+    expect(m.f2.value).toBeCloseTo(2 / 3, 12);
+    // Model Monitor's constant baseline always says "positive"
     expect(m.accuracy_best_constant_classifier.value).toBe(0.5);
+    expect(m.precision_best_constant_classifier.value).toBe(0.5);
+    expect(m.recall_best_constant_classifier.value).toBe(1);
+    expect(m.f1_best_constant_classifier.value).toBeCloseTo(2 / 3, 12);
+    // F2 = 5PR / (4P + R) = 2.5 / 3
+    expect(m.f2_best_constant_classifier.value).toBeCloseTo(2.5 / 3, 12);
+  });
+
+  it("writes Model Monitor's ROC and precision-recall curve arrays", () => {
+    const roc = m.receiver_operating_characteristic_curve;
+    expect(roc.false_positive_rates[0]).toBe(0);
+    expect(roc.true_positive_rates[0]).toBe(0);
+    expect(roc.false_positive_rates.at(-1)).toBe(1);
+    expect(roc.true_positive_rates.at(-1)).toBe(1);
+    // 6 distinct scores → 7 points; at 0.9 one positive, at 0.6 one negative
+    expect(roc.true_positive_rates.slice(0, 3)).toEqual([0, 1 / 3, 1 / 3]);
+    expect(roc.false_positive_rates.slice(0, 3)).toEqual([0, 0, 1 / 3]);
+    const pr = m.precision_recall_curve;
+    expect(pr.precisions.slice(0, 3)).toEqual([1, 1, 0.5]);
+    expect(pr.recalls.at(-1)).toBe(1);
   });
 
   it('ranks: ROC AUC, PR AUC (average precision) and log loss', () => {
@@ -111,7 +134,29 @@ describe('multiclass classification metrics', () => {
       12,
     );
     expect(m.weighted_recall.value).toBeCloseTo(4 / 6, 12);
+    // F-beta = (1 + b²)PR / (b²P + R) per class, weighted by support 2, 1, 3
+    const fb = (p: number, r: number, b: number) =>
+      ((1 + b * b) * p * r) / (b * b * p + r);
+    const pr: Array<[number, number, number]> = [
+      [1, 0.5, 2],
+      [1 / 3, 1, 1],
+      [1, 2 / 3, 3],
+    ];
+    for (const [key, b] of [
+      ['weighted_f0_5', 0.5],
+      ['weighted_f2', 2],
+    ] as const) {
+      const expected = pr.reduce((s, [p, r, w]) => s + w * fb(p, r, b), 0) / 6;
+      expect(m[key].value).toBeCloseTo(expected, 12);
+    }
+    // The constant baseline always says "Gentoo" (3 of 6 rows)
     expect(m.accuracy_best_constant_classifier.value).toBe(0.5);
+    expect(m.weighted_precision_best_constant_classifier.value).toBe(0.25);
+    expect(m.weighted_recall_best_constant_classifier.value).toBe(0.5);
+    expect(m.weighted_f1_best_constant_classifier.value).toBeCloseTo(
+      0.5 * (2 / 3),
+      12,
+    );
   });
 
   it('log loss of the true class, clipped at eps', () => {

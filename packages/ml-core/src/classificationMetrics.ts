@@ -30,7 +30,25 @@ export interface BinaryClassificationMetrics {
   true_negative_rate: MetricValue;
   false_positive_rate: MetricValue;
   false_negative_rate: MetricValue;
+  f0_5: MetricValue;
+  f2: MetricValue;
+  /**
+   * The classifier that always predicts the positive class (Model Monitor's
+   * baseline for binary problems: recall 1, precision = accuracy = the
+   * positive share).
+   */
   accuracy_best_constant_classifier: MetricValue;
+  precision_best_constant_classifier: MetricValue;
+  recall_best_constant_classifier: MetricValue;
+  f0_5_best_constant_classifier: MetricValue;
+  f1_best_constant_classifier: MetricValue;
+  f2_best_constant_classifier: MetricValue;
+  /** At every distinct score (thinned to ≤ 100 points), from (0, 0). */
+  receiver_operating_characteristic_curve: {
+    false_positive_rates: number[];
+    true_positive_rates: number[];
+  };
+  precision_recall_curve: { precisions: number[]; recalls: number[] };
   /** Added to Model Monitor's set: area under the precision-recall curve (average precision). */
   pr_auc: MetricValue;
   /** Added: mean log loss of the probabilities. */
@@ -51,7 +69,13 @@ export interface MulticlassClassificationMetrics {
   weighted_precision: MetricValue;
   weighted_recall: MetricValue;
   weighted_f1: MetricValue;
+  weighted_f0_5: MetricValue;
+  weighted_f2: MetricValue;
+  /** The classifier that always predicts the most frequent class. */
   accuracy_best_constant_classifier: MetricValue;
+  weighted_precision_best_constant_classifier: MetricValue;
+  weighted_recall_best_constant_classifier: MetricValue;
+  weighted_f1_best_constant_classifier: MetricValue;
   /** Added to Model Monitor's set: unweighted mean of the per-class F1. */
   macro_f1: MetricValue;
   /** Added: mean log loss of the true class's probability. */
@@ -64,6 +88,8 @@ export interface MulticlassClassificationMetrics {
 const MIN_ROWS_FOR_STD = 200;
 const STD_SAMPLES = 5;
 const STD_FRACTION = 0.8;
+/** Points per curve in the report (the evaluation plots carry finer ones). */
+const CURVE_POINTS = 100;
 /** Probabilities are clipped to [eps, 1 − eps] for log loss (XGBoost's eps). */
 const EPS = 1e-16;
 
@@ -74,6 +100,65 @@ function ratio(a: number, b: number): number {
 
 function f1Of(precision: number, recall: number): number {
   return ratio(2 * precision * recall, precision + recall);
+}
+
+/** F-beta: (1 + β²)PR / (β²P + R). */
+function fBeta(precision: number, recall: number, beta: number): number {
+  const b2 = beta * beta;
+  return ratio((1 + b2) * precision * recall, b2 * precision + recall);
+}
+
+/** A value with no spread (a constant classifier's metric). */
+function constant(value: number, n: number): MetricValue {
+  return { value, standard_deviation: n < MIN_ROWS_FOR_STD ? 'NaN' : 0 };
+}
+
+/** At most `max` items, evenly spaced, keeping the first and the last. */
+function thin(values: number[], max: number): number[] {
+  if (values.length <= max) return values;
+  return Array.from(
+    { length: max },
+    (_, k) => values[Math.round((k * (values.length - 1)) / (max - 1))],
+  );
+}
+
+/** ROC and precision-recall points at every distinct score, highest first. */
+function binaryCurves(scores: ArrayLike<number>, labels: ArrayLike<number>) {
+  const n = scores.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => scores[b] - scores[a],
+  );
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += labels[i] === 1 ? 1 : 0;
+  const neg = n - pos;
+  const fpr = [0];
+  const tpr = [0];
+  const precisions = [1];
+  const recalls = [0];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < n; ) {
+    const s = scores[idx[i]];
+    for (; i < n && scores[idx[i]] === s; i++) {
+      if (labels[idx[i]] === 1) tp++;
+      else fp++;
+    }
+    fpr.push(ratio(fp, neg));
+    tpr.push(ratio(tp, pos));
+    precisions.push(tp / (tp + fp));
+    recalls.push(ratio(tp, pos));
+  }
+  const keep = (a: number[]) => thin(a, CURVE_POINTS);
+  return {
+    receiver_operating_characteristic_curve: {
+      false_positive_rates: keep(fpr),
+      true_positive_rates: keep(tpr),
+    },
+    precision_recall_curve: {
+      precisions: keep(precisions),
+      recalls: keep(recalls),
+    },
+  };
 }
 
 /**
@@ -214,6 +299,9 @@ export function binaryClassificationMetrics(
   const c = counts(all);
   const [neg, posLabel] = classes;
   const positives = c.tp + c.fn;
+  // Always "positive": precision = accuracy = the positive share, recall 1.
+  const share = positives / n;
+  const constRecall = positives > 0 ? 1 : 0;
   return {
     confusion_matrix: {
       [neg]: { [neg]: c.tn, [posLabel]: c.fp },
@@ -263,10 +351,15 @@ export function binaryClassificationMetrics(
       },
       all,
     ),
-    accuracy_best_constant_classifier: {
-      value: Math.max(positives, n - positives) / n,
-      standard_deviation: n < MIN_ROWS_FOR_STD ? 'NaN' : 0,
-    },
+    f0_5: metricOf(n, rows => fBeta(precision(rows), recall(rows), 0.5), all),
+    f2: metricOf(n, rows => fBeta(precision(rows), recall(rows), 2), all),
+    accuracy_best_constant_classifier: constant(share, n),
+    precision_best_constant_classifier: constant(share, n),
+    recall_best_constant_classifier: constant(constRecall, n),
+    f0_5_best_constant_classifier: constant(fBeta(share, constRecall, 0.5), n),
+    f1_best_constant_classifier: constant(f1Of(share, constRecall), n),
+    f2_best_constant_classifier: constant(fBeta(share, constRecall, 2), n),
+    ...binaryCurves(probabilities, labels),
     pr_auc: metricOf(
       n,
       rows => {
@@ -341,12 +434,15 @@ export function multiclassClassificationMetrics(
         precision,
         recall,
         f1: f1Of(precision, recall),
+        f0_5: fBeta(precision, recall, 0.5),
+        f2: fBeta(precision, recall, 2),
         support: t.act[c],
       };
     });
   };
   const weighted =
-    (key: 'precision' | 'recall' | 'f1') => (rows: Uint32Array) => {
+    (key: 'precision' | 'recall' | 'f1' | 'f0_5' | 'f2') =>
+    (rows: Uint32Array) => {
       const pc = perClass(rows);
       return pc.reduce((s, m) => s + m[key] * m.support, 0) / rows.length;
     };
@@ -359,6 +455,7 @@ export function multiclassClassificationMetrics(
     confusion[classes[labels[r]]][classes[predicted[r]]]++;
   }
   const whole = perClass(all);
+  const majority = Math.max(...whole.map(m => m.support)) / n;
   const per_class: Record<string, PerClassMetrics> = {};
   classes.forEach((label, c) => {
     const one = (key: 'precision' | 'recall' | 'f1') =>
@@ -383,10 +480,20 @@ export function multiclassClassificationMetrics(
     weighted_precision: metricOf(n, weighted('precision'), all),
     weighted_recall: metricOf(n, weighted('recall'), all),
     weighted_f1: metricOf(n, weighted('f1'), all),
-    accuracy_best_constant_classifier: {
-      value: Math.max(...whole.map(m => m.support)) / n,
-      standard_deviation: n < MIN_ROWS_FOR_STD ? 'NaN' : 0,
-    },
+    weighted_f0_5: metricOf(n, weighted('f0_5'), all),
+    weighted_f2: metricOf(n, weighted('f2'), all),
+    // Always the most frequent class: only that class has precision (its
+    // share) and recall (1), so the weights leave share·share and share.
+    accuracy_best_constant_classifier: constant(majority, n),
+    weighted_precision_best_constant_classifier: constant(
+      majority * majority,
+      n,
+    ),
+    weighted_recall_best_constant_classifier: constant(majority, n),
+    weighted_f1_best_constant_classifier: constant(
+      majority * f1Of(majority, 1),
+      n,
+    ),
     macro_f1: metricOf(
       n,
       rows => perClass(rows).reduce((s, m) => s + m.f1, 0) / k,

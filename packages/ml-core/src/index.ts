@@ -32,15 +32,18 @@ export {
   sexIndexOf,
 } from './columns';
 export type { AbaloneColumns } from './columns';
+export { abaloneColumnsFromTable, abaloneDatasetSchema } from './abaloneTable';
 export { readAbaloneCsv } from './csvStream';
 export type { ColumnsParseResult, ReadCsvOptions } from './csvStream';
 export {
   readColumnsFile,
   readMatrixFile,
+  readTableFile,
   writeChunksAtomic,
   writeColumnsFile,
   writeLabeledCsvFile,
   writeMatrixFile,
+  writeTableFile,
 } from './matrixFiles';
 export {
   FEATURE_COUNT,
@@ -75,6 +78,8 @@ export type { BoosterOptions } from './xgboost/booster';
 export type { TreeArrays } from './xgboost/tree';
 export type { RegParams } from './xgboost/split';
 export { trainXGBoost } from './xgboost/train';
+export { warmUpTrainer } from './xgboost/warmup';
+export type { WarmUpOptions } from './xgboost/warmup';
 export {
   OBJECTIVES,
   OBJECTIVE_METRICS,
@@ -114,8 +119,8 @@ export type {
   MulticlassClassificationMetrics,
   PerClassMetrics,
 } from './classificationMetrics';
-export { createPredictor } from './predictor';
-export type { Predictor } from './predictor';
+export { createModelScorer, createPredictor } from './predictor';
+export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
 export * from './monitoring';
 export {
@@ -169,6 +174,14 @@ export type {
   TableCheckResult,
   TablePreprocessOutput,
 } from './dataset/prepare';
+export {
+  decodeTable,
+  encodeTable,
+  parseDecimal,
+  parseTableCsv,
+  readTableCsv,
+} from './table';
+export type { ReadTableOptions, ReadTableResult } from './table';
 export type {
   ApprovalSpec,
   ColumnData,

@@ -11,6 +11,7 @@ import {
   writeMatrixFile,
 } from './matrixFiles';
 import { parseLabeledCsv, preprocess, toLabeledCsv } from './preprocess';
+import { mulberry32 } from './random';
 
 const DATA = path.resolve(__dirname, '../../demo-systems/abalone/abalone.data');
 
@@ -29,6 +30,28 @@ describe('matrix and columns files', () => {
     // no temp file is left next to it
     expect(fs.readdirSync(dir).filter(f => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('writes byte-identical text across chunk boundaries, with missing cells', async () => {
+    const rows = 15_000;
+    const cols = 11;
+    const rng = mulberry32(5);
+    const m = {
+      rows,
+      cols,
+      labels: Float32Array.from({ length: rows }, () => Math.floor(rng() * 30)),
+      data: Float32Array.from({ length: rows * cols }, (_, i) => {
+        if (i % 97 === 0) return NaN;
+        // one-hot columns (0/1) after the scaled numerics
+        if (i % 11 >= 8) return i % 3 === 0 ? 1 : 0;
+        return (rng() - 0.5) * 8;
+      }),
+    };
+    const file = path.join(dir, 'big.csv');
+    await writeLabeledCsvFile(file, m);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.length).toBeGreaterThan(1 << 20);
+    expect(text).toBe(toLabeledCsv(m));
+  }, 30_000);
 
   it('round-trips a labeled matrix through its binary twin', async () => {
     const file = path.join(dir, 'train.f32');

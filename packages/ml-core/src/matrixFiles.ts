@@ -5,11 +5,18 @@ import { dirname } from 'path';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { type AbaloneColumns, decodeColumns, encodeColumns } from './columns';
-import { type LabeledMatrix, formatCsvNumber } from './preprocess';
+import { writeCsvNumber as writeCsvNumberImport } from './csvNumbers';
+import type { LabeledMatrix } from './preprocess';
+import type { Table } from './spec/types';
+import { encodeTable, readTableFile } from './table/tableFile';
 
-/** Rows formatted per chunk of the CSV writer (bounds the strings alive at once). */
-const CSV_ROWS_PER_CHUNK = 8192;
+// A module-local copy: transpilers turn imports into getter calls.
+const writeCsvNumber = writeCsvNumberImport;
 
+/** Bytes of the labeled CSV writer's chunks (bounds the memory alive at once). */
+const CSV_CHUNK_BYTES = 1 << 20;
+/** Room one cell may take (writeCsvNumber's longest text, a comma and slack). */
+const CELL_BYTES = 32;
 /**
  * Writes chunks to `path` through a temp file and a rename, so a reader never
  * sees half a file (a crash leaves only the temp file).
@@ -29,19 +36,28 @@ export async function writeChunksAtomic(
   }
 }
 
-function* labeledCsvChunks(m: LabeledMatrix): Iterable<string> {
-  const cells: string[] = new Array(m.cols + 1);
-  for (let start = 0; start < m.rows; start += CSV_ROWS_PER_CHUNK) {
-    const end = Math.min(m.rows, start + CSV_ROWS_PER_CHUNK);
-    const lines: string[] = new Array(end - start);
-    for (let i = start; i < end; i++) {
-      cells[0] = formatCsvNumber(m.labels[i]);
-      for (let j = 0; j < m.cols; j++)
-        cells[j + 1] = formatCsvNumber(m.data[i * m.cols + j]);
-      lines[i - start] = cells.join(',');
+function* labeledCsvChunks(m: LabeledMatrix): Iterable<Buffer> {
+  const { rows, cols, labels, data } = m;
+  const rowBytes = (cols + 1) * CELL_BYTES;
+  const size = Math.max(CSV_CHUNK_BYTES, 2 * rowBytes);
+  let out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  // One pass, straight to bytes: no string per cell or per row.
+  for (let i = 0; i < rows; i++) {
+    if (pos + rowBytes > size) {
+      yield out.subarray(0, pos);
+      out = Buffer.allocUnsafe(size);
+      pos = 0;
     }
-    yield `${lines.join('\n')}\n`;
+    pos = writeCsvNumber(out, pos, labels[i]);
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      out[pos++] = 0x2c;
+      pos = writeCsvNumber(out, pos, data[base + j]);
+    }
+    out[pos++] = 0x0a;
   }
+  if (pos > 0) yield out.subarray(0, pos);
 }
 
 /** toLabeledCsv to a file, a chunk of rows at a time (no whole-file string). */
@@ -112,3 +128,11 @@ export function writeColumnsFile(path: string, cols: AbaloneColumns) {
 export async function readColumnsFile(path: string): Promise<AbaloneColumns> {
   return decodeColumns(await readFile(path));
 }
+
+/** The parse cache of a CSV of any schema: its Table, binary (encodeTable). */
+export function writeTableFile(path: string, table: Table) {
+  return writeChunksAtomic(path, encodeTable(table));
+}
+
+/** Reads a file writeTableFile wrote (column by column); throws on any other file. */
+export { readTableFile };

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { main } from './cli';
 import { AbaloneRecord, LabeledRecord } from './csv';
-import { createPredictor } from './predictor';
+import { createModelScorer, createPredictor } from './predictor';
 import { parseLabeledCsv, preprocess, transform } from './preprocess';
 import { mulberry32 } from './random';
 import { trainXGBoost } from './xgboost/train';
@@ -134,5 +134,93 @@ const ABALONE = resolve(__dirname, '../../demo-systems/abalone/abalone.data');
     await expect(main(['train', '--data', bad])).rejects.toThrow(
       /--out is required/,
     );
+  });
+});
+
+describe('createModelScorer', () => {
+  const rng = mulberry32(5);
+  const rows = 400;
+  const data = new Float32Array(rows * 2).map(() => rng() * 2 - 1);
+  const m = (labels: (r: number) => number) => ({
+    rows,
+    cols: 2,
+    data,
+    labels: Float32Array.from({ length: rows }, (_, r) => labels(r)),
+  });
+
+  it('binary: P(class 1), labels at 0.5 and both probabilities', () => {
+    const train = m(r => (data[2 * r] > 0 ? 1 : 0));
+    const r = trainXGBoost(
+      { objective: 'binary:logistic', num_round: 10, max_depth: 2 },
+      train,
+    );
+    const scorer = createModelScorer(
+      JSON.parse(r.booster.toXGBoostJSONString()),
+      ['no', 'yes'],
+    );
+    expect(scorer.task).toBe('binary');
+    const p = scorer.predict(train);
+    expect(Array.from(p)).toEqual(Array.from(r.booster.predict(train)));
+    const classes = scorer.predictClasses(train);
+    classes.forEach((c, i) => {
+      expect(c.probabilities.yes).toBeCloseTo(p[i], 12);
+      expect(c.probabilities.no + c.probabilities.yes).toBeCloseTo(1, 12);
+      expect(c.label).toBe(p[i] >= 0.5 ? 'yes' : 'no');
+    });
+    const correct = classes.filter(
+      (c, i) => (c.label === 'yes') === (train.labels[i] === 1),
+    ).length;
+    expect(correct / rows).toBeGreaterThan(0.95);
+  });
+
+  it('multiclass: every class probability, the most probable label', () => {
+    // Class 0, 1, 2 by the first feature's third.
+    const train = m(r => Math.min(2, Math.floor((data[2 * r] + 1) * 1.5)));
+    const r = trainXGBoost(
+      {
+        objective: 'multi:softprob',
+        num_class: 3,
+        num_round: 10,
+        max_depth: 2,
+      },
+      train,
+    );
+    const scorer = createModelScorer(
+      JSON.parse(r.booster.toXGBoostJSONString()),
+      ['a', 'b', 'c'],
+    );
+    expect(scorer.task).toBe('multiclass');
+    const out = scorer.predictClasses(train);
+    expect(Object.keys(out[0].probabilities)).toEqual(['a', 'b', 'c']);
+    out.forEach(o => {
+      const ps = Object.values(o.probabilities);
+      expect(ps.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(o.probabilities[o.label]).toBe(Math.max(...ps));
+    });
+    const correct = out.filter(
+      (o, i) => o.label === ['a', 'b', 'c'][train.labels[i]],
+    ).length;
+    expect(correct / rows).toBeGreaterThan(0.9);
+  });
+
+  it('refuses classifiers without the right class labels, and predictClasses on regression', () => {
+    const r = trainXGBoost(
+      { objective: 'multi:softprob', num_class: 3, num_round: 1 },
+      m(i => i % 3),
+    );
+    const json = JSON.parse(r.booster.toXGBoostJSONString());
+    expect(() => createModelScorer(json, ['a', 'b'])).toThrow(
+      /needs 3 class labels, got 2/,
+    );
+    expect(() => createModelScorer(json)).toThrow(/got none/);
+    const reg = trainXGBoost(
+      { num_round: 1 },
+      m(i => i),
+    );
+    const scorer = createModelScorer(
+      JSON.parse(reg.booster.toXGBoostJSONString()),
+    );
+    expect(scorer.task).toBe('regression');
+    expect(() => scorer.predictClasses(m(i => i))).toThrow(/regression/);
   });
 });

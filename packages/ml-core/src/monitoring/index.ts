@@ -28,6 +28,19 @@ export type {
   FeatureImportance,
 } from './evaluationPlots';
 export {
+  binaryEvaluationPlots,
+  multiclassEvaluationPlots,
+  taskEvaluationPlots,
+} from './classificationPlots';
+export type {
+  BinaryEvaluationPlots,
+  ClassificationPlotsHeader,
+  ClassificationPlotsInput,
+  ConfusionMatrixPlot,
+  MulticlassEvaluationPlots,
+  TaskEvaluationPlots,
+} from './classificationPlots';
+export {
   EVALUATION_PLOTS_FILE,
   STATISTICS_FILE,
   writeBaselineStatistics,

@@ -96,34 +96,44 @@ export function checkLabels(
 
 /**
  * binary:logistic: p = sigmoid(margin), gradient p − y, hessian
- * max(p(1 − p), eps), in float32 as XGBoost computes them.
+ * max(p(1 − p), eps), in float32 as XGBoost computes them. Returns the mean
+ * log loss of these margins (the training logloss, from the same pass).
  */
 export function logisticGradient(
   margin: Float32Array,
   labels: Float32Array,
   grad: Float32Array,
   hess: Float32Array,
-): void {
+): number {
+  let loss = 0;
   for (let r = 0; r < grad.length; r++) {
     const p = Math.fround(
       1 / Math.fround(1 + Math.fround(Math.exp(-margin[r]))),
     );
-    grad[r] = p - labels[r];
+    const y = labels[r];
+    grad[r] = p - y;
     const h = Math.fround(p * Math.fround(1 - p));
     hess[r] = h > EPS ? h : EPS;
+    // The label's probability, clipped like XGBoost's logloss.
+    const q = y * p + (1 - y) * (1 - p);
+    loss -= Math.log(q > EPS ? q : EPS);
   }
+  return loss / grad.length;
 }
 
 /**
  * multi:softprob, first part: the softmax probabilities of every row
  * (prob[r·K + k]) from the per-class margins, with XGBoost 1.7's running
- * maximum (which starts at FLT_MIN).
+ * maximum (which starts at FLT_MIN). With labels, returns the mean mlogloss
+ * (the training metric, from the same pass); else NaN.
  */
 export function softmaxRows(
   margins: Float32Array[],
   rows: number,
   prob: Float32Array,
-): void {
+  labels?: Float32Array,
+): number {
+  let loss = 0;
   const k = margins.length;
   for (let r = 0; r < rows; r++) {
     let wmax = FLT_MIN;
@@ -142,7 +152,12 @@ export function softmaxRows(
     for (let c = 0; c < k; c++) {
       prob[base + c] = Math.fround(prob[base + c] / s);
     }
+    if (labels) {
+      const q = prob[base + labels[r]];
+      loss -= Math.log(q > EPS ? q : EPS);
+    }
   }
+  return labels ? loss / rows : NaN;
 }
 
 /**
@@ -219,7 +234,7 @@ export function rocAuc(
 /**
  * An evaluation metric of the margins (one array per class or output) against
  * the labels, as XGBoost computes it: `logloss`/`mlogloss` clip probabilities
- * to [eps, 1 − eps]; `error` counts p > 0.5 as class 1; multiclass `auc` is
+ * to [eps, 1 − eps]; `error` counts p above 0.5 as class 1; multiclass `auc` is
  * the class-prevalence-weighted one-vs-rest mean (XGBoost 1.7).
  */
 export function evalMetric(

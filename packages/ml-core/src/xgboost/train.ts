@@ -220,16 +220,24 @@ export function trainXGBoost(
     validation && p.early_stopping_rounds ? p.early_stopping_rounds : 0;
   let trainScore = NaN;
 
+  // The training metric comes from the next round's gradient pass when it
+  // is the objective's own loss (no extra pass over the rows).
+  const fused =
+    metric === 'rmse' || metric === 'logloss' || metric === 'mlogloss';
+  const nextGradient = (): number => {
+    if (regression) return squaredErrorGradient(pred, train.labels, grad);
+    if (objective === 'binary:logistic') {
+      return logisticGradient(pred, train.labels, grad, hess);
+    }
+    return softmaxRows(margins, rows, prob!, train.labels);
+  };
+
   try {
     for (let it = 0; it < p.num_round; it++) {
-      // The gradient of the first round; later ones come with the RMSE.
-      if (regression && it === 0)
-        squaredErrorGradient(pred, train.labels, grad);
-      if (objective === 'multi:softprob') softmaxRows(margins, rows, prob!);
+      // The gradient of the first round; later ones come with the metric.
+      if (it === 0) nextGradient();
       for (let k = 0; k < groups; k++) {
-        if (objective === 'binary:logistic') {
-          logisticGradient(pred, train.labels, grad, hess);
-        } else if (prob) {
+        if (prob) {
           softmaxGradient(prob, groups, k, train.labels, grad, hess);
           copyFloats(margins[k], pred);
           if (valPred) copyFloats(valMargins![k], valPred);
@@ -283,17 +291,15 @@ export function trainXGBoost(
         }
       }
 
-      if (regression && metric === 'rmse') {
-        // The next round's gradient in the same pass.
-        trainScore = squaredErrorGradient(pred, train.labels, grad);
-      } else {
-        if (regression) squaredErrorGradient(pred, train.labels, grad);
+      // The next round's gradient (and, fused, this round's training metric).
+      trainScore = nextGradient();
+      if (!fused) {
         trainScore = evalMetric(metric, objective, margins, train.labels);
       }
       let validationScore: number | undefined;
       if (validation && valMargins) {
         validationScore =
-          regression && metric === 'rmse'
+          metric === 'rmse'
             ? rmse(valPred!, validation.labels)
             : evalMetric(metric, objective, valMargins, validation.labels);
       }

@@ -12,8 +12,10 @@
  * process and of its step workers. Rows are jittered copies of
  * packages/demo-systems/abalone/abalone.data (±1 % on the measurements, seeded, as ml-core's
  * speed benchmark makes them), written to a temp file and streamed from it.
- * Targets: 100× ≤ 15 s end to end, 1,000× ≤ 120 s, peak RSS ≤ 2 GiB,
- * health p99 ≤ 50 ms during the upload; exits 1 when one is missed.
+ * Targets (issue #19): 1,000× ≤ 25 s end to end, peak RSS ≤ 1 GiB per
+ * process, health p99 ≤ 50 ms during the upload. The load average is printed
+ * before and after: on a shared machine the times move with it. Exits 1 when
+ * a target is missed.
  */
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
 import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
@@ -29,7 +31,7 @@ const SCALE = arg('scale', 100);
 const RUNS = arg('runs', 1);
 const GiB = 1024 ** 3;
 /** End-to-end targets per scale (seconds); other scales have none. */
-const END_TO_END_TARGET_S: Record<number, number> = { 100: 15, 1000: 120 };
+const END_TO_END_TARGET_S: Record<number, number> = { 100: 15, 1000: 25 };
 /** Each missed target, said again at the end; any makes the exit code 1. */
 const missed: string[] = [];
 
@@ -241,12 +243,15 @@ async function main() {
     `\npeak RSS: backend ${(backendPeak / 2 ** 20).toFixed(0)} MiB, worker ${(
       children.peak() /
       2 ** 20
-    ).toFixed(0)} MiB (target ≤ 2 GiB each: ${
-      backendPeak <= 2 * GiB && children.peak() <= 2 * GiB ? 'yes' : 'NO'
-    })`,
+    ).toFixed(0)} MiB (target ≤ 1 GiB each: ${
+      backendPeak <= GiB && children.peak() <= GiB ? 'yes' : 'NO'
+    }); load average now ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')}`,
   );
-  if (backendPeak > 2 * GiB || children.peak() > 2 * GiB)
-    missed.push('peak RSS > 2 GiB');
+  if (backendPeak > GiB || children.peak() > GiB)
+    missed.push('peak RSS > 1 GiB');
   await backend.stop();
   await knex.destroy();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -105,5 +105,9 @@ export function useMlopsResource<K extends ResourceKey>(
 /** Refetch after a mutation made on the page: only what it changed. */
 export function useMlopsRefresh(): (keys: ResourceKey[]) => void {
   const store = useMlopsEntityStore();
-  return (keys: ResourceKey[]) => void store.refresh(keys);
+  return (keys: ResourceKey[]) => {
+    // A change that moves the release (upload, approval, train, stop/retry) is followed until it settles.
+    if (keys.includes('release')) store.followRelease();
+    void store.refresh(keys);
+  };
 }

@@ -128,6 +128,51 @@ describe('MlopsEntityStore', () => {
     expect(counts).toEqual({ listRuns: 1, getRelease: 1 });
   });
 
+  it('follows the release after a change made on the page until it waits for approval (no signals: aws)', async () => {
+    // Between runs: the release's first stages run, no pipeline run exists yet.
+    const moving = [
+      { name: 'Source', status: 'InProgress' as const },
+      { name: 'MLPipeline', status: 'NotStarted' as const },
+      { name: 'Approval', status: 'NotStarted' as const },
+    ];
+    const api = createMockMlopsApi({
+      listRuns: jest.fn(async () => ({ items: [succeededRun] })),
+      getRelease: jest.fn(async () => ({ stages: moving })),
+    });
+    const store = new MlopsEntityStore(api, entityRef);
+    (['runs', 'versions', 'deployments', 'release'] as ResourceKey[]).forEach(
+      k => store.ensure(k),
+    );
+    await new Promise(r => setTimeout(r, 0));
+    // Nothing executing and nothing done on the page: no polling (as before).
+    expect(store.isLive()).toBe(false);
+
+    store.followRelease();
+    expect(store.isLive()).toBe(true);
+    // The release and the runs list, where the run it starts will appear.
+    expect(await requestsDuring(api, () => store.tick())).toEqual({
+      getRelease: 1,
+      listRuns: 1,
+    });
+
+    // It now waits for a person: stop polling, reload what it changed once.
+    api.getRelease.mockResolvedValue({
+      stages: [
+        { name: 'Source', status: 'Succeeded' },
+        { name: 'MLPipeline', status: 'Succeeded' },
+        { name: 'Approval', status: 'InProgress', approvalToken: 't-1' },
+      ],
+    });
+    expect(await requestsDuring(api, () => store.tick())).toEqual({
+      getRelease: 1,
+      listRuns: 1,
+      listModelVersions: 1,
+      getDeployments: 1,
+    });
+    expect(store.isLive()).toBe(false);
+    expect(await requestsDuring(api, () => store.tick())).toEqual({});
+  });
+
   it('keeps the last value while reloading and after a failed reload', async () => {
     const api = createMockMlopsApi();
     const store = await loadedStore(api);

@@ -119,6 +119,8 @@ export class MlopsEntityStore {
   private readonly watched = new Map<MonitoringKey, number>();
   /** Set once the engine answers 501: monitoring is never polled again. */
   private monitoringUnsupported = false;
+  /** Set by a change made on this page that moves the release; cleared when it settles. */
+  private followingRelease = false;
 
   constructor(private readonly api: MlopsApi, readonly entityRef: string) {}
 
@@ -180,7 +182,28 @@ export class MlopsEntityStore {
   isLive(): boolean {
     const runs = this.get('runs').value?.items ?? [];
     const endpoint = this.get('deployments').value?.endpoint;
-    return runs.some(r => isActive(r.status)) || isChanging(endpoint?.status);
+    return (
+      runs.some(r => isActive(r.status)) ||
+      isChanging(endpoint?.status) ||
+      (this.followingRelease && this.releaseMoving())
+    );
+  }
+
+  /**
+   * Follow the release after a change made on this page: between runs (its
+   * source and CI stages before the ML pipeline starts a run, its deploy
+   * after an approval) nothing else on the page reports it, and an engine
+   * without signals (aws) would show a stale page until a reload.
+   */
+  followRelease(): void {
+    this.followingRelease = true;
+    this.listeners.forEach(l => l());
+  }
+
+  /** A stage in progress that is not waiting for a person's approval. */
+  private releaseMoving(): boolean {
+    const stages = this.get('release').value?.stages ?? [];
+    return stages.some(s => s.status === 'InProgress' && !s.approvalToken);
   }
 
   /**
@@ -205,6 +228,10 @@ export class MlopsEntityStore {
       );
     } else if (runs.some(r => isActive(r.status))) {
       work.push(this.fetch('runs'));
+    } else if (this.followingRelease && this.releaseMoving()) {
+      // The run the release starts shows up in the runs list.
+      work.push(this.fetch('release'));
+      if (!isChanging(endpointBefore)) work.push(this.fetch('runs'));
     }
     if (isChanging(endpointBefore)) work.push(this.fetch('deployments'));
     if (this.isWatching() && pageVisible()) {
@@ -219,6 +246,11 @@ export class MlopsEntityStore {
     const follow: ResourceKey[] = [];
     if (runSettled) follow.push('versions', 'release', 'deployments');
     if (endpointSettled) follow.push('versions', 'release');
+    if (this.followingRelease && !this.releaseMoving() && !runSettled) {
+      // Settled or waiting for approval: what its deploy changed, once.
+      this.followingRelease = false;
+      follow.push('versions', 'deployments');
+    }
     if (follow.length) await this.refresh(follow);
   }
 

@@ -102,7 +102,7 @@ export class DatasetIngest {
       const size = await stageUpload(options.content, staged);
       if (size === 0) {
         throw new DatasetValidationError(`${fileName}: the file is empty`, [
-          { row: 1, column: 'sex', reason: 'the file is empty' },
+          { row: 1, column: '*', reason: 'the file is empty' },
         ]);
       }
       checked = await this.check(staged, size);
@@ -272,12 +272,16 @@ async function stageUpload(
 }
 
 /** Throws the 400-class error for an upload with bad or no rows. */
-function refuseBadRows(fileName: string, { rowCount, errors }: CheckedUpload) {
+function refuseBadRows(
+  fileName: string,
+  { rowCount, errors, badRows }: CheckedUpload,
+) {
   if (errors.length > 0) {
     throw new DatasetValidationError(
-      `${fileName}: ${errors.length}${
-        errors.length >= MAX_ROW_ERRORS ? '+' : ''
-      } bad row(s), nothing was stored: ${summariseRowErrors(errors)}`,
+      `${fileName}: ${Math.max(
+        badRows,
+        1,
+      )} bad row(s), nothing was stored: ${summariseRowErrors(errors)}`,
       errors.map(e => ({
         row: e.row,
         column: e.column,
@@ -288,7 +292,7 @@ function refuseBadRows(fileName: string, { rowCount, errors }: CheckedUpload) {
   }
   if (rowCount === 0) {
     throw new DatasetValidationError(`${fileName}: no data rows`, [
-      { row: 1, column: 'sex', reason: 'no data rows' },
+      { row: 1, column: '*', reason: 'no data rows' },
     ]);
   }
 }

@@ -1,27 +1,36 @@
 import {
   ColumnsBuilder,
-  readAbaloneCsv,
-  readColumnsFile,
-  writeColumnsFile,
+  abaloneColumnsFromTable,
+  abaloneDatasetSchema,
+  readTableCsv,
+  readTableFile,
+  writeTableFile,
 } from '@mlops-portal/ml-core';
 import type { AbaloneColumns, CsvRowError } from '@mlops-portal/ml-core';
 import { createHash } from 'crypto';
 import { createReadStream } from 'fs';
+import { stat } from 'fs/promises';
 import { pipeline } from 'stream/promises';
+
+/** Read size for data files: fewer, larger chunks for the CSV reader. */
+const READ_CHUNK = 1 << 20;
 
 /** A data file of a manifest, as the worker gets it. */
 export interface DataFile {
   key: string;
   path: string;
   sha256?: string;
-  /** The file's parse cache (columns), written when its upload was checked. */
+  /** The file's parse cache (its table, binary), written when its upload was checked. */
   cachePath?: string;
 }
 
 /** What checking a staged upload found (CheckUpload's result). */
 export interface UploadCheck {
   rowCount: number;
+  /** The first errors (up to maxErrors), in file order. */
   errors: CsvRowError[];
+  /** Records refused (all of them, not only those listed). */
+  badRows: number;
   size: number;
   sha256: string;
 }
@@ -36,19 +45,55 @@ export async function checkUploadFile(args: {
   maxErrors: number;
   cachePath?: string;
 }): Promise<UploadCheck> {
-  const parsed = await readAbaloneCsv(createReadStream(args.path), {
-    policy: 'reject',
-    maxErrors: args.maxErrors,
-  });
-  const rowCount = parsed.columns.rows;
+  const parsed = await readDataFile(args.path, args.maxErrors);
+  const rowCount = parsed.table.rowCount;
   if (args.cachePath && parsed.errors.length === 0 && rowCount > 0) {
-    await writeColumnsFile(args.cachePath, parsed.columns);
+    await writeTableFile(args.cachePath, parsed.table);
   }
   return {
     rowCount,
     errors: parsed.errors,
+    badRows: parsed.badRows,
     size: parsed.bytes,
     sha256: parsed.sha256,
+  };
+}
+
+/**
+ * Reads a data file with the ML core's table reader (policy reject) and
+ * hashes the same bytes as they pass. The engine's pipeline is still the
+ * Abalone one, so the schema is Abalone's (from its schema package) and the
+ * table becomes AbaloneColumns; a header row, if the file has one, is skipped.
+ */
+async function readDataFile(file: string, maxErrors: number) {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const expectedBytes = (await stat(file)).size;
+  async function* hashed() {
+    for await (const chunk of createReadStream(file, {
+      highWaterMark: READ_CHUNK,
+    })) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  const out = await readTableCsv(hashed(), abaloneDatasetSchema(), {
+    policy: 'reject',
+    maxErrors,
+    detectHeader: true,
+    expectedBytes,
+  });
+  return {
+    table: out.table,
+    // A whole-record error names no column: '*' as the API has always said.
+    errors: out.errors.map(
+      (e): CsvRowError => ({ ...e, column: e.column ?? '*' }),
+    ),
+    badRows: out.skippedRows,
+    headerSkipped: out.headerSkipped,
+    bytes,
+    sha256: hash.digest('hex'),
   };
 }
 
@@ -81,19 +126,20 @@ export async function loadTable(
       log(`${f.key}: ${cached.rows} rows (parsed at upload)`);
       continue;
     }
-    const parsed = await readAbaloneCsv(createReadStream(f.path));
+    const parsed = await readDataFile(f.path, 100);
     if (f.sha256 && parsed.sha256 !== f.sha256)
       throw changedError(f, parsed.sha256);
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0];
       throw new Error(
-        `${f.key}: ${parsed.errors.length} row error(s), first: row ${e.row}, column ${e.column}: ${e.reason}`,
+        `${f.key}: ${parsed.badRows} bad row(s), first: row ${e.row}, column ${e.column}: ${e.reason}`,
       );
     }
-    parts.push(parsed.columns);
+    const columns = abaloneColumnsFromTable(parsed.table);
+    parts.push(columns);
     log(
-      `${f.key}: ${parsed.columns.rows} rows${
-        parsed.hasHeader ? ' (header skipped)' : ''
+      `${f.key}: ${columns.rows} rows${
+        parsed.headerSkipped ? ' (header skipped)' : ''
       }`,
     );
   }
@@ -107,7 +153,8 @@ export async function loadTable(
 async function cacheOf(f: DataFile): Promise<AbaloneColumns | undefined> {
   let cached: AbaloneColumns;
   try {
-    cached = await readColumnsFile(f.cachePath!);
+    // The cache holds the generic table; the pipeline still takes Abalone's columns.
+    cached = abaloneColumnsFromTable(await readTableFile(f.cachePath!));
   } catch {
     // No cache (pruned, never written, unreadable): parse the CSV instead.
     return undefined;

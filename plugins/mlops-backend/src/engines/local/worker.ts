@@ -12,6 +12,7 @@ import {
   regressionMetrics,
   toEvaluationJson,
   trainXGBoost,
+  warmUpTrainer,
   writeBaselineStatistics,
   writeEvaluationPlots,
   writeLabeledCsvFile,
@@ -252,3 +253,7 @@ process.on('message', (msg: WorkerRequest) => {
 // The engine going away (crash, kill -9) closes the channel; do not linger.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
+// While idle (the pool keeps this child as its spare), compile the trainer's
+// hot loops: the first training in a fresh process would otherwise run
+// them in V8's slower tiers. A run that arrives meanwhile waits for it.
+setImmediate(() => warmUpTrainer());

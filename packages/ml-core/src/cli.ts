@@ -22,7 +22,7 @@ import type {
 import { parseSpec } from './spec/parseSpec';
 import { inferSchema } from './schema/infer';
 import { guessTask, resolveSchemaDetailed } from './schema/resolve';
-import { tableFromCsvText } from './dataset/testing';
+import { parseTableCsv } from './table';
 import {
   checkTablePreprocessor,
   encodeLabels,
@@ -344,9 +344,32 @@ async function isTableRun(dir: string): Promise<boolean> {
   }
 }
 
-/** CSV text → table by the schema. */
-function readTable(text: string, schema: DatasetSchema): Table {
-  return tableFromCsvText(text, schema);
+/**
+ * CSV text → table by the schema; any bad row is refused with the first 20
+ * row errors (line, column, reason). Scoring input may leave out the label.
+ */
+function readTable(
+  source: string,
+  text: string,
+  schema: DatasetSchema,
+  labelOptional = false,
+): Table {
+  const read = parseTableCsv(text, schema, { labelOptional });
+  if (read.errorCount > 0) {
+    const lines = read.errors
+      .slice(0, 20)
+      .map(
+        e =>
+          `  row ${e.row}${e.column ? `, column ${e.column}` : ''}: ${
+            e.reason
+          }${e.value !== undefined ? ` ('${e.value}')` : ''}`,
+      );
+    throw new UsageError(
+      `${source}: ${read.errorCount} error(s)\n${lines.join('\n')}`,
+    );
+  }
+  if (read.table.rowCount === 0) throw new UsageError(`${source}: no rows`);
+  return read.table;
 }
 
 function parseTask(raw: unknown): Task | undefined {
@@ -435,7 +458,7 @@ async function trainGeneric(
   const params: XGBoostParams = { ...base };
   for (const key of [...NUMERIC_PARAMS, 'tree_method'] as const)
     if (values[key] !== undefined) (params as any)[key] = (cli as any)[key];
-  const table = readTable(text, schema);
+  const table = readTable(data, text, schema);
   const run = trainTable({ table, schema, spec, params, seed });
   await writeTableRun(out, run);
   console.log(
@@ -483,7 +506,7 @@ async function loadRun(dir: string) {
  */
 async function predictGeneric(dir: string, data: string): Promise<number> {
   const { schema, pre, model } = await loadRun(dir);
-  const table = readTable(await loadAbaloneSource(data), schema);
+  const table = readTable(data, await loadAbaloneSource(data), schema, true);
   const pred = model.predict(transformTable(pre, table));
   if (schema.task === 'regression') {
     process.stdout.write(`${Array.from(pred, v => String(v)).join('\n')}\n`);
@@ -508,7 +531,7 @@ async function predictGeneric(dir: string, data: string): Promise<number> {
 
 async function evaluateRun(dir: string, data: string): Promise<number> {
   const { schema, pre, model } = await loadRun(dir);
-  const table = readTable(await loadAbaloneSource(data), schema);
+  const table = readTable(data, await loadAbaloneSource(data), schema);
   const labels = encodeLabels(pre, table);
   const pred = model.predict(transformTable(pre, table));
   console.log(

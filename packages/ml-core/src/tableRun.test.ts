@@ -66,7 +66,7 @@ describe('a training run on a table', () => {
     ).toBe('mlops-portal/table-preprocessor');
   });
 
-  it('penguins (multiclass, categorical features, missing cells) and breast cancer (binary)', () => {
+  it('penguins (multiclass, categorical features, missing cells) and breast cancer (binary)', async () => {
     const penguins = loadDemo('penguins', 'penguins.csv');
     const run = trainTable({
       ...penguins,
@@ -109,6 +109,12 @@ describe('a training run on a table', () => {
     expect(binary.params.objective).toBe('binary:logistic');
     const b = (binary.evaluation as any).binary_classification_metrics;
     expect(b.auc.value).toBeGreaterThan(0.95);
+    const out = tempDir();
+    await writeTableRun(out, binary);
+    const plots = JSON.parse(
+      readFileSync(join(out, 'evaluation-plots.json'), 'utf8'),
+    );
+    expect(plots.task).toBe('binary');
     expect(binary.statistics.features).toHaveLength(30);
   });
 

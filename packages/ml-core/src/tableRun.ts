@@ -19,7 +19,8 @@ import {
   type BaselineStatistics,
   tableBaselineStatistics,
 } from './monitoring/statistics';
-import { STATISTICS_FILE, writeEvaluationPlots } from './monitoring/artifacts';
+import { EVALUATION_PLOTS_FILE, STATISTICS_FILE } from './monitoring/artifacts';
+import { taskEvaluationPlots } from './monitoring/classificationPlots';
 import { writeLabeledCsvFile } from './matrixFiles';
 import type { XGBoostParams } from './xgboost/params';
 import { type TrainResult, trainXGBoost } from './xgboost/train';
@@ -118,7 +119,7 @@ export const RUN_FILES = {
  * Writes a run directory: the processed train/validation/test CSVs (label
  * first, no header, so real XGBoost can be run on the very same splits),
  * model.json, preprocessor.json, schema.json, signature.json,
- * evaluation.json, statistics.json and (regression) evaluation-plots.json.
+ * evaluation.json, statistics.json and evaluation-plots.json (by task).
  */
 export async function writeTableRun(out: string, run: TableRun): Promise<void> {
   await mkdir(out, { recursive: true });
@@ -137,17 +138,15 @@ export async function writeTableRun(out: string, run: TableRun): Promise<void> {
     writeLabeledCsvFile(join(out, RUN_FILES.train), run.data.train),
     writeLabeledCsvFile(join(out, RUN_FILES.validation), run.data.validation),
     writeLabeledCsvFile(join(out, RUN_FILES.test), run.data.test),
-    // Predicted-vs-actual plots are a regression's; classification plots
-    // come with evaluationPlots' per-task forms.
-    ...(run.schema.task === 'regression'
-      ? [
-          writeEvaluationPlots(out, {
-            actual: run.data.test.labels,
-            predicted: run.testPredictions,
-            model: run.result.booster,
-            featureNames: run.data.preprocessor.featureNames,
-          }),
-        ]
-      : []),
+    json(
+      EVALUATION_PLOTS_FILE,
+      taskEvaluationPlots(run.schema.task, {
+        actual: run.data.test.labels,
+        predicted: run.testPredictions,
+        classes: run.schema.classes,
+        model: run.result.booster,
+        featureNames: run.data.preprocessor.featureNames,
+      }),
+    ),
   ]);
 }

@@ -158,15 +158,22 @@ export function splitTable(
   const rowsByGroup = new Uint32Array(n);
   for (let i = 0; i < n; i++) rowsByGroup[fill[groupOf[i]]++] = i;
 
-  // Stratum of each group: the class code of its first row (identical rows share it).
+  // Stratum of each group: the class of its first row (identical rows share
+  // it), in the schema's class order so the split does not depend on the
+  // order a reader met the labels in; 0 holds labels outside the classes.
   let strata = 1;
   const stratumOf = new Int32Array(groupCount);
   if (stratified) {
     const target = columnOf(table, schema.target);
     if (target.type !== 'numeric') {
-      strata = target.levels.length + 1;
-      for (let g = 0; g < groupCount; g++)
-        stratumOf[g] = target.codes[rowsByGroup[groupStart[g]]] + 1;
+      const classes = schema.classes ?? [...target.levels].sort();
+      const index = new Map(classes.map((c, i) => [c, i + 1]));
+      const byCode = target.levels.map(l => index.get(l) ?? 0);
+      strata = classes.length + 1;
+      for (let g = 0; g < groupCount; g++) {
+        const code = target.codes[rowsByGroup[groupStart[g]]];
+        stratumOf[g] = code < 0 ? 0 : byCode[code];
+      }
     }
   }
   const stratumGroups: number[][] = Array.from({ length: strata }, () => []);

@@ -1,37 +1,18 @@
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
-import { parse } from 'csv-parse/sync';
 import type { DatasetSchema, MlSystemSpec, Table } from '../spec/types';
 import { parseSpec } from '../spec/parseSpec';
 import { resolveSchema } from '../schema/resolve';
-import { type RecordValue, tableFromRecords } from './records';
+import { parseTableCsv } from '../table';
 
-/*
- * Test and benchmark helpers (not part of the public API): small CSV text →
- * Table through records. The product reads CSVs with the streaming table
- * reader; this only has to be right, not fast.
- */
+/* Test and benchmark helpers (not part of the public API). */
 
-/** CSV text → Table for a resolved schema (header row skipped when it has one). */
+/** CSV text → Table through the product's reader; any row error throws. */
 export function tableFromCsvText(text: string, schema: DatasetSchema): Table {
-  const rows: string[][] = parse(text, {
-    skip_empty_lines: true,
-    trim: true,
-  });
-  const body = schema.header ? rows.slice(1) : rows;
-  const all = schema.columns.map(c => c.name);
-  // Rows without the target (prediction input) leave that column out.
-  const unlabeled = all.filter(n => n !== schema.target);
-  const records = body.map(cells => {
-    let names = schema.header ? rows[0] : all;
-    if (!schema.header && cells.length === unlabeled.length) names = unlabeled;
-    const rec: Record<string, RecordValue> = {};
-    names.forEach((n, j) => {
-      rec[n] = cells[j];
-    });
-    return rec;
-  });
-  return tableFromRecords(schema, records);
+  const read = parseTableCsv(text, schema);
+  if (read.errorCount > 0)
+    throw new Error(`CSV errors: ${JSON.stringify(read.errors.slice(0, 5))}`);
+  return read.table;
 }
 
 /** packages/demo-systems/<name>/… */

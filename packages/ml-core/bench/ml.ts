@@ -80,7 +80,13 @@ function writeSplit(
 function parity(t: ClassificationTable, seeds: number) {
   const params = paramsFor(t);
   const key = t.task === 'binary' ? 'auc' : 'accuracy';
-  const rows = [];
+  type Side = Record<string, number | string | undefined>;
+  const rows: Array<{
+    seed: number;
+    mlCore: Side;
+    xgboost: Side;
+    modelJsonMaxAbsDiff: number;
+  }> = [];
   for (let seed = 0; seed < seeds; seed++) {
     const split = splitTable(t, seed);
     const dir = tempDir(`ml-core-${t.name}-`);

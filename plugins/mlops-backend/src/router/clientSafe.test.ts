@@ -14,7 +14,7 @@ import { clientReason, clientUri } from './clientSafe';
 describe('client-safe responses', () => {
   it('shows local files relative to the data directory, other URIs as they are', () => {
     expect(
-      clientUri('/home/ops/.mlops-data/model-packages/G/1/model.json'),
+      clientUri('/srv/ops/.mlops-data/model-packages/G/1/model.json'),
     ).toBe('local://model-packages/G/1/model.json');
     expect(clientUri('C:\\data\\manifests\\p\\m.json')).toBe(
       'local://manifests/p/m.json',

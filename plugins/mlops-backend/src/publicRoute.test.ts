@@ -1,5 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
+  mockCredentials,
   mockServices,
   startTestBackend,
   TestDatabases,
@@ -59,6 +60,8 @@ const PUBLIC = '/api/mlops/v1/public/endpoints';
 
 async function start(publicApi: Record<string, unknown>) {
   const calls: Array<{ entityRef: string; source?: string }> = [];
+  // principal types the policy was asked with
+  const principals: Array<string | undefined> = [];
   const engine = {
     type: 'fake',
     predict: jest.fn(async (r, instances, options) => {
@@ -82,13 +85,15 @@ async function start(publicApi: Record<string, unknown>) {
         entities: [twin, abaloneEntity, quiet, guarded],
       }),
       mockServices.permissions.mock({
-        authorize: async requests =>
-          requests.map(r => ({
+        authorize: async (requests, options) => {
+          principals.push(options?.credentials.principal.type);
+          return requests.map(r => ({
             result:
               (r as any).resourceRef === 'component:default/guarded'
                 ? AuthorizeResult.DENY
                 : AuthorizeResult.ALLOW,
-          })),
+          }));
+        },
       }).factory,
       mockServices.rootConfig.factory({
         data: {
@@ -106,15 +111,21 @@ async function start(publicApi: Record<string, unknown>) {
       }),
     ],
   });
-  return { server: backend.server, calls, stop: () => backend.stop() };
+  return {
+    server: backend.server,
+    calls,
+    principals,
+    stop: () => backend.stop(),
+  };
 }
 
 describe('public predict route', () => {
   it('serves only opted-in endpoints of their owning entity, one 404 for the rest, tagged public', async () => {
-    const { server, calls, stop } = await start({});
+    const { server, calls, principals, stop } = await start({});
     try {
       const ok = await request(server)
         .post(`${PUBLIC}/abalone-endpoint/predict`)
+        .set('Authorization', mockCredentials.none.header())
         .send({ instances: [EXAMPLE_ABALONE] })
         .expect(200);
       expect(ok.body.predictions).toHaveLength(1);
@@ -135,6 +146,7 @@ describe('public predict route', () => {
       ]) {
         const res = await request(server)
           .post(`${PUBLIC}/${name}/predict`)
+          .set('Authorization', mockCredentials.none.header())
           .send({ instances: [EXAMPLE_ABALONE] })
           .expect(404);
         answers.push(JSON.stringify(res.body.error).replace(name, '<name>'));
@@ -142,6 +154,10 @@ describe('public predict route', () => {
       expect(new Set(answers).size).toBe(1);
       expect(answers[0]).toContain('No public endpoint <name>');
       expect(calls).toHaveLength(1);
+      // Anonymous callers reach the policy as a request with no user (the
+      // plugin's service identity): the permission backend refuses 'none'.
+      expect(principals.length).toBeGreaterThan(0);
+      expect(principals).toEqual(principals.map(() => 'service'));
     } finally {
       await stop();
     }

@@ -172,10 +172,15 @@ export class MlopsService {
     const { instances } = parseBody(predictRequestSchema, body);
     const resources = await this.resourcesForEndpoint(endpointName);
     try {
+      // The permission backend answers only user and service principals (an
+      // unauthenticated one gets 401), so an anonymous caller is put to the
+      // policy as a request with no user: the plugin's own service identity.
       await this.access.authorize(
         mlopsEndpointInvokePermission,
         resources.entityRef,
-        credentials,
+        credentials.principal.type === 'none'
+          ? await this.options.auth.getOwnServiceCredentials()
+          : credentials,
       );
     } catch (e) {
       if (e instanceof NotAllowedError) throw publicNotFound(endpointName);

@@ -215,6 +215,11 @@ export async function createRouter(
     res.json(await service.summary(resources));
   });
 
+  entity.get('/governance', async (req, res) => {
+    const { resources } = await caller(req);
+    res.json(service.governance(resources));
+  });
+
   entity.get('/runs', async (req, res) => {
     const query = parseListQuery(
       req.query as Record<string, unknown>,

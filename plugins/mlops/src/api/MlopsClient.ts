@@ -8,6 +8,7 @@ import type {
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
+  MlopsGovernance,
   MlopsSummary,
   ModelVersion,
   MonitoringResponse,
@@ -48,6 +49,10 @@ export class MlopsClient implements MlopsApi {
 
   getSummary(entityRef: string): Promise<MlopsSummary> {
     return this.request(entityRef, 'summary');
+  }
+
+  getGovernance(entityRef: string): Promise<MlopsGovernance> {
+    return this.request(entityRef, 'governance');
   }
 
   listRuns(

@@ -82,7 +82,9 @@ export interface DefinitionStep {
  * The parameter names a SageMaker pipeline definition declares (its
  * top-level `Parameters`); throws when the definition is not JSON.
  */
-export function pipelineParameterNames(definition: string | undefined): string[] {
+export function pipelineParameterNames(
+  definition: string | undefined,
+): string[] {
   if (!definition) return [];
   let doc: any;
   try {

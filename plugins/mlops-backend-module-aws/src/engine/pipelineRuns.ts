@@ -258,10 +258,7 @@ export class PipelineRuns {
             // Older pipelines recorded the gate as a run parameter: a number too.
             const numeric =
               (info && info.type !== 'String') || p.Name === GATE_PARAMETER;
-            values[p.Name] =
-              numeric && Number.isFinite(n)
-                ? n
-                : p.Value;
+            values[p.Name] = numeric && Number.isFinite(n) ? n : p.Value;
           }
         }
       },
@@ -275,7 +272,9 @@ export class PipelineRuns {
     pipelineName: string,
   ): Promise<Set<string>> {
     const res = await this.ctx.call('sagemaker:DescribePipeline', () =>
-      sagemaker.send(new DescribePipelineCommand({ PipelineName: pipelineName })),
+      sagemaker.send(
+        new DescribePipelineCommand({ PipelineName: pipelineName }),
+      ),
     );
     return new Set(pipelineParameterNames(res.PipelineDefinition));
   }

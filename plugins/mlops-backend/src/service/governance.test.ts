@@ -52,8 +52,7 @@ function fakeEngine() {
 
 function setup(approval: ApprovalRules = {}) {
   const engine = fakeEngine();
-  const audits: Array<{ eventId: string; outcome: string; error?: Error }> =
-    [];
+  const audits: Array<{ eventId: string; outcome: string; error?: Error }> = [];
   const catalog = catalogServiceMock({ entities: testEntities });
   const service = new MlopsService({
     engine: engine as unknown as MlopsEngine,
@@ -62,7 +61,8 @@ function setup(approval: ApprovalRules = {}) {
       permissions: mockServices.permissions(),
       auditor: mockServices.auditor.mock({
         createEvent: async ({ eventId }) => ({
-          success: async () => void audits.push({ eventId, outcome: 'success' }),
+          success: async () =>
+            void audits.push({ eventId, outcome: 'success' }),
           fail: async ({ error }) =>
             void audits.push({ eventId, outcome: 'fail', error }),
         }),

@@ -146,7 +146,7 @@ export function DriftSummaryView(props: { drift: DriftSummary }) {
   const baseline =
     drift.baselineVersion !== undefined
       ? `training baseline of version ${drift.baselineVersion}`
-      : 'the training baseline';
+      : 'training baseline';
   return (
     <>
       <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>

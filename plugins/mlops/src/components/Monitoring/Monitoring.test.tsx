@@ -12,7 +12,8 @@ import {
   renderWithEntity,
 } from '../../__testUtils__/testApp';
 import { POLL_INTERVAL_MS } from '../../hooks/MlopsEntityDataProvider';
-import { DriftCard } from './DriftCard';
+import { renderInTestApp } from '@backstage/test-utils';
+import { DriftCard, DriftSummaryView } from './DriftCard';
 import {
   EndpointMonitoringCard,
   errorRate,
@@ -166,6 +167,19 @@ describe('DriftCard', () => {
         /80 captured inputs compared with the training baseline of version 2/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('names the baseline once when its version is unknown', async () => {
+    await renderInTestApp(
+      <DriftSummaryView
+        drift={{ ...monitoring.drift, baselineVersion: undefined }}
+      />,
+    );
+    const text = screen.getByText(/captured inputs compared with/);
+    expect(text).toHaveTextContent(
+      /80 captured inputs compared with the training baseline/,
+    );
+    expect(text.textContent).not.toMatch(/the the/);
   });
 
   it('keeps chips and numbers on one line and scrolls in a narrow card', async () => {

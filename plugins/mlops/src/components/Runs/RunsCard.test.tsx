@@ -23,7 +23,7 @@ describe('RunsCard', () => {
     expect(failed).toHaveTextContent('1m 20s');
     expect(failed).toHaveTextContent('4.710 / 1.550 / 0.540');
     const running = within(table).getByTestId('run-row-exec-0004');
-    expect(running).toHaveTextContent('Executing');
+    expect(running).toHaveTextContent('Running');
     expect(running).toHaveTextContent('Train');
     // Many columns: the table scrolls sideways in a narrow card; statuses and
     // metrics stay on one line, a manifest wraps only before its row count.

@@ -1103,6 +1103,15 @@ describe('AwsEngine endpoint', () => {
       modelVersion: 2,
       endpointName: 'abalone-endpoint',
     });
+    expect(input.CustomAttributes).toBeUndefined();
+    // The portal widget's predictions are tagged in Data Capture.
+    await engine.predict(resources, [EXAMPLE_ABALONE, EXAMPLE_ABALONE], {
+      source: 'portal',
+    });
+    expect(
+      runtime.commandCalls(InvokeEndpointCommand)[1].args[0].input
+        .CustomAttributes,
+    ).toBe('source=portal');
   });
 
   it('reads JSON and single-line CSV responses too', async () => {

@@ -209,7 +209,11 @@ export class MlopsService {
       caller.credentials,
     );
     const { instances } = parseBody(predictRequestSchema, body);
-    return this.engine.predict(caller.resources, instances);
+    // The entity route is the portal's own prediction widget: tagged, so
+    // monitoring leaves it out of the endpoint's traffic and drift.
+    return this.engine.predict(caller.resources, instances, {
+      source: 'portal',
+    });
   }
 
   listExecutions(

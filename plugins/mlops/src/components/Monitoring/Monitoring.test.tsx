@@ -180,6 +180,9 @@ describe('DriftCard', () => {
       /80 captured inputs compared with the training baseline/,
     );
     expect(text.textContent).not.toMatch(/the the/);
+    expect(text).toHaveTextContent(
+      'UTC; predictions tried from this portal are left out.',
+    );
   });
 
   it('keeps chips and numbers on one line and scrolls in a narrow card', async () => {

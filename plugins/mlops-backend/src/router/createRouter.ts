@@ -19,6 +19,7 @@ import {
   UnsupportedMediaTypeError,
   toClientError,
 } from '../errors';
+import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import { entityRefFromParams } from '../service/access';
 import type { MonitoringAlerts } from '../service/monitoringAlerts';
 import {
@@ -306,7 +307,11 @@ export async function createRouter(
   registerDatasetUploadRoutes(entity, { service, json, caller });
 
   entity.post('/predict', json, async (req, res) => {
-    res.json(await service.predict(await caller(req), req.body));
+    res.json(
+      await service.predict(await caller(req), req.body, {
+        source: req.header(PREDICTION_SOURCE_HEADER),
+      }),
+    );
   });
 
   // --- monitoring (issue #13) ----------------------------------------------

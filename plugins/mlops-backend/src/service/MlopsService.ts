@@ -15,6 +15,7 @@ import {
   ANNOTATION_PUBLIC_PREDICT,
   DEFAULT_MSE_THRESHOLD,
   GATE_PARAMETER,
+  PREDICTION_SOURCE_HEADER,
   approvalRequestSchema,
   fourEyesConflict,
   getMlopsResources,
@@ -202,18 +203,33 @@ export class MlopsService {
     return this.engine.predict(resources, instances, { source: 'public' });
   }
 
-  async predict(caller: MlopsCaller, body: unknown): Promise<PredictResponse> {
+  /**
+   * Scores records for a signed-in caller. `source: 'portal'` (the portal's
+   * own widget says so) tags them, so monitoring leaves them out of the
+   * endpoint's traffic, error rates and drift.
+   */
+  async predict(
+    caller: MlopsCaller,
+    body: unknown,
+    options: { source?: string } = {},
+  ): Promise<PredictResponse> {
+    const { source } = options;
+    if (source !== undefined && source !== 'portal') {
+      throw new InputError(
+        `${PREDICTION_SOURCE_HEADER}: must be "portal" when given`,
+      );
+    }
     await this.access.authorize(
       mlopsEndpointInvokePermission,
       caller.resources.entityRef,
       caller.credentials,
     );
     const { instances } = parseBody(predictRequestSchema, body);
-    // The entity route is the portal's own prediction widget: tagged, so
-    // monitoring leaves it out of the endpoint's traffic and drift.
-    return this.engine.predict(caller.resources, instances, {
-      source: 'portal',
-    });
+    return this.engine.predict(
+      caller.resources,
+      instances,
+      source ? { source } : undefined,
+    );
   }
 
   listExecutions(

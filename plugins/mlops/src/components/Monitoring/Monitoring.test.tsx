@@ -14,6 +14,7 @@ import {
 import { POLL_INTERVAL_MS } from '../../hooks/MlopsEntityDataProvider';
 import { renderInTestApp } from '@backstage/test-utils';
 import { DriftCard, DriftSummaryView } from './DriftCard';
+import { DriftStatusChip } from './MonitoringParts';
 import {
   EndpointMonitoringCard,
   errorRate,
@@ -237,5 +238,42 @@ describe('DriftCard', () => {
     await screen.findByTestId('drift-overall-status');
     await screen.findByTestId('endpoint-total-invocations');
     expect(api.getMonitoring).toHaveBeenCalledTimes(1);
+  });
+});
+
+/** WCAG 2.x contrast ratio of two CSS colours (`#rrggbb` or `rgb(r, g, b)`). */
+function contrast(a: string, b: string): number {
+  const channels = (c: string) =>
+    c.startsWith('#')
+      ? [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16))
+      : c.match(/\d+/g)!.slice(0, 3).map(Number);
+  const luminance = (c: string) => {
+    const [r, g, b2] = channels(c).map(v => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe('DriftStatusChip', () => {
+  it('keeps every status at WCAG AA text contrast (the /mlops health column)', async () => {
+    const statuses = ['ok', 'warn', 'drift', 'insufficient_data'] as const;
+    await renderInTestApp(
+      <>
+        {statuses.map(s => (
+          <DriftStatusChip key={s} status={s} testId={`chip-${s}`} />
+        ))}
+      </>,
+    );
+    for (const s of statuses) {
+      const style = screen.getByTestId(`chip-${s}`).style;
+      const background = style.backgroundColor || 'rgb(255, 255, 255)';
+      const ratio = contrast(style.color, background);
+      // Named, so a failure says which status.
+      expect({ status: s, aa: ratio >= 4.5 }).toEqual({ status: s, aa: true });
+    }
   });
 });

@@ -289,6 +289,7 @@ export interface MlopsSummary {
 export interface MlopsGovernance {
   /** The quality gate runs are judged by (configuration; later the spec's `gate`). */
   qualityGate: { mseThreshold: number };
+  /** How versions get approved (configuration; later the spec's `approval`). */
   approval: {
     /** Runs may register their version as Approved. */
     preApprove: boolean;

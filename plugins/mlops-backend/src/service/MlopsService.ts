@@ -213,23 +213,36 @@ export class MlopsService {
     body: unknown,
     options: { source?: string } = {},
   ): Promise<PredictResponse> {
+    await this.access.authorize(
+      mlopsEndpointInvokePermission,
+      caller.resources.entityRef,
+      caller.credentials,
+    );
     const { source } = options;
     if (source !== undefined && source !== 'portal') {
       throw new InputError(
         `${PREDICTION_SOURCE_HEADER}: must be "portal" when given`,
       );
     }
-    await this.access.authorize(
-      mlopsEndpointInvokePermission,
-      caller.resources.entityRef,
-      caller.credentials,
-    );
     const { instances } = parseBody(predictRequestSchema, body);
     return this.engine.predict(
       caller.resources,
       instances,
       source ? { source } : undefined,
     );
+  }
+
+  /** The gate and approval rules of an entity (configuration today; its spec later). */
+  governance(_resources: MlopsResources): MlopsGovernance {
+    return {
+      qualityGate: {
+        mseThreshold: this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD,
+      },
+      approval: {
+        preApprove: this.options.approval?.preApprove ?? false,
+        fourEyes: this.options.approval?.fourEyes ?? false,
+      },
+    };
   }
 
   listExecutions(
@@ -259,19 +272,6 @@ export class MlopsService {
    * beyond one page the count is the newest version number (both registries
    * number versions 1, 2, … without gaps).
    */
-  /** The gate and approval rules of an entity (configuration today; its spec later). */
-  governance(_resources: MlopsResources): MlopsGovernance {
-    return {
-      qualityGate: {
-        mseThreshold: this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD,
-      },
-      approval: {
-        preApprove: this.options.approval?.preApprove ?? false,
-        fourEyes: this.options.approval?.fourEyes ?? false,
-      },
-    };
-  }
-
   async summary(resources: MlopsResources): Promise<MlopsSummary> {
     const [executions, page, deployments] = await Promise.all([
       this.engine.listExecutions(resources, { limit: 1 }),
@@ -335,7 +335,7 @@ export class MlopsService {
         const parameters = parsed.parameters as
           | Record<string, string | number>
           | undefined;
-        await this.requireGateRights(caller, parameters);
+        await this.requirePreApprovalRights(caller, parameters);
         const result = await this.engine.startExecution(caller.resources, {
           parameters,
           displayName: parsed.displayName,
@@ -359,7 +359,7 @@ export class MlopsService {
    * so it is allowed only where configuration allows it
    * (`mlops.approval.preApprove`) and only to callers who may approve.
    */
-  private async requireGateRights(
+  private async requirePreApprovalRights(
     caller: MlopsCaller,
     parameters: Record<string, string | number> | undefined,
   ): Promise<void> {
@@ -430,7 +430,7 @@ export class MlopsService {
           caller.resources,
           executionId,
         );
-        await this.requireGateRights(
+        await this.requirePreApprovalRights(
           caller,
           previous.parameters as Record<string, string | number> | undefined,
         );

@@ -425,7 +425,7 @@ export class MlopsService {
         meta: { executionId },
       },
       async actor => {
-        // A retry replays the run's parameters: the same gate rights apply.
+        // A retry replays the run's parameters: the same pre-approval rule applies.
         const previous = await this.engine.getExecution(
           caller.resources,
           executionId,

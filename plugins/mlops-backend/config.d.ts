@@ -44,6 +44,21 @@ export interface Config {
       mseThreshold?: number;
     };
 
+    /** How versions get approved (later per entity, from the system spec's `approval`). */
+    approval?: {
+      /**
+       * Let a run register its version as Approved (`ModelApprovalStatus=Approved`),
+       * which skips the owners' review; only callers with `mlops.model.approve`
+       * may ask for it. Default false: every version waits for an owner.
+       */
+      preApprove?: boolean;
+      /**
+       * Four-eyes rule: whoever started the run that produced a version, or
+       * uploaded its data, may not approve it. Default false.
+       */
+      fourEyes?: boolean;
+    };
+
     /** Data set uploads through the backend (POST /datasets). */
     datasets?: {
       /**

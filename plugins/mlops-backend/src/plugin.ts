@@ -108,6 +108,12 @@ export const mlopsPlugin = createBackendPlugin({
           mseThreshold: config.getOptionalNumber(
             'mlops.qualityGate.mseThreshold',
           ),
+          approval: {
+            preApprove:
+              config.getOptionalBoolean('mlops.approval.preApprove') ?? false,
+            fourEyes:
+              config.getOptionalBoolean('mlops.approval.fourEyes') ?? false,
+          },
         });
         httpRouter.use(
           await createRouter({

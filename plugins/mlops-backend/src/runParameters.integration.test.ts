@@ -29,8 +29,8 @@ const RUNNER = 'user:default/runner';
 
 /**
  * Finding 2 of the security review: run parameters must not approve their
- * own version or loosen the quality gate without the approve permission,
- * and a run's parameters are audited.
+ * own version without the approve permission (and only where configuration
+ * allows pre-approval), never set the quality gate, and are audited.
  */
 describe('run parameters that bypass approval or the gate', () => {
   let server: any;
@@ -52,6 +52,7 @@ describe('run parameters that bypass approval or the gate', () => {
             mlops: {
               engine: 'local',
               qualityGate: { mseThreshold: 6.0 },
+              approval: { preApprove: true },
               local: { dataDir, endpoint: { enabled: false } },
             },
           },
@@ -114,12 +115,11 @@ describe('run parameters that bypass approval or the gate', () => {
         .expect(200)
     ).body.items.length;
 
-  it('refuses ModelApprovalStatus=Approved and a looser MseThreshold to a caller without approve rights', async () => {
+  it('refuses ModelApprovalStatus=Approved to a caller without approve rights', async () => {
     const before = await runs();
     for (const parameters of [
       { ModelApprovalStatus: 'Approved' },
-      { MseThreshold: 1000 },
-      { MseThreshold: 6.5, ModelApprovalStatus: 'Approved' },
+      { MaxDepth: 3, ModelApprovalStatus: 'Approved' },
     ]) {
       const res = await request(server)
         .post(`${ENTITY_PATH}/runs`)
@@ -133,22 +133,42 @@ describe('run parameters that bypass approval or the gate', () => {
       audits.filter(
         a => a.eventId === 'pipeline-execution-start' && a.outcome === 'fail',
       ),
-    ).toHaveLength(3);
+    ).toHaveLength(2);
   });
 
-  it('lets the caller tighten the gate, and audits the parameters', async () => {
+  it('refuses the gate as a run parameter, looser or tighter, to anyone (400)', async () => {
+    const before = await runs();
+    for (const [who, parameters] of [
+      [asRunner, { MseThreshold: 1000 }],
+      [asRunner, { MseThreshold: 5, MaxDepth: 3 }],
+      [asOwner, { MseThreshold: 6.5, ModelApprovalStatus: 'Approved' }],
+    ] as const) {
+      const res = await request(server)
+        .post(`${ENTITY_PATH}/runs`)
+        .set('Authorization', who)
+        .send({ parameters })
+        .expect(400);
+      expect(res.body.error.message).toMatch(
+        /^parameters\.MseThreshold: the quality gate is not a run parameter; it comes from configuration/,
+      );
+    }
+    expect(await runs()).toBe(before);
+  });
+
+  it('lets the caller set hyperparameters, records the configured gate on the run, and audits the parameters', async () => {
     audits.length = 0;
     const res = await request(server)
       .post(`${ENTITY_PATH}/runs`)
       .set('Authorization', asRunner)
-      .send({ parameters: { MseThreshold: 5, MaxDepth: 3 } })
+      .send({ parameters: { MaxDepth: 3 } })
       .expect(202);
+    expect(res.body.parameters).toMatchObject({ MseThreshold: 6, MaxDepth: 3 });
     const started = audits.find(
       a => a.eventId === 'pipeline-execution-start' && a.outcome === 'success',
     );
     expect(started?.meta).toEqual({
       executionId: res.body.executionId,
-      parameters: { MseThreshold: 5, MaxDepth: 3 },
+      parameters: { MaxDepth: 3 },
     });
   });
 

@@ -8,6 +8,14 @@
 
 /** The windows the monitoring API accepts. */
 export const MONITORING_WINDOWS = ['1h', '24h', '7d'] as const;
+/**
+ * Request header of POST …/predict that tags where a prediction came from;
+ * `portal` (the portal's own prediction widget) keeps it out of the
+ * endpoint's traffic, error rates and drift.
+ * @public
+ */
+export const PREDICTION_SOURCE_HEADER = 'x-mlops-prediction-source';
+
 /** @public */
 export type MonitoringWindow = (typeof MONITORING_WINDOWS)[number];
 

@@ -15,7 +15,6 @@ export interface ParameterInfo {
 }
 
 export const PIPELINE_PARAMETERS: ParameterInfo[] = [
-  { name: 'MseThreshold', type: 'Float', default: 6.0, min: 0, max: 1000, description: 'Quality gate: register the model only if test MSE ≤ this' },
   { name: 'ModelApprovalStatus', type: 'String', default: 'PendingManualApproval', allowed: ['PendingManualApproval', 'Approved'], description: 'Status of the registered version' },
   { name: 'MaxDepth', type: 'Integer', default: 5, min: 1, max: 16, description: 'Maximum tree depth', hyperparameter: 'max_depth' },
   { name: 'Eta', type: 'Float', default: 0.2, min: 0.001, max: 1, description: 'Learning rate', hyperparameter: 'eta' },
@@ -28,6 +27,19 @@ export const PIPELINE_PARAMETERS: ParameterInfo[] = [
 ];
 
 export const DEFAULT_MSE_THRESHOLD = 6.0;
+
+/**
+ * The quality gate's name on a run's recorded parameters. The gate comes from
+ * configuration (`mlops.qualityGate.mseThreshold`, later the system spec's
+ * `gate`) and is recorded on the run; it is never a run parameter, so whoever
+ * may train cannot loosen it.
+ */
+export const GATE_PARAMETER = 'MseThreshold';
+
+/** Parameters people set on "Train now": the model's hyperparameters only. */
+export const HYPERPARAMETERS: ParameterInfo[] = PIPELINE_PARAMETERS.filter(
+  p => p.hyperparameter !== undefined,
+);
 
 /** Defaults as a parameter map. */
 export function defaultParameters(): Record<string, number | string> {

@@ -285,6 +285,19 @@ export interface MlopsSummary {
   versionCount: number;
 }
 
+/** The rules an entity's versions are governed by (GET .../governance). */
+export interface MlopsGovernance {
+  /** The quality gate runs are judged by (configuration; later the spec's `gate`). */
+  qualityGate: { mseThreshold: number };
+  /** How versions get approved (configuration; later the spec's `approval`). */
+  approval: {
+    /** Runs may register their version as Approved. */
+    preApprove: boolean;
+    /** Whoever started the producing run or uploaded its data may not approve. */
+    fourEyes: boolean;
+  };
+}
+
 export interface ListResponse<T> {
   items: T[];
   nextToken?: string;

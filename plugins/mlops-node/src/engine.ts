@@ -227,7 +227,11 @@ export type MlopsEngineEvent =
       rowErrors?: DatasetRowError[];
     };
 
-/** Who sent a prediction: signed-in users and services (`portal`) or anonymous callers of the public route. */
+/**
+ * Who sent a prediction: the portal's own prediction widget (`portal`, left
+ * out of the endpoint's traffic, error rates and drift) or anonymous callers
+ * of the public route (`public`). Untagged: the endpoint's other callers.
+ */
 export type PredictionSource = 'portal' | 'public';
 
 /** Optional: engines that push changes let the plugin subscribe. */

@@ -9,6 +9,7 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
+  DescribePipelineCommand,
   ListTagsCommand,
   RetryPipelineExecutionCommand,
   SageMakerClient,
@@ -141,6 +142,11 @@ beforeEach(() => {
   codepipeline.reset();
   s3.reset();
   runtime.reset();
+  // The pipeline infra deploys: starts check names against its parameters.
+  sagemaker.on(DescribePipelineCommand).resolves({
+    $metadata: {},
+    PipelineDefinition: sm.PIPELINE_DEFINITION,
+  });
 });
 
 describe('AwsEngine runs', () => {
@@ -477,6 +483,40 @@ describe('AwsEngine runs', () => {
       message: expect.stringContaining('parameters.LearningRate'),
     });
     expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('sends only parameters the pipeline definition declares (400 naming any other)', async () => {
+    const { engine } = makeEngine();
+    const definition = JSON.parse(sm.PIPELINE_DEFINITION);
+    // infra fixes the gate from the spec: its definition has no MseThreshold.
+    expect(definition.Parameters.map((p: any) => p.Name)).not.toContain(
+      'MseThreshold',
+    );
+    sagemaker.on(DescribePipelineCommand).resolves({
+      $metadata: {},
+      PipelineDefinition: JSON.stringify({
+        ...definition,
+        Parameters: definition.Parameters.filter(
+          (p: any) => p.Name !== 'Gamma',
+        ),
+      }),
+    });
+    await expect(
+      engine.startExecution(resources, {
+        trigger: 'manual',
+        actor,
+        parameters: { MaxDepth: 4, Gamma: 2 },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(
+        /^parameters\.Gamma: pipeline abalone-pipeline does not declare this parameter/,
+      ),
+    });
+    expect(sagemaker.commandCalls(DescribePipelineCommand)).toHaveLength(1);
+    expect(sagemaker.commandCalls(StartPipelineExecutionCommand)).toHaveLength(
+      0,
+    );
   });
 
   it('retries a failed execution in place and refuses to retry a succeeded one', async () => {
@@ -1063,6 +1103,15 @@ describe('AwsEngine endpoint', () => {
       modelVersion: 2,
       endpointName: 'abalone-endpoint',
     });
+    expect(input.CustomAttributes).toBeUndefined();
+    // The portal widget's predictions are tagged in Data Capture.
+    await engine.predict(resources, [EXAMPLE_ABALONE, EXAMPLE_ABALONE], {
+      source: 'portal',
+    });
+    expect(
+      runtime.commandCalls(InvokeEndpointCommand)[1].args[0].input
+        .CustomAttributes,
+    ).toBe('source=portal');
   });
 
   it('reads JSON and single-line CSV responses too', async () => {

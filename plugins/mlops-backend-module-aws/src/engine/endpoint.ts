@@ -223,8 +223,9 @@ export class Endpoint {
           ContentType: 'text/csv',
           Accept: 'text/csv',
           Body: Buffer.from(toInvokeCsv(instances), 'utf8'),
-          // Data Capture records it: public-route traffic is tagged apart.
-          ...(source === 'public' ? { CustomAttributes: 'source=public' } : {}),
+          // Data Capture records it: public-route and portal-widget traffic
+          // are tagged apart.
+          ...(source ? { CustomAttributes: `source=${source}` } : {}),
         }),
       ),
     );

@@ -79,6 +79,26 @@ export interface DefinitionStep {
 }
 
 /**
+ * The parameter names a SageMaker pipeline definition declares (its
+ * top-level `Parameters`); throws when the definition is not JSON.
+ */
+export function pipelineParameterNames(
+  definition: string | undefined,
+): string[] {
+  if (!definition) return [];
+  let doc: any;
+  try {
+    doc = JSON.parse(definition);
+  } catch (e) {
+    throw new Error(`the pipeline definition is not valid JSON (${e})`);
+  }
+  const params = Array.isArray(doc?.Parameters) ? doc.Parameters : [];
+  return params
+    .map((p: any) => p?.Name)
+    .filter((n: unknown): n is string => typeof n === 'string');
+}
+
+/**
  * Reads the steps and their edges from a SageMaker pipeline definition
  * (schema 2020-12-01); throws when it is not JSON. Edges come from three places: explicit `DependsOn`,
  * data references (`{"Get": "Steps.Train...."}`) in a step's arguments, and a

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'crypto';
 import {
+  DescribePipelineCommand,
   DescribePipelineDefinitionForExecutionCommand,
   DescribePipelineExecutionCommand,
   ListPipelineExecutionsCommand,
@@ -20,6 +21,7 @@ import {
   isError,
 } from '@backstage/errors';
 import {
+  GATE_PARAMETER,
   PIPELINE_PARAMETERS,
   type ListResponse,
   type MlopsResources,
@@ -41,6 +43,7 @@ import {
   iso,
   parseExecutionDescription,
   parsePipelineDefinition,
+  pipelineParameterNames,
   type DefinitionStep,
 } from './mappers';
 import { buildSteps } from './pipelineSteps';
@@ -252,15 +255,28 @@ export class PipelineRuns {
             const info = PIPELINE_PARAMETERS.find(i => i.name === p.Name);
             const n = Number(p.Value);
             // SageMaker returns every value as a string; numbers go back as numbers.
-            values[p.Name] =
-              info && info.type !== 'String' && Number.isFinite(n)
-                ? n
-                : p.Value;
+            // Older pipelines recorded the gate as a run parameter: a number too.
+            const numeric =
+              (info && info.type !== 'String') || p.Name === GATE_PARAMETER;
+            values[p.Name] = numeric && Number.isFinite(n) ? n : p.Value;
           }
         }
       },
     );
     return values;
+  }
+
+  /** Parameter names the pipeline's current definition declares. */
+  private async declaredParameters(
+    sagemaker: SageMakerClient,
+    pipelineName: string,
+  ): Promise<Set<string>> {
+    const res = await this.ctx.call('sagemaker:DescribePipeline', () =>
+      sagemaker.send(
+        new DescribePipelineCommand({ PipelineName: pipelineName }),
+      ),
+    );
+    return new Set(pipelineParameterNames(res.PipelineDefinition));
   }
 
   async startExecution(
@@ -274,6 +290,22 @@ export class PipelineRuns {
       }
     }
     const { sagemaker } = await this.ctx.clients(r);
+    if (Object.keys(parameters).length > 0) {
+      // Send only what this pipeline declares: SageMaker would fail the
+      // start on an undeclared name, and pipelines differ (infra's fixes the
+      // gate from the spec and has no MseThreshold).
+      const declared = await this.declaredParameters(sagemaker, r.pipelineName);
+      const unknown = Object.keys(parameters).filter(n => !declared.has(n));
+      if (unknown.length > 0) {
+        throw new InputError(
+          `parameters.${unknown[0]}: pipeline ${
+            r.pipelineName
+          } does not declare this parameter (it declares ${
+            [...declared].join(', ') || 'none'
+          })`,
+        );
+      }
+    }
     // SageMaker wants 32–128 characters; hashing makes any caller token fit
     // while keeping "same token → same execution".
     const token = options.clientRequestToken

@@ -19,6 +19,7 @@ import {
   UnsupportedMediaTypeError,
   toClientError,
 } from '../errors';
+import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import { entityRefFromParams } from '../service/access';
 import type { MonitoringAlerts } from '../service/monitoringAlerts';
 import {
@@ -215,6 +216,11 @@ export async function createRouter(
     res.json(await service.summary(resources));
   });
 
+  entity.get('/governance', async (req, res) => {
+    const { resources } = await caller(req);
+    res.json(service.governance(resources));
+  });
+
   entity.get('/runs', async (req, res) => {
     const query = parseListQuery(
       req.query as Record<string, unknown>,
@@ -301,7 +307,11 @@ export async function createRouter(
   registerDatasetUploadRoutes(entity, { service, json, caller });
 
   entity.post('/predict', json, async (req, res) => {
-    res.json(await service.predict(await caller(req), req.body));
+    res.json(
+      await service.predict(await caller(req), req.body, {
+        source: req.header(PREDICTION_SOURCE_HEADER),
+      }),
+    );
   });
 
   // --- monitoring (issue #13) ----------------------------------------------

@@ -2,14 +2,22 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError, isError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  isError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
   ANNOTATION_ENDPOINT,
   ANNOTATION_PUBLIC_PREDICT,
   DEFAULT_MSE_THRESHOLD,
+  GATE_PARAMETER,
+  PREDICTION_SOURCE_HEADER,
   approvalRequestSchema,
+  fourEyesConflict,
   getMlopsResources,
   mlopsDatasetUploadPermission,
   mlopsEndpointInvokePermission,
@@ -18,6 +26,7 @@ import {
   predictRequestSchema,
   startExecutionRequestSchema,
   type ListResponse,
+  type MlopsGovernance,
   type MlopsResources,
   type MlopsSummary,
   type ModelVersion,
@@ -63,6 +72,16 @@ export interface MlopsServiceOptions {
   claims?: ResourceClaims;
   /** The configured quality gate (`mlops.qualityGate.mseThreshold`); default 6.0. */
   mseThreshold?: number;
+  /** Approval rules from configuration (`mlops.approval`); later per entity from its spec. */
+  approval?: ApprovalRules;
+}
+
+/** How versions get approved (`mlops.approval`). */
+export interface ApprovalRules {
+  /** Runs may register their version as Approved (`ModelApprovalStatus=Approved`). Default false. */
+  preApprove?: boolean;
+  /** Whoever started the producing run or uploaded its data may not approve a version. Default false. */
+  fourEyes?: boolean;
 }
 
 /**
@@ -189,14 +208,46 @@ export class MlopsService {
     return this.engine.predict(resources, instances, { source: 'public' });
   }
 
-  async predict(caller: MlopsCaller, body: unknown): Promise<PredictResponse> {
+  /**
+   * Scores records for a signed-in caller. `source: 'portal'` (the portal's
+   * own widget says so) tags them, so monitoring leaves them out of the
+   * endpoint's traffic, error rates and drift.
+   */
+  async predict(
+    caller: MlopsCaller,
+    body: unknown,
+    options: { source?: string } = {},
+  ): Promise<PredictResponse> {
     await this.access.authorize(
       mlopsEndpointInvokePermission,
       caller.resources.entityRef,
       caller.credentials,
     );
+    const { source } = options;
+    if (source !== undefined && source !== 'portal') {
+      throw new InputError(
+        `${PREDICTION_SOURCE_HEADER}: must be "portal" when given`,
+      );
+    }
     const { instances } = parseBody(predictRequestSchema, body);
-    return this.engine.predict(caller.resources, instances);
+    return this.engine.predict(
+      caller.resources,
+      instances,
+      source ? { source } : undefined,
+    );
+  }
+
+  /** The gate and approval rules of an entity (configuration today; its spec later). */
+  governance(_resources: MlopsResources): MlopsGovernance {
+    return {
+      qualityGate: {
+        mseThreshold: this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD,
+      },
+      approval: {
+        preApprove: this.options.approval?.preApprove ?? false,
+        fourEyes: this.options.approval?.fourEyes ?? false,
+      },
+    };
   }
 
   listExecutions(
@@ -274,11 +325,22 @@ export class MlopsService {
         meta: { pipelineName: caller.resources.pipelineName },
       },
       async actor => {
+        const requested = (body as { parameters?: unknown } | undefined)
+          ?.parameters;
+        if (
+          requested &&
+          typeof requested === 'object' &&
+          GATE_PARAMETER in requested
+        ) {
+          throw new InputError(
+            `parameters.${GATE_PARAMETER}: the quality gate is not a run parameter; it comes from configuration (mlops.qualityGate.mseThreshold) and is recorded on the run`,
+          );
+        }
         const parsed = parseBody(startExecutionRequestSchema, body ?? {});
         const parameters = parsed.parameters as
           | Record<string, string | number>
           | undefined;
-        await this.requireGateRights(caller, parameters);
+        await this.requirePreApprovalRights(caller, parameters);
         const result = await this.engine.startExecution(caller.resources, {
           parameters,
           displayName: parsed.displayName,
@@ -298,26 +360,20 @@ export class MlopsService {
   }
 
   /**
-   * A run's parameters may tighten the quality gate but not loosen it, and
-   * may not approve their own version: `ModelApprovalStatus=Approved` or an
-   * `MseThreshold` above the configured gate bypass the owners' approval, so
-   * they need the approve permission (403 otherwise).
+   * Pre-approval (`ModelApprovalStatus=Approved`) skips the owners' review,
+   * so it is allowed only where configuration allows it
+   * (`mlops.approval.preApprove`) and only to callers who may approve.
    */
-  private async requireGateRights(
+  private async requirePreApprovalRights(
     caller: MlopsCaller,
     parameters: Record<string, string | number> | undefined,
   ): Promise<void> {
-    const gate = this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD;
-    const bypass: string[] = [];
-    if (parameters?.ModelApprovalStatus === 'Approved') {
-      bypass.push('parameters.ModelApprovalStatus=Approved');
+    if (parameters?.ModelApprovalStatus !== 'Approved') return;
+    if (!this.options.approval?.preApprove) {
+      throw new NotAllowedError(
+        `parameters.ModelApprovalStatus=Approved: pre-approval is off (mlops.approval.preApprove); versions wait for an owner's approval`,
+      );
     }
-    // Stored runs may hold it as a string (SageMaker parameters are strings).
-    const threshold = Number(parameters?.MseThreshold ?? Number.NaN);
-    if (!Number.isNaN(threshold) && !(threshold <= gate)) {
-      bypass.push(`parameters.MseThreshold above the gate (${gate})`);
-    }
-    if (bypass.length === 0) return;
     try {
       await this.access.authorize(
         mlopsModelApprovePermission,
@@ -327,13 +383,39 @@ export class MlopsService {
     } catch (e) {
       if (e instanceof NotAllowedError) {
         throw new NotAllowedError(
-          `${bypass.join(' and ')} need the ${
-            mlopsModelApprovePermission.name
-          } permission on ${caller.resources.entityRef}`,
+          `parameters.ModelApprovalStatus=Approved needs the ${mlopsModelApprovePermission.name} permission on ${caller.resources.entityRef}`,
         );
       }
       throw e;
     }
+  }
+
+  /**
+   * The four-eyes rule (`mlops.approval.fourEyes`): whoever started the run
+   * that produced the version, or uploaded its data, may not approve it.
+   */
+  private async requireFourEyes(
+    caller: MlopsCaller,
+    version: number,
+    actorRef: string,
+  ): Promise<void> {
+    if (!this.options.approval?.fourEyes) return;
+    const v = await this.engine.getModelVersion(caller.resources, version);
+    let runStartedBy: string | undefined;
+    if (v.executionId) {
+      // A retry's starter is not the version's creator on every engine.
+      runStartedBy = await this.engine
+        .getExecution(caller.resources, v.executionId)
+        .then(
+          e => e.triggeredBy,
+          e => {
+            if (isError(e) && e.name === 'NotFoundError') return undefined;
+            throw e;
+          },
+        );
+    }
+    const conflict = fourEyesConflict(v, actorRef, runStartedBy);
+    if (conflict) throw new NotAllowedError(conflict);
   }
 
   retryExecution(
@@ -348,12 +430,12 @@ export class MlopsService {
         meta: { executionId },
       },
       async actor => {
-        // A retry replays the run's parameters: the same gate rights apply.
+        // A retry replays the run's parameters: the same pre-approval rule applies.
         const previous = await this.engine.getExecution(
           caller.resources,
           executionId,
         );
-        await this.requireGateRights(
+        await this.requirePreApprovalRights(
           caller,
           previous.parameters as Record<string, string | number> | undefined,
         );
@@ -407,6 +489,9 @@ export class MlopsService {
       },
       async actor => {
         const { status, comment } = parseBody(approvalRequestSchema, body);
+        if (status === 'Approved') {
+          await this.requireFourEyes(caller, version, actor.ref);
+        }
         const result = await this.engine.updateModelApproval(
           caller.resources,
           version,

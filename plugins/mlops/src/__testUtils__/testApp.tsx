@@ -36,6 +36,10 @@ export function createMockMlopsApi(
 ): MockMlopsApi {
   return {
     getSummary: jest.fn(async () => summary),
+    getGovernance: jest.fn(async () => ({
+      qualityGate: { mseThreshold: 6 },
+      approval: { preApprove: false, fourEyes: false },
+    })),
     listRuns: jest.fn(async (_ref: string, opts?: { limit?: number }) => ({
       items: runs.slice(0, opts?.limit ?? runs.length),
     })),

@@ -6,6 +6,7 @@ import type {
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
+  MlopsGovernance,
   MlopsSummary,
   ModelVersion,
   MonitoringResponse,
@@ -22,6 +23,8 @@ import type {
 /** Client of the mlops backend; every call is scoped to one catalog entity. */
 export interface MlopsApi {
   getSummary(entityRef: string): Promise<MlopsSummary>;
+  /** The entity's quality gate and approval rules (pre-approval, four-eyes). */
+  getGovernance(entityRef: string): Promise<MlopsGovernance>;
   listRuns(
     entityRef: string,
     options?: { limit?: number; nextToken?: string },

@@ -94,6 +94,11 @@ describe('MlopsClient', () => {
       comment: 'ok',
     });
     expect(predict[0]).toBe(`${prefix}/predict`);
+    // The portal's own widget: left out of the endpoint's monitoring.
+    expect(predict[1]!.headers).toEqual({
+      'x-mlops-prediction-source': 'portal',
+      'Content-Type': 'application/json',
+    });
   });
 
   it('uploads raw CSV with the file name in the query', async () => {

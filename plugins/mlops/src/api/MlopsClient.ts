@@ -1,6 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
+import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import type {
   CompleteDatasetUploadRequest,
   DatasetRowError,
@@ -8,6 +9,7 @@ import type {
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
+  MlopsGovernance,
   MlopsSummary,
   ModelVersion,
   MonitoringResponse,
@@ -48,6 +50,10 @@ export class MlopsClient implements MlopsApi {
 
   getSummary(entityRef: string): Promise<MlopsSummary> {
     return this.request(entityRef, 'summary');
+  }
+
+  getGovernance(entityRef: string): Promise<MlopsGovernance> {
+    return this.request(entityRef, 'governance');
   }
 
   listRuns(
@@ -178,6 +184,9 @@ export class MlopsClient implements MlopsApi {
     return this.request(entityRef, 'predict', {
       method: 'POST',
       json: request,
+      // The portal's own widget: monitoring leaves these out of the
+      // endpoint's traffic, error rates and drift.
+      headers: { [PREDICTION_SOURCE_HEADER]: 'portal' },
     });
   }
 
@@ -209,6 +218,7 @@ export class MlopsClient implements MlopsApi {
       json?: unknown;
       body?: Blob | string;
       contentType?: string;
+      headers?: Record<string, string>;
     } = {},
   ): Promise<T> {
     const { kind, namespace, name } = parseEntityRef(entityRef);
@@ -216,7 +226,7 @@ export class MlopsClient implements MlopsApi {
     const url = `${base}/v1/entity/${[namespace, kind, name]
       .map(s => encodeURIComponent(s))
       .join('/')}/${path}`;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     let body: Blob | string | undefined = options.body;
     if (options.json !== undefined) {
       headers['Content-Type'] = 'application/json';

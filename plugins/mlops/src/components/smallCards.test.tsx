@@ -242,11 +242,11 @@ describe('DeploymentsCard', () => {
   it('shows the endpoint and who deployed which version, when and why', async () => {
     await renderWithEntity(<DeploymentsCard />);
     expect(await screen.findByTestId('endpoint-summary')).toHaveTextContent(
-      'Endpoint abalone-endpoint: InService serving version 2',
+      'Endpoint abalone-endpoint: In service serving version 2',
     );
     const history = screen.getByRole('table', { name: 'Deployment history' });
     expect(within(history).getAllByRole('row')[1]).toHaveTextContent(
-      '2 (current)InServiceguestApproved: MSE below gate',
+      '2 (current)In serviceguestApproved: MSE below gate',
     );
   });
 
@@ -275,7 +275,7 @@ describe('DeploymentsCard', () => {
       });
       await waitFor(() =>
         expect(screen.getByTestId('endpoint-summary')).toHaveTextContent(
-          'InService',
+          'In service',
         ),
       );
       expect(api.getDeployments.mock.calls.length).toBeGreaterThan(calls);

@@ -71,6 +71,8 @@ const EVERY_RESOURCE_ONCE = {
   getRelease: 1,
   // One window, shared by the endpoint and drift cards.
   getMonitoring: 1,
+  // The approval rules (four-eyes), read once by the versions table.
+  getGovernance: 1,
 };
 
 describe('MlopsEntityDataProvider on the MLOps tab', () => {
@@ -224,6 +226,9 @@ describe('MlopsEntityDataProvider on the MLOps tab', () => {
     );
     await screen.findByRole('table', { name: 'Model versions' });
     await screen.findByRole('table', { name: 'Compare versions' });
-    expect(requestCounts(api)).toEqual({ listModelVersions: 1 });
+    expect(requestCounts(api)).toEqual({
+      listModelVersions: 1,
+      getGovernance: 1,
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
+  DescribePipelineCommand,
   DescribePipelineDefinitionForExecutionCommand,
   DescribePipelineExecutionCommand,
   ListModelPackagesCommand,
@@ -160,6 +161,11 @@ export function createFakeAwsAccount() {
   sagemaker
     .on(DescribePipelineDefinitionForExecutionCommand)
     .resolves(sm.definitionForExecution);
+  sagemaker.on(DescribePipelineCommand).resolves({
+    $metadata: ok,
+    PipelineName: 'abalone-pipeline',
+    PipelineDefinition: sm.PIPELINE_DEFINITION,
+  });
   sagemaker
     .on(ListPipelineParametersForExecutionCommand)
     .resolves(sm.parametersForExecution);

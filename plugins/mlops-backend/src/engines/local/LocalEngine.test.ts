@@ -51,6 +51,9 @@ const upload = (
 const QUICK = { NumRound: 8 };
 /** Tests about orchestration train on a subset; the gate is not their subject. */
 const LENIENT_GATE = 1000;
+/** A gate a default model passes and CANNOT_PASS cannot. */
+const GATE_B_FAILS = 20;
+const CANNOT_PASS = { NumRound: 1, Eta: 0.001 };
 
 describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
   const engines: LocalEngine[] = [];
@@ -301,8 +304,8 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const run2 = await engine.startExecution(RESOURCES, {
       trigger: 'manual',
       actor: GUEST,
-      // Per-run overrides: a quick model with a lenient gate is enough here.
-      parameters: { Seed: 1, NumRound: 10, MseThreshold: 1000 },
+      // Per-run overrides: a quick model is enough here (the gate is config's).
+      parameters: { Seed: 1, NumRound: 30 },
     });
     const done2 = await waitForExecution(engine, run2.executionId);
     expect(done2.status).toBe('Succeeded');
@@ -452,20 +455,36 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
 
   it('queues triggers, fails the gate without registering, retries, honours idempotency tokens', async () => {
     const knex = await databases.init(databaseId);
-    const engine = await start(knex, tempDataDir(), LENIENT_GATE);
+    // A (defaults) passes this gate; B, one round at the smallest learning
+    // rate, predicts about base_score 0.5 (MSE near 100) and cannot.
+    const engine = await start(knex, tempDataDir(), GATE_B_FAILS);
     const a = (await upload(engine, abaloneSubset())).execution!;
     // While A runs: B (gate cannot pass) queues behind it; the token makes a repeat a no-op.
     const b = await engine.startExecution(RESOURCES, {
       trigger: 'manual',
       actor: GUEST,
-      parameters: { ...QUICK, MseThreshold: 0.01 },
+      parameters: CANNOT_PASS,
       clientRequestToken: 'tok-1',
     });
     const again = await engine.startExecution(RESOURCES, {
       trigger: 'manual',
       actor: GUEST,
-      parameters: { ...QUICK, MseThreshold: 0.01 },
+      parameters: CANNOT_PASS,
       clientRequestToken: 'tok-1',
+    });
+    // The gate is configuration's, recorded on the run; never a run parameter.
+    expect(b.parameters.MseThreshold).toBe(GATE_B_FAILS);
+    await expect(
+      engine.startExecution(RESOURCES, {
+        trigger: 'manual',
+        actor: GUEST,
+        parameters: { MseThreshold: 1000 },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(
+        /^parameters\.MseThreshold: the quality gate is not a run parameter/,
+      ),
     });
     expect(again.executionId).toBe(b.executionId);
     await expect(
@@ -488,11 +507,11 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(doneB.status).toBe('Failed');
     expect(doneB.startTime! >= doneA.endTime!).toBe(true);
     expect(doneB.failureReason).toMatch(
-      /^CheckMSE: test MSE \d+(\.\d+)? > threshold 0\.01; model not registered$/,
+      /^CheckMSE: test MSE \d+(\.\d+)? > threshold 20\.0; model not registered$/,
     );
     expect(doneB.steps.find(s => s.name === 'CheckMSE')).toMatchObject({
       status: 'Failed',
-      outputs: { outcome: false, threshold: 0.01 },
+      outputs: { outcome: false, threshold: GATE_B_FAILS },
     });
     expect(doneB.steps.find(s => s.name === 'Register')!.status).toBe(
       'NotStarted',

@@ -5,6 +5,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import { GATE_PARAMETER } from '@mlops-portal/plugin-mlops-common';
 import type {
   AbaloneFeatures,
   DeploymentsResponse,
@@ -312,7 +313,11 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     const rec = await this.scheduler.enqueue(resources, {
       trigger: 'retry',
       actor,
-      parameters: prev.parameters,
+      // Same hyperparameters, today's gate: a retry is judged like a new run.
+      parameters: {
+        ...prev.parameters,
+        [GATE_PARAMETER]: this.settings.mseThreshold,
+      },
       manifest: prev.dataManifest,
       displayName: prev.displayName,
       retryOf: prev.executionId,

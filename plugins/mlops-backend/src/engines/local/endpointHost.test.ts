@@ -2,6 +2,7 @@ import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import { DataLayout } from './dataLayout';
 import { EndpointHost } from './endpointHost';
+import type { Invocation } from './monitoring/captureRecorder';
 import { RESOURCES } from './__testUtils__/localEngine';
 import {
   PartsHarness,
@@ -29,6 +30,38 @@ describe('EndpointHost', () => {
   afterEach(async () => {
     await Promise.all(hosts.splice(0).map(x => x.close()));
     await h.close();
+  });
+
+  it('counts no traffic before anything is deployed; tags the portal widget’s predictions', async () => {
+    const recorded: Invocation[] = [];
+    const host = new EndpointHost(
+      h.store,
+      layout,
+      h.logger,
+      RESOURCES.endpointName,
+      inv => recorded.push(inv),
+    );
+    hosts.push(host);
+    expect(() => host.predict(RESOURCES, [EXAMPLE_ABALONE], 'portal')).toThrow(
+      /has no deployed model/,
+    );
+    await host.listen('127.0.0.1', 0);
+    const early = await fetch(`${host.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [EXAMPLE_ABALONE] }),
+    });
+    expect(early.status).toBe(503);
+    // A 503 of an endpoint that serves nothing yet is not an error rate.
+    expect(recorded).toEqual([]);
+
+    await host.deploy(RESOURCES.endpointName, testVersion(1), 'u', 'approval');
+    host.predict(RESOURCES, [EXAMPLE_ABALONE], 'portal');
+    host.predict(RESOURCES, [EXAMPLE_ABALONE]);
+    expect(recorded.map(r => [r.status, r.source])).toEqual([
+      [200, 'portal'],
+      [200, undefined],
+    ]);
   });
 
   it('deploys a version, serves it over HTTP and in-process, and reloads it after a restart', async () => {

@@ -217,10 +217,12 @@ export class EndpointHost {
         status,
         instances: predictions && instances,
         predictions,
-        ...(source === 'public' ? { source } : {}),
+        ...(source ? { source } : {}),
       });
     if (!model) {
-      capture(503);
+      // Nothing deployed: no model was invoked, so there is no traffic to
+      // count (a 503 here would read as a 100 % error rate of an endpoint
+      // that does not serve yet).
       throw new ServiceUnavailableError(
         `endpoint ${resources.endpointName} has no deployed model; approve a model version to deploy one`,
       );

@@ -1,4 +1,5 @@
 import {
+  GATE_PARAMETER,
   PIPELINE_PARAMETERS,
   defaultParameters,
 } from '@mlops-portal/plugin-mlops-common';
@@ -45,7 +46,7 @@ export function initialRelease(): ReleaseStage[] {
 }
 
 /**
- * Defaults (MseThreshold from config) overlaid with the run's overrides.
+ * Defaults (the gate from config) overlaid with the run's overrides.
  * Overrides are checked here too, not only by the router, so every caller
  * (seed, retries, adopters' code) gets the same validation.
  */
@@ -55,9 +56,15 @@ export function resolveParameters(
 ): ParameterValues {
   const params: ParameterValues = {
     ...defaultParameters(),
-    MseThreshold: mseThreshold,
+    // The gate the run is judged by, recorded on it.
+    [GATE_PARAMETER]: mseThreshold,
   };
   for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (name === GATE_PARAMETER) {
+      throw new InputError(
+        `parameters.${name}: the quality gate is not a run parameter; it comes from configuration (mlops.qualityGate.mseThreshold)`,
+      );
+    }
     const info = PIPELINE_PARAMETERS.find(p => p.name === name);
     if (!info) {
       throw new InputError(

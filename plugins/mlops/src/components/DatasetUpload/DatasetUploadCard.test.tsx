@@ -85,6 +85,55 @@ describe('DatasetUploadCard', () => {
     expect(screen.getByText(/nothing was stored/)).toBeInTheDocument();
   });
 
+  it('shows row errors once: a count in the alert, each reason whole in the table', async () => {
+    const reason =
+      'must be one of M, F, I (the sex column takes the UCI codes for male, female and infant)';
+    const error = Object.assign(
+      new Error(
+        `Request failed with 400 Bad Request: row 5, column sex: ${reason}`,
+      ),
+      { rowErrors: [{ row: 5, column: 'sex', value: 'X', reason }] },
+    );
+    const api = createMockMlopsApi({
+      uploadDataset: jest.fn(async () => {
+        throw error;
+      }),
+    });
+    await renderWithEntity(<DatasetUploadCard />, { api });
+    fireEvent.drop(screen.getByTestId('dataset-dropzone'), {
+      dataTransfer: { files: [new File(['x'], 'bad.csv')] },
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'bad.csv: 1 invalid row (listed below); nothing was stored.',
+    );
+    expect(screen.getAllByText(reason, { exact: false })).toHaveLength(1);
+    const table = screen.getByRole('table', { name: 'Dataset row errors' });
+    const cell = within(table).getByText(reason);
+    expect(cell.closest('td')).toHaveStyle({ whiteSpace: 'normal' });
+    expect(
+      within(table).queryByTestId('mlops-cell-text'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('disables the drop zone with the reason for a viewer; a drop uploads nothing', async () => {
+    const { api } = await renderWithEntity(<DatasetUploadCard />, {
+      allowed: name => name !== mlopsDatasetUploadPermission.name,
+    });
+    expect(
+      await screen.findByTestId('dataset-dropzone-denied'),
+    ).toHaveTextContent(
+      'You are not allowed to upload datasets for this entity (only its owners can).',
+    );
+    const zone = screen.getByTestId('dataset-dropzone');
+    expect(zone).toHaveAttribute('aria-disabled', 'true');
+    fireEvent.drop(zone, {
+      dataTransfer: { files: [new File(['x'], 'data.csv')] },
+    });
+    expect(api.uploadDataset).not.toHaveBeenCalled();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.queryByText(/mlops\.dataset\.upload/)).toBeNull();
+  });
+
   it('refuses files that are not CSV before uploading', async () => {
     const { api } = await renderWithEntity(<DatasetUploadCard />);
     fireEvent.drop(screen.getByTestId('dataset-dropzone'), {

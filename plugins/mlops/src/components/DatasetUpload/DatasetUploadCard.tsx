@@ -6,6 +6,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import { usePermission } from '@backstage/plugin-permission-react';
 import { useRef, useState, type DragEvent } from 'react';
 import {
   mlopsDatasetUploadPermission,
@@ -18,7 +19,11 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
+import {
+  MlopsTable,
+  WRAP_AT_SPACES,
+  type TableColumn,
+} from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { uploadFile, type UploadProgress } from './uploadFile';
 
@@ -33,13 +38,22 @@ const useStyles = makeStyles(theme => ({
     textAlign: 'center',
   },
   active: { borderColor: theme.palette.primary.main },
+  disabled: { opacity: 0.7 },
 }));
+
+const UPLOAD_DENIED =
+  'You are not allowed to upload datasets for this entity (only its owners can).';
 
 const rowErrorColumns: TableColumn<DatasetRowError>[] = [
   { title: 'Row', field: 'row' },
   { title: 'Column', field: 'column' },
   { title: 'Value', render: r => r.value ?? '' },
-  textColumn('Problem', r => r.reason),
+  // The reason is the point of the table: shown whole, wrapping, never clipped.
+  {
+    title: 'Problem',
+    cellStyle: { ...WRAP_AT_SPACES, minWidth: '16em' },
+    render: r => r.reason,
+  },
 ];
 
 const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -60,6 +74,12 @@ export const DatasetUploadCard = withMlopsEntityData(
     const [done, setDone] = useState<UploadDatasetResponse>();
     const [progress, setProgress] = useState<UploadProgress>();
     const cancel = useRef<AbortController>();
+    const permission = usePermission({
+      permission: mlopsDatasetUploadPermission,
+      resourceRef: entityRef,
+    });
+    // A viewer sees why, before dropping anything (the server refuses too).
+    const denied = !permission.loading && !permission.allowed;
 
     const upload = async (file: File) => {
       setError(undefined);
@@ -87,12 +107,17 @@ export const DatasetUploadCard = withMlopsEntityData(
         });
         refresh(['runs', 'release']);
       } catch (e: any) {
-        setError(
-          e.name === 'AbortError'
-            ? `${file.name}: upload cancelled`
-            : e.message,
-        );
-        setRowErrors(getRowErrors(e));
+        const rows = getRowErrors(e);
+        // With row errors, the table is the detail: the alert only counts them.
+        let message: string = e.message;
+        if (e.name === 'AbortError') message = `${file.name}: upload cancelled`;
+        else if (rows && rows.length > 0) {
+          message = `${file.name}: ${rows.length} invalid row${
+            rows.length === 1 ? '' : 's'
+          } (listed below); nothing was stored.`;
+        }
+        setError(message);
+        setRowErrors(rows);
       } finally {
         setBusy(false);
         setProgress(undefined);
@@ -102,6 +127,7 @@ export const DatasetUploadCard = withMlopsEntityData(
     const onDrop = (e: DragEvent) => {
       e.preventDefault();
       setDragging(false);
+      if (denied || permission.loading || busy) return;
       const file = e.dataTransfer?.files?.[0];
       if (file) upload(file);
     };
@@ -112,20 +138,29 @@ export const DatasetUploadCard = withMlopsEntityData(
         subheader="A new file writes a data manifest and starts a release"
       >
         <Box
-          className={`${classes.zone} ${dragging ? classes.active : ''}`}
+          className={`${classes.zone} ${
+            dragging && !denied ? classes.active : ''
+          } ${denied ? classes.disabled : ''}`}
           data-testid="dataset-dropzone"
+          aria-disabled={denied || undefined}
           onDragOver={e => {
             e.preventDefault();
-            setDragging(true);
+            if (!denied) setDragging(true);
           }}
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
         >
-          <Typography gutterBottom>
-            Drag and drop a CSV here (UCI Abalone columns: Sex, Length,
-            Diameter, Height, Whole, Shucked, Viscera and Shell weight, Rings;
-            no header), or
-          </Typography>
+          {denied ? (
+            <Typography gutterBottom data-testid="dataset-dropzone-denied">
+              {UPLOAD_DENIED}
+            </Typography>
+          ) : (
+            <Typography gutterBottom>
+              Drag and drop a CSV here (UCI Abalone columns: Sex, Length,
+              Diameter, Height, Whole, Shucked, Viscera and Shell weight, Rings;
+              no header), or
+            </Typography>
+          )}
           <input
             ref={input}
             type="file"
@@ -142,7 +177,7 @@ export const DatasetUploadCard = withMlopsEntityData(
           <PermissionButton
             permission={mlopsDatasetUploadPermission}
             entityRef={entityRef}
-            deniedReason="You are not allowed to upload datasets for this entity (only its owners can)."
+            deniedReason={UPLOAD_DENIED}
             variant="contained"
             color="primary"
             disabled={busy}
@@ -189,10 +224,6 @@ export const DatasetUploadCard = withMlopsEntityData(
         )}
         {rowErrors && rowErrors.length > 0 && (
           <>
-            <Typography variant="subtitle2" style={{ marginTop: 8 }}>
-              {rowErrors.length} row error{rowErrors.length === 1 ? '' : 's'};
-              nothing was stored.
-            </Typography>
             <MlopsTable
               label="Dataset row errors"
               columns={rowErrorColumns}

@@ -77,7 +77,7 @@ describe('MlopsOverviewPage', () => {
     );
     const row = link.closest('tr')!;
     expect(row).toHaveTextContent('ml-platform');
-    expect(row).toHaveTextContent('Executing');
+    expect(row).toHaveTextContent('Running');
     expect(row).toHaveTextContent('Version 2');
     expect(row).toHaveTextContent('4.850');
     const other = within(table)

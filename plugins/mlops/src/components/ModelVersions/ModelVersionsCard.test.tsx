@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mlopsModelApprovePermission } from '@mlops-portal/plugin-mlops-common';
-import { entityRef } from '../../__fixtures__';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { entityRef, modelVersions } from '../../__fixtures__';
 import {
   createMockMlopsApi,
   renderWithEntity,
@@ -185,6 +186,86 @@ describe('ModelVersionsCard', () => {
     );
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       'only its owners can',
+    );
+  });
+
+  it('four-eyes: disables Approve with the reason for whoever trained the version or uploaded its data', async () => {
+    const me = 'user:default/guest';
+    const api = createMockMlopsApi({
+      getGovernance: jest.fn(async () => ({
+        qualityGate: { mseThreshold: 6 },
+        approval: { preApprove: false, fourEyes: true },
+      })),
+      listModelVersions: jest.fn(async () => ({
+        items: [
+          { ...modelVersions[0], createdBy: me },
+          modelVersions[1],
+          {
+            ...modelVersions[2],
+            dataManifest: {
+              manifestId: 'm-1',
+              files: [],
+              createdAt: '2026-11-23T08:00:00.000Z',
+              createdBy: me,
+            },
+          },
+        ],
+      })),
+    });
+    await renderWithEntity(<ModelVersionsCard />, {
+      api,
+      apis: [
+        [
+          identityApiRef,
+          {
+            getBackstageIdentity: async () => ({
+              type: 'user',
+              userEntityRef: me,
+              ownershipEntityRefs: [me],
+            }),
+          },
+        ],
+      ],
+    });
+    const table = await screen.findByRole('table', { name: 'Model versions' });
+    await waitFor(() =>
+      expect(within(table).getByTestId('approve-version-3')).toBeDisabled(),
+    );
+    expect(within(table).getByTestId('approve-version-1')).toBeDisabled();
+    // Rejecting your own version stays possible.
+    expect(within(table).getByTestId('reject-version-3')).toBeEnabled();
+    const reason = within(within(table).getByTestId('decisions-3')).getByTestId(
+      'permission-denied-reason',
+    );
+    expect(reason).toHaveAttribute(
+      'aria-label',
+      'Four-eyes rule: user:default/guest started the run that produced it, so someone else must approve version 3',
+    );
+    await userEvent.hover(reason);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Four-eyes rule',
+    );
+    expect(
+      within(within(table).getByTestId('decisions-1')).getByTestId(
+        'permission-denied-reason',
+      ),
+    ).toHaveAttribute(
+      'aria-label',
+      expect.stringContaining('uploaded its data'),
+    );
+  });
+
+  it('four-eyes off: the trainer may approve', async () => {
+    const api = createMockMlopsApi({
+      listModelVersions: jest.fn(async () => ({
+        items: [{ ...modelVersions[0], createdBy: 'user:default/guest' }],
+      })),
+    });
+    await renderWithEntity(<ModelVersionsCard />, { api });
+    const table = await screen.findByRole('table', { name: 'Model versions' });
+    await waitFor(() => expect(api.getGovernance).toHaveBeenCalled());
+    await waitFor(() =>
+      expect(within(table).getByTestId('approve-version-3')).toBeEnabled(),
     );
   });
 

@@ -34,6 +34,7 @@ import {
 } from '../common/format';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
+import { useFourEyes } from './useFourEyes';
 import { useVersionPages } from './useVersionPages';
 
 export const APPROVE_DENIED =
@@ -74,6 +75,8 @@ const versionColumns = (
   entityRef: string,
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void,
   onPlots?: (version: number) => void,
+  approveBlocked: (version: ModelVersion) => string | undefined = () =>
+    undefined,
 ): TableColumn<ModelVersion>[] => [
   { title: 'Version', field: 'version' },
   {
@@ -131,21 +134,27 @@ const versionColumns = (
         {(['Approved', 'Rejected'] as const)
           // An approved version can only be rejected, a rejected one only approved.
           .filter(decision => v.approvalStatus !== decision)
-          .map(decision => (
-            <PermissionButton
-              key={decision}
-              permission={mlopsModelApprovePermission}
-              entityRef={entityRef}
-              deniedReason={APPROVE_DENIED}
-              size="small"
-              color={decision === 'Approved' ? 'primary' : 'default'}
-              variant="outlined"
-              data-testid={`${DECISION_VERB[decision]}-version-${v.version}`}
-              onClick={() => onDecide(v, decision)}
-            >
-              {DECISION_LABEL[decision]}
-            </PermissionButton>
-          ))}
+          .map(decision => {
+            const blocked =
+              decision === 'Approved' ? approveBlocked(v) : undefined;
+            return (
+              <PermissionButton
+                key={decision}
+                permission={mlopsModelApprovePermission}
+                entityRef={entityRef}
+                deniedReason={APPROVE_DENIED}
+                disabled={Boolean(blocked)}
+                disabledReason={blocked}
+                size="small"
+                color={decision === 'Approved' ? 'primary' : 'default'}
+                variant="outlined"
+                data-testid={`${DECISION_VERB[decision]}-version-${v.version}`}
+                onClick={() => onDecide(v, decision)}
+              >
+                {DECISION_LABEL[decision]}
+              </PermissionButton>
+            );
+          })}
       </Box>
     ),
   },
@@ -160,9 +169,10 @@ export function ModelVersionsTable(props: {
   onPlots?: (version: number) => void;
 }) {
   const { entityRef, onDecide, onPlots } = props;
+  const approveBlocked = useFourEyes(entityRef);
   const columns = useMemo(
-    () => versionColumns(entityRef, onDecide, onPlots),
-    [entityRef, onDecide, onPlots],
+    () => versionColumns(entityRef, onDecide, onPlots, approveBlocked),
+    [entityRef, onDecide, onPlots, approveBlocked],
   );
   return (
     <MlopsTable

@@ -146,7 +146,7 @@ export function DriftSummaryView(props: { drift: DriftSummary }) {
   const baseline =
     drift.baselineVersion !== undefined
       ? `training baseline of version ${drift.baselineVersion}`
-      : 'the training baseline';
+      : 'training baseline';
   return (
     <>
       <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
@@ -155,9 +155,10 @@ export function DriftSummaryView(props: { drift: DriftSummary }) {
       </Box>
       <Typography variant="body2" color="textSecondary" gutterBottom>
         {drift.sampleCount} captured inputs compared with the {baseline}
-        {drift.analyzedAt ? `, analysed ${formatTime(drift.analyzedAt)}` : ''}.
-        Default thresholds: PSI ≥ 0.1 or KS ≥ 0.1 warns, PSI ≥ 0.25 or KS ≥ 0.2
-        is drift; under 100 samples there is not enough data.
+        {drift.analyzedAt ? `, analysed ${formatTime(drift.analyzedAt)}` : ''};
+        predictions tried from this portal are left out. Default thresholds: PSI
+        ≥ 0.1 or KS ≥ 0.1 warns, PSI ≥ 0.25 or KS ≥ 0.2 is drift; under 100
+        samples there is not enough data.
       </Typography>
       {drift.features.length === 0 ? (
         <EmptyState missing="data" title="No features analysed yet" />

@@ -12,7 +12,9 @@ import {
   renderWithEntity,
 } from '../../__testUtils__/testApp';
 import { POLL_INTERVAL_MS } from '../../hooks/MlopsEntityDataProvider';
-import { DriftCard } from './DriftCard';
+import { renderInTestApp } from '@backstage/test-utils';
+import { DriftCard, DriftSummaryView } from './DriftCard';
+import { DriftStatusChip } from './MonitoringParts';
 import {
   EndpointMonitoringCard,
   errorRate,
@@ -168,6 +170,22 @@ describe('DriftCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('names the baseline once when its version is unknown', async () => {
+    await renderInTestApp(
+      <DriftSummaryView
+        drift={{ ...monitoring.drift, baselineVersion: undefined }}
+      />,
+    );
+    const text = screen.getByText(/captured inputs compared with/);
+    expect(text).toHaveTextContent(
+      /80 captured inputs compared with the training baseline/,
+    );
+    expect(text.textContent).not.toMatch(/the the/);
+    expect(text).toHaveTextContent(
+      'UTC; predictions tried from this portal are left out.',
+    );
+  });
+
   it('keeps chips and numbers on one line and scrolls in a narrow card', async () => {
     await renderWithEntity(<DriftCard />);
     const table = await screen.findByRole('table', { name: 'Feature drift' });
@@ -220,5 +238,42 @@ describe('DriftCard', () => {
     await screen.findByTestId('drift-overall-status');
     await screen.findByTestId('endpoint-total-invocations');
     expect(api.getMonitoring).toHaveBeenCalledTimes(1);
+  });
+});
+
+/** WCAG 2.x contrast ratio of two CSS colours (`#rrggbb` or `rgb(r, g, b)`). */
+function contrast(a: string, b: string): number {
+  const channels = (c: string) =>
+    c.startsWith('#')
+      ? [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16))
+      : c.match(/\d+/g)!.slice(0, 3).map(Number);
+  const luminance = (c: string) => {
+    const [r, g, b2] = channels(c).map(v => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe('DriftStatusChip', () => {
+  it('keeps every status at WCAG AA text contrast (the /mlops health column)', async () => {
+    const statuses = ['ok', 'warn', 'drift', 'insufficient_data'] as const;
+    await renderInTestApp(
+      <>
+        {statuses.map(s => (
+          <DriftStatusChip key={s} status={s} testId={`chip-${s}`} />
+        ))}
+      </>,
+    );
+    for (const s of statuses) {
+      const style = screen.getByTestId(`chip-${s}`).style;
+      const background = style.backgroundColor || 'rgb(255, 255, 255)';
+      const ratio = contrast(style.color, background);
+      // Named, so a failure says which status.
+      expect({ status: s, aa: ratio >= 4.5 }).toEqual({ status: s, aa: true });
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import type { PipelineStep } from '@mlops-portal/plugin-mlops-common';
 import { formatDuration } from '../common/format';
+import { statusLabel } from '../common/statusLabels';
 
 const NODE_WIDTH = 180;
 const NODE_HEIGHT = 66;
@@ -45,7 +46,7 @@ function StepNodeView({ node }: { node: StepNode }) {
   return (
     <g data-testid={`dag-step-${node.name}`} data-status={node.status}>
       <title>
-        {`${node.name} (${node.type}): ${node.status}${
+        {`${node.name} (${node.type}): ${statusLabel(node.status)}${
           node.failureReason ? ` — ${node.failureReason}` : ''
         }`}
       </title>
@@ -62,7 +63,7 @@ function StepNodeView({ node }: { node: StepNode }) {
         {node.name}
       </text>
       <text x={10} y={37} className={classes.detail}>
-        {`${node.status} · ${node.type}`}
+        {`${statusLabel(node.status)} · ${node.type}`}
       </text>
       <text x={10} y={53} className={classes.detail}>
         {node.startTime ? formatDuration(node.startTime, node.endTime) : '—'}

@@ -15,6 +15,10 @@ describe('PredictionCard', () => {
     // The typical adult is preloaded: 0.455 × 200 = 91 mm.
     expect(screen.getByLabelText('Length')).toHaveValue('91');
     expect(screen.getByText(/divided by 200/)).toBeInTheDocument();
+    // Its predictions are tagged by the client and kept out of monitoring.
+    expect(
+      screen.getByText(/left out of the endpoint's monitoring/),
+    ).toBeInTheDocument();
     const predict = screen.getByRole('button', { name: 'Predict' });
     await waitFor(() => expect(predict).toBeEnabled());
     await userEvent.click(predict);

@@ -132,7 +132,7 @@ export function PredictionCard() {
   return (
     <InfoCard
       title="Predict"
-      subheader="Ask the deployed model for an abalone's age"
+      subheader="Ask the deployed model for an abalone's age (left out of the endpoint's monitoring)"
     >
       <Typography variant="body2" color="textSecondary" paragraph>
         Enter measurements in millimetres and grams. The model was trained on

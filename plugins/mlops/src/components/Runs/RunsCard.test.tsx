@@ -23,7 +23,7 @@ describe('RunsCard', () => {
     expect(failed).toHaveTextContent('1m 20s');
     expect(failed).toHaveTextContent('4.710 / 1.550 / 0.540');
     const running = within(table).getByTestId('run-row-exec-0004');
-    expect(running).toHaveTextContent('Executing');
+    expect(running).toHaveTextContent('Running');
     expect(running).toHaveTextContent('Train');
     // Many columns: the table scrolls sideways in a narrow card; statuses and
     // metrics stay on one line, a manifest wraps only before its row count.
@@ -82,14 +82,17 @@ describe('RunsCard', () => {
     );
   });
 
-  it('starts a run with only the overridden parameters', async () => {
+  it('starts a run with only the overridden hyperparameters; the gate and approval are not offered', async () => {
     const { api } = await renderWithEntity(<RunsCard />);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Train now' }),
     );
     const dialog = await screen.findByRole('dialog', { name: 'Train now' });
-    const gate = within(dialog).getByLabelText('MseThreshold');
-    fireEvent.change(gate, { target: { value: '5.5' } });
+    expect(within(dialog).queryByLabelText('MseThreshold')).toBeNull();
+    expect(within(dialog).queryByLabelText('ModelApprovalStatus')).toBeNull();
+    fireEvent.change(within(dialog).getByLabelText('Eta'), {
+      target: { value: '0.1' },
+    });
     fireEvent.change(within(dialog).getByLabelText('MaxDepth'), {
       target: { value: '7' },
     });
@@ -98,7 +101,7 @@ describe('RunsCard', () => {
     );
     await waitFor(() =>
       expect(api.startRun).toHaveBeenCalledWith(entityRef, {
-        parameters: { MseThreshold: 5.5, MaxDepth: 7 },
+        parameters: { Eta: 0.1, MaxDepth: 7 },
       }),
     );
   });

@@ -11,7 +11,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import {
-  PIPELINE_PARAMETERS,
+  HYPERPARAMETERS,
   type ParameterInfo,
   type StartExecutionRequest,
 } from '@mlops-portal/plugin-mlops-common';
@@ -45,7 +45,7 @@ export function validateParameter(
 
 function initialValues(): Record<string, string> {
   return Object.fromEntries(
-    PIPELINE_PARAMETERS.map(p => [p.name, String(p.default)]),
+    HYPERPARAMETERS.map(p => [p.name, String(p.default)]),
   );
 }
 
@@ -96,7 +96,11 @@ function ParameterField(props: {
   );
 }
 
-/** "Train now": start an execution with hyperparameter and quality-gate overrides. */
+/**
+ * "Train now": start an execution with hyperparameter overrides. The quality
+ * gate and pre-approval are not offered: they are the owners' configuration,
+ * not something whoever trains may change.
+ */
 export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
   const api = useApi(mlopsApiRef);
   const alertApi = useApi(alertApiRef);
@@ -107,15 +111,13 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
 
-  const invalid = PIPELINE_PARAMETERS.some(p =>
+  const invalid = HYPERPARAMETERS.some(p =>
     validateParameter(p, values[p.name]),
   );
-  const gate = PIPELINE_PARAMETERS.find(p => p.name === 'MseThreshold')!;
-  const others = PIPELINE_PARAMETERS.filter(p => p.name !== 'MseThreshold');
 
   const submit = async () => {
     const parameters: Record<string, string | number> = {};
-    for (const p of PIPELINE_PARAMETERS) {
+    for (const p of HYPERPARAMETERS) {
       const text = values[p.name].trim();
       // Only overrides travel; the pipeline keeps its own defaults otherwise.
       if (text === '' || text === String(p.default)) continue;
@@ -173,22 +175,14 @@ export function TrainNowDialog(props: { open: boolean; onClose: () => void }) {
           onChange={e => setDisplayName(e.target.value)}
         />
         <Typography variant="subtitle1" style={{ marginTop: 12 }}>
-          Quality gate
-        </Typography>
-        <Typography variant="body2" color="textSecondary">
-          The new version is registered (and waits for approval) only if its
-          test MSE is at most this threshold.
-        </Typography>
-        <ParameterField
-          info={gate}
-          value={values[gate.name]}
-          onChange={set(gate.name)}
-        />
-        <Typography variant="subtitle1" style={{ marginTop: 12 }}>
           Hyperparameters
         </Typography>
+        <Typography variant="body2" color="textSecondary">
+          The quality gate the new version must pass is set by the system's
+          owners, not per run; a version that passes waits for approval.
+        </Typography>
         <Grid container spacing={2}>
-          {others.map(p => (
+          {HYPERPARAMETERS.map(p => (
             <Grid item xs={12} sm={6} key={p.name}>
               <ParameterField
                 info={p}

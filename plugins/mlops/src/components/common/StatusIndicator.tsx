@@ -6,6 +6,7 @@ import {
   StatusRunning,
 } from '@backstage/core-components';
 import type { ReactNode } from 'react';
+import { statusLabel } from './statusLabels';
 
 /**
  * One status vocabulary for executions, steps and release stages, so the same
@@ -15,7 +16,7 @@ export function StatusIndicator(props: {
   status: string;
   children?: ReactNode;
 }) {
-  const label = props.children ?? props.status;
+  const label = props.children ?? statusLabel(props.status);
   switch (props.status) {
     case 'Succeeded':
     case 'InService':

@@ -1,3 +1,5 @@
+import { statusLabel } from './statusLabels';
+
 /** Human duration between two ISO times (end defaults to now for running items). */
 export function formatDuration(
   start?: string,
@@ -7,6 +9,9 @@ export function formatDuration(
   if (!start) return '—';
   const ms = (end ? Date.parse(end) : now) - Date.parse(start);
   if (!Number.isFinite(ms) || ms < 0) return '—';
+  // Local steps often take a fraction of a second: "0s" would read as "did nothing".
+  if (ms < 100) return '< 0.1s';
+  if (ms < 950) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -37,6 +42,7 @@ export function shortRef(ref?: string): string {
   return m ? m[1] : ref;
 }
 
+/** An approval status as people read it (see statusLabels). */
 export function approvalLabel(status: string): string {
-  return status === 'PendingManualApproval' ? 'Pending approval' : status;
+  return statusLabel(status);
 }

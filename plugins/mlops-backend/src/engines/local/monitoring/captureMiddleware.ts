@@ -41,9 +41,12 @@ export function captureInvocations(
       const target = resolve(name);
       if (!target) return;
       const captured = res.locals.capture as CapturedPrediction | undefined;
+      const modelVersion = captured?.modelVersion ?? target.modelVersion;
+      // Nothing deployed yet: no model answered, so no traffic to count.
+      if (modelVersion === undefined && res.statusCode === 503) return;
       record({
         endpointName: target.endpointName,
-        modelVersion: captured?.modelVersion ?? target.modelVersion,
+        modelVersion,
         latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
         status: res.statusCode,
         instances: captured?.instances,

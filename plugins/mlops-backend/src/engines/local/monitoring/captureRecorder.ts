@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import { randomUUID } from 'crypto';
 import { errorMessage } from '../format';
 import { emptyHistogram, latencyBucket } from './latencyHistogram';
@@ -23,8 +24,11 @@ export interface Invocation {
   predictions?: ArrayLike<number>;
   /** Epoch ms; default now. */
   time?: number;
-  /** `public`: the anonymous public route. */
-  source?: 'public';
+  /**
+   * `public`: the anonymous public route; `portal`: the portal's own
+   * prediction widget (kept out of traffic, error rates and drift).
+   */
+  source?: PredictionSource;
 }
 
 export interface CaptureOptions {
@@ -70,6 +74,13 @@ export class CaptureRecorder {
 
   record(inv: Invocation): void {
     const time = inv.time ?? Date.now();
+    // Traffic and error rates are the endpoint's callers': people trying the
+    // model from the portal would read as traffic (and their slips as errors).
+    if (inv.source !== 'portal') this.countInvocation(inv, time);
+    this.sample(inv, time);
+  }
+
+  private countInvocation(inv: Invocation, time: number): void {
     const minute = Math.floor(time / 60_000);
     const modelVersion = inv.modelVersion ?? 0;
     const key = `${inv.endpointName}|${minute}|${modelVersion}`;
@@ -90,7 +101,9 @@ export class CaptureRecorder {
     if (inv.status >= 500) r.errors5xx++;
     else if (inv.status >= 400) r.errors4xx++;
     r.latencyHistogram[latencyBucket(inv.latencyMs)]++;
+  }
 
+  private sample(inv: Invocation, time: number): void {
     if (!inv.instances || inv.status >= 400) return;
     let res = this.reservoirs.get(inv.endpointName);
     if (!res) {

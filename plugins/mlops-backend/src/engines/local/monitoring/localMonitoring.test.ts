@@ -65,4 +65,62 @@ describe('LocalMonitoring', () => {
     expect(after.totals.invocations).toBe(1);
     await monitoring.close();
   });
+
+  it('leaves predictions from the portal widget out of traffic, error rates and drift, and keeps them tagged', async () => {
+    const knex = await databases.init('SQLITE_3');
+    await knex.migrate.latest({
+      directory: path.resolve(__dirname, '../../../../migrations/local'),
+      tableName: 'mlops_local_knex_migrations',
+      loadExtensions: ['.js'],
+    });
+    const monitoring = new LocalMonitoring(
+      knex,
+      new DataLayout(tempDataDir()),
+      readMonitoringSettings(new ConfigReader({})),
+      mockServices.logger.mock(),
+    );
+    const served = {
+      endpointName: 'ep',
+      modelVersion: 1,
+      latencyMs: 2,
+      status: 200,
+      instances: [EXAMPLE_ABALONE],
+      predictions: [9],
+    };
+    // 130 widget clicks (one refused) and 3 calls of the endpoint's users.
+    for (let i = 0; i < 130; i++) {
+      monitoring.record({ ...served, source: 'portal' });
+    }
+    monitoring.record({
+      ...served,
+      status: 400,
+      instances: undefined,
+      predictions: undefined,
+      source: 'portal',
+    });
+    for (let i = 0; i < 3; i++) monitoring.record(served);
+    const report = await monitoring.report('ep', '1h', undefined);
+    expect(report.totals.invocations).toBe(3);
+    expect(report.totals.errors4xx + report.totals.errors5xx).toBe(0);
+    expect(report.drift.sampleCount).toBe(3);
+    // Stored, tagged: the capture records still show them.
+    const lines = (await monitoring.captureRecords('ep', 0)).map(l =>
+      JSON.parse(l),
+    );
+    expect(
+      lines.filter(l => l.eventMetadata.customAttributes === 'source=portal'),
+    ).toHaveLength(130);
+    // A fresh process reads them back from the database, still left out.
+    const again = new LocalMonitoring(
+      knex,
+      new DataLayout(tempDataDir()),
+      readMonitoringSettings(new ConfigReader({})),
+      mockServices.logger.mock(),
+    );
+    expect((await again.report('ep', '1h', undefined)).drift.sampleCount).toBe(
+      3,
+    );
+    await monitoring.close();
+    await again.close();
+  });
 });

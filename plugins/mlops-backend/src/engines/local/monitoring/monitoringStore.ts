@@ -1,4 +1,5 @@
 import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import type { Knex } from 'knex';
 import { mergeHistogram } from './latencyHistogram';
 
@@ -28,7 +29,7 @@ export interface CaptureSample {
   features: AbaloneFeatures;
   prediction?: number;
   /** `public`: an anonymous caller of the public route; absent: a signed-in user or service. */
-  source?: 'public';
+  source?: PredictionSource;
 }
 
 const FEATURE_COLUMNS = {
@@ -157,7 +158,9 @@ export class MonitoringStore {
         features: features as unknown as AbaloneFeatures,
         prediction:
           row.prediction === null ? undefined : Number(row.prediction),
-        ...(row.source === 'public' ? { source: 'public' as const } : {}),
+        ...(row.source === 'public' || row.source === 'portal'
+          ? { source: row.source as PredictionSource }
+          : {}),
       };
     });
   }

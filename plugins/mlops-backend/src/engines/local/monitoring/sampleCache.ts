@@ -7,6 +7,14 @@ interface Ring {
   rows: AbaloneFeatures[];
 }
 
+/**
+ * Drift reads what the endpoint's callers sent: predictions tried from the
+ * portal's own widget (`source: 'portal'`) are stored, tagged, but left out.
+ */
+function forDrift(s: CaptureSample): boolean {
+  return s.source !== 'portal';
+}
+
 function lowerBound(xs: readonly number[], x: number): number {
   let lo = 0;
   let hi = xs.length;
@@ -19,7 +27,7 @@ function lowerBound(xs: readonly number[], x: number): number {
 }
 
 /**
- * The captured rows of each endpoint in memory, mirroring the database's
+ * The captured rows of each endpoint that drift reads, in memory, mirroring the database's
  * ring buffer: drift over 100k rows must not re-read and re-parse them from
  * the database on every monitoring read. An endpoint is loaded from the
  * database on first use; later flushes append to it.
@@ -39,9 +47,10 @@ export class SampleCache {
     const samples = (await this.store.samplesSince(endpointName, fromMs)).slice(
       -this.maxRows,
     );
+    const analysed = samples.filter(forDrift);
     this.rings.set(endpointName, {
-      times: samples.map(s => s.inferenceTime),
-      rows: samples.map(s => s.features),
+      times: analysed.map(s => s.inferenceTime),
+      rows: analysed.map(s => s.features),
     });
   }
 
@@ -49,7 +58,7 @@ export class SampleCache {
   append(samples: readonly CaptureSample[]): void {
     for (const s of samples) {
       const ring = this.rings.get(s.endpointName);
-      if (!ring) continue;
+      if (!ring || !forDrift(s)) continue;
       ring.times.push(s.inferenceTime);
       ring.rows.push(s.features);
     }

@@ -1,0 +1,23 @@
+/**
+ * What people read for the engines' status words (SageMaker's, CodePipeline's).
+ * The raw value stays in `data-status` attributes and tooltips for those who
+ * look it up in AWS; this is the one place that turns it into words.
+ */
+const STATUS_LABELS: Record<string, string> = {
+  // model approval
+  PendingManualApproval: 'Pending approval',
+  // executions and steps
+  Executing: 'Running',
+  NotStarted: 'Not started',
+  // release stages
+  InProgress: 'In progress',
+  // endpoints
+  InService: 'In service',
+  OutOfService: 'Out of service',
+  RollingBack: 'Rolling back',
+};
+
+/** A status value as people read it; words that read well already pass through. */
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}

@@ -12,3 +12,4 @@ export * from './schemas';
 export * from './signals';
 export * from './monitoring';
 export * from './uploads';
+export * from './systemSpec';

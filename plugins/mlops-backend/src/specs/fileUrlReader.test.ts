@@ -18,7 +18,10 @@ describe('AllowedDirsFileReader', () => {
     outside = path.join(tmp, 'outside');
     await fs.mkdir(path.join(allowed, 'system'), { recursive: true });
     await fs.mkdir(outside);
-    await fs.writeFile(path.join(allowed, 'system', 'ml-system.yaml'), 'a: 1\n');
+    await fs.writeFile(
+      path.join(allowed, 'system', 'ml-system.yaml'),
+      'a: 1\n',
+    );
     await fs.writeFile(path.join(outside, 'secret.yaml'), 'token: x\n');
   });
 
@@ -73,9 +76,9 @@ describe('AllowedDirsFileReader', () => {
     await fs.writeFile(path.join(allowed, 'key.pem'), 'x');
     await fs.mkdir(path.join(allowed, 'dir.yaml'));
     const reader = new AllowedDirsFileReader([allowed]);
-    await expect(
-      reader.readUrl(url(allowed, 'key.pem')),
-    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(reader.readUrl(url(allowed, 'key.pem'))).rejects.toMatchObject(
+      { name: 'NotAllowedError' },
+    );
     await expect(
       reader.readUrl(url(allowed, 'dir.yaml')),
     ).rejects.toMatchObject({ name: 'NotAllowedError' });
@@ -102,6 +105,13 @@ describe('AllowedDirsFileReader', () => {
       .catch(e => e as Error);
     expect(error).toMatchObject({ name: 'NotFoundError' });
     expect((error as Error).message).not.toContain(tmp);
+  });
+
+  it('does not reveal whether a file outside exists', async () => {
+    const reader = new AllowedDirsFileReader([allowed]);
+    await expect(
+      reader.readUrl(url(outside, 'nope.yaml')),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
   });
 
   it('allows nothing when the configured directory does not exist', async () => {

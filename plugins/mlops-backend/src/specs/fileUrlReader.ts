@@ -38,15 +38,17 @@ export function readAllowedSpecDirs(config: Config): string[] {
  * NotFoundError. Messages name the file by its base name, never the host path.
  */
 export class AllowedDirsFileReader implements UrlReaderService {
+  private readonly dirs: string[];
   private readonly roots: Promise<string[]>;
 
   constructor(
     allowedDirs: string[],
     private readonly maxBytes = DEFAULT_MAX_SPEC_FILE_BYTES,
   ) {
+    this.dirs = allowedDirs.map(d => path.resolve(d));
     // A configured directory that does not exist allows nothing.
     this.roots = Promise.all(
-      allowedDirs.map(d => fs.realpath(path.resolve(d)).catch(() => undefined)),
+      this.dirs.map(d => fs.realpath(d).catch(() => undefined)),
     ).then(rs => rs.filter((r): r is string => !!r));
   }
 
@@ -92,6 +94,12 @@ export class AllowedDirsFileReader implements UrlReaderService {
     return `mlops-file{maxBytes=${this.maxBytes}}`;
   }
 
+  private outside(name: string) {
+    return new NotAllowedError(
+      `${name} is outside the directories mlops.specs.allowedDirs allows`,
+    );
+  }
+
   private tooLarge(file: string, size: number) {
     return new InputError(
       `${path.basename(file)} is ${size} bytes or more; at most ${
@@ -113,6 +121,11 @@ export class AllowedDirsFileReader implements UrlReaderService {
       throw new NotAllowedError(
         `${name}: only .yaml or .yml files may be read as specs`,
       );
+    const roots = await this.roots;
+    // Checked before the file is looked at, so that whether a file exists
+    // outside the allowed directories is never revealed.
+    if (!isInside([...this.dirs, ...roots], requested))
+      throw this.outside(name);
     let real: string;
     try {
       real = await fs.realpath(requested);
@@ -121,21 +134,21 @@ export class AllowedDirsFileReader implements UrlReaderService {
         throw new NotFoundError(`${name} does not exist`);
       throw new NotAllowedError(`${name} cannot be read`);
     }
-    const roots = await this.roots;
-    const inside = roots.some(root => {
-      const rel = path.relative(root, real);
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    });
-    if (!inside)
-      throw new NotAllowedError(
-        `${name} is outside the directories mlops.specs.allowedDirs allows`,
-      );
+    // Symlinks resolved: a link inside pointing outside is outside.
+    if (!isInside(roots, real)) throw this.outside(name);
     if (!ALLOWED_EXTENSIONS.has(path.extname(real).toLowerCase()))
       throw new NotAllowedError(
         `${name}: only .yaml or .yml files may be read as specs`,
       );
     return real;
   }
+}
+
+function isInside(roots: string[], file: string): boolean {
+  return roots.some(root => {
+    const rel = path.relative(root, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
 }
 
 /**

@@ -140,7 +140,7 @@ export class SystemSpecs {
         throw new NotAllowedError(
           `${what}: reading this location is not allowed (${
             url.startsWith('file:')
-              ? 'outside mlops.specs.allowedDirs, or not a .yaml file'
+              ? 'file specs are read only as .yaml files inside mlops.specs.allowedDirs, with mlopsSpecFileReaderFactory added to the backend'
               : 'no integration or backend.reading.allow entry for its host'
           })`,
         );

@@ -15,13 +15,21 @@ import type {
   PredictRequest,
   PredictResponse,
   ReleaseStage,
+  SpecProblem,
   StartExecutionRequest,
+  SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 
 /** Client of the mlops backend; every call is scoped to one catalog entity. */
 export interface MlopsApi {
   getSummary(entityRef: string): Promise<MlopsSummary>;
+  /**
+   * The entity's ML system spec (`mlops.io/spec`), validated; rejects with
+   * 404 (no annotation or file), 403 (location not allowed) or 422 (invalid:
+   * see getSpecProblems).
+   */
+  getSpec(entityRef: string): Promise<SystemSpecResponse>;
   listRuns(
     entityRef: string,
     options?: { limit?: number; nextToken?: string },
@@ -104,6 +112,14 @@ export function getRowErrors(error: unknown): DatasetRowError[] | undefined {
   };
   const rows = e.rowErrors ?? e.body?.error?.rowErrors;
   return Array.isArray(rows) ? (rows as DatasetRowError[]) : undefined;
+}
+
+/** The field problems of a 422 from getSpec, if the error is one. */
+export function getSpecProblems(error: unknown): SpecProblem[] | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const problems = (error as { body?: { error?: { problems?: unknown } } }).body
+    ?.error?.problems;
+  return Array.isArray(problems) ? (problems as SpecProblem[]) : undefined;
 }
 
 /** The HTTP status of an error thrown by the client, if it has one. */

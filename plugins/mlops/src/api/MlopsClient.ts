@@ -18,6 +18,7 @@ import type {
   PredictResponse,
   ReleaseStage,
   StartExecutionRequest,
+  SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { getRowErrors, type MlopsApi } from './MlopsApi';
@@ -48,6 +49,10 @@ export class MlopsClient implements MlopsApi {
 
   getSummary(entityRef: string): Promise<MlopsSummary> {
     return this.request(entityRef, 'summary');
+  }
+
+  getSpec(entityRef: string): Promise<SystemSpecResponse> {
+    return this.request(entityRef, 'spec');
   }
 
   listRuns(

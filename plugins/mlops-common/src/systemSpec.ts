@@ -10,7 +10,9 @@ export const ANNOTATION_SPEC = 'mlops.io/spec';
  * @public
  */
 export interface SpecProblem {
+  /** Where, e.g. `spec.gate.comparison`; `line 3` for YAML syntax; empty for the file. */
   path: string;
+  /** What is wrong there. */
   message: string;
 }
 
@@ -26,6 +28,7 @@ export interface SystemSpecResponse {
   source: string;
   /** sha256 (hex) of the spec file's bytes. */
   hash: string;
+  /** The spec as validated. */
   spec: {
     apiVersion: string;
     kind: string;
@@ -40,7 +43,10 @@ export interface SystemSpecResponse {
  */
 export interface SpecValidationErrorBody {
   name: 'SpecValidationError';
+  /** One line naming the annotation and the number of problems. */
   message: string;
+  /** Every problem found (at most 50). */
   problems: SpecProblem[];
+  /** sha256 (hex) of the invalid file. */
   hash: string;
 }

@@ -110,6 +110,7 @@ describe('SystemSpecs', () => {
       'file:///etc/x.yaml',
       'https://example.com/x.yaml',
       '..\\x.yaml',
+      'a\nb.yaml',
     ]) {
       const { specs } = setup({ 'mlops.io/spec': value });
       await expect(specs.get(ref, credentials)).rejects.toMatchObject({

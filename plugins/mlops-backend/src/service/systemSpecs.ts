@@ -160,7 +160,7 @@ function specAnnotation(entity: Entity, entityRef: string): string {
   // Relative only: the entity's own location decides where it can point.
   if (
     value.length > MAX_ANNOTATION_CHARS ||
-    /[\u0000-\u001f\\]/.test(value) ||
+    [...value].some(c => c < ' ' || c === '\\') ||
     value.startsWith('/') ||
     /^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)
   ) {

@@ -59,6 +59,19 @@ export interface Config {
       fourEyes?: boolean;
     };
 
+    /** ML system specs, named per entity by the `mlops.io/spec` annotation. */
+    specs?: {
+      /**
+       * Directories whose `.yaml`/`.yml` files may be read as specs of
+       * entities defined in `file:` catalog locations (relative to the
+       * backend's working directory; symlinks are resolved and must stay
+       * inside). Needs `mlopsSpecFileReaderFactory` added to the backend.
+       * Default: none, so specs are read only from url locations (SCM
+       * integrations, `backend.reading.allow`).
+       */
+      allowedDirs?: string[];
+    };
+
     /** Data set uploads through the backend (POST /datasets). */
     datasets?: {
       /**

@@ -22,6 +22,12 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlops-portal/plugin-mlops-backend'));
+// Lets the MLOps plugin read ML system specs next to file-location catalogs.
+backend.add(
+  import('@mlops-portal/plugin-mlops-backend').then(m => ({
+    default: m.mlopsSpecFileReaderFactory,
+  })),
+);
 // the aws engine (`mlops.engine: aws`); a local-only portal can leave it out
 backend.add(import('@mlops-portal/plugin-mlops-backend-module-aws'));
 

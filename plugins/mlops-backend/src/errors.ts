@@ -47,6 +47,8 @@ const CLIENT_SAFE_ERROR_NAMES = new Set<string>([
   // The model's own answer about the input (aws engine, SageMaker ModelError → 424).
   'ModelInvocationError',
   'UnsupportedMediaTypeError',
+  // An entity's ML system spec does not validate (→ 422, field problems listed).
+  'SpecValidationError',
 ]);
 
 /** CustomErrorBase appends "; caused by <cause>" to the message. */

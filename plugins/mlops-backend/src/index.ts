@@ -7,3 +7,4 @@
  */
 export { mlopsPlugin as default } from './plugin';
 export { DatasetValidationError } from './errors';
+export { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';

@@ -26,6 +26,7 @@ import {
   type ConfiguredBinding,
 } from './service/resourceClaims';
 import { MlopsService } from './service/MlopsService';
+import { SystemSpecs } from './service/systemSpecs';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
@@ -56,6 +57,7 @@ export const mlopsPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         database: coreServices.database,
+        urlReader: coreServices.urlReader,
       },
       async init(deps) {
         const { httpRouter, permissionsRegistry, logger, lifecycle, config } =
@@ -122,6 +124,10 @@ export const mlopsPlugin = createBackendPlugin({
             logger,
             config: deps.config,
             monitoringAlerts,
+            specs: new SystemSpecs({
+              catalog: deps.catalog,
+              urlReader: deps.urlReader,
+            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

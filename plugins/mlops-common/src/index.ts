@@ -13,3 +13,4 @@ export * from './signals';
 export * from './monitoring';
 export * from './uploads';
 export * from './governance';
+export * from './systemSpec';

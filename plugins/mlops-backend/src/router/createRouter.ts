@@ -22,6 +22,7 @@ import {
 import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import { entityRefFromParams } from '../service/access';
 import type { MonitoringAlerts } from '../service/monitoringAlerts';
+import type { SystemSpecs } from '../service/systemSpecs';
 import {
   LIST_LIMITS,
   MlopsService,
@@ -48,6 +49,8 @@ export interface RouterOptions {
   config: RootConfigService;
   /** Breach notifications, fed by monitoring reads; default: none. */
   monitoringAlerts?: MonitoringAlerts;
+  /** Entities' ML system specs (`mlops.io/spec`); without it `/spec` is 501. */
+  specs?: SystemSpecs;
 }
 
 /** Settings of the unauthenticated consumer route, read once at start-up. */
@@ -219,6 +222,13 @@ export async function createRouter(
   entity.get('/governance', async (req, res) => {
     const { resources } = await caller(req);
     res.json(service.governance(resources));
+  });
+
+  entity.get('/spec', async (req, res) => {
+    const { resources, credentials } = await caller(req);
+    if (!options.specs)
+      throw new NotImplementedError('ML system specs are not configured');
+    res.json(await options.specs.get(resources.entityRef, credentials));
   });
 
   entity.get('/runs', async (req, res) => {

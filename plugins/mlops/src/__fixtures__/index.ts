@@ -19,6 +19,7 @@ import {
   type PipelineStep,
   type PredictResponse,
   type ReleaseStage,
+  type SystemSpecResponse,
 } from '@mlops-portal/plugin-mlops-common';
 
 export const entityRef = 'component:default/abalone-age-predictor';
@@ -330,3 +331,15 @@ export const predictResponse: PredictResponse = {
   endpointName,
 };
 export * from './monitoring';
+
+/** A validated spec as GET …/spec returns it (envelope only: the UI reads no more yet). */
+export const systemSpec: SystemSpecResponse = {
+  source: './ml-system.yaml',
+  hash: 'a'.repeat(64),
+  spec: {
+    apiVersion: 'mlops.io/v1alpha1',
+    kind: 'MLSystem',
+    metadata: { name: 'abalone-age-predictor' },
+    spec: {},
+  },
+};

@@ -27,6 +27,7 @@ import {
   runDetails,
   runs,
   summary,
+  systemSpec,
 } from '../__fixtures__';
 
 export type MockMlopsApi = { [K in keyof MlopsApi]: jest.Mock };
@@ -40,6 +41,7 @@ export function createMockMlopsApi(
       qualityGate: { mseThreshold: 6 },
       approval: { preApprove: false, fourEyes: false },
     })),
+    getSpec: jest.fn(async () => systemSpec),
     listRuns: jest.fn(async (_ref: string, opts?: { limit?: number }) => ({
       items: runs.slice(0, opts?.limit ?? runs.length),
     })),

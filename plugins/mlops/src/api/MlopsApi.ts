@@ -16,7 +16,9 @@ import type {
   PredictRequest,
   PredictResponse,
   ReleaseStage,
+  SpecProblem,
   StartExecutionRequest,
+  SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 
@@ -25,6 +27,13 @@ export interface MlopsApi {
   getSummary(entityRef: string): Promise<MlopsSummary>;
   /** The entity's quality gate and approval rules (pre-approval, four-eyes). */
   getGovernance(entityRef: string): Promise<MlopsGovernance>;
+
+  /**
+   * The entity's ML system spec (`mlops.io/spec`), validated; rejects with
+   * 404 (no annotation or file), 403 (location not allowed) or 422 (invalid:
+   * see getSpecProblems).
+   */
+  getSpec(entityRef: string): Promise<SystemSpecResponse>;
   listRuns(
     entityRef: string,
     options?: { limit?: number; nextToken?: string },
@@ -107,6 +116,14 @@ export function getRowErrors(error: unknown): DatasetRowError[] | undefined {
   };
   const rows = e.rowErrors ?? e.body?.error?.rowErrors;
   return Array.isArray(rows) ? (rows as DatasetRowError[]) : undefined;
+}
+
+/** The field problems of a 422 from getSpec, if the error is one. */
+export function getSpecProblems(error: unknown): SpecProblem[] | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const problems = (error as { body?: { error?: { problems?: unknown } } }).body
+    ?.error?.problems;
+  return Array.isArray(problems) ? (problems as SpecProblem[]) : undefined;
 }
 
 /** The HTTP status of an error thrown by the client, if it has one. */

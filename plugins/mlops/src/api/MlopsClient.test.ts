@@ -9,7 +9,7 @@ import {
   monitoring,
   predictResponse,
 } from '../__fixtures__';
-import { getRowErrors, httpStatus } from './MlopsApi';
+import { getRowErrors, getSpecProblems, httpStatus } from './MlopsApi';
 import { MlopsClient } from './MlopsClient';
 
 const base = 'http://localhost:7007/api/mlops';
@@ -33,6 +33,31 @@ const json = (body: unknown, status = 200) =>
   });
 
 describe('MlopsClient', () => {
+  it("reads the spec and keeps a 422 spec error's field problems", async () => {
+    const problems = [{ path: 'spec.dataset.task', message: 'must be one of' }];
+    const { client, fetch } = setup(() =>
+      json(
+        {
+          error: {
+            name: 'SpecValidationError',
+            message:
+              'mlops.io/spec ./ml-system.yaml is not a valid ML system spec',
+            problems,
+            hash: 'h',
+          },
+          response: { statusCode: 422 },
+        },
+        422,
+      ),
+    );
+    const error = await client.getSpec(entityRef).catch(e => e);
+    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/spec`);
+    expect(httpStatus(error)).toBe(422);
+    expect(getSpecProblems(error)).toEqual(problems);
+    expect(error.message).toContain('not a valid ML system spec');
+    expect(getSpecProblems(new Error('x'))).toBeUndefined();
+  });
+
   it('builds entity-scoped URLs from the entity ref', async () => {
     const { client, fetch } = setup(() => json({ items: modelVersions }));
     const res = await client.listModelVersions(entityRef);

@@ -20,6 +20,7 @@ import type {
   PredictResponse,
   ReleaseStage,
   StartExecutionRequest,
+  SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { getRowErrors, type MlopsApi } from './MlopsApi';
@@ -54,6 +55,10 @@ export class MlopsClient implements MlopsApi {
 
   getGovernance(entityRef: string): Promise<MlopsGovernance> {
     return this.request(entityRef, 'governance');
+  }
+
+  getSpec(entityRef: string): Promise<SystemSpecResponse> {
+    return this.request(entityRef, 'spec');
   }
 
   listRuns(

@@ -17,6 +17,7 @@ import { PipelineDagCard } from '../PipelineDag/PipelineDagCard';
 import { PredictionCard } from '../Prediction/PredictionCard';
 import { ReleasePipelineCard } from '../ReleasePipeline/ReleasePipelineCard';
 import { RunsCard } from '../Runs/RunsCard';
+import { SpecStatus } from '../SystemSpec/SpecStatus';
 
 function MissingAnnotations() {
   const { entity } = useEntity();
@@ -31,6 +32,7 @@ export function EntityMlopsContent() {
   if (!isMlopsEntity(entity)) return <MissingAnnotations />;
   return (
     <MlopsEntityDataProvider>
+      <SpecStatus />
       <Grid container spacing={3} alignItems="stretch">
         <Grid item xs={12}>
           <ReleasePipelineCard />

@@ -86,7 +86,9 @@ async function start(publicApi: Record<string, unknown>) {
       }),
       mockServices.permissions.mock({
         authorize: async (requests, options) => {
-          principals.push(options?.credentials.principal.type);
+          principals.push(
+            (options?.credentials.principal as { type?: string })?.type,
+          );
           return requests.map(r => ({
             result:
               (r as any).resourceRef === 'component:default/guarded'

@@ -197,7 +197,7 @@ export class MlopsService {
       await this.access.authorize(
         mlopsEndpointInvokePermission,
         resources.entityRef,
-        credentials.principal.type === 'none'
+        this.options.auth.isPrincipal(credentials, 'none')
           ? await this.options.auth.getOwnServiceCredentials()
           : credentials,
       );

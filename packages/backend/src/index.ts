@@ -2,6 +2,9 @@
  * The portal's backend: only the Backstage plugins this product needs, plus MLOps.
  */
 import { createBackend } from '@backstage/backend-defaults';
+// A static import: through import() the dev runner's CommonJS interop hid the
+// named export (the feature came out undefined and the backend did not start).
+import { mlopsSpecFileReaderFactory } from '@mlops-portal/plugin-mlops-backend';
 
 const backend = createBackend();
 
@@ -23,11 +26,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlops-portal/plugin-mlops-backend'));
 // Lets the MLOps plugin read ML system specs next to file-location catalogs.
-backend.add(
-  import('@mlops-portal/plugin-mlops-backend').then(m => ({
-    default: m.mlopsSpecFileReaderFactory,
-  })),
-);
+backend.add(mlopsSpecFileReaderFactory);
 // the aws engine (`mlops.engine: aws`); a local-only portal can leave it out
 backend.add(import('@mlops-portal/plugin-mlops-backend-module-aws'));
 

@@ -5,6 +5,7 @@
  * actual → predicted. Standard deviations follow Model Monitor: the metric
  * on 5 seeded random 80 % samples, given only from 200 rows on ("NaN" below).
  */
+import { thin, thresholdPoints } from './curves';
 import { mulberry32 } from './random';
 import { rocAuc } from './xgboost/objectives';
 
@@ -113,50 +114,18 @@ function constant(value: number, n: number): MetricValue {
   return { value, standard_deviation: n < MIN_ROWS_FOR_STD ? 'NaN' : 0 };
 }
 
-/** At most `max` items, evenly spaced, keeping the first and the last. */
-function thin(values: number[], max: number): number[] {
-  if (values.length <= max) return values;
-  return Array.from(
-    { length: max },
-    (_, k) => values[Math.round((k * (values.length - 1)) / (max - 1))],
-  );
-}
-
 /** ROC and precision-recall points at every distinct score, highest first. */
 function binaryCurves(scores: ArrayLike<number>, labels: ArrayLike<number>) {
-  const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => scores[b] - scores[a],
-  );
-  let pos = 0;
-  for (let i = 0; i < n; i++) pos += labels[i] === 1 ? 1 : 0;
-  const neg = n - pos;
-  const fpr = [0];
-  const tpr = [0];
-  const precisions = [1];
-  const recalls = [0];
-  let tp = 0;
-  let fp = 0;
-  for (let i = 0; i < n; ) {
-    const s = scores[idx[i]];
-    for (; i < n && scores[idx[i]] === s; i++) {
-      if (labels[idx[i]] === 1) tp++;
-      else fp++;
-    }
-    fpr.push(ratio(fp, neg));
-    tpr.push(ratio(tp, pos));
-    precisions.push(tp / (tp + fp));
-    recalls.push(ratio(tp, pos));
-  }
+  const points = thresholdPoints(scores, labels);
   const keep = (a: number[]) => thin(a, CURVE_POINTS);
   return {
     receiver_operating_characteristic_curve: {
-      false_positive_rates: keep(fpr),
-      true_positive_rates: keep(tpr),
+      false_positive_rates: keep([0, ...points.map(p => p.falsePositiveRate)]),
+      true_positive_rates: keep([0, ...points.map(p => p.truePositiveRate)]),
     },
     precision_recall_curve: {
-      precisions: keep(precisions),
-      recalls: keep(recalls),
+      precisions: keep([1, ...points.map(p => p.precision)]),
+      recalls: keep([0, ...points.map(p => p.truePositiveRate)]),
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 import type { Booster } from '../xgboost/booster';
 import { rocAuc } from '../xgboost/objectives';
 import type { Task } from '../spec/types';
+import { thin, thresholdPoints } from '../curves';
 import {
   EvaluationPlots,
   EvaluationPlotsInput,
@@ -102,50 +103,25 @@ function positiveInt(v: number, name: string): number {
   return v;
 }
 
-/** At most `max` items, evenly spaced, always keeping the first and the last. */
-function thin<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items;
-  if (max < 2) return [items[items.length - 1]];
-  return Array.from(
-    { length: max },
-    (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))],
-  );
-}
-
 /** ROC and PR points at every distinct score, highest first. */
 function curves(scores: ArrayLike<number>, labels: ArrayLike<number>) {
-  const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => scores[b] - scores[a],
-  );
-  let pos = 0;
-  for (let i = 0; i < n; i++) pos += labels[i] === 1 ? 1 : 0;
-  const neg = n - pos;
+  const points = thresholdPoints(scores, labels);
   const roc: BinaryEvaluationPlots['rocCurve']['points'] = [
     { falsePositiveRate: 0, truePositiveRate: 0 },
+    ...points.map(p => ({
+      threshold: p.threshold,
+      falsePositiveRate: p.falsePositiveRate,
+      truePositiveRate: p.truePositiveRate,
+    })),
   ];
   const pr: BinaryEvaluationPlots['precisionRecallCurve']['points'] = [
     { recall: 0, precision: 1 },
+    ...points.map(p => ({
+      threshold: p.threshold,
+      recall: p.truePositiveRate,
+      precision: p.precision,
+    })),
   ];
-  let tp = 0;
-  let fp = 0;
-  for (let i = 0; i < n; ) {
-    const s = scores[idx[i]];
-    for (; i < n && scores[idx[i]] === s; i++) {
-      if (labels[idx[i]] === 1) tp++;
-      else fp++;
-    }
-    roc.push({
-      threshold: s,
-      falsePositiveRate: neg ? fp / neg : 0,
-      truePositiveRate: pos ? tp / pos : 0,
-    });
-    pr.push({
-      threshold: s,
-      recall: pos ? tp / pos : 0,
-      precision: tp / (tp + fp),
-    });
-  }
   return { roc, pr };
 }
 

@@ -75,7 +75,7 @@ test.describe('@aws the aws engine against the emulator', () => {
 
     await page.getByTestId('dataset-file-input').setInputFiles(file);
     const runs = page.getByRole('table', { name: 'Pipeline runs' });
-    await expect(runs).toContainText(/Executing|Succeeded/, {
+    await expect(runs).toContainText(/Running|Succeeded/, {
       timeout: 90_000,
     });
     // 20 MB in 8 MiB parts: three PUTs to S3, each accepted (CORS let the ETag through).
@@ -104,7 +104,7 @@ test.describe('@aws the aws engine against the emulator', () => {
         async () => {
           const statuses = await stepStatuses().catch(() => ({}));
           for (const [name, status] of Object.entries(statuses)) {
-            if (status === 'Executing') seen.add(name);
+            if (status === 'Running') seen.add(name); // the label of Executing
           }
           return statuses.Register;
         },

@@ -1,3 +1,5 @@
+import type { SystemSpecResponse } from './systemSpec';
+
 /**
  * Catalog annotations that tie an entity to its ML system. Both engines read
  * the same annotations; values are resource names in SageMaker's vocabulary.
@@ -57,6 +59,12 @@ export interface MlopsResources {
   awsAccountId?: string;
   /** `s3://bucket/prefix` uploads go to (aws engine only). */
   dataBucketUri?: string;
+  /**
+   * The entity's ML system spec (`mlops.io/spec`), read and validated by the
+   * plugin before an engine is called; engines run the system by it. Absent
+   * when the entity names no spec.
+   */
+  system?: SystemSpecResponse;
 }
 
 /** True when the entity has every required MLOps annotation. */
@@ -99,7 +107,7 @@ export function getMlopsResources(
  */
 export const RESOURCE_NAME_RULES: ReadonlyArray<{
   annotation: string;
-  field: keyof MlopsResources;
+  field: Exclude<keyof MlopsResources, 'system'>;
   pattern: RegExp;
   rule: string;
 }> = [

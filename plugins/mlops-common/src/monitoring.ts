@@ -63,12 +63,18 @@ export interface DistributionBucket {
 
 /** @public */
 export interface FeatureDriftResult {
-  /** Feature name as in the Abalone schema (e.g. `length`, `sex`). */
+  /** Input name as in the version's signature. */
   feature: string;
+  /** The signature's column type (categorical features have no KS distance). */
+  type?: 'numeric' | 'categorical' | 'boolean';
   /** Population stability index vs the baseline; null without enough data. */
   psi: number | null;
   /** Two-sample Kolmogorov–Smirnov distance (numeric features only). */
   ks: number | null;
+  /** L-infinity distance of the category shares (categorical features; Model Monitor's). */
+  linf?: number | null;
+  /** Categories seen in the window that the baseline never saw (at most 20, each cut to 64 characters). */
+  unseenCategories?: string[];
   status: DriftStatus;
   /** Present values in the window. */
   sampleCount: number;
@@ -85,6 +91,11 @@ export interface DriftSummary {
   /** The model version whose training baseline was used. */
   baselineVersion?: number;
   features: FeatureDriftResult[];
+  /**
+   * Classifiers: share of each predicted class in the window against the
+   * test split's predictions at training time.
+   */
+  predictions?: DistributionBucket[];
   /** ISO time of the analysis (aws: the Model Monitor execution's end time). */
   analyzedAt?: string;
 }
@@ -104,12 +115,27 @@ export interface MonitoringResponse {
 }
 
 /**
- * Per-version evaluation plots (ml-core's evaluation-plots.json, format version 1).
+ * Gain importance per feature (every task's plots carry it).
  * @public
  */
-export interface EvaluationPlots {
+export interface FeatureImportancePlot {
+  importanceType: 'gain';
+  features: Array<{
+    feature: string;
+    gain: number;
+    totalGain: number;
+    weight: number;
+  }>;
+}
+
+/**
+ * A regression version's evaluation plots (ml-core's evaluation-plots.json, version 1).
+ * @public
+ */
+export interface RegressionEvaluationPlots {
   format: 'mlops-portal/evaluation-plots';
   version: 1;
+  task?: 'regression';
   predictedVsActual: {
     total: number;
     points: Array<{ actual: number; predicted: number }>;
@@ -118,13 +144,64 @@ export interface EvaluationPlots {
     /** residual = actual − predicted */
     bins: Array<{ lower: number; upper: number; count: number }>;
   };
-  featureImportance: {
-    importanceType: 'gain';
-    features: Array<{
-      feature: string;
-      gain: number;
-      totalGain: number;
-      weight: number;
-    }>;
-  };
+  featureImportance: FeatureImportancePlot;
 }
+
+/**
+ * Counts: rows = actual class, columns = predicted class, in `labels` order.
+ * @public
+ */
+export interface ConfusionMatrixPlot {
+  labels: string[];
+  counts: number[][];
+}
+
+/**
+ * A binary classifier's plots (version 2): ROC, precision-recall, confusion
+ * matrix at 0.5 and calibration.
+ * @public
+ */
+export interface BinaryEvaluationPlots {
+  format: 'mlops-portal/evaluation-plots';
+  version: 2;
+  task: 'binary';
+  classes: string[];
+  total: number;
+  rocCurve: {
+    auc: number;
+    points: Array<{ threshold?: number; falsePositiveRate: number; truePositiveRate: number }>;
+  };
+  precisionRecallCurve: {
+    averagePrecision: number;
+    points: Array<{ threshold?: number; recall: number; precision: number }>;
+  };
+  confusionMatrix: ConfusionMatrixPlot & { threshold: number };
+  calibration: {
+    bins: Array<{ lower: number; upper: number; count: number; meanPredicted: number; fractionPositive: number }>;
+  };
+  featureImportance: FeatureImportancePlot;
+}
+
+/**
+ * A multiclass classifier's plots (version 2): confusion matrix and per-class metrics.
+ * @public
+ */
+export interface MulticlassEvaluationPlots {
+  format: 'mlops-portal/evaluation-plots';
+  version: 2;
+  task: 'multiclass';
+  classes: string[];
+  total: number;
+  confusionMatrix: ConfusionMatrixPlot;
+  perClass: Array<{ label: string; precision: number; recall: number; f1: number; support: number }>;
+  featureImportance: FeatureImportancePlot;
+}
+
+/**
+ * Per-version evaluation plots of any task (ml-core's evaluation-plots.json).
+ * @public
+ */
+export type EvaluationPlots =
+  | RegressionEvaluationPlots
+  | BinaryEvaluationPlots
+  | MulticlassEvaluationPlots;

@@ -1,5 +1,4 @@
 import { z } from 'zod/v3';
-import { FEATURE_INFO, NUMERIC_FEATURES, SEX_VALUES } from './features';
 import { PIPELINE_PARAMETERS } from './parameters';
 
 /**
@@ -7,29 +6,39 @@ import { PIPELINE_PARAMETERS } from './parameters';
  * Schemas are strict: unknown fields are an error, named in the message.
  */
 
-const numericFeature = (key: (typeof NUMERIC_FEATURES)[number]) => {
-  const info = FEATURE_INFO[key];
-  return z
-    .number({ invalid_type_error: `${key} must be a number`, required_error: `${key} is required` })
-    .finite(`${key} must be a finite number`)
-    .min(info.min, `${key} must be ≥ ${info.min} (data set units: ${info.unit}/200)`)
-    .max(info.max, `${key} must be ≤ ${info.max} (data set units: ${info.unit}/200; data set max ${info.datasetMax})`);
-};
+/** Longest column name and categorical cell a prediction record may carry. */
+export const MAX_FEATURE_NAME_CHARS = 128;
+export const MAX_FEATURE_TEXT_CHARS = 256;
+/** Most fields in one prediction record (wide tables have hundreds of columns). */
+export const MAX_FEATURE_FIELDS = 1000;
 
-export const abaloneFeaturesSchema = z
-  .object({
-    sex: z.enum(SEX_VALUES, {
-      errorMap: () => ({ message: `sex must be one of ${SEX_VALUES.join(', ')}` }),
-    }),
-    length: numericFeature('length'),
-    diameter: numericFeature('diameter'),
-    height: numericFeature('height'),
-    wholeWeight: numericFeature('wholeWeight'),
-    shuckedWeight: numericFeature('shuckedWeight'),
-    visceraWeight: numericFeature('visceraWeight'),
-    shellWeight: numericFeature('shellWeight'),
-  })
-  .strict();
+const featureValueSchema = z.union(
+  [
+    z.number().finite('must be a finite number'),
+    z.string().max(MAX_FEATURE_TEXT_CHARS, `must be at most ${MAX_FEATURE_TEXT_CHARS} characters`),
+    z.boolean(),
+    z.null(),
+  ],
+  { errorMap: () => ({ message: 'must be a number, a string, a boolean or null' }) },
+);
+
+/**
+ * One feature record, keyed by column name. Only its shape is checked here;
+ * the names, types, ranges and categories are checked against the deployed
+ * version's signature by the service, with errors naming the field.
+ */
+export const featureRecordSchema = z
+  .record(
+    z
+      .string()
+      .min(1, 'field names must not be empty')
+      .max(MAX_FEATURE_NAME_CHARS, `field names must be at most ${MAX_FEATURE_NAME_CHARS} characters`)
+      .refine(k => k !== '__proto__', 'field name __proto__ is not allowed'),
+    featureValueSchema,
+  )
+  .refine(r => Object.keys(r).length <= MAX_FEATURE_FIELDS, {
+    message: `a record must have at most ${MAX_FEATURE_FIELDS} fields`,
+  });
 
 /** At most this many rows per predict call (keeps latency and bodies bounded). */
 export const MAX_PREDICT_INSTANCES = 1000;
@@ -37,7 +46,7 @@ export const MAX_PREDICT_INSTANCES = 1000;
 export const predictRequestSchema = z
   .object({
     instances: z
-      .array(abaloneFeaturesSchema)
+      .array(featureRecordSchema)
       .min(1, 'instances must hold at least one item')
       .max(MAX_PREDICT_INSTANCES, `instances must hold at most ${MAX_PREDICT_INSTANCES} items`),
   })
@@ -85,7 +94,7 @@ export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
 
 /**
  * Turns a zod error into one readable sentence naming each field, e.g.
- * `instances.0.length: length must be ≤ 1`.
+ * `instances.0.length: must be a finite number`.
  */
 export function formatZodError(error: z.ZodError): string {
   return error.issues

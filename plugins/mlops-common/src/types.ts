@@ -1,3 +1,11 @@
+import type {
+  FeatureRecord,
+  ModelMetrics,
+  ModelTask,
+  Prediction,
+  QualityGate,
+} from './signature';
+
 /**
  * The one vocabulary both engines speak (SageMaker's / CodePipeline's), so the
  * UI never branches on the engine. Times are ISO-8601 strings.
@@ -75,14 +83,6 @@ export interface DataManifest {
   createdBy?: string;
 }
 
-export interface RegressionMetrics {
-  mse: number;
-  rmse?: number;
-  mae?: number;
-  r2?: number;
-  /** Standard deviation of the residuals (SageMaker's `mse.standard_deviation`). */
-  residualStd?: number;
-}
 
 export interface LogLine {
   time: string;
@@ -141,8 +141,10 @@ export interface PipelineExecution {
   failureReason?: string;
   /** Step currently executing, if any. */
   currentStep?: string;
-  /** Test-set metrics from Evaluate, once known. */
-  metrics?: RegressionMetrics;
+  /** Test-set metrics from Evaluate (the task's keys), once known. */
+  metrics?: ModelMetrics;
+  /** sha256 of the ML system spec the run ran with, when it had one. */
+  specHash?: string;
   /** Model version this execution registered, if any. */
   modelVersion?: number;
   release?: ReleaseStage[];
@@ -177,7 +179,10 @@ export interface ModelVersion {
   createdAt: string;
   createdBy?: string;
   executionId?: string;
-  metrics?: RegressionMetrics;
+  /** What the version predicts (from its signature); absent on versions from before signatures. */
+  task?: ModelTask;
+  /** Test-set metrics, the task's Model Quality report keys. */
+  metrics?: ModelMetrics;
   hyperparameters?: ParameterValues;
   dataManifest?: DataManifest;
   artifacts?: ModelArtifact[];
@@ -215,29 +220,12 @@ export interface DeploymentsResponse {
   deployments: Deployment[];
 }
 
-export type AbaloneSex = 'M' | 'F' | 'I';
-
-/** One abalone, in the data set's units (mm / 200 and g / 200). */
-export interface AbaloneFeatures {
-  sex: AbaloneSex;
-  length: number;
-  diameter: number;
-  height: number;
-  wholeWeight: number;
-  shuckedWeight: number;
-  visceraWeight: number;
-  shellWeight: number;
-}
-
 export interface PredictRequest {
-  instances: AbaloneFeatures[];
+  /** Rows keyed by the deployed version's signature input names. */
+  instances: FeatureRecord[];
 }
 
-export interface Prediction {
-  rings: number;
-  /** rings + 1.5 years */
-  age: number;
-}
+export type { Prediction };
 
 export interface PredictResponse {
   predictions: Prediction[];
@@ -287,9 +275,11 @@ export interface MlopsSummary {
 
 /** The rules an entity's versions are governed by (GET .../governance). */
 export interface MlopsGovernance {
-  /** The quality gate runs are judged by (configuration; later the spec's `gate`). */
-  qualityGate: { mseThreshold: number };
-  /** How versions get approved (configuration; later the spec's `approval`). */
+  /** The quality gate runs are judged by: the spec's `gate` (configuration for entities without a spec). */
+  qualityGate: QualityGate;
+  /** What the system predicts (the spec's `dataset.task`), when known. */
+  task?: ModelTask;
+  /** How versions get approved (the spec's `approval`, or configuration). */
   approval: {
     /** Runs may register their version as Approved. */
     preApprove: boolean;

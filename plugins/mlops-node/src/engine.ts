@@ -1,5 +1,6 @@
 import type {
-  AbaloneFeatures,
+  FeatureRecord,
+  ModelSignature,
   DatasetRowError,
   DeploymentsResponse,
   ExecutionTrigger,
@@ -169,13 +170,15 @@ export interface MlopsEngine {
   ): Promise<void>;
 
   /**
-   * Score raw feature records on the entity's endpoint. `options.source`
-   * tags the traffic for monitoring: `public` is the unauthenticated route's
-   * (anonymous callers), kept apart from signed-in users' traffic.
+   * Score feature records (keyed by the deployed version's signature input
+   * names, already checked against it by the plugin) on the entity's
+   * endpoint. `options.source` tags the traffic for monitoring: `public` is
+   * the unauthenticated route's (anonymous callers), kept apart from
+   * signed-in users' traffic.
    */
   predict(
     resources: MlopsResources,
-    instances: AbaloneFeatures[],
+    instances: FeatureRecord[],
     options?: { source?: PredictionSource },
   ): Promise<PredictResponse>;
 
@@ -188,6 +191,15 @@ export interface MlopsEngine {
     resources: MlopsResources,
     options: { window: MonitoringWindow },
   ): Promise<MonitoringResponse>;
+
+  /**
+   * The signature a version was trained with (inputs, output task and
+   * classes); NotFoundError for versions from before signatures.
+   */
+  getModelSignature(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature>;
 
   /** A version's evaluation plots; NotFoundError when it has none. */
   getEvaluationPlots?(

@@ -134,6 +134,11 @@ const specSchema = z.strictObject({
       .strictObject({
         output: z
           .strictObject({
+            // a field predictions also carry the display value under (old clients' `age`)
+            name: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier (letters, digits, _; at most 64)')
+              .optional(),
             label: shortText.optional(),
             unit: z.string().max(32).optional(),
             scale: finite.optional(),
@@ -400,7 +405,7 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
 
   const output = prediction?.output;
   if (output && classification)
-    for (const key of ['unit', 'scale', 'offset'] as const)
+    for (const key of ['name', 'unit', 'scale', 'offset'] as const)
       if (output[key] !== undefined)
         add(
           `spec.prediction.output.${key}`,

@@ -102,6 +102,8 @@ export interface ApprovalSpec {
 
 /** How a regression prediction is shown to people (e.g. age = rings + 1.5 years). */
 export interface OutputDisplaySpec {
+  /** Field under which predictions also carry the display value (e.g. `age`). */
+  name?: string;
   label?: string;
   unit?: string;
   /** Display value = prediction × scale + offset. */

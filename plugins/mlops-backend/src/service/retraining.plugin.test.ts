@@ -17,10 +17,9 @@ import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtil
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { stringify, parse } from 'yaml';
 import { mlopsPlugin } from '../plugin';
 import { mlopsSpecFileReaderFactory } from '../specs/fileUrlReader';
-import { DEMO_SYSTEMS_DIR } from '../__testUtils__/demoSystems';
+import { demoSystem } from '../__testUtils__/demoSystems';
 
 jest.setTimeout(120_000);
 
@@ -38,16 +37,12 @@ describe('retraining in the plugin', () => {
     root = fs.realpathSync(
       fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-retraining-it-')),
     );
-    const spec = parse(
-      fs.readFileSync(
-        path.join(DEMO_SYSTEMS_DIR, 'penguins/ml-system.yaml'),
-        'utf8',
-      ),
-    );
+    const spec = JSON.parse(JSON.stringify(demoSystem('penguins').spec));
     spec.spec.retraining = {
       drift: { consecutiveWindows: 1, window: '1h', cooldown: '1d' },
     };
-    fs.writeFileSync(path.join(root, 'ml-system.yaml'), stringify(spec));
+    // JSON is YAML.
+    fs.writeFileSync(path.join(root, 'ml-system.yaml'), JSON.stringify(spec));
     const entity: Entity = {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',

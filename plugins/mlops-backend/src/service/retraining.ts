@@ -302,11 +302,9 @@ export class Retraining {
     }
     const previous = sameWindow ? Number(row.drift_streak) : 0;
     // A skipped window (no backend ran) breaks the run of consecutive ones.
-    const streak = drifted
-      ? checked !== null && checked === ended - 1
-        ? previous + 1
-        : 1
-      : 0;
+    const continues = checked !== null && checked === ended - 1;
+    let streak = 0;
+    if (drifted) streak = continues ? previous + 1 : 1;
     const lastRun = num(row.drift_last_run_at);
     const fire =
       streak >= drift.consecutiveWindows &&

@@ -111,7 +111,7 @@ export class Retraining {
   private readonly now: () => number;
 
   private constructor(private readonly options: RetrainingOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
   }
 
   static async create(options: RetrainingOptions): Promise<Retraining> {

@@ -131,7 +131,13 @@ export {
   TRAINER_HYPERPARAMETERS,
   defaultObjective,
 } from './spec/constants';
-export { MAX_SPEC_BYTES, SpecError, parseSpec } from './spec/parseSpec';
+export {
+  MAX_SPEC_BYTES,
+  RETRAINING_WINDOW_MS,
+  SpecError,
+  parseSpec,
+  specDurationMs,
+} from './spec/parseSpec';
 export type { SpecProblem } from './spec/parseSpec';
 export {
   DEFAULT_SAMPLE_ROWS,
@@ -197,6 +203,8 @@ export type {
   MonitoringSpec,
   Objective,
   OutputDisplaySpec,
+  RetrainingSpec,
+  RetrainingWindow,
   SignatureInput,
   SplitSpec,
   Table,

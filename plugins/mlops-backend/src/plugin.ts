@@ -27,6 +27,7 @@ import {
 } from './service/resourceClaims';
 import { MlopsService } from './service/MlopsService';
 import { SystemSpecs } from './service/systemSpecs';
+import { Retraining, readRetrainingInterval } from './service/retraining';
 
 /**
  * The MLOps backend plugin: REST API under /api/mlops, permissions, audit,
@@ -58,6 +59,7 @@ export const mlopsPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         database: coreServices.database,
         urlReader: coreServices.urlReader,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const { httpRouter, permissionsRegistry, logger, lifecycle, config } =
@@ -141,6 +143,37 @@ export const mlopsPlugin = createBackendPlugin({
         registerMlopsActions({
           actionsRegistry: deps.actionsRegistry,
           service,
+        });
+
+        // The closed loop (spec `retraining`): a global task, so one backend
+        // instance checks at a time; its state is compare-and-set in the DB.
+        const retraining = await Retraining.create({
+          ...deps,
+          database: await deps.database.getClient(),
+          skipMigrations: deps.database.migrations?.skip,
+          engine,
+          specs: new SystemSpecs({
+            catalog: deps.catalog,
+            urlReader: deps.urlReader,
+          }),
+          notify: notifyOwners,
+          allowPreApprove:
+            config.getOptionalBoolean('mlops.approval.preApprove') ?? false,
+          holds: r =>
+            claims.bind(r).then(
+              () => true,
+              () => false,
+            ),
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'mlops-retraining',
+          scope: 'global',
+          frequency: { seconds: readRetrainingInterval(config) },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            await retraining.tick();
+          },
         });
 
         const unsubscribe = forwardEngineEvents({ ...deps, engine });

@@ -54,8 +54,18 @@ export type ReleaseStageStatus =
   | 'Stopped'
   | 'Cancelled';
 
-/** What started an execution. */
-export type ExecutionTrigger = 'upload' | 'manual' | 'retry' | 'external';
+/**
+ * What started an execution: `schedule` (the spec's retraining cron) and
+ * `drift` (drift over the spec's number of consecutive windows) are the
+ * closed loop's automatic runs.
+ */
+export type ExecutionTrigger =
+  | 'upload'
+  | 'manual'
+  | 'retry'
+  | 'external'
+  | 'schedule'
+  | 'drift';
 
 /** Pipeline parameter values (SageMaker pipeline parameters are strings or numbers). */
 export type ParameterValues = Record<string, string | number>;

@@ -1,7 +1,12 @@
 import { readFileSync, readdirSync, existsSync } from 'fs';
 import { resolve } from 'path';
 import { stringify } from 'yaml';
-import { MAX_SPEC_BYTES, SpecError, parseSpec } from './parseSpec';
+import {
+  MAX_SPEC_BYTES,
+  SpecError,
+  parseSpec,
+  specDurationMs,
+} from './parseSpec';
 import { TASK_METRICS } from '../metrics';
 
 const demoRoot = resolve(__dirname, '../../../demo-systems');
@@ -176,6 +181,51 @@ describe('parseSpec', () => {
     expect(problemsOf(bomb)[0]).toMatch(/invalid YAML/);
     expect(problemsOf('- just\n- a list')).toEqual([
       ': must be a mapping, got a list',
+    ]);
+  });
+
+  it('reads the retraining section: schedule, drift trigger, autoApprove', () => {
+    const spec = base();
+    spec.spec.retraining = {
+      schedule: { cron: '0 3 * * 1' },
+      drift: { consecutiveWindows: 3, window: '1h', cooldown: '12h' },
+      autoApprove: true,
+    };
+    expect(parseSpec(stringify(spec)).spec.retraining).toEqual({
+      schedule: { cron: '0 3 * * 1' },
+      drift: { consecutiveWindows: 3, window: '1h', cooldown: '12h' },
+      autoApprove: true,
+    });
+    expect(specDurationMs('12h')).toBe(12 * 3_600_000);
+    expect(specDurationMs('30m')).toBe(1_800_000);
+    expect(specDurationMs('7d')).toBe(7 * 86_400_000);
+    expect(specDurationMs('0h')).toBeUndefined();
+    expect(specDurationMs('1w')).toBeUndefined();
+  });
+
+  it('names every bad retraining field', () => {
+    const spec = base();
+    spec.spec.retraining = {
+      schedule: { cron: 'every monday' },
+      drift: { consecutiveWindows: 0, window: '2h', cooldown: 'soon' },
+      autoApprove: 'yes',
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.retraining.schedule.cron: must be a 5-field cron expression (minute hour day month weekday, UTC), e.g. "0 3 * * 1"',
+      'spec.retraining.drift.consecutiveWindows: must be ≥ 1',
+      'spec.retraining.drift.window: must be one of 1h, 24h, 7d, got "2h"',
+      'spec.retraining.drift.cooldown: must be a duration such as 30m, 12h or 7d',
+      'spec.retraining.autoApprove: must be true or false, got "yes"',
+    ]);
+    spec.spec.retraining = { autoApprove: true };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.retraining: needs a schedule, a drift trigger or both',
+    ]);
+    spec.spec.retraining = {
+      drift: { consecutiveWindows: 2, window: '24h', cooldown: '6h' },
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.retraining.drift.cooldown: must be at least one window (24h): a shorter cooldown cannot hold back a second run',
     ]);
   });
 });

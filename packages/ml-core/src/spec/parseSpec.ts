@@ -70,6 +70,32 @@ const columnSpec = z.strictObject({
 
 const fraction = finite.min(0).max(1);
 
+const DURATION_UNITS_MS: Record<string, number> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/**
+ * Milliseconds of a spec duration (`30m`, `12h`, `7d`); undefined when the
+ * text is not one.
+ */
+export function specDurationMs(text: string): number | undefined {
+  const m = /^([1-9][0-9]{0,4})([mhd])$/.exec(text);
+  return m ? Number(m[1]) * DURATION_UNITS_MS[m[2]] : undefined;
+}
+
+/** Milliseconds of each retraining window (the monitoring API's windows). */
+export const RETRAINING_WINDOW_MS = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+} as const;
+
+// Five cron fields of the usual characters; the backend's cron library
+// checks the values (a spec read without it still fails early on shape).
+const CRON_FIELD = /^[0-9A-Za-z*\/,?-]+$/;
+
 const specSchema = z.strictObject({
   apiVersion: z.literal('mlops.io/v1alpha1'),
   kind: z.literal('MLSystem'),
@@ -137,7 +163,10 @@ const specSchema = z.strictObject({
             // a field predictions also carry the display value under (old clients' `age`)
             name: z
               .string()
-              .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be an identifier (letters, digits, _; at most 64)')
+              .regex(
+                /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+                'must be an identifier (letters, digits, _; at most 64)',
+              )
               .optional(),
             label: shortText.optional(),
             unit: z.string().max(32).optional(),
@@ -155,6 +184,36 @@ const specSchema = z.strictObject({
             distanceThreshold: finite.min(0).max(1).optional(),
           })
           .optional(),
+      })
+      .optional(),
+    retraining: z
+      .strictObject({
+        schedule: z
+          .strictObject({
+            cron: z
+              .string()
+              .max(120)
+              .refine(v => {
+                const fields = v.trim().split(/\s+/);
+                return (
+                  fields.length === 5 && fields.every(f => CRON_FIELD.test(f))
+                );
+              }, 'must be a 5-field cron expression (minute hour day month weekday, UTC), e.g. "0 3 * * 1"'),
+          })
+          .optional(),
+        drift: z
+          .strictObject({
+            consecutiveWindows: z.number().int().min(1).max(100),
+            window: z.enum(['1h', '24h', '7d']),
+            cooldown: z
+              .string()
+              .refine(
+                v => specDurationMs(v) !== undefined,
+                'must be a duration such as 30m, 12h or 7d',
+              ),
+          })
+          .optional(),
+        autoApprove: z.boolean().optional(),
       })
       .optional(),
   }),
@@ -401,6 +460,21 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
     add(
       'spec.training.split.validation',
       'must be > 0: early_stopping_rounds needs a validation part',
+    );
+
+  const retraining = spec.spec.retraining;
+  if (retraining && !retraining.schedule && !retraining.drift)
+    add('spec.retraining', 'needs a schedule, a drift trigger or both');
+  const drift = retraining?.drift;
+  const cooldownMs = drift ? specDurationMs(drift.cooldown) : undefined;
+  if (
+    drift &&
+    cooldownMs !== undefined &&
+    cooldownMs < RETRAINING_WINDOW_MS[drift.window]
+  )
+    add(
+      'spec.retraining.drift.cooldown',
+      `must be at least one window (${drift.window}): a shorter cooldown cannot hold back a second run`,
     );
 
   const output = prediction?.output;

@@ -120,6 +120,30 @@ export interface MonitoringSpec {
   };
 }
 
+/** A monitoring window the drift trigger judges (the monitoring API's windows). */
+export type RetrainingWindow = '1h' | '24h' | '7d';
+
+/**
+ * The closed loop: when the portal starts a training run by itself. The
+ * resulting version still waits for approval unless `autoApprove` is set and
+ * the platform allows pre-approval.
+ */
+export interface RetrainingSpec {
+  /** A run every time this 5-field cron expression (UTC) fires. */
+  schedule?: { cron: string };
+  /**
+   * A run when the deployed version's inputs drifted in this many consecutive
+   * windows, at most once per cooldown (a duration: `30m`, `12h`, `7d`).
+   */
+  drift?: {
+    consecutiveWindows: number;
+    window: RetrainingWindow;
+    cooldown: string;
+  };
+  /** Register the automatic runs' versions as Approved (needs `mlops.approval.preApprove`). Default false. */
+  autoApprove?: boolean;
+}
+
 /** One ML system, as its YAML file says (`mlops.io/spec` annotation). */
 export interface MlSystemSpec {
   apiVersion: 'mlops.io/v1alpha1';
@@ -132,6 +156,7 @@ export interface MlSystemSpec {
     approval?: ApprovalSpec;
     prediction?: { output?: OutputDisplaySpec };
     monitoring?: MonitoringSpec;
+    retraining?: RetrainingSpec;
   };
 }
 

@@ -2,7 +2,7 @@ import { renderInTestApp } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { formatDuration } from './format';
 import { StatusIndicator } from './StatusIndicator';
-import { statusLabel } from './statusLabels';
+import { statusLabel, triggerLabel } from './statusLabels';
 
 describe('statusLabel', () => {
   it('turns the engines’ status words into readable labels', () => {
@@ -36,5 +36,14 @@ describe('formatDuration', () => {
     expect(formatDuration(at(0), at(960))).toBe('1s');
     expect(formatDuration(at(0), at(15_000))).toBe('15s');
     expect(formatDuration(at(0), at(75_000))).toBe('1m 15s');
+  });
+});
+
+describe('triggerLabel', () => {
+  it('names the automatic runs of the closed loop and the others', () => {
+    expect(triggerLabel('schedule')).toBe('Scheduled');
+    expect(triggerLabel('drift')).toBe('Drift detected');
+    expect(triggerLabel('upload')).toBe('Data upload');
+    expect(triggerLabel('something-new')).toBe('something-new');
   });
 });

@@ -21,3 +21,19 @@ const STATUS_LABELS: Record<string, string> = {
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
+
+/** What started a run, as the runs table says it (the raw value stays in tooltips). */
+const TRIGGER_LABELS: Record<string, string> = {
+  upload: 'Data upload',
+  manual: 'Manual',
+  retry: 'Retry',
+  external: 'External',
+  // the closed loop's automatic runs (the spec's `retraining` section)
+  schedule: 'Scheduled',
+  drift: 'Drift detected',
+};
+
+/** A run's trigger as people read it; an unknown trigger passes through. */
+export function triggerLabel(trigger: string): string {
+  return TRIGGER_LABELS[trigger] ?? trigger;
+}

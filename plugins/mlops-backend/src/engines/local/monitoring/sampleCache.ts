@@ -1,10 +1,17 @@
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import type { CaptureSample, MonitoringStore } from './monitoringStore';
+
+/** What drift reads of a captured row. */
+export interface CapturedRow {
+  features: FeatureRecord;
+  /** The predicted value or class. */
+  prediction?: number | string;
+}
 
 interface Ring {
   /** Epoch ms, ascending (rows are appended in capture order). */
   times: number[];
-  rows: AbaloneFeatures[];
+  rows: CapturedRow[];
 }
 
 /**
@@ -14,6 +21,11 @@ interface Ring {
 function forDrift(s: CaptureSample): boolean {
   return s.source !== 'portal';
 }
+
+const rowOf = (s: CaptureSample): CapturedRow =>
+  s.prediction === undefined
+    ? { features: s.features }
+    : { features: s.features, prediction: s.prediction };
 
 function lowerBound(xs: readonly number[], x: number): number {
   let lo = 0;
@@ -50,7 +62,7 @@ export class SampleCache {
     const analysed = samples.filter(forDrift);
     this.rings.set(endpointName, {
       times: analysed.map(s => s.inferenceTime),
-      rows: analysed.map(s => s.features),
+      rows: analysed.map(rowOf),
     });
   }
 
@@ -60,7 +72,7 @@ export class SampleCache {
       const ring = this.rings.get(s.endpointName);
       if (!ring || !forDrift(s)) continue;
       ring.times.push(s.inferenceTime);
-      ring.rows.push(s.features);
+      ring.rows.push(rowOf(s));
     }
     for (const ring of this.rings.values()) {
       const excess = ring.times.length - this.maxRows;
@@ -72,7 +84,7 @@ export class SampleCache {
   }
 
   /** Rows captured at or after `fromMs`, oldest first. */
-  since(endpointName: string, fromMs: number): AbaloneFeatures[] {
+  since(endpointName: string, fromMs: number): CapturedRow[] {
     const ring = this.rings.get(endpointName);
     if (!ring) return [];
     return ring.rows.slice(lowerBound(ring.times, fromMs));

@@ -51,7 +51,8 @@ async function bench(label: string, knex: Knex) {
   await knex.migrate.latest(migrations);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const [{ n }] = await knex(T).whereNotNull('record_json').count({ n: '*' });
-  if (Number(n) !== ROWS) throw new Error(`${label}: ${n} of ${ROWS} rows copied`);
+  if (Number(n) !== ROWS)
+    throw new Error(`${label}: ${n} of ${ROWS} rows copied`);
   const sample = await knex(T).orderBy('id').first('record_json');
   console.log(
     `${label}: migrated ${ROWS} captured rows in ${ms.toFixed(0)} ms (${(
@@ -77,7 +78,9 @@ async function main() {
 
   const url = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
   if (!url) {
-    console.log('PostgreSQL: skipped (no BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING)');
+    console.log(
+      'PostgreSQL: skipped (no BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING)',
+    );
     return;
   }
   const database = `mlops_migration_bench_${process.pid}`;

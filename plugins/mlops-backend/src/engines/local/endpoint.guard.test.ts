@@ -5,10 +5,6 @@ import {
   ABALONE_LIKE_SIGNATURE,
   fixedValueModel,
 } from './monitoring/__testUtils__/trainedSystem';
-import {
-  ABALONE_LIKE_SIGNATURE,
-  fixedValueModel,
-} from './monitoring/__testUtils__/trainedSystem';
 import { captureInvocations } from './monitoring/captureMiddleware';
 
 const model = {

@@ -91,7 +91,10 @@ describe('serving a classifier by its signature', () => {
 
   it('answers JSON records with a class and probabilities summing to 1', async () => {
     const rows = trained.records.slice(0, 20);
-    const res = await post(JSON.stringify({ instances: rows }), 'application/json');
+    const res = await post(
+      JSON.stringify({ instances: rows }),
+      'application/json',
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('x-model-version')).toBe('1');
     const { predictions } = (await res.json()) as { predictions: Prediction[] };
@@ -129,7 +132,9 @@ describe('serving a classifier by its signature', () => {
     const csv = ['Biscoe,45.2,14.8,212,5200,FEMALE', 'Dream,49.5,19,200,3800,'];
     const json = await post(csv.join('\n'), 'text/csv', 'application/json');
     expect(json.status).toBe(200);
-    const { predictions } = (await json.json()) as { predictions: Prediction[] };
+    const { predictions } = (await json.json()) as {
+      predictions: Prediction[];
+    };
     expect(predictions.map(p => p.value)).toEqual(['Gentoo', 'Chinstrap']);
     for (const p of predictions) expect(sumOf(p)).toBeCloseTo(1, 6);
 
@@ -147,19 +152,36 @@ describe('serving a classifier by its signature', () => {
   it('refuses bad input with a 400 naming the record and field', async () => {
     const good = trained.records[0];
     const cases: Array<[FeatureRecord[], RegExp]> = [
-      [[good, { ...good, island: 'Atlantis' }], /instances\.1\.island: 'Atlantis' is not one of Biscoe, Dream, Torgersen/],
-      [[{ ...good, bill_length_mm: 'long' }], /instances\.0\.bill_length_mm: must be a number/],
-      [[{ ...good, body_mass_g: 90000 }], /instances\.0\.body_mass_g: must be in \[2000, 7000\]/],
-      [[{ ...good, beak: 1 }], /instances\.0\.beak: is not an input of this model/],
+      [
+        [good, { ...good, island: 'Atlantis' }],
+        /instances\.1\.island: 'Atlantis' is not one of Biscoe, Dream, Torgersen/,
+      ],
+      [
+        [{ ...good, bill_length_mm: 'long' }],
+        /instances\.0\.bill_length_mm: must be a number/,
+      ],
+      [
+        [{ ...good, body_mass_g: 90000 }],
+        /instances\.0\.body_mass_g: must be in \[2000, 7000\]/,
+      ],
+      [
+        [{ ...good, beak: 1 }],
+        /instances\.0\.beak: is not an input of this model/,
+      ],
       [[(({ sex, ...rest }) => rest)(good)], /instances\.0\.sex: is missing/],
     ];
     for (const [instances, message] of cases) {
       const res = await post(JSON.stringify({ instances }), 'application/json');
       expect(res.status).toBe(400);
       expect(res.headers.get('x-amzn-errortype')).toBe('ValidationError');
-      expect(((await res.json()) as { message: string }).message).toMatch(message);
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        message,
+      );
     }
-    const csv = await post('Biscoe,45.2,14.8,212,5200,FEMALE\nMars,1,1,1,1,MALE', 'text/csv');
+    const csv = await post(
+      'Biscoe,45.2,14.8,212,5200,FEMALE\nMars,1,1,1,1,MALE',
+      'text/csv',
+    );
     expect(csv.status).toBe(400);
     expect(((await csv.json()) as { message: string }).message).toMatch(
       /row 2, column island: 'Mars' is not one of/,
@@ -169,16 +191,19 @@ describe('serving a classifier by its signature', () => {
       /row 1: expected 6 columns \(island,bill_length_mm,/,
     );
     // In process the same check applies (a 400 for the service to map).
-    expect(() => host.predict(PENGUINS, [{ ...good, island: 'Atlantis' }])).toThrow(
-      expect.objectContaining({ name: 'InputError' }),
-    );
+    expect(() =>
+      host.predict(PENGUINS, [{ ...good, island: 'Atlantis' }]),
+    ).toThrow(expect.objectContaining({ name: 'InputError' }));
   });
 
   it('captures a classifier’s traffic: categorical drift and class shares', async () => {
     // Only Biscoe penguins arrive: island drifts; the classes shift to Gentoo.
     const biscoe = trained.records.filter(r => r.island === 'Biscoe');
     expect(biscoe.length).toBeGreaterThan(150);
-    const res = await post(JSON.stringify({ instances: biscoe }), 'application/json');
+    const res = await post(
+      JSON.stringify({ instances: biscoe }),
+      'application/json',
+    );
     expect(res.status).toBe(200);
     // The portal's own widget is not traffic and not drift.
     host.predict(PENGUINS, trained.records.slice(0, 5), 'portal');
@@ -192,15 +217,23 @@ describe('serving a classifier by its signature', () => {
     const { drift } = report;
     expect(drift.sampleCount).toBe(biscoe.length);
     const island = drift.features.find(f => f.feature === 'island')!;
-    expect(island).toMatchObject({ type: 'categorical', ks: null, status: 'drift' });
+    expect(island).toMatchObject({
+      type: 'categorical',
+      ks: null,
+      status: 'drift',
+    });
     expect(island.linf).toBeGreaterThan(0.4);
     expect(island.psi).toBeGreaterThan(0.25);
     expect(island.unseenCategories).toEqual([]);
-    expect(island.distribution!.find(b => b.label === 'Biscoe')!.recent).toBe(1);
+    expect(island.distribution!.find(b => b.label === 'Biscoe')!.recent).toBe(
+      1,
+    );
     const bill = drift.features.find(f => f.feature === 'bill_length_mm')!;
     expect(bill.type).toBe('numeric');
     expect(bill.ks).not.toBeNull();
-    expect(drift.features.find(f => f.feature === 'sex')!.type).toBe('categorical');
+    expect(drift.features.find(f => f.feature === 'sex')!.type).toBe(
+      'categorical',
+    );
 
     const shares = drift.predictions!;
     expect(shares.map(b => b.label)).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);

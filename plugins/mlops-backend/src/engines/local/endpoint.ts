@@ -165,22 +165,20 @@ export function servedModelOf(
 }
 
 /**
- * Loads a model package directory. A version registered before signatures
- * existed (no signature.json, the first release's Abalone preprocessor) is
- * refused with a clear message: serving it would need data-set knowledge
- * this generic host must not have (its column names and output units).
+ * A model package directory's signature.json; undefined when the version
+ * has none (registered before signatures), an error when it is not one.
  */
-export async function loadServedModel(modelDir: string): Promise<ServedModel> {
+export async function readSignature(
+  modelDir: string,
+): Promise<ModelSignature | undefined> {
   let signature: ModelSignature;
   try {
-    signature = (await readJson(modelDir, MODEL_FILES.signature)) as
-      ModelSignature;
+    signature = (await readJson(
+      modelDir,
+      MODEL_FILES.signature,
+    )) as ModelSignature;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(
-        `it has no ${MODEL_FILES.signature} (registered before model signatures); train and approve a new version to serve this system`,
-      );
-    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
   if (
@@ -189,6 +187,22 @@ export async function loadServedModel(modelDir: string): Promise<ServedModel> {
     !signature.outputs
   ) {
     throw new Error(`${MODEL_FILES.signature} is not a model signature`);
+  }
+  return signature;
+}
+
+/**
+ * Loads a model package directory. A version registered before signatures
+ * existed (no signature.json, the first release's Abalone preprocessor) is
+ * refused with a clear message: serving it would need data-set knowledge
+ * this generic host must not have (its column names and output units).
+ */
+export async function loadServedModel(modelDir: string): Promise<ServedModel> {
+  const signature = await readSignature(modelDir);
+  if (!signature) {
+    throw new Error(
+      `it has no ${MODEL_FILES.signature} (registered before model signatures); train and approve a new version to serve this system`,
+    );
   }
   const [pre, model] = await Promise.all([
     readJson(modelDir, MODEL_FILES.preprocessor),

@@ -58,7 +58,11 @@ describe.each(databases.eachSupportedId())(
       for (const gone of ['sex', 'length', 'whole_weight', 'shell_weight'])
         expect(columns).not.toContain(gone);
       expect(columns).toEqual(
-        expect.arrayContaining(['record_json', 'predicted_class', 'probabilities_json']),
+        expect.arrayContaining([
+          'record_json',
+          'predicted_class',
+          'probabilities_json',
+        ]),
       );
 
       const store = new MonitoringStore(knex);
@@ -134,7 +138,11 @@ describe.each(databases.eachSupportedId())(
       const restored = await knex(T)
         .where('event_id', 'e-2')
         .first('sex', 'length', 'height', 'whole_weight', 'source');
-      expect({ ...restored, length: Number(restored.length), whole_weight: Number(restored.whole_weight) }).toEqual({
+      expect({
+        ...restored,
+        length: Number(restored.length),
+        whole_weight: Number(restored.whole_weight),
+      }).toEqual({
         sex: null,
         length: 0.5,
         height: null,

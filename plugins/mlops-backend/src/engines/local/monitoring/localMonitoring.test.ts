@@ -1,7 +1,7 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import path from 'path';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../../__testUtils__/demoSystems';
 import { DataLayout } from '../dataLayout';
 import { tempDataDir } from '../__testUtils__/localEngine';
 import { LocalMonitoring } from './localMonitoring';
@@ -58,7 +58,7 @@ describe('LocalMonitoring', () => {
       latencyMs: 2,
       status: 200,
       instances: [EXAMPLE_ABALONE],
-      predictions: [9],
+      predictions: [{ value: 9 }],
     });
     const after = await monitoring.report('ep', '1h', undefined);
     expect(after.drift.sampleCount).toBe(2);
@@ -85,7 +85,7 @@ describe('LocalMonitoring', () => {
       latencyMs: 2,
       status: 200,
       instances: [EXAMPLE_ABALONE],
-      predictions: [9],
+      predictions: [{ value: 9 }],
     };
     // 130 widget clicks (one refused) and 3 calls of the endpoint's users.
     for (let i = 0; i < 130; i++) {

@@ -177,7 +177,11 @@ export class LocalMonitoring {
       };
     }
     const classes = deployed?.signature?.outputs.classes;
-    if (deployed && classes && deployed.signature?.outputs.task !== 'regression') {
+    if (
+      deployed &&
+      classes &&
+      deployed.signature?.outputs.task !== 'regression'
+    ) {
       driftSummary.predictions = predictionSharesOf(
         classes,
         await this.predictedAtTrainingOf(deployed),

@@ -197,7 +197,8 @@ export function predictionSharesOf(
     baseline: baselineTotal ? (baseline?.get(label) ?? 0) / baselineTotal : 0,
     recent: present ? (counts.get(label) ?? 0) / present : 0,
   }));
-  if (other > 0) out.push({ label: 'other', baseline: 0, recent: other / present });
+  if (other > 0)
+    out.push({ label: 'other', baseline: 0, recent: other / present });
   return out;
 }
 

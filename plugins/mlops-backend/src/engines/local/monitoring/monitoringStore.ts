@@ -153,8 +153,7 @@ export class MonitoringStore {
       model_version: s.modelVersion ?? null,
       record_json: JSON.stringify(s.features),
       prediction: typeof s.prediction === 'number' ? s.prediction : null,
-      predicted_class:
-        typeof s.prediction === 'string' ? s.prediction : null,
+      predicted_class: typeof s.prediction === 'string' ? s.prediction : null,
       probabilities_json: s.probabilities
         ? JSON.stringify(s.probabilities)
         : null,

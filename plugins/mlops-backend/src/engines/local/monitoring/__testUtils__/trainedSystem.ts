@@ -41,7 +41,10 @@ export interface TrainedSystem {
   table: Table;
 }
 
-const cache = new Map<string, { files: Record<string, string> } & TrainedSystem>();
+const cache = new Map<
+  string,
+  { files: Record<string, string> } & TrainedSystem
+>();
 
 /** Trains once per system and test file (seeded), then copies the artifacts into `dir`. */
 export function writeTrainedSystem(

@@ -193,7 +193,7 @@ export async function readSignature(
 
 /**
  * Loads a model package directory. A version registered before signatures
- * existed (no signature.json, the first release's Abalone preprocessor) is
+ * existed (no signature.json, the first release's preprocessor format) is
  * refused with a clear message: serving it would need data-set knowledge
  * this generic host must not have (its column names and output units).
  */

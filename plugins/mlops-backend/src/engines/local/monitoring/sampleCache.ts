@@ -45,7 +45,7 @@ function lowerBound(xs: readonly number[], x: number): number {
  * database on first use; later flushes append to it.
  */
 export class SampleCache {
-  private readonly rings = new Map<string, Ring>();
+  private readonly buffers = new Map<string, Ring>();
 
   constructor(
     private readonly store: MonitoringStore,
@@ -54,13 +54,13 @@ export class SampleCache {
 
   /** Loads an endpoint once (call it serialised with flushes). */
   async ensureLoaded(endpointName: string, fromMs: number): Promise<void> {
-    if (this.rings.has(endpointName)) return;
+    if (this.buffers.has(endpointName)) return;
     // The stored ring may run up to a trim over its size; keep the newest.
     const samples = (await this.store.samplesSince(endpointName, fromMs)).slice(
       -this.maxRows,
     );
     const analysed = samples.filter(forDrift);
-    this.rings.set(endpointName, {
+    this.buffers.set(endpointName, {
       times: analysed.map(s => s.inferenceTime),
       rows: analysed.map(rowOf),
     });
@@ -69,12 +69,12 @@ export class SampleCache {
   /** Rows just written; endpoints not loaded yet read them from the DB later. */
   append(samples: readonly CaptureSample[]): void {
     for (const s of samples) {
-      const ring = this.rings.get(s.endpointName);
+      const ring = this.buffers.get(s.endpointName);
       if (!ring || !forDrift(s)) continue;
       ring.times.push(s.inferenceTime);
       ring.rows.push(rowOf(s));
     }
-    for (const ring of this.rings.values()) {
+    for (const ring of this.buffers.values()) {
       const excess = ring.times.length - this.maxRows;
       if (excess > 0) {
         ring.times.splice(0, excess);
@@ -85,7 +85,7 @@ export class SampleCache {
 
   /** Rows captured at or after `fromMs`, oldest first. */
   since(endpointName: string, fromMs: number): CapturedRow[] {
-    const ring = this.rings.get(endpointName);
+    const ring = this.buffers.get(endpointName);
     if (!ring) return [];
     return ring.rows.slice(lowerBound(ring.times, fromMs));
   }

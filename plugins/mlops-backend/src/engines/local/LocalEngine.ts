@@ -7,7 +7,7 @@ import type { Config } from '@backstage/config';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { GATE_PARAMETER } from '@mlops-portal/plugin-mlops-common';
 import type {
-  AbaloneFeatures,
+  FeatureRecord,
   DeploymentsResponse,
   EvaluationPlots,
   MonitoringResponse,
@@ -398,10 +398,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
 
   async predict(
     resources: MlopsResources,
-    instances: AbaloneFeatures[],
+    records: FeatureRecord[],
     options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.host.predict(resources, instances, options?.source);
+    return this.host.predict(resources, records, options?.source);
   }
 
   getMonitoring(

@@ -1,6 +1,10 @@
 import { EventEmitter } from 'events';
 import request from 'supertest';
 import { createEndpointApp, type LoadedModel } from './endpoint';
+import {
+  ABALONE_LIKE_SIGNATURE,
+  fixedValueModel,
+} from './monitoring/__testUtils__/trainedSystem';
 import { captureInvocations } from './monitoring/captureMiddleware';
 
 const model = {
@@ -8,10 +12,8 @@ const model = {
   modelPackageGroupName: 'AbaloneModelPackageGroup',
   version: 1,
   modelPackageArn: 'local:model-package/AbaloneModelPackageGroup/1',
-  predictor: {
-    predict: (rows: unknown[]) => Float64Array.from(rows, () => 9),
-  },
-} as unknown as LoadedModel;
+  model: fixedValueModel(ABALONE_LIKE_SIGNATURE, 9),
+} as LoadedModel;
 const ROW = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15';
 
 describe('local model endpoint: no browsers, no foreign Host names', () => {

@@ -15,17 +15,19 @@ import {
   startEndpointServer,
   type LoadedModel,
 } from './endpoint';
+import {
+  ABALONE_LIKE_SIGNATURE,
+  fixedValueModel,
+} from './monitoring/__testUtils__/trainedSystem';
 
-// The protocol is under test, not the model: a predictor that answers 9 rings.
+// The protocol is under test, not the model: a model that answers 9 rings.
 const model = {
   deploymentId: 'd-1',
   modelPackageGroupName: 'AbaloneModelPackageGroup',
   version: 1,
   modelPackageArn: 'local:model-package/AbaloneModelPackageGroup/1',
-  predictor: {
-    predict: (rows: unknown[]) => Float64Array.from(rows, () => 9),
-  },
-} as unknown as LoadedModel;
+  model: fixedValueModel(ABALONE_LIKE_SIGNATURE, 9),
+} as LoadedModel;
 
 describe('local endpoint with the AWS SDK SageMaker Runtime client', () => {
   let server: { url: string; close(): Promise<void> };

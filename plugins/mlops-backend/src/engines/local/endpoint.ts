@@ -3,23 +3,56 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { createPredictor } from '@mlops-portal/ml-core';
-import type { Predictor } from '@mlops-portal/ml-core';
 import {
-  FEATURE_INFO,
-  NUMERIC_FEATURES,
-  SEX_VALUES,
-  abaloneFeaturesSchema,
-  ageFromRings,
-  formatZodError,
+  cellValue,
+  checkTablePreprocessor,
+  createModelScorer,
+  tableFromRecords,
+  transformTable,
+  validateRecords,
+} from '@mlops-portal/ml-core';
+import type {
+  DatasetSchema,
+  ModelScorer,
+  ModelSignature as CoreSignature,
+  TablePreprocessorArtifact,
+} from '@mlops-portal/ml-core';
+import { toPrediction } from '@mlops-portal/plugin-mlops-common';
+import type {
+  FeatureRecord,
+  ModelSignature,
+  Prediction,
 } from '@mlops-portal/plugin-mlops-common';
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
 import express from 'express';
 import fs from 'fs/promises';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
-import { z } from 'zod/v3';
+import type { CapturedPrediction } from './monitoring/captureMiddleware';
+
+/** A model version ready to serve: its signature and a batch predictor. */
+export interface ServedModel {
+  signature: ModelSignature;
+  /**
+   * Checks the records against the signature (InputError naming
+   * `instances.N.field`), then scores them; one raw score per record
+   * (regression value, P(class 1), or every class's probability) and its
+   * Prediction as every engine answers it.
+   */
+  predict(records: readonly FeatureRecord[]): ServedPredictions;
+}
+
+export interface ServedPredictions {
+  /**
+   * The records as the model read them: numbers, booleans and trimmed
+   * category text, null where missing, only the signature's inputs (what
+   * monitoring captures).
+   */
+  records: FeatureRecord[];
+  predictions: Prediction[];
+  /** Raw model output per record, in the shape `toPrediction` reads. */
+  scores: Array<number | number[]>;
+}
 
 /** A deployed version, loaded once per deployment. */
 export interface LoadedModel {
@@ -27,80 +60,240 @@ export interface LoadedModel {
   modelPackageGroupName: string;
   version: number;
   modelPackageArn: string;
-  predictor: Predictor;
+  model: ServedModel;
 }
 
-export async function loadPredictor(modelDir: string): Promise<Predictor> {
-  const [pre, model] = await Promise.all([
-    fs.readFile(path.join(modelDir, 'preprocessor.json'), 'utf8'),
-    fs.readFile(path.join(modelDir, 'model.json'), 'utf8'),
-  ]);
-  return createPredictor(JSON.parse(pre), JSON.parse(model));
+/** Artifact file names training writes into a model package directory. */
+export const MODEL_FILES = {
+  model: 'model.json',
+  preprocessor: 'preprocessor.json',
+  signature: 'signature.json',
+} as const;
+
+async function readJson(dir: string, file: string): Promise<unknown> {
+  return JSON.parse(await fs.readFile(path.join(dir, file), 'utf8'));
 }
 
-const CSV_COLUMNS = ['sex', ...NUMERIC_FEATURES] as const;
+/** Most errors listed in one 400 answer (the rest are counted). */
+const MAX_LISTED_ERRORS = 10;
 
 /**
- * Parses SageMaker-style CSV input: one abalone per line, the 8 features in
- * the data set's order (sex first), no header, no label. Errors name the
- * 1-based row and the column.
+ * The table schema prediction records are read with: the signature's
+ * inputs only. Only an empty cell (CSV) or null (JSON) is missing here;
+ * any other text is a value the signature checks.
  */
-export function parseCsvInstances(text: string): AbaloneFeatures[] {
-  const out: AbaloneFeatures[] = [];
+function recordSchema(signature: ModelSignature): DatasetSchema {
+  return {
+    header: true,
+    columns: signature.inputs.map(i => ({ name: i.name, type: i.type })),
+    target: signature.outputs.target,
+    task: signature.outputs.task,
+    classes: signature.outputs.classes,
+    missingValues: [''],
+    maxCategories: Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/** One 400 naming each bad field as `<prefix>.N.field` (row numbers from `rowBase`). */
+export function checkRecords(
+  signature: ModelSignature,
+  records: readonly FeatureRecord[],
+  name: (record: number, field: string) => string = (r, f) =>
+    `instances.${r}.${f}`,
+): void {
+  const errors = validateRecords(
+    signature as unknown as CoreSignature,
+    records,
+  );
+  if (errors.length === 0) return;
+  const listed = errors
+    .slice(0, MAX_LISTED_ERRORS)
+    .map(e => `${name(e.record, e.field)}: ${e.reason}`);
+  const more =
+    errors.length > MAX_LISTED_ERRORS
+      ? ` (and ${errors.length - MAX_LISTED_ERRORS} more)`
+      : '';
+  throw new InputError(`${listed.join('; ')}${more}`);
+}
+
+/** A served model from its artifacts (model.json, preprocessor.json, signature.json). */
+export function servedModelOf(
+  signature: ModelSignature,
+  preprocessor: unknown,
+  modelJson: object,
+): ServedModel {
+  checkTablePreprocessor(preprocessor);
+  const pre: TablePreprocessorArtifact = preprocessor;
+  const scorer: ModelScorer = createModelScorer(
+    modelJson,
+    signature.outputs.classes,
+  );
+  if (scorer.task !== signature.outputs.task) {
+    throw new Error(
+      `model.json is a ${scorer.task} model but signature.json says ${signature.outputs.task}`,
+    );
+  }
+  const schema = recordSchema(signature);
+  const k = signature.outputs.classes?.length ?? 1;
+  return {
+    signature,
+    predict(records) {
+      checkRecords(signature, records);
+      const table = tableFromRecords(schema, records);
+      const raw = scorer.predict(transformTable(pre, table));
+      const scores: Array<number | number[]> = [];
+      for (let r = 0; r < records.length; r++) {
+        scores.push(
+          scorer.task === 'multiclass'
+            ? Array.from(raw.subarray(r * k, (r + 1) * k))
+            : raw[r],
+        );
+      }
+      return {
+        records: records.map((_, r) => {
+          const rec: FeatureRecord = {};
+          table.names.forEach((n, j) => {
+            rec[n] = cellValue(table.columns[j], r);
+          });
+          return rec;
+        }),
+        scores,
+        predictions: scores.map(s => toPrediction(signature.outputs, s)),
+      };
+    },
+  };
+}
+
+/**
+ * A model package directory's signature.json; undefined when the version
+ * has none (registered before signatures), an error when it is not one.
+ */
+export async function readSignature(
+  modelDir: string,
+): Promise<ModelSignature | undefined> {
+  let signature: ModelSignature;
+  try {
+    signature = (await readJson(
+      modelDir,
+      MODEL_FILES.signature,
+    )) as ModelSignature;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  if (
+    signature?.format !== 'mlops-portal/signature' ||
+    !Array.isArray(signature.inputs) ||
+    !signature.outputs
+  ) {
+    throw new Error(`${MODEL_FILES.signature} is not a model signature`);
+  }
+  return signature;
+}
+
+/**
+ * Loads a model package directory. A version registered before signatures
+ * existed (no signature.json, the first release's preprocessor format) is
+ * refused with a clear message: serving it would need data-set knowledge
+ * this generic host must not have (its column names and output units).
+ */
+export async function loadServedModel(modelDir: string): Promise<ServedModel> {
+  const signature = await readSignature(modelDir);
+  if (!signature) {
+    throw new Error(
+      `it has no ${MODEL_FILES.signature} (registered before model signatures); train and approve a new version to serve this system`,
+    );
+  }
+  const [pre, model] = await Promise.all([
+    readJson(modelDir, MODEL_FILES.preprocessor),
+    readJson(modelDir, MODEL_FILES.model),
+  ]);
+  return servedModelOf(signature, pre, model as object);
+}
+
+/** Splits one CSV line; double quotes may wrap a cell (`""` is a quote). */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell.trim() === '') {
+      quoted = true;
+      cell = '';
+    } else if (ch === ',') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/**
+ * Parses SageMaker-style CSV input: one record per line, the signature's
+ * inputs in its order, no header, no label; an empty cell is missing.
+ * Cells stay text: the signature check reads numbers and booleans from it
+ * and names the 1-based row and the column.
+ */
+export function parseCsvInstances(
+  text: string,
+  signature: ModelSignature,
+): FeatureRecord[] {
+  const names = signature.inputs.map(i => i.name);
+  const out: FeatureRecord[] = [];
+  const rowOf: number[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    const row = i + 1;
-    const cells = line.split(',').map(c => c.trim());
-    if (cells.length !== CSV_COLUMNS.length) {
+    if (lines[i].trim() === '') continue;
+    const cells = csvCells(lines[i]);
+    if (cells.length !== names.length) {
       throw new InputError(
-        `row ${row}: expected ${CSV_COLUMNS.length} columns (${CSV_COLUMNS.join(
-          ',',
-        )}), got ${cells.length}`,
+        `row ${i + 1}: expected ${names.length} columns (${names
+          .join(',')
+          .slice(0, 512)}), got ${cells.length}`,
       );
     }
-    const sex = cells[0];
-    if (!(SEX_VALUES as readonly string[]).includes(sex)) {
-      throw new InputError(
-        `row ${row}, column sex: must be one of ${SEX_VALUES.join(
-          ', ',
-        )} (got ${JSON.stringify(sex)})`,
-      );
-    }
-    const rec: Record<string, unknown> = { sex };
-    for (let c = 0; c < NUMERIC_FEATURES.length; c++) {
-      const key = NUMERIC_FEATURES[c];
-      const raw = cells[c + 1];
-      const v = raw === '' ? NaN : Number(raw);
-      const info = FEATURE_INFO[key];
-      if (!Number.isFinite(v)) {
-        throw new InputError(
-          `row ${row}, column ${key}: not a number (got ${JSON.stringify(
-            raw,
-          )})`,
-        );
-      }
-      if (v < info.min || v > info.max) {
-        throw new InputError(
-          `row ${row}, column ${key}: ${v} is outside ${info.min}..${info.max} (data set units: ${info.unit}/200)`,
-        );
-      }
-      rec[key] = v;
-    }
-    out.push(rec as unknown as AbaloneFeatures);
+    const rec: FeatureRecord = {};
+    names.forEach((n, c) => {
+      rec[n] = cells[c] === '' ? null : cells[c];
+    });
+    out.push(rec);
+    rowOf.push(i + 1);
   }
   if (out.length === 0) throw new InputError('body holds no rows');
+  checkRecords(signature, out, (r, f) => `row ${rowOf[r]}, column ${f}`);
   return out;
 }
 
-const jsonInstancesSchema = z
-  .object({
-    instances: z
-      .array(abaloneFeaturesSchema)
-      .min(1, 'instances must hold at least one item'),
-  })
-  .strict();
+/** The JSON body `{instances: FeatureRecord[]}`; errors name the field. */
+export function parseJsonInstances(body: unknown): FeatureRecord[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InputError('body must be a JSON object {instances: [...]}');
+  }
+  const extra = Object.keys(body).filter(k => k !== 'instances');
+  if (extra.length > 0) {
+    throw new InputError(
+      `body: unrecognized key(s) ${extra.slice(0, 5).join(', ')}`,
+    );
+  }
+  const instances = (body as { instances?: unknown }).instances;
+  if (!Array.isArray(instances) || instances.length === 0) {
+    throw new InputError('instances must be an array of at least one record');
+  }
+  return instances as FeatureRecord[];
+}
+
+/** Raw outputs as SageMaker's XGBoost container writes CSV: value, P(class 1), or each class's probability. */
+function csvLine(score: number | number[]): string {
+  return Array.isArray(score) ? score.join(',') : String(score);
+}
 
 /** What the endpoint server needs from the engine. */
 export interface EndpointBackend {
@@ -114,9 +307,10 @@ export interface EndpointBackend {
 /**
  * SageMaker's serving contract on its own port: GET /ping answers 200 only
  * when a model is loaded (503 otherwise, so a load balancer would not route
- * to an empty endpoint); POST /invocations takes text/csv (answers text/csv,
- * one prediction of rings per line, like the XGBoost container) or JSON
- * `{instances}` (answers `{predictions: [{rings, age}]}`).
+ * to an empty endpoint); POST /invocations takes text/csv (the signature's
+ * inputs in order; answers text/csv, one raw output per line, like the
+ * XGBoost container) or JSON `{instances: FeatureRecord[]}` (answers
+ * `{predictions: Prediction[]}` built by `toPrediction`).
  * `/endpoints/:name/...` addresses a named endpoint; the bare paths serve the
  * default one.
  */
@@ -165,37 +359,31 @@ export function createEndpointApp(
   ) => {
     const model = resolve(name);
     const isCsv = typeof req.body === 'string';
-    let instances: AbaloneFeatures[];
+    const { signature } = model.model;
+    let instances: FeatureRecord[];
     if (isCsv) {
-      instances = parseCsvInstances(req.body);
+      instances = parseCsvInstances(req.body, signature);
     } else if (req.is('application/json')) {
-      const parsed = jsonInstancesSchema.safeParse(req.body);
-      if (!parsed.success) throw new InputError(formatZodError(parsed.error));
-      instances = parsed.data.instances;
+      instances = parseJsonInstances(req.body);
     } else {
       throw Object.assign(
         new Error('Content-Type must be text/csv or application/json'),
         { name: 'UnsupportedMediaType', status: 415 },
       );
     }
-    const rings = model.predictor.predict(instances);
+    const { records, predictions, scores } = model.model.predict(instances);
     res.locals.capture = {
       modelVersion: model.version,
-      instances,
-      predictions: rings,
-    };
+      instances: records,
+      predictions,
+    } satisfies CapturedPrediction;
     res.setHeader('X-Model-Version', String(model.version));
     const wantsJson =
       !isCsv || (req.get('accept') ?? '').includes('application/json');
     if (wantsJson) {
-      res.json({
-        predictions: Array.from(rings, r => ({
-          rings: r,
-          age: ageFromRings(r),
-        })),
-      });
+      res.json({ predictions });
     } else {
-      res.type('text/csv').send(`${Array.from(rings).join('\n')}\n`);
+      res.type('text/csv').send(`${scores.map(csvLine).join('\n')}\n`);
     }
   };
 

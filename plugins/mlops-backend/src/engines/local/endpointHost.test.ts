@@ -1,14 +1,14 @@
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import { DataLayout } from './dataLayout';
 import { EndpointHost } from './endpointHost';
 import type { Invocation } from './monitoring/captureRecorder';
 import { RESOURCES } from './__testUtils__/localEngine';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../__testUtils__/demoSystems';
+import { writeTrainedSystem } from './monitoring/__testUtils__/trainedSystem';
 import {
   PartsHarness,
   createPartsHarness,
   testVersion,
-  writeTinyModelArtifacts,
 } from './__testUtils__/parts';
 
 describe('EndpointHost', () => {
@@ -23,7 +23,8 @@ describe('EndpointHost', () => {
   beforeEach(async () => {
     h = await createPartsHarness();
     layout = new DataLayout(h.dataDir);
-    writeTinyModelArtifacts(
+    writeTrainedSystem(
+      'abalone',
       layout.modelPackageDir(RESOURCES.modelPackageGroupName, 1),
     );
   });
@@ -77,10 +78,17 @@ describe('EndpointHost', () => {
     expect(host.serves(RESOURCES.endpointName, group, 2)).toBe(false);
     const pred = host.predict(RESOURCES, [EXAMPLE_ABALONE]);
     expect(pred.modelVersion).toBe(1);
-    expect(pred.predictions[0].rings).toBeGreaterThan(0);
-    expect(pred.predictions[0].age).toBeCloseTo(
-      pred.predictions[0].rings + 1.5,
-    );
+    // The first API's shape: rings and age beside the generic fields.
+    const [p] = pred.predictions as Array<{
+      value: number;
+      rings: number;
+      age: number;
+      display: { value: number };
+    }>;
+    expect(p.rings).toBeGreaterThan(0);
+    expect(p.value).toBe(p.rings);
+    expect(p.age).toBeCloseTo(p.rings + 1.5);
+    expect(p.display.value).toBe(p.age);
 
     await host.listen('127.0.0.1', 0);
     const res = await fetch(
@@ -92,6 +100,7 @@ describe('EndpointHost', () => {
       },
     );
     expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ predictions: pred.predictions });
     const deps = await host.listDeployments(RESOURCES);
     expect(deps.endpoint).toMatchObject({
       status: 'InService',
@@ -105,6 +114,20 @@ describe('EndpointHost', () => {
     expect(restarted.predict(RESOURCES, [EXAMPLE_ABALONE]).modelVersion).toBe(
       1,
     );
+  });
+
+  it('does not serve a version registered before signatures (no signature.json); the one deployed stays', async () => {
+    const host = newHost();
+    await host.deploy(RESOURCES.endpointName, testVersion(1), 'u', 'approval');
+    const dir2 = layout.modelPackageDir(RESOURCES.modelPackageGroupName, 2);
+    writeTrainedSystem('abalone', dir2);
+    fs.rmSync(`${dir2}/signature.json`);
+    await expect(
+      host.deploy(RESOURCES.endpointName, testVersion(2), 'u', 'approval'),
+    ).rejects.toThrow(
+      /cannot load the artifacts of version 2: it has no signature\.json \(registered before model signatures\)/,
+    );
+    expect(host.predict(RESOURCES, [EXAMPLE_ABALONE]).modelVersion).toBe(1);
   });
 
   it('never makes a version with broken artifacts current; clears an endpoint', async () => {

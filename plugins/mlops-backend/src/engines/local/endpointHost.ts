@@ -1,10 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
-import { ageFromRings } from '@mlops-portal/plugin-mlops-common';
 import type {
-  AbaloneFeatures,
   DeploymentsResponse,
+  FeatureRecord,
   MlopsResources,
+  Prediction,
   PredictResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
@@ -14,7 +14,7 @@ import type { DataLayout } from './dataLayout';
 import {
   LoadedModel,
   createEndpointApp,
-  loadPredictor,
+  loadServedModel,
   startEndpointServer,
 } from './endpoint';
 import { errorMessage, iso } from './format';
@@ -51,7 +51,7 @@ export class EndpointHost {
     for (const d of await this.store.allCurrentDeployments()) {
       this.knownEndpoints.add(d.endpointName);
       try {
-        const predictor = await loadPredictor(
+        const model = await loadServedModel(
           this.layout.modelPackageDir(d.modelPackageGroupName, d.modelVersion),
         );
         this.models.set(d.endpointName, {
@@ -59,7 +59,7 @@ export class EndpointHost {
           modelPackageGroupName: d.modelPackageGroupName,
           version: d.modelVersion,
           modelPackageArn: d.modelPackageArn,
-          predictor,
+          model,
         });
         this.lastDeployedEndpoint = d.endpointName;
       } catch (e) {
@@ -103,8 +103,9 @@ export class EndpointHost {
   }
 
   /**
-   * Makes `v` the endpoint's model. The predictor is loaded before the
-   * deployment row commits, so a broken artifact never becomes "current".
+   * Makes `v` the endpoint's model. The model is loaded before the
+   * deployment row commits, so a broken artifact (or a version registered
+   * before signatures) never becomes "current".
    */
   async deploy(
     endpointName: string,
@@ -114,9 +115,9 @@ export class EndpointHost {
     alsoInTransaction?: (trx: Knex.Transaction) => Promise<unknown>,
   ) {
     const dir = this.layout.modelPackageDir(v.modelPackageGroupName, v.version);
-    let predictor;
+    let model;
     try {
-      predictor = await loadPredictor(dir);
+      model = await loadServedModel(dir);
     } catch (e) {
       throw new Error(
         `cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`,
@@ -146,7 +147,7 @@ export class EndpointHost {
       modelPackageGroupName: v.modelPackageGroupName,
       version: v.version,
       modelPackageArn: v.modelPackageArn,
-      predictor,
+      model,
     });
     this.knownEndpoints.add(endpointName);
     this.lastDeployedEndpoint = endpointName;
@@ -198,25 +199,34 @@ export class EndpointHost {
       m && {
         modelPackageGroupName: m.modelPackageGroupName,
         version: m.version,
+        signature: m.model.signature,
       }
     );
   }
 
+  /**
+   * Scores records on the endpoint's deployed version (the service has
+   * checked them against its signature; the model checks again, so a
+   * deployment that changed in between answers 400, not a wrong score).
+   */
   predict(
     resources: MlopsResources,
-    instances: AbaloneFeatures[],
+    instances: FeatureRecord[],
     source?: PredictionSource,
   ): PredictResponse {
     const start = process.hrtime.bigint();
     const model = this.models.get(resources.endpointName);
-    const capture = (status: number, predictions?: ArrayLike<number>) =>
+    const capture = (
+      status: number,
+      served?: { records: FeatureRecord[]; predictions: Prediction[] },
+    ) =>
       this.record?.({
         endpointName: resources.endpointName,
         modelVersion: model?.version,
         latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
         status,
-        instances: predictions && instances,
-        predictions,
+        instances: served?.records,
+        predictions: served?.predictions,
         ...(source ? { source } : {}),
       });
     if (!model) {
@@ -227,16 +237,16 @@ export class EndpointHost {
         `endpoint ${resources.endpointName} has no deployed model; approve a model version to deploy one`,
       );
     }
-    let rings: Float64Array;
+    let served;
     try {
-      rings = model.predictor.predict(instances);
+      served = model.model.predict(instances);
     } catch (e) {
-      capture(500);
+      capture((e as Error)?.name === 'InputError' ? 400 : 500);
       throw e;
     }
-    capture(200, rings);
+    capture(200, served);
     return {
-      predictions: Array.from(rings, r => ({ rings: r, age: ageFromRings(r) })),
+      predictions: served.predictions,
       modelVersion: model.version,
       endpointName: resources.endpointName,
     };

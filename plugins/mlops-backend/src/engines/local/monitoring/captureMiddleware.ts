@@ -1,12 +1,15 @@
 import type express from 'express';
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type {
+  FeatureRecord,
+  Prediction,
+} from '@mlops-portal/plugin-mlops-common';
 import type { Invocation } from './captureRecorder';
 
 /** What a handler leaves in `res.locals.capture` after predicting. */
 export interface CapturedPrediction {
   modelVersion: number;
-  instances: readonly AbaloneFeatures[];
-  predictions: ArrayLike<number>;
+  instances: readonly FeatureRecord[];
+  predictions: readonly Prediction[];
 }
 
 const NAMED = /^\/endpoints\/([^/]+)\/invocations$/;

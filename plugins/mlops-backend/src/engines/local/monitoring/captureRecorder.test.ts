@@ -1,7 +1,8 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import path from 'path';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../../__testUtils__/demoSystems';
+import { MAX_CAPTURED_TEXT } from './captureRecord';
 import { CaptureRecorder } from './captureRecorder';
 import { readMonitoringSettings } from './monitoringSettings';
 import { MonitoringStore } from './monitoringStore';
@@ -49,7 +50,7 @@ describe.each(databases.eachSupportedId())(
         latencyMs: 1.5,
         status: 200,
         instances: [row(0.1), row(0.2)],
-        predictions: [9, 10],
+        predictions: [{ value: 9 }, { value: 10 }],
         time,
       });
       recorder.record({
@@ -73,7 +74,7 @@ describe.each(databases.eachSupportedId())(
         latencyMs: 2,
         status: 200,
         instances: [row(0.3), row(0.4)],
-        predictions: [11, 12],
+        predictions: [{ value: 11 }, { value: 12 }],
         time: time + 1,
       });
       await recorder.close();
@@ -99,6 +100,43 @@ describe.each(databases.eachSupportedId())(
         features: { ...EXAMPLE_ABALONE, length: 0.4 },
       });
       expect(stored).toEqual([2, 2]);
+
+      // A classifier's rows: the class and its probabilities; long text cut,
+      // an oversized record not sampled at all.
+      recorder.record({
+        endpointName: 'cls',
+        modelVersion: 1,
+        latencyMs: 1,
+        status: 200,
+        instances: [
+          { colour: 'x'.repeat(1000), size: 2 },
+          {
+            colour: 'red',
+            notes: 'y'.repeat(MAX_CAPTURED_TEXT),
+            more: 'z'.repeat(MAX_CAPTURED_TEXT),
+            ...Object.fromEntries(
+              Array.from({ length: 100 }, (_, i) => [`f${i}`, 'w'.repeat(200)]),
+            ),
+          },
+        ],
+        predictions: [
+          { value: 'big', probabilities: { big: 0.75, small: 0.25 } },
+          { value: 'small', probabilities: { big: 0.1, small: 0.9 } },
+        ],
+        time,
+      });
+      await recorder.flush();
+      expect(await store.samplesSince('cls', 0)).toEqual([
+        {
+          eventId: expect.any(String),
+          endpointName: 'cls',
+          inferenceTime: time,
+          modelVersion: 1,
+          features: { colour: 'x'.repeat(MAX_CAPTURED_TEXT), size: 2 },
+          prediction: 'big',
+          probabilities: { big: 0.75, small: 0.25 },
+        },
+      ]);
 
       await store.prune(time + 60_000 * 2);
       expect(await store.samplesSince('ep', 0)).toEqual([]);

@@ -1,8 +1,12 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type {
+  FeatureRecord,
+  Prediction,
+} from '@mlops-portal/plugin-mlops-common';
 import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import { randomUUID } from 'crypto';
 import { errorMessage } from '../format';
+import { boundedRecord } from './captureRecord';
 import { emptyHistogram, latencyBucket } from './latencyHistogram';
 import type {
   CaptureSample,
@@ -18,10 +22,10 @@ export interface Invocation {
   latencyMs: number;
   /** HTTP status of the answer. */
   status: number;
-  /** The parsed input rows (absent when the body was rejected). */
-  instances?: readonly AbaloneFeatures[];
-  /** Predicted rings, one per instance. */
-  predictions?: ArrayLike<number>;
+  /** The parsed input records (absent when the body was rejected). */
+  instances?: readonly FeatureRecord[];
+  /** The model's predictions, one per instance. */
+  predictions?: readonly Prediction[];
   /** Epoch ms; default now. */
   time?: number;
   /**
@@ -121,14 +125,20 @@ export class CaptureRecorder {
         slot = Math.floor(Math.random() * res.seen);
         if (slot >= cap) continue;
       }
+      // An oversized record is not kept (dropping fields instead would
+      // read as missing values and bias drift).
+      const features = boundedRecord(inv.instances[i]);
+      if (!features) continue;
       eventId ??= randomUUID();
+      const p = inv.predictions?.[i];
       res.kept[slot] = {
         eventId,
         endpointName: inv.endpointName,
         inferenceTime: time,
         modelVersion: inv.modelVersion,
-        features: inv.instances[i],
-        prediction: inv.predictions?.[i],
+        features,
+        ...(p ? { prediction: p.value } : {}),
+        ...(p?.probabilities ? { probabilities: p.probabilities } : {}),
         ...(inv.source ? { source: inv.source } : {}),
       };
     }

@@ -3,12 +3,15 @@ import { NotFoundError } from '@backstage/errors';
 import {
   EVALUATION_PLOTS_FILE,
   STATISTICS_FILE,
-  drift,
+  tableDrift,
+  tableFromRecords,
 } from '@mlops-portal/ml-core';
-import type { BaselineStatistics } from '@mlops-portal/ml-core';
+import type { BaselineStatistics, DatasetSchema } from '@mlops-portal/ml-core';
 import type {
   DriftSummary,
   EvaluationPlots,
+  FeatureRecord,
+  ModelSignature,
   MonitoringResponse,
   MonitoringWindow,
 } from '@mlops-portal/plugin-mlops-common';
@@ -18,7 +21,13 @@ import path from 'path';
 import type { DataLayout } from '../dataLayout';
 import { CaptureRecorder, Invocation } from './captureRecorder';
 import { captureRecordOf } from './captureRecord';
-import { driftSummaryOf, trafficOf, WINDOWS } from './monitoringReport';
+import {
+  driftSummaryOf,
+  featureTypeOf,
+  predictionSharesOf,
+  trafficOf,
+  WINDOWS,
+} from './monitoringReport';
 import type { MonitoringSettings } from './monitoringSettings';
 import { MonitoringStore } from './monitoringStore';
 import { SampleCache } from './sampleCache';
@@ -27,6 +36,32 @@ import { SampleCache } from './sampleCache';
 export interface DeployedVersion {
   modelPackageGroupName: string;
   version: number;
+  /** Its signature (drift reads columns by it; classifiers get class shares). */
+  signature?: ModelSignature;
+}
+
+/**
+ * The captured records as a Table with the baseline's features as columns,
+ * typed by the signature, so ml-core's tableDrift reads any system.
+ */
+function recentTable(
+  baseline: BaselineStatistics,
+  signature: ModelSignature | undefined,
+  rows: readonly FeatureRecord[],
+) {
+  const schema: DatasetSchema = {
+    header: true,
+    columns: baseline.features.map(f => ({
+      name: f.name,
+      type: featureTypeOf(f, signature),
+    })),
+    // Not one of the columns: records are read, never labelled.
+    target: '',
+    task: signature?.outputs.task ?? 'regression',
+    missingValues: [''],
+    maxCategories: Number.MAX_SAFE_INTEGER,
+  };
+  return tableFromRecords(schema, rows);
 }
 
 async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
@@ -49,6 +84,11 @@ export class LocalMonitoring {
   private readonly samples: SampleCache;
   /** Baselines are immutable per version directory; parse each once. */
   private readonly baselines = new Map<string, BaselineStatistics | null>();
+  /** Test-split predicted-class counts per version directory (classifiers). */
+  private readonly predictedAtTraining = new Map<
+    string,
+    Map<string, number> | null
+  >();
 
   constructor(
     db: Knex,
@@ -109,17 +149,23 @@ export class LocalMonitoring {
     // Serialised with flushes, so a flush cannot slip between load and append.
     await (this.recorder ? this.recorder.exclusive(load) : load());
     const rollups = await this.store.rollupsSince(endpointName, fromMinute);
-    const rows = this.samples.since(endpointName, fromMs);
+    const captured = this.samples.since(endpointName, fromMs);
+    const rows = captured.map(r => r.features);
     const baseline = deployed && (await this.baselineOf(deployed));
     let driftSummary: DriftSummary;
     if (deployed && baseline) {
       const analyzedAt = new Date(now).toISOString();
       driftSummary = driftSummaryOf(
-        drift(baseline, rows, this.settings.drift),
+        tableDrift(
+          baseline,
+          recentTable(baseline, deployed.signature, rows),
+          this.settings.drift,
+        ),
         baseline,
         rows,
         deployed.version,
         analyzedAt,
+        deployed.signature,
       );
     } else {
       // Nothing deployed, or a version trained before baselines existed.
@@ -129,6 +175,18 @@ export class LocalMonitoring {
         baselineVersion: deployed?.version,
         features: [],
       };
+    }
+    const classes = deployed?.signature?.outputs.classes;
+    if (
+      deployed &&
+      classes &&
+      deployed.signature?.outputs.task !== 'regression'
+    ) {
+      driftSummary.predictions = predictionSharesOf(
+        classes,
+        await this.predictedAtTrainingOf(deployed),
+        captured.map(r => r.prediction),
+      );
     }
     return {
       endpointName,
@@ -162,6 +220,32 @@ export class LocalMonitoring {
       -this.settings.capture.sampleSize,
     );
     return samples.map(s => JSON.stringify(captureRecordOf(s)));
+  }
+
+  /**
+   * The classes a version predicted on its test split (the confusion
+   * matrix's column sums in evaluation-plots.json); undefined when the
+   * version has no classifier plots.
+   */
+  private async predictedAtTrainingOf(v: DeployedVersion) {
+    const dir = this.layout.modelPackageDir(v.modelPackageGroupName, v.version);
+    if (!this.predictedAtTraining.has(dir)) {
+      const plots = await readJsonIfExists<EvaluationPlots>(
+        path.join(dir, EVALUATION_PLOTS_FILE),
+      );
+      let counts: Map<string, number> | null = null;
+      if (plots && 'confusionMatrix' in plots) {
+        const { labels, counts: matrix } = plots.confusionMatrix;
+        counts = new Map(
+          labels.map((label, c) => [
+            label,
+            matrix.reduce((sum, row) => sum + (row[c] ?? 0), 0),
+          ]),
+        );
+      }
+      this.predictedAtTraining.set(dir, counts);
+    }
+    return this.predictedAtTraining.get(dir) ?? undefined;
   }
 
   private async baselineOf(v: DeployedVersion) {

@@ -1,10 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { parseAbaloneCsv, splitDataset } from '@mlops-portal/ml-core';
-import {
-  NUMERIC_FEATURES,
-  type AbaloneFeatures,
-} from '@mlops-portal/plugin-mlops-common';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import path from 'path';
 import { MonitoringAlerts } from '../../../service/monitoringAlerts';
@@ -29,15 +26,27 @@ const databases = TestDatabases.create({
 const SAMPLE_SIZE = 400;
 
 /** The test split of the pipeline's default seed-0 split, without labels. */
-function testSplit(): AbaloneFeatures[] {
+function testSplit(): Array<
+  FeatureRecord & { length: number; diameter: number }
+> {
   const { records } = parseAbaloneCsv(abaloneText(), { policy: 'reject' });
-  return splitDataset(records, 0).test.map(
-    ({ rings, ...features }) => features as AbaloneFeatures,
-  );
+  return splitDataset(records, 0).test.map(({ rings, ...features }) => ({
+    ...features,
+  }));
 }
 
-const csvLine = (r: AbaloneFeatures) =>
-  [r.sex, ...NUMERIC_FEATURES.map(k => r[k])].join(',');
+/** CSV in the signature's input order (the spec's column order). */
+const INPUTS = [
+  'sex',
+  'length',
+  'diameter',
+  'height',
+  'wholeWeight',
+  'shuckedWeight',
+  'visceraWeight',
+  'shellWeight',
+];
+const csvLine = (r: FeatureRecord) => INPUTS.map(k => r[k]).join(',');
 
 describe.each(databases.eachSupportedId())(
   'local monitoring on %p',
@@ -82,6 +91,8 @@ describe.each(databases.eachSupportedId())(
       );
       const plots = await engine.getEvaluationPlots(RESOURCES, 1);
       expect(plots.format).toBe('mlops-portal/evaluation-plots');
+      if (!('predictedVsActual' in plots))
+        throw new Error('not regression plots');
       expect(plots.predictedVsActual.total).toBe(627);
       expect(plots.featureImportance.features[0].feature).not.toMatch(/^f\d/);
       await expect(engine.getEvaluationPlots(RESOURCES, 9)).rejects.toThrow(
@@ -124,7 +135,10 @@ describe.each(databases.eachSupportedId())(
       expect(normal.drift.sampleCount).toBe(SAMPLE_SIZE);
       expect(normal.drift.baselineVersion).toBe(1);
       expect(normal.drift.features).toHaveLength(8);
+      // A regression: no class shares.
+      expect(normal.drift.predictions).toBeUndefined();
       for (const f of normal.drift.features) {
+        expect(f.type).toBe(f.feature === 'sex' ? 'categorical' : 'numeric');
         expect([f.feature, f.status]).toEqual([f.feature, 'ok']);
         const shares = f.distribution!.reduce((s, b) => s + b.recent, 0);
         expect(shares).toBeCloseTo(1, 6);

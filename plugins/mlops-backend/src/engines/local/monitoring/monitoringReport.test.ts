@@ -1,7 +1,11 @@
 import { baselineStatistics } from '@mlops-portal/ml-core';
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import { emptyHistogram, latencyBucket } from './latencyHistogram';
-import { distributionOf, trafficOf } from './monitoringReport';
+import {
+  distributionOf,
+  predictionSharesOf,
+  trafficOf,
+} from './monitoringReport';
 import type { MinuteRollup } from './monitoringStore';
 
 const rollup = (minute: number, p: Partial<MinuteRollup>): MinuteRollup => {
@@ -78,7 +82,7 @@ describe('distributionOf', () => {
           shuckedWeight: 0.2,
           visceraWeight: 0.1,
           shellWeight: 0.15,
-        } as AbaloneFeatures),
+        } as FeatureRecord),
     );
   const baseline = baselineStatistics([
     ...rows(50, 'M', 0.3),
@@ -115,5 +119,29 @@ describe('distributionOf', () => {
       baseline: 0.5,
       recent: 0.75,
     });
+  });
+});
+
+describe('predictionSharesOf', () => {
+  it('gives each class its share now and at training; unknown labels as "other"', () => {
+    const shares = predictionSharesOf(
+      ['a', 'b', 'c'],
+      new Map([
+        ['a', 6],
+        ['b', 3],
+        ['c', 1],
+      ]),
+      ['a', 'a', 'c', 'zz', undefined],
+    );
+    expect(shares).toEqual([
+      { label: 'a', baseline: 0.6, recent: 0.5 },
+      { label: 'b', baseline: 0.3, recent: 0 },
+      { label: 'c', baseline: 0.1, recent: 0.25 },
+      { label: 'other', baseline: 0, recent: 0.25 },
+    ]);
+    // No plots at training (an older version): baseline shares are 0.
+    expect(predictionSharesOf(['a'], undefined, [])).toEqual([
+      { label: 'a', baseline: 0, recent: 0 },
+    ]);
   });
 });

@@ -4,9 +4,11 @@ import type {
   FeatureStatistics,
 } from '@mlops-portal/ml-core';
 import type {
-  AbaloneFeatures,
   DistributionBucket,
   DriftSummary,
+  FeatureDriftResult,
+  FeatureRecord,
+  ModelSignature,
   MonitoringWindow,
   TrafficPoint,
   TrafficTotals,
@@ -89,27 +91,39 @@ export function trafficOf(
 
 const fmtEdge = (v: number) => String(Number(v.toPrecision(3)));
 
-/** Baseline vs recent shares over the baseline's buckets (KLL buckets; Sex categories). */
+/** Most unseen categories listed per feature, and their longest text. */
+export const MAX_UNSEEN_CATEGORIES = 20;
+export const MAX_UNSEEN_CATEGORY_CHARS = 64;
+
+/** A record cell as category text (booleans as `true`/`false`); undefined when missing. */
+function categoryOf(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'number' && !Number.isFinite(v)) return undefined;
+  const text = String(v).trim();
+  return text === '' ? undefined : text;
+}
+
+/** Baseline vs recent shares over the baseline's buckets (KLL buckets; categories). */
 export function distributionOf(
   feature: FeatureStatistics,
-  rows: readonly AbaloneFeatures[],
+  rows: readonly FeatureRecord[],
 ): DistributionBucket[] {
-  const key = feature.name as keyof AbaloneFeatures;
+  const key = feature.name;
   if (feature.inferred_type === 'String') {
     const buckets = feature.string_statistics.distribution.categorical.buckets;
     const total = feature.string_statistics.common.num_present || 1;
     const counts = new Map<string, number>();
     let present = 0;
     for (const r of rows) {
-      const v: unknown = r[key];
-      if (typeof v !== 'string' || v === '') continue;
+      const v = categoryOf(r[key]);
+      if (v === undefined) continue;
       present++;
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
     const known = new Set(buckets.map(b => b.value));
     const other = [...counts.entries()]
       .filter(([v]) => !known.has(v))
-      .reduce((s, [, c]) => s + c, 0);
+      .reduce((sum, [, c]) => sum + c, 0);
     const out = buckets.map(b => ({
       label: b.value,
       baseline: b.count / total,
@@ -120,14 +134,14 @@ export function distributionOf(
     return out;
   }
   const buckets = feature.numerical_statistics.distribution.kll.buckets;
-  const total = buckets.reduce((s, b) => s + b.count, 0) || 1;
+  const total = buckets.reduce((sum, b) => sum + b.count, 0) || 1;
   const recent = new Array<number>(buckets.length).fill(0);
   const uppers = buckets.map(b => b.upper_bound);
   const last = buckets.length - 1;
   let present = 0;
   for (const r of rows) {
-    const v = r[key] as number;
-    if (!Number.isFinite(v)) continue;
+    const v = r[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     present++;
     // Values outside the training range land in the outer buckets.
     let b = 0;
@@ -141,13 +155,61 @@ export function distributionOf(
   }));
 }
 
+/**
+ * The column type drift reads a baseline feature with: the signature's,
+ * else the baseline's own (Fractional → numeric, String → categorical).
+ */
+export function featureTypeOf(
+  feature: FeatureStatistics,
+  signature: ModelSignature | undefined,
+): 'numeric' | 'categorical' | 'boolean' {
+  const input = signature?.inputs.find(i => i.name === feature.name);
+  if (input) return input.type;
+  return feature.inferred_type === 'Fractional' ? 'numeric' : 'categorical';
+}
+
+/**
+ * Predicted-class shares of the captured rows against the shares the
+ * version predicted on its test split at training (`baseline`: count per
+ * class label). Labels outside the signature's classes read as `other`.
+ */
+export function predictionSharesOf(
+  classes: readonly string[],
+  baseline: ReadonlyMap<string, number> | undefined,
+  predictions: ReadonlyArray<number | string | undefined>,
+): DistributionBucket[] {
+  const counts = new Map<string, number>();
+  let present = 0;
+  let other = 0;
+  const known = new Set(classes);
+  for (const p of predictions) {
+    if (p === undefined) continue;
+    const label = String(p);
+    present++;
+    if (known.has(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
+    else other++;
+  }
+  const baselineTotal = baseline
+    ? [...baseline.values()].reduce((a, b) => a + b, 0)
+    : 0;
+  const out = classes.map(label => ({
+    label,
+    baseline: baselineTotal ? (baseline?.get(label) ?? 0) / baselineTotal : 0,
+    recent: present ? (counts.get(label) ?? 0) / present : 0,
+  }));
+  if (other > 0)
+    out.push({ label: 'other', baseline: 0, recent: other / present });
+  return out;
+}
+
 /** ml-core's drift report in the API's shape, with distributions for the UI. */
 export function driftSummaryOf(
   report: DriftReport,
   baseline: BaselineStatistics,
-  rows: readonly AbaloneFeatures[],
+  rows: readonly FeatureRecord[],
   baselineVersion: number,
   analyzedAt: string,
+  signature?: ModelSignature,
 ): DriftSummary {
   const byName = new Map(baseline.features.map(f => [f.name, f]));
   return {
@@ -157,14 +219,22 @@ export function driftSummaryOf(
     analyzedAt,
     features: report.features.map(f => {
       const stats = byName.get(f.name);
-      return {
+      const result: FeatureDriftResult = {
         feature: f.name,
+        type: stats ? featureTypeOf(stats, signature) : undefined,
         psi: f.psi,
         ks: f.ks,
         status: f.status,
         sampleCount: f.samples,
         distribution: stats ? distributionOf(stats, rows) : undefined,
       };
+      if (f.kind === 'categorical') {
+        result.linf = f.linf ?? null;
+        result.unseenCategories = (f.unseen ?? [])
+          .slice(0, MAX_UNSEEN_CATEGORIES)
+          .map(c => c.slice(0, MAX_UNSEEN_CATEGORY_CHARS));
+      }
+      return result;
     }),
   };
 }

@@ -1,4 +1,4 @@
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import type { PredictionSource } from '@mlops-portal/plugin-mlops-node';
 import type { Knex } from 'knex';
 import { mergeHistogram } from './latencyHistogram';
@@ -26,21 +26,15 @@ export interface CaptureSample {
   /** Epoch ms. */
   inferenceTime: number;
   modelVersion?: number;
-  features: AbaloneFeatures;
-  prediction?: number;
+  /** The request row, keyed by input name (bounded: see boundedRecord). */
+  features: FeatureRecord;
+  /** The predicted value (regression) or class label (classification). */
+  prediction?: number | string;
+  /** Classification: probability per class label. */
+  probabilities?: Record<string, number>;
   /** `public`: an anonymous caller of the public route; absent: a signed-in user or service. */
   source?: PredictionSource;
 }
-
-const FEATURE_COLUMNS = {
-  length: 'length',
-  diameter: 'diameter',
-  height: 'height',
-  wholeWeight: 'whole_weight',
-  shuckedWeight: 'shucked_weight',
-  visceraWeight: 'viscera_weight',
-  shellWeight: 'shell_weight',
-} as const;
 
 const rollupKey = (r: {
   endpointName: string;
@@ -60,7 +54,44 @@ function rollupFromRow(row: any): MinuteRollup {
   };
 }
 
-/** Monitoring rows in the plugin database (migration 20261201000000_monitoring). */
+function parseJson<T>(text: unknown): T | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function sampleFromRow(row: any): CaptureSample {
+  const probabilities = parseJson<Record<string, number>>(
+    row.probabilities_json,
+  );
+  let prediction: number | string | undefined;
+  if (row.predicted_class !== null && row.predicted_class !== undefined) {
+    prediction = String(row.predicted_class);
+  } else if (row.prediction !== null && row.prediction !== undefined) {
+    prediction = Number(row.prediction);
+  }
+  return {
+    eventId: row.event_id,
+    endpointName: row.endpoint_name,
+    inferenceTime: Number(row.inference_time),
+    modelVersion:
+      row.model_version === null ? undefined : Number(row.model_version),
+    features: parseJson<FeatureRecord>(row.record_json) ?? {},
+    ...(prediction !== undefined ? { prediction } : {}),
+    ...(probabilities ? { probabilities } : {}),
+    ...(row.source === 'public' || row.source === 'portal'
+      ? { source: row.source as PredictionSource }
+      : {}),
+  };
+}
+
+/**
+ * Monitoring rows in the plugin database (migrations 20261201000000_monitoring
+ * and 20261208000000_capture_records: captured rows as JSON records).
+ */
 export class MonitoringStore {
   constructor(private readonly db: Knex) {}
 
@@ -115,21 +146,19 @@ export class MonitoringStore {
 
   async addSamples(samples: CaptureSample[]): Promise<void> {
     if (samples.length === 0) return;
-    const rows = samples.map(s => {
-      const row: Record<string, unknown> = {
-        event_id: s.eventId,
-        endpoint_name: s.endpointName,
-        inference_time: s.inferenceTime,
-        model_version: s.modelVersion ?? null,
-        sex: s.features.sex,
-        prediction: s.prediction ?? null,
-        source: s.source ?? null,
-      };
-      for (const [key, column] of Object.entries(FEATURE_COLUMNS)) {
-        row[column] = s.features[key as keyof typeof FEATURE_COLUMNS];
-      }
-      return row;
-    });
+    const rows = samples.map(s => ({
+      event_id: s.eventId,
+      endpoint_name: s.endpointName,
+      inference_time: s.inferenceTime,
+      model_version: s.modelVersion ?? null,
+      record_json: JSON.stringify(s.features),
+      prediction: typeof s.prediction === 'number' ? s.prediction : null,
+      predicted_class: typeof s.prediction === 'string' ? s.prediction : null,
+      probabilities_json: s.probabilities
+        ? JSON.stringify(s.probabilities)
+        : null,
+      source: s.source ?? null,
+    }));
     // Chunks keep SQLite under its bound-parameter limit.
     await this.db.batchInsert(T_SAMPLES, rows, 500);
   }
@@ -144,25 +173,7 @@ export class MonitoringStore {
       .andWhere('inference_time', '>=', fromMs)
       .orderBy('id', 'asc')
       .select();
-    return rows.map(row => {
-      const features: Record<string, unknown> = { sex: row.sex };
-      for (const [key, column] of Object.entries(FEATURE_COLUMNS)) {
-        features[key] = row[column] === null ? NaN : Number(row[column]);
-      }
-      return {
-        eventId: row.event_id,
-        endpointName: row.endpoint_name,
-        inferenceTime: Number(row.inference_time),
-        modelVersion:
-          row.model_version === null ? undefined : Number(row.model_version),
-        features: features as unknown as AbaloneFeatures,
-        prediction:
-          row.prediction === null ? undefined : Number(row.prediction),
-        ...(row.source === 'public' || row.source === 'portal'
-          ? { source: row.source as PredictionSource }
-          : {}),
-      };
-    });
+    return rows.map(sampleFromRow);
   }
 
   /** Ring buffer: keeps the newest `keep` samples of each given endpoint. */

@@ -1,10 +1,17 @@
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import type { CaptureSample, MonitoringStore } from './monitoringStore';
+
+/** What drift reads of a captured row. */
+export interface CapturedRow {
+  features: FeatureRecord;
+  /** The predicted value or class. */
+  prediction?: number | string;
+}
 
 interface Ring {
   /** Epoch ms, ascending (rows are appended in capture order). */
   times: number[];
-  rows: AbaloneFeatures[];
+  rows: CapturedRow[];
 }
 
 /**
@@ -14,6 +21,11 @@ interface Ring {
 function forDrift(s: CaptureSample): boolean {
   return s.source !== 'portal';
 }
+
+const rowOf = (s: CaptureSample): CapturedRow =>
+  s.prediction === undefined
+    ? { features: s.features }
+    : { features: s.features, prediction: s.prediction };
 
 function lowerBound(xs: readonly number[], x: number): number {
   let lo = 0;
@@ -33,7 +45,7 @@ function lowerBound(xs: readonly number[], x: number): number {
  * database on first use; later flushes append to it.
  */
 export class SampleCache {
-  private readonly rings = new Map<string, Ring>();
+  private readonly buffers = new Map<string, Ring>();
 
   constructor(
     private readonly store: MonitoringStore,
@@ -42,27 +54,27 @@ export class SampleCache {
 
   /** Loads an endpoint once (call it serialised with flushes). */
   async ensureLoaded(endpointName: string, fromMs: number): Promise<void> {
-    if (this.rings.has(endpointName)) return;
+    if (this.buffers.has(endpointName)) return;
     // The stored ring may run up to a trim over its size; keep the newest.
     const samples = (await this.store.samplesSince(endpointName, fromMs)).slice(
       -this.maxRows,
     );
     const analysed = samples.filter(forDrift);
-    this.rings.set(endpointName, {
+    this.buffers.set(endpointName, {
       times: analysed.map(s => s.inferenceTime),
-      rows: analysed.map(s => s.features),
+      rows: analysed.map(rowOf),
     });
   }
 
   /** Rows just written; endpoints not loaded yet read them from the DB later. */
   append(samples: readonly CaptureSample[]): void {
     for (const s of samples) {
-      const ring = this.rings.get(s.endpointName);
+      const ring = this.buffers.get(s.endpointName);
       if (!ring || !forDrift(s)) continue;
       ring.times.push(s.inferenceTime);
-      ring.rows.push(s.features);
+      ring.rows.push(rowOf(s));
     }
-    for (const ring of this.rings.values()) {
+    for (const ring of this.buffers.values()) {
       const excess = ring.times.length - this.maxRows;
       if (excess > 0) {
         ring.times.splice(0, excess);
@@ -72,8 +84,8 @@ export class SampleCache {
   }
 
   /** Rows captured at or after `fromMs`, oldest first. */
-  since(endpointName: string, fromMs: number): AbaloneFeatures[] {
-    const ring = this.rings.get(endpointName);
+  since(endpointName: string, fromMs: number): CapturedRow[] {
+    const ring = this.buffers.get(endpointName);
     if (!ring) return [];
     return ring.rows.slice(lowerBound(ring.times, fromMs));
   }

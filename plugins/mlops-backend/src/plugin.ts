@@ -107,6 +107,10 @@ export const mlopsPlugin = createBackendPlugin({
           auth: deps.auth,
           versionsCache: versions.cache,
           claims,
+          specs: new SystemSpecs({
+            catalog: deps.catalog,
+            urlReader: deps.urlReader,
+          }),
           mseThreshold: config.getOptionalNumber(
             'mlops.qualityGate.mseThreshold',
           ),
@@ -123,11 +127,6 @@ export const mlopsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             logger,
             config: deps.config,
-            monitoringAlerts,
-            specs: new SystemSpecs({
-              catalog: deps.catalog,
-              urlReader: deps.urlReader,
-            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -9,7 +9,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';

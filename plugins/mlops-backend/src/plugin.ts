@@ -93,13 +93,6 @@ export const mlopsPlugin = createBackendPlugin({
           readMonitoringAlertSettings(config),
           logger,
         );
-        monitoringAlerts.start(deps.catalog, deps.auth, r =>
-          claims.bind(r).then(
-            () => true,
-            () => false,
-          ),
-        );
-        lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         const service = new MlopsService({
           engine,
           access,
@@ -121,6 +114,17 @@ export const mlopsPlugin = createBackendPlugin({
               config.getOptionalBoolean('mlops.approval.fourEyes') ?? false,
           },
         });
+        monitoringAlerts.start(
+          deps.catalog,
+          deps.auth,
+          r =>
+            claims.bind(r).then(
+              () => true,
+              () => false,
+            ),
+          (r, entity) => service.withSystem(r, entity),
+        );
+        lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         httpRouter.use(
           await createRouter({
             service,

@@ -165,7 +165,8 @@ export class MlopsService {
     return this.withSystem(resources, entity);
   }
 
-  private async withSystem(
+  /** `resources` with the entity's spec attached when it names one (see resolve). */
+  async withSystem(
     resources: MlopsResources,
     entity: Entity | undefined,
   ): Promise<MlopsResources> {

@@ -37,7 +37,7 @@ export function registerMlopsActions(options: {
 }) {
   const { actionsRegistry, service } = options;
   const entityRefDescription =
-    'Entity ref of the catalog entity that owns the ML system, e.g. component:default/abalone-age-predictor';
+    'Entity ref of the catalog entity that owns the ML system, e.g. component:default/my-ml-system';
 
   actionsRegistry.register({
     name: 'list-pipeline-executions',

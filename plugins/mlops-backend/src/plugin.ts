@@ -23,7 +23,7 @@ import {
   ResourceClaims,
   readConfiguredBindings,
   refusedClaimReporter,
-  type ConfiguredBinding,
+  seedBindings,
 } from './service/resourceClaims';
 import { MlopsService } from './service/MlopsService';
 import { SystemSpecs } from './service/systemSpecs';
@@ -153,22 +153,3 @@ export const mlopsPlugin = createBackendPlugin({
     });
   },
 });
-
-/** The local seed's names belong to the seed's entity, as if configured. */
-function seedBindings(
-  config: import('@backstage/config').Config,
-): ConfiguredBinding[] {
-  const seed = config.getOptionalConfig('mlops.local.seed');
-  const entityRef = seed?.getOptionalString('entityRef');
-  if (!seed || !entityRef) return [];
-  const ref = entityRef.toLocaleLowerCase('en-US');
-  const names: Array<[ConfiguredBinding['kind'], string | undefined]> = [
-    ['pipeline', seed.getOptionalString('pipelineName')],
-    ['model-package-group', seed.getOptionalString('modelPackageGroupName')],
-    ['endpoint', seed.getOptionalString('endpointName')],
-    ['release-pipeline', seed.getOptionalString('releasePipelineName')],
-  ];
-  return names
-    .filter((n): n is [ConfiguredBinding['kind'], string] => !!n[1])
-    .map(([kind, name]) => ({ kind, name, entityRef: ref }));
-}

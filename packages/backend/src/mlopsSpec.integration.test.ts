@@ -176,7 +176,9 @@ describe('the demo catalog names a valid ML system spec', () => {
         a['mlops.io/release-pipeline'],
       ]).toEqual(c.names);
       expect(a['mlops.io/spec']).toBe('./ml-system.yaml');
-      const spec = await get(`/api/mlops/v1/entity/default/component/${c.name}/spec`);
+      const spec = await get(
+        `/api/mlops/v1/entity/default/component/${c.name}/spec`,
+      );
       expect(spec.status).toBe(200);
       expect(spec.body.spec.metadata.name).toBe(c.name);
     }

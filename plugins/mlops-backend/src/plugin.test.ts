@@ -29,10 +29,7 @@ import request from 'supertest';
 import { DatasetValidationError } from './errors';
 import { mlopsPlugin } from './plugin';
 import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
-import {
-  demoSignature,
-  servingEngineParts,
-} from './__testUtils__/signatures';
+import { demoSignature, servingEngineParts } from './__testUtils__/signatures';
 import {
   ENTITY_PATH,
   ENTITY_REF,

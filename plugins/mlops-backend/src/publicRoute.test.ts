@@ -19,10 +19,7 @@ import { DataLayout } from './engines/local/dataLayout';
 import { LocalMonitoring } from './engines/local/monitoring/localMonitoring';
 import { readMonitoringSettings } from './engines/local/monitoring/monitoringSettings';
 import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
-import {
-  demoSignature,
-  servingEngineParts,
-} from './__testUtils__/signatures';
+import { demoSignature, servingEngineParts } from './__testUtils__/signatures';
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3'],

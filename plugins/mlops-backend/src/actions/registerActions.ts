@@ -134,10 +134,12 @@ export function registerMlopsActions(options: {
             .describe('Model package version (default: the deployed one)'),
         }),
       output: z =>
-        z.object({
-          inputs: z.array(z.object({}).passthrough()),
-          outputs: z.object({}).passthrough(),
-        }).passthrough(),
+        z
+          .object({
+            inputs: z.array(z.object({}).passthrough()),
+            outputs: z.object({}).passthrough(),
+          })
+          .passthrough(),
     },
     action: async ({ input, credentials }) => {
       const resources = await service.resolve(input.entityRef, credentials);
@@ -171,9 +173,11 @@ export function registerMlopsActions(options: {
             ),
         }),
       output: z =>
-        z.object({
-          predictions: z.array(z.object({}).passthrough()),
-        }).passthrough(),
+        z
+          .object({
+            predictions: z.array(z.object({}).passthrough()),
+          })
+          .passthrough(),
     },
     action: async ({ input, credentials }) => {
       const resources = await service.resolve(input.entityRef, credentials);

@@ -279,11 +279,15 @@ export async function createRouter(
     res.json(await service.getModelVersion(resources, version));
   });
 
-  entity.get('/versions/:version/signature', async (req, res) => {
-    const version = parseVersion(req.params.version);
-    const { resources } = await caller(req);
-    res.json(await service.getModelSignature(resources, version));
-  });
+  // `/versions/…` as the signature route was specified; `/model-versions/…` beside the version it describes.
+  entity.get(
+    ['/versions/:version/signature', '/model-versions/:version/signature'],
+    async (req, res) => {
+      const version = parseVersion(req.params.version);
+      const { resources } = await caller(req);
+      res.json(await service.getModelSignature(resources, version));
+    },
+  );
 
   entity.post('/model-versions/:version/approval', json, async (req, res) => {
     const version = parseVersion(req.params.version);

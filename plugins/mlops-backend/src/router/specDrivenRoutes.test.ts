@@ -153,7 +153,10 @@ describe('routes driven by the spec and the signature', () => {
     const { server, engine } = await app();
     const cases: Array<[object, string]> = [
       [{ ...PENGUIN, bill_length_mm: 'long' }, 'instances.0.bill_length_mm'],
-      [{ ...PENGUIN, island: 'Mars' }, "instances.0.island: 'Mars' is not one of"],
+      [
+        { ...PENGUIN, island: 'Mars' },
+        "instances.0.island: 'Mars' is not one of",
+      ],
       [{ ...PENGUIN, x: 1 }, 'instances.0.x: is not an input of this model'],
     ];
     for (const [record, message] of cases) {
@@ -178,10 +181,7 @@ describe('routes driven by the spec and the signature', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.predictions[0]).toMatchObject({ value: 'Gentoo' });
     // The signature of the served version, and the spec rides along.
-    expect(engine.getModelSignature).toHaveBeenCalledWith(
-      expect.anything(),
-      2,
-    );
+    expect(engine.getModelSignature).toHaveBeenCalledWith(expect.anything(), 2);
     expect(engine.predict).toHaveBeenCalledWith(
       expect.objectContaining({
         entityRef: 'component:default/penguins',
@@ -203,6 +203,10 @@ describe('routes driven by the spec and the signature', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual(signature);
     expect(ok.body.outputs.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    const alias = await request(server)
+      .get(at('penguins', '/model-versions/2/signature'))
+      .set('Authorization', auth);
+    expect(alias.body).toEqual(signature);
     const none = await request(server)
       .get(at('penguins', '/versions/9/signature'))
       .set('Authorization', auth);
@@ -286,10 +290,9 @@ describe('routes driven by the spec and the signature', () => {
       ['post', '/runs', {}],
       ['post', '/predict', { instances: [PENGUIN] }],
     ] as const) {
-      const req = request(server)[method](at('broken', p)).set(
-        'Authorization',
-        auth,
-      );
+      const req = request(server)
+        [method](at('broken', p))
+        .set('Authorization', auth);
       const res = await (body ? req.send(body) : req);
       expect({ p, status: res.status }).toEqual({ p, status: 422 });
       expect(res.body.error.name).toBe('SpecValidationError');

@@ -131,7 +131,10 @@ export class MlopsService {
   >;
   // A version's signature never changes once registered; kept for a while
   // so a prediction costs the engine one deployments read, not two.
-  private readonly signatures = new LRUCache<string, { s: ModelSignature | null }>({
+  private readonly signatures = new LRUCache<
+    string,
+    { s: ModelSignature | null }
+  >({
     max: 500,
     ttl: 10 * 60_000,
   });
@@ -399,9 +402,7 @@ export class MlopsService {
    */
   governance(resources: MlopsResources): MlopsGovernance {
     const platform = this.options.approval ?? {};
-    const spec = resources.system?.spec as unknown as
-      | MlSystemSpec
-      | undefined;
+    const spec = resources.system?.spec as unknown as MlSystemSpec | undefined;
     if (!spec) {
       return {
         qualityGate: {

@@ -9,10 +9,7 @@ import { GUEST, testEntities } from '../__testUtils__/fixtures';
 import { MlopsAccess } from './access';
 import { MlopsService } from './MlopsService';
 import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../__testUtils__/demoSystems';
-import {
-  demoSignature,
-  servingEngineParts,
-} from '../__testUtils__/signatures';
+import { demoSignature, servingEngineParts } from '../__testUtils__/signatures';
 
 async function setup() {
   const predict = jest.fn(async () => ({

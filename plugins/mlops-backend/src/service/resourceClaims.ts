@@ -287,9 +287,7 @@ export function refusedClaimReporter(options: {
  * `mlops.local.seeds` (one per demo system) and the older single
  * `mlops.local.seed`.
  */
-export function seedBindings(
-  config: Config,
-): ConfiguredBinding[] {
+export function seedBindings(config: Config): ConfiguredBinding[] {
   const seeds = [
     ...(config.getOptionalConfigArray('mlops.local.seeds') ?? []),
     ...[config.getOptionalConfig('mlops.local.seed')].filter(

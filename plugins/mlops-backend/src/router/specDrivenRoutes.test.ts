@@ -34,6 +34,7 @@ function specEntity(name: string, dir: string, endpoint: string): Entity {
         'mlops.io/model-package-group': `${name}-group`,
         'mlops.io/endpoint': endpoint,
         'mlops.io/spec': './ml-system.yaml',
+        'mlops.io/public-predict': 'true',
       },
     },
     spec: { type: 'service', lifecycle: 'production', owner: 'ml-platform' },
@@ -144,7 +145,9 @@ describe('routes driven by the spec and the signature', () => {
       service,
       httpAuth: mockServices.httpAuth(),
       logger: mockServices.logger.mock(),
-      config: mockServices.rootConfig(),
+      config: mockServices.rootConfig({
+        data: { mlops: { publicApi: { enabled: true } } },
+      }),
     });
     return { server: express().use(router), engine, signature };
   }
@@ -314,5 +317,33 @@ describe('routes driven by the spec and the signature', () => {
       .set('Authorization', auth);
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain('mlops.io/spec');
+  });
+
+  it('the public route checks records the same way, and hides a broken spec behind a 503', async () => {
+    const { server, engine } = await app();
+    const bad = await request(server)
+      .post('/v1/public/endpoints/penguins-endpoint/predict')
+      .send({ instances: [{ ...PENGUIN, flipper_length_mm: 999 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain(
+      'instances.0.flipper_length_mm: must be in [150, 250], got 999',
+    );
+    const ok = await request(server)
+      .post('/v1/public/endpoints/penguins-endpoint/predict')
+      .send({ instances: [PENGUIN] });
+    expect(ok.status).toBe(200);
+    expect(engine.predict).toHaveBeenCalledWith(
+      expect.objectContaining({ system: expect.anything() }),
+      [PENGUIN],
+      { source: 'public' },
+    );
+    engine.predict.mockClear();
+    const broken = await request(server)
+      .post('/v1/public/endpoints/broken-endpoint/predict')
+      .send({ instances: [PENGUIN] });
+    expect(broken.status).toBe(503);
+    expect(broken.body.error.problems).toBeUndefined();
+    expect(JSON.stringify(broken.body)).not.toContain('spec.gate');
+    expect(engine.predict).not.toHaveBeenCalled();
   });
 });

@@ -199,7 +199,9 @@ export class MlopsService {
    * `mlops.io/public-predict: "true"`. Anything else is the same
    * NotFoundError, so the route does not tell which endpoints exist.
    */
-  async resourcesForEndpoint(endpointName: string): Promise<MlopsResources> {
+  async resourcesForEndpoint(
+    endpointName: string,
+  ): Promise<{ resources: MlopsResources; entity?: Entity }> {
     let hit = this.endpoints.get(endpointName);
     if (!hit) {
       const { items } = await this.options.catalog.getEntities(
@@ -231,9 +233,7 @@ export class MlopsService {
       this.endpoints.set(endpointName, hit);
     }
     if (!hit.r) throw publicNotFound(endpointName);
-    // The spec is read per call (SystemSpecs keeps it briefly), so a fixed
-    // spec file is picked up without waiting for this cache.
-    return this.withSystem(hit.r, hit.entity);
+    return { resources: hit.r, entity: hit.entity };
   }
 
   /**
@@ -268,14 +268,16 @@ export class MlopsService {
     credentials: BackstageCredentials,
   ): Promise<PredictResponse> {
     const { instances } = parseBody(predictRequestSchema, body);
-    const resources = await this.resourcesForEndpoint(endpointName);
+    const { resources: named, entity } = await this.resourcesForEndpoint(
+      endpointName,
+    );
     try {
       // The permission backend answers only user and service principals (an
       // unauthenticated one gets 401), so an anonymous caller is put to the
       // policy as a request with no user: the plugin's own service identity.
       await this.access.authorize(
         mlopsEndpointInvokePermission,
-        resources.entityRef,
+        named.entityRef,
         this.options.auth.isPrincipal(credentials, 'none')
           ? await this.options.auth.getOwnServiceCredentials()
           : credentials,
@@ -283,6 +285,17 @@ export class MlopsService {
     } catch (e) {
       if (e instanceof NotAllowedError) throw publicNotFound(endpointName);
       throw e;
+    }
+    // Read per call (SystemSpecs keeps it briefly), after the permission
+    // check: anonymous callers learn nothing of the spec, and a broken one
+    // is the owners' problem (they see it on the entity page), not theirs.
+    let resources: MlopsResources;
+    try {
+      resources = await this.withSystem(named, entity);
+    } catch {
+      throw new ServiceUnavailableError(
+        `Endpoint ${endpointName} cannot serve predictions right now`,
+      );
     }
     return this.score(resources, instances, 'public');
   }

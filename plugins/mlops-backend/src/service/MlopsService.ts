@@ -119,7 +119,8 @@ export interface ApprovalRules {
  * engine. The HTTP router and the actions registry are two front doors to it.
  */
 export class MlopsService {
-  readonly engine: MlopsEngine;
+  // Private: routes and actions reach the engine only through the rules here.
+  private readonly engine: MlopsEngine;
   private readonly access: MlopsAccess;
   private readonly versionsCache: ModelVersionsCache;
   // Endpoint → resources: the consumer app predicts often and the catalog
@@ -371,6 +372,8 @@ export class MlopsService {
     const key = `${resources.entityRef}\u0000${resources.modelPackageGroupName}\u0000${version}`;
     const hit = this.signatures.get(key);
     if (hit) return hit.s;
+    // An engine written before signatures has no such method: its own input check stays the only one.
+    if (typeof this.engine.getModelSignature !== 'function') return null;
     const s = await this.engine
       .getModelSignature(resources, version)
       .catch(e => {
@@ -400,6 +403,8 @@ export class MlopsService {
     resources: MlopsResources,
     version?: number,
   ): Promise<ModelSignature> {
+    if (typeof this.engine.getModelSignature !== 'function')
+      throw this.notImplemented('model signatures');
     return this.engine.getModelSignature(
       resources,
       version ?? (await this.servedVersion(resources)),

@@ -10,6 +10,12 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import { demoSystem, type DemoSystemName } from './demoSystems';
 
+const DATATYPES = {
+  numeric: 'FP64',
+  categorical: 'BYTES',
+  boolean: 'BOOL',
+} as const;
+
 export function signatureFromSpec(spec: MlSystemSpec): ModelSignature {
   const { dataset, prediction } = spec.spec;
   return {
@@ -20,12 +26,7 @@ export function signatureFromSpec(spec: MlSystemSpec): ModelSignature {
       .map(c => ({
         name: c.name,
         type: c.type ?? 'numeric',
-        datatype:
-          c.type === 'categorical'
-            ? 'BYTES'
-            : c.type === 'boolean'
-            ? 'BOOL'
-            : 'FP64',
+        datatype: DATATYPES[c.type ?? 'numeric'],
         ...(c.label ? { label: c.label } : {}),
         ...(c.min !== undefined ? { min: c.min } : {}),
         ...(c.max !== undefined ? { max: c.max } : {}),

@@ -15,11 +15,15 @@ import os from 'os';
 import path from 'path';
 import { Readable } from 'stream';
 import { mlopsPlugin } from './plugin';
+import { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';
+import {
+  DEMO_SPECS_CONFIG,
+  specTestEntities,
+} from './__testUtils__/specEntities';
 import {
   ENTITY_PATH,
   GUEST,
   ownershipPermissions,
-  testEntities,
 } from './__testUtils__/fixtures';
 
 jest.setTimeout(300_000);
@@ -67,16 +71,19 @@ describe('a 100 MB single-line upload', () => {
     const backend = await startTestBackend({
       features: [
         mlopsPlugin,
+        // Reads the Abalone entity's spec next to its (demo) catalog file.
+        mlopsSpecFileReaderFactory,
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
           data: {
             mlops: {
               engine: 'local',
+              specs: DEMO_SPECS_CONFIG,
               local: { dataDir, endpoint: { enabled: false } },
             },
           },
         }),
-        catalogServiceMock.factory({ entities: testEntities }),
+        catalogServiceMock.factory({ entities: specTestEntities }),
         mockServices.permissions.mock(ownershipPermissions()).factory,
         mockServices.auditor.mock({
           createEvent: async ({ request: _request, ...options }) => ({

@@ -8,7 +8,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
 import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
@@ -16,13 +16,17 @@ import os from 'os';
 import path from 'path';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
+import { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';
+import {
+  DEMO_SPECS_CONFIG,
+  specTestEntities,
+} from './__testUtils__/specEntities';
 import {
   ENTITY_PATH,
   GUEST,
   OWNER_GROUP,
   VIEWER,
   ownershipPermissions,
-  testEntities,
 } from './__testUtils__/fixtures';
 
 jest.setTimeout(240_000);
@@ -65,11 +69,14 @@ describe.each(databases.eachSupportedId())(
       const backend = await startTestBackend({
         features: [
           mlopsPlugin,
+          // Reads the Abalone entity's spec next to its (demo) catalog file.
+          mlopsSpecFileReaderFactory,
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {
               mlops: {
                 engine: 'local',
+                specs: DEMO_SPECS_CONFIG,
                 qualityGate: { mseThreshold: 6.0 },
                 // Small, so the 413 cases stay cheap.
                 datasets: { maxUploadBytes: 1024 * 1024 },
@@ -81,7 +88,7 @@ describe.each(databases.eachSupportedId())(
               },
             },
           }),
-          catalogServiceMock.factory({ entities: testEntities }),
+          catalogServiceMock.factory({ entities: specTestEntities }),
           mockServices.permissions.mock(ownershipPermissions()).factory,
           createServiceFactory({
             service: notificationService,

@@ -15,7 +15,6 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
-  EXAMPLE_ABALONE,
   type MlopsResources,
   type ModelVersion,
   type PipelineExecution,
@@ -29,6 +28,8 @@ import { Readable } from 'stream';
 import request from 'supertest';
 import { DatasetValidationError } from './errors';
 import { mlopsPlugin } from './plugin';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
+import { demoSignature, servingEngineParts } from './__testUtils__/signatures';
 import {
   ENTITY_PATH,
   ENTITY_REF,
@@ -110,12 +111,8 @@ function createFakeEngine() {
       found.deployed = o.status === 'Approved';
       return found;
     }),
-    listDeployments: jest.fn(async () => {
-      // Simulates an SDK failure carrying internals that must not leak.
-      throw new Error(
-        'connect ECONNREFUSED 10.0.0.7:443 at /secret/path/client.js',
-      );
-    }),
+    // Serves version 1, whose signature the service checks records against.
+    ...servingEngineParts(demoSignature('abalone')),
     uploadDataset: jest.fn(async () => {
       throw new DatasetValidationError('abalone.csv: 1 row error(s)', [
         { row: 3, column: 'length', value: 'abc', reason: 'not a number' },
@@ -125,7 +122,7 @@ function createFakeEngine() {
       if (instances.length > 2)
         throw new ServiceUnavailableError('nothing deployed');
       return {
-        predictions: instances.map(() => ({ rings: 9.5, age: 11 })),
+        predictions: instances.map(() => ({ value: 9.5, rings: 9.5, age: 11 })),
         modelVersion: 1,
         endpointName: r.endpointName,
       };
@@ -204,9 +201,14 @@ describe('mlops backend plugin (router over an engine double)', () => {
     server = backend.server;
   });
 
+  // Undo a test's engine overrides: the engine double lives for the suite.
+  const afterThis: Array<() => void> = [];
   beforeEach(() => {
     auditEvents.length = 0;
     jest.clearAllMocks();
+  });
+  afterEach(() => {
+    afterThis.splice(0).forEach(undo => undo());
   });
 
   const asGuest = mockCredentials.user.header(GUEST);
@@ -427,10 +429,18 @@ describe('mlops backend plugin (router over an engine double)', () => {
   });
 
   it('hides unexpected engine failures behind a safe 500', async () => {
+    const serving = fake.engine.listDeployments;
+    // Simulates an SDK failure carrying internals that must not leak.
+    fake.engine.listDeployments = jest.fn(async () => {
+      throw new Error(
+        'connect ECONNREFUSED 10.0.0.7:443 at /secret/path/client.js',
+      );
+    });
     const res = await request(server)
       .get(`${ENTITY_PATH}/deployments`)
       .set('Authorization', asGuest)
       .expect(500);
+    fake.engine.listDeployments = serving;
     expect(res.body.error.message).not.toMatch(
       /ECONNREFUSED|secret|10\.0\.0\.7/,
     );
@@ -445,29 +455,30 @@ describe('mlops backend plugin (router over an engine double)', () => {
       .send({ instances: [EXAMPLE_ABALONE] })
       .expect(200);
     expect(ok.body).toEqual({
-      predictions: [{ rings: 9.5, age: 11 }],
+      predictions: [{ value: 9.5, rings: 9.5, age: 11 }],
       modelVersion: 1,
       endpointName: 'abalone-endpoint',
     });
 
     const cases: Array<[unknown, string]> = [
+      // Checked against the deployed version's signature, naming the field.
       [
         { instances: [{ ...EXAMPLE_ABALONE, length: 5 }] },
-        'instances.0.length: length must be ≤ 1',
+        'instances.0.length: must be in [0, 1], got 5',
       ],
       [
         { instances: [{ ...EXAMPLE_ABALONE, length: 'long' }] },
-        'instances.0.length: length must be a number',
+        'instances.0.length: must be a number',
       ],
       [
         { instances: [{ ...EXAMPLE_ABALONE, sex: 'X' }] },
-        'instances.0.sex: sex must be one of M, F, I',
+        "instances.0.sex: 'X' is not one of M, F, I",
       ],
       [
         { instances: [{ ...EXAMPLE_ABALONE, colour: 'red' }] },
-        'unknown field(s) colour',
+        'instances.0.colour: is not an input of this model',
       ],
-      [{ instances: [{ sex: 'M' }] }, 'instances.0.length: length is required'],
+      [{ instances: [{ sex: 'M' }] }, 'instances.0.length: is missing'],
       [{ instances: [] }, 'instances must hold at least one item'],
       [{}, 'instances'],
       [[EXAMPLE_ABALONE], 'JSON object'],
@@ -589,7 +600,11 @@ describe('mlops backend plugin (router over an engine double)', () => {
   });
 
   it('builds the summary from the engine', async () => {
+    const serving = fake.engine.listDeployments;
     fake.engine.listDeployments = jest.fn(async () => ({ deployments: [] }));
+    afterThis.push(() => {
+      fake.engine.listDeployments = serving;
+    });
     const res = await request(server)
       .get(`${ENTITY_PATH}/summary`)
       .set('Authorization', asGuest)
@@ -713,8 +728,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
     expect(actions.map(a => a.name).sort()).toEqual([
       'approve-model-version',
       'get-deployments',
+      'get-model-signature',
       'list-model-versions',
       'list-pipeline-executions',
+      'predict',
     ]);
     const approve = actions.find(a => a.name === 'approve-model-version')!;
     await expect(
@@ -738,5 +755,39 @@ describe('mlops backend plugin (router over an engine double)', () => {
       credentials: mockCredentials.user(VIEWER),
     });
     expect((output as any).items[0]).toMatchObject({ version: 1 });
+  });
+
+  it('predict and get-model-signature actions go through the same signature check as the API', async () => {
+    const { actions } = await actionsRegistry.list();
+    const id = (name: string) => actions.find(a => a.name === name)!.id;
+    const signature = await actionsRegistry.invoke({
+      id: id('get-model-signature'),
+      input: { entityRef: ENTITY_REF },
+      credentials: mockCredentials.user(GUEST),
+    });
+    expect(fake.engine.getModelSignature).toHaveBeenCalledWith(
+      expect.objectContaining({ entityRef: ENTITY_REF }),
+      1,
+    );
+    expect((signature.output as any).outputs).toMatchObject({
+      task: 'regression',
+    });
+    await expect(
+      actionsRegistry.invoke({
+        id: id('predict'),
+        input: {
+          entityRef: ENTITY_REF,
+          instances: [{ ...EXAMPLE_ABALONE, height: 'tall' }],
+        },
+        credentials: mockCredentials.user(GUEST),
+      }),
+    ).rejects.toThrow(/instances\.0\.height: must be a number/);
+    expect(fake.engine.predict).not.toHaveBeenCalled();
+    const { output } = await actionsRegistry.invoke({
+      id: id('predict'),
+      input: { entityRef: ENTITY_REF, instances: [EXAMPLE_ABALONE] },
+      credentials: mockCredentials.user(GUEST),
+    });
+    expect(output).toMatchObject({ predictions: [{ rings: 9.5, age: 11 }] });
   });
 });

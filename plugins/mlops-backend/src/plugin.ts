@@ -23,7 +23,7 @@ import {
   ResourceClaims,
   readConfiguredBindings,
   refusedClaimReporter,
-  type ConfiguredBinding,
+  seedBindings,
 } from './service/resourceClaims';
 import { MlopsService } from './service/MlopsService';
 import { SystemSpecs } from './service/systemSpecs';
@@ -95,13 +95,6 @@ export const mlopsPlugin = createBackendPlugin({
           readMonitoringAlertSettings(config),
           logger,
         );
-        monitoringAlerts.start(deps.catalog, deps.auth, r =>
-          claims.bind(r).then(
-            () => true,
-            () => false,
-          ),
-        );
-        lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         const service = new MlopsService({
           engine,
           access,
@@ -109,6 +102,10 @@ export const mlopsPlugin = createBackendPlugin({
           auth: deps.auth,
           versionsCache: versions.cache,
           claims,
+          specs: new SystemSpecs({
+            catalog: deps.catalog,
+            urlReader: deps.urlReader,
+          }),
           mseThreshold: config.getOptionalNumber(
             'mlops.qualityGate.mseThreshold',
           ),
@@ -119,17 +116,23 @@ export const mlopsPlugin = createBackendPlugin({
               config.getOptionalBoolean('mlops.approval.fourEyes') ?? false,
           },
         });
+        monitoringAlerts.start(
+          deps.catalog,
+          deps.auth,
+          r =>
+            claims.bind(r).then(
+              () => true,
+              () => false,
+            ),
+          (r, entity) => service.withSystem(r, entity),
+        );
+        lifecycle.addShutdownHook(() => monitoringAlerts.stop());
         httpRouter.use(
           await createRouter({
             service,
             httpAuth: deps.httpAuth,
             logger,
             config: deps.config,
-            monitoringAlerts,
-            specs: new SystemSpecs({
-              catalog: deps.catalog,
-              urlReader: deps.urlReader,
-            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
@@ -183,22 +186,3 @@ export const mlopsPlugin = createBackendPlugin({
     });
   },
 });
-
-/** The local seed's names belong to the seed's entity, as if configured. */
-function seedBindings(
-  config: import('@backstage/config').Config,
-): ConfiguredBinding[] {
-  const seed = config.getOptionalConfig('mlops.local.seed');
-  const entityRef = seed?.getOptionalString('entityRef');
-  if (!seed || !entityRef) return [];
-  const ref = entityRef.toLocaleLowerCase('en-US');
-  const names: Array<[ConfiguredBinding['kind'], string | undefined]> = [
-    ['pipeline', seed.getOptionalString('pipelineName')],
-    ['model-package-group', seed.getOptionalString('modelPackageGroupName')],
-    ['endpoint', seed.getOptionalString('endpointName')],
-    ['release-pipeline', seed.getOptionalString('releasePipelineName')],
-  ];
-  return names
-    .filter((n): n is [ConfiguredBinding['kind'], string] => !!n[1])
-    .map(([kind, name]) => ({ kind, name, entityRef: ref }));
-}

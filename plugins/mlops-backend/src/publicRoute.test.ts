@@ -7,7 +7,6 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import { createTestEngineModule } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { ConfigReader } from '@backstage/config';
@@ -19,6 +18,8 @@ import { tempDataDir } from './engines/local/__testUtils__/localEngine';
 import { DataLayout } from './engines/local/dataLayout';
 import { LocalMonitoring } from './engines/local/monitoring/localMonitoring';
 import { readMonitoringSettings } from './engines/local/monitoring/monitoringSettings';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
+import { demoSignature, servingEngineParts } from './__testUtils__/signatures';
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3'],
@@ -64,6 +65,7 @@ async function start(publicApi: Record<string, unknown>) {
   const principals: Array<string | undefined> = [];
   const engine = {
     type: 'fake',
+    ...servingEngineParts(demoSignature('abalone')),
     predict: jest.fn(async (r, instances, options) => {
       calls.push({ entityRef: r.entityRef, source: options?.source });
       return {

@@ -14,7 +14,12 @@ import os from 'os';
 import path from 'path';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
-import { ENTITY_PATH, GUEST, testEntities } from './__testUtils__/fixtures';
+import { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';
+import {
+  DEMO_SPECS_CONFIG,
+  specTestEntities,
+} from './__testUtils__/specEntities';
+import { ENTITY_PATH, GUEST } from './__testUtils__/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -46,18 +51,21 @@ describe('run parameters that bypass approval or the gate', () => {
     const backend = await startTestBackend({
       features: [
         mlopsPlugin,
+        // Reads the Abalone entity's spec next to its (demo) catalog file.
+        mlopsSpecFileReaderFactory,
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
           data: {
             mlops: {
               engine: 'local',
+              specs: DEMO_SPECS_CONFIG,
               qualityGate: { mseThreshold: 6.0 },
               approval: { preApprove: true },
               local: { dataDir, endpoint: { enabled: false } },
             },
           },
         }),
-        catalogServiceMock.factory({ entities: testEntities }),
+        catalogServiceMock.factory({ entities: specTestEntities }),
         mockServices.permissions.mock({
           authorize: async (requests, options) =>
             requests.map(r => ({

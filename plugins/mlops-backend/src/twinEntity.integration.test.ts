@@ -9,12 +9,18 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from './__testUtils__/demoSystems';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
+import { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';
+import {
+  DEMO_SPECS_CONFIG,
+  specTestEntities,
+  withDemoSpec,
+} from './__testUtils__/specEntities';
 import {
   ENTITY_PATH,
   GUEST,
@@ -22,7 +28,6 @@ import {
   VIEWER,
   abaloneEntity,
   ownershipPermissions,
-  testEntities,
 } from './__testUtils__/fixtures';
 
 jest.setTimeout(240_000);
@@ -46,13 +51,15 @@ const twinEntity: Entity = {
   metadata: {
     name: 'abalone-twin',
     namespace: 'default',
-    annotations: { ...abaloneEntity.metadata.annotations },
+    annotations: {
+      ...withDemoSpec(abaloneEntity, 'abalone').metadata.annotations,
+    },
   },
   spec: { type: 'service', lifecycle: 'production', owner: 'user:viewer' },
   relations: [{ type: 'ownedBy', targetRef: VIEWER }],
 };
 const TWIN_PATH = '/api/mlops/v1/entity/default/component/abalone-twin';
-const entities = [...testEntities, twinEntity];
+const entities = [...specTestEntities, twinEntity];
 
 /**
  * Finding 1 of the security review, over real HTTP with the real local
@@ -76,11 +83,14 @@ describe.each(databases.eachSupportedId())(
       const backend = await startTestBackend({
         features: [
           mlopsPlugin,
+          // Reads the Abalone entity's spec next to its (demo) catalog file.
+          mlopsSpecFileReaderFactory,
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
             data: {
               mlops: {
                 engine: 'local',
+                specs: DEMO_SPECS_CONFIG,
                 qualityGate: { mseThreshold: 1000 },
                 local: { dataDir, endpoint: { enabled: false } },
               },

@@ -23,7 +23,8 @@ import permissionPolicyModule from './permissionPolicy';
 
 jest.setTimeout(120_000);
 
-// The demo catalog in miniature: guest is in ml-platform (the owner), viewer is not.
+// The demo catalog in miniature: guest is in ml-platform (the Abalone owner), viewer is not;
+// viewer is in field-research, which owns the penguin classifier (a second team's system).
 const CATALOG = `
 apiVersion: backstage.io/v1alpha1
 kind: Group
@@ -43,7 +44,22 @@ spec: { memberOf: [ml-platform] }
 apiVersion: backstage.io/v1alpha1
 kind: User
 metadata: { name: viewer }
-spec: { memberOf: [data-analysts] }
+spec: { memberOf: [data-analysts, field-research] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: field-research }
+spec: { type: team, children: [], members: [viewer] }
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: penguin-species-classifier
+  annotations:
+    mlops.io/pipeline: penguins-pipeline
+    mlops.io/model-package-group: PenguinsModelPackageGroup
+    mlops.io/endpoint: penguins-endpoint
+spec: { type: service, lifecycle: production, owner: group:default/field-research }
 ---
 apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -61,7 +77,11 @@ const OBO_PREFIX = 'mock-service-token:';
 /** Ownership claims as the catalog-backed user info would give them. */
 const CLAIMS: Record<string, string[]> = {
   'user:default/guest': ['user:default/guest', 'group:default/ml-platform'],
-  'user:default/viewer': ['user:default/viewer', 'group:default/data-analysts'],
+  'user:default/viewer': [
+    'user:default/viewer',
+    'group:default/data-analysts',
+    'group:default/field-research',
+  ],
 };
 
 /** Just enough engine for approvals; the subject here is the permission path. */
@@ -243,5 +263,45 @@ describe('demo permission policy end to end', () => {
       .set('Authorization', mockCredentials.user.header('user:default/viewer'));
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(1);
+  });
+
+  it("across teams: each team approves its own system, not the other's", async () => {
+    const penguinsPath =
+      '/api/mlops/v1/entity/default/component/penguin-species-classifier';
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await request(server)
+        .get(
+          '/api/catalog/entities/by-name/component/default/penguin-species-classifier',
+        )
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/guest'),
+        );
+      if (res.body.relations?.some((r: any) => r.type === 'ownedBy')) break;
+      if (Date.now() > deadline) throw new Error('penguins not ingested');
+      await new Promise(r => setTimeout(r, 500));
+    }
+    (engine.updateModelApproval as jest.Mock).mockClear();
+    const approvePenguins = (user: string) =>
+      request(server)
+        .post(`${penguinsPath}/model-versions/1/approval`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .send({ status: 'Approved', comment: `by ${user}` });
+    // The Abalone owners do not own the penguins.
+    const refused = await approvePenguins('user:default/guest');
+    expect(refused.status).toBe(403);
+    expect(engine.updateModelApproval).not.toHaveBeenCalled();
+    // Field Research does.
+    const ok = await approvePenguins('user:default/viewer');
+    expect(ok.status).toBe(200);
+    expect(engine.updateModelApproval).toHaveBeenCalledWith(
+      expect.objectContaining({
+        entityRef: 'component:default/penguin-species-classifier',
+        modelPackageGroupName: 'PenguinsModelPackageGroup',
+      }),
+      1,
+      expect.objectContaining({ actor: { ref: 'user:default/viewer' } }),
+    );
   });
 });

@@ -27,7 +27,7 @@ function pageFields(
 // through as JSON objects, so the output schemas only describe the envelope.
 
 /**
- * Registers the MLOps read actions and the approve action (for MCP clients
+ * Registers the MLOps read actions, predict and the approve action (for MCP clients
  * and other Backstage action consumers). They apply the same catalog
  * visibility, permissions and audit as the HTTP API.
  */
@@ -37,7 +37,7 @@ export function registerMlopsActions(options: {
 }) {
   const { actionsRegistry, service } = options;
   const entityRefDescription =
-    'Entity ref of the catalog entity that owns the ML system, e.g. component:default/abalone-age-predictor';
+    'Entity ref of the catalog entity that owns the ML system, e.g. component:default/my-ml-system';
 
   actionsRegistry.register({
     name: 'list-pipeline-executions',
@@ -110,9 +110,82 @@ export function registerMlopsActions(options: {
       const resources = await service.resolve(input.entityRef, credentials);
       return {
         output: JSON.parse(
-          JSON.stringify(await service.engine.listDeployments(resources)),
+          JSON.stringify(await service.listDeployments(resources)),
         ),
       };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-model-signature',
+    title: 'Get a model signature',
+    description:
+      "Shows what a model version expects and returns: its input fields (type, accepted range or categories, unit) and its output (task, target, classes). Without a version, the deployed one's. Use it to build the records for predict.",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+          version: z
+            .number()
+            .int()
+            .min(1)
+            .optional()
+            .describe('Model package version (default: the deployed one)'),
+        }),
+      output: z =>
+        z
+          .object({
+            inputs: z.array(z.object({}).passthrough()),
+            outputs: z.object({}).passthrough(),
+          })
+          .passthrough(),
+    },
+    action: async ({ input, credentials }) => {
+      const resources = await service.resolve(input.entityRef, credentials);
+      const signature = await service.getModelSignature(
+        resources,
+        input.version,
+      );
+      return { output: JSON.parse(JSON.stringify(signature)) };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'predict',
+    title: 'Predict with the deployed model',
+    description:
+      "Scores records on the entity's endpoint. Each record is keyed by the deployed version's signature input names (see get-model-signature); a record that does not fit it is refused naming instances.N.field. Requires the mlops.endpoint.invoke permission on the entity.",
+    attributes: { readOnly: false, idempotent: false, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+          instances: z
+            .array(
+              z.record(
+                z.union([z.number(), z.string(), z.boolean(), z.null()]),
+              ),
+            )
+            .min(1)
+            .describe(
+              'Records keyed by input name, e.g. [{"x": 1.5, "colour": "red"}]; null is a missing value',
+            ),
+        }),
+      output: z =>
+        z
+          .object({
+            predictions: z.array(z.object({}).passthrough()),
+          })
+          .passthrough(),
+    },
+    action: async ({ input, credentials }) => {
+      const resources = await service.resolve(input.entityRef, credentials);
+      const response = await service.predict(
+        { resources, credentials, via: 'actions-registry' },
+        { instances: input.instances },
+      );
+      return { output: JSON.parse(JSON.stringify(response)) };
     },
   });
 

@@ -88,6 +88,37 @@ describe('createRouter', () => {
     expect(JSON.stringify(failed.body)).not.toContain('secret');
   });
 
+  it('an engine from before signatures: the signature route is 501, predictions pass to its own check', async () => {
+    const engine = {
+      ...fakeEngine(),
+      listDeployments: async () => ({
+        endpoint: {
+          endpointName: 'abalone-endpoint',
+          status: 'InService',
+          modelVersion: 1,
+        },
+        deployments: [],
+      }),
+    };
+    const server = await app({}, engine as unknown as MlopsEngine);
+    const auth = mockCredentials.user.header(GUEST);
+    const sig = await request(server)
+      .get(path('/versions/1/signature'))
+      .set('Authorization', auth);
+    expect(sig.status).toBe(501);
+    expect(sig.body.error.message).toMatch(/does not report model signatures/);
+    await request(server)
+      .post(path('/predict'))
+      .set('Authorization', auth)
+      .send({ instances: [{ x: 1 }] })
+      .expect(200);
+    expect(engine.predict).toHaveBeenCalledWith(
+      expect.objectContaining({ endpointName: 'abalone-endpoint' }),
+      [{ x: 1 }],
+      undefined,
+    );
+  });
+
   it('does not serve the public route when mlops.publicApi.enabled is false', async () => {
     const server = await app({ mlops: { publicApi: { enabled: false } } });
     await request(server)

@@ -4,7 +4,6 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { NotImplementedError } from '@backstage/errors';
 import cors from 'cors';
 import express, {
   type ErrorRequestHandler,
@@ -21,8 +20,6 @@ import {
 } from '../errors';
 import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import { entityRefFromParams } from '../service/access';
-import type { MonitoringAlerts } from '../service/monitoringAlerts';
-import type { SystemSpecs } from '../service/systemSpecs';
 import {
   LIST_LIMITS,
   MlopsService,
@@ -47,10 +44,6 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   logger: LoggerService;
   config: RootConfigService;
-  /** Breach notifications, fed by monitoring reads; default: none. */
-  monitoringAlerts?: MonitoringAlerts;
-  /** Entities' ML system specs (`mlops.io/spec`); without it `/spec` is 501. */
-  specs?: SystemSpecs;
 }
 
 /** Settings of the unauthenticated consumer route, read once at start-up. */
@@ -225,10 +218,8 @@ export async function createRouter(
   });
 
   entity.get('/spec', async (req, res) => {
-    const { resources, credentials } = await caller(req);
-    if (!options.specs)
-      throw new NotImplementedError('ML system specs are not configured');
-    res.json(await options.specs.get(resources.entityRef, credentials));
+    const { resources } = await caller(req);
+    res.json(await service.systemSpec(resources));
   });
 
   entity.get('/runs', async (req, res) => {
@@ -252,7 +243,7 @@ export async function createRouter(
   entity.get('/runs/:executionId', async (req, res) => {
     const executionId = parseExecutionId(req.params.executionId);
     const { resources } = await caller(req);
-    res.json(await service.engine.getExecution(resources, executionId));
+    res.json(await service.getExecution(resources, executionId));
   });
 
   entity.post('/runs/:executionId/retry', json, async (req, res) => {
@@ -269,8 +260,7 @@ export async function createRouter(
 
   entity.get('/release', async (req, res) => {
     const { resources } = await caller(req);
-    const stages = await service.engine.getReleaseState(resources);
-    res.json({ stages: stages ?? null });
+    res.json(await service.releaseState(resources));
   });
 
   entity.get('/model-versions', async (req, res) => {
@@ -286,8 +276,18 @@ export async function createRouter(
   entity.get('/model-versions/:version', async (req, res) => {
     const version = parseVersion(req.params.version);
     const { resources } = await caller(req);
-    res.json(await service.engine.getModelVersion(resources, version));
+    res.json(await service.getModelVersion(resources, version));
   });
+
+  // `/versions/…` as the signature route was specified; `/model-versions/…` beside the version it describes.
+  entity.get(
+    ['/versions/:version/signature', '/model-versions/:version/signature'],
+    async (req, res) => {
+      const version = parseVersion(req.params.version);
+      const { resources } = await caller(req);
+      res.json(await service.getModelSignature(resources, version));
+    },
+  );
 
   entity.post('/model-versions/:version/approval', json, async (req, res) => {
     const version = parseVersion(req.params.version);
@@ -298,7 +298,7 @@ export async function createRouter(
 
   entity.get('/deployments', async (req, res) => {
     const { resources } = await caller(req);
-    res.json(await service.engine.listDeployments(resources));
+    res.json(await service.listDeployments(resources));
   });
 
   entity.post('/datasets', async (req, res) => {
@@ -324,28 +324,18 @@ export async function createRouter(
     );
   });
 
-  // --- monitoring (issue #13) ----------------------------------------------
-  const notImplemented = (what: string) =>
-    new NotImplementedError(
-      `the ${service.engine.type} engine does not report ${what}`,
-    );
-
+  // --- monitoring ----------------------------------------------------------
+  // A read only: breach alerts come from the background check (plugin.ts).
   entity.get('/monitoring', async (req, res) => {
     const window = parseMonitoringWindow(req.query as Record<string, unknown>);
     const { resources } = await caller(req);
-    const { engine } = service;
-    if (!engine.getMonitoring) throw notImplemented('monitoring');
-    const report = await engine.getMonitoring(resources, { window });
-    await options.monitoringAlerts?.observe(resources, report);
-    res.json(report);
+    res.json(await service.getMonitoring(resources, window));
   });
 
   entity.get('/model-versions/:version/evaluation-plots', async (req, res) => {
     const version = parseVersion(req.params.version);
     const { resources } = await caller(req);
-    const { engine } = service;
-    if (!engine.getEvaluationPlots) throw notImplemented('evaluation plots');
-    res.json(await engine.getEvaluationPlots(resources, version));
+    res.json(await service.getEvaluationPlots(resources, version));
   });
 
   // --- errors ----------------------------------------------------------------

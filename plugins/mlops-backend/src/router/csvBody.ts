@@ -7,7 +7,7 @@ import { PayloadTooLargeError } from '../errors';
 /** Media types a data set may be sent as. */
 export const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv'];
 
-/** Default cap of one upload through the backend (1,000× Abalone is ~220 MB). */
+/** Default cap of one upload through the backend (512 MiB). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 const mib = (n: number) => `${Math.round((n / 2 ** 20) * 10) / 10} MiB`;

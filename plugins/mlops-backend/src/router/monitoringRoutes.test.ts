@@ -50,7 +50,7 @@ const plots: EvaluationPlots = {
   featureImportance: { importanceType: 'gain', features: [] },
 };
 
-async function app(engine: Partial<MlopsEngine>, alerts?: MonitoringAlerts) {
+async function app(engine: Partial<MlopsEngine>) {
   const catalog = catalogServiceMock({ entities: testEntities });
   const service = new MlopsService({
     engine: { type: 'fake', ...engine } as MlopsEngine,
@@ -69,7 +69,6 @@ async function app(engine: Partial<MlopsEngine>, alerts?: MonitoringAlerts) {
     }),
     logger: mockServices.logger.mock(),
     config: mockServices.rootConfig(),
-    monitoringAlerts: alerts,
   });
   return express().use(router);
 }
@@ -166,7 +165,7 @@ describe('monitoring routes', () => {
     expect(getEvaluationPlots).toHaveBeenCalledTimes(2);
   });
 
-  it('feeds last-hour reads to the breach notifications, once per episode', async () => {
+  it('GET /monitoring notifies no one: breach alerts come from the background check', async () => {
     const notify = jest.fn(async () => {});
     const getMonitoring = jest.fn(async (_r: any, o: { window: any }) =>
       report(o.window, 'drift'),
@@ -177,13 +176,19 @@ describe('monitoring routes', () => {
       { errorRateThreshold: 0.05, minInvocations: 20, intervalMs: 60_000 },
       mockServices.logger.mock(),
     );
-    const server = await app({ getMonitoring }, alerts);
+    const server = await app({ getMonitoring });
     for (const w of ['1h', '1h', '7d']) {
       await request(server)
         .get(path(`/monitoring?window=${w}`))
         .set('Authorization', auth)
         .expect(200);
     }
+    expect(getMonitoring).toHaveBeenCalledTimes(3);
+    expect(notify).not.toHaveBeenCalled();
+    // The background check over the same report is what notifies, once.
+    const resources = getMonitoring.mock.calls[0][0];
+    await alerts.check(resources);
+    await alerts.check(resources);
     expect(notify).toHaveBeenCalledTimes(1);
     expect(notify).toHaveBeenCalledWith(
       ENTITY_REF,

@@ -2,21 +2,33 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
 import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  NotImplementedError,
+  ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { JsonObject } from '@backstage/types';
 import {
+  validateRecords,
+  type ModelSignature as CoreSignature,
+  type MlSystemSpec,
+} from '@mlops-portal/ml-core';
+import {
   ANNOTATION_ENDPOINT,
   ANNOTATION_PUBLIC_PREDICT,
+  ANNOTATION_SPEC,
   DEFAULT_MSE_THRESHOLD,
   GATE_PARAMETER,
   PREDICTION_SOURCE_HEADER,
+  abortDatasetUploadRequestSchema,
   approvalRequestSchema,
+  completeDatasetUploadRequestSchema,
+  createDatasetUploadRequestSchema,
   fourEyesConflict,
   getMlopsResources,
   mlopsDatasetUploadPermission,
@@ -25,16 +37,28 @@ import {
   mlopsPipelineExecutePermission,
   predictRequestSchema,
   startExecutionRequestSchema,
+  type DatasetUploadSession,
+  type DeploymentsResponse,
+  type EvaluationPlots,
+  type FeatureRecord,
   type ListResponse,
   type MlopsGovernance,
   type MlopsResources,
   type MlopsSummary,
+  type ModelSignature,
   type ModelVersion,
+  type MonitoringResponse,
+  type MonitoringWindow,
   type PipelineExecution,
+  type PipelineExecutionDetail,
   type PredictResponse,
+  type ReleaseStage,
   type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
-import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
+import type {
+  MlopsEngine,
+  PredictionSource,
+} from '@mlops-portal/plugin-mlops-node';
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Readable } from 'stream';
@@ -42,6 +66,7 @@ import { parseBody } from './parseBody';
 import { MlopsAccess, actorFromCredentials } from './access';
 import { ModelVersionsCache, type VersionsPage } from './modelVersionsCache';
 import type { ResourceClaims } from './resourceClaims';
+import type { SystemSpecs } from './systemSpecs';
 
 /** Page sizes of the list operations, shared by the HTTP API and the actions. */
 export const LIST_LIMITS = {
@@ -70,10 +95,15 @@ export interface MlopsServiceOptions {
   endpointCacheTtlMs?: number;
   /** Which entity owns an endpoint name (the public route serves only that one). */
   claims?: ResourceClaims;
-  /** The configured quality gate (`mlops.qualityGate.mseThreshold`); default 6.0. */
+  /** The quality gate of entities without a spec (`mlops.qualityGate.mseThreshold`); default 6.0. */
   mseThreshold?: number;
-  /** Approval rules from configuration (`mlops.approval`); later per entity from its spec. */
+  /**
+   * Approval rules of the platform (`mlops.approval`): `preApprove` is what
+   * any spec may at most ask for; `fourEyes` applies to every entity.
+   */
   approval?: ApprovalRules;
+  /** Entities' ML system specs (`mlops.io/spec`); without it no spec is read. */
+  specs?: SystemSpecs;
 }
 
 /** How versions get approved (`mlops.approval`). */
@@ -89,13 +119,26 @@ export interface ApprovalRules {
  * engine. The HTTP router and the actions registry are two front doors to it.
  */
 export class MlopsService {
-  readonly engine: MlopsEngine;
+  // Private: routes and actions reach the engine only through the rules here.
+  private readonly engine: MlopsEngine;
   private readonly access: MlopsAccess;
   private readonly versionsCache: ModelVersionsCache;
   // Endpoint → resources: the consumer app predicts often and the catalog
   // answer rarely changes. A miss is kept too (as null) so unknown names
   // cannot hammer the catalog.
-  private readonly endpoints: LRUCache<string, { r: MlopsResources | null }>;
+  private readonly endpoints: LRUCache<
+    string,
+    { r: MlopsResources | null; entity?: Entity }
+  >;
+  // A version's signature never changes once registered; kept for a while
+  // so a prediction costs the engine one deployments read, not two.
+  private readonly signatures = new LRUCache<
+    string,
+    { s: ModelSignature | null }
+  >({
+    max: 500,
+    ttl: 10 * 60_000,
+  });
 
   constructor(private readonly options: MlopsServiceOptions) {
     this.engine = options.engine;
@@ -108,11 +151,47 @@ export class MlopsService {
     });
   }
 
-  resolve(
+  /**
+   * The entity's resources, loaded with the caller's credentials, with its
+   * ML system spec attached as `resources.system` when it names one. A spec
+   * that does not validate is a SpecValidationError (422, problems listed),
+   * one that cannot be read a 4xx: no engine is called with a broken spec.
+   * Entities without `mlops.io/spec` resolve without `system`.
+   */
+  async resolve(
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<MlopsResources> {
-    return this.access.resolve(entityRef, credentials);
+    const { entity, resources } = await this.access.resolveEntity(
+      entityRef,
+      credentials,
+    );
+    return this.withSystem(resources, entity);
+  }
+
+  /** `resources` with the entity's spec attached when it names one (see resolve). */
+  async withSystem(
+    resources: MlopsResources,
+    entity: Entity | undefined,
+  ): Promise<MlopsResources> {
+    const { specs } = this.options;
+    if (!specs || !entity?.metadata.annotations?.[ANNOTATION_SPEC]?.trim())
+      return resources;
+    return {
+      ...resources,
+      system: await specs.forEntity(resources.entityRef, entity),
+    };
+  }
+
+  /** The entity's spec (`GET …/spec`); 404 when it names none. */
+  async systemSpec(resources: MlopsResources) {
+    if (!this.options.specs)
+      throw new NotImplementedError('ML system specs are not configured');
+    if (!resources.system)
+      throw new NotFoundError(
+        `Entity ${resources.entityRef} has no ML system spec: add the annotation ${ANNOTATION_SPEC} (e.g. ./ml-system.yaml)`,
+      );
+    return resources.system;
   }
 
   /**
@@ -121,7 +200,9 @@ export class MlopsService {
    * `mlops.io/public-predict: "true"`. Anything else is the same
    * NotFoundError, so the route does not tell which endpoints exist.
    */
-  async resourcesForEndpoint(endpointName: string): Promise<MlopsResources> {
+  async resourcesForEndpoint(
+    endpointName: string,
+  ): Promise<{ resources: MlopsResources; entity?: Entity }> {
     let hit = this.endpoints.get(endpointName);
     if (!hit) {
       const { items } = await this.options.catalog.getEntities(
@@ -129,6 +210,7 @@ export class MlopsService {
           filter: {
             [`metadata.annotations.${ANNOTATION_ENDPOINT}`]: endpointName,
           },
+          // Annotations include the entity's location, which its spec is relative to.
           fields: [
             'kind',
             'metadata.name',
@@ -142,19 +224,17 @@ export class MlopsService {
         .map(e => getMlopsResources(e))
         .filter((x): x is MlopsResources => x?.endpointName === endpointName);
       const owner = await this.ownerAmong(candidates);
+      const entity = owner
+        ? items.find(e => getMlopsResources(e)?.entityRef === owner.entityRef)
+        : undefined;
       const optedIn =
-        owner &&
-        items.some(
-          e =>
-            getMlopsResources(e)?.entityRef === owner.entityRef &&
-            e.metadata.annotations?.[ANNOTATION_PUBLIC_PREDICT]?.trim() ===
-              'true',
-        );
-      hit = { r: optedIn ? owner : null };
+        entity?.metadata.annotations?.[ANNOTATION_PUBLIC_PREDICT]?.trim() ===
+        'true';
+      hit = optedIn ? { r: owner!, entity } : { r: null };
       this.endpoints.set(endpointName, hit);
     }
     if (!hit.r) throw publicNotFound(endpointName);
-    return hit.r;
+    return { resources: hit.r, entity: hit.entity };
   }
 
   /**
@@ -189,14 +269,16 @@ export class MlopsService {
     credentials: BackstageCredentials,
   ): Promise<PredictResponse> {
     const { instances } = parseBody(predictRequestSchema, body);
-    const resources = await this.resourcesForEndpoint(endpointName);
+    const { resources: named, entity } = await this.resourcesForEndpoint(
+      endpointName,
+    );
     try {
       // The permission backend answers only user and service principals (an
       // unauthenticated one gets 401), so an anonymous caller is put to the
       // policy as a request with no user: the plugin's own service identity.
       await this.access.authorize(
         mlopsEndpointInvokePermission,
-        resources.entityRef,
+        named.entityRef,
         this.options.auth.isPrincipal(credentials, 'none')
           ? await this.options.auth.getOwnServiceCredentials()
           : credentials,
@@ -205,7 +287,18 @@ export class MlopsService {
       if (e instanceof NotAllowedError) throw publicNotFound(endpointName);
       throw e;
     }
-    return this.engine.predict(resources, instances, { source: 'public' });
+    // Read per call (SystemSpecs keeps it briefly), after the permission
+    // check: anonymous callers learn nothing of the spec, and a broken one
+    // is the owners' problem (they see it on the entity page), not theirs.
+    let resources: MlopsResources;
+    try {
+      resources = await this.withSystem(named, entity);
+    } catch {
+      throw new ServiceUnavailableError(
+        `Endpoint ${endpointName} cannot serve predictions right now`,
+      );
+    }
+    return this.score(resources, instances, 'public');
   }
 
   /**
@@ -230,24 +323,185 @@ export class MlopsService {
       );
     }
     const { instances } = parseBody(predictRequestSchema, body);
+    return this.score(caller.resources, instances, source);
+  }
+
+  /**
+   * Checks records against the signature of the version the endpoint
+   * serves, then scores them: every front door (public route, portal route,
+   * actions) comes through here, so no engine sees an unchecked record.
+   */
+  private async score(
+    resources: MlopsResources,
+    instances: FeatureRecord[],
+    source: PredictionSource | undefined,
+  ): Promise<PredictResponse> {
+    const version = await this.servedVersion(resources);
+    const signature = await this.servedSignature(resources, version);
+    // A version registered before signatures has none; the engine's own
+    // input check (the one it always had) is then the only one.
+    if (signature) {
+      const errors = validateRecords(
+        signature as unknown as CoreSignature,
+        instances,
+      );
+      if (errors.length > 0) {
+        const shown = errors
+          .slice(0, 10)
+          .map(e => `instances.${e.record}.${e.field}: ${e.reason}`);
+        throw new InputError(
+          `${shown.join('; ')}${
+            errors.length > shown.length
+              ? ` (and ${errors.length - shown.length} more)`
+              : ''
+          }`,
+        );
+      }
+    }
     return this.engine.predict(
-      caller.resources,
+      resources,
       instances,
       source ? { source } : undefined,
     );
   }
 
-  /** The gate and approval rules of an entity (configuration today; its spec later). */
-  governance(_resources: MlopsResources): MlopsGovernance {
+  private async servedSignature(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature | null> {
+    const key = `${resources.entityRef}\u0000${resources.modelPackageGroupName}\u0000${version}`;
+    const hit = this.signatures.get(key);
+    if (hit) return hit.s;
+    // An engine written before signatures has no such method: its own input check stays the only one.
+    if (typeof this.engine.getModelSignature !== 'function') return null;
+    const s = await this.engine
+      .getModelSignature(resources, version)
+      .catch(e => {
+        if (isError(e) && e.name === NotFoundError.name) return null;
+        throw e;
+      });
+    this.signatures.set(key, { s });
+    return s;
+  }
+
+  /** The version the entity's endpoint serves; 503 when none is deployed. */
+  async servedVersion(resources: MlopsResources): Promise<number> {
+    const served = (await this.engine.listDeployments(resources)).endpoint;
+    if (served?.modelVersion === undefined) {
+      throw new ServiceUnavailableError(
+        `No model version is deployed to ${resources.endpointName} yet: approve one first`,
+      );
+    }
+    return served.modelVersion;
+  }
+
+  /**
+   * What a version expects and returns (the deployed one when `version` is
+   * left out); 404 for versions without one.
+   */
+  async getModelSignature(
+    resources: MlopsResources,
+    version?: number,
+  ): Promise<ModelSignature> {
+    if (typeof this.engine.getModelSignature !== 'function')
+      throw this.notImplemented('model signatures');
+    return this.engine.getModelSignature(
+      resources,
+      version ?? (await this.servedVersion(resources)),
+    );
+  }
+
+  /**
+   * The gate and approval rules of an entity: its spec's `gate`, task and
+   * `approval`, within the platform's rules. Pre-approval needs both the
+   * platform (`mlops.approval.preApprove`) and the spec to allow it; the
+   * four-eyes rule applies when either asks for it. Entities without a spec
+   * get the configured gate (`mse ≤ mlops.qualityGate.mseThreshold`).
+   */
+  governance(resources: MlopsResources): MlopsGovernance {
+    const platform = this.options.approval ?? {};
+    const spec = resources.system?.spec as unknown as MlSystemSpec | undefined;
+    if (!spec) {
+      return {
+        qualityGate: {
+          metric: 'mse',
+          comparison: 'LessThanOrEqualTo',
+          threshold: this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD,
+        },
+        approval: {
+          preApprove: platform.preApprove ?? false,
+          fourEyes: platform.fourEyes ?? false,
+        },
+      };
+    }
+    const { gate, dataset, approval } = spec.spec;
     return {
       qualityGate: {
-        mseThreshold: this.options.mseThreshold ?? DEFAULT_MSE_THRESHOLD,
+        metric: gate.metric,
+        comparison: gate.comparison,
+        threshold: gate.threshold,
       },
+      task: dataset.task,
       approval: {
-        preApprove: this.options.approval?.preApprove ?? false,
-        fourEyes: this.options.approval?.fourEyes ?? false,
+        preApprove:
+          (platform.preApprove ?? false) && (approval?.preApprove ?? false),
+        fourEyes: (platform.fourEyes ?? false) || (approval?.fourEyes ?? false),
       },
     };
+  }
+
+  getExecution(
+    resources: MlopsResources,
+    executionId: string,
+  ): Promise<PipelineExecutionDetail> {
+    return this.engine.getExecution(resources, executionId);
+  }
+
+  getModelVersion(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelVersion> {
+    return this.engine.getModelVersion(resources, version);
+  }
+
+  listDeployments(resources: MlopsResources): Promise<DeploymentsResponse> {
+    return this.engine.listDeployments(resources);
+  }
+
+  /** The release pipeline's stages; null when the entity names none. */
+  async releaseState(
+    resources: MlopsResources,
+  ): Promise<{ stages: ReleaseStage[] | null }> {
+    const stages = await this.engine.getReleaseState(resources);
+    return { stages: stages ?? null };
+  }
+
+  /**
+   * The endpoint's monitoring report. A read only: breach notifications
+   * are sent by the background check (MonitoringAlerts), so reading the
+   * page never notifies anyone.
+   */
+  getMonitoring(
+    resources: MlopsResources,
+    window: MonitoringWindow,
+  ): Promise<MonitoringResponse> {
+    if (!this.engine.getMonitoring) throw this.notImplemented('monitoring');
+    return this.engine.getMonitoring(resources, { window });
+  }
+
+  getEvaluationPlots(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<EvaluationPlots> {
+    if (!this.engine.getEvaluationPlots)
+      throw this.notImplemented('evaluation plots');
+    return this.engine.getEvaluationPlots(resources, version);
+  }
+
+  private notImplemented(what: string): NotImplementedError {
+    return new NotImplementedError(
+      `the ${this.engine.type} engine does not report ${what}`,
+    );
   }
 
   listExecutions(
@@ -333,7 +587,7 @@ export class MlopsService {
           GATE_PARAMETER in requested
         ) {
           throw new InputError(
-            `parameters.${GATE_PARAMETER}: the quality gate is not a run parameter; it comes from configuration (mlops.qualityGate.mseThreshold) and is recorded on the run`,
+            `parameters.${GATE_PARAMETER}: the quality gate is not a run parameter; it comes from configuration (mlops.qualityGate.mseThreshold) or the entity's spec (${ANNOTATION_SPEC}, gate) and is recorded on the run`,
           );
         }
         const parsed = parseBody(startExecutionRequestSchema, body ?? {});
@@ -361,17 +615,23 @@ export class MlopsService {
 
   /**
    * Pre-approval (`ModelApprovalStatus=Approved`) skips the owners' review,
-   * so it is allowed only where configuration allows it
-   * (`mlops.approval.preApprove`) and only to callers who may approve.
+   * so it is allowed only where the platform and the entity's spec both
+   * allow it (see governance) and only to callers who may approve.
    */
   private async requirePreApprovalRights(
     caller: MlopsCaller,
     parameters: Record<string, string | number> | undefined,
   ): Promise<void> {
     if (parameters?.ModelApprovalStatus !== 'Approved') return;
-    if (!this.options.approval?.preApprove) {
+    if (!this.governance(caller.resources).approval.preApprove) {
       throw new NotAllowedError(
-        `parameters.ModelApprovalStatus=Approved: pre-approval is off (mlops.approval.preApprove); versions wait for an owner's approval`,
+        `parameters.ModelApprovalStatus=Approved: pre-approval is off (mlops.approval.preApprove${
+          caller.resources.system
+            ? ` and the spec's approval.preApprove must both allow it`
+            : ''
+        }); versions of ${
+          caller.resources.entityRef
+        } wait for an owner's approval`,
       );
     }
     try {
@@ -391,15 +651,16 @@ export class MlopsService {
   }
 
   /**
-   * The four-eyes rule (`mlops.approval.fourEyes`): whoever started the run
-   * that produced the version, or uploaded its data, may not approve it.
+   * The four-eyes rule (`mlops.approval.fourEyes` or the spec's
+   * `approval.fourEyes`): whoever started the run that produced the
+   * version, or uploaded its data, may not approve it.
    */
   private async requireFourEyes(
     caller: MlopsCaller,
     version: number,
     actorRef: string,
   ): Promise<void> {
-    if (!this.options.approval?.fourEyes) return;
+    if (!this.governance(caller.resources).approval.fourEyes) return;
     const v = await this.engine.getModelVersion(caller.resources, version);
     let runStartedBy: string | undefined;
     if (v.executionId) {
@@ -544,9 +805,108 @@ export class MlopsService {
   }
 
   /**
+   * Opens a direct-to-storage upload (e.g. presigned S3 multipart) for a
+   * file too large to pass through the backend. Same permission and audit
+   * event as uploadDataset; 501 when the engine takes uploads only through
+   * uploadDataset (clients then send the file themselves).
+   */
+  async createDatasetUpload(
+    caller: MlopsCaller,
+    body: unknown,
+  ): Promise<DatasetUploadSession> {
+    // 501 before anything is checked or audited: the client falls back to POST /datasets.
+    const uploads = this.directUploads();
+    return this.guardedWrite(
+      caller,
+      uploadWrite({ direct: 'create' }),
+      async actor => {
+        const parsed = parseBody(createDatasetUploadRequestSchema, body);
+        const result = await uploads.create(caller.resources, {
+          ...parsed,
+          actor,
+        });
+        return {
+          result,
+          meta: {
+            fileName: parsed.fileName,
+            sizeBytes: parsed.sizeBytes,
+            uploadId: result.uploadId,
+            parts: result.parts.length,
+          },
+        };
+      },
+    );
+  }
+
+  /** Completes a direct upload: the engine validates the stored file, then publishes it. */
+  async completeDatasetUpload(
+    caller: MlopsCaller,
+    uploadId: string,
+    body: unknown,
+  ): Promise<UploadDatasetResponse> {
+    // 501 before anything is checked or audited: the client falls back to POST /datasets.
+    const uploads = this.directUploads();
+    return this.guardedWrite(
+      caller,
+      uploadWrite({ direct: 'complete', uploadId }),
+      async actor => {
+        const parsed = parseBody(completeDatasetUploadRequestSchema, body);
+        const result = await uploads.complete(caller.resources, {
+          uploadId,
+          ...parsed,
+          actor,
+        });
+        return {
+          result,
+          meta: {
+            key: parsed.key,
+            manifestId: result.manifest.manifestId,
+            executionId: result.execution?.executionId ?? null,
+          },
+        };
+      },
+    );
+  }
+
+  /** Cancels a direct upload and discards its parts. */
+  async abortDatasetUpload(
+    caller: MlopsCaller,
+    uploadId: string,
+    body: unknown,
+  ): Promise<void> {
+    // 501 before anything is checked or audited: the client falls back to POST /datasets.
+    const uploads = this.directUploads();
+    return this.guardedWrite(
+      caller,
+      uploadWrite({ direct: 'abort', uploadId }),
+      async actor => {
+        const parsed = parseBody(abortDatasetUploadRequestSchema, body);
+        await uploads.abort(caller.resources, { uploadId, ...parsed, actor });
+        return { result: undefined, meta: { key: parsed.key } };
+      },
+    );
+  }
+
+  /** The engine's direct-upload methods, or 501 when it has none. */
+  private directUploads() {
+    const engine = this.engine;
+    const { createDatasetUpload, completeDatasetUpload, abortDatasetUpload } =
+      engine;
+    if (!createDatasetUpload || !completeDatasetUpload || !abortDatasetUpload) {
+      throw new NotImplementedError(
+        `The ${engine.type} engine takes uploads through POST /datasets only`,
+      );
+    }
+    return {
+      create: createDatasetUpload.bind(engine),
+      complete: completeDatasetUpload.bind(engine),
+      abort: abortDatasetUpload.bind(engine),
+    };
+  }
+
+  /**
    * An audited write on the caller's entity after checking `permission`; the
-   * audit meta always starts with the entity ref. Public for route modules
-   * whose rules are theirs alone (direct-to-storage uploads).
+   * audit meta always starts with the entity ref.
    */
   guardedWrite<T>(
     caller: MlopsCaller,
@@ -576,6 +936,15 @@ export class MlopsService {
       () => fn(actorFromCredentials(credentials)),
     );
   }
+}
+
+/** Every kind of data set upload is one audited event with one permission. */
+function uploadWrite(meta: JsonObject) {
+  return {
+    eventId: 'dataset-upload',
+    permission: mlopsDatasetUploadPermission,
+    meta,
+  };
 }
 
 /** One answer for unknown, not opted-in and refused endpoints of the public route. */

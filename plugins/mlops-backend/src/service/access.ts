@@ -10,6 +10,7 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   REQUIRED_ANNOTATIONS,
@@ -21,13 +22,6 @@ import type { EngineActor } from '@mlops-portal/plugin-mlops-node';
 import type { Request } from 'express';
 import type { JsonObject } from '@backstage/types';
 import type { ResourceClaims } from './resourceClaims';
-
-/** Entity name parts as they appear in the URL. */
-export interface EntityName {
-  kind: string;
-  namespace: string;
-  name: string;
-}
 
 // Catalog naming rules (kind: letters/digits, namespace/name: [a-z0-9A-Z-_.]),
 // so a malformed path is a 400 naming the part rather than a catalog miss.
@@ -86,6 +80,14 @@ export class MlopsAccess {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<MlopsResources> {
+    return (await this.resolveEntity(entityRef, credentials)).resources;
+  }
+
+  /** As `resolve`, with the loaded entity (its spec annotation and location). */
+  async resolveEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<{ entity: Entity; resources: MlopsResources }> {
     const entity = await this.deps.catalog.getEntityByRef(entityRef, {
       credentials,
     });
@@ -109,7 +111,7 @@ export class MlopsAccess {
       );
     }
     await this.deps.claims?.bind(resources);
-    return resources;
+    return { entity, resources };
   }
 
   /** Entity-scoped permission check; DENY → NotAllowedError (403). */

@@ -226,7 +226,7 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     await notifyOwners(entityRef, {
       title: `Data file ${event.fileName} was refused`,
       description: `${
-        event.message ?? 'The file is not valid Abalone CSV'
+        event.message ?? "The file does not match the system's data set"
       }. It was moved to rejected/ in the data bucket of ${
         event.resources.pipelineName
       }; nothing was started.`,

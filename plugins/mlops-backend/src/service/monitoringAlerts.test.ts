@@ -183,6 +183,45 @@ describe('MonitoringAlerts', () => {
     }
   });
 
+  it("checks with the entity's spec attached, and skips (logged) an entity whose spec cannot be read", async () => {
+    jest.useFakeTimers();
+    try {
+      const getMonitoring = jest.fn(async () => report({ drift: true }));
+      const logger = mockServices.logger.mock();
+      const alerts = new MonitoringAlerts(
+        { type: 'fake', getMonitoring } as unknown as MlopsEngine,
+        jest.fn(async () => {}),
+        { errorRateThreshold: 0.05, minInvocations: 20, intervalMs: 1000 },
+        logger,
+      );
+      const system = { source: './ml-system.yaml', hash: 'h', spec: {} as any };
+      let broken = false;
+      alerts.start(
+        catalogServiceMock({ entities: testEntities }),
+        mockServices.auth(),
+        async () => true,
+        async r => {
+          if (broken) throw new Error('spec.gate.metric: required');
+          return { ...r, system };
+        },
+      );
+      await jest.advanceTimersByTimeAsync(1500);
+      expect(getMonitoring).toHaveBeenCalledWith(
+        expect.objectContaining({ endpointName: 'abalone-endpoint', system }),
+        { window: '1h' },
+      );
+      broken = true;
+      await jest.advanceTimersByTimeAsync(1000);
+      alerts.stop();
+      expect(getMonitoring).toHaveBeenCalledTimes(1);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining('spec.gate.metric: required'),
+      );
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reads its settings with defaults and names a bad key', () => {
     expect(readMonitoringAlertSettings(new ConfigReader({}))).toEqual({
       errorRateThreshold: 0.05,

@@ -4,6 +4,7 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_ENDPOINT,
@@ -153,12 +154,18 @@ export class MonitoringAlerts {
   /**
    * Checks every catalog entity that names an endpoint, every interval;
    * `holds` (the resource claims) skips entities naming another's endpoint,
-   * whose owners must not hear about it.
+   * whose owners must not hear about it. `withSystem` attaches the
+   * entity's spec (drift thresholds, columns), as for an API read; an
+   * entity whose spec cannot be read is skipped and logged.
    */
   start(
     catalog: CatalogService,
     auth: AuthService,
     holds: (resources: MlopsResources) => Promise<boolean> = async () => true,
+    withSystem: (
+      resources: MlopsResources,
+      entity: Entity,
+    ) => Promise<MlopsResources> = async r => r,
   ) {
     if (!this.engine.getMonitoring || this.timer) return;
     const run = async () => {
@@ -173,7 +180,17 @@ export class MonitoringAlerts {
       );
       for (const entity of items) {
         const resources = getMlopsResources(entity);
-        if (resources && (await holds(resources))) await this.check(resources);
+        if (!resources || !(await holds(resources))) continue;
+        let checked: MlopsResources;
+        try {
+          checked = await withSystem(resources, entity);
+        } catch (e) {
+          this.logger.warn(
+            `MLOps monitoring check of ${resources.entityRef} skipped: ${e}`,
+          );
+          continue;
+        }
+        await this.check(checked);
       }
     };
     this.timer = setInterval(() => {

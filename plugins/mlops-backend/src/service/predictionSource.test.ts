@@ -1,9 +1,6 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  EXAMPLE_ABALONE,
-  PREDICTION_SOURCE_HEADER,
-} from '@mlops-portal/plugin-mlops-common';
+import { PREDICTION_SOURCE_HEADER } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '@mlops-portal/plugin-mlops-node';
 import express from 'express';
 import request from 'supertest';
@@ -11,6 +8,8 @@ import { createRouter } from '../router/createRouter';
 import { GUEST, testEntities } from '../__testUtils__/fixtures';
 import { MlopsAccess } from './access';
 import { MlopsService } from './MlopsService';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../__testUtils__/demoSystems';
+import { demoSignature, servingEngineParts } from '../__testUtils__/signatures';
 
 async function setup() {
   const predict = jest.fn(async () => ({
@@ -20,7 +19,11 @@ async function setup() {
   }));
   const catalog = catalogServiceMock({ entities: testEntities });
   const service = new MlopsService({
-    engine: { type: 'fake', predict } as unknown as MlopsEngine,
+    engine: {
+      type: 'fake',
+      predict,
+      ...servingEngineParts(demoSignature('abalone')),
+    } as unknown as MlopsEngine,
     access: new MlopsAccess({
       catalog,
       permissions: mockServices.permissions(),

@@ -281,3 +281,31 @@ export function refusedClaimReporter(options: {
       );
   };
 }
+
+/**
+ * The local seeds' names belong to their entities, as if configured: each of
+ * `mlops.local.seeds` (one per demo system) and the older single
+ * `mlops.local.seed`.
+ */
+export function seedBindings(config: Config): ConfiguredBinding[] {
+  const seeds = [
+    ...(config.getOptionalConfigArray('mlops.local.seeds') ?? []),
+    ...[config.getOptionalConfig('mlops.local.seed')].filter(
+      (c): c is Config => !!c,
+    ),
+  ];
+  return seeds.flatMap(seed => {
+    const entityRef = seed.getOptionalString('entityRef');
+    if (!entityRef) return [];
+    const ref = entityRef.toLocaleLowerCase('en-US');
+    const names: Array<[ConfiguredBinding['kind'], string | undefined]> = [
+      ['pipeline', seed.getOptionalString('pipelineName')],
+      ['model-package-group', seed.getOptionalString('modelPackageGroupName')],
+      ['endpoint', seed.getOptionalString('endpointName')],
+      ['release-pipeline', seed.getOptionalString('releasePipelineName')],
+    ];
+    return names
+      .filter((n): n is [ConfiguredBinding['kind'], string] => !!n[1])
+      .map(([kind, name]) => ({ kind, name, entityRef: ref }));
+  });
+}

@@ -7,12 +7,17 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
+import {
+  DEFAULT_MAX_CATEGORIES,
+  DEFAULT_MISSING_VALUES,
+  DEFAULT_SPLIT,
+  defaultObjective,
+  parseSpec,
+} from '@mlops-portal/ml-core';
 import type {
   ColumnSchema,
   ColumnSpec,
   DatasetSchema,
-  GateComparison,
   GateSpec,
   MlSystemSpec,
   OutputDisplaySpec,
@@ -22,26 +27,11 @@ import type {
 import reportMetrics from '../ml/report_metrics.json';
 import { MODEL_PARAMETERS } from './config';
 
-const DEFAULT_MISSING = ['', 'NA', '?'];
-const DEFAULT_MAX_CATEGORIES = 50;
-const DEFAULT_SPLIT = { train: 0.7, validation: 0.15, test: 0.15 };
 /** At most this much of a data file is read to infer unlisted columns (header + first rows). */
 const SAMPLE_BYTES = 4 * 1024 * 1024;
 /** SageMaker endpoint names are ≤ 63 characters and get suffixes like `-dq-v-123` here. */
 const NAME_PATTERN = /^[a-z0-9](-?[a-z0-9]){0,39}$/;
-const COMPARISONS: GateComparison[] = [
-  'LessThanOrEqualTo',
-  'LessThan',
-  'GreaterThanOrEqualTo',
-  'GreaterThan',
-];
 
-/** The XGBoost objective each task trains with (the SageMaker XGBoost container's names). */
-const TASK_OBJECTIVES: Record<Task, string> = {
-  regression: 'reg:squarederror',
-  binary: 'binary:logistic',
-  multiclass: 'multi:softprob',
-};
 /** Hyperparameters that feed pipeline parameters (numbers there). */
 const NUMERIC_HYPERPARAMETERS = new Set(
   MODEL_PARAMETERS.flatMap(p => (p.hyperparameter ? [p.hyperparameter] : [])),
@@ -65,62 +55,46 @@ export class SpecError extends Error {
 }
 
 /**
- * Reads and checks a spec file. The one place that parses spec YAML here;
- * it becomes ml-core's `parseSpec` once that exists.
+ * Reads and checks a spec file: ml-core's parseSpec (the portal's own
+ * reader, so a spec the portal accepts is the one deployed here), then what
+ * only AWS adds — resource-name length, column names usable as JSON keys and
+ * VTL references, a gate metric evaluate.py writes, hyperparameters that feed
+ * numeric pipeline parameters.
  */
 export function readSpecFile(file: string): MlSystemSpec {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SpecError(file, `not readable YAML: ${(e as Error).message}`);
+    throw new SpecError(file, `not readable: ${(e as Error).message}`);
   }
-  return checkSpec(doc, file);
+  return checkSpec(parseSpec(text, file), file);
 }
 
-function checkSpec(doc: unknown, file: string): MlSystemSpec {
+function checkSpec(spec: MlSystemSpec, file: string): MlSystemSpec {
   const fail = (field: string, why: string): never => {
     throw new SpecError(file, `${field}: ${why}`);
   };
-  const spec = doc as MlSystemSpec;
-  if (!spec || typeof spec !== 'object') fail('(document)', 'not a mapping');
-  if (spec.apiVersion !== 'mlops.io/v1alpha1')
-    fail('apiVersion', 'must be mlops.io/v1alpha1');
-  if (spec.kind !== 'MLSystem') fail('kind', 'must be MLSystem');
-  const name = spec.metadata?.name;
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+  if (!NAME_PATTERN.test(spec.metadata.name))
     fail(
       'metadata.name',
-      'lower-case letters, digits and single hyphens, at most 40 characters',
+      'lower-case letters, digits and single hyphens, at most 40 characters (SageMaker names get suffixes)',
     );
-  const ds = spec.spec?.dataset;
-  if (!ds) fail('spec.dataset', 'required');
-  if (typeof ds.header !== 'boolean')
-    fail('spec.dataset.header', 'true or false');
-  if (!['regression', 'binary', 'multiclass'].includes(ds.task))
-    fail('spec.dataset.task', 'regression, binary or multiclass');
-  if (typeof ds.target !== 'string' || ds.target === '')
-    fail('spec.dataset.target', 'required');
+  const ds = spec.spec.dataset;
   if (!ds.header && !ds.columns?.length)
     fail('spec.dataset.columns', 'required (every column) without a header');
   const seen = new Set<string>();
   (ds.columns ?? []).forEach((c, i) => {
-    if (typeof c?.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name))
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name))
       fail(
         `spec.dataset.columns[${i}].name`,
-        'letters, digits and _ (it is a JSON key and a CSV column)',
+        'letters, digits and _ (it is a JSON key, a CSV column and a VTL reference)',
       );
     if (seen.has(c.name))
       fail(`spec.dataset.columns[${i}].name`, `${c.name} is listed twice`);
     seen.add(c.name);
-    if (c.type && !['numeric', 'categorical', 'boolean'].includes(c.type))
-      fail(
-        `spec.dataset.columns[${i}].type`,
-        'numeric, categorical or boolean',
-      );
   });
   const gate = spec.spec.gate;
-  if (!gate) fail('spec.gate', 'required');
   if (!REPORT_METRICS[ds.task].includes(gate.metric))
     fail(
       'spec.gate.metric',
@@ -128,36 +102,11 @@ function checkSpec(doc: unknown, file: string): MlSystemSpec {
         ds.task
       ].join(', ')})`,
     );
-  if (!COMPARISONS.includes(gate.comparison))
-    fail('spec.gate.comparison', COMPARISONS.join(', '));
-  if (typeof gate.threshold !== 'number' || !Number.isFinite(gate.threshold))
-    fail('spec.gate.threshold', 'a number');
-  const training = spec.spec.training;
-  const objective = training?.objective;
-  if (objective !== undefined && objective !== TASK_OBJECTIVES[ds.task])
-    fail(
-      'spec.training.objective',
-      `a ${ds.task} task trains with ${
-        TASK_OBJECTIVES[ds.task]
-      }, not ${objective}`,
-    );
-  for (const [k, v] of Object.entries(training?.hyperparameters ?? {})) {
-    if (!/^[a-z_]+$/.test(k))
-      fail(`spec.training.hyperparameters.${k}`, 'an XGBoost parameter name');
-    if (typeof v === 'string' ? v.trim() === '' : !Number.isFinite(v))
-      fail(`spec.training.hyperparameters.${k}`, 'a number or a string');
+  for (const [k, v] of Object.entries(
+    spec.spec.training?.hyperparameters ?? {},
+  ))
     if (NUMERIC_HYPERPARAMETERS.has(k) && !Number.isFinite(Number(v)))
       fail(`spec.training.hyperparameters.${k}`, 'a number');
-  }
-  const split = training?.split;
-  if (split) {
-    const sum = split.train + split.validation + split.test;
-    if (
-      ![split.train, split.validation, split.test].every(f => f > 0) ||
-      Math.abs(sum - 1) > 1e-9
-    )
-      fail('spec.training.split', 'three positive fractions summing to 1');
-  }
   return spec;
 }
 
@@ -189,7 +138,7 @@ export function resolveSystem(
 ): ResolvedSystem {
   const where = options.specFile ?? spec.metadata.name;
   const ds = spec.spec.dataset;
-  const missing = ds.missingValues ?? DEFAULT_MISSING;
+  const missing = ds.missingValues ?? [...DEFAULT_MISSING_VALUES];
   const listed = new Map((ds.columns ?? []).map(c => [c.name, c]));
   let rows: string[][] | undefined;
   let names: string[];
@@ -328,17 +277,26 @@ export function loadSystem(
   return resolveSystem(readSpecFile(specFile), { dataFile, specFile });
 }
 
-/** XGBoost settings the task fixes (the SageMaker XGBoost container's names). */
+/** Each task's default eval metric (XGBoost's default for its objective). */
+const DEFAULT_EVAL_METRIC: Record<Task, string> = {
+  regression: 'rmse',
+  binary: 'logloss',
+  multiclass: 'mlogloss',
+};
+
+/**
+ * XGBoost settings the task fixes (the SageMaker XGBoost container's names):
+ * objective and num_class; the eval metric (which drives early stopping) is
+ * the spec's when it names one (parseSpec checked it fits the objective).
+ */
 export function taskTraining(system: ResolvedSystem): Record<string, string> {
   const { task, classes } = system.schema;
-  if (task === 'regression')
-    return { objective: TASK_OBJECTIVES.regression, eval_metric: 'rmse' };
-  if (task === 'binary')
-    return { objective: TASK_OBJECTIVES.binary, eval_metric: 'logloss' };
+  const evalMetric = system.hyperparameters.eval_metric;
   return {
-    objective: TASK_OBJECTIVES.multiclass,
-    num_class: String(classes!.length),
-    eval_metric: 'mlogloss',
+    objective: defaultObjective(task),
+    ...(task === 'multiclass' ? { num_class: String(classes!.length) } : {}),
+    eval_metric:
+      typeof evalMetric === 'string' ? evalMetric : DEFAULT_EVAL_METRIC[task],
   };
 }
 

@@ -6,7 +6,8 @@ import {
   responseTemplate,
 } from '../lib/api-mapping';
 import { MODEL_PARAMETERS, modelParameters } from '../lib/config';
-import { loadSystem } from '../lib/spec';
+import { TASK_METRICS } from '@mlops-portal/ml-core';
+import { loadSystem, REPORT_METRICS, taskTraining } from '../lib/spec';
 import { imageUri, SAGEMAKER_IMAGE_ACCOUNTS } from '../lib/images';
 import {
   buildPipelineDefinition,
@@ -351,11 +352,11 @@ ${over}`;
     ],
     [
       base('').replace('name: churn', 'name: Churn_1'),
-      /metadata.name: lower-case/,
+      /metadata.name: must be lower-case/,
     ],
     [
       base('').replace('metric: auc', 'metric: mse'),
-      /spec.gate.metric: mse is not in the binary report/,
+      /spec.gate.metric: 'mse' is not a binary metric/,
     ],
     [
       base('').replace('GreaterThanOrEqualTo', 'AtLeast'),
@@ -363,23 +364,69 @@ ${over}`;
     ],
     [
       base('').replace('classes: [no, yes]', 'classes: [a, b, c]'),
-      /a binary task has 2/,
+      /spec.dataset.classes: a binary task has exactly 2/,
     ],
     [
       base('  training: { split: { train: 0.9, validation: 0.2, test: 0.1 } }'),
       /spec.training.split/,
     ],
-    [base('').replace('name: tenure', 'name: plan'), /plan is listed twice/],
+    [
+      base('').replace('name: tenure', 'name: plan'),
+      /spec.dataset.columns\[1\].name: 'plan' is listed twice/,
+    ],
     [
       base('  training: { objective: reg:squarederror }'),
-      /spec.training.objective: a binary task trains with binary:logistic/,
+      /spec.training.objective: reg:squarederror does not fit task binary/,
     ],
     [
       base('  training: { hyperparameters: { max_depth: deep } }'),
-      /spec.training.hyperparameters.max_depth: a number/,
+      /spec.training.hyperparameters.max_depth: must be a number/,
+    ],
+    // Accepted by the portal's parseSpec, refused by what AWS adds:
+    [
+      base('').replace('name: churn', `name: ${'c'.repeat(41)}`),
+      /metadata.name: .*at most 40 characters/,
+    ],
+    [
+      base('').replace('name: tenure', 'name: tenure days'),
+      /spec.dataset.columns\[1\].name: letters, digits and _/,
     ],
   ])('names the field of a bad spec (%#)', (text, message) => {
     expect(() => loadSystem(write(text as string))).toThrow(message as RegExp);
+  });
+
+  it("reads the spec with the portal's parser: the abalone and penguins specs load, and a problem is named with its file", () => {
+    for (const demo of ['abalone', 'penguins'])
+      expect(
+        loadSystem(path.join(DEMO, demo, 'ml-system.yaml')).schema.task,
+      ).toMatch(/regression|multiclass/);
+    const file = write(base('').replace('task: binary', 'task: ranking'));
+    expect(() => loadSystem(file)).toThrow(
+      new RegExp(
+        `^${file}: 1 problem:\n {2}- spec.dataset.task: must be one of`,
+      ),
+    );
+  });
+
+  it("trains with the task's objective and the spec's eval metric when it names one", () => {
+    const system = loadSystem(
+      write(base('  training: { hyperparameters: { eval_metric: auc } }')),
+    );
+    expect(taskTraining(system)).toEqual({
+      objective: 'binary:logistic',
+      eval_metric: 'auc',
+    });
+    expect(taskTraining(loadSystem(write(base(''))))).toEqual({
+      objective: 'binary:logistic',
+      eval_metric: 'logloss',
+    });
+  });
+
+  it('evaluate.py reports every metric the portal lets a gate name, so a spec the portal accepts deploys', () => {
+    for (const task of ['regression', 'binary', 'multiclass'] as const)
+      expect(REPORT_METRICS[task]).toEqual(
+        expect.arrayContaining(TASK_METRICS[task].metrics.map(m => m.name)),
+      );
   });
 
   it('asks for a data file when a header spec leaves types to inference', () => {

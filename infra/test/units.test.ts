@@ -193,10 +193,12 @@ describe('API mapping', () => {
     );
   });
 
-  it('answers {predictions:[{rings, age}]} with age = rings + 1.5', () => {
+  it('answers {predictions:[{rings, value, display, age}]} with age = rings + 1.5', () => {
     const vtl = responseTemplate(abalone, 'ep', '3');
     expect(vtl).toContain('#set($shown = $y * 1 + 1.5)');
-    expect(vtl).toContain('{"rings":$y,"age":$shown}');
+    expect(vtl).toContain(
+      '{"rings":$y,"value":$y,"display":{"value":$shown,"label":"Age","unit":"years"},"age":$shown}',
+    );
     expect(vtl).toContain('"endpointName":"ep","modelVersion":3}');
   });
 });

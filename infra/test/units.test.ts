@@ -6,7 +6,7 @@ import {
   responseTemplate,
 } from '../lib/api-mapping';
 import { MODEL_PARAMETERS, modelParameters } from '../lib/config';
-import { TASK_METRICS } from '@mlops-portal/ml-core';
+import { parseSpec, resolveSchema, TASK_METRICS } from '@mlops-portal/ml-core';
 import { loadSystem, REPORT_METRICS, taskTraining } from '../lib/spec';
 import { imageUri, SAGEMAKER_IMAGE_ACCOUNTS } from '../lib/images';
 import {
@@ -430,6 +430,28 @@ ${over}`;
         expect.arrayContaining(TASK_METRICS[task].metrics.map(m => m.name)),
       );
   });
+
+  it.each([
+    ['abalone', 'abalone.data', false],
+    ['breast-cancer', 'breast-cancer.csv', true],
+    ['penguins', 'penguins.csv', false],
+  ])(
+    "resolves %s's inputs as the portal does (ml-core's resolveSchema over the data file), so the endpoint's CSV order is the signature's",
+    (demo, data, needsData) => {
+      const specFile = path.join(DEMO, demo, 'ml-system.yaml');
+      const dataFile = path.join(DEMO, demo, data);
+      const system = loadSystem(specFile, needsData ? dataFile : undefined);
+      const portal = resolveSchema(
+        parseSpec(fs.readFileSync(specFile, 'utf8')).spec.dataset,
+        fs.readFileSync(dataFile, 'utf8'),
+      );
+      expect(system.inputs).toEqual(
+        portal.columns.filter(c => c.name !== portal.target),
+      );
+      expect(system.schema.classes).toEqual(portal.classes);
+      expect(system.schema.task).toBe(portal.task);
+    },
+  );
 
   it('asks for a data file when a header spec leaves types to inference', () => {
     const file = path.join(DEMO, 'breast-cancer', 'ml-system.yaml');

@@ -124,6 +124,8 @@ export interface ResolvedSystem {
   hyperparameters: Record<string, number | string>;
   /** Register passing versions as Approved. */
   preApprove: boolean;
+  /** The spec file it was read from (its name goes into the mlops.io/spec annotation). */
+  specFile?: string;
 }
 
 /**
@@ -274,7 +276,10 @@ export function loadSystem(
   specFile: string,
   dataFile?: string,
 ): ResolvedSystem {
-  return resolveSystem(readSpecFile(specFile), { dataFile, specFile });
+  return {
+    ...resolveSystem(readSpecFile(specFile), { dataFile, specFile }),
+    specFile,
+  };
 }
 
 /** Each task's default eval metric (XGBoost's default for its objective). */

@@ -229,6 +229,8 @@ describe('portal snippet', () => {
         '    mlops.io/endpoint: "abalone-age-endpoint"',
         '    mlops.io/release-pipeline: "abalone-release"',
         '    mlops.io/aws-region: "eu-west-1"',
+        '    # the spec file the stacks were built from, relative to this catalog-info.yaml',
+        '    mlops.io/spec: "./ml-system.yaml"',
         '',
       ].join('\n'),
     );
@@ -474,6 +476,7 @@ describe('portal snippet for several systems', () => {
         Region: 'eu-west-1',
         EndpointName: name,
         InputDataUrl: `s3://mlops-data-1-eu-west-1/data/${name}/`,
+        SpecAnnotation: `./${name}.yaml`,
       },
       [`${p}Release`]: { ReleasePipelineName: `${name}-release` },
     });
@@ -490,6 +493,9 @@ describe('portal snippet for several systems', () => {
     );
     expect(text).toContain(
       '    mlops.io/release-pipeline: "abalone-age-predictor-release"',
+    );
+    expect(text).toContain(
+      '    mlops.io/spec: "./breast-cancer-classifier.yaml"',
     );
   });
 });

@@ -7,7 +7,14 @@ import {
 } from '../lib/api-mapping';
 import { MODEL_PARAMETERS, modelParameters } from '../lib/config';
 import { parseSpec, resolveSchema, TASK_METRICS } from '@mlops-portal/ml-core';
-import { loadSystem, REPORT_METRICS, taskTraining } from '../lib/spec';
+import {
+  gateStepName,
+  loadSystem,
+  REPORT_METRICS,
+  taskTraining,
+} from '../lib/spec';
+// The portal's step naming (infra does not depend on the plugin; the test holds both to one rule).
+import { gateStepName as portalGateStepName } from '../../plugins/mlops-common/src/signature';
 import { imageUri, SAGEMAKER_IMAGE_ACCOUNTS } from '../lib/images';
 import {
   buildPipelineDefinition,
@@ -431,6 +438,14 @@ ${over}`;
       expect(REPORT_METRICS[task]).toEqual(
         expect.arrayContaining(TASK_METRICS[task].metrics.map(m => m.name)),
       );
+  });
+
+  it("names every gate step as the portal does (CheckMSE, CheckPRAUC, …: the runs' step names are data both read)", () => {
+    for (const task of ['regression', 'binary', 'multiclass'] as const)
+      for (const metric of REPORT_METRICS[task])
+        expect(
+          gateStepName({ metric, comparison: 'LessThan', threshold: 0 }),
+        ).toBe(portalGateStepName({ metric }));
   });
 
   it.each([

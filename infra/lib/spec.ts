@@ -4,20 +4,21 @@
  * AWS resources, the XGBoost objective and the quality gate. Everything the
  * stacks and step scripts know about a data set comes from here.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   DEFAULT_MAX_CATEGORIES,
   DEFAULT_MISSING_VALUES,
   DEFAULT_SPLIT,
   defaultObjective,
   parseSpec,
+  resolveSchema,
+  SchemaError,
 } from '@mlops-portal/ml-core';
 import type {
   ColumnSchema,
   ColumnSpec,
   DatasetSchema,
+  DatasetSpec,
   GateSpec,
   MlSystemSpec,
   OutputDisplaySpec,
@@ -129,10 +130,13 @@ export interface ResolvedSystem {
 }
 
 /**
- * Resolves the schema: columns the spec lists keep what it says; with a header
- * the other columns are read from `dataFile` (numeric when every present cell
- * is a number, else categorical). Throws naming the field when something the
- * API or the steps need cannot be known.
+ * Resolves the schema. With a data file it is ml-core's resolveSchema over
+ * the file's first rows — the portal's own resolution, so the API's inputs and
+ * CSV order are those of the signature the portal builds: types the spec
+ * leaves out are inferred (an inferred categorical gets no fixed categories;
+ * training learns them), and values the spec does not allow are refused
+ * naming the column. Without one every input must be typed (categorical ones
+ * with their categories) in the spec. Throws naming the field.
  */
 export function resolveSystem(
   spec: MlSystemSpec,
@@ -140,110 +144,31 @@ export function resolveSystem(
 ): ResolvedSystem {
   const where = options.specFile ?? spec.metadata.name;
   const ds = spec.spec.dataset;
-  const missing = ds.missingValues ?? [...DEFAULT_MISSING_VALUES];
-  const listed = new Map((ds.columns ?? []).map(c => [c.name, c]));
-  let rows: string[][] | undefined;
-  let names: string[];
-  if (ds.header) {
-    const unlisted = (header: string[]) =>
-      header.some(h => {
-        const c = listed.get(h);
-        return !c?.type || (c.type === 'categorical' && !c.categories);
-      });
-    if (!options.dataFile) {
-      names = [...listed.keys()];
-      if (!names.includes(ds.target)) names.push(ds.target);
-      const inputs = names.filter(n => n !== ds.target);
-      if (inputs.length === 0 || unlisted(inputs))
-        throw new SpecError(
-          where,
-          'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from',
-        );
-    } else {
-      rows = readSample(options.dataFile);
-      if (rows.length < 2)
-        throw new SpecError(options.dataFile, 'needs a header and data rows');
-      names = rows[0].map(h => h.trim());
-      rows = rows.slice(1);
-      for (const n of listed.keys())
-        if (!names.includes(n))
-          throw new SpecError(
-            where,
-            `spec.dataset.columns: ${n} is not in the header of ${path.basename(
-              options.dataFile,
-            )}`,
-          );
-    }
-  } else {
-    names = (ds.columns ?? []).map(c => c.name);
-  }
-  if (!names.includes(ds.target))
-    throw new SpecError(where, `spec.dataset.target: no column ${ds.target}`);
-
-  const columns: ColumnSchema[] = names.map((name, index) => {
-    const given: ColumnSpec = listed.get(name) ?? { name };
-    if (name === ds.target && !given.type) {
-      // The target's type follows the task; classes come from the spec or the data.
-      if (ds.task === 'regression') return { ...given, type: 'numeric' };
-      if (ds.classes)
-        return { ...given, type: 'categorical', categories: ds.classes };
-    }
-    if (given.type && (given.type !== 'categorical' || given.categories))
-      return { ...given, type: given.type };
-    if (!rows)
-      throw new SpecError(
-        where,
-        `spec.dataset.columns: ${name} needs a type (and categories) when no data file is given`,
-      );
-    const cells = rows
-      .map(r => (r[index] ?? '').trim())
-      .filter(v => !missing.includes(v));
-    const numeric =
-      given.type !== 'categorical' &&
-      cells.length > 0 &&
-      cells.every(v => Number.isFinite(Number(v)));
-    if (numeric) return { ...given, type: 'numeric' };
-    return {
-      ...given,
-      type: 'categorical',
-      categories: given.categories ?? [...new Set(cells)].sort(),
-    };
-  });
-
-  const target = columns.find(c => c.name === ds.target)!;
-  let classes = ds.classes;
-  if (ds.task !== 'regression' && !classes) {
-    if (target.categories) classes = target.categories;
-    else
-      throw new SpecError(
-        where,
-        'spec.dataset.classes: required for a classifier when no data file is given',
-      );
-  }
-  if (ds.task === 'binary' && classes!.length !== 2)
+  const schema = options.dataFile
+    ? schemaFromData(ds, options.dataFile)
+    : schemaFromSpec(ds, where);
+  const { task, classes } = schema;
+  if (task !== 'regression' && !classes)
+    throw new SpecError(
+      where,
+      'spec.dataset.classes: required for a classifier when no data file is given',
+    );
+  if (task === 'binary' && classes!.length !== 2)
     throw new SpecError(where, 'spec.dataset.classes: a binary task has 2');
-  if (ds.task === 'multiclass' && classes!.length < 3)
+  if (task === 'multiclass' && classes!.length < 3)
     throw new SpecError(
       where,
       'spec.dataset.classes: a multiclass task has at least 3',
     );
 
   const split = { ...DEFAULT_SPLIT, ...spec.spec.training?.split };
-  if (split.stratify === undefined) split.stratify = ds.task !== 'regression';
+  if (split.stratify === undefined) split.stratify = task !== 'regression';
   return {
     name: spec.metadata.name,
     title: spec.metadata.title ?? spec.metadata.name,
     description: spec.metadata.description,
-    schema: {
-      header: ds.header,
-      columns,
-      target: ds.target,
-      task: ds.task,
-      classes,
-      missingValues: missing,
-      maxCategories: ds.maxCategories ?? DEFAULT_MAX_CATEGORIES,
-    },
-    inputs: columns.filter(c => c.name !== ds.target),
+    schema,
+    inputs: schema.columns.filter(c => c.name !== ds.target),
     split,
     gate: spec.spec.gate,
     display: spec.spec.prediction?.output,
@@ -252,23 +177,74 @@ export function resolveSystem(
   };
 }
 
-function readSample(file: string): string[][] {
+/** ml-core's resolution over the first SAMPLE_BYTES of the data file. */
+function schemaFromData(ds: DatasetSpec, file: string): DatasetSchema {
   if (!fs.existsSync(file))
     throw new SpecError(
       file,
       'data file not found (needed to infer the columns the spec leaves out)',
     );
   const fd = fs.openSync(file, 'r');
+  let sample: string;
+  let truncated: boolean;
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const n = fs.readSync(fd, buffer, 0, SAMPLE_BYTES, 0);
-    let text = buffer.subarray(0, n).toString('utf8');
-    // Drop a row cut off by the sample limit.
-    if (n === SAMPLE_BYTES) text = text.slice(0, text.lastIndexOf('\n') + 1);
-    return parseCsv(text, { relax_column_count: true, skip_empty_lines: true });
+    sample = buffer.subarray(0, n).toString('utf8');
+    truncated = n === SAMPLE_BYTES;
   } finally {
     fs.closeSync(fd);
   }
+  try {
+    return resolveSchema(ds, sample, { truncated });
+  } catch (e) {
+    if (e instanceof SchemaError) throw new SpecError(file, e.message);
+    throw e;
+  }
+}
+
+/** Every column typed by the spec itself (no data file to read). */
+function schemaFromSpec(ds: DatasetSpec, where: string): DatasetSchema {
+  const listed = ds.columns ?? [];
+  const names = listed.map(c => c.name);
+  if (ds.header && !names.includes(ds.target)) names.push(ds.target);
+  if (names.length < 2)
+    throw new SpecError(
+      where,
+      'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from',
+    );
+  if (!names.includes(ds.target))
+    throw new SpecError(where, `spec.dataset.target: no column ${ds.target}`);
+  const byName = new Map(listed.map(c => [c.name, c]));
+  const columns: ColumnSchema[] = names.map(name => {
+    const given: ColumnSpec = byName.get(name) ?? { name };
+    if (name === ds.target && !given.type) {
+      // The target's type follows the task; classes come from the spec.
+      if (ds.task === 'regression') return { ...given, type: 'numeric' };
+      if (ds.classes)
+        return { ...given, type: 'categorical', categories: ds.classes };
+    }
+    if (given.type && (given.type !== 'categorical' || given.categories))
+      return { ...given, type: given.type };
+    throw new SpecError(
+      where,
+      ds.header
+        ? 'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from'
+        : `spec.dataset.columns: ${name} needs a type (and categories) when no data file is given`,
+    );
+  });
+  const target = columns.find(c => c.name === ds.target)!;
+  return {
+    header: ds.header,
+    columns,
+    target: ds.target,
+    task: ds.task,
+    ...(ds.task === 'regression'
+      ? {}
+      : { classes: ds.classes ?? target.categories }),
+    missingValues: [...(ds.missingValues ?? DEFAULT_MISSING_VALUES)],
+    maxCategories: ds.maxCategories ?? DEFAULT_MAX_CATEGORIES,
+  };
 }
 
 /** Reads a spec file and resolves it (the construct's entry point). */

@@ -339,7 +339,7 @@ ${over}`;
     });
   });
 
-  it('infers unlisted columns from a data file: numeric when every cell is a number', () => {
+  it('infers unlisted columns from a data file as ml-core does: numeric when every cell is a number', () => {
     const data = path.join(path.dirname(write(base(''))), 'data.csv');
     fs.writeFileSync(
       data,
@@ -351,7 +351,8 @@ ${over}`;
     ).toEqual([
       ['plan', 'categorical', ['basic', 'pro']],
       ['tenure', 'numeric', null],
-      ['region', 'categorical', ['north', 'south']],
+      // as the portal resolves it: an inferred category set is learned in training, not fixed at the API
+      ['region', 'categorical', null],
       ['score', 'numeric', null],
     ]);
   });
@@ -469,6 +470,19 @@ ${over}`;
       expect(system.schema.task).toBe(portal.task);
     },
   );
+
+  it('refuses a data file holding a category the spec does not allow, naming the file and column', () => {
+    const data = path.join(path.dirname(write(base(''))), 'data.csv');
+    fs.writeFileSync(
+      data,
+      'plan,tenure,churned\nbasic,3,no\ngold,4,yes\npro,5,no\n',
+    );
+    expect(() => loadSystem(write(base('')), data)).toThrow(
+      new RegExp(
+        `^${data}: column 'plan' holds 'gold', not among its categories`,
+      ),
+    );
+  });
 
   it('asks for a data file when a header spec leaves types to inference', () => {
     const file = path.join(DEMO, 'breast-cancer', 'ml-system.yaml');

@@ -2,9 +2,10 @@
  * API Gateway mapping for a system's prediction API, generated from its
  * resolved spec: the JSON request model, the VTL that turns JSON instances
  * into the CSV rows the inference pipeline reads (signature order), and the
- * VTL that turns the model's CSV answer back into JSON by task:
- *   regression  {"<target>": v, "<display key>": v × scale + offset}
- *   binary      {"<target>": label, "probability": p(label), "probabilities": {class: p, …}}
+ * VTL that turns the model's CSV answer back into JSON by task, in the
+ * shape of -common's toPrediction:
+ *   regression  {"<target>": v, "value": v, "display": {value: v × scale + offset, label, unit}, "<output.name>": shown}
+ *   binary      {"<target>": label, "value": label, "probability": p(label), "probabilities": {class: p, …}}
  *   multiclass  the same with every class (the most probable one is the label)
  */
 import type { ColumnSchema } from '@mlops-portal/ml-core';
@@ -25,6 +26,18 @@ function checkSafe(system: ResolvedSystem): void {
             v,
           )} contains one of , " \\ $ # or a line break, which the prediction API cannot pass through`,
         );
+  // Display text is written with JSON.stringify; only Velocity's own $ and # would break it.
+  const d = system.display;
+  for (const [field, v] of [
+    ['label', d?.label],
+    ['unit', d?.unit],
+  ] as const)
+    if (v !== undefined && /[$#]/.test(v))
+      throw new Error(
+        `${system.name}: spec.prediction.output.${field}: ${JSON.stringify(
+          v,
+        )} contains $ or #, which the prediction API's template cannot pass through`,
+      );
   for (const v of system.schema.classes ?? [])
     if (UNSAFE.test(v))
       throw new Error(
@@ -94,19 +107,15 @@ const NUMBER_PATTERN = '-?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?';
 export const MODEL_OUTPUT_ERROR_BODY =
   '{"message":"The model returned no usable prediction."}';
 
-/** JSON key of a regression's display value: its label in lower camel case ("Age" → "age"). */
+/**
+ * Field under which a regression prediction also carries its display value
+ * (the spec's `prediction.output.name`, e.g. `age`); skipped when it would
+ * shadow `value`, `display` or the target, as toPrediction does.
+ */
 export function displayKey(system: ResolvedSystem): string | undefined {
-  const d = system.display;
-  if (!d?.label || (d.scale === undefined && d.offset === undefined))
-    return undefined;
-  const words = d.label.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  const key = words
-    .map((w, i) =>
-      i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase(),
-    )
-    .join('');
-  return /^[a-z][A-Za-z0-9]*$/.test(key) && key !== system.schema.target
-    ? key
+  const name = system.display?.name;
+  return name && !['value', 'display', system.schema.target].includes(name)
+    ? name
     : undefined;
 }
 
@@ -114,20 +123,36 @@ export function displayKey(system: ResolvedSystem): string | undefined {
 const labelList = (classes: string[]) =>
   `[${classes.map(c => `"${c}"`).join(',')}]`;
 
+/**
+ * Each prediction has the shape of -common's toPrediction (the portal's
+ * engines answer the same): regression `{<target>, value, display?,
+ * <display name>?}`, classifiers `{<target>, value, probabilities}` plus
+ * `probability` of the predicted class.
+ */
 function regressionRows(system: ResolvedSystem): string[] {
   const target = system.schema.target;
+  const d = system.display;
+  if (!d) {
+    return [
+      '#foreach($v in $values)',
+      '#set($y = $zero.parseDouble($v))',
+      `{"${target}":$y,"value":$y}#if($foreach.hasNext),#end`,
+      '#end',
+    ];
+  }
   const key = displayKey(system);
-  const d = system.display ?? {};
-  const display = key
-    ? [
-        `#set($shown = $y * ${d.scale ?? 1} + ${d.offset ?? 0})`,
-        `{"${target}":$y,"${key}":$shown}#if($foreach.hasNext),#end`,
-      ]
-    : [`{"${target}":$y}#if($foreach.hasNext),#end`];
+  const shown = [
+    '"value":$shown',
+    ...(d.label !== undefined ? [`"label":${JSON.stringify(d.label)}`] : []),
+    ...(d.unit !== undefined ? [`"unit":${JSON.stringify(d.unit)}`] : []),
+  ].join(',');
   return [
     '#foreach($v in $values)',
     '#set($y = $zero.parseDouble($v))',
-    ...display,
+    `#set($shown = $y * ${d.scale ?? 1} + ${d.offset ?? 0})`,
+    `{"${target}":$y,"value":$y,"display":{${shown}}${
+      key ? `,"${key}":$shown` : ''
+    }}#if($foreach.hasNext),#end`,
     '#end',
   ];
 }
@@ -135,13 +160,13 @@ function regressionRows(system: ResolvedSystem): string[] {
 function binaryRows(system: ResolvedSystem): string[] {
   const [negative, positive] = system.schema.classes!;
   const target = system.schema.target;
-  // binary:logistic answers p(classes[1]) per instance.
+  // binary:logistic answers p(classes[1]) per instance; a tie goes to classes[0], as in toPrediction.
   return [
     '#foreach($v in $values)',
     '#set($p = $zero.parseDouble($v))',
     '#set($q = 1.0 - $p)',
-    `#if($p >= 0.5)#set($label = "${positive}")#set($best = $p)#else#set($label = "${negative}")#set($best = $q)#end`,
-    `{"${target}":"$label","probability":$best,"probabilities":{"${negative}":$q,"${positive}":$p}}#if($foreach.hasNext),#end`,
+    `#if($p > $q)#set($label = "${positive}")#set($best = $p)#else#set($label = "${negative}")#set($best = $q)#end`,
+    `{"${target}":"$label","value":"$label","probability":$best,"probabilities":{"${negative}":$q,"${positive}":$p}}#if($foreach.hasNext),#end`,
     '#end',
   ];
 }
@@ -161,7 +186,7 @@ function multiclassRows(system: ResolvedSystem): string[] {
     '#set($x = $zero.parseDouble($values.get($index)))',
     '#if($x > $best)#set($best = $x)#set($label = $labels.get($j))#end',
     '#end',
-    `{"${target}":"$label","probability":$best,"probabilities":{#foreach($j in [0..${
+    `{"${target}":"$label","value":"$label","probability":$best,"probabilities":{#foreach($j in [0..${
       k - 1
     }])#set($index = $r * ${k} + $j)"$labels.get($j)":$zero.parseDouble($values.get($index))#if($foreach.hasNext),#end#end}}#if($foreach.hasNext),#end`,
     '#end',

@@ -305,6 +305,11 @@ export class MlPipelineStack extends Stack {
       value: inputDataUrl,
       description: `Upload ${system.name}'s data here`,
     });
+    // The portal reads the same spec file; it sits beside the entity's catalog-info.yaml.
+    const specAnnotation = `./${path.basename(
+      system.specFile ?? 'ml-system.yaml',
+    )}`;
+    new CfnOutput(this, 'SpecAnnotation', { value: specAnnotation });
     new CfnOutput(this, 'CatalogAnnotations', {
       description: 'Paste under metadata.annotations of the ML system entity',
       value: [
@@ -314,6 +319,7 @@ export class MlPipelineStack extends Stack {
         `mlops.io/release-pipeline: ${names.releasePipelineName}`,
         `mlops.io/aws-region: ${this.region}`,
         `mlops.io/data-bucket: ${inputDataUrl}`,
+        `mlops.io/spec: ${specAnnotation}`,
       ].join('; '),
     });
     new CfnOutput(this, 'ArtifactBucketName', { value: artifacts.bucketName });

@@ -20,6 +20,8 @@ export interface PortalResources {
   artifactBucketName?: string;
   apiUrl?: string;
   consumerUrl?: string;
+  /** mlops.io/spec: the spec file, relative to the entity's catalog-info.yaml. */
+  specAnnotation: string;
 }
 
 function pick(
@@ -71,6 +73,9 @@ export function resourcesFromOutputs(
     artifactBucketName:
       pick(outputs, pipeline, 'ArtifactBucketName', false) ??
       pick(outputs, PLATFORM_STACK, 'ArtifactBucketName', false),
+    // Outputs of stacks deployed before the annotation existed lack it; the spec's usual name.
+    specAnnotation:
+      pick(outputs, pipeline, 'SpecAnnotation', false) ?? './ml-system.yaml',
     apiUrl: pick(outputs, serving, 'ApiUrl', false),
     consumerUrl: pick(outputs, `${prefix}Hosting`, 'ConsumerUrl', false),
   };
@@ -99,6 +104,8 @@ export function catalogAnnotationsYaml(r: PortalResources): string {
     ...(r.dataBucketUri
       ? [`    mlops.io/data-bucket: ${q(r.dataBucketUri)}`]
       : []),
+    '    # the spec file the stacks were built from, relative to this catalog-info.yaml',
+    `    mlops.io/spec: ${q(r.specAnnotation)}`,
     '',
   ].join('\n');
 }

@@ -4,15 +4,21 @@
  * AWS resources, the XGBoost objective and the quality gate. Everything the
  * stacks and step scripts know about a data set comes from here.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
 import * as fs from 'fs';
-import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
+import {
+  DEFAULT_MAX_CATEGORIES,
+  DEFAULT_MISSING_VALUES,
+  DEFAULT_SPLIT,
+  defaultObjective,
+  parseSpec,
+  resolveSchema,
+  SchemaError,
+} from '@mlops-portal/ml-core';
 import type {
   ColumnSchema,
   ColumnSpec,
   DatasetSchema,
-  GateComparison,
+  DatasetSpec,
   GateSpec,
   MlSystemSpec,
   OutputDisplaySpec,
@@ -22,26 +28,11 @@ import type {
 import reportMetrics from '../ml/report_metrics.json';
 import { MODEL_PARAMETERS } from './config';
 
-const DEFAULT_MISSING = ['', 'NA', '?'];
-const DEFAULT_MAX_CATEGORIES = 50;
-const DEFAULT_SPLIT = { train: 0.7, validation: 0.15, test: 0.15 };
 /** At most this much of a data file is read to infer unlisted columns (header + first rows). */
 const SAMPLE_BYTES = 4 * 1024 * 1024;
 /** SageMaker endpoint names are ≤ 63 characters and get suffixes like `-dq-v-123` here. */
 const NAME_PATTERN = /^[a-z0-9](-?[a-z0-9]){0,39}$/;
-const COMPARISONS: GateComparison[] = [
-  'LessThanOrEqualTo',
-  'LessThan',
-  'GreaterThanOrEqualTo',
-  'GreaterThan',
-];
 
-/** The XGBoost objective each task trains with (the SageMaker XGBoost container's names). */
-const TASK_OBJECTIVES: Record<Task, string> = {
-  regression: 'reg:squarederror',
-  binary: 'binary:logistic',
-  multiclass: 'multi:softprob',
-};
 /** Hyperparameters that feed pipeline parameters (numbers there). */
 const NUMERIC_HYPERPARAMETERS = new Set(
   MODEL_PARAMETERS.flatMap(p => (p.hyperparameter ? [p.hyperparameter] : [])),
@@ -65,62 +56,46 @@ export class SpecError extends Error {
 }
 
 /**
- * Reads and checks a spec file. The one place that parses spec YAML here;
- * it becomes ml-core's `parseSpec` once that exists.
+ * Reads and checks a spec file: ml-core's parseSpec (the portal's own
+ * reader, so a spec the portal accepts is the one deployed here), then what
+ * only AWS adds — resource-name length, column names usable as JSON keys and
+ * VTL references, a gate metric evaluate.py writes, hyperparameters that feed
+ * numeric pipeline parameters.
  */
 export function readSpecFile(file: string): MlSystemSpec {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SpecError(file, `not readable YAML: ${(e as Error).message}`);
+    throw new SpecError(file, `not readable: ${(e as Error).message}`);
   }
-  return checkSpec(doc, file);
+  return checkSpec(parseSpec(text, file), file);
 }
 
-function checkSpec(doc: unknown, file: string): MlSystemSpec {
+function checkSpec(spec: MlSystemSpec, file: string): MlSystemSpec {
   const fail = (field: string, why: string): never => {
     throw new SpecError(file, `${field}: ${why}`);
   };
-  const spec = doc as MlSystemSpec;
-  if (!spec || typeof spec !== 'object') fail('(document)', 'not a mapping');
-  if (spec.apiVersion !== 'mlops.io/v1alpha1')
-    fail('apiVersion', 'must be mlops.io/v1alpha1');
-  if (spec.kind !== 'MLSystem') fail('kind', 'must be MLSystem');
-  const name = spec.metadata?.name;
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+  if (!NAME_PATTERN.test(spec.metadata.name))
     fail(
       'metadata.name',
-      'lower-case letters, digits and single hyphens, at most 40 characters',
+      'lower-case letters, digits and single hyphens, at most 40 characters (SageMaker names get suffixes)',
     );
-  const ds = spec.spec?.dataset;
-  if (!ds) fail('spec.dataset', 'required');
-  if (typeof ds.header !== 'boolean')
-    fail('spec.dataset.header', 'true or false');
-  if (!['regression', 'binary', 'multiclass'].includes(ds.task))
-    fail('spec.dataset.task', 'regression, binary or multiclass');
-  if (typeof ds.target !== 'string' || ds.target === '')
-    fail('spec.dataset.target', 'required');
+  const ds = spec.spec.dataset;
   if (!ds.header && !ds.columns?.length)
     fail('spec.dataset.columns', 'required (every column) without a header');
   const seen = new Set<string>();
   (ds.columns ?? []).forEach((c, i) => {
-    if (typeof c?.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name))
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name))
       fail(
         `spec.dataset.columns[${i}].name`,
-        'letters, digits and _ (it is a JSON key and a CSV column)',
+        'letters, digits and _ (it is a JSON key, a CSV column and a VTL reference)',
       );
     if (seen.has(c.name))
       fail(`spec.dataset.columns[${i}].name`, `${c.name} is listed twice`);
     seen.add(c.name);
-    if (c.type && !['numeric', 'categorical', 'boolean'].includes(c.type))
-      fail(
-        `spec.dataset.columns[${i}].type`,
-        'numeric, categorical or boolean',
-      );
   });
   const gate = spec.spec.gate;
-  if (!gate) fail('spec.gate', 'required');
   if (!REPORT_METRICS[ds.task].includes(gate.metric))
     fail(
       'spec.gate.metric',
@@ -128,36 +103,11 @@ function checkSpec(doc: unknown, file: string): MlSystemSpec {
         ds.task
       ].join(', ')})`,
     );
-  if (!COMPARISONS.includes(gate.comparison))
-    fail('spec.gate.comparison', COMPARISONS.join(', '));
-  if (typeof gate.threshold !== 'number' || !Number.isFinite(gate.threshold))
-    fail('spec.gate.threshold', 'a number');
-  const training = spec.spec.training;
-  const objective = training?.objective;
-  if (objective !== undefined && objective !== TASK_OBJECTIVES[ds.task])
-    fail(
-      'spec.training.objective',
-      `a ${ds.task} task trains with ${
-        TASK_OBJECTIVES[ds.task]
-      }, not ${objective}`,
-    );
-  for (const [k, v] of Object.entries(training?.hyperparameters ?? {})) {
-    if (!/^[a-z_]+$/.test(k))
-      fail(`spec.training.hyperparameters.${k}`, 'an XGBoost parameter name');
-    if (typeof v === 'string' ? v.trim() === '' : !Number.isFinite(v))
-      fail(`spec.training.hyperparameters.${k}`, 'a number or a string');
+  for (const [k, v] of Object.entries(
+    spec.spec.training?.hyperparameters ?? {},
+  ))
     if (NUMERIC_HYPERPARAMETERS.has(k) && !Number.isFinite(Number(v)))
       fail(`spec.training.hyperparameters.${k}`, 'a number');
-  }
-  const split = training?.split;
-  if (split) {
-    const sum = split.train + split.validation + split.test;
-    if (
-      ![split.train, split.validation, split.test].every(f => f > 0) ||
-      Math.abs(sum - 1) > 1e-9
-    )
-      fail('spec.training.split', 'three positive fractions summing to 1');
-  }
   return spec;
 }
 
@@ -175,13 +125,18 @@ export interface ResolvedSystem {
   hyperparameters: Record<string, number | string>;
   /** Register passing versions as Approved. */
   preApprove: boolean;
+  /** The spec file it was read from (its name goes into the mlops.io/spec annotation). */
+  specFile?: string;
 }
 
 /**
- * Resolves the schema: columns the spec lists keep what it says; with a header
- * the other columns are read from `dataFile` (numeric when every present cell
- * is a number, else categorical). Throws naming the field when something the
- * API or the steps need cannot be known.
+ * Resolves the schema. With a data file it is ml-core's resolveSchema over
+ * the file's first rows — the portal's own resolution, so the API's inputs and
+ * CSV order are those of the signature the portal builds: types the spec
+ * leaves out are inferred (an inferred categorical gets no fixed categories;
+ * training learns them), and values the spec does not allow are refused
+ * naming the column. Without one every input must be typed (categorical ones
+ * with their categories) in the spec. Throws naming the field.
  */
 export function resolveSystem(
   spec: MlSystemSpec,
@@ -189,110 +144,31 @@ export function resolveSystem(
 ): ResolvedSystem {
   const where = options.specFile ?? spec.metadata.name;
   const ds = spec.spec.dataset;
-  const missing = ds.missingValues ?? DEFAULT_MISSING;
-  const listed = new Map((ds.columns ?? []).map(c => [c.name, c]));
-  let rows: string[][] | undefined;
-  let names: string[];
-  if (ds.header) {
-    const unlisted = (header: string[]) =>
-      header.some(h => {
-        const c = listed.get(h);
-        return !c?.type || (c.type === 'categorical' && !c.categories);
-      });
-    if (!options.dataFile) {
-      names = [...listed.keys()];
-      if (!names.includes(ds.target)) names.push(ds.target);
-      const inputs = names.filter(n => n !== ds.target);
-      if (inputs.length === 0 || unlisted(inputs))
-        throw new SpecError(
-          where,
-          'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from',
-        );
-    } else {
-      rows = readSample(options.dataFile);
-      if (rows.length < 2)
-        throw new SpecError(options.dataFile, 'needs a header and data rows');
-      names = rows[0].map(h => h.trim());
-      rows = rows.slice(1);
-      for (const n of listed.keys())
-        if (!names.includes(n))
-          throw new SpecError(
-            where,
-            `spec.dataset.columns: ${n} is not in the header of ${path.basename(
-              options.dataFile,
-            )}`,
-          );
-    }
-  } else {
-    names = (ds.columns ?? []).map(c => c.name);
-  }
-  if (!names.includes(ds.target))
-    throw new SpecError(where, `spec.dataset.target: no column ${ds.target}`);
-
-  const columns: ColumnSchema[] = names.map((name, index) => {
-    const given: ColumnSpec = listed.get(name) ?? { name };
-    if (name === ds.target && !given.type) {
-      // The target's type follows the task; classes come from the spec or the data.
-      if (ds.task === 'regression') return { ...given, type: 'numeric' };
-      if (ds.classes)
-        return { ...given, type: 'categorical', categories: ds.classes };
-    }
-    if (given.type && (given.type !== 'categorical' || given.categories))
-      return { ...given, type: given.type };
-    if (!rows)
-      throw new SpecError(
-        where,
-        `spec.dataset.columns: ${name} needs a type (and categories) when no data file is given`,
-      );
-    const cells = rows
-      .map(r => (r[index] ?? '').trim())
-      .filter(v => !missing.includes(v));
-    const numeric =
-      given.type !== 'categorical' &&
-      cells.length > 0 &&
-      cells.every(v => Number.isFinite(Number(v)));
-    if (numeric) return { ...given, type: 'numeric' };
-    return {
-      ...given,
-      type: 'categorical',
-      categories: given.categories ?? [...new Set(cells)].sort(),
-    };
-  });
-
-  const target = columns.find(c => c.name === ds.target)!;
-  let classes = ds.classes;
-  if (ds.task !== 'regression' && !classes) {
-    if (target.categories) classes = target.categories;
-    else
-      throw new SpecError(
-        where,
-        'spec.dataset.classes: required for a classifier when no data file is given',
-      );
-  }
-  if (ds.task === 'binary' && classes!.length !== 2)
+  const schema = options.dataFile
+    ? schemaFromData(ds, options.dataFile)
+    : schemaFromSpec(ds, where);
+  const { task, classes } = schema;
+  if (task !== 'regression' && !classes)
+    throw new SpecError(
+      where,
+      'spec.dataset.classes: required for a classifier when no data file is given',
+    );
+  if (task === 'binary' && classes!.length !== 2)
     throw new SpecError(where, 'spec.dataset.classes: a binary task has 2');
-  if (ds.task === 'multiclass' && classes!.length < 3)
+  if (task === 'multiclass' && classes!.length < 3)
     throw new SpecError(
       where,
       'spec.dataset.classes: a multiclass task has at least 3',
     );
 
   const split = { ...DEFAULT_SPLIT, ...spec.spec.training?.split };
-  if (split.stratify === undefined) split.stratify = ds.task !== 'regression';
+  if (split.stratify === undefined) split.stratify = task !== 'regression';
   return {
     name: spec.metadata.name,
     title: spec.metadata.title ?? spec.metadata.name,
     description: spec.metadata.description,
-    schema: {
-      header: ds.header,
-      columns,
-      target: ds.target,
-      task: ds.task,
-      classes,
-      missingValues: missing,
-      maxCategories: ds.maxCategories ?? DEFAULT_MAX_CATEGORIES,
-    },
-    inputs: columns.filter(c => c.name !== ds.target),
+    schema,
+    inputs: schema.columns.filter(c => c.name !== ds.target),
     split,
     gate: spec.spec.gate,
     display: spec.spec.prediction?.output,
@@ -301,23 +177,74 @@ export function resolveSystem(
   };
 }
 
-function readSample(file: string): string[][] {
+/** ml-core's resolution over the first SAMPLE_BYTES of the data file. */
+function schemaFromData(ds: DatasetSpec, file: string): DatasetSchema {
   if (!fs.existsSync(file))
     throw new SpecError(
       file,
       'data file not found (needed to infer the columns the spec leaves out)',
     );
   const fd = fs.openSync(file, 'r');
+  let sample: string;
+  let truncated: boolean;
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const n = fs.readSync(fd, buffer, 0, SAMPLE_BYTES, 0);
-    let text = buffer.subarray(0, n).toString('utf8');
-    // Drop a row cut off by the sample limit.
-    if (n === SAMPLE_BYTES) text = text.slice(0, text.lastIndexOf('\n') + 1);
-    return parseCsv(text, { relax_column_count: true, skip_empty_lines: true });
+    sample = buffer.subarray(0, n).toString('utf8');
+    truncated = n === SAMPLE_BYTES;
   } finally {
     fs.closeSync(fd);
   }
+  try {
+    return resolveSchema(ds, sample, { truncated });
+  } catch (e) {
+    if (e instanceof SchemaError) throw new SpecError(file, e.message);
+    throw e;
+  }
+}
+
+/** Every column typed by the spec itself (no data file to read). */
+function schemaFromSpec(ds: DatasetSpec, where: string): DatasetSchema {
+  const listed = ds.columns ?? [];
+  const names = listed.map(c => c.name);
+  if (ds.header && !names.includes(ds.target)) names.push(ds.target);
+  if (names.length < 2)
+    throw new SpecError(
+      where,
+      'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from',
+    );
+  if (!names.includes(ds.target))
+    throw new SpecError(where, `spec.dataset.target: no column ${ds.target}`);
+  const byName = new Map(listed.map(c => [c.name, c]));
+  const columns: ColumnSchema[] = names.map(name => {
+    const given: ColumnSpec = byName.get(name) ?? { name };
+    if (name === ds.target && !given.type) {
+      // The target's type follows the task; classes come from the spec.
+      if (ds.task === 'regression') return { ...given, type: 'numeric' };
+      if (ds.classes)
+        return { ...given, type: 'categorical', categories: ds.classes };
+    }
+    if (given.type && (given.type !== 'categorical' || given.categories))
+      return { ...given, type: given.type };
+    throw new SpecError(
+      where,
+      ds.header
+        ? 'spec.dataset.columns: with header: true, give every column with its type (and categories), or a data file to infer them from'
+        : `spec.dataset.columns: ${name} needs a type (and categories) when no data file is given`,
+    );
+  });
+  const target = columns.find(c => c.name === ds.target)!;
+  return {
+    header: ds.header,
+    columns,
+    target: ds.target,
+    task: ds.task,
+    ...(ds.task === 'regression'
+      ? {}
+      : { classes: ds.classes ?? target.categories }),
+    missingValues: [...(ds.missingValues ?? DEFAULT_MISSING_VALUES)],
+    maxCategories: ds.maxCategories ?? DEFAULT_MAX_CATEGORIES,
+  };
 }
 
 /** Reads a spec file and resolves it (the construct's entry point). */
@@ -325,20 +252,32 @@ export function loadSystem(
   specFile: string,
   dataFile?: string,
 ): ResolvedSystem {
-  return resolveSystem(readSpecFile(specFile), { dataFile, specFile });
+  return {
+    ...resolveSystem(readSpecFile(specFile), { dataFile, specFile }),
+    specFile,
+  };
 }
 
-/** XGBoost settings the task fixes (the SageMaker XGBoost container's names). */
+/** Each task's default eval metric (XGBoost's default for its objective). */
+const DEFAULT_EVAL_METRIC: Record<Task, string> = {
+  regression: 'rmse',
+  binary: 'logloss',
+  multiclass: 'mlogloss',
+};
+
+/**
+ * XGBoost settings the task fixes (the SageMaker XGBoost container's names):
+ * objective and num_class; the eval metric (which drives early stopping) is
+ * the spec's when it names one (parseSpec checked it fits the objective).
+ */
 export function taskTraining(system: ResolvedSystem): Record<string, string> {
   const { task, classes } = system.schema;
-  if (task === 'regression')
-    return { objective: TASK_OBJECTIVES.regression, eval_metric: 'rmse' };
-  if (task === 'binary')
-    return { objective: TASK_OBJECTIVES.binary, eval_metric: 'logloss' };
+  const evalMetric = system.hyperparameters.eval_metric;
   return {
-    objective: TASK_OBJECTIVES.multiclass,
-    num_class: String(classes!.length),
-    eval_metric: 'mlogloss',
+    objective: defaultObjective(task),
+    ...(task === 'multiclass' ? { num_class: String(classes!.length) } : {}),
+    eval_metric:
+      typeof evalMetric === 'string' ? evalMetric : DEFAULT_EVAL_METRIC[task],
   };
 }
 

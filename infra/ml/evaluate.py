@@ -104,6 +104,29 @@ def _auc(y, p):
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
+# Probabilities are clipped for log loss as XGBoost and ml-core do.
+EPS = 1e-16
+
+
+def _clip(p):
+    return np.clip(p, EPS, 1 - EPS)
+
+
+def _average_precision(y, p):
+    """Area under the precision-recall curve as average precision (tied scores step together); None without positives."""
+    positives = int(np.sum(y == 1))
+    if positives == 0:
+        return None
+    order = np.argsort(-p, kind="stable")
+    ys, ps = y[order], p[order]
+    # the last row of each run of tied scores closes a threshold
+    last = np.r_[ps[1:] != ps[:-1], True]
+    tp = np.cumsum(ys == 1)[last]
+    seen = (np.arange(len(ys)) + 1)[last]
+    recall_step = np.diff(np.r_[0, tp]) / positives
+    return float(np.sum(recall_step * tp / seen))
+
+
 def _ratio(a, b):
     return float(a) / float(b) if b else 0.0
 
@@ -148,6 +171,9 @@ def binary_metrics(y_true, probability, classes, threshold=0.5):
         "true_negative_rate": lambda i: _ratio(counts(i)[2], counts(i)[2] + counts(i)[1]),
         "false_positive_rate": lambda i: _ratio(counts(i)[1], counts(i)[1] + counts(i)[2]),
         "false_negative_rate": lambda i: _ratio(counts(i)[3], counts(i)[3] + counts(i)[0]),
+        # Beyond Model Monitor's set, as ml-core reports them (a spec may gate on either).
+        "pr_auc": lambda i: _average_precision(y[i], p[i]),
+        "logloss": lambda i: float(np.mean(-np.log(np.where(y[i] == 1, _clip(p[i]), 1 - _clip(p[i]))))),
     }
     report = {name: _metric(fn, n) for name, fn in metrics.items()}
     report["confusion_matrix"] = _confusion(y, (p >= threshold).astype(int), classes)
@@ -157,7 +183,8 @@ def binary_metrics(y_true, probability, classes, threshold=0.5):
 def multiclass_metrics(y_true, probabilities, classes):
     """multiclass_classification_metrics; the predicted class is the most probable one."""
     y = np.asarray(y_true, dtype=int)
-    predicted = np.argmax(np.asarray(probabilities, dtype=float), axis=1)
+    probabilities = np.asarray(probabilities, dtype=float)
+    predicted = np.argmax(probabilities, axis=1)
     n = len(y)
 
     def per_class(i):
@@ -181,6 +208,9 @@ def multiclass_metrics(y_true, probabilities, classes):
         "weighted_precision": weighted(1),
         "weighted_recall": weighted(2),
         "weighted_f1": weighted(3),
+        # Beyond Model Monitor's set, as ml-core reports them (a spec may gate on either).
+        "macro_f1": lambda i: float(np.mean([r[3] for r in per_class(i)])),
+        "logloss": lambda i: float(np.mean(-np.log(_clip(probabilities[i, y[i]])))),
     }
     report = {name: _metric(fn, n) for name, fn in metrics.items()}
     report["confusion_matrix"] = _confusion(y, predicted, classes)

@@ -131,6 +131,14 @@ describe.each([
     expect(endpoint.Properties.EndpointName).toBe(sys.name);
   });
 
+  it('tells the catalog entity which spec file it was built from (mlops.io/spec)', () => {
+    const outputs = t('Pipeline').Outputs;
+    expect(outputs.SpecAnnotation.Value).toBe('./ml-system.yaml');
+    expect(outputs.CatalogAnnotations.Value).toContain(
+      'mlops.io/spec: ./ml-system.yaml',
+    );
+  });
+
   it('trains with the objective of its task and gates on the metric its spec names', () => {
     const steps = stepsOf(definitionOf(t('Pipeline')));
     expect(steps.Train.Arguments.HyperParameters).toMatchObject(sys.objective);

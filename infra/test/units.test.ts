@@ -6,7 +6,15 @@ import {
   responseTemplate,
 } from '../lib/api-mapping';
 import { MODEL_PARAMETERS, modelParameters } from '../lib/config';
-import { loadSystem } from '../lib/spec';
+import { parseSpec, resolveSchema, TASK_METRICS } from '@mlops-portal/ml-core';
+import {
+  gateStepName,
+  loadSystem,
+  REPORT_METRICS,
+  taskTraining,
+} from '../lib/spec';
+// The portal's step naming (infra does not depend on the plugin; the test holds both to one rule).
+import { gateStepName as portalGateStepName } from '../../plugins/mlops-common/src/signature';
 import { imageUri, SAGEMAKER_IMAGE_ACCOUNTS } from '../lib/images';
 import {
   buildPipelineDefinition,
@@ -192,10 +200,12 @@ describe('API mapping', () => {
     );
   });
 
-  it('answers {predictions:[{rings, age}]} with age = rings + 1.5', () => {
+  it('answers {predictions:[{rings, value, display, age}]} with age = rings + 1.5', () => {
     const vtl = responseTemplate(abalone, 'ep', '3');
     expect(vtl).toContain('#set($shown = $y * 1 + 1.5)');
-    expect(vtl).toContain('{"rings":$y,"age":$shown}');
+    expect(vtl).toContain(
+      '{"rings":$y,"value":$y,"display":{"value":$shown,"label":"Age","unit":"years"},"age":$shown}',
+    );
     expect(vtl).toContain('"endpointName":"ep","modelVersion":3}');
   });
 });
@@ -226,6 +236,8 @@ describe('portal snippet', () => {
         '    mlops.io/endpoint: "abalone-age-endpoint"',
         '    mlops.io/release-pipeline: "abalone-release"',
         '    mlops.io/aws-region: "eu-west-1"',
+        '    # the spec file the stacks were built from, relative to this catalog-info.yaml',
+        '    mlops.io/spec: "./ml-system.yaml"',
         '',
       ].join('\n'),
     );
@@ -327,7 +339,7 @@ ${over}`;
     });
   });
 
-  it('infers unlisted columns from a data file: numeric when every cell is a number', () => {
+  it('infers unlisted columns from a data file as ml-core does: numeric when every cell is a number', () => {
     const data = path.join(path.dirname(write(base(''))), 'data.csv');
     fs.writeFileSync(
       data,
@@ -339,7 +351,8 @@ ${over}`;
     ).toEqual([
       ['plan', 'categorical', ['basic', 'pro']],
       ['tenure', 'numeric', null],
-      ['region', 'categorical', ['north', 'south']],
+      // as the portal resolves it: an inferred category set is learned in training, not fixed at the API
+      ['region', 'categorical', null],
       ['score', 'numeric', null],
     ]);
   });
@@ -351,11 +364,11 @@ ${over}`;
     ],
     [
       base('').replace('name: churn', 'name: Churn_1'),
-      /metadata.name: lower-case/,
+      /metadata.name: must be lower-case/,
     ],
     [
       base('').replace('metric: auc', 'metric: mse'),
-      /spec.gate.metric: mse is not in the binary report/,
+      /spec.gate.metric: 'mse' is not a binary metric/,
     ],
     [
       base('').replace('GreaterThanOrEqualTo', 'AtLeast'),
@@ -363,23 +376,112 @@ ${over}`;
     ],
     [
       base('').replace('classes: [no, yes]', 'classes: [a, b, c]'),
-      /a binary task has 2/,
+      /spec.dataset.classes: a binary task has exactly 2/,
     ],
     [
       base('  training: { split: { train: 0.9, validation: 0.2, test: 0.1 } }'),
       /spec.training.split/,
     ],
-    [base('').replace('name: tenure', 'name: plan'), /plan is listed twice/],
+    [
+      base('').replace('name: tenure', 'name: plan'),
+      /spec.dataset.columns\[1\].name: 'plan' is listed twice/,
+    ],
     [
       base('  training: { objective: reg:squarederror }'),
-      /spec.training.objective: a binary task trains with binary:logistic/,
+      /spec.training.objective: reg:squarederror does not fit task binary/,
     ],
     [
       base('  training: { hyperparameters: { max_depth: deep } }'),
-      /spec.training.hyperparameters.max_depth: a number/,
+      /spec.training.hyperparameters.max_depth: must be a number/,
+    ],
+    // Accepted by the portal's parseSpec, refused by what AWS adds:
+    [
+      base('').replace('name: churn', `name: ${'c'.repeat(41)}`),
+      /metadata.name: .*at most 40 characters/,
+    ],
+    [
+      base('').replace('name: tenure', 'name: tenure days'),
+      /spec.dataset.columns\[1\].name: letters, digits and _/,
     ],
   ])('names the field of a bad spec (%#)', (text, message) => {
     expect(() => loadSystem(write(text as string))).toThrow(message as RegExp);
+  });
+
+  it("reads the spec with the portal's parser: the abalone and penguins specs load, and a problem is named with its file", () => {
+    for (const demo of ['abalone', 'penguins'])
+      expect(
+        loadSystem(path.join(DEMO, demo, 'ml-system.yaml')).schema.task,
+      ).toMatch(/regression|multiclass/);
+    const file = write(base('').replace('task: binary', 'task: ranking'));
+    expect(() => loadSystem(file)).toThrow(
+      new RegExp(
+        `^${file}: 1 problem:\n {2}- spec.dataset.task: must be one of`,
+      ),
+    );
+  });
+
+  it("trains with the task's objective and the spec's eval metric when it names one", () => {
+    const system = loadSystem(
+      write(base('  training: { hyperparameters: { eval_metric: auc } }')),
+    );
+    expect(taskTraining(system)).toEqual({
+      objective: 'binary:logistic',
+      eval_metric: 'auc',
+    });
+    expect(taskTraining(loadSystem(write(base(''))))).toEqual({
+      objective: 'binary:logistic',
+      eval_metric: 'logloss',
+    });
+  });
+
+  it('evaluate.py reports every metric the portal lets a gate name, so a spec the portal accepts deploys', () => {
+    for (const task of ['regression', 'binary', 'multiclass'] as const)
+      expect(REPORT_METRICS[task]).toEqual(
+        expect.arrayContaining(TASK_METRICS[task].metrics.map(m => m.name)),
+      );
+  });
+
+  it("names every gate step as the portal does (CheckMSE, CheckPRAUC, …: the runs' step names are data both read)", () => {
+    for (const task of ['regression', 'binary', 'multiclass'] as const)
+      for (const metric of REPORT_METRICS[task])
+        expect(
+          gateStepName({ metric, comparison: 'LessThan', threshold: 0 }),
+        ).toBe(portalGateStepName({ metric }));
+  });
+
+  it.each([
+    ['abalone', 'abalone.data', false],
+    ['breast-cancer', 'breast-cancer.csv', true],
+    ['penguins', 'penguins.csv', false],
+  ])(
+    "resolves %s's inputs as the portal does (ml-core's resolveSchema over the data file), so the endpoint's CSV order is the signature's",
+    (demo, data, needsData) => {
+      const specFile = path.join(DEMO, demo, 'ml-system.yaml');
+      const dataFile = path.join(DEMO, demo, data);
+      const system = loadSystem(specFile, needsData ? dataFile : undefined);
+      const portal = resolveSchema(
+        parseSpec(fs.readFileSync(specFile, 'utf8')).spec.dataset,
+        fs.readFileSync(dataFile, 'utf8'),
+      );
+      expect(system.inputs).toEqual(
+        portal.columns.filter(c => c.name !== portal.target),
+      );
+      expect(system.schema.classes).toEqual(portal.classes);
+      expect(system.schema.task).toBe(portal.task);
+    },
+  );
+
+  it('refuses a data file holding a category the spec does not allow, naming the file and column', () => {
+    const data = path.join(path.dirname(write(base(''))), 'data.csv');
+    fs.writeFileSync(
+      data,
+      'plan,tenure,churned\nbasic,3,no\ngold,4,yes\npro,5,no\n',
+    );
+    expect(() => loadSystem(write(base('')), data)).toThrow(
+      new RegExp(
+        `^${data}: column 'plan' holds 'gold', not among its categories`,
+      ),
+    );
   });
 
   it('asks for a data file when a header spec leaves types to inference', () => {
@@ -403,6 +505,7 @@ describe('portal snippet for several systems', () => {
         Region: 'eu-west-1',
         EndpointName: name,
         InputDataUrl: `s3://mlops-data-1-eu-west-1/data/${name}/`,
+        SpecAnnotation: `./${name}.yaml`,
       },
       [`${p}Release`]: { ReleasePipelineName: `${name}-release` },
     });
@@ -419,6 +522,9 @@ describe('portal snippet for several systems', () => {
     );
     expect(text).toContain(
       '    mlops.io/release-pipeline: "abalone-age-predictor-release"',
+    );
+    expect(text).toContain(
+      '    mlops.io/spec: "./breast-cancer-classifier.yaml"',
     );
   });
 });

@@ -14,7 +14,9 @@ import {
   responseTemplate,
   VALIDATION_ERROR_TEMPLATE,
 } from '../lib/api-mapping';
-import { loadSystem } from '../lib/spec';
+import { loadSystem, ResolvedSystem } from '../lib/spec';
+// The portal's own prediction shape (infra does not depend on the plugin; the test holds both to one shape).
+import { toPrediction } from '../../plugins/mlops-common/src/signature';
 
 const DEMO = path.join(__dirname, '..', '..', 'packages', 'demo-systems');
 const abalone = loadSystem(path.join(DEMO, 'abalone', 'ml-system.yaml'));
@@ -23,6 +25,15 @@ const cancer = loadSystem(
   path.join(DEMO, 'breast-cancer', 'breast-cancer.csv'),
 );
 const penguins = loadSystem(path.join(DEMO, 'penguins', 'ml-system.yaml'));
+
+/** What the portal's engines answer for a model score (toPrediction over the system's outputs). */
+const portalPrediction = (system: ResolvedSystem, score: number | number[]) => {
+  const { task, target, classes } = system.schema;
+  return toPrediction(
+    { task, target, classes, display: system.display },
+    score,
+  );
+};
 
 interface VtlCase {
   template: string;
@@ -139,11 +150,21 @@ const instance = (sex: string, base: number) => ({
       });
     });
 
-    it('answers comma- and newline-separated predictions with rings and age', () => {
+    it('answers comma- and newline-separated predictions with rings and age, as the portal does', () => {
       const expected = {
         predictions: [
-          { rings: 9.5, age: 11 },
-          { rings: 10.25, age: 11.75 },
+          {
+            rings: 9.5,
+            value: 9.5,
+            display: { value: 11, label: 'Age', unit: 'years' },
+            age: 11,
+          },
+          {
+            rings: 10.25,
+            value: 10.25,
+            display: { value: 11.75, label: 'Age', unit: 'years' },
+            age: 11.75,
+          },
         ],
         endpointName: 'abalone-age-endpoint',
         modelVersion: 3,
@@ -152,11 +173,14 @@ const instance = (sex: string, base: number) => ({
         expect(r.status).toBeNull();
         expect(JSON.parse(r.output!)).toEqual(expected);
       }
+      expect(expected.predictions).toEqual(
+        [9.5, 10.25].map(y => portalPrediction(abalone, y)),
+      );
       expect(JSON.parse(results[9].output!).predictions).toEqual([
-        { rings: 9.5, age: 11 },
+        portalPrediction(abalone, 9.5),
       ]);
       expect(JSON.parse(results[10].output!).predictions).toEqual([
-        { rings: -15, age: -13.5 },
+        portalPrediction(abalone, -15),
       ]);
     });
 
@@ -210,6 +234,7 @@ const instance = (sex: string, base: number) => ({
             template: requestTemplate(penguins),
             body: JSON.stringify({ instances: [penguin] }),
           },
+          { template: binary, body: '0.5' },
         ]);
       });
 
@@ -219,6 +244,7 @@ const instance = (sex: string, base: number) => ({
           predictions: [
             {
               diagnosis: 'malignant',
+              value: 'malignant',
               probability: 0.93,
               probabilities: {
                 benign: expect.closeTo(0.07, 12),
@@ -227,6 +253,7 @@ const instance = (sex: string, base: number) => ({
             },
             {
               diagnosis: 'benign',
+              value: 'benign',
               probability: expect.closeTo(0.979, 12),
               probabilities: {
                 benign: expect.closeTo(0.979, 12),
@@ -237,6 +264,20 @@ const instance = (sex: string, base: number) => ({
           endpointName: 'breast-cancer-classifier',
           modelVersion: 2,
         });
+        // The same as the portal's engines answer, but for the predicted class's probability.
+        const served = JSON.parse(out[0].output!).predictions.map(
+          ({ probability: _, ...rest }: Record<string, unknown>) => rest,
+        );
+        expect(served).toEqual(
+          [0.93, 0.021].map(p => portalPrediction(cancer, p)),
+        );
+      });
+
+      it('breaks a binary tie as the portal does (the first class)', () => {
+        expect(JSON.parse(out[6].output!).predictions[0]).toMatchObject({
+          ...portalPrediction(cancer, 0.5),
+          diagnosis: 'benign',
+        });
       });
 
       it('answers a multiclass classifier with the most probable class per row, whatever the separators', () => {
@@ -244,11 +285,13 @@ const instance = (sex: string, base: number) => ({
           predictions: [
             {
               species: 'Chinstrap',
+              value: 'Chinstrap',
               probability: 0.7,
               probabilities: { Adelie: 0.1, Chinstrap: 0.7, Gentoo: 0.2 },
             },
             {
               species: 'Adelie',
+              value: 'Adelie',
               probability: 0.8,
               probabilities: { Adelie: 0.8, Chinstrap: 0.15, Gentoo: 0.05 },
             },
@@ -260,6 +303,14 @@ const instance = (sex: string, base: number) => ({
           expect(r.error).toBeNull();
           expect(JSON.parse(r.output!)).toEqual(expected);
         }
+        expect(
+          expected.predictions.map(({ probability: _, ...rest }) => rest),
+        ).toEqual(
+          [
+            [0.1, 0.7, 0.2],
+            [0.8, 0.15, 0.05],
+          ].map(p => portalPrediction(penguins, p)),
+        );
       });
 
       it('answers the documented 502 for an answer that does not fit the classes', () => {

@@ -65,7 +65,7 @@ class RegressionPreprocessTest(unittest.TestCase):
         base = run_preprocess(self.system, {"a.data": synthetic_abalone(100, missing_every=5)})
         sig = read_json(base, "signature", "signature.json")
         self.assertEqual((sig["format"], sig["version"]), ("mlops-portal/signature", 1))
-        self.assertEqual(sig["outputs"], {"task": "regression", "target": "rings", "display": {"label": "Age", "unit": "years", "offset": 1.5}})
+        self.assertEqual(sig["outputs"], {"task": "regression", "target": "rings", "display": {"name": "age", "label": "Age", "unit": "years", "offset": 1.5}})
         sex, length, _, height = sig["inputs"][:4]
         self.assertEqual((sex["datatype"], sex["categories"]), ("BYTES", ["M", "F", "I"]))
         self.assertEqual((length["datatype"], length["min"], length["max"], length["unit"], length["scale"]), ("FP64", 0, 1.0, "mm", 200))
@@ -202,6 +202,8 @@ class MetricsTest(unittest.TestCase):
         tn, fp, fn, tp = metrics.confusion_matrix(y, hard).ravel()
         self.assertAlmostEqual(m["false_positive_rate"]["value"], fp / (fp + tn))
         self.assertEqual(m["confusion_matrix"], {"no": {"no": tn, "yes": fp}, "yes": {"no": fn, "yes": tp}})
+        self.assertAlmostEqual(m["pr_auc"]["value"], metrics.average_precision_score(y, p))
+        self.assertAlmostEqual(m["logloss"]["value"], metrics.log_loss(y, np.clip(p, 1e-16, 1 - 1e-16)))
 
     def test_multiclass_metrics_match_scikit_learn(self):
         import numpy as np
@@ -219,6 +221,8 @@ class MetricsTest(unittest.TestCase):
         self.assertAlmostEqual(m["accuracy"]["value"], metrics.accuracy_score(y, hard))
         for name, fn in (("weighted_precision", metrics.precision_score), ("weighted_recall", metrics.recall_score), ("weighted_f1", metrics.f1_score)):
             self.assertAlmostEqual(m[name]["value"], fn(y, hard, average="weighted"), msg=name)
+        self.assertAlmostEqual(m["macro_f1"]["value"], metrics.f1_score(y, hard, average="macro"))
+        self.assertAlmostEqual(m["logloss"]["value"], metrics.log_loss(y, probs))
 
     def test_every_gate_metric_the_cdk_app_accepts_is_in_the_report(self):
         """lib/spec.ts refuses a gate on a metric outside ml/report_metrics.json; evaluate writes each."""

@@ -153,7 +153,12 @@ export {
 export type { ResolvedSchema } from './schema/resolve';
 export { buildSignature, validateRecords } from './schema/signature';
 export type { RecordFieldError } from './schema/signature';
-export { cellValue, columnOf, tableFromRecords } from './dataset/records';
+export {
+  cellValue,
+  columnOf,
+  concatTables,
+  tableFromRecords,
+} from './dataset/records';
 export type { RecordValue } from './dataset/records';
 export {
   TABLE_PREPROCESSOR_FORMAT,

@@ -98,6 +98,8 @@ export { calcGain, calcWeight, splitGain } from './xgboost/split';
 export {
   regressionMetrics,
   reportMetricValue,
+  FLAT_METRIC_KEYS,
+  flatMetrics,
   TASK_METRICS,
   taskMetrics,
   toEvaluationJson,

@@ -124,6 +124,13 @@ export type {
 export { createModelScorer, createPredictor } from './predictor';
 export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
+export {
+  RUN_FILES,
+  specHyperparameters,
+  trainTable,
+  writeTableRun,
+} from './tableRun';
+export type { TableRun } from './tableRun';
 export * from './monitoring';
 export {
   DEFAULT_MAX_CATEGORIES,

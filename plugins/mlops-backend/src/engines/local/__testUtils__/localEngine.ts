@@ -9,6 +9,7 @@ import type {
   MlopsResources,
   PipelineExecutionDetail,
 } from '@mlops-portal/plugin-mlops-common';
+import { createHash } from 'crypto';
 import fs from 'fs';
 import type { Knex } from 'knex';
 import os from 'os';
@@ -37,6 +38,31 @@ export const RESOURCES: MlopsResources = {
   releasePipelineName: 'abalone-release',
   system: demoSystem('abalone').system,
 };
+
+/**
+ * The same system under another quality gate (another spec, so another
+ * hash): tests about orchestration train on subsets, where the gate is not
+ * their subject, or need a gate that fails.
+ */
+export function withGate(
+  resources: MlopsResources,
+  gate: { metric: string; comparison: string; threshold: number },
+): MlopsResources {
+  const spec = JSON.parse(JSON.stringify(resources.system!.spec));
+  spec.spec.gate = gate;
+  const hash = createHash('sha256')
+    .update(`${resources.system!.hash}:${JSON.stringify(gate)}`)
+    .digest('hex');
+  return { ...resources, system: { ...resources.system!, hash, spec } };
+}
+
+/** An MSE gate at `threshold` on the Abalone system. */
+export const abaloneWithMseGate = (threshold: number) =>
+  withGate(RESOURCES, {
+    metric: 'mse',
+    comparison: 'LessThanOrEqualTo',
+    threshold,
+  });
 
 /** The penguins system (multiclass, categorical features, missing values). */
 export const PENGUIN_RESOURCES: MlopsResources = {

@@ -14,12 +14,10 @@ import type {
 import {
   EVALUATION_PLOTS_FILE,
   STATISTICS_FILE,
-  DEFAULT_MAX_CATEGORIES,
-  DEFAULT_MISSING_VALUES,
   buildSignature,
   tableFromRecords,
 } from '@mlops-portal/ml-core';
-import type { DatasetSchema, MlSystemSpec } from '@mlops-portal/ml-core';
+import type { MlSystemSpec } from '@mlops-portal/ml-core';
 import type { Knex } from 'knex';
 import fs from 'fs/promises';
 import path from 'path';
@@ -30,6 +28,7 @@ import type { EngineEventBus } from './engineEvents';
 import { iso, pageOptions } from './format';
 import { copyIntoDirAtomic } from './fsutil';
 import { recordDecision, recordDeploy } from './releaseStages';
+import { specSchema } from './tableLoader';
 import type { ExecutionRecord, LocalStore, VersionRecord } from './store';
 
 /** The signature's file in a model package, next to model.json. */
@@ -350,27 +349,12 @@ export class ModelRegistry {
  * (no observed ranges; categories only where the spec fixes them).
  */
 export function signatureFromSpec(spec: MlSystemSpec) {
-  const dataset = spec.spec.dataset;
-  const columns = dataset.columns ?? [];
-  const untyped = columns.filter(c => !c.type).map(c => c.name);
-  const names = columns.map(c => c.name);
-  if (!names.includes(dataset.target) || untyped.length > 0) {
+  const schema = specSchema(spec);
+  if (!schema) {
     throw new NotFoundError(
-      `the version has no signature and the spec (mlops.io/spec) does not type every column${
-        untyped.length ? ` (${untyped.slice(0, 5).join(', ')})` : ''
-      }, so none can be built without its training data`,
+      'the version has no signature, and the spec (mlops.io/spec) leaves columns or classes to be inferred from training data, so none can be built',
     );
   }
-  // Every column typed: the schema is the spec's, no data to infer from.
-  const schema: DatasetSchema = {
-    header: dataset.header,
-    columns: columns.map(c => ({ ...c, type: c.type! })),
-    target: dataset.target,
-    task: dataset.task,
-    ...(dataset.classes ? { classes: [...dataset.classes] } : {}),
-    missingValues: dataset.missingValues ?? [...DEFAULT_MISSING_VALUES],
-    maxCategories: dataset.maxCategories ?? DEFAULT_MAX_CATEGORIES,
-  };
   const table = tableFromRecords(schema, []);
   const signature = buildSignature(
     table,

@@ -176,6 +176,52 @@ describe('LocalEngine runs any system by its spec', () => {
     });
   });
 
+  it('seeds several systems at first start, each by its spec; deploy: true approves and deploys the seeded version', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const seedOf = (name: 'penguins' | 'breast-cancer', deploy: boolean) => {
+      const sys = demoSystem(name);
+      return {
+        spec: sys.dataPath.replace(/[^/]+$/, 'ml-system.yaml'),
+        data: sys.dataPath,
+        entityRef: `component:default/${name}`,
+        pipelineName: `${name}-pipeline`,
+        modelPackageGroupName: `${name}-group`,
+        endpointName: `${name}-endpoint`,
+        deploy,
+      };
+    };
+    const seeds = [seedOf('penguins', true), seedOf('breast-cancer', false)];
+    const engine = await createTestEngine(knex, tempDataDir(), { seeds });
+    engines.push(engine);
+    await engine.seeding;
+    const resourcesOf = (s: (typeof seeds)[number]): MlopsResources => ({
+      entityRef: s.entityRef,
+      pipelineName: s.pipelineName,
+      modelPackageGroupName: s.modelPackageGroupName,
+      endpointName: s.endpointName,
+    });
+    const [penguinRun] = (await engine.listExecutions(resourcesOf(seeds[0]))).items;
+    expect(penguinRun).toMatchObject({ status: 'Succeeded', triggeredBy: 'mlops:seed' });
+    expect(penguinRun.specHash).toBe(penguins.system.hash);
+    const [cancerRun] = (await engine.listExecutions(resourcesOf(seeds[1]))).items;
+    expect(cancerRun.specHash).toBe(demoSystem('breast-cancer').system.hash);
+    const cancer = await engine.getModelVersion(resourcesOf(seeds[1]), 1);
+    expect(cancer).toMatchObject({
+      task: 'binary',
+      approvalStatus: 'PendingManualApproval',
+      deployed: false,
+    });
+    expect(cancer.metrics).toHaveProperty('auc');
+    // deploy: true → Approved by the seed and served (needs the endpoint host
+    // to load table preprocessors: the serving change).
+    const seeded = await engine.getModelVersion(resourcesOf(seeds[0]), 1);
+    expect(seeded.approvalHistory.at(-1)).toMatchObject({
+      status: 'Approved',
+      by: 'mlops:seed',
+    });
+    expect(seeded.deployed).toBe(true);
+  });
+
   it('refuses training and uploads for an entity without a spec, naming mlops.io/spec (4xx)', async () => {
     const engine = await start();
     const { system, ...noSpec } = RESOURCES;

@@ -85,17 +85,26 @@ export interface Config {
     local?: {
       /** Directory for the data bucket, manifests, run artifacts and model packages (relative to the backend's cwd). Default `.mlops-data`. */
       dataDir?: string;
-      /** Data put into the bucket on first start (this triggers the release pipeline). Omit to start empty. */
-      seed?: {
-        /** Path or http(s) URL of the Abalone CSV. */
-        source: string;
-        /** Entity the seeded run belongs to (its resources must match these names). */
-        entityRef?: string;
-        pipelineName?: string;
-        modelPackageGroupName?: string;
-        endpointName?: string;
+      /**
+       * ML systems whose data is put into their empty buckets on first start
+       * (each upload triggers its release pipeline). Omit to start empty. The
+       * single `seed` of earlier releases is refused at start-up: it named no
+       * spec, which training now needs.
+       */
+      seeds?: Array<{
+        /** Path of the system's spec file (ml-system.yaml), read at first start. */
+        spec: string;
+        /** Path of the data file, checked by the spec like an upload (no network). */
+        data: string;
+        /** Entity the seeded runs belong to; its annotations must name the resources below. */
+        entityRef: string;
+        pipelineName: string;
+        modelPackageGroupName: string;
+        endpointName: string;
         releasePipelineName?: string;
-      };
+        /** Approve and deploy the version the first run registers, so the portal starts serving it. Default false. */
+        deploy?: boolean;
+      }>;
       /** Where the local endpoint serves SageMaker's contract (GET /ping, POST /invocations). */
       endpoint?: {
         /** Serve the endpoint on its own port. Default true; predictions still work through the backend when false. */

@@ -98,6 +98,8 @@ export { calcGain, calcWeight, splitGain } from './xgboost/split';
 export {
   regressionMetrics,
   reportMetricValue,
+  FLAT_METRIC_KEYS,
+  flatMetrics,
   TASK_METRICS,
   taskMetrics,
   toEvaluationJson,
@@ -122,6 +124,13 @@ export type {
 export { createModelScorer, createPredictor } from './predictor';
 export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
+export {
+  RUN_FILES,
+  specHyperparameters,
+  trainTable,
+  writeTableRun,
+} from './tableRun';
+export type { TableRun } from './tableRun';
 export * from './monitoring';
 export {
   DEFAULT_MAX_CATEGORIES,
@@ -159,7 +168,12 @@ export {
 export type { ResolvedSchema } from './schema/resolve';
 export { buildSignature, validateRecords } from './schema/signature';
 export type { RecordFieldError } from './schema/signature';
-export { cellValue, columnOf, tableFromRecords } from './dataset/records';
+export {
+  cellValue,
+  columnOf,
+  concatTables,
+  tableFromRecords,
+} from './dataset/records';
 export type { RecordValue } from './dataset/records';
 export {
   TABLE_PREPROCESSOR_FORMAT,

@@ -178,3 +178,42 @@ export function reportMetricValue(
   const m = section?.[metric] as { value?: unknown } | undefined;
   return typeof m?.value === 'number' ? m.value : undefined;
 }
+
+/** The flat metrics (`{ mse: 2.1 }`) versions and runs carry, per task: the keys of the portal's contract. */
+export const FLAT_METRIC_KEYS: Record<Task, readonly string[]> = {
+  regression: ['mse', 'rmse', 'mae', 'r2', 'residualStd'],
+  binary: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'pr_auc', 'logloss'],
+  multiclass: [
+    'accuracy',
+    'weighted_f1',
+    'macro_f1',
+    'weighted_precision',
+    'weighted_recall',
+    'logloss',
+  ],
+};
+
+/**
+ * A Model Quality report (evaluation.json) as flat metrics: each of the
+ * task's keys the report has, by value. Regression's residual spread is the
+ * report's `mse.standard_deviation`.
+ */
+export function flatMetrics(
+  task: Task,
+  report: ModelQualityReport,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of FLAT_METRIC_KEYS[task]) {
+    const v = reportMetricValue(report, key);
+    if (v !== undefined) out[key] = v;
+  }
+  if (task === 'regression') {
+    const section = Object.values(report)[0] as Record<
+      string,
+      { standard_deviation?: unknown }
+    >;
+    const sd = section?.mse?.standard_deviation;
+    if (typeof sd === 'number') out.residualStd = sd;
+  }
+  return out;
+}

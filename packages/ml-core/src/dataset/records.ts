@@ -91,3 +91,56 @@ export function columnOf(table: Table, name: string): ColumnData {
   if (i < 0) throw new Error(`the table has no column '${name.slice(0, 64)}'`);
   return table.columns[i];
 }
+
+/**
+ * Tables read with one schema (e.g. the files of a data manifest), stacked
+ * in order. Category codes are remapped onto one level list, since each
+ * reader numbers the levels it met in its own order.
+ */
+export function concatTables(tables: ReadonlyArray<Table>): Table {
+  if (tables.length === 0) throw new Error('concatTables: no tables');
+  if (tables.length === 1) return tables[0];
+  const names = tables[0].names;
+  for (const t of tables)
+    if (t.names.join('\u0000') !== names.join('\u0000'))
+      throw new Error(
+        `concatTables: columns differ (${t.names.join(', ')} vs ${names.join(
+          ', ',
+        )})`,
+      );
+  const rowCount = tables.reduce((n, t) => n + t.rowCount, 0);
+  const columns: ColumnData[] = names.map((_, j) => {
+    const first = tables[0].columns[j];
+    if (first.type === 'numeric') {
+      const values = new Float64Array(rowCount);
+      let at = 0;
+      for (const t of tables) {
+        const c = t.columns[j] as Extract<ColumnData, { type: 'numeric' }>;
+        values.set(c.values.subarray(0, t.rowCount), at);
+        at += t.rowCount;
+      }
+      return { type: 'numeric', values };
+    }
+    const levels: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Int32Array(rowCount);
+    let at = 0;
+    for (const t of tables) {
+      const c = t.columns[j] as Exclude<ColumnData, { type: 'numeric' }>;
+      const map = c.levels.map(level => {
+        let k = index.get(level);
+        if (k === undefined) {
+          k = levels.length;
+          levels.push(level);
+          index.set(level, k);
+        }
+        return k;
+      });
+      for (let i = 0; i < t.rowCount; i++)
+        codes[at + i] = c.codes[i] < 0 ? -1 : map[c.codes[i]];
+      at += t.rowCount;
+    }
+    return { type: first.type, codes, levels };
+  });
+  return { rowCount, names: [...names], columns };
+}

@@ -17,25 +17,6 @@ export interface TreeArrays {
 /** XGBoost marks the root's parent with INT32_MAX. */
 export const ROOT_PARENT = 2147483647;
 
-/** Walks one tree for one row of a row-major float32 matrix. */
-export function leafIndex(
-  tree: TreeArrays,
-  data: ArrayLike<number>,
-  base: number,
-): number {
-  let node = 0;
-  const { left, right, feature, condition, defaultLeft } = tree;
-  while (left[node] !== -1) {
-    const x = data[base + feature[node]];
-    if (Number.isNaN(x)) {
-      node = defaultLeft[node] ? left[node] : right[node];
-    } else {
-      node = x < condition[node] ? left[node] : right[node];
-    }
-  }
-  return node;
-}
-
 /**
  * Adds the tree's leaf values to pred[r] for rows [begin, end) of the
  * row-major matrix x (the walk is inlined in addTreeRows, with the tree's

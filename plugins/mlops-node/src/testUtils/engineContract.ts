@@ -20,8 +20,14 @@
  *       countStoredDatasets: async () => 0,
  *       // Optional teardown (stop runners, close servers, destroy databases).
  *       close: async () => engine.close(),
+ *       // The ML system the entity runs (its spec is resources.system): what
+ *       // its records, rows and predictions look like (see EngineContractSystem).
+ *       system,
  *     };
  *   });
+ *
+ * Run it for systems of different tasks (e.g. a regression and a multiclass
+ * one); nothing in the suite knows a data set.
  *
  * Tests run in order against one setup (they build on each other: approve
  * before predict). Semantics fixed here:
@@ -34,22 +40,57 @@
  *   endpoint serves it; a rejection of another version does not redeploy;
  * - stopping or retrying a Succeeded execution → ConflictError;
  * - startExecution with the same clientRequestToken returns the same execution;
- * - predict returns one prediction per instance with age = rings + 1.5;
+ * - predict returns one prediction per record, built as toPrediction builds
+ *   it for the system's task: regression a finite value (also under the
+ *   target's name, and the display under its name); classifiers a known class
+ *   with a probability per class summing to 1;
+ * - every version carries its task, the task's metrics and a signature;
  * - a CSV with bad rows → InputError carrying `rowErrors` (row, column), and
  *   nothing is stored.
  */
 import type {
+  FeatureRecord,
   MlopsResources,
+  ModelTask,
+  OutputDisplay,
   PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '../engine';
 import { extractRowErrors } from '../errors';
 import { Readable } from 'stream';
 
+/**
+ * The ML system a contract run uses, as test data: what the suite sends and
+ * what it expects back, so one suite covers every task.
+ */
+export interface EngineContractSystem {
+  /** For test names, e.g. `penguins`. */
+  name: string;
+  task: ModelTask;
+  /** The target column's name (predictions also carry the value under it). */
+  target: string;
+  /** A metric every version of this task carries (e.g. `mse`, `accuracy`). */
+  metric: string;
+  /** Two valid prediction records (signature input names). */
+  records: [FeatureRecord, FeatureRecord];
+  /** Classification: the labels in the spec's class order. */
+  classes?: string[];
+  /** Regression: how the spec shows predictions (`name` gets the display value). */
+  display?: OutputDisplay;
+  /** Data file lines by the spec: its header (if the spec has one), a good row, and a row with one bad cell. */
+  csv: {
+    header?: string;
+    goodRow: string;
+    badRow: string;
+    /** The column of the bad cell in badRow. */
+    badColumn: string;
+  };
+}
+
 export interface EngineContractSetup {
   engine: MlopsEngine;
   resources: MlopsResources;
+  system: EngineContractSystem;
   createPendingVersion(): Promise<number>;
   settle?(): Promise<void>;
   countStoredDatasets(): Promise<number>;
@@ -92,6 +133,13 @@ export function runEngineContract(
   options: EngineContractOptions = {},
 ) {
   const timeout = options.timeoutMs ?? 120_000;
+
+  /** A data file by the system's spec: header (if any) then the rows. */
+  const csvOf = (sys: EngineContractSystem, rows: string[]) =>
+    `${[...(sys.csv.header ? [sys.csv.header] : []), ...rows].join('\n')}\n`;
+  /** The file line of the n-th data row (1-based), counting the header. */
+  const lineOf = (sys: EngineContractSystem, n: number) =>
+    n + (sys.csv.header ? 1 : 0);
 
   describe(`MlopsEngine contract: ${name}`, () => {
     let ctx: EngineContractSetup;
@@ -152,8 +200,10 @@ export function runEngineContract(
         const mine = await ctx.engine.getModelVersion(ctx.resources, v1);
         expect(mine.approvalStatus).toBe('PendingManualApproval');
         expect(mine.deployed).toBe(false);
-        expect(Number.isFinite(mine.metrics?.mse)).toBe(true);
-        expect(mine.metrics!.mse).toBeGreaterThanOrEqual(0);
+        expect(mine.task).toBe(ctx.system.task);
+        const metric = mine.metrics?.[ctx.system.metric];
+        expect(Number.isFinite(metric)).toBe(true);
+        expect(metric).toBeGreaterThanOrEqual(0);
         v1Execution = (
           await ctx.engine.listExecutions(ctx.resources)
         ).items.find(e => e.executionId === mine.executionId);
@@ -179,6 +229,24 @@ export function runEngineContract(
         }
         // At least one root: a DAG starts somewhere.
         expect(detail.steps.some(s => s.dependsOn.length === 0)).toBe(true);
+      },
+      timeout,
+    );
+
+    it(
+      "returns the version's signature: the system's task, target and classes",
+      async () => {
+        const signature = await ctx.engine.getModelSignature(ctx.resources, v1);
+        expect(signature.outputs.task).toBe(ctx.system.task);
+        expect(signature.outputs.target).toBe(ctx.system.target);
+        if (ctx.system.classes)
+          expect(signature.outputs.classes).toEqual(ctx.system.classes);
+        const inputs = signature.inputs.map(i => i.name);
+        for (const key of Object.keys(ctx.system.records[0]))
+          expect(inputs).toContain(key);
+        expect(
+          await errorOf(ctx.engine.getModelSignature(ctx.resources, 987654)),
+        ).toMatchObject({ name: 'NotFoundError' });
       },
       timeout,
     );
@@ -277,7 +345,7 @@ export function runEngineContract(
           v1,
           {
             status: 'Approved',
-            comment: 'Contract: MSE under the gate',
+            comment: 'Contract: passes the gate',
             actor,
           },
         );
@@ -286,7 +354,7 @@ export function runEngineContract(
         expect(approved.approvalHistory.at(-1)).toMatchObject({
           status: 'Approved',
           by: actor.ref,
-          comment: 'Contract: MSE under the gate',
+          comment: 'Contract: passes the gate',
         });
         await ctx.settle?.();
 
@@ -327,20 +395,42 @@ export function runEngineContract(
     );
 
     it(
-      'predicts one result per instance with age = rings + 1.5 from the deployed version',
+      'predicts one result per record from the deployed version, shaped by the task',
       async () => {
-        const instances = [
-          EXAMPLE_ABALONE,
-          { ...EXAMPLE_ABALONE, sex: 'F' as const, shellWeight: 0.3 },
-        ];
-        const res = await ctx.engine.predict(ctx.resources, instances);
+        const sys = ctx.system;
+        const res = await ctx.engine.predict(ctx.resources, [...sys.records]);
         expect(res.endpointName).toBe(ctx.resources.endpointName);
         expect(res.modelVersion).toBe(v1);
         expect(res.predictions).toHaveLength(2);
         for (const p of res.predictions) {
-          expect(Number.isFinite(p.rings)).toBe(true);
-          expect(p.rings).toBeGreaterThan(0);
-          expect(p.age).toBeCloseTo(p.rings + 1.5, 10);
+          // The value is also under the target's name (older clients read it).
+          expect(p[sys.target]).toBe(p.value);
+          if (sys.task === 'regression') {
+            expect(typeof p.value).toBe('number');
+            expect(Number.isFinite(p.value)).toBe(true);
+            expect(p.probabilities).toBeUndefined();
+            if (sys.display) {
+              const shown =
+                (p.value as number) * (sys.display.scale ?? 1) +
+                (sys.display.offset ?? 0);
+              expect(p.display?.value).toBeCloseTo(shown, 10);
+              if (sys.display.name)
+                expect(p[sys.display.name]).toBeCloseTo(shown, 10);
+            }
+          } else {
+            expect(sys.classes).toContain(p.value);
+            expect(Object.keys(p.probabilities ?? {}).sort()).toEqual(
+              [...sys.classes!].sort(),
+            );
+            const probs = Object.values(p.probabilities!);
+            for (const q of probs) {
+              expect(q).toBeGreaterThanOrEqual(0);
+              expect(q).toBeLessThanOrEqual(1);
+            }
+            expect(probs.reduce((a, q) => a + q, 0)).toBeCloseTo(1, 5);
+            // The class shown is the most probable one.
+            expect(p.probabilities![p.value as string]).toBe(Math.max(...probs));
+          }
         }
       },
       timeout,
@@ -449,11 +539,12 @@ export function runEngineContract(
         const executionsBefore = (
           await ctx.engine.listExecutions(ctx.resources)
         ).items.length;
-        const csv = [
-          'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15',
-          'F,0.53,abc,0.135,0.677,0.2565,0.1415,0.21,9',
-          'M,0.44,0.365,0.125,0.516,0.2155,0.114,0.155,10',
-        ].join('\n');
+        const sys = ctx.system;
+        const csv = csvOf(sys, [
+          sys.csv.goodRow,
+          sys.csv.badRow,
+          sys.csv.goodRow,
+        ]);
         const error = await errorOf(
           ctx.engine.uploadDataset(ctx.resources, {
             fileName: 'contract-bad.csv',
@@ -465,8 +556,10 @@ export function runEngineContract(
         expect(error.name).toBe('InputError');
         const rowErrors = extractRowErrors(error);
         expect(rowErrors?.length).toBeGreaterThanOrEqual(1);
-        expect(rowErrors![0]).toMatchObject({ row: 2 });
-        expect(typeof rowErrors![0].column).toBe('string');
+        expect(rowErrors![0]).toMatchObject({
+          row: lineOf(sys, 2),
+          column: sys.csv.badColumn,
+        });
         expect(await ctx.countStoredDatasets()).toBe(before);
         expect(
           (await ctx.engine.listExecutions(ctx.resources)).items.length,
@@ -479,11 +572,12 @@ export function runEngineContract(
       'reads a streamed upload: bad rows in a later chunk are found and nothing is stored',
       async () => {
         const before = await ctx.countStoredDatasets();
-        const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+        const sys = ctx.system;
         // Small chunks, a row split across two of them, the bad row last.
-        const text = `${good.repeat(
-          50,
-        )}I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055,-7\n`;
+        const text = csvOf(sys, [
+          ...Array(50).fill(sys.csv.goodRow),
+          sys.csv.badRow,
+        ]);
         const chunks: Buffer[] = [];
         for (let i = 0; i < text.length; i += 37)
           chunks.push(Buffer.from(text.slice(i, i + 37)));
@@ -497,8 +591,8 @@ export function runEngineContract(
         );
         expect(error.name).toBe('InputError');
         expect(extractRowErrors(error)?.[0]).toMatchObject({
-          row: 51,
-          column: 'rings',
+          row: lineOf(sys, 51),
+          column: sys.csv.badColumn,
         });
         expect(await ctx.countStoredDatasets()).toBe(before);
       },
@@ -512,9 +606,9 @@ export function runEngineContract(
         const executionsBefore = (
           await ctx.engine.listExecutions(ctx.resources)
         ).items.length;
-        const good = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+        const good = csvOf(ctx.system, Array(40).fill(ctx.system.csv.goodRow));
         async function* cutOff() {
-          yield Buffer.from(good.repeat(40));
+          yield Buffer.from(good);
           // What the router does when the body crosses its size limit.
           throw Object.assign(new Error('upload cut off'), {
             name: 'PayloadTooLargeError',

@@ -8,6 +8,7 @@ export { runEngineContract } from './engineContract';
 export type {
   EngineContractOptions,
   EngineContractSetup,
+  EngineContractSystem,
 } from './engineContract';
 export { createTestEngineModule } from './engineModule';
 // The types the helpers' signatures use, so this entry point is self-contained.

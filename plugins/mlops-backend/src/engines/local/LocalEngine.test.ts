@@ -1,16 +1,18 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngineEvent } from '@mlops-portal/plugin-mlops-node';
 import fs from 'fs';
 import path from 'path';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../__testUtils__/demoSystems';
 import { DatasetValidationError } from '../../errors';
 import { LocalEngine } from './LocalEngine';
 import {
   ABALONE_PATH,
   GUEST,
-  RESOURCES,
+  RESOURCES as ABALONE,
   abaloneSubset,
   abaloneText,
+  abaloneWithMseGate,
   createTestEngine,
   tempDataDir,
   waitForExecution,
@@ -34,6 +36,12 @@ const exampleCsv = [
   EXAMPLE_ABALONE.visceraWeight,
   EXAMPLE_ABALONE.shellWeight,
 ].join(',');
+
+/**
+ * The entity of the engine under test: the Abalone system, under the gate
+ * the test starts its engine with (the gate is the spec's).
+ */
+let RESOURCES: MlopsResources = ABALONE;
 
 const upload = (
   engine: LocalEngine,
@@ -61,9 +69,11 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     knex: any,
     dataDir: string,
     mseThreshold?: number,
-    seed?: Record<string, string>,
+    seeds?: Array<Record<string, string | boolean>>,
   ) => {
-    const e = await createTestEngine(knex, dataDir, { mseThreshold, seed });
+    RESOURCES =
+      mseThreshold === undefined ? ABALONE : abaloneWithMseGate(mseThreshold);
+    const e = await createTestEngine(knex, dataDir, { seeds });
     engines.push(e);
     return e;
   };
@@ -206,7 +216,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(pred.predictions[0].rings).toBeGreaterThanOrEqual(3);
     expect(pred.predictions[0].rings).toBeLessThanOrEqual(25);
     expect(pred.predictions[0].age).toBeCloseTo(
-      pred.predictions[0].rings + 1.5,
+      (pred.predictions[0].rings as number) + 1.5,
       10,
     );
 
@@ -222,7 +232,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(csvRes.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await csvRes.text()).trim().split('\n').map(Number);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBeCloseTo(pred.predictions[0].rings, 5);
+    expect(lines[0]).toBeCloseTo(pred.predictions[0].rings as number, 5);
     const jsonRes = await fetch(
       `${engine.endpointUrl}/endpoints/${RESOURCES.endpointName}/invocations`,
       {
@@ -233,7 +243,10 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     );
     expect(jsonRes.status).toBe(200);
     const body = await jsonRes.json();
-    expect(body.predictions[0].rings).toBeCloseTo(pred.predictions[0].rings, 5);
+    expect(body.predictions[0].rings).toBeCloseTo(
+      pred.predictions[0].rings as number,
+      5,
+    );
     const badCsv = await fetch(`${engine.endpointUrl}/invocations`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
@@ -472,8 +485,9 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       parameters: CANNOT_PASS,
       clientRequestToken: 'tok-1',
     });
-    // The gate is configuration's, recorded on the run; never a run parameter.
-    expect(b.parameters.MseThreshold).toBe(GATE_B_FAILS);
+    // The gate is the spec's, recorded on the run's Check step; never a run parameter.
+    expect(b.parameters.MseThreshold).toBeUndefined();
+    expect(b.specHash).toBe(RESOURCES.system!.hash);
     await expect(
       engine.startExecution(RESOURCES, {
         trigger: 'manual',
@@ -507,7 +521,7 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     expect(doneB.status).toBe('Failed');
     expect(doneB.startTime! >= doneA.endTime!).toBe(true);
     expect(doneB.failureReason).toMatch(
-      /^CheckMSE: test MSE \d+(\.\d+)? > threshold 20\.0; model not registered$/,
+      /^CheckMSE: test mse \d+(\.\d+)? fails the gate mse ≤ 20; model not registered$/,
     );
     expect(doneB.steps.find(s => s.name === 'CheckMSE')).toMatchObject({
       status: 'Failed',
@@ -715,13 +729,14 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
     const knex = await databases.init(databaseId);
     const dataDir = tempDataDir();
     const seed = {
-      source: ABALONE_PATH,
+      spec: path.join(path.dirname(ABALONE_PATH), 'ml-system.yaml'),
+      data: ABALONE_PATH,
       entityRef: RESOURCES.entityRef,
       pipelineName: RESOURCES.pipelineName,
       modelPackageGroupName: RESOURCES.modelPackageGroupName,
       endpointName: RESOURCES.endpointName,
     };
-    const engine1 = await start(knex, dataDir, undefined, seed);
+    const engine1 = await start(knex, dataDir, undefined, [seed]);
     await engine1.seeding;
     const [seeded] = (await engine1.listExecutions(RESOURCES)).items;
     expect(seeded).toMatchObject({
@@ -733,8 +748,10 @@ describe.each(databases.eachSupportedId())('LocalEngine on %p', databaseId => {
       createdBy: 'mlops:seed',
     });
     expect(seeded.dataManifest!.files[0].key).toMatch(/\/abalone\.data$/);
+    // The seeded run carries the seed's spec, as an entity's runs carry theirs.
+    expect(seeded.specHash).toBe(ABALONE.system!.hash);
     await engine1.close();
-    const engine2 = await start(knex, dataDir, undefined, seed);
+    const engine2 = await start(knex, dataDir, undefined, [seed]);
     await engine2.seeding;
     const items = (await engine2.listExecutions(RESOURCES)).items;
     expect(items.map(e => e.executionId)).toEqual([seeded.executionId]);

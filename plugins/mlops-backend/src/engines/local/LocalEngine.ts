@@ -5,17 +5,18 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { GATE_PARAMETER } from '@mlops-portal/plugin-mlops-common';
 import type {
-  FeatureRecord,
   DeploymentsResponse,
   EvaluationPlots,
   MonitoringResponse,
   MonitoringWindow,
   ListResponse,
+  FeatureRecord,
   MlopsResources,
+  ModelSignature,
   ModelVersion,
   PipelineExecution,
+  QualityGate,
   PipelineExecutionDetail,
   PredictResponse,
   ReleaseStage,
@@ -50,6 +51,8 @@ import { stepOf } from './releaseStages';
 import { Scheduler } from './scheduler';
 import { LocalSettings, readLocalSettings } from './settings';
 import { LocalStore, toPublicDetail, toPublicExecution } from './store';
+import { systemOf } from './system';
+import type { SeedConfig } from './settings';
 import { StepWorker } from './workerClient';
 import { WorkerPool } from './workerPool';
 
@@ -97,6 +100,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
     private readonly monitoring: LocalMonitoring,
+    private readonly logger: LoggerService,
     private readonly bucket?: BucketWatcher,
   ) {}
 
@@ -121,7 +125,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       store,
       layout,
       logger,
-      settings.seed?.resources.endpointName,
+      // `/invocations` without an endpoint name serves the first seeded system.
+      settings.seeds[0]?.resources.endpointName,
       monitoring.capturing ? inv => monitoring.record(inv) : undefined,
     );
     const registry = new ModelRegistry(store, layout, host, runs, events);
@@ -136,6 +141,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       registry,
       logger,
       isClosing,
+      settings.allowPreApproval,
     );
     const scheduler = new Scheduler(store, runs, events, logger, run =>
       runner.execute(run),
@@ -144,14 +150,18 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       store,
       layout,
       logger,
-      (resources, manifest, actor, fileName) =>
-        scheduler.enqueue(resources, {
+      (resources, manifest, actor, fileName) => {
+        const system = systemOf(resources, 'training');
+        return scheduler.enqueue(resources, {
           trigger: 'upload',
           actor,
-          parameters: resolveParameters(settings.mseThreshold, undefined),
+          parameters: resolveParameters(system.spec, undefined),
+          gate: system.spec.spec.gate as QualityGate,
+          specHash: system.hash,
           manifest,
           displayName: `upload ${fileName}`,
-        }),
+        });
+      },
     );
     const bucket =
       settings.bucketWatch &&
@@ -161,15 +171,10 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         events,
         logger,
         stableMs: settings.bucketWatch.stableMs,
-        // The entity a pipeline last ran for (or the seed's) owns its drops.
-        resourcesFor: async pipelineName => {
-          const latest = await store.latestExecution(pipelineName);
-          const seeded = settings.seed?.resources;
-          if (latest) return latest.resources;
-          return seeded?.pipelineName === pipelineName && seeded.entityRef
-            ? seeded
-            : undefined;
-        },
+        // The entity a pipeline last ran for owns its drops, checked and
+        // trained by the spec that run carried (a seed's first run included).
+        resourcesFor: async pipelineName =>
+          (await store.latestExecution(pipelineName))?.resources,
       });
     const engine = new LocalEngine(
       state,
@@ -183,6 +188,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       host,
       ingest,
       monitoring,
+      logger,
       bucket,
     );
 
@@ -198,10 +204,60 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     options.lifecycle?.addShutdownHook(() => engine.close());
     monitoring.start();
     workers.ensureSpare();
-    if (settings.seed) engine.seeding = ingest.seed(settings.seed);
+    if (settings.seeds.length > 0)
+      engine.seeding = engine.seed(settings.seeds);
     scheduler.start();
     await bucket?.start();
     return engine;
+  }
+
+  /**
+   * First start: fills each seed's empty bucket (which starts its run), and
+   * for `deploy: true` approves and deploys the version that run registers,
+   * so the portal starts with its systems served. Failures are logged; the
+   * backend runs without that seed.
+   */
+  private async seed(seeds: SeedConfig[]): Promise<void> {
+    const started = await Promise.all(
+      seeds.map(async s => ({ seed: s, res: await this.ingest.seed(s) })),
+    );
+    const toDeploy = started.flatMap(({ seed, res }) =>
+      seed.deploy && res?.execution
+        ? [{ seed, executionId: res.execution.executionId }]
+        : [],
+    );
+    if (toDeploy.length === 0) return;
+    await this.scheduler.idle();
+    for (const { seed, executionId } of toDeploy) {
+      const rec = await this.store.getExecution(executionId);
+      if (
+        !rec ||
+        rec.status !== 'Succeeded' ||
+        rec.modelVersion === undefined
+      ) {
+        this.logger.warn(
+          `MLOps seed of ${seed.resources.pipelineName}: run ${executionId} ended ${rec?.status ?? 'missing'}${
+            rec?.failureReason ? ` (${rec.failureReason})` : ''
+          }; nothing deployed`,
+        );
+        continue;
+      }
+      const v = await this.registry.get(rec.resources, rec.modelVersion);
+      if (v.approvalStatus === 'Approved') continue; // pre-approved: deployed by its run
+      try {
+        await this.registry.updateApproval(rec.resources, rec.modelVersion, {
+          status: 'Approved',
+          comment: 'seeded demo version, approved at first start (mlops.local.seeds deploy: true)',
+          actor: { ref: 'mlops:seed' },
+        });
+      } catch (e) {
+        this.logger.warn(
+          `MLOps seed of ${seed.resources.pipelineName}: deploying version ${
+            rec.modelVersion
+          } failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
   }
 
   /** Base URL of the endpoint server (SageMaker serving contract), if started. */
@@ -278,10 +334,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       options.clientRequestToken,
     );
     if (existing) return toPublicExecution(existing);
-    const parameters = resolveParameters(
-      this.settings.mseThreshold,
-      options.parameters,
-    );
+    const system = systemOf(resources, 'training');
+    const parameters = resolveParameters(system.spec, options.parameters);
     const manifest = await this.store.latestManifest(resources.pipelineName);
     if (!manifest) {
       throw new ConflictError(
@@ -292,6 +346,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       trigger: options.trigger,
       actor: options.actor,
       parameters,
+      gate: system.spec.spec.gate as QualityGate,
+      specHash: system.hash,
       manifest,
       displayName: options.displayName,
       clientRequestToken: options.clientRequestToken,
@@ -310,14 +366,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         `execution ${executionId} is ${prev.status}; only Failed or Stopped executions can be retried`,
       );
     }
+    const system = systemOf(resources, 'training');
+    // Same hyperparameters, today's spec and gate: a retry is judged like a new run.
+    const { MseThreshold: _oldGate, ...parameters } = prev.parameters;
     const rec = await this.scheduler.enqueue(resources, {
       trigger: 'retry',
       actor,
-      // Same hyperparameters, today's gate: a retry is judged like a new run.
-      parameters: {
-        ...prev.parameters,
-        [GATE_PARAMETER]: this.settings.mseThreshold,
-      },
+      parameters,
+      gate: system.spec.spec.gate as QualityGate,
+      specHash: system.hash,
       manifest: prev.dataManifest,
       displayName: prev.displayName,
       retryOf: prev.executionId,
@@ -402,6 +459,13 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
     return this.host.predict(resources, records, options?.source);
+  }
+
+  getModelSignature(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature> {
+    return this.registry.getSignature(resources, version);
   }
 
   getMonitoring(

@@ -38,7 +38,7 @@ describe('drop-a-file ingestion (bucket watcher)', () => {
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
     dataDir = tempDataDir();
-    engine = await createTestEngine(knex, dataDir, { mseThreshold: 1000 });
+    engine = await createTestEngine(knex, dataDir);
     engine.subscribe(e => {
       if (e.type === 'dataset-drop') drops.push(e);
     });

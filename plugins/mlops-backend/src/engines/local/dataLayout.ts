@@ -43,9 +43,15 @@ export class DataLayout {
     );
   }
 
-  /** Parsed columns of a checked upload, by the sha256 of its bytes. */
-  parseCache(sha256: string): string {
-    return path.join(this.parseCacheDir(), `${safeSegment(sha256)}.columns`);
+  /**
+   * Parsed table of a checked upload, by the sha256 of its bytes and of the
+   * spec it was read by (the same bytes read by another spec are another table).
+   */
+  parseCache(sha256: string, specHash: string): string {
+    return path.join(
+      this.parseCacheDir(),
+      `${safeSegment(sha256)}-${safeSegment(specHash.slice(0, 16))}.columns`,
+    );
   }
 
   parseCacheDir(): string {

@@ -6,10 +6,12 @@ import { Readable } from 'stream';
 import { DatasetValidationError } from '../../errors';
 import { DataLayout } from './dataLayout';
 import { DatasetIngest, summariseRowErrors } from './datasetIngest';
-import { loadTable } from './tableLoader';
+import { demoSystem } from '../../__testUtils__/demoSystems';
+import { loadTable, schemaOf } from './tableLoader';
 import {
   ABALONE_PATH,
   GUEST,
+  PENGUIN_RESOURCES,
   RESOURCES,
   abaloneSubset,
 } from './__testUtils__/localEngine';
@@ -92,7 +94,11 @@ describe('DatasetIngest', () => {
       message: expect.stringMatching(/^fileName must be/),
     });
     await expect(upload('')).rejects.toBeInstanceOf(DatasetValidationError);
-    await expect(upload('sex,length\n')).rejects.toThrow(/no data rows/);
+    await expect(
+      upload(
+        'sex,length,diameter,height,wholeWeight,shuckedWeight,visceraWeight,shellWeight,rings\n',
+      ),
+    ).rejects.toThrow(/no data rows/);
     const badRow = await upload(
       `${abaloneSubset(3)}M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,-2\n`,
     ).catch(e => e);
@@ -134,18 +140,20 @@ describe('DatasetIngest', () => {
       key: file.key,
       path: object,
       sha256: file.sha256,
-      cachePath: layout.parseCache(file.sha256!),
+      cachePath: layout.parseCache(file.sha256!, RESOURCES.system!.hash),
     };
     expect(fs.existsSync(dataFile.cachePath)).toBe(true);
-    const table = await loadTable([dataFile], m => logs.push(m));
-    expect(table.rows).toBe(6 * 4177);
+    const schema = await schemaOf(demoSystem('abalone').spec, object);
+    const table = await loadTable([dataFile], schema, m => logs.push(m));
+    expect(table.rowCount).toBe(6 * 4177);
     expect(logs).toEqual([`${file.key}: ${6 * 4177} rows (parsed at upload)`]);
     // A bucket object changed after upload is refused, cache or not.
     fs.appendFileSync(object, 'M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n');
-    await expect(loadTable([dataFile], () => {})).rejects.toThrow(
+    await expect(loadTable([dataFile], schema, () => {})).rejects.toThrow(
       /does not match the manifest/,
     );
-  });
+    // A child process and 25k rows: more than jest's 5 s on a busy machine.
+  }, 30_000);
 
   it('removes the staging files an interrupted process left', async () => {
     const incoming = path.join(h.dataDir, 'incoming');
@@ -174,20 +182,97 @@ describe('DatasetIngest', () => {
     await storedNothing();
   });
 
-  it('seeds an empty bucket once and logs a failed seed', async () => {
-    await ingest.seed({ source: ABALONE_PATH, resources: RESOURCES });
+  it('checks an upload against the spec: a penguins file with an unknown island is refused naming row and column', async () => {
+    const penguins = fs.readFileSync(demoSystem('penguins').dataPath, 'utf8');
+    const lines = penguins.split('\n');
+    // Line 3 of the file (row 3): an island the spec does not list.
+    const header = lines[0].split(',');
+    const island = header.indexOf('island');
+    const cells = lines[2].split(',');
+    cells[island] = 'Atlantis';
+    lines[2] = cells.join(',');
+    const refused = await ingest
+      .upload(PENGUIN_RESOURCES, {
+        fileName: 'penguins.csv',
+        content: Buffer.from(lines.join('\n')),
+        actor: GUEST,
+      })
+      .catch(e => e);
+    expect(refused).toBeInstanceOf(DatasetValidationError);
+    expect(refused.name).toBe('InputError');
+    expect(refused.rowErrors).toEqual([
+      expect.objectContaining({ row: 3, column: 'island', value: 'Atlantis' }),
+    ]);
+    expect(refused.message).toMatch(/row 3, column island/);
+    expect(triggered).toEqual([]);
+    // The same file unchanged is stored (header, categories, '.' as missing).
+    const ok = await ingest.upload(PENGUIN_RESOURCES, {
+      fileName: 'penguins.csv',
+      content: Buffer.from(penguins),
+      actor: GUEST,
+    });
+    expect(ok.manifest.rowCount).toBe(344);
+  });
+
+  it('refuses an upload for an entity without a spec, naming the annotation', async () => {
+    const { system, ...noSpec } = RESOURCES;
+    await expect(
+      ingest.upload(noSpec, {
+        fileName: 'abalone.csv',
+        content: Buffer.from(abaloneSubset(10)),
+        actor: GUEST,
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('mlops.io/spec'),
+    });
+    await storedNothing();
+  });
+
+  it('refuses a file missing a column the spec names, as one header-row error', async () => {
+    const penguins = fs.readFileSync(demoSystem('penguins').dataPath, 'utf8');
+    const noIsland = penguins
+      .split('\n')
+      .map(l => l.split(',').filter((_, j) => j !== penguins.split('\n')[0].split(',').indexOf('island')).join(','))
+      .join('\n');
+    const refused = await ingest
+      .upload(PENGUIN_RESOURCES, {
+        fileName: 'penguins.csv',
+        content: Buffer.from(noIsland),
+        actor: GUEST,
+      })
+      .catch(e => e);
+    expect(refused).toBeInstanceOf(DatasetValidationError);
+    expect(refused.rowErrors[0]).toMatchObject({ row: 1 });
+    expect(refused.rowErrors[0].reason).toMatch(/island/);
+    expect(triggered).toEqual([]);
+  });
+
+  it('seeds an empty bucket once, by the seed spec, and logs a failed seed', async () => {
+    const seed = {
+      spec: path.join(path.dirname(ABALONE_PATH), 'ml-system.yaml'),
+      source: ABALONE_PATH,
+      resources: { ...RESOURCES, system: undefined },
+      deploy: false,
+    };
+    const res = await ingest.seed(seed);
+    expect(res?.manifest.rowCount).toBe(4177);
     expect(triggered).toHaveLength(1);
     expect(triggered[0].fileName).toBe('abalone.data');
     expect(triggered[0].manifest.rowCount).toBe(4177);
-    await ingest.seed({ source: ABALONE_PATH, resources: RESOURCES });
+    // The seeded run carries the spec read from the seed's file.
+    const run = await h.store.getExecution(res!.execution!.executionId);
+    expect(run?.resources.system?.hash).toBe(RESOURCES.system!.hash);
+    await ingest.seed(seed);
     expect(triggered).toHaveLength(1);
 
     await ingest.seed({
+      ...seed,
       source: '/no/such/file',
-      resources: { ...RESOURCES, pipelineName: 'other' },
+      resources: { ...seed.resources, pipelineName: 'other' },
     });
     expect(h.logger.warn).toHaveBeenCalledWith(
-      expect.stringMatching(/seeding from \/no\/such\/file failed/),
+      expect.stringMatching(/seeding of other from \/no\/such\/file failed/),
     );
   });
 });

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { loadAbaloneSource } from '@mlops-portal/ml-core';
+import { parseSpec } from '@mlops-portal/ml-core';
 import type {
   DataManifest,
   DatasetRowError,
@@ -11,7 +11,7 @@ import type {
   EngineActor,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { createWriteStream } from 'fs';
 import fs from 'fs/promises';
 import path from 'path';
@@ -25,6 +25,7 @@ import type { SeedConfig } from './settings';
 import type { ExecutionRecord, LocalStore } from './store';
 import { toPublicExecution } from './store';
 import { type UploadCheck, checkUploadFile } from './tableLoader';
+import { type RunSystem, systemOf } from './system';
 import { StepWorker } from './workerClient';
 import type { CheckUploadArgs } from './workerProtocol';
 
@@ -87,6 +88,8 @@ export class DatasetIngest {
     resources: MlopsResources,
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
+    // Checked against the system's spec: without one there is nothing to check by.
+    const system = systemOf(resources, 'an upload');
     const fileName = options.fileName.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(fileName)) {
       throw new InputError(
@@ -105,7 +108,7 @@ export class DatasetIngest {
           { row: 1, column: '*', reason: 'the file is empty' },
         ]);
       }
-      checked = await this.check(staged, size);
+      checked = await this.check(staged, size, system);
       refuseBadRows(fileName, checked);
     } catch (e) {
       await fs.rm(staged, { force: true });
@@ -127,28 +130,44 @@ export class DatasetIngest {
     return { manifest, execution: toPublicExecution(execution) };
   }
 
-  /** First start only: fills an empty bucket from the configured source. */
-  async seed(seed: SeedConfig): Promise<void> {
+  /**
+   * First start only: fills an empty bucket from the seed's data, checked
+   * by the seed's spec, which the seeded runs carry like an entity's.
+   * Returns the run it started, or undefined (bucket not empty, or failed:
+   * logged, the backend starts anyway).
+   */
+  async seed(seed: SeedConfig): Promise<UploadDatasetResponse | undefined> {
     try {
-      if (await this.store.latestManifest(seed.resources.pipelineName)) return;
-      const text = await loadAbaloneSource(seed.source);
-      let fileName = path.basename(seed.source);
-      if (/^https?:\/\//.test(seed.source)) {
-        fileName =
-          path.posix.basename(new URL(seed.source).pathname) || 'abalone.data';
-      }
-      const res = await this.upload(seed.resources, {
-        fileName,
-        content: Buffer.from(text, 'utf8'),
+      if (await this.store.latestManifest(seed.resources.pipelineName))
+        return undefined;
+      const specText = await fs.readFile(seed.spec, 'utf8');
+      const spec = parseSpec(specText, seed.spec);
+      const resources: MlopsResources = {
+        ...seed.resources,
+        system: {
+          source: seed.spec,
+          hash: createHash('sha256').update(specText).digest('hex'),
+          spec: spec as unknown as NonNullable<MlopsResources['system']>['spec'],
+        },
+      };
+      // A file shipped with the deployment: seeding needs no network.
+      const content = await fs.readFile(seed.source);
+      const res = await this.upload(resources, {
+        fileName: path.basename(seed.source),
+        content,
         actor: { ref: 'mlops:seed' },
       });
       this.logger.info(
         `MLOps data bucket of ${seed.resources.pipelineName} seeded from ${seed.source} (${res.manifest.rowCount} rows)`,
       );
+      return res;
     } catch (e) {
       this.logger.warn(
-        `MLOps seeding from ${seed.source} failed: ${errorMessage(e)}`,
+        `MLOps seeding of ${seed.resources.pipelineName} from ${
+          seed.source
+        } failed: ${errorMessage(e)}`,
       );
+      return undefined;
     }
   }
 
@@ -211,10 +230,15 @@ export class DatasetIngest {
    * ms); large ones in a child process, so a 250 MB upload does not stall
    * the backend's event loop.
    */
-  private async check(staged: string, size: number): Promise<CheckedUpload> {
-    const args = {
+  private async check(
+    staged: string,
+    size: number,
+    system: RunSystem,
+  ): Promise<CheckedUpload> {
+    const args: CheckUploadArgs = {
       path: staged,
       maxErrors: MAX_ROW_ERRORS,
+      spec: system.spec,
       cachePath: this.layout.newIncomingFile('.columns'),
     };
     try {
@@ -223,10 +247,10 @@ export class DatasetIngest {
           ? await checkUploadFile(args)
           : await this.inChild(args);
       if (out.errors.length === 0 && out.rowCount > 0)
-        await this.keepParseCache(args.cachePath, out.sha256);
+        await this.keepParseCache(args.cachePath!, out.sha256, system.hash);
       return out;
     } finally {
-      await fs.rm(args.cachePath, { force: true });
+      await fs.rm(args.cachePath!, { force: true });
     }
   }
 
@@ -234,18 +258,18 @@ export class DatasetIngest {
   private async inChild(args: CheckUploadArgs): Promise<UploadCheck> {
     const run = async () => {
       this.checker = this.checker ?? new StepWorker();
-      return this.checker.run({ step: 'checkUpload', args });
+      return this.checker.run<'checkUpload'>({ step: 'checkUpload', args });
     };
     const result = this.checks.catch(() => undefined).then(run);
     this.checks = result;
-    return (await result) as unknown as UploadCheck;
+    return result;
   }
 
   /** Files the cache under the content's hash; only the newest few are kept. */
-  private async keepParseCache(file: string, sha256: string) {
+  private async keepParseCache(file: string, sha256: string, specHash: string) {
     const dir = this.layout.parseCacheDir();
     await fs.mkdir(dir, { recursive: true });
-    await fs.rename(file, this.layout.parseCache(sha256));
+    await fs.rename(file, this.layout.parseCache(sha256, specHash));
     const entries = await Promise.all(
       (
         await fs.readdir(dir)

@@ -9,6 +9,7 @@ import {
   PartsHarness,
   createPartsHarness,
   testExecution,
+  testVersion,
   writeTinyModelArtifacts,
 } from './__testUtils__/parts';
 
@@ -42,7 +43,13 @@ describe('ModelRegistry', () => {
         },
       }),
     );
-    return { rec, version: await registry.register(rec, artifacts) };
+    return {
+      rec,
+      version: await registry.register(rec, artifacts, {
+        task: 'regression',
+        approvalStatus: approval ?? 'PendingManualApproval',
+      }),
+    };
   };
 
   it('registers versions with their artifacts, once per execution', async () => {
@@ -57,7 +64,21 @@ describe('ModelRegistry', () => {
       'arn:local:sagemaker:local:000000000000:model-package/abalonemodelpackagegroup/1',
     );
     for (const a of version.artifacts!) expect(fs.existsSync(a.uri)).toBe(true);
-    expect((await registry.register(rec, artifacts)).version).toBe(1);
+    expect(
+      (
+        await registry.register(rec, artifacts, {
+          task: 'regression',
+          approvalStatus: 'PendingManualApproval',
+        })
+      ).version,
+    ).toBe(1);
+    // The version carries its task and flat metrics; its signature is an artifact.
+    expect(version.task).toBe('regression');
+    expect(version.artifacts!.map(a => a.name)).toContain('signature.json');
+    const signature = await registry.getSignature(RESOURCES, 1);
+    expect(signature.outputs).toMatchObject({ task: 'regression', target: 'rings' });
+    expect(signature.inputs.map(i => i.name)).toContain('shellWeight');
+    expect(signature.examples!.length).toBeGreaterThan(0);
     expect((await registered('Approved')).version).toMatchObject({
       version: 2,
       approvalStatus: 'Approved',
@@ -175,5 +196,45 @@ describe('ModelRegistry', () => {
     expect(h.emitted.map(e => e.type)).toEqual(
       expect.arrayContaining(['model-version', 'deployment', 'execution']),
     );
+  });
+});
+
+describe('ModelRegistry.getSignature of a version from before signatures', () => {
+  let h: PartsHarness;
+  let registry: ModelRegistry;
+
+  beforeEach(async () => {
+    h = await createPartsHarness();
+    const layout = new DataLayout(h.dataDir);
+    const host = new EndpointHost(h.store, layout, h.logger);
+    registry = new ModelRegistry(h.store, layout, host, h.runs, h.events);
+  });
+  afterEach(() => h.close());
+
+  it('builds it from the entity spec (nothing observed), else NotFoundError', async () => {
+    await h.store.db.transaction(trx =>
+      h.store.insertVersion(testVersion(1, { artifacts: [] }), trx),
+    );
+    const signature = await registry.getSignature(RESOURCES, 1);
+    expect(signature.outputs).toMatchObject({
+      task: 'regression',
+      target: 'rings',
+      display: expect.objectContaining({ name: 'age' }),
+    });
+    const sex = signature.inputs.find(i => i.name === 'sex')!;
+    expect(sex).toMatchObject({ type: 'categorical', datatype: 'BYTES' });
+    expect(signature.inputs.find(i => i.name === 'length')).not.toHaveProperty(
+      'observedMin',
+    );
+    expect(signature.examples).toBeUndefined();
+
+    const { system, ...noSpec } = RESOURCES;
+    await expect(registry.getSignature(noSpec, 1)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining('mlops.io/spec'),
+    });
+    await expect(registry.getSignature(RESOURCES, 9)).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
   });
 });

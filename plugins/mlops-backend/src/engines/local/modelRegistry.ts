@@ -3,14 +3,23 @@ import type {
   ListResponse,
   MlopsResources,
   ModelApprovalStatus,
+  ModelSignature,
+  ModelTask,
   ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ApprovalOptions,
   ListOptions,
 } from '@mlops-portal/plugin-mlops-node';
-import { EVALUATION_PLOTS_FILE, STATISTICS_FILE } from '@mlops-portal/ml-core';
+import {
+  EVALUATION_PLOTS_FILE,
+  STATISTICS_FILE,
+  buildSignature,
+  tableFromRecords,
+} from '@mlops-portal/ml-core';
+import type { MlSystemSpec } from '@mlops-portal/ml-core';
 import type { Knex } from 'knex';
+import fs from 'fs/promises';
 import path from 'path';
 import type { ActiveRuns } from './activeRuns';
 import type { DataLayout } from './dataLayout';
@@ -19,11 +28,17 @@ import type { EngineEventBus } from './engineEvents';
 import { iso, pageOptions } from './format';
 import { copyIntoDirAtomic } from './fsutil';
 import { recordDecision, recordDeploy } from './releaseStages';
+import { specSchema } from './tableLoader';
 import type { ExecutionRecord, LocalStore, VersionRecord } from './store';
+
+/** The signature's file in a model package, next to model.json. */
+export const SIGNATURE_FILE = 'signature.json';
 
 export interface ModelArtifacts {
   preprocessor: string;
   model: string;
+  /** signature.json (inputs, outputs, examples); absent from runs before signatures. */
+  signature?: string;
   evaluation: string;
   /** Drift baseline (statistics.json); absent from older runs. */
   statistics?: string;
@@ -120,6 +135,7 @@ export class ModelRegistry {
   register(
     rec: ExecutionRecord,
     artifacts: ModelArtifacts,
+    options: { task: ModelTask; approvalStatus: ModelApprovalStatus },
   ): Promise<VersionRecord> {
     const group = rec.resources.modelPackageGroupName;
     return this.withGroupLock(group, () =>
@@ -134,6 +150,9 @@ export class ModelRegistry {
         const files = [
           { from: artifacts.preprocessor, name: 'preprocessor.json' },
           { from: artifacts.model, name: 'model.json' },
+          ...(artifacts.signature
+            ? [{ from: artifacts.signature, name: SIGNATURE_FILE }]
+            : []),
           { from: artifacts.evaluation, name: 'evaluation.json' },
           ...(artifacts.statistics
             ? [{ from: artifacts.statistics, name: STATISTICS_FILE }]
@@ -143,10 +162,7 @@ export class ModelRegistry {
             : []),
         ];
         await copyIntoDirAtomic(dir, files);
-        const status: ModelApprovalStatus =
-          rec.parameters.ModelApprovalStatus === 'Approved'
-            ? 'Approved'
-            : 'PendingManualApproval';
+        const status = options.approvalStatus;
         const now = iso();
         const v: VersionRecord = {
           modelPackageGroupName: group,
@@ -156,6 +172,7 @@ export class ModelRegistry {
           createdAt: now,
           createdBy: rec.triggeredBy,
           executionId: rec.executionId,
+          task: options.task,
           metrics: rec.metrics,
           hyperparameters: rec.parameters,
           dataManifest: rec.dataManifest,
@@ -176,6 +193,31 @@ export class ModelRegistry {
         return v;
       }),
     );
+  }
+
+  /**
+   * A version's signature: its signature.json. A version registered before
+   * signatures has none; when the entity's spec is given it is rebuilt from
+   * the spec alone (schema resolved from the spec, no statistics seen in
+   * training), else NotFoundError.
+   */
+  async getSignature(
+    resources: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature> {
+    const v = await this.get(resources, version);
+    const file = v.artifacts?.find(a => a.name === SIGNATURE_FILE)?.uri;
+    if (file) {
+      return JSON.parse(await fs.readFile(file, 'utf8')) as ModelSignature;
+    }
+    if (!resources.system?.spec) {
+      throw new NotFoundError(
+        `version ${version} of model package group ${resources.modelPackageGroupName} has no signature (registered before signatures) and the entity names no spec (mlops.io/spec) to build one from`,
+      );
+    }
+    return signatureFromSpec(
+      resources.system.spec as unknown as MlSystemSpec,
+    ) as ModelSignature;
   }
 
   /** Tells listeners about a newly registered version. */
@@ -298,4 +340,35 @@ export class ModelRegistry {
     );
     this.events.emit({ type: 'deployment', resources, version: v.version });
   }
+}
+
+/**
+ * A signature from the spec alone, for versions registered before
+ * signatures: the spec must name every column with its type (an empty
+ * sample infers nothing), and nothing observed in training is included
+ * (no observed ranges; categories only where the spec fixes them).
+ */
+export function signatureFromSpec(spec: MlSystemSpec) {
+  const schema = specSchema(spec);
+  if (!schema) {
+    throw new NotFoundError(
+      'the version has no signature, and the spec (mlops.io/spec) leaves columns or classes to be inferred from training data, so none can be built',
+    );
+  }
+  const table = tableFromRecords(schema, []);
+  const signature = buildSignature(
+    table,
+    schema,
+    // Only its one-hot layout would matter, and an empty table has none to add.
+    { features: [] } as never,
+    spec,
+  );
+  // Nothing was observed: no rows, so no examples, ranges or missing rates.
+  delete signature.examples;
+  for (const input of signature.inputs) {
+    delete input.observedMin;
+    delete input.observedMax;
+    if (!input.fixedCategories) delete input.categories;
+  }
+  return signature;
 }

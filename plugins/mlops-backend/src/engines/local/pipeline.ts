@@ -1,25 +1,33 @@
 import {
   GATE_PARAMETER,
   PIPELINE_PARAMETERS,
-  defaultParameters,
+  gateStepName,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ParameterValues,
   PipelineStep,
+  QualityGate,
   ReleaseStage,
 } from '@mlops-portal/plugin-mlops-common';
+import { type MlSystemSpec, defaultObjective } from '@mlops-portal/ml-core';
 import { InputError } from '@backstage/errors';
 
-/** The ML pipeline DAG, as in the reference SageMaker pipeline. */
-export const ML_STEPS: ReadonlyArray<
-  Pick<PipelineStep, 'name' | 'type' | 'dependsOn'>
-> = [
-  { name: 'Preprocess', type: 'Processing', dependsOn: [] },
-  { name: 'Train', type: 'Training', dependsOn: ['Preprocess'] },
-  { name: 'Evaluate', type: 'Processing', dependsOn: ['Train'] },
-  { name: 'CheckMSE', type: 'Condition', dependsOn: ['Evaluate'] },
-  { name: 'Register', type: 'RegisterModel', dependsOn: ['CheckMSE'] },
-];
+/**
+ * The ML pipeline DAG, as in the reference SageMaker pipeline; the gate
+ * step is named after the spec's gate metric (CheckMSE, CheckACCURACY, …).
+ */
+export function mlSteps(
+  gate: Pick<QualityGate, 'metric'>,
+): Array<Pick<PipelineStep, 'name' | 'type' | 'dependsOn'>> {
+  const check = gateStepName(gate);
+  return [
+    { name: 'Preprocess', type: 'Processing', dependsOn: [] },
+    { name: 'Train', type: 'Training', dependsOn: ['Preprocess'] },
+    { name: 'Evaluate', type: 'Processing', dependsOn: ['Train'] },
+    { name: check, type: 'Condition', dependsOn: ['Evaluate'] },
+    { name: 'Register', type: 'RegisterModel', dependsOn: [check] },
+  ];
+}
 
 /** The release (CodePipeline) stages around it. */
 export const RELEASE_STAGES = [
@@ -32,13 +40,25 @@ export const RELEASE_STAGES = [
 
 export type ReleaseStageName = (typeof RELEASE_STAGES)[number];
 
-export function initialSteps(): PipelineStep[] {
-  return ML_STEPS.map(s => ({
+/**
+ * The steps of a new run. The gate is recorded on its Check step when the
+ * run is queued, so the run is judged by the spec it was started with.
+ */
+export function initialSteps(gate: QualityGate): PipelineStep[] {
+  return mlSteps(gate).map(s => ({
     name: s.name,
     type: s.type,
     dependsOn: [...s.dependsOn],
     status: 'NotStarted',
+    ...(s.type === 'Condition' ? { parameters: { gate: { ...gate } } } : {}),
   }));
+}
+
+/** The gate a run's Check step records (undefined for runs from before specs). */
+export function gateOf(steps: PipelineStep[]): QualityGate | undefined {
+  const check = steps.find(s => s.type === 'Condition');
+  const gate = check?.parameters?.gate as QualityGate | undefined;
+  return gate && typeof gate.metric === 'string' ? gate : undefined;
 }
 
 export function initialRelease(): ReleaseStage[] {
@@ -46,23 +66,27 @@ export function initialRelease(): ReleaseStage[] {
 }
 
 /**
- * Defaults (the gate from config) overlaid with the run's overrides.
- * Overrides are checked here too, not only by the router, so every caller
- * (seed, retries, adopters' code) gets the same validation.
+ * A run's parameters: the spec's hyperparameters (under the pipeline's
+ * parameter names), overlaid with the run's overrides. Overrides are
+ * checked here too, not only by the router, so every caller (seed, retries,
+ * adopters' code) gets the same validation. The gate is never a parameter:
+ * it comes from the spec, so whoever may train cannot loosen it.
  */
 export function resolveParameters(
-  mseThreshold: number,
+  spec: MlSystemSpec,
   overrides: ParameterValues | undefined,
 ): ParameterValues {
-  const params: ParameterValues = {
-    ...defaultParameters(),
-    // The gate the run is judged by, recorded on it.
-    [GATE_PARAMETER]: mseThreshold,
-  };
+  const params: ParameterValues = { ModelApprovalStatus: 'PendingManualApproval' };
+  const hp = spec.spec.training?.hyperparameters ?? {};
+  for (const p of PIPELINE_PARAMETERS) {
+    if (p.hyperparameter && hp[p.hyperparameter] !== undefined)
+      params[p.name] = hp[p.hyperparameter];
+  }
+  params.Seed = spec.spec.training?.split?.seed ?? 0;
   for (const [name, value] of Object.entries(overrides ?? {})) {
     if (name === GATE_PARAMETER) {
       throw new InputError(
-        `parameters.${name}: the quality gate is not a run parameter; it comes from configuration (mlops.qualityGate.mseThreshold)`,
+        `parameters.${name}: the quality gate is not a run parameter; it comes from the system spec (gate)`,
       );
     }
     const info = PIPELINE_PARAMETERS.find(p => p.name === name);
@@ -100,11 +124,22 @@ export function resolveParameters(
   return params;
 }
 
-/** XGBoost hyperparameters (snake_case, as the training job takes them) from pipeline parameters. */
+/**
+ * XGBoost parameters (snake_case, as the training job takes them): the
+ * spec's (objective by task, any hyperparameter the portal has no parameter
+ * for, e.g. colsample_bytree) under the run's pipeline parameters.
+ */
 export function hyperparametersOf(
   params: ParameterValues,
-): Record<string, number> {
-  const hp: Record<string, number> = {};
+  spec: MlSystemSpec,
+  classCount?: number,
+): Record<string, number | string> {
+  const task = spec.spec.dataset.task;
+  const hp: Record<string, number | string> = {
+    ...(spec.spec.training?.hyperparameters ?? {}),
+    objective: spec.spec.training?.objective ?? defaultObjective(task),
+    ...(task === 'multiclass' && classCount ? { num_class: classCount } : {}),
+  };
   for (const p of PIPELINE_PARAMETERS) {
     if (p.hyperparameter && typeof params[p.name] === 'number') {
       hp[p.hyperparameter] = params[p.name] as number;

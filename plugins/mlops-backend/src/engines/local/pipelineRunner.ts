@@ -1,18 +1,30 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  formatGate,
+  gateStepName,
+  passesGate,
+} from '@mlops-portal/plugin-mlops-common';
 import type {
+  ModelMetrics,
   PipelineStep,
-  RegressionMetrics,
+  QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import path from 'path';
 import type { ActiveRuns, LoadedRun } from './activeRuns';
 import type { DataLayout } from './dataLayout';
 import { errorMessage, fmt, iso } from './format';
 import type { ModelRegistry } from './modelRegistry';
-import { hyperparametersOf } from './pipeline';
+import { gateOf, hyperparametersOf } from './pipeline';
 import { openApprovalStage, stageOf, stepOf } from './releaseStages';
 import type { ExecutionRecord } from './store';
 import type { DataFile } from './tableLoader';
-import { StepWorker, WorkerKilledError } from './workerClient';
+import { type RunSystem, systemOf } from './system';
+import {
+  type RunRequest,
+  StepWorker,
+  WorkerKilledError,
+} from './workerClient';
+import type { WorkerResults, WorkerStep } from './workerProtocol';
 import type { WorkerPool } from './workerPool';
 
 /** Fewer rows cannot fill a 70/15/15 split with meaningful validation/test sets. */
@@ -82,11 +94,10 @@ export function markFailed(
   return { stopped, interrupted };
 }
 
-type WorkerRequest = Parameters<StepWorker['run']>[0];
-
 /**
  * The step state machine of one execution: Source → Validate → MLPipeline
- * (Preprocess → Train → Evaluate → CheckMSE → Register) → Approval/Deploy.
+ * (Preprocess → Train → Evaluate → Check<metric> → Register) →
+ * Approval/Deploy, all by the system spec the run was queued with.
  * CPU work runs in a child process; every state change is persisted.
  */
 export class PipelineRunner {
@@ -97,6 +108,8 @@ export class PipelineRunner {
     private readonly registry: ModelRegistry,
     private readonly logger: LoggerService,
     private readonly isClosing: () => boolean,
+    /** Platform config (`mlops.approval.preApprove`): a spec may pre-approve its versions. */
+    private readonly allowPreApproval: boolean = false,
   ) {}
 
   async execute(run: LoadedRun): Promise<void> {
@@ -114,6 +127,13 @@ export class PipelineRunner {
       if (!manifest || manifest.files.length === 0) {
         throw new StepFailure('Source', 'no data manifest to train on');
       }
+      // Runs queued before specs (recovered after an upgrade) have none.
+      let system: RunSystem;
+      try {
+        system = systemOf(rec.resources, 'training');
+      } catch (e) {
+        throw new StepFailure('Source', errorMessage(e));
+      }
       source.status = 'Succeeded';
       source.endTime = iso();
       source.summary = `manifest ${manifest.manifestId}: ${manifest.files
@@ -123,7 +143,9 @@ export class PipelineRunner {
         key: f.key,
         path: this.layout.bucketObject(rec.pipelineName, f.key),
         sha256: f.sha256,
-        cachePath: f.sha256 ? this.layout.parseCache(f.sha256) : undefined,
+        cachePath: f.sha256
+          ? this.layout.parseCache(f.sha256, system.hash)
+          : undefined,
       }));
 
       // Validate: schema and data checks, in the child like all CPU work.
@@ -136,14 +158,14 @@ export class PipelineRunner {
       run.worker = this.workers.take();
       const checked = await run.worker.run({
         step: 'validate',
-        args: { files, minRows: MIN_TRAINING_ROWS },
+        args: { files, minRows: MIN_TRAINING_ROWS, spec: system.spec },
       });
       validate.status = 'Succeeded';
       validate.endTime = iso();
-      validate.summary = (checked.checks as string[]).join('; ');
+      validate.summary = checked.checks.join('; ');
 
       where = 'MLPipeline';
-      await this.runMlPipeline(run, files);
+      await this.runMlPipeline(run, files, system, checked.schema);
     } catch (e) {
       const { stopped, interrupted } = markFailed(rec, where, e, {
         stopRequested: run.stopRequested,
@@ -164,8 +186,13 @@ export class PipelineRunner {
     }
   }
 
-  /** Preprocess → Train → Evaluate → CheckMSE → Register, then Approval/Deploy. */
-  private async runMlPipeline(run: LoadedRun, files: DataFile[]) {
+  /** Preprocess → Train → Evaluate → Check<metric> → Register, then Approval/Deploy. */
+  private async runMlPipeline(
+    run: LoadedRun,
+    files: DataFile[],
+    system: RunSystem,
+    schema: WorkerResults['validate']['schema'],
+  ) {
     const rec = run.rec;
     const ml = stageOf(rec, 'MLPipeline');
     ml.status = 'InProgress';
@@ -179,18 +206,31 @@ export class PipelineRunner {
       'Preprocess',
       {
         step: 'preprocess',
-        args: { files, outDir: path.join(runDir, 'preprocess'), seed },
+        args: {
+          files,
+          outDir: path.join(runDir, 'preprocess'),
+          seed,
+          spec: system.spec,
+          schema,
+        },
       },
       {
         seed,
-        splitFractions: [0.7, 0.15, 0.15],
+        split: system.spec.spec.training?.split ?? {
+          train: 0.7,
+          validation: 0.15,
+          test: 0.15,
+        },
         inputs: files.map(f => f.key),
       },
     );
-    const preArtifacts = pre.artifacts as Record<string, string>;
-    const matrices = (pre.matrices ?? {}) as Record<string, string>;
+    const preArtifacts = pre.artifacts;
+    const matrices = pre.matrices;
 
-    const hyperparameters = { ...hyperparametersOf(params), seed };
+    const hyperparameters = {
+      ...hyperparametersOf(params, system.spec, schema.classes?.length),
+      seed,
+    };
     const train = await this.runWorkerStep(
       run,
       'Train',
@@ -207,7 +247,8 @@ export class PipelineRunner {
       },
       { hyperparameters },
     );
-    const modelPath = (train.artifacts as Record<string, string>).model;
+    const modelPath = train.artifacts.model;
+    const gate = gateOf(rec.steps) ?? (system.spec.spec.gate as QualityGate);
 
     const evaluation = await this.runWorkerStep(
       run,
@@ -219,32 +260,45 @@ export class PipelineRunner {
           testMatrix: matrices.test,
           modelPath,
           outDir: path.join(runDir, 'evaluate'),
+          task: schema.task,
+          classes: schema.classes,
           preprocessorPath: preArtifacts.preprocessor,
         },
       },
-      { metric: 'mse', testSet: preArtifacts.test },
+      { task: schema.task, testSet: preArtifacts.test },
     );
-    const metrics = evaluation.metrics as RegressionMetrics;
+    const metrics = evaluation.metrics;
     rec.metrics = metrics;
     this.workers.release(run.worker);
     run.worker = undefined;
 
-    this.checkMse(run, metrics, Number(params.MseThreshold));
+    this.checkGate(run, metrics, gate);
 
     // Register: copy artifacts into the model package, then one transaction.
     this.checkContinue(run);
+    // Approved at registration: asked for on the run (the service lets only
+    // approvers ask), or the spec pre-approves and the platform allows it.
+    const preApproved =
+      params.ModelApprovalStatus === 'Approved' ||
+      (this.allowPreApproval && system.spec.spec.approval?.preApprove === true);
+    const approvalStatus = preApproved ? 'Approved' : 'PendingManualApproval';
     const reg = this.beginStep(run, 'Register', {
       modelPackageGroupName: rec.resources.modelPackageGroupName,
-      modelApprovalStatus: params.ModelApprovalStatus,
+      modelApprovalStatus: approvalStatus,
     });
     await this.runs.persist(run);
-    const version = await this.registry.register(rec, {
-      preprocessor: preArtifacts.preprocessor,
-      model: modelPath,
-      evaluation: (evaluation.artifacts as Record<string, string>).evaluation,
-      statistics: preArtifacts.statistics,
-      evaluationPlots: (evaluation.artifacts as Record<string, string>).plots,
-    });
+    const version = await this.registry.register(
+      rec,
+      {
+        preprocessor: preArtifacts.preprocessor,
+        model: modelPath,
+        signature: preArtifacts.signature,
+        evaluation: evaluation.artifacts.evaluation,
+        statistics: preArtifacts.statistics,
+        evaluationPlots: evaluation.artifacts.plots,
+      },
+      { task: schema.task, approvalStatus },
+    );
     reg.status = 'Succeeded';
     reg.endTime = iso();
     reg.outputs = {
@@ -261,9 +315,9 @@ export class PipelineRunner {
     rec.currentStep = undefined;
     ml.status = 'Succeeded';
     ml.endTime = iso();
-    ml.summary = `test MSE ${fmt(metrics.mse)}; registered version ${
-      version.version
-    }`;
+    ml.summary = `test ${gate.metric} ${fmt(
+      metrics[gate.metric],
+    )}; registered version ${version.version}`;
     rec.status = 'Succeeded';
     rec.endTime = iso();
     openApprovalStage(rec, version);
@@ -284,35 +338,37 @@ export class PipelineRunner {
     }
   }
 
-  /** CheckMSE: the quality gate (a condition step; the else branch fails the run). */
-  private checkMse(
-    run: LoadedRun,
-    metrics: RegressionMetrics,
-    threshold: number,
-  ) {
+  /**
+   * Check<metric>: the spec's quality gate (a condition step; the else
+   * branch fails the run and nothing is registered).
+   */
+  private checkGate(run: LoadedRun, metrics: ModelMetrics, gate: QualityGate) {
     this.checkContinue(run);
-    const check = this.beginStep(run, 'CheckMSE', {
-      threshold,
-      metric: 'regression_metrics.mse.value',
+    const name = gateStepName(gate);
+    const check = this.beginStep(run, name, {
+      gate: { ...gate },
+      metric: `${gate.metric} (test set)`,
     });
-    const passed = metrics.mse <= threshold;
-    check.outputs = { outcome: passed, mse: metrics.mse, threshold };
+    const value = metrics[gate.metric];
+    const passed = value !== undefined && passesGate(gate, value);
+    check.outputs = {
+      outcome: passed,
+      [gate.metric]: value,
+      threshold: gate.threshold,
+    };
     check.endTime = iso();
+    const shown = `test ${gate.metric} ${
+      value === undefined ? '(not reported)' : fmt(value)
+    }`;
     if (!passed) {
-      const reason = `test MSE ${fmt(metrics.mse)} > threshold ${fmt(
-        threshold,
-      )}`;
+      const reason = `${shown} fails the gate ${formatGate(gate)}`;
       check.status = 'Failed';
       check.failureReason = reason;
       appendLog(check, 'warn', `${reason}: the model is not registered`);
-      throw new StepFailure('CheckMSE', `${reason}; model not registered`);
+      throw new StepFailure(name, `${reason}; model not registered`);
     }
     check.status = 'Succeeded';
-    appendLog(
-      check,
-      'info',
-      `test MSE ${fmt(metrics.mse)} ≤ threshold ${fmt(threshold)}`,
-    );
+    appendLog(check, 'info', `${shown} passes the gate ${formatGate(gate)}`);
   }
 
   /** Ends the run between steps when Stop was asked for or the engine closes. */
@@ -334,16 +390,16 @@ export class PipelineRunner {
     return s;
   }
 
-  private async runWorkerStep(
+  private async runWorkerStep<S extends WorkerStep>(
     run: LoadedRun,
     name: string,
-    req: WorkerRequest,
+    req: RunRequest<S>,
     parameters: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<WorkerResults[S]> {
     this.checkContinue(run);
     const s = this.beginStep(run, name, parameters);
     await this.runs.persist(run);
-    const outputs = await run.worker!.run(req, {
+    const outputs = await run.worker!.run<S>(req, {
       onLog: (level, message) => {
         appendLog(s, level, message);
         this.runs.persistSoon(run);
@@ -362,7 +418,10 @@ export class PipelineRunner {
     s.status = 'Succeeded';
     s.endTime = iso();
     s.progress = 1;
-    s.outputs = { ...(name === 'Train' ? s.outputs : {}), ...outputs };
+    s.outputs = {
+      ...(name === 'Train' ? s.outputs : {}),
+      ...(outputs as object),
+    };
     await this.runs.persist(run);
     return outputs;
   }

@@ -1,14 +1,20 @@
 import type { LoadedRun } from './activeRuns';
+import type { QualityGate } from '@mlops-portal/plugin-mlops-common';
+import { demoSystem } from '../../__testUtils__/demoSystems';
 import { resolveParameters } from './pipeline';
 import { stageOf } from './releaseStages';
 import { ExecutionRequest, Scheduler } from './scheduler';
 import { GUEST, RESOURCES } from './__testUtils__/localEngine';
 import { PartsHarness, createPartsHarness } from './__testUtils__/parts';
 
+const abalone = demoSystem('abalone');
+
 const request = (o: Partial<ExecutionRequest> = {}): ExecutionRequest => ({
   trigger: 'manual',
   actor: GUEST,
-  parameters: resolveParameters(6, undefined),
+  parameters: resolveParameters(abalone.spec, undefined),
+  gate: abalone.spec.spec.gate as QualityGate,
+  specHash: abalone.system.hash,
   ...o,
 });
 

@@ -5,6 +5,7 @@ import type {
   ExecutionTrigger,
   MlopsResources,
   ParameterValues,
+  QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import type { EngineActor } from '@mlops-portal/plugin-mlops-node';
 import type { ActiveRuns, LoadedRun } from './activeRuns';
@@ -20,6 +21,10 @@ export interface ExecutionRequest {
   actor: EngineActor;
   parameters: ParameterValues;
   manifest?: DataManifest;
+  /** The spec's quality gate the run is judged by (recorded on its Check step). */
+  gate: QualityGate;
+  /** sha256 of the spec the run runs by. */
+  specHash?: string;
   displayName?: string;
   retryOf?: string;
   clientRequestToken?: string;
@@ -70,7 +75,8 @@ export class Scheduler {
       dataManifest: o.manifest,
       createdAt: iso(),
       release: initialRelease(),
-      steps: initialSteps(),
+      steps: initialSteps(o.gate),
+      specHash: o.specHash,
       resources,
       clientRequestToken: o.clientRequestToken,
     };

@@ -1,17 +1,26 @@
 import type { Config } from '@backstage/config';
-import { DEFAULT_MSE_THRESHOLD } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
 import path from 'path';
 
+/**
+ * One ML system the engine fills on first start: its spec, its data, the
+ * resources (names as the entity's annotations give them), and whether the
+ * seeded version is approved and deployed so the portal starts serving it.
+ */
 export interface SeedConfig {
+  /** Path of the system's spec file (ml-system.yaml). */
+  spec: string;
+  /** Path of the data file (read at first start; no network). */
   source: string;
   resources: MlopsResources;
+  deploy: boolean;
 }
 
 export interface LocalSettings {
   dataDir: string;
-  mseThreshold: number;
-  seed?: SeedConfig;
+  seeds: SeedConfig[];
+  /** `mlops.approval.preApprove`: a spec's `approval.preApprove` may register versions Approved. */
+  allowPreApproval: boolean;
   endpoint?: { host: string; port: number };
   /** Drop-a-file ingestion; undefined when disabled. */
   bucketWatch?: { stableMs: number };
@@ -24,28 +33,78 @@ function invalid(key: string, rule: string, value: unknown): never {
   );
 }
 
-function readSeed(local: Config | undefined): SeedConfig | undefined {
-  const seedCfg = local?.getOptionalConfig('seed');
-  if (!seedCfg?.has('source')) return undefined;
-  const source = seedCfg.getString('source');
-  if (source.trim() === '') {
-    invalid('mlops.local.seed.source', 'must be a path or URL', source);
+const RESOURCE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})$/;
+
+function readOneSeed(seed: Config, key: string): SeedConfig {
+  const text = (name: string, required: boolean) => {
+    const value = required
+      ? seed.getString(name)
+      : seed.getOptionalString(name);
+    if (required && (value ?? '').trim() === '')
+      invalid(`${key}.${name}`, 'must not be empty', value);
+    return value;
+  };
+  const resources: MlopsResources = {
+    entityRef: text('entityRef', true)!,
+    pipelineName: text('pipelineName', true)!,
+    modelPackageGroupName: text('modelPackageGroupName', true)!,
+    endpointName: text('endpointName', true)!,
+    releasePipelineName: text('releasePipelineName', false),
+  };
+  for (const name of [
+    'pipelineName',
+    'modelPackageGroupName',
+    'endpointName',
+  ] as const) {
+    if (!RESOURCE_NAME.test(resources[name]))
+      invalid(
+        `${key}.${name}`,
+        'must be 1-63 letters, digits or hyphens',
+        resources[name],
+      );
   }
   return {
-    source,
-    resources: {
-      entityRef: seedCfg.getOptionalString('entityRef') ?? '',
-      pipelineName:
-        seedCfg.getOptionalString('pipelineName') ?? 'abalone-pipeline',
-      modelPackageGroupName:
-        seedCfg.getOptionalString('modelPackageGroupName') ??
-        'AbaloneModelPackageGroup',
-      endpointName:
-        seedCfg.getOptionalString('endpointName') ?? 'abalone-endpoint',
-      releasePipelineName:
-        seedCfg.getOptionalString('releasePipelineName') ?? undefined,
-    },
+    spec: text('spec', true)!,
+    source: text('data', true)!,
+    resources,
+    deploy: seed.getOptionalBoolean('deploy') ?? false,
   };
+}
+
+/**
+ * `mlops.local.seeds`: the systems filled on first start. The single
+ * `mlops.local.seed` of earlier releases named no spec, which training now
+ * needs, so it is refused with a message saying what to write instead.
+ */
+function readSeeds(local: Config | undefined): SeedConfig[] {
+  if (local?.has('seed')) {
+    throw new Error(
+      'Invalid config: mlops.local.seed was replaced by mlops.local.seeds, a list whose entries also name the ML system spec: ' +
+        '[{ spec, data, entityRef, pipelineName, modelPackageGroupName, endpointName, releasePipelineName, deploy }]',
+    );
+  }
+  const list = local?.getOptionalConfigArray('seeds') ?? [];
+  const seeds = list.map((c, i) => readOneSeed(c, `mlops.local.seeds[${i}]`));
+  // One system per pipeline, group and endpoint: seeds must not share them.
+  for (const name of [
+    'pipelineName',
+    'modelPackageGroupName',
+    'endpointName',
+  ] as const) {
+    const seen = new Map<string, number>();
+    seeds.forEach((s, i) => {
+      const value = s.resources[name];
+      const first = seen.get(value);
+      if (first !== undefined)
+        invalid(
+          `mlops.local.seeds[${i}].${name}`,
+          `must differ from mlops.local.seeds[${first}].${name}`,
+          value,
+        );
+      seen.set(value, i);
+    });
+  }
+  return seeds;
 }
 
 function readBucketWatch(local: Config | undefined) {
@@ -83,20 +142,11 @@ export function readLocalSettings(config: Config): LocalSettings {
   if (dataDir.trim() === '') {
     invalid('mlops.local.dataDir', 'must be a directory path', dataDir);
   }
-  const mseThreshold =
-    config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
-    DEFAULT_MSE_THRESHOLD;
-  if (!Number.isFinite(mseThreshold) || mseThreshold <= 0) {
-    invalid(
-      'mlops.qualityGate.mseThreshold',
-      'must be a positive number',
-      mseThreshold,
-    );
-  }
   return {
     dataDir: path.resolve(dataDir),
-    mseThreshold,
-    seed: readSeed(local),
+    seeds: readSeeds(local),
+    allowPreApproval:
+      config.getOptionalBoolean('mlops.approval.preApprove') ?? false,
     endpoint: readEndpoint(local),
     bucketWatch: readBucketWatch(local),
   };

@@ -6,13 +6,14 @@ import type {
   MlopsResources,
   ModelApprovalStatus,
   ModelArtifact,
+  ModelMetrics,
+  ModelTask,
   ModelVersion,
   ParameterValues,
   PipelineExecution,
   PipelineExecutionDetail,
   PipelineExecutionStatus,
   PipelineStep,
-  RegressionMetrics,
   ReleaseStage,
 } from '@mlops-portal/plugin-mlops-common';
 import type { Knex } from 'knex';
@@ -42,6 +43,33 @@ const parse = <T>(v: unknown): T | undefined =>
 const opt = <T>(v: T | null | undefined): T | undefined =>
   v === null ? undefined : v;
 
+/**
+ * Stored metrics as the contract's flat `{ mse: 2.1 }`. Rows are written
+ * flat; a Model Quality report (`{ regression_metrics: { mse: { value } } }`)
+ * or a stray non-number found in an older row is read by value, so no row
+ * breaks the API.
+ */
+export function readMetrics(value: unknown): ModelMetrics | undefined {
+  const raw = parse<Record<string, unknown>>(value);
+  if (!raw || typeof raw !== 'object') return undefined;
+  const sections = Object.keys(raw).filter(k => k.endsWith('_metrics'));
+  const source =
+    sections.length === 1 && typeof raw[sections[0]] === 'object'
+      ? (raw[sections[0]] as Record<string, unknown>)
+      : raw;
+  const out: ModelMetrics = {};
+  for (const [k, v] of Object.entries(source)) {
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+    else if (
+      v &&
+      typeof v === 'object' &&
+      typeof (v as { value?: unknown }).value === 'number'
+    )
+      out[k] = (v as { value: number }).value;
+  }
+  return out;
+}
+
 /** Columns of the list view: everything but the (large) steps document. */
 const EXECUTION_LIST_COLUMNS = [
   'seq',
@@ -64,6 +92,7 @@ const EXECUTION_LIST_COLUMNS = [
   'metrics',
   'model_version',
   'release',
+  'spec_hash',
 ];
 
 function executionFromRow(row: any): ExecutionRecord {
@@ -85,7 +114,8 @@ function executionFromRow(row: any): ExecutionRecord {
     endTime: opt(row.end_time),
     failureReason: opt(row.failure_reason),
     currentStep: opt(row.current_step),
-    metrics: parse<RegressionMetrics>(row.metrics),
+    metrics: readMetrics(row.metrics),
+    specHash: opt(row.spec_hash),
     modelVersion:
       row.model_version === null || row.model_version === undefined
         ? undefined
@@ -130,7 +160,9 @@ function versionFromRow(row: any): VersionRecord {
     createdAt: row.created_at,
     createdBy: opt(row.created_by),
     executionId: opt(row.execution_id),
-    metrics: parse<RegressionMetrics>(row.metrics),
+    // Versions from before tasks were recorded are regression (migration).
+    task: (opt(row.task) as ModelTask | undefined) ?? 'regression',
+    metrics: readMetrics(row.metrics),
     hyperparameters: parse<ParameterValues>(row.hyperparameters),
     dataManifest: parse<DataManifest>(row.data_manifest),
     artifacts: parse<ModelArtifact[]>(row.artifacts),
@@ -168,6 +200,7 @@ function executionToRow(r: ExecutionRecord) {
     parameters: json(r.parameters),
     data_manifest: json(r.dataManifest),
     created_at: r.createdAt,
+    spec_hash: r.specHash ?? null,
     ...progressColumns(r),
   };
 }
@@ -182,6 +215,7 @@ function versionToRow(v: VersionRecord) {
     created_at: v.createdAt,
     created_by: v.createdBy ?? null,
     execution_id: v.executionId ?? null,
+    task: v.task ?? null,
     metrics: json(v.metrics),
     hyperparameters: json(v.hyperparameters),
     data_manifest: json(v.dataManifest),

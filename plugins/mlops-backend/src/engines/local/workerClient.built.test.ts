@@ -1,5 +1,6 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import fs from 'fs';
+import { demoSystem } from '../../__testUtils__/demoSystems';
 import path from 'path';
 import { abaloneSubset, tempDataDir } from './__testUtils__/localEngine';
 import { StepWorker, workerEntry } from './workerClient';
@@ -35,25 +36,40 @@ describe('workerEntry', () => {
       fs.writeFileSync(csv, abaloneSubset(600));
       const worker = new StepWorker(workerEntry(false));
       try {
-        const pre = await worker.run({
+        const files = [{ key: 'abalone.csv', path: csv }];
+        const { spec } = demoSystem('abalone');
+        const checked = await worker.run<'validate'>({
+          step: 'validate',
+          args: { files, minRows: 30, spec },
+        });
+        expect(checked.rowCount).toBe(600);
+        const pre = await worker.run<'preprocess'>({
           step: 'preprocess',
           args: {
-            files: [{ key: 'abalone.csv', path: csv }],
+            files,
             outDir: path.join(dir, 'pre'),
             seed: 1,
+            spec,
+            schema: checked.schema,
           },
         });
-        const split = pre.artifacts as Record<string, string>;
+        const split = pre.artifacts;
+        expect(fs.existsSync(split.signature)).toBe(true);
         const train = await worker.run({
           step: 'train',
           args: {
             trainCsv: split.train,
             validationCsv: split.validation,
             outDir: path.join(dir, 'train'),
-            hyperparameters: { num_round: 5, max_depth: 3, seed: 1 },
+            hyperparameters: {
+              objective: 'reg:squarederror',
+              num_round: 5,
+              max_depth: 3,
+              seed: 1,
+            },
           },
         });
-        const model = (train.artifacts as Record<string, string>).model;
+        const model = train.artifacts.model;
         expect(fs.existsSync(model)).toBe(true);
         const evaluation = await worker.run({
           step: 'evaluate',
@@ -61,9 +77,10 @@ describe('workerEntry', () => {
             testCsv: split.test,
             modelPath: model,
             outDir: path.join(dir, 'eval'),
+            task: 'regression',
           },
         });
-        const metrics = evaluation.metrics as { mse: number; r2: number };
+        const metrics = evaluation.metrics;
         expect(metrics.mse).toBeGreaterThan(0);
         expect(Number.isFinite(metrics.mse)).toBe(true);
         expect(metrics.r2).toBeLessThanOrEqual(1);

@@ -1,6 +1,11 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { ChildProcess, fork } from 'child_process';
-import type { WorkerMessage, WorkerRequest } from './workerProtocol';
+import type {
+  WorkerMessage,
+  WorkerRequest,
+  WorkerResults,
+  WorkerStep,
+} from './workerProtocol';
 
 /** Thrown for a step whose worker was killed on purpose (Stop / shutdown). */
 export class WorkerKilledError extends Error {
@@ -19,10 +24,9 @@ export interface StepListener {
   ): void;
 }
 
-type RunRequest = WorkerRequest extends infer R
-  ? R extends { step: infer S; args: infer A }
-    ? { step: S; args: A }
-    : never
+/** The request of one step: its name and its arguments. */
+export type RunRequest<S extends WorkerStep = WorkerStep> = S extends WorkerStep
+  ? { step: S; args: Extract<WorkerRequest, { step: S }>['args'] }
   : never;
 
 export interface WorkerEntry {
@@ -58,7 +62,7 @@ export class StepWorker {
   private pending?: {
     id: number;
     listener: StepListener;
-    resolve(outputs: Record<string, unknown>): void;
+    resolve(outputs: WorkerResults[WorkerStep]): void;
     reject(e: Error): void;
   };
   private killed = false;
@@ -137,16 +141,23 @@ export class StepWorker {
     return this;
   }
 
-  run(
-    req: RunRequest,
+  /** Runs one step in the child; resolves with that step's typed reply. */
+  run<S extends WorkerStep>(
+    req: RunRequest<S>,
     listener: StepListener = {},
-  ): Promise<Record<string, unknown>> {
+  ): Promise<WorkerResults[S]> {
     if (this.killed) return Promise.reject(new WorkerKilledError());
     if (this.pending) return Promise.reject(new Error('worker is busy'));
     const child = this.ensureChild();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending = { id, listener, resolve, reject };
+    return new Promise<WorkerResults[S]>((resolve, reject) => {
+      this.pending = {
+        id,
+        listener,
+        // The child answers request `id` with the reply of the step it was sent.
+        resolve: outputs => resolve(outputs as WorkerResults[S]),
+        reject,
+      };
       child.send({ type: 'run', id, ...req } as WorkerRequest);
     });
   }

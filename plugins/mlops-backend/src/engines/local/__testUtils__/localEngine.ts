@@ -9,10 +9,12 @@ import type {
   MlopsResources,
   PipelineExecutionDetail,
 } from '@mlops-portal/plugin-mlops-common';
+import { createHash } from 'crypto';
 import fs from 'fs';
 import type { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
+import { demoSystem } from '../../../__testUtils__/demoSystems';
 import { LocalEngine } from '../LocalEngine';
 
 /** The demo's Abalone data, shipped in packages/demo-systems. */
@@ -27,12 +29,49 @@ export const abaloneText = () => fs.readFileSync(ABALONE_PATH, 'utf8');
 export const abaloneSubset = (rows = 1200) =>
   `${abaloneText().split('\n').slice(0, rows).join('\n')}\n`;
 
+/** The Abalone system's resources, with its spec as the service attaches it. */
 export const RESOURCES: MlopsResources = {
   entityRef: 'component:default/abalone-age-predictor',
   pipelineName: 'abalone-pipeline',
   modelPackageGroupName: 'AbaloneModelPackageGroup',
   endpointName: 'abalone-endpoint',
   releasePipelineName: 'abalone-release',
+  system: demoSystem('abalone').system,
+};
+
+/**
+ * The same system under another quality gate (another spec, so another
+ * hash): tests about orchestration train on subsets, where the gate is not
+ * their subject, or need a gate that fails.
+ */
+export function withGate(
+  resources: MlopsResources,
+  gate: { metric: string; comparison: string; threshold: number },
+): MlopsResources {
+  const spec = JSON.parse(JSON.stringify(resources.system!.spec));
+  spec.spec.gate = gate;
+  const hash = createHash('sha256')
+    .update(`${resources.system!.hash}:${JSON.stringify(gate)}`)
+    .digest('hex');
+  return { ...resources, system: { ...resources.system!, hash, spec } };
+}
+
+/** An MSE gate at `threshold` on the Abalone system. */
+export const abaloneWithMseGate = (threshold: number) =>
+  withGate(RESOURCES, {
+    metric: 'mse',
+    comparison: 'LessThanOrEqualTo',
+    threshold,
+  });
+
+/** The penguins system (multiclass, categorical features, missing values). */
+export const PENGUIN_RESOURCES: MlopsResources = {
+  entityRef: 'component:default/penguin-species-classifier',
+  pipelineName: 'penguins-pipeline',
+  modelPackageGroupName: 'PenguinsModelPackageGroup',
+  endpointName: 'penguins-endpoint',
+  releasePipelineName: 'penguins-release',
+  system: demoSystem('penguins').system,
 };
 
 export const GUEST = { ref: 'user:default/guest' };
@@ -49,8 +88,10 @@ export async function createTestEngine(
   knex: Knex,
   dataDir: string,
   options: {
-    mseThreshold?: number;
-    seed?: Record<string, string>;
+    /** `mlops.local.seeds` entries. */
+    seeds?: JsonObject[];
+    /** `mlops.approval.preApprove`. */
+    preApprove?: boolean;
     /** `mlops.local.monitoring` and `mlops.monitoring` config. */
     localMonitoring?: JsonObject;
     monitoring?: JsonObject;
@@ -59,11 +100,11 @@ export async function createTestEngine(
   return LocalEngine.create({
     config: new ConfigReader({
       mlops: {
-        qualityGate: { mseThreshold: options.mseThreshold ?? 6.0 },
+        ...(options.preApprove ? { approval: { preApprove: true } } : {}),
         local: {
           dataDir,
           endpoint: { host: '127.0.0.1', port: 0 },
-          ...(options.seed ? { seed: options.seed } : {}),
+          ...(options.seeds ? { seeds: options.seeds } : {}),
           ...(options.localMonitoring
             ? { monitoring: options.localMonitoring }
             : {}),
@@ -83,10 +124,11 @@ export async function waitForExecution(
   until: (e: PipelineExecutionDetail) => boolean = e =>
     e.status !== 'Executing' && e.status !== 'Stopping',
   timeoutMs = 60_000,
+  resources: MlopsResources = RESOURCES,
 ): Promise<PipelineExecutionDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const e = await engine.getExecution(RESOURCES, executionId);
+    const e = await engine.getExecution(resources, executionId);
     if (until(e)) return e;
     if (Date.now() > deadline) {
       throw new Error(

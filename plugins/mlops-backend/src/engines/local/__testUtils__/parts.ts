@@ -1,12 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import {
-  parseAbaloneCsv,
-  preprocess,
-  regressionMetrics,
-  toEvaluationJson,
-  trainXGBoost,
+  flatMetrics,
+  parseTableCsv,
+  resolveSchema,
+  trainTable,
 } from '@mlops-portal/ml-core';
-import type { RegressionMetrics } from '@mlops-portal/plugin-mlops-common';
+import type { QualityGate } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import knexFactory, { Knex } from 'knex';
 import path from 'path';
@@ -14,7 +13,10 @@ import { ActiveRuns } from '../activeRuns';
 import { EngineEventBus } from '../engineEvents';
 import { initialRelease, initialSteps, resolveParameters } from '../pipeline';
 import { ExecutionRecord, LocalStore, VersionRecord } from '../store';
+import { demoSystem } from '../../../__testUtils__/demoSystems';
 import { RESOURCES, abaloneSubset, tempDataDir } from './localEngine';
+
+const abalone = demoSystem('abalone');
 
 /** The parts' shared plumbing over a real (in-memory SQLite) store. */
 export interface PartsHarness {
@@ -64,10 +66,10 @@ export function testExecution(
     status: 'Executing',
     trigger: 'manual',
     triggeredBy: 'user:default/guest',
-    parameters: resolveParameters(6, undefined),
+    parameters: resolveParameters(abalone.spec, undefined),
     createdAt: new Date().toISOString(),
     release: initialRelease(),
-    steps: initialSteps(),
+    steps: initialSteps(abalone.spec.spec.gate as QualityGate),
     resources: RESOURCES,
     ...overrides,
   };
@@ -85,7 +87,8 @@ export function testVersion(
     approvalStatus: 'PendingManualApproval',
     createdAt: new Date().toISOString(),
     createdBy: 'user:default/guest',
-    metrics: { mse: 4, rmse: 2, mae: 1.5, r2: 0.5 } as RegressionMetrics,
+    task: 'regression',
+    metrics: { mse: 4, rmse: 2, mae: 1.5, r2: 0.5 },
     hyperparameters: {},
     artifacts: [],
     approvalHistory: [],
@@ -94,29 +97,31 @@ export function testVersion(
 }
 
 /**
- * Real step artifacts (preprocessor, model, evaluation) from a few boosting
- * rounds on the data set's first rows, as the worker would write them.
+ * Real step artifacts (preprocessor, model, signature, evaluation) from a
+ * few boosting rounds on the Abalone system's first rows, as the worker
+ * would write them.
  */
 export function writeTinyModelArtifacts(dir: string) {
-  const { records } = parseAbaloneCsv(abaloneSubset(400));
-  const out = preprocess(records, { seed: 1 });
-  const { booster } = trainXGBoost(
-    { max_depth: 3, num_round: 5 },
-    out.train,
-    out.validation,
-  );
-  const metrics = regressionMetrics(out.test.labels, booster.predict(out.test));
-  fs.mkdirSync(dir, { recursive: true });
+  const text = abaloneSubset(400);
+  const schema = resolveSchema(abalone.spec.spec.dataset, text);
+  const { table } = parseTableCsv(text, schema);
+  const run = trainTable({
+    table,
+    schema,
+    spec: abalone.spec,
+    params: { max_depth: 3, num_round: 5 },
+    seed: 1,
+  });
   const files = {
     preprocessor: path.join(dir, 'preprocessor.json'),
     model: path.join(dir, 'model.json'),
+    signature: path.join(dir, 'signature.json'),
     evaluation: path.join(dir, 'evaluation.json'),
   };
-  fs.writeFileSync(files.preprocessor, JSON.stringify(out.preprocessor));
-  fs.writeFileSync(files.model, JSON.stringify(booster.toXGBoostJSON()));
-  fs.writeFileSync(
-    files.evaluation,
-    JSON.stringify(toEvaluationJson(metrics), null, 2),
-  );
-  return { files, metrics };
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(files.preprocessor, JSON.stringify(run.data.preprocessor));
+  fs.writeFileSync(files.model, run.result.booster.toXGBoostJSONString());
+  fs.writeFileSync(files.signature, JSON.stringify(run.signature));
+  fs.writeFileSync(files.evaluation, JSON.stringify(run.evaluation));
+  return { files, metrics: flatMetrics('regression', run.evaluation) };
 }

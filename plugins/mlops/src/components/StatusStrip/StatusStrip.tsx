@@ -97,14 +97,21 @@ function GlanceChip(props: {
 function ServingChip(props: {
   serving?: ModelVersion;
   servingNumber?: number;
+  loaded: boolean;
 }) {
   const governance = useGovernance();
   const gate = governance?.qualityGate;
   const { serving, servingNumber } = props;
   if (servingNumber === undefined) {
+    // "Nothing deployed" only once the endpoint has answered
     return (
-      <GlanceChip name="serving" label="Serving" to={{ card: CARD_ANCHORS.deployments }} status="none">
-        Nothing deployed
+      <GlanceChip
+        name="serving"
+        label="Serving"
+        to={{ card: CARD_ANCHORS.deployments }}
+        status={props.loaded ? 'none' : 'loading'}
+      >
+        {props.loaded ? 'Nothing deployed' : 'Loading…'}
       </GlanceChip>
     );
   }
@@ -252,7 +259,11 @@ export function StatusStripContent() {
   const lastRun = runs.value?.items[0];
   return (
     <Box className={classes.strip} role="region" aria-label="MLOps status">
-      <ServingChip serving={serving} servingNumber={servingNumber} />
+      <ServingChip
+        serving={serving}
+        servingNumber={servingNumber}
+        loaded={Boolean(deployments.value && versions.value)}
+      />
       <GlanceChip
         name="endpoint"
         label="Endpoint"

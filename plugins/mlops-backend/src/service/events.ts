@@ -51,7 +51,8 @@ export function entityMlopsLink(
 ): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
   const query = new URLSearchParams();
-  if (target.version !== undefined) query.set('version', String(target.version));
+  if (target.version !== undefined)
+    query.set('version', String(target.version));
   if (target.run) query.set('run', target.run);
   const search = query.toString();
   return `/catalog/${namespace}/${kind.toLocaleLowerCase(
@@ -82,7 +83,8 @@ export function failedQualityGate(
 export function decisionOf(version: ModelVersion): ApprovalEvent | undefined {
   if (version.approvalStatus === 'PendingManualApproval') return undefined;
   const history = version.approvalHistory ?? [];
-  if (!history.some(e => e.status === 'PendingManualApproval')) return undefined;
+  if (!history.some(e => e.status === 'PendingManualApproval'))
+    return undefined;
   const last = history[history.length - 1];
   if (!last || last.status !== version.approvalStatus || last.by === 'pipeline')
     return undefined;

@@ -124,6 +124,8 @@ export function useDeepLink() {
  * cold: cards render after their data loads, so it looks again for a while.
  */
 export function useScrollToCard(card: string | undefined) {
+  // a chip clicked twice names the same card: each navigation scrolls again
+  const { key } = useLocation();
   useEffect(() => {
     if (!card) return undefined;
     let tries = 0;
@@ -143,5 +145,5 @@ export function useScrollToCard(card: string | undefined) {
     return () => {
       if (timer) clearTimeout(timer);
     };
-  }, [card]);
+  }, [card, key]);
 }

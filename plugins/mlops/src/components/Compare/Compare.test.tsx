@@ -39,7 +39,9 @@ describe('compare versions picked in the versions table', () => {
     );
     fireEvent.click(screen.getByTestId('compare-open'));
     const dialog = await screen.findByRole('dialog');
-    expect(within(dialog).getByText('Compare versions 3, 2, 1')).toBeInTheDocument();
+    expect(
+      within(dialog).getByText('Compare versions 3, 2, 1'),
+    ).toBeInTheDocument();
     const compared = within(dialog).getByRole('table', {
       name: 'Compared versions',
     });

@@ -30,7 +30,11 @@ export function CompareTable(props: { versions: ModelVersion[] }) {
   const gate = useGovernance()?.qualityGate;
   const metrics = [
     ...new Set(versions.flatMap(v => Object.keys(v.metrics ?? {}))),
-  ].sort((a, b) => (a === gate?.metric ? -1 : b === gate?.metric ? 1 : 0));
+  ].sort((a, b) => {
+    // the gate's metric first, the rest as recorded
+    if (a === gate?.metric) return -1;
+    return b === gate?.metric ? 1 : 0;
+  });
   const params = parameterRows(versions).filter(r => r.differs);
   const head = (label: string) => (
     <TableRow>
@@ -47,7 +51,11 @@ export function CompareTable(props: { versions: ModelVersion[] }) {
           {versions.map(v => (
             <TableCell key={v.version} align="right">
               Version {v.version}
-              <Typography variant="caption" display="block" color="textSecondary">
+              <Typography
+                variant="caption"
+                display="block"
+                color="textSecondary"
+              >
                 {approvalLabel(v.approvalStatus)}
                 {v.deployed ? ' · serving' : ''}
               </Typography>
@@ -65,7 +73,11 @@ export function CompareTable(props: { versions: ModelVersion[] }) {
               <TableCell>
                 {m} ({higherIsBetter(m) ? 'higher' : 'lower'} is better)
                 {gate?.metric === m && (
-                  <Typography variant="caption" display="block" color="textSecondary">
+                  <Typography
+                    variant="caption"
+                    display="block"
+                    color="textSecondary"
+                  >
                     gate {formatGate(gate)}
                   </Typography>
                 )}

@@ -22,9 +22,7 @@ export interface VersionSelection {
   clear: () => void;
 }
 
-const SelectionContext = createContext<VersionSelection | undefined>(
-  undefined,
-);
+const SelectionContext = createContext<VersionSelection | undefined>(undefined);
 
 /** Holds the versions picked in the table; the tab wraps its cards in it. */
 export function VersionSelectionProvider(props: { children: ReactNode }) {
@@ -56,7 +54,10 @@ export const useVersionSelection = () => useContext(SelectionContext);
  * the version column (left) and the decisions (right) stay in view. Cells
  * get the card's background so scrolled columns pass under them.
  */
-export function useStickyCells(): { left: CSSProperties; right: CSSProperties } {
+export function useStickyCells(): {
+  left: CSSProperties;
+  right: CSSProperties;
+} {
   const theme = useTheme();
   return useMemo(() => {
     const base: CSSProperties = {
@@ -66,7 +67,11 @@ export function useStickyCells(): { left: CSSProperties; right: CSSProperties } 
     };
     return {
       left: { ...base, left: 0 },
-      right: { ...base, right: 0, boxShadow: `-1px 0 0 ${theme.palette.divider}` },
+      right: {
+        ...base,
+        right: 0,
+        boxShadow: `-1px 0 0 ${theme.palette.divider}`,
+      },
     };
   }, [theme]);
 }

@@ -35,7 +35,10 @@ describe('EntityMlopsContent at a glance', () => {
       ).toBeTruthy();
     }
     // in the tab a chip scrolls to its card instead of leaving the page
-    expect(screen.getByTestId('glance-drift')).toHaveAttribute('href', '#drift');
+    expect(screen.getByTestId('glance-drift')).toHaveAttribute(
+      'href',
+      '#drift',
+    );
   });
 
   it('opens deep links cold: ?version= reviews it, #card scrolls there, ?run= shows the run', async () => {

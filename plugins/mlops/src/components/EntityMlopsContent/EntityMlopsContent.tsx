@@ -40,11 +40,7 @@ function MissingAnnotations() {
 }
 
 /** A card's place in the tab, with the anchor id `#<card>` links scroll to. */
-function Slot(props: {
-  id: CardAnchor;
-  md?: 6 | 12;
-  children: ReactNode;
-}) {
+function Slot(props: { id: CardAnchor; md?: 6 | 12; children: ReactNode }) {
   return (
     <Grid item xs={12} md={props.md ?? 12} id={props.id}>
       {props.children}
@@ -59,7 +55,10 @@ function DeepLinkedViews() {
   return (
     <>
       <ReviewPanel />
-      <RunDetailDrawer executionId={link.run} onClose={() => link.close('run')} />
+      <RunDetailDrawer
+        executionId={link.run}
+        onClose={() => link.close('run')}
+      />
     </>
   );
 }

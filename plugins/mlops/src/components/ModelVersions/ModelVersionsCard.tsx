@@ -78,7 +78,10 @@ const versionColumns = (
   onPlots?: (version: number) => void,
   approveBlocked: (version: ModelVersion) => string | undefined = () =>
     undefined,
-  sticky: { left: CSSProperties; right: CSSProperties } = { left: {}, right: {} },
+  sticky: { left: CSSProperties; right: CSSProperties } = {
+    left: {},
+    right: {},
+  },
 ): TableColumn<ModelVersion>[] => [
   versionColumn(sticky.left),
   {

@@ -88,7 +88,10 @@ export function ServingNow() {
   const deployments = useDeployments();
   const versions = useModelVersions();
   if (!deployments.value && !versions.value) return null;
-  const serving = servingVersionNumber(deployments.value, versions.value?.items);
+  const serving = servingVersionNumber(
+    deployments.value,
+    versions.value?.items,
+  );
   const endpoint = deployments.value?.endpoint;
   const current = deployments.value?.deployments.find(d => d.current);
   const waiting = pendingVersions(versions.value?.items);

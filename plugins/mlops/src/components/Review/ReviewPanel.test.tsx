@@ -42,7 +42,9 @@ describe('ReviewPanel', () => {
     const panel = await screen.findByRole('dialog');
     expect(within(panel).getByText(/Review version 3/)).toBeInTheDocument();
     await waitFor(() =>
-      expect(within(panel).getByTestId('review-effect-Approved')).toHaveTextContent(
+      expect(
+        within(panel).getByTestId('review-effect-Approved'),
+      ).toHaveTextContent(
         'Approving version 3 deploys it, replacing version 2 now serving.',
       ),
     );
@@ -72,12 +74,16 @@ describe('ReviewPanel', () => {
     await renderPanel('/?version=2', api);
     const panel = await screen.findByRole('dialog');
     await waitFor(() =>
-      expect(within(panel).getByTestId('review-effect-Rejected')).toHaveTextContent(
+      expect(
+        within(panel).getByTestId('review-effect-Rejected'),
+      ).toHaveTextContent(
         'Rejecting version 2 takes it off the endpoint and restores version 3.',
       ),
     );
     // an approved version can only be rejected
-    expect(within(panel).queryByTestId('review-approve')).not.toBeInTheDocument();
+    expect(
+      within(panel).queryByTestId('review-approve'),
+    ).not.toBeInTheDocument();
   });
 
   it('approves with a required comment and closes', async () => {
@@ -130,7 +136,9 @@ describe('ReviewPanel', () => {
     const old = { ...modelVersions[2], version: 1 };
     const api = createMockMlopsApi({
       getGovernance: jest.fn(async () => mseGate),
-      listModelVersions: jest.fn(async () => ({ items: modelVersions.slice(0, 2) })),
+      listModelVersions: jest.fn(async () => ({
+        items: modelVersions.slice(0, 2),
+      })),
       getModelVersion: jest.fn(async () => old),
     });
     await renderPanel('/?version=1', api);
@@ -141,6 +149,8 @@ describe('ReviewPanel', () => {
         1,
       ),
     );
-    expect(await within(panel).findByTestId('review-approve')).toBeInTheDocument();
+    expect(
+      await within(panel).findByTestId('review-approve'),
+    ).toBeInTheDocument();
   });
 });

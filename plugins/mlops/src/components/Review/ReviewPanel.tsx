@@ -34,7 +34,10 @@ import {
   useDeployments,
   useModelVersions,
 } from '../../hooks/useMlopsEntityData';
-import { APPROVE_DENIED, ApprovalStatusChip } from '../ModelVersions/ModelVersionsCard';
+import {
+  APPROVE_DENIED,
+  ApprovalStatusChip,
+} from '../ModelVersions/ModelVersionsCard';
 import { EvaluationPlotsView } from '../ModelVersions/EvaluationPlots';
 import { useFourEyes } from '../ModelVersions/useFourEyes';
 import { PermissionButton } from '../common/PermissionButton';
@@ -52,8 +55,11 @@ import {
 function DeltaCell(props: { delta?: number; better?: boolean }) {
   const { delta, better } = props;
   if (delta === undefined) return <>—</>;
-  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
-  const verdict = better === undefined ? 'same' : better ? 'better' : 'worse';
+  let sign = '±';
+  if (delta > 0) sign = '+';
+  else if (delta < 0) sign = '−';
+  let verdict = 'same';
+  if (better !== undefined) verdict = better ? 'better' : 'worse';
   return (
     <Typography
       variant="body2"
@@ -76,7 +82,9 @@ function MetricsComparison(props: {
   const { candidate, serving, gate } = props;
   const rows = metricDeltas(candidate.metrics, serving?.metrics, gate);
   if (rows.length === 0)
-    return <Typography color="textSecondary">No test metrics recorded.</Typography>;
+    return (
+      <Typography color="textSecondary">No test metrics recorded.</Typography>
+    );
   return (
     <Table size="small" aria-label="Metrics, candidate beside serving">
       <TableHead>
@@ -85,7 +93,9 @@ function MetricsComparison(props: {
           <TableCell align="right">Version {candidate.version}</TableCell>
           {serving && (
             <>
-              <TableCell align="right">Version {serving.version} (serving)</TableCell>
+              <TableCell align="right">
+                Version {serving.version} (serving)
+              </TableCell>
               <TableCell align="right">Change</TableCell>
             </>
           )}
@@ -97,7 +107,11 @@ function MetricsComparison(props: {
             <TableCell>
               {r.metric}
               {r.gate && gate && (
-                <Typography variant="caption" color="textSecondary" display="block">
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  display="block"
+                >
                   gate {formatGate(gate)}:{' '}
                   {gateVerdict(gate, candidate.metrics) ? 'passes' : 'fails'}
                 </Typography>
@@ -133,8 +147,14 @@ function DataComparison(props: { versions: ModelVersion[] }) {
       <TableBody>
         {(
           [
-            ['Rows', v => v.dataManifest?.rowCount?.toLocaleString('en-US') ?? '—'],
-            ['Files', v => v.dataManifest?.files.map(f => f.key).join(', ') || '—'],
+            [
+              'Rows',
+              v => v.dataManifest?.rowCount?.toLocaleString('en-US') ?? '—',
+            ],
+            [
+              'Files',
+              v => v.dataManifest?.files.map(f => f.key).join(', ') || '—',
+            ],
             ['Uploaded', v => formatTime(v.dataManifest?.createdAt)],
             ['Uploaded by', v => shortRef(v.dataManifest?.createdBy)],
             ['Run', v => v.executionId ?? '—'],
@@ -159,7 +179,11 @@ function ParameterDifferences(props: { versions: ModelVersion[] }) {
   const rows = parameterRows(props.versions);
   const differing = rows.filter(r => r.differs);
   if (rows.length === 0)
-    return <Typography color="textSecondary">No hyperparameters recorded.</Typography>;
+    return (
+      <Typography color="textSecondary">
+        No hyperparameters recorded.
+      </Typography>
+    );
   return (
     <>
       <Typography variant="body2" data-testid="review-parameter-summary">
@@ -254,7 +278,11 @@ export function ReviewContent(props: {
       <DialogContent dividers>
         <Box mb={2} data-testid="review-effects">
           {decisions.map(d => (
-            <Typography key={d} variant="body2" data-testid={`review-effect-${d}`}>
+            <Typography
+              key={d}
+              variant="body2"
+              data-testid={`review-effect-${d}`}
+            >
               {describeEffect(
                 d,
                 candidate.version,
@@ -375,7 +403,10 @@ export const ReviewPanel = withMlopsEntityData(function ReviewPanelDialog() {
         <Box display="flex" alignItems="center" style={{ gap: 8 }}>
           Review version {wanted}
           {candidate && (
-            <ApprovalStatusChip version={candidate.version} status={candidate.approvalStatus} />
+            <ApprovalStatusChip
+              version={candidate.version}
+              status={candidate.approvalStatus}
+            />
           )}
         </Box>
       </DialogTitle>

@@ -25,7 +25,9 @@ describe('StatusStrip', () => {
         'Version 2 · mse 4.850 (gate mse ≤ 6: passes)',
       ),
     );
-    expect(screen.getByTestId('glance-endpoint')).toHaveTextContent('In service');
+    expect(screen.getByTestId('glance-endpoint')).toHaveTextContent(
+      'In service',
+    );
     await waitFor(() =>
       expect(screen.getByTestId('glance-traffic')).toHaveTextContent(
         `${monitoring.totals.invocations} requests`,
@@ -110,7 +112,11 @@ describe('StatusStrip', () => {
         'Nothing deployed',
       ),
     );
-    expect(screen.getByTestId('glance-endpoint')).toHaveTextContent('No endpoint');
-    expect(screen.getByTestId('glance-last-run')).toHaveTextContent('No runs yet');
+    expect(screen.getByTestId('glance-endpoint')).toHaveTextContent(
+      'No endpoint',
+    );
+    expect(screen.getByTestId('glance-last-run')).toHaveTextContent(
+      'No runs yet',
+    );
   });
 });

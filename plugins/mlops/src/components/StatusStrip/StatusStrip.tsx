@@ -16,7 +16,11 @@ import {
   useMonitoring,
   useRuns,
 } from '../../hooks/useMlopsEntityData';
-import { CARD_ANCHORS, useDeepLink, type DeepLink } from '../../hooks/useDeepLink';
+import {
+  CARD_ANCHORS,
+  useDeepLink,
+  type DeepLink,
+} from '../../hooks/useDeepLink';
 import { useGovernance } from '../../hooks/useGovernance';
 import { useEntityRef } from '../../hooks/useEntityRef';
 import { useFourEyes } from '../ModelVersions/useFourEyes';
@@ -63,6 +67,10 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
   },
 }));
+
+/** What a chip says when there is nothing: "Loading…" until the answer came. */
+const notYet = (loading: boolean, none: string) =>
+  loading ? 'Loading…' : none;
 
 /** One chip: a label, what it says now, and where it leads. */
 function GlanceChip(props: {
@@ -144,7 +152,11 @@ function WaitingChip(props: { pending: ModelVersion[] }) {
   const [first] = props.pending;
   if (!first) {
     return (
-      <Box className={classes.waiting} data-testid="glance-waiting" data-status="none">
+      <Box
+        className={classes.waiting}
+        data-testid="glance-waiting"
+        data-status="none"
+      >
         <span>
           <span className={classes.label}>Waits for you</span>
           <span className={classes.value}>Nothing to decide</span>
@@ -195,13 +207,22 @@ function TrafficChips() {
   const monitoring = useMonitoring('1h');
   const m = monitoring.value;
   if (!m) {
-    const text = monitoring.loading && m === undefined ? 'Loading…' : 'No monitoring';
+    const text =
+      monitoring.loading && m === undefined ? 'Loading…' : 'No monitoring';
     return (
       <>
-        <GlanceChip name="traffic" label="Traffic (1 h)" to={{ card: CARD_ANCHORS.endpointMonitoring }}>
+        <GlanceChip
+          name="traffic"
+          label="Traffic (1 h)"
+          to={{ card: CARD_ANCHORS.endpointMonitoring }}
+        >
           {text}
         </GlanceChip>
-        <GlanceChip name="drift" label="Drift" to={{ card: CARD_ANCHORS.drift }}>
+        <GlanceChip
+          name="drift"
+          label="Drift"
+          to={{ card: CARD_ANCHORS.drift }}
+        >
           {text}
         </GlanceChip>
       </>
@@ -211,14 +232,13 @@ function TrafficChips() {
   const drifting = m.drift.features.filter(
     f => f.status === 'drift' || f.status === 'warn',
   ).length;
-  const driftText =
-    m.drift.status === 'insufficient_data'
-      ? `Too few samples (${m.drift.sampleCount})`
-      : m.drift.status === 'ok'
-      ? `No drift (${m.drift.features.length} features)`
-      : `${m.drift.status === 'drift' ? 'Drift' : 'Warning'}: ${drifting} of ${
-          m.drift.features.length
-        } features`;
+  let driftText = `${
+    m.drift.status === 'drift' ? 'Drift' : 'Warning'
+  }: ${drifting} of ${m.drift.features.length} features`;
+  if (m.drift.status === 'insufficient_data')
+    driftText = `Too few samples (${m.drift.sampleCount})`;
+  else if (m.drift.status === 'ok')
+    driftText = `No drift (${m.drift.features.length} features)`;
   return (
     <>
       <GlanceChip
@@ -228,7 +248,9 @@ function TrafficChips() {
         status={String(m.totals.invocations)}
       >
         {m.totals.invocations} requests ·{' '}
-        {rate === undefined ? 'no errors' : `${(rate * 100).toFixed(1)}% errors`}
+        {rate === undefined
+          ? 'no errors'
+          : `${(rate * 100).toFixed(1)}% errors`}
       </GlanceChip>
       <GlanceChip
         name="drift"
@@ -274,25 +296,27 @@ export function StatusStripContent() {
           ? `${statusLabel(endpoint.status)}${
               endpoint.failureReason ? ` — ${endpoint.failureReason}` : ''
             }`
-          : deployments.loading
-          ? 'Loading…'
-          : 'No endpoint'}
+          : notYet(deployments.loading, 'No endpoint')}
       </GlanceChip>
       <TrafficChips />
       <WaitingChip pending={pendingVersions(items)} />
       <GlanceChip
         name="last-run"
         label="Last run"
-        to={lastRun ? { run: lastRun.executionId } : { card: CARD_ANCHORS.runs }}
+        to={
+          lastRun ? { run: lastRun.executionId } : { card: CARD_ANCHORS.runs }
+        }
         status={lastRun?.status ?? 'none'}
       >
         {lastRun
           ? `${statusLabel(lastRun.status)} · ${formatTime(
               lastRun.endTime ?? lastRun.startTime ?? lastRun.createdAt,
-            )}${lastRun.modelVersion !== undefined ? ` · v${lastRun.modelVersion}` : ''}`
-          : runs.loading
-          ? 'Loading…'
-          : 'No runs yet'}
+            )}${
+              lastRun.modelVersion !== undefined
+                ? ` · v${lastRun.modelVersion}`
+                : ''
+            }`
+          : notYet(runs.loading, 'No runs yet')}
       </GlanceChip>
     </Box>
   );

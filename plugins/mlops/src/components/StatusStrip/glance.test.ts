@@ -65,8 +65,12 @@ describe('decisionEffect', () => {
     expect(describeEffect('Rejected', 3, effect)).toBe(
       'Rejecting version 3 takes it off the endpoint and restores version 2.',
     );
-    expect(decisionEffect('Rejected', 4, 3, versions)).toEqual({ kind: 'none' });
-    expect(decisionEffect('Rejected', 2, 2, [versions[0], versions[2]])).toEqual({
+    expect(decisionEffect('Rejected', 4, 3, versions)).toEqual({
+      kind: 'none',
+    });
+    expect(
+      decisionEffect('Rejected', 2, 2, [versions[0], versions[2]]),
+    ).toEqual({
       kind: 'clears',
     });
   });
@@ -124,7 +128,9 @@ describe('bestIndex, parameterRows, gateVerdict, errorRate, pendingVersions', ()
     expect(
       errorRate({ invocations: 200, errors4xx: 1, errors5xx: 1 }),
     ).toBeCloseTo(0.01);
-    expect(errorRate({ invocations: 0, errors4xx: 0, errors5xx: 1 })).toBeUndefined();
+    expect(
+      errorRate({ invocations: 0, errors4xx: 0, errors5xx: 1 }),
+    ).toBeUndefined();
     expect(pendingVersions(modelVersions).map(v => v.version)).toEqual([3]);
   });
 });

@@ -119,7 +119,10 @@ export function metricDeltas(
   gate?: Pick<QualityGate, 'metric'>,
 ): MetricDelta[] {
   const names = [
-    ...new Set([...Object.keys(candidate ?? {}), ...Object.keys(baseline ?? {})]),
+    ...new Set([
+      ...Object.keys(candidate ?? {}),
+      ...Object.keys(baseline ?? {}),
+    ]),
   ].sort((a, b) => {
     if (a === gate?.metric) return -1;
     if (b === gate?.metric) return 1;

@@ -14,13 +14,14 @@ const reason =
 describe('the release card and the strip tell what serves, truthfully', () => {
   it('after approving v2 while v3 waited: the latest run has not deployed, v2 serves', async () => {
     // the latest release run waits at Approval for v3; its Deploy has not started
-    const stages: ReleaseStage[] = releaseStages.map(s =>
-      s.name === 'MLPipeline'
-        ? { ...s, status: 'Succeeded' }
-        : s.name === 'Approval'
-        ? { ...s, status: 'InProgress', approvalToken: 't' }
-        : s,
-    );
+    const waitingAt: Record<string, Partial<ReleaseStage>> = {
+      MLPipeline: { status: 'Succeeded' },
+      Approval: { status: 'InProgress', approvalToken: 't' },
+    };
+    const stages: ReleaseStage[] = releaseStages.map(s => ({
+      ...s,
+      ...waitingAt[s.name],
+    }));
     const api = createMockMlopsApi({
       getRelease: jest.fn(async () => ({ stages })),
     });
@@ -47,13 +48,15 @@ describe('the release card and the strip tell what serves, truthfully', () => {
   });
 
   it('after a rollback: names the restored version and shows the whole reason', async () => {
-    const stages: ReleaseStage[] = releaseStages.map(s =>
-      s.name === 'Approval'
-        ? { ...s, status: 'Failed', summary: reason }
-        : s.name === 'Deploy'
-        ? { ...s, status: 'Succeeded', summary: 'rolled back to version 2' }
-        : { ...s, status: 'Succeeded' },
-    );
+    const rolledBack: Record<string, Partial<ReleaseStage>> = {
+      Approval: { status: 'Failed', summary: reason },
+      Deploy: { status: 'Succeeded', summary: 'rolled back to version 2' },
+    };
+    const stages: ReleaseStage[] = releaseStages.map(s => ({
+      ...s,
+      status: 'Succeeded',
+      ...rolledBack[s.name],
+    }));
     const api = createMockMlopsApi({
       getRelease: jest.fn(async () => ({ stages })),
       listModelVersions: jest.fn(async () => ({

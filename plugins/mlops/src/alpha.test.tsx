@@ -35,9 +35,11 @@ import plugin, {
   mlopsPredictionCard,
   mlopsReleaseCard,
   mlopsRunsCard,
+  mlopsStatusCard,
 } from './alpha';
 
 const CARD_IDS = [
+  'entity-card:mlops/status',
   'entity-card:mlops/release',
   'entity-card:mlops/pipeline',
   'entity-card:mlops/runs',
@@ -52,6 +54,7 @@ const CARD_IDS = [
 
 // In the order of CARD_IDS, which is the order of the tab.
 const mlopsEntityCards: ExtensionDefinition<any>[] = [
+  mlopsStatusCard,
   mlopsReleaseCard,
   mlopsPipelineCard,
   mlopsRunsCard,
@@ -145,6 +148,7 @@ describe('new frontend system entity cards', () => {
           baseUrl: 'http://localhost:3000',
           extensions: [
             'entity-card:mlops/model-versions',
+            { 'entity-card:mlops/status': false },
             { 'entity-content:mlops': false },
           ],
         },
@@ -166,6 +170,42 @@ describe('new frontend system entity cards', () => {
     // The card loads only what it shows.
     expect(api.listModelVersions).toHaveBeenCalledTimes(1);
     expect(api.listRuns).not.toHaveBeenCalled();
+  });
+});
+
+describe('new frontend system status card', () => {
+  it('is on by default on the Overview tab and answers what serves and what waits', async () => {
+    const api = createMockMlopsApi();
+    renderTestApp({
+      features: [plugin],
+      extensions: [createTestEntityPage({ entity: mlopsEntity })],
+      config: {
+        app: {
+          baseUrl: 'http://localhost:3000',
+          extensions: [{ 'entity-content:mlops': false }],
+        },
+        backend: { baseUrl: 'http://localhost:7007' },
+      },
+      apis: [
+        [mlopsApiRef, api],
+        [permissionApiRef, createPermissionApi(true)],
+      ],
+    });
+    await waitFor(
+      () =>
+        expect(screen.getByTestId('glance-serving')).toHaveTextContent(
+          /Version 2/,
+        ),
+      { timeout: 30_000 },
+    );
+    expect(screen.getByTestId('glance-waiting')).toHaveTextContent(
+      'Version 3 awaits approval',
+    );
+    // Off the tab, Review leads to the tab's review panel of that version.
+    expect(screen.getByTestId('glance-review')).toHaveAttribute(
+      'href',
+      expect.stringMatching(/\/mlops\?version=3$/),
+    );
   });
 });
 

@@ -22,6 +22,7 @@ import {
   mlopsPredictionCard,
   mlopsReleaseCard,
   mlopsRunsCard,
+  mlopsStatusCard,
 } from './alpha/entityCards';
 
 export * from './alpha/entityCards';
@@ -83,6 +84,7 @@ export default createFrontendPlugin({
     mlopsEntityContent,
     mlopsOverviewPage,
     // Listed one by one so the plugin's type knows each card's id.
+    mlopsStatusCard,
     mlopsReleaseCard,
     mlopsPipelineCard,
     mlopsRunsCard,

@@ -8,6 +8,7 @@ export {
   mlopsPlugin,
   EntityMlopsContent,
   MlopsOverviewPage,
+  EntityMlopsStatusCard,
   EntityMlopsReleaseCard,
   EntityMlopsPipelineCard,
   EntityMlopsRunsCard,

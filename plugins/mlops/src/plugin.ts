@@ -58,6 +58,11 @@ const card = (
     }),
   );
 
+/** The status strip as a card (what serves, health, what waits, last run). */
+export const EntityMlopsStatusCard = card(
+  'EntityMlopsStatusCard',
+  m => m.EntityMlopsStatusCard,
+);
 export const EntityMlopsReleaseCard = card(
   'EntityMlopsReleaseCard',
   m => m.EntityMlopsReleaseCard,

@@ -11,7 +11,9 @@ import type { SignalsService } from '@backstage/plugin-signals-node';
 import {
   DEFAULT_MSE_THRESHOLD,
   mlopsSignalChannel,
+  type ApprovalEvent,
   type MlopsSignal,
+  type ModelVersion,
   type PipelineExecution,
 } from '@mlops-portal/plugin-mlops-common';
 import { LRUCache } from 'lru-cache';
@@ -31,12 +33,33 @@ export interface EngineEventsOptions {
   config: RootConfigService;
 }
 
-/** Path of the entity's MLOps tab in the app, for notification links. */
-export function entityMlopsLink(entityRef: string): string {
+/** What a link opens on the MLOps tab: a version's review, a run's detail, a card. */
+export interface MlopsLinkTarget {
+  version?: number;
+  run?: string;
+  /** A card's anchor id, e.g. `drift`, `model-versions`. */
+  card?: string;
+}
+
+/**
+ * Path of the entity's MLOps tab in the app, for notification links; the
+ * tab opens `?version=` / `?run=` and scrolls to `#card` when opened cold.
+ */
+export function entityMlopsLink(
+  entityRef: string,
+  target: MlopsLinkTarget = {},
+): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
+  const query = new URLSearchParams();
+  if (target.version !== undefined)
+    query.set('version', String(target.version));
+  if (target.run) query.set('run', target.run);
+  const search = query.toString();
   return `/catalog/${namespace}/${kind.toLocaleLowerCase(
     'en-US',
-  )}/${name}/mlops`;
+  )}/${name}/mlops${search ? `?${search}` : ''}${
+    target.card ? `#${encodeURIComponent(target.card)}` : ''
+  }`;
 }
 
 /** True when a failed execution failed at the quality gate rather than elsewhere. */
@@ -50,6 +73,22 @@ export function failedQualityGate(
   return /checkmse|quality gate|\bmse\b/i.test(
     `${execution.currentStep ?? ''} ${execution.failureReason ?? ''}`,
   );
+}
+
+/**
+ * The person's decision on a version that waited for approval, or undefined
+ * (still pending, or approved by the pipeline without waiting: then no
+ * "awaits approval" notification was sent and there is nothing to resolve).
+ */
+export function decisionOf(version: ModelVersion): ApprovalEvent | undefined {
+  if (version.approvalStatus === 'PendingManualApproval') return undefined;
+  const history = version.approvalHistory ?? [];
+  if (!history.some(e => e.status === 'PendingManualApproval'))
+    return undefined;
+  const last = history[history.length - 1];
+  if (!last || last.status !== version.approvalStatus || last.by === 'pipeline')
+    return undefined;
+  return last;
 }
 
 /** What the UI needs to know to refresh: which run or version changed. */
@@ -78,8 +117,10 @@ function signalFor(
 export interface OwnerNotification {
   title: string;
   description: string;
-  severity: 'normal' | 'high';
+  severity: 'low' | 'normal' | 'high';
   scope: string;
+  /** Where on the tab it leads; the tab itself when absent. */
+  link?: MlopsLinkTarget;
 }
 
 /** The group (or user) owning an entity, from the catalog; undefined without one. */
@@ -128,7 +169,11 @@ export function ownerNotifier(
     }
     await notifications.send({
       recipients: { type: 'entity', entityRef: owner },
-      payload: { ...payload, link: entityMlopsLink(entityRef), topic: 'mlops' },
+      payload: {
+        ...payload,
+        link: entityMlopsLink(entityRef, payload.link),
+        topic: 'mlops',
+      },
     });
   };
   return notifyOwners;
@@ -273,6 +318,30 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
         description: `A new model version${mse} was registered for ${entityRef}; approve or reject it in the MLOps tab.`,
         severity: 'normal',
         scope: `mlops:${entityRef}:version:${v.version}`,
+        link: { version: v.version },
+      });
+    } else if (event.type === 'model-version') {
+      // A decision resolves the "awaits approval" notification: same scope, so
+      // the notifications backend rewrites that one instead of adding another.
+      const v = event.modelVersion;
+      const decision = decisionOf(v);
+      if (!decision) return;
+      if (
+        !remember(
+          `${entityRef}|version|${v.modelPackageGroupName}|${v.version}|${decision.status}|${decision.at}`,
+        )
+      )
+        return;
+      await notifyOwners(entityRef, {
+        title: `Model version ${v.version} of ${v.modelPackageGroupName} was ${
+          decision.status === 'Approved' ? 'approved' : 'rejected'
+        } by ${decision.by}`,
+        description: `Decided ${decision.at}${
+          decision.comment ? `: ${decision.comment}` : ''
+        }. Nothing waits for approval on this version.`,
+        severity: 'low',
+        scope: `mlops:${entityRef}:version:${v.version}`,
+        link: { version: v.version },
       });
     } else if (
       event.type === 'execution' &&
@@ -289,6 +358,7 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
         description: `Run ${e.executionId} for ${entityRef}: ${mse}. No model version was registered.`,
         severity: 'high',
         scope: `mlops:${entityRef}:execution:${e.executionId}`,
+        link: { run: e.executionId },
       });
     }
   };

@@ -134,6 +134,8 @@ export async function renderWithEntity(
     alertApi?: ReturnType<typeof createAlertApi>;
     /** More APIs of the test's choosing, e.g. a fake signal API. */
     apis?: Array<readonly [ApiRef<any>, any]>;
+    /** The URL the app opens at, e.g. `/?version=3#drift` (a deep link opened cold). */
+    routeEntries?: string[];
   } = {},
 ) {
   const api = options.api ?? createMockMlopsApi();
@@ -159,6 +161,7 @@ export async function renderWithEntity(
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,
       },
+      routeEntries: options.routeEntries,
     },
   );
   return { ...result, api, alertApi, permissionApi };

@@ -16,10 +16,11 @@ type Cards = Awaited<ReturnType<typeof cards>>;
 function mlopsCard<TName extends string>(
   name: TName,
   pick: (m: Cards) => ComponentType<{}>,
+  options: { disabled?: boolean } = {},
 ) {
   return EntityCardBlueprint.make({
     name,
-    disabled: true,
+    disabled: options.disabled ?? true,
     params: {
       filter: (entity: Entity) => isMlopsEntity(entity),
       type: 'content',
@@ -32,6 +33,16 @@ function mlopsCard<TName extends string>(
   });
 }
 
+/**
+ * The daily questions at a glance (what serves, health, what waits for me,
+ * last run); its chips lead to the MLOps tab's cards. On by default: the
+ * Overview tab is where people land, and it is one line.
+ */
+export const mlopsStatusCard = mlopsCard(
+  'status',
+  m => m.EntityMlopsStatusCard,
+  { disabled: false },
+);
 /** Source → Validate → ML pipeline → Approval → Deploy strip. */
 export const mlopsReleaseCard = mlopsCard(
   'release',

@@ -8,7 +8,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import CloudDoneIcon from '@material-ui/icons/CloudDone';
 import ShowChartIcon from '@material-ui/icons/ShowChart';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type CSSProperties } from 'react';
 import {
   mlopsModelApprovePermission,
   type ApprovalEvent,
@@ -32,6 +32,7 @@ import {
   formatTime,
   shortRef,
 } from '../common/format';
+import { useStickyCells, versionColumn } from '../Compare/selection';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
 import { useFourEyes } from './useFourEyes';
@@ -77,8 +78,12 @@ const versionColumns = (
   onPlots?: (version: number) => void,
   approveBlocked: (version: ModelVersion) => string | undefined = () =>
     undefined,
+  sticky: { left: CSSProperties; right: CSSProperties } = {
+    left: {},
+    right: {},
+  },
 ): TableColumn<ModelVersion>[] => [
-  { title: 'Version', field: 'version' },
+  versionColumn(sticky.left),
   {
     title: 'Status',
     render: v => (
@@ -108,6 +113,8 @@ const versionColumns = (
   },
   {
     title: 'Actions',
+    cellStyle: sticky.right,
+    headerStyle: sticky.right,
     render: v => (
       // One line however narrow the card: the table scrolls instead.
       <Box
@@ -170,9 +177,10 @@ export function ModelVersionsTable(props: {
 }) {
   const { entityRef, onDecide, onPlots } = props;
   const approveBlocked = useFourEyes(entityRef);
+  const sticky = useStickyCells();
   const columns = useMemo(
-    () => versionColumns(entityRef, onDecide, onPlots, approveBlocked),
-    [entityRef, onDecide, onPlots, approveBlocked],
+    () => versionColumns(entityRef, onDecide, onPlots, approveBlocked, sticky),
+    [entityRef, onDecide, onPlots, approveBlocked, sticky],
   );
   return (
     <MlopsTable

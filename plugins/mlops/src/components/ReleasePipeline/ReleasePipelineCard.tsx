@@ -6,10 +6,16 @@ import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';
 import type { ReleaseStage } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useRelease } from '../../hooks/useMlopsEntityData';
+import {
+  useDeployments,
+  useModelVersions,
+  useRelease,
+} from '../../hooks/useMlopsEntityData';
+import { pendingVersions, servingVersionNumber } from '../StatusStrip/glance';
+import { statusLabel } from '../common/statusLabels';
 import { AsyncContent } from '../common/AsyncContent';
 import { StatusIndicator } from '../common/StatusIndicator';
-import { formatDuration } from '../common/format';
+import { formatDuration, formatTime } from '../common/format';
 
 const useStyles = makeStyles(theme => ({
   strip: {
@@ -25,13 +31,8 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
   },
   arrow: { alignSelf: 'center', color: theme.palette.text.secondary },
-  // Engines write long summaries (validation details); the full text is in the tooltip.
-  summary: {
-    display: '-webkit-box',
-    WebkitLineClamp: 3,
-    WebkitBoxOrient: 'vertical',
-    overflow: 'hidden',
-  },
+  // The reason is the point of a failed or rolled-back stage: shown whole.
+  summary: { display: 'block', overflowWrap: 'anywhere' },
 }));
 
 const STAGE_LABELS: Record<string, string> = { MLPipeline: 'ML pipeline' };
@@ -78,11 +79,53 @@ export function ReleasePipelineStrip(props: { stages: ReleaseStage[] }) {
   );
 }
 
+/**
+ * What serves now, from the endpoint, not from the stages: the stages tell
+ * the latest release run, and a version approved while another waited (or
+ * restored by a rollback) serves without that run's Deploy stage moving.
+ */
+export function ServingNow() {
+  const deployments = useDeployments();
+  const versions = useModelVersions();
+  if (!deployments.value && !versions.value) return null;
+  const serving = servingVersionNumber(
+    deployments.value,
+    versions.value?.items,
+  );
+  const endpoint = deployments.value?.endpoint;
+  const current = deployments.value?.deployments.find(d => d.current);
+  const waiting = pendingVersions(versions.value?.items);
+  return (
+    <Box mb={1} data-testid="release-serving" data-version={serving ?? 'none'}>
+      <Typography variant="body2">
+        {serving === undefined ? (
+          'Nothing serves yet.'
+        ) : (
+          <>
+            Serving now: <strong>version {serving}</strong>
+            {endpoint ? ` (endpoint ${statusLabel(endpoint.status)})` : ''}
+            {current?.reason ? ` — ${current.reason}` : ''}
+            {current?.deployedAt ? `, ${formatTime(current.deployedAt)}` : ''}.
+          </>
+        )}
+        {waiting.length > 0 &&
+          ` Waiting for approval: version ${waiting
+            .map(v => v.version)
+            .join(', ')}.`}
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        The stages below are those of the latest release run.
+      </Typography>
+    </Box>
+  );
+}
+
 export const ReleasePipelineCard = withMlopsEntityData(
   function ReleasePipelineCardContent() {
     const release = useRelease();
     return (
       <InfoCard title="Release pipeline">
+        <ServingNow />
         <AsyncContent
           state={release}
           isEmpty={v => !v.stages || v.stages.length === 0}

@@ -1,8 +1,8 @@
 /** What the local-engine benchmarks share: a quiet engine on a temp SQLite file. */
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../src/__testUtils__/demoSystems';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import {
-  EXAMPLE_ABALONE,
   type ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';

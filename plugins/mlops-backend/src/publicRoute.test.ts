@@ -223,7 +223,7 @@ describe('public traffic in local monitoring', () => {
       latencyMs: 2,
       status: 200,
       instances: [EXAMPLE_ABALONE],
-      predictions: [9],
+      predictions: [{ value: 9 }],
     };
     monitoring.record(served);
     monitoring.record({ ...served, source: 'public' });

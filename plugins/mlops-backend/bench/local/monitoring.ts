@@ -12,8 +12,8 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { parseAbaloneCsv } from '@mlops-portal/ml-core';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
-import type { AbaloneFeatures } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../src/__testUtils__/demoSystems';
+import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import { execFile } from 'child_process';
 import express from 'express';
 import fs from 'fs';
@@ -211,7 +211,7 @@ async function main() {
   );
   const { records } = parseAbaloneCsv(fs.readFileSync(DATA, 'utf8'));
   const rows = records.map(
-    ({ rings, ...f }) => f as unknown as AbaloneFeatures,
+    ({ rings, ...f }) => f as unknown as FeatureRecord,
   );
   // Captured through the product path (engine.predict → capture), in chunks
   // the flush timer drains, so none is dropped from the in-memory buffer.

@@ -10,7 +10,7 @@
  *    autocannon (run as a separate process so it does not share the server's
  *    event loop), next to a bare express hello-world in the same run.
  */
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../src/__testUtils__/demoSystems';
 import { execFile } from 'child_process';
 import express from 'express';
 import fs from 'fs';
@@ -124,7 +124,7 @@ async function main() {
         }, ` +
         `test MSE ${exec.metrics?.mse.toFixed(
           3,
-        )}, rings ${pred.predictions[0].rings.toFixed(2)}`,
+        )}, rings ${Number(pred.predictions[0].value).toFixed(2)}`,
     );
   }
   const sorted = [...totals].sort((a, b) => a - b);

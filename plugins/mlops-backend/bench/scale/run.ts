@@ -18,7 +18,7 @@
  * a target is missed.
  */
 import { mulberry32, parseAbaloneCsv } from '@mlops-portal/ml-core';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../src/__testUtils__/demoSystems';
 import fs from 'fs';
 import knexFactory from 'knex';
 import os from 'os';

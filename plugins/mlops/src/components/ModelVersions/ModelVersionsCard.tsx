@@ -32,6 +32,8 @@ import {
   formatTime,
   shortRef,
 } from '../common/format';
+import { metricKeysOf, metricLabel } from '../common/metrics';
+import { useGovernance } from '../../hooks/useGovernance';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
 import { useFourEyes } from './useFourEyes';
@@ -77,6 +79,7 @@ const versionColumns = (
   onPlots?: (version: number) => void,
   approveBlocked: (version: ModelVersion) => string | undefined = () =>
     undefined,
+  metricKeys: string[] = [],
 ): TableColumn<ModelVersion>[] => [
   { title: 'Version', field: 'version' },
   {
@@ -85,9 +88,13 @@ const versionColumns = (
       <ApprovalStatusChip version={v.version} status={v.approvalStatus} />
     ),
   },
-  { title: 'MSE', render: v => formatMetric(v.metrics?.mse) },
-  { title: 'MAE', render: v => formatMetric(v.metrics?.mae) },
-  { title: 'R²', render: v => formatMetric(v.metrics?.r2) },
+  // one column per metric of the task (regression MSE/MAE/R², binary AUC/…)
+  ...metricKeys.map(
+    (k): TableColumn<ModelVersion> => ({
+      title: metricLabel(k),
+      render: v => formatMetric(v.metrics?.[k]),
+    }),
+  ),
   { title: 'Created', render: v => formatTime(v.createdAt) },
   { title: 'Run', render: v => v.executionId ?? '—' },
   {
@@ -170,9 +177,22 @@ export function ModelVersionsTable(props: {
 }) {
   const { entityRef, onDecide, onPlots } = props;
   const approveBlocked = useFourEyes(entityRef);
+  const governance = useGovernance();
+  const keyList = metricKeysOf(
+    props.versions,
+    governance?.task,
+    governance?.qualityGate,
+  ).join(',');
   const columns = useMemo(
-    () => versionColumns(entityRef, onDecide, onPlots, approveBlocked),
-    [entityRef, onDecide, onPlots, approveBlocked],
+    () =>
+      versionColumns(
+        entityRef,
+        onDecide,
+        onPlots,
+        approveBlocked,
+        keyList ? keyList.split(',') : [],
+      ),
+    [entityRef, onDecide, onPlots, approveBlocked, keyList],
   );
   return (
     <MlopsTable

@@ -32,6 +32,7 @@ import {
 } from '../common/format';
 import { PipelineDag } from '../PipelineDag/PipelineDag';
 import { ExecutionWarnings } from '../common/ExecutionWarnings';
+import { formatMetrics, metricKeysOf } from '../common/metrics';
 
 const useStyles = makeStyles(theme => ({
   paper: { width: 'min(760px, 100vw)', padding: theme.spacing(2) },
@@ -198,8 +199,11 @@ function RunDetailBody(props: { run: PipelineExecutionDetail }) {
       />
       {run.metrics && (
         <Typography variant="body2" style={{ marginTop: 8 }}>
-          Test metrics: MSE {formatMetric(run.metrics.mse)} · MAE{' '}
-          {formatMetric(run.metrics.mae)} · R² {formatMetric(run.metrics.r2)}
+          Test metrics:{' '}
+          {formatMetrics(run.metrics, [
+            ...metricKeysOf([run]),
+            ...Object.keys(run.metrics),
+          ].filter((k, i, all) => all.indexOf(k) === i))}
           {run.modelVersion !== undefined
             ? ` · registered version ${run.modelVersion}`
             : ''}

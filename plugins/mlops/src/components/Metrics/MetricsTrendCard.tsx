@@ -24,8 +24,7 @@ import {
   type QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useModelVersions } from '../../hooks/useMlopsEntityData';
-import { useGovernance } from '../../hooks/useGovernance';
+import { useModelVersions, useGovernance } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { approvalLabel, formatMetric } from '../common/format';
@@ -231,7 +230,7 @@ export function CompareVersions(props: {
 export const MetricsTrendCard = withMlopsEntityData(
   function MetricsTrendCardContent() {
     const versions = useModelVersions();
-    const governance = useGovernance();
+    const governance = useGovernance().value;
     return (
       <InfoCard title="Metrics">
         <AsyncContent

@@ -22,7 +22,7 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useModelVersions } from '../../hooks/useMlopsEntityData';
+import { useModelVersions, useGovernance } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
@@ -33,7 +33,6 @@ import {
   shortRef,
 } from '../common/format';
 import { metricKeysOf, metricLabel } from '../common/metrics';
-import { useGovernance } from '../../hooks/useGovernance';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
 import { useFourEyes } from './useFourEyes';
@@ -177,7 +176,7 @@ export function ModelVersionsTable(props: {
 }) {
   const { entityRef, onDecide, onPlots } = props;
   const approveBlocked = useFourEyes(entityRef);
-  const governance = useGovernance();
+  const governance = useGovernance().value;
   const keyList = metricKeysOf(
     props.versions,
     governance?.task,

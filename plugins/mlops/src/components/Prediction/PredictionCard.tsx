@@ -10,7 +10,6 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useEffect, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import {
   mlopsEndpointInvokePermission,
   type ModelSignature,
@@ -21,7 +20,7 @@ import {
 import { httpStatus, mlopsApiRef } from '../../api';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useDeployments } from '../../hooks/useMlopsEntityData';
+import { useDeployments, useModelSignature } from '../../hooks/useMlopsEntityData';
 import { PermissionButton } from '../common/PermissionButton';
 import {
   allowsMissing,
@@ -288,14 +287,9 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
  * example rows; classifiers answer with every class's probability.
  */
 export const PredictionCard = withMlopsEntityData(function PredictionCardContent() {
-  const api = useApi(mlopsApiRef);
-  const entityRef = useEntityRef();
   const deployments = useDeployments();
   const version = deployments.value?.endpoint?.modelVersion;
-  const signature = useAsync(
-    async () => (version === undefined ? undefined : api.getModelSignature(entityRef, version)),
-    [api, entityRef, version],
-  );
+  const signature = useModelSignature(version);
   let body: JSX.Element;
   if (deployments.value === undefined && !deployments.error) body = <Progress />;
   else if (version === undefined)
@@ -305,17 +299,21 @@ export const PredictionCard = withMlopsEntityData(function PredictionCardContent
         version's inputs.
       </Alert>
     );
-  else if (signature.loading) body = <Progress />;
-  else if (signature.error)
-    body = (
-      <Alert severity={httpStatus(signature.error) === 404 ? 'info' : 'error'} role="alert">
-        {httpStatus(signature.error) === 404
-          ? `Model version ${version} has no signature (it was trained before signatures were recorded); train a new version to predict here.`
-          : `Could not load the inputs of model version ${version}: ${signature.error.message}`}
-      </Alert>
-    );
   else if (signature.value)
     body = <PredictionForm signature={signature.value} modelVersion={version} />;
+  else if (signature.value === null)
+    body = (
+      <Alert severity="info">
+        Model version {version} has no signature (it was trained before signatures were recorded);
+        train a new version to predict here.
+      </Alert>
+    );
+  else if (signature.error)
+    body = (
+      <Alert severity="error" role="alert">
+        Could not load the inputs of model version {version}: {signature.error.message}
+      </Alert>
+    );
   else body = <Progress />;
   return (
     <InfoCard

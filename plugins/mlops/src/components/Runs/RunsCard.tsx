@@ -9,7 +9,7 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useRuns } from '../../hooks/useMlopsEntityData';
+import { useRuns, useGovernance } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import {
   MlopsTable,
@@ -26,7 +26,6 @@ import {
   shortRef,
 } from '../common/format';
 import { metricKeysOf, metricLabel } from '../common/metrics';
-import { useGovernance } from '../../hooks/useGovernance';
 import { EXECUTE_DENIED, RunDetailDrawer } from './RunDetailDrawer';
 import { TrainNowDialog } from './TrainNowDialog';
 
@@ -111,7 +110,7 @@ export function RunsTable(props: {
   onOpen: (executionId: string) => void;
 }) {
   const { onOpen } = props;
-  const governance = useGovernance();
+  const governance = useGovernance().value;
   const keys = metricKeysOf(props.runs, governance?.task, governance?.qualityGate);
   const keyList = keys.join(',');
   const columns = useMemo(

@@ -200,13 +200,32 @@ export const binaryEvaluationPlots: BinaryEvaluationPlots = {
   },
   calibration: {
     bins: [
-      { lower: 0, upper: 0.5, count: 55, meanPredicted: 0.05, fractionPositive: 0.05 },
-      { lower: 0.5, upper: 1, count: 31, meanPredicted: 0.93, fractionPositive: 0.94 },
+      {
+        lower: 0,
+        upper: 0.5,
+        count: 55,
+        meanPredicted: 0.05,
+        fractionPositive: 0.05,
+      },
+      {
+        lower: 0.5,
+        upper: 1,
+        count: 31,
+        meanPredicted: 0.93,
+        fractionPositive: 0.94,
+      },
     ],
   },
   featureImportance: {
     importanceType: 'gain',
-    features: [{ feature: 'worst_concave_points', gain: 30.1, totalGain: 120, weight: 4 }],
+    features: [
+      {
+        feature: 'worst_concave_points',
+        gain: 30.1,
+        totalGain: 120,
+        weight: 4,
+      },
+    ],
   },
 };
 
@@ -232,6 +251,8 @@ export const multiclassEvaluationPlots: MulticlassEvaluationPlots = {
   ],
   featureImportance: {
     importanceType: 'gain',
-    features: [{ feature: 'flipper_length_mm', gain: 12.5, totalGain: 80, weight: 6 }],
+    features: [
+      { feature: 'flipper_length_mm', gain: 12.5, totalGain: 80, weight: 6 },
+    ],
   },
 };

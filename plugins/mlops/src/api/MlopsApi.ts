@@ -97,7 +97,10 @@ export interface MlopsApi {
    * The inputs and outputs a version was trained with (its signature.json);
    * rejects with 404 when the version has none.
    */
-  getModelSignature(entityRef: string, version: number): Promise<ModelSignature>;
+  getModelSignature(
+    entityRef: string,
+    version: number,
+  ): Promise<ModelSignature>;
   /** Rejects with 404 when the version has no plots. */
   getEvaluationPlots(
     entityRef: string,

@@ -12,10 +12,7 @@ import {
   POLL_INTERVAL_MS,
 } from '../hooks/MlopsEntityDataProvider';
 import { DeploymentsCard } from './Deployments/DeploymentsCard';
-import {
-  CompareVersions,
-  MetricsTrendCard,
-} from './Metrics/MetricsTrendCard';
+import { CompareVersions, MetricsTrendCard } from './Metrics/MetricsTrendCard';
 import { PipelineDagCard } from './PipelineDag/PipelineDagCard';
 import { ReleasePipelineCard } from './ReleasePipeline/ReleasePipelineCard';
 
@@ -230,9 +227,9 @@ describe('MetricsTrendCard', () => {
     expect(within(table).getByText('AUC').closest('tr')).toHaveTextContent(
       '0.9700.990+0.020 (better)',
     );
-    expect(
-      within(table).getByText('Log loss').closest('tr'),
-    ).toHaveTextContent('0.2000.100-0.100 (better)');
+    expect(within(table).getByText('Log loss').closest('tr')).toHaveTextContent(
+      '0.2000.100-0.100 (better)',
+    );
   });
 
   it('marks differing hyperparameters', async () => {

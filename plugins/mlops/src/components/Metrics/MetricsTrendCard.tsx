@@ -24,7 +24,10 @@ import {
   type QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useModelVersions, useGovernance } from '../../hooks/useMlopsEntityData';
+import {
+  useModelVersions,
+  useGovernance,
+} from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { approvalLabel, formatMetric } from '../common/format';
@@ -59,7 +62,8 @@ export function MetricsTrendChart(props: {
     theme.palette.warning?.main ?? '#ed6c02',
     theme.palette.info?.main ?? '#0288d1',
   ];
-  const gate = props.gate && keys.includes(props.gate.metric) ? props.gate : undefined;
+  const gate =
+    props.gate && keys.includes(props.gate.metric) ? props.gate : undefined;
   return (
     <Box height={260} aria-label="Metric trend across versions" role="img">
       <ResponsiveContainer width="100%" height="100%">
@@ -250,7 +254,9 @@ export const MetricsTrendCard = withMlopsEntityData(
                 <Typography variant="body2" color="textSecondary">
                   Test-set metrics of each registered version
                   {gate
-                    ? `; the dashed line is the quality gate (${gateLabel(gate)}).`
+                    ? `; the dashed line is the quality gate (${gateLabel(
+                        gate,
+                      )}).`
                     : '.'}
                 </Typography>
                 <MetricsTrendChart versions={items} gate={gate} task={task} />

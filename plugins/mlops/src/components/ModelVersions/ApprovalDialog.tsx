@@ -6,10 +6,9 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
-import { formatMetrics, metricKeysOf } from '../common/metrics';
 import { useState } from 'react';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
-import { formatMetric } from '../common/format';
+import { formatMetrics, metricKeysOf } from '../common/metrics';
 
 export type ApprovalDecision = 'Approved' | 'Rejected';
 

@@ -122,7 +122,9 @@ function ResidualHistogram(props: { plots: RegressionEvaluationPlots }) {
   );
 }
 
-function FeatureImportance(props: { plots: { featureImportance: FeatureImportancePlot } }) {
+function FeatureImportance(props: {
+  plots: { featureImportance: FeatureImportancePlot };
+}) {
   const theme = useTheme();
   const features = [...props.plots.featureImportance.features].sort(
     (a, b) => b.gain - a.gain,
@@ -192,9 +194,11 @@ export function ConfusionMatrix(props: {
                     style={{
                       // shade by count: right answers in the primary colour, mistakes in the error colour
                       background: n
-                        ? `${i === j ? theme.palette.primary.main : theme.palette.error.main}${Math.round(
-                            (0.15 + (0.5 * n) / max) * 255,
-                          )
+                        ? `${
+                            i === j
+                              ? theme.palette.primary.main
+                              : theme.palette.error.main
+                          }${Math.round((0.15 + (0.5 * n) / max) * 255)
                             .toString(16)
                             .padStart(2, '0')}`
                         : undefined,
@@ -226,9 +230,17 @@ function RocCurve(props: { plots: BinaryEvaluationPlots }) {
         ROC curve (AUC {auc.toFixed(3)})
       </Typography>
       <ChartBox label="ROC curve with the chance line" height={260}>
-        <LineChart data={points} margin={{ top: 10, right: 10, bottom: 10, left: 0 }}>
+        <LineChart
+          data={points}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="falsePositiveRate" name="false positive rate" domain={[0, 1]} />
+          <XAxis
+            type="number"
+            dataKey="falsePositiveRate"
+            name="false positive rate"
+            domain={[0, 1]}
+          />
           <YAxis type="number" domain={[0, 1]} />
           <Tooltip />
           <ReferenceLine
@@ -239,7 +251,13 @@ function RocCurve(props: { plots: BinaryEvaluationPlots }) {
             stroke={theme.palette.text.disabled}
             strokeDasharray="6 3"
           />
-          <Line type="linear" dataKey="truePositiveRate" name="true positive rate" dot={false} stroke={theme.palette.primary.main} />
+          <Line
+            type="linear"
+            dataKey="truePositiveRate"
+            name="true positive rate"
+            dot={false}
+            stroke={theme.palette.primary.main}
+          />
         </LineChart>
       </ChartBox>
     </>
@@ -255,12 +273,21 @@ function PrecisionRecallCurve(props: { plots: BinaryEvaluationPlots }) {
         Precision–recall (average precision {averagePrecision.toFixed(3)})
       </Typography>
       <ChartBox label="Precision-recall curve" height={260}>
-        <LineChart data={points} margin={{ top: 10, right: 10, bottom: 10, left: 0 }}>
+        <LineChart
+          data={points}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" dataKey="recall" name="recall" domain={[0, 1]} />
           <YAxis type="number" domain={[0, 1]} />
           <Tooltip />
-          <Line type="linear" dataKey="precision" name="precision" dot={false} stroke={theme.palette.secondary.main} />
+          <Line
+            type="linear"
+            dataKey="precision"
+            name="precision"
+            dot={false}
+            stroke={theme.palette.secondary.main}
+          />
         </LineChart>
       </ChartBox>
     </>
@@ -271,14 +298,29 @@ function Calibration(props: { plots: BinaryEvaluationPlots }) {
   const theme = useTheme();
   const data = props.plots.calibration.bins
     .filter(b => b.count > 0)
-    .map(b => ({ meanPredicted: b.meanPredicted, fractionPositive: b.fractionPositive, rows: b.count }));
+    .map(b => ({
+      meanPredicted: b.meanPredicted,
+      fractionPositive: b.fractionPositive,
+      rows: b.count,
+    }));
   return (
     <>
       <Typography variant="subtitle2">Calibration</Typography>
-      <ChartBox label="Calibration: predicted probability vs observed positive share" height={260}>
-        <LineChart data={data} margin={{ top: 10, right: 10, bottom: 10, left: 0 }}>
+      <ChartBox
+        label="Calibration: predicted probability vs observed positive share"
+        height={260}
+      >
+        <LineChart
+          data={data}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="meanPredicted" name="mean predicted" domain={[0, 1]} />
+          <XAxis
+            type="number"
+            dataKey="meanPredicted"
+            name="mean predicted"
+            domain={[0, 1]}
+          />
           <YAxis type="number" domain={[0, 1]} />
           <Tooltip />
           <ReferenceLine
@@ -289,11 +331,17 @@ function Calibration(props: { plots: BinaryEvaluationPlots }) {
             stroke={theme.palette.text.disabled}
             strokeDasharray="6 3"
           />
-          <Line type="linear" dataKey="fractionPositive" name="observed positive share" stroke={theme.palette.primary.main} />
+          <Line
+            type="linear"
+            dataKey="fractionPositive"
+            name="observed positive share"
+            stroke={theme.palette.primary.main}
+          />
         </LineChart>
       </ChartBox>
       <Typography variant="caption" color="textSecondary">
-        On the dashed line the predicted probability matches how often the positive class occurred.
+        On the dashed line the predicted probability matches how often the
+        positive class occurred.
       </Typography>
     </>
   );
@@ -359,7 +407,10 @@ export function PlotsByTask(props: { plots: EvaluationPlots }) {
     return (
       <Grid container spacing={2}>
         <Grid item xs={12} md={6}>
-          <ConfusionMatrix matrix={plots.confusionMatrix} caption={`${plots.total} test rows`} />
+          <ConfusionMatrix
+            matrix={plots.confusionMatrix}
+            caption={`${plots.total} test rows`}
+          />
         </Grid>
         <Grid item xs={12} md={6}>
           <PerClassTable plots={plots} />

@@ -193,7 +193,11 @@ describe('ModelVersionsCard', () => {
     const me = 'user:default/guest';
     const api = createMockMlopsApi({
       getGovernance: jest.fn(async () => ({
-        qualityGate: { metric: 'mse', comparison: 'LessThanOrEqualTo', threshold: 6 },
+        qualityGate: {
+          metric: 'mse',
+          comparison: 'LessThanOrEqualTo',
+          threshold: 6,
+        },
         approval: { preApprove: false, fourEyes: true },
       })),
       listModelVersions: jest.fn(async () => ({
@@ -306,7 +310,11 @@ describe('ModelVersionsCard columns by task', () => {
           ],
         })),
         getGovernance: jest.fn(async () => ({
-          qualityGate: { metric: 'auc', comparison: 'GreaterThanOrEqualTo', threshold: 0.9 },
+          qualityGate: {
+            metric: 'auc',
+            comparison: 'GreaterThanOrEqualTo',
+            threshold: 0.9,
+          },
           task: 'binary',
           approval: { preApprove: false, fourEyes: false },
         })),

@@ -22,7 +22,10 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useModelVersions, useGovernance } from '../../hooks/useMlopsEntityData';
+import {
+  useModelVersions,
+  useGovernance,
+} from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
@@ -309,7 +312,7 @@ export const ModelVersionsCard = withMlopsEntityData(
           empty={{
             title: 'No model versions yet',
             description:
-              'A run whose test MSE passes the quality gate registers one.',
+              'A run whose test metrics pass the quality gate registers one.',
           }}
         >
           {value => (

@@ -247,7 +247,9 @@ describe('evaluation plots by task', () => {
     expect(screen.getByTestId('confusion-malignant-benign')).toHaveTextContent(
       '3',
     );
-    expect(screen.getByText(/86 test rows, positive class at probability ≥ 0.5/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/86 test rows, positive class at probability ≥ 0.5/),
+    ).toBeInTheDocument();
     expect(
       screen.queryByRole('img', { name: 'Residual histogram' }),
     ).toBeNull();
@@ -263,8 +265,6 @@ describe('evaluation plots by task', () => {
     expect(screen.getByTestId('per-class-Chinstrap')).toHaveTextContent(
       'Chinstrap0.9091.0000.95210',
     );
-    expect(
-      screen.queryByRole('img', { name: /ROC curve/ }),
-    ).toBeNull();
+    expect(screen.queryByRole('img', { name: /ROC curve/ })).toBeNull();
   });
 });

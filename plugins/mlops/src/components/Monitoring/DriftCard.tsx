@@ -94,7 +94,9 @@ const isCategorical = (r: FeatureDriftResult) =>
 /** Categories as shares, e.g. `Biscoe 48% → 30%`, for reading without the chart. */
 function shareText(buckets: DistributionBucket[]): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
-  return buckets.map(b => `${b.label} ${pct(b.baseline)} → ${pct(b.recent)}`).join(', ');
+  return buckets
+    .map(b => `${b.label} ${pct(b.baseline)} → ${pct(b.recent)}`)
+    .join(', ');
 }
 
 function FeatureRow(props: { result: FeatureDriftResult; showLinf: boolean }) {

@@ -311,9 +311,9 @@ describe('DriftSummaryView for a classifier', () => {
       'unseen: Anvers',
     );
     // numeric features keep KS, with no L∞
-    expect(within(table).getByTestId('drift-feature-body_mass_g')).toHaveTextContent(
-      '0.050—150',
-    );
+    expect(
+      within(table).getByTestId('drift-feature-body_mass_g'),
+    ).toHaveTextContent('0.050—150');
     await userEvent.click(
       screen.getByRole('button', { name: 'Show the distribution of island' }),
     );

@@ -20,7 +20,10 @@ import {
 import { httpStatus, mlopsApiRef } from '../../api';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useDeployments, useModelSignature } from '../../hooks/useMlopsEntityData';
+import {
+  useDeployments,
+  useModelSignature,
+} from '../../hooks/useMlopsEntityData';
 import { PermissionButton } from '../common/PermissionButton';
 import {
   allowsMissing,
@@ -50,7 +53,8 @@ function FeatureField(props: {
     label: columnLabel(c),
     value,
     error: Boolean(error),
-    onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value),
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) =>
+      onChange(e.target.value),
   };
   if (c.type === 'categorical' || c.type === 'boolean') {
     const options =
@@ -88,7 +92,11 @@ function FeatureField(props: {
       placeholder={allowsMissing(c) ? 'empty = missing' : undefined}
       InputProps={
         c.unit
-          ? { endAdornment: <InputAdornment position="end">{c.unit}</InputAdornment> }
+          ? {
+              endAdornment: (
+                <InputAdornment position="end">{c.unit}</InputAdornment>
+              ),
+            }
           : undefined
       }
       inputProps={{ inputMode: 'decimal' }}
@@ -138,7 +146,9 @@ export function PredictionResult(props: {
                 />
               </Box>
               <Box width={56} textAlign="right">
-                <Typography variant="body2">{(prob * 100).toFixed(1)}%</Typography>
+                <Typography variant="body2">
+                  {(prob * 100).toFixed(1)}%
+                </Typography>
               </Box>
             </Box>
           ))}
@@ -164,7 +174,8 @@ export function PredictionResult(props: {
       ) : (
         <>
           <Typography variant="h5">
-            Predicted {target ?? 'value'}: {Number.isFinite(value) ? value.toFixed(3) : String(p.value)}
+            Predicted {target ?? 'value'}:{' '}
+            {Number.isFinite(value) ? value.toFixed(3) : String(p.value)}
           </Typography>
           <Typography variant="body1">{answeredBy}</Typography>
         </>
@@ -174,12 +185,17 @@ export function PredictionResult(props: {
 }
 
 /** The form and answer for one signature (the deployed version's). */
-export function PredictionForm(props: { signature: ModelSignature; modelVersion?: number }) {
+export function PredictionForm(props: {
+  signature: ModelSignature;
+  modelVersion?: number;
+}) {
   const { signature } = props;
   const api = useApi(mlopsApiRef);
   const entityRef = useEntityRef();
   const examples = signature.examples ?? [];
-  const [values, setValues] = useState<FormValues>(() => toForm(signature, examples[0]));
+  const [values, setValues] = useState<FormValues>(() =>
+    toForm(signature, examples[0]),
+  );
   const [result, setResult] = useState<PredictResponse>();
   const [error, setError] = useState<{ message: string; status?: number }>();
   const [busy, setBusy] = useState(false);
@@ -191,7 +207,10 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
   }, [signature]);
 
   const errors = Object.fromEntries(
-    signature.inputs.map(c => [c.name, validateFeature(c, values[c.name] ?? '')]),
+    signature.inputs.map(c => [
+      c.name,
+      validateFeature(c, values[c.name] ?? ''),
+    ]),
   );
   const invalid = Object.values(errors).some(Boolean);
 
@@ -199,7 +218,11 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
     setBusy(true);
     setError(undefined);
     try {
-      setResult(await api.predict(entityRef, { instances: [toRecord(signature, values)] }));
+      setResult(
+        await api.predict(entityRef, {
+          instances: [toRecord(signature, values)],
+        }),
+      );
     } catch (e: any) {
       setResult(undefined);
       // a 400 names the field (checked against the same signature by the service)
@@ -256,7 +279,9 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
           permission={mlopsEndpointInvokePermission}
           entityRef={entityRef}
           deniedReason="You are not allowed to invoke this entity's endpoint."
-          disabledReason={invalid ? 'Fix the highlighted fields first.' : undefined}
+          disabledReason={
+            invalid ? 'Fix the highlighted fields first.' : undefined
+          }
           variant="contained"
           color="primary"
           disabled={invalid || busy}
@@ -267,7 +292,10 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
       </Box>
       {error && (
         <Box mt={1}>
-          <Alert severity={error.status === 503 ? 'info' : 'error'} role="alert">
+          <Alert
+            severity={error.status === 503 ? 'info' : 'error'}
+            role="alert"
+          >
             {error.status === 503
               ? `Nothing is deployed yet: approve a model version first. (${error.message})`
               : error.message}
@@ -275,7 +303,11 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
         </Box>
       )}
       {result && prediction && (
-        <PredictionResult prediction={prediction} signature={signature} response={result} />
+        <PredictionResult
+          prediction={prediction}
+          signature={signature}
+          response={result}
+        />
       )}
     </>
   );
@@ -286,41 +318,47 @@ export function PredictionForm(props: { signature: ModelSignature; modelVersion?
  * deployed version's signature: its inputs, units, ranges, categories and
  * example rows; classifiers answer with every class's probability.
  */
-export const PredictionCard = withMlopsEntityData(function PredictionCardContent() {
-  const deployments = useDeployments();
-  const version = deployments.value?.endpoint?.modelVersion;
-  const signature = useModelSignature(version);
-  let body: JSX.Element;
-  if (deployments.value === undefined && !deployments.error) body = <Progress />;
-  else if (version === undefined)
-    body = (
-      <Alert severity="info">
-        Nothing is deployed yet: approve a model version first; the form is built from the deployed
-        version's inputs.
-      </Alert>
+export const PredictionCard = withMlopsEntityData(
+  function PredictionCardContent() {
+    const deployments = useDeployments();
+    const version = deployments.value?.endpoint?.modelVersion;
+    const signature = useModelSignature(version);
+    let body: JSX.Element;
+    if (deployments.value === undefined && !deployments.error)
+      body = <Progress />;
+    else if (version === undefined)
+      body = (
+        <Alert severity="info">
+          Nothing is deployed yet: approve a model version first; the form is
+          built from the deployed version's inputs.
+        </Alert>
+      );
+    else if (signature.value)
+      body = (
+        <PredictionForm signature={signature.value} modelVersion={version} />
+      );
+    else if (signature.value === null)
+      body = (
+        <Alert severity="info">
+          Model version {version} has no signature (it was trained before
+          signatures were recorded); train a new version to predict here.
+        </Alert>
+      );
+    else if (signature.error)
+      body = (
+        <Alert severity="error" role="alert">
+          Could not load the inputs of model version {version}:{' '}
+          {signature.error.message}
+        </Alert>
+      );
+    else body = <Progress />;
+    return (
+      <InfoCard
+        title="Predict"
+        subheader="Ask the deployed model for a prediction (left out of the endpoint's monitoring)"
+      >
+        {body}
+      </InfoCard>
     );
-  else if (signature.value)
-    body = <PredictionForm signature={signature.value} modelVersion={version} />;
-  else if (signature.value === null)
-    body = (
-      <Alert severity="info">
-        Model version {version} has no signature (it was trained before signatures were recorded);
-        train a new version to predict here.
-      </Alert>
-    );
-  else if (signature.error)
-    body = (
-      <Alert severity="error" role="alert">
-        Could not load the inputs of model version {version}: {signature.error.message}
-      </Alert>
-    );
-  else body = <Progress />;
-  return (
-    <InfoCard
-      title="Predict"
-      subheader="Ask the deployed model for a prediction (left out of the endpoint's monitoring)"
-    >
-      {body}
-    </InfoCard>
-  );
-});
+  },
+);

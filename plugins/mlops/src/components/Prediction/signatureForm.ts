@@ -39,19 +39,31 @@ export function validateFeature(
   if (raw.trim() === '')
     return allowsMissing(column) ? undefined : `${label} is required`;
   if (column.type === 'categorical') {
-    if (column.fixedCategories && column.categories && !column.categories.includes(raw))
+    if (
+      column.fixedCategories &&
+      column.categories &&
+      !column.categories.includes(raw)
+    )
       return `${label} must be one of ${column.categories.join(', ')}`;
     return undefined;
   }
   if (column.type === 'boolean')
-    return raw === 'true' || raw === 'false' ? undefined : `${label} must be true or false`;
+    return raw === 'true' || raw === 'false'
+      ? undefined
+      : `${label} must be true or false`;
   const n = Number(raw);
   if (!Number.isFinite(n)) return `${label} must be a number`;
   // the signature's min/max are hard limits (the API refuses beyond them)
   if (column.min !== undefined && n < toDisplay(column, column.min))
-    return `${label} must be ≥ ${withUnit(toDisplay(column, column.min), column.unit)}`;
+    return `${label} must be ≥ ${withUnit(
+      toDisplay(column, column.min),
+      column.unit,
+    )}`;
   if (column.max !== undefined && n > toDisplay(column, column.max))
-    return `${label} must be ≤ ${withUnit(toDisplay(column, column.max), column.unit)}`;
+    return `${label} must be ≤ ${withUnit(
+      toDisplay(column, column.max),
+      column.unit,
+    )}`;
   return undefined;
 }
 
@@ -61,28 +73,37 @@ export function numericHint(column: SignatureColumn): string {
   const hi = column.observedMax ?? column.max;
   const range =
     lo !== undefined && hi !== undefined
-      ? `${column.observedMin !== undefined ? 'training data' : 'range'} ${toDisplay(
-          column,
-          lo,
-        )}–${withUnit(toDisplay(column, hi), column.unit)}`
+      ? `${
+          column.observedMin !== undefined ? 'training data' : 'range'
+        } ${toDisplay(column, lo)}–${withUnit(
+          toDisplay(column, hi),
+          column.unit,
+        )}`
       : undefined;
   return [column.description, range].filter(Boolean).join('; ');
 }
 
 /** A record (stored units) as form values (display units). */
-export function toForm(signature: ModelSignature, record?: FeatureRecord): FormValues {
+export function toForm(
+  signature: ModelSignature,
+  record?: FeatureRecord,
+): FormValues {
   const values: FormValues = {};
   for (const c of signature.inputs) {
     const v = record?.[c.name];
     if (v === null || v === undefined) values[c.name] = '';
-    else if (c.type === 'numeric' && typeof v === 'number') values[c.name] = String(toDisplay(c, v));
+    else if (c.type === 'numeric' && typeof v === 'number')
+      values[c.name] = String(toDisplay(c, v));
     else values[c.name] = String(v);
   }
   return values;
 }
 
 /** Form values (display units) as the record the API takes (stored units; '' → null). */
-export function toRecord(signature: ModelSignature, values: FormValues): FeatureRecord {
+export function toRecord(
+  signature: ModelSignature,
+  values: FormValues,
+): FeatureRecord {
   const record: FeatureRecord = {};
   for (const c of signature.inputs) {
     const raw = (values[c.name] ?? '').trim();
@@ -97,14 +118,22 @@ export function toRecord(signature: ModelSignature, values: FormValues): Feature
 }
 
 /** `Example 2 (Gentoo)`: a preset's name, with the row's target when it has one. */
-export function exampleLabel(signature: ModelSignature, example: FeatureRecord, i: number): string {
+export function exampleLabel(
+  signature: ModelSignature,
+  example: FeatureRecord,
+  i: number,
+): string {
   const { target } = signature.outputs;
   const t = example[target];
-  return t === undefined || t === null ? `Example ${i + 1}` : `Example ${i + 1} (${target} ${t})`;
+  return t === undefined || t === null
+    ? `Example ${i + 1}`
+    : `Example ${i + 1} (${target} ${t})`;
 }
 
 /** The scales the form converts, as a sentence part (`Length, Height: ÷ 200`). */
-export function scaledColumns(signature: ModelSignature): Array<{ scale: number; labels: string[] }> {
+export function scaledColumns(
+  signature: ModelSignature,
+): Array<{ scale: number; labels: string[] }> {
   const byScale = new Map<number, string[]>();
   for (const c of signature.inputs) {
     if (c.type !== 'numeric' || !c.scale || c.scale === 1) continue;

@@ -94,7 +94,9 @@ const runColumns = (
   },
   {
     // the task's metrics (e.g. MSE / MAE / R², AUC / Accuracy / F1 / Log loss)
-    title: metricKeys.length ? metricKeys.map(metricLabel).join(' / ') : 'Metrics',
+    title: metricKeys.length
+      ? metricKeys.map(metricLabel).join(' / ')
+      : 'Metrics',
     render: run =>
       run.metrics && metricKeys.length
         ? metricKeys.map(k => formatMetric(run.metrics?.[k])).join(' / ')
@@ -111,7 +113,11 @@ export function RunsTable(props: {
 }) {
   const { onOpen } = props;
   const governance = useGovernance().value;
-  const keys = metricKeysOf(props.runs, governance?.task, governance?.qualityGate);
+  const keys = metricKeysOf(
+    props.runs,
+    governance?.task,
+    governance?.qualityGate,
+  );
   const keyList = keys.join(',');
   const columns = useMemo(
     () => runColumns(onOpen, keyList ? keyList.split(',') : []),

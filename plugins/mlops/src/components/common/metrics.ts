@@ -58,7 +58,10 @@ export function taskOf(
 }
 
 /** The metric keys to show for a task: the gate's metric first, then the task's. */
-export function metricKeys(task?: ModelTask, gate?: Pick<QualityGate, 'metric'>): string[] {
+export function metricKeys(
+  task?: ModelTask,
+  gate?: Pick<QualityGate, 'metric'>,
+): string[] {
   const base = task ? TASK_METRICS[task] : [];
   const keys = gate?.metric ? [gate.metric, ...base] : base;
   return Array.from(new Set(keys));
@@ -100,7 +103,12 @@ export function formatMetrics(
 
 /** B − A, marked better/worse by the metric's direction. */
 export function metricDelta(metric: string, a?: number, b?: number): string {
-  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b))
+  if (
+    a === undefined ||
+    b === undefined ||
+    !Number.isFinite(a) ||
+    !Number.isFinite(b)
+  )
     return '—';
   const d = b - a;
   if (d === 0) return '0';

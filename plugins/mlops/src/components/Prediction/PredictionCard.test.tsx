@@ -237,4 +237,18 @@ describe('PredictionCard from a classifier signature', () => {
       await screen.findByText(/Model version 2 has no signature/),
     ).toBeInTheDocument();
   });
+
+  it('says so when the engine cannot give signatures (501)', async () => {
+    await renderWithEntity(<PredictionCard />, {
+      api: createMockMlopsApi({
+        getModelSignature: jest.fn(async () => {
+          throw httpError(501, 'not implemented');
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(/does not describe its models' inputs/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Predict' })).toBeNull();
+  });
 });

@@ -344,6 +344,13 @@ export const PredictionCard = withMlopsEntityData(
           signatures were recorded); train a new version to predict here.
         </Alert>
       );
+    else if (signature.error && httpStatus(signature.error) === 501)
+      body = (
+        <Alert severity="info">
+          This entity's engine does not describe its models' inputs, so there is
+          no form to predict with here.
+        </Alert>
+      );
     else if (signature.error)
       body = (
         <Alert severity="error" role="alert">

@@ -326,11 +326,19 @@ export const summary: MlopsSummary = {
 };
 
 export const predictResponse: PredictResponse = {
-  predictions: [{ rings: 9.87, age: 11.37 }],
+  predictions: [
+    {
+      rings: 9.87,
+      value: 9.87,
+      display: { value: 11.37, label: 'Age', unit: 'years' },
+      age: 11.37,
+    },
+  ],
   modelVersion: 2,
   endpointName,
 };
 export * from './monitoring';
+export * from './signatures';
 
 /** A validated spec as GET …/spec returns it (envelope only: the UI reads no more yet). */
 export const systemSpec: SystemSpecResponse = {

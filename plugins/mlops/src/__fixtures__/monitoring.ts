@@ -1,6 +1,8 @@
 import type {
+  BinaryEvaluationPlots,
   EvaluationPlots,
   FeatureDriftResult,
+  MulticlassEvaluationPlots,
   MonitoringResponse,
   TrafficPoint,
 } from '@mlops-portal/plugin-mlops-common';
@@ -161,6 +163,96 @@ export const evaluationPlots: EvaluationPlots = {
       { feature: 'shellWeight', gain: 41.2, totalGain: 2060, weight: 50 },
       { feature: 'shuckedWeight', gain: 18.5, totalGain: 740, weight: 40 },
       { feature: 'sex_I', gain: 9.1, totalGain: 182, weight: 20 },
+    ],
+  },
+};
+
+/** A binary classifier's plots (ml-core's evaluation-plots.json, version 2). */
+export const binaryEvaluationPlots: BinaryEvaluationPlots = {
+  format: 'mlops-portal/evaluation-plots',
+  version: 2,
+  task: 'binary',
+  classes: ['benign', 'malignant'],
+  total: 86,
+  rocCurve: {
+    auc: 0.987,
+    points: [
+      { falsePositiveRate: 0, truePositiveRate: 0 },
+      { falsePositiveRate: 0.02, truePositiveRate: 0.9 },
+      { falsePositiveRate: 1, truePositiveRate: 1 },
+    ],
+  },
+  precisionRecallCurve: {
+    averagePrecision: 0.979,
+    points: [
+      { recall: 0, precision: 1 },
+      { recall: 0.9, precision: 0.97 },
+      { recall: 1, precision: 0.4 },
+    ],
+  },
+  confusionMatrix: {
+    labels: ['benign', 'malignant'],
+    counts: [
+      [52, 2],
+      [3, 29],
+    ],
+    threshold: 0.5,
+  },
+  calibration: {
+    bins: [
+      {
+        lower: 0,
+        upper: 0.5,
+        count: 55,
+        meanPredicted: 0.05,
+        fractionPositive: 0.05,
+      },
+      {
+        lower: 0.5,
+        upper: 1,
+        count: 31,
+        meanPredicted: 0.93,
+        fractionPositive: 0.94,
+      },
+    ],
+  },
+  featureImportance: {
+    importanceType: 'gain',
+    features: [
+      {
+        feature: 'worst_concave_points',
+        gain: 30.1,
+        totalGain: 120,
+        weight: 4,
+      },
+    ],
+  },
+};
+
+/** A multiclass classifier's plots. */
+export const multiclassEvaluationPlots: MulticlassEvaluationPlots = {
+  format: 'mlops-portal/evaluation-plots',
+  version: 2,
+  task: 'multiclass',
+  classes: ['Adelie', 'Chinstrap', 'Gentoo'],
+  total: 52,
+  confusionMatrix: {
+    labels: ['Adelie', 'Chinstrap', 'Gentoo'],
+    counts: [
+      [22, 1, 0],
+      [0, 10, 0],
+      [0, 0, 19],
+    ],
+  },
+  perClass: [
+    { label: 'Adelie', precision: 1, recall: 0.957, f1: 0.978, support: 23 },
+    { label: 'Chinstrap', precision: 0.909, recall: 1, f1: 0.952, support: 10 },
+    { label: 'Gentoo', precision: 1, recall: 1, f1: 1, support: 19 },
+  ],
+  featureImportance: {
+    importanceType: 'gain',
+    features: [
+      { feature: 'flipper_length_mm', gain: 12.5, totalGain: 80, weight: 6 },
     ],
   },
 };

@@ -17,6 +17,7 @@ import { SWRConfig } from 'swr';
 import type { MlopsApi } from '../api';
 import { mlopsApiRef } from '../api';
 import {
+  abaloneSignature,
   deployments,
   evaluationPlots,
   mlopsEntity,
@@ -38,7 +39,12 @@ export function createMockMlopsApi(
   return {
     getSummary: jest.fn(async () => summary),
     getGovernance: jest.fn(async () => ({
-      qualityGate: { mseThreshold: 6 },
+      qualityGate: {
+        metric: 'mse',
+        comparison: 'LessThanOrEqualTo',
+        threshold: 6,
+      },
+      task: 'regression',
       approval: { preApprove: false, fourEyes: false },
     })),
     getSpec: jest.fn(async () => systemSpec),
@@ -90,6 +96,7 @@ export function createMockMlopsApi(
       window,
     })),
     getEvaluationPlots: jest.fn(async () => evaluationPlots),
+    getModelSignature: jest.fn(async () => abaloneSignature),
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import type {
   ListResponse,
   MlopsGovernance,
   MlopsSummary,
+  ModelSignature,
   ModelVersion,
   MonitoringResponse,
   MonitoringWindow,
@@ -92,6 +93,14 @@ export interface MlopsApi {
     entityRef: string,
     window: MonitoringWindow,
   ): Promise<MonitoringResponse>;
+  /**
+   * The inputs and outputs a version was trained with (its signature.json);
+   * rejects with 404 when the version has none.
+   */
+  getModelSignature(
+    entityRef: string,
+    version: number,
+  ): Promise<ModelSignature>;
   /** Rejects with 404 when the version has no plots. */
   getEvaluationPlots(
     entityRef: string,

@@ -7,6 +7,7 @@ import {
   evaluationPlots,
   modelVersions,
   monitoring,
+  penguinsSignature,
   predictResponse,
 } from '../__fixtures__';
 import { getRowErrors, getSpecProblems, httpStatus } from './MlopsApi';
@@ -236,5 +237,28 @@ describe('MlopsClient', () => {
     const missing = await client.getEvaluationPlots(entityRef, 9).catch(e => e);
     expect(httpStatus(missing)).toBe(404);
     expect(httpStatus(new Error('network down'))).toBeUndefined();
+  });
+
+  it("reads a version's signature, and keeps a 404 (version without one) readable", async () => {
+    const { client, fetch } = setup(() => json(penguinsSignature));
+    expect(await client.getModelSignature(entityRef, 4)).toEqual(
+      penguinsSignature,
+    );
+    expect(fetch.mock.calls[0][0]).toBe(`${prefix}/model-versions/4/signature`);
+    fetch.mockImplementation(async () =>
+      json(
+        {
+          error: {
+            name: 'NotFoundError',
+            message: 'version 1 has no signature',
+          },
+          request: { method: 'GET', url: '/model-versions/1/signature' },
+          response: { statusCode: 404 },
+        },
+        404,
+      ),
+    );
+    const missing = await client.getModelSignature(entityRef, 1).catch(e => e);
+    expect(httpStatus(missing)).toBe(404);
   });
 });

@@ -11,6 +11,7 @@ import type {
   ListResponse,
   MlopsGovernance,
   MlopsSummary,
+  ModelSignature,
   ModelVersion,
   MonitoringResponse,
   MonitoringWindow,
@@ -202,6 +203,16 @@ export class MlopsClient implements MlopsApi {
     return this.request(
       entityRef,
       `monitoring?${new URLSearchParams({ window }).toString()}`,
+    );
+  }
+
+  getModelSignature(
+    entityRef: string,
+    version: number,
+  ): Promise<ModelSignature> {
+    return this.request(
+      entityRef,
+      `model-versions/${encodeURIComponent(String(version))}/signature`,
     );
   }
 

@@ -12,11 +12,7 @@ import {
   POLL_INTERVAL_MS,
 } from '../hooks/MlopsEntityDataProvider';
 import { DeploymentsCard } from './Deployments/DeploymentsCard';
-import {
-  CompareVersions,
-  MetricsTrendCard,
-  qualityGate,
-} from './Metrics/MetricsTrendCard';
+import { CompareVersions, MetricsTrendCard } from './Metrics/MetricsTrendCard';
 import { PipelineDagCard } from './PipelineDag/PipelineDagCard';
 import { ReleasePipelineCard } from './ReleasePipeline/ReleasePipelineCard';
 
@@ -200,14 +196,40 @@ describe('MetricsTrendCard', () => {
     );
   });
 
-  it('uses the threshold the versions were trained with', () => {
-    expect(qualityGate(modelVersions)).toBe(6);
+  it('follows a classifier: its metrics, its gate and better/worse by direction', async () => {
+    const binary = (version: number, auc: number, logloss: number) => ({
+      ...modelVersions[0],
+      version,
+      task: 'binary' as const,
+      metrics: { auc, accuracy: 0.95, f1: 0.93, logloss },
+    });
+    await renderWithEntity(<MetricsTrendCard />, {
+      api: createMockMlopsApi({
+        listModelVersions: jest.fn(async () => ({
+          items: [binary(2, 0.99, 0.1), binary(1, 0.97, 0.2)],
+        })),
+        getGovernance: jest.fn(async () => ({
+          qualityGate: {
+            metric: 'auc',
+            comparison: 'GreaterThanOrEqualTo',
+            threshold: 0.9,
+          },
+          task: 'binary',
+          approval: { preApprove: false, fourEyes: false },
+        })),
+      }),
+    });
     expect(
-      qualityGate([
-        { ...modelVersions[0], hyperparameters: { MseThreshold: 4.5 } },
-      ]),
-    ).toBe(4.5);
-    expect(qualityGate([])).toBe(6);
+      await screen.findByText(/quality gate \(AUC ≥ 0.9\)/),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Compare versions' });
+    expect(within(table).queryByText('MSE')).toBeNull();
+    expect(within(table).getByText('AUC').closest('tr')).toHaveTextContent(
+      '0.9700.990+0.020 (better)',
+    );
+    expect(within(table).getByText('Log loss').closest('tr')).toHaveTextContent(
+      '0.2000.100-0.100 (better)',
+    );
   });
 
   it('marks differing hyperparameters', async () => {

@@ -71,8 +71,12 @@ const EVERY_RESOURCE_ONCE = {
   getRelease: 1,
   // One window, shared by the endpoint and drift cards.
   getMonitoring: 1,
-  // The approval rules (four-eyes), read once by the versions table.
+  // The gate, task and approval rules, read once for the versions, runs and metrics cards.
   getGovernance: 1,
+  // The deployed version's inputs, for the prediction form.
+  getModelSignature: 1,
+  // The spec, for the upload card's expected columns.
+  getSpec: 1,
 };
 
 describe('MlopsEntityDataProvider on the MLOps tab', () => {

@@ -2,13 +2,16 @@ import type {
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
+  MlopsGovernance,
   MlopsSignal,
+  ModelSignature,
   ModelVersion,
   MonitoringResponse,
   MonitoringWindow,
   PipelineExecution,
   PipelineExecutionDetail,
   ReleaseStage,
+  SystemSpecResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { httpStatus, type MlopsApi } from '../api';
 
@@ -25,10 +28,15 @@ export interface MlopsResources {
   release: { stages: ReleaseStage[] | null };
   versions: ListResponse<ModelVersion>;
   deployments: DeploymentsResponse;
+  /** The quality gate, task and approval rules (changes only with the spec). */
+  governance: MlopsGovernance;
+  /** The entity's validated ML system spec (fails with 404/403/422 when it has none or it is invalid). */
+  spec: SystemSpecResponse;
 }
 
 export type MonitoringKey = `monitoring:${MonitoringWindow}`;
 export type EvaluationPlotsKey = `evaluation-plots:${number}`;
+export type SignatureKey = `signature:${number}`;
 
 /**
  * A named resource, `run:<executionId>` for one execution's detail,
@@ -40,7 +48,8 @@ export type ResourceKey =
   | keyof MlopsResources
   | `run:${string}`
   | MonitoringKey
-  | EvaluationPlotsKey;
+  | EvaluationPlotsKey
+  | SignatureKey;
 
 export type ResourceValue<K extends ResourceKey> =
   K extends keyof MlopsResources
@@ -49,6 +58,8 @@ export type ResourceValue<K extends ResourceKey> =
     ? MonitoringResponse | null
     : K extends EvaluationPlotsKey
     ? EvaluationPlots | null
+    : K extends SignatureKey
+    ? ModelSignature | null
     : PipelineExecutionDetail;
 
 /**
@@ -86,6 +97,7 @@ const IDLE: ResourceState<never> = Object.freeze({ loading: false });
 
 const MONITORING = 'monitoring:';
 const PLOTS = 'evaluation-plots:';
+const SIGNATURE = 'signature:';
 
 /** Monitoring only matters to someone looking at it. */
 function pageVisible(): boolean {
@@ -289,6 +301,11 @@ export class MlopsEntityStore {
       const version = Number(key.slice(PLOTS.length));
       return orNone(this.api.getEvaluationPlots(ref, version), [404]);
     }
+    if (key.startsWith(SIGNATURE)) {
+      const version = Number(key.slice(SIGNATURE.length));
+      // 404: a version from before signatures
+      return orNone(this.api.getModelSignature(ref, version), [404]);
+    }
     switch (key) {
       case 'runs':
         return this.api.listRuns(ref, { limit: RUNS_PAGE_SIZE });
@@ -298,6 +315,10 @@ export class MlopsEntityStore {
         return this.api.listModelVersions(ref, { limit: VERSIONS_PAGE_SIZE });
       case 'deployments':
         return this.api.getDeployments(ref);
+      case 'governance':
+        return this.api.getGovernance(ref);
+      case 'spec':
+        return this.api.getSpec(ref);
       default:
         return this.api.getRun(ref, key.slice('run:'.length));
     }

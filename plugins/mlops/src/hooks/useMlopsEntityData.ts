@@ -14,6 +14,15 @@ export const useRuns = () => useMlopsResource('runs');
 export const useModelVersions = () => useMlopsResource('versions');
 export const useDeployments = () => useMlopsResource('deployments');
 export const useRelease = () => useMlopsResource('release');
+/** The entity's quality gate, task and approval rules. */
+export const useGovernance = () => useMlopsResource('governance');
+
+/** The entity's ML system spec (error: none, not allowed or invalid). */
+export const useSystemSpec = () => useMlopsResource('spec');
+
+/** A version's signature (null: it has none); idle while undefined. */
+export const useModelSignature = (version: number | undefined) =>
+  useMlopsResource(version === undefined ? undefined : `signature:${version}`);
 
 /**
  * The endpoint's traffic and drift over `window`, kept fresh while shown

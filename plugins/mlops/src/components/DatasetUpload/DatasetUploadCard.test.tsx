@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mlopsDatasetUploadPermission } from '@mlops-portal/plugin-mlops-common';
-import { entityRef } from '../../__fixtures__';
+import { entityRef, systemSpec } from '../../__fixtures__';
 import {
   createMockMlopsApi,
   renderWithEntity,
@@ -157,5 +157,51 @@ describe('DatasetUploadCard', () => {
     expect(
       screen.getByLabelText(/not allowed to upload datasets/),
     ).toBeInTheDocument();
+  });
+});
+
+describe('DatasetUploadCard wording from the spec', () => {
+  const withDataset = (dataset: Record<string, unknown>) =>
+    createMockMlopsApi({
+      getSpec: jest.fn(async () => ({
+        ...systemSpec,
+        spec: { ...systemSpec.spec, spec: { dataset } },
+      })),
+    });
+
+  it("names the spec's columns for a file without a header, and a header row otherwise", async () => {
+    const { unmount } = await renderWithEntity(<DatasetUploadCard />, {
+      api: withDataset({
+        header: false,
+        target: 'y',
+        columns: [{ name: 'colour' }, { name: 'size' }, { name: 'y' }],
+      }),
+    });
+    expect(
+      await screen.findByText(/columns colour, size, y; no header/),
+    ).toBeInTheDocument();
+    unmount();
+    await renderWithEntity(<DatasetUploadCard />, {
+      api: withDataset({ header: true, target: 'species' }),
+    });
+    expect(
+      await screen.findByText(
+        /a header row naming the columns \(target: species\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('falls back to generic wording when the spec cannot be read', async () => {
+    await renderWithEntity(<DatasetUploadCard />, {
+      api: createMockMlopsApi({
+        getSpec: jest.fn(async () => {
+          throw Object.assign(new Error('no spec'), { statusCode: 404 });
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(/the columns of this system's spec/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Abalone/)).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import {
   mlopsDatasetUploadPermission,
   type DatasetRowError,
+  type SystemSpecResponse,
   type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import { getRowErrors, mlopsApiRef } from '../../api';
@@ -19,6 +20,7 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
+import { useSystemSpec } from '../../hooks/useMlopsEntityData';
 import {
   MlopsTable,
   WRAP_AT_SPACES,
@@ -58,7 +60,26 @@ const rowErrorColumns: TableColumn<DatasetRowError>[] = [
 
 const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-/** Drop a CSV (UCI Abalone columns, no header) to start a release. */
+/**
+ * The columns the entity's spec expects, as one line (`a, b, c; no header`),
+ * or undefined when the spec cannot be read (the API then names what is wrong).
+ */
+export function expectedColumns(spec?: SystemSpecResponse): string | undefined {
+  const dataset = spec?.spec.spec.dataset as
+    | { header?: boolean; target?: string; columns?: Array<{ name?: unknown }> }
+    | undefined;
+  if (!dataset) return undefined;
+  const names = (dataset.columns ?? [])
+    .map(c => c.name)
+    .filter((n): n is string => typeof n === 'string');
+  if (dataset.header)
+    return `a header row naming the columns${
+      dataset.target ? ` (target: ${dataset.target})` : ''
+    }`;
+  return names.length ? `columns ${names.join(', ')}; no header` : undefined;
+}
+
+/** Drop a CSV with the columns of the entity's ML system spec to start a release. */
 export const DatasetUploadCard = withMlopsEntityData(
   function DatasetUploadCardContent() {
     const classes = useStyles();
@@ -66,6 +87,8 @@ export const DatasetUploadCard = withMlopsEntityData(
     const alertApi = useApi(alertApiRef);
     const entityRef = useEntityRef();
     const refresh = useMlopsRefresh();
+    // only to say which columns to send; the backend checks every row
+    const columns = expectedColumns(useSystemSpec().value);
     const input = useRef<HTMLInputElement>(null);
     const [dragging, setDragging] = useState(false);
     const [busy, setBusy] = useState(false);
@@ -156,9 +179,9 @@ export const DatasetUploadCard = withMlopsEntityData(
             </Typography>
           ) : (
             <Typography gutterBottom>
-              Drag and drop a CSV here (UCI Abalone columns: Sex, Length,
-              Diameter, Height, Whole, Shucked, Viscera and Shell weight, Rings;
-              no header), or
+              Drag and drop a CSV here (
+              {columns ?? "the columns of this system's spec"}; each row is
+              checked against it), or
             </Typography>
           )}
           <input

@@ -18,36 +18,52 @@ import {
   YAxis,
 } from 'recharts';
 import {
-  DEFAULT_MSE_THRESHOLD,
+  higherIsBetter,
+  type ModelTask,
   type ModelVersion,
+  type QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
-import { useModelVersions } from '../../hooks/useMlopsEntityData';
+import {
+  useModelVersions,
+  useGovernance,
+} from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, type TableColumn } from '../common/MlopsTable';
 import { approvalLabel, formatMetric } from '../common/format';
+import {
+  gateLabel,
+  metricDelta,
+  metricKeysOf,
+  metricLabel,
+  taskOf,
+} from '../common/metrics';
 import { EvaluationPlotsDialog } from '../ModelVersions/EvaluationPlots';
-
-/** The gate a version was judged by: its run's MseThreshold, else the default. */
-export function qualityGate(versions: ModelVersion[]): number {
-  const latest = versions[0];
-  const t = Number(latest?.hyperparameters?.MseThreshold);
-  return Number.isFinite(t) && t > 0 ? t : DEFAULT_MSE_THRESHOLD;
-}
 
 export function MetricsTrendChart(props: {
   versions: ModelVersion[];
-  threshold: number;
+  gate?: QualityGate;
+  task?: ModelTask;
 }) {
   const theme = useTheme();
+  const keys = metricKeysOf(props.versions, props.task, props.gate);
   const data = [...props.versions]
     .sort((a, b) => a.version - b.version)
     .map(v => ({
       version: `v${v.version}`,
-      MSE: v.metrics?.mse,
-      MAE: v.metrics?.mae,
-      'R²': v.metrics?.r2,
+      ...Object.fromEntries(keys.map(k => [metricLabel(k), v.metrics?.[k]])),
     }));
+  // losses on the left axis, scores (accuracy, AUC, R²) on the right
+  const axis = (k: string) => (higherIsBetter(k) ? 'score' : 'loss');
+  const colors = [
+    theme.palette.primary.main,
+    theme.palette.secondary.main,
+    theme.palette.success?.main ?? '#2e7d32',
+    theme.palette.warning?.main ?? '#ed6c02',
+    theme.palette.info?.main ?? '#0288d1',
+  ];
+  const gate =
+    props.gate && keys.includes(props.gate.metric) ? props.gate : undefined;
   return (
     <Box height={260} aria-label="Metric trend across versions" role="img">
       <ResponsiveContainer width="100%" height="100%">
@@ -57,48 +73,35 @@ export function MetricsTrendChart(props: {
         >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="version" />
-          <YAxis yAxisId="err" />
-          <YAxis yAxisId="r2" orientation="right" domain={[0, 1]} />
+          <YAxis yAxisId="loss" />
+          <YAxis yAxisId="score" orientation="right" />
           <Tooltip />
           <Legend />
-          <ReferenceLine
-            yAxisId="err"
-            y={props.threshold}
-            stroke={theme.palette.error.main}
-            strokeDasharray="6 3"
-            label={{
-              value: `Quality gate MSE ≤ ${props.threshold}`,
-              position: 'insideTopRight',
-            }}
-          />
-          <Line
-            yAxisId="err"
-            type="monotone"
-            dataKey="MSE"
-            stroke={theme.palette.primary.main}
-          />
-          <Line
-            yAxisId="err"
-            type="monotone"
-            dataKey="MAE"
-            stroke={theme.palette.secondary.main}
-          />
-          <Line
-            yAxisId="r2"
-            type="monotone"
-            dataKey="R²"
-            stroke={theme.palette.success?.main ?? '#2e7d32'}
-          />
+          {gate && (
+            <ReferenceLine
+              yAxisId={axis(gate.metric)}
+              y={gate.threshold}
+              stroke={theme.palette.error.main}
+              strokeDasharray="6 3"
+              label={{
+                value: `Quality gate ${gateLabel(gate)}`,
+                position: 'insideTopRight',
+              }}
+            />
+          )}
+          {keys.map((k, i) => (
+            <Line
+              key={k}
+              yAxisId={axis(k)}
+              type="monotone"
+              dataKey={metricLabel(k)}
+              stroke={colors[i % colors.length]}
+            />
+          ))}
         </LineChart>
       </ResponsiveContainer>
     </Box>
   );
-}
-
-function delta(a?: number, b?: number): string {
-  if (a === undefined || b === undefined) return '—';
-  const d = b - a;
-  return `${d > 0 ? '+' : ''}${d.toFixed(3)}`;
 }
 
 type CompareRow = { name: string; a: string; b: string; delta: string };
@@ -110,7 +113,10 @@ const compareColumns = (a: number, b: number): TableColumn<CompareRow>[] => [
 ];
 
 /** Two versions side by side: metrics, status and hyperparameters. */
-export function CompareVersions(props: { versions: ModelVersion[] }) {
+export function CompareVersions(props: {
+  versions: ModelVersion[];
+  task?: ModelTask;
+}) {
   const { versions } = props;
   const [a, setA] = useState<number>(
     versions[1]?.version ?? versions[0]?.version,
@@ -146,6 +152,23 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
       ))}
     </TextField>
   );
+  // the task's metrics first, then any other metric either version has
+  const metricNames = Array.from(
+    new Set([
+      ...metricKeysOf([va, vb].filter(Boolean) as ModelVersion[], props.task),
+      ...Object.keys(va?.metrics ?? {}),
+      ...Object.keys(vb?.metrics ?? {}),
+    ]),
+  );
+  const metricRows = metricNames.map(
+    k =>
+      [
+        metricLabel(k),
+        formatMetric(va?.metrics?.[k]),
+        formatMetric(vb?.metrics?.[k]),
+        metricDelta(k, va?.metrics?.[k], vb?.metrics?.[k]),
+      ] as [string, string, string, string],
+  );
   const paramNames = Array.from(
     new Set([
       ...Object.keys(va?.hyperparameters ?? {}),
@@ -159,24 +182,7 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
       approvalLabel(vb?.approvalStatus ?? '—'),
       '',
     ],
-    [
-      'MSE',
-      formatMetric(va?.metrics?.mse),
-      formatMetric(vb?.metrics?.mse),
-      delta(va?.metrics?.mse, vb?.metrics?.mse),
-    ],
-    [
-      'MAE',
-      formatMetric(va?.metrics?.mae),
-      formatMetric(vb?.metrics?.mae),
-      delta(va?.metrics?.mae, vb?.metrics?.mae),
-    ],
-    [
-      'R²',
-      formatMetric(va?.metrics?.r2),
-      formatMetric(vb?.metrics?.r2),
-      delta(va?.metrics?.r2, vb?.metrics?.r2),
-    ],
+    ...metricRows,
     [
       'Rows',
       String(va?.dataManifest?.rowCount ?? '—'),
@@ -228,6 +234,7 @@ export function CompareVersions(props: { versions: ModelVersion[] }) {
 export const MetricsTrendCard = withMlopsEntityData(
   function MetricsTrendCardContent() {
     const versions = useModelVersions();
+    const governance = useGovernance().value;
     return (
       <InfoCard title="Metrics">
         <AsyncContent
@@ -240,18 +247,23 @@ export const MetricsTrendCard = withMlopsEntityData(
           }}
         >
           {({ items }) => {
-            const threshold = qualityGate(items);
+            const gate = governance?.qualityGate;
+            const task = taskOf(items[0], governance?.task);
             return (
               <>
                 <Typography variant="body2" color="textSecondary">
-                  Test-set metrics of each registered version; the dashed line
-                  is the quality gate (MSE ≤ {threshold}).
+                  Test-set metrics of each registered version
+                  {gate
+                    ? `; the dashed line is the quality gate (${gateLabel(
+                        gate,
+                      )}).`
+                    : '.'}
                 </Typography>
-                <MetricsTrendChart versions={items} threshold={threshold} />
+                <MetricsTrendChart versions={items} gate={gate} task={task} />
                 {items.length > 1 && (
                   <>
                     <Typography variant="h6">Compare versions</Typography>
-                    <CompareVersions versions={items} />
+                    <CompareVersions versions={items} task={task} />
                   </>
                 )}
               </>

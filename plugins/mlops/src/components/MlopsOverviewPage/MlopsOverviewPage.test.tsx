@@ -80,6 +80,8 @@ describe('MlopsOverviewPage', () => {
     expect(row).toHaveTextContent('Running');
     expect(row).toHaveTextContent('Version 2');
     expect(row).toHaveTextContent('4.850');
+    // the deployed version's own headline metric, named
+    expect(row).toHaveTextContent('MSE 4.850');
     const other = within(table)
       .getByRole('link', { name: 'churn-model' })
       .closest('tr')!;

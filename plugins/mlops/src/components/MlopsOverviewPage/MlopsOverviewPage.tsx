@@ -34,6 +34,7 @@ import {
 import { mlopsApiRef } from '../../api';
 import { AsyncContent } from '../common/AsyncContent';
 import { CellText, MlopsTable, type TableColumn } from '../common/MlopsTable';
+import { metricLabel, taskOf, TASK_METRICS } from '../common/metrics';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatMetric } from '../common/format';
 import { DriftStatusChip } from '../Monitoring/MonitoringParts';
@@ -131,8 +132,19 @@ const summaryColumns: TableColumn<SystemRow>[] = [
     ),
   },
   {
-    title: 'Deployed MSE',
-    render: summaryCell(s => formatMetric(s.deployedVersion?.metrics?.mse)),
+    // each system's own headline metric (MSE, AUC, accuracy …), named in the cell
+    title: 'Deployed metric',
+    render: summaryCell(s => {
+      const v = s.deployedVersion;
+      const task = taskOf(v);
+      const key = task ? TASK_METRICS[task][0] : undefined;
+      if (!v || !key) return '—';
+      return (
+        <span data-testid={`deployed-metric-${s.entityRef}`}>
+          {metricLabel(key)} {formatMetric(v.metrics?.[key])}
+        </span>
+      );
+    }),
   },
   {
     title: 'Pending approvals',

@@ -8,7 +8,7 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
-import { formatMetric } from '../common/format';
+import { formatMetrics, metricKeysOf } from '../common/metrics';
 
 export type ApprovalDecision = 'Approved' | 'Rejected';
 
@@ -75,9 +75,8 @@ export function ApprovalDialog(props: {
             {approve
               ? 'Approving deploys this version to the endpoint, replacing the one it serves now.'
               : 'Rejecting keeps this version off the endpoint; if it is deployed, the previous approved version is restored.'}{' '}
-            Test metrics: MSE {formatMetric(version.metrics?.mse)}, MAE{' '}
-            {formatMetric(version.metrics?.mae)}, R²{' '}
-            {formatMetric(version.metrics?.r2)}.
+            Test metrics:{' '}
+            {formatMetrics(version.metrics, metricKeysOf([version]))}.
           </DialogContentText>
         )}
         {error && (

@@ -4,12 +4,19 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import {
   Bar,
   BarChart,
   CartesianGrid,
+  Line,
+  LineChart,
   ReferenceLine,
   Scatter,
   ScatterChart,
@@ -17,9 +24,17 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { EvaluationPlots } from '@mlops-portal/plugin-mlops-common';
+import type {
+  BinaryEvaluationPlots,
+  ConfusionMatrixPlot,
+  EvaluationPlots,
+  FeatureImportancePlot,
+  MulticlassEvaluationPlots,
+  RegressionEvaluationPlots,
+} from '@mlops-portal/plugin-mlops-common';
 import { useEvaluationPlots } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
+import { formatMetric } from '../common/format';
 import { ChartBox } from '../Monitoring/MonitoringParts';
 
 /** Range covering every actual and predicted value: the y = x line's ends. */
@@ -31,13 +46,13 @@ export function identityRange(
   return [Math.floor(Math.min(...values)), Math.ceil(Math.max(...values))];
 }
 
-function PredictedVsActual(props: { plots: EvaluationPlots }) {
+function PredictedVsActual(props: { plots: RegressionEvaluationPlots }) {
   const theme = useTheme();
   const { points, total } = props.plots.predictedVsActual;
   const [lo, hi] = identityRange(points);
   return (
     <>
-      <Typography variant="subtitle2">Predicted vs actual (rings)</Typography>
+      <Typography variant="subtitle2">Predicted vs actual</Typography>
       <ChartBox
         label="Predicted vs actual scatter with the y = x line"
         height={260}
@@ -79,7 +94,7 @@ function PredictedVsActual(props: { plots: EvaluationPlots }) {
   );
 }
 
-function ResidualHistogram(props: { plots: EvaluationPlots }) {
+function ResidualHistogram(props: { plots: RegressionEvaluationPlots }) {
   const theme = useTheme();
   const data = props.plots.residualHistogram.bins.map(b => ({
     range: `${b.lower.toFixed(1)}–${b.upper.toFixed(1)}`,
@@ -107,7 +122,9 @@ function ResidualHistogram(props: { plots: EvaluationPlots }) {
   );
 }
 
-function FeatureImportance(props: { plots: EvaluationPlots }) {
+function FeatureImportance(props: {
+  plots: { featureImportance: FeatureImportancePlot };
+}) {
   const theme = useTheme();
   const features = [...props.plots.featureImportance.features].sort(
     (a, b) => b.gain - a.gain,
@@ -139,7 +156,286 @@ function FeatureImportance(props: { plots: EvaluationPlots }) {
   );
 }
 
-/** A version's test-set plots: predicted vs actual, residuals, importance. */
+/** Rows = actual class, columns = predicted; the diagonal is right. */
+export function ConfusionMatrix(props: {
+  matrix: ConfusionMatrixPlot;
+  caption?: string;
+}) {
+  const theme = useTheme();
+  const { labels, counts } = props.matrix;
+  const max = Math.max(1, ...counts.flat());
+  return (
+    <>
+      <Typography variant="subtitle2">Confusion matrix</Typography>
+      <Table size="small" aria-label="Confusion matrix">
+        <TableHead>
+          <TableRow>
+            <TableCell>actual \ predicted</TableCell>
+            {labels.map(l => (
+              <TableCell key={l} align="right">
+                {l}
+              </TableCell>
+            ))}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {labels.map((actual, i) => (
+            <TableRow key={actual}>
+              <TableCell component="th" scope="row">
+                {actual}
+              </TableCell>
+              {labels.map((predicted, j) => {
+                const n = counts[i]?.[j] ?? 0;
+                return (
+                  <TableCell
+                    key={predicted}
+                    align="right"
+                    data-testid={`confusion-${actual}-${predicted}`}
+                    style={{
+                      // shade by count: right answers in the primary colour, mistakes in the error colour
+                      background: n
+                        ? `${
+                            i === j
+                              ? theme.palette.primary.main
+                              : theme.palette.error.main
+                          }${Math.round((0.15 + (0.5 * n) / max) * 255)
+                            .toString(16)
+                            .padStart(2, '0')}`
+                        : undefined,
+                    }}
+                  >
+                    {n}
+                  </TableCell>
+                );
+              })}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {props.caption && (
+        <Typography variant="caption" color="textSecondary">
+          {props.caption}
+        </Typography>
+      )}
+    </>
+  );
+}
+
+function RocCurve(props: { plots: BinaryEvaluationPlots }) {
+  const theme = useTheme();
+  const { auc, points } = props.plots.rocCurve;
+  return (
+    <>
+      <Typography variant="subtitle2" data-testid="roc-auc">
+        ROC curve (AUC {auc.toFixed(3)})
+      </Typography>
+      <ChartBox label="ROC curve with the chance line" height={260}>
+        <LineChart
+          data={points}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            type="number"
+            dataKey="falsePositiveRate"
+            name="false positive rate"
+            domain={[0, 1]}
+          />
+          <YAxis type="number" domain={[0, 1]} />
+          <Tooltip />
+          <ReferenceLine
+            segment={[
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ]}
+            stroke={theme.palette.text.disabled}
+            strokeDasharray="6 3"
+          />
+          <Line
+            type="linear"
+            dataKey="truePositiveRate"
+            name="true positive rate"
+            dot={false}
+            stroke={theme.palette.primary.main}
+          />
+        </LineChart>
+      </ChartBox>
+    </>
+  );
+}
+
+function PrecisionRecallCurve(props: { plots: BinaryEvaluationPlots }) {
+  const theme = useTheme();
+  const { averagePrecision, points } = props.plots.precisionRecallCurve;
+  return (
+    <>
+      <Typography variant="subtitle2">
+        Precision–recall (average precision {averagePrecision.toFixed(3)})
+      </Typography>
+      <ChartBox label="Precision-recall curve" height={260}>
+        <LineChart
+          data={points}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis type="number" dataKey="recall" name="recall" domain={[0, 1]} />
+          <YAxis type="number" domain={[0, 1]} />
+          <Tooltip />
+          <Line
+            type="linear"
+            dataKey="precision"
+            name="precision"
+            dot={false}
+            stroke={theme.palette.secondary.main}
+          />
+        </LineChart>
+      </ChartBox>
+    </>
+  );
+}
+
+function Calibration(props: { plots: BinaryEvaluationPlots }) {
+  const theme = useTheme();
+  const data = props.plots.calibration.bins
+    .filter(b => b.count > 0)
+    .map(b => ({
+      meanPredicted: b.meanPredicted,
+      fractionPositive: b.fractionPositive,
+      rows: b.count,
+    }));
+  return (
+    <>
+      <Typography variant="subtitle2">Calibration</Typography>
+      <ChartBox
+        label="Calibration: predicted probability vs observed positive share"
+        height={260}
+      >
+        <LineChart
+          data={data}
+          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            type="number"
+            dataKey="meanPredicted"
+            name="mean predicted"
+            domain={[0, 1]}
+          />
+          <YAxis type="number" domain={[0, 1]} />
+          <Tooltip />
+          <ReferenceLine
+            segment={[
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ]}
+            stroke={theme.palette.text.disabled}
+            strokeDasharray="6 3"
+          />
+          <Line
+            type="linear"
+            dataKey="fractionPositive"
+            name="observed positive share"
+            stroke={theme.palette.primary.main}
+          />
+        </LineChart>
+      </ChartBox>
+      <Typography variant="caption" color="textSecondary">
+        On the dashed line the predicted probability matches how often the
+        positive class occurred.
+      </Typography>
+    </>
+  );
+}
+
+function PerClassTable(props: { plots: MulticlassEvaluationPlots }) {
+  return (
+    <>
+      <Typography variant="subtitle2">Per class</Typography>
+      <Table size="small" aria-label="Per-class metrics">
+        <TableHead>
+          <TableRow>
+            {['Class', 'Precision', 'Recall', 'F1', 'Support'].map(h => (
+              <TableCell key={h} align={h === 'Class' ? 'left' : 'right'}>
+                {h}
+              </TableCell>
+            ))}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {props.plots.perClass.map(c => (
+            <TableRow key={c.label} data-testid={`per-class-${c.label}`}>
+              <TableCell>{c.label}</TableCell>
+              <TableCell align="right">{formatMetric(c.precision)}</TableCell>
+              <TableCell align="right">{formatMetric(c.recall)}</TableCell>
+              <TableCell align="right">{formatMetric(c.f1)}</TableCell>
+              <TableCell align="right">{c.support}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </>
+  );
+}
+
+/** The plots of a version's task, laid out in a grid. */
+export function PlotsByTask(props: { plots: EvaluationPlots }) {
+  const { plots } = props;
+  if (plots.task === 'binary')
+    return (
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <RocCurve plots={plots} />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <PrecisionRecallCurve plots={plots} />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <ConfusionMatrix
+            matrix={plots.confusionMatrix}
+            caption={`${plots.total} test rows, positive class at probability ≥ ${plots.confusionMatrix.threshold}`}
+          />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <Calibration plots={plots} />
+        </Grid>
+        <Grid item xs={12}>
+          <FeatureImportance plots={plots} />
+        </Grid>
+      </Grid>
+    );
+  if (plots.task === 'multiclass')
+    return (
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={6}>
+          <ConfusionMatrix
+            matrix={plots.confusionMatrix}
+            caption={`${plots.total} test rows`}
+          />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <PerClassTable plots={plots} />
+        </Grid>
+        <Grid item xs={12}>
+          <FeatureImportance plots={plots} />
+        </Grid>
+      </Grid>
+    );
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12} md={6}>
+        <PredictedVsActual plots={plots} />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <ResidualHistogram plots={plots} />
+      </Grid>
+      <Grid item xs={12}>
+        <FeatureImportance plots={plots} />
+      </Grid>
+    </Grid>
+  );
+}
+
+/** A version's test-set plots, by its task: regression scatter and residuals; ROC, PR, confusion and calibration; confusion and per class. */
 export function EvaluationPlotsView(props: { version: number }) {
   const plots = useEvaluationPlots(props.version);
   return (
@@ -151,19 +447,7 @@ export function EvaluationPlotsView(props: { version: number }) {
           'Versions trained before plots were recorded, or by an engine that does not record them, have none.',
       }}
     >
-      {value => (
-        <Grid container spacing={2}>
-          <Grid item xs={12} md={6}>
-            <PredictedVsActual plots={value} />
-          </Grid>
-          <Grid item xs={12} md={6}>
-            <ResidualHistogram plots={value} />
-          </Grid>
-          <Grid item xs={12}>
-            <FeatureImportance plots={value} />
-          </Grid>
-        </Grid>
-      )}
+      {value => <PlotsByTask plots={value} />}
     </AsyncContent>
   );
 }

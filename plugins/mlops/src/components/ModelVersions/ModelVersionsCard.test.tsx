@@ -193,7 +193,11 @@ describe('ModelVersionsCard', () => {
     const me = 'user:default/guest';
     const api = createMockMlopsApi({
       getGovernance: jest.fn(async () => ({
-        qualityGate: { mseThreshold: 6 },
+        qualityGate: {
+          metric: 'mse',
+          comparison: 'LessThanOrEqualTo',
+          threshold: 6,
+        },
         approval: { preApprove: false, fourEyes: true },
       })),
       listModelVersions: jest.fn(async () => ({
@@ -289,5 +293,43 @@ describe('ModelVersionsCard', () => {
     expect(
       (await screen.findAllByText(/registry unreachable/))[0],
     ).toBeInTheDocument();
+  });
+});
+
+describe('ModelVersionsCard columns by task', () => {
+  it('shows a binary classifier with AUC / accuracy / F1 / log loss and no regression metric', async () => {
+    await renderWithEntity(<ModelVersionsCard />, {
+      api: createMockMlopsApi({
+        listModelVersions: jest.fn(async () => ({
+          items: [
+            {
+              ...modelVersions[0],
+              task: 'binary',
+              metrics: { auc: 0.991, accuracy: 0.956, f1: 0.94, logloss: 0.12 },
+            },
+          ],
+        })),
+        getGovernance: jest.fn(async () => ({
+          qualityGate: {
+            metric: 'auc',
+            comparison: 'GreaterThanOrEqualTo',
+            threshold: 0.9,
+          },
+          task: 'binary',
+          approval: { preApprove: false, fourEyes: false },
+        })),
+      }),
+    });
+    const table = await screen.findByRole('table', { name: 'Model versions' });
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map(h => h.textContent);
+    expect(headers).toEqual(
+      expect.arrayContaining(['AUC', 'Accuracy', 'F1', 'Log loss']),
+    );
+    expect(headers).not.toContain('MSE');
+    expect(within(table).getByTestId('model-version-row-3')).toHaveTextContent(
+      '0.9910.9560.9400.120',
+    );
   });
 });

@@ -22,7 +22,10 @@ import {
   withMlopsEntityData,
 } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useModelVersions } from '../../hooks/useMlopsEntityData';
+import {
+  useModelVersions,
+  useGovernance,
+} from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
@@ -33,6 +36,7 @@ import {
   shortRef,
 } from '../common/format';
 import { useStickyCells, versionColumn } from '../Compare/selection';
+import { metricKeysOf, metricLabel } from '../common/metrics';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
 import { useFourEyes } from './useFourEyes';
@@ -78,6 +82,7 @@ const versionColumns = (
   onPlots?: (version: number) => void,
   approveBlocked: (version: ModelVersion) => string | undefined = () =>
     undefined,
+  metricKeys: string[] = [],
   sticky: { left: CSSProperties; right: CSSProperties } = {
     left: {},
     right: {},
@@ -90,9 +95,13 @@ const versionColumns = (
       <ApprovalStatusChip version={v.version} status={v.approvalStatus} />
     ),
   },
-  { title: 'MSE', render: v => formatMetric(v.metrics?.mse) },
-  { title: 'MAE', render: v => formatMetric(v.metrics?.mae) },
-  { title: 'R²', render: v => formatMetric(v.metrics?.r2) },
+  // one column per metric of the task (regression MSE/MAE/R², binary AUC/…)
+  ...metricKeys.map(
+    (k): TableColumn<ModelVersion> => ({
+      title: metricLabel(k),
+      render: v => formatMetric(v.metrics?.[k]),
+    }),
+  ),
   { title: 'Created', render: v => formatTime(v.createdAt) },
   { title: 'Run', render: v => v.executionId ?? '—' },
   {
@@ -178,9 +187,23 @@ export function ModelVersionsTable(props: {
   const { entityRef, onDecide, onPlots } = props;
   const approveBlocked = useFourEyes(entityRef);
   const sticky = useStickyCells();
+  const governance = useGovernance().value;
+  const keyList = metricKeysOf(
+    props.versions,
+    governance?.task,
+    governance?.qualityGate,
+  ).join(',');
   const columns = useMemo(
-    () => versionColumns(entityRef, onDecide, onPlots, approveBlocked, sticky),
-    [entityRef, onDecide, onPlots, approveBlocked, sticky],
+    () =>
+      versionColumns(
+        entityRef,
+        onDecide,
+        onPlots,
+        approveBlocked,
+        keyList ? keyList.split(',') : [],
+        sticky,
+      ),
+    [entityRef, onDecide, onPlots, approveBlocked, keyList, sticky],
   );
   return (
     <MlopsTable
@@ -298,7 +321,7 @@ export const ModelVersionsCard = withMlopsEntityData(
           empty={{
             title: 'No model versions yet',
             description:
-              'A run whose test MSE passes the quality gate registers one.',
+              'A run whose test metrics pass the quality gate registers one.',
           }}
         >
           {value => (

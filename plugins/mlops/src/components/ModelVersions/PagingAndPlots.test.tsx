@@ -1,12 +1,17 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { entityRef, modelVersions } from '../../__fixtures__';
+import {
+  binaryEvaluationPlots,
+  entityRef,
+  modelVersions,
+  multiclassEvaluationPlots,
+} from '../../__fixtures__';
 import {
   createMockMlopsApi,
   httpError,
   renderWithEntity,
 } from '../../__testUtils__/testApp';
-import { identityRange } from './EvaluationPlots';
+import { identityRange, PlotsByTask } from './EvaluationPlots';
 import { MetricsTrendCard } from '../Metrics/MetricsTrendCard';
 import {
   MlopsEntityDataProvider,
@@ -223,5 +228,43 @@ describe('evaluation plots from the version compare', () => {
     expect(
       await screen.findByRole('img', { name: 'Residual histogram' }),
     ).toBeInTheDocument();
+  });
+});
+
+describe('evaluation plots by task', () => {
+  it('draws a binary classifier: ROC with its AUC, PR, confusion matrix and calibration', async () => {
+    await renderWithEntity(<PlotsByTask plots={binaryEvaluationPlots} />);
+    expect(screen.getByTestId('roc-auc')).toHaveTextContent(
+      'ROC curve (AUC 0.987)',
+    );
+    for (const name of [
+      'ROC curve with the chance line',
+      'Precision-recall curve',
+      'Calibration: predicted probability vs observed positive share',
+      'Feature importance by gain',
+    ])
+      expect(screen.getByRole('img', { name })).toBeInTheDocument();
+    expect(screen.getByTestId('confusion-malignant-benign')).toHaveTextContent(
+      '3',
+    );
+    expect(
+      screen.getByText(/86 test rows, positive class at probability ≥ 0.5/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('img', { name: 'Residual histogram' }),
+    ).toBeNull();
+  });
+
+  it('draws a multiclass classifier: confusion matrix and per-class table', async () => {
+    await renderWithEntity(<PlotsByTask plots={multiclassEvaluationPlots} />);
+    const matrix = screen.getByRole('table', { name: 'Confusion matrix' });
+    expect(within(matrix).getAllByRole('row')).toHaveLength(4);
+    expect(screen.getByTestId('confusion-Adelie-Chinstrap')).toHaveTextContent(
+      '1',
+    );
+    expect(screen.getByTestId('per-class-Chinstrap')).toHaveTextContent(
+      'Chinstrap0.9091.0000.95210',
+    );
+    expect(screen.queryByRole('img', { name: /ROC curve/ })).toBeNull();
   });
 });

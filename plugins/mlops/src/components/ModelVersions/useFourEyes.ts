@@ -5,7 +5,7 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { useCallback } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { mlopsApiRef } from '../../api';
+import { useGovernance } from '../../hooks/useMlopsEntityData';
 
 /**
  * Why the signed-in user may not approve a version under the entity's
@@ -15,15 +15,14 @@ import { mlopsApiRef } from '../../api';
 export function useFourEyes(
   entityRef: string,
 ): (version: ModelVersion) => string | undefined {
-  const api = useApi(mlopsApiRef);
   const identityApi = useApi(identityApiRef);
+  // the governance is the entity store's (shared with the metric columns and gate)
+  const fourEyes = useGovernance().value?.approval.fourEyes;
   const { value } = useAsync(async () => {
-    const [governance, identity] = await Promise.all([
-      api.getGovernance(entityRef),
-      identityApi.getBackstageIdentity(),
-    ]);
-    return governance.approval.fourEyes ? identity.userEntityRef : undefined;
-  }, [api, identityApi, entityRef]);
+    if (!fourEyes) return undefined;
+    const identity = await identityApi.getBackstageIdentity();
+    return identity.userEntityRef;
+  }, [identityApi, fourEyes, entityRef]);
   return useCallback(
     (version: ModelVersion) =>
       value ? fourEyesConflict(version, value) : undefined,

@@ -22,6 +22,7 @@ import {
   YAxis,
 } from 'recharts';
 import type {
+  DistributionBucket,
   DriftSummary,
   FeatureDriftResult,
 } from '@mlops-portal/plugin-mlops-common';
@@ -34,10 +35,24 @@ import {
   MonitoringInfoCard,
 } from './MonitoringParts';
 
-/** Baseline vs recent share of each bucket, in percent. */
+/** Baseline vs recent share of each bucket (range or category), in percent. */
 export function DistributionChart(props: { result: FeatureDriftResult }) {
+  return (
+    <SharesChart
+      label={`${props.result.feature}: baseline vs recent distribution`}
+      buckets={props.result.distribution}
+      empty="The engine gives no distribution for this feature."
+    />
+  );
+}
+
+function SharesChart(props: {
+  label: string;
+  buckets?: DistributionBucket[];
+  empty: string;
+}) {
   const theme = useTheme();
-  const data = (props.result.distribution ?? []).map(b => ({
+  const data = (props.buckets ?? []).map(b => ({
     label: b.label,
     baseline: Math.round(b.baseline * 1000) / 10,
     recent: Math.round(b.recent * 1000) / 10,
@@ -45,15 +60,12 @@ export function DistributionChart(props: { result: FeatureDriftResult }) {
   if (data.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
-        The engine gives no distribution for this feature.
+        {props.empty}
       </Typography>
     );
   }
   return (
-    <ChartBox
-      label={`${props.result.feature}: baseline vs recent distribution`}
-      height={180}
-    >
+    <ChartBox label={props.label} height={180}>
       <BarChart data={data}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="label" />
@@ -76,8 +88,20 @@ function Cell(props: TableCellProps) {
   return <TableCell {...props} style={{ ...NOWRAP_CELL, ...props.style }} />;
 }
 
-function FeatureRow(props: { result: FeatureDriftResult }) {
-  const { result } = props;
+const isCategorical = (r: FeatureDriftResult) =>
+  r.type === 'categorical' || r.type === 'boolean';
+
+/** Categories as shares, e.g. `Biscoe 48% → 30%`, for reading without the chart. */
+function shareText(buckets: DistributionBucket[]): string {
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return buckets
+    .map(b => `${b.label} ${pct(b.baseline)} → ${pct(b.recent)}`)
+    .join(', ');
+}
+
+function FeatureRow(props: { result: FeatureDriftResult; showLinf: boolean }) {
+  const { result, showLinf } = props;
+  const unseen = result.unseenCategories ?? [];
   const [open, setOpen] = useState(false);
   const toggle = open ? 'Hide' : 'Show';
   return (
@@ -93,7 +117,19 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
             {open ? <ExpandLessIcon /> : <ExpandMoreIcon />}
           </IconButton>
         </Cell>
-        <Cell>{result.feature}</Cell>
+        <Cell>
+          {result.feature}
+          {unseen.length > 0 && (
+            <Typography
+              variant="caption"
+              color="error"
+              display="block"
+              data-testid={`drift-unseen-${result.feature}`}
+            >
+              unseen: {unseen.join(', ')}
+            </Typography>
+          )}
+        </Cell>
         <Cell>
           <DriftStatusChip
             status={result.status}
@@ -102,12 +138,25 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
         </Cell>
         <Cell>{formatMetric(result.psi ?? undefined)}</Cell>
         <Cell>{formatMetric(result.ks ?? undefined)}</Cell>
+        {showLinf && <Cell>{formatMetric(result.linf ?? undefined)}</Cell>}
         <Cell>{result.sampleCount}</Cell>
       </TableRow>
       <TableRow>
-        <TableCell colSpan={6} style={{ paddingTop: 0, paddingBottom: 0 }}>
+        <TableCell
+          colSpan={showLinf ? 7 : 6}
+          style={{ paddingTop: 0, paddingBottom: 0 }}
+        >
           <Collapse in={open} unmountOnExit>
             <Box py={1}>
+              {isCategorical(result) && result.distribution?.length ? (
+                <Typography
+                  variant="body2"
+                  data-testid={`drift-shares-${result.feature}`}
+                >
+                  Category shares, baseline → recent:{' '}
+                  {shareText(result.distribution)}
+                </Typography>
+              ) : null}
               <DistributionChart result={result} />
             </Box>
           </Collapse>
@@ -118,6 +167,10 @@ function FeatureRow(props: { result: FeatureDriftResult }) {
 }
 
 export function DriftTable(props: { drift: DriftSummary }) {
+  // L∞ (category shares) only when a feature is categorical
+  const showLinf = props.drift.features.some(
+    f => isCategorical(f) || (f.linf !== undefined && f.linf !== null),
+  );
   return (
     <TableScroll>
       <Table size="small" aria-label="Feature drift">
@@ -128,12 +181,13 @@ export function DriftTable(props: { drift: DriftSummary }) {
             <Cell>Status</Cell>
             <Cell>PSI</Cell>
             <Cell>KS</Cell>
+            {showLinf && <Cell>L∞</Cell>}
             <Cell>Samples</Cell>
           </TableRow>
         </TableHead>
         <TableBody>
           {props.drift.features.map(f => (
-            <FeatureRow key={f.feature} result={f} />
+            <FeatureRow key={f.feature} result={f} showLinf={showLinf} />
           ))}
         </TableBody>
       </Table>
@@ -157,9 +211,24 @@ export function DriftSummaryView(props: { drift: DriftSummary }) {
         {drift.sampleCount} captured inputs compared with the {baseline}
         {drift.analyzedAt ? `, analysed ${formatTime(drift.analyzedAt)}` : ''};
         predictions tried from this portal are left out. Default thresholds: PSI
-        ≥ 0.1 or KS ≥ 0.1 warns, PSI ≥ 0.25 or KS ≥ 0.2 is drift; under 100
-        samples there is not enough data.
+        ≥ 0.1 or KS ≥ 0.1 warns, PSI ≥ 0.25 or KS ≥ 0.2 is drift (categorical
+        features: L∞ distance of the category shares); under 100 samples there
+        is not enough data.
       </Typography>
+      {drift.predictions && drift.predictions.length > 0 && (
+        <Box mb={2} data-testid="drift-predictions">
+          <Typography variant="subtitle2">Predicted classes</Typography>
+          <Typography variant="body2" color="textSecondary">
+            Share of each predicted class, test split at training → captured:{' '}
+            {shareText(drift.predictions)}
+          </Typography>
+          <SharesChart
+            label="Predicted class shares: baseline vs recent"
+            buckets={drift.predictions}
+            empty=""
+          />
+        </Box>
+      )}
       {drift.features.length === 0 ? (
         <EmptyState missing="data" title="No features analysed yet" />
       ) : (
@@ -174,7 +243,7 @@ export const DriftCard = withMlopsEntityData(function DriftCardContent() {
   return (
     <MonitoringInfoCard
       title="Data drift"
-      subheader="Captured inputs vs the training baseline (PSI, KS)"
+      subheader="Captured inputs vs the training baseline (PSI, KS, L∞)"
       windowLabel="Data drift window"
     >
       {value => <DriftSummaryView drift={value.drift} />}

@@ -258,6 +258,79 @@ function contrast(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
+describe('DriftSummaryView for a classifier', () => {
+  it('shows a categorical feature with L∞, unseen categories and category shares, and predicted-class shares', async () => {
+    await renderInTestApp(
+      <DriftSummaryView
+        drift={{
+          status: 'drift',
+          sampleCount: 150,
+          baselineVersion: 4,
+          features: [
+            {
+              feature: 'island',
+              type: 'categorical',
+              psi: 0.3,
+              ks: null,
+              linf: 0.22,
+              unseenCategories: ['Anvers'],
+              status: 'drift',
+              sampleCount: 150,
+              distribution: [
+                { label: 'Biscoe', baseline: 0.48, recent: 0.3 },
+                { label: 'Dream', baseline: 0.37, recent: 0.5 },
+                { label: 'Torgersen', baseline: 0.15, recent: 0.2 },
+              ],
+            },
+            {
+              feature: 'body_mass_g',
+              type: 'numeric',
+              psi: 0.02,
+              ks: 0.05,
+              status: 'ok',
+              sampleCount: 150,
+            },
+          ],
+          predictions: [
+            { label: 'Adelie', baseline: 0.44, recent: 0.3 },
+            { label: 'Chinstrap', baseline: 0.2, recent: 0.2 },
+            { label: 'Gentoo', baseline: 0.36, recent: 0.5 },
+          ],
+        }}
+      />,
+    );
+    const table = screen.getByRole('table', { name: 'Feature drift' });
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map(h => h.textContent),
+    ).toContain('L∞');
+    const island = within(table).getByTestId('drift-feature-island');
+    expect(island).toHaveTextContent('0.220');
+    expect(screen.getByTestId('drift-unseen-island')).toHaveTextContent(
+      'unseen: Anvers',
+    );
+    // numeric features keep KS, with no L∞
+    expect(
+      within(table).getByTestId('drift-feature-body_mass_g'),
+    ).toHaveTextContent('0.050—150');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show the distribution of island' }),
+    );
+    expect(await screen.findByTestId('drift-shares-island')).toHaveTextContent(
+      'Biscoe 48% → 30%, Dream 37% → 50%, Torgersen 15% → 20%',
+    );
+    expect(screen.getByTestId('drift-predictions')).toHaveTextContent(
+      'Adelie 44% → 30%, Chinstrap 20% → 20%, Gentoo 36% → 50%',
+    );
+    expect(
+      screen.getByRole('img', {
+        name: 'Predicted class shares: baseline vs recent',
+      }),
+    ).toBeInTheDocument();
+  });
+});
+
 describe('DriftStatusChip', () => {
   it('keeps every status at WCAG AA text contrast (the /mlops health column)', async () => {
     const statuses = ['ok', 'warn', 'drift', 'insufficient_data'] as const;

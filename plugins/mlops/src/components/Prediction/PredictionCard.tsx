@@ -1,207 +1,278 @@
-import { InfoCard } from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import InputAdornment from '@material-ui/core/InputAdornment';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
-  ABALONE_SCALE,
-  EXAMPLE_ABALONE,
-  FEATURE_INFO,
-  NUMERIC_FEATURES,
   mlopsEndpointInvokePermission,
-  type AbaloneFeatures,
-  type AbaloneSex,
-  type NumericFeature,
+  type ModelSignature,
+  type Prediction,
   type PredictResponse,
+  type SignatureColumn,
 } from '@mlops-portal/plugin-mlops-common';
-import { mlopsApiRef } from '../../api';
+import { httpStatus, mlopsApiRef } from '../../api';
+import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
+import {
+  useDeployments,
+  useModelSignature,
+} from '../../hooks/useMlopsEntityData';
 import { PermissionButton } from '../common/PermissionButton';
+import {
+  allowsMissing,
+  columnLabel,
+  exampleLabel,
+  numericHint,
+  scaledColumns,
+  toForm,
+  toRecord,
+  validateFeature,
+  type FormValues,
+} from './signatureForm';
 
-/** Example abalones (data set units), picked from typical rows of the UCI data. */
-export const PRESETS: Array<{ label: string; features: AbaloneFeatures }> = [
-  {
-    label: 'young (infant)',
-    features: {
-      sex: 'I',
-      length: 0.33,
-      diameter: 0.255,
-      height: 0.08,
-      wholeWeight: 0.205,
-      shuckedWeight: 0.0895,
-      visceraWeight: 0.0395,
-      shellWeight: 0.055,
-    },
-  },
-  { label: 'typical adult', features: EXAMPLE_ABALONE },
-  {
-    label: 'large old female',
-    features: {
-      sex: 'F',
-      length: 0.7,
-      diameter: 0.545,
-      height: 0.19,
-      wholeWeight: 1.67,
-      shuckedWeight: 0.6,
-      visceraWeight: 0.35,
-      shellWeight: 0.5,
-    },
-  },
-];
+export { toDisplay, validateFeature } from './signatureForm';
 
-const SEX_LABELS: Record<AbaloneSex, string> = {
-  M: 'Male',
-  F: 'Female',
-  I: 'Infant',
-};
-
-/** Data set units (÷200) → what a person measures (mm or g). */
-export function toReal(scaled: number): number {
-  return Number((scaled * ABALONE_SCALE).toFixed(2));
+function FeatureField(props: {
+  column: SignatureColumn;
+  value: string;
+  error?: string;
+  onChange: (value: string) => void;
+}) {
+  const { column: c, value, error, onChange } = props;
+  const common = {
+    fullWidth: true,
+    margin: 'dense' as const,
+    id: `mlops-predict-${c.name}`,
+    label: columnLabel(c),
+    value,
+    error: Boolean(error),
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) =>
+      onChange(e.target.value),
+  };
+  if (c.type === 'categorical' || c.type === 'boolean') {
+    const options =
+      c.type === 'boolean'
+        ? [
+            { value: 'true', label: 'true' },
+            { value: 'false', label: 'false' },
+          ]
+        : (c.categories ?? []).map(k => ({
+            value: k,
+            label: c.categoryLabels?.[k] ? `${c.categoryLabels[k]} (${k})` : k,
+          }));
+    // a value outside the list (e.g. an example row's) stays selectable
+    if (value !== '' && !options.some(o => o.value === value))
+      options.push({ value, label: value });
+    return (
+      <TextField select {...common} helperText={error ?? c.description}>
+        {allowsMissing(c) && (
+          <MenuItem value="">
+            <em>missing</em>
+          </MenuItem>
+        )}
+        {options.map(o => (
+          <MenuItem key={o.value} value={o.value}>
+            {o.label}
+          </MenuItem>
+        ))}
+      </TextField>
+    );
+  }
+  return (
+    <TextField
+      {...common}
+      helperText={error ?? (numericHint(c) || undefined)}
+      placeholder={allowsMissing(c) ? 'empty = missing' : undefined}
+      InputProps={
+        c.unit
+          ? {
+              endAdornment: (
+                <InputAdornment position="end">{c.unit}</InputAdornment>
+              ),
+            }
+          : undefined
+      }
+      inputProps={{ inputMode: 'decimal' }}
+    />
+  );
 }
 
-type FormValues = Record<NumericFeature, string> & { sex: AbaloneSex };
-
-function toForm(f: AbaloneFeatures): FormValues {
-  const out = { sex: f.sex } as FormValues;
-  for (const k of NUMERIC_FEATURES) out[k] = String(toReal(f[k]));
-  return out;
+/** The answer as people read it: the display value, or the class with every class's probability. */
+export function PredictionResult(props: {
+  prediction: Prediction;
+  signature?: ModelSignature;
+  response: Pick<PredictResponse, 'modelVersion' | 'endpointName'>;
+}) {
+  const { prediction: p, signature, response } = props;
+  const target = signature?.outputs.target;
+  const answeredBy = `answered by model version ${response.modelVersion} on ${response.endpointName}`;
+  if (p.probabilities) {
+    const classes = Object.entries(p.probabilities).sort((a, b) => b[1] - a[1]);
+    return (
+      <Box mt={2} data-testid="prediction-result" aria-live="polite">
+        <Typography variant="h5">
+          Predicted {target ?? 'class'}: {String(p.value)}
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          {answeredBy}
+        </Typography>
+        <Box mt={1} role="list" aria-label="Class probabilities">
+          {classes.map(([label, prob]) => (
+            <Box
+              key={label}
+              role="listitem"
+              data-testid={`class-probability-${label}`}
+              display="flex"
+              alignItems="center"
+              style={{ gap: 8 }}
+            >
+              <Box width={120} flexShrink={0}>
+                <Typography variant="body2" noWrap title={label}>
+                  {label}
+                </Typography>
+              </Box>
+              <Box flexGrow={1}>
+                <LinearProgress
+                  variant="determinate"
+                  value={Math.round(prob * 100)}
+                  aria-label={`${label} probability`}
+                />
+              </Box>
+              <Box width={56} textAlign="right">
+                <Typography variant="body2">
+                  {(prob * 100).toFixed(1)}%
+                </Typography>
+              </Box>
+            </Box>
+          ))}
+        </Box>
+      </Box>
+    );
+  }
+  const value = typeof p.value === 'number' ? p.value : Number(p.value);
+  const display = p.display;
+  return (
+    <Box mt={2} data-testid="prediction-result" aria-live="polite">
+      {display ? (
+        <>
+          <Typography variant="h5">
+            Predicted {(display.label ?? target ?? 'value').toLowerCase()}:{' '}
+            {display.value.toFixed(1)}
+            {display.unit ? ` ${display.unit}` : ''}
+          </Typography>
+          <Typography variant="body1">
+            {value.toFixed(1)} {target ?? ''} · {answeredBy}
+          </Typography>
+        </>
+      ) : (
+        <>
+          <Typography variant="h5">
+            Predicted {target ?? 'value'}:{' '}
+            {Number.isFinite(value) ? value.toFixed(3) : String(p.value)}
+          </Typography>
+          <Typography variant="body1">{answeredBy}</Typography>
+        </>
+      )}
+    </Box>
+  );
 }
 
-/** Inline validation of one measurement in real units; undefined when valid. */
-export function validateFeature(
-  key: NumericFeature,
-  raw: string,
-): string | undefined {
-  const info = FEATURE_INFO[key];
-  if (raw.trim() === '') return `${info.label} is required`;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) return `${info.label} must be a number`;
-  const min = toReal(info.min);
-  const max = toReal(info.max);
-  if (n < min) return `${info.label} must be ≥ ${min} ${info.unit}`;
-  if (n > max) return `${info.label} must be ≤ ${max} ${info.unit}`;
-  return undefined;
-}
-
-/**
- * Ask the deployed model for an abalone's age. People measure in mm and g; the
- * model was trained on the data set's units (value ÷ 200), so the form converts.
- */
-export function PredictionCard() {
+/** The form and answer for one signature (the deployed version's). */
+export function PredictionForm(props: {
+  signature: ModelSignature;
+  modelVersion?: number;
+}) {
+  const { signature } = props;
   const api = useApi(mlopsApiRef);
   const entityRef = useEntityRef();
+  const examples = signature.examples ?? [];
   const [values, setValues] = useState<FormValues>(() =>
-    toForm(EXAMPLE_ABALONE),
+    toForm(signature, examples[0]),
   );
   const [result, setResult] = useState<PredictResponse>();
   const [error, setError] = useState<{ message: string; status?: number }>();
   const [busy, setBusy] = useState(false);
 
+  // a new deployment may bring other inputs: start from its first example
+  useEffect(() => {
+    setValues(toForm(signature, signature.examples?.[0]));
+    setResult(undefined);
+  }, [signature]);
+
   const errors = Object.fromEntries(
-    NUMERIC_FEATURES.map(k => [k, validateFeature(k, values[k])]),
-  ) as Record<NumericFeature, string | undefined>;
-  const invalid = NUMERIC_FEATURES.some(k => errors[k]);
+    signature.inputs.map(c => [
+      c.name,
+      validateFeature(c, values[c.name] ?? ''),
+    ]),
+  );
+  const invalid = Object.values(errors).some(Boolean);
 
   const predict = async () => {
-    const instance = { sex: values.sex } as AbaloneFeatures;
-    for (const k of NUMERIC_FEATURES)
-      instance[k] = Number(values[k]) / ABALONE_SCALE;
     setBusy(true);
     setError(undefined);
     try {
-      setResult(await api.predict(entityRef, { instances: [instance] }));
+      setResult(
+        await api.predict(entityRef, {
+          instances: [toRecord(signature, values)],
+        }),
+      );
     } catch (e: any) {
       setResult(undefined);
-      setError({
-        message: e.message,
-        status: e.response?.status ?? e.statusCode,
-      });
+      // a 400 names the field (checked against the same signature by the service)
+      setError({ message: e.message, status: httpStatus(e) });
     } finally {
       setBusy(false);
     }
   };
 
+  const scaled = scaledColumns(signature);
   const prediction = result?.predictions[0];
   return (
-    <InfoCard
-      title="Predict"
-      subheader="Ask the deployed model for an abalone's age (left out of the endpoint's monitoring)"
-    >
-      <Typography variant="body2" color="textSecondary" paragraph>
-        Enter measurements in millimetres and grams. The model was trained on
-        the UCI Abalone data set, which stores every measurement divided by{' '}
-        {ABALONE_SCALE}; the form does that conversion for you.
-      </Typography>
-      <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={1}>
-        {PRESETS.map(p => (
-          <Button
-            key={p.label}
-            size="small"
-            variant="outlined"
-            onClick={() => {
-              setValues(toForm(p.features));
-              setResult(undefined);
-            }}
-          >
-            Example: {p.label}
-          </Button>
-        ))}
-      </Box>
+    <>
+      {scaled.length > 0 && (
+        <Typography variant="body2" color="textSecondary" paragraph>
+          Enter values in the units shown. The training data stores{' '}
+          {scaled
+            .map(s => `${s.labels.join(', ')} divided by ${s.scale}`)
+            .join('; ')}
+          ; the form does that conversion for you.
+        </Typography>
+      )}
+      {examples.length > 0 && (
+        <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={1}>
+          {examples.map((ex, i) => (
+            <Button
+              key={i}
+              size="small"
+              variant="outlined"
+              onClick={() => {
+                setValues(toForm(signature, ex));
+                setResult(undefined);
+              }}
+            >
+              {exampleLabel(signature, ex, i)}
+            </Button>
+          ))}
+        </Box>
+      )}
       <Grid container spacing={1}>
-        <Grid item xs={12} sm={6}>
-          <TextField
-            select
-            fullWidth
-            margin="dense"
-            id="mlops-predict-sex"
-            label="Sex"
-            value={values.sex}
-            onChange={e =>
-              setValues(v => ({ ...v, sex: e.target.value as AbaloneSex }))
-            }
-          >
-            {(Object.keys(SEX_LABELS) as AbaloneSex[]).map(s => (
-              <MenuItem key={s} value={s}>
-                {SEX_LABELS[s]} ({s})
-              </MenuItem>
-            ))}
-          </TextField>
-        </Grid>
-        {NUMERIC_FEATURES.map(k => {
-          const info = FEATURE_INFO[k];
-          return (
-            <Grid item xs={12} sm={6} key={k}>
-              <TextField
-                fullWidth
-                margin="dense"
-                id={`mlops-predict-${k}`}
-                label={info.label}
-                value={values[k]}
-                onChange={e => setValues(v => ({ ...v, [k]: e.target.value }))}
-                error={Boolean(errors[k])}
-                helperText={
-                  errors[k] ??
-                  `${info.description}; data set ${toReal(
-                    info.datasetMin,
-                  )}–${toReal(info.datasetMax)} ${info.unit}`
-                }
-                InputProps={{
-                  endAdornment: (
-                    <InputAdornment position="end">{info.unit}</InputAdornment>
-                  ),
-                }}
-                inputProps={{ inputMode: 'decimal' }}
-              />
-            </Grid>
-          );
-        })}
+        {signature.inputs.map(c => (
+          <Grid item xs={12} sm={6} key={c.name}>
+            <FeatureField
+              column={c}
+              value={values[c.name] ?? ''}
+              error={errors[c.name]}
+              onChange={v => setValues(old => ({ ...old, [c.name]: v }))}
+            />
+          </Grid>
+        ))}
       </Grid>
       <Box mt={1}>
         <PermissionButton
@@ -209,7 +280,7 @@ export function PredictionCard() {
           entityRef={entityRef}
           deniedReason="You are not allowed to invoke this entity's endpoint."
           disabledReason={
-            invalid ? 'Fix the highlighted measurements first.' : undefined
+            invalid ? 'Fix the highlighted fields first.' : undefined
           }
           variant="contained"
           color="primary"
@@ -232,16 +303,69 @@ export function PredictionCard() {
         </Box>
       )}
       {result && prediction && (
-        <Box mt={2} data-testid="prediction-result" aria-live="polite">
-          <Typography variant="h5">
-            Predicted age: {prediction.age.toFixed(1)} years
-          </Typography>
-          <Typography variant="body1">
-            {prediction.rings.toFixed(1)} rings (age = rings + 1.5) · answered
-            by model version {result.modelVersion} on {result.endpointName}
-          </Typography>
-        </Box>
+        <PredictionResult
+          prediction={prediction}
+          signature={signature}
+          response={result}
+        />
       )}
-    </InfoCard>
+    </>
   );
 }
+
+/**
+ * Ask the deployed model for a prediction. The form is built from the
+ * deployed version's signature: its inputs, units, ranges, categories and
+ * example rows; classifiers answer with every class's probability.
+ */
+export const PredictionCard = withMlopsEntityData(
+  function PredictionCardContent() {
+    const deployments = useDeployments();
+    const version = deployments.value?.endpoint?.modelVersion;
+    const signature = useModelSignature(version);
+    let body: JSX.Element;
+    if (deployments.value === undefined && !deployments.error)
+      body = <Progress />;
+    else if (version === undefined)
+      body = (
+        <Alert severity="info">
+          Nothing is deployed yet: approve a model version first; the form is
+          built from the deployed version's inputs.
+        </Alert>
+      );
+    else if (signature.value)
+      body = (
+        <PredictionForm signature={signature.value} modelVersion={version} />
+      );
+    else if (signature.value === null)
+      body = (
+        <Alert severity="info">
+          Model version {version} has no signature (it was trained before
+          signatures were recorded); train a new version to predict here.
+        </Alert>
+      );
+    else if (signature.error && httpStatus(signature.error) === 501)
+      body = (
+        <Alert severity="info">
+          This entity's engine does not describe its models' inputs, so there is
+          no form to predict with here.
+        </Alert>
+      );
+    else if (signature.error)
+      body = (
+        <Alert severity="error" role="alert">
+          Could not load the inputs of model version {version}:{' '}
+          {signature.error.message}
+        </Alert>
+      );
+    else body = <Progress />;
+    return (
+      <InfoCard
+        title="Predict"
+        subheader="Ask the deployed model for a prediction (left out of the endpoint's monitoring)"
+      >
+        {body}
+      </InfoCard>
+    );
+  },
+);

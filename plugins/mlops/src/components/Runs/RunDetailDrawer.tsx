@@ -24,14 +24,10 @@ import { AsyncContent } from '../common/AsyncContent';
 import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
-import {
-  formatDuration,
-  formatMetric,
-  formatTime,
-  shortRef,
-} from '../common/format';
+import { formatDuration, formatTime, shortRef } from '../common/format';
 import { PipelineDag } from '../PipelineDag/PipelineDag';
 import { ExecutionWarnings } from '../common/ExecutionWarnings';
+import { formatMetrics, metricKeysOf } from '../common/metrics';
 
 const useStyles = makeStyles(theme => ({
   paper: { width: 'min(760px, 100vw)', padding: theme.spacing(2) },
@@ -198,8 +194,13 @@ function RunDetailBody(props: { run: PipelineExecutionDetail }) {
       />
       {run.metrics && (
         <Typography variant="body2" style={{ marginTop: 8 }}>
-          Test metrics: MSE {formatMetric(run.metrics.mse)} · MAE{' '}
-          {formatMetric(run.metrics.mae)} · R² {formatMetric(run.metrics.r2)}
+          Test metrics:{' '}
+          {formatMetrics(
+            run.metrics,
+            [...metricKeysOf([run]), ...Object.keys(run.metrics)].filter(
+              (k, i, all) => all.indexOf(k) === i,
+            ),
+          )}
           {run.modelVersion !== undefined
             ? ` · registered version ${run.modelVersion}`
             : ''}

@@ -4,7 +4,7 @@ import {
   createMockMlopsApi,
   renderWithEntity,
 } from '../../__testUtils__/testApp';
-import { entityRef } from '../../__fixtures__';
+import { entityRef, runs } from '../../__fixtures__';
 import { RunsCard } from './RunsCard';
 import { validateParameter } from './TrainNowDialog';
 import { PIPELINE_PARAMETERS } from '@mlops-portal/plugin-mlops-common';
@@ -191,5 +191,39 @@ describe('validateParameter', () => {
     expect(validateParameter(param('ModelApprovalStatus'), 'Rejected')).toMatch(
       /Must be one of/,
     );
+  });
+});
+
+describe('RunsCard metrics by task', () => {
+  it("shows a multiclass system's runs with accuracy / macro F1 / log loss", async () => {
+    await renderWithEntity(<RunsCard />, {
+      api: createMockMlopsApi({
+        listRuns: jest.fn(async () => ({
+          items: [
+            {
+              ...runs[1],
+              metrics: { accuracy: 0.981, macro_f1: 0.975, logloss: 0.08 },
+            },
+          ],
+        })),
+        getGovernance: jest.fn(async () => ({
+          qualityGate: {
+            metric: 'accuracy',
+            comparison: 'GreaterThanOrEqualTo',
+            threshold: 0.9,
+          },
+          task: 'multiclass',
+          approval: { preApprove: false, fourEyes: false },
+        })),
+      }),
+    });
+    const table = await screen.findByRole('table', { name: 'Pipeline runs' });
+    expect(
+      within(table).getByRole('columnheader', {
+        name: 'Accuracy / Macro F1 / Log loss',
+      }),
+    ).toBeInTheDocument();
+    expect(table).toHaveTextContent('0.981 / 0.975 / 0.080');
+    expect(table).not.toHaveTextContent('MSE');
   });
 });

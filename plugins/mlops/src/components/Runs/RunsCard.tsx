@@ -9,7 +9,7 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import { withMlopsEntityData } from '../../hooks/MlopsEntityDataProvider';
 import { useEntityRef } from '../../hooks/useEntityRef';
-import { useRuns } from '../../hooks/useMlopsEntityData';
+import { useRuns, useGovernance } from '../../hooks/useMlopsEntityData';
 import { AsyncContent } from '../common/AsyncContent';
 import {
   MlopsTable,
@@ -25,11 +25,13 @@ import {
   formatTime,
   shortRef,
 } from '../common/format';
+import { metricKeysOf, metricLabel } from '../common/metrics';
 import { EXECUTE_DENIED, RunDetailDrawer } from './RunDetailDrawer';
 import { TrainNowDialog } from './TrainNowDialog';
 
 const runColumns = (
   onOpen: (executionId: string) => void,
+  metricKeys: string[],
 ): TableColumn<PipelineExecution>[] => [
   {
     title: 'Run',
@@ -91,12 +93,13 @@ const runColumns = (
     render: run => formatDuration(run.startTime ?? run.createdAt, run.endTime),
   },
   {
-    title: 'MSE / MAE / R²',
+    // the task's metrics (e.g. MSE / MAE / R², AUC / Accuracy / F1 / Log loss)
+    title: metricKeys.length
+      ? metricKeys.map(metricLabel).join(' / ')
+      : 'Metrics',
     render: run =>
-      run.metrics
-        ? `${formatMetric(run.metrics.mse)} / ${formatMetric(
-            run.metrics.mae,
-          )} / ${formatMetric(run.metrics.r2)}`
+      run.metrics && metricKeys.length
+        ? metricKeys.map(k => formatMetric(run.metrics?.[k])).join(' / ')
         : '—',
   },
   { title: 'Version', render: run => run.modelVersion ?? '—' },
@@ -109,7 +112,17 @@ export function RunsTable(props: {
   onOpen: (executionId: string) => void;
 }) {
   const { onOpen } = props;
-  const columns = useMemo(() => runColumns(onOpen), [onOpen]);
+  const governance = useGovernance().value;
+  const keys = metricKeysOf(
+    props.runs,
+    governance?.task,
+    governance?.qualityGate,
+  );
+  const keyList = keys.join(',');
+  const columns = useMemo(
+    () => runColumns(onOpen, keyList ? keyList.split(',') : []),
+    [onOpen, keyList],
+  );
   return (
     <MlopsTable
       label="Pipeline runs"

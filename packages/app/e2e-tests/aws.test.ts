@@ -149,7 +149,7 @@ test.describe('@aws the aws engine against the emulator', () => {
       timeout: 30_000,
     });
 
-    await page.getByRole('button', { name: /typical adult/i }).click();
+    await page.getByRole('button', { name: /^Example 1\b/ }).click();
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     const result = page.getByTestId('prediction-result');
     await expect(result).toContainText(/Predicted age: \d+\.\d years/);

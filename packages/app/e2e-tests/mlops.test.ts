@@ -125,7 +125,7 @@ test.describe('@owner an owner trains, approves and predicts', () => {
     ).toContainText('ship it');
 
     // Predict with a preset: a plausible age from the version just deployed.
-    await page.getByRole('button', { name: /typical adult/i }).click();
+    await page.getByRole('button', { name: /^Example 1\b/ }).click();
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     const result = page.getByTestId('prediction-result');
     await expect(result).toContainText(/Predicted age: \d+\.\d years/);

@@ -3,11 +3,12 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type {
-  AbaloneFeatures,
   DatasetUploadSession,
+  FeatureRecord,
   DeploymentsResponse,
   ListResponse,
   MlopsResources,
+  ModelSignature,
   ModelVersion,
   PipelineExecution,
   PipelineExecutionDetail,
@@ -40,6 +41,7 @@ import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
 import { PipelineRuns } from './pipelineRuns';
 import { ReleasePipeline } from './releasePipeline';
+import { ModelSignatures } from './signatures';
 
 export { buildSteps } from './pipelineSteps';
 export { versionFromArn } from './endpoint';
@@ -69,7 +71,11 @@ export interface AwsEngineOptions {
   /** Builds the monitoring part over the shared client context (CloudWatch, Model Monitor). */
   monitoring?: (
     ctx: ClientContext,
-    served: { modelVersion(r: MlopsResources): Promise<number | undefined> },
+    served: {
+      modelVersion(r: MlopsResources): Promise<number | undefined>;
+      /** The served version's signature; undefined when nothing is served or it has none. */
+      signature(r: MlopsResources): Promise<ModelSignature | undefined>;
+    },
   ) => AwsMonitoringPart;
 }
 
@@ -110,6 +116,7 @@ export class AwsEngine implements MlopsEngine {
     this.endpoint = new Endpoint(ctx);
     this.registry = new ModelRegistry(ctx, {
       reports: new EvaluationReports(ctx),
+      signatures: new ModelSignatures(ctx),
       endpoint: this.endpoint,
       release: this.release,
     });
@@ -124,6 +131,16 @@ export class AwsEngine implements MlopsEngine {
       modelVersion: async r => {
         const arn = await this.endpoint.servingPackageArn(r);
         return arn ? versionFromArn(arn) : undefined;
+      },
+      signature: async r => {
+        const arn = await this.endpoint.servingPackageArn(r);
+        if (!arn) return undefined;
+        try {
+          return await this.registry.signatureOfPackage(r, arn);
+        } catch (e) {
+          if ((e as Error)?.name === 'NotFoundError') return undefined;
+          throw e;
+        }
       },
     });
     if (monitoring?.getMonitoring) {
@@ -239,9 +256,21 @@ export class AwsEngine implements MlopsEngine {
 
   predict(
     r: MlopsResources,
-    instances: AbaloneFeatures[],
+    instances: FeatureRecord[],
     options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.endpoint.predict(r, instances, options?.source);
+    return this.endpoint.predict(
+      r,
+      instances,
+      arn => this.registry.signatureOfPackage(r, arn),
+      options?.source,
+    );
+  }
+
+  getModelSignature(
+    r: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature> {
+    return this.registry.getModelSignature(r, version);
   }
 }

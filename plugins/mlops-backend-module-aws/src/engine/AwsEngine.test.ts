@@ -56,6 +56,7 @@ import {
   testCredentials,
 } from './__testUtils__/helpers';
 import { buildClients } from './clients';
+import { demoSystem } from './__testUtils__/demoSystems';
 import {
   createCallRecorder,
   docsPolicyAllows,
@@ -1488,6 +1489,95 @@ describe('AwsEngine upload', () => {
     );
     expect(error.message).toContain('row 3');
     expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("checks a penguins upload by that system's spec (resources.system): row, column, value, reason", async () => {
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+    const { engine } = makeEngine();
+    const penguins = {
+      ...resources,
+      system: demoSystem('penguins').system,
+    };
+    const header =
+      'species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n';
+    const error = await engine
+      .uploadDataset(penguins, {
+        fileName: 'penguins.csv',
+        content: Buffer.from(
+          `${header}Adelie,Torgersen,39.1,18.7,181,3750,MALE\nGentoo,Biscoe,NA,,,,\nAdelie,Atlantis,39,18,181,3700,FEMALE\n`,
+        ),
+        actor,
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(DatasetValidationError);
+    expect(error.rowErrors).toEqual([
+      {
+        row: 4,
+        column: 'island',
+        value: 'Atlantis',
+        reason: expect.any(String),
+      },
+    ]);
+    expect(s3.calls()).toHaveLength(0);
+    // The Abalone file is not a penguins file: refused on its first row.
+    await expect(
+      engine.uploadDataset(penguins, {
+        fileName: 'abalone.csv',
+        content: Buffer.from(good),
+        actor,
+      }),
+    ).rejects.toBeInstanceOf(DatasetValidationError);
+  });
+
+  it("without a spec checks by the newest version's signature; with neither it is a 409 naming mlops.io/spec", async () => {
+    const packages = mockRegistry();
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+    const noSpec = { ...resources, system: undefined };
+    const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
+    const res = await engine.uploadDataset(noSpec, {
+      fileName: 'more.csv',
+      content: Buffer.from(good),
+      actor,
+    });
+    expect(res.manifest.rowCount).toBe(2);
+    // v3 is the newest version; its signature was read.
+    expect(
+      s3.commandCalls(GetObjectCommand).map(c => c.args[0].input.Key),
+    ).toContain('runs/r5t7y9u1i3oq/preprocess/signature.json');
+    const bad = await engine
+      .uploadDataset(noSpec, {
+        fileName: 'bad.csv',
+        content: Buffer.from(`${good}Q,0.4,0.3,0.1,0.5,0.2,0.1,0.15,10\n`),
+        actor,
+      })
+      .catch(e => e);
+    expect(bad.rowErrors).toEqual([
+      expect.objectContaining({ row: 3, column: 'sex', value: 'Q' }),
+    ]);
+    // No spec and no signature (the newest version predates signatures).
+    packages[sm.packageArn(3)] = {
+      ...sm.describePackage3,
+      CustomerMetadataProperties: undefined,
+    };
+    const puts = s3.commandCalls(PutObjectCommand).length;
+    await expect(
+      engine.uploadDataset(noSpec, {
+        fileName: 'a.csv',
+        content: Buffer.from(good),
+        actor,
+      }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('mlops.io/spec'),
+    });
+    await expect(
+      engine.createDatasetUpload(noSpec, {
+        fileName: 'a.csv',
+        sizeBytes: 10,
+        actor,
+      }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(puts);
   });
 
   it('needs a data bucket', async () => {

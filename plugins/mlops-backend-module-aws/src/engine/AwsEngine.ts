@@ -2,19 +2,22 @@ import type {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import type {
-  DatasetUploadSession,
-  FeatureRecord,
-  DeploymentsResponse,
-  ListResponse,
-  MlopsResources,
-  ModelSignature,
-  ModelVersion,
-  PipelineExecution,
-  PipelineExecutionDetail,
-  PredictResponse,
-  ReleaseStage,
-  UploadDatasetResponse,
+import { ConflictError } from '@backstage/errors';
+import type { MlSystemSpec } from '@mlops-portal/ml-core';
+import {
+  ANNOTATION_SPEC,
+  type DatasetUploadSession,
+  type DeploymentsResponse,
+  type FeatureRecord,
+  type ListResponse,
+  type MlopsResources,
+  type ModelSignature,
+  type ModelVersion,
+  type PipelineExecution,
+  type PipelineExecutionDetail,
+  type PredictResponse,
+  type ReleaseStage,
+  type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ApprovalOptions,
@@ -42,6 +45,7 @@ import { ModelRegistry } from './modelRegistry';
 import { PipelineRuns } from './pipelineRuns';
 import { ReleasePipeline } from './releasePipeline';
 import { ModelSignatures } from './signatures';
+import type { UploadSchema } from './ingest/validateCsv';
 
 export { buildSteps } from './pipelineSteps';
 export { versionFromArn } from './endpoint';
@@ -220,7 +224,7 @@ export class AwsEngine implements MlopsEngine {
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
     this.checkTargets(r);
-    return this.data.uploadDataset(r, options);
+    return this.data.uploadDataset(r, options, await this.uploadSchema(r));
   }
 
   async createDatasetUpload(
@@ -228,6 +232,8 @@ export class AwsEngine implements MlopsEngine {
     options: CreateDatasetUploadOptions,
   ): Promise<DatasetUploadSession> {
     this.checkTargets(r);
+    // Before any bytes move: an upload that cannot be checked is refused now.
+    await this.uploadSchema(r);
     return this.uploads.create(r, options);
   }
 
@@ -236,7 +242,7 @@ export class AwsEngine implements MlopsEngine {
     options: CompleteDatasetUploadOptions,
   ): Promise<UploadDatasetResponse> {
     this.checkTargets(r);
-    return this.uploads.complete(r, options);
+    return this.uploads.complete(r, options, await this.uploadSchema(r));
   }
 
   async abortDatasetUpload(
@@ -245,6 +251,22 @@ export class AwsEngine implements MlopsEngine {
   ): Promise<void> {
     this.checkTargets(r);
     return this.uploads.abort(r, options);
+  }
+
+  /**
+   * What an upload is checked against: the entity's ML system spec (its data
+   * set), else the newest version's signature. With neither there is no
+   * schema, and the upload is refused (409) naming the annotation to add.
+   */
+  private async uploadSchema(r: MlopsResources): Promise<UploadSchema> {
+    // The plugin validated the spec (ml-core's parseSpec) before this call.
+    const dataset = (r.system?.spec as MlSystemSpec | undefined)?.spec?.dataset;
+    if (dataset) return { source: 'spec', dataset };
+    const signature = await this.registry.newestSignature(r);
+    if (signature) return { source: 'signature', signature };
+    throw new ConflictError(
+      `${r.entityRef} names no ML system spec (annotation ${ANNOTATION_SPEC}) and model package group ${r.modelPackageGroupName} has no version with a signature: there is no schema to check the upload against`,
+    );
   }
 
   /** The account/region and data bucket an upload would use must be allowed. */

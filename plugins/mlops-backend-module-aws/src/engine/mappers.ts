@@ -350,8 +350,12 @@ export function toInvokeCsv(
   records: FeatureRecord[],
 ): string {
   return records
-    .map((record, row) =>
-      inputs
+    .map((record, row) => {
+      if (!record || typeof record !== 'object' || Array.isArray(record))
+        throw new InputError(
+          `instances[${row}] must be a record of column values`,
+        );
+      return inputs
         .map(({ name, type }) => {
           const v = record[name];
           if (v === null || v === undefined) return '';
@@ -363,11 +367,17 @@ export function toInvokeCsv(
             return String(v);
           }
           if (typeof v === 'boolean') return v ? 'true' : 'false';
-          // A numeric column given as text is still sent as the number it is.
-          return type === 'numeric' ? String(Number(v)) : csvCell(String(v));
+          if (type !== 'numeric') return csvCell(v);
+          // A numeric column given as text is sent as the number it is, or refused.
+          const n = Number(v);
+          if (v.trim() === '' || !Number.isFinite(n))
+            throw new InputError(
+              `instances[${row}].${name}: '${v.slice(0, 40)}' is not a number`,
+            );
+          return String(n);
         })
-        .join(','),
-    )
+        .join(',');
+    })
     .join('\n');
 }
 

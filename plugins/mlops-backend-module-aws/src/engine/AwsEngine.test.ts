@@ -720,6 +720,24 @@ describe('AwsEngine registry', () => {
       comment: 'R² too low on the test split',
     });
     expect(versions[2].metrics).toEqual({ mse: 5.93, residualStd: 2.435 });
+    expect(versions[2].task).toBe('regression');
+  });
+
+  it("takes a version's task from Register's mlops:task, before the report's section", async () => {
+    const packages = mockRegistry();
+    packages[sm.packageArn(1)] = {
+      ...sm.describePackage1,
+      CustomerMetadataProperties: { 'mlops:task': 'binary' },
+    };
+    packages[sm.packageArn(3)] = {
+      ...sm.describePackage3,
+      CustomerMetadataProperties: { 'mlops:task': 'not-a-task' },
+    };
+    const { engine } = makeEngine();
+    expect((await engine.getModelVersion(resources, 1)).task).toBe('binary');
+    expect((await engine.getModelVersion(resources, 3)).task).toBe(
+      'regression',
+    );
   });
 
   it('pages versions with ListModelPackages MaxResults/NextToken (limit 1..100)', async () => {

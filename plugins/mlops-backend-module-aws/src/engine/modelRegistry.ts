@@ -13,6 +13,7 @@ import type {
   MlopsResources,
   ModelArtifact,
   ModelSignature,
+  ModelTask,
   ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
@@ -372,10 +373,24 @@ function toModelVersion(
       generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy)
         ? generatedBy
         : undefined,
-    ...(report ? { task: report.task, metrics: report.metrics } : {}),
+    ...taskOf(pkg, report),
+    ...(report ? { metrics: report.metrics } : {}),
     artifacts,
     approvalHistory: approvalHistory(pkg),
   };
+}
+
+/** Register's `mlops:task` says what the version predicts; else its report's section does. */
+const TASK_METADATA_KEY = 'mlops:task';
+const TASKS: readonly ModelTask[] = ['regression', 'binary', 'multiclass'];
+
+function taskOf(
+  pkg: DescribeModelPackageCommandOutput,
+  report: EvaluationReport | undefined,
+): { task?: ModelTask } {
+  const declared = pkg.CustomerMetadataProperties?.[TASK_METADATA_KEY];
+  const task = TASKS.find(t => t === declared) ?? report?.task;
+  return task ? { task } : {};
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time (DescribeModelPackage has a low TPS). */

@@ -1368,6 +1368,24 @@ describe('AwsEngine classifiers', () => {
     );
   });
 
+  it('refuses to score on a served version without a signature (409), without invoking', async () => {
+    const packages = mockRegistry();
+    packages[sm.packageArn(2)] = {
+      ...sm.describePackage2,
+      CustomerMetadataProperties: undefined,
+    };
+    const { engine } = makeEngine();
+    await expect(
+      engine.predict(resources, [ABALONE_RECORD]),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        'serves version 2, which has no signature',
+      ),
+    });
+    expect(runtime.calls()).toHaveLength(0);
+  });
+
   it('refuses a multiclass answer with the wrong number of probabilities', async () => {
     mockClassifier(PENGUINS_SIGNATURE, {});
     runtime.on(InvokeEndpointCommand).resolves({

@@ -284,9 +284,29 @@ export class AwsEngine implements MlopsEngine {
     return this.endpoint.predict(
       r,
       instances,
-      arn => this.registry.signatureOfPackage(r, arn),
+      arn => this.servedSignature(r, arn),
       options?.source,
     );
+  }
+
+  /**
+   * The served version's input columns; a version from before signatures
+   * cannot be scored by column name (409, not a 404 of the predict route).
+   */
+  private async servedSignature(
+    r: MlopsResources,
+    arn: string,
+  ): Promise<ModelSignature> {
+    try {
+      return await this.registry.signatureOfPackage(r, arn);
+    } catch (e) {
+      if ((e as Error)?.name !== 'NotFoundError') throw e;
+      throw new ConflictError(
+        `Endpoint ${r.endpointName} serves version ${versionFromArn(
+          arn,
+        )}, which has no signature: its input columns are unknown, so records cannot be scored. Deploy a version registered with one.`,
+      );
+    }
   }
 
   getModelSignature(

@@ -8,7 +8,7 @@
  * elsewhere these tests are skipped and say why.
  */
 import { mockServices } from '@backstage/backend-test-utils';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
+import { ABALONE_RECORD, ABALONE_SIGNATURE } from './__fixtures__/signatures';
 import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { AwsEngine } from './AwsEngine';
 import { createAwsMonitoring } from './monitoring';
@@ -369,16 +369,24 @@ if (MISSING && process.env.MLOPS_CI === 'true') {
           'Succeeded',
         );
         const prediction = await engine.predict(resources, [
-          EXAMPLE_ABALONE,
-          { ...EXAMPLE_ABALONE, shellWeight: 0.35 },
+          ABALONE_RECORD,
+          { ...ABALONE_RECORD, shellWeight: 0.35 },
         ]);
         expect(prediction.modelVersion).toBe(newest.version);
         // ml-core's predictor over the registered artifacts: a heavier shell, more rings.
         expect(prediction.predictions[1].rings).toBeGreaterThan(
-          prediction.predictions[0].rings,
+          prediction.predictions[0].rings as number,
         );
+        // Register named the run's signature.json in CustomerMetadataProperties.
+        await expect(
+          engine.getModelSignature(resources, newest.version),
+        ).resolves.toEqual(ABALONE_SIGNATURE);
+        expect(prediction.predictions[0]).toMatchObject({
+          value: prediction.predictions[0].rings,
+          age: (prediction.predictions[0].rings as number) + 1.5,
+        });
         for (let i = 0; i < 3; i++)
-          await engine.predict(resources, [EXAMPLE_ABALONE]);
+          await engine.predict(resources, [ABALONE_RECORD]);
 
         const monitoring = await engine.getMonitoring!(resources, {
           window: '1h',

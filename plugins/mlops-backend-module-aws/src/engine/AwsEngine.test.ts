@@ -37,9 +37,14 @@ import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import { buffer } from 'stream/consumers';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EXAMPLE_ABALONE } from '@mlops-portal/plugin-mlops-common';
 import { DatasetValidationError } from '@mlops-portal/plugin-mlops-node';
 import * as sm from './__fixtures__/sagemaker';
+import {
+  ABALONE_RECORD,
+  ABALONE_SIGNATURE,
+  BINARY_SIGNATURE,
+  PENGUINS_SIGNATURE,
+} from './__fixtures__/signatures';
 import * as cp from './__fixtures__/codepipeline';
 import {
   DATA_BUCKET,
@@ -51,6 +56,7 @@ import {
   testCredentials,
 } from './__testUtils__/helpers';
 import { buildClients } from './clients';
+import { demoSystem } from './__testUtils__/demoSystems';
 import {
   createCallRecorder,
   docsPolicyAllows,
@@ -64,7 +70,7 @@ const s3 = mockClient(S3Client);
 const runtime = mockClient(SageMakerRuntimeClient);
 
 /** The registry and endpoint in the fixtures: v3 pending, v2 approved and deployed, v1 rejected. */
-function mockRegistry() {
+function mockRegistry(objects: Record<string, string> = {}) {
   sagemaker
     .on(ListModelPackagesCommand)
     .resolves(sm.listPackagesPage2)
@@ -99,7 +105,7 @@ function mockRegistry() {
   });
   s3.on(GetObjectCommand).callsFake(input => {
     const uri = `s3://${input.Bucket}/${input.Key}`;
-    const text = (sm.evaluationJson as Record<string, string>)[uri];
+    const text = objects[uri] ?? sm.s3Objects[uri];
     if (!text)
       throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
     return {
@@ -689,8 +695,10 @@ describe('AwsEngine registry', () => {
           uri: expect.stringContaining('/runs/k3x9q2m7w1pa/model/'),
         },
         { name: 'evaluation', uri: sm.evaluationUri('k3x9q2m7w1pa') },
+        { name: 'signature', uri: sm.signatureUri('k3x9q2m7w1pa') },
       ],
     });
+    expect(v2.task).toBe('regression');
     expect(v2.approvalHistory).toEqual([
       {
         status: 'PendingManualApproval',
@@ -712,6 +720,24 @@ describe('AwsEngine registry', () => {
       comment: 'R² too low on the test split',
     });
     expect(versions[2].metrics).toEqual({ mse: 5.93, residualStd: 2.435 });
+    expect(versions[2].task).toBe('regression');
+  });
+
+  it("takes a version's task from Register's mlops:task, before the report's section", async () => {
+    const packages = mockRegistry();
+    packages[sm.packageArn(1)] = {
+      ...sm.describePackage1,
+      CustomerMetadataProperties: { 'mlops:task': 'binary' },
+    };
+    packages[sm.packageArn(3)] = {
+      ...sm.describePackage3,
+      CustomerMetadataProperties: { 'mlops:task': 'not-a-task' },
+    };
+    const { engine } = makeEngine();
+    expect((await engine.getModelVersion(resources, 1)).task).toBe('binary');
+    expect((await engine.getModelVersion(resources, 3)).task).toBe(
+      'regression',
+    );
   });
 
   it('pages versions with ListModelPackages MaxResults/NextToken (limit 1..100)', async () => {
@@ -1066,7 +1092,7 @@ describe('AwsEngine endpoint', () => {
       deployments: [],
     });
     await expect(
-      engine.predict(resources, [EXAMPLE_ABALONE]),
+      engine.predict(resources, [ABALONE_RECORD]),
     ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
     });
@@ -1082,8 +1108,8 @@ describe('AwsEngine endpoint', () => {
     });
     const { engine } = makeEngine();
     const res = await engine.predict(resources, [
-      EXAMPLE_ABALONE,
-      { ...EXAMPLE_ABALONE, sex: 'I', length: 0.35 },
+      ABALONE_RECORD,
+      { ...ABALONE_RECORD, sex: 'I', length: 0.35 },
     ]);
 
     const input = runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input;
@@ -1095,7 +1121,7 @@ describe('AwsEngine endpoint', () => {
     expect(Buffer.from(input.Body as Uint8Array).toString('utf8')).toBe(
       'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\nI,0.35,0.365,0.095,0.514,0.2245,0.101,0.15',
     );
-    expect(res).toEqual({
+    expect(res).toMatchObject({
       predictions: [
         { rings: 9.8734, age: 9.8734 + 1.5 },
         { rings: 11.2051, age: 11.2051 + 1.5 },
@@ -1103,9 +1129,20 @@ describe('AwsEngine endpoint', () => {
       modelVersion: 2,
       endpointName: 'abalone-endpoint',
     });
+    // -common's toPrediction: the same shape as every engine's.
+    expect(res.predictions[0]).toEqual({
+      value: 9.8734,
+      rings: 9.8734,
+      age: 9.8734 + 1.5,
+      display: { value: 9.8734 + 1.5, label: 'Age', unit: 'years' },
+    });
+    // The columns came from the served version's signature (v2's mlops:signature).
+    expect(
+      s3.commandCalls(GetObjectCommand).map(c => c.args[0].input.Key),
+    ).toContain('runs/k3x9q2m7w1pa/preprocess/signature.json');
     expect(input.CustomAttributes).toBeUndefined();
     // The portal widget's predictions are tagged in Data Capture.
-    await engine.predict(resources, [EXAMPLE_ABALONE, EXAMPLE_ABALONE], {
+    await engine.predict(resources, [ABALONE_RECORD, ABALONE_RECORD], {
       source: 'portal',
     });
     expect(
@@ -1133,7 +1170,7 @@ describe('AwsEngine endpoint', () => {
         Body: new TextEncoder().encode('7.5') as any,
       });
     const { engine } = makeEngine();
-    const two = [EXAMPLE_ABALONE, EXAMPLE_ABALONE];
+    const two = [ABALONE_RECORD, ABALONE_RECORD];
     expect(
       (await engine.predict(resources, two)).predictions.map(p => p.rings),
     ).toEqual([7.5, 8]);
@@ -1142,7 +1179,7 @@ describe('AwsEngine endpoint', () => {
     ).toEqual([7.5, 8]);
     // One value for two rows is a broken response, not a guess.
     await expect(engine.predict(resources, two)).rejects.toThrow(
-      'returned 1 prediction(s) for 2 instance(s)',
+      'does not fit its regression signature: 1 prediction(s) for 2 row(s)',
     );
   });
 
@@ -1155,7 +1192,7 @@ describe('AwsEngine endpoint', () => {
     });
     const { engine } = makeEngine();
     await expect(
-      engine.predict(resources, [EXAMPLE_ABALONE]),
+      engine.predict(resources, [ABALONE_RECORD]),
     ).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
       message: expect.stringContaining('Failed'),
@@ -1164,6 +1201,258 @@ describe('AwsEngine endpoint', () => {
     expect(
       (await engine.listDeployments(resources)).endpoint?.failureReason,
     ).toBe('Image pull failed');
+  });
+});
+
+describe('AwsEngine signatures', () => {
+  it("reads a version's signature from the S3 URI in CustomerMetadataProperties mlops:signature", async () => {
+    mockRegistry();
+    const { engine } = makeEngine();
+    await expect(engine.getModelSignature(resources, 2)).resolves.toEqual(
+      ABALONE_SIGNATURE,
+    );
+    expect(
+      s3.commandCalls(GetObjectCommand).map(c => c.args[0].input),
+    ).toContainEqual({
+      Bucket: 'abalone-artifacts-123456789012',
+      Key: 'runs/k3x9q2m7w1pa/preprocess/signature.json',
+    });
+    // v1 predates signatures.
+    await expect(engine.getModelSignature(resources, 1)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining('mlops:signature'),
+    });
+    await expect(engine.getModelSignature(resources, 9)).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+  });
+
+  it('follows a signature URI only inside the artifacts the package itself names', async () => {
+    const packages = mockRegistry({
+      's3://other-team-bucket/secrets.json': JSON.stringify(ABALONE_SIGNATURE),
+      [`s3://abalone-artifacts-123456789012/runs/a0b1c2d3e4f5/preprocess/signature.json`]:
+        JSON.stringify(ABALONE_SIGNATURE),
+    });
+    const outside = [
+      's3://other-team-bucket/secrets.json',
+      // another run's prefix in the same bucket
+      's3://abalone-artifacts-123456789012/runs/a0b1c2d3e4f5/preprocess/signature.json',
+      's3://abalone-artifacts-123456789012/runs/k3x9q2m7w1pa/../a0b1c2d3e4f5/preprocess/signature.json',
+      'https://example.com/signature.json',
+    ];
+    for (const uri of outside) {
+      packages[sm.packageArn(2)] = {
+        ...sm.describePackage2,
+        CustomerMetadataProperties: { 'mlops:signature': uri },
+      };
+      const { engine } = makeEngine();
+      await expect(
+        engine.getModelSignature(resources, 2),
+      ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    }
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('refuses an oversized or malformed signature object with a 409, never a 500', async () => {
+    const packages = mockRegistry({
+      [sm.signatureUri('k3x9q2m7w1pa')]: JSON.stringify({
+        ...PENGUINS_SIGNATURE,
+        outputs: { task: 'multiclass', target: 'species' },
+      }),
+    });
+    const { engine } = makeEngine();
+    await expect(engine.getModelSignature(resources, 2)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('class labels'),
+    });
+    s3.on(GetObjectCommand).resolves({
+      $metadata: {},
+      ContentLength: 5 * 1024 * 1024,
+      Body: s3Body('{}'),
+    });
+    packages[sm.packageArn(3)] = sm.describePackage3;
+    await expect(
+      makeEngine().engine.getModelSignature(resources, 3),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('byte limit'),
+    });
+  });
+});
+
+describe('AwsEngine classifiers', () => {
+  const penguinsEval =
+    's3://abalone-artifacts-123456789012/runs/k3x9q2m7w1pa/evaluation/evaluation.json';
+  const penguinsSig = sm.signatureUri('k3x9q2m7w1pa');
+
+  /** The served v2 is a penguins (multiclass) or binary version. */
+  function mockClassifier(
+    signature: typeof PENGUINS_SIGNATURE,
+    report: object,
+  ) {
+    return mockRegistry({
+      [penguinsSig]: JSON.stringify(signature),
+      [penguinsEval]: JSON.stringify(report),
+    });
+  }
+
+  it('predicts a multiclass version: CSV in signature order (missing empty), probabilities per class', async () => {
+    mockClassifier(PENGUINS_SIGNATURE, {
+      multiclass_classification_metrics: {
+        accuracy: { value: 0.98, standard_deviation: 'NaN' },
+        weighted_f1: { value: 0.979 },
+        macro_f1: { value: 0.975 },
+        weighted_precision: { value: 0.981 },
+        weighted_recall: { value: 0.98 },
+        logloss: { value: 0.07 },
+        confusion_matrix: { Adelie: { Adelie: 22 } },
+      },
+    });
+    runtime.on(InvokeEndpointCommand).resolves({
+      $metadata: {},
+      ContentType: 'text/csv',
+      Body: new TextEncoder().encode('0.9,0.06,0.04\n0.1,0.7,0.2\n') as any,
+    });
+    const { engine } = makeEngine();
+    const res = await engine.predict(resources, [
+      // keys in any order: the signature decides the columns
+      {
+        sex: 'MALE',
+        body_mass_g: 3750,
+        island: 'Torgersen',
+        bill_length_mm: 39.1,
+        bill_depth_mm: 18.7,
+        flipper_length_mm: 181,
+      },
+      {
+        island: 'Dream',
+        bill_length_mm: 46.5,
+        bill_depth_mm: null,
+        flipper_length_mm: 192,
+        body_mass_g: 3500,
+        sex: null,
+      },
+    ]);
+    const input = runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input;
+    expect(input).toMatchObject({
+      ContentType: 'text/csv',
+      Accept: 'text/csv',
+    });
+    expect(Buffer.from(input.Body as Uint8Array).toString('utf8')).toBe(
+      'Torgersen,39.1,18.7,181,3750,MALE\nDream,46.5,,192,3500,',
+    );
+    expect(res.predictions).toEqual([
+      {
+        value: 'Adelie',
+        species: 'Adelie',
+        probabilities: { Adelie: 0.9, Chinstrap: 0.06, Gentoo: 0.04 },
+      },
+      {
+        value: 'Chinstrap',
+        species: 'Chinstrap',
+        probabilities: { Adelie: 0.1, Chinstrap: 0.7, Gentoo: 0.2 },
+      },
+    ]);
+    const v2 = await engine.getModelVersion(resources, 2);
+    expect(v2.task).toBe('multiclass');
+    expect(v2.metrics).toEqual({
+      accuracy: 0.98,
+      weighted_f1: 0.979,
+      macro_f1: 0.975,
+      weighted_precision: 0.981,
+      weighted_recall: 0.98,
+      logloss: 0.07,
+    });
+    await expect(engine.getModelSignature(resources, 2)).resolves.toEqual(
+      PENGUINS_SIGNATURE,
+    );
+  });
+
+  it('refuses to score on a served version without a signature (409), without invoking', async () => {
+    const packages = mockRegistry();
+    packages[sm.packageArn(2)] = {
+      ...sm.describePackage2,
+      CustomerMetadataProperties: undefined,
+    };
+    const { engine } = makeEngine();
+    await expect(
+      engine.predict(resources, [ABALONE_RECORD]),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        'serves version 2, which has no signature',
+      ),
+    });
+    expect(runtime.calls()).toHaveLength(0);
+  });
+
+  it('refuses a multiclass answer with the wrong number of probabilities', async () => {
+    mockClassifier(PENGUINS_SIGNATURE, {});
+    runtime.on(InvokeEndpointCommand).resolves({
+      $metadata: {},
+      Body: new TextEncoder().encode('0.9,0.1\n') as any,
+    });
+    const { engine } = makeEngine();
+    await expect(
+      engine.predict(resources, [PENGUINS_SIGNATURE.examples![0]]),
+    ).rejects.toThrow('row 1 has 2 value(s), expected 3');
+  });
+
+  it('predicts a binary version: one positive-class probability per row; binary metrics', async () => {
+    mockClassifier(BINARY_SIGNATURE, {
+      binary_classification_metrics: {
+        accuracy: { value: 0.95 },
+        precision: { value: 0.94 },
+        recall: { value: 0.93 },
+        f1: { value: 0.935 },
+        auc: { value: 0.99 },
+        pr_auc: { value: 0.98 },
+        logloss: { value: 0.12 },
+        true_positive_rate: { value: 0.93 },
+      },
+    });
+    runtime.on(InvokeEndpointCommand).resolves({
+      $metadata: {},
+      Body: new TextEncoder().encode('[0.25, 0.75]') as any,
+    });
+    const { engine } = makeEngine();
+    const res = await engine.predict(resources, [
+      { mean_radius: 12.1, mean_texture: 14 },
+      { mean_radius: 20.5, mean_texture: 25.2 },
+    ]);
+    expect(
+      Buffer.from(
+        runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input
+          .Body as Uint8Array,
+      ).toString('utf8'),
+    ).toBe('12.1,14\n20.5,25.2');
+    expect(res.predictions).toEqual([
+      {
+        value: 'benign',
+        diagnosis: 'benign',
+        probabilities: { benign: 0.75, malignant: 0.25 },
+      },
+      {
+        value: 'malignant',
+        diagnosis: 'malignant',
+        probabilities: { benign: 0.25, malignant: 0.75 },
+      },
+    ]);
+    const v2 = await engine.getModelVersion(resources, 2);
+    expect(v2).toMatchObject({
+      task: 'binary',
+      metrics: {
+        accuracy: 0.95,
+        precision: 0.94,
+        recall: 0.93,
+        f1: 0.935,
+        auc: 0.99,
+        pr_auc: 0.98,
+        logloss: 0.12,
+      },
+    });
+    // Only the contract's keys, not every rate of the report.
+    expect(v2.metrics).not.toHaveProperty('true_positive_rate');
   });
 });
 
@@ -1236,6 +1525,95 @@ describe('AwsEngine upload', () => {
     );
     expect(error.message).toContain('row 3');
     expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("checks a penguins upload by that system's spec (resources.system): row, column, value, reason", async () => {
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+    const { engine } = makeEngine();
+    const penguins = {
+      ...resources,
+      system: demoSystem('penguins').system,
+    };
+    const header =
+      'species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n';
+    const error = await engine
+      .uploadDataset(penguins, {
+        fileName: 'penguins.csv',
+        content: Buffer.from(
+          `${header}Adelie,Torgersen,39.1,18.7,181,3750,MALE\nGentoo,Biscoe,NA,,,,\nAdelie,Atlantis,39,18,181,3700,FEMALE\n`,
+        ),
+        actor,
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(DatasetValidationError);
+    expect(error.rowErrors).toEqual([
+      {
+        row: 4,
+        column: 'island',
+        value: 'Atlantis',
+        reason: expect.any(String),
+      },
+    ]);
+    expect(s3.calls()).toHaveLength(0);
+    // The Abalone file is not a penguins file: refused on its first row.
+    await expect(
+      engine.uploadDataset(penguins, {
+        fileName: 'abalone.csv',
+        content: Buffer.from(good),
+        actor,
+      }),
+    ).rejects.toBeInstanceOf(DatasetValidationError);
+  });
+
+  it("without a spec checks by the newest version's signature; with neither it is a 409 naming mlops.io/spec", async () => {
+    const packages = mockRegistry();
+    s3.on(PutObjectCommand).resolves({ $metadata: { httpStatusCode: 200 } });
+    const noSpec = { ...resources, system: undefined };
+    const { engine } = makeEngine({ listCacheTtlSeconds: 0 });
+    const res = await engine.uploadDataset(noSpec, {
+      fileName: 'more.csv',
+      content: Buffer.from(good),
+      actor,
+    });
+    expect(res.manifest.rowCount).toBe(2);
+    // v3 is the newest version; its signature was read.
+    expect(
+      s3.commandCalls(GetObjectCommand).map(c => c.args[0].input.Key),
+    ).toContain('runs/r5t7y9u1i3oq/preprocess/signature.json');
+    const bad = await engine
+      .uploadDataset(noSpec, {
+        fileName: 'bad.csv',
+        content: Buffer.from(`${good}Q,0.4,0.3,0.1,0.5,0.2,0.1,0.15,10\n`),
+        actor,
+      })
+      .catch(e => e);
+    expect(bad.rowErrors).toEqual([
+      expect.objectContaining({ row: 3, column: 'sex', value: 'Q' }),
+    ]);
+    // No spec and no signature (the newest version predates signatures).
+    packages[sm.packageArn(3)] = {
+      ...sm.describePackage3,
+      CustomerMetadataProperties: undefined,
+    };
+    const puts = s3.commandCalls(PutObjectCommand).length;
+    await expect(
+      engine.uploadDataset(noSpec, {
+        fileName: 'a.csv',
+        content: Buffer.from(good),
+        actor,
+      }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('mlops.io/spec'),
+    });
+    await expect(
+      engine.createDatasetUpload(noSpec, {
+        fileName: 'a.csv',
+        sizeBytes: 10,
+        actor,
+      }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(puts);
   });
 
   it('needs a data bucket', async () => {

@@ -2,18 +2,22 @@ import type {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import type {
-  AbaloneFeatures,
-  DatasetUploadSession,
-  DeploymentsResponse,
-  ListResponse,
-  MlopsResources,
-  ModelVersion,
-  PipelineExecution,
-  PipelineExecutionDetail,
-  PredictResponse,
-  ReleaseStage,
-  UploadDatasetResponse,
+import { ConflictError } from '@backstage/errors';
+import type { MlSystemSpec } from '@mlops-portal/ml-core';
+import {
+  ANNOTATION_SPEC,
+  type DatasetUploadSession,
+  type DeploymentsResponse,
+  type FeatureRecord,
+  type ListResponse,
+  type MlopsResources,
+  type ModelSignature,
+  type ModelVersion,
+  type PipelineExecution,
+  type PipelineExecutionDetail,
+  type PredictResponse,
+  type ReleaseStage,
+  type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ApprovalOptions,
@@ -40,6 +44,8 @@ import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
 import { PipelineRuns } from './pipelineRuns';
 import { ReleasePipeline } from './releasePipeline';
+import { ModelSignatures } from './signatures';
+import type { UploadSchema } from './ingest/validateCsv';
 
 export { buildSteps } from './pipelineSteps';
 export { versionFromArn } from './endpoint';
@@ -69,7 +75,11 @@ export interface AwsEngineOptions {
   /** Builds the monitoring part over the shared client context (CloudWatch, Model Monitor). */
   monitoring?: (
     ctx: ClientContext,
-    served: { modelVersion(r: MlopsResources): Promise<number | undefined> },
+    served: {
+      modelVersion(r: MlopsResources): Promise<number | undefined>;
+      /** The served version's signature; undefined when nothing is served or it has none. */
+      signature(r: MlopsResources): Promise<ModelSignature | undefined>;
+    },
   ) => AwsMonitoringPart;
 }
 
@@ -110,6 +120,7 @@ export class AwsEngine implements MlopsEngine {
     this.endpoint = new Endpoint(ctx);
     this.registry = new ModelRegistry(ctx, {
       reports: new EvaluationReports(ctx),
+      signatures: new ModelSignatures(ctx),
       endpoint: this.endpoint,
       release: this.release,
     });
@@ -124,6 +135,16 @@ export class AwsEngine implements MlopsEngine {
       modelVersion: async r => {
         const arn = await this.endpoint.servingPackageArn(r);
         return arn ? versionFromArn(arn) : undefined;
+      },
+      signature: async r => {
+        const arn = await this.endpoint.servingPackageArn(r);
+        if (!arn) return undefined;
+        try {
+          return await this.registry.signatureOfPackage(r, arn);
+        } catch (e) {
+          if ((e as Error)?.name === 'NotFoundError') return undefined;
+          throw e;
+        }
       },
     });
     if (monitoring?.getMonitoring) {
@@ -203,7 +224,7 @@ export class AwsEngine implements MlopsEngine {
     options: UploadDatasetOptions,
   ): Promise<UploadDatasetResponse> {
     this.checkTargets(r);
-    return this.data.uploadDataset(r, options);
+    return this.data.uploadDataset(r, options, await this.uploadSchema(r));
   }
 
   async createDatasetUpload(
@@ -211,6 +232,8 @@ export class AwsEngine implements MlopsEngine {
     options: CreateDatasetUploadOptions,
   ): Promise<DatasetUploadSession> {
     this.checkTargets(r);
+    // Before any bytes move: an upload that cannot be checked is refused now.
+    await this.uploadSchema(r);
     return this.uploads.create(r, options);
   }
 
@@ -219,7 +242,7 @@ export class AwsEngine implements MlopsEngine {
     options: CompleteDatasetUploadOptions,
   ): Promise<UploadDatasetResponse> {
     this.checkTargets(r);
-    return this.uploads.complete(r, options);
+    return this.uploads.complete(r, options, await this.uploadSchema(r));
   }
 
   async abortDatasetUpload(
@@ -228,6 +251,22 @@ export class AwsEngine implements MlopsEngine {
   ): Promise<void> {
     this.checkTargets(r);
     return this.uploads.abort(r, options);
+  }
+
+  /**
+   * What an upload is checked against: the entity's ML system spec (its data
+   * set), else the newest version's signature. With neither there is no
+   * schema, and the upload is refused (409) naming the annotation to add.
+   */
+  private async uploadSchema(r: MlopsResources): Promise<UploadSchema> {
+    // The plugin validated the spec (ml-core's parseSpec) before this call.
+    const dataset = (r.system?.spec as MlSystemSpec | undefined)?.spec?.dataset;
+    if (dataset) return { source: 'spec', dataset };
+    const signature = await this.registry.newestSignature(r);
+    if (signature) return { source: 'signature', signature };
+    throw new ConflictError(
+      `${r.entityRef} names no ML system spec (annotation ${ANNOTATION_SPEC}) and model package group ${r.modelPackageGroupName} has no version with a signature: there is no schema to check the upload against`,
+    );
   }
 
   /** The account/region and data bucket an upload would use must be allowed. */
@@ -239,9 +278,41 @@ export class AwsEngine implements MlopsEngine {
 
   predict(
     r: MlopsResources,
-    instances: AbaloneFeatures[],
+    instances: FeatureRecord[],
     options?: { source?: PredictionSource },
   ): Promise<PredictResponse> {
-    return this.endpoint.predict(r, instances, options?.source);
+    return this.endpoint.predict(
+      r,
+      instances,
+      arn => this.servedSignature(r, arn),
+      options?.source,
+    );
+  }
+
+  /**
+   * The served version's input columns; a version from before signatures
+   * cannot be scored by column name (409, not a 404 of the predict route).
+   */
+  private async servedSignature(
+    r: MlopsResources,
+    arn: string,
+  ): Promise<ModelSignature> {
+    try {
+      return await this.registry.signatureOfPackage(r, arn);
+    } catch (e) {
+      if ((e as Error)?.name !== 'NotFoundError') throw e;
+      throw new ConflictError(
+        `Endpoint ${r.endpointName} serves version ${versionFromArn(
+          arn,
+        )}, which has no signature: its input columns are unknown, so records cannot be scored. Deploy a version registered with one.`,
+      );
+    }
+  }
+
+  getModelSignature(
+    r: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature> {
+    return this.registry.getModelSignature(r, version);
   }
 }

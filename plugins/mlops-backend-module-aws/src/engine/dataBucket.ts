@@ -10,7 +10,7 @@ import {
 } from '@mlops-portal/plugin-mlops-node';
 import type { ClientContext } from './clientContext';
 import { withStagedCsv, type StagedCsv } from './ingest/stagedCsv';
-import type { CsvValidationResult } from './ingest/validateCsv';
+import type { CsvValidationResult, UploadSchema } from './ingest/validateCsv';
 import { parseS3Uri } from './mappers';
 import { retryTransient } from './retryTransient';
 
@@ -44,13 +44,18 @@ export class DataBucket {
   async uploadDataset(
     r: MlopsResources,
     options: UploadDatasetOptions,
+    schema: UploadSchema,
   ): Promise<UploadDatasetResponse> {
     const target = dataTarget(r, this.options.defaultUri);
     const fileName = safeFileName(options.fileName);
     requireSize(fileName, options.sizeBytes);
     // Before the body is read: no credentials, no point in staging it.
     const { s3 } = await this.ctx.clients(r);
-    const staging = { dir: this.options.stagingDir, logger: this.ctx.logger };
+    const staging = {
+      dir: this.options.stagingDir,
+      logger: this.ctx.logger,
+      schema,
+    };
     return withStagedCsv(options.content, staging, async staged => {
       // A short body would show as a bad last row: its size is said first.
       requireSize(fileName, staged.checked.sizeBytes, options.sizeBytes);

@@ -30,7 +30,7 @@ import {
   safeFileName,
   uploadedManifest,
 } from './dataBucket';
-import { validateCsv } from './ingest/validateCsv';
+import { validateCsv, type UploadSchema } from './ingest/validateCsv';
 
 /** Parts are at least 8 MiB (S3's minimum is 5 MiB, except the last part). */
 export const MIN_PART_BYTES = 8 * 1024 * 1024;
@@ -110,6 +110,7 @@ export class DatasetUploads {
   async complete(
     r: MlopsResources,
     options: CompleteDatasetUploadOptions,
+    schema: UploadSchema,
   ): Promise<UploadDatasetResponse> {
     const target = this.target(r);
     const { bucket } = target;
@@ -138,7 +139,7 @@ export class DatasetUploads {
       // The SDK's Body is a Node Readable here: streamed, never held whole.
       const checked = requireValid(
         fileName,
-        await validateCsv(object.Body as Readable),
+        await validateCsv(object.Body as Readable, schema),
       );
       const now = new Date();
       const published = dataKey(target.key, fileName, now);

@@ -12,16 +12,17 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
-  ageFromRings,
-  type AbaloneFeatures,
+  toPrediction,
   type Deployment,
   type DeploymentsResponse,
   type EndpointSummary,
+  type FeatureRecord,
   type MlopsResources,
+  type ModelSignature,
   type PredictResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type { ClientContext } from './clientContext';
-import { iso, parseInvokeResponse, toInvokeCsv } from './mappers';
+import { iso, parseInvokeScores, toInvokeCsv } from './mappers';
 
 /** Serving state of the entity's endpoint, as cached (plain JSON). */
 interface EndpointState {
@@ -192,9 +193,15 @@ export class Endpoint {
     return { endpoint, deployments };
   }
 
+  /**
+   * Scores records on the endpoint: CSV in the served version's signature
+   * order, the answer read by its task and mapped with -common's
+   * toPrediction (the same predictions as every engine's).
+   */
   async predict(
     r: MlopsResources,
-    instances: AbaloneFeatures[],
+    instances: FeatureRecord[],
+    signatureOf: (modelPackageArn: string) => Promise<ModelSignature>,
     source?: PredictionSource,
   ): Promise<PredictResponse> {
     if (!Array.isArray(instances) || instances.length === 0) {
@@ -215,6 +222,14 @@ export class Endpoint {
         `Endpoint ${r.endpointName} is ${state.endpoint.status}, not InService`,
       );
     }
+    const servedArn = state.endpoint.modelPackageArn;
+    if (!servedArn) {
+      throw new ServiceUnavailableError(
+        `Endpoint ${r.endpointName} does not say which model version it serves (tag ${MODEL_PACKAGE_TAG}); its input columns are unknown`,
+      );
+    }
+    const signature = await signatureOf(servedArn);
+    const body = toInvokeCsv(signature.inputs, instances);
     const { runtime } = await this.ctx.clients(r);
     const res = await this.ctx.call('sagemaker:InvokeEndpoint', () =>
       runtime.send(
@@ -222,7 +237,7 @@ export class Endpoint {
           EndpointName: r.endpointName,
           ContentType: 'text/csv',
           Accept: 'text/csv',
-          Body: Buffer.from(toInvokeCsv(instances), 'utf8'),
+          Body: Buffer.from(body, 'utf8'),
           // Data Capture records it: public-route and portal-widget traffic
           // are tagged apart.
           ...(source ? { CustomAttributes: `source=${source}` } : {}),
@@ -230,24 +245,25 @@ export class Endpoint {
       ),
     );
     const text = res?.Body ? Buffer.from(res.Body).toString('utf8') : '';
-    let rings: number[];
+    let scores: number[][];
     try {
-      rings = parseInvokeResponse(text);
-    } catch {
+      scores = parseInvokeScores(text, signature.outputs, instances.length);
+    } catch (e) {
       throw new Error(
-        `Endpoint ${r.endpointName} returned a response that is not CSV or JSON`,
-      );
-    }
-    if (
-      rings.length !== instances.length ||
-      rings.some(v => !Number.isFinite(v))
-    ) {
-      throw new Error(
-        `Endpoint ${r.endpointName} returned ${rings.length} prediction(s) for ${instances.length} instance(s)`,
+        `Endpoint ${r.endpointName} returned an answer that does not fit its ${
+          signature.outputs.task
+        } signature: ${
+          e instanceof SyntaxError ? 'not CSV or JSON' : (e as Error).message
+        }`,
       );
     }
     return {
-      predictions: rings.map(v => ({ rings: v, age: ageFromRings(v) })),
+      predictions: scores.map(row =>
+        toPrediction(
+          signature.outputs,
+          signature.outputs.task === 'multiclass' ? row : row[0],
+        ),
+      ),
       modelVersion: state.endpoint.modelVersion ?? 0,
       endpointName: r.endpointName,
     };

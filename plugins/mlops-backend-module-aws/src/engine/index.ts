@@ -71,6 +71,7 @@ export async function createAwsEngine(options: {
         logger: options.logger,
         clients: r => ctx.clients(r),
         servedModelVersion: r => served.modelVersion(r),
+        servedInputs: async r => (await served.signature(r))?.inputs,
       }),
   });
 }

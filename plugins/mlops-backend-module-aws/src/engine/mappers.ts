@@ -1,14 +1,17 @@
+import { InputError } from '@backstage/errors';
 import type {
-  AbaloneFeatures,
   ApprovalEvent,
+  FeatureRecord,
+  ModelSignature,
+  SignatureColumn,
   ExecutionTrigger,
   ModelApprovalStatus,
+  ModelMetrics,
+  ModelTask,
   PipelineExecutionStatus,
-  RegressionMetrics,
   ReleaseStageStatus,
   StepStatus,
 } from '@mlops-portal/plugin-mlops-common';
-import { NUMERIC_FEATURES } from '@mlops-portal/plugin-mlops-common';
 
 /** Dates from the SDK become ISO strings (the common types' format). */
 export function iso(date: Date | string | undefined): string | undefined {
@@ -257,34 +260,68 @@ function principal(
 
 // --- Metrics ---------------------------------------------------------------------
 
-/** SageMaker's evaluation.json: {"regression_metrics": {"mse": {"value", "standard_deviation"}, ...}}. */
+/** The Model Quality report's section of each task (SageMaker's evaluation.json). */
+const REPORT_SECTIONS: Array<[string, ModelTask]> = [
+  ['regression_metrics', 'regression'],
+  ['binary_classification_metrics', 'binary'],
+  ['multiclass_classification_metrics', 'multiclass'],
+];
+
+/** The flat ModelMetrics keys each task keeps (-common signature.ts), in report order. */
+const TASK_METRIC_KEYS: Record<ModelTask, string[]> = {
+  regression: ['mse', 'rmse', 'mae', 'r2'],
+  binary: ['accuracy', 'precision', 'recall', 'f1', 'auc', 'pr_auc', 'logloss'],
+  multiclass: [
+    'accuracy',
+    'weighted_f1',
+    'macro_f1',
+    'weighted_precision',
+    'weighted_recall',
+    'logloss',
+  ],
+};
+
+/** What a model quality report says: its task and the flat metrics. */
+export interface EvaluationReport {
+  task: ModelTask;
+  metrics: ModelMetrics;
+}
+
+/**
+ * SageMaker's evaluation.json, any task: `{"<task section>": {"<metric>":
+ * {"value", "standard_deviation"}, ...}}` → the task and flat ModelMetrics
+ * (regression also keeps MSE's standard deviation as `residualStd`).
+ * Undefined when the text is not a report of a known task or has none of its
+ * metrics.
+ */
 export function parseEvaluationJson(
   text: string,
-): RegressionMetrics | undefined {
+): EvaluationReport | undefined {
   let doc: any;
   try {
     doc = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const m = doc?.regression_metrics;
-  const value = (k: string): number | undefined => {
-    const v = m?.[k]?.value ?? m?.[k];
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  };
-  const mse = value('mse');
-  if (mse === undefined) return undefined;
-  const std = m?.mse?.standard_deviation;
-  const metrics: RegressionMetrics = { mse };
-  const rmse = value('rmse');
-  const mae = value('mae');
-  const r2 = value('r2');
-  if (rmse !== undefined) metrics.rmse = rmse;
-  if (mae !== undefined) metrics.mae = mae;
-  if (r2 !== undefined) metrics.r2 = r2;
-  if (typeof std === 'number' && Number.isFinite(std))
-    metrics.residualStd = std;
-  return metrics;
+  const found = REPORT_SECTIONS.find(
+    ([section]) => doc?.[section] && typeof doc[section] === 'object',
+  );
+  if (!found) return undefined;
+  const [section, task] = found;
+  const m = doc[section];
+  const num = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  const metrics: ModelMetrics = {};
+  for (const key of TASK_METRIC_KEYS[task]) {
+    const v = num(m[key]?.value ?? m[key]);
+    if (v !== undefined) metrics[key] = v;
+  }
+  if (Object.keys(metrics).length === 0) return undefined;
+  if (task === 'regression') {
+    const std = num(m.mse?.standard_deviation);
+    if (std !== undefined) metrics.residualStd = std;
+  }
+  return { task, metrics };
 }
 
 export function parseS3Uri(
@@ -296,38 +333,113 @@ export function parseS3Uri(
 
 // --- Predict ---------------------------------------------------------------------
 
-/** One CSV line per instance: the 8 raw features in data-set order, sex first. */
-export function toInvokeCsv(instances: AbaloneFeatures[]): string {
-  return instances
-    .map(i => [i.sex, ...NUMERIC_FEATURES.map(k => String(i[k]))].join(','))
-    .join('\n');
+/** A CSV cell that holds `,`, a quote, a line break or edge spaces is quoted (RFC 4180). */
+function csvCell(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
- * Reads the predicted rings from an endpoint response: CSV (one value per
- * line, or comma-separated on one line) or JSON (an array, or
- * `{"predictions": [...]}` with numbers or `{score}` objects).
+ * One CSV line per record, the columns in the signature's input order (the
+ * order the endpoint's preprocessor reads): numbers as they are, categories
+ * as strings (quoted when they must be), booleans as `true`/`false`, missing
+ * cells empty. Records were checked against the signature by the service; a
+ * number that is not finite is still refused here, never sent as `NaN`.
  */
-export function parseInvokeResponse(body: string): number[] {
+export function toInvokeCsv(
+  inputs: ReadonlyArray<Pick<SignatureColumn, 'name' | 'type'>>,
+  records: FeatureRecord[],
+): string {
+  return records
+    .map((record, row) => {
+      if (!record || typeof record !== 'object' || Array.isArray(record))
+        throw new InputError(
+          `instances[${row}] must be a record of column values`,
+        );
+      return inputs
+        .map(({ name, type }) => {
+          const v = record[name];
+          if (v === null || v === undefined) return '';
+          if (typeof v === 'number') {
+            if (!Number.isFinite(v))
+              throw new InputError(
+                `instances[${row}].${name}: ${v} is not a finite number`,
+              );
+            return String(v);
+          }
+          if (typeof v === 'boolean') return v ? 'true' : 'false';
+          if (type !== 'numeric') return csvCell(v);
+          // A numeric column given as text is sent as the number it is, or refused.
+          const n = Number(v);
+          if (v.trim() === '' || !Number.isFinite(n))
+            throw new InputError(
+              `instances[${row}].${name}: '${v.slice(0, 40)}' is not a number`,
+            );
+          return String(n);
+        })
+        .join(',');
+    })
+    .join('\n');
+}
+
+/** How many numbers the endpoint answers per row: one, or one per class (multiclass). */
+export function scoresPerRow(outputs: ModelSignature['outputs']): number {
+  return outputs.task === 'multiclass' ? outputs.classes?.length ?? 0 : 1;
+}
+
+/**
+ * Reads the model's raw scores from an endpoint response, by task: regression
+ * one predicted value per row, binary the positive class's probability per
+ * row, multiclass one probability per class per row. Accepted forms: CSV (one
+ * row per line; a single line of values when each row has one), or JSON (an
+ * array, or `{"predictions": [...]}`, of numbers, arrays or `{score}` /
+ * `{probabilities}` objects). Throws an Error saying what does not fit.
+ */
+export function parseInvokeScores(
+  body: string,
+  outputs: ModelSignature['outputs'],
+  rows: number,
+): number[][] {
+  const width = scoresPerRow(outputs);
   const text = body.trim();
+  let scores: number[][];
   if (text.startsWith('[') || text.startsWith('{')) {
     const doc = JSON.parse(text);
     const list: unknown[] = Array.isArray(doc)
       ? doc
       : doc?.predictions ?? doc?.outputs ?? [];
-    return list.map(v => {
-      if (typeof v === 'number') return v;
-      if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
+    scores = list.map(v => {
+      if (typeof v === 'number') return [v];
+      if (Array.isArray(v)) return v.map(Number);
       const o = v as any;
-      const n = o?.score ?? o?.predicted_label ?? o?.prediction;
-      return typeof n === 'number' ? n : Number(n);
+      const p = o?.probabilities ?? o?.predicted_probabilities;
+      if (Array.isArray(p)) return p.map(Number);
+      const n = o?.score ?? o?.prediction;
+      return [typeof n === 'number' ? n : Number(n)];
     });
+  } else {
+    const lines = text.split(/\r?\n/).filter(l => l.trim() !== '');
+    scores = lines.map(l => l.split(',').map(c => Number(c.trim())));
+    // A one-value-per-row model may answer all rows on one line.
+    if (width === 1 && scores.length === 1 && scores[0].length === rows)
+      scores = scores[0].map(v => [v]);
   }
-  return text
-    .split(/[\n,]/)
-    .map(s => s.trim())
-    .filter(s => s !== '')
-    .map(Number);
+  if (scores.length !== rows) {
+    throw new Error(`${scores.length} prediction(s) for ${rows} row(s)`);
+  }
+  const probability = outputs.task !== 'regression';
+  scores.forEach((row, i) => {
+    if (row.length !== width)
+      throw new Error(
+        `row ${i + 1} has ${row.length} value(s), expected ${width}`,
+      );
+    if (row.some(v => !Number.isFinite(v) || (probability && (v < 0 || v > 1))))
+      throw new Error(
+        `row ${i + 1} is not ${
+          probability ? 'a probability' : 'a number'
+        }: ${row.join(',')}`,
+      );
+  });
+  return scores;
 }
 
 // --- Resource scoping ----------------------------------------------------------

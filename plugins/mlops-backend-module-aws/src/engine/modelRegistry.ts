@@ -12,6 +12,8 @@ import type {
   ListResponse,
   MlopsResources,
   ModelArtifact,
+  ModelSignature,
+  ModelTask,
   ModelVersion,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
@@ -29,6 +31,8 @@ import {
   iso,
 } from './mappers';
 import type { ReleasePipeline } from './releasePipeline';
+import type { EvaluationReport } from './mappers';
+import { SIGNATURE_METADATA_KEY, type ModelSignatures } from './signatures';
 
 type StoredVersion = Omit<ModelVersion, 'deployed'>;
 
@@ -65,6 +69,7 @@ export class ModelRegistry {
     private readonly ctx: ClientContext,
     private readonly parts: {
       reports: EvaluationReports;
+      signatures: ModelSignatures;
       endpoint: Endpoint;
       release: ReleasePipeline;
     },
@@ -196,6 +201,19 @@ export class ModelRegistry {
   }
 
   async loadVersion(r: MlopsResources, arn: string): Promise<StoredVersion> {
+    const pkg = await this.describe(r, arn);
+    const metricsUri = pkg?.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
+    const report = metricsUri
+      ? await this.parts.reports.readReport(r, metricsUri)
+      : undefined;
+    return toModelVersion(r, pkg, report);
+  }
+
+  /** DescribeModelPackage of a package of the entity's group (NotFoundError for another group's). */
+  private async describe(
+    r: MlopsResources,
+    arn: string,
+  ): Promise<DescribeModelPackageCommandOutput> {
     const { sagemaker } = await this.ctx.clients(r);
     const pkg = await this.ctx.call('sagemaker:DescribeModelPackage', () =>
       sagemaker.send(
@@ -210,11 +228,38 @@ export class ModelRegistry {
         `Model package ${arn} is not in group ${r.modelPackageGroupName}`,
       );
     }
-    const metricsUri = pkg?.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
-    const metrics = metricsUri
-      ? await this.parts.reports.readMetrics(r, metricsUri)
-      : undefined;
-    return toModelVersion(r, pkg, metrics);
+    return pkg;
+  }
+
+  /** The signature a version of the entity's group was registered with. */
+  async getModelSignature(
+    r: MlopsResources,
+    version: number,
+  ): Promise<ModelSignature> {
+    const summary = await this.findVersion(r, version);
+    return this.parts.signatures.read(r, await this.describe(r, summary.arn));
+  }
+
+  /** The signature of the package with this ARN (the one an endpoint serves). */
+  async signatureOfPackage(
+    r: MlopsResources,
+    arn: string,
+  ): Promise<ModelSignature> {
+    return this.parts.signatures.read(r, await this.describe(r, arn));
+  }
+
+  /** The newest version's signature, or undefined when the group has none with one. */
+  async newestSignature(
+    r: MlopsResources,
+  ): Promise<ModelSignature | undefined> {
+    const newest = (await this.listPackageSummaries(r))[0];
+    if (!newest) return undefined;
+    try {
+      return await this.signatureOfPackage(r, newest.arn);
+    } catch (e) {
+      if ((e as Error)?.name === 'NotFoundError') return undefined;
+      throw e;
+    }
   }
 
   async updateModelApproval(
@@ -295,7 +340,7 @@ function toSummaries(
 function toModelVersion(
   r: MlopsResources,
   pkg: DescribeModelPackageCommandOutput | undefined,
-  metrics: ModelVersion['metrics'],
+  report: EvaluationReport | undefined,
 ): StoredVersion {
   if (!pkg?.ModelPackageArn || pkg.ModelPackageVersion === undefined) {
     throw new NotFoundError('Model package not found');
@@ -311,6 +356,8 @@ function toModelVersion(
     }));
   const evaluation = pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri;
   if (evaluation) artifacts.push({ name: 'evaluation', uri: evaluation });
+  const signature = pkg.CustomerMetadataProperties?.[SIGNATURE_METADATA_KEY];
+  if (signature) artifacts.push({ name: 'signature', uri: signature });
   const generatedBy = pkg.MetadataProperties?.GeneratedBy;
   return {
     modelPackageGroupName: pkg.ModelPackageGroupName ?? r.modelPackageGroupName,
@@ -326,10 +373,24 @@ function toModelVersion(
       generatedBy && /:pipeline\/.+\/execution\//.test(generatedBy)
         ? generatedBy
         : undefined,
-    metrics,
+    ...taskOf(pkg, report),
+    ...(report ? { metrics: report.metrics } : {}),
     artifacts,
     approvalHistory: approvalHistory(pkg),
   };
+}
+
+/** Register's `mlops:task` says what the version predicts; else its report's section does. */
+const TASK_METADATA_KEY = 'mlops:task';
+const TASKS: readonly ModelTask[] = ['regression', 'binary', 'multiclass'];
+
+function taskOf(
+  pkg: DescribeModelPackageCommandOutput,
+  report: EvaluationReport | undefined,
+): { task?: ModelTask } {
+  const declared = pkg.CustomerMetadataProperties?.[TASK_METADATA_KEY];
+  const task = TASKS.find(t => t === declared) ?? report?.task;
+  return task ? { task } : {};
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time (DescribeModelPackage has a low TPS). */

@@ -29,7 +29,7 @@ import {
   type ParameterValues,
   type PipelineExecution,
   type PipelineExecutionDetail,
-  type RegressionMetrics,
+  type ModelMetrics,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ListOptions,
@@ -195,7 +195,7 @@ export class PipelineRuns {
       s => typeof s.metadata?.modelPackageArn === 'string',
     )?.metadata?.modelPackageArn as string | undefined;
     let modelVersion: number | undefined;
-    let metrics: RegressionMetrics | undefined;
+    let metrics: ModelMetrics | undefined;
     if (registered) {
       try {
         const v = await this.registry.loadVersion(r, registered);

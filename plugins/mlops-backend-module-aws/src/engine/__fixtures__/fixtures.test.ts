@@ -1,4 +1,13 @@
+import { resolveSchema } from '@mlops-portal/ml-core';
+import fs from 'fs';
+import { demoSystem } from '../__testUtils__/demoSystems';
+import { parseSignatureJson } from '../signatures';
 import * as cp from './codepipeline';
+import {
+  ABALONE_SIGNATURE,
+  BINARY_SIGNATURE,
+  PENGUINS_SIGNATURE,
+} from './signatures';
 import * as sm from './sagemaker';
 import {
   validateAwsShapes,
@@ -149,6 +158,36 @@ describe('hand-written AWS fixtures', () => {
     const definition = JSON.parse(sm.PIPELINE_DEFINITION);
     expect(definition.Steps.map((s: { Name: string }) => s.Name)).toEqual(
       expect.arrayContaining(['Preprocess', 'Train', 'Evaluate', 'CheckMSE']),
+    );
+  });
+});
+
+describe('signature fixtures', () => {
+  it.each([
+    ['abalone', ABALONE_SIGNATURE],
+    ['penguins', PENGUINS_SIGNATURE],
+  ] as const)(
+    "%s: the engine's signature check accepts it, and its inputs, types, categories and classes are ml-core's reading of the demo spec and data",
+    (name, signature) => {
+      expect(parseSignatureJson(JSON.stringify(signature))).toEqual(signature);
+      const demo = demoSystem(name);
+      const schema = resolveSchema(
+        demo.spec.spec.dataset,
+        fs.readFileSync(demo.dataPath, 'utf8'),
+      );
+      const features = schema.columns.filter(c => c.name !== schema.target);
+      expect(signature.inputs.map(i => [i.name, i.type, i.categories])).toEqual(
+        features.map(c => [c.name, c.type, c.categories]),
+      );
+      expect(signature.outputs.target).toBe(schema.target);
+      expect(signature.outputs.task).toBe(schema.task);
+      expect(signature.outputs.classes).toEqual(schema.classes);
+    },
+  );
+
+  it('the binary one passes the same check', () => {
+    expect(parseSignatureJson(JSON.stringify(BINARY_SIGNATURE))).toEqual(
+      BINARY_SIGNATURE,
     );
   });
 });

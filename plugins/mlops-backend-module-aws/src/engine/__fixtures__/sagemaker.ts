@@ -19,6 +19,7 @@ import type {
   ListPipelineParametersForExecutionCommandOutput,
   ListTagsCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import { ABALONE_SIGNATURE } from './signatures';
 import {
   SKLEARN_REPOSITORY,
   SKLEARN_TAG,
@@ -384,6 +385,10 @@ export const listPackagesPage2: ListModelPackagesCommandOutput = {
 export const evaluationUri = (exec: string) =>
   `s3://abalone-artifacts-${ACCOUNT}/runs/${exec}/evaluation/evaluation.json`;
 
+/** Where Preprocess writes the run's signature.json; Register names it in `mlops:signature`. */
+export const signatureUri = (exec: string) =>
+  `s3://abalone-artifacts-${ACCOUNT}/runs/${exec}/preprocess/signature.json`;
+
 const describePackage = (
   version: number,
   exec: string,
@@ -445,9 +450,15 @@ const describePackage = (
 
 export const describePackage3 = describePackage(3, 'r5t7y9u1i3oq', {
   CreationTime: new Date('2026-11-26T20:05:41.118Z'),
+  CustomerMetadataProperties: {
+    'mlops:signature': signatureUri('r5t7y9u1i3oq'),
+  },
 });
 
 export const describePackage2 = describePackage(2, 'k3x9q2m7w1pa', {
+  CustomerMetadataProperties: {
+    'mlops:signature': signatureUri('k3x9q2m7w1pa'),
+  },
   ModelApprovalStatus: 'Approved',
   ApprovalDescription:
     'Approved by user:default/alice via Backstage: MSE 4.4 beats v1',
@@ -492,6 +503,18 @@ export const evaluationJson = {
   [evaluationUri('a0b1c2d3e4f5')]: JSON.stringify({
     regression_metrics: { mse: { value: 5.93, standard_deviation: 2.435 } },
   }),
+};
+
+/** v1 predates signatures: its package names none. */
+export const signatureJson = {
+  [signatureUri('r5t7y9u1i3oq')]: JSON.stringify(ABALONE_SIGNATURE),
+  [signatureUri('k3x9q2m7w1pa')]: JSON.stringify(ABALONE_SIGNATURE),
+};
+
+/** Every S3 object the registry fixtures name, by URI. */
+export const s3Objects: Record<string, string> = {
+  ...evaluationJson,
+  ...signatureJson,
 };
 
 export const ENDPOINT_CONFIG = 'abalone-endpoint-config-v2-20261124T1505';

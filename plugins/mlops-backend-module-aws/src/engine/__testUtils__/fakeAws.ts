@@ -45,6 +45,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as cp from '../__fixtures__/codepipeline';
+import { ABALONE_SIGNATURE } from '../__fixtures__/signatures';
 import * as sm from '../__fixtures__/sagemaker';
 import { DATA_BUCKET, awsError, s3Body } from './helpers';
 
@@ -369,8 +370,13 @@ export function createFakeAwsAccount() {
           },
         }),
       );
+      // Register names the run's signature.json (Preprocess writes it).
+      objects.set(sm.signatureUri(id), JSON.stringify(ABALONE_SIGNATURE));
       packages.push({
         ...sm.describePackage3,
+        CustomerMetadataProperties: {
+          'mlops:signature': sm.signatureUri(id),
+        },
         ModelPackageVersion: version,
         ModelPackageArn: sm.packageArn(version),
         CreationTime: registered,

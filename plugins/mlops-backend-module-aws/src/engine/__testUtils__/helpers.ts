@@ -10,6 +10,7 @@ import {
   REGION,
   RELEASE,
 } from '../__fixtures__/sagemaker';
+import { demoSystem } from './demoSystems';
 
 export const DATA_BUCKET = 'abalone-data-123456789012';
 
@@ -21,6 +22,8 @@ export const resources: MlopsResources = {
   releasePipelineName: RELEASE,
   region: REGION,
   dataBucketUri: `s3://${DATA_BUCKET}/data/`,
+  // What the plugin attaches from the entity's mlops.io/spec.
+  system: demoSystem('abalone').system,
 };
 
 export const actor = { ref: 'user:default/guest' };

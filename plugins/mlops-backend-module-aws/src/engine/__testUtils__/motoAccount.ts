@@ -53,6 +53,7 @@ import {
   ENDPOINT,
   ROLE_ARN,
 } from '../__fixtures__/sagemaker';
+import { ABALONE_SIGNATURE } from '../__fixtures__/signatures';
 import { DATA_BUCKET, testCredentials } from './helpers';
 
 export const ARTIFACT_BUCKET = `abalone-artifacts-${ACCOUNT}`;
@@ -102,6 +103,8 @@ export function trainDemoModel() {
     preprocessor: JSON.stringify(data.preprocessor),
     model: booster.toXGBoostJSONString(),
     evaluation: JSON.stringify(toEvaluationJson(metrics)),
+    // The demo spec's inputs in the order this model's preprocessor reads them.
+    signature: JSON.stringify(ABALONE_SIGNATURE),
     metrics,
   };
 }
@@ -204,7 +207,11 @@ export async function startMotoAccount(
   );
   await harness.control(`pipelines/${PIPELINE}`, {
     outputs: {
-      Preprocess: { preprocessor: { 'model.tar.gz': trained.preprocessor } },
+      Preprocess: {
+        preprocessor: { 'model.tar.gz': trained.preprocessor },
+        // Register names it in the package's mlops:signature.
+        signature: { 'signature.json': trained.signature },
+      },
       Train: { 'model.tar.gz': trained.model },
       Evaluate: { evaluation: { 'evaluation.json': trained.evaluation } },
     },

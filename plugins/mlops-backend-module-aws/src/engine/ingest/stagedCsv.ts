@@ -6,7 +6,12 @@ import os from 'os';
 import path from 'path';
 import type { Readable } from 'stream';
 import { finished } from 'stream/promises';
-import { pieces, validateCsv, type CsvValidationResult } from './validateCsv';
+import {
+  pieces,
+  validateCsv,
+  type CsvValidationResult,
+  type UploadSchema,
+} from './validateCsv';
 
 /** An upload read once into a private temp file, with what validating it found. */
 export interface StagedCsv {
@@ -20,6 +25,8 @@ export interface StageOptions {
   /** Parent of the per-upload temp directories; default os.tmpdir(). */
   dir?: string;
   logger: LoggerService;
+  /** What the rows are checked against (the system's spec or newest signature). */
+  schema: UploadSchema;
 }
 
 /**
@@ -40,7 +47,7 @@ export async function withStagedCsv<T>(
   const opened: Readable[] = [];
   try {
     const file = path.join(dir, 'upload.csv');
-    const checked = await stageAndValidate(content, file);
+    const checked = await stageAndValidate(content, file, options.schema);
     const open = () => {
       const stream = createReadStream(file);
       opened.push(stream);
@@ -69,6 +76,7 @@ export async function withStagedCsv<T>(
 async function stageAndValidate(
   content: Buffer | Readable,
   file: string,
+  schema: UploadSchema,
 ): Promise<CsvValidationResult> {
   const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
   // Listening from the start: a write error is never an unhandled 'error'.
@@ -85,6 +93,7 @@ async function stageAndValidate(
   try {
     return await validateCsv(
       throughFile(Buffer.isBuffer(content) ? pieces(content) : content),
+      schema,
     );
   } finally {
     out.destroy();

@@ -1,9 +1,11 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Worker } from 'worker_threads';
 import type { CsvValidationResult } from './csvStream';
+import type { UploadSchema } from './uploadSchema';
 import type { FromValidator, ToValidator } from './validatorProtocol';
 
 export type { CsvValidationResult } from './csvStream';
+export type { UploadSchema } from './uploadSchema';
 
 const PACKAGE = '@mlops-portal/plugin-mlops-backend-module-aws';
 /** Chunks sent ahead of the worker's acks: bounds what waits in its queue. */
@@ -46,11 +48,13 @@ export function* pieces(buffer: Buffer): Iterable<Uint8Array> {
 }
 
 /**
- * Validates an Abalone CSV in a worker thread, streaming: the event loop
- * only moves chunks, and at most IN_FLIGHT chunks wait in the worker.
+ * Validates a CSV against the ML system's schema in a worker thread,
+ * streaming: the event loop only moves chunks, and at most IN_FLIGHT chunks
+ * wait in the worker.
  */
 export async function validateCsv(
   source: Buffer | AsyncIterable<Uint8Array>,
+  schema: UploadSchema,
   options: { maxHeapMb?: number } = {},
 ): Promise<CsvValidationResult> {
   // A heap cap: whatever the file, validation cannot grow the backend's memory.
@@ -81,6 +85,7 @@ export async function validateCsv(
   const send = (msg: ToValidator, transfer: ArrayBuffer[] = []) =>
     worker.postMessage(msg, transfer);
   try {
+    send({ type: 'start', schema });
     const chunks = Buffer.isBuffer(source) ? pieces(source) : source;
     for await (const chunk of chunks) {
       while (inFlight >= IN_FLIGHT) {

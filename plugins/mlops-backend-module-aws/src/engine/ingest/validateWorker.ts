@@ -9,10 +9,14 @@ import type { ToValidator } from './validatorProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('validateWorker must run as a worker thread');
-const validator = new CsvStreamValidator();
+let validator: CsvStreamValidator | undefined;
 port.on('message', (msg: ToValidator) => {
   try {
-    if (msg.type === 'chunk') {
+    if (msg.type === 'start') {
+      validator = new CsvStreamValidator(msg.schema);
+    } else if (!validator) {
+      throw new Error('the schema must come before the data');
+    } else if (msg.type === 'chunk') {
       validator.write(msg.data);
       port.postMessage({ type: 'ack' });
     } else {

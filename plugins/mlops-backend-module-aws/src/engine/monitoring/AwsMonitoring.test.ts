@@ -27,6 +27,8 @@ import {
 import * as fx from './__fixtures__/monitoring';
 import { createAwsMonitoring } from './AwsMonitoring';
 import { trafficQueries } from './traffic';
+import type { MonitoredInput } from './drift';
+import { PENGUINS_SIGNATURE } from '../__fixtures__/signatures';
 
 const { validateAwsShapes } =
   // eslint-disable-next-line @backstage/no-relative-monorepo-imports
@@ -44,7 +46,10 @@ const sagemaker = mockClient(SageMakerClient);
 const cloudwatch = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 
-function makeMonitoring(servedModelVersion?: number) {
+function makeMonitoring(
+  servedModelVersion?: number,
+  servedInputs?: readonly MonitoredInput[],
+) {
   const common = { region: sm.REGION, credentials: testCredentials };
   const clients = {
     sagemaker: new SageMakerClient(common),
@@ -55,6 +60,7 @@ function makeMonitoring(servedModelVersion?: number) {
     logger: mockServices.logger.mock(),
     clients: async () => clients,
     servedModelVersion: async () => servedModelVersion,
+    servedInputs: async () => servedInputs,
     now: () => fx.NOW,
   });
 }
@@ -360,6 +366,7 @@ describe('drift', () => {
     ]);
     expect(drift.features[1]).toEqual({
       feature: 'length',
+      type: 'numeric',
       psi: null,
       ks: 0.2431,
       status: 'drift',
@@ -367,6 +374,48 @@ describe('drift', () => {
     });
     expect(drift.features[0].ks).toBeNull();
     expect(drift.features[3].sampleCount).toBe(249);
+    // Without the served signature, string statistics mean categorical.
+    expect(drift.features[0]).toMatchObject({
+      type: 'categorical',
+      linf: 0.4,
+    });
+  });
+
+  it("reads categorical features by the served signature: L-infinity, unseen categories, the signature's order", async () => {
+    putObject(`${fx.OUTPUT_URI}/statistics.json`, fx.penguinsStatistics(300));
+    putObject(
+      `${fx.OUTPUT_URI}/constraint_violations.json`,
+      fx.penguinsViolations,
+    );
+    const { drift } = await makeMonitoring(
+      2,
+      PENGUINS_SIGNATURE.inputs,
+    ).getMonitoring(resources, { window: '24h' });
+    expect(drift.features.map(f => [f.feature, f.type, f.status])).toEqual([
+      ['island', 'categorical', 'drift'],
+      ['bill_length_mm', 'numeric', 'ok'],
+      ['bill_depth_mm', 'numeric', 'ok'],
+      ['flipper_length_mm', 'numeric', 'ok'],
+      ['body_mass_g', 'numeric', 'ok'],
+      ['sex', 'categorical', 'ok'],
+    ]);
+    expect(drift.features[0]).toEqual({
+      feature: 'island',
+      type: 'categorical',
+      psi: null,
+      ks: null,
+      linf: 0.3125,
+      unseenCategories: ['Deception'],
+      status: 'drift',
+      sampleCount: 300,
+    });
+    expect(drift.features[5]).toMatchObject({
+      linf: null,
+      unseenCategories: [],
+      sampleCount: 295,
+    });
+    // The data-quality job reads inputs only: no prediction shares.
+    expect(drift.predictions).toBeUndefined();
   });
 
   it('is ok when the report has no violations file', async () => {

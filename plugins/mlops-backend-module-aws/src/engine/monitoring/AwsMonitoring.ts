@@ -25,6 +25,7 @@ import {
   insufficientData,
   latestCompleted,
   statisticsSchema,
+  type MonitoredInput,
   toDriftSummary,
   violationsSchema,
 } from './drift';
@@ -44,6 +45,13 @@ export interface AwsMonitoringOptions {
   clients: (r: MlopsResources) => Promise<MonitoringClients>;
   /** The version the endpoint serves now (the facade's cached endpoint state). */
   servedModelVersion?: (r: MlopsResources) => Promise<number | undefined>;
+  /**
+   * The served version's signature inputs (which features to report, their
+   * types and known categories); undefined when it has none.
+   */
+  servedInputs?: (
+    r: MlopsResources,
+  ) => Promise<readonly MonitoredInput[] | undefined>;
   /** How long traffic and drift answers are reused (default 30 s; 0 disables). */
   cacheTtlSeconds?: number;
   now?: () => Date;
@@ -180,7 +188,26 @@ export class AwsMonitoring {
       `${base}constraint_violations.json`,
       violationsSchema,
     )) ?? { violations: [] };
-    return toDriftSummary(execution, statistics, violations);
+    return toDriftSummary(
+      execution,
+      statistics,
+      violations,
+      await this.servedInputs(r),
+    );
+  }
+
+  /** Without the served signature the report's own features are shown; that is no reason to fail. */
+  private async servedInputs(
+    r: MlopsResources,
+  ): Promise<readonly MonitoredInput[] | undefined> {
+    try {
+      return await this.options.servedInputs?.(r);
+    } catch (e) {
+      this.options.logger.warn(
+        `Monitoring of ${r.endpointName}: the served version's signature is unreadable (${e}); reporting the statistics' features`,
+      );
+      return undefined;
+    }
   }
 
   /** An S3 object's text; undefined when it does not exist. */

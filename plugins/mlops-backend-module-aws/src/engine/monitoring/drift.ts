@@ -1,18 +1,16 @@
 import type { MonitoringExecutionSummary } from '@aws-sdk/client-sagemaker';
 import { DEFAULT_DRIFT_THRESHOLDS } from '@mlops-portal/ml-core';
-import {
-  NUMERIC_FEATURES,
-  type DriftStatus,
-  type DriftSummary,
-  type FeatureDriftResult,
+import type {
+  DriftStatus,
+  DriftSummary,
+  FeatureDriftResult,
+  SignatureColumn,
 } from '@mlops-portal/plugin-mlops-common';
 import { z } from 'zod';
 
-/** Model inputs in capture order; what the baseline and the record preprocessor name. */
-export const MONITORED_FEATURES: readonly string[] = [
-  'sex',
-  ...NUMERIC_FEATURES,
-];
+/** Unseen categories reported per feature, and the length each is cut to (-common's bounds). */
+const MAX_UNSEEN = 20;
+const MAX_CATEGORY_CHARS = 64;
 
 /** Fewer captured rows than this → insufficient_data, as the local engine decides. */
 export const MIN_SAMPLES = DEFAULT_DRIFT_THRESHOLDS.minSamples;
@@ -27,8 +25,24 @@ export const statisticsSchema = z.object({
   features: z.array(
     z.object({
       name: z.string(),
+      inferred_type: z.string().optional(),
       numerical_statistics: z.object({ common }).optional(),
-      string_statistics: z.object({ common }).optional(),
+      string_statistics: z
+        .object({
+          common,
+          distribution: z
+            .object({
+              categorical: z
+                .object({
+                  buckets: z
+                    .array(z.object({ value: z.unknown(), count: z.number() }))
+                    .default([]),
+                })
+                .optional(),
+            })
+            .optional(),
+        })
+        .optional(),
     }),
   ),
 });
@@ -96,20 +110,69 @@ const RANK: Record<DriftStatus, number> = {
   drift: 3,
 };
 
+/** A monitored input: its name and, when the signature is known, its type and known categories. */
+export type MonitoredInput = Pick<SignatureColumn, 'name'> &
+  Partial<Pick<SignatureColumn, 'type' | 'categories'>>;
+
+/**
+ * The inputs a report is read for: the served version's signature inputs
+ * (its order, types and categories); without one, every feature the
+ * statistics name, typed by the statistics Model Monitor computed.
+ */
+export function monitoredInputs(
+  statistics: MonitorStatistics,
+  inputs?: readonly MonitoredInput[],
+): MonitoredInput[] {
+  if (inputs && inputs.length > 0) return [...inputs];
+  return statistics.features.map(f => ({
+    name: f.name,
+    type: f.string_statistics ? 'categorical' : 'numeric',
+  }));
+}
+
+/**
+ * Categories a feature's window holds that the model was not trained on (the
+ * signature's categories); bounded like -common asks.
+ */
+function unseenCategories(
+  stats: MonitorStatistics['features'][number] | undefined,
+  known: readonly string[] | undefined,
+): string[] | undefined {
+  const buckets = stats?.string_statistics?.distribution?.categorical?.buckets;
+  if (!known || !buckets) return undefined;
+  const knownSet = new Set(known);
+  const unseen = buckets
+    .filter(b => b.count > 0)
+    .map(b => String(b.value))
+    .filter(v => v !== '' && !knownSet.has(v));
+  return unseen.slice(0, MAX_UNSEEN).map(v => v.slice(0, MAX_CATEGORY_CHARS));
+}
+
 /**
  * One execution's report as a DriftSummary: a feature with any violation is
  * "drift", the others "ok"; too few captured rows is insufficient_data for
  * every feature, whatever the violations say, so a quiet endpoint never alarms.
+ * Model Monitor's baseline_drift_check distance is a KS distance for numeric
+ * features and an L-infinity distance of the category shares for string
+ * (categorical) ones. Prediction shares are not given: the data-quality job
+ * reads the captured inputs only.
  */
 export function toDriftSummary(
   execution: MonitoringExecutionSummary,
   statistics: MonitorStatistics,
   violations: MonitorViolations,
+  inputs?: readonly MonitoredInput[],
 ): DriftSummary {
   const sampleCount = statistics.dataset.item_count;
   const byName = new Map(statistics.features.map(f => [f.name, f]));
-  const features: FeatureDriftResult[] = MONITORED_FEATURES.map(name => {
+  const features: FeatureDriftResult[] = monitoredInputs(
+    statistics,
+    inputs,
+  ).map(input => {
+    const name = input.name;
     const stats = byName.get(name);
+    const type =
+      input.type ?? (stats?.string_statistics ? 'categorical' : 'numeric');
     const present =
       (stats?.numerical_statistics ?? stats?.string_statistics)?.common
         .num_present ?? 0;
@@ -119,13 +182,21 @@ export function toDriftSummary(
     );
     let status: DriftStatus = own.length > 0 ? 'drift' : 'ok';
     if (present < MIN_SAMPLES) status = 'insufficient_data';
-    return {
+    const distance = driftDistance(drift?.description);
+    const result: FeatureDriftResult = {
       feature: name,
+      type,
       psi: null,
-      ks: name === 'sex' ? null : driftDistance(drift?.description),
+      ks: type === 'numeric' ? distance : null,
       status,
       sampleCount: present,
     };
+    if (type !== 'numeric') {
+      result.linf = distance;
+      const unseen = unseenCategories(stats, input.categories);
+      if (unseen) result.unseenCategories = unseen;
+    }
+    return result;
   });
   const status = features.reduce<DriftStatus>(
     (worst, f) => (RANK[f.status] > RANK[worst] ? f.status : worst),

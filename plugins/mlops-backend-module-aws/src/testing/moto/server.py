@@ -169,7 +169,7 @@ class StepEffects:
                     metadata_properties={"GeneratedBy": run.arn},
                     model_metrics=args.get("ModelMetrics"),
                     client_token=None,
-                    customer_metadata_properties=None,
+                    customer_metadata_properties=args.get("CustomerMetadataProperties"),
                     drift_check_baselines=None,
                     domain=None,
                     task=None,
@@ -394,6 +394,28 @@ SageMakerResponse.list_pipeline_execution_steps = list_pipeline_execution_steps
 SageMakerResponse.stop_pipeline_execution = lambda self: _change(self, "stop")
 SageMakerResponse.retry_pipeline_execution = lambda self: _change(self, "retry")
 SageMakerResponse.list_monitoring_executions = list_monitoring_executions
+
+# moto 5.2.1's UpdateModelPackage sets CustomerMetadataProperties to what the
+# request carries, so an approval (which carries none) wipes them. SageMaker
+# merges: given keys are set, CustomerMetadataPropertiesToRemove removed, the
+# rest kept. The aws engine reads the version's signature from them.
+_orig_update_model_package = sm_models.SageMakerModelBackend.update_model_package
+
+
+def update_model_package(self, model_package_arn, model_approval_status, approval_description,
+                         customer_metadata_properties, customer_metadata_properties_to_remove,
+                         additional_inference_specifications_to_add):
+    name = self.model_package_name_mapping.get(model_package_arn, model_package_arn)
+    pkg = self.model_packages.get(name)
+    kept = dict((pkg.customer_metadata_properties or {}) if pkg else {})
+    kept.update(customer_metadata_properties or {})
+    return _orig_update_model_package(
+        self, model_package_arn, model_approval_status, approval_description,
+        kept or None, customer_metadata_properties_to_remove or [],
+        additional_inference_specifications_to_add)
+
+
+sm_models.SageMakerModelBackend.update_model_package = update_model_package
 
 
 # --- InvokeEndpoint: the deployed model answers -------------------------------------------

@@ -243,6 +243,81 @@ export function capturedStatistics(itemCount: number) {
   };
 }
 
+/** statistics.json of a penguins (multiclass) endpoint's window: two string features, one with a new island. */
+export function penguinsStatistics(itemCount: number) {
+  const numeric = (name: string) => ({
+    name,
+    inferred_type: 'Fractional',
+    numerical_statistics: {
+      common: { num_present: itemCount, num_missing: 0 },
+      mean: 40,
+      sum: 40 * itemCount,
+      std_dev: 5,
+      min: 30,
+      max: 60,
+    },
+  });
+  return {
+    version: 0,
+    dataset: { item_count: itemCount },
+    features: [
+      {
+        name: 'island',
+        inferred_type: 'String',
+        string_statistics: {
+          common: { num_present: itemCount, num_missing: 0 },
+          distinct_count: 3,
+          distribution: {
+            categorical: {
+              buckets: [
+                { value: 'Biscoe', count: itemCount - 40 },
+                { value: 'Dream', count: 10 },
+                { value: 'Deception', count: 30 },
+              ],
+            },
+          },
+        },
+      },
+      numeric('bill_length_mm'),
+      numeric('bill_depth_mm'),
+      numeric('flipper_length_mm'),
+      numeric('body_mass_g'),
+      {
+        name: 'sex',
+        inferred_type: 'String',
+        string_statistics: {
+          common: { num_present: itemCount - 5, num_missing: 5 },
+          distinct_count: 2,
+          distribution: {
+            categorical: {
+              buckets: [
+                { value: 'FEMALE', count: 100 },
+                { value: 'MALE', count: itemCount - 105 },
+              ],
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
+export const penguinsViolations = {
+  violations: [
+    {
+      feature_name: 'island',
+      constraint_check_type: 'baseline_drift_check',
+      description: 'Baseline drift distance: 0.3125 exceeds threshold: 0.1',
+    },
+    {
+      feature_name: 'island',
+      constraint_check_type: 'categorical_values_check',
+      description:
+        'Value: 0.12 does not meet the constraint requirement! Ratio of unknown values exceeded.',
+    },
+  ],
+};
+
 export const violations = {
   violations: [
     {

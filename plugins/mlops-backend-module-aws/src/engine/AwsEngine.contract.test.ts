@@ -1,6 +1,10 @@
 import { runEngineContract } from '@mlops-portal/plugin-mlops-node/testUtils';
 import { createFakeAwsAccount } from './__testUtils__/fakeAws';
-import { makeEngine, resources } from './__testUtils__/helpers';
+import {
+  abaloneContractSystem,
+  makeEngine,
+  resources,
+} from './__testUtils__/helpers';
 import {
   createCallRecorder,
   docsPolicyAllows,
@@ -20,6 +24,7 @@ runEngineContract('aws (mocked SDK)', async () => {
   return {
     engine,
     resources,
+    system: abaloneContractSystem,
     createPendingVersion: async () => account.registerVersion(),
     settle: async () => account.deploy(),
     countStoredDatasets: async () => account.dataObjectCount(),

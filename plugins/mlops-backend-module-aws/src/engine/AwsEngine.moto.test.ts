@@ -20,7 +20,12 @@ import {
   type MotoAccount,
 } from './__testUtils__/motoAccount';
 import { PIPELINE, ROLE_ARN } from './__fixtures__/sagemaker';
-import { DATA_BUCKET, actor, resources } from './__testUtils__/helpers';
+import {
+  DATA_BUCKET,
+  abaloneContractSystem,
+  actor,
+  resources,
+} from './__testUtils__/helpers';
 import { MODEL_PACKAGE_TAG } from './endpoint';
 import {
   ListMultipartUploadsCommand,
@@ -99,6 +104,7 @@ if (MISSING && process.env.MLOPS_CI === 'true') {
         return {
           engine,
           resources,
+          system: abaloneContractSystem,
           // Through the backend's upload path: PutObject into the data prefix
           // starts the release, whose ML stage runs the pipeline to Register.
           createPendingVersion: async () => {

@@ -11,6 +11,8 @@ import {
   RELEASE,
 } from '../__fixtures__/sagemaker';
 import { demoSystem } from './demoSystems';
+import type { EngineContractSystem } from '@mlops-portal/plugin-mlops-node/testUtils';
+import { ABALONE_RECORD } from '../__fixtures__/signatures';
 
 export const DATA_BUCKET = 'abalone-data-123456789012';
 
@@ -73,3 +75,21 @@ export function awsError(
     },
   });
 }
+
+/**
+ * The Abalone system as the shared engine contract sees it (test data only):
+ * the fake account and the moto simulation register Abalone versions.
+ */
+export const abaloneContractSystem: EngineContractSystem = {
+  name: 'abalone (regression)',
+  task: 'regression',
+  target: 'rings',
+  metric: 'mse',
+  records: [ABALONE_RECORD, { ...ABALONE_RECORD, sex: 'F', shellWeight: 0.3 }],
+  display: demoSystem('abalone').spec.spec.prediction?.output,
+  csv: {
+    goodRow: 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15',
+    badRow: 'F,0.53,abc,0.135,0.677,0.2565,0.1415,0.21,9',
+    badColumn: 'diameter',
+  },
+};

@@ -639,7 +639,9 @@ describe('mlops backend plugin (router over an engine double)', () => {
       recipients: { type: 'entity', entityRef: OWNER_GROUP },
       payload: expect.objectContaining({
         title: expect.stringContaining('Model version 7'),
-        link: '/catalog/default/component/abalone-age-predictor/mlops',
+        // deep link: the review panel of that version
+        link: '/catalog/default/component/abalone-age-predictor/mlops?version=7',
+        description: expect.stringContaining('(test mse 4.900)'),
       }),
     });
   });

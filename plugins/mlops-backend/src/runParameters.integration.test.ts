@@ -15,11 +15,14 @@ import path from 'path';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
 import { mlopsSpecFileReaderFactory } from './specs/fileUrlReader';
+import { createHash } from 'crypto';
+import { DEMO_SYSTEMS_DIR } from './__testUtils__/demoSystems';
 import {
-  DEMO_SPECS_CONFIG,
-  specTestEntities,
-} from './__testUtils__/specEntities';
-import { ENTITY_PATH, GUEST } from './__testUtils__/fixtures';
+  ENTITY_PATH,
+  GUEST,
+  abaloneEntity,
+  testEntities,
+} from './__testUtils__/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -45,7 +48,32 @@ describe('run parameters that bypass approval or the gate', () => {
   const asRunner = mockCredentials.user.header(RUNNER);
   const asOwner = mockCredentials.user.header(GUEST);
 
+  // Pre-approval needs the platform's config AND the system's spec to allow
+  // it: the Abalone spec with `approval.preApprove: true`, beside its catalog file.
+  const specDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-params-spec-'));
+  const specText = fs
+    .readFileSync(path.join(DEMO_SYSTEMS_DIR, 'abalone', 'ml-system.yaml'), 'utf8')
+    .replace('preApprove: false', 'preApprove: true');
+  fs.writeFileSync(path.join(specDir, 'ml-system.yaml'), specText);
+  const specHash = createHash('sha256').update(specText).digest('hex');
+  const entities = testEntities.map(e =>
+    e === abaloneEntity
+      ? {
+          ...e,
+          metadata: {
+            ...e.metadata,
+            annotations: {
+              ...e.metadata.annotations,
+              'backstage.io/managed-by-location': `file:${path.join(specDir, 'catalog-info.yaml')}`,
+              'mlops.io/spec': './ml-system.yaml',
+            },
+          },
+        }
+      : e,
+  );
+
   beforeAll(async () => {
+    expect(specText).toContain('preApprove: true');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-params-it-'));
     const knex = await databases.init('SQLITE_3');
     const backend = await startTestBackend({
@@ -58,14 +86,14 @@ describe('run parameters that bypass approval or the gate', () => {
           data: {
             mlops: {
               engine: 'local',
-              specs: DEMO_SPECS_CONFIG,
+              specs: { allowedDirs: [specDir] },
               qualityGate: { mseThreshold: 6.0 },
               approval: { preApprove: true },
               local: { dataDir, endpoint: { enabled: false } },
             },
           },
         }),
-        catalogServiceMock.factory({ entities: specTestEntities }),
+        catalogServiceMock.factory({ entities }),
         mockServices.permissions.mock({
           authorize: async (requests, options) =>
             requests.map(r => ({
@@ -113,6 +141,7 @@ describe('run parameters that bypass approval or the gate', () => {
   afterAll(async () => {
     await stop?.();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(specDir, { recursive: true, force: true });
   });
 
   const runs = async () =>
@@ -163,14 +192,16 @@ describe('run parameters that bypass approval or the gate', () => {
     expect(await runs()).toBe(before);
   });
 
-  it('lets the caller set hyperparameters, records the configured gate on the run, and audits the parameters', async () => {
+  it("lets the caller set hyperparameters, records the spec it ran with (not the gate) on the run, and audits the parameters", async () => {
     audits.length = 0;
     const res = await request(server)
       .post(`${ENTITY_PATH}/runs`)
       .set('Authorization', asRunner)
       .send({ parameters: { MaxDepth: 3 } })
       .expect(202);
-    expect(res.body.parameters).toMatchObject({ MseThreshold: 6, MaxDepth: 3 });
+    expect(res.body.parameters).toMatchObject({ MaxDepth: 3 });
+    expect(res.body.parameters.MseThreshold).toBeUndefined();
+    expect(res.body.specHash).toBe(specHash);
     const started = audits.find(
       a => a.eventId === 'pipeline-execution-start' && a.outcome === 'success',
     );

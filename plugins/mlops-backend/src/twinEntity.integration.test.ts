@@ -138,7 +138,7 @@ describe.each(databases.eachSupportedId())(
       const csv = fs
         .readFileSync(ABALONE_PATH, 'utf8')
         .split('\n')
-        .slice(0, 400)
+        .slice(0, 2000)
         .join('\n');
       const upload = await request(server)
         .post(`${ENTITY_PATH}/datasets?fileName=abalone.csv`)

@@ -10,11 +10,16 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import {
   DEFAULT_MSE_THRESHOLD,
+  formatGate,
   mlopsSignalChannel,
+  passesGate,
   type ApprovalEvent,
+  type MlopsResources,
   type MlopsSignal,
+  type ModelMetrics,
   type ModelVersion,
   type PipelineExecution,
+  type QualityGate,
 } from '@mlops-portal/plugin-mlops-common';
 import { LRUCache } from 'lru-cache';
 import type {
@@ -62,17 +67,30 @@ export function entityMlopsLink(
   }`;
 }
 
-/** True when a failed execution failed at the quality gate rather than elsewhere. */
+/**
+ * True when a failed execution failed at the quality gate rather than
+ * elsewhere: at its gate step (`Check<METRIC>`, whatever the metric), or
+ * judged by `gate` when the system's gate is known.
+ */
 export function failedQualityGate(
   execution: PipelineExecution,
-  threshold: number,
+  gate?: QualityGate,
 ): boolean {
   if (execution.status !== 'Failed') return false;
-  const mse = execution.metrics?.mse;
-  if (typeof mse === 'number' && mse > threshold) return true;
-  return /checkmse|quality gate|\bmse\b/i.test(
-    `${execution.currentStep ?? ''} ${execution.failureReason ?? ''}`,
+  const value = gate ? execution.metrics?.[gate.metric] : undefined;
+  if (gate && typeof value === 'number' && !passesGate(gate, value))
+    return true;
+  return (
+    /^Check[A-Z0-9]+$/.test(execution.currentStep ?? '') ||
+    /quality gate/i.test(execution.failureReason ?? '')
   );
+}
+
+/** `accuracy 0.912`: a metric as a notification names it. */
+function metricText(metrics: ModelMetrics | undefined, metric: string | undefined) {
+  const key = metric && metrics?.[metric] !== undefined ? metric : Object.keys(metrics ?? {})[0];
+  const value = key ? metrics?.[key] : undefined;
+  return key && typeof value === 'number' ? `${key} ${value.toFixed(3)}` : undefined;
 }
 
 /**
@@ -191,9 +209,17 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     logger.info('MLOps engine does not push events; the UI relies on polling');
     return () => {};
   }
-  const threshold =
-    config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
-    DEFAULT_MSE_THRESHOLD;
+  // Entities without a spec are judged by the configured gate (as governance does).
+  const configuredGate: QualityGate = {
+    metric: 'mse',
+    comparison: 'LessThanOrEqualTo',
+    threshold:
+      config.getOptionalNumber('mlops.qualityGate.mseThreshold') ??
+      DEFAULT_MSE_THRESHOLD,
+  };
+  const gateOf = (resources: MlopsResources): QualityGate =>
+    (resources.system?.spec.spec.gate as QualityGate | undefined) ??
+    configuredGate;
   // Engines report a state more than once (every step update); notify once
   // per key. Bounded: the oldest keys go first, and a day later a repeat is news.
   const notified = new LRUCache<string, true>({
@@ -309,10 +335,8 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
         )
       )
         return;
-      const mse =
-        v.metrics?.mse !== undefined
-          ? ` (test MSE ${v.metrics.mse.toFixed(3)})`
-          : '';
+      const shown = metricText(v.metrics, gateOf(event.resources).metric);
+      const mse = shown ? ` (test ${shown})` : '';
       await notifyOwners(entityRef, {
         title: `Model version ${v.version} of ${v.modelPackageGroupName} awaits approval`,
         description: `A new model version${mse} was registered for ${entityRef}; approve or reject it in the MLOps tab.`,
@@ -345,14 +369,15 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
       });
     } else if (
       event.type === 'execution' &&
-      failedQualityGate(event.execution, threshold)
+      failedQualityGate(event.execution, gateOf(event.resources))
     ) {
       const e = event.execution;
       if (!remember(`${entityRef}|execution|${e.executionId}|gate`)) return;
-      const mse =
-        e.metrics?.mse !== undefined
-          ? `MSE ${e.metrics.mse.toFixed(3)} > ${threshold}`
-          : e.failureReason ?? 'failed';
+      const gate = gateOf(event.resources);
+      const shown = metricText(e.metrics, gate.metric);
+      const mse = shown
+        ? `${shown} fails the gate ${formatGate(gate)}`
+        : e.failureReason ?? 'failed';
       await notifyOwners(entityRef, {
         title: `Pipeline run of ${e.pipelineName} failed the quality gate`,
         description: `Run ${e.executionId} for ${entityRef}: ${mse}. No model version was registered.`,

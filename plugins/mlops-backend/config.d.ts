@@ -44,7 +44,20 @@ export interface Config {
       mseThreshold?: number;
     };
 
-    /** How versions get approved (later per entity, from the system spec's `approval`). */
+    /**
+     * The closed loop: how often the backend looks whether a system's spec
+     * `retraining` (cron schedule or drift) asks for a run. One backend
+     * instance runs it (a global scheduled task).
+     */
+    retraining?: {
+      /** Seconds between checks, 1–86400. Default 60. */
+      checkIntervalSeconds?: number;
+    };
+
+    /**
+     * How versions get approved: the platform's ceiling. A system's spec
+     * `approval` may ask for pre-approval only where `preApprove` is true here.
+     */
     approval?: {
       /**
        * Let a run register its version as Approved (`ModelApprovalStatus=Approved`),

@@ -174,7 +174,7 @@ function collectStepRefs(value: unknown, into: Set<string>) {
 // --- Execution description (who started it, why) ------------------------------
 
 const DESCRIPTION_PATTERN =
-  /^Started from Backstage by (\S+) \((upload|manual|retry|external)\)/;
+  /^Started from Backstage by (\S+) \((upload|manual|retry|schedule|drift|external)\)/;
 
 /** SageMaker keeps a free-text description; the portal writes who and why into it. */
 export function executionDescription(

@@ -25,6 +25,7 @@ import { MlopsTable, textColumn, type TableColumn } from '../common/MlopsTable';
 import { PermissionButton } from '../common/PermissionButton';
 import { StatusIndicator } from '../common/StatusIndicator';
 import { formatDuration, formatTime, shortRef } from '../common/format';
+import { triggerLabel } from '../common/statusLabels';
 import { PipelineDag } from '../PipelineDag/PipelineDag';
 import { ExecutionWarnings } from '../common/ExecutionWarnings';
 import { formatMetrics, metricKeysOf } from '../common/metrics';
@@ -145,7 +146,7 @@ function RunDetailBody(props: { run: PipelineExecutionDetail }) {
         Run {run.displayName ?? run.executionId}
       </Typography>
       <Typography variant="body2" component="div" gutterBottom>
-        <StatusIndicator status={run.status} /> · trigger {run.trigger}
+        <StatusIndicator status={run.status} /> · trigger {triggerLabel(run.trigger)}
         {run.retryOf ? ` (retry of ${run.retryOf})` : ''} · by{' '}
         {shortRef(run.triggeredBy)} · started{' '}
         {formatTime(run.startTime ?? run.createdAt)} · took{' '}

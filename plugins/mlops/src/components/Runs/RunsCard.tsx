@@ -28,6 +28,7 @@ import {
 import { metricKeysOf, metricLabel } from '../common/metrics';
 import { EXECUTE_DENIED, RunDetailDrawer } from './RunDetailDrawer';
 import { TrainNowDialog } from './TrainNowDialog';
+import { triggerLabel } from '../common/statusLabels';
 
 const runColumns = (
   onOpen: (executionId: string) => void,
@@ -61,7 +62,7 @@ const runColumns = (
       </>
     ),
   },
-  { title: 'Trigger', field: 'trigger' },
+  { title: 'Trigger', render: run => triggerLabel(run.trigger) },
   { title: 'By', render: run => shortRef(run.triggeredBy) },
   {
     title: 'Data manifest',

@@ -17,7 +17,7 @@ describe('RunsCard', () => {
     const table = await screen.findByRole('table', { name: 'Pipeline runs' });
     const failed = within(table).getByTestId('run-row-exec-0002');
     expect(failed).toHaveTextContent('Failed');
-    expect(failed).toHaveTextContent('retry');
+    expect(failed).toHaveTextContent('Retry');
     expect(failed).toHaveTextContent('guest');
     expect(failed).toHaveTextContent('manifest-2026-11-24 (4177 rows)');
     expect(failed).toHaveTextContent('1m 20s');

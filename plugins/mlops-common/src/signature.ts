@@ -189,12 +189,10 @@ export function toPrediction(
     return prediction;
   }
   const labels = classes ?? [];
+  const scores = typeof score === 'number' ? [score] : [...score];
+  // binary: the positive class's probability (the last score given)
   const probs =
-    task === 'binary'
-      ? (p => [1 - p, p])(typeof score === 'number' ? score : score[score.length - 1])
-      : typeof score === 'number'
-        ? [score]
-        : [...score];
+    task === 'binary' ? [1 - scores[scores.length - 1], scores[scores.length - 1]] : scores;
   if (labels.length !== probs.length)
     throw new Error(
       `the model gave ${probs.length} class probabilities for ${labels.length} classes`,

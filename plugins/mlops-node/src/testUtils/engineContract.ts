@@ -54,6 +54,7 @@ import type {
   ModelTask,
   OutputDisplay,
   PipelineExecution,
+  Prediction,
 } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngine } from '../engine';
 import { extractRowErrors } from '../errors';
@@ -239,8 +240,8 @@ export function runEngineContract(
         const signature = await ctx.engine.getModelSignature(ctx.resources, v1);
         expect(signature.outputs.task).toBe(ctx.system.task);
         expect(signature.outputs.target).toBe(ctx.system.target);
-        if (ctx.system.classes)
-          expect(signature.outputs.classes).toEqual(ctx.system.classes);
+        // regression: neither names classes
+        expect(signature.outputs.classes).toEqual(ctx.system.classes);
         const inputs = signature.inputs.map(i => i.name);
         for (const key of Object.keys(ctx.system.records[0]))
           expect(inputs).toContain(key);
@@ -405,32 +406,7 @@ export function runEngineContract(
         for (const p of res.predictions) {
           // The value is also under the target's name (older clients read it).
           expect(p[sys.target]).toBe(p.value);
-          if (sys.task === 'regression') {
-            expect(typeof p.value).toBe('number');
-            expect(Number.isFinite(p.value)).toBe(true);
-            expect(p.probabilities).toBeUndefined();
-            if (sys.display) {
-              const shown =
-                (p.value as number) * (sys.display.scale ?? 1) +
-                (sys.display.offset ?? 0);
-              expect(p.display?.value).toBeCloseTo(shown, 10);
-              if (sys.display.name)
-                expect(p[sys.display.name]).toBeCloseTo(shown, 10);
-            }
-          } else {
-            expect(sys.classes).toContain(p.value);
-            expect(Object.keys(p.probabilities ?? {}).sort()).toEqual(
-              [...sys.classes!].sort(),
-            );
-            const probs = Object.values(p.probabilities!);
-            for (const q of probs) {
-              expect(q).toBeGreaterThanOrEqual(0);
-              expect(q).toBeLessThanOrEqual(1);
-            }
-            expect(probs.reduce((a, q) => a + q, 0)).toBeCloseTo(1, 5);
-            // The class shown is the most probable one.
-            expect(p.probabilities![p.value as string]).toBe(Math.max(...probs));
-          }
+          expect(predictionProblems(sys, p)).toEqual([]);
         }
       },
       timeout,
@@ -631,4 +607,46 @@ export function runEngineContract(
       timeout,
     );
   });
+}
+
+/**
+ * What is wrong with one prediction for the system's task (empty: nothing):
+ * regression a finite value shown by the spec's display; classification a
+ * known class, a probability per class in [0, 1] summing to 1, the class
+ * shown being the most probable.
+ */
+function predictionProblems(
+  sys: EngineContractSystem,
+  p: Prediction,
+): string[] {
+  const problems: string[] = [];
+  if (sys.task === 'regression') {
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value))
+      problems.push(`value ${String(p.value)} is not a finite number`);
+    if (p.probabilities !== undefined)
+      problems.push('a regression has no probabilities');
+    const display = sys.display;
+    if (display && typeof p.value === 'number') {
+      const shown = p.value * (display.scale ?? 1) + (display.offset ?? 0);
+      if (!(Math.abs((p.display?.value ?? NaN) - shown) < 1e-9))
+        problems.push(`display.value ${p.display?.value} is not ${shown}`);
+      if (display.name && !(Math.abs(Number(p[display.name]) - shown) < 1e-9))
+        problems.push(`${display.name} ${String(p[display.name])} is not ${shown}`);
+    }
+    return problems;
+  }
+  const classes = sys.classes ?? [];
+  if (!classes.includes(String(p.value)))
+    problems.push(`value ${String(p.value)} is not one of ${classes.join(', ')}`);
+  const probabilities = p.probabilities ?? {};
+  if (Object.keys(probabilities).sort().join() !== [...classes].sort().join())
+    problems.push(`probabilities name ${Object.keys(probabilities).join(', ')}`);
+  const probs = Object.values(probabilities);
+  if (probs.some(q => !(q >= 0 && q <= 1)))
+    problems.push(`a probability outside [0, 1]: ${probs.join(', ')}`);
+  if (!(Math.abs(probs.reduce((a, q) => a + q, 0) - 1) < 1e-5))
+    problems.push(`probabilities sum to ${probs.reduce((a, q) => a + q, 0)}`);
+  if (probabilities[String(p.value)] !== Math.max(...probs))
+    problems.push(`${String(p.value)} is not the most probable class`);
+  return problems;
 }

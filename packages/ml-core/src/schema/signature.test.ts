@@ -47,7 +47,7 @@ describe('buildSignature', () => {
     expect(sig.outputs).toEqual({
       task: 'regression',
       target: 'rings',
-      display: { label: 'Age', unit: 'years', offset: 1.5 },
+      display: { name: 'age', label: 'Age', unit: 'years', offset: 1.5 },
     });
     // Real rows, raw values, the target left out.
     expect(sig.examples?.[0]).toEqual({

@@ -49,7 +49,7 @@ export interface AnnotatedEntity {
 
 /** Resources an entity names; a request may only touch these. */
 export interface MlopsResources {
-  /** e.g. `component:default/abalone-age-predictor` */
+  /** e.g. `component:default/churn-predictor` */
   entityRef: string;
   pipelineName: string;
   modelPackageGroupName: string;

@@ -22,7 +22,7 @@ export type FeatureValue = number | string | boolean | null;
 /** One row to score, keyed by the signature's input names. @public */
 export type FeatureRecord = { [column: string]: FeatureValue };
 
-/** How a regression prediction is shown to people (e.g. age = rings + 1.5 years). @public */
+/** How a regression prediction is shown to people (e.g. a count shown as years: × 1 + 1.5). @public */
 export interface OutputDisplay {
   /**
    * Field under which predictions also carry the display value (e.g. `age`),
@@ -148,7 +148,7 @@ export function higherIsBetter(metric: string): boolean {
  * One prediction. `value` is the predicted target (regression) or class
  * label (classification); classifiers add the probability of every class.
  * A prediction also carries its value under the target's name and the
- * display under `display.name` (e.g. `{ value: 9.8, rings: 9.8, age: 11.3 }`),
+ * display under `display.name` (e.g. `{ value: 9.8, count: 9.8, years: 11.3 }` for target `count` shown as `years`),
  * so the first API's clients keep reading the fields they know.
  * @public
  */

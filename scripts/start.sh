@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: the portal with the local engine.
 #   UI http://localhost:3000 · backend :7007 · model endpoint :7070 · consumer app http://localhost:3001
-# On first start the backend seeds the data bucket from packages/demo-systems/abalone/abalone.data (shipped in the repository)
-# (or MLOPS_SEED_DATA: a path or the UCI URL), which trains and registers version 1.
+# On first start the backend seeds each demo ML system (mlops.local.seeds: Abalone, breast cancer, penguins, from
+# packages/demo-systems, shipped in the repository), which trains, registers and deploys version 1 of each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=ensure-node.sh

@@ -221,28 +221,37 @@ export function ConfusionMatrix(props: {
   );
 }
 
-function RocCurve(props: { plots: BinaryEvaluationPlots }) {
+/**
+ * A curve on the unit square (both axes 0–1), the way ROC, precision–recall
+ * and calibration plots are drawn; `diagonal` adds the dashed y = x line
+ * (chance for ROC, perfect calibration for calibration).
+ */
+function UnitSquareCurve<T extends object>(props: {
+  label: string;
+  data: T[];
+  x: { key: keyof T & string; name: string };
+  y: { key: keyof T & string; name: string };
+  diagonal?: boolean;
+  dots?: boolean;
+  color: string;
+}) {
   const theme = useTheme();
-  const { auc, points } = props.plots.rocCurve;
   return (
-    <>
-      <Typography variant="subtitle2" data-testid="roc-auc">
-        ROC curve (AUC {auc.toFixed(3)})
-      </Typography>
-      <ChartBox label="ROC curve with the chance line" height={260}>
-        <LineChart
-          data={points}
-          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="falsePositiveRate"
-            name="false positive rate"
-            domain={[0, 1]}
-          />
-          <YAxis type="number" domain={[0, 1]} />
-          <Tooltip />
+    <ChartBox label={props.label} height={260}>
+      <LineChart
+        data={props.data}
+        margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
+      >
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          type="number"
+          dataKey={props.x.key}
+          name={props.x.name}
+          domain={[0, 1]}
+        />
+        <YAxis type="number" domain={[0, 1]} />
+        <Tooltip />
+        {props.diagonal && (
           <ReferenceLine
             segment={[
               { x: 0, y: 0 },
@@ -251,15 +260,35 @@ function RocCurve(props: { plots: BinaryEvaluationPlots }) {
             stroke={theme.palette.text.disabled}
             strokeDasharray="6 3"
           />
-          <Line
-            type="linear"
-            dataKey="truePositiveRate"
-            name="true positive rate"
-            dot={false}
-            stroke={theme.palette.primary.main}
-          />
-        </LineChart>
-      </ChartBox>
+        )}
+        <Line
+          type="linear"
+          dataKey={props.y.key}
+          name={props.y.name}
+          {...(props.dots ? {} : { dot: false })}
+          stroke={props.color}
+        />
+      </LineChart>
+    </ChartBox>
+  );
+}
+
+function RocCurve(props: { plots: BinaryEvaluationPlots }) {
+  const theme = useTheme();
+  const { auc, points } = props.plots.rocCurve;
+  return (
+    <>
+      <Typography variant="subtitle2" data-testid="roc-auc">
+        ROC curve (AUC {auc.toFixed(3)})
+      </Typography>
+      <UnitSquareCurve
+        label="ROC curve with the chance line"
+        data={points}
+        x={{ key: 'falsePositiveRate', name: 'false positive rate' }}
+        y={{ key: 'truePositiveRate', name: 'true positive rate' }}
+        diagonal
+        color={theme.palette.primary.main}
+      />
     </>
   );
 }
@@ -272,24 +301,13 @@ function PrecisionRecallCurve(props: { plots: BinaryEvaluationPlots }) {
       <Typography variant="subtitle2">
         Precision–recall (average precision {averagePrecision.toFixed(3)})
       </Typography>
-      <ChartBox label="Precision-recall curve" height={260}>
-        <LineChart
-          data={points}
-          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="recall" name="recall" domain={[0, 1]} />
-          <YAxis type="number" domain={[0, 1]} />
-          <Tooltip />
-          <Line
-            type="linear"
-            dataKey="precision"
-            name="precision"
-            dot={false}
-            stroke={theme.palette.secondary.main}
-          />
-        </LineChart>
-      </ChartBox>
+      <UnitSquareCurve
+        label="Precision-recall curve"
+        data={points}
+        x={{ key: 'recall', name: 'recall' }}
+        y={{ key: 'precision', name: 'precision' }}
+        color={theme.palette.secondary.main}
+      />
     </>
   );
 }
@@ -306,39 +324,15 @@ function Calibration(props: { plots: BinaryEvaluationPlots }) {
   return (
     <>
       <Typography variant="subtitle2">Calibration</Typography>
-      <ChartBox
+      <UnitSquareCurve
         label="Calibration: predicted probability vs observed positive share"
-        height={260}
-      >
-        <LineChart
-          data={data}
-          margin={{ top: 10, right: 10, bottom: 10, left: 0 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="meanPredicted"
-            name="mean predicted"
-            domain={[0, 1]}
-          />
-          <YAxis type="number" domain={[0, 1]} />
-          <Tooltip />
-          <ReferenceLine
-            segment={[
-              { x: 0, y: 0 },
-              { x: 1, y: 1 },
-            ]}
-            stroke={theme.palette.text.disabled}
-            strokeDasharray="6 3"
-          />
-          <Line
-            type="linear"
-            dataKey="fractionPositive"
-            name="observed positive share"
-            stroke={theme.palette.primary.main}
-          />
-        </LineChart>
-      </ChartBox>
+        data={data}
+        x={{ key: 'meanPredicted', name: 'mean predicted' }}
+        y={{ key: 'fractionPositive', name: 'observed positive share' }}
+        diagonal
+        dots
+        color={theme.palette.primary.main}
+      />
       <Typography variant="caption" color="textSecondary">
         On the dashed line the predicted probability matches how often the
         positive class occurred.

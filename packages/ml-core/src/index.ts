@@ -200,6 +200,7 @@ export {
   parseDecimal,
   parseTableCsv,
   readTableCsv,
+  splitCsvLine,
 } from './table';
 export type { ReadTableOptions, ReadTableResult } from './table';
 export type {

@@ -3,6 +3,7 @@ import {
   DEFAULT_MISSING_VALUES,
   SchemaError,
   resolveSchema,
+  splitCsvLine,
   type ColumnSchema,
   type DatasetSchema,
   type DatasetSpec,
@@ -27,29 +28,13 @@ export interface ResolvedUploadSchema {
 /** Thrown when the schema cannot be settled from the file's first lines (an upload error, row 1). */
 export class UploadSchemaError extends Error {}
 
-/**
- * Splits one CSV line into cells (RFC 4180 quotes), for the header test only.
- */
-function headerCells(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell.trim());
-      cell = '';
-    } else cell += ch;
+/** The first line's cells, or none when it is not valid CSV (then it is no header). */
+function headerCellsOf(line: string): string[] {
+  try {
+    return splitCsvLine(line);
+  } catch {
+    return [];
   }
-  cells.push(cell.replace(/\r$/, '').trim());
-  return cells;
 }
 
 /**
@@ -76,7 +61,7 @@ export function schemaFromSignature(
     type: outputs.task === 'regression' ? 'numeric' : 'categorical',
     ...(outputs.classes ? { categories: outputs.classes } : {}),
   });
-  const names = new Set(headerCells(firstLine).map(c => c.toLowerCase()));
+  const names = new Set(headerCellsOf(firstLine).map(c => c.toLowerCase()));
   const header = columns.every(c => names.has(c.name.toLowerCase()));
   return {
     schema: {

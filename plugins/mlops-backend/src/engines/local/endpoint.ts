@@ -7,6 +7,7 @@ import {
   cellValue,
   checkTablePreprocessor,
   createModelScorer,
+  splitCsvLine,
   tableFromRecords,
   transformTable,
   validateRecords,
@@ -211,31 +212,6 @@ export async function loadServedModel(modelDir: string): Promise<ServedModel> {
   return servedModelOf(signature, pre, model as object);
 }
 
-/** Splits one CSV line; double quotes may wrap a cell (`""` is a quote). */
-function csvCells(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell.trim() === '') {
-      quoted = true;
-      cell = '';
-    } else if (ch === ',') {
-      cells.push(cell.trim());
-      cell = '';
-    } else cell += ch;
-  }
-  cells.push(cell.trim());
-  return cells;
-}
-
 /**
  * Parses SageMaker-style CSV input: one record per line, the signature's
  * inputs in its order, no header, no label; an empty cell is missing.
@@ -252,7 +228,14 @@ export function parseCsvInstances(
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
-    const cells = csvCells(lines[i]);
+    let cells: string[];
+    try {
+      cells = splitCsvLine(lines[i]);
+    } catch (e) {
+      throw new InputError(
+        `row ${i + 1}: not valid CSV (${String((e as Error).message).slice(0, 200)})`,
+      );
+    }
     if (cells.length !== names.length) {
       throw new InputError(
         `row ${i + 1}: expected ${names.length} columns (${names

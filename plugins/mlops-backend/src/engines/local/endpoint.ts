@@ -233,7 +233,10 @@ export function parseCsvInstances(
       cells = splitCsvLine(lines[i]);
     } catch (e) {
       throw new InputError(
-        `row ${i + 1}: not valid CSV (${String((e as Error).message).slice(0, 200)})`,
+        `row ${i + 1}: not valid CSV (${String((e as Error).message).slice(
+          0,
+          200,
+        )})`,
       );
     }
     if (cells.length !== names.length) {

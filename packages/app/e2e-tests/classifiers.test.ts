@@ -138,7 +138,8 @@ test.describe('@owner a binary classifier from its spec', () => {
   });
 });
 
-test.describe('@owner a multiclass system checks uploads against its spec', () => {
+// penguins belong to team Field Research: the viewer run signs in as its member
+test.describe('@viewer a multiclass system checks uploads against its spec', () => {
   test('an upload with an unknown category is refused naming the row and column, and starts nothing', async ({
     page,
   }) => {

@@ -12,10 +12,11 @@ import { ENTITY_API, guestToken, signInAsGuest } from './monitoringSteps';
 
 const ENTITY_TAB = '/catalog/default/component/abalone-age-predictor/mlops';
 
+// The penguins system (team Field Research, whose member the viewer run signs in as) has four eyes.
 const FOUR_EYES_API =
-  '/api/mlops/v1/entity/default/component/breast-cancer-classifier';
+  '/api/mlops/v1/entity/default/component/penguin-species-classifier';
 const FOUR_EYES_TAB =
-  '/catalog/default/component/breast-cancer-classifier/mlops';
+  '/catalog/default/component/penguin-species-classifier/mlops';
 /** An abalone to score when the serving version's signature gives no example. */
 const ABALONE = {
   sex: 'M',
@@ -275,20 +276,20 @@ test.describe('@owner the tab at a glance', () => {
   });
 });
 
-test.describe('@owner four-eyes at a glance', () => {
+test.describe('@viewer four-eyes at a glance', () => {
   test('a system with the four-eyes rule keeps Approve disabled for whoever started the run', async ({
     page,
   }) => {
     test.setTimeout(300_000);
-    // breast-cancer's spec sets approval.fourEyes; its catalog entity comes with the demo systems.
+    // penguins' spec sets approval.fourEyes; its catalog entity comes with the demo systems.
     await signInAsGuest(page);
     const token = await guestToken(page);
     const probe = await page.request.get(`${FOUR_EYES_API}/governance`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    test.skip(!probe.ok(), 'no breast-cancer entity in this catalog');
+    test.skip(!probe.ok(), 'no penguins entity in this catalog');
     expect((await probe.json()).approval.fourEyes).toBe(true);
-    // the guest starts the run, so the guest may not approve its version
+    // the signed-in owner (viewer) starts the run, so may not approve its version
     const version = await trainVersion(page, FOUR_EYES_API);
     await page.goto(FOUR_EYES_TAB);
     await expect(strip(page).getByTestId('glance-waiting')).toContainText(

@@ -234,9 +234,14 @@ describe('routes driven by the spec and the signature', () => {
         threshold: 0.95,
       },
       task: 'binary',
-      // The spec asks for four eyes; the platform does not forbid it.
-      approval: { preApprove: false, fourEyes: true },
+      approval: { preApprove: false, fourEyes: false },
     });
+    // The penguins spec asks for four eyes; the platform's fourEyes: false does not forbid it.
+    const fourEyes = await request(strict.server)
+      .get(at('penguins', '/governance'))
+      .set('Authorization', auth)
+      .expect(200);
+    expect(fourEyes.body.approval).toEqual({ preApprove: false, fourEyes: true });
     // The spec asks for pre-approval, the platform does not allow it.
     const pre = await request(strict.server)
       .get(at('preapproved', '/governance'))
@@ -252,7 +257,8 @@ describe('routes driven by the spec and the signature', () => {
     expect(allowed.body).toMatchObject({
       qualityGate: { metric: 'accuracy', threshold: 0.9 },
       task: 'multiclass',
-      approval: { preApprove: true, fourEyes: false },
+      // a copy of the penguins spec: it keeps the four-eyes rule
+      approval: { preApprove: true, fourEyes: true },
     });
     // The platform allows it, this spec does not ask: no pre-approval, and a run asking for it is refused.
     const penguins = await request(open.server)

@@ -74,3 +74,58 @@ test('@screenshots endpoint monitoring, drift and evaluation plots', async ({
     style: HIDE_SNACKBARS,
   });
 });
+
+const tab = (name: string) => `/catalog/default/component/${name}/mlops`;
+
+test('@screenshots the tab at a glance, a binary classifier’s plots and a multiclass prediction', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAsGuest(page);
+
+  // The first 1440×1000 screen: the status strip, registry, deployments.
+  await page.goto(tab('abalone-age-predictor'));
+  const strip = page.getByRole('region', { name: 'MLOps status' });
+  await expect(strip.getByTestId('glance-serving')).toBeVisible({
+    timeout: 60_000,
+  });
+  await page.waitForTimeout(BAR_ANIMATION_MS);
+  await page.screenshot({
+    path: path.join(OUT, 'entity-tab.png'),
+    style: HIDE_SNACKBARS,
+  });
+
+  // The breast-cancer classifier's seeded version: ROC, PR, confusion matrix, calibration.
+  await page.goto(tab('breast-cancer-classifier'));
+  const plotsButton = page.locator('[data-testid^="plots-version-"]').first();
+  await expect(plotsButton).toBeVisible({ timeout: 60_000 });
+  await plotsButton.click();
+  const plots = page.getByRole('dialog', { name: /Evaluation plots, version/ });
+  await expect(plots.getByTestId('roc-auc')).toBeVisible({ timeout: 30_000 });
+  await page.waitForTimeout(BAR_ANIMATION_MS);
+  await plots.screenshot({
+    path: path.join(OUT, 'classifier-plots.png'),
+    style: HIDE_SNACKBARS,
+  });
+  await plots.getByRole('button', { name: 'Close' }).click();
+
+  // The penguins form, built from its signature, answering with class probabilities.
+  await page.goto(tab('penguin-species-classifier'));
+  const predict = page.locator('.MuiCard-root').filter({
+    has: page.getByRole('button', { name: 'Predict', exact: true }),
+  });
+  await expect(
+    predict.getByRole('button', { name: /^Example 1\b/ }),
+  ).toBeVisible({ timeout: 60_000 });
+  await predict.getByRole('button', { name: /^Example 1\b/ }).click();
+  await predict.getByRole('button', { name: 'Predict', exact: true }).click();
+  await expect(predict.getByTestId('prediction-result')).toContainText(
+    /Predicted/,
+    { timeout: 30_000 },
+  );
+  await predict.scrollIntoViewIfNeeded();
+  await predict.screenshot({
+    path: path.join(OUT, 'classifier-prediction.png'),
+    style: HIDE_SNACKBARS,
+  });
+});

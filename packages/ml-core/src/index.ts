@@ -122,6 +122,10 @@ export type {
   PerClassMetrics,
 } from './classificationMetrics';
 export { createModelScorer, createPredictor } from './predictor';
+export {
+  LEGACY_PREPROCESSOR_FORMAT,
+  upgradeLegacyPreprocessor,
+} from './legacyModel';
 export type { ClassPrediction, ModelScorer, Predictor } from './predictor';
 export { mulberry32 } from './random';
 export {

@@ -10,6 +10,7 @@ import {
   splitCsvLine,
   tableFromRecords,
   transformTable,
+  upgradeLegacyPreprocessor,
   validateRecords,
 } from '@mlops-portal/ml-core';
 import type {
@@ -194,22 +195,28 @@ export async function readSignature(
 
 /**
  * Loads a model package directory. A version registered before signatures
- * existed (no signature.json, the first release's preprocessor format) is
- * refused with a clear message: serving it would need data-set knowledge
- * this generic host must not have (its column names and output units).
+ * (no signature.json) is served when the ML core can restate its
+ * first-release artifacts in the generic form (upgraded portals keep
+ * serving what they had deployed); anything else is refused clearly.
  */
 export async function loadServedModel(modelDir: string): Promise<ServedModel> {
-  const signature = await readSignature(modelDir);
-  if (!signature) {
-    throw new Error(
-      `it has no ${MODEL_FILES.signature} (registered before model signatures); train and approve a new version to serve this system`,
-    );
-  }
-  const [pre, model] = await Promise.all([
+  const [signature, pre, model] = await Promise.all([
+    readSignature(modelDir),
     readJson(modelDir, MODEL_FILES.preprocessor),
     readJson(modelDir, MODEL_FILES.model),
   ]);
-  return servedModelOf(signature, pre, model as object);
+  if (signature) return servedModelOf(signature, pre, model as object);
+  const legacy = upgradeLegacyPreprocessor(pre);
+  if (!legacy) {
+    throw new Error(
+      `it has no ${MODEL_FILES.signature} and its ${MODEL_FILES.preprocessor} is of no known format; train and approve a new version to serve this system`,
+    );
+  }
+  return servedModelOf(
+    legacy.signature as unknown as ModelSignature,
+    legacy.preprocessor,
+    model as object,
+  );
 }
 
 /**

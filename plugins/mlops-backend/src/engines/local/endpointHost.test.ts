@@ -3,7 +3,17 @@ import { DataLayout } from './dataLayout';
 import { EndpointHost } from './endpointHost';
 import type { Invocation } from './monitoring/captureRecorder';
 import { RESOURCES } from './__testUtils__/localEngine';
-import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../../__testUtils__/demoSystems';
+import {
+  createPredictor,
+  fitPreprocessor,
+  parseAbaloneCsv,
+  trainXGBoost,
+  transform,
+} from '@mlops-portal/ml-core';
+import {
+  ABALONE_RECORD as EXAMPLE_ABALONE,
+  demoSystem,
+} from '../../__testUtils__/demoSystems';
 import { writeTrainedSystem } from './monitoring/__testUtils__/trainedSystem';
 import {
   PartsHarness,
@@ -116,18 +126,44 @@ describe('EndpointHost', () => {
     );
   });
 
-  it('does not serve a version registered before signatures (no signature.json); the one deployed stays', async () => {
+  it('keeps serving a version registered before signatures (first-release artifacts), as the first release answered', async () => {
     const host = newHost();
     await host.deploy(RESOURCES.endpointName, testVersion(1), 'u', 'approval');
+    // What the first release wrote: its Abalone-only preprocessor and a model, no signature.json.
     const dir2 = layout.modelPackageDir(RESOURCES.modelPackageGroupName, 2);
-    writeTrainedSystem('abalone', dir2);
-    fs.rmSync(`${dir2}/signature.json`);
-    await expect(
-      host.deploy(RESOURCES.endpointName, testVersion(2), 'u', 'approval'),
-    ).rejects.toThrow(
-      /cannot load the artifacts of version 2: it has no signature\.json \(registered before model signatures\)/,
+    fs.mkdirSync(dir2, { recursive: true });
+    const { records } = parseAbaloneCsv(
+      fs
+        .readFileSync(demoSystem('abalone').dataPath, 'utf8')
+        .split('\n')
+        .slice(0, 400)
+        .join('\n'),
     );
-    expect(host.predict(RESOURCES, [EXAMPLE_ABALONE]).modelVersion).toBe(1);
+    const pre = fitPreprocessor(records);
+    const { booster } = trainXGBoost(
+      { max_depth: 3, eta: 0.3, num_round: 10 },
+      {
+        ...transform(pre, records),
+        labels: Float32Array.from(records.map(r => r.rings)),
+      },
+    );
+    fs.writeFileSync(`${dir2}/preprocessor.json`, JSON.stringify(pre));
+    fs.writeFileSync(`${dir2}/model.json`, booster.toXGBoostJSONString());
+    const firstRelease = createPredictor(pre, booster.toXGBoostJSON()).predict([
+      { ...(EXAMPLE_ABALONE as any), rings: 0 },
+    ])[0];
+
+    await host.deploy(RESOURCES.endpointName, testVersion(2), 'u', 'approval');
+    const answer = host.predict(RESOURCES, [EXAMPLE_ABALONE]);
+    expect(answer.modelVersion).toBe(2);
+    const [p] = answer.predictions;
+    expect(p.rings).toBeCloseTo(firstRelease, 5);
+    expect(p.value).toBe(p.rings);
+    expect(p.age).toBeCloseTo(firstRelease + 1.5, 5);
+    // and its inputs are still checked, naming the field
+    expect(() =>
+      host.predict(RESOURCES, [{ ...EXAMPLE_ABALONE, sex: 'X' }]),
+    ).toThrow(/instances\.0\.sex/);
   });
 
   it('never makes a version with broken artifacts current; clears an endpoint', async () => {

@@ -15,6 +15,7 @@ import {
   EVALUATION_PLOTS_FILE,
   STATISTICS_FILE,
   buildSignature,
+  upgradeLegacyPreprocessor,
   tableFromRecords,
 } from '@mlops-portal/ml-core';
 import type { MlSystemSpec } from '@mlops-portal/ml-core';
@@ -210,14 +211,22 @@ export class ModelRegistry {
     if (file) {
       return JSON.parse(await fs.readFile(file, 'utf8')) as ModelSignature;
     }
-    if (!resources.system?.spec) {
-      throw new NotFoundError(
-        `version ${version} of model package group ${resources.modelPackageGroupName} has no signature (registered before signatures) and the entity names no spec (mlops.io/spec) to build one from`,
-      );
+    if (resources.system?.spec) {
+      return signatureFromSpec(
+        resources.system.spec as unknown as MlSystemSpec,
+      ) as ModelSignature;
     }
-    return signatureFromSpec(
-      resources.system.spec as unknown as MlSystemSpec,
-    ) as ModelSignature;
+    // Without a spec: what the version's own first-release preprocessor implies.
+    const pre = v.artifacts?.find(a => a.name === 'preprocessor.json')?.uri;
+    const legacy = pre
+      ? upgradeLegacyPreprocessor(
+          JSON.parse(await fs.readFile(pre, 'utf8').catch(() => 'null')),
+        )
+      : undefined;
+    if (legacy) return legacy.signature as unknown as ModelSignature;
+    throw new NotFoundError(
+      `version ${version} of model package group ${resources.modelPackageGroupName} has no signature (registered before signatures) and the entity names no spec (mlops.io/spec) to build one from`,
+    );
   }
 
   /** Tells listeners about a newly registered version. */

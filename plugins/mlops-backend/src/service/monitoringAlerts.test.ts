@@ -77,6 +77,7 @@ describe('MonitoringAlerts', () => {
         'Inputs of endpoint abalone-endpoint drifted from the training baseline of version 2 (length; 300 captured rows).',
       severity: 'high',
       scope: `mlops:${RESOURCES.entityRef}:monitoring:drift`,
+      link: { card: 'drift' },
     });
   });
 
@@ -93,11 +94,12 @@ describe('MonitoringAlerts', () => {
       expect.objectContaining({
         title: 'High error rate on abalone-endpoint',
         description: expect.stringContaining('6.0 % > 5.0 %'),
+        link: { card: 'endpoint-monitoring' },
       }),
     );
   });
 
-  it('sends through Backstage notifications to the owning group, linking the MLOps tab', async () => {
+  it("sends through Backstage notifications to the owning group, linking the tab's drift card", async () => {
     const notifications = { send: jest.fn(async () => {}) };
     const notify = ownerNotifier({
       catalog: catalogServiceMock({ entities: testEntities }),
@@ -122,7 +124,7 @@ describe('MonitoringAlerts', () => {
       recipients: { type: 'entity', entityRef: 'group:default/ml-platform' },
       payload: expect.objectContaining({
         title: 'Data drift on abalone-endpoint',
-        link: '/catalog/default/component/abalone-age-predictor/mlops',
+        link: '/catalog/default/component/abalone-age-predictor/mlops#drift',
         topic: 'mlops',
       }),
     });

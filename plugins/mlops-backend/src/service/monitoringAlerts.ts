@@ -125,6 +125,8 @@ export class MonitoringAlerts {
           description,
           severity: 'high',
           scope: `mlops:${resources.entityRef}:monitoring:${kind}`,
+          // straight to the card that shows it
+          link: { card: kind === 'drift' ? 'drift' : 'endpoint-monitoring' },
         });
       } catch (e) {
         // Not sent: the next check tries again.

@@ -89,6 +89,7 @@ echo "node_modules: stock $STOCK_SIZE, + backend and frontend $LOCAL_SIZE, + aws
 step "yarn start on :$APP_PORT / :$BACKEND_PORT"
 # the test's own settings: ports, and the annotated entity in the catalog (not README material)
 cp "$HERE/entity.yaml" "$APP/examples/mlops-entity.yaml"
+cp packages/demo-systems/abalone/ml-system.yaml "$APP/examples/ml-system.yaml"
 cp "$HERE/app-config.adopter.yaml" "$APP/app-config.local.yaml"
 (cd "$APP" && exec setsid yarn start) >"$LOG-app.log" 2>&1 &
 APP_PID=$!

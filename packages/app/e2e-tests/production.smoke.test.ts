@@ -3,11 +3,14 @@ import { test, expect } from '@playwright/test';
 /*
  * Smoke test of production mode (scripts/e2e-prod.sh starts `npm run
  * start:prod`: the built backend serving the built app): guest sign-in, the
- * MLOps tab of abalone-age-predictor, approve the seeded version, a prediction.
+ * MLOps tab of abalone-age-predictor, whose seeded version is approved and
+ * deployed at start (mlops.local.seeds, deploy: true), and a prediction.
  */
 
 test.describe('@prod production mode serves the built app', () => {
-  test('sign in → MLOps tab → approve → predict', async ({ page }) => {
+  test('sign in → MLOps tab → the seeded version serves → predict', async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     await page.goto('/');
     await page.getByRole('button', { name: 'Enter' }).click();
@@ -19,15 +22,11 @@ test.describe('@prod production mode serves the built app', () => {
     await expect(
       page.getByRole('list', { name: 'Release pipeline' }),
     ).toBeVisible();
-    // On first start the backend seeds the bucket, which trains version 1.
-    await expect(page.getByTestId('approval-status-1')).toHaveText(/pending/i, {
-      timeout: 150_000,
-    });
-
-    await page.getByTestId('approve-version-1').click();
-    const dialog = page.getByRole('dialog', { name: 'Approve version 1' });
-    await dialog.getByLabel('Comment').fill('production smoke');
-    await dialog.getByRole('button', { name: 'Approve' }).click();
+    // On first start the backend seeds each demo system: version 1 trains, is approved and deploys.
+    await expect(page.getByTestId('approval-status-1')).toHaveText(
+      /approved/i,
+      { timeout: 150_000 },
+    );
     await expect(page.getByTestId('deployed-1')).toBeVisible({
       timeout: 60_000,
     });

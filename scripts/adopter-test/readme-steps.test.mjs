@@ -111,9 +111,14 @@ test('the plugin READMEs carry the install steps the adopter test runs', () => {
   assert.deepEqual(
     inserts.map(s => [s.file, s.anchor]),
     [
+      // the plugin, its spec file reader, the aws module
+      ['packages/backend/src/index.ts', 'backend.start();'],
       ['packages/backend/src/index.ts', 'backend.start();'],
       ['packages/backend/src/index.ts', 'backend.start();'],
     ],
+  );
+  assert.ok(
+    inserts.some(s => s.lines.join('\n').includes('mlopsSpecFileReaderFactory')),
   );
   assert.ok(
     steps.some(

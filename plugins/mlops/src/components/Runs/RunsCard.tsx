@@ -42,7 +42,9 @@ const runColumns = (
         component="button"
         variant="body2"
         onClick={() => onOpen(run.executionId)}
-        aria-label={`Open run ${run.executionId}`}
+        // the accessible name includes the visible text (WCAG 2.5.3)
+        aria-label={`Open run ${run.displayName ?? run.executionId}`}
+        title={run.executionId}
         style={{ textAlign: 'left' }}
       >
         {run.displayName ?? run.executionId}

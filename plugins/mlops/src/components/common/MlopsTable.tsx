@@ -115,7 +115,26 @@ export function MlopsTable<T extends object>(props: {
   const box = useRef<HTMLDivElement>(null);
   // material-table renders the <table> itself and takes no aria props for it.
   useLayoutEffect(() => {
-    box.current?.querySelector('table')?.setAttribute('aria-label', label);
+    const root = box.current;
+    root?.querySelector('table')?.setAttribute('aria-label', label);
+    // A box that scrolls must be reachable by keyboard (WCAG 2.1.1): the
+    // sideways scroll and material-table's own overflow boxes, when they
+    // do scroll, become named, focusable regions.
+    root
+      ?.querySelectorAll<HTMLElement>('div[style*="overflow"]')
+      .forEach(el => {
+        const scrolls =
+          el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
+        if (scrolls) {
+          el.tabIndex = 0;
+          el.setAttribute('role', 'region');
+          el.setAttribute('aria-label', `${label} (scrolls)`);
+        } else if (el.getAttribute('role') === 'region') {
+          el.removeAttribute('tabindex');
+          el.removeAttribute('role');
+          el.removeAttribute('aria-label');
+        }
+      });
   });
   const components = useMemo(
     () =>

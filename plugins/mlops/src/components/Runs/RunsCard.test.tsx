@@ -72,7 +72,9 @@ describe('RunsCard', () => {
   it('stops an executing run', async () => {
     const { api } = await renderWithEntity(<RunsCard />);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Open run exec-0004' }),
+      await screen.findByRole('button', {
+        name: 'Open run upload abalone-4.csv',
+      }),
     );
     const stop = await screen.findByRole('button', { name: 'Stop' });
     expect(screen.getByRole('button', { name: 'Retry' })).toBeDisabled();

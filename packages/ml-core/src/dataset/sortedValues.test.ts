@@ -8,6 +8,10 @@ describe('sortedPresentAt', () => {
     expect(Array.from(sortedPresentAt(column, rows))).toEqual([2, 3]);
     expect(sortedPresentAt(column, rows)).toBe(sortedPresentAt(column, rows));
     expect(Array.from(sortedPresentAt(column))).toEqual([1, 2, 3]);
+    // A row given twice counts twice.
+    expect(
+      Array.from(sortedPresentAt(column, Uint32Array.from([3, 0, 3]))),
+    ).toEqual([2, 2, 3]);
   });
 });
 

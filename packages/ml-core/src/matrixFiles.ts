@@ -132,8 +132,12 @@ export async function readMatrixFile(path: string): Promise<LabeledMatrix> {
   ) {
     throw new Error(`${path}: not a matrix file of the expected size`);
   }
-  // Copy out: the file buffer may come from Node's shared pool (unaligned).
+  // The header is padded so the payload is 4-byte aligned in the file: a
+  // file buffer of its own (large files) is viewed, not copied. One from
+  // Node's shared pool may be unaligned: copy that out.
   const f32 = (offset: number, n: number) => {
+    if ((buf.byteOffset + offset) % 4 === 0)
+      return new Float32Array(buf.buffer, buf.byteOffset + offset, n);
     const out = new Float32Array(n);
     new Uint8Array(out.buffer).set(buf.subarray(offset, offset + n * 4));
     return out;

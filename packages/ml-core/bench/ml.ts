@@ -20,6 +20,7 @@
  * - the same cold and warm figures for regression on Abalone × 100
  *   (--abalone-scale; 0 leaves it out).
  *
+ * Cold figures are the median of --repeat fresh processes (each run listed).
  * Run: npx tsx bench/ml.ts [--seeds 10] [--scale 750] [--abalone-scale 100]
  *      [--threads 1] [--repeat 3] [--only parity|speed]
  *      [--tables breast-cancer,penguins] [--hyperparameters '<JSON>']
@@ -219,8 +220,18 @@ async function speed(c: SpeedCase, nthread: number, repeat: number) {
     }
     return { ...JSON.parse(child.stdout), loadAverage };
   };
-  const cold = coldRun([]);
-  const coldWarmedUp = coldRun(['--warm-up']);
+  // Median of `repeat` fresh processes each: one cold run moves by ±20 %
+  // with the load of a shared machine.
+  const medianRun = (extra: string[]) => {
+    const runs = Array.from({ length: repeat }, () => coldRun(extra));
+    const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+    return {
+      ...sorted[Math.floor((runs.length - 1) / 2)],
+      runs: runs.map(r => r.seconds),
+    };
+  };
+  const cold = medianRun([]);
+  const coldWarmedUp = medianRun(['--warm-up']);
   // Warm: in this process, after warm-up runs.
   for (let i = 0; i < 3; i++)
     trainXGBoost(params, split.train, split.validation);
@@ -258,9 +269,11 @@ async function speed(c: SpeedCase, nthread: number, repeat: number) {
       coldSeconds: cold.seconds,
       coldCpuSeconds: cold.cpuSeconds,
       coldLoadAverage: cold.loadAverage,
+      coldRuns: cold.runs,
       afterWarmUpSeconds: coldWarmedUp.seconds,
       afterWarmUpCpuSeconds: coldWarmedUp.cpuSeconds,
       afterWarmUpLoadAverage: coldWarmedUp.loadAverage,
+      afterWarmUpRuns: coldWarmedUp.runs,
       warmSeconds: warm,
       warmCpuSeconds: median(cpu),
       warmLoadAverage: loadWarm,

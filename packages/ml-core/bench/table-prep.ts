@@ -7,10 +7,16 @@
  * machine) and the peak RSS.
  * Run: npx tsx bench/table-prep.ts [--scale 1000]
  */
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import {
   type Table,
   ColumnsBuilder,
+  buildSignature,
   checkTable,
+  writeLabeledCsvFile,
+  writeMatrixFile,
   preprocess,
   preprocessTable,
   tableBaselineStatistics,
@@ -34,7 +40,11 @@ function scaled(table: Table, times: number, target: string): Table {
         const keep = table.names[j] === target;
         for (let t = 0; t < times; t++)
           for (let i = 0; i < n; i++)
-            values[t * n + i] = keep ? c.values[i] : c.values[i] * jitter();
+            // 4 decimals, as bench:scale writes its CSV: the table an
+            // upload of it parses to.
+            values[t * n + i] = keep
+              ? c.values[i]
+              : Math.round(c.values[i] * jitter() * 1e4) / 1e4;
         return { type: 'numeric', values };
       }
       const codes = new Int32Array(n * times);
@@ -56,9 +66,21 @@ function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
   };
 }
 
-function main() {
+async function timedAsync<T>(fn: () => Promise<T>) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const cpu = process.cpuUsage(c0);
+  return {
+    value,
+    wall: (performance.now() - t0) / 1e3,
+    cpu: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+async function main() {
   const times = Number(argValue('scale', '1000'));
-  const { schema, table: base } = loadDemo('abalone', 'abalone.data');
+  const { spec, schema, table: base } = loadDemo('abalone', 'abalone.data');
   const table = scaled(base, times, schema.target);
   // The same rows as Abalone columns for the Abalone-only preprocess.
   const builder = new ColumnsBuilder(table.rowCount);
@@ -87,6 +109,28 @@ function main() {
   const baseline = timed(() =>
     tableBaselineStatistics(table, schema, prep.value.split.train),
   );
+  // The rest of the engine worker's Preprocess step: the SageMaker-shaped
+  // CSVs, their Float32 twins, the signature.
+  const dir = mkdtempSync(join(tmpdir(), 'ml-core-table-prep-'));
+  const parts = ['train', 'validation', 'test'] as const;
+  const csvs = await timedAsync(async () => {
+    for (const p of parts)
+      await writeLabeledCsvFile(join(dir, `${p}.csv`), prep.value[p]);
+  });
+  const matrices = await timedAsync(async () => {
+    for (const p of parts)
+      await writeMatrixFile(join(dir, `${p}.f32`), prep.value[p]);
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const signature = timed(() =>
+    buildSignature(
+      table,
+      schema,
+      prep.value.preprocessor,
+      spec,
+      prep.value.split.train,
+    ),
+  );
   const round = (v: number) => Number(v.toFixed(2));
   console.log(
     JSON.stringify(
@@ -105,6 +149,12 @@ function main() {
             wall: round(baseline.wall),
             cpu: round(baseline.cpu),
           },
+          writeCsvs: { wall: round(csvs.wall), cpu: round(csvs.cpu) },
+          writeMatrices: {
+            wall: round(matrices.wall),
+            cpu: round(matrices.cpu),
+          },
+          signature: { wall: round(signature.wall), cpu: round(signature.cpu) },
         },
         peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       },
@@ -114,4 +164,7 @@ function main() {
   );
 }
 
-main();
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});

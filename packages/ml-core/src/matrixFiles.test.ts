@@ -53,6 +53,29 @@ describe('matrix and columns files', () => {
     expect(text).toBe(toLabeledCsv(m));
   }, 30_000);
 
+  it('writes byte-identical text for repeated values (its text cache), -0, NaN and a matrix inside a larger buffer', async () => {
+    const rows = 20_000;
+    const cols = 6;
+    const rng = mulberry32(11);
+    const few = Array.from({ length: 500 }, () => (rng() - 0.5) * 6);
+    const buffer = new Float32Array(8 + rows * cols);
+    const data = buffer.subarray(8);
+    for (let i = 0; i < data.length; i++) {
+      const r = rng();
+      data[i] =
+        r < 0.01 ? NaN : r < 0.02 ? -0 : r < 0.5 ? few[i % 500] : rng() * 1e4;
+    }
+    const m = {
+      rows,
+      cols,
+      labels: Float32Array.from({ length: rows }, (_, i) => i % 7),
+      data,
+    };
+    const file = path.join(dir, 'repeats.csv');
+    await writeLabeledCsvFile(file, m);
+    expect(fs.readFileSync(file, 'utf8')).toBe(toLabeledCsv(m));
+  }, 30_000);
+
   it('round-trips a labeled matrix through its binary twin', async () => {
     const file = path.join(dir, 'train.f32');
     await writeMatrixFile(file, out.train);

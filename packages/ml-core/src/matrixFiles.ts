@@ -17,6 +17,8 @@ const writeCsvNumber = writeCsvNumberImport;
 const CSV_CHUNK_BYTES = 1 << 20;
 /** Room one cell may take (writeCsvNumber's longest text, a comma and slack). */
 const CELL_BYTES = 32;
+/** Slots of the feature text cache (2^16 × 32 bytes). */
+const TEXT_CACHE_BITS = 16;
 /**
  * Writes chunks to `path` through a temp file and a rename, so a reader never
  * sees half a file (a crash leaves only the temp file).
@@ -42,6 +44,13 @@ function* labeledCsvChunks(m: LabeledMatrix): Iterable<Buffer> {
   const size = Math.max(CSV_CHUNK_BYTES, 2 * rowBytes);
   let out = Buffer.allocUnsafe(size);
   let pos = 0;
+  // Features usually repeat values (a table's few distinct values per
+  // column, scaled): a direct-mapped cache of each value's text by its
+  // Float32 bits makes most cells a copy. Same bytes as formatting.
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const cacheKey = new Uint32Array(1 << TEXT_CACHE_BITS);
+  const cacheLen = new Uint8Array(1 << TEXT_CACHE_BITS); // 0: empty
+  const cacheText = new Uint8Array(CELL_BYTES << TEXT_CACHE_BITS);
   // One pass, straight to bytes: no string per cell or per row.
   for (let i = 0; i < rows; i++) {
     if (pos + rowBytes > size) {
@@ -53,7 +62,24 @@ function* labeledCsvChunks(m: LabeledMatrix): Iterable<Buffer> {
     const base = i * cols;
     for (let j = 0; j < cols; j++) {
       out[pos++] = 0x2c;
-      pos = writeCsvNumber(out, pos, data[base + j]);
+      // A repeated value's text is copied from the cache, not formatted.
+      const key = bits[base + j];
+      const slot = Math.imul(key, 0x9e3779b1) >>> (32 - TEXT_CACHE_BITS);
+      const at = slot * CELL_BYTES;
+      let len = cacheLen[slot];
+      if (len !== 0 && cacheKey[slot] === key) {
+        for (let k = 0; k < len; k++) out[pos + k] = cacheText[at + k];
+        pos += len;
+      } else {
+        const start = pos;
+        pos = writeCsvNumber(out, pos, data[base + j]);
+        len = pos - start;
+        if (len > 0 && len <= CELL_BYTES) {
+          cacheKey[slot] = key;
+          cacheLen[slot] = len;
+          for (let k = 0; k < len; k++) cacheText[at + k] = out[start + k];
+        }
+      }
     }
     out[pos++] = 0x0a;
   }
@@ -106,8 +132,12 @@ export async function readMatrixFile(path: string): Promise<LabeledMatrix> {
   ) {
     throw new Error(`${path}: not a matrix file of the expected size`);
   }
-  // Copy out: the file buffer may come from Node's shared pool (unaligned).
+  // The header is padded so the payload is 4-byte aligned in the file: a
+  // file buffer of its own (large files) is viewed, not copied. One from
+  // Node's shared pool may be unaligned: copy that out.
   const f32 = (offset: number, n: number) => {
+    if ((buf.byteOffset + offset) % 4 === 0)
+      return new Float32Array(buf.buffer, buf.byteOffset + offset, n);
     const out = new Float32Array(n);
     new Uint8Array(out.buffer).set(buf.subarray(offset, offset + n * 4));
     return out;

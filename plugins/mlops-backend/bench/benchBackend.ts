@@ -18,11 +18,15 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import type { Knex } from 'knex';
 import type { AddressInfo } from 'net';
 import { mlopsPlugin } from '../src/plugin';
+import { mlopsSpecFileReaderFactory } from '../src/specs/fileUrlReader';
+import {
+  DEMO_SPECS_CONFIG,
+  specTestEntities,
+} from '../src/__testUtils__/specEntities';
 import {
   ENTITY_PATH,
   GUEST,
   ownershipPermissions,
-  testEntities,
 } from '../src/__testUtils__/fixtures';
 
 export async function startBenchBackend(options: {
@@ -33,10 +37,15 @@ export async function startBenchBackend(options: {
   const backend = await startTestBackend({
     features: [
       mlopsPlugin,
+      // The demo entity names its spec (mlops.io/spec) next to its demo
+      // catalog file: uploads and training need it.
+      mlopsSpecFileReaderFactory,
       mockServices.database.factory({ knex: options.knex }),
-      mockServices.rootConfig.factory({ data: { mlops: options.mlops } }),
+      mockServices.rootConfig.factory({
+        data: { mlops: { specs: DEMO_SPECS_CONFIG, ...options.mlops } },
+      }),
       mockServices.rootLogger.factory({ level: 'warn' }),
-      catalogServiceMock.factory({ entities: testEntities }),
+      catalogServiceMock.factory({ entities: specTestEntities }),
       // No notifications backend here: owners' notifications go nowhere.
       createServiceFactory({
         service: notificationService,

@@ -34,6 +34,21 @@ const records = [
 ];
 
 describe('table preprocessor', () => {
+  it('shuffled, repeated and few rows each give row i of the matrix from table row rows[i]', () => {
+    const table = tableFromRecords(schema, records);
+    const pre = fitTablePreprocessor(table, schema);
+    const all = transformTable(pre, table);
+    const rowOf = (m: { data: Float32Array; cols: number }, i: number) =>
+      Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
+    // Shuffled (the table read in order, rows scattered), a row given twice
+    // (gathered), and one row of four.
+    for (const rows of [[3, 0, 2, 1], [2, 2, 0], [1]]) {
+      const m = transformTable(pre, table, Uint32Array.from(rows));
+      expect(m.rows).toBe(rows.length);
+      rows.forEach((r, i) => expect(rowOf(m, i)).toEqual(rowOf(all, r)));
+    }
+  });
+
   it('median-imputes and standard-scales numerics (population std)', () => {
     const table = tableFromRecords(schema, records);
     const pre = fitTablePreprocessor(table, schema);

@@ -231,6 +231,14 @@ export function transformTable(
   const n = rows.length;
   const cols = pre.features.reduce((w, f) => w + width(f), 0);
   const out = new Float32Array(n * cols);
+  // Per feature kind, parallel arrays: the row loop below stays monomorphic.
+  const numValues: Float64Array[] = [];
+  const numAt: number[] = [];
+  const numMedian: number[] = [];
+  const numMean: number[] = [];
+  const numScale: number[] = [];
+  const catCodes: Int32Array[] = [];
+  const catTarget: Int32Array[] = [];
   let offset = 0;
   for (const f of pre.features) {
     const data = columnOf(table, f.name);
@@ -239,12 +247,11 @@ export function transformTable(
         throw new Error(
           `column '${f.name}': expected numeric cells, got ${data.type}`,
         );
-      const { values } = data;
-      const { median, mean, scale } = f;
-      for (let i = 0, k = offset; i < n; i++, k += cols) {
-        const raw = values[rows[i]];
-        out[k] = ((Number.isNaN(raw) ? median : raw) - mean) / scale;
-      }
+      numValues.push(data.values);
+      numAt.push(offset);
+      numMedian.push(f.median);
+      numMean.push(f.mean);
+      numScale.push(f.scale);
     } else if (data.type === 'numeric') {
       throw new Error(
         `column '${f.name}': expected ${f.type} cells, got numeric`,
@@ -265,15 +272,52 @@ export function transformTable(
         target[0] =
           f.mostFrequent === null ? -1 : at.get(f.mostFrequent) ?? otherAt;
       }
-      const { codes } = data;
-      for (let i = 0, base = 0; i < n; i++, base += cols) {
-        const o = target[codes[rows[i]] + 1];
-        if (o >= 0) out[base + o] = 1;
-      }
+      catCodes.push(data.codes);
+      catTarget.push(target);
     }
     offset += width(f);
   }
+  const numCount = numValues.length;
+  const catCount = catCodes.length;
+  const writeRow = (r: number, base: number) => {
+    for (let f = 0; f < numCount; f++) {
+      const raw = numValues[f][r];
+      out[base + numAt[f]] =
+        ((Number.isNaN(raw) ? numMedian[f] : raw) - numMean[f]) / numScale[f];
+    }
+    for (let f = 0; f < catCount; f++) {
+      const o = catTarget[f][catCodes[f][r] + 1];
+      if (o >= 0) out[base + o] = 1;
+    }
+  };
+  // A shuffled split read row by row misses the cache once per cell
+  // (millions of rows): read the table in its own order instead and write
+  // each row to its place. Not for a few rows, nor rows given twice.
+  const total = table.rowCount;
+  const dest = n * 8 >= total ? scatterOrder(rows, total) : undefined;
+  if (dest) {
+    for (let r = 0; r < total; r++) {
+      const i = dest[r];
+      if (i >= 0) writeRow(r, i * cols);
+    }
+  } else {
+    for (let i = 0; i < n; i++) writeRow(rows[i], i * cols);
+  }
   return { data: out, rows: n, cols };
+}
+
+/** Position of each table row in `rows` (-1: absent); undefined if a row repeats. */
+function scatterOrder(
+  rows: ArrayLike<number>,
+  total: number,
+): Int32Array | undefined {
+  const dest = new Int32Array(total).fill(-1);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!(r >= 0 && r < total) || dest[r] >= 0) return undefined;
+    dest[r] = i;
+  }
+  return dest;
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
 import type { TablePreprocessorArtifact } from '../dataset/preprocessor';
 import { cellValue, columnOf } from '../dataset/records';
 import { clip, parseBooleanText, parseNumberText } from './cells';
+import { sortedPresentAt } from '../dataset/sortedValues';
 
 /** Example rows a signature carries. */
 const EXAMPLE_ROWS = 3;
@@ -55,19 +56,13 @@ export function buildSignature(
       if (col[key] !== undefined) (input as any)[key] = col[key];
     let missing = 0;
     if (data.type === 'numeric') {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        const v = data.values[picks[i]];
-        if (Number.isNaN(v)) missing++;
-        else {
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-      }
-      if (lo <= hi) {
-        input.observedMin = lo;
-        input.observedMax = hi;
+      // The training rows' present values, sorted: the preprocessor's fit
+      // has them cached (no second pass over millions of shuffled rows).
+      const present = sortedPresentAt(data.values, rows);
+      missing = n - present.length;
+      if (present.length > 0) {
+        input.observedMin = present[0];
+        input.observedMax = present[present.length - 1];
       }
     } else {
       for (let i = 0; i < n; i++) if (data.codes[picks[i]] < 0) missing++;

@@ -141,7 +141,9 @@ export function buildHistData(
   const minCuts = new Float32Array(cols);
   const hasMissing = new Uint8Array(cols);
   const stride = Math.max(1, Math.ceil(rows / SKETCH_SAMPLE));
-  const sample = new Float32Array(Math.ceil(rows / stride));
+  // At most SKETCH_SAMPLE values are read (no division here: a fraction
+  // the warm-up never produced would deopt this function on real data).
+  const sample = new Float32Array(Math.min(rows, SKETCH_SAMPLE));
   for (let f = 0; f < cols; f++) {
     let m = 0;
     for (let r = 0; r < rows; r += stride) {

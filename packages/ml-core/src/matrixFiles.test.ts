@@ -61,9 +61,12 @@ describe('matrix and columns files', () => {
     const buffer = new Float32Array(8 + rows * cols);
     const data = buffer.subarray(8);
     for (let i = 0; i < data.length; i++) {
+      // 1 % missing, 1 % negative zero, about half repeated values, the rest free
       const r = rng();
-      data[i] =
-        r < 0.01 ? NaN : r < 0.02 ? -0 : r < 0.5 ? few[i % 500] : rng() * 1e4;
+      if (r < 0.01) data[i] = NaN;
+      else if (r < 0.02) data[i] = -0;
+      else if (r < 0.5) data[i] = few[i % 500];
+      else data[i] = rng() * 1e4;
     }
     const m = {
       rows,

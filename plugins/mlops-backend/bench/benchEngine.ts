@@ -1,5 +1,8 @@
 /** What the local-engine benchmarks share: a quiet engine on a temp SQLite file. */
-import { ABALONE_RECORD as EXAMPLE_ABALONE } from '../src/__testUtils__/demoSystems';
+import {
+  ABALONE_RECORD as EXAMPLE_ABALONE,
+  demoSystem,
+} from '../src/__testUtils__/demoSystems';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import {
@@ -38,6 +41,8 @@ export const resources = {
   modelPackageGroupName: 'AbaloneModelPackageGroup',
   endpointName: 'abalone-endpoint',
   releasePipelineName: 'abalone-release',
+  // what the plugin attaches from the entity's mlops.io/spec: the engine runs the system by it
+  system: demoSystem('abalone').system,
 };
 
 export const actor = { ref: 'user:default/guest' };

@@ -169,7 +169,8 @@ await new Promise(resolve => {
   });
 });
 
-// The aws engine's CSV validator must run from the tarball as a worker thread.
+// The aws engine's CSV validator must run from the tarball as a worker thread:
+// the schema first (here a small spec's data set), then the data.
 await new Promise(resolve => {
   const validator = new Worker(
     path.join(
@@ -177,16 +178,39 @@ await new Promise(resolve => {
       '@mlops-portal/plugin-mlops-backend-module-aws/dist/validateWorker.cjs.js',
     ),
   );
-  const done = problem => {
+  // never wait for ever on a worker that does not answer
+  const timer = setTimeout(() => done('no result within 20 s'), 20_000);
+  let finished = false;
+  function done(problem) {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
     if (problem) problems.push(`installed CSV validator: ${problem}`);
     validator.terminate().then(resolve);
-  };
+  }
   validator.on('error', e => done(String(e)));
   validator.on('message', msg => {
+    if (msg.type === 'error') done(msg.message);
     if (msg.type !== 'result') return;
     done(msg.result.rowCount === 1 ? undefined : JSON.stringify(msg.result));
   });
-  const row = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n';
+  validator.postMessage({
+    type: 'start',
+    schema: {
+      source: 'spec',
+      dataset: {
+        header: false,
+        target: 'y',
+        task: 'regression',
+        columns: [
+          { name: 'size', type: 'numeric' },
+          { name: 'kind', type: 'categorical' },
+          { name: 'y', type: 'numeric' },
+        ],
+      },
+    },
+  });
+  const row = '1.5,small,3\n';
   validator.postMessage({ type: 'chunk', data: new TextEncoder().encode(row) });
   validator.postMessage({ type: 'end' });
 });

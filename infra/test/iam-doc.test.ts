@@ -84,13 +84,19 @@ describe('portal IAM policy in docs/aws.md', () => {
     return { stack, bucket: found[1] };
   };
 
-  it('is valid JSON with the upload and evaluation-report grants', () => {
+  it('is valid JSON with the upload, evaluation-report and signature grants', () => {
+    // the signature's S3 object, under the run's own prefix (what the aws engine reads)
+    expect(JSON.stringify(policy)).toContain(
+      'arn:aws:s3:::ARTIFACT_BUCKET/systems/*/runs/*/signature.json',
+    );
     expect(policy.Version).toBe('2012-10-17');
     expect(s3Grants()).toEqual([
       { placeholder: 'DATA_BUCKET', action: 's3:PutObject' },
       // Direct (multipart) uploads: the staging prefix.
       { placeholder: 'DATA_BUCKET', action: 's3:PutObject' },
       { placeholder: 'DATA_BUCKET', action: 's3:GetObject' },
+      // Versions: evaluation.json and signature.json (the version's inputs, for predictions and forms).
+      { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
       { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },
       // Monitoring: Model Monitor reports and evaluation-plots.json.
       { placeholder: 'ARTIFACT_BUCKET', action: 's3:GetObject' },

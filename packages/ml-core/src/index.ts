@@ -223,6 +223,7 @@ export type {
   Objective,
   OutputDisplaySpec,
   RetrainingSpec,
+  DeploymentSpec,
   RetrainingWindow,
   SignatureInput,
   SplitSpec,

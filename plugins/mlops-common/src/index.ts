@@ -14,3 +14,4 @@ export * from './monitoring';
 export * from './uploads';
 export * from './governance';
 export * from './systemSpec';
+export * from './rollout';

@@ -1,5 +1,6 @@
 import { z } from 'zod/v3';
 import { PIPELINE_PARAMETERS } from './parameters';
+import { deploymentStrategySchema } from './rollout';
 
 /**
  * Request body schemas shared by the router (validation) and clients.
@@ -62,6 +63,11 @@ export const approvalRequestSchema = z
       .trim()
       .min(1, 'comment is required')
       .max(1000, 'comment must be at most 1000 characters'),
+    /**
+     * Approvals only: how this deployment shifts traffic, overriding the
+     * system's spec `deployment` (see `resolveDeploymentStrategy`).
+     */
+    deployment: deploymentStrategySchema.optional(),
   })
   .strict();
 

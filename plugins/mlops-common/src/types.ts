@@ -1,3 +1,4 @@
+import type { DeploymentStrategy, Rollout, ShadowTest } from './rollout';
 import type {
   FeatureRecord,
   ModelMetrics,
@@ -223,11 +224,19 @@ export interface Deployment {
   /** Why: approval, rollback after rejection, ... */
   reason?: string;
   current: boolean;
+  /** The rollout that produced this deployment (or was rolled back from it). */
+  rolloutId?: string;
+  /** A rolled-back rollout's cause, e.g. `errorRate 0.35 > 0.05 over 24 invocations`. */
+  rollbackReason?: string;
 }
 
 export interface DeploymentsResponse {
   endpoint?: EndpointSummary;
   deployments: Deployment[];
+  /** The rollout in progress or paused, else the most recent one (engines that roll out). */
+  rollout?: Rollout;
+  /** The shadow test running, else the most recent one (engines that shadow). */
+  shadowTest?: ShadowTest;
 }
 
 export interface PredictRequest {
@@ -295,7 +304,8 @@ export interface MlopsGovernance {
     preApprove: boolean;
     /** Whoever started the producing run or uploaded its data may not approve. */
     fourEyes: boolean;
-  };
+  };  /** How an approved version reaches the endpoint by default (the spec's `deployment`; all at once without one). */
+  deployment: DeploymentStrategy;
 }
 
 export interface ListResponse<T> {

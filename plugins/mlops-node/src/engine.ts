@@ -18,6 +18,10 @@ import type {
   ReleaseStage,
   UploadDatasetResponse,
   DatasetUploadSession,
+  DeploymentStrategy,
+  Rollout,
+  RolloutAction,
+  ShadowTest,
 } from '@mlops-portal/plugin-mlops-common';
 import type { Readable } from 'stream';
 
@@ -39,6 +43,27 @@ export interface StartExecutionOptions {
 export interface ApprovalOptions {
   status: Extract<ModelApprovalStatus, 'Approved' | 'Rejected'>;
   comment: string;
+  actor: EngineActor;
+  /**
+   * Approvals: how the version reaches the endpoint, already resolved by the
+   * service (approval override over the spec's default, limits checked).
+   * Absent: all at once. Engines deploying on their own (a pre-approved
+   * registration) resolve the spec's default with `resolveDeploymentStrategy`.
+   */
+  deployment?: DeploymentStrategy;
+}
+
+export interface RolloutActionOptions {
+  action: RolloutAction;
+  actor: EngineActor;
+  comment?: string;
+}
+
+export interface StartShadowTestOptions {
+  /** The candidate: a registered version other than the serving one. */
+  modelVersion: number;
+  /** Share (1–100) of live requests copied to it. */
+  samplePercent: number;
   actor: EngineActor;
 }
 
@@ -136,7 +161,40 @@ export interface MlopsEngine {
     options: ApprovalOptions,
   ): Promise<ModelVersion>;
 
+  /**
+   * The endpoint, its deployment history and (engines that roll out or
+   * shadow) the current or last rollout and shadow test.
+   */
   listDeployments(resources: MlopsResources): Promise<DeploymentsResponse>;
+
+  /**
+   * An owner's action on the endpoint's active rollout: pause, resume, roll
+   * back now, or promote now (all traffic to the new version). ConflictError
+   * when no rollout is active or the state forbids it; NotImplementedError
+   * (501) for an action the engine's platform lacks (SageMaker cannot pause).
+   * Optional: the router answers 501 without it.
+   */
+  controlRollout?(
+    resources: MlopsResources,
+    options: RolloutActionOptions,
+  ): Promise<Rollout>;
+
+  /**
+   * Starts copying live requests to a candidate version (SageMaker
+   * `ShadowProductionVariants`). ConflictError when a shadow test or a
+   * rollout is already running or nothing is deployed. Promoting the
+   * candidate is approving it; deploying it ends the test as `Promoted`.
+   */
+  startShadowTest?(
+    resources: MlopsResources,
+    options: StartShadowTestOptions,
+  ): Promise<ShadowTest>;
+
+  /** Stops the running shadow test (ConflictError when none runs). */
+  stopShadowTest?(
+    resources: MlopsResources,
+    options: { actor: EngineActor },
+  ): Promise<ShadowTest>;
 
   /** Put a CSV into the data bucket; this writes a manifest and triggers a release. */
   uploadDataset(
@@ -221,6 +279,24 @@ export type MlopsEngineEvent =
       modelVersion: ModelVersion;
     }
   | { type: 'deployment'; resources: MlopsResources; version: number }
+  | {
+      /**
+       * A rollout started, moved a step, completed or rolled back (by an
+       * alarm, the time limit or an owner). The plugin audits it and tells
+       * the owners of a rollback.
+       */
+      type: 'rollout';
+      resources: MlopsResources;
+      rollout: Rollout;
+      /** Who acted; absent when the engine acted by itself (an alarm, a timer). */
+      actor?: EngineActor;
+    }
+  | {
+      type: 'shadow-test';
+      resources: MlopsResources;
+      shadowTest: ShadowTest;
+      actor?: EngineActor;
+    }
   | {
       /**
        * A file dropped into the data bucket (not uploaded through the API)

@@ -144,6 +144,29 @@ export interface RetrainingSpec {
   autoApprove?: boolean;
 }
 
+/**
+ * The `deployment` section: how an approved version reaches the endpoint, in
+ * SageMaker's `DeploymentConfig` vocabulary (the portal's
+ * `DeploymentStrategy`, kept structurally identical so the ML core stays
+ * free of the plugin packages). An approval may override it.
+ */
+export interface DeploymentSpec {
+  trafficRouting: {
+    type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+    waitIntervalInSeconds: number;
+    canarySize?: { type: 'CAPACITY_PERCENT'; value: number };
+    linearStepSize?: { type: 'CAPACITY_PERCENT'; value: number };
+  };
+  terminationWaitInSeconds?: number;
+  maximumExecutionTimeoutInSeconds?: number;
+  autoRollback?: {
+    errorRate?: number;
+    p99LatencyMs?: number;
+    predictionDrift?: number;
+    minInvocations?: number;
+  };
+}
+
 /** One ML system, as its YAML file says (`mlops.io/spec` annotation). */
 export interface MlSystemSpec {
   apiVersion: 'mlops.io/v1alpha1';
@@ -157,6 +180,7 @@ export interface MlSystemSpec {
     prediction?: { output?: OutputDisplaySpec };
     monitoring?: MonitoringSpec;
     retraining?: RetrainingSpec;
+    deployment?: DeploymentSpec;
   };
 }
 

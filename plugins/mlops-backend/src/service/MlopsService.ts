@@ -54,6 +54,8 @@ import {
   type PredictResponse,
   type ReleaseStage,
   type UploadDatasetResponse,
+  ALL_AT_ONCE,
+  resolveDeploymentStrategy,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   MlopsEngine,
@@ -432,6 +434,7 @@ export class MlopsService {
           preApprove: platform.preApprove ?? false,
           fourEyes: platform.fourEyes ?? false,
         },
+        deployment: ALL_AT_ONCE,
       };
     }
     const { gate, dataset, approval } = spec.spec;
@@ -447,6 +450,7 @@ export class MlopsService {
           (platform.preApprove ?? false) && (approval?.preApprove ?? false),
         fourEyes: (platform.fourEyes ?? false) || (approval?.fourEyes ?? false),
       },
+      deployment: resolveDeploymentStrategy(spec.spec.deployment, undefined),
     };
   }
 

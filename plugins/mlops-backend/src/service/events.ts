@@ -126,6 +126,14 @@ function signalFor(
         version: event.modelVersion.version,
         executionId: event.modelVersion.executionId,
       };
+    case 'rollout':
+      // A rollout step changes what the deployments card shows.
+      return { type: 'deployment', version: event.rollout.toVersion };
+    case 'shadow-test':
+      return {
+        type: 'deployment',
+        version: event.shadowTest.candidateVersion,
+      };
     default:
       return { type: 'deployment', version: event.version };
   }

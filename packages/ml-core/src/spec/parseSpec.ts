@@ -125,7 +125,9 @@ const deploymentSchema = z.strictObject({
     waitIntervalInSeconds: wholeSeconds(
       DEPLOYMENT_SPEC_LIMITS.waitIntervalInSeconds,
     ),
-    canarySize: capacityPercent(DEPLOYMENT_SPEC_LIMITS.canaryPercent).optional(),
+    canarySize: capacityPercent(
+      DEPLOYMENT_SPEC_LIMITS.canaryPercent,
+    ).optional(),
     linearStepSize: capacityPercent(
       DEPLOYMENT_SPEC_LIMITS.linearStepPercent,
     ).optional(),

@@ -1,5 +1,4 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { AuditorService } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
@@ -10,6 +9,7 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import type { MlopsEngineEvent } from '@mlops-portal/plugin-mlops-node';
 import { ENGINE_ACTOR, forwardEngineEvents } from './events';
+import { recordingAuditor } from './__testUtils__/recordingAuditor';
 
 const entityRef = 'component:default/penguin-species';
 const resources = {
@@ -42,39 +42,6 @@ function rollout(overrides: Partial<Rollout>): Rollout {
     alarms: [{ name: 'errorRate', threshold: 0.05, state: 'OK' }],
     ...overrides,
   };
-}
-
-/** An auditor that keeps what it was told: each event with its outcome. */
-function recordingAuditor() {
-  const events: Array<{
-    eventId: string;
-    severityLevel?: string;
-    meta?: Record<string, unknown>;
-    outcome?: 'success' | 'fail';
-    outcomeMeta?: Record<string, unknown>;
-    error?: Error;
-  }> = [];
-  const auditor: AuditorService = {
-    createEvent: async options => {
-      const entry: (typeof events)[number] = {
-        eventId: options.eventId,
-        severityLevel: options.severityLevel,
-        meta: options.meta as Record<string, unknown>,
-      };
-      events.push(entry);
-      return {
-        success: async o => {
-          entry.outcome = 'success';
-          entry.outcomeMeta = o?.meta as Record<string, unknown>;
-        },
-        fail: async o => {
-          entry.outcome = 'fail';
-          entry.error = o.error;
-        },
-      };
-    },
-  };
-  return { auditor, events };
 }
 
 function setup() {

@@ -729,8 +729,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
     const { actions } = await actionsRegistry.list();
     expect(actions.map(a => a.name).sort()).toEqual([
       'approve-model-version',
+      'control-rollout',
       'get-deployments',
       'get-model-signature',
+      'get-rollout',
       'list-model-versions',
       'list-pipeline-executions',
       'predict',

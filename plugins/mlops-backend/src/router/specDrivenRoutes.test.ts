@@ -306,6 +306,9 @@ describe('routes driven by the spec and the signature', () => {
         threshold: 5.5,
       },
       approval: { preApprove: true, fourEyes: false },
+      deployment: {
+        trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+      },
     });
   });
 

@@ -364,7 +364,15 @@ describe('mlops backend plugin (router over an engine double)', () => {
     expect(fake.engine.updateModelApproval).toHaveBeenCalledWith(
       expect.anything(),
       1,
-      { status: 'Approved', comment: 'MSE fine', actor: { ref: GUEST } },
+      {
+        status: 'Approved',
+        comment: 'MSE fine',
+        actor: { ref: GUEST },
+        // resolved by the service: no spec, no override → all at once
+        deployment: {
+          trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+        },
+      },
     );
     expect(auditEvents).toEqual([
       expect.objectContaining({

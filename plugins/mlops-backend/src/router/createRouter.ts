@@ -305,9 +305,7 @@ export async function createRouter(
   // --- rollouts and shadow tests (rules: MlopsService) ---------------------
   entity.post('/rollout/:action', json, async (req, res) => {
     const action = parseRolloutAction(req.params.action);
-    res.json(
-      await service.controlRollout(await caller(req), action, req.body),
-    );
+    res.json(await service.controlRollout(await caller(req), action, req.body));
   });
 
   entity.post('/shadow-tests', json, async (req, res) => {

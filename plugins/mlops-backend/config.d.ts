@@ -72,6 +72,16 @@ export interface Config {
       fourEyes?: boolean;
     };
 
+    /** How approved versions reach endpoints (a system's spec `deployment`). */
+    rollout?: {
+      /**
+       * An approval may carry its own `deployment` strategy (e.g. a canary
+       * this once) instead of the spec's. Default true; false refuses such
+       * approvals with 403 and every system deploys with its spec's strategy.
+       */
+      allowOverride?: boolean;
+    };
+
     /** ML system specs, named per entity by the `mlops.io/spec` annotation. */
     specs?: {
       /**

@@ -364,7 +364,15 @@ describe('mlops backend plugin (router over an engine double)', () => {
     expect(fake.engine.updateModelApproval).toHaveBeenCalledWith(
       expect.anything(),
       1,
-      { status: 'Approved', comment: 'MSE fine', actor: { ref: GUEST } },
+      {
+        status: 'Approved',
+        comment: 'MSE fine',
+        actor: { ref: GUEST },
+        // resolved by the service: no spec, no override → all at once
+        deployment: {
+          trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+        },
+      },
     );
     expect(auditEvents).toEqual([
       expect.objectContaining({
@@ -729,8 +737,10 @@ describe('mlops backend plugin (router over an engine double)', () => {
     const { actions } = await actionsRegistry.list();
     expect(actions.map(a => a.name).sort()).toEqual([
       'approve-model-version',
+      'control-rollout',
       'get-deployments',
       'get-model-signature',
+      'get-rollout',
       'list-model-versions',
       'list-pipeline-executions',
       'predict',

@@ -115,6 +115,10 @@ export const mlopsPlugin = createBackendPlugin({
             fourEyes:
               config.getOptionalBoolean('mlops.approval.fourEyes') ?? false,
           },
+          rollout: {
+            allowOverride:
+              config.getOptionalBoolean('mlops.rollout.allowOverride') ?? true,
+          },
         });
         monitoringAlerts.start(
           deps.catalog,

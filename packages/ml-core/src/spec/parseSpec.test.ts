@@ -228,4 +228,91 @@ describe('parseSpec', () => {
       'spec.retraining.drift.cooldown: must be at least one window (24h): a shorter cooldown cannot hold back a second run',
     ]);
   });
+
+  it('reads the deployment section (SageMaker BlueGreenUpdatePolicy)', () => {
+    const spec = base();
+    spec.spec.deployment = {
+      trafficRouting: {
+        type: 'LINEAR',
+        waitIntervalInSeconds: 60,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: 25 },
+      },
+      terminationWaitInSeconds: 0,
+      maximumExecutionTimeoutInSeconds: 600,
+      autoRollback: {
+        errorRate: 0.05,
+        p99LatencyMs: 500,
+        predictionDrift: 0.5,
+        minInvocations: 20,
+      },
+    };
+    expect(parseSpec(stringify(spec)).spec.deployment).toEqual(
+      spec.spec.deployment,
+    );
+    spec.spec.deployment = {
+      trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+    };
+    expect(parseSpec(stringify(spec)).spec.deployment).toEqual(
+      spec.spec.deployment,
+    );
+  });
+
+  it('names every bad deployment field with SageMaker limits', () => {
+    const spec = base();
+    spec.spec.deployment = {
+      trafficRouting: {
+        type: 'CANARY',
+        waitIntervalInSeconds: 3601,
+        canarySize: { type: 'CAPACITY_PERCENT', value: 51 },
+      },
+      terminationWaitInSeconds: -1,
+      maximumExecutionTimeoutInSeconds: 599,
+      autoRollback: { errorRate: 1.5, p99LatencyMs: 0, minInvocations: 0.5 },
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.deployment.trafficRouting.waitIntervalInSeconds: must be ≤ 3600',
+      'spec.deployment.trafficRouting.canarySize.value: must be ≤ 50',
+      'spec.deployment.terminationWaitInSeconds: must be ≥ 0',
+      'spec.deployment.maximumExecutionTimeoutInSeconds: must be ≥ 600',
+      'spec.deployment.autoRollback.errorRate: must be ≤ 1',
+      'spec.deployment.autoRollback.p99LatencyMs: must be > 0',
+      'spec.deployment.autoRollback.minInvocations: must be an integer, got 0.5',
+    ]);
+    spec.spec.deployment = {
+      trafficRouting: {
+        type: 'SHADOW',
+        waitIntervalInSeconds: 10,
+        bakeTime: 3,
+      },
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.deployment.trafficRouting.type: must be one of ALL_AT_ONCE, CANARY, LINEAR, got "SHADOW"',
+      "spec.deployment.trafficRouting: unknown field 'bakeTime'",
+    ]);
+  });
+
+  it('requires each size with its own routing type only', () => {
+    const spec = base();
+    spec.spec.deployment = {
+      trafficRouting: {
+        type: 'CANARY',
+        waitIntervalInSeconds: 60,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: 20 },
+      },
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.deployment.trafficRouting.canarySize: is required for CANARY',
+      'spec.deployment.trafficRouting.linearStepSize: applies to LINEAR only',
+    ]);
+    spec.spec.deployment = {
+      trafficRouting: {
+        type: 'LINEAR',
+        waitIntervalInSeconds: 60,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: 5 },
+      },
+    };
+    expect(problemsOf(stringify(spec))).toEqual([
+      'spec.deployment.trafficRouting.linearStepSize.value: must be ≥ 10',
+    ]);
+  });
 });

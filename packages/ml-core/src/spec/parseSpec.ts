@@ -96,6 +96,58 @@ export const RETRAINING_WINDOW_MS = {
 // checks the values (a spec read without it still fails early on shape).
 const CRON_FIELD = /^[0-9A-Za-z*\/,?-]+$/;
 
+/**
+ * SageMaker's `BlueGreenUpdatePolicy` limits. The portal's
+ * `deploymentStrategySchema` (plugin-mlops-common) states the same rules; the
+ * ML core may not import plugin packages, so they are mirrored here and a
+ * backend test (deploymentSpecParity.test.ts) proves both accept and refuse
+ * the same cases.
+ */
+const DEPLOYMENT_SPEC_LIMITS = {
+  waitIntervalInSeconds: { min: 0, max: 3600 },
+  terminationWaitInSeconds: { min: 0, max: 3600 },
+  maximumExecutionTimeoutInSeconds: { min: 600, max: 28800 },
+  canaryPercent: { min: 1, max: 50 },
+  linearStepPercent: { min: 10, max: 50 },
+} as const;
+
+const wholeSeconds = (lim: { min: number; max: number }) =>
+  z.number().int().min(lim.min).max(lim.max);
+const capacityPercent = (lim: { min: number; max: number }) =>
+  z.strictObject({
+    type: z.literal('CAPACITY_PERCENT'),
+    value: z.number().int().min(lim.min).max(lim.max),
+  });
+
+const deploymentSchema = z.strictObject({
+  trafficRouting: z.strictObject({
+    type: z.enum(['ALL_AT_ONCE', 'CANARY', 'LINEAR']),
+    waitIntervalInSeconds: wholeSeconds(
+      DEPLOYMENT_SPEC_LIMITS.waitIntervalInSeconds,
+    ),
+    canarySize: capacityPercent(
+      DEPLOYMENT_SPEC_LIMITS.canaryPercent,
+    ).optional(),
+    linearStepSize: capacityPercent(
+      DEPLOYMENT_SPEC_LIMITS.linearStepPercent,
+    ).optional(),
+  }),
+  terminationWaitInSeconds: wholeSeconds(
+    DEPLOYMENT_SPEC_LIMITS.terminationWaitInSeconds,
+  ).optional(),
+  maximumExecutionTimeoutInSeconds: wholeSeconds(
+    DEPLOYMENT_SPEC_LIMITS.maximumExecutionTimeoutInSeconds,
+  ).optional(),
+  autoRollback: z
+    .strictObject({
+      errorRate: z.number().min(0).max(1).optional(),
+      p99LatencyMs: z.number().positive().max(600_000).optional(),
+      predictionDrift: z.number().positive().max(100).optional(),
+      minInvocations: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .optional(),
+});
+
 const specSchema = z.strictObject({
   apiVersion: z.literal('mlops.io/v1alpha1'),
   kind: z.literal('MLSystem'),
@@ -216,6 +268,7 @@ const specSchema = z.strictObject({
         autoApprove: z.boolean().optional(),
       })
       .optional(),
+    deployment: deploymentSchema.optional(),
   }),
 });
 
@@ -258,12 +311,12 @@ function issueMessage(iss: z.core.$ZodRawIssue): string | undefined {
     case 'too_small':
       if (iss.origin === 'array') return `must list at least ${iss.minimum}`;
       if (iss.origin === 'string') return 'must not be empty';
-      return `must be ≥ ${iss.minimum}`;
+      return `must be ${iss.inclusive === false ? '>' : '≥'} ${iss.minimum}`;
     case 'too_big':
       if (iss.origin === 'array') return `must list at most ${iss.maximum}`;
       if (iss.origin === 'string')
         return `must be at most ${iss.maximum} characters`;
-      return `must be ≤ ${iss.maximum}`;
+      return `must be ${iss.inclusive === false ? '<' : '≤'} ${iss.maximum}`;
     default:
       return undefined;
   }
@@ -476,6 +529,22 @@ function crossChecks(spec: MlSystemSpec): SpecProblem[] {
       'spec.retraining.drift.cooldown',
       `must be at least one window (${drift.window}): a shorter cooldown cannot hold back a second run`,
     );
+
+  const routing = spec.spec.deployment?.trafficRouting;
+  if (routing) {
+    // Each size belongs to its own routing type, as SageMaker requires.
+    const sizes = [
+      ['canarySize', 'CANARY'],
+      ['linearStepSize', 'LINEAR'],
+    ] as const;
+    for (const [field, type] of sizes) {
+      const at = `spec.deployment.trafficRouting.${field}`;
+      if (routing.type === type && !routing[field])
+        add(at, `is required for ${type}`);
+      if (routing.type !== type && routing[field])
+        add(at, `applies to ${type} only`);
+    }
+  }
 
   const output = prediction?.output;
   if (output && classification)

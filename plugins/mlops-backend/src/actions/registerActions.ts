@@ -1,6 +1,10 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import type { z as zod } from 'zod/v3';
-import { LIST_LIMITS, MlopsService } from '../service/MlopsService';
+import {
+  LIST_LIMITS,
+  MlopsService,
+  ROLLOUT_ACTIONS,
+} from '../service/MlopsService';
 
 /** `limit` and `nextToken` inputs of a list action, bounded like the HTTP route. */
 function pageFields(
@@ -27,7 +31,7 @@ function pageFields(
 // through as JSON objects, so the output schemas only describe the envelope.
 
 /**
- * Registers the MLOps read actions, predict and the approve action (for MCP clients
+ * Registers the MLOps read actions, predict, the approve and rollout actions (for MCP clients
  * and other Backstage action consumers). They apply the same catalog
  * visibility, permissions and audit as the HTTP API.
  */
@@ -207,18 +211,76 @@ export function registerMlopsActions(options: {
             .min(1)
             .max(1000)
             .describe('Why; kept in the approval history'),
+          deployment: z
+            .object({})
+            .passthrough()
+            .optional()
+            .describe(
+              'Approvals only: a deployment strategy overriding the system\'s spec (SageMaker BlueGreenUpdatePolicy in camelCase), e.g. {"trafficRouting": {"type": "CANARY", "waitIntervalInSeconds": 300, "canarySize": {"type": "CAPACITY_PERCENT", "value": 10}}}',
+            ),
         }),
       output: z => z.object({ modelVersion: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
       const resources = await service.resolve(input.entityRef, credentials);
-      const { version, status, comment } = input;
+      const { version, status, comment, deployment } = input;
+      // The service checks the strategy (limits, allowOverride) as for the API.
       const updated = await service.updateModelApproval(
         { resources, credentials, via: 'actions-registry' },
         version,
-        { status, comment },
+        deployment ? { status, comment, deployment } : { status, comment },
       );
       return { output: { modelVersion: JSON.parse(JSON.stringify(updated)) } };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-rollout',
+    title: 'Get the current rollout',
+    description:
+      "Shows the rollout of a new model version on the entity's endpoint: the one in progress or paused, else the most recent (strategy, traffic share, step, alarm states, rollback reason). Null when the endpoint never rolled out gradually.",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+        }),
+      output: z => z.object({ rollout: z.object({}).passthrough().nullable() }),
+    },
+    action: async ({ input, credentials }) => {
+      const resources = await service.resolve(input.entityRef, credentials);
+      const rollout = await service.getRollout(resources);
+      return { output: { rollout: JSON.parse(JSON.stringify(rollout)) } };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'control-rollout',
+    title: 'Pause, resume, roll back or promote a rollout',
+    description:
+      "Acts on the rollout in progress on the entity's endpoint: pause or resume it, roll back now (all traffic to the previous version) or promote now (all traffic to the new one). Requires the mlops.model.approve permission on the entity; recorded in the audit log. Fails with a conflict when no rollout is in a state that allows the action.",
+    attributes: { readOnly: false, idempotent: false, destructive: true },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z.string().min(1).describe(entityRefDescription),
+          action: z.enum(ROLLOUT_ACTIONS as [string, ...string[]]),
+          comment: z
+            .string()
+            .max(1000)
+            .optional()
+            .describe('Why; kept in the audit log'),
+        }),
+      output: z => z.object({ rollout: z.object({}).passthrough() }),
+    },
+    action: async ({ input, credentials }) => {
+      const resources = await service.resolve(input.entityRef, credentials);
+      const rollout = await service.controlRollout(
+        { resources, credentials, via: 'actions-registry' },
+        input.action,
+        input.comment === undefined ? {} : { comment: input.comment },
+      );
+      return { output: { rollout: JSON.parse(JSON.stringify(rollout)) } };
     },
   });
 }

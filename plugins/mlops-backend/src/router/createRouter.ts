@@ -23,6 +23,7 @@ import { entityRefFromParams } from '../service/access';
 import {
   LIST_LIMITS,
   MlopsService,
+  parseRolloutAction,
   type MlopsCaller,
 } from '../service/MlopsService';
 import { DEFAULT_MAX_UPLOAD_BYTES, csvBody } from './csvBody';
@@ -299,6 +300,22 @@ export async function createRouter(
   entity.get('/deployments', async (req, res) => {
     const { resources } = await caller(req);
     res.json(await service.listDeployments(resources));
+  });
+
+  // --- rollouts and shadow tests (rules: MlopsService) ---------------------
+  entity.post('/rollout/:action', json, async (req, res) => {
+    const action = parseRolloutAction(req.params.action);
+    res.json(await service.controlRollout(await caller(req), action, req.body));
+  });
+
+  entity.post('/shadow-tests', json, async (req, res) => {
+    res
+      .status(201)
+      .json(await service.startShadowTest(await caller(req), req.body));
+  });
+
+  entity.post('/shadow-tests/stop', json, async (req, res) => {
+    res.json(await service.stopShadowTest(await caller(req), req.body));
   });
 
   entity.post('/datasets', async (req, res) => {

@@ -235,6 +235,10 @@ describe('routes driven by the spec and the signature', () => {
       },
       task: 'binary',
       approval: { preApprove: false, fourEyes: false },
+      // no deployment section: all at once
+      deployment: {
+        trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+      },
     });
     // The penguins spec asks for four eyes; the platform's fourEyes: false does not forbid it.
     const fourEyes = await request(strict.server)
@@ -242,6 +246,20 @@ describe('routes driven by the spec and the signature', () => {
       .set('Authorization', auth)
       .expect(200);
     expect(fourEyes.body.approval).toEqual({ preApprove: false, fourEyes: true });
+    // ... and rolls out as a 20 % canary with automatic rollback.
+    expect(fourEyes.body.deployment).toEqual({
+      trafficRouting: {
+        type: 'CANARY',
+        waitIntervalInSeconds: 60,
+        canarySize: { type: 'CAPACITY_PERCENT', value: 20 },
+      },
+      autoRollback: {
+        errorRate: 0.05,
+        p99LatencyMs: 500,
+        predictionDrift: 0.5,
+        minInvocations: 20,
+      },
+    });
     // The spec asks for pre-approval, the platform does not allow it.
     const pre = await request(strict.server)
       .get(at('preapproved', '/governance'))
@@ -288,6 +306,9 @@ describe('routes driven by the spec and the signature', () => {
         threshold: 5.5,
       },
       approval: { preApprove: true, fourEyes: false },
+      deployment: {
+        trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+      },
     });
   });
 

@@ -56,6 +56,12 @@ import {
   type UploadDatasetResponse,
   ALL_AT_ONCE,
   resolveDeploymentStrategy,
+  rolloutActionBodySchema,
+  startShadowTestBodySchema,
+  type DeploymentStrategy,
+  type Rollout,
+  type RolloutAction,
+  type ShadowTest,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   MlopsEngine,
@@ -106,6 +112,41 @@ export interface MlopsServiceOptions {
   approval?: ApprovalRules;
   /** Entities' ML system specs (`mlops.io/spec`); without it no spec is read. */
   specs?: SystemSpecs;
+  /** Rollout rules of the platform (`mlops.rollout`). */
+  rollout?: RolloutRules;
+}
+
+/** How approved versions reach endpoints (`mlops.rollout`). */
+export interface RolloutRules {
+  /**
+   * An approval may carry its own `deployment` strategy instead of the
+   * spec's. Default true; false keeps every system on its spec's strategy.
+   */
+  allowOverride?: boolean;
+}
+
+/** The owner actions on a rollout (`POST …/rollout/:action`). */
+export const ROLLOUT_ACTIONS: readonly RolloutAction[] = [
+  'pause',
+  'resume',
+  'rollback',
+  'promote',
+];
+
+/** `action` as a RolloutAction, or a 400 naming the accepted ones. */
+export function parseRolloutAction(action: unknown): RolloutAction {
+  if (
+    typeof action !== 'string' ||
+    !(ROLLOUT_ACTIONS as readonly string[]).includes(action)
+  ) {
+    const shown = String(action).slice(0, 40);
+    throw new InputError(
+      `action: '${shown}' is not a rollout action; use one of ${ROLLOUT_ACTIONS.join(
+        ', ',
+      )}`,
+    );
+  }
+  return action as RolloutAction;
 }
 
 /** How versions get approved (`mlops.approval`). */
@@ -753,17 +794,189 @@ export class MlopsService {
         },
       },
       async actor => {
-        const { status, comment } = parseBody(approvalRequestSchema, body);
+        const { status, comment, deployment } = parseBody(
+          approvalRequestSchema,
+          body,
+        );
+        const strategy = this.approvalStrategy(
+          caller.resources,
+          status,
+          deployment,
+        );
         if (status === 'Approved') {
           await this.requireFourEyes(caller, version, actor.ref);
         }
         const result = await this.engine.updateModelApproval(
           caller.resources,
           version,
-          { status, comment, actor },
+          strategy
+            ? { status, comment, actor, deployment: strategy }
+            : { status, comment, actor },
         );
-        return { result, meta: { status, comment } };
+        return {
+          result,
+          meta: {
+            status,
+            comment,
+            ...(strategy
+              ? {
+                  deployment: strategy as unknown as JsonObject,
+                  deploymentOverride: deployment !== undefined,
+                }
+              : {}),
+          },
+        };
       },
+    );
+  }
+
+  /**
+   * The strategy an approval deploys with: the body's override over the
+   * spec's default (`resolveDeploymentStrategy`); undefined for a
+   * rejection. An override on a rejection is a 400 (nothing deploys); one
+   * the platform forbids (`mlops.rollout.allowOverride: false`) a 403.
+   */
+  private approvalStrategy(
+    resources: MlopsResources,
+    status: 'Approved' | 'Rejected',
+    override: DeploymentStrategy | undefined,
+  ): DeploymentStrategy | undefined {
+    if (status === 'Rejected') {
+      if (override)
+        throw new InputError(
+          'deployment: only an approval deploys; leave it out when rejecting',
+        );
+      return undefined;
+    }
+    if (override && !(this.options.rollout?.allowOverride ?? true))
+      throw new NotAllowedError(
+        `deployment: approvals may not override the deployment strategy on this portal (mlops.rollout.allowOverride is false); versions of ${resources.entityRef} deploy with their spec's strategy`,
+      );
+    const spec = resources.system?.spec as unknown as MlSystemSpec | undefined;
+    return resolveDeploymentStrategy(spec?.spec.deployment, override);
+  }
+
+  /** The rollout in progress, else the most recent one; null when there is none. */
+  async getRollout(resources: MlopsResources): Promise<Rollout | null> {
+    return (await this.engine.listDeployments(resources)).rollout ?? null;
+  }
+
+  /**
+   * An owner's action on the endpoint's rollout: pause, resume, roll back
+   * or promote now. Same permission, ownership and audit as an approval;
+   * 501 when the engine cannot control rollouts, 409 (from the engine)
+   * when no rollout is in a state that allows the action.
+   */
+  controlRollout(
+    caller: MlopsCaller,
+    action: unknown,
+    body: unknown,
+  ): Promise<Rollout> {
+    const parsedAction = parseRolloutAction(action);
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'model-rollout',
+        severityLevel: 'high',
+        permission: mlopsModelApprovePermission,
+        meta: {
+          endpointName: caller.resources.endpointName,
+          action: parsedAction,
+        },
+      },
+      async actor => {
+        const { comment } = parseBody(rolloutActionBodySchema, body ?? {});
+        if (!this.engine.controlRollout)
+          throw new NotImplementedError(
+            `The ${this.engine.type} engine does not roll out gradually, so there is no rollout to ${parsedAction}`,
+          );
+        const result = await this.engine.controlRollout(caller.resources, {
+          action: parsedAction,
+          actor,
+          comment,
+        });
+        return {
+          result,
+          meta: {
+            comment: comment ?? null,
+            rolloutId: result.rolloutId,
+            toVersion: result.toVersion,
+            status: result.status,
+          },
+        };
+      },
+    );
+  }
+
+  /**
+   * Copies live requests to a candidate version of the entity's own
+   * registry (the version is looked up in the entity's group first: 404
+   * otherwise). 409 from the engine when a test or rollout already runs.
+   */
+  startShadowTest(caller: MlopsCaller, body: unknown): Promise<ShadowTest> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'shadow-test',
+        permission: mlopsModelApprovePermission,
+        meta: { endpointName: caller.resources.endpointName, action: 'start' },
+      },
+      async actor => {
+        const { modelVersion, samplePercent, comment } = parseBody(
+          startShadowTestBodySchema,
+          body ?? {},
+        );
+        const start = this.engine.startShadowTest?.bind(this.engine);
+        if (!start) throw this.noShadowTests();
+        // Only a version of this entity's own model package group.
+        await this.engine.getModelVersion(caller.resources, modelVersion);
+        const result = await start(caller.resources, {
+          modelVersion,
+          samplePercent,
+          actor,
+        });
+        return {
+          result,
+          meta: {
+            modelVersion,
+            samplePercent,
+            comment: comment ?? null,
+            shadowTestId: result.shadowTestId,
+          },
+        };
+      },
+    );
+  }
+
+  /** Stops the running shadow test (409 from the engine when none runs). */
+  stopShadowTest(caller: MlopsCaller, body: unknown): Promise<ShadowTest> {
+    return this.guardedWrite(
+      caller,
+      {
+        eventId: 'shadow-test',
+        permission: mlopsModelApprovePermission,
+        meta: { endpointName: caller.resources.endpointName, action: 'stop' },
+      },
+      async actor => {
+        const { comment } = parseBody(rolloutActionBodySchema, body ?? {});
+        const stop = this.engine.stopShadowTest?.bind(this.engine);
+        if (!stop) throw this.noShadowTests();
+        const result = await stop(caller.resources, { actor });
+        return {
+          result,
+          meta: {
+            comment: comment ?? null,
+            shadowTestId: result.shadowTestId,
+            candidateVersion: result.candidateVersion,
+          },
+        };
+      },
+    );
+  }
+
+  private noShadowTests(): NotImplementedError {
+    return new NotImplementedError(
+      `The ${this.engine.type} engine does not run shadow tests`,
     );
   }
 

@@ -20,12 +20,79 @@ import {
   type ModelVersion,
   type PipelineExecution,
   type QualityGate,
+  type Rollout,
 } from '@mlops-portal/plugin-mlops-common';
 import { LRUCache } from 'lru-cache';
 import type {
+  EngineActor,
   MlopsEngineEvent,
   MlopsEngineEvents,
 } from '@mlops-portal/plugin-mlops-node';
+
+/**
+ * Who the audit log names for what an engine did by itself (an alarm rolled
+ * a rollout back, a timer moved it a step): the engine, acting for the plugin.
+ */
+export const ENGINE_ACTOR: EngineActor = { ref: 'plugin:mlops/engine' };
+
+/** Longest rollback reason a notification or audit line carries. */
+const MAX_REASON_CHARS = 300;
+
+function bounded(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length > MAX_REASON_CHARS
+    ? `${text.slice(0, MAX_REASON_CHARS)}…`
+    : text;
+}
+
+/** What the owners are told about a rollout that ended; undefined for a step. */
+export function rolloutNotification(
+  entityRef: string,
+  rollout: Rollout,
+  actor: EngineActor | undefined,
+): OwnerNotification | undefined {
+  const by = actor ? ` by ${actor.ref}` : '';
+  const what = `version ${rollout.toVersion} on ${rollout.endpointName}`;
+  const common = {
+    scope: `mlops:${entityRef}:rollout:${rollout.rolloutId}`,
+    // The deployments card shows the rollout and its history.
+    link: { card: 'deployments' },
+  };
+  const reason = bounded(rollout.reason);
+  const serving =
+    rollout.fromVersion !== undefined
+      ? `Version ${rollout.fromVersion} serves all traffic again.`
+      : 'The endpoint serves what it served before.';
+  switch (rollout.status) {
+    case 'RolledBack':
+      return {
+        ...common,
+        title: `Rollout of ${what} was rolled back${by}`,
+        description: `${
+          reason ? `Reason: ${reason}. ` : ''
+        }${serving} The version stays approved; approve again to retry, or look at its live traffic on the deployments card.`,
+        severity: 'high',
+      };
+    case 'Failed':
+      return {
+        ...common,
+        title: `Rollout of ${what} failed`,
+        description: `${
+          reason ? `Reason: ${reason}. ` : ''
+        }The rollout could neither finish nor roll back cleanly; check the endpoint on the deployments card.`,
+        severity: 'high',
+      };
+    case 'Completed':
+      return {
+        ...common,
+        title: `Rollout of ${what} completed${by}`,
+        description: `Version ${rollout.toVersion} now serves all traffic of ${entityRef}.`,
+        severity: 'normal',
+      };
+    default:
+      return undefined;
+  }
+}
 
 export interface EngineEventsOptions {
   engine: Partial<MlopsEngineEvents>;
@@ -87,10 +154,18 @@ export function failedQualityGate(
 }
 
 /** `accuracy 0.912`: a metric as a notification names it. */
-function metricText(metrics: ModelMetrics | undefined, metric: string | undefined) {
-  const key = metric && metrics?.[metric] !== undefined ? metric : Object.keys(metrics ?? {})[0];
+function metricText(
+  metrics: ModelMetrics | undefined,
+  metric: string | undefined,
+) {
+  const key =
+    metric && metrics?.[metric] !== undefined
+      ? metric
+      : Object.keys(metrics ?? {})[0];
   const value = key ? metrics?.[key] : undefined;
-  return key && typeof value === 'number' ? `${key} ${value.toFixed(3)}` : undefined;
+  return key && typeof value === 'number'
+    ? `${key} ${value.toFixed(3)}`
+    : undefined;
 }
 
 /**
@@ -314,6 +389,80 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
     });
   };
 
+  /**
+   * A rollout changed state: one audit line per state (steps included),
+   * named after the acting owner or, when the engine acted by itself, the
+   * engine; the owners hear of the end (rolled back or failed: high).
+   */
+  const handleRollout = async (
+    event: Extract<MlopsEngineEvent, { type: 'rollout' }>,
+  ) => {
+    const { rollout, actor } = event;
+    const { entityRef } = event.resources;
+    const key = `${entityRef}|rollout|${rollout.rolloutId}|${rollout.status}|${rollout.step}`;
+    if (!remember(`${key}|audit`)) return;
+    const ended =
+      rollout.status === 'RolledBack' || rollout.status === 'Failed';
+    const audit = await auditor.createEvent({
+      eventId: 'model-rollout',
+      severityLevel: ended ? 'high' : 'medium',
+      meta: {
+        entityRef,
+        endpointName: rollout.endpointName,
+        rolloutId: rollout.rolloutId,
+        fromVersion: rollout.fromVersion ?? null,
+        toVersion: rollout.toVersion,
+        status: rollout.status,
+        step: rollout.step,
+        totalSteps: rollout.totalSteps,
+        trafficPercent: rollout.trafficPercent,
+        actor: (actor ?? ENGINE_ACTOR).ref,
+        automatic: !actor,
+        via: 'engine',
+      },
+    });
+    const reason = bounded(rollout.reason);
+    if (rollout.status === 'Failed')
+      await audit.fail({ error: new Error(reason ?? 'rollout failed') });
+    else await audit.success({ meta: reason ? { reason } : undefined });
+
+    const payload = rolloutNotification(entityRef, rollout, actor);
+    if (payload && remember(`${key}|notify`))
+      await notifyOwners(entityRef, payload);
+  };
+
+  /** A shadow test started, stopped or was promoted: one audit line per state. */
+  const handleShadowTest = async (
+    event: Extract<MlopsEngineEvent, { type: 'shadow-test' }>,
+  ) => {
+    const { shadowTest, actor } = event;
+    const { entityRef } = event.resources;
+    if (
+      !remember(
+        `${entityRef}|shadow-test|${shadowTest.shadowTestId}|${shadowTest.status}|audit`,
+      )
+    )
+      return;
+    const audit = await auditor.createEvent({
+      eventId: 'shadow-test',
+      severityLevel: 'medium',
+      meta: {
+        entityRef,
+        endpointName: shadowTest.endpointName,
+        shadowTestId: shadowTest.shadowTestId,
+        servingVersion: shadowTest.servingVersion,
+        candidateVersion: shadowTest.candidateVersion,
+        status: shadowTest.status,
+        samplePercent: shadowTest.samplePercent,
+        requests: shadowTest.comparison.requests,
+        actor: (actor ?? ENGINE_ACTOR).ref,
+        automatic: !actor,
+        via: 'engine',
+      },
+    });
+    await audit.success();
+  };
+
   const handle = async (event: MlopsEngineEvent) => {
     if (event.type === 'dataset-drop') {
       await handleDrop(event);
@@ -332,7 +481,11 @@ export function forwardEngineEvents(options: EngineEventsOptions): () => void {
       });
     }
 
-    if (
+    if (event.type === 'rollout') {
+      await handleRollout(event);
+    } else if (event.type === 'shadow-test') {
+      await handleShadowTest(event);
+    } else if (
       event.type === 'model-version' &&
       event.modelVersion.approvalStatus === 'PendingManualApproval'
     ) {

@@ -9,8 +9,7 @@ import { ShadowStats, readStats } from './shadowStats';
 const T_SHADOW = 'mlops_local_shadow_tests';
 
 /** A shadow test as stored: the public fields plus what the engine needs. */
-export interface ShadowTestRecord
-  extends Omit<ShadowTest, 'comparison'> {
+export interface ShadowTestRecord extends Omit<ShadowTest, 'comparison'> {
   modelPackageGroupName: string;
   resources: MlopsResources;
   stats: ShadowStats;

@@ -1,9 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
   MlopsResources,
   ModelTask,
@@ -37,7 +33,10 @@ export interface ShadowTestsOptions {
   events: EngineEventBus;
   logger: LoggerService;
   /** A registered version of a model package group. */
-  getVersion(group: string, version: number): Promise<VersionRecord | undefined>;
+  getVersion(
+    group: string,
+    version: number,
+  ): Promise<VersionRecord | undefined>;
   /** What an endpoint serves now. */
   current(endpointName: string): DeployedVersion | undefined;
   /** Loads a model package directory (default: the endpoint's own loader). */
@@ -94,7 +93,9 @@ export class ShadowTests {
       if (e.type === 'deployment' || e.type === 'rollout') {
         void this.reconcile(e.resources.endpointName).catch(err =>
           this.options.logger.warn(
-            `MLOps shadow test of ${e.resources.endpointName}: ${errorMessage(err)}`,
+            `MLOps shadow test of ${e.resources.endpointName}: ${errorMessage(
+              err,
+            )}`,
           ),
         );
       }
@@ -131,7 +132,9 @@ export class ShadowTests {
       await this.finish(
         rec,
         'Stopped',
-        `candidate version ${rec.candidateVersion} could not be loaded after a restart: ${errorMessage(e)}`,
+        `candidate version ${
+          rec.candidateVersion
+        } could not be loaded after a restart: ${errorMessage(e)}`,
       );
       return;
     }
@@ -157,8 +160,14 @@ export class ShadowTests {
   ): Promise<ShadowTest> {
     const { endpointName, modelPackageGroupName: group } = resources;
     const { modelVersion, samplePercent } = options;
-    if (!Number.isInteger(samplePercent) || samplePercent < 1 || samplePercent > 100) {
-      throw new InputError('samplePercent must be a whole number from 1 to 100');
+    if (
+      !Number.isInteger(samplePercent) ||
+      samplePercent < 1 ||
+      samplePercent > 100
+    ) {
+      throw new InputError(
+        'samplePercent must be a whole number from 1 to 100',
+      );
     }
     if (!Number.isInteger(modelVersion) || modelVersion < 1) {
       throw new InputError('modelVersion must be a positive whole number');
@@ -166,7 +175,9 @@ export class ShadowTests {
     const running = this.active.get(endpointName);
     if (running || this.starting.has(endpointName)) {
       throw new ConflictError(
-        `a shadow test${running ? ` of version ${running.rec.candidateVersion}` : ''} already runs on endpoint ${endpointName}; stop it first`,
+        `a shadow test${
+          running ? ` of version ${running.rec.candidateVersion}` : ''
+        } already runs on endpoint ${endpointName}; stop it first`,
       );
     }
     this.starting.add(endpointName);
@@ -193,7 +204,9 @@ export class ShadowTests {
         model = await this.load(group, modelVersion);
       } catch (e) {
         throw new ConflictError(
-          `cannot load the artifacts of version ${modelVersion}: ${errorMessage(e)}`,
+          `cannot load the artifacts of version ${modelVersion}: ${errorMessage(
+            e,
+          )}`,
         );
       }
       const task = cur.signature?.outputs.task ?? model.signature.outputs.task;
@@ -252,8 +265,12 @@ export class ShadowTests {
     if (!rec) return undefined;
     const task =
       this.options.current(endpointName)?.signature?.outputs.task ??
-      (await this.options.getVersion(rec.modelPackageGroupName, rec.candidateVersion))
-        ?.task ??
+      (
+        await this.options.getVersion(
+          rec.modelPackageGroupName,
+          rec.candidateVersion,
+        )
+      )?.task ??
       'regression';
     return this.toPublic(rec, task);
   }
@@ -351,8 +368,12 @@ export class ShadowTests {
     await this.options.store.end(rec);
     const t =
       task ??
-      (await this.options.getVersion(rec.modelPackageGroupName, rec.candidateVersion))
-        ?.task ??
+      (
+        await this.options.getVersion(
+          rec.modelPackageGroupName,
+          rec.candidateVersion,
+        )
+      )?.task ??
       'regression';
     const out = this.toPublic(rec, t);
     this.emit(rec, out, actor);
@@ -364,7 +385,11 @@ export class ShadowTests {
     return out;
   }
 
-  private emit(rec: ShadowTestRecord, shadowTest: ShadowTest, actor?: EngineActor) {
+  private emit(
+    rec: ShadowTestRecord,
+    shadowTest: ShadowTest,
+    actor?: EngineActor,
+  ) {
     this.options.events.emit({
       type: 'shadow-test',
       resources: rec.resources,
@@ -398,7 +423,9 @@ export class ShadowTests {
         } catch (e) {
           a.dirty = true;
           this.options.logger.warn(
-            `MLOps shadow test ${a.rec.shadowTestId}: saving its numbers failed: ${errorMessage(e)}`,
+            `MLOps shadow test ${
+              a.rec.shadowTestId
+            }: saving its numbers failed: ${errorMessage(e)}`,
           );
         }
       }

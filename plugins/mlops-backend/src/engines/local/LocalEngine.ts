@@ -86,6 +86,7 @@ export interface LocalEngineOptions {
  * - endpointHost: deployed models, deployment rows, the endpoint server
  * - datasetIngest: validate + store + manifest + trigger
  * - monitoring: capture of served predictions, traffic, drift, plots
+ * - shadow: shadow tests (a candidate gets copies of answered requests)
  */
 export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   readonly type = 'local';
@@ -132,7 +133,6 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       events,
       logger,
       getVersion: (group, version) => store.getVersion(group, version),
-      current: endpointName => host.current(endpointName),
     });
     const host = new EndpointHost(
       store,
@@ -216,7 +216,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       scheduler.requeue(rec.pipelineName, rec.executionId);
     }
     await host.loadCurrent();
-    await shadows.start();
+    await shadows.start(endpointName => host.current(endpointName));
     if (settings.endpoint) {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
     }

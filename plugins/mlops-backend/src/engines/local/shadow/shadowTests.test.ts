@@ -68,6 +68,7 @@ class Backend {
     readonly options: {
       persistIntervalMs?: number;
       loadModel?: (dir: string) => Promise<ServedModel>;
+      blockedBy?: (endpointName: string) => string | undefined;
     } = {},
   ) {}
 
@@ -79,9 +80,9 @@ class Backend {
       events: this.h.events,
       logger,
       getVersion: (g, v) => this.h.store.getVersion(g, v),
-      current: n => this.host.current(n),
       persistIntervalMs: this.options.persistIntervalMs ?? 60_000,
       loadModel: this.options.loadModel,
+      blockedBy: this.options.blockedBy,
     });
     this.host = new EndpointHost(
       this.h.store,
@@ -98,7 +99,7 @@ class Backend {
       this.h.events,
     );
     await this.host.loadCurrent();
-    await this.shadows.start();
+    await this.shadows.start(n => this.host.current(n));
     await this.host.listen('127.0.0.1', 0);
   }
 
@@ -132,18 +133,18 @@ describe('local shadow tests', () => {
     const res = SYSTEMS[name];
     const trained = trainTwoVersions(name as DemoSystemName);
     const task = name === 'abalone' ? 'regression' : 'binary';
-    for (const v of [1, 2] as const) {
+    for (const v of [1, 2] as const)
       trained.write(v, layout.modelPackageDir(res.modelPackageGroupName, v));
-      await h.knex.transaction(trx =>
-        h.store.insertVersion(
+    await h.knex.transaction(async trx => {
+      for (const v of [1, 2])
+        await h.store.insertVersion(
           testVersion(v, {
             modelPackageGroupName: res.modelPackageGroupName,
             task,
           }),
           trx,
-        ),
-      );
-    }
+        );
+    });
     const b = await startBackend(res, options);
     if (deploy) {
       await b.registry.updateApproval(res, 1, {
@@ -269,12 +270,13 @@ describe('local shadow tests', () => {
     });
     const rows = trained.records.slice(0, 300);
     const sent = batches(rows, 20);
-    sent.forEach(
-      (batch, i) =>
-        i % 2 === 0 || expect(b.host.predict(res, batch).modelVersion).toBe(1),
-    );
-    for (const [i, batch] of sent.entries())
-      if (i % 2 === 0) await invoke(b, res, batch);
+    // Every other batch through the portal's path, the rest over HTTP.
+    const portal = sent.filter((_, i) => i % 2 === 1);
+    const http = sent.filter((_, i) => i % 2 === 0);
+    for (const batch of portal)
+      expect(b.host.predict(res, batch).modelVersion).toBe(1);
+    for (const batch of http)
+      expect((await invoke(b, res, batch)).version).toBe('1');
     const t = await requestsSeen(b, res, sent.length);
 
     const a = (await modelOf(res, 1)).predict(rows).predictions;
@@ -417,6 +419,31 @@ describe('local shadow tests', () => {
     expect(await h.knex('mlops_local_shadow_tests').count({ n: '*' })).toEqual([
       { n: 1 },
     ]);
+  });
+
+  it('refuses to start while the endpoint is busy (e.g. a rollout), naming why', async () => {
+    let busy: string | undefined = 'a rollout of version 2 is in progress';
+    const { res } = await setUp('breast-cancer', { blockedBy: () => busy });
+    const b = backends[0];
+    await expect(
+      b.shadows.startTest(res, {
+        modelVersion: 2,
+        samplePercent: 10,
+        actor: ACTOR,
+      }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: `endpoint ${res.endpointName} cannot start a shadow test now: a rollout of version 2 is in progress`,
+    });
+    expect(await b.shadows.latest(res.endpointName)).toBeUndefined();
+    busy = undefined;
+    await expect(
+      b.shadows.startTest(res, {
+        modelVersion: 2,
+        samplePercent: 10,
+        actor: ACTOR,
+      }),
+    ).resolves.toMatchObject({ status: 'Running' });
   });
 
   it('stops on request, ends Promoted when the candidate is approved, and tells listeners', async () => {

@@ -37,8 +37,11 @@ export interface ShadowTestsOptions {
     group: string,
     version: number,
   ): Promise<VersionRecord | undefined>;
-  /** What an endpoint serves now. */
-  current(endpointName: string): DeployedVersion | undefined;
+  /**
+   * Why the endpoint cannot take a shadow test now (e.g. a rollout is in
+   * progress), else undefined; the start is refused with that reason.
+   */
+  blockedBy?(endpointName: string): string | undefined;
   /** Loads a model package directory (default: the endpoint's own loader). */
   loadModel?: (dir: string) => Promise<ServedModel>;
   /** How often running tests' numbers are written (default 10 s). */
@@ -73,6 +76,8 @@ export class ShadowTests {
   private readonly loadModel: (dir: string) => Promise<ServedModel>;
   private readonly maxPending: number;
   private unsubscribe?: () => void;
+  private current: (endpointName: string) => DeployedVersion | undefined = () =>
+    undefined;
 
   constructor(private readonly options: ShadowTestsOptions) {
     this.loadModel = options.loadModel ?? loadServedModel;
@@ -83,9 +88,13 @@ export class ShadowTests {
    * Resumes tests left running by the last process (after the endpoints'
    * deployments are loaded), starts the periodic save, and follows
    * deployments: the candidate deployed ends the test `Promoted`, any other
-   * change of the serving version ends it `Stopped`.
+   * change of the serving version ends it `Stopped`. `current` tells what
+   * an endpoint serves now (the endpoint host's view).
    */
-  async start(): Promise<void> {
+  async start(
+    current: (endpointName: string) => DeployedVersion | undefined,
+  ): Promise<void> {
+    this.current = current;
     for (const rec of await this.options.store.running()) {
       await this.resume(rec);
     }
@@ -106,7 +115,7 @@ export class ShadowTests {
   }
 
   private async resume(rec: ShadowTestRecord) {
-    const cur = this.options.current(rec.endpointName);
+    const cur = this.current(rec.endpointName);
     const serves = (v: number) =>
       !!cur &&
       cur.modelPackageGroupName === rec.modelPackageGroupName &&
@@ -182,7 +191,13 @@ export class ShadowTests {
     }
     this.starting.add(endpointName);
     try {
-      const cur = this.options.current(endpointName);
+      const blocked = this.options.blockedBy?.(endpointName);
+      if (blocked) {
+        throw new ConflictError(
+          `endpoint ${endpointName} cannot start a shadow test now: ${blocked}`,
+        );
+      }
+      const cur = this.current(endpointName);
       if (!cur || cur.modelPackageGroupName !== group) {
         throw new ConflictError(
           `endpoint ${endpointName} serves no version of ${group}; deploy one before shadow testing another`,
@@ -264,7 +279,7 @@ export class ShadowTests {
     const rec = await this.options.store.latest(endpointName);
     if (!rec) return undefined;
     const task =
-      this.options.current(endpointName)?.signature?.outputs.task ??
+      this.current(endpointName)?.signature?.outputs.task ??
       (
         await this.options.getVersion(
           rec.modelPackageGroupName,
@@ -328,7 +343,7 @@ export class ShadowTests {
   private async reconcile(endpointName: string) {
     const a = this.active.get(endpointName);
     if (!a || a.ended) return;
-    const cur = this.options.current(endpointName);
+    const cur = this.current(endpointName);
     const same = cur?.modelPackageGroupName === a.rec.modelPackageGroupName;
     if (same && cur!.version === a.rec.servingVersion) return;
     if (same && cur!.version === a.rec.candidateVersion) {

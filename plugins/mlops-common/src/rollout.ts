@@ -265,6 +265,8 @@ export interface ShadowTest {
   startedAt: string;
   startedBy?: string;
   endedAt?: string;
+  /** Why it ended when the engine ended it (e.g. the candidate could not be loaded after a restart). */
+  reason?: string;
   comparison: ShadowComparison;
 }
 

@@ -20,6 +20,7 @@ import type {
   PipelineExecutionDetail,
   PredictResponse,
   ReleaseStage,
+  ShadowTest,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
@@ -30,6 +31,7 @@ import type {
   MlopsEngineEvent,
   MlopsEngineEvents,
   StartExecutionOptions,
+  StartShadowTestOptions,
   PredictionSource,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
@@ -49,6 +51,8 @@ import { PipelineRunner } from './pipelineRunner';
 import { recoverExecutions } from './recovery';
 import { stepOf } from './releaseStages';
 import { Scheduler } from './scheduler';
+import { ShadowStore } from './shadow/shadowStore';
+import { ShadowTests } from './shadow/shadowTests';
 import { LocalSettings, readLocalSettings } from './settings';
 import { LocalStore, toPublicDetail, toPublicExecution } from './store';
 import { systemOf } from './system';
@@ -82,6 +86,7 @@ export interface LocalEngineOptions {
  * - endpointHost: deployed models, deployment rows, the endpoint server
  * - datasetIngest: validate + store + manifest + trigger
  * - monitoring: capture of served predictions, traffic, drift, plots
+ * - shadow: shadow tests (a candidate gets copies of answered requests)
  */
 export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   readonly type = 'local';
@@ -101,6 +106,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly ingest: DatasetIngest,
     private readonly monitoring: LocalMonitoring,
     private readonly logger: LoggerService,
+    private readonly shadows: ShadowTests,
     private readonly bucket?: BucketWatcher,
   ) {}
 
@@ -121,13 +127,24 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     );
     const events = new EngineEventBus(logger);
     const runs = new ActiveRuns(store, events, logger);
+    const shadows = new ShadowTests({
+      store: new ShadowStore(db),
+      layout,
+      events,
+      logger,
+      getVersion: (group, version) => store.getVersion(group, version),
+    });
     const host = new EndpointHost(
       store,
       layout,
       logger,
       // `/invocations` without an endpoint name serves the first seeded system.
       settings.seeds[0]?.resources.endpointName,
-      monitoring.capturing ? inv => monitoring.record(inv) : undefined,
+      // Every answered request: monitoring's capture, then shadow tests' copy.
+      inv => {
+        if (monitoring.capturing) monitoring.record(inv);
+        shadows.observe(inv);
+      },
     );
     const registry = new ModelRegistry(store, layout, host, runs, events);
     const workers = new WorkerPool(() => new StepWorker());
@@ -189,6 +206,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       ingest,
       monitoring,
       logger,
+      shadows,
       bucket,
     );
 
@@ -198,6 +216,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       scheduler.requeue(rec.pipelineName, rec.executionId);
     }
     await host.loadCurrent();
+    await shadows.start(endpointName => host.current(endpointName));
     if (settings.endpoint) {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
     }
@@ -449,8 +468,28 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return this.registry.updateApproval(resources, version, options);
   }
 
-  listDeployments(resources: MlopsResources): Promise<DeploymentsResponse> {
-    return this.host.listDeployments(resources);
+  async listDeployments(
+    resources: MlopsResources,
+  ): Promise<DeploymentsResponse> {
+    const [res, shadowTest] = await Promise.all([
+      this.host.listDeployments(resources),
+      this.shadows.latest(resources.endpointName),
+    ]);
+    return shadowTest ? { ...res, shadowTest } : res;
+  }
+
+  startShadowTest(
+    resources: MlopsResources,
+    options: StartShadowTestOptions,
+  ): Promise<ShadowTest> {
+    return this.shadows.startTest(resources, options);
+  }
+
+  stopShadowTest(
+    resources: MlopsResources,
+    options: { actor: EngineActor },
+  ): Promise<ShadowTest> {
+    return this.shadows.stopTest(resources, options);
   }
 
   async predict(
@@ -512,6 +551,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     await Promise.all(runs.map(r => r.done));
     this.workers.close();
     this.ingest.close();
+    await this.shadows.close();
     await this.host.close();
     await this.monitoring.close();
   }

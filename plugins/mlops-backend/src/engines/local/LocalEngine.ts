@@ -20,6 +20,7 @@ import type {
   PipelineExecutionDetail,
   PredictResponse,
   ReleaseStage,
+  Rollout,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
@@ -31,6 +32,7 @@ import type {
   MlopsEngineEvents,
   StartExecutionOptions,
   PredictionSource,
+  RolloutActionOptions,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import fs from 'fs/promises';
@@ -42,6 +44,7 @@ import { pageOptions } from './format';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
 import { ModelRegistry } from './modelRegistry';
+import { RolloutManager } from './rollout/rolloutManager';
 import { LocalMonitoring } from './monitoring/localMonitoring';
 import { readMonitoringSettings } from './monitoring/monitoringSettings';
 import { initialRelease, resolveParameters } from './pipeline';
@@ -100,6 +103,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
     private readonly monitoring: LocalMonitoring,
+    private readonly rollouts: RolloutManager,
     private readonly logger: LoggerService,
     private readonly bucket?: BucketWatcher,
   ) {}
@@ -129,7 +133,15 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       settings.seeds[0]?.resources.endpointName,
       monitoring.capturing ? inv => monitoring.record(inv) : undefined,
     );
-    const registry = new ModelRegistry(store, layout, host, runs, events);
+    const rollouts = new RolloutManager(store, layout, host, events, logger);
+    const registry = new ModelRegistry(
+      store,
+      layout,
+      host,
+      runs,
+      events,
+      rollouts,
+    );
     const workers = new WorkerPool(() => new StepWorker());
     // Shared with the runner: a closing engine starts no new step.
     const state = { closing: false };
@@ -188,6 +200,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       host,
       ingest,
       monitoring,
+      rollouts,
       logger,
       bucket,
     );
@@ -198,6 +211,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       scheduler.requeue(rec.pipelineName, rec.executionId);
     }
     await host.loadCurrent();
+    await rollouts.resumeAll();
     if (settings.endpoint) {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
     }
@@ -449,8 +463,21 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     return this.registry.updateApproval(resources, version, options);
   }
 
-  listDeployments(resources: MlopsResources): Promise<DeploymentsResponse> {
-    return this.host.listDeployments(resources);
+  async listDeployments(
+    resources: MlopsResources,
+  ): Promise<DeploymentsResponse> {
+    const [res, rollout] = await Promise.all([
+      this.host.listDeployments(resources),
+      this.rollouts.latest(resources.endpointName),
+    ]);
+    return rollout ? { ...res, rollout } : res;
+  }
+
+  controlRollout(
+    resources: MlopsResources,
+    options: RolloutActionOptions,
+  ): Promise<Rollout> {
+    return this.rollouts.control(resources, options);
   }
 
   async predict(
@@ -512,6 +539,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     await Promise.all(runs.map(r => r.done));
     this.workers.close();
     this.ingest.close();
+    await this.rollouts.close();
     await this.host.close();
     await this.monitoring.close();
   }

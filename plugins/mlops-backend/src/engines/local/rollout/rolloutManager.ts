@@ -143,7 +143,7 @@ export class RolloutManager {
   }
 
   /** An owner's action on the endpoint's active rollout. */
-  control(
+  async control(
     resources: MlopsResources,
     options: RolloutActionOptions,
   ): Promise<Rollout> {
@@ -201,7 +201,7 @@ export class RolloutManager {
    * Rolls the endpoint's active rollout back (its candidate was rejected);
    * `alsoInTransaction` commits with the rollback's rows.
    */
-  rollBackFor(
+  async rollBackFor(
     endpointName: string,
     reason: string,
     actor: EngineActor,

@@ -218,8 +218,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     options.lifecycle?.addShutdownHook(() => engine.close());
     monitoring.start();
     workers.ensureSpare();
-    if (settings.seeds.length > 0)
-      engine.seeding = engine.seed(settings.seeds);
+    if (settings.seeds.length > 0) engine.seeding = engine.seed(settings.seeds);
     scheduler.start();
     await bucket?.start();
     return engine;
@@ -250,7 +249,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         rec.modelVersion === undefined
       ) {
         this.logger.warn(
-          `MLOps seed of ${seed.resources.pipelineName}: run ${executionId} ended ${rec?.status ?? 'missing'}${
+          `MLOps seed of ${
+            seed.resources.pipelineName
+          }: run ${executionId} ended ${rec?.status ?? 'missing'}${
             rec?.failureReason ? ` (${rec.failureReason})` : ''
           }; nothing deployed`,
         );
@@ -261,7 +262,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       try {
         await this.registry.updateApproval(rec.resources, rec.modelVersion, {
           status: 'Approved',
-          comment: 'seeded demo version, approved at first start (mlops.local.seeds deploy: true)',
+          comment:
+            'seeded demo version, approved at first start (mlops.local.seeds deploy: true)',
           actor: { ref: 'mlops:seed' },
         });
       } catch (e) {

@@ -301,11 +301,16 @@ export class EndpointHost {
         return { ...out, modelVersion: candidate.model.version };
       } catch (e) {
         if (isInputError(e)) throw e;
-        candidate.observe('candidate', { status: 500, latencyMs: msSince(start) });
+        candidate.observe('candidate', {
+          status: 500,
+          latencyMs: msSince(start),
+        });
         this.logger.warn(
           `MLOps endpoint ${endpointName}: candidate version ${
             candidate.model.version
-          } failed a request, answered by version ${current.version}: ${errorMessage(e)}`,
+          } failed a request, answered by version ${
+            current.version
+          }: ${errorMessage(e)}`,
         );
       }
     }
@@ -316,7 +321,10 @@ export class EndpointHost {
       return { ...out, modelVersion: current.version };
     } catch (e) {
       if (!isInputError(e))
-        candidate?.observe('current', { status: 500, latencyMs: msSince(start) });
+        candidate?.observe('current', {
+          status: 500,
+          latencyMs: msSince(start),
+        });
       throw e;
     }
   }

@@ -1,5 +1,8 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { ALL_AT_ONCE, resolveDeploymentStrategy } from '@mlops-portal/plugin-mlops-common';
+import {
+  ALL_AT_ONCE,
+  resolveDeploymentStrategy,
+} from '@mlops-portal/plugin-mlops-common';
 import type {
   DeploymentStrategy,
   ListResponse,

@@ -94,12 +94,24 @@ describe('local rollouts with real HTTP traffic', () => {
       content: fs.readFileSync(penguins.dataPath),
       actor: GUEST,
     });
-    await waitForExecution(engine, up.execution!.executionId, undefined, 90_000, R);
+    await waitForExecution(
+      engine,
+      up.execution!.executionId,
+      undefined,
+      90_000,
+      R,
+    );
     const second = await engine.startExecution(R, {
       trigger: 'manual',
       actor: GUEST,
     } as never);
-    const done = await waitForExecution(engine, second.executionId, undefined, 90_000, R);
+    const done = await waitForExecution(
+      engine,
+      second.executionId,
+      undefined,
+      90_000,
+      R,
+    );
     expect(done.modelVersion).toBe(2);
     await engine.updateModelApproval(R, 1, {
       status: 'Approved',
@@ -154,7 +166,9 @@ describe('local rollouts with real HTTP traffic', () => {
       },
       r => r.status === 'RolledBack',
     );
-    expect(answers.every(a => a.status === 200 && a.version === '1')).toBe(true);
+    expect(answers.every(a => a.status === 200 && a.version === '1')).toBe(
+      true,
+    );
     expect(rolledBack.reason).toMatch(
       /^errorRate 1 > 0\.05 over \d+ invocations$/,
     );
@@ -213,7 +227,8 @@ describe('local rollouts with real HTTP traffic', () => {
       current: true,
       rolloutId: done.rolloutId,
     });
-    for (let i = 0; i < 5; i++) expect((await invoke(engine)).version).toBe('2');
+    for (let i = 0; i < 5; i++)
+      expect((await invoke(engine)).version).toBe('2');
     expect((await engine.getModelVersion(R, 2)).deployed).toBe(true);
     const steps = events
       .filter(e => e.type === 'rollout')
@@ -263,7 +278,8 @@ describe('local rollouts with real HTTP traffic', () => {
     expect(back.reason).toMatch(
       /^restarted mid-rollout: cannot load the artifacts of version 2/,
     );
-    for (let i = 0; i < 3; i++) expect((await invoke(engine)).version).toBe('1');
+    for (let i = 0; i < 3; i++)
+      expect((await invoke(engine)).version).toBe('1');
     expect((await engine.listDeployments(R)).deployments[0]).toMatchObject({
       modelVersion: 1,
       reason: 'rollback',
@@ -288,16 +304,25 @@ describe('local rollouts with real HTTP traffic', () => {
     const measured = new Map<number, number>();
     let step = 0;
     while (step < 3) {
-      const r = await poll('the next step', () => rolloutOf(engine), x => x.step > step);
+      const r = await poll(
+        'the next step',
+        () => rolloutOf(engine),
+        x => x.step > step,
+      );
       // Frozen weight: the share is the step's own.
-      const paused = await engine.controlRollout!(R, { action: 'pause', actor: GUEST });
+      const paused = await engine.controlRollout!(R, {
+        action: 'pause',
+        actor: GUEST,
+      });
       step = paused.step;
       let toCandidate = 0;
       for (let i = 0; i < 100; i++) {
         if ((await invoke(engine)).version === '2') toCandidate++;
       }
       measured.set(paused.trafficPercent, toCandidate);
-      expect(Math.abs(toCandidate - paused.trafficPercent)).toBeLessThanOrEqual(1);
+      expect(Math.abs(toCandidate - paused.trafficPercent)).toBeLessThanOrEqual(
+        1,
+      );
       expect(r.totalSteps).toBe(4);
       await engine.controlRollout!(R, { action: 'resume', actor: GUEST });
     }
@@ -308,9 +333,13 @@ describe('local rollouts with real HTTP traffic', () => {
 
   it('pauses, resumes, rolls back and promotes on request; answers 409 for the wrong state', async () => {
     const engine = await twoVersions();
-    const control = (action: 'pause' | 'resume' | 'rollback' | 'promote', comment?: string) =>
-      engine.controlRollout!(R, { action, actor: GUEST, comment });
-    await expect(control('pause')).rejects.toMatchObject({ name: 'ConflictError' });
+    const control = (
+      action: 'pause' | 'resume' | 'rollback' | 'promote',
+      comment?: string,
+    ) => engine.controlRollout!(R, { action, actor: GUEST, comment });
+    await expect(control('pause')).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
 
     await engine.updateModelApproval(R, 2, {
       status: 'Approved',
@@ -319,11 +348,15 @@ describe('local rollouts with real HTTP traffic', () => {
       deployment: canary(20, 600),
     });
     const active = await rolloutOf(engine);
-    await expect(control('resume')).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(control('resume')).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
     const paused = await control('pause');
     expect(paused.status).toBe('Paused');
     expect(paused.nextStepAt).toBeUndefined();
-    await expect(control('pause')).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(control('pause')).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
     // Approving anything while a rollout holds the endpoint names it.
     await expect(
       engine.updateModelApproval(R, 1, {
@@ -338,10 +371,16 @@ describe('local rollouts with real HTTP traffic', () => {
       status: 'RolledBack',
       reason: 'rolled back by user:default/guest: not today',
     });
-    await expect(control('rollback')).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(control('rollback')).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
 
     // Rejected and approved again: a new rollout, promoted at once.
-    await engine.updateModelApproval(R, 2, { status: 'Rejected', comment: 'redo', actor: GUEST });
+    await engine.updateModelApproval(R, 2, {
+      status: 'Rejected',
+      comment: 'redo',
+      actor: GUEST,
+    });
     await engine.updateModelApproval(R, 2, {
       status: 'Approved',
       comment: 'again',
@@ -349,10 +388,17 @@ describe('local rollouts with real HTTP traffic', () => {
       deployment: canary(20, 600),
     });
     await expect(
-      engine.updateModelApproval(R, 2, { status: 'Approved', comment: 'x', actor: GUEST }),
+      engine.updateModelApproval(R, 2, {
+        status: 'Approved',
+        comment: 'x',
+        actor: GUEST,
+      }),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     const promoted = await control('promote');
-    expect(promoted).toMatchObject({ status: 'Completed', trafficPercent: 100 });
+    expect(promoted).toMatchObject({
+      status: 'Completed',
+      trafficPercent: 100,
+    });
     expect((await invoke(engine)).version).toBe('2');
     expect((await engine.listDeployments(R)).endpoint?.modelVersion).toBe(2);
   });
@@ -375,7 +421,9 @@ describe('local rollouts with real HTTP traffic', () => {
       status: 'RolledBack',
       reason: 'rejected by user:default/guest: wrong data',
     });
-    expect((await engine.getModelVersion(R, 2)).approvalStatus).toBe('Rejected');
+    expect((await engine.getModelVersion(R, 2)).approvalStatus).toBe(
+      'Rejected',
+    );
     expect((await invoke(engine)).version).toBe('1');
   });
 });

@@ -34,7 +34,13 @@ describe('rollout alarms', () => {
     task: 'multiclass',
     classes: ['a', 'b'],
     total: 100,
-    confusionMatrix: { labels: ['a', 'b'], counts: [[45, 5], [5, 45]] },
+    confusionMatrix: {
+      labels: ['a', 'b'],
+      counts: [
+        [45, 5],
+        [5, 45],
+      ],
+    },
     perClass: [],
     featureImportance: { importanceType: 'gain', features: [] },
   })!;
@@ -42,9 +48,17 @@ describe('rollout alarms', () => {
   it('judges nothing before minInvocations, then names the breach', () => {
     const c = emptyCounters();
     const t = { errorRate: 0.05, minInvocations: 4 };
-    for (let i = 0; i < 3; i++) countServed(c, 'candidate', { status: 500, latencyMs: 1 });
+    for (let i = 0; i < 3; i++)
+      countServed(c, 'candidate', { status: 500, latencyMs: 1 });
     expect(evaluateAlarms(t, c, undefined)).toEqual({
-      alarms: [{ name: 'errorRate', threshold: 0.05, value: 1, state: 'INSUFFICIENT_DATA' }],
+      alarms: [
+        {
+          name: 'errorRate',
+          threshold: 0.05,
+          value: 1,
+          state: 'INSUFFICIENT_DATA',
+        },
+      ],
       breach: undefined,
     });
     countServed(c, 'candidate', { status: 200, latencyMs: 1 });
@@ -56,7 +70,9 @@ describe('rollout alarms', () => {
     expect(c.variants.current).toMatchObject({ invocations: 1, errors: 1 });
     // A new step judges only its own traffic; totals stay.
     const next = nextStepCounters(c);
-    expect(evaluateAlarms(t, next, undefined).alarms[0].state).toBe('INSUFFICIENT_DATA');
+    expect(evaluateAlarms(t, next, undefined).alarms[0].state).toBe(
+      'INSUFFICIENT_DATA',
+    );
     expect(next.variants.candidate.invocations).toBe(4);
   });
 
@@ -85,7 +101,9 @@ describe('rollout alarms', () => {
       ['p99LatencyMs', 'ALARM'],
       ['predictionDrift', 'ALARM'],
     ]);
-    expect(bad.breach).toMatch(/^p99LatencyMs [\d.]+ > 50 over 20 invocations$/);
+    expect(bad.breach).toMatch(
+      /^p99LatencyMs [\d.]+ > 50 over 20 invocations$/,
+    );
     expect(bad.alarms[1].value).toBeGreaterThan(2);
   });
 
@@ -95,7 +113,10 @@ describe('rollout alarms', () => {
       version: 1,
       predictedVsActual: {
         total: 100,
-        points: Array.from({ length: 100 }, (_, i) => ({ actual: i, predicted: i })),
+        points: Array.from({ length: 100 }, (_, i) => ({
+          actual: i,
+          predicted: i,
+        })),
       },
       residualHistogram: { bins: [] },
       featureImportance: { importanceType: 'gain', features: [] },

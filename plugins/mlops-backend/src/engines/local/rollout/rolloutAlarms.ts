@@ -58,7 +58,8 @@ export function countersFrom(json: unknown): RolloutCounters {
   const copy = (into: VariantCounters, from?: Partial<VariantCounters>) => {
     into.invocations = Number(from?.invocations) || 0;
     into.errors = Number(from?.errors) || 0;
-    if (Array.isArray(from?.latency)) mergeHistogram(into.latency, from.latency);
+    if (Array.isArray(from?.latency))
+      mergeHistogram(into.latency, from.latency);
   };
   copy(c.step, raw?.step);
   if (Array.isArray(raw?.step?.predictions))
@@ -133,9 +134,19 @@ export function evaluateAlarms(
   };
   judge('errorRate', t.errorRate, n ? round(c.step.errors / n) : undefined);
   const p99 = percentileMs(c.step.latency, 0.99);
-  judge('p99LatencyMs', t.p99LatencyMs, p99 === undefined ? undefined : round(p99, 2));
-  const psi = baseline ? predictionPsi(baseline, c.step.predictions) : undefined;
-  judge('predictionDrift', t.predictionDrift, psi === undefined ? undefined : round(psi));
+  judge(
+    'p99LatencyMs',
+    t.p99LatencyMs,
+    p99 === undefined ? undefined : round(p99, 2),
+  );
+  const psi = baseline
+    ? predictionPsi(baseline, c.step.predictions)
+    : undefined;
+  judge(
+    'predictionDrift',
+    t.predictionDrift,
+    psi === undefined ? undefined : round(psi),
+  );
   return { alarms, breach };
 }
 

@@ -129,7 +129,11 @@ export class RolloutManager {
       alarms: [],
       counters: emptyCounters(),
     };
-    rec.alarms = evaluateAlarms(strategy.autoRollback, rec.counters, undefined).alarms;
+    rec.alarms = evaluateAlarms(
+      strategy.autoRollback,
+      rec.counters,
+      undefined,
+    ).alarms;
     // Checked again: another approval may have started one while loading.
     this.assertIdle(endpointName);
     await this.store.db.transaction(async trx => {
@@ -182,7 +186,9 @@ export class RolloutManager {
         case 'rollback':
           await this.rollBack(
             d,
-            `rolled back by ${by}${options.comment ? `: ${options.comment}` : ''}`,
+            `rolled back by ${by}${
+              options.comment ? `: ${options.comment}` : ''
+            }`,
             by,
           );
           break;
@@ -190,7 +196,9 @@ export class RolloutManager {
           await this.complete(d, by);
           break;
         default:
-          throw new ConflictError(`unknown rollout action ${String(options.action)}`);
+          throw new ConflictError(
+            `unknown rollout action ${String(options.action)}`,
+          );
       }
       this.emit(rec, options.actor);
       return this.toRollout(rec);
@@ -208,7 +216,8 @@ export class RolloutManager {
     alsoInTransaction?: (trx: Knex.Transaction) => Promise<unknown>,
   ): Promise<void> {
     const d = this.driven.get(endpointName);
-    if (!d) throw new ConflictError(`endpoint ${endpointName} has no active rollout`);
+    if (!d)
+      throw new ConflictError(`endpoint ${endpointName} has no active rollout`);
     return this.exclusive(d, async () => {
       await this.rollBack(d, reason, actor.ref, alsoInTransaction);
       this.emit(d.rec, actor);
@@ -228,7 +237,9 @@ export class RolloutManager {
       if (!current || current.version !== rec.fromVersion) {
         rec.status = 'Failed';
         rec.reason = restarted(
-          `the serving version ${rec.fromVersion} could not be loaded, so the endpoint serves ${
+          `the serving version ${
+            rec.fromVersion
+          } could not be loaded, so the endpoint serves ${
             current ? `version ${current.version}` : 'nothing'
           }`,
         );
@@ -240,7 +251,9 @@ export class RolloutManager {
       }
       const v = await this.store.getVersion(rec.groupName, rec.toVersion);
       let model: ServedModel | undefined;
-      let why = v ? undefined : `version ${rec.toVersion} is no longer registered`;
+      let why = v
+        ? undefined
+        : `version ${rec.toVersion} is no longer registered`;
       if (v) {
         try {
           model = await this.host.loadModel(v);
@@ -280,7 +293,9 @@ export class RolloutManager {
     const percent = this.percentOf(rec, steps);
     let nextStepAt: string | undefined;
     if (rec.status === 'InProgress') {
-      nextStepAt = new Date(rec.stepStartedMs + this.waitMs(rec, steps)).toISOString();
+      nextStepAt = new Date(
+        rec.stepStartedMs + this.waitMs(rec, steps),
+      ).toISOString();
     }
     return {
       rolloutId: rec.rolloutId,
@@ -333,7 +348,11 @@ export class RolloutManager {
   }
 
   /** Serves the candidate beside the current version and starts its timer. */
-  private async drive(rec: RolloutRecord, v: VersionRecord, model: ServedModel) {
+  private async drive(
+    rec: RolloutRecord,
+    v: VersionRecord,
+    model: ServedModel,
+  ) {
     const baseline = await readPredictionBaseline(
       this.layout.modelPackageDir(v.modelPackageGroupName, v.version),
     );
@@ -435,7 +454,11 @@ export class RolloutManager {
     const { rec } = d;
     const v = await this.store.getVersion(rec.groupName, rec.toVersion);
     if (!v) {
-      await this.rollBack(d, `version ${rec.toVersion} is no longer registered`, by);
+      await this.rollBack(
+        d,
+        `version ${rec.toVersion} is no longer registered`,
+        by,
+      );
       return;
     }
     rec.status = 'Completed';
@@ -493,7 +516,11 @@ export class RolloutManager {
         by ?? 'mlops:rollout',
         'rollback',
         write,
-        { model: current.model, rolloutId: rec.rolloutId, rollbackReason: reason },
+        {
+          model: current.model,
+          rolloutId: rec.rolloutId,
+          rollbackReason: reason,
+        },
       );
     } else {
       await this.store.db.transaction(write);

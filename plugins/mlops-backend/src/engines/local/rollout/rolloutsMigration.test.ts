@@ -22,10 +22,22 @@ describe.each(databases.eachSupportedId())(
       const knex = await databases.init(databaseId);
       // The release before: every migration up to the capture records.
       await knex.migrate.up({ ...migrations, name: '20261126000000_init.js' });
-      await knex.migrate.up({ ...migrations, name: '20261201000000_monitoring.js' });
-      await knex.migrate.up({ ...migrations, name: '20261207000000_capture_source.js' });
-      await knex.migrate.up({ ...migrations, name: '20261207121500_version_task_spec_hash.js' });
-      await knex.migrate.up({ ...migrations, name: '20261208000000_capture_records.js' });
+      await knex.migrate.up({
+        ...migrations,
+        name: '20261201000000_monitoring.js',
+      });
+      await knex.migrate.up({
+        ...migrations,
+        name: '20261207000000_capture_source.js',
+      });
+      await knex.migrate.up({
+        ...migrations,
+        name: '20261207121500_version_task_spec_hash.js',
+      });
+      await knex.migrate.up({
+        ...migrations,
+        name: '20261208000000_capture_records.js',
+      });
       await knex('mlops_local_deployments').insert({
         deployment_id: 'd-old',
         endpoint_name: 'ep',
@@ -90,18 +102,37 @@ describe.each(databases.eachSupportedId())(
         startedAt: '2026-12-09T00:00:00.000Z',
         startedBy: 'user:default/a',
         updatedAt: '2026-12-09T00:00:01.000Z',
-        alarms: [{ name: 'errorRate' as const, threshold: 0.05, state: 'INSUFFICIENT_DATA' as const }],
+        alarms: [
+          {
+            name: 'errorRate' as const,
+            threshold: 0.05,
+            state: 'INSUFFICIENT_DATA' as const,
+          },
+        ],
         counters,
       };
       await rollouts.insert(rec);
-      expect(await rollouts.allActive()).toEqual([{ ...rec, endedAt: undefined, reason: undefined }]);
-      await rollouts.save({ ...rec, status: 'RolledBack', reason: 'why', endedAt: 'x', pausedElapsedMs: undefined });
+      expect(await rollouts.allActive()).toEqual([
+        { ...rec, endedAt: undefined, reason: undefined },
+      ]);
+      await rollouts.save({
+        ...rec,
+        status: 'RolledBack',
+        reason: 'why',
+        endedAt: 'x',
+        pausedElapsedMs: undefined,
+      });
       expect(await rollouts.allActive()).toEqual([]);
-      expect(await rollouts.latest('ep')).toMatchObject({ status: 'RolledBack', reason: 'why' });
+      expect(await rollouts.latest('ep')).toMatchObject({
+        status: 'RolledBack',
+        reason: 'why',
+      });
 
       await knex.migrate.rollback(migrations);
       expect(await knex.schema.hasTable('mlops_local_rollouts')).toBe(false);
-      expect(await knex.schema.hasColumn('mlops_local_deployments', 'rollout_id')).toBe(false);
+      expect(
+        await knex.schema.hasColumn('mlops_local_deployments', 'rollout_id'),
+      ).toBe(false);
       await knex.destroy();
     });
   },

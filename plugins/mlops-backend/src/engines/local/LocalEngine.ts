@@ -50,7 +50,7 @@ import { readMonitoringSettings } from './monitoring/monitoringSettings';
 import { initialRelease, resolveParameters } from './pipeline';
 import { PipelineRunner } from './pipelineRunner';
 import { recoverExecutions } from './recovery';
-import { stepOf } from './releaseStages';
+import { recordDeploy, stepOf } from './releaseStages';
 import { Scheduler } from './scheduler';
 import { LocalSettings, readLocalSettings } from './settings';
 import { LocalStore, toPublicDetail, toPublicExecution } from './store';
@@ -133,7 +133,12 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       settings.seeds[0]?.resources.endpointName,
       monitoring.capturing ? inv => monitoring.record(inv) : undefined,
     );
-    const rollouts = new RolloutManager(store, layout, host, events, logger);
+    const rollouts = new RolloutManager(store, layout, host, events, logger, {
+      onLive: (resources, v) =>
+        runs.update(v.executionId, rec =>
+          recordDeploy(rec, v.version, resources.endpointName, 'approval'),
+        ),
+    });
     const registry = new ModelRegistry(
       store,
       layout,

@@ -42,6 +42,25 @@ const RECORDS: FeatureRecord[] = fs
     sex: c[6],
   }));
 
+/** Every 7th row: all three species, as live traffic would bring them. */
+const MIXED: FeatureRecord[] = fs
+  .readFileSync(penguins.dataPath, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .filter((_, i) => i % 7 === 0)
+  .map(line => line.split(','))
+  .filter(c => c[6] === 'MALE' || c[6] === 'FEMALE')
+  .filter(c => !c.includes('NA') && !c.includes(''))
+  .map(c => ({
+    island: c[1],
+    bill_length_mm: Number(c[2]),
+    bill_depth_mm: Number(c[3]),
+    flipper_length_mm: Number(c[4]),
+    body_mass_g: Number(c[5]),
+    sex: c[6],
+  }));
+
 const canary = (
   percent: number,
   waitSeconds: number,
@@ -126,13 +145,16 @@ describe('local rollouts with real HTTP traffic', () => {
       a => a.name === 'model.json',
     )!.uri;
 
-  const invoke = async (engine: LocalEngine) => {
+  const invoke = async (
+    engine: LocalEngine,
+    instances: FeatureRecord[] = RECORDS.slice(0, 3),
+  ) => {
     const res = await fetch(
       `${engine.endpointUrl}/endpoints/${R.endpointName}/invocations`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ instances: RECORDS.slice(0, 3) }),
+        body: JSON.stringify({ instances }),
       },
     );
     return { status: res.status, version: res.headers.get('x-model-version') };
@@ -425,5 +447,146 @@ describe('local rollouts with real HTTP traffic', () => {
       'Rejected',
     );
     expect((await invoke(engine)).version).toBe('1');
+  });
+  it('rolls back a canary whose predictions are far off its test split (prediction drift), not a good one', async () => {
+    const engine = await twoVersions();
+    // Version 2 loads and answers, but always says the second class.
+    const file = await modelFile(engine, 2);
+    const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const gb = model.learner.gradient_booster.model;
+    gb.trees.forEach((t: any, i: number) => {
+      if (gb.tree_info[i] !== 1) return;
+      t.left_children.forEach((l: number, n: number) => {
+        if (l === -1) t.split_conditions[n] += 20;
+      });
+    });
+    fs.writeFileSync(file, JSON.stringify(model));
+    await engine.updateModelApproval(R, 2, {
+      status: 'Approved',
+      comment: 'canary',
+      actor: GUEST,
+      deployment: canary(50, 30, { predictionDrift: 0.5, minInvocations: 10 }),
+    });
+    let i = 0;
+    const back = await poll(
+      'the drift rollback',
+      async () => {
+        const a = await invoke(engine, [MIXED[i++ % MIXED.length]]);
+        expect(a.status).toBe(200);
+        return rolloutOf(engine);
+      },
+      r => r.status === 'RolledBack',
+    );
+    expect(back.reason).toMatch(
+      /^predictionDrift [\d.]+ > 0\.5 over \d+ invocations$/,
+    );
+    expect(back.step).toBe(1);
+  });
+
+  it('keeps a good canary under the drift alarm on representative traffic', async () => {
+    const engine = await twoVersions();
+    await engine.updateModelApproval(R, 2, {
+      status: 'Approved',
+      comment: 'canary',
+      actor: GUEST,
+      deployment: canary(50, 600, { predictionDrift: 0.5, minInvocations: 10 }),
+    });
+    for (let i = 0; i < 2 * MIXED.length; i++)
+      expect((await invoke(engine, [MIXED[i % MIXED.length]])).status).toBe(
+        200,
+      );
+    const r = await poll(
+      'the drift alarm judged',
+      () => rolloutOf(engine),
+      x => x.alarms.some(a => a.state !== 'INSUFFICIENT_DATA'),
+    );
+    expect(r.status).toBe('InProgress');
+    expect(r.alarms).toEqual([
+      expect.objectContaining({ name: 'predictionDrift', state: 'OK' }),
+    ]);
+  });
+
+  it('keeps a paused rollout paused across a restart, and rolls back one past its time limit', async () => {
+    let engine = await twoVersions();
+    await engine.updateModelApproval(R, 2, {
+      status: 'Approved',
+      comment: 'canary',
+      actor: GUEST,
+      deployment: { ...canary(20, 600), maximumExecutionTimeoutInSeconds: 600 },
+    });
+    await engine.controlRollout!(R, { action: 'pause', actor: GUEST });
+    await engine.close();
+    engine = await open();
+    expect(await rolloutOf(engine)).toMatchObject({
+      status: 'Paused',
+      step: 1,
+    });
+    await engine.close();
+
+    // The rollout started 11 minutes ago (as if the backend had been down).
+    await knex('mlops_local_rollouts').update({
+      started_at: new Date(Date.now() - 660_000).toISOString(),
+    });
+    engine = await open();
+    const back = await poll(
+      'the time limit',
+      () => rolloutOf(engine),
+      r => r.status === 'RolledBack',
+    );
+    expect(back.reason).toBe('maximumExecutionTimeoutInSeconds 600 exceeded');
+    expect((await invoke(engine)).version).toBe('1');
+  });
+
+  it('rolls a pipeline-approved version out by the spec’s default strategy', async () => {
+    const spec = JSON.parse(JSON.stringify(R.system!.spec));
+    spec.spec.approval = { preApprove: true };
+    spec.spec.deployment = canary(50, 600);
+    const resources = {
+      ...R,
+      system: { ...R.system!, hash: 'c'.repeat(64), spec },
+    };
+    knex = await databases.init('SQLITE_3');
+    dataDir = tempDataDir();
+    const engine = await createTestEngine(knex, dataDir, { preApprove: true });
+    engines.push(engine);
+    const up = await engine.uploadDataset(resources, {
+      fileName: 'penguins.csv',
+      content: fs.readFileSync(penguins.dataPath),
+      actor: GUEST,
+    });
+    await waitForExecution(
+      engine,
+      up.execution!.executionId,
+      undefined,
+      90_000,
+      resources,
+    );
+    // Nothing served yet: the first version is deployed at once.
+    expect(
+      (await engine.listDeployments(resources)).endpoint?.modelVersion,
+    ).toBe(1);
+    const second = await engine.startExecution(resources, {
+      trigger: 'manual',
+      actor: GUEST,
+    } as never);
+    await waitForExecution(
+      engine,
+      second.executionId,
+      undefined,
+      90_000,
+      resources,
+    );
+    const r = await poll(
+      'the rollout',
+      async () => (await engine.listDeployments(resources)).rollout,
+      x => x !== undefined,
+    );
+    expect(r).toMatchObject({
+      fromVersion: 1,
+      toVersion: 2,
+      status: 'InProgress',
+      trafficPercent: 50,
+      startedBy: 'pipeline',
+    });
   });
 });

@@ -47,6 +47,8 @@ interface Driven {
 export interface RolloutManagerOptions {
   /** How often each active rollout checks its alarms and clock (ms). */
   tickMs?: number;
+  /** A completed rollout's version went live (the run's Deploy stage records it). */
+  onLive?: (resources: MlopsResources, v: VersionRecord) => Promise<void>;
 }
 
 const ENDED = new Set(['Completed', 'RolledBack', 'Failed']);
@@ -63,6 +65,7 @@ export class RolloutManager {
   private readonly driven = new Map<string, Driven>();
   private readonly rollouts: RolloutStore;
   private readonly tickMs: number;
+  private readonly onLive?: RolloutManagerOptions['onLive'];
   private closed = false;
 
   constructor(
@@ -75,6 +78,7 @@ export class RolloutManager {
   ) {
     this.rollouts = new RolloutStore(store.db);
     this.tickMs = options.tickMs ?? 250;
+    this.onLive = options.onLive;
   }
 
   /** The endpoint's rollout in progress or paused (this process drives every active one). */
@@ -473,6 +477,18 @@ export class RolloutManager {
       { model: d.candidate.model, rolloutId: rec.rolloutId },
     );
     this.release(d);
+    this.events.emit({
+      type: 'deployment',
+      resources: rec.resources,
+      version: v.version,
+    });
+    await this.onLive?.(rec.resources, v).catch(e =>
+      this.logger.warn(
+        `MLOps rollout ${
+          rec.rolloutId
+        }: recording the deploy failed: ${errorMessage(e)}`,
+      ),
+    );
   }
 
   private async rollBack(

@@ -562,9 +562,11 @@ describe('local rollouts with real HTTP traffic', () => {
       resources,
     );
     // Nothing served yet: the first version is deployed at once.
-    expect(
-      (await engine.listDeployments(resources)).endpoint?.modelVersion,
-    ).toBe(1);
+    await poll(
+      'version 1 deployed',
+      async () => (await engine.listDeployments(resources)).endpoint,
+      e => e?.modelVersion === 1,
+    );
     const second = await engine.startExecution(resources, {
       trigger: 'manual',
       actor: GUEST,

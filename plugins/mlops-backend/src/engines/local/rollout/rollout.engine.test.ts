@@ -326,10 +326,11 @@ describe('local rollouts with real HTTP traffic', () => {
     const measured = new Map<number, number>();
     let step = 0;
     while (step < 3) {
+      const after = step;
       const r = await poll(
         'the next step',
         () => rolloutOf(engine),
-        x => x.step > step,
+        x => x.step > after,
       );
       // Frozen weight: the share is the step's own.
       const paused = await engine.controlRollout!(R, {

@@ -21,6 +21,7 @@ import type {
   PredictResponse,
   ReleaseStage,
   ShadowTest,
+  Rollout,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
@@ -33,6 +34,7 @@ import type {
   StartExecutionOptions,
   StartShadowTestOptions,
   PredictionSource,
+  RolloutActionOptions,
   UploadDatasetOptions,
 } from '@mlops-portal/plugin-mlops-node';
 import fs from 'fs/promises';
@@ -44,12 +46,13 @@ import { pageOptions } from './format';
 import { EndpointHost } from './endpointHost';
 import { EngineEventBus } from './engineEvents';
 import { ModelRegistry } from './modelRegistry';
+import { RolloutManager } from './rollout/rolloutManager';
 import { LocalMonitoring } from './monitoring/localMonitoring';
 import { readMonitoringSettings } from './monitoring/monitoringSettings';
 import { initialRelease, resolveParameters } from './pipeline';
 import { PipelineRunner } from './pipelineRunner';
 import { recoverExecutions } from './recovery';
-import { stepOf } from './releaseStages';
+import { recordDeploy, stepOf } from './releaseStages';
 import { Scheduler } from './scheduler';
 import { ShadowStore } from './shadow/shadowStore';
 import { ShadowTests } from './shadow/shadowTests';
@@ -105,6 +108,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     private readonly host: EndpointHost,
     private readonly ingest: DatasetIngest,
     private readonly monitoring: LocalMonitoring,
+    private readonly rollouts: RolloutManager,
     private readonly logger: LoggerService,
     private readonly shadows: ShadowTests,
     private readonly bucket?: BucketWatcher,
@@ -133,6 +137,13 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       events,
       logger,
       getVersion: (group, version) => store.getVersion(group, version),
+      // Two experiments on one endpoint would each judge a moving target.
+      blockedBy: endpointName => {
+        const active = rollouts.activeOn(endpointName);
+        return active
+          ? `a rollout of version ${active.toVersion} is in progress`
+          : undefined;
+      },
     });
     const host = new EndpointHost(
       store,
@@ -146,7 +157,20 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         shadows.observe(inv);
       },
     );
-    const registry = new ModelRegistry(store, layout, host, runs, events);
+    const rollouts = new RolloutManager(store, layout, host, events, logger, {
+      onLive: (resources, v) =>
+        runs.update(v.executionId, rec =>
+          recordDeploy(rec, v.version, resources.endpointName, 'approval'),
+        ),
+    });
+    const registry = new ModelRegistry(
+      store,
+      layout,
+      host,
+      runs,
+      events,
+      rollouts,
+    );
     const workers = new WorkerPool(() => new StepWorker());
     // Shared with the runner: a closing engine starts no new step.
     const state = { closing: false };
@@ -205,6 +229,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       host,
       ingest,
       monitoring,
+      rollouts,
       logger,
       shadows,
       bucket,
@@ -216,6 +241,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       scheduler.requeue(rec.pipelineName, rec.executionId);
     }
     await host.loadCurrent();
+    await rollouts.resumeAll();
     await shadows.start(endpointName => host.current(endpointName));
     if (settings.endpoint) {
       await host.listen(settings.endpoint.host, settings.endpoint.port);
@@ -223,8 +249,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     options.lifecycle?.addShutdownHook(() => engine.close());
     monitoring.start();
     workers.ensureSpare();
-    if (settings.seeds.length > 0)
-      engine.seeding = engine.seed(settings.seeds);
+    if (settings.seeds.length > 0) engine.seeding = engine.seed(settings.seeds);
     scheduler.start();
     await bucket?.start();
     return engine;
@@ -255,7 +280,9 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
         rec.modelVersion === undefined
       ) {
         this.logger.warn(
-          `MLOps seed of ${seed.resources.pipelineName}: run ${executionId} ended ${rec?.status ?? 'missing'}${
+          `MLOps seed of ${
+            seed.resources.pipelineName
+          }: run ${executionId} ended ${rec?.status ?? 'missing'}${
             rec?.failureReason ? ` (${rec.failureReason})` : ''
           }; nothing deployed`,
         );
@@ -266,7 +293,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       try {
         await this.registry.updateApproval(rec.resources, rec.modelVersion, {
           status: 'Approved',
-          comment: 'seeded demo version, approved at first start (mlops.local.seeds deploy: true)',
+          comment:
+            'seeded demo version, approved at first start (mlops.local.seeds deploy: true)',
           actor: { ref: 'mlops:seed' },
         });
       } catch (e) {
@@ -471,11 +499,23 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
   async listDeployments(
     resources: MlopsResources,
   ): Promise<DeploymentsResponse> {
-    const [res, shadowTest] = await Promise.all([
+    const [res, rollout, shadowTest] = await Promise.all([
       this.host.listDeployments(resources),
+      this.rollouts.latest(resources.endpointName),
       this.shadows.latest(resources.endpointName),
     ]);
-    return shadowTest ? { ...res, shadowTest } : res;
+    return {
+      ...res,
+      ...(rollout ? { rollout } : {}),
+      ...(shadowTest ? { shadowTest } : {}),
+    };
+  }
+
+  controlRollout(
+    resources: MlopsResources,
+    options: RolloutActionOptions,
+  ): Promise<Rollout> {
+    return this.rollouts.control(resources, options);
   }
 
   startShadowTest(
@@ -552,6 +592,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     this.workers.close();
     this.ingest.close();
     await this.shadows.close();
+    await this.rollouts.close();
     await this.host.close();
     await this.monitoring.close();
   }

@@ -293,6 +293,15 @@ export interface EndpointBackend {
   /** The model an endpoint serves; undefined → nothing deployed. */
   modelFor(endpointName: string | undefined): LoadedModel | undefined;
   hasEndpoint(endpointName: string): boolean;
+  /**
+   * Scores records on the endpoint (during a rollout: the version the split
+   * picks); answers the predictions and the version that gave them.
+   * Without it (a single fixed model) the resolved model scores.
+   */
+  serve?(
+    endpointName: string | undefined,
+    records: FeatureRecord[],
+  ): ServedPredictions & { modelVersion: number };
   /** Runs first on every request, e.g. to capture invocations for monitoring. */
   capture?: express.RequestHandler;
 }
@@ -364,13 +373,15 @@ export function createEndpointApp(
         { name: 'UnsupportedMediaType', status: 415 },
       );
     }
-    const { records, predictions, scores } = model.model.predict(instances);
+    const { records, predictions, scores, modelVersion } = backend.serve
+      ? backend.serve(name, instances)
+      : { ...model.model.predict(instances), modelVersion: model.version };
     res.locals.capture = {
-      modelVersion: model.version,
+      modelVersion,
       instances: records,
       predictions,
     } satisfies CapturedPrediction;
-    res.setHeader('X-Model-Version', String(model.version));
+    res.setHeader('X-Model-Version', String(modelVersion));
     const wantsJson =
       !isCsv || (req.get('accept') ?? '').includes('application/json');
     if (wantsJson) {

@@ -13,6 +13,8 @@ import type { Knex } from 'knex';
 import type { DataLayout } from './dataLayout';
 import {
   LoadedModel,
+  ServedModel,
+  ServedPredictions,
   createEndpointApp,
   loadServedModel,
   startEndpointServer,
@@ -22,6 +24,30 @@ import { captureInvocations } from './monitoring/captureMiddleware';
 import type { Invocation } from './monitoring/captureRecorder';
 import type { DeployedVersion } from './monitoring/localMonitoring';
 import type { LocalStore, VersionRecord } from './store';
+import type { TrafficSplit, VariantRole } from './rollout/trafficSplit';
+
+/** A new version served beside the current one during a rollout. */
+export interface RolloutCandidate {
+  model: LoadedModel;
+  split: TrafficSplit;
+  /** Counts a served request of either side (the rollout's alarms read it). */
+  observe(
+    role: VariantRole,
+    outcome: { status: number; latencyMs: number; predictions?: Prediction[] },
+  ): void;
+}
+
+/** Who sent a request to `serve`: the portal's routes, or `/invocations` on the endpoint server. */
+export type ServeSource = PredictionSource | 'invocations';
+
+/** What `serve` answers: the predictions and the version that gave them. */
+export interface ServeResult extends ServedPredictions {
+  modelVersion: number;
+}
+
+const isInputError = (e: unknown) => (e as Error)?.name === 'InputError';
+const msSince = (start: bigint) =>
+  Number(process.hrtime.bigint() - start) / 1e6;
 
 /**
  * The endpoints this process serves: which version each one runs (loaded
@@ -30,6 +56,7 @@ import type { LocalStore, VersionRecord } from './store';
  */
 export class EndpointHost {
   private readonly models = new Map<string, LoadedModel>();
+  private readonly candidates = new Map<string, RolloutCandidate>();
   private readonly knownEndpoints = new Set<string>();
   private lastDeployedEndpoint?: string;
   private server?: { url: string; close(): Promise<void> };
@@ -78,6 +105,15 @@ export class EndpointHost {
         {
           modelFor: name => this.modelFor(name),
           hasEndpoint: name => this.knownEndpoints.has(name),
+          serve: (name, records) => {
+            const endpointName = this.endpointNameOf(name);
+            if (!endpointName) {
+              throw new ServiceUnavailableError(
+                'endpoint (default) has no deployed model',
+              );
+            }
+            return this.serve(endpointName, records, 'invocations');
+          },
           capture: this.record
             ? captureInvocations(this.record, name => this.resolve(name))
             : undefined,
@@ -113,16 +149,14 @@ export class EndpointHost {
     by: string,
     reason: 'approval' | 'rollback',
     alsoInTransaction?: (trx: Knex.Transaction) => Promise<unknown>,
+    options: {
+      /** Already loaded (a rollout's candidate or its serving version). */
+      model?: ServedModel;
+      rolloutId?: string;
+      rollbackReason?: string;
+    } = {},
   ) {
-    const dir = this.layout.modelPackageDir(v.modelPackageGroupName, v.version);
-    let model;
-    try {
-      model = await loadServedModel(dir);
-    } catch (e) {
-      throw new Error(
-        `cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`,
-      );
-    }
+    const model = options.model ?? (await this.loadModel(v));
     const deploymentId = randomUUID();
     await this.store.db.transaction(async trx => {
       if (alsoInTransaction) await alsoInTransaction(trx);
@@ -138,6 +172,8 @@ export class EndpointHost {
           deployedBy: by,
           reason,
           current: true,
+          rolloutId: options.rolloutId,
+          rollbackReason: options.rollbackReason,
         },
         trx,
       );
@@ -151,6 +187,36 @@ export class EndpointHost {
     });
     this.knownEndpoints.add(endpointName);
     this.lastDeployedEndpoint = endpointName;
+  }
+
+  /** A version's served model from its artifacts; the error names the version. */
+  async loadModel(v: {
+    modelPackageGroupName: string;
+    version: number;
+  }): Promise<ServedModel> {
+    const dir = this.layout.modelPackageDir(v.modelPackageGroupName, v.version);
+    try {
+      return await loadServedModel(dir);
+    } catch (e) {
+      throw new Error(
+        `cannot load the artifacts of version ${v.version}: ${errorMessage(e)}`,
+      );
+    }
+  }
+
+  /** The endpoint's loaded current version (a rollout's serving side). */
+  loaded(endpointName: string): LoadedModel | undefined {
+    return this.models.get(endpointName);
+  }
+
+  /** Serves `candidate` beside the current version, split by its weight. */
+  setCandidate(endpointName: string, candidate: RolloutCandidate) {
+    this.candidates.set(endpointName, candidate);
+  }
+
+  /** The candidate stops receiving traffic (and is unloaded). */
+  dropCandidate(endpointName: string) {
+    this.candidates.delete(endpointName);
   }
 
   /** Leaves the endpoint without a model (its last approved version was rejected). */
@@ -205,9 +271,68 @@ export class EndpointHost {
   }
 
   /**
-   * Scores records on the endpoint's deployed version (the service has
-   * checked them against its signature; the model checks again, so a
-   * deployment that changed in between answers 400, not a wrong score).
+   * The one serving path: the portal's predict and the endpoint server's
+   * `/invocations` both score through here. During a rollout the split
+   * picks the side; a candidate that fails (not a 400 for bad input) is
+   * counted against it and the request is answered by the serving version,
+   * so no client sees a failure the good version would have answered.
+   */
+  serve(
+    endpointName: string,
+    records: FeatureRecord[],
+    _source?: ServeSource,
+  ): ServeResult {
+    const current = this.models.get(endpointName);
+    if (!current) {
+      throw new ServiceUnavailableError(
+        `endpoint ${endpointName} has no deployed model; approve a model version to deploy one`,
+      );
+    }
+    const candidate = this.candidates.get(endpointName);
+    if (candidate && candidate.split.next() === 'candidate') {
+      const start = process.hrtime.bigint();
+      try {
+        const out = candidate.model.model.predict(records);
+        candidate.observe('candidate', {
+          status: 200,
+          latencyMs: msSince(start),
+          predictions: out.predictions,
+        });
+        return { ...out, modelVersion: candidate.model.version };
+      } catch (e) {
+        if (isInputError(e)) throw e;
+        candidate.observe('candidate', {
+          status: 500,
+          latencyMs: msSince(start),
+        });
+        this.logger.warn(
+          `MLOps endpoint ${endpointName}: candidate version ${
+            candidate.model.version
+          } failed a request, answered by version ${
+            current.version
+          }: ${errorMessage(e)}`,
+        );
+      }
+    }
+    const start = process.hrtime.bigint();
+    try {
+      const out = current.model.predict(records);
+      candidate?.observe('current', { status: 200, latencyMs: msSince(start) });
+      return { ...out, modelVersion: current.version };
+    } catch (e) {
+      if (!isInputError(e))
+        candidate?.observe('current', {
+          status: 500,
+          latencyMs: msSince(start),
+        });
+      throw e;
+    }
+  }
+
+  /**
+   * Scores records for the portal (the service has checked them against
+   * the signature; the model checks again, so a deployment that changed in
+   * between answers 400, not a wrong score) and captures them.
    */
   predict(
     resources: MlopsResources,
@@ -215,39 +340,35 @@ export class EndpointHost {
     source?: PredictionSource,
   ): PredictResponse {
     const start = process.hrtime.bigint();
-    const model = this.models.get(resources.endpointName);
     const capture = (
       status: number,
+      modelVersion: number | undefined,
       served?: { records: FeatureRecord[]; predictions: Prediction[] },
     ) =>
       this.record?.({
         endpointName: resources.endpointName,
-        modelVersion: model?.version,
-        latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
+        modelVersion,
+        latencyMs: msSince(start),
         status,
         instances: served?.records,
         predictions: served?.predictions,
         ...(source ? { source } : {}),
       });
-    if (!model) {
-      // Nothing deployed: no model was invoked, so there is no traffic to
-      // count (a 503 here would read as a 100 % error rate of an endpoint
-      // that does not serve yet).
-      throw new ServiceUnavailableError(
-        `endpoint ${resources.endpointName} has no deployed model; approve a model version to deploy one`,
-      );
-    }
-    let served;
+    // Nothing deployed: serve throws 503 before any model was invoked, so
+    // there is no traffic to count (a 503 here would read as a 100 % error
+    // rate of an endpoint that does not serve yet).
+    const current = this.models.get(resources.endpointName);
+    let served: ServeResult;
     try {
-      served = model.model.predict(instances);
+      served = this.serve(resources.endpointName, instances, source);
     } catch (e) {
-      capture((e as Error)?.name === 'InputError' ? 400 : 500);
+      if (current) capture(isInputError(e) ? 400 : 500, current.version);
       throw e;
     }
-    capture(200, served);
+    capture(200, served.modelVersion, served);
     return {
       predictions: served.predictions,
-      modelVersion: model.version,
+      modelVersion: served.modelVersion,
       endpointName: resources.endpointName,
     };
   }
@@ -264,9 +385,12 @@ export class EndpointHost {
     };
   }
 
+  private endpointNameOf(endpointName: string | undefined) {
+    return endpointName ?? this.defaultEndpoint ?? this.lastDeployedEndpoint;
+  }
+
   private modelFor(endpointName: string | undefined): LoadedModel | undefined {
-    const name =
-      endpointName ?? this.defaultEndpoint ?? this.lastDeployedEndpoint;
+    const name = this.endpointNameOf(endpointName);
     return name ? this.models.get(name) : undefined;
   }
 

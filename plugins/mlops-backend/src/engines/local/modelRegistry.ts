@@ -1,5 +1,10 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ALL_AT_ONCE,
+  resolveDeploymentStrategy,
+} from '@mlops-portal/plugin-mlops-common';
 import type {
+  DeploymentStrategy,
   ListResponse,
   MlopsResources,
   ModelApprovalStatus,
@@ -29,6 +34,7 @@ import type { EngineEventBus } from './engineEvents';
 import { iso, pageOptions } from './format';
 import { copyIntoDirAtomic } from './fsutil';
 import { recordDecision, recordDeploy } from './releaseStages';
+import type { RolloutManager } from './rollout/rolloutManager';
 import { specSchema } from './tableLoader';
 import type { ExecutionRecord, LocalStore, VersionRecord } from './store';
 
@@ -66,6 +72,7 @@ export class ModelRegistry {
     private readonly host: EndpointHost,
     private readonly runs: ActiveRuns,
     private readonly events: EngineEventBus,
+    private readonly rollouts?: RolloutManager,
   ) {}
 
   /** Serialises registry/deployment changes of a model package group. */
@@ -240,9 +247,51 @@ export class ModelRegistry {
 
   /** A version the pipeline itself approved (ModelApprovalStatus=Approved) goes live. */
   deployApproved(resources: MlopsResources, v: VersionRecord) {
-    return this.withGroupLock(v.modelPackageGroupName, () =>
-      this.deploy(resources, v, 'pipeline', 'approval'),
+    // No approver chose a strategy: the system's spec default applies.
+    const strategy = resolveDeploymentStrategy(
+      resources.system?.spec.spec.deployment as DeploymentStrategy | undefined,
+      undefined,
     );
+    return this.withGroupLock(v.modelPackageGroupName, async () => {
+      this.assertNoRollout(resources);
+      if (this.rollsOut(resources, v.version, strategy)) {
+        await this.rollouts!.start(resources, v, strategy, { ref: 'pipeline' });
+        return;
+      }
+      await this.deploy(resources, v, 'pipeline', 'approval');
+    });
+  }
+
+  /**
+   * A strategy other than all-at-once starts a rollout when the endpoint
+   * already serves another version; otherwise the version goes live at once.
+   */
+  private rollsOut(
+    resources: MlopsResources,
+    version: number,
+    strategy: DeploymentStrategy,
+  ): boolean {
+    if (!this.rollouts) return false;
+    if (strategy.trafficRouting.type === ALL_AT_ONCE.trafficRouting.type)
+      return false;
+    const current = this.host.current(resources.endpointName);
+    return (
+      !!current &&
+      !(
+        current.modelPackageGroupName === resources.modelPackageGroupName &&
+        current.version === version
+      )
+    );
+  }
+
+  /** ConflictError naming the endpoint's active rollout, if one is. */
+  private assertNoRollout(resources: MlopsResources) {
+    const active = this.rollouts?.activeOn(resources.endpointName);
+    if (active) {
+      throw new ConflictError(
+        `rollout ${active.rolloutId} of version ${active.toVersion} is ${active.status} on endpoint ${resources.endpointName}; promote or roll it back first`,
+      );
+    }
   }
 
   /**
@@ -297,9 +346,35 @@ export class ModelRegistry {
         approvalHistory: history,
       };
       const by = options.actor.ref;
+      const active = this.rollouts?.activeOn(resources.endpointName);
       if (status === 'Approved') {
+        this.assertNoRollout(resources);
+        const strategy = options.deployment ?? ALL_AT_ONCE;
+        if (this.rollsOut(resources, version, strategy)) {
+          await this.rollouts!.start(
+            resources,
+            decided,
+            strategy,
+            options.actor,
+            setApproval,
+          );
+          return { decided, deployedVersion: undefined, cleared: false };
+        }
         await this.deploy(resources, decided, by, 'approval', setApproval);
         return { decided, deployedVersion: version, cleared: false };
+      }
+      if (active && active.toVersion === version) {
+        // Rejecting the candidate mid-rollout sends all traffic back.
+        await this.rollouts!.rollBackFor(
+          resources.endpointName,
+          `rejected by ${by}: ${options.comment}`,
+          options.actor,
+          setApproval,
+        );
+        return { decided, deployedVersion: active.fromVersion, cleared: false };
+      }
+      if (active && active.fromVersion === version) {
+        this.assertNoRollout(resources);
       }
       if (!this.host.serves(resources.endpointName, group, version)) {
         await this.store.db.transaction(setApproval);

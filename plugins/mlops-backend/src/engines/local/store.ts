@@ -183,6 +183,8 @@ function deploymentFromRow(row: any): DeploymentRecord {
     reason: opt(row.reason),
     // SQLite returns 0/1, PostgreSQL true/false.
     current: Boolean(row.current),
+    rolloutId: opt(row.rollout_id),
+    rollbackReason: opt(row.rollback_reason),
   };
 }
 
@@ -464,6 +466,8 @@ export class LocalStore {
       deployed_by: d.deployedBy ?? null,
       reason: d.reason ?? null,
       current: true,
+      rollout_id: d.rolloutId ?? null,
+      rollback_reason: d.rollbackReason ?? null,
     });
   }
 

@@ -336,11 +336,12 @@ export const ModelVersionsCard = withMlopsEntityData(
           version={deciding?.version}
           decision={deciding?.decision ?? 'Approved'}
           onClose={() => setDeciding(undefined)}
-          onSubmit={async comment => {
+          onSubmit={async (comment, deployment) => {
             const { version, decision } = deciding!;
             await api.setApproval(entityRef, version.version, {
               status: decision,
               comment,
+              ...(deployment ? { deployment } : {}),
             });
             alertApi.post({
               message: `Version ${version.version} ${

@@ -21,13 +21,10 @@ export function isShadowRunning(test?: ShadowTest): boolean {
 
 /** `5 %`, `0.5 %`: shares are stored 0–1. */
 export function formatShare(share: number): string {
-  const pct = share * 100;
-  const digits = pct !== 0 && Math.abs(pct) < 10 && !Number.isInteger(pct);
-  return `${digits ? Number(pct.toFixed(1)) : Math.round(pct)} %`;
+  return `${Math.round(share * 1000) / 10} %`;
 }
 
-const seconds = (s: number) =>
-  s >= 60 && s % 60 === 0 ? `${s / 60} min` : `${s} s`;
+const seconds = (s: number) => `${s} s`;
 
 /** The alarms an automatic rollback watches, in words; undefined when none. */
 export function describeAlarms(

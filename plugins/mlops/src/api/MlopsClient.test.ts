@@ -319,6 +319,8 @@ describe('MlopsClient', () => {
     );
     const error = await client.controlRollout(entityRef, 'pause').catch(e => e);
     expect(httpStatus(error)).toBe(409);
-    expect(error.message).toContain('the rollout is Completed; nothing to pause');
+    expect(error.message).toContain(
+      'the rollout is Completed; nothing to pause',
+    );
   });
 });

@@ -27,11 +27,7 @@ import type {
   SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
-import {
-  getRowErrors,
-  type ApprovalRequest,
-  type MlopsApi,
-} from './MlopsApi';
+import { getRowErrors, type ApprovalRequest, type MlopsApi } from './MlopsApi';
 
 /** A ResponseError that also carries a rejected upload's row errors. */
 export type MlopsResponseError = ResponseError & {

@@ -241,9 +241,7 @@ export class MlopsEntityStore {
    */
   async tick(): Promise<void> {
     const runs = this.get('runs').value?.items ?? [];
-    const deploymentsBefore = deploymentsMoving(
-      this.get('deployments').value,
-    );
+    const deploymentsBefore = deploymentsMoving(this.get('deployments').value);
     const work: Array<Promise<void>> = [];
     const latest = runs[0];
     let runSettled = false;

@@ -61,9 +61,7 @@ describe('DeploymentsCard rollouts', () => {
       'Version 3 (new)20 %4015 ms620 ms',
     );
     for (const name of ['Pause', 'Roll back', 'Promote now'])
-      expect(
-        within(panel).getByRole('button', { name }),
-      ).toBeEnabled();
+      expect(within(panel).getByRole('button', { name })).toBeEnabled();
     expect(
       within(panel).queryByRole('button', { name: 'Resume' }),
     ).not.toBeInTheDocument();
@@ -154,7 +152,9 @@ describe('DeploymentsCard rollouts', () => {
   });
 
   it('marks a rollback in the history with its reason and shows the outcome once', async () => {
-    await renderWithEntity(<DeploymentsCard />, { api: withRollout(rolledBack) });
+    await renderWithEntity(<DeploymentsCard />, {
+      api: withRollout(rolledBack),
+    });
     const outcome = await screen.findByTestId('rollout-outcome');
     expect(outcome).toHaveTextContent(
       'Rolled back version 3; version 2 serves. Reason: errorRate 0.35 > 0.05 over 24 invocations',
@@ -168,15 +168,21 @@ describe('DeploymentsCard rollouts', () => {
     );
     expect(row).toHaveTextContent('rollout-7 (Canary)');
     // dismissed: the outcome does not come back with the next refresh
-    await userEvent.click(within(outcome).getByRole('button', { name: /close/i }));
+    await userEvent.click(
+      within(outcome).getByRole('button', { name: /close/i }),
+    );
     expect(screen.queryByTestId('rollout-outcome')).not.toBeInTheDocument();
   });
 
   it('shows a completed rollout as its outcome, not as a live panel', async () => {
-    await renderWithEntity(<DeploymentsCard />, { api: withRollout(completed) });
+    await renderWithEntity(<DeploymentsCard />, {
+      api: withRollout(completed),
+    });
     const outcome = await screen.findByTestId('rollout-outcome');
     expect(outcome).toHaveAttribute('data-status', 'Completed');
-    expect(outcome).toHaveTextContent('Version 3 rolled out: it serves all traffic.');
+    expect(outcome).toHaveTextContent(
+      'Version 3 rolled out: it serves all traffic.',
+    );
     expect(screen.queryByTestId('rollout-panel')).not.toBeInTheDocument();
   });
 
@@ -210,7 +216,9 @@ describe('DeploymentsCard rollouts', () => {
       await act(async () => {
         jest.advanceTimersByTime(3 * POLL_INTERVAL_MS);
       });
-      expect(api.getDeployments.mock.calls.length).toBeLessThanOrEqual(calls + 1);
+      expect(api.getDeployments.mock.calls.length).toBeLessThanOrEqual(
+        calls + 1,
+      );
     } finally {
       jest.useRealTimers();
     }
@@ -273,7 +281,9 @@ describe('DeploymentsCard shadow tests', () => {
       within(dialog).getByRole('textbox', { name: /Comment/ }),
       'shadow agrees',
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
     await waitFor(() =>
       expect(api.setApproval).toHaveBeenCalledWith(
         'component:default/abalone-age-predictor',

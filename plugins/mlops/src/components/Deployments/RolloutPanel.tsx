@@ -23,10 +23,7 @@ import { APPROVE_DENIED } from '../ModelVersions/ModelVersionsCard';
 import { PermissionButton } from '../common/PermissionButton';
 import { formatTime, shortRef } from '../common/format';
 import { statusLabel } from '../common/statusLabels';
-import {
-  ConfirmActionDialog,
-  type PendingAction,
-} from './ConfirmActionDialog';
+import { ConfirmActionDialog, type PendingAction } from './ConfirmActionDialog';
 import {
   alarmName,
   alarmReading,
@@ -217,9 +214,7 @@ export function RolloutPanel(props: { rollout: Rollout }) {
       </Typography>
       <Box display="flex" justifyContent="space-between" mt={1}>
         <Typography variant="body2" data-testid="rollout-split">
-          {from !== undefined
-            ? `Version ${from}: ${100 - newShare} % · `
-            : ''}
+          {from !== undefined ? `Version ${from}: ${100 - newShare} % · ` : ''}
           Version {to}: {newShare} %
         </Typography>
         <Typography variant="body2" data-testid="rollout-step">
@@ -240,9 +235,7 @@ export function RolloutPanel(props: { rollout: Rollout }) {
         {rollout.status === 'InProgress' &&
           (rollout.nextStepAt
             ? `${
-                rollout.step < rollout.totalSteps
-                  ? 'Next step'
-                  : 'Completes'
+                rollout.step < rollout.totalSteps ? 'Next step' : 'Completes'
               } in ${countdown(rollout.nextStepAt, now)}`
             : 'Shifting traffic…')}
       </Typography>

@@ -13,10 +13,7 @@ import { useEntityRef } from '../../hooks/useEntityRef';
 import { APPROVE_DENIED } from '../ModelVersions/ModelVersionsCard';
 import { PermissionButton } from '../common/PermissionButton';
 import { formatMetric, formatTime, shortRef } from '../common/format';
-import {
-  ConfirmActionDialog,
-  type PendingAction,
-} from './ConfirmActionDialog';
+import { ConfirmActionDialog, type PendingAction } from './ConfirmActionDialog';
 import { VariantsTable } from './RolloutPanel';
 import { formatShare } from './rolloutText';
 

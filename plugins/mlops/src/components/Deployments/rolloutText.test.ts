@@ -5,7 +5,11 @@ import {
   formatShare,
   rolloutHeadline,
 } from './rolloutText';
-import { canaryInProgress, canaryStrategy, rolledBack } from '../../__fixtures__';
+import {
+  canaryInProgress,
+  canaryStrategy,
+  rolledBack,
+} from '../../__fixtures__';
 
 describe('rollout words', () => {
   it('describes strategies as people read them', () => {
@@ -46,7 +50,11 @@ describe('rollout words', () => {
       }),
     ).toBe('620 ms / 500 ms');
     expect(
-      alarmReading({ name: 'predictionDrift', threshold: 0.2, state: 'INSUFFICIENT_DATA' }),
+      alarmReading({
+        name: 'predictionDrift',
+        threshold: 0.2,
+        state: 'INSUFFICIENT_DATA',
+      }),
     ).toBe('— / 0.2');
     expect(formatShare(0.005)).toBe('0.5 %');
   });

@@ -57,7 +57,9 @@ export function describeStrategy(strategy: DeploymentStrategy): string {
     )}`;
   const alarms = describeAlarms(strategy.autoRollback);
   if (alarms) return `${routing}; rolls back on ${alarms}`;
-  return t.type === 'ALL_AT_ONCE' ? routing : `${routing}; no automatic rollback`;
+  return t.type === 'ALL_AT_ONCE'
+    ? routing
+    : `${routing}; no automatic rollback`;
 }
 
 /** `Canary`, `Linear`, `All at once`. */

@@ -41,7 +41,9 @@ describe('ApprovalDialog: how to deploy', () => {
         name: 'System default: Canary 20 % for 60 s, then all; rolls back on errors > 5 %, p99 > 500 ms',
       }),
     ).toBeChecked();
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
     await waitFor(() =>
       expect(api.setApproval).toHaveBeenCalledWith(entityRef, 3, {
         status: 'Approved',
@@ -52,17 +54,23 @@ describe('ApprovalDialog: how to deploy', () => {
 
   it('does not count picking what the system does anyway as an override', async () => {
     const { api, dialog } = await openApprove();
-    await userEvent.click(within(dialog).getByRole('radio', { name: /^Canary/ }));
+    await userEvent.click(
+      within(dialog).getByRole('radio', { name: /^Canary/ }),
+    );
     // prefilled with the system's canary: 20 %, 60 s
     expect(within(dialog).getByLabelText('Canary share')).toHaveValue(20);
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
     await waitFor(() => expect(api.setApproval).toHaveBeenCalledTimes(1));
     expect(api.setApproval.mock.calls[0][2]).not.toHaveProperty('deployment');
   });
 
   it("validates an override with the schema's message and sends it once valid", async () => {
     const { api, dialog } = await openApprove();
-    await userEvent.click(within(dialog).getByRole('radio', { name: /^Linear/ }));
+    await userEvent.click(
+      within(dialog).getByRole('radio', { name: /^Linear/ }),
+    );
     const step = within(dialog).getByLabelText('Step');
     await userEvent.clear(step);
     await userEvent.type(step, '60');
@@ -98,7 +106,9 @@ describe('ApprovalDialog: how to deploy', () => {
     await userEvent.click(
       within(dialog).getByRole('radio', { name: 'All at once' }),
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
     await waitFor(() =>
       expect(api.setApproval.mock.calls[0][2].deployment).toEqual({
         trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
@@ -108,7 +118,9 @@ describe('ApprovalDialog: how to deploy', () => {
 
   it('names a canary bake time out of range', async () => {
     const { dialog } = await openApprove();
-    await userEvent.click(within(dialog).getByRole('radio', { name: /^Canary/ }));
+    await userEvent.click(
+      within(dialog).getByRole('radio', { name: /^Canary/ }),
+    );
     const bake = within(dialog).getByLabelText('Bake time');
     await userEvent.clear(bake);
     await userEvent.type(bake, '4000');
@@ -119,10 +131,14 @@ describe('ApprovalDialog: how to deploy', () => {
 
   it('offers no strategy when rejecting', async () => {
     await renderWithEntity(<ModelVersionsCard />, {
-      api: createMockMlopsApi({ getGovernance: jest.fn(async () => governance) }),
+      api: createMockMlopsApi({
+        getGovernance: jest.fn(async () => governance),
+      }),
     });
     await userEvent.click(await screen.findByTestId('reject-version-3'));
-    const dialog = await screen.findByRole('dialog', { name: 'Reject version 3' });
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Reject version 3',
+    });
     expect(
       within(dialog).queryByRole('radiogroup', { name: 'How to deploy' }),
     ).not.toBeInTheDocument();

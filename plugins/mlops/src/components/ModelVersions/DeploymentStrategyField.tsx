@@ -97,7 +97,8 @@ export function DeploymentStrategyField(props: {
   const systemDefault = props.systemDefault ?? ALL_AT_ONCE;
   const [mode, setMode] = useState<Mode>('default');
   const defaultCanary = systemDefault.trafficRouting.canarySize?.value ?? 10;
-  const defaultLinear = systemDefault.trafficRouting.linearStepSize?.value ?? 25;
+  const defaultLinear =
+    systemDefault.trafficRouting.linearStepSize?.value ?? 25;
   const defaultWait = systemDefault.trafficRouting.waitIntervalInSeconds || 60;
   const [fields, setFields] = useState<Fields>({
     canaryPercent: String(defaultCanary),

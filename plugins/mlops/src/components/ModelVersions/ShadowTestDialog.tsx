@@ -71,8 +71,8 @@ export function ShadowTestDialog(props: {
       <DialogContent>
         <DialogContentText>
           Version {props.version} gets a copy of live requests; the serving
-          version still answers them. Compare latency, errors and predictions
-          on the deployments card, then promote or stop it.
+          version still answers them. Compare latency, errors and predictions on
+          the deployments card, then promote or stop it.
         </DialogContentText>
         {error && (
           <Alert severity="error" role="alert">

@@ -164,7 +164,9 @@ describe('ReviewPanel', () => {
     const panel = await screen.findByRole('dialog');
     await waitFor(() =>
       expect(
-        within(panel).getByRole('radio', { name: /^System default: Canary 20 %/ }),
+        within(panel).getByRole('radio', {
+          name: /^System default: Canary 20 %/,
+        }),
       ).toBeChecked(),
     );
     fireEvent.click(within(panel).getByRole('radio', { name: /^Canary/ }));

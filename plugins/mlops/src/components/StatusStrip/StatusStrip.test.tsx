@@ -155,7 +155,9 @@ describe('StatusStrip', () => {
       }),
     });
     await waitFor(() =>
-      expect(screen.getByTestId('glance-serving')).toHaveTextContent('Version 3'),
+      expect(screen.getByTestId('glance-serving')).toHaveTextContent(
+        'Version 3',
+      ),
     );
     expect(screen.queryByTestId('glance-rollout')).not.toBeInTheDocument();
   });

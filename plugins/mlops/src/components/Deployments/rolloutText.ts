@@ -3,7 +3,6 @@ import type {
   Rollout,
   RolloutAlarm,
   RolloutAlarmThresholds,
-  ShadowTest,
 } from '@mlops-portal/plugin-mlops-common';
 
 /** Statuses in which a rollout still moves (or waits for an owner). */
@@ -13,10 +12,6 @@ export function isRolloutActive(rollout?: Rollout): boolean {
     rollout?.status === 'Paused' ||
     rollout?.status === 'RollingBack'
   );
-}
-
-export function isShadowRunning(test?: ShadowTest): boolean {
-  return test?.status === 'Running';
 }
 
 /** `5 %`, `0.5 %`: shares are stored 0–1. */

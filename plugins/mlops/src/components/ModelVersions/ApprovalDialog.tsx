@@ -115,6 +115,8 @@ export function ApprovalDialog(props: {
         />
         {approve && version && (
           <DeploymentStrategyField
+            // the form starts from the default: again once it has loaded
+            key={JSON.stringify(systemDefault ?? null)}
             systemDefault={systemDefault}
             onChange={onStrategy}
           />

@@ -303,6 +303,8 @@ export function ReviewContent(props: {
           ))}
           {decisions.includes('Approved') && (
             <DeploymentStrategyField
+              // the form starts from the default: again once it has loaded
+              key={JSON.stringify(systemDefault ?? null)}
               systemDefault={systemDefault}
               onChange={onStrategy}
             />

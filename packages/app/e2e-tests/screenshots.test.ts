@@ -1,6 +1,15 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { card, sendShiftedTraffic, signInAsGuest } from './monitoringSteps';
+import {
+  approvableCandidate,
+  approveWithSystemCanary,
+  deploymentsCard,
+  ensureServing,
+  rolloutApi,
+  ROLLOUT_TAB,
+  sendPenguinTraffic,
+} from './rolloutSteps';
 
 /*
  * README screenshots of the monitoring cards and the evaluation plots, taken
@@ -126,6 +135,44 @@ test('@screenshots the tab at a glance, a binary classifier’s plots and a mult
   await predict.scrollIntoViewIfNeeded();
   await predict.screenshot({
     path: path.join(OUT, 'classifier-prediction.png'),
+    style: HIDE_SNACKBARS,
+  });
+});
+
+test('@screenshots the deployments card mid-canary and after a rollback', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  // penguins deploy by canary; run with a backend whose guest owns them (the viewer identity)
+  await signInAsGuest(page);
+  const serving = await ensureServing(page);
+  await page.goto(ROLLOUT_TAB);
+  const candidate = await approvableCandidate(page, serving);
+  expect(candidate, 'a pending version this owner may approve').toBeDefined();
+  await approveWithSystemCanary(page, candidate!);
+  const deployments = deploymentsCard(page);
+  const panel = deployments.getByRole('region', {
+    name: 'Rollout in progress',
+  });
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await sendPenguinTraffic(page);
+  await expect(panel.getByRole('table')).toBeVisible();
+  await deployments.scrollIntoViewIfNeeded();
+  await deployments.screenshot({
+    path: path.join(OUT, 'rollout-canary.png'),
+    style: HIDE_SNACKBARS,
+  });
+
+  await rolloutApi(page, 'POST', '/rollout/rollback', {
+    comment: 'screenshot: rolled back by hand',
+  });
+  await expect(deployments.getByTestId('rollout-outcome')).toHaveAttribute(
+    'data-status',
+    'RolledBack',
+    { timeout: 60_000 },
+  );
+  await deployments.screenshot({
+    path: path.join(OUT, 'rollout-rolled-back.png'),
     style: HIDE_SNACKBARS,
   });
 });

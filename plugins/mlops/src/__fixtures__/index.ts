@@ -351,3 +351,4 @@ export const systemSpec: SystemSpecResponse = {
     spec: {},
   },
 };
+export * from './rollouts';

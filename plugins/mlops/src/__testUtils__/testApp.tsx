@@ -18,6 +18,7 @@ import type { MlopsApi } from '../api';
 import { mlopsApiRef } from '../api';
 import {
   abaloneSignature,
+  canaryInProgress,
   deployments,
   evaluationPlots,
   mlopsEntity,
@@ -27,6 +28,7 @@ import {
   releaseStages,
   runDetails,
   runs,
+  shadowTest,
   summary,
   systemSpec,
 } from '../__fixtures__';
@@ -81,6 +83,20 @@ export function createMockMlopsApi(
       }),
     ),
     getDeployments: jest.fn(async () => deployments),
+    controlRollout: jest.fn(async (_ref: string, action: string) => ({
+      ...canaryInProgress(),
+      status: action === 'pause' ? 'Paused' : 'InProgress',
+    })),
+    startShadowTest: jest.fn(
+      async (_ref: string, req: { modelVersion: number }) => ({
+        ...shadowTest(),
+        candidateVersion: req.modelVersion,
+      }),
+    ),
+    stopShadowTest: jest.fn(async () => ({
+      ...shadowTest(),
+      status: 'Stopped',
+    })),
     uploadDataset: jest.fn(async () => ({
       manifest: {
         manifestId: 'manifest-new',

@@ -3,6 +3,7 @@ import type {
   CompleteDatasetUploadRequest,
   DatasetRowError,
   DatasetUploadSession,
+  DeploymentStrategy,
   DeploymentsResponse,
   EvaluationPlots,
   ListResponse,
@@ -17,11 +18,22 @@ import type {
   PredictRequest,
   PredictResponse,
   ReleaseStage,
+  Rollout,
+  RolloutAction,
+  ShadowTest,
   SpecProblem,
   StartExecutionRequest,
   SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
+
+/** The body of an approval decision (`approvalRequestSchema`). */
+export interface ApprovalRequest {
+  status: 'Approved' | 'Rejected';
+  comment: string;
+  /** Approvals only: overrides the system's default strategy for this deployment. */
+  deployment?: DeploymentStrategy;
+}
 
 /** Client of the mlops backend; every call is scoped to one catalog entity. */
 export interface MlopsApi {
@@ -56,12 +68,33 @@ export interface MlopsApi {
     options?: { limit?: number; nextToken?: string },
   ): Promise<ListResponse<ModelVersion>>;
   getModelVersion(entityRef: string, version: number): Promise<ModelVersion>;
+  /**
+   * Approve or reject a version; an approval may carry `deployment`, how this
+   * deployment shifts traffic (left out: the system's default strategy).
+   */
   setApproval(
     entityRef: string,
     version: number,
-    request: { status: 'Approved' | 'Rejected'; comment: string },
+    request: ApprovalRequest,
   ): Promise<ModelVersion>;
   getDeployments(entityRef: string): Promise<DeploymentsResponse>;
+  /**
+   * Pause, resume, roll back or promote the endpoint's rollout; rejects with
+   * 409 when the rollout is not in a state that allows it, 501 when the
+   * engine cannot.
+   */
+  controlRollout(
+    entityRef: string,
+    action: RolloutAction,
+    comment?: string,
+  ): Promise<Rollout>;
+  /** Copies a share of live requests to `modelVersion` without answering with it. */
+  startShadowTest(
+    entityRef: string,
+    request: { modelVersion: number; samplePercent?: number; comment?: string },
+  ): Promise<ShadowTest>;
+  /** Stops the running shadow test; its comparison stays readable. */
+  stopShadowTest(entityRef: string): Promise<ShadowTest>;
   uploadDataset(
     entityRef: string,
     fileName: string,

@@ -261,4 +261,66 @@ describe('MlopsClient', () => {
     const missing = await client.getModelSignature(entityRef, 1).catch(e => e);
     expect(httpStatus(missing)).toBe(404);
   });
+  it('sends rollout actions, shadow tests and an approval with a deployment override', async () => {
+    const { client, fetch } = setup(() => json({ status: 'Paused' }));
+    await client.controlRollout(entityRef, 'pause', 'looks noisy');
+    await client.controlRollout(entityRef, 'promote');
+    await client.startShadowTest(entityRef, {
+      modelVersion: 3,
+      samplePercent: 25,
+    });
+    await client.stopShadowTest(entityRef);
+    const deployment = {
+      trafficRouting: {
+        type: 'CANARY' as const,
+        waitIntervalInSeconds: 60,
+        canarySize: { type: 'CAPACITY_PERCENT' as const, value: 20 },
+      },
+    };
+    await client.setApproval(entityRef, 3, {
+      status: 'Approved',
+      comment: 'canary first',
+      deployment,
+    });
+    const [pause, promote, start, stop, approval] = fetch.mock.calls;
+    expect(pause[0]).toBe(`${prefix}/rollout/pause`);
+    expect(pause[1]!.method).toBe('POST');
+    expect(JSON.parse(pause[1]!.body as string)).toEqual({
+      comment: 'looks noisy',
+    });
+    expect(promote[0]).toBe(`${prefix}/rollout/promote`);
+    expect(JSON.parse(promote[1]!.body as string)).toEqual({});
+    expect(start[0]).toBe(`${prefix}/shadow-tests`);
+    expect(JSON.parse(start[1]!.body as string)).toEqual({
+      modelVersion: 3,
+      samplePercent: 25,
+    });
+    expect(stop[0]).toBe(`${prefix}/shadow-tests/stop`);
+    expect(stop[1]!.method).toBe('POST');
+    expect(JSON.parse(approval[1]!.body as string)).toEqual({
+      status: 'Approved',
+      comment: 'canary first',
+      deployment,
+    });
+  });
+
+  it("surfaces a 409 rollout answer's reason in the error message", async () => {
+    const { client } = setup(() =>
+      json(
+        {
+          error: {
+            name: 'ConflictError',
+            message: 'the rollout is Completed; nothing to pause',
+          },
+          response: { statusCode: 409 },
+        },
+        409,
+      ),
+    );
+    const error = await client.controlRollout(entityRef, 'pause').catch(e => e);
+    expect(httpStatus(error)).toBe(409);
+    expect(error.message).toContain(
+      'the rollout is Completed; nothing to pause',
+    );
+  });
 });

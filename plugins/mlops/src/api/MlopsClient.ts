@@ -20,11 +20,14 @@ import type {
   PredictRequest,
   PredictResponse,
   ReleaseStage,
+  Rollout,
+  RolloutAction,
+  ShadowTest,
   StartExecutionRequest,
   SystemSpecResponse,
   UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
-import { getRowErrors, type MlopsApi } from './MlopsApi';
+import { getRowErrors, type ApprovalRequest, type MlopsApi } from './MlopsApi';
 
 /** A ResponseError that also carries a rejected upload's row errors. */
 export type MlopsResponseError = ResponseError & {
@@ -124,7 +127,7 @@ export class MlopsClient implements MlopsApi {
   setApproval(
     entityRef: string,
     version: number,
-    request: { status: 'Approved' | 'Rejected'; comment: string },
+    request: ApprovalRequest,
   ): Promise<ModelVersion> {
     return this.request(
       entityRef,
@@ -135,6 +138,34 @@ export class MlopsClient implements MlopsApi {
 
   getDeployments(entityRef: string): Promise<DeploymentsResponse> {
     return this.request(entityRef, 'deployments');
+  }
+
+  controlRollout(
+    entityRef: string,
+    action: RolloutAction,
+    comment?: string,
+  ): Promise<Rollout> {
+    return this.request(entityRef, `rollout/${encodeURIComponent(action)}`, {
+      method: 'POST',
+      json: comment ? { comment } : {},
+    });
+  }
+
+  startShadowTest(
+    entityRef: string,
+    request: { modelVersion: number; samplePercent?: number; comment?: string },
+  ): Promise<ShadowTest> {
+    return this.request(entityRef, 'shadow-tests', {
+      method: 'POST',
+      json: request,
+    });
+  }
+
+  stopShadowTest(entityRef: string): Promise<ShadowTest> {
+    return this.request(entityRef, 'shadow-tests/stop', {
+      method: 'POST',
+      json: {},
+    });
   }
 
   uploadDataset(

@@ -1,6 +1,10 @@
 import {
+  canaryInProgress,
+  completed,
   deployments,
+  deploymentsWithRollout,
   entityRef,
+  shadowTest,
   executingRun,
   runs,
   succeededRun,
@@ -72,6 +76,56 @@ describe('MlopsEntityStore', () => {
     expect(api.getRun).toHaveBeenLastCalledWith(entityRef, 'exec-0004');
     // Again: still executing and creating, still two.
     expect(total(await requestsDuring(api, () => store.tick()))).toBe(2);
+  });
+
+  it('polls the deployments while a rollout moves or is held, and reloads the versions once it ends', async () => {
+    const api = createMockMlopsApi({
+      // the endpoint reads InService while paused: only the rollout keeps it live
+      getDeployments: jest.fn(async () => ({
+        ...deploymentsWithRollout({
+          ...canaryInProgress(),
+          status: 'Paused' as const,
+        }),
+        endpoint: deployments.endpoint,
+      })),
+      listRuns: jest.fn(async () => ({ items: [] })),
+    });
+    const store = new MlopsEntityStore(api, entityRef);
+    (['runs', 'versions', 'deployments'] as ResourceKey[]).forEach(k =>
+      store.ensure(k),
+    );
+    await new Promise(r => setTimeout(r, 0));
+    expect(store.isLive()).toBe(true);
+    expect(await requestsDuring(api, () => store.tick())).toEqual({
+      getDeployments: 1,
+    });
+    api.getDeployments.mockResolvedValue(deploymentsWithRollout(completed));
+    expect(await requestsDuring(api, () => store.tick())).toEqual({
+      getDeployments: 1,
+      listModelVersions: 1,
+    });
+    expect(store.isLive()).toBe(false);
+  });
+
+  it('polls the deployments while a shadow test runs', async () => {
+    const api = createMockMlopsApi({
+      getDeployments: jest.fn(async () => ({
+        ...deployments,
+        shadowTest: shadowTest(),
+      })),
+      listRuns: jest.fn(async () => ({ items: [] })),
+    });
+    const store = new MlopsEntityStore(api, entityRef);
+    store.ensure('runs');
+    store.ensure('deployments');
+    await new Promise(r => setTimeout(r, 0));
+    expect(store.isLive()).toBe(true);
+    api.getDeployments.mockResolvedValue({
+      ...deployments,
+      shadowTest: { ...shadowTest(), status: 'Stopped' as const },
+    });
+    await store.tick();
+    expect(store.isLive()).toBe(false);
   });
 
   it('a tick with only a run executing costs one request and updates its row', async () => {

@@ -93,6 +93,21 @@ function isChanging(status?: string): boolean {
   return status === 'Creating' || status === 'Updating';
 }
 
+/**
+ * A rollout moving (or held) or a shadow test running: its split, alarms
+ * and comparison change by themselves, so the deployments are polled.
+ */
+function deploymentsMoving(value?: DeploymentsResponse): boolean {
+  const rollout = value?.rollout?.status;
+  return (
+    isChanging(value?.endpoint?.status) ||
+    rollout === 'InProgress' ||
+    rollout === 'Paused' ||
+    rollout === 'RollingBack' ||
+    value?.shadowTest?.status === 'Running'
+  );
+}
+
 const IDLE: ResourceState<never> = Object.freeze({ loading: false });
 
 const MONITORING = 'monitoring:';
@@ -193,10 +208,9 @@ export class MlopsEntityStore {
   /** True while something on the page changes by itself (polling is needed). */
   isLive(): boolean {
     const runs = this.get('runs').value?.items ?? [];
-    const endpoint = this.get('deployments').value?.endpoint;
     return (
       runs.some(r => isActive(r.status)) ||
-      isChanging(endpoint?.status) ||
+      deploymentsMoving(this.get('deployments').value) ||
       (this.followingRelease && this.releaseMoving())
     );
   }
@@ -227,7 +241,7 @@ export class MlopsEntityStore {
    */
   async tick(): Promise<void> {
     const runs = this.get('runs').value?.items ?? [];
-    const endpointBefore = this.get('deployments').value?.endpoint?.status;
+    const deploymentsBefore = deploymentsMoving(this.get('deployments').value);
     const work: Array<Promise<void>> = [];
     const latest = runs[0];
     let runSettled = false;
@@ -243,18 +257,18 @@ export class MlopsEntityStore {
     } else if (this.followingRelease && this.releaseMoving()) {
       // The run the release starts shows up in the runs list.
       work.push(this.fetch('release'));
-      if (!isChanging(endpointBefore)) work.push(this.fetch('runs'));
+      if (!deploymentsBefore) work.push(this.fetch('runs'));
     }
-    if (isChanging(endpointBefore)) work.push(this.fetch('deployments'));
+    if (deploymentsBefore) work.push(this.fetch('deployments'));
     if (this.isWatching() && pageVisible()) {
       const spare = Math.max(0, TICK_BUDGET - work.length);
       const keys = [...this.watched.keys()].slice(0, spare);
       work.push(...keys.map(k => this.fetch(k)));
     }
     await Promise.all(work);
+    // An endpoint that settles or a rollout that ends moves the versions' markers.
     const endpointSettled =
-      isChanging(endpointBefore) &&
-      !isChanging(this.get('deployments').value?.endpoint?.status);
+      deploymentsBefore && !deploymentsMoving(this.get('deployments').value);
     const follow: ResourceKey[] = [];
     if (runSettled) follow.push('versions', 'release', 'deployments');
     if (endpointSettled) follow.push('versions', 'release');

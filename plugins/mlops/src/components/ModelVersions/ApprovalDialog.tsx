@@ -6,9 +6,17 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
-import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
+import { useCallback, useState } from 'react';
+import type {
+  DeploymentStrategy,
+  ModelVersion,
+} from '@mlops-portal/plugin-mlops-common';
+import { useGovernance } from '../../hooks/useMlopsEntityData';
 import { formatMetrics, metricKeysOf } from '../common/metrics';
+import {
+  DeploymentStrategyField,
+  type StrategyChoice,
+} from './DeploymentStrategyField';
 
 export type ApprovalDecision = 'Approved' | 'Rejected';
 
@@ -20,13 +28,17 @@ export function ApprovalDialog(props: {
   version?: ModelVersion;
   decision: ApprovalDecision;
   onClose: () => void;
-  onSubmit: (comment: string) => Promise<void>;
+  /** `deployment`: an approval's override of the system's strategy (absent: its default). */
+  onSubmit: (comment: string, deployment?: DeploymentStrategy) => Promise<void>;
 }) {
   const { version, decision } = props;
   const [comment, setComment] = useState('');
   const [touched, setTouched] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string>();
+  const [strategy, setStrategy] = useState<StrategyChoice>({ invalid: false });
+  const onStrategy = useCallback((c: StrategyChoice) => setStrategy(c), []);
+  const systemDefault = useGovernance().value?.deployment;
   const approve = decision === 'Approved';
   const empty = comment.trim() === '';
   const tooLong = comment.length > 1000;
@@ -45,11 +57,14 @@ export function ApprovalDialog(props: {
 
   const submit = async () => {
     setTouched(true);
-    if (empty || tooLong) return;
+    if (empty || tooLong || (approve && strategy.invalid)) return;
     setSubmitting(true);
     setError(undefined);
     try {
-      await props.onSubmit(comment.trim());
+      await props.onSubmit(
+        comment.trim(),
+        approve ? strategy.deployment : undefined,
+      );
       close();
     } catch (e: any) {
       setError(e.message);
@@ -73,7 +88,7 @@ export function ApprovalDialog(props: {
         {version && (
           <DialogContentText>
             {approve
-              ? 'Approving deploys this version to the endpoint, replacing the one it serves now.'
+              ? 'Approving deploys this version to the endpoint, replacing the one it serves now (how: below).'
               : 'Rejecting keeps this version off the endpoint; if it is deployed, the previous approved version is restored.'}{' '}
             Test metrics:{' '}
             {formatMetrics(version.metrics, metricKeysOf([version]))}.
@@ -98,13 +113,25 @@ export function ApprovalDialog(props: {
           helperText={helperText}
           margin="dense"
         />
+        {approve && version && (
+          <DeploymentStrategyField
+            // the form starts from the default: again once it has loaded
+            key={JSON.stringify(systemDefault ?? null)}
+            systemDefault={systemDefault}
+            onChange={onStrategy}
+          />
+        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={close}>Cancel</Button>
         <Button
           variant="contained"
           color={approve ? 'primary' : 'secondary'}
-          disabled={submitting || (touched && (empty || tooLong))}
+          disabled={
+            submitting ||
+            (touched && (empty || tooLong)) ||
+            (approve && strategy.invalid)
+          }
           onClick={submit}
         >
           {approve ? 'Approve' : 'Reject'}

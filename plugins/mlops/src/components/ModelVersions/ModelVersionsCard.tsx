@@ -39,6 +39,7 @@ import { useStickyCells, versionColumn } from '../Compare/selection';
 import { metricKeysOf, metricLabel } from '../common/metrics';
 import { ApprovalDialog, type ApprovalDecision } from './ApprovalDialog';
 import { EvaluationPlotsDialog } from './EvaluationPlots';
+import { ShadowTestDialog } from './ShadowTestDialog';
 import { useFourEyes } from './useFourEyes';
 import { useVersionPages } from './useVersionPages';
 
@@ -80,6 +81,7 @@ const versionColumns = (
   entityRef: string,
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void,
   onPlots?: (version: number) => void,
+  onShadow?: (version: number) => void,
   approveBlocked: (version: ModelVersion) => string | undefined = () =>
     undefined,
   metricKeys: string[] = [],
@@ -171,6 +173,20 @@ const versionColumns = (
               </PermissionButton>
             );
           })}
+        {onShadow && !v.deployed && v.approvalStatus !== 'Rejected' && (
+          <PermissionButton
+            permission={mlopsModelApprovePermission}
+            entityRef={entityRef}
+            deniedReason={APPROVE_DENIED}
+            size="small"
+            variant="outlined"
+            data-testid={`shadow-version-${v.version}`}
+            aria-label={`Shadow test version ${v.version}`}
+            onClick={() => onShadow(v.version)}
+          >
+            Shadow
+          </PermissionButton>
+        )}
       </Box>
     ),
   },
@@ -183,8 +199,10 @@ export function ModelVersionsTable(props: {
   entityRef: string;
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void;
   onPlots?: (version: number) => void;
+  /** Offers "Shadow" on versions that do not serve (omitted: no shadow tests here). */
+  onShadow?: (version: number) => void;
 }) {
-  const { entityRef, onDecide, onPlots } = props;
+  const { entityRef, onDecide, onPlots, onShadow } = props;
   const approveBlocked = useFourEyes(entityRef);
   const sticky = useStickyCells();
   const governance = useGovernance().value;
@@ -199,11 +217,12 @@ export function ModelVersionsTable(props: {
         entityRef,
         onDecide,
         onPlots,
+        onShadow,
         approveBlocked,
         keyList ? keyList.split(',') : [],
         sticky,
       ),
-    [entityRef, onDecide, onPlots, approveBlocked, keyList, sticky],
+    [entityRef, onDecide, onPlots, onShadow, approveBlocked, keyList, sticky],
   );
   return (
     <MlopsTable
@@ -254,6 +273,7 @@ function PagedVersions(props: {
   entityRef: string;
   first: ListResponse<ModelVersion>;
   onDecide: (version: ModelVersion, decision: ApprovalDecision) => void;
+  onShadow?: (version: number) => void;
 }) {
   const pages = useVersionPages(props.entityRef, props.first);
   const [plotsOf, setPlotsOf] = useState<number>();
@@ -264,6 +284,7 @@ function PagedVersions(props: {
         entityRef={props.entityRef}
         onDecide={props.onDecide}
         onPlots={setPlotsOf}
+        onShadow={props.onShadow}
       />
       {pages.error && (
         <Typography color="error" variant="body2">
@@ -307,6 +328,7 @@ export const ModelVersionsCard = withMlopsEntityData(
       decision: ApprovalDecision;
     }>();
     const versions = useModelVersions();
+    const [shadowing, setShadowing] = useState<number>();
     const onDecide = useCallback(
       (version: ModelVersion, decision: ApprovalDecision) =>
         setDeciding({ version, decision }),
@@ -329,6 +351,7 @@ export const ModelVersionsCard = withMlopsEntityData(
               entityRef={entityRef}
               first={value}
               onDecide={onDecide}
+              onShadow={setShadowing}
             />
           )}
         </AsyncContent>
@@ -336,11 +359,12 @@ export const ModelVersionsCard = withMlopsEntityData(
           version={deciding?.version}
           decision={deciding?.decision ?? 'Approved'}
           onClose={() => setDeciding(undefined)}
-          onSubmit={async comment => {
+          onSubmit={async (comment, deployment) => {
             const { version, decision } = deciding!;
             await api.setApproval(entityRef, version.version, {
               status: decision,
               comment,
+              ...(deployment ? { deployment } : {}),
             });
             alertApi.post({
               message: `Version ${version.version} ${
@@ -351,6 +375,19 @@ export const ModelVersionsCard = withMlopsEntityData(
             });
             // Approval starts the release's deploy stage.
             refresh(['versions', 'deployments', 'release']);
+          }}
+        />
+        <ShadowTestDialog
+          version={shadowing}
+          onClose={() => setShadowing(undefined)}
+          onSubmit={async request => {
+            await api.startShadowTest(entityRef, request);
+            alertApi.post({
+              message: `Shadow test of version ${request.modelVersion} started`,
+              severity: 'success',
+              display: 'transient',
+            });
+            refresh(['deployments']);
           }}
         />
       </InfoCard>

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { identityApiRef } from '@backstage/core-plugin-api';
-import { modelVersions } from '../../__fixtures__';
+import { canaryStrategy, entityRef, modelVersions } from '../../__fixtures__';
 import {
   createMockMlopsApi,
   renderWithEntity,
@@ -152,5 +152,46 @@ describe('ReviewPanel', () => {
     expect(
       await within(panel).findByTestId('review-approve'),
     ).toBeInTheDocument();
+  });
+  it('approves with a canary override chosen under "How to deploy"', async () => {
+    const api = createMockMlopsApi({
+      getGovernance: jest.fn(async () => ({
+        ...mseGate,
+        deployment: canaryStrategy,
+      })),
+    });
+    await renderPanel('/?version=3', api);
+    const panel = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        within(panel).getByRole('radio', {
+          name: /^System default: Canary 20 %/,
+        }),
+      ).toBeChecked(),
+    );
+    fireEvent.click(within(panel).getByRole('radio', { name: /^Canary/ }));
+    fireEvent.change(within(panel).getByLabelText('Canary share'), {
+      target: { value: '10' },
+    });
+    fireEvent.change(within(panel).getByLabelText(/Comment/), {
+      target: { value: 'smaller canary first' },
+    });
+    await waitFor(() =>
+      expect(within(panel).getByTestId('review-approve')).toBeEnabled(),
+    );
+    fireEvent.click(within(panel).getByTestId('review-approve'));
+    await waitFor(() =>
+      expect(api.setApproval).toHaveBeenCalledWith(entityRef, 3, {
+        status: 'Approved',
+        comment: 'smaller canary first',
+        deployment: {
+          trafficRouting: {
+            type: 'CANARY',
+            waitIntervalInSeconds: 60,
+            canarySize: { type: 'CAPACITY_PERCENT', value: 10 },
+          },
+        },
+      }),
+    );
   });
 });

@@ -14,7 +14,7 @@ import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   formatGate,
@@ -32,6 +32,7 @@ import { useEntityRef } from '../../hooks/useEntityRef';
 import { useGovernance } from '../../hooks/useGovernance';
 import {
   useDeployments,
+  useGovernance as useGovernanceResource,
   useModelVersions,
 } from '../../hooks/useMlopsEntityData';
 import {
@@ -39,6 +40,10 @@ import {
   ApprovalStatusChip,
 } from '../ModelVersions/ModelVersionsCard';
 import { EvaluationPlotsView } from '../ModelVersions/EvaluationPlots';
+import {
+  DeploymentStrategyField,
+  type StrategyChoice,
+} from '../ModelVersions/DeploymentStrategyField';
 import { useFourEyes } from '../ModelVersions/useFourEyes';
 import { PermissionButton } from '../common/PermissionButton';
 import { formatMetric, formatTime, shortRef } from '../common/format';
@@ -235,6 +240,9 @@ export function ReviewContent(props: {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [plotsOf, setPlotsOf] = useState(candidate.version);
+  const [strategy, setStrategy] = useState<StrategyChoice>({ invalid: false });
+  const onStrategy = useCallback((c: StrategyChoice) => setStrategy(c), []);
+  const systemDefault = useGovernanceResource().value?.deployment;
   const serving =
     servingNumber !== undefined && servingNumber !== candidate.version
       ? versions.find(v => v.version === servingNumber)
@@ -252,9 +260,12 @@ export function ReviewContent(props: {
     setBusy(true);
     setError(undefined);
     try {
+      const deployment =
+        status === 'Approved' ? strategy.deployment : undefined;
       await api.setApproval(entityRef, candidate.version, {
         status,
         comment: comment.trim(),
+        ...(deployment ? { deployment } : {}),
       });
       alertApi.post({
         message: `Version ${candidate.version} ${
@@ -290,6 +301,14 @@ export function ReviewContent(props: {
               )}
             </Typography>
           ))}
+          {decisions.includes('Approved') && (
+            <DeploymentStrategyField
+              // the form starts from the default: again once it has loaded
+              key={JSON.stringify(systemDefault ?? null)}
+              systemDefault={systemDefault}
+              onChange={onStrategy}
+            />
+          )}
         </Box>
         <Grid container spacing={2}>
           <Grid item xs={12} md={6}>
@@ -353,7 +372,11 @@ export function ReviewContent(props: {
               permission={mlopsModelApprovePermission}
               entityRef={entityRef}
               deniedReason={APPROVE_DENIED}
-              disabled={busy || Boolean(blocked)}
+              disabled={
+                busy ||
+                Boolean(blocked) ||
+                (d === 'Approved' && strategy.invalid)
+              }
               disabledReason={blocked}
               variant="contained"
               color={d === 'Approved' ? 'primary' : 'secondary'}

@@ -1,6 +1,14 @@
 import { screen, waitFor } from '@testing-library/react';
 import type { ModelVersion } from '@mlops-portal/plugin-mlops-common';
-import { deployments, modelVersions, monitoring } from '../../__fixtures__';
+import {
+  canaryInProgress,
+  completed,
+  deployments,
+  deploymentsWithRollout,
+  modelVersions,
+  monitoring,
+  rolledBack,
+} from '../../__fixtures__';
 import {
   createMockMlopsApi,
   httpError,
@@ -118,5 +126,39 @@ describe('StatusStrip', () => {
     expect(screen.getByTestId('glance-last-run')).toHaveTextContent(
       'No runs yet',
     );
+  });
+  it('says when a rollout is in progress, or that the last one rolled back', async () => {
+    const api = createMockMlopsApi({
+      getDeployments: jest.fn(async () =>
+        deploymentsWithRollout(canaryInProgress()),
+      ),
+    });
+    const { unmount } = await renderWithEntity(<StatusCard />, { api });
+    const chip = await screen.findByTestId('glance-rollout');
+    expect(chip).toHaveTextContent('Canary: v3 at 20 %');
+    expect(chip).toHaveAttribute('data-status', 'InProgress');
+    unmount();
+    await renderWithEntity(<StatusCard />, {
+      api: createMockMlopsApi({
+        getDeployments: jest.fn(async () => deploymentsWithRollout(rolledBack)),
+      }),
+    });
+    expect(await screen.findByTestId('glance-rollout')).toHaveTextContent(
+      'Rolled back v3: errorRate 0.35 > 0.05 over 24 invocations',
+    );
+  });
+
+  it('shows no rollout chip once a rollout completed', async () => {
+    await renderWithEntity(<StatusCard />, {
+      api: createMockMlopsApi({
+        getDeployments: jest.fn(async () => deploymentsWithRollout(completed)),
+      }),
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('glance-serving')).toHaveTextContent(
+        'Version 3',
+      ),
+    );
+    expect(screen.queryByTestId('glance-rollout')).not.toBeInTheDocument();
   });
 });

@@ -26,6 +26,7 @@ import { useEntityRef } from '../../hooks/useEntityRef';
 import { useFourEyes } from '../ModelVersions/useFourEyes';
 import { formatMetric, formatTime } from '../common/format';
 import { statusLabel } from '../common/statusLabels';
+import { rolloutHeadline } from '../Deployments/rolloutText';
 import {
   errorRate,
   gateVerdict,
@@ -278,6 +279,7 @@ export function StatusStripContent() {
   const servingNumber = servingVersionNumber(deployments.value, items);
   const serving = items?.find(v => v.version === servingNumber);
   const endpoint = deployments.value?.endpoint;
+  const rollout = deployments.value?.rollout;
   const lastRun = runs.value?.items[0];
   return (
     <Box className={classes.strip} role="region" aria-label="MLOps status">
@@ -298,6 +300,17 @@ export function StatusStripContent() {
             }`
           : notYet(deployments.loading, 'No endpoint')}
       </GlanceChip>
+      {rollout && rollout.status !== 'Completed' && (
+        // In progress, held, or the last one rolled back: worth a glance.
+        <GlanceChip
+          name="rollout"
+          label="Rollout"
+          to={{ card: CARD_ANCHORS.deployments }}
+          status={rollout.status}
+        >
+          {rolloutHeadline(rollout)}
+        </GlanceChip>
+      )}
       <TrafficChips />
       <WaitingChip pending={pendingVersions(items)} />
       <GlanceChip

@@ -24,6 +24,7 @@ export function StatusIndicator(props: {
       return <StatusOK>{label}</StatusOK>;
     case 'Failed':
     case 'Rejected':
+    case 'RolledBack':
       return <StatusError>{label}</StatusError>;
     case 'Executing':
     case 'Starting':

@@ -15,6 +15,8 @@ const STATUS_LABELS: Record<string, string> = {
   InService: 'In service',
   OutOfService: 'Out of service',
   RollingBack: 'Rolling back',
+  // rollouts
+  RolledBack: 'Rolled back',
 };
 
 /** A status value as people read it; words that read well already pass through. */

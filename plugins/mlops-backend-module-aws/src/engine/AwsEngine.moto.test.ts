@@ -597,6 +597,14 @@ if (MISSING && process.env.MLOPS_CI === 'true') {
           modelVersion: serving,
         });
         expect(after.rollout?.status).toBe('RolledBack');
+        expect(
+          after.deployments.find(d => d.modelVersion === candidate.version),
+        ).toMatchObject({
+          current: false,
+          status: 'Failed',
+          rolloutId: after.rollout!.rolloutId,
+          rollbackReason: after.rollout!.reason,
+        });
       });
 
       it("reads the latest Model Monitor execution's report as the drift verdict", async () => {

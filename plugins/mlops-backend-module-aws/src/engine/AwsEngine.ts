@@ -250,13 +250,47 @@ export class AwsEngine implements MlopsEngine {
     ]);
     if (rollout) {
       res.rollout = rollout;
-      for (const d of res.deployments) {
-        if (d.deploymentId === rollout.rolloutId)
-          d.rolloutId = rollout.rolloutId;
-      }
+      this.markRollout(res, rollout);
     }
     if (shadowTest) res.shadowTest = shadowTest;
     return res;
+  }
+
+  /**
+   * The deployment a rollout moves to carries its id; a rolled-back one is
+   * listed (not current) with its reason, as history SageMaker does not keep.
+   */
+  private markRollout(res: DeploymentsResponse, rollout: Rollout) {
+    const ended =
+      rollout.status === 'RolledBack' || rollout.status === 'Failed';
+    for (const d of res.deployments) {
+      if (d.deploymentId !== rollout.rolloutId) continue;
+      d.rolloutId = rollout.rolloutId;
+      if (rollout.status === 'RollingBack') d.status = 'RollingBack';
+      if ((rollout.status === 'RollingBack' || ended) && rollout.reason)
+        d.rollbackReason = rollout.reason;
+    }
+    const served = res.endpoint?.modelPackageArn;
+    if (
+      !ended ||
+      !served ||
+      rollout.toVersion === res.endpoint?.modelVersion ||
+      res.deployments.some(d => d.rolloutId === rollout.rolloutId)
+    )
+      return;
+    res.deployments.push({
+      deploymentId: rollout.rolloutId,
+      endpointName: rollout.endpointName,
+      modelVersion: rollout.toVersion,
+      // Versions of one group differ only in the ARN's last segment.
+      modelPackageArn: served.replace(/\/\d+$/, `/${rollout.toVersion}`),
+      status: 'Failed',
+      deployedAt: rollout.startedAt,
+      current: false,
+      rolloutId: rollout.rolloutId,
+      reason: 'rolled back',
+      ...(rollout.reason ? { rollbackReason: rollout.reason } : {}),
+    });
   }
 
   controlRollout(

@@ -500,7 +500,7 @@ describe('listDeployments: the rollout from DescribeEndpoint', () => {
       },
     );
     const { engine } = makeEngine();
-    const { rollout } = await engine.listDeployments(resources);
+    const { rollout, deployments } = await engine.listDeployments(resources);
     expect(rollout).toMatchObject({
       status: 'RollingBack',
       fromVersion: 2,
@@ -512,6 +512,12 @@ describe('listDeployments: the rollout from DescribeEndpoint', () => {
       ]),
     });
     expect(rollout?.nextStepAt).toBeUndefined();
+    expect(deployments[0]).toMatchObject({
+      modelVersion: 3,
+      status: 'RollingBack',
+      rolloutId: V3_CONFIG,
+      rollbackReason: rollout?.reason,
+    });
   });
 
   it('shows Completed once InService on the new config with no alarm tripped in its window', async () => {
@@ -578,7 +584,19 @@ describe('listDeployments: the rollout from DescribeEndpoint', () => {
         ],
       });
     const { engine } = makeEngine();
-    const { rollout } = await engine.listDeployments(resources);
+    const { rollout, deployments } = await engine.listDeployments(resources);
+    // The rolled-back version is listed after the serving one, with the reason.
+    expect(deployments.map(d => [d.modelVersion, d.status, d.current])).toEqual(
+      [
+        [2, 'InService', true],
+        [3, 'Failed', false],
+      ],
+    );
+    expect(deployments[1]).toMatchObject({
+      modelPackageArn: sm.packageArn(3),
+      rolloutId: rollout?.rolloutId,
+      rollbackReason: rollout?.reason,
+    });
     expect(rollout).toMatchObject({
       status: 'RolledBack',
       fromVersion: 2,

@@ -244,10 +244,19 @@ export class AwsEngine implements MlopsEngine {
     const res = await this.endpoint.listDeployments(r);
     const state = await this.endpoint.state(r);
     if (!state) return res;
-    const [rollout, shadowTest] = await Promise.all([
-      this.rollouts.current(r, state),
-      this.shadows.current(r, state),
-    ]);
+    // Alarms and metrics are read at most once per list TTL, like the endpoint itself.
+    const { rollout, shadowTest } = await this.ctx.cached(
+      r,
+      'endpoint',
+      'rollout-and-shadow',
+      async () => {
+        const [ro, sh] = await Promise.all([
+          this.rollouts.current(r, state),
+          this.shadows.current(r, state),
+        ]);
+        return { rollout: ro, shadowTest: sh };
+      },
+    );
     if (rollout) {
       res.rollout = rollout;
       this.markRollout(res, rollout);

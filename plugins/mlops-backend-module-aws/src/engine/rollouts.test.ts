@@ -476,6 +476,9 @@ describe('listDeployments: the rollout from DescribeEndpoint', () => {
         { name: 'manual', state: 'OK' },
       ],
     });
+    // Polled again within the list TTL: the alarms are not read again.
+    await engine.listDeployments(resources);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
     expect(
       res.deployments.map(d => [d.modelVersion, d.status, d.rolloutId]),
     ).toEqual([

@@ -28,6 +28,8 @@ const HISTORY_RECORDS = 10;
 const STATE_REASON_MAX = 1023;
 const COMMENT_MAX = 1000;
 
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
 const bounded = (text: string, max: number) =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
@@ -289,5 +291,3 @@ function parseJson(text: string | undefined): any {
     return undefined;
   }
 }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);

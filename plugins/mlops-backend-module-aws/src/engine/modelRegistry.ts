@@ -286,12 +286,18 @@ export class ModelRegistry {
   }
 
   /**
-   * A version of the entity's group, described (NotFoundError when the group
-   * has no such version or the package belongs to another group).
+   * A version listed in the entity's group, described as SageMaker answers
+   * (NotFoundError when the group lists no such version). The caller checks
+   * ModelPackageGroupName before using the package for anything.
    */
   async describeVersion(r: MlopsResources, version: number) {
     const summary = await this.findVersion(r, version);
-    return this.describe(r, summary.arn);
+    const { sagemaker } = await this.ctx.clients(r);
+    return this.ctx.call('sagemaker:DescribeModelPackage', () =>
+      sagemaker.send(
+        new DescribeModelPackageCommand({ ModelPackageName: summary.arn }),
+      ),
+    );
   }
 
   async updateModelApproval(

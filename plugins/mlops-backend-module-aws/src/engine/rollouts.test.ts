@@ -849,7 +849,7 @@ describe('shadow tests', () => {
     });
   });
 
-  it('refuses a candidate of another group (before creating anything), a bad share (before any AWS call), the serving version and a busy endpoint', async () => {
+  it('refuses a candidate of another group (403, before creating anything), an unknown version (404), a bad share (before any AWS call), the serving version and a busy endpoint', async () => {
     const packages = mockAccount();
     packages[sm.packageArn(3)] = {
       ...sm.describePackage3,
@@ -862,8 +862,20 @@ describe('shadow tests', () => {
         samplePercent: 10,
         actor,
       }),
-    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('belongs to group SomeoneElsesGroup'),
+    });
+    // Refused on the package's own description: the endpoint is not even read.
     expect(sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(0);
+    expect(sagemaker.commandCalls(CreateModelCommand)).toHaveLength(0);
+    await expect(
+      engine.startShadowTest(resources, {
+        modelVersion: 9,
+        samplePercent: 10,
+        actor,
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
 
     sagemaker.reset();
     await expect(

@@ -13,7 +13,12 @@ import {
   type ProductionVariant,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
-import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import type {
   MlopsResources,
   ShadowComparison,
@@ -114,15 +119,18 @@ export class ShadowTests {
       );
     }
     this.ctx.target(r);
-    // Only a version of the entity's own group (NotFoundError otherwise).
+    // Only a package of the entity's own group: its model would run with the
+    // serving model's role, so another team's package is refused (403).
     const pkg = await this.parts.registry.describeVersion(r, modelVersion);
-    const candidateArn = pkg.ModelPackageArn;
-    if (
-      !candidateArn ||
-      pkg.ModelPackageGroupName !== r.modelPackageGroupName
-    ) {
-      throw new ConflictError(
-        `Version ${modelVersion} is not a package of group ${r.modelPackageGroupName}`,
+    const candidateArn = pkg?.ModelPackageArn;
+    if (!candidateArn) {
+      throw new NotFoundError(
+        `Model package group ${r.modelPackageGroupName} has no version ${modelVersion}`,
+      );
+    }
+    if (pkg.ModelPackageGroupName !== r.modelPackageGroupName) {
+      throw new NotAllowedError(
+        `Model package ${candidateArn} belongs to group ${pkg.ModelPackageGroupName}, not to ${r.entityRef}'s group ${r.modelPackageGroupName}`,
       );
     }
     const state = await this.parts.endpoint.state(r, { fresh: true });

@@ -33,11 +33,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { baselineStatistics, parseAbaloneCsv } from '@mlops-portal/ml-core';
 import {
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
   CreateProcessingJobCommand,
   DeleteTagsCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { rolloutAlarmNames } from './rolloutMapping';
 
 const STEP_SECONDS = 0.3;
 
@@ -429,6 +434,179 @@ if (MISSING && process.env.MLOPS_CI === 'true') {
         expect(again.endpoint?.modelVersion).toBe(endpoint?.modelVersion);
         expect(again.endpoint?.modelPackageArn).toBe(endpoint?.modelPackageArn);
       });
+      it('shadow-tests another version, then rolls a canary back on the manual alarm (UpdateEndpoint and alarms over HTTP)', async () => {
+        const { sagemaker, cloudwatch } = account.clients;
+        const names = rolloutAlarmNames(resources.endpointName);
+        // What infra creates per endpoint (the manual one on a metric nothing publishes).
+        for (const AlarmName of Object.values(names)) {
+          await cloudwatch.send(
+            new PutMetricAlarmCommand({
+              AlarmName,
+              Namespace: 'MLOps/Rollouts',
+              MetricName: 'ManualRollback',
+              Dimensions: [
+                { Name: 'EndpointName', Value: resources.endpointName },
+              ],
+              Statistic: 'Maximum',
+              Period: 60,
+              EvaluationPeriods: 1,
+              Threshold: 0,
+              ComparisonOperator: 'GreaterThanThreshold',
+              TreatMissingData: 'notBreaching',
+            }),
+          );
+        }
+        const before = await engine.listDeployments(resources);
+        const serving = before.endpoint!.modelVersion!;
+        const originalConfig = (
+          await sagemaker.send(
+            new DescribeEndpointCommand({
+              EndpointName: resources.endpointName,
+            }),
+          )
+        ).EndpointConfigName;
+        const candidate = (
+          await engine.listModelVersions(resources)
+        ).items.find(v => v.version !== serving)!;
+        await expect(
+          engine.controlRollout(resources, { action: 'rollback', actor }),
+        ).rejects.toMatchObject({ name: 'ConflictError' });
+
+        // Shadow: half of the requests copied to the candidate, answers from the serving version.
+        const test = await engine.startShadowTest(resources, {
+          modelVersion: candidate.version,
+          samplePercent: 50,
+          actor,
+        });
+        const running = await engine.listDeployments(resources);
+        expect(running.endpoint?.modelVersion).toBe(serving);
+        expect(running.shadowTest).toMatchObject({
+          shadowTestId: test.shadowTestId,
+          servingVersion: serving,
+          candidateVersion: candidate.version,
+          samplePercent: 50,
+          status: 'Running',
+          startedBy: actor.ref,
+        });
+        for (let i = 0; i < 4; i++) {
+          const p = await engine.predict(resources, [ABALONE_RECORD]);
+          expect(p.modelVersion).toBe(serving);
+        }
+        const compared = (await engine.listDeployments(resources)).shadowTest!
+          .comparison;
+        const current = compared.variants.find(v => v.role === 'current')!;
+        const shadow = compared.variants.find(v => v.role === 'candidate')!;
+        // The serving variant's count includes the earlier test's calls in this minute.
+        expect(current.invocations).toBeGreaterThanOrEqual(4);
+        expect(shadow).toMatchObject({
+          modelVersion: candidate.version,
+          invocations: 2,
+          errors: 0,
+          weight: 0,
+        });
+        expect(compared.requests).toBe(2);
+        expect(shadow.p99LatencyMs).toBeGreaterThan(0);
+        expect(compared.agreement).toBeUndefined();
+        const stopped = await engine.stopShadowTest(resources, { actor });
+        expect(stopped).toMatchObject({ status: 'Stopped' });
+        const afterStop = await sagemaker.send(
+          new DescribeEndpointCommand({ EndpointName: resources.endpointName }),
+        );
+        expect(afterStop.EndpointConfigName).toBe(originalConfig);
+        expect(
+          (await engine.listDeployments(resources)).shadowTest,
+        ).toBeUndefined();
+
+        // A canary of the candidate, as the Deploy stage's DeploymentConfig starts it.
+        const green = `${resources.endpointName}-canary-v${candidate.version}`;
+        await sagemaker.send(
+          new CreateModelCommand({
+            ModelName: green,
+            ExecutionRoleArn: ROLE_ARN,
+            Containers: [{ ModelPackageName: candidate.modelPackageArn }],
+          }),
+        );
+        await sagemaker.send(
+          new CreateEndpointConfigCommand({
+            EndpointConfigName: green,
+            ProductionVariants: [
+              {
+                VariantName: 'AllTraffic',
+                ModelName: green,
+                InstanceType: 'ml.m5.large',
+                InitialInstanceCount: 1,
+                InitialVariantWeight: 1,
+              },
+            ],
+            Tags: [
+              { Key: MODEL_PACKAGE_TAG, Value: candidate.modelPackageArn },
+            ],
+          }),
+        );
+        await sagemaker.send(
+          new UpdateEndpointCommand({
+            EndpointName: resources.endpointName,
+            EndpointConfigName: green,
+            DeploymentConfig: {
+              BlueGreenUpdatePolicy: {
+                TrafficRoutingConfiguration: {
+                  Type: 'CANARY',
+                  WaitIntervalInSeconds: 600,
+                  CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+                },
+                TerminationWaitInSeconds: 0,
+              },
+              AutoRollbackConfiguration: {
+                Alarms: Object.values(names).map(AlarmName => ({ AlarmName })),
+              },
+            },
+          }),
+        );
+        const { rollout } = await engine.listDeployments(resources);
+        expect(rollout).toMatchObject({
+          rolloutId: green,
+          status: 'InProgress',
+          fromVersion: serving,
+          toVersion: candidate.version,
+          trafficPercent: 10,
+          step: 1,
+          totalSteps: 2,
+        });
+        expect(rollout!.alarms.map(a => [a.name, a.state])).toEqual([
+          ['errorRate', 'OK'],
+          ['p99LatencyMs', 'OK'],
+          ['predictionDrift', 'OK'],
+          ['manual', 'OK'],
+        ]);
+        const rolledBack = await engine.controlRollout(resources, {
+          action: 'rollback',
+          actor,
+          comment: 'canary looks wrong',
+        });
+        // The emulator rolls back as soon as it sees the alarm; SageMaker within its next check.
+        expect(rolledBack).toMatchObject({
+          status: 'RolledBack',
+          fromVersion: serving,
+          toVersion: candidate.version,
+          startedBy: actor.ref,
+          reason: `manual alarm: Rollback requested by ${actor.ref}: canary looks wrong`,
+        });
+        const after = await engine.listDeployments(resources);
+        expect(after.endpoint).toMatchObject({
+          status: 'InService',
+          modelVersion: serving,
+        });
+        expect(after.rollout?.status).toBe('RolledBack');
+        expect(
+          after.deployments.find(d => d.modelVersion === candidate.version),
+        ).toMatchObject({
+          current: false,
+          status: 'Failed',
+          rolloutId: after.rollout!.rolloutId,
+          rollbackReason: after.rollout!.reason,
+        });
+      });
+
       it("reads the latest Model Monitor execution's report as the drift verdict", async () => {
         const { sagemaker, s3 } = account.clients;
         const output = `s3://${ARTIFACT_BUCKET}/monitoring/run-1`;

@@ -821,6 +821,10 @@ describe('AwsEngine registry', () => {
         ModelApprovalStatus: 'Approved',
         ApprovalDescription:
           'Approved by user:default/guest via Backstage: Ship it: MSE 4.61 under the gate',
+        // No strategy given: all at once, so an earlier approval's never carries over.
+        CustomerMetadataProperties: {
+          'mlops:deployment': 'type=ALL_AT_ONCE wait=0',
+        },
       },
     ]);
     expect(

@@ -17,10 +17,14 @@ import {
   type PipelineExecutionDetail,
   type PredictResponse,
   type ReleaseStage,
+  type Rollout,
+  type ShadowTest,
   type UploadDatasetResponse,
 } from '@mlops-portal/plugin-mlops-common';
 import type {
   ApprovalOptions,
+  RolloutActionOptions,
+  StartShadowTestOptions,
   CompleteDatasetUploadOptions,
   CreateDatasetUploadOptions,
   EngineActor,
@@ -44,11 +48,20 @@ import { EvaluationReports } from './evaluationReports';
 import { ModelRegistry } from './modelRegistry';
 import { PipelineRuns } from './pipelineRuns';
 import { ReleasePipeline } from './releasePipeline';
+import { Rollouts } from './rollouts';
+import { ShadowTests } from './shadowTests';
 import { ModelSignatures } from './signatures';
 import type { UploadSchema } from './ingest/validateCsv';
 
 export { buildSteps } from './pipelineSteps';
 export { versionFromArn } from './endpoint';
+export {
+  rolloutAlarmNames,
+  DEPLOYMENT_METADATA_KEY,
+  encodeDeploymentMetadata,
+  decodeDeploymentMetadata,
+} from './rolloutMapping';
+export { SHADOW_TAGS } from './shadowTests';
 
 /** Monitoring and evaluation plots, served by a part of their own when one is given. */
 export type AwsMonitoringPart = Pick<
@@ -99,6 +112,8 @@ export class AwsEngine implements MlopsEngine {
   private readonly endpoint: Endpoint;
   private readonly data: DataBucket;
   private readonly uploads: DatasetUploads;
+  private readonly rollouts: Rollouts;
+  private readonly shadows: ShadowTests;
   private readonly ctx: ClientContext;
   private readonly dataBucketUri?: string;
   getMonitoring?: MlopsEngine['getMonitoring'];
@@ -125,6 +140,15 @@ export class AwsEngine implements MlopsEngine {
       release: this.release,
     });
     this.runs = new PipelineRuns(ctx, this.registry);
+    this.rollouts = new Rollouts(ctx, {
+      endpoint: this.endpoint,
+      newestApprovedOtherThan: (r, arn) =>
+        this.registry.newestApprovedOtherThan(r, arn),
+    });
+    this.shadows = new ShadowTests(ctx, {
+      endpoint: this.endpoint,
+      registry: this.registry,
+    });
     this.data = new DataBucket(ctx, {
       defaultUri: options.dataBucketUri,
       stagingDir: options.uploadStagingDir,
@@ -215,8 +239,88 @@ export class AwsEngine implements MlopsEngine {
     return this.registry.updateModelApproval(r, version, options);
   }
 
-  listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {
-    return this.endpoint.listDeployments(r);
+  /** The endpoint's deployments, with the rollout and shadow test SageMaker shows. */
+  async listDeployments(r: MlopsResources): Promise<DeploymentsResponse> {
+    const res = await this.endpoint.listDeployments(r);
+    const state = await this.endpoint.state(r);
+    if (!state) return res;
+    // Alarms and metrics are read at most once per list TTL, like the endpoint itself.
+    const { rollout, shadowTest } = await this.ctx.cached(
+      r,
+      'endpoint',
+      'rollout-and-shadow',
+      async () => {
+        const [ro, sh] = await Promise.all([
+          this.rollouts.current(r, state),
+          this.shadows.current(r, state),
+        ]);
+        return { rollout: ro, shadowTest: sh };
+      },
+    );
+    if (rollout) {
+      res.rollout = rollout;
+      this.markRollout(res, rollout);
+    }
+    if (shadowTest) res.shadowTest = shadowTest;
+    return res;
+  }
+
+  /**
+   * The deployment a rollout moves to carries its id; a rolled-back one is
+   * listed (not current) with its reason, as history SageMaker does not keep.
+   */
+  private markRollout(res: DeploymentsResponse, rollout: Rollout) {
+    const ended =
+      rollout.status === 'RolledBack' || rollout.status === 'Failed';
+    for (const d of res.deployments) {
+      if (d.deploymentId !== rollout.rolloutId) continue;
+      d.rolloutId = rollout.rolloutId;
+      if (rollout.status === 'RollingBack') d.status = 'RollingBack';
+      if ((rollout.status === 'RollingBack' || ended) && rollout.reason)
+        d.rollbackReason = rollout.reason;
+    }
+    const served = res.endpoint?.modelPackageArn;
+    if (
+      !ended ||
+      !served ||
+      rollout.toVersion === res.endpoint?.modelVersion ||
+      res.deployments.some(d => d.rolloutId === rollout.rolloutId)
+    )
+      return;
+    res.deployments.push({
+      deploymentId: rollout.rolloutId,
+      endpointName: rollout.endpointName,
+      modelVersion: rollout.toVersion,
+      // Versions of one group differ only in the ARN's last segment.
+      modelPackageArn: served.replace(/\/\d+$/, `/${rollout.toVersion}`),
+      status: 'Failed',
+      deployedAt: rollout.startedAt,
+      current: false,
+      rolloutId: rollout.rolloutId,
+      reason: 'rolled back',
+      ...(rollout.reason ? { rollbackReason: rollout.reason } : {}),
+    });
+  }
+
+  controlRollout(
+    r: MlopsResources,
+    options: RolloutActionOptions,
+  ): Promise<Rollout> {
+    return this.rollouts.control(r, options);
+  }
+
+  startShadowTest(
+    r: MlopsResources,
+    options: StartShadowTestOptions,
+  ): Promise<ShadowTest> {
+    return this.shadows.start(r, options);
+  }
+
+  stopShadowTest(
+    r: MlopsResources,
+    options: { actor: EngineActor },
+  ): Promise<ShadowTest> {
+    return this.shadows.stop(r, options);
   }
 
   async uploadDataset(

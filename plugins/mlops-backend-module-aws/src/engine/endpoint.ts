@@ -23,11 +23,14 @@ import {
 } from '@mlops-portal/plugin-mlops-common';
 import type { ClientContext } from './clientContext';
 import { iso, parseInvokeScores, toInvokeCsv } from './mappers';
+import type { EndpointDeploymentView } from './rolloutMapping';
 
 /** Serving state of the entity's endpoint, as cached (plain JSON). */
-interface EndpointState {
+export interface EndpointState {
   endpoint: EndpointSummary;
   endpointConfigName?: string;
+  /** What a rollout is read from (DescribeEndpoint's deployment fields). */
+  view: EndpointDeploymentView;
   /** An update in progress (DescribeEndpoint's PendingDeploymentSummary). */
   pending?: {
     endpointConfigName: string;
@@ -92,11 +95,41 @@ export class Endpoint {
               startTime: iso(endpoint?.PendingDeploymentSummary?.StartTime),
             }
           : undefined;
+      const view: EndpointDeploymentView = {
+        endpointName: r.endpointName,
+        endpointConfigName: configName,
+        status: summary.status,
+        failureReason: endpoint?.FailureReason,
+        lastModifiedTime: summary.lastModifiedTime,
+        // Plain JSON: the state may sit in a shared CacheService.
+        lastDeploymentConfig: endpoint?.LastDeploymentConfig
+          ? JSON.parse(JSON.stringify(endpoint.LastDeploymentConfig))
+          : undefined,
+        pending: pending
+          ? {
+              endpointConfigName: pending.endpointConfigName,
+              startTime: pending.startTime,
+              variants: (
+                endpoint?.PendingDeploymentSummary?.ProductionVariants ?? []
+              ).map(v => ({
+                variantName: v.VariantName,
+                currentWeight: v.CurrentWeight,
+                desiredWeight: v.DesiredWeight,
+                statuses: (v.VariantStatus ?? []).map(st => ({
+                  status: st.Status,
+                  startTime: iso(st.StartTime),
+                  message: st.StatusMessage,
+                })),
+              })),
+            }
+          : undefined,
+      };
       return {
         missing: false,
         endpoint: summary,
         endpointConfigName: configName,
         pending,
+        view,
       };
     });
     return state.missing ? undefined : (state as EndpointState);
@@ -144,6 +177,20 @@ export class Endpoint {
       this.ctx.logger.debug(`Could not list tags of ${configArn}: ${e}`);
       return undefined;
     }
+  }
+
+  /** The endpoint's state (cached unless `fresh`); undefined when it does not exist. */
+  async state(
+    r: MlopsResources,
+    options: { fresh?: boolean } = {},
+  ): Promise<EndpointState | undefined> {
+    if (options.fresh) this.ctx.invalidate(r, 'endpoint');
+    return this.load(r);
+  }
+
+  /** The package an endpoint config serves (its tag, else its model's package). */
+  configPackageArn(r: MlopsResources, configName: string) {
+    return this.packageOfConfig(r, configName);
   }
 
   /**

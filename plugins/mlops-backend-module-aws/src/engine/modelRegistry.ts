@@ -8,6 +8,11 @@ import {
   type ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ALL_AT_ONCE,
+  deploymentStrategySchema,
+  type DeploymentStrategy,
+} from '@mlops-portal/plugin-mlops-common';
 import type {
   ListResponse,
   MlopsResources,
@@ -33,6 +38,10 @@ import {
 import type { ReleasePipeline } from './releasePipeline';
 import type { EvaluationReport } from './mappers';
 import { SIGNATURE_METADATA_KEY, type ModelSignatures } from './signatures';
+import {
+  DEPLOYMENT_METADATA_KEY,
+  encodeDeploymentMetadata,
+} from './rolloutMapping';
 
 type StoredVersion = Omit<ModelVersion, 'deployed'>;
 
@@ -262,6 +271,35 @@ export class ModelRegistry {
     }
   }
 
+  /**
+   * The newest Approved version other than the served package: what the
+   * release's Deploy stage moves the endpoint to, so what a rolled-back
+   * update had tried to deploy.
+   */
+  async newestApprovedOtherThan(
+    r: MlopsResources,
+    servingArn: string | undefined,
+  ): Promise<number | undefined> {
+    return (await this.listPackageSummaries(r)).find(
+      s => s.approvalStatus === 'Approved' && s.arn !== servingArn,
+    )?.version;
+  }
+
+  /**
+   * A version listed in the entity's group, described as SageMaker answers
+   * (NotFoundError when the group lists no such version). The caller checks
+   * ModelPackageGroupName before using the package for anything.
+   */
+  async describeVersion(r: MlopsResources, version: number) {
+    const summary = await this.findVersion(r, version);
+    const { sagemaker } = await this.ctx.clients(r);
+    return this.ctx.call('sagemaker:DescribeModelPackage', () =>
+      sagemaker.send(
+        new DescribeModelPackageCommand({ ModelPackageName: summary.arn }),
+      ),
+    );
+  }
+
   async updateModelApproval(
     r: MlopsResources,
     version: number,
@@ -273,6 +311,11 @@ export class ModelRegistry {
     const status = options.status;
     const comment = (options.comment ?? '').trim();
     if (!comment) throw new InputError('comment is required');
+    // Before any AWS call: the strategy infra's Deploy stage will read.
+    const deployment =
+      status === 'Approved'
+        ? deploymentMetadata(options.deployment)
+        : undefined;
     const summaries = await this.listPackageSummaries(r);
     const current = await this.getModelVersion(r, version);
     if (current.approvalStatus === status) {
@@ -297,6 +340,14 @@ export class ModelRegistry {
             options.actor.ref,
             comment,
           ),
+          // SageMaker merges these into the package's metadata.
+          ...(deployment
+            ? {
+                CustomerMetadataProperties: {
+                  [DEPLOYMENT_METADATA_KEY]: deployment,
+                },
+              }
+            : {}),
         }),
       ),
     );
@@ -319,6 +370,22 @@ export class ModelRegistry {
     this.ctx.invalidate(r, 'release');
     return this.getModelVersion(r, version);
   }
+}
+
+/**
+ * An approval's strategy as package metadata: the one given (limits checked,
+ * 400 naming the field), else all at once, so an older approval's strategy
+ * never carries over to this one.
+ */
+function deploymentMetadata(deployment: DeploymentStrategy | undefined) {
+  const parsed = deploymentStrategySchema.safeParse(deployment ?? ALL_AT_ONCE);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `deployment.${issue.path.join('.')}: ${issue.message}`,
+    );
+  }
+  return encodeDeploymentMetadata(parsed.data);
 }
 
 function toSummaries(

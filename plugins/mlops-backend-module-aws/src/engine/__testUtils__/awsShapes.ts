@@ -34,6 +34,7 @@ const IAM_PREFIX: Record<string, string> = {
   'sagemaker-runtime': 'sagemaker',
   codepipeline: 'codepipeline',
   s3: 's3',
+  cloudwatch: 'cloudwatch',
 };
 
 /**

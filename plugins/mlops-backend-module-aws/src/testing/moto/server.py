@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 from moto.backends import get_backend
 from moto.cloudwatch import models as cw_models
+from moto.cloudwatch.responses import CloudWatchResponse
 from moto.codepipeline.responses import CodePipelineResponse
 from moto.core.common_models import CloudFormationModel  # noqa: F401  (loads moto's core first)
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -70,6 +71,8 @@ class State:
         self.monitoring = []  # ListMonitoringExecutions summaries
         self.model_host = None
         self.operations = {}  # "service:Operation" -> count
+        self.updates = {}  # (region, endpoint) -> a blue/green update baking (see update_endpoint)
+        self.shadow_credit = {}  # (region, endpoint) -> share of a request owed to the shadow
 
     def now(self):
         return time.time()
@@ -82,6 +85,8 @@ class State:
             self._watch_data(name, release, now)
             for r in release["runs"]:
                 r.advance(now)
+        for key in list(self.updates):
+            _advance_update(key, now)
 
     def _watch_data(self, name, release, now):
         """The data bucket's event rule: a new object under the prefix starts a release."""
@@ -425,13 +430,35 @@ def invoke_endpoint(self):
     package's container artifacts, and records SageMaker's endpoint metrics."""
     name = self.path.split("/")[2]
     sm = _sagemaker(self.region)
-    started = time.time()
     endpoint = sm.endpoints.get(name)
     if endpoint is None:
         return 400, {"Content-Type": "application/json"}, json.dumps(
             {"__type": "ValidationError", "message": f"Endpoint {name} of account {ACCOUNT} not found."})
     config = sm.endpoint_configs[endpoint.endpoint_config_name]
     variant = config.production_variants[0]
+    body_bytes = self.body if isinstance(self.body, bytes) else self.body.encode()
+    status, body, ctype = _answer(sm, self.region, name, variant, self.headers, body_bytes)
+    shadows = getattr(config, "shadow_production_variants", None) or []
+    if shadows:
+        # ShadowProductionVariants: a copy of a share (shadow weight / production weight) of the
+        # requests goes to the candidate; its answer is recorded, never returned.
+        key = (self.region, name)
+        share = float(shadows[0].get("InitialVariantWeight", 1.0)) / float(variant.get("InitialVariantWeight", 1.0))
+        STATE.shadow_credit[key] = STATE.shadow_credit.get(key, 0.0) + min(share, 1.0)
+        if STATE.shadow_credit[key] >= 1.0 - 1e-9:
+            STATE.shadow_credit[key] -= 1.0
+            _answer(sm, self.region, name, shadows[0], self.headers, body_bytes)
+    if status != 200:
+        # SageMaker's ModelError: the container answered with an error.
+        return 424, {"Content-Type": "application/json"}, json.dumps({
+            "__type": "ModelError", "Message": f"Received server error ({status}) from model: "
+            f"{body[:500].decode('utf-8', 'replace')}", "OriginalStatusCode": status})
+    return 200, {"Content-Type": ctype, "x-Amzn-Invoked-Production-Variant": variant["VariantName"]}, body
+
+
+def _answer(sm, region, endpoint_name, variant, headers, body_bytes):
+    """One variant's answer from the model host, with SageMaker's endpoint metrics for that variant."""
+    started = time.time()
     model = sm._models[variant["ModelName"]]
     containers = list(model.containers or []) or [model.primary_container]
     urls = []
@@ -445,32 +472,177 @@ def invoke_endpoint(self):
     if STATE.model_host:
         request = urllib.request.Request(STATE.model_host, method="POST", data=json.dumps({
             "modelDataUrls": urls,
-            "contentType": self.headers.get("Content-Type"),
-            "accept": self.headers.get("Accept"),
-            "body": base64.b64encode(self.body if isinstance(self.body, bytes) else self.body.encode()).decode(),
+            "contentType": headers.get("Content-Type"),
+            "accept": headers.get("Accept"),
+            "body": base64.b64encode(body_bytes).decode(),
         }).encode(), headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30) as res:
                 status, body, ctype = res.status, res.read(), res.headers.get("Content-Type", "text/csv")
         except urllib.error.HTTPError as e:
             status, body, ctype = e.code, e.read(), "text/plain"
-    dims = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant["VariantName"]}]
+    dims = [{"Name": "EndpointName", "Value": endpoint_name}, {"Name": "VariantName", "Value": variant["VariantName"]}]
     latency_us = (time.time() - started) * 1e6
-    cw = get_backend("cloudwatch")[ACCOUNT][self.region]
+    cw = get_backend("cloudwatch")[ACCOUNT][region]
     data = [{"MetricName": "Invocations", "Value": 1, "Unit": "None", "Dimensions": dims},
             {"MetricName": "Invocation4XXErrors", "Value": 1 if 400 <= status < 500 else 0, "Dimensions": dims},
             {"MetricName": "Invocation5XXErrors", "Value": 1 if status >= 500 else 0, "Dimensions": dims},
             {"MetricName": "ModelLatency", "Value": latency_us, "Unit": "Microseconds", "Dimensions": dims}]
     cw.put_metric_data("AWS/SageMaker", data)
-    if status != 200:
-        # SageMaker's ModelError: the container answered with an error.
-        return 424, {"Content-Type": "application/json"}, json.dumps({
-            "__type": "ModelError", "Message": f"Received server error ({status}) from model: "
-            f"{body[:500].decode('utf-8', 'replace')}", "OriginalStatusCode": status})
-    return 200, {"Content-Type": ctype, "x-Amzn-Invoked-Production-Variant": variant["VariantName"]}, body
+    return status, body, ctype
 
 
 SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint
+
+
+# --- Endpoint updates: blue/green, auto-rollback alarms, shadow variants ------------------------
+# moto 5.2.1 has no UpdateEndpoint, drops CreateEndpointConfig's ShadowProductionVariants and has
+# no DescribeAlarmHistory.
+
+_orig_create_endpoint_config = SageMakerResponse.create_endpoint_config
+
+
+def create_endpoint_config(self):
+    shadows = self._get_param("ShadowProductionVariants")
+    sm = _sagemaker(self.region)
+    if shadows:
+        sm.validate_production_variants(shadows)  # the shadow's model must exist
+    result = _orig_create_endpoint_config(self)
+    if shadows:
+        # moto's response object is built from the attributes: DescribeEndpointConfig echoes it.
+        sm.endpoint_configs[self._get_param("EndpointConfigName")].shadow_production_variants = shadows
+    return result
+
+
+def _move(endpoint, config):
+    endpoint.endpoint_config_name = config.endpoint_config_name
+    endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+    endpoint.endpoint_status = "InService"
+    endpoint.pending_deployment_summary = None
+    endpoint.last_modified_time = datetime.now(timezone.utc)
+
+
+def update_endpoint(self):
+    """UpdateEndpoint. Without a DeploymentConfig, or ALL_AT_ONCE, the endpoint moves at once.
+    With a CANARY or LINEAR BlueGreenUpdatePolicy it stays Updating with a PendingDeploymentSummary
+    whose green variant is Baking (CurrentWeight = the canary or first linear share) for
+    WaitIntervalInSeconds, then moves; an alarm of its AutoRollbackConfiguration in ALARM during
+    the bake rolls it back to InService on the old config. One bake only (linear steps are not
+    walked), no instances, no split of real traffic, no RollingBack phase."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.exceptions import ValidationError
+    sm = _sagemaker(self.region)
+    name = self._get_param("EndpointName")
+    config_name = self._get_param("EndpointConfigName")
+    endpoint = sm.endpoints.get(name)
+    if endpoint is None:
+        raise ValidationError(message=f"Could not find endpoint \"{name}\".")
+    config = sm.endpoint_configs.get(config_name)
+    if config is None:
+        raise ValidationError(message=f"Could not find endpoint configuration \"{config_name}\".")
+    if endpoint.endpoint_status != "InService":
+        raise ValidationError(message=f"Cannot update in-progress endpoint \"{name}\".")
+    deployment = self._get_param("DeploymentConfig")
+    endpoint.last_deployment_config = deployment
+    routing = ((deployment or {}).get("BlueGreenUpdatePolicy") or {}).get("TrafficRoutingConfiguration") or {}
+    if routing.get("Type") not in ("CANARY", "LINEAR"):
+        _move(endpoint, config)
+        return ActionResult({"EndpointArn": endpoint.arn})
+    now = datetime.now(timezone.utc)
+    wait = float(routing.get("WaitIntervalInSeconds", 0))
+    share = float((routing.get("CanarySize") or routing.get("LinearStepSize") or {}).get("Value", 100))
+    endpoint.endpoint_status = "Updating"
+    endpoint.last_modified_time = now
+    endpoint.pending_deployment_summary = {
+        "EndpointConfigName": config_name,
+        "StartTime": now,
+        "ProductionVariants": [{
+            "VariantName": v["VariantName"],
+            "CurrentWeight": share / 100.0,
+            "DesiredWeight": 1.0,
+            "CurrentInstanceCount": v.get("InitialInstanceCount", 1),
+            "DesiredInstanceCount": v.get("InitialInstanceCount", 1),
+            "VariantStatus": [{"Status": "Baking", "StatusMessage": f"Baking for {int(wait)} seconds",
+                               "StartTime": now}],
+        } for v in config.production_variants],
+    }
+    alarms = [a["AlarmName"] for a in ((deployment.get("AutoRollbackConfiguration") or {}).get("Alarms") or [])]
+    STATE.updates[(self.region, name)] = {"until": time.time() + wait, "config": config_name, "alarms": alarms}
+    return ActionResult({"EndpointArn": endpoint.arn})
+
+
+def _advance_update(key, now):
+    region, name = key
+    update = STATE.updates[key]
+    sm = _sagemaker(region)
+    endpoint = sm.endpoints.get(name)
+    if endpoint is None:
+        del STATE.updates[key]
+        return
+    cw = get_backend("cloudwatch")[ACCOUNT][region]
+    tripped = [a for a in update["alarms"] if a in cw.alarms and cw.alarms[a].state_value == "ALARM"]
+    if tripped:
+        endpoint.endpoint_status = "InService"
+        endpoint.pending_deployment_summary = None
+        endpoint.last_modified_time = datetime.now(timezone.utc)
+        del STATE.updates[key]
+    elif now >= update["until"]:
+        _move(endpoint, sm.endpoint_configs[update["config"]])
+        del STATE.updates[key]
+
+
+SageMakerResponse.create_endpoint_config = create_endpoint_config
+SageMakerResponse.update_endpoint = update_endpoint
+
+
+def describe_alarm_history(self):
+    """DescribeAlarmHistory's StateUpdate items from moto's own record of each alarm's states."""
+    from moto.core.responses import ActionResult
+    backend = get_backend("cloudwatch")[ACCOUNT][self.region]
+    names = [self._get_param("AlarmName")] if self._get_param("AlarmName") else list(backend.alarms)
+    start, end = self._get_param("StartDate"), self._get_param("EndDate")
+    items = []
+    for alarm_name in names:
+        alarm = backend.alarms.get(alarm_name)
+        if alarm is None:
+            continue
+        # moto keeps each update's previous state; the new one is the next entry (or the current).
+        states = [(h[3], h[1], h[2], h[4]) for h in alarm.history if h[0] == "StateUpdate"]
+        states.append((alarm.state_value, alarm.state_reason, alarm.state_reason_data,
+                       alarm.state_updated_timestamp))
+        for old, new in zip(states, states[1:]):
+            at = new[3]
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at.replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=timezone.utc)
+            items.append({
+                "AlarmName": alarm_name, "AlarmType": "MetricAlarm", "Timestamp": at,
+                "HistoryItemType": "StateUpdate",
+                "HistorySummary": f"Alarm updated from {old[0]} to {new[0]}",
+                "HistoryData": json.dumps({"version": "1.0",
+                                           "oldState": {"stateValue": old[0], "stateReason": old[1]},
+                                           "newState": {"stateValue": new[0], "stateReason": new[1],
+                                                        "stateReasonData": new[2]}}),
+            })
+
+    def within(item):
+        t = item["Timestamp"]
+        return (not start or t >= _as_dt(start)) and (not end or t <= _as_dt(end))
+    items = [i for i in items if within(i)]
+    items.sort(key=lambda i: i["Timestamp"], reverse=self._get_param("ScanBy") != "TimestampAscending")
+    return ActionResult({"AlarmHistoryItems": items[: int(self._get_param("MaxRecords") or 100)]})
+
+
+def _as_dt(value):
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        return _dt(value)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+CloudWatchResponse.describe_alarm_history = describe_alarm_history
 
 
 # --- CloudWatch percentiles -----------------------------------------------------------------

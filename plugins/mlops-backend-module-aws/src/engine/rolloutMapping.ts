@@ -1,0 +1,347 @@
+import { InputError } from '@backstage/errors';
+import {
+  trafficSteps,
+  type DeploymentStrategy,
+  type Rollout,
+  type RolloutAlarm,
+  type TrafficRoutingType,
+} from '@mlops-portal/plugin-mlops-common';
+
+/**
+ * Blue/green rollouts on SageMaker, as pure functions: the alarm names infra
+ * creates, the strategy an approval records on the model package, and
+ * DescribeEndpoint → Rollout.
+ */
+
+/** The four per-endpoint alarms, keyed by the Rollout alarm they stand for. */
+export type RolloutAlarmName = RolloutAlarm['name'];
+
+/**
+ * Names of the CloudWatch alarms infra creates per endpoint (and lists in
+ * the endpoint's `AutoRollbackConfiguration`). `manual` watches a metric
+ * nothing publishes: the engine sets it to ALARM to roll back on an owner's
+ * word, the only way SageMaker lets a person roll a blue/green update back.
+ */
+export function rolloutAlarmNames(
+  endpointName: string,
+): Record<RolloutAlarmName, string> {
+  return {
+    errorRate: `${endpointName}-rollout-errors`,
+    p99LatencyMs: `${endpointName}-rollout-p99-latency`,
+    predictionDrift: `${endpointName}-rollout-prediction-drift`,
+    manual: `${endpointName}-rollout-manual`,
+  };
+}
+
+/** Model package metadata key holding the approval's strategy (read by infra's Deploy step). */
+export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
+/** SageMaker's CustomerMetadataValue limit. */
+const METADATA_VALUE_MAX = 256;
+
+/**
+ * `key=value` pairs, space separated: SageMaker's CustomerMetadataValue
+ * allows only letters, digits, spaces and `_.:/=+-@` (no JSON braces or
+ * quotes) and 256 characters, so the strategy is written in SageMaker's short
+ * words: `type=CANARY wait=600 canary=10 termination=300 timeout=3600
+ * errorRate=0.05 p99LatencyMs=800 predictionDrift=0.2 minInvocations=10`.
+ */
+export function encodeDeploymentMetadata(s: DeploymentStrategy): string {
+  const t = s.trafficRouting;
+  const pairs: Array<[string, number | string | undefined]> = [
+    ['type', t.type],
+    ['wait', t.waitIntervalInSeconds],
+    ['canary', t.canarySize?.value],
+    ['linear', t.linearStepSize?.value],
+    ['termination', s.terminationWaitInSeconds],
+    ['timeout', s.maximumExecutionTimeoutInSeconds],
+    ['errorRate', s.autoRollback?.errorRate],
+    ['p99LatencyMs', s.autoRollback?.p99LatencyMs],
+    ['predictionDrift', s.autoRollback?.predictionDrift],
+    ['minInvocations', s.autoRollback?.minInvocations],
+  ];
+  const text = pairs
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  if (text.length > METADATA_VALUE_MAX) {
+    throw new InputError(
+      `deployment: the strategy takes ${text.length} characters as model package metadata ${DEPLOYMENT_METADATA_KEY}; SageMaker allows ${METADATA_VALUE_MAX} (shorten the numbers)`,
+    );
+  }
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(text)) {
+    throw new InputError(
+      `deployment: the strategy cannot be written as model package metadata (${text})`,
+    );
+  }
+  return text;
+}
+
+/** The inverse of encodeDeploymentMetadata; undefined for text it did not write. */
+export function decodeDeploymentMetadata(
+  text: string | undefined,
+): DeploymentStrategy | undefined {
+  if (!text) return undefined;
+  const kv = new Map<string, string>();
+  for (const pair of text.trim().split(/\s+/)) {
+    const i = pair.indexOf('=');
+    if (i > 0) kv.set(pair.slice(0, i), pair.slice(i + 1));
+  }
+  const given = kv.get('type');
+  if (given !== 'ALL_AT_ONCE' && given !== 'CANARY' && given !== 'LINEAR')
+    return undefined;
+  const type: TrafficRoutingType = given;
+  const num = (k: string) => {
+    const v = kv.get(k);
+    const n = v === undefined ? NaN : Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const pct = (k: string) => {
+    const n = num(k);
+    return n === undefined
+      ? undefined
+      : { type: 'CAPACITY_PERCENT' as const, value: n };
+  };
+  const autoRollback = {
+    errorRate: num('errorRate'),
+    p99LatencyMs: num('p99LatencyMs'),
+    predictionDrift: num('predictionDrift'),
+    minInvocations: num('minInvocations'),
+  };
+  return prune({
+    trafficRouting: prune({
+      type,
+      waitIntervalInSeconds: num('wait') ?? 0,
+      canarySize: pct('canary'),
+      linearStepSize: pct('linear'),
+    }),
+    terminationWaitInSeconds: num('termination'),
+    maximumExecutionTimeoutInSeconds: num('timeout'),
+    autoRollback: Object.values(autoRollback).some(v => v !== undefined)
+      ? prune(autoRollback)
+      : undefined,
+  });
+}
+
+function prune<T extends object>(o: T): T {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined),
+  ) as T;
+}
+
+/** DescribeEndpoint's parts a rollout is read from, as plain JSON (times as ISO strings). */
+export interface EndpointDeploymentView {
+  endpointName: string;
+  /** The config the endpoint runs (blue during an update). */
+  endpointConfigName?: string;
+  status: string;
+  failureReason?: string;
+  lastModifiedTime?: string;
+  lastDeploymentConfig?: {
+    BlueGreenUpdatePolicy?: {
+      TrafficRoutingConfiguration?: {
+        Type?: string;
+        WaitIntervalInSeconds?: number;
+        CanarySize?: { Type?: string; Value?: number };
+        LinearStepSize?: { Type?: string; Value?: number };
+      };
+      TerminationWaitInSeconds?: number;
+      MaximumExecutionTimeoutInSeconds?: number;
+    };
+    AutoRollbackConfiguration?: { Alarms?: Array<{ AlarmName?: string }> };
+  };
+  /** The green fleet while an update runs (PendingDeploymentSummary). */
+  pending?: {
+    endpointConfigName: string;
+    startTime?: string;
+    variants: Array<{
+      variantName?: string;
+      currentWeight?: number;
+      desiredWeight?: number;
+      statuses: Array<{
+        status?: string;
+        startTime?: string;
+        message?: string;
+      }>;
+    }>;
+  };
+}
+
+/** BlueGreenUpdatePolicy → the portal's strategy (thresholds come from the alarms). */
+export function strategyOf(
+  config: EndpointDeploymentView['lastDeploymentConfig'],
+  alarms: RolloutAlarm[],
+): DeploymentStrategy {
+  const policy = config?.BlueGreenUpdatePolicy;
+  const t = policy?.TrafficRoutingConfiguration;
+  const type =
+    t?.Type === 'CANARY' || t?.Type === 'LINEAR' ? t.Type : 'ALL_AT_ONCE';
+  // The portal shifts by share; an INSTANCE_COUNT size set outside it is shown as given.
+  const size = (c?: { Value?: number }) =>
+    c?.Value !== undefined
+      ? { type: 'CAPACITY_PERCENT' as const, value: c.Value }
+      : undefined;
+  const thresholds: NonNullable<DeploymentStrategy['autoRollback']> = {};
+  for (const a of alarms) {
+    if (a.name !== 'manual' && a.threshold !== undefined)
+      thresholds[a.name] = a.threshold;
+  }
+  return prune({
+    trafficRouting: prune({
+      type,
+      waitIntervalInSeconds: t?.WaitIntervalInSeconds ?? 0,
+      canarySize: type === 'CANARY' ? size(t?.CanarySize) : undefined,
+      linearStepSize: type === 'LINEAR' ? size(t?.LinearStepSize) : undefined,
+    }),
+    terminationWaitInSeconds: policy?.TerminationWaitInSeconds,
+    maximumExecutionTimeoutInSeconds: policy?.MaximumExecutionTimeoutInSeconds,
+    autoRollback: Object.keys(thresholds).length ? thresholds : undefined,
+  });
+}
+
+/** A rollout alarm's last transition to ALARM (DescribeAlarmHistory). */
+export interface AlarmTrip {
+  name: RolloutAlarmName;
+  at: string;
+  reason: string;
+  /** What the engine wrote into a manual rollback's StateReasonData. */
+  data?: { actor?: string; comment?: string; toVersion?: number };
+}
+
+export interface RolloutInputs {
+  view: EndpointDeploymentView;
+  /** The version the endpoint's current (blue) config serves. */
+  servingVersion?: number;
+  /** The version the pending (green) config serves. */
+  pendingVersion?: number;
+  /** The newest Approved version other than the served one (what a rolled-back Deploy had moved to). */
+  rolledBackVersion?: number;
+  alarms: RolloutAlarm[];
+  /** The latest ALARM transition of a watched alarm inside the last update's window. */
+  trip?: AlarmTrip;
+  now: Date;
+}
+
+/**
+ * SageMaker keeps no rollout record: this derives one from DescribeEndpoint.
+ * - `Updating` with a PendingDeploymentSummary: InProgress. The share on the
+ *   green fleet is its CurrentWeight/DesiredWeight when SageMaker reports
+ *   both, else the strategy's first step once traffic is activating or
+ *   baking (0 % while the fleet is created); the next step is due at the
+ *   Baking status's StartTime + WaitIntervalInSeconds.
+ * - `RollingBack`: RollingBack; `UpdateRollbackFailed`: Failed.
+ * - `InService` after an update with a deployment config: RolledBack when a
+ *   watched alarm went to ALARM inside that update's window (alarm history),
+ *   else Completed. Started/ended times are then the endpoint's
+ *   LastModifiedTime (SageMaker keeps no start time of a finished update).
+ * Undefined when the endpoint was never updated with a deployment config.
+ */
+export function toRollout(input: RolloutInputs): Rollout | undefined {
+  const { view, alarms } = input;
+  const strategy = strategyOf(view.lastDeploymentConfig, alarms);
+  const steps = trafficSteps(strategy);
+  const updatedAt = view.lastModifiedTime ?? input.now.toISOString();
+  const tripped = input.trip
+    ? `${input.trip.name} alarm: ${input.trip.reason}`
+    : undefined;
+  const base = {
+    endpointName: view.endpointName,
+    strategy,
+    totalSteps: steps.length,
+    alarms,
+    updatedAt,
+  };
+  if (view.pending && ['Updating', 'RollingBack'].includes(view.status)) {
+    if (input.pendingVersion === undefined) return undefined;
+    const green = view.pending.variants[0];
+    const latest = green?.statuses[green.statuses.length - 1];
+    let percent = 0;
+    if (
+      green?.currentWeight !== undefined &&
+      green.desiredWeight !== undefined &&
+      green.desiredWeight > 0
+    ) {
+      percent = Math.round((100 * green.currentWeight) / green.desiredWeight);
+    } else if (
+      latest?.status === 'Baking' ||
+      latest?.status === 'ActivatingTraffic'
+    ) {
+      percent = steps[0];
+    }
+    percent = Math.max(0, Math.min(100, percent));
+    const step = Math.max(1, steps.filter(s => s <= percent).length);
+    const baking =
+      latest?.status === 'Baking' && latest.startTime
+        ? new Date(
+            Date.parse(latest.startTime) +
+              strategy.trafficRouting.waitIntervalInSeconds * 1000,
+          ).toISOString()
+        : undefined;
+    const rollingBack = view.status === 'RollingBack';
+    const tripping = alarms.find(a => a.state === 'ALARM');
+    return {
+      ...base,
+      rolloutId: view.pending.endpointConfigName,
+      fromVersion: input.servingVersion,
+      toVersion: input.pendingVersion,
+      status: rollingBack ? 'RollingBack' : 'InProgress',
+      trafficPercent: percent,
+      step,
+      nextStepAt: rollingBack ? undefined : baking,
+      startedAt: view.pending.startTime ?? updatedAt,
+      ...(rollingBack
+        ? {
+            reason:
+              view.failureReason ??
+              tripped ??
+              (tripping ? `${tripping.name} alarm is ALARM` : undefined),
+          }
+        : {}),
+    };
+  }
+  if (!view.lastDeploymentConfig?.BlueGreenUpdatePolicy) return undefined;
+  if (view.status === 'UpdateRollbackFailed' || view.status === 'Failed') {
+    if (input.servingVersion === undefined) return undefined;
+    return {
+      ...base,
+      rolloutId: `${view.endpointName}@${updatedAt}`,
+      fromVersion: input.servingVersion,
+      toVersion: input.rolledBackVersion ?? input.servingVersion,
+      status: 'Failed',
+      trafficPercent: 0,
+      step: 1,
+      startedAt: updatedAt,
+      endedAt: updatedAt,
+      reason: view.failureReason ?? tripped,
+    };
+  }
+  if (view.status !== 'InService' || input.servingVersion === undefined)
+    return undefined;
+  if (input.trip) {
+    const toVersion = input.trip.data?.toVersion ?? input.rolledBackVersion;
+    if (toVersion === undefined) return undefined;
+    return {
+      ...base,
+      rolloutId: `${view.endpointName}@${updatedAt}`,
+      fromVersion: input.servingVersion,
+      toVersion,
+      status: 'RolledBack',
+      trafficPercent: 0,
+      step: 1,
+      startedAt: updatedAt,
+      startedBy: input.trip.data?.actor,
+      endedAt: updatedAt,
+      reason: tripped,
+    };
+  }
+  return {
+    ...base,
+    // The green config of an update is the endpoint's config once it completed.
+    rolloutId: view.endpointConfigName ?? `${view.endpointName}@${updatedAt}`,
+    toVersion: input.servingVersion,
+    status: 'Completed',
+    trafficPercent: 100,
+    step: steps.length,
+    startedAt: updatedAt,
+    endedAt: updatedAt,
+  };
+}

@@ -11,6 +11,8 @@ ROOT=$PWD
 RESULTS=${1:-$ROOT/.test-results}
 mkdir -p "$RESULTS"
 WORK=$(mktemp -d /tmp/mlops-e2e.XXXXXX)
+# The rollout e2e drops a CSV into the local engine's data bucket (see rolloutSteps.ts).
+export MLOPS_E2E_DATA_DIR="$WORK/data"
 BACKEND_PID=""
 CONSUMER_PID=""
 

@@ -4,6 +4,7 @@ import {
   approvableCandidate,
   approveWithSystemCanary,
   deploymentsCard,
+  dropPenguinsData,
   ensureServing,
   rolloutApi,
   ROLLOUT_TAB,
@@ -33,8 +34,10 @@ test.describe('@viewer a canary rollout and its rollback', () => {
     ).toBe('CANARY');
     const serving = await ensureServing(page);
 
+    const produced = await dropPenguinsData(page);
     await page.goto(ROLLOUT_TAB);
     const candidate = await approvableCandidate(page, serving);
+    expect(candidate).toBe(produced);
     expect(
       candidate,
       'a pending version the signed-in owner did not produce (four-eyes rule)',

@@ -111,6 +111,43 @@ export async function ensureServing(page: Page): Promise<number> {
 }
 
 /**
+ * Produces a penguins version nobody signed in produced: a CSV dropped into
+ * the local engine's data bucket (as a data team's job would) is ingested
+ * by the bucket watcher and trains a version the owner may approve under the
+ * four-eyes rule. e2e.sh exports the backend's data directory.
+ */
+export async function dropPenguinsData(page: Page): Promise<number> {
+  const dataDir = process.env.MLOPS_E2E_DATA_DIR;
+  expect(dataDir, 'MLOPS_E2E_DATA_DIR (set by scripts/e2e.sh)').toBeTruthy();
+  const before = await rolloutApi(page, 'GET', '/model-versions');
+  const newest = Math.max(
+    0,
+    ...before.items.map((v: { version: number }) => v.version),
+  );
+  const dir = path.join(dataDir!, 'bucket', 'penguins-pipeline');
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `e2e-rollout-${Date.now()}.csv`;
+  // Written under a .tmp name, then renamed: the watcher never reads half a file.
+  fs.copyFileSync(DATA, path.join(dir, `${name}.tmp`));
+  fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
+  let produced: number | undefined;
+  await expect
+    .poll(
+      async () => {
+        const { items } = await rolloutApi(page, 'GET', '/model-versions');
+        produced = items.find(
+          (v: { version: number; approvalStatus: string }) =>
+            v.version > newest && v.approvalStatus === 'PendingManualApproval',
+        )?.version;
+        return produced;
+      },
+      { timeout: 240_000, intervals: [2_000] },
+    )
+    .toBeDefined();
+  return produced!;
+}
+
+/**
  * A pending version the signed-in owner may approve (the four-eyes rule
  * keeps Approve disabled on versions they produced), from the versions table.
  */

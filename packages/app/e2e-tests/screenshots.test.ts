@@ -5,6 +5,7 @@ import {
   approvableCandidate,
   approveWithSystemCanary,
   deploymentsCard,
+  dropPenguinsData,
   ensureServing,
   rolloutApi,
   ROLLOUT_TAB,
@@ -146,6 +147,8 @@ test('@screenshots the deployments card mid-canary and after a rollback', async 
   // penguins deploy by canary; run with a backend whose guest owns them (the viewer identity)
   await signInAsGuest(page);
   const serving = await ensureServing(page);
+  // a version no signed-in person produced (MLOPS_E2E_DATA_DIR: the backend's data directory)
+  await dropPenguinsData(page);
   await page.goto(ROLLOUT_TAB);
   const candidate = await approvableCandidate(page, serving);
   expect(candidate, 'a pending version this owner may approve').toBeDefined();

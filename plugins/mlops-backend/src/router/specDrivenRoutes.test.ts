@@ -250,7 +250,7 @@ describe('routes driven by the spec and the signature', () => {
     expect(fourEyes.body.deployment).toEqual({
       trafficRouting: {
         type: 'CANARY',
-        waitIntervalInSeconds: 60,
+        waitIntervalInSeconds: 300,
         canarySize: { type: 'CAPACITY_PERCENT', value: 20 },
       },
       autoRollback: {

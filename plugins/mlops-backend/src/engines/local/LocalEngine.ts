@@ -131,6 +131,8 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
     );
     const events = new EngineEventBus(logger);
     const runs = new ActiveRuns(store, events, logger);
+    // The rollouts are made after the host, which needs the shadow tests.
+    const late: { rollouts?: RolloutManager } = {};
     const shadows = new ShadowTests({
       store: new ShadowStore(db),
       layout,
@@ -139,7 +141,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       getVersion: (group, version) => store.getVersion(group, version),
       // Two experiments on one endpoint would each judge a moving target.
       blockedBy: endpointName => {
-        const active = rollouts.activeOn(endpointName);
+        const active = late.rollouts?.activeOn(endpointName);
         return active
           ? `a rollout of version ${active.toVersion} is in progress`
           : undefined;
@@ -163,6 +165,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
           recordDeploy(rec, v.version, resources.endpointName, 'approval'),
         ),
     });
+    late.rollouts = rollouts;
     const registry = new ModelRegistry(
       store,
       layout,

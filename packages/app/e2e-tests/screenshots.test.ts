@@ -160,6 +160,11 @@ test('@screenshots the deployments card mid-canary and after a rollback', async 
   await expect(panel).toBeVisible({ timeout: 60_000 });
   await sendPenguinTraffic(page);
   await expect(panel.getByRole('table')).toBeVisible();
+  // the card polls: wait until it shows the new version's requests
+  await expect(panel.getByTestId(`variant-${candidate}`)).not.toContainText(
+    /%\s*0\s*0/,
+    { timeout: 30_000 },
+  );
   await deployments.scrollIntoViewIfNeeded();
   await deployments.screenshot({
     path: path.join(OUT, 'rollout-canary.png'),

@@ -58,7 +58,7 @@ describe('DeploymentsCard rollouts', () => {
       name: 'Traffic by version during the rollout',
     });
     expect(within(variants).getByTestId('variant-3')).toHaveTextContent(
-      'Version 3 (new)20 %4015 ms620 ms',
+      'v3 (new)20 %4015 ms620 ms',
     );
     for (const name of ['Pause', 'Roll back', 'Promote now'])
       expect(within(panel).getByRole('button', { name })).toBeEnabled();
@@ -252,10 +252,10 @@ describe('DeploymentsCard shadow tests', () => {
       name: 'Serving and candidate on the same requests',
     });
     expect(within(table).getByTestId('variant-2')).toHaveTextContent(
-      'Version 2 (serving)12003 ms9 ms',
+      'v2 (serving)12003 ms9 ms',
     );
     expect(within(table).getByTestId('variant-3')).toHaveTextContent(
-      'Version 3 (new)12024 ms14 ms',
+      'v3 (new)12024 ms14 ms',
     );
     await userEvent.click(within(panel).getByRole('button', { name: 'Stop' }));
     await userEvent.click(

@@ -60,14 +60,22 @@ function useNow(active: boolean): number {
   return now;
 }
 
+// Six numeric columns in a half-width card: no wrapping inside a word.
+const useVariantStyles = makeStyles({
+  table: {
+    '& th, & td': { whiteSpace: 'nowrap', paddingLeft: 6, paddingRight: 6 },
+  },
+});
+
 /** Invocations, errors and latency of each side, as a small table. */
 export function VariantsTable(props: {
   variants: VariantTraffic[];
   label: string;
   showShare?: boolean;
 }) {
+  const classes = useVariantStyles();
   return (
-    <Table size="small" aria-label={props.label}>
+    <Table size="small" aria-label={props.label} className={classes.table}>
       <TableHead>
         <TableRow>
           <TableCell>Version</TableCell>
@@ -85,8 +93,7 @@ export function VariantsTable(props: {
             data-testid={`variant-${v.modelVersion}`}
           >
             <TableCell>
-              Version {v.modelVersion} (
-              {v.role === 'current' ? 'serving' : 'new'})
+              v{v.modelVersion} ({v.role === 'current' ? 'serving' : 'new'})
             </TableCell>
             {props.showShare && (
               <TableCell align="right">{v.weight} %</TableCell>

@@ -105,7 +105,9 @@ export const alarmName = (name: RolloutAlarm['name']) =>
 function alarmValue(name: RolloutAlarm['name'], value?: number): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
   if (name === 'errorRate') return formatShare(value);
-  if (name === 'p99LatencyMs') return `${Math.round(value)} ms`;
+  // Local models answer in well under a millisecond: keep two decimals there.
+  if (name === 'p99LatencyMs')
+    return `${value < 10 ? Number(value.toFixed(2)) : Math.round(value)} ms`;
   return String(Number(value.toFixed(3)));
 }
 

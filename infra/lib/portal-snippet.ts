@@ -20,6 +20,8 @@ export interface PortalResources {
   artifactBucketName?: string;
   apiUrl?: string;
   consumerUrl?: string;
+  /** The system's managed policy for rollouts and shadow tests (attach to the portal's role). */
+  rolloutPolicyArn?: string;
   /** mlops.io/spec: the spec file, relative to the entity's catalog-info.yaml. */
   specAnnotation: string;
 }
@@ -77,6 +79,7 @@ export function resourcesFromOutputs(
     specAnnotation:
       pick(outputs, pipeline, 'SpecAnnotation', false) ?? './ml-system.yaml',
     apiUrl: pick(outputs, serving, 'ApiUrl', false),
+    rolloutPolicyArn: pick(outputs, pipeline, 'PortalRolloutPolicyArn', false),
     consumerUrl: pick(outputs, `${prefix}Hosting`, 'ConsumerUrl', false),
   };
 }
@@ -136,6 +139,11 @@ export function iamPolicyValues(r: PortalResources): string[] {
       : []),
     ...(r.artifactBucketName
       ? [`# ARTIFACT_BUCKET: ${r.artifactBucketName}`]
+      : []),
+    ...(r.rolloutPolicyArn
+      ? [
+          `# attach also: ${r.rolloutPolicyArn}  (rollout alarms, manual rollback, shadow tests of ${r.endpointName})`,
+        ]
       : []),
   ];
 }

@@ -37,6 +37,15 @@ import {
   parseCaptureSampling,
 } from './model-monitor';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
+import {
+  deploymentConfig,
+  deploymentOverrideContextKey,
+  DeploymentStrategy,
+  effectiveStrategy,
+  parseDeploymentOverride,
+  RolloutAlarms,
+  SERVING_VARIANT,
+} from './rollout';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 
 export interface ServingStackProps extends StackProps {
@@ -77,6 +86,10 @@ export class ServingStack extends Stack {
   readonly endpoint: sagemaker.CfnEndpoint;
   readonly api: apigw.RestApi;
   readonly modelPackageArn: CfnParameter;
+  readonly modelRole: iam.Role;
+  /** The strategy this deploy uses: the approval's override, else the spec's, else all at once. */
+  readonly strategy: DeploymentStrategy;
+  readonly rolloutAlarms: RolloutAlarms;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
@@ -109,6 +122,7 @@ export class ServingStack extends Stack {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Runs the inference containers of ${system.name} (preprocessor + XGBoost)`,
     });
+    this.modelRole = modelRole;
     modelRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadModelArtifacts',
@@ -218,7 +232,7 @@ export class ServingStack extends Stack {
       {
         productionVariants: [
           {
-            variantName: 'AllTraffic',
+            variantName: SERVING_VARIANT,
             modelName,
             initialInstanceCount:
               props.minCapacity ?? DEFAULT_SERVING.minCapacity,
@@ -242,10 +256,30 @@ export class ServingStack extends Stack {
     );
     endpointConfig.node.addDependency(model);
 
+    // The approval's override (the Deploy stage passes it from the model
+    // package's mlops:deployment) is checked here, at synth: an invalid one
+    // fails `cdk deploy` before anything is deployed, naming the field.
+    const contextKey = deploymentOverrideContextKey(this.stackName);
+    this.strategy = effectiveStrategy(
+      system.deployment,
+      parseDeploymentOverride(this.node.tryGetContext(contextKey), contextKey),
+    );
+    this.rolloutAlarms = new RolloutAlarms(this, 'RolloutAlarms', {
+      endpointName: names.endpointName,
+      thresholds: this.strategy.autoRollback,
+    });
+    // SageMaker applies DeploymentConfig when CloudFormation updates the
+    // endpoint to a new config (a new version): blue/green, baking on the alarms.
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: names.endpointName,
       endpointConfigName: endpointConfig.attrEndpointConfigName,
+      deploymentConfig: deploymentConfig(
+        this.strategy,
+        this.rolloutAlarms.alarmNames,
+      ),
     });
+    // The alarms are named, not referenced: SageMaker must find them when the update starts.
+    this.endpoint.node.addDependency(this.rolloutAlarms);
 
     new DataQualityMonitor(this, 'DataQualityMonitor', {
       endpointName: names.endpointName,
@@ -258,7 +292,7 @@ export class ServingStack extends Stack {
 
     const scaling = new appscaling.ScalableTarget(this, 'EndpointScaling', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `endpoint/${names.endpointName}/variant/AllTraffic`,
+      resourceId: `endpoint/${names.endpointName}/variant/${SERVING_VARIANT}`,
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: props.minCapacity ?? DEFAULT_SERVING.minCapacity,
       maxCapacity: props.maxCapacity ?? DEFAULT_SERVING.maxCapacity,
@@ -284,6 +318,16 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'EndpointName', { value: names.endpointName });
     new CfnOutput(this, 'ModelName', { value: modelName });
     new CfnOutput(this, 'ServedModelPackageArn', { value: packageArn });
+    new CfnOutput(this, 'ModelRoleArn', {
+      value: modelRole.roleArn,
+      description:
+        'Execution role of the served model (the portal passes it to shadow-test models)',
+    });
+    new CfnOutput(this, 'DeploymentStrategy', {
+      value: JSON.stringify(this.strategy),
+      description:
+        'The rollout strategy of this deploy (DeploymentStrategy JSON)',
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'Consumer app apiBaseUrl',

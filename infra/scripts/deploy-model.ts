@@ -5,16 +5,23 @@
  * deploy bootstrap (lib/deploy-access.ts), not the account's admin one.
  *   MODEL_PACKAGE_ARN, SERVING_STACK, DEPLOY_STACKS (space-separated, optional),
  *   APPROVED_BY (default: release pipeline)
+ * An owner's rollout override recorded on the package (mlops:deployment) is
+ * checked here and again by the serving stack at synth (context
+ * mlops:deployment:<serving stack>); invalid → nothing is deployed.
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ensureApproved } from './release-steps';
+import { deploymentOverrideContextKey } from '../lib/rollout';
+import { ensureApproved, readDeploymentOverride } from './release-steps';
 
 async function main() {
   const arn = process.env.MODEL_PACKAGE_ARN;
   if (!arn) throw new Error('MODEL_PACKAGE_ARN is required');
-  await ensureApproved(new SageMakerClient({}), {
+  const sm = new SageMakerClient({});
+  // Checked before anything changes: an invalid override approves and deploys nothing.
+  const override = await readDeploymentOverride(sm, arn);
+  await ensureApproved(sm, {
     modelPackageArn: arn,
     approvedBy:
       process.env.APPROVED_BY ??
@@ -44,6 +51,9 @@ async function main() {
     `${serving}:ModelPackageArn=${arn}`,
     '--outputs-file',
     'cdk-outputs.json',
+    ...(override
+      ? ['--context', `${deploymentOverrideContextKey(serving)}=${override}`]
+      : []),
   ];
   const run = spawnSync('npx', args, {
     cwd: path.join(__dirname, '..'),

@@ -12,6 +12,10 @@ import {
   StartPipelineExecutionCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import { parseDeploymentOverride } from '../lib/rollout';
+
+/** Where the portal records an owner's rollout override when approving (aws engine). */
+export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
 
 export interface RunPipelineOptions {
   pipelineName: string;
@@ -209,4 +213,33 @@ export async function ensureApproved(
         }; refusing to deploy it`,
       );
   }
+}
+
+/**
+ * The rollout override an owner chose when approving this version (the
+ * package's CustomerMetadataProperties['mlops:deployment'], JSON
+ * DeploymentStrategy), checked with the portal's schema; an invalid one stops
+ * the deploy naming the field. Undefined when there is none (the spec's
+ * default applies). Returns the JSON the serving stack reads from context.
+ */
+export async function readDeploymentOverride(
+  sm: SageMakerClient,
+  modelPackageArn: string,
+  log: (line: string) => void = line => console.log(line),
+): Promise<string | undefined> {
+  const d = await sm.send(
+    new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }),
+  );
+  const raw = d.CustomerMetadataProperties?.[DEPLOYMENT_METADATA_KEY];
+  const strategy = parseDeploymentOverride(raw, DEPLOYMENT_METADATA_KEY);
+  if (!strategy) {
+    log(
+      `${modelPackageArn}: no ${DEPLOYMENT_METADATA_KEY}; the spec's strategy applies`,
+    );
+    return undefined;
+  }
+  log(
+    `${modelPackageArn}: approved with a ${strategy.trafficRouting.type} override (${DEPLOYMENT_METADATA_KEY})`,
+  );
+  return JSON.stringify(strategy);
 }

@@ -215,12 +215,57 @@ export async function ensureApproved(
   }
 }
 
+/** SageMaker's limit on one CustomerMetadataProperties value. */
+const METADATA_VALUE_MAX = 256;
+
+/**
+ * How a strategy fits in CustomerMetadataProperties, whose values allow only
+ * letters, digits, spaces and `_.:/=+-@` (no JSON braces or quotes) and at
+ * most 256 characters: the JSON in base64, cut into 256-character pieces under
+ * `mlops:deployment`, `mlops:deployment:2`, … The aws engine writes it so.
+ */
+export function encodeDeploymentMetadata(
+  strategy: unknown,
+): Record<string, string> {
+  const text = Buffer.from(JSON.stringify(strategy), 'utf8').toString('base64');
+  const out: Record<string, string> = {};
+  for (let i = 0; i * METADATA_VALUE_MAX < text.length; i++)
+    out[
+      i === 0 ? DEPLOYMENT_METADATA_KEY : `${DEPLOYMENT_METADATA_KEY}:${i + 1}`
+    ] = text.slice(i * METADATA_VALUE_MAX, (i + 1) * METADATA_VALUE_MAX);
+  return out;
+}
+
+/**
+ * The override's JSON text from a package's CustomerMetadataProperties: the
+ * pieces joined, base64-decoded (plain JSON is accepted too). Undefined when
+ * the package has none.
+ */
+export function decodeDeploymentMetadata(
+  properties: Record<string, string> | undefined,
+): string | undefined {
+  const first = properties?.[DEPLOYMENT_METADATA_KEY];
+  if (first === undefined) return undefined;
+  let text = first;
+  for (
+    let i = 2;
+    properties![`${DEPLOYMENT_METADATA_KEY}:${i}`] !== undefined;
+    i++
+  )
+    text += properties![`${DEPLOYMENT_METADATA_KEY}:${i}`];
+  text = text.trim();
+  return text.startsWith('{')
+    ? text
+    : Buffer.from(text, 'base64').toString('utf8');
+}
+
 /**
  * The rollout override an owner chose when approving this version (the
- * package's CustomerMetadataProperties['mlops:deployment'], JSON
- * DeploymentStrategy), checked with the portal's schema; an invalid one stops
- * the deploy naming the field. Undefined when there is none (the spec's
- * default applies). Returns the JSON the serving stack reads from context.
+ * package's CustomerMetadataProperties['mlops:deployment'], a
+ * DeploymentStrategy as encodeDeploymentMetadata writes it), checked with the
+ * portal's schema; an invalid one stops the deploy naming the field.
+ * Undefined when there is none (the spec's default applies). Returns the JSON
+ * the serving stack reads from context.
  */
 export async function readDeploymentOverride(
   sm: SageMakerClient,
@@ -230,8 +275,10 @@ export async function readDeploymentOverride(
   const d = await sm.send(
     new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }),
   );
-  const raw = d.CustomerMetadataProperties?.[DEPLOYMENT_METADATA_KEY];
-  const strategy = parseDeploymentOverride(raw, DEPLOYMENT_METADATA_KEY);
+  const strategy = parseDeploymentOverride(
+    decodeDeploymentMetadata(d.CustomerMetadataProperties),
+    DEPLOYMENT_METADATA_KEY,
+  );
   if (!strategy) {
     log(
       `${modelPackageArn}: no ${DEPLOYMENT_METADATA_KEY}; the spec's strategy applies`,

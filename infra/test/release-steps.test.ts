@@ -10,11 +10,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import {
+  decodeDeploymentMetadata,
+  encodeDeploymentMetadata,
   ensureApproved,
   GateError,
   inputDataUrlFromManifest,
+  readDeploymentOverride,
   runPipeline,
 } from '../scripts/release-steps';
+import type { AwsShapeItem } from '../../scripts/aws-models/validate';
+
+const { validateAwsShapes } =
+  require('../../scripts/aws-models/validate.cjs') as {
+    validateAwsShapes: (items: AwsShapeItem[]) => string[];
+  };
 
 const sm = mockClient(SageMakerClient);
 const EXEC =
@@ -213,6 +222,116 @@ describe('Deploy stage approval', () => {
       }),
     ).rejects.toThrow(/is Rejected; refusing to deploy it/);
     expect(sm.commandCalls(UpdateModelPackageCommand)).toHaveLength(0);
+  });
+});
+
+describe('Deploy stage rollout override (mlops:deployment)', () => {
+  const CANARY = {
+    trafficRouting: {
+      type: 'CANARY',
+      waitIntervalInSeconds: 600,
+      canarySize: { type: 'CAPACITY_PERCENT', value: 10 },
+    },
+    terminationWaitInSeconds: 300,
+    maximumExecutionTimeoutInSeconds: 3600,
+    autoRollback: {
+      errorRate: 0.05,
+      p99LatencyMs: 250,
+      predictionDrift: 0.2,
+      minInvocations: 20,
+    },
+  };
+
+  it('encodes a strategy in values SageMaker accepts (base64 pieces of at most 256)', () => {
+    const metadata = encodeDeploymentMetadata(CANARY);
+    // The JSON is longer than one value allows, so it takes two keys.
+    expect(JSON.stringify(CANARY).length).toBeGreaterThan(256);
+    expect(Object.keys(metadata)).toEqual([
+      'mlops:deployment',
+      'mlops:deployment:2',
+    ]);
+    expect(
+      validateAwsShapes([
+        {
+          service: 'sagemaker',
+          operation: 'UpdateModelPackage',
+          kind: 'input',
+          label: 'UpdateModelPackage',
+          value: {
+            ModelPackageArn: PKG,
+            ModelApprovalStatus: 'Approved',
+            CustomerMetadataProperties: metadata,
+          },
+        },
+      ]),
+    ).toEqual([]);
+    // botocore's CustomerMetadataValue pattern, ([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,256},
+    // read as SageMaker applies it (the whole value); the validator's regex
+    // search cannot tell, so it is checked here: raw JSON would be refused.
+    const value = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+    for (const v of Object.values(metadata)) expect(v).toMatch(value);
+    expect(JSON.stringify(CANARY.trafficRouting)).not.toMatch(value);
+    expect(JSON.parse(decodeDeploymentMetadata(metadata)!)).toEqual(CANARY);
+    // Plain JSON (e.g. written by hand with the CLI's other encodings) is read too.
+    expect(
+      decodeDeploymentMetadata({ 'mlops:deployment': JSON.stringify(CANARY) }),
+    ).toBe(JSON.stringify(CANARY));
+    expect(
+      decodeDeploymentMetadata({ 'mlops:task': 'binary' }),
+    ).toBeUndefined();
+  });
+
+  it('reads the override from the approved package as the JSON the serving stack takes', async () => {
+    sm.on(DescribeModelPackageCommand).resolves({
+      ModelApprovalStatus: 'Approved',
+      CustomerMetadataProperties: {
+        'mlops:task': 'regression',
+        ...encodeDeploymentMetadata(CANARY),
+      },
+    });
+    const json = await readDeploymentOverride(
+      new SageMakerClient({}),
+      PKG,
+      () => {},
+    );
+    expect(JSON.parse(json!)).toEqual(CANARY);
+    expect(
+      sm.commandCalls(DescribeModelPackageCommand)[0].args[0].input,
+    ).toEqual({ ModelPackageName: PKG });
+  });
+
+  it('has no override when the package carries none', async () => {
+    sm.on(DescribeModelPackageCommand).resolves({
+      ModelApprovalStatus: 'Approved',
+      CustomerMetadataProperties: { 'mlops:task': 'regression' },
+    });
+    await expect(
+      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
+    ).resolves.toBeUndefined();
+  });
+
+  it('stops the deploy naming the field of an invalid override', async () => {
+    sm.on(DescribeModelPackageCommand)
+      .resolvesOnce({
+        CustomerMetadataProperties: encodeDeploymentMetadata({
+          ...CANARY,
+          trafficRouting: {
+            ...CANARY.trafficRouting,
+            waitIntervalInSeconds: 7200,
+          },
+        }),
+      })
+      .resolves({
+        CustomerMetadataProperties: { 'mlops:deployment': 'bm90IGpzb24=' },
+      });
+    await expect(
+      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
+    ).rejects.toThrow(
+      'mlops:deployment.trafficRouting.waitIntervalInSeconds: must be at most 3600 s',
+    );
+    await expect(
+      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
+    ).rejects.toThrow('mlops:deployment: not valid JSON');
   });
 });
 

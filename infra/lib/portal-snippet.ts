@@ -126,7 +126,7 @@ export function appConfigYaml(r: PortalResources): string {
 
 /**
  * Values of the placeholders in the backend's IAM policy
- * (plugins/mlops-backend/docs/aws.md) that only the deployment knows.
+ * (plugins/mlops-backend-module-aws/docs/aws.md) that only the deployment knows.
  */
 export function iamPolicyValues(r: PortalResources): string[] {
   const bucket = r.dataBucketUri?.match(/^s3:\/\/([^/]+)/)?.[1];
@@ -186,7 +186,7 @@ function systemSnippet(
   const iam = iamPolicyValues(r);
   if (iam.length) {
     lines.push(
-      '# IAM policy of the portal backend (plugins/mlops-backend/docs/aws.md)',
+      '# IAM policy of the portal backend (plugins/mlops-backend-module-aws/docs/aws.md)',
       ...iam,
       '',
     );

@@ -1,4 +1,5 @@
 import {
+  Annotations,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -72,6 +73,29 @@ export const DEFAULT_SERVING = {
   throttle: { rateLimit: 20, burstLimit: 40 },
   quotaPerDay: 100_000,
 } as const;
+
+/**
+ * SageMaker sizes a canary or linear step in whole instances of the variant
+ * (CAPACITY_PERCENT of its instance count), so a share smaller than one
+ * instance of the fleet is not the share the spec asked for: warn at synth.
+ */
+function warnOnWholeInstances(
+  stack: Stack,
+  strategy: DeploymentStrategy,
+  instances: number,
+): void {
+  const t = strategy.trafficRouting;
+  const size = t.canarySize ?? t.linearStepSize;
+  if (!size || (size.value / 100) * instances >= 1) return;
+  const needed = Math.ceil(100 / size.value);
+  const share = `${size.value} %`;
+  Annotations.of(stack).addWarningV2(
+    'mlops:rollout-instances',
+    `${t.type} ${share} of ${instances} instance(s): SageMaker sizes each step in whole instances of the variant, ` +
+      `so with fewer than ${needed} instances the first step cannot be ${share} of the traffic ` +
+      '(SageMaker rounds it or refuses the update); raise serving.minCapacity for that share',
+  );
+}
 
 /** A model package ARN as SageMaker writes it (names lower-cased, numeric version). */
 export const MODEL_PACKAGE_ARN_PATTERN =
@@ -263,6 +287,11 @@ export class ServingStack extends Stack {
     this.strategy = effectiveStrategy(
       system.deployment,
       parseDeploymentOverride(this.node.tryGetContext(contextKey), contextKey),
+    );
+    warnOnWholeInstances(
+      this,
+      this.strategy,
+      props.minCapacity ?? DEFAULT_SERVING.minCapacity,
     );
     this.rolloutAlarms = new RolloutAlarms(this, 'RolloutAlarms', {
       endpointName: names.endpointName,

@@ -5,7 +5,7 @@
  * Deploy stage's execution policy, the portal's per-system policy).
  */
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseSpec } from '@mlops-portal/ml-core';
@@ -81,23 +81,29 @@ const ENDPOINT = 'test-endpoint';
 const STACK = 'TestServing';
 
 /** One serving stack of the Abalone spec, with a spec deployment and/or context. */
-function servingTemplate(
+function servingStack(
   deployment?: unknown,
   context: Record<string, unknown> = {},
-): any {
+  minCapacity?: number,
+): ServingStack {
   const app = new App({
     context: { ...cdkJsonContext(), ...context },
   });
   const spec =
     deployment === undefined ? baseSpec() : withDeployment(deployment);
-  const stack = new ServingStack(app, STACK, {
+  return new ServingStack(app, STACK, {
     env: TEST_ENV,
     system: resolveSystem(spec),
     names: { ...namesForSystem(spec.metadata.name), endpointName: ENDPOINT },
     synthesizer: deploySynthesizer(),
+    minCapacity,
+    maxCapacity: minCapacity && Math.max(minCapacity, 4),
   });
-  return Template.fromStack(stack).toJSON();
 }
+const servingTemplate = (
+  deployment?: unknown,
+  context: Record<string, unknown> = {},
+): any => Template.fromStack(servingStack(deployment, context)).toJSON();
 
 /** A statement with its Action and Resource lists sorted (CDK sorts and merges them). */
 const norm = (s: any) => ({
@@ -184,6 +190,24 @@ describe('endpoint DeploymentConfig', () => {
       JSON.stringify({
         trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
       }),
+    );
+  });
+
+  it('warns when the fleet is too small for the canary share (SageMaker steps in whole instances)', () => {
+    const small = Annotations.fromStack(servingStack(CANARY));
+    small.hasWarning(
+      '*',
+      Match.stringLikeRegexp(
+        'CANARY 10 % of 1 instance\\(s\\).*fewer than 10 instances',
+      ),
+    );
+    Annotations.fromStack(servingStack(CANARY, {}, 10)).hasNoWarning(
+      '*',
+      Match.stringLikeRegexp('CANARY'),
+    );
+    Annotations.fromStack(servingStack()).hasNoWarning(
+      '*',
+      Match.stringLikeRegexp('instance'),
     );
   });
 

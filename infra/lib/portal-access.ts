@@ -17,7 +17,23 @@ import { rolloutAlarmNames, rolloutAlarmPrefix } from './rollout';
 import { sageMakerArn } from './sagemaker-arns';
 
 /** Names the portal gives shadow-test resources: `<endpoint>-shadow-…` models and endpoint configs. */
-export const shadowPrefix = (endpointName: string) => `${endpointName}-shadow-`;
+/** SageMaker's model / endpoint config name limit. */
+const SAGEMAKER_NAME_MAX = 63;
+/** The aws engine's shadow suffix at its longest we allow for: `-shadow-v<6 digits>-<YYYYMMDDTHHMMSS>`. */
+const SHADOW_SUFFIX_MAX = '-shadow-v999999-20261207T152000'.length;
+
+/**
+ * IAM pattern of the shadow-test models and endpoint configs the aws engine
+ * names `<endpoint>-shadow-v<N>-<time>`, shortening the endpoint part so the
+ * name fits 63 characters: a long endpoint name keeps at least its first
+ * 63 − 31 characters, so the pattern is `<those>*-shadow-*`.
+ */
+export function shadowPrefix(endpointName: string): string {
+  const kept = SAGEMAKER_NAME_MAX - SHADOW_SUFFIX_MAX;
+  return endpointName.length <= kept
+    ? `${endpointName}-shadow-`
+    : `${endpointName.slice(0, kept).replace(/-+$/, '')}*-shadow-`;
+}
 
 /** IAM role names CloudFormation generates: `<stack>-<logical id>-<suffix of up to 13>`, 64 at most. */
 const ROLE_NAME_MAX = 64;
@@ -76,16 +92,23 @@ export class PortalRolloutAccess extends Construct {
           actions: ['cloudwatch:GetMetricData'],
           resources: ['*'],
         }),
+        // Into a shadow config and back to the stack's own (CloudFormation names it EndpointConfig-…).
         new iam.PolicyStatement({
           sid: 'ShadowTestEndpoint',
           actions: ['sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint'],
-          resources: [sageMakerArn(stack, `endpoint/${ep}`)],
+          resources: [
+            sageMakerArn(stack, `endpoint/${ep}`),
+            sageMakerArn(stack, `endpoint-config/${shadow}*`),
+            sageMakerArn(stack, 'endpoint-config/endpointconfig-*'),
+          ],
         }),
+        // Created with tags (what the test is, how to undo it), hence AddTags.
         new iam.PolicyStatement({
           sid: 'ShadowTestModelsAndConfigs',
           actions: [
             'sagemaker:CreateModel',
             'sagemaker:CreateEndpointConfig',
+            'sagemaker:AddTags',
             'sagemaker:DescribeModel',
             'sagemaker:DescribeEndpointConfig',
           ],
@@ -125,9 +148,10 @@ export class PortalRolloutAccess extends Construct {
         iam5(
           `arn:${p}:sagemaker:${r}:${a}:endpoint-config/${shadow.toLowerCase()}*`,
         ),
+        iam5(`arn:${p}:sagemaker:${r}:${a}:endpoint-config/endpointconfig-*`),
         iam5(`arn:${p}:iam::${a}:role/${roleNamePrefix}*`),
       ],
-      "Limited to this system: its endpoint's rollout alarms, the shadow-test models and configs the portal names <endpoint>-shadow-<version>-<time>, and the serving stack's model role (CloudFormation appends a generated suffix to its name). GetMetricData has no resource-level permissions.",
+      "Limited to this system: its endpoint's rollout alarms, the shadow-test models and configs the portal names <endpoint>-shadow-v<version>-<time>, the endpoint configs CloudFormation names EndpointConfig-<suffix> (a shadow test returns the endpoint to the stack's own), and the serving stack's model role (CloudFormation appends a generated suffix to its name). GetMetricData has no resource-level permissions.",
     );
     new CfnOutput(stack, 'PortalRolloutPolicyArn', {
       value: this.policy.managedPolicyArn,

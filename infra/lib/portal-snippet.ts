@@ -22,6 +22,8 @@ export interface PortalResources {
   consumerUrl?: string;
   /** The system's managed policy for rollouts and shadow tests (attach to the portal's role). */
   rolloutPolicyArn?: string;
+  /** The served model's execution role (SAGEMAKER_EXECUTION_ROLE_ARN of the portal policy: shadow tests pass it). */
+  modelRoleArn?: string;
   /** mlops.io/spec: the spec file, relative to the entity's catalog-info.yaml. */
   specAnnotation: string;
 }
@@ -80,6 +82,7 @@ export function resourcesFromOutputs(
       pick(outputs, pipeline, 'SpecAnnotation', false) ?? './ml-system.yaml',
     apiUrl: pick(outputs, serving, 'ApiUrl', false),
     rolloutPolicyArn: pick(outputs, pipeline, 'PortalRolloutPolicyArn', false),
+    modelRoleArn: pick(outputs, serving, 'ModelRoleArn', false),
     consumerUrl: pick(outputs, `${prefix}Hosting`, 'ConsumerUrl', false),
   };
 }
@@ -139,6 +142,9 @@ export function iamPolicyValues(r: PortalResources): string[] {
       : []),
     ...(r.artifactBucketName
       ? [`# ARTIFACT_BUCKET: ${r.artifactBucketName}`]
+      : []),
+    ...(r.modelRoleArn
+      ? [`# SAGEMAKER_EXECUTION_ROLE_ARN: ${r.modelRoleArn}`]
       : []),
     ...(r.rolloutPolicyArn
       ? [

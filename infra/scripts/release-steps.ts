@@ -215,54 +215,76 @@ export async function ensureApproved(
   }
 }
 
-/** SageMaker's limit on one CustomerMetadataProperties value. */
-const METADATA_VALUE_MAX = 256;
-
 /**
- * How a strategy fits in CustomerMetadataProperties, whose values allow only
- * letters, digits, spaces and `_.:/=+-@` (no JSON braces or quotes) and at
- * most 256 characters: the JSON in base64, cut into 256-character pieces under
- * `mlops:deployment`, `mlops:deployment:2`, … The aws engine writes it so.
+ * The aws engine's words for a strategy in `mlops:deployment` (its
+ * encodeDeploymentMetadata, plugins/mlops-backend-module-aws): a metadata
+ * value allows only letters, digits, spaces and `_.:/=+-@` and 256 characters
+ * (no JSON), so it writes space-separated pairs such as
+ * `type=CANARY wait=600 canary=10 termination=300 timeout=3600 errorRate=0.05`.
  */
-export function encodeDeploymentMetadata(
-  strategy: unknown,
-): Record<string, string> {
-  const text = Buffer.from(JSON.stringify(strategy), 'utf8').toString('base64');
-  const out: Record<string, string> = {};
-  for (let i = 0; i * METADATA_VALUE_MAX < text.length; i++)
-    out[
-      i === 0 ? DEPLOYMENT_METADATA_KEY : `${DEPLOYMENT_METADATA_KEY}:${i + 1}`
-    ] = text.slice(i * METADATA_VALUE_MAX, (i + 1) * METADATA_VALUE_MAX);
-  return out;
-}
+const METADATA_WORDS: Record<string, (s: any, v: string) => void> = {
+  type: (s, v) => (s.trafficRouting.type = v),
+  wait: (s, v) => (s.trafficRouting.waitIntervalInSeconds = Number(v)),
+  canary: (s, v) =>
+    (s.trafficRouting.canarySize = {
+      type: 'CAPACITY_PERCENT',
+      value: Number(v),
+    }),
+  linear: (s, v) =>
+    (s.trafficRouting.linearStepSize = {
+      type: 'CAPACITY_PERCENT',
+      value: Number(v),
+    }),
+  termination: (s, v) => (s.terminationWaitInSeconds = Number(v)),
+  timeout: (s, v) => (s.maximumExecutionTimeoutInSeconds = Number(v)),
+  errorRate: (s, v) => ((s.autoRollback ??= {}).errorRate = Number(v)),
+  p99LatencyMs: (s, v) => ((s.autoRollback ??= {}).p99LatencyMs = Number(v)),
+  predictionDrift: (s, v) =>
+    ((s.autoRollback ??= {}).predictionDrift = Number(v)),
+  minInvocations: (s, v) =>
+    ((s.autoRollback ??= {}).minInvocations = Number(v)),
+};
 
 /**
- * The override's JSON text from a package's CustomerMetadataProperties: the
- * pieces joined, base64-decoded (plain JSON is accepted too). Undefined when
- * the package has none.
+ * The strategy object a package's `mlops:deployment` value states (not yet
+ * checked: parseDeploymentOverride does that, naming fields). Plain JSON is
+ * read too. Throws naming a word it does not know or a pair without `=`, so a
+ * mistyped override never deploys as the spec's default.
  */
 export function decodeDeploymentMetadata(
-  properties: Record<string, string> | undefined,
-): string | undefined {
-  const first = properties?.[DEPLOYMENT_METADATA_KEY];
-  if (first === undefined) return undefined;
-  let text = first;
-  for (
-    let i = 2;
-    properties![`${DEPLOYMENT_METADATA_KEY}:${i}`] !== undefined;
-    i++
-  )
-    text += properties![`${DEPLOYMENT_METADATA_KEY}:${i}`];
-  text = text.trim();
-  return text.startsWith('{')
-    ? text
-    : Buffer.from(text, 'base64').toString('utf8');
+  value: string | undefined,
+): unknown | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (text.startsWith('{')) return text;
+  const strategy: any = { trafficRouting: {} };
+  for (const pair of text.split(/\s+/)) {
+    const i = pair.indexOf('=');
+    const word = i > 0 ? pair.slice(0, i) : pair;
+    const set = METADATA_WORDS[word];
+    if (i <= 0 || !set)
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${JSON.stringify(
+          pair.slice(0, 40),
+        )} is not one of ${Object.keys(METADATA_WORDS)
+          .map(w => `${w}=…`)
+          .join(', ')}`,
+      );
+    const v = pair.slice(i + 1);
+    const numeric = word !== 'type';
+    if (numeric && (v === '' || !Number.isFinite(Number(v))))
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${word}=${v.slice(0, 20)} is not a number`,
+      );
+    set(strategy, v);
+  }
+  return strategy;
 }
 
 /**
  * The rollout override an owner chose when approving this version (the
- * package's CustomerMetadataProperties['mlops:deployment'], a
- * DeploymentStrategy as encodeDeploymentMetadata writes it), checked with the
+ * package's CustomerMetadataProperties['mlops:deployment'] in the aws
+ * engine's words, see decodeDeploymentMetadata), checked with the
  * portal's schema; an invalid one stops the deploy naming the field.
  * Undefined when there is none (the spec's default applies). Returns the JSON
  * the serving stack reads from context.
@@ -276,7 +298,9 @@ export async function readDeploymentOverride(
     new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }),
   );
   const strategy = parseDeploymentOverride(
-    decodeDeploymentMetadata(d.CustomerMetadataProperties),
+    decodeDeploymentMetadata(
+      d.CustomerMetadataProperties?.[DEPLOYMENT_METADATA_KEY],
+    ),
     DEPLOYMENT_METADATA_KEY,
   );
   if (!strategy) {

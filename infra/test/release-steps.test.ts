@@ -11,7 +11,6 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import {
   decodeDeploymentMetadata,
-  encodeDeploymentMetadata,
   ensureApproved,
   GateError,
   inputDataUrlFromManifest,
@@ -241,15 +240,31 @@ describe('Deploy stage rollout override (mlops:deployment)', () => {
       minInvocations: 20,
     },
   };
+  // What the aws engine's encodeDeploymentMetadata writes for CANARY.
+  const CANARY_WORDS =
+    'type=CANARY wait=600 canary=10 termination=300 timeout=3600 errorRate=0.05 p99LatencyMs=250 predictionDrift=0.2 minInvocations=20';
+  const withOverride = (value: string) => ({
+    ModelApprovalStatus: 'Approved' as const,
+    CustomerMetadataProperties: {
+      'mlops:task': 'regression',
+      'mlops:deployment': value,
+    },
+  });
 
-  it('encodes a strategy in values SageMaker accepts (base64 pieces of at most 256)', () => {
-    const metadata = encodeDeploymentMetadata(CANARY);
-    // The JSON is longer than one value allows, so it takes two keys.
-    expect(JSON.stringify(CANARY).length).toBeGreaterThan(256);
-    expect(Object.keys(metadata)).toEqual([
-      'mlops:deployment',
-      'mlops:deployment:2',
-    ]);
+  it('reads the aws engine’s words, a value SageMaker accepts', () => {
+    expect(decodeDeploymentMetadata(CANARY_WORDS)).toEqual(CANARY);
+    expect(decodeDeploymentMetadata('type=LINEAR wait=300 linear=30')).toEqual({
+      trafficRouting: {
+        type: 'LINEAR',
+        waitIntervalInSeconds: 300,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: 30 },
+      },
+    });
+    // botocore's CustomerMetadataValue pattern, ([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,256},
+    // read as SageMaker applies it (the whole value): the words fit, JSON would not.
+    const value = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+    expect(CANARY_WORDS).toMatch(value);
+    expect(JSON.stringify(CANARY)).not.toMatch(value);
     expect(
       validateAwsShapes([
         {
@@ -260,35 +275,21 @@ describe('Deploy stage rollout override (mlops:deployment)', () => {
           value: {
             ModelPackageArn: PKG,
             ModelApprovalStatus: 'Approved',
-            CustomerMetadataProperties: metadata,
+            CustomerMetadataProperties: { 'mlops:deployment': CANARY_WORDS },
           },
         },
       ]),
     ).toEqual([]);
-    // botocore's CustomerMetadataValue pattern, ([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,256},
-    // read as SageMaker applies it (the whole value); the validator's regex
-    // search cannot tell, so it is checked here: raw JSON would be refused.
-    const value = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
-    for (const v of Object.values(metadata)) expect(v).toMatch(value);
-    expect(JSON.stringify(CANARY.trafficRouting)).not.toMatch(value);
-    expect(JSON.parse(decodeDeploymentMetadata(metadata)!)).toEqual(CANARY);
-    // Plain JSON (e.g. written by hand with the CLI's other encodings) is read too.
-    expect(
-      decodeDeploymentMetadata({ 'mlops:deployment': JSON.stringify(CANARY) }),
-    ).toBe(JSON.stringify(CANARY));
-    expect(
-      decodeDeploymentMetadata({ 'mlops:task': 'binary' }),
-    ).toBeUndefined();
+    // Plain JSON is read too; nothing → no override.
+    expect(decodeDeploymentMetadata(JSON.stringify(CANARY))).toBe(
+      JSON.stringify(CANARY),
+    );
+    expect(decodeDeploymentMetadata(undefined)).toBeUndefined();
+    expect(decodeDeploymentMetadata('  ')).toBeUndefined();
   });
 
   it('reads the override from the approved package as the JSON the serving stack takes', async () => {
-    sm.on(DescribeModelPackageCommand).resolves({
-      ModelApprovalStatus: 'Approved',
-      CustomerMetadataProperties: {
-        'mlops:task': 'regression',
-        ...encodeDeploymentMetadata(CANARY),
-      },
-    });
+    sm.on(DescribeModelPackageCommand).resolves(withOverride(CANARY_WORDS));
     const json = await readDeploymentOverride(
       new SageMakerClient({}),
       PKG,
@@ -310,28 +311,33 @@ describe('Deploy stage rollout override (mlops:deployment)', () => {
     ).resolves.toBeUndefined();
   });
 
-  it('stops the deploy naming the field of an invalid override', async () => {
-    sm.on(DescribeModelPackageCommand)
-      .resolvesOnce({
-        CustomerMetadataProperties: encodeDeploymentMetadata({
-          ...CANARY,
-          trafficRouting: {
-            ...CANARY.trafficRouting,
-            waitIntervalInSeconds: 7200,
-          },
-        }),
-      })
-      .resolves({
-        CustomerMetadataProperties: { 'mlops:deployment': 'bm90IGpzb24=' },
-      });
-    await expect(
-      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
-    ).rejects.toThrow(
+  it.each([
+    [
+      'type=CANARY wait=7200 canary=10',
       'mlops:deployment.trafficRouting.waitIntervalInSeconds: must be at most 3600 s',
-    );
+    ],
+    [
+      'type=CANARY wait=60',
+      'mlops:deployment.trafficRouting.canarySize: is required for CANARY',
+    ],
+    [
+      'type=LINEAR wait=60 linear=5',
+      'mlops:deployment.trafficRouting.linearStepSize.value: must be at least 10 %',
+    ],
+    [
+      'type=CANARY wait=abc canary=10',
+      'mlops:deployment: wait=abc is not a number',
+    ],
+    [
+      'type=CANARY wait=60 colour=blue',
+      'mlops:deployment: "colour=blue" is not one of type=…, wait=…',
+    ],
+    ['{"trafficRouting":', 'mlops:deployment: not valid JSON'],
+  ])('stops the deploy on %j, naming the field', async (value, message) => {
+    sm.on(DescribeModelPackageCommand).resolves(withOverride(value));
     await expect(
       readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
-    ).rejects.toThrow('mlops:deployment: not valid JSON');
+    ).rejects.toThrow(message);
   });
 });
 

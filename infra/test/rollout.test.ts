@@ -25,6 +25,7 @@ import {
   ROLLOUT_METRICS_NAMESPACE,
   rolloutAlarmNames,
 } from '../lib/rollout';
+import { shadowPrefix } from '../lib/portal-access';
 import { ServingStack } from '../lib/serving-stack';
 import { resolveSystem, SpecError } from '../lib/spec';
 import type { AwsShapeItem } from '../../scripts/aws-models/validate';
@@ -476,13 +477,18 @@ describe('IAM for rollouts and shadow tests', () => {
       ShadowTestEndpoint: {
         Effect: 'Allow',
         Action: ['sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint'],
-        Resource: arn('sagemaker', `endpoint/${ep()}`),
+        Resource: [
+          arn('sagemaker', `endpoint/${ep()}`),
+          arn('sagemaker', `endpoint-config/${ep()}-shadow-*`),
+          arn('sagemaker', 'endpoint-config/endpointconfig-*'),
+        ],
       },
       ShadowTestModelsAndConfigs: {
         Effect: 'Allow',
         Action: [
           'sagemaker:CreateModel',
           'sagemaker:CreateEndpointConfig',
+          'sagemaker:AddTags',
           'sagemaker:DescribeModel',
           'sagemaker:DescribeEndpointConfig',
         ],
@@ -508,6 +514,24 @@ describe('IAM for rollouts and shadow tests', () => {
     expect(pipeline.Outputs.PortalRolloutPolicyArn.Value).toEqual({
       Ref: policies[0][0],
     });
+  });
+
+  it('covers shadow names the aws engine shortens for long endpoint names', () => {
+    expect(shadowPrefix('abalone-age-endpoint')).toBe(
+      'abalone-age-endpoint-shadow-',
+    );
+    const long = 'a-very-long-endpoint-name-for-a-system-x'; // 40 characters
+    expect(shadowPrefix(long)).toBe('a-very-long-endpoint-name-for-a*-shadow-');
+    // The aws engine's name for version 12 at a given time, shortened to 63.
+    const suffix = '-shadow-v12-20261207T152000';
+    const name = `${long
+      .slice(0, 63 - suffix.length)
+      .replace(/-+$/, '')}${suffix}`;
+    const pattern = new RegExp(
+      `^${shadowPrefix(long).replace(/\*/g, '.*')}.*$`,
+    );
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(pattern);
   });
 
   it('passes only the model role, whose generated name matches the pattern', () => {

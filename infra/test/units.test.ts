@@ -297,6 +297,19 @@ describe('portal snippet', () => {
       },
     });
     const r = resourcesFromOutputs(outputs);
+    expect(snippet).not.toContain('SAGEMAKER_EXECUTION_ROLE_ARN');
+    const roleArn =
+      'arn:aws:iam::123456789012:role/MlopsServing-ModelRoleEE661428-ABC';
+    expect(
+      portalSnippet({
+        ...outputs,
+        MlopsPipeline: {
+          ...outputs.MlopsPipeline,
+          ArtifactBucketName: 'mlops-artifacts-1-eu-west-1',
+        },
+        MlopsServing: { ...outputs.MlopsServing, ModelRoleArn: roleArn },
+      }),
+    ).toContain(`# SAGEMAKER_EXECUTION_ROLE_ARN: ${roleArn}\n`);
     expect(snippet).toContain(
       `# attach also: ${policyArn}  (rollout alarms, manual rollback, shadow tests of ${r.endpointName})\n`,
     );

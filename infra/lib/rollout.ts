@@ -167,12 +167,12 @@ export class RolloutAlarms extends Construct {
       this.alarmNames.push(this.names[key]);
     };
 
+    // A minute with fewer invocations is not judged (0), as the local engine does.
+    const min = t.minInvocations ?? DEFAULT_MIN_INVOCATIONS;
     if (t.errorRate !== undefined) {
-      const min = t.minInvocations ?? DEFAULT_MIN_INVOCATIONS;
       add('errors', {
         alarmName: this.names.errors,
         alarmDescription: `Rollout guard of ${endpointName}: share of invocations answered 5xx above ${t.errorRate} in a minute with at least ${min} invocations (SageMaker rolls back while it is ALARM)`,
-        // Below minInvocations a minute is not judged (0), as the local engine does.
         metric: new cloudwatch.MathExpression({
           expression: `IF(invocations >= ${min}, errors / invocations, 0)`,
           usingMetrics: {
@@ -192,8 +192,16 @@ export class RolloutAlarms extends Construct {
     if (t.p99LatencyMs !== undefined)
       add('p99Latency', {
         alarmName: this.names.p99Latency,
-        alarmDescription: `Rollout guard of ${endpointName}: p99 ModelLatency above ${t.p99LatencyMs} ms in a minute`,
-        metric: endpointMetric('ModelLatency', 'p99'),
+        alarmDescription: `Rollout guard of ${endpointName}: p99 ModelLatency above ${t.p99LatencyMs} ms in a minute with at least ${min} invocations`,
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(invocations >= ${min}, latency, 0)`,
+          usingMetrics: {
+            latency: endpointMetric('ModelLatency', 'p99'),
+            invocations: endpointMetric('Invocations', 'Sum'),
+          },
+          label: 'ModelLatency p99 (microseconds)',
+          period,
+        }),
         // ModelLatency is in microseconds.
         threshold: t.p99LatencyMs * 1000,
         comparisonOperator:

@@ -286,17 +286,34 @@ describe('rollout alarms', () => {
     });
   });
 
-  it('p99 latency: ModelLatency p99 against the threshold in microseconds', () => {
-    expect(alarms[`${ENDPOINT}-rollout-p99-latency`]).toMatchObject({
-      Namespace: 'AWS/SageMaker',
-      MetricName: 'ModelLatency',
-      Dimensions: dims,
-      ExtendedStatistic: 'p99',
-      Period: 60,
+  it('p99 latency: ModelLatency p99 against the threshold in microseconds, from minInvocations on', () => {
+    const a = alarms[`${ENDPOINT}-rollout-p99-latency`];
+    expect(a).toMatchObject({
       Threshold: 250_000,
       ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
+    const byId = Object.fromEntries(a.Metrics.map((m: any) => [m.Id, m]));
+    expect(a.Metrics.filter((m: any) => m.Expression)).toEqual([
+      expect.objectContaining({
+        Expression: 'IF(invocations >= 20, latency, 0)',
+      }),
+    ]);
+    expect(byId.latency).toEqual({
+      Id: 'latency',
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/SageMaker',
+          MetricName: 'ModelLatency',
+          Dimensions: dims,
+        },
+        Period: 60,
+        Stat: 'p99',
+      },
+      ReturnData: false,
+    });
+    expect(byId.invocations.MetricStat.Metric.MetricName).toBe('Invocations');
   });
 
   it('prediction drift and manual rollback: custom metrics, missing data is not breaching', () => {

@@ -27,7 +27,7 @@ import {
 } from '../lib/rollout';
 import { shadowPrefix } from '../lib/portal-access';
 import { ServingStack } from '../lib/serving-stack';
-import { resolveSystem, SpecError } from '../lib/spec';
+import { readSpecFile, resolveSystem, SpecError } from '../lib/spec';
 import type { AwsShapeItem } from '../../scripts/aws-models/validate';
 import { asArray, cdkJsonContext, resourcesOf, TEST_ENV } from './helpers';
 
@@ -431,6 +431,49 @@ describe('approval override (Deploy stage context)', () => {
     expect(() =>
       servingTemplate(CANARY, { [key]: '{"trafficRouting":' }),
     ).toThrow(`${key}: not valid JSON`);
+  });
+});
+
+describe('spec files through MlSystem', () => {
+  it('gives every system the DeploymentConfig its spec file states (all at once without one)', () => {
+    const app = new App({
+      context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
+    });
+    const penguins = path.join(
+      path.dirname(SPEC_FILE),
+      '..',
+      'penguins',
+      'ml-system.yaml',
+    );
+    const all = buildMlopsApp(app, {
+      env: TEST_ENV,
+      nag: false,
+      systems: [...SYSTEMS, { id: 'Penguins', specFile: penguins }],
+    }).systems;
+    expect(all).toHaveLength(3);
+    for (const sys of all) {
+      const stated = readSpecFile(sys.system.specFile!).spec.deployment;
+      const t = Template.fromStack(sys.servingStack).toJSON();
+      const config = endpointOf(t).Properties.DeploymentConfig;
+      expect({
+        system: sys.system.name,
+        type: config.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type,
+        alarms: config.AutoRollbackConfiguration.Alarms.length,
+      }).toEqual({
+        system: sys.system.name,
+        type: stated?.trafficRouting.type ?? 'ALL_AT_ONCE',
+        alarms:
+          1 +
+          ['errorRate', 'p99LatencyMs', 'predictionDrift'].filter(
+            k => (stated?.autoRollback as any)?.[k] !== undefined,
+          ).length,
+      });
+      expect(sys.servingStack.strategy).toEqual(
+        stated ?? {
+          trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+        },
+      );
+    }
   });
 });
 

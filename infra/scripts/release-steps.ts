@@ -12,7 +12,10 @@ import {
   StartPipelineExecutionCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { parseDeploymentOverride } from '../lib/rollout';
+import {
+  deploymentOverrideContextKey,
+  parseDeploymentOverride,
+} from '../lib/rollout';
 
 /** Where the portal records an owner's rollout override when approving (aws engine). */
 export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
@@ -313,4 +316,51 @@ export async function readDeploymentOverride(
     `${modelPackageArn}: approved with a ${strategy.trafficRouting.type} override (${DEPLOYMENT_METADATA_KEY})`,
   );
   return JSON.stringify(strategy);
+}
+
+export interface CdkDeployOptions {
+  servingStack: string;
+  /** Stacks deployed with it (e.g. hosting). */
+  extraStacks?: string[];
+  modelPackageArn: string;
+  /** The checked override's JSON (readDeploymentOverride); absent: the spec's strategy. */
+  deploymentOverride?: string;
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * The `cdk deploy` arguments of the Deploy stage: the serving stack with the
+ * approved package, and the override in the context key that stack reads.
+ */
+export function cdkDeployArgs(o: CdkDeployOptions): string[] {
+  const extra = o.extraStacks ?? [];
+  for (const name of [o.servingStack, ...extra])
+    if (!STACK_NAME.test(name))
+      throw new Error(
+        `SERVING_STACK / DEPLOY_STACKS: ${JSON.stringify(
+          name.slice(0, 64),
+        )} is not a stack name`,
+      );
+  return [
+    'cdk',
+    'deploy',
+    o.servingStack,
+    ...extra,
+    '--exclusively',
+    '--require-approval',
+    'never',
+    '--parameters',
+    `${o.servingStack}:ModelPackageArn=${o.modelPackageArn}`,
+    '--outputs-file',
+    'cdk-outputs.json',
+    ...(o.deploymentOverride
+      ? [
+          '--context',
+          `${deploymentOverrideContextKey(o.servingStack)}=${
+            o.deploymentOverride
+          }`,
+        ]
+      : []),
+  ];
 }

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import {
+  cdkDeployArgs,
   decodeDeploymentMetadata,
   ensureApproved,
   GateError,
@@ -338,6 +339,47 @@ describe('Deploy stage rollout override (mlops:deployment)', () => {
     await expect(
       readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
     ).rejects.toThrow(message);
+  });
+});
+
+describe('Deploy stage cdk deploy arguments', () => {
+  it('deploy the serving stack with the package, and the override where that stack reads it', () => {
+    const override = JSON.stringify({
+      trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+    });
+    expect(
+      cdkDeployArgs({
+        servingStack: 'MlopsServing',
+        extraStacks: ['MlopsHosting'],
+        modelPackageArn: PKG,
+        deploymentOverride: override,
+      }),
+    ).toEqual([
+      'cdk',
+      'deploy',
+      'MlopsServing',
+      'MlopsHosting',
+      '--exclusively',
+      '--require-approval',
+      'never',
+      '--parameters',
+      `MlopsServing:ModelPackageArn=${PKG}`,
+      '--outputs-file',
+      'cdk-outputs.json',
+      '--context',
+      `mlops:deployment:MlopsServing=${override}`,
+    ]);
+    expect(
+      cdkDeployArgs({
+        servingStack: 'BreastCancerServing',
+        modelPackageArn: PKG,
+      }),
+    ).not.toContain('--context');
+    expect(() =>
+      cdkDeployArgs({ servingStack: 'x; rm -rf /', modelPackageArn: PKG }),
+    ).toThrow(
+      'SERVING_STACK / DEPLOY_STACKS: "x; rm -rf /" is not a stack name',
+    );
   });
 });
 

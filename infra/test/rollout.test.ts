@@ -4,7 +4,9 @@
  * alarms, their shapes in botocore's models, and the IAM around them (the
  * Deploy stage's execution policy, the portal's per-system policy).
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as os from 'os';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -431,6 +433,34 @@ describe('approval override (Deploy stage context)', () => {
     expect(() =>
       servingTemplate(CANARY, { [key]: '{"trafficRouting":' }),
     ).toThrow(`${key}: not valid JSON`);
+  });
+});
+
+describe('cdk-nag with rollouts', () => {
+  it('finds nothing unacknowledged in a canary serving stack (alarms, DeploymentConfig)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-rollout-'));
+    try {
+      const app = new App({ context: cdkJsonContext(), outdir });
+      const spec = withDeployment(CANARY);
+      new ServingStack(app, STACK, {
+        system: resolveSystem(spec),
+        names: {
+          ...namesForSystem(spec.metadata.name),
+          endpointName: ENDPOINT,
+        },
+        synthesizer: deploySynthesizer(),
+      });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).not.toThrow();
+      const report = JSON.parse(
+        fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+      );
+      expect(
+        report.pluginReports.flatMap((r: any) => r.violations ?? []),
+      ).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,6 +27,7 @@ const NAG_ARN = {
   account: '<AWS::AccountId>',
 };
 const iam5 = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
+import { rolloutAlarmPrefix } from './rollout';
 import { sageMakerArn } from './sagemaker-arns';
 
 export const DEPLOY_QUALIFIER = 'mlopsdep';
@@ -310,10 +311,33 @@ export class DeployAccess extends Construct {
         ],
       }),
     );
+    // The rollout alarms (lib/rollout.ts); SageMaker also needs the caller of
+    // UpdateEndpoint to be allowed DescribeAlarms on its auto-rollback alarms.
+    add(
+      new iam.PolicyStatement({
+        actions: [
+          'cloudwatch:PutMetricAlarm',
+          'cloudwatch:DeleteAlarms',
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:TagResource',
+          'cloudwatch:UntagResource',
+          'cloudwatch:ListTagsForResource',
+        ],
+        resources: [
+          stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: `${rolloutAlarmPrefix(ep)}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     const { partition: p, region: r, account: a } = NAG_ARN;
     acknowledgeAll(
       this.executionPolicy,
       [
+        iam5(`arn:${p}:cloudwatch:${r}:${a}:alarm:${rolloutAlarmPrefix(ep)}*`),
         iam5(`arn:${p}:sagemaker:${r}:${a}:endpoint-config/endpointconfig-*`),
         iam5(
           `arn:${p}:sagemaker:${r}:${a}:data-quality-job-definition/${ep.toLowerCase()}-dq-v-*`,
@@ -325,7 +349,7 @@ export class DeployAccess extends Construct {
           iam5(`arn:${p}:s3:::${n.toLowerCase()}-*`),
         ]),
       ],
-      'CloudFormation names what these stacks create <stack name>-<logical id>-<suffix> (endpoint configs after their logical id, job definitions <endpoint>-dq-v-<version>); each wildcard is limited to one served stack or endpoint, and new roles must carry the serving boundary.',
+      'CloudFormation names what these stacks create <stack name>-<logical id>-<suffix> (endpoint configs after their logical id, job definitions <endpoint>-dq-v-<version>, rollout alarms <endpoint>-rollout-<kind>); each wildcard is limited to one served stack or endpoint, and new roles must carry the serving boundary.',
     );
     if (names.length === 0) return;
     // Roles CloudFormation names <stack>-<logical id>-<suffix>; new ones must carry the boundary.

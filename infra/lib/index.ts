@@ -18,3 +18,11 @@ export {
   deploySynthesizer,
 } from './deploy-access';
 export { portalSnippet } from './portal-snippet';
+export {
+  ROLLOUT_ALARM_SUFFIXES,
+  deploymentOverrideContextKey,
+  parseDeploymentStrategy,
+  rolloutAlarmNames,
+} from './rollout';
+export type { DeploymentStrategy } from './rollout';
+export { PortalRolloutAccess, shadowPrefix } from './portal-access';

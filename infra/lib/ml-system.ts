@@ -1,9 +1,10 @@
-import { Environment, Stack } from 'aws-cdk-lib';
+import { CfnElement, Environment, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MlopsNames, namesForSystem } from './config';
 import { DataStack } from './data-stack';
 import { applyServedBoundary, deploySynthesizer } from './deploy-access';
 import { MlPipelineStack } from './ml-pipeline-stack';
+import { PortalRolloutAccess } from './portal-access';
 import { ReleaseStack } from './release-stack';
 import { ServingStack, ServingStackProps } from './serving-stack';
 import { loadSystem, ResolvedSystem } from './spec';
@@ -54,6 +55,7 @@ export class MlSystem extends Construct {
   readonly pipelineStack: MlPipelineStack;
   readonly releaseStack: ReleaseStack;
   readonly servingStack: ServingStack;
+  readonly portalRolloutAccess: PortalRolloutAccess;
 
   constructor(scope: Construct, id: string, props: MlSystemProps) {
     super(scope, id);
@@ -85,6 +87,20 @@ export class MlSystem extends Construct {
     applyServedBoundary(this.servingStack);
     // Serving reads model artifacts the pipeline wrote to the platform's bucket (by name).
     this.servingStack.addStackDependency(this.pipelineStack);
+
+    // The portal's rollout and shadow-test permissions (person-deployed, with the pipeline).
+    this.portalRolloutAccess = new PortalRolloutAccess(
+      this.pipelineStack,
+      'PortalRolloutAccess',
+      {
+        systemName: system.name,
+        endpointName: names.endpointName,
+        servingStackName: this.servingStack.stackName,
+        modelRoleLogicalId: this.servingStack.getLogicalId(
+          this.servingStack.modelRole.node.defaultChild as CfnElement,
+        ),
+      },
+    );
 
     const deployWith = props.deployWith ?? [];
     platform.deployAccess.allowServing({

@@ -20,6 +20,10 @@ export interface PortalResources {
   artifactBucketName?: string;
   apiUrl?: string;
   consumerUrl?: string;
+  /** The system's managed policy for rollouts and shadow tests (attach to the portal's role). */
+  rolloutPolicyArn?: string;
+  /** The served model's execution role (SAGEMAKER_EXECUTION_ROLE_ARN of the portal policy: shadow tests pass it). */
+  modelRoleArn?: string;
   /** mlops.io/spec: the spec file, relative to the entity's catalog-info.yaml. */
   specAnnotation: string;
 }
@@ -77,6 +81,8 @@ export function resourcesFromOutputs(
     specAnnotation:
       pick(outputs, pipeline, 'SpecAnnotation', false) ?? './ml-system.yaml',
     apiUrl: pick(outputs, serving, 'ApiUrl', false),
+    rolloutPolicyArn: pick(outputs, pipeline, 'PortalRolloutPolicyArn', false),
+    modelRoleArn: pick(outputs, serving, 'ModelRoleArn', false),
     consumerUrl: pick(outputs, `${prefix}Hosting`, 'ConsumerUrl', false),
   };
 }
@@ -123,7 +129,7 @@ export function appConfigYaml(r: PortalResources): string {
 
 /**
  * Values of the placeholders in the backend's IAM policy
- * (plugins/mlops-backend/docs/aws.md) that only the deployment knows.
+ * (plugins/mlops-backend-module-aws/docs/aws.md) that only the deployment knows.
  */
 export function iamPolicyValues(r: PortalResources): string[] {
   const bucket = r.dataBucketUri?.match(/^s3:\/\/([^/]+)/)?.[1];
@@ -136,6 +142,14 @@ export function iamPolicyValues(r: PortalResources): string[] {
       : []),
     ...(r.artifactBucketName
       ? [`# ARTIFACT_BUCKET: ${r.artifactBucketName}`]
+      : []),
+    ...(r.modelRoleArn
+      ? [`# SAGEMAKER_EXECUTION_ROLE_ARN: ${r.modelRoleArn}`]
+      : []),
+    ...(r.rolloutPolicyArn
+      ? [
+          `# attach also: ${r.rolloutPolicyArn}  (rollout alarms, manual rollback, shadow tests of ${r.endpointName})`,
+        ]
       : []),
   ];
 }
@@ -178,7 +192,7 @@ function systemSnippet(
   const iam = iamPolicyValues(r);
   if (iam.length) {
     lines.push(
-      '# IAM policy of the portal backend (plugins/mlops-backend/docs/aws.md)',
+      '# IAM policy of the portal backend (plugins/mlops-backend-module-aws/docs/aws.md)',
       ...iam,
       '',
     );

@@ -1,4 +1,5 @@
 import {
+  Annotations,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -37,6 +38,15 @@ import {
   parseCaptureSampling,
 } from './model-monitor';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
+import {
+  deploymentConfig,
+  deploymentOverrideContextKey,
+  DeploymentStrategy,
+  effectiveStrategy,
+  parseDeploymentOverride,
+  RolloutAlarms,
+  SERVING_VARIANT,
+} from './rollout';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 
 export interface ServingStackProps extends StackProps {
@@ -64,6 +74,29 @@ export const DEFAULT_SERVING = {
   quotaPerDay: 100_000,
 } as const;
 
+/**
+ * SageMaker sizes a canary or linear step in whole instances of the variant
+ * (CAPACITY_PERCENT of its instance count), so a share smaller than one
+ * instance of the fleet is not the share the spec asked for: warn at synth.
+ */
+function warnOnWholeInstances(
+  stack: Stack,
+  strategy: DeploymentStrategy,
+  instances: number,
+): void {
+  const t = strategy.trafficRouting;
+  const size = t.canarySize ?? t.linearStepSize;
+  if (!size || (size.value / 100) * instances >= 1) return;
+  const needed = Math.ceil(100 / size.value);
+  const share = `${size.value} %`;
+  Annotations.of(stack).addWarningV2(
+    'mlops:rollout-instances',
+    `${t.type} ${share} of ${instances} instance(s): SageMaker sizes each step in whole instances of the variant, ` +
+      `so with fewer than ${needed} instances the first step cannot be ${share} of the traffic ` +
+      '(SageMaker rounds it or refuses the update); raise serving.minCapacity for that share',
+  );
+}
+
 /** A model package ARN as SageMaker writes it (names lower-cased, numeric version). */
 export const MODEL_PACKAGE_ARN_PATTERN =
   '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-z0-9](-*[a-z0-9]){0,62}/[0-9]+$';
@@ -77,6 +110,10 @@ export class ServingStack extends Stack {
   readonly endpoint: sagemaker.CfnEndpoint;
   readonly api: apigw.RestApi;
   readonly modelPackageArn: CfnParameter;
+  readonly modelRole: iam.Role;
+  /** The strategy this deploy uses: the approval's override, else the spec's, else all at once. */
+  readonly strategy: DeploymentStrategy;
+  readonly rolloutAlarms: RolloutAlarms;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
@@ -109,6 +146,7 @@ export class ServingStack extends Stack {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Runs the inference containers of ${system.name} (preprocessor + XGBoost)`,
     });
+    this.modelRole = modelRole;
     modelRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadModelArtifacts',
@@ -218,7 +256,7 @@ export class ServingStack extends Stack {
       {
         productionVariants: [
           {
-            variantName: 'AllTraffic',
+            variantName: SERVING_VARIANT,
             modelName,
             initialInstanceCount:
               props.minCapacity ?? DEFAULT_SERVING.minCapacity,
@@ -242,10 +280,35 @@ export class ServingStack extends Stack {
     );
     endpointConfig.node.addDependency(model);
 
+    // The approval's override (the Deploy stage passes it from the model
+    // package's mlops:deployment) is checked here, at synth: an invalid one
+    // fails `cdk deploy` before anything is deployed, naming the field.
+    const contextKey = deploymentOverrideContextKey(this.stackName);
+    this.strategy = effectiveStrategy(
+      system.deployment,
+      parseDeploymentOverride(this.node.tryGetContext(contextKey), contextKey),
+    );
+    warnOnWholeInstances(
+      this,
+      this.strategy,
+      props.minCapacity ?? DEFAULT_SERVING.minCapacity,
+    );
+    this.rolloutAlarms = new RolloutAlarms(this, 'RolloutAlarms', {
+      endpointName: names.endpointName,
+      thresholds: this.strategy.autoRollback,
+    });
+    // SageMaker applies DeploymentConfig when CloudFormation updates the
+    // endpoint to a new config (a new version): blue/green, baking on the alarms.
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: names.endpointName,
       endpointConfigName: endpointConfig.attrEndpointConfigName,
+      deploymentConfig: deploymentConfig(
+        this.strategy,
+        this.rolloutAlarms.alarmNames,
+      ),
     });
+    // The alarms are named, not referenced: SageMaker must find them when the update starts.
+    this.endpoint.node.addDependency(this.rolloutAlarms);
 
     new DataQualityMonitor(this, 'DataQualityMonitor', {
       endpointName: names.endpointName,
@@ -258,7 +321,7 @@ export class ServingStack extends Stack {
 
     const scaling = new appscaling.ScalableTarget(this, 'EndpointScaling', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `endpoint/${names.endpointName}/variant/AllTraffic`,
+      resourceId: `endpoint/${names.endpointName}/variant/${SERVING_VARIANT}`,
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: props.minCapacity ?? DEFAULT_SERVING.minCapacity,
       maxCapacity: props.maxCapacity ?? DEFAULT_SERVING.maxCapacity,
@@ -284,6 +347,16 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'EndpointName', { value: names.endpointName });
     new CfnOutput(this, 'ModelName', { value: modelName });
     new CfnOutput(this, 'ServedModelPackageArn', { value: packageArn });
+    new CfnOutput(this, 'ModelRoleArn', {
+      value: modelRole.roleArn,
+      description:
+        'Execution role of the served model (the portal passes it to shadow-test models)',
+    });
+    new CfnOutput(this, 'DeploymentStrategy', {
+      value: JSON.stringify(this.strategy),
+      description:
+        'The rollout strategy of this deploy (DeploymentStrategy JSON)',
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'Consumer app apiBaseUrl',

@@ -27,6 +27,11 @@ import type {
 } from '@mlops-portal/ml-core';
 import reportMetrics from '../ml/report_metrics.json';
 import { MODEL_PARAMETERS } from './config';
+import {
+  DeploymentStrategy,
+  DeploymentStrategyError,
+  parseDeploymentStrategy,
+} from './rollout';
 
 /** At most this much of a data file is read to infer unlisted columns (header + first rows). */
 const SAMPLE_BYTES = 4 * 1024 * 1024;
@@ -125,6 +130,8 @@ export interface ResolvedSystem {
   hyperparameters: Record<string, number | string>;
   /** Register passing versions as Approved. */
   preApprove: boolean;
+  /** The spec's default rollout (`spec.deployment`); absent = all at once. */
+  deployment?: DeploymentStrategy;
   /** The spec file it was read from (its name goes into the mlops.io/spec annotation). */
   specFile?: string;
 }
@@ -174,7 +181,27 @@ export function resolveSystem(
     display: spec.spec.prediction?.output,
     hyperparameters: spec.spec.training?.hyperparameters ?? {},
     preApprove: spec.spec.approval?.preApprove ?? false,
+    deployment: specDeployment(spec, where),
   };
+}
+
+/**
+ * The spec's `deployment` section checked with the portal's schema (parseSpec
+ * may predate the section; the endpoint's DeploymentConfig must not).
+ */
+function specDeployment(
+  spec: MlSystemSpec,
+  where: string,
+): DeploymentStrategy | undefined {
+  const section = spec.spec.deployment;
+  if (section === undefined) return undefined;
+  try {
+    return parseDeploymentStrategy(section, 'spec.deployment');
+  } catch (e) {
+    if (e instanceof DeploymentStrategyError)
+      throw new SpecError(where, e.message);
+    throw e;
+  }
 }
 
 /** ml-core's resolution over the first SAMPLE_BYTES of the data file. */

@@ -5,16 +5,32 @@
  * deploy bootstrap (lib/deploy-access.ts), not the account's admin one.
  *   MODEL_PACKAGE_ARN, SERVING_STACK, DEPLOY_STACKS (space-separated, optional),
  *   APPROVED_BY (default: release pipeline)
+ * An owner's rollout override recorded on the package (mlops:deployment) is
+ * checked here and again by the serving stack at synth (context
+ * mlops:deployment:<serving stack>); invalid → nothing is deployed.
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { ensureApproved } from './release-steps';
+import {
+  cdkDeployArgs,
+  ensureApproved,
+  readDeploymentOverride,
+} from './release-steps';
 
 async function main() {
   const arn = process.env.MODEL_PACKAGE_ARN;
   if (!arn) throw new Error('MODEL_PACKAGE_ARN is required');
-  await ensureApproved(new SageMakerClient({}), {
+  const sm = new SageMakerClient({});
+  // Checked before anything changes: an invalid override or stack name approves and deploys nothing.
+  const override = await readDeploymentOverride(sm, arn);
+  const args = cdkDeployArgs({
+    servingStack: process.env.SERVING_STACK ?? '',
+    extraStacks: (process.env.DEPLOY_STACKS ?? '').split(/\s+/).filter(Boolean),
+    modelPackageArn: arn,
+    deploymentOverride: override,
+  });
+  await ensureApproved(sm, {
     modelPackageArn: arn,
     approvedBy:
       process.env.APPROVED_BY ??
@@ -22,29 +38,6 @@ async function main() {
         process.env.CODEBUILD_BUILD_ID ?? ''
       }`.trim(),
   });
-  const stackName = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-  const serving = process.env.SERVING_STACK ?? '';
-  const extra = (process.env.DEPLOY_STACKS ?? '').split(/\s+/).filter(Boolean);
-  for (const name of [serving, ...extra])
-    if (!stackName.test(name))
-      throw new Error(
-        `SERVING_STACK / DEPLOY_STACKS: ${JSON.stringify(
-          name.slice(0, 64),
-        )} is not a stack name`,
-      );
-  const args = [
-    'cdk',
-    'deploy',
-    serving,
-    ...extra,
-    '--exclusively',
-    '--require-approval',
-    'never',
-    '--parameters',
-    `${serving}:ModelPackageArn=${arn}`,
-    '--outputs-file',
-    'cdk-outputs.json',
-  ];
   const run = spawnSync('npx', args, {
     cwd: path.join(__dirname, '..'),
     stdio: 'inherit',

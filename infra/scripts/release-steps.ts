@@ -12,6 +12,13 @@ import {
   StartPipelineExecutionCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import {
+  deploymentOverrideContextKey,
+  parseDeploymentOverride,
+} from '../lib/rollout';
+
+/** Where the portal records an owner's rollout override when approving (aws engine). */
+export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
 
 export interface RunPipelineOptions {
   pipelineName: string;
@@ -209,4 +216,151 @@ export async function ensureApproved(
         }; refusing to deploy it`,
       );
   }
+}
+
+/**
+ * The aws engine's words for a strategy in `mlops:deployment` (its
+ * encodeDeploymentMetadata, plugins/mlops-backend-module-aws): a metadata
+ * value allows only letters, digits, spaces and `_.:/=+-@` and 256 characters
+ * (no JSON), so it writes space-separated pairs such as
+ * `type=CANARY wait=600 canary=10 termination=300 timeout=3600 errorRate=0.05`.
+ */
+const METADATA_WORDS: Record<string, (s: any, v: string) => void> = {
+  type: (s, v) => (s.trafficRouting.type = v),
+  wait: (s, v) => (s.trafficRouting.waitIntervalInSeconds = Number(v)),
+  canary: (s, v) =>
+    (s.trafficRouting.canarySize = {
+      type: 'CAPACITY_PERCENT',
+      value: Number(v),
+    }),
+  linear: (s, v) =>
+    (s.trafficRouting.linearStepSize = {
+      type: 'CAPACITY_PERCENT',
+      value: Number(v),
+    }),
+  termination: (s, v) => (s.terminationWaitInSeconds = Number(v)),
+  timeout: (s, v) => (s.maximumExecutionTimeoutInSeconds = Number(v)),
+  errorRate: (s, v) => ((s.autoRollback ??= {}).errorRate = Number(v)),
+  p99LatencyMs: (s, v) => ((s.autoRollback ??= {}).p99LatencyMs = Number(v)),
+  predictionDrift: (s, v) =>
+    ((s.autoRollback ??= {}).predictionDrift = Number(v)),
+  minInvocations: (s, v) =>
+    ((s.autoRollback ??= {}).minInvocations = Number(v)),
+};
+
+/**
+ * The strategy object a package's `mlops:deployment` value states (not yet
+ * checked: parseDeploymentOverride does that, naming fields). Plain JSON is
+ * read too. Throws naming a word it does not know or a pair without `=`, so a
+ * mistyped override never deploys as the spec's default.
+ */
+export function decodeDeploymentMetadata(
+  value: string | undefined,
+): unknown | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (text.startsWith('{')) return text;
+  const strategy: any = { trafficRouting: {} };
+  for (const pair of text.split(/\s+/)) {
+    const i = pair.indexOf('=');
+    const word = i > 0 ? pair.slice(0, i) : pair;
+    const set = METADATA_WORDS[word];
+    if (i <= 0 || !set)
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${JSON.stringify(
+          pair.slice(0, 40),
+        )} is not one of ${Object.keys(METADATA_WORDS)
+          .map(w => `${w}=…`)
+          .join(', ')}`,
+      );
+    const v = pair.slice(i + 1);
+    const numeric = word !== 'type';
+    if (numeric && (v === '' || !Number.isFinite(Number(v))))
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${word}=${v.slice(0, 20)} is not a number`,
+      );
+    set(strategy, v);
+  }
+  return strategy;
+}
+
+/**
+ * The rollout override an owner chose when approving this version (the
+ * package's CustomerMetadataProperties['mlops:deployment'] in the aws
+ * engine's words, see decodeDeploymentMetadata), checked with the
+ * portal's schema; an invalid one stops the deploy naming the field.
+ * Undefined when there is none (the spec's default applies). Returns the JSON
+ * the serving stack reads from context.
+ */
+export async function readDeploymentOverride(
+  sm: SageMakerClient,
+  modelPackageArn: string,
+  log: (line: string) => void = line => console.log(line),
+): Promise<string | undefined> {
+  const d = await sm.send(
+    new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }),
+  );
+  const strategy = parseDeploymentOverride(
+    decodeDeploymentMetadata(
+      d.CustomerMetadataProperties?.[DEPLOYMENT_METADATA_KEY],
+    ),
+    DEPLOYMENT_METADATA_KEY,
+  );
+  if (!strategy) {
+    log(
+      `${modelPackageArn}: no ${DEPLOYMENT_METADATA_KEY}; the spec's strategy applies`,
+    );
+    return undefined;
+  }
+  log(
+    `${modelPackageArn}: approved with a ${strategy.trafficRouting.type} override (${DEPLOYMENT_METADATA_KEY})`,
+  );
+  return JSON.stringify(strategy);
+}
+
+export interface CdkDeployOptions {
+  servingStack: string;
+  /** Stacks deployed with it (e.g. hosting). */
+  extraStacks?: string[];
+  modelPackageArn: string;
+  /** The checked override's JSON (readDeploymentOverride); absent: the spec's strategy. */
+  deploymentOverride?: string;
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * The `cdk deploy` arguments of the Deploy stage: the serving stack with the
+ * approved package, and the override in the context key that stack reads.
+ */
+export function cdkDeployArgs(o: CdkDeployOptions): string[] {
+  const extra = o.extraStacks ?? [];
+  for (const name of [o.servingStack, ...extra])
+    if (!STACK_NAME.test(name))
+      throw new Error(
+        `SERVING_STACK / DEPLOY_STACKS: ${JSON.stringify(
+          name.slice(0, 64),
+        )} is not a stack name`,
+      );
+  return [
+    'cdk',
+    'deploy',
+    o.servingStack,
+    ...extra,
+    '--exclusively',
+    '--require-approval',
+    'never',
+    '--parameters',
+    `${o.servingStack}:ModelPackageArn=${o.modelPackageArn}`,
+    '--outputs-file',
+    'cdk-outputs.json',
+    ...(o.deploymentOverride
+      ? [
+          '--context',
+          `${deploymentOverrideContextKey(o.servingStack)}=${
+            o.deploymentOverride
+          }`,
+        ]
+      : []),
+  ];
 }

@@ -1,5 +1,5 @@
 /**
- * The portal backend's IAM policy as documented (plugins/mlops-backend/docs/aws.md)
+ * The portal backend's IAM policy as documented (plugins/mlops-backend-module-aws/docs/aws.md)
  * against the deployed buckets: every bucket the policy lets the portal write or
  * read that is encrypted with a customer-managed KMS key needs the matching KMS
  * action on that key (PutObject → kms:GenerateDataKey, GetObject → kms:Decrypt),

@@ -10,11 +10,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import {
+  cdkDeployArgs,
+  decodeDeploymentMetadata,
   ensureApproved,
   GateError,
   inputDataUrlFromManifest,
+  readDeploymentOverride,
   runPipeline,
 } from '../scripts/release-steps';
+import type { AwsShapeItem } from '../../scripts/aws-models/validate';
+
+const { validateAwsShapes } =
+  require('../../scripts/aws-models/validate.cjs') as {
+    validateAwsShapes: (items: AwsShapeItem[]) => string[];
+  };
 
 const sm = mockClient(SageMakerClient);
 const EXEC =
@@ -213,6 +222,164 @@ describe('Deploy stage approval', () => {
       }),
     ).rejects.toThrow(/is Rejected; refusing to deploy it/);
     expect(sm.commandCalls(UpdateModelPackageCommand)).toHaveLength(0);
+  });
+});
+
+describe('Deploy stage rollout override (mlops:deployment)', () => {
+  const CANARY = {
+    trafficRouting: {
+      type: 'CANARY',
+      waitIntervalInSeconds: 600,
+      canarySize: { type: 'CAPACITY_PERCENT', value: 10 },
+    },
+    terminationWaitInSeconds: 300,
+    maximumExecutionTimeoutInSeconds: 3600,
+    autoRollback: {
+      errorRate: 0.05,
+      p99LatencyMs: 250,
+      predictionDrift: 0.2,
+      minInvocations: 20,
+    },
+  };
+  // What the aws engine's encodeDeploymentMetadata writes for CANARY.
+  const CANARY_WORDS =
+    'type=CANARY wait=600 canary=10 termination=300 timeout=3600 errorRate=0.05 p99LatencyMs=250 predictionDrift=0.2 minInvocations=20';
+  const withOverride = (value: string) => ({
+    ModelApprovalStatus: 'Approved' as const,
+    CustomerMetadataProperties: {
+      'mlops:task': 'regression',
+      'mlops:deployment': value,
+    },
+  });
+
+  it('reads the aws engine’s words, a value SageMaker accepts', () => {
+    expect(decodeDeploymentMetadata(CANARY_WORDS)).toEqual(CANARY);
+    expect(decodeDeploymentMetadata('type=LINEAR wait=300 linear=30')).toEqual({
+      trafficRouting: {
+        type: 'LINEAR',
+        waitIntervalInSeconds: 300,
+        linearStepSize: { type: 'CAPACITY_PERCENT', value: 30 },
+      },
+    });
+    // botocore's CustomerMetadataValue pattern, ([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,256},
+    // read as SageMaker applies it (the whole value): the words fit, JSON would not.
+    const value = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+    expect(CANARY_WORDS).toMatch(value);
+    expect(JSON.stringify(CANARY)).not.toMatch(value);
+    expect(
+      validateAwsShapes([
+        {
+          service: 'sagemaker',
+          operation: 'UpdateModelPackage',
+          kind: 'input',
+          label: 'UpdateModelPackage',
+          value: {
+            ModelPackageArn: PKG,
+            ModelApprovalStatus: 'Approved',
+            CustomerMetadataProperties: { 'mlops:deployment': CANARY_WORDS },
+          },
+        },
+      ]),
+    ).toEqual([]);
+    // Plain JSON is read too; nothing → no override.
+    expect(decodeDeploymentMetadata(JSON.stringify(CANARY))).toBe(
+      JSON.stringify(CANARY),
+    );
+    expect(decodeDeploymentMetadata(undefined)).toBeUndefined();
+    expect(decodeDeploymentMetadata('  ')).toBeUndefined();
+  });
+
+  it('reads the override from the approved package as the JSON the serving stack takes', async () => {
+    sm.on(DescribeModelPackageCommand).resolves(withOverride(CANARY_WORDS));
+    const json = await readDeploymentOverride(
+      new SageMakerClient({}),
+      PKG,
+      () => {},
+    );
+    expect(JSON.parse(json!)).toEqual(CANARY);
+    expect(
+      sm.commandCalls(DescribeModelPackageCommand)[0].args[0].input,
+    ).toEqual({ ModelPackageName: PKG });
+  });
+
+  it('has no override when the package carries none', async () => {
+    sm.on(DescribeModelPackageCommand).resolves({
+      ModelApprovalStatus: 'Approved',
+      CustomerMetadataProperties: { 'mlops:task': 'regression' },
+    });
+    await expect(
+      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
+    ).resolves.toBeUndefined();
+  });
+
+  it.each([
+    [
+      'type=CANARY wait=7200 canary=10',
+      'mlops:deployment.trafficRouting.waitIntervalInSeconds: must be at most 3600 s',
+    ],
+    [
+      'type=CANARY wait=60',
+      'mlops:deployment.trafficRouting.canarySize: is required for CANARY',
+    ],
+    [
+      'type=LINEAR wait=60 linear=5',
+      'mlops:deployment.trafficRouting.linearStepSize.value: must be at least 10 %',
+    ],
+    [
+      'type=CANARY wait=abc canary=10',
+      'mlops:deployment: wait=abc is not a number',
+    ],
+    [
+      'type=CANARY wait=60 colour=blue',
+      'mlops:deployment: "colour=blue" is not one of type=…, wait=…',
+    ],
+    ['{"trafficRouting":', 'mlops:deployment: not valid JSON'],
+  ])('stops the deploy on %j, naming the field', async (value, message) => {
+    sm.on(DescribeModelPackageCommand).resolves(withOverride(value));
+    await expect(
+      readDeploymentOverride(new SageMakerClient({}), PKG, () => {}),
+    ).rejects.toThrow(message);
+  });
+});
+
+describe('Deploy stage cdk deploy arguments', () => {
+  it('deploy the serving stack with the package, and the override where that stack reads it', () => {
+    const override = JSON.stringify({
+      trafficRouting: { type: 'ALL_AT_ONCE', waitIntervalInSeconds: 0 },
+    });
+    expect(
+      cdkDeployArgs({
+        servingStack: 'MlopsServing',
+        extraStacks: ['MlopsHosting'],
+        modelPackageArn: PKG,
+        deploymentOverride: override,
+      }),
+    ).toEqual([
+      'cdk',
+      'deploy',
+      'MlopsServing',
+      'MlopsHosting',
+      '--exclusively',
+      '--require-approval',
+      'never',
+      '--parameters',
+      `MlopsServing:ModelPackageArn=${PKG}`,
+      '--outputs-file',
+      'cdk-outputs.json',
+      '--context',
+      `mlops:deployment:MlopsServing=${override}`,
+    ]);
+    expect(
+      cdkDeployArgs({
+        servingStack: 'BreastCancerServing',
+        modelPackageArn: PKG,
+      }),
+    ).not.toContain('--context');
+    expect(() =>
+      cdkDeployArgs({ servingStack: 'x; rm -rf /', modelPackageArn: PKG }),
+    ).toThrow(
+      'SERVING_STACK / DEPLOY_STACKS: "x; rm -rf /" is not a stack name',
+    );
   });
 });
 

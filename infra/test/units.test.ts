@@ -275,7 +275,7 @@ describe('portal snippet', () => {
     });
     expect(snippet).toContain(
       [
-        '# IAM policy of the portal backend (plugins/mlops-backend/docs/aws.md)',
+        '# IAM policy of the portal backend (plugins/mlops-backend-module-aws/docs/aws.md)',
         '# DATA_BUCKET: mlops-data-1-eu-west-1',
         `# DATA_KEY_ARN: ${keyArn}  (kms:GenerateDataKey: uploads to the SSE-KMS data bucket)`,
         '# ARTIFACT_BUCKET: mlops-artifacts-1-eu-west-1',
@@ -283,6 +283,37 @@ describe('portal snippet', () => {
       ].join('\n'),
     );
     expect(portalSnippet(outputs)).not.toContain('DATA_KEY_ARN');
+  });
+
+  it('prints the rollout policy to attach beside it when the pipeline stack has one', () => {
+    const policyArn =
+      'arn:aws:iam::123456789012:policy/mlops-portal-rollouts-abalone-age-predictor';
+    const snippet = portalSnippet({
+      ...outputs,
+      MlopsPipeline: {
+        ...outputs.MlopsPipeline,
+        ArtifactBucketName: 'mlops-artifacts-1-eu-west-1',
+        PortalRolloutPolicyArn: policyArn,
+      },
+    });
+    const r = resourcesFromOutputs(outputs);
+    expect(snippet).not.toContain('SAGEMAKER_EXECUTION_ROLE_ARN');
+    const roleArn =
+      'arn:aws:iam::123456789012:role/MlopsServing-ModelRoleEE661428-ABC';
+    expect(
+      portalSnippet({
+        ...outputs,
+        MlopsPipeline: {
+          ...outputs.MlopsPipeline,
+          ArtifactBucketName: 'mlops-artifacts-1-eu-west-1',
+        },
+        MlopsServing: { ...outputs.MlopsServing, ModelRoleArn: roleArn },
+      }),
+    ).toContain(`# SAGEMAKER_EXECUTION_ROLE_ARN: ${roleArn}\n`);
+    expect(snippet).toContain(
+      `# attach also: ${policyArn}  (rollout alarms, manual rollback, shadow tests of ${r.endpointName})\n`,
+    );
+    expect(portalSnippet(outputs)).not.toContain('attach also');
   });
 
   it('names the missing output', () => {

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import {
   deploymentStrategySchema,
   resolveDeploymentStrategy,
+  ROLLOUT_ALARM_SUFFIXES as COMMON_SUFFIXES,
 } from '../../plugins/mlops-common/src/rollout';
 import type {
   DeploymentStrategy,
@@ -27,14 +28,14 @@ export type { DeploymentStrategy } from '../../plugins/mlops-common/src/rollout'
 export const SERVING_VARIANT = 'AllTraffic';
 
 /**
- * Alarm name suffixes; the aws engine's `rolloutAlarmNames(endpointName)`
- * (plugins/mlops-backend-module-aws) uses the same four.
+ * Alarm name suffixes, from the portal's contract (the aws engine reads and
+ * sets the alarms by the same names).
  */
 export const ROLLOUT_ALARM_SUFFIXES = {
-  errors: '-rollout-errors',
-  p99Latency: '-rollout-p99-latency',
-  predictionDrift: '-rollout-prediction-drift',
-  manual: '-rollout-manual',
+  errors: COMMON_SUFFIXES.errorRate,
+  p99Latency: COMMON_SUFFIXES.p99LatencyMs,
+  predictionDrift: COMMON_SUFFIXES.predictionDrift,
+  manual: COMMON_SUFFIXES.manual,
 } as const;
 
 export type RolloutAlarmKey = keyof typeof ROLLOUT_ALARM_SUFFIXES;

@@ -16,9 +16,13 @@ import {
   deploymentOverrideContextKey,
   parseDeploymentOverride,
 } from '../lib/rollout';
+// The override's metadata words: one codec, the portal's (the aws engine writes with it).
+import {
+  DEPLOYMENT_METADATA_KEY,
+  decodeDeploymentMetadata,
+} from '../../plugins/mlops-common/src/rollout';
 
-/** Where the portal records an owner's rollout override when approving (aws engine). */
-export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
+export { DEPLOYMENT_METADATA_KEY, decodeDeploymentMetadata };
 
 export interface RunPipelineOptions {
   pipelineName: string;
@@ -216,72 +220,6 @@ export async function ensureApproved(
         }; refusing to deploy it`,
       );
   }
-}
-
-/**
- * The aws engine's words for a strategy in `mlops:deployment` (its
- * encodeDeploymentMetadata, plugins/mlops-backend-module-aws): a metadata
- * value allows only letters, digits, spaces and `_.:/=+-@` and 256 characters
- * (no JSON), so it writes space-separated pairs such as
- * `type=CANARY wait=600 canary=10 termination=300 timeout=3600 errorRate=0.05`.
- */
-const METADATA_WORDS: Record<string, (s: any, v: string) => void> = {
-  type: (s, v) => (s.trafficRouting.type = v),
-  wait: (s, v) => (s.trafficRouting.waitIntervalInSeconds = Number(v)),
-  canary: (s, v) =>
-    (s.trafficRouting.canarySize = {
-      type: 'CAPACITY_PERCENT',
-      value: Number(v),
-    }),
-  linear: (s, v) =>
-    (s.trafficRouting.linearStepSize = {
-      type: 'CAPACITY_PERCENT',
-      value: Number(v),
-    }),
-  termination: (s, v) => (s.terminationWaitInSeconds = Number(v)),
-  timeout: (s, v) => (s.maximumExecutionTimeoutInSeconds = Number(v)),
-  errorRate: (s, v) => ((s.autoRollback ??= {}).errorRate = Number(v)),
-  p99LatencyMs: (s, v) => ((s.autoRollback ??= {}).p99LatencyMs = Number(v)),
-  predictionDrift: (s, v) =>
-    ((s.autoRollback ??= {}).predictionDrift = Number(v)),
-  minInvocations: (s, v) =>
-    ((s.autoRollback ??= {}).minInvocations = Number(v)),
-};
-
-/**
- * The strategy object a package's `mlops:deployment` value states (not yet
- * checked: parseDeploymentOverride does that, naming fields). Plain JSON is
- * read too. Throws naming a word it does not know or a pair without `=`, so a
- * mistyped override never deploys as the spec's default.
- */
-export function decodeDeploymentMetadata(
-  value: string | undefined,
-): unknown | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (text.startsWith('{')) return text;
-  const strategy: any = { trafficRouting: {} };
-  for (const pair of text.split(/\s+/)) {
-    const i = pair.indexOf('=');
-    const word = i > 0 ? pair.slice(0, i) : pair;
-    const set = METADATA_WORDS[word];
-    if (i <= 0 || !set)
-      throw new Error(
-        `${DEPLOYMENT_METADATA_KEY}: ${JSON.stringify(
-          pair.slice(0, 40),
-        )} is not one of ${Object.keys(METADATA_WORDS)
-          .map(w => `${w}=…`)
-          .join(', ')}`,
-      );
-    const v = pair.slice(i + 1);
-    const numeric = word !== 'type';
-    if (numeric && (v === '' || !Number.isFinite(Number(v))))
-      throw new Error(
-        `${DEPLOYMENT_METADATA_KEY}: ${word}=${v.slice(0, 20)} is not a number`,
-      );
-    set(strategy, v);
-  }
-  return strategy;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { encodeDeploymentMetadata } from '../../plugins/mlops-backend-module-aws/src/engine/rolloutMapping';
 import {
   DescribeModelPackageCommand,
   DescribePipelineExecutionCommand,
@@ -282,9 +283,7 @@ describe('Deploy stage rollout override (mlops:deployment)', () => {
       ]),
     ).toEqual([]);
     // Plain JSON is read too; nothing → no override.
-    expect(decodeDeploymentMetadata(JSON.stringify(CANARY))).toBe(
-      JSON.stringify(CANARY),
-    );
+    expect(decodeDeploymentMetadata(JSON.stringify(CANARY))).toEqual(CANARY);
     expect(decodeDeploymentMetadata(undefined)).toBeUndefined();
     expect(decodeDeploymentMetadata('  ')).toBeUndefined();
   });
@@ -394,4 +393,26 @@ describe('python step tests', () => {
     expect(run.stderr).toMatch(/^Ran \d+ tests? in /m);
     expect(run.stderr).toMatch(/^OK( \(skipped=\d+\))?$/m);
   }, 180000);
+});
+
+describe("the override's words are the aws engine's", () => {
+  it('reads back exactly what the engine writes, through the one codec in -common', () => {
+    const linear = {
+      trafficRouting: {
+        type: 'LINEAR' as const,
+        waitIntervalInSeconds: 300,
+        linearStepSize: { type: 'CAPACITY_PERCENT' as const, value: 25 },
+      },
+      maximumExecutionTimeoutInSeconds: 3600,
+      autoRollback: { errorRate: 0.02, minInvocations: 50 },
+    };
+    const words = encodeDeploymentMetadata(linear);
+    expect(words).toBe(
+      'type=LINEAR wait=300 linear=25 timeout=3600 errorRate=0.02 minInvocations=50',
+    );
+    expect(decodeDeploymentMetadata(words)).toEqual(linear);
+    expect(() => decodeDeploymentMetadata('type=CANARY colour=blue')).toThrow(
+      /"colour=blue" is not one of/,
+    );
+  });
 });

@@ -1,5 +1,8 @@
 import {
   ALL_AT_ONCE,
+  decodeDeploymentMetadata,
+  encodeDeploymentMetadata,
+  rolloutAlarmNames,
   deploymentStrategySchema,
   resolveDeploymentStrategy,
   trafficSteps,
@@ -79,5 +82,41 @@ describe('deployment strategies', () => {
         deployment: { nope: 1 },
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('the strategy as model package metadata', () => {
+  it('round-trips in SageMaker-safe words and refuses what it did not write', () => {
+    const canary = {
+      trafficRouting: {
+        type: 'CANARY' as const,
+        waitIntervalInSeconds: 600,
+        canarySize: { type: 'CAPACITY_PERCENT' as const, value: 10 },
+      },
+      terminationWaitInSeconds: 300,
+      autoRollback: { errorRate: 0.05, p99LatencyMs: 800 },
+    };
+    const words = encodeDeploymentMetadata(canary);
+    expect(words).toBe(
+      'type=CANARY wait=600 canary=10 termination=300 errorRate=0.05 p99LatencyMs=800',
+    );
+    expect(decodeDeploymentMetadata(words)).toEqual(canary);
+    expect(decodeDeploymentMetadata(JSON.stringify(canary))).toEqual(canary);
+    expect(decodeDeploymentMetadata(' ')).toBeUndefined();
+    expect(() => decodeDeploymentMetadata('type=CANARY wait=soon')).toThrow(
+      'wait=soon is not a number',
+    );
+    expect(() => decodeDeploymentMetadata('__proto__=1')).toThrow(
+      /is not one of/,
+    );
+  });
+
+  it('names the four alarms infra creates', () => {
+    expect(rolloutAlarmNames('fraud-endpoint')).toEqual({
+      errorRate: 'fraud-endpoint-rollout-errors',
+      p99LatencyMs: 'fraud-endpoint-rollout-p99-latency',
+      predictionDrift: 'fraud-endpoint-rollout-prediction-drift',
+      manual: 'fraud-endpoint-rollout-manual',
+    });
   });
 });

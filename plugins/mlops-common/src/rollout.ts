@@ -289,3 +289,159 @@ export const startShadowTestBodySchema = z
     comment: z.string().max(1000).optional(),
   })
   .strict();
+
+/**
+ * The CloudWatch alarms infra creates per endpoint and lists in its
+ * `AutoRollbackConfiguration` (the aws engine reads and sets them by name).
+ * `manual` watches a metric nothing publishes: setting it to ALARM is how a
+ * person rolls a SageMaker blue/green update back.
+ */
+export const ROLLOUT_ALARM_SUFFIXES: Record<RolloutAlarm['name'], string> = {
+  errorRate: '-rollout-errors',
+  p99LatencyMs: '-rollout-p99-latency',
+  predictionDrift: '-rollout-prediction-drift',
+  manual: '-rollout-manual',
+};
+
+export function rolloutAlarmNames(
+  endpointName: string,
+): Record<RolloutAlarm['name'], string> {
+  const names = {} as Record<RolloutAlarm['name'], string>;
+  for (const [name, suffix] of Object.entries(ROLLOUT_ALARM_SUFFIXES))
+    names[name as RolloutAlarm['name']] = `${endpointName}${suffix}`;
+  return names;
+}
+
+/** Model package metadata key holding an approval's strategy override (the Deploy stage reads it). */
+export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
+/** SageMaker's CustomerMetadataValue limit. */
+const METADATA_VALUE_MAX = 256;
+
+/**
+ * The words of a strategy as model package metadata. SageMaker's
+ * CustomerMetadataValue allows only letters, digits, spaces and `_.:/=+-@`
+ * (no JSON braces or quotes) and 256 characters, so the strategy is written as
+ * space-separated pairs: `type=CANARY wait=600 canary=10 termination=300
+ * timeout=3600 errorRate=0.05 p99LatencyMs=800 predictionDrift=0.2
+ * minInvocations=10`.
+ */
+const METADATA_WORDS: Record<
+  string,
+  {
+    get(s: DeploymentStrategy): number | string | undefined;
+    set(s: DeploymentStrategy, v: string): void;
+  }
+> = {
+  type: {
+    get: s => s.trafficRouting.type,
+    set: (s, v) => (s.trafficRouting.type = v as TrafficRoutingType),
+  },
+  wait: {
+    get: s => s.trafficRouting.waitIntervalInSeconds,
+    set: (s, v) => (s.trafficRouting.waitIntervalInSeconds = Number(v)),
+  },
+  canary: {
+    get: s => s.trafficRouting.canarySize?.value,
+    set: (s, v) =>
+      (s.trafficRouting.canarySize = {
+        type: 'CAPACITY_PERCENT',
+        value: Number(v),
+      }),
+  },
+  linear: {
+    get: s => s.trafficRouting.linearStepSize?.value,
+    set: (s, v) =>
+      (s.trafficRouting.linearStepSize = {
+        type: 'CAPACITY_PERCENT',
+        value: Number(v),
+      }),
+  },
+  termination: {
+    get: s => s.terminationWaitInSeconds,
+    set: (s, v) => (s.terminationWaitInSeconds = Number(v)),
+  },
+  timeout: {
+    get: s => s.maximumExecutionTimeoutInSeconds,
+    set: (s, v) => (s.maximumExecutionTimeoutInSeconds = Number(v)),
+  },
+  ...Object.fromEntries(
+    (
+      [
+        'errorRate',
+        'p99LatencyMs',
+        'predictionDrift',
+        'minInvocations',
+      ] as const
+    ).map(k => [
+      k,
+      {
+        get: (s: DeploymentStrategy) => s.autoRollback?.[k],
+        set: (s: DeploymentStrategy, v: string) =>
+          ((s.autoRollback ??= {})[k] = Number(v)),
+      },
+    ]),
+  ),
+};
+
+/** A strategy as model package metadata; throws when SageMaker could not store it. */
+export function encodeDeploymentMetadata(s: DeploymentStrategy): string {
+  const text = Object.entries(METADATA_WORDS)
+    .map(([word, w]) => [word, w.get(s)] as const)
+    .filter(([, v]) => v !== undefined)
+    .map(([word, v]) => `${word}=${v}`)
+    .join(' ');
+  if (text.length > METADATA_VALUE_MAX) {
+    throw new Error(
+      `deployment: the strategy takes ${text.length} characters as model package metadata ${DEPLOYMENT_METADATA_KEY}; SageMaker allows ${METADATA_VALUE_MAX} (shorten the numbers)`,
+    );
+  }
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(text)) {
+    throw new Error(
+      `deployment: the strategy cannot be written as model package metadata ${DEPLOYMENT_METADATA_KEY}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * The strategy object a metadata value states, not yet checked (validate it
+ * with `deploymentStrategySchema`); plain JSON is read too. Undefined for no
+ * value. Throws naming a word it does not know or a value that is not a
+ * number, so a mistyped override never deploys as the spec's default.
+ */
+export function decodeDeploymentMetadata(
+  value: string | undefined,
+): unknown | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`${DEPLOYMENT_METADATA_KEY}: not valid JSON`);
+    }
+  }
+  const strategy = { trafficRouting: {} } as DeploymentStrategy;
+  for (const pair of text.split(/\s+/)) {
+    const i = pair.indexOf('=');
+    const word = i > 0 ? pair.slice(0, i) : pair;
+    const w = Object.prototype.hasOwnProperty.call(METADATA_WORDS, word)
+      ? METADATA_WORDS[word]
+      : undefined;
+    if (i <= 0 || !w)
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${JSON.stringify(
+          pair.slice(0, 40),
+        )} is not one of ${Object.keys(METADATA_WORDS)
+          .map(k => `${k}=…`)
+          .join(', ')}`,
+      );
+    const v = pair.slice(i + 1);
+    if (word !== 'type' && (v === '' || !Number.isFinite(Number(v))))
+      throw new Error(
+        `${DEPLOYMENT_METADATA_KEY}: ${word}=${v.slice(0, 20)} is not a number`,
+      );
+    w.set(strategy, v);
+  }
+  return strategy;
+}

@@ -1,10 +1,12 @@
 import { InputError } from '@backstage/errors';
 import {
+  decodeDeploymentMetadata as decodeMetadata,
+  deploymentStrategySchema,
+  encodeDeploymentMetadata as encodeMetadata,
   trafficSteps,
   type DeploymentStrategy,
   type Rollout,
   type RolloutAlarm,
-  type TrafficRoutingType,
 } from '@mlops-portal/plugin-mlops-common';
 
 /**
@@ -16,116 +18,31 @@ import {
 /** The four per-endpoint alarms, keyed by the Rollout alarm they stand for. */
 export type RolloutAlarmName = RolloutAlarm['name'];
 
-/**
- * Names of the CloudWatch alarms infra creates per endpoint (and lists in
- * the endpoint's `AutoRollbackConfiguration`). `manual` watches a metric
- * nothing publishes: the engine sets it to ALARM to roll back on an owner's
- * word, the only way SageMaker lets a person roll a blue/green update back.
- */
-export function rolloutAlarmNames(
-  endpointName: string,
-): Record<RolloutAlarmName, string> {
-  return {
-    errorRate: `${endpointName}-rollout-errors`,
-    p99LatencyMs: `${endpointName}-rollout-p99-latency`,
-    predictionDrift: `${endpointName}-rollout-prediction-drift`,
-    manual: `${endpointName}-rollout-manual`,
-  };
-}
+/** The rollout alarms' names and the override's metadata words live in -common (infra reads them too). */
+export {
+  rolloutAlarmNames,
+  DEPLOYMENT_METADATA_KEY,
+} from '@mlops-portal/plugin-mlops-common';
 
-/** Model package metadata key holding the approval's strategy (read by infra's Deploy step). */
-export const DEPLOYMENT_METADATA_KEY = 'mlops:deployment';
-/** SageMaker's CustomerMetadataValue limit. */
-const METADATA_VALUE_MAX = 256;
-
-/**
- * `key=value` pairs, space separated: SageMaker's CustomerMetadataValue
- * allows only letters, digits, spaces and `_.:/=+-@` (no JSON braces or
- * quotes) and 256 characters, so the strategy is written in SageMaker's short
- * words: `type=CANARY wait=600 canary=10 termination=300 timeout=3600
- * errorRate=0.05 p99LatencyMs=800 predictionDrift=0.2 minInvocations=10`.
- */
+/** The strategy as model package metadata; a 400 when SageMaker could not store it. */
 export function encodeDeploymentMetadata(s: DeploymentStrategy): string {
-  const t = s.trafficRouting;
-  const pairs: Array<[string, number | string | undefined]> = [
-    ['type', t.type],
-    ['wait', t.waitIntervalInSeconds],
-    ['canary', t.canarySize?.value],
-    ['linear', t.linearStepSize?.value],
-    ['termination', s.terminationWaitInSeconds],
-    ['timeout', s.maximumExecutionTimeoutInSeconds],
-    ['errorRate', s.autoRollback?.errorRate],
-    ['p99LatencyMs', s.autoRollback?.p99LatencyMs],
-    ['predictionDrift', s.autoRollback?.predictionDrift],
-    ['minInvocations', s.autoRollback?.minInvocations],
-  ];
-  const text = pairs
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  if (text.length > METADATA_VALUE_MAX) {
-    throw new InputError(
-      `deployment: the strategy takes ${text.length} characters as model package metadata ${DEPLOYMENT_METADATA_KEY}; SageMaker allows ${METADATA_VALUE_MAX} (shorten the numbers)`,
-    );
+  try {
+    return encodeMetadata(s);
+  } catch (e) {
+    throw new InputError((e as Error).message);
   }
-  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(text)) {
-    throw new InputError(
-      `deployment: the strategy cannot be written as model package metadata (${text})`,
-    );
-  }
-  return text;
 }
 
-/** The inverse of encodeDeploymentMetadata; undefined for text it did not write. */
+/** A package's recorded strategy; undefined when absent or not a valid strategy. */
 export function decodeDeploymentMetadata(
   text: string | undefined,
 ): DeploymentStrategy | undefined {
-  if (!text) return undefined;
-  const kv = new Map<string, string>();
-  for (const pair of text.trim().split(/\s+/)) {
-    const i = pair.indexOf('=');
-    if (i > 0) kv.set(pair.slice(0, i), pair.slice(i + 1));
-  }
-  const given = kv.get('type');
-  if (given !== 'ALL_AT_ONCE' && given !== 'CANARY' && given !== 'LINEAR')
+  try {
+    const parsed = deploymentStrategySchema.safeParse(decodeMetadata(text));
+    return parsed.success ? (parsed.data as DeploymentStrategy) : undefined;
+  } catch {
     return undefined;
-  const type: TrafficRoutingType = given;
-  const num = (k: string) => {
-    const v = kv.get(k);
-    const n = v === undefined ? NaN : Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  };
-  const pct = (k: string) => {
-    const n = num(k);
-    return n === undefined
-      ? undefined
-      : { type: 'CAPACITY_PERCENT' as const, value: n };
-  };
-  const autoRollback = {
-    errorRate: num('errorRate'),
-    p99LatencyMs: num('p99LatencyMs'),
-    predictionDrift: num('predictionDrift'),
-    minInvocations: num('minInvocations'),
-  };
-  return prune({
-    trafficRouting: prune({
-      type,
-      waitIntervalInSeconds: num('wait') ?? 0,
-      canarySize: pct('canary'),
-      linearStepSize: pct('linear'),
-    }),
-    terminationWaitInSeconds: num('termination'),
-    maximumExecutionTimeoutInSeconds: num('timeout'),
-    autoRollback: Object.values(autoRollback).some(v => v !== undefined)
-      ? prune(autoRollback)
-      : undefined,
-  });
-}
-
-function prune<T extends object>(o: T): T {
-  return Object.fromEntries(
-    Object.entries(o).filter(([, v]) => v !== undefined),
-  ) as T;
+  }
 }
 
 /** DescribeEndpoint's parts a rollout is read from, as plain JSON (times as ISO strings). */
@@ -196,6 +113,12 @@ export function strategyOf(
     maximumExecutionTimeoutInSeconds: policy?.MaximumExecutionTimeoutInSeconds,
     autoRollback: Object.keys(thresholds).length ? thresholds : undefined,
   });
+}
+
+function prune<T extends object>(o: T): T {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined),
+  ) as T;
 }
 
 /** A rollout alarm's last transition to ALARM (DescribeAlarmHistory). */

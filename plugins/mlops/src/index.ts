@@ -22,5 +22,5 @@ export {
 } from './plugin';
 export { isMlopsAvailable } from './conditions';
 export { mlopsApiRef, MlopsClient, getRowErrors } from './api';
-export type { MlopsApi, MlopsResponseError } from './api';
+export type { ApprovalRequest, MlopsApi, MlopsResponseError } from './api';
 export { rootRouteRef } from './routes';

@@ -12,10 +12,12 @@ import {
   evalMetric,
   logisticGradient,
   maximizes,
+  OBJECTIVES,
   softmaxGradient,
   softmaxRows,
 } from './objectives';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
+import { syntheticRows } from './synthetic';
 import { addTree, TreeArrays } from './tree';
 
 export interface IterationInfo {
@@ -130,6 +132,53 @@ function sampleRows(
   return nKept;
 }
 
+/** Whether primeTrainer has run in this process. */
+let primed = false;
+
+/** Whether this process has primed the trainer (tests). */
+export function trainerPrimed(): boolean {
+  return primed;
+}
+
+/** Synthetic rows per priming training: enough for every path, a few ms. */
+const PRIME_ROWS = 256;
+
+/** Below this many rows a cold training is short and priming would cost more than it saves. */
+const PRIME_MIN_ROWS = 50_000;
+
+/**
+ * Runs the hist path of every objective once on a few synthetic rows (a
+ * few ms), before the first large training of a process. A kernel whose
+ * first call is a long loop is compiled in the middle of it (OSR) with type
+ * feedback only for what has run so far; the code after the loop, or a
+ * path met later, then throws it back to the interpreter: without this,
+ * the first training's partitionRows deopted on every call and
+ * buildHistData three times. Models do not change (nothing is kept).
+ */
+function primeTrainer(): void {
+  primed = true;
+  const train = syntheticRows(PRIME_ROWS, 10, 1);
+  const validation = syntheticRows(PRIME_ROWS >> 2, 10, 2);
+  for (const objective of OBJECTIVES) {
+    trainXGBoost(
+      {
+        objective,
+        num_class: objective === 'multi:softprob' ? 2 : undefined,
+        tree_method: 'hist',
+        max_depth: 4,
+        // Fewer bins than distinct values: the quantile cuts run too.
+        max_bin: 16,
+        subsample: 0.7,
+        colsample_bytree: objective === 'binary:logistic' ? 0.5 : 1,
+        num_round: 2,
+        nthread: 1,
+      },
+      train,
+      validation,
+    );
+  }
+}
+
 /**
  * Gradient boosting with XGBoost 1.7's semantics for reg:squarederror
  * (gradient pred − label, hessian 1), binary:logistic and multi:softprob
@@ -159,6 +208,7 @@ export function trainXGBoost(
   const x = train.data;
   let method: 'exact' | 'hist' = rows <= AUTO_EXACT_MAX_ROWS ? 'exact' : 'hist';
   if (p.tree_method !== 'auto') method = p.tree_method;
+  if (!primed && method === 'hist' && rows >= PRIME_MIN_ROWS) primeTrainer();
   const grow: GrowParams = {
     max_depth: p.max_depth,
     eta: p.eta,

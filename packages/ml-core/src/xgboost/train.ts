@@ -1,4 +1,5 @@
 import type { LabeledMatrix } from '../preprocess';
+import type { Objective } from '../spec/types';
 import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
 import { buildHistData } from './bins';
@@ -12,7 +13,6 @@ import {
   evalMetric,
   logisticGradient,
   maximizes,
-  OBJECTIVES,
   softmaxGradient,
   softmaxRows,
 } from './objectives';
@@ -132,12 +132,12 @@ function sampleRows(
   return nKept;
 }
 
-/** Whether primeTrainer has run in this process. */
-let primed = false;
+/** The objectives primeTrainer has run in this process. */
+const primed = new Set<Objective>();
 
-/** Whether this process has primed the trainer (tests). */
-export function trainerPrimed(): boolean {
-  return primed;
+/** Whether this process has primed the trainer for `objective` (tests). */
+export function trainerPrimed(objective: Objective): boolean {
+  return primed.has(objective);
 }
 
 /** Synthetic rows per priming training: enough for every path, a few ms. */
@@ -147,36 +147,40 @@ const PRIME_ROWS = 256;
 const PRIME_MIN_ROWS = 50_000;
 
 /**
- * Runs the hist path of every objective once on a few synthetic rows (a
- * few ms), before the first large training of a process. A kernel whose
- * first call is a long loop is compiled in the middle of it (OSR) with type
- * feedback only for what has run so far; the code after the loop, or a
- * path met later, then throws it back to the interpreter: without this,
- * the first training's partitionRows deopted on every call and
- * buildHistData three times. Models do not change (nothing is kept).
+ * Runs the objective's hist path once on a few synthetic rows before the
+ * first large training of a process. A kernel whose first call is a long
+ * loop is compiled in the middle of it (OSR) with type feedback only for
+ * what has run so far; the code after the loop, or a path met later, then
+ * throws it back to the interpreter: without this, the first training's
+ * partitionRows deopted on every call and buildHistData three times. Only
+ * the objective at hand (priming all three cost more than it saved).
+ * Models do not change (nothing is kept).
  */
-function primeTrainer(): void {
-  primed = true;
+function primeTrainer(
+  objective: Objective,
+  subsample: number,
+  colsample: number,
+): void {
+  primed.add(objective);
   const train = syntheticRows(PRIME_ROWS, 10, 1);
   const validation = syntheticRows(PRIME_ROWS >> 2, 10, 2);
-  for (const objective of OBJECTIVES) {
-    trainXGBoost(
-      {
-        objective,
-        num_class: objective === 'multi:softprob' ? 2 : undefined,
-        tree_method: 'hist',
-        max_depth: 4,
-        // Fewer bins than distinct values: the quantile cuts run too.
-        max_bin: 16,
-        subsample: 0.7,
-        colsample_bytree: objective === 'binary:logistic' ? 0.5 : 1,
-        num_round: 2,
-        nthread: 1,
-      },
-      train,
-      validation,
-    );
-  }
+  trainXGBoost(
+    {
+      objective,
+      num_class: objective === 'multi:softprob' ? 2 : undefined,
+      tree_method: 'hist',
+      max_depth: 4,
+      // Fewer bins than distinct values: the quantile cuts run too.
+      max_bin: 16,
+      // The caller's sampling: the paths its training takes.
+      subsample,
+      colsample_bytree: colsample,
+      num_round: 2,
+      nthread: 1,
+    },
+    train,
+    validation,
+  );
 }
 
 /**
@@ -208,7 +212,9 @@ export function trainXGBoost(
   const x = train.data;
   let method: 'exact' | 'hist' = rows <= AUTO_EXACT_MAX_ROWS ? 'exact' : 'hist';
   if (p.tree_method !== 'auto') method = p.tree_method;
-  if (!primed && method === 'hist' && rows >= PRIME_MIN_ROWS) primeTrainer();
+  if (method === 'hist' && rows >= PRIME_MIN_ROWS && !primed.has(objective)) {
+    primeTrainer(objective, p.subsample, p.colsample_bytree);
+  }
   const grow: GrowParams = {
     max_depth: p.max_depth,
     eta: p.eta,

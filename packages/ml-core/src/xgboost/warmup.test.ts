@@ -34,10 +34,11 @@ describe('priming before the first large training', () => {
         require('./synthetic') as typeof import('./synthetic');
       const params = { tree_method: 'hist' as const, num_round: 2, seed: 3 };
       fresh.trainXGBoost(params, syntheticRows(2000, 10, 3));
-      expect(fresh.trainerPrimed()).toBe(false);
+      expect(fresh.trainerPrimed('reg:squarederror')).toBe(false);
       const big = syntheticRows(50_000, 10, 4);
       const first = fresh.trainXGBoost(params, big);
-      expect(fresh.trainerPrimed()).toBe(true);
+      expect(fresh.trainerPrimed('reg:squarederror')).toBe(true);
+      expect(fresh.trainerPrimed('binary:logistic')).toBe(false);
       const again = fresh.trainXGBoost(params, big);
       expect(first.booster.toXGBoostJSONString()).toBe(
         again.booster.toXGBoostJSONString(),

@@ -83,6 +83,39 @@ function sortFloat32(values: Float32Array): Float32Array {
   return new Float32Array(src.buffer, 0, n);
 }
 
+/** Columns sampled per pass over the rows (bounds the buffers: 16 × 512 KiB). */
+const SAMPLE_GROUP = 16;
+
+/**
+ * The present values of columns [f0, f1) at rows 0, stride, 2·stride, …
+ * in one row-major pass: column f0 + j's go to samples[j·per…], their
+ * number to counts[j]. One pass per column would read the whole matrix
+ * once per column (a cache miss per value on large tables).
+ */
+function gatherSamples(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  stride: number,
+  f0: number,
+  f1: number,
+  samples: Float32Array,
+  per: number,
+  counts: Int32Array,
+): void {
+  counts.fill(0);
+  for (let r = 0; r < rows; r += stride) {
+    const base = r * cols;
+    for (let f = f0; f < f1; f++) {
+      const v = x[base + f];
+      if (!Number.isNaN(v)) {
+        const j = f - f0;
+        samples[j * per + counts[j]++] = v;
+      }
+    }
+  }
+}
+
 /** Cells per feature in BinGuess's table. */
 const GUESS_CELLS = 4096;
 
@@ -143,14 +176,17 @@ export function buildHistData(
   const stride = Math.max(1, Math.ceil(rows / SKETCH_SAMPLE));
   // At most SKETCH_SAMPLE values are read (no division here: a fraction
   // the warm-up never produced would deopt this function on real data).
-  const sample = new Float32Array(Math.min(rows, SKETCH_SAMPLE));
+  const per = Math.min(rows, SKETCH_SAMPLE);
+  const samples = new Float32Array(Math.min(cols, SAMPLE_GROUP) * per);
+  const counts = new Int32Array(SAMPLE_GROUP);
   for (let f = 0; f < cols; f++) {
-    let m = 0;
-    for (let r = 0; r < rows; r += stride) {
-      const v = x[r * cols + f];
-      if (!Number.isNaN(v)) sample[m++] = v;
+    const j = f % SAMPLE_GROUP;
+    if (j === 0) {
+      const f1 = Math.min(cols, f + SAMPLE_GROUP);
+      gatherSamples(x, rows, cols, stride, f, f1, samples, per, counts);
     }
-    const sorted = sortFloat32(sample.subarray(0, m));
+    const m = counts[j];
+    const sorted = sortFloat32(samples.subarray(j * per, j * per + m));
     const distinct: number[] = [];
     for (let i = 0; i < m && distinct.length <= maxBin; i++) {
       if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);

@@ -1,4 +1,5 @@
 import type { LabeledMatrix } from '../preprocess';
+import type { Objective } from '../spec/types';
 import { mulberry32, shuffleInPlace } from '../random';
 import { Booster } from './booster';
 import { buildHistData } from './bins';
@@ -16,6 +17,7 @@ import {
   softmaxRows,
 } from './objectives';
 import { AUTO_EXACT_MAX_ROWS, resolveParams, XGBoostParams } from './params';
+import { syntheticRows } from './synthetic';
 import { addTree, TreeArrays } from './tree';
 
 export interface IterationInfo {
@@ -130,6 +132,57 @@ function sampleRows(
   return nKept;
 }
 
+/** The objectives primeTrainer has run in this process. */
+const primed = new Set<Objective>();
+
+/** Whether this process has primed the trainer for `objective` (tests). */
+export function trainerPrimed(objective: Objective): boolean {
+  return primed.has(objective);
+}
+
+/** Synthetic rows per priming training: enough for every path, a few ms. */
+const PRIME_ROWS = 256;
+
+/** Below this many rows a cold training is short and priming would cost more than it saves. */
+const PRIME_MIN_ROWS = 50_000;
+
+/**
+ * Runs the objective's hist path once on a few synthetic rows before the
+ * first large training of a process. A kernel whose first call is a long
+ * loop is compiled in the middle of it (OSR) with type feedback only for
+ * what has run so far; the code after the loop, or a path met later, then
+ * throws it back to the interpreter: without this, the first training's
+ * partitionRows deopted on every call and buildHistData three times. Only
+ * the objective at hand (priming all three cost more than it saved).
+ * Models do not change (nothing is kept).
+ */
+function primeTrainer(
+  objective: Objective,
+  subsample: number,
+  colsample: number,
+): void {
+  primed.add(objective);
+  const train = syntheticRows(PRIME_ROWS, 10, 1);
+  const validation = syntheticRows(PRIME_ROWS >> 2, 10, 2);
+  trainXGBoost(
+    {
+      objective,
+      num_class: objective === 'multi:softprob' ? 2 : undefined,
+      tree_method: 'hist',
+      max_depth: 4,
+      // Fewer bins than distinct values: the quantile cuts run too.
+      max_bin: 16,
+      // The caller's sampling: the paths its training takes.
+      subsample,
+      colsample_bytree: colsample,
+      num_round: 2,
+      nthread: 1,
+    },
+    train,
+    validation,
+  );
+}
+
 /**
  * Gradient boosting with XGBoost 1.7's semantics for reg:squarederror
  * (gradient pred − label, hessian 1), binary:logistic and multi:softprob
@@ -159,6 +212,9 @@ export function trainXGBoost(
   const x = train.data;
   let method: 'exact' | 'hist' = rows <= AUTO_EXACT_MAX_ROWS ? 'exact' : 'hist';
   if (p.tree_method !== 'auto') method = p.tree_method;
+  if (method === 'hist' && rows >= PRIME_MIN_ROWS && !primed.has(objective)) {
+    primeTrainer(objective, p.subsample, p.colsample_bytree);
+  }
   const grow: GrowParams = {
     max_depth: p.max_depth,
     eta: p.eta,

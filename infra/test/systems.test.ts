@@ -176,6 +176,17 @@ describe.each([
         ],
       },
     });
+    expect(props['mlops:prediction-baseline']).toEqual({
+      'Std:Join': {
+        On: '/',
+        Values: [
+          {
+            Get: "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri",
+          },
+          'prediction-baseline.json',
+        ],
+      },
+    });
     expect(props['mlops:system']).toBe(sys.name);
     expect(
       steps.Register.Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri,

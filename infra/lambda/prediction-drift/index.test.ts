@@ -597,6 +597,17 @@ describe('baseline and capture parsing', () => {
     );
   });
 
+  it('keeps the reasons for skipped lines few and short', () => {
+    const huge = captureLine('1', {
+      contentType: `text/plain${'x'.repeat(100_000)}`,
+    });
+    const text = Array.from({ length: 10 }, () => huge).join('\n');
+    const r = captureOutputs(text, { maxLines: 100, complete: true });
+    expect(r).toMatchObject({ lines: 10, skipped: 10, outputs: [] });
+    expect(r.problems).toHaveLength(5);
+    for (const p of r.problems) expect(p.length).toBeLessThanOrEqual(200);
+  });
+
   it('caps the lines it reads from a capture file', () => {
     const text = Array.from({ length: 5 }, () => captureLine('1')).join('\n');
     const r = captureOutputs(text, { maxLines: 2, complete: true });

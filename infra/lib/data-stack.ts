@@ -88,9 +88,12 @@ export class DataStack extends Stack {
     });
 
     // Step code, specs and run outputs of every system, each under its own prefix.
+    // EventBridge notifications let each serving stack's prediction-drift
+    // publisher follow its endpoint's Data Capture files with its own rule.
     this.artifactBucket = secureBucket(this, 'ArtifactBucket', {
       bucketName: sharedBucketName('artifacts', this.account, this.region),
       accessLogsBucket: logsBucket,
+      eventBridgeEnabled: true,
     });
 
     this.deployAccess = new DeployAccess(this, 'DeployAccess');

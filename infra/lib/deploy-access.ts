@@ -93,6 +93,10 @@ export class DeployAccess extends Construct {
             'sagemaker:DescribeModel',
             'sagemaker:DescribeModelPackage',
             'sagemaker:InvokeEndpoint',
+            // The prediction-drift publisher finds the version an endpoint rolls out.
+            'sagemaker:DescribeEndpoint',
+            'sagemaker:DescribeEndpointConfig',
+            'sagemaker:ListTags',
             'ecr:BatchGetImage',
             'ecr:GetDownloadUrlForLayer',
             'ecr:BatchCheckLayerAvailability',
@@ -333,6 +337,27 @@ export class DeployAccess extends Construct {
         ],
       }),
     );
+    // The prediction-drift publisher's trigger (lib/prediction-drift.ts):
+    // CloudFormation names rules <stack name>-<logical id>-<suffix>.
+    if (names.length)
+      add(
+        new iam.PolicyStatement({
+          actions: [
+            'events:PutRule',
+            'events:DeleteRule',
+            'events:DescribeRule',
+            'events:EnableRule',
+            'events:DisableRule',
+            'events:PutTargets',
+            'events:RemoveTargets',
+            'events:ListTargetsByRule',
+            'events:TagResource',
+            'events:UntagResource',
+            'events:ListTagsForResource',
+          ],
+          resources: perStack('events', 'rule', '-*'),
+        }),
+      );
     const { partition: p, region: r, account: a } = NAG_ARN;
     acknowledgeAll(
       this.executionPolicy,
@@ -345,6 +370,7 @@ export class DeployAccess extends Construct {
         ...names.flatMap(n => [
           iam5(`arn:${p}:iam::${a}:role/${n}-*`),
           iam5(`arn:${p}:lambda:${r}:${a}:function:${n}-*`),
+          iam5(`arn:${p}:events:${r}:${a}:rule/${n}-*`),
           iam5(`arn:${p}:logs:${r}:${a}:log-group:${n}-*`),
           iam5(`arn:${p}:s3:::${n.toLowerCase()}-*`),
         ]),

@@ -48,6 +48,14 @@ export const STEP_NAMES = {
 export const EVALUATION_PROPERTY_FILE = 'EvaluationReport';
 /** Key of the model package's CustomerMetadataProperties holding the S3 URI of its signature.json. */
 export const SIGNATURE_METADATA_KEY = 'mlops:signature';
+/**
+ * Key of the model package's CustomerMetadataProperties holding the S3 URI of
+ * its prediction-baseline.json (evaluate.py), which the rollout drift
+ * publisher (lambda/prediction-drift) compares live predictions with.
+ */
+export const PREDICTION_BASELINE_METADATA_KEY = 'mlops:prediction-baseline';
+/** The file evaluate.py writes next to evaluation.json (ml/prediction_baseline.py). */
+export const PREDICTION_BASELINE_FILE = 'prediction-baseline.json';
 
 type Expr = string | number | Record<string, unknown>;
 
@@ -287,6 +295,10 @@ export function buildPipelineDefinition(
         [SIGNATURE_METADATA_KEY]: join('/', [
           outputUri(STEP_NAMES.preprocess, 'signature'),
           'signature.json',
+        ]),
+        [PREDICTION_BASELINE_METADATA_KEY]: join('/', [
+          outputUri(STEP_NAMES.evaluate, 'evaluation'),
+          PREDICTION_BASELINE_FILE,
         ]),
         'mlops:task': system.schema.task,
         'mlops:system': system.name,

@@ -57,10 +57,10 @@ export const rolloutAlarmPrefix = (endpointName: string) =>
   `${endpointName}-rollout-`;
 
 /**
- * Custom metrics of the rollout alarms (nothing in AWS publishes them):
- * `ManualRollback` is never published (the portal sets the alarm's state);
- * `PredictionDrift` is the PSI of the live predictions against the version's
- * baseline, for a publisher outside this app (README "Rollouts").
+ * Custom metrics of the rollout alarms: `ManualRollback` is never published
+ * (the portal sets the alarm's state); `PredictionDrift` is the PSI of the
+ * live predictions against the version's baseline, published from the
+ * endpoint's Data Capture files by lib/prediction-drift.ts (README "Rollouts").
  */
 export const ROLLOUT_METRICS_NAMESPACE = 'MLOpsPortal/Rollouts';
 export const PREDICTION_DRIFT_METRIC = 'PredictionDrift';
@@ -213,7 +213,7 @@ export class RolloutAlarms extends Construct {
     if (t.predictionDrift !== undefined)
       add('predictionDrift', {
         alarmName: this.names.predictionDrift,
-        alarmDescription: `Rollout guard of ${endpointName}: PSI of live predictions against the baseline above ${t.predictionDrift} (custom metric ${ROLLOUT_METRICS_NAMESPACE}/${PREDICTION_DRIFT_METRIC}; stays OK while nothing publishes it)`,
+        alarmDescription: `Rollout guard of ${endpointName}: PSI of live predictions against the baseline above ${t.predictionDrift} (custom metric ${ROLLOUT_METRICS_NAMESPACE}/${PREDICTION_DRIFT_METRIC}, published per Data Capture file; a minute without one is not breaching)`,
         metric: new cloudwatch.Metric({
           namespace: ROLLOUT_METRICS_NAMESPACE,
           metricName: PREDICTION_DRIFT_METRIC,

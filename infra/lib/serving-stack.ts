@@ -38,7 +38,9 @@ import {
   parseCaptureSampling,
 } from './model-monitor';
 import { acknowledge, acknowledgeAwsCustomResourceProvider } from './nag';
+import { PredictionDriftPublisher } from './prediction-drift';
 import {
+  DEFAULT_MIN_INVOCATIONS,
   deploymentConfig,
   deploymentOverrideContextKey,
   DeploymentStrategy,
@@ -114,6 +116,8 @@ export class ServingStack extends Stack {
   /** The strategy this deploy uses: the approval's override, else the spec's, else all at once. */
   readonly strategy: DeploymentStrategy;
   readonly rolloutAlarms: RolloutAlarms;
+  /** Publishes the drift alarm's metric; present when the strategy watches prediction drift. */
+  readonly driftPublisher?: PredictionDriftPublisher;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
@@ -297,6 +301,21 @@ export class ServingStack extends Stack {
       endpointName: names.endpointName,
       thresholds: this.strategy.autoRollback,
     });
+    // The drift alarm's metric: published only where the alarm watches it.
+    const drift = this.strategy.autoRollback;
+    if (drift?.predictionDrift !== undefined)
+      this.driftPublisher = new PredictionDriftPublisher(
+        this,
+        'PredictionDrift',
+        {
+          endpointName: names.endpointName,
+          artifacts,
+          capturePrefix: capture,
+          artifactPrefix: prefix,
+          modelPackageGroupName: names.modelPackageGroupName,
+          minPredictions: drift.minInvocations ?? DEFAULT_MIN_INVOCATIONS,
+        },
+      );
     // SageMaker applies DeploymentConfig when CloudFormation updates the
     // endpoint to a new config (a new version): blue/green, baking on the alarms.
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {

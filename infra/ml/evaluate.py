@@ -5,7 +5,9 @@ task's SageMaker Model Quality report (regression_metrics,
 binary_classification_metrics or multiclass_classification_metrics; each
 metric {value, standard_deviation}); the gate step reads the metric the spec
 names from it. Regression also gets evaluation-plots.json (predicted vs
-actual, residuals, feature importance) for the portal.
+actual, residuals, feature importance) for the portal. Every task gets
+prediction-baseline.json (prediction_baseline.py), which the Register step links
+from the model package for the rollout drift publisher.
 Scores the model the endpoint serves: after early stopping the XGBoost
 container predicts with the trees up to the best iteration only, so the
 metrics (and the quality gate) must too.
@@ -24,6 +26,7 @@ import xgboost
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ml_schema  # noqa: E402
 from evaluation_plots import evaluation_plots  # noqa: E402
+from prediction_baseline import BASELINE_FILE, prediction_baseline  # noqa: E402
 
 BASE_DIR = "/opt/ml/processing"
 # Bootstrap resamples for the standard deviations (SageMaker's Model Quality reports them the same way).
@@ -242,6 +245,8 @@ def main(argv=None):
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "evaluation.json"), "w") as f:
         json.dump(report, f)
+    with open(os.path.join(out_dir, BASELINE_FILE), "w") as f:
+        json.dump(prediction_baseline(system, predicted), f)
     if system["schema"]["task"] == "regression":
         with open(os.path.join(base, "signature", "signature.json"), encoding="utf-8") as f:
             names = ml_schema.model_feature_names(json.load(f))

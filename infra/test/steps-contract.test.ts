@@ -224,6 +224,7 @@ os.remove(os.path.join(out, 'xgboost-model'))
         register.ModelMetrics.ModelDataQuality.Constraints.S3Uri,
         register.CustomerMetadataProperties['mlops:signature'],
         register.InferenceSpecification.Containers[0].ModelDataUrl,
+        register.CustomerMetadataProperties['mlops:prediction-baseline'],
       ];
       for (const ref of refs) {
         const [dir, file] = ref['Std:Join'].Values;

@@ -176,6 +176,17 @@ describe.each([
         ],
       },
     });
+    expect(props['mlops:prediction-baseline']).toEqual({
+      'Std:Join': {
+        On: '/',
+        Values: [
+          {
+            Get: "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri",
+          },
+          'prediction-baseline.json',
+        ],
+      },
+    });
     expect(props['mlops:system']).toBe(sys.name);
     expect(
       steps.Register.Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri,
@@ -351,6 +362,39 @@ describe('Deploy stage: scoped, not administrator (issue #20, finding 7)', () =>
         'PenguinSpeciesClassifierServing',
       ].map(n => `arn:aws:iam::123456789012:role/${n}-*`),
     );
+  });
+
+  it('keeps every action a served role is granted within the serving boundary', () => {
+    const [[, boundary]] = resourcesOf(
+      s.json.data,
+      'AWS::IAM::ManagedPolicy',
+    ).filter(([, p]) => p.Properties.ManagedPolicyName === SERVED_BOUNDARY);
+    const bounded = new Set<string>(
+      boundary.Properties.PolicyDocument.Statement.flatMap((st: any) =>
+        asArray(st.Action),
+      ),
+    );
+    const outside: string[] = [];
+    for (const name of [
+      'MlopsServing',
+      'BreastCancerServing',
+      'PenguinSpeciesClassifierServing',
+    ])
+      for (const [id, policy] of resourcesOf(
+        s.byName(name),
+        'AWS::IAM::Policy',
+      ))
+        for (const st of policy.Properties.PolicyDocument.Statement)
+          for (const action of asArray(st.Action) as string[])
+            if (!bounded.has(action)) outside.push(`${name}/${id}: ${action}`);
+    // The penguins spec watches prediction drift, so its publisher is among them.
+    expect(
+      resourcesOf(
+        s.byName('PenguinSpeciesClassifierServing'),
+        'AWS::Events::Rule',
+      ),
+    ).toHaveLength(1);
+    expect(outside).toEqual([]);
   });
 
   it('bounds served roles: no IAM writes and no services beyond serving', () => {

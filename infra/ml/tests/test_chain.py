@@ -6,7 +6,8 @@ task's objective; early stopping on the validation channel; model saved as
 xgboost-model) → evaluate → the registered pipeline model's serving path
 (inference.py hooks, then the XGBoost container's prediction). Asserts
 evaluate scores exactly what the endpoint would serve on the test split, and
-that the gate's JsonGet path names a metric evaluate wrote.
+that the gate's JsonGet path names a metric evaluate wrote, and that the
+prediction baseline evaluate wrote describes the served predictions.
 """
 import io
 import json
@@ -137,6 +138,11 @@ class ChainTest(unittest.TestCase):
         self.assertEqual(gate["path"], f"{section}.{system['gate']['metric']}.value")
         self.assertEqual(gate["stepName"], "Check" + system["gate"]["metric"].upper().replace("_", ""))
         self.assertEqual(json_get(report, gate["path"]), report[section][system["gate"]["metric"]]["value"])
+        with open(os.path.join(base, "evaluation", "prediction-baseline.json")) as f:
+            self.baseline = json.load(f)
+        self.assertEqual((self.baseline["format"], self.baseline["task"]), ("mlops-portal/prediction-baseline", schema["task"]))
+        self.assertEqual(self.baseline["count"], len(test))
+        self.assertAlmostEqual(sum(self.baseline["shares"]), 1.0, places=9)
         return view, booster, served, report[section]
 
     def test_regression_abalone(self):
@@ -146,6 +152,14 @@ class ChainTest(unittest.TestCase):
         # Early stopping kept extra trees, so serving the best iteration is what is being checked (issue #15).
         self.assertLess(int(booster.attr("best_iteration")) + 1, booster.num_boosted_rounds())
         self.assertLess(metrics["mse"]["value"], 6.0)
+        # Deciles of the served values: nine distinct ascending edges, a tenth of the split in each bin.
+        b = self.baseline
+        self.assertEqual(b["kind"], "bins")
+        self.assertEqual(len(b["edges"]), 9)
+        self.assertEqual(b["edges"], sorted(set(b["edges"])))
+        counts = [int(((served >= lo) & (served < hi)).sum()) for lo, hi in zip([-float("inf")] + b["edges"], b["edges"] + [float("inf")])]
+        self.assertEqual([round(s * len(served)) for s in b["shares"]], counts)
+        self.assertTrue(all(abs(s - 0.1) <= 0.05 for s in b["shares"]), b["shares"])
 
     def test_binary_breast_cancer(self):
         data = os.path.join(tempfile.mkdtemp(), "breast-cancer.csv")
@@ -158,6 +172,12 @@ class ChainTest(unittest.TestCase):
         self.assertEqual(served.ndim, 1)
         self.assertTrue(((served >= 0) & (served <= 1)).all())
         self.assertGreater(metrics["auc"]["value"], 0.95)
+        # Shares of the predicted classes, as the confusion matrix's columns count them.
+        b = self.baseline
+        self.assertEqual((b["kind"], b["labels"]), ("classes", list(metrics["confusion_matrix"])))
+        predicted = [sum(row[label] for row in metrics["confusion_matrix"].values()) for label in b["labels"]]
+        self.assertEqual([round(s * len(served)) for s in b["shares"]], predicted)
+        self.assertTrue(0 < b["shares"][1] < 1)
 
     def test_multiclass_penguins(self):
         view, _, served, metrics = self.run_chain("penguins", {"penguins.csv": synthetic_penguins(400)})
@@ -165,6 +185,11 @@ class ChainTest(unittest.TestCase):
         self.assertEqual(served.shape[1], 3)
         self.assertTrue(abs(served.sum(axis=1) - 1).max() < 1e-5)
         self.assertGreater(metrics["accuracy"]["value"], 0.8)
+        b = self.baseline
+        self.assertEqual(b["kind"], "classes")
+        predicted = [sum(row[label] for row in metrics["confusion_matrix"].values()) for label in b["labels"]]
+        self.assertEqual([round(s * len(served)) for s in b["shares"]], predicted)
+        self.assertEqual(len(b["shares"]), 3)
 
 
 if __name__ == "__main__":

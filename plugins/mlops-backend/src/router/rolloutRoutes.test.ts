@@ -95,7 +95,7 @@ describe('approval with a deployment strategy', () => {
     const penguinsDefault = {
       trafficRouting: {
         type: 'CANARY',
-        waitIntervalInSeconds: 60,
+        waitIntervalInSeconds: 300,
         canarySize: { type: 'CAPACITY_PERCENT', value: 20 },
       },
       autoRollback: {

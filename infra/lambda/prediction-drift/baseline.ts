@@ -1,13 +1,17 @@
 /**
  * A version's prediction baseline (prediction-baseline.json, written by
  * infra/ml/prediction_baseline.py) and the PSI of live predictions against it.
- * Buckets, epsilon and the extra "never seen" bucket follow the local engine
- * (plugins/mlops-backend/src/engines/local/rollout/predictionBaseline.ts), so a
- * `predictionDrift` threshold means the same on both engines.
+ * Buckets, the PSI (ml-core's, the one the local engine's alarm uses) and the
+ * extra "never seen" bucket follow the local engine, so a `predictionDrift`
+ * threshold means the same on both engines.
  */
 
+import {
+  binOf,
+  populationStabilityIndex,
+} from '../../../packages/ml-core/src/monitoring/psi';
+
 export const BASELINE_FORMAT = 'mlops-portal/prediction-baseline';
-const PSI_EPSILON = 1e-4;
 
 export type Task = 'regression' | 'binary' | 'multiclass';
 
@@ -86,12 +90,6 @@ export function outputValues(csv: string): number[] | undefined {
   return values;
 }
 
-function binOf(edges: readonly number[], v: number): number {
-  let b = 0;
-  while (b < edges.length && v >= edges[b]) b++;
-  return b;
-}
-
 /**
  * Bucket of each prediction in one answer; undefined when the answer does not
  * fit the task (e.g. a multiclass answer whose count is not a multiple of the
@@ -134,12 +132,9 @@ export function predictionPsi(
 ): number | undefined {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return undefined;
-  let psi = 0;
+  // One bucket more than the baseline: labels it never predicted.
   const n = Math.max(shares.length + 1, counts.length);
-  for (let b = 0; b < n; b++) {
-    const e = Math.max(shares[b] ?? 0, PSI_EPSILON);
-    const a = Math.max((counts[b] ?? 0) / total, PSI_EPSILON);
-    psi += (a - e) * Math.log(a / e);
-  }
-  return psi;
+  const expected = Array.from({ length: n }, (_, b) => shares[b] ?? 0);
+  const actual = Array.from({ length: n }, (_, b) => (counts[b] ?? 0) / total);
+  return populationStabilityIndex(expected, actual);
 }

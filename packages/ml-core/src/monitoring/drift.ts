@@ -2,6 +2,7 @@ import type { NumericFeature } from '@mlops-portal/abalone-schema';
 import type { AbaloneRecord } from '../csv';
 import type { Table } from '../spec/types';
 import { sortedPresentAt } from '../dataset/sortedValues';
+import { decileEdges, populationStabilityIndex } from './psi';
 import {
   BaselineStatistics,
   FeatureStatistics,
@@ -60,11 +61,6 @@ export interface DriftReport {
   features: FeatureDrift[];
 }
 
-/** Number of PSI bins for numerics: the baseline's deciles. */
-export const PSI_BINS = 10;
-/** Floor for empty bins, so PSI stays finite. */
-const PSI_EPSILON = 1e-4;
-
 /** Severity order; a report takes the most severe status of its features. */
 const RANK: Record<DriftStatus, number> = {
   ok: 0,
@@ -85,26 +81,6 @@ const KS_C_99 = 1.6276;
 function chiSquare99(dof: number): number {
   const a = 2 / (9 * dof);
   return dof * (1 - a + Z_99 * Math.sqrt(a)) ** 3;
-}
-
-function psiOf(expected: number[], actual: number[]): number {
-  let psi = 0;
-  for (let b = 0; b < expected.length; b++) {
-    const e = Math.max(expected[b], PSI_EPSILON);
-    const a = Math.max(actual[b], PSI_EPSILON);
-    psi += (a - e) * Math.log(a / e);
-  }
-  return psi;
-}
-
-/** Interior decile edges of the baseline sample, duplicates dropped (ties). */
-function decileEdges(sample: number[]): number[] {
-  const edges: number[] = [];
-  for (let b = 1; b < PSI_BINS; b++) {
-    const v = sample[Math.floor((b * sample.length) / PSI_BINS)];
-    if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-  }
-  return edges;
 }
 
 function binShares(sorted: ArrayLike<number>, edges: number[]): number[] {
@@ -187,7 +163,10 @@ function numericalDrift(
   }
   const n = feature.numerical_statistics.common.num_present;
   const edges = decileEdges(sample);
-  const psi = psiOf(binShares(sample, edges), binShares(recent, edges));
+  const psi = populationStabilityIndex(
+    binShares(sample, edges),
+    binShares(recent, edges),
+  );
   const ks = ksDistance(sample, recent);
   const inv = 1 / m + 1 / Math.max(n, sample.length);
   const status = worst([
@@ -240,7 +219,7 @@ function categoricalDrift(
   // A baseline cut to its most frequent categories keeps the rest's share here.
   const expected = [...buckets.map(b => b.count / n), (n - listed) / n];
   const actual = binCounts.map(c => c / present);
-  const psi = psiOf(expected, actual);
+  const psi = populationStabilityIndex(expected, actual);
   let linf = 0;
   for (let b = 0; b < buckets.length; b++)
     linf = Math.max(linf, Math.abs(expected[b] - actual[b]));

@@ -13,7 +13,14 @@ export type {
   NumericalStatistics,
   StringStatistics,
 } from './statistics';
-export { DEFAULT_DRIFT_THRESHOLDS, PSI_BINS, drift, tableDrift } from './drift';
+export { DEFAULT_DRIFT_THRESHOLDS, drift, tableDrift } from './drift';
+export {
+  PSI_BINS,
+  PSI_EPSILON,
+  binOf,
+  decileEdges,
+  populationStabilityIndex,
+} from './psi';
 export type {
   DriftReport,
   DriftStatus,

@@ -1,4 +1,10 @@
-import { EVALUATION_PLOTS_FILE } from '@mlops-portal/ml-core';
+import {
+  EVALUATION_PLOTS_FILE,
+  PSI_BINS,
+  binOf,
+  decileEdges,
+  populationStabilityIndex,
+} from '@mlops-portal/ml-core';
 import type {
   EvaluationPlots,
   Prediction,
@@ -21,9 +27,6 @@ export interface PredictionBaseline {
   /** Share of the test split per bucket; sums to 1. */
   shares: number[];
 }
-
-const BINS = 10;
-const PSI_EPSILON = 1e-4;
 
 /** The baseline from evaluation-plots.json in a model package; undefined when it has none. */
 export async function readPredictionBaseline(
@@ -61,12 +64,8 @@ export function predictionBaselineOf(
       .map(p => p.predicted)
       .filter(Number.isFinite)
       .sort((a, b) => a - b);
-    if (values.length < BINS) return undefined;
-    const edges: number[] = [];
-    for (let b = 1; b < BINS; b++) {
-      const v = values[Math.floor((b * values.length) / BINS)];
-      if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-    }
+    if (values.length < PSI_BINS) return undefined;
+    const edges = decileEdges(values);
     const counts = new Array<number>(edges.length + 1).fill(0);
     for (const v of values) counts[binOf(edges, v)]++;
     return {
@@ -76,12 +75,6 @@ export function predictionBaselineOf(
     };
   }
   return undefined;
-}
-
-function binOf(edges: readonly number[], v: number): number {
-  let b = 0;
-  while (b < edges.length && v >= edges[b]) b++;
-  return b;
 }
 
 /**
@@ -109,12 +102,9 @@ export function predictionPsi(
 ): number | undefined {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return undefined;
-  let psi = 0;
+  // One bucket more than the baseline: labels it never predicted.
   const n = Math.max(baseline.shares.length + 1, counts.length);
-  for (let b = 0; b < n; b++) {
-    const e = Math.max(baseline.shares[b] ?? 0, PSI_EPSILON);
-    const a = Math.max((counts[b] ?? 0) / total, PSI_EPSILON);
-    psi += (a - e) * Math.log(a / e);
-  }
-  return psi;
+  const expected = Array.from({ length: n }, (_, b) => baseline.shares[b] ?? 0);
+  const actual = Array.from({ length: n }, (_, b) => (counts[b] ?? 0) / total);
+  return populationStabilityIndex(expected, actual);
 }

@@ -102,8 +102,8 @@ export function strategyOf(
     if (a.name !== 'manual' && a.threshold !== undefined)
       thresholds[a.name] = a.threshold;
   }
-  return prune({
-    trafficRouting: prune({
+  return withoutUndefined({
+    trafficRouting: withoutUndefined({
       type,
       waitIntervalInSeconds: t?.WaitIntervalInSeconds ?? 0,
       canarySize: type === 'CANARY' ? size(t?.CanarySize) : undefined,
@@ -115,7 +115,8 @@ export function strategyOf(
   });
 }
 
-function prune<T extends object>(o: T): T {
+/** A copy without the keys whose value is undefined (SDK shapes, strategies). */
+export function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(
     Object.entries(o).filter(([, v]) => v !== undefined),
   ) as T;

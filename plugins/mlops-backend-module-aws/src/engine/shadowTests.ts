@@ -37,6 +37,8 @@ import {
   type EndpointState,
 } from './endpoint';
 import { iso } from './mappers';
+import { variantMetricQuery } from './monitoring/traffic';
+import { withoutUndefined } from './rolloutMapping';
 
 /** Tags on a shadow endpoint config: what the test is and how to undo it. */
 export const SHADOW_TAGS = {
@@ -204,7 +206,7 @@ export class ShadowTests {
       sagemaker.send(
         new CreateEndpointConfigCommand({
           EndpointConfigName: name,
-          ProductionVariants: [stripUndefined(serving)],
+          ProductionVariants: [withoutUndefined(serving)],
           ShadowProductionVariants: [shadow],
           ...(current.DataCaptureConfig
             ? { DataCaptureConfig: current.DataCaptureConfig }
@@ -508,32 +510,11 @@ export function comparisonQueries(
     variant: string,
     metricName: string,
     stat: string,
-  ): MetricDataQuery => ({
-    Id: id,
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/SageMaker',
-        MetricName: metricName,
-        Dimensions: [
-          { Name: 'EndpointName', Value: endpointName },
-          { Name: 'VariantName', Value: variant },
-        ],
-      },
-      Period: period,
-      Stat: stat,
-    },
-    ReturnData: true,
-  });
+  ) => variantMetricQuery(id, endpointName, variant, metricName, stat, period);
   return variantNames.flatMap((v, i) => [
     metric(`v${i}_inv`, v, 'Invocations', 'Sum'),
     metric(`v${i}_e5`, v, 'Invocation5XXErrors', 'Sum'),
     metric(`v${i}_p50`, v, 'ModelLatency', 'p50'),
     metric(`v${i}_p99`, v, 'ModelLatency', 'p99'),
   ]);
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(
-    Object.entries(o).filter(([, v]) => v !== undefined),
-  ) as T;
 }

@@ -45,6 +45,33 @@ export function trafficRange(window: MonitoringWindow, now: Date) {
   return { start: new Date(end - WINDOW_SECONDS[window] * 1000), end };
 }
 
+/** One SageMaker endpoint-variant metric statistic (GetMetricData query). */
+export function variantMetricQuery(
+  id: string,
+  endpointName: string,
+  variant: string,
+  metricName: string,
+  stat: string,
+  period: number,
+): MetricDataQuery {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/SageMaker',
+        MetricName: metricName,
+        Dimensions: [
+          { Name: 'EndpointName', Value: endpointName },
+          { Name: 'VariantName', Value: variant },
+        ],
+      },
+      Period: period,
+      Stat: stat,
+    },
+    ReturnData: true,
+  };
+}
+
 /**
  * One query per (variant, metric): the three counters (Sum) and ModelLatency
  * p50/p99 per bucket, plus p50/p99 over the whole window for the totals
@@ -58,22 +85,7 @@ export function trafficQueries(q: TrafficQuery): MetricDataQuery[] {
     metricName: string,
     statName: string,
     p: number,
-  ): MetricDataQuery => ({
-    Id: id,
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/SageMaker',
-        MetricName: metricName,
-        Dimensions: [
-          { Name: 'EndpointName', Value: q.endpointName },
-          { Name: 'VariantName', Value: variant },
-        ],
-      },
-      Period: p,
-      Stat: statName,
-    },
-    ReturnData: true,
-  });
+  ) => variantMetricQuery(id, q.endpointName, variant, metricName, statName, p);
   return q.variantNames.flatMap((variant, v) => [
     ...(Object.keys(COUNT_METRICS) as CountKey[]).map(k =>
       stat(`v${v}_${k}`, variant, COUNT_METRICS[k], 'Sum', period),

@@ -1,17 +1,14 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import path from 'path';
+import {
+  LOCAL_MIGRATIONS as migrations,
+  migrateUpTo,
+} from './__testUtils__/migrations';
 import { LocalStore } from './store';
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_15'],
   disableDocker: true,
 });
-
-const migrations = {
-  directory: path.resolve(__dirname, '../../../migrations/local'),
-  tableName: 'mlops_local_knex_migrations',
-  loadExtensions: ['.js'],
-};
 
 const BEFORE = '20261207000000_capture_source.js';
 
@@ -21,13 +18,14 @@ describe.each(databases.eachSupportedId())(
     it('keeps versions and runs of the current release readable: task regression, flat metrics, no spec hash', async () => {
       const knex = await databases.init(databaseId);
       // The current release: every migration up to the capture source.
-      for (const name of [
-        '20261126000000_init.js',
-        '20261201000000_monitoring.js',
-        BEFORE,
-      ])
-        await knex.migrate.up({ ...migrations, name });
-      const metrics = { mse: 4.2, rmse: 2.05, mae: 1.5, r2: 0.55, residualStd: 2 };
+      await migrateUpTo(knex, BEFORE);
+      const metrics = {
+        mse: 4.2,
+        rmse: 2.05,
+        mae: 1.5,
+        r2: 0.55,
+        residualStd: 2,
+      };
       await knex('mlops_local_model_versions').insert({
         group_name: 'AbaloneModelPackageGroup',
         version: 1,
@@ -37,7 +35,9 @@ describe.each(databases.eachSupportedId())(
         execution_id: 'old-exec',
         metrics: JSON.stringify(metrics),
         hyperparameters: JSON.stringify({ MaxDepth: 5, MseThreshold: 6 }),
-        artifacts: JSON.stringify([{ name: 'model.json', uri: '/x/model.json' }]),
+        artifacts: JSON.stringify([
+          { name: 'model.json', uri: '/x/model.json' },
+        ]),
         approval_history: JSON.stringify([]),
       });
       await knex('mlops_local_executions').insert({
@@ -69,7 +69,11 @@ describe.each(databases.eachSupportedId())(
         approvalStatus: 'Approved',
       });
       const run = await store.getExecution('old-exec');
-      expect(run).toMatchObject({ status: 'Succeeded', metrics, modelVersion: 1 });
+      expect(run).toMatchObject({
+        status: 'Succeeded',
+        metrics,
+        modelVersion: 1,
+      });
       expect(run!.specHash).toBeUndefined();
 
       // New rows carry their task and spec hash beside the old ones.

@@ -1,5 +1,9 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import path from 'path';
+import {
+  LOCAL_MIGRATIONS,
+  migrateDownThrough,
+  migrateUpTo,
+} from '../__testUtils__/migrations';
 import { MonitoringStore } from './monitoringStore';
 
 const databases = TestDatabases.create({
@@ -7,11 +11,6 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-const migrations = {
-  directory: path.resolve(__dirname, '../../../../migrations/local'),
-  tableName: 'mlops_local_knex_migrations',
-  loadExtensions: ['.js'],
-};
 const T = 'mlops_local_capture_samples';
 
 /** A capture as the first release stored it: one column per Abalone feature. */
@@ -39,12 +38,7 @@ describe.each(databases.eachSupportedId())(
     it('copies per-feature captures into records, nothing lost; new rows of any system beside them; down restores', async () => {
       const knex = await databases.init(databaseId);
       // The release before: migrations up to the capture source column.
-      for (const name of [
-        '20261126000000_init.js',
-        '20261201000000_monitoring.js',
-        '20261207000000_capture_source.js',
-      ])
-        await knex.migrate.up({ ...migrations, name });
+      await migrateUpTo(knex, '20261207000000_capture_source.js');
       await knex(T).insert([
         oldRow(1),
         // Missing cells stay missing; the source tag survives.
@@ -52,7 +46,7 @@ describe.each(databases.eachSupportedId())(
         oldRow(3, { prediction: null, model_version: null }),
       ]);
 
-      await knex.migrate.latest(migrations);
+      await knex.migrate.latest(LOCAL_MIGRATIONS);
 
       const columns = Object.keys(await knex(T).columnInfo());
       for (const gone of ['sex', 'length', 'whole_weight', 'shell_weight'])
@@ -133,18 +127,8 @@ describe.each(databases.eachSupportedId())(
         },
       ]);
 
-      // Rolling back restores the old columns from the records (later
-      // migrations are undone first, newest first).
-      for (;;) {
-        const [done] = (await knex.migrate.list(migrations)) as [
-          Array<{ name?: string; file?: string } | string>,
-          unknown,
-        ];
-        const last = done[done.length - 1];
-        const name = typeof last === 'string' ? last : last?.name ?? last?.file;
-        await knex.migrate.down(migrations);
-        if (name === '20261208000000_capture_records.js') break;
-      }
+      // Rolling back restores the old columns from the records.
+      await migrateDownThrough(knex, '20261208000000_capture_records.js');
       const restored = await knex(T)
         .where('event_id', 'e-2')
         .first('sex', 'length', 'height', 'whole_weight', 'source');

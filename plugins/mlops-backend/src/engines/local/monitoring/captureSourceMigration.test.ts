@@ -1,5 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import path from 'path';
+import {
+  LOCAL_MIGRATIONS as migrations,
+  migrateUpTo,
+} from '../__testUtils__/migrations';
 import { MonitoringStore } from './monitoringStore';
 
 const databases = TestDatabases.create({
@@ -7,23 +10,13 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-const migrations = {
-  directory: path.resolve(__dirname, '../../../../migrations/local'),
-  tableName: 'mlops_local_knex_migrations',
-  loadExtensions: ['.js'],
-};
-
 describe.each(databases.eachSupportedId())(
   'upgrading captures to the source column on %p',
   databaseId => {
     it('keeps the captures written before it readable, with no source', async () => {
       const knex = await databases.init(databaseId);
       // The release before: migrations up to the monitoring tables only.
-      await knex.migrate.up({ ...migrations, name: '20261126000000_init.js' });
-      await knex.migrate.up({
-        ...migrations,
-        name: '20261201000000_monitoring.js',
-      });
+      await migrateUpTo(knex, '20261201000000_monitoring.js');
       await knex('mlops_local_capture_samples').insert({
         event_id: 'e-old',
         endpoint_name: 'ep',

@@ -1,5 +1,9 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import path from 'path';
+import {
+  LOCAL_MIGRATIONS as migrations,
+  migrateDownThrough,
+  migrateUpTo,
+} from '../__testUtils__/migrations';
 import { LocalStore } from '../store';
 import { RolloutStore } from './rolloutStore';
 import { emptyCounters } from './rolloutAlarms';
@@ -9,35 +13,13 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-const migrations = {
-  directory: path.resolve(__dirname, '../../../../migrations/local'),
-  tableName: 'mlops_local_knex_migrations',
-  loadExtensions: ['.js'],
-};
-
 describe.each(databases.eachSupportedId())(
   'the rollouts migration on %p',
   databaseId => {
     it('keeps deployments written before it readable and stores rollouts', async () => {
       const knex = await databases.init(databaseId);
       // The release before: every migration up to the capture records.
-      await knex.migrate.up({ ...migrations, name: '20261126000000_init.js' });
-      await knex.migrate.up({
-        ...migrations,
-        name: '20261201000000_monitoring.js',
-      });
-      await knex.migrate.up({
-        ...migrations,
-        name: '20261207000000_capture_source.js',
-      });
-      await knex.migrate.up({
-        ...migrations,
-        name: '20261207121500_version_task_spec_hash.js',
-      });
-      await knex.migrate.up({
-        ...migrations,
-        name: '20261208000000_capture_records.js',
-      });
+      await migrateUpTo(knex, '20261208000000_capture_records.js');
       await knex('mlops_local_deployments').insert({
         deployment_id: 'd-old',
         endpoint_name: 'ep',
@@ -128,7 +110,7 @@ describe.each(databases.eachSupportedId())(
         reason: 'why',
       });
 
-      await knex.migrate.rollback(migrations);
+      await migrateDownThrough(knex, '20261209000000_rollouts.js');
       expect(await knex.schema.hasTable('mlops_local_rollouts')).toBe(false);
       expect(
         await knex.schema.hasColumn('mlops_local_deployments', 'rollout_id'),

@@ -1,5 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import path from 'path';
+import {
+  LOCAL_MIGRATIONS as migrations,
+  migrateUpTo,
+} from '../__testUtils__/migrations';
 import { LocalStore } from '../store';
 import { ShadowStore, ShadowTestRecord } from './shadowStore';
 import { emptyStats } from './shadowStats';
@@ -9,18 +12,6 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-const migrations = {
-  directory: path.resolve(__dirname, '../../../../migrations/local'),
-  tableName: 'mlops_local_knex_migrations',
-  loadExtensions: ['.js'],
-};
-const BEFORE = [
-  '20261126000000_init.js',
-  '20261201000000_monitoring.js',
-  '20261207000000_capture_source.js',
-  '20261207121500_version_task_spec_hash.js',
-  '20261208000000_capture_records.js',
-];
 const NAME = '20261209000100_shadow_tests.js';
 
 const test = (
@@ -51,7 +42,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     it('is added beside existing deployments, allows one running test per endpoint, and rolls back', async () => {
       const knex = await databases.init(databaseId);
-      for (const name of BEFORE) await knex.migrate.up({ ...migrations, name });
+      await migrateUpTo(knex, '20261209000000_rollouts.js');
       await knex('mlops_local_deployments').insert({
         deployment_id: 'd1',
         endpoint_name: 'ep',

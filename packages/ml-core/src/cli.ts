@@ -51,7 +51,7 @@ classes, task) is inferred from the data and printed.
 Hyperparameters (XGBoost names; defaults = the reference Abalone pipeline):
   --max_depth --eta --gamma --min_child_weight --subsample --colsample_bytree
   --lambda --alpha --base_score --num_round --early_stopping_rounds --max_bin
-  --tree_method auto|exact|hist`;
+  --tree_method auto|exact|hist --nthread`;
 
 const NUMERIC_PARAMS = [
   'max_depth',
@@ -66,6 +66,7 @@ const NUMERIC_PARAMS = [
   'num_round',
   'early_stopping_rounds',
   'max_bin',
+  'nthread',
 ] as const;
 
 class UsageError extends Error {}

@@ -12,19 +12,33 @@ function digitCount(n: number): number {
   return d;
 }
 
-/** The `count` decimal digits of integer n, most significant first. */
+/** "00".."99" as ASCII pairs: two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/**
+ * The `count` decimal digits of integer 0 ≤ n < 2^31 (leading zeros up to
+ * `count`), most significant first, two at a time in int32 arithmetic.
+ */
 function writeDigits(
   out: Uint8Array,
   pos: number,
   n: number,
   count: number,
 ): number {
-  let x = n;
-  for (let k = pos + count - 1; k >= pos; k--) {
-    const q = Math.floor(x / 10);
-    out[k] = 0x30 + (x - q * 10);
+  let x = n | 0;
+  let k = pos + count;
+  while (k - pos >= 2) {
+    const q = (x / 100) | 0;
+    const pair = (x - q * 100) << 1;
+    out[--k] = DIGIT_PAIRS[pair + 1];
+    out[--k] = DIGIT_PAIRS[pair];
     x = q;
   }
+  if (k > pos) out[pos] = 0x30 + x;
   return pos + count;
 }
 
@@ -83,23 +97,31 @@ export function writeCsvNumber(
   if (e > 8 || e < -6 || n < 1e8)
     return writeText(out, pos, formatCsvNumber(v));
   let digits = 9;
-  while (n % 10 === 0) {
-    n /= 10;
+  let m = n | 0;
+  for (let q = (m / 10) | 0; m === q * 10; q = (m / 10) | 0) {
+    m = q;
     digits--;
   }
   if (v < 0) out[p++] = 0x2d;
   if (e >= 0) {
     const intDigits = e + 1;
     if (digits <= intDigits)
-      return writeDigits(out, p, n * POW10[intDigits - digits], intDigits);
-    // Digits with the point after the first intDigits of them.
-    writeDigits(out, p, n, digits);
-    for (let k = p + digits; k > p + intDigits; k--) out[k] = out[k - 1];
-    out[p + intDigits] = 0x2e;
-    return p + digits + 1;
+      return writeDigits(out, p, m * POW10[intDigits - digits], intDigits);
+    // The integer part, the point, then the fraction's digits (with its
+    // leading zeros).
+    const fractionDigits = digits - intDigits;
+    const whole = (m / POW10[fractionDigits]) | 0;
+    p = writeDigits(out, p, whole, intDigits);
+    out[p++] = 0x2e;
+    return writeDigits(
+      out,
+      p,
+      m - whole * POW10[fractionDigits],
+      fractionDigits,
+    );
   }
   out[p++] = 0x30;
   out[p++] = 0x2e;
   for (let z = -e - 1; z > 0; z--) out[p++] = 0x30;
-  return writeDigits(out, p, n, digits);
+  return writeDigits(out, p, m, digits);
 }

@@ -1,6 +1,7 @@
 /** Histogram tree growing (tree_method hist): histograms, row sets, split search. */
 import type { HistData } from './bins';
-import { addRowsToHist } from './hist-kernel';
+import { addRowsToHist, addRowsToHistUnitHess } from './hist-kernel';
+
 import { findBestSplit, SplitChoice } from './hist-split';
 import {
   HistThreads,
@@ -40,6 +41,11 @@ export class HistWorkspace {
   /** Gradients and hessians of the current round (set by the caller). */
   readonly grad: Float32Array;
   readonly hess: Float32Array;
+  /**
+   * Every hessian is 1 for the whole training (reg:squarederror): histograms
+   * then count rows instead of reading hess (the same sums).
+   */
+  unitHessians = false;
   /** Helpers for large histograms, when training with nthread > 1. */
   readonly threads?: HistThreads;
   private readonly pool: Float64Array[] = [];
@@ -192,7 +198,10 @@ function buildHist(
       return;
     }
     hist.fill(0);
-    addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, 0, cols);
+    if (ws.unitHessians)
+      addRowsToHistUnitHess(hist, bins, cols, order, begin, end, grad, 0, cols);
+    else
+      addRowsToHist(hist, bins, cols, order, begin, end, grad, hess, 0, cols);
   } else {
     hist.fill(0);
     for (let k = begin; k < end; k++) {

@@ -258,6 +258,8 @@ export function trainXGBoost(
   }
   const grad = ws ? ws.grad : new Float32Array(rows);
   const hess = (ws ? ws.hess : new Float32Array(rows)).fill(1);
+  // Only the logistic and softmax gradients write hessians.
+  if (ws) ws.unitHessians = regression;
   const prob = groups > 1 ? new Float32Array(rows * groups) : undefined;
   const sampled = new Uint8Array(rows);
   const keptRows = ws ? ws.sampled.order : new Uint32Array(rows);

@@ -183,6 +183,16 @@ export interface Config {
         /** A file is taken once its size is unchanged this long (ms). Default 1000. */
         stableMs?: number;
       };
+      /** The Train step (the local counterpart of a training job's instance). */
+      training?: {
+        /**
+         * Threads per training (XGBoost's nthread) when the spec's
+         * hyperparameters set none: an integer 1-64. Default: the machine's
+         * available parallelism, as XGBoost and SageMaker's XGBoost container
+         * use every vCPU. Models do not depend on it.
+         */
+        threads?: number;
+      };
     };
 
     /**

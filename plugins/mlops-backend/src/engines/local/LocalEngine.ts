@@ -186,6 +186,7 @@ export class LocalEngine implements MlopsEngine, MlopsEngineEvents {
       logger,
       isClosing,
       settings.allowPreApproval,
+      settings.trainingThreads,
     );
     const scheduler = new Scheduler(store, runs, events, logger, run =>
       runner.execute(run),

@@ -110,6 +110,8 @@ export class PipelineRunner {
     private readonly isClosing: () => boolean,
     /** Platform config (`mlops.approval.preApprove`): a spec may pre-approve its versions. */
     private readonly allowPreApproval: boolean = false,
+    /** Threads per training unless the spec sets nthread (`mlops.local.training.threads`). */
+    private readonly trainingThreads: number = 1,
   ) {}
 
   async execute(run: LoadedRun): Promise<void> {
@@ -243,6 +245,7 @@ export class PipelineRunner {
           validationMatrix: matrices.validation,
           outDir: path.join(runDir, 'train'),
           hyperparameters,
+          threads: this.trainingThreads,
         },
       },
       { hyperparameters },

@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import os from 'os';
 import path from 'path';
 import { readLocalSettings } from './settings';
 
@@ -23,7 +24,18 @@ describe('readLocalSettings', () => {
       allowPreApproval: false,
       endpoint: { host: '127.0.0.1', port: 7070 },
       bucketWatch: { stableMs: 1000 },
+      trainingThreads: Math.min(os.availableParallelism(), 64),
     });
+  });
+
+  it('reads the training threads and names a bad value', () => {
+    expect(read({ local: { training: { threads: 3 } } }).trainingThreads).toBe(
+      3,
+    );
+    for (const threads of [0, 1.5, 65])
+      expect(() => read({ local: { training: { threads } } })).toThrow(
+        `mlops.local.training.threads must be an integer 1-64, got ${threads}`,
+      );
   });
 
   it('reads the bucket watcher settings and names a bad stableMs', () => {
@@ -110,9 +122,9 @@ describe('readLocalSettings', () => {
     ).toThrow(
       /mlops\.local\.seeds\[1\]\.modelPackageGroupName must differ from mlops\.local\.seeds\[0\]\.modelPackageGroupName/,
     );
-    expect(() => read({ local: { seeds: [{ ...penguins, data: ' ' }] } })).toThrow(
-      /mlops\.local\.seeds\[0\]\.data must not be empty/,
-    );
+    expect(() =>
+      read({ local: { seeds: [{ ...penguins, data: ' ' }] } }),
+    ).toThrow(/mlops\.local\.seeds\[0\]\.data must not be empty/);
   });
 
   it('refuses the old single seed with a message naming its replacement', () => {

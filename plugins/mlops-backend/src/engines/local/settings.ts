@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import type { MlopsResources } from '@mlops-portal/plugin-mlops-common';
+import os from 'os';
 import path from 'path';
 
 /**
@@ -24,6 +25,8 @@ export interface LocalSettings {
   endpoint?: { host: string; port: number };
   /** Drop-a-file ingestion; undefined when disabled. */
   bucketWatch?: { stableMs: number };
+  /** Threads per training when the spec sets no nthread (`mlops.local.training.threads`). */
+  trainingThreads: number;
 }
 
 /** Thrown at start-up for a config value the engine cannot run with. */
@@ -132,6 +135,27 @@ function readEndpoint(local: Config | undefined) {
   return { host: ep?.getOptionalString('host') ?? '127.0.0.1', port };
 }
 
+/** Most threads a training may ask for (more only adds waiting on 2-64 core machines). */
+const MAX_TRAINING_THREADS = 64;
+
+function readTrainingThreads(local: Config | undefined): number {
+  const threads = local?.getOptionalNumber('training.threads');
+  if (threads === undefined)
+    return Math.min(os.availableParallelism(), MAX_TRAINING_THREADS);
+  if (
+    !Number.isInteger(threads) ||
+    threads < 1 ||
+    threads > MAX_TRAINING_THREADS
+  ) {
+    invalid(
+      'mlops.local.training.threads',
+      `must be an integer 1-${MAX_TRAINING_THREADS}`,
+      threads,
+    );
+  }
+  return threads;
+}
+
 /**
  * Reads and checks the local engine's config once, at start-up; errors name
  * the config key (type errors come from Config's own getters).
@@ -149,5 +173,6 @@ export function readLocalSettings(config: Config): LocalSettings {
       config.getOptionalBoolean('mlops.approval.preApprove') ?? false,
     endpoint: readEndpoint(local),
     bucketWatch: readBucketWatch(local),
+    trainingThreads: readTrainingThreads(local),
   };
 }

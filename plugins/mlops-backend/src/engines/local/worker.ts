@@ -30,7 +30,12 @@ import type {
 } from '@mlops-portal/ml-core';
 import fs from 'fs/promises';
 import path from 'path';
-import { type DataFile, checkUploadFile, loadTable, schemaOf } from './tableLoader';
+import {
+  type DataFile,
+  checkUploadFile,
+  loadTable,
+  schemaOf,
+} from './tableLoader';
 import { writeFileAtomic } from './fsutil';
 import type {
   EvaluateArgs,
@@ -61,10 +66,7 @@ const SIGNATURE_EXAMPLES = 5;
 let lastTable: { key: string; table: Table } | undefined;
 
 async function tableOf(id: number, files: DataFile[], schema: DatasetSchema) {
-  const key = JSON.stringify([
-    files.map(f => [f.path, f.sha256]),
-    schema,
-  ]);
+  const key = JSON.stringify([files.map(f => [f.path, f.sha256]), schema]);
   if (lastTable?.key === key) return lastTable.table;
   lastTable = undefined;
   const table = await loadTable(files, schema, message =>
@@ -74,7 +76,10 @@ async function tableOf(id: number, files: DataFile[], schema: DatasetSchema) {
   return table;
 }
 
-async function validate(id: number, args: ValidateArgs): Promise<ValidateResult> {
+async function validate(
+  id: number,
+  args: ValidateArgs,
+): Promise<ValidateResult> {
   if (args.files.length === 0) throw new Error('no data files to validate');
   // The schema: the spec, with what it leaves open inferred from the data.
   const schema = await schemaOf(args.spec, args.files[0].path);
@@ -175,7 +180,10 @@ async function runTrain(id: number, args: TrainArgs): Promise<TrainResult> {
     args.validationCsv,
     args.validationMatrix,
   );
-  const params = args.hyperparameters as XGBoostParams;
+  const params = {
+    nthread: args.threads,
+    ...args.hyperparameters,
+  } as XGBoostParams;
   let lastSent = 0;
   let evalMetric = '';
   const result = trainXGBoost(params, train, validation, {
@@ -227,9 +235,9 @@ async function runTrain(id: number, args: TrainArgs): Promise<TrainResult> {
     level: 'info',
     message: `trained ${
       result.history.length
-    } rounds in ${result.seconds.toFixed(2)} s, best iteration ${
-      result.bestIteration
-    }`,
+    } rounds in ${result.seconds.toFixed(2)} s on ${
+      params.nthread ?? 1
+    } thread(s), best iteration ${result.bestIteration}`,
   });
   return {
     artifacts: { model: modelPath },
@@ -284,7 +292,10 @@ async function runEvaluate(
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join(', ')} on ${test.rows} rows`,
   });
-  return { artifacts: { evaluation: evaluationPath, plots: plotsPath }, metrics };
+  return {
+    artifacts: { evaluation: evaluationPath, plots: plotsPath },
+    metrics,
+  };
 }
 
 async function handle(req: WorkerRequest) {

@@ -33,6 +33,8 @@ export interface TrainArgs {
   outDir: string;
   /** XGBoost parameters, objective (and num_class) included. */
   hyperparameters: Record<string, number | string>;
+  /** nthread when the hyperparameters set none (the engine's `training.threads`). */
+  threads?: number;
 }
 
 export interface EvaluateArgs {

@@ -123,39 +123,80 @@ const GUESS_CELLS = 4096;
  * A first guess of a value's bin from a table over equal-width cells between
  * a feature's first and last cut: a binary search over 256 cuts mispredicts
  * most of its branches, while the guess is usually off by at most one bin.
+ * Plain typed arrays (no class): the binning loop that reads them is
+ * compiled once, with no field assumptions to invalidate later.
  */
-class BinGuess {
-  private readonly lo: Float64Array;
-  private readonly scale: Float64Array;
-  private readonly table: Int32Array;
-  constructor(cuts: Float32Array, offsets: Int32Array) {
-    const cols = offsets.length - 1;
-    this.lo = new Float64Array(cols);
-    this.scale = new Float64Array(cols);
-    this.table = new Int32Array(cols * GUESS_CELLS);
-    for (let f = 0; f < cols; f++) {
-      const first = offsets[f];
-      const last = offsets[f + 1] - 1;
-      const lo = cuts[first];
-      const width = cuts[last] - lo;
-      // With one cut every value is in the feature's only bin (scale 0).
-      const scale = width > 0 ? GUESS_CELLS / width : 0;
-      this.lo[f] = lo;
-      this.scale[f] = scale;
-      for (let j = 0; j < GUESS_CELLS; j++) {
-        const v = scale > 0 ? lo + j / scale : lo;
-        this.table[f * GUESS_CELLS + j] = Math.min(
-          upperBound(cuts, first, last + 1, v),
-          last,
-        );
-      }
+interface BinGuess {
+  lo: Float64Array;
+  scale: Float64Array;
+  table: Int32Array;
+}
+
+function binGuess(cuts: Float32Array, offsets: Int32Array): BinGuess {
+  const cols = offsets.length - 1;
+  const lo = new Float64Array(cols);
+  const scale = new Float64Array(cols);
+  const table = new Int32Array(cols * GUESS_CELLS);
+  for (let f = 0; f < cols; f++) {
+    const first = offsets[f];
+    const last = offsets[f + 1] - 1;
+    const low = cuts[first];
+    const width = cuts[last] - low;
+    // With one cut every value is in the feature's only bin (scale 0).
+    const s = width > 0 ? GUESS_CELLS / width : 0;
+    lo[f] = low;
+    scale[f] = s;
+    for (let j = 0; j < GUESS_CELLS; j++) {
+      const v = s > 0 ? low + j / s : low;
+      table[f * GUESS_CELLS + j] = Math.min(
+        upperBound(cuts, first, last + 1, v),
+        last,
+      );
     }
   }
-  bin(f: number, v: number): number {
-    let j = Math.floor((v - this.lo[f]) * this.scale[f]);
-    if (!(j >= 0)) j = 0;
-    else if (j >= GUESS_CELLS) j = GUESS_CELLS - 1;
-    return this.table[f * GUESS_CELLS + j];
+  return { lo, scale, table };
+}
+
+/**
+ * Every cell's bin, row-major into `bins` and column-major into
+ * `binsByColumn`: the b with cuts[b-1] <= v < cuts[b] for a present value
+ * (the last bin also takes larger values), found by stepping from the guess;
+ * `missingBin` for NaN. A kernel of its own (typed arrays in, nothing else):
+ * V8 optimises it after a few rows, where the same loop inside
+ * buildHistData was compiled mid-loop and thrown back more than once.
+ */
+function binRows(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  cuts: Float32Array,
+  offsets: Int32Array,
+  guessLo: Float64Array,
+  guessScale: Float64Array,
+  guessTable: Int32Array,
+  missingBin: number,
+  bins: Uint16Array,
+  binsByColumn: Uint16Array,
+  hasMissing: Uint8Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let f = 0; f < cols; f++) {
+      const v = x[base + f];
+      let b = missingBin;
+      if (v === v) {
+        const first = offsets[f];
+        const last = offsets[f + 1] - 1;
+        let j = Math.floor((v - guessLo[f]) * guessScale[f]);
+        if (!(j >= 0)) j = 0;
+        else if (j >= GUESS_CELLS) j = GUESS_CELLS - 1;
+        b = guessTable[f * GUESS_CELLS + j];
+        while (b < last && cuts[b] <= v) b++;
+        while (b > first && cuts[b - 1] > v) b--;
+      } else hasMissing[f] = 1;
+      bins[base + f] = b;
+      binsByColumn[f * rows + r] = b;
+    }
   }
 }
 
@@ -226,19 +267,22 @@ export function buildHistData(
   const bins = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
   // Shared too: worker threads partition rows by it (see hist-threads.ts).
   const binsByColumn = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
-  const guess = new BinGuess(cuts, offsets);
+  const guess = binGuess(cuts, offsets);
   // Row-major pass: reads x and writes `bins` sequentially.
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let f = 0; f < cols; f++) {
-      const v = x[base + f];
-      let b = totalBins;
-      if (!Number.isNaN(v)) b = binOf(cuts, offsets, guess, f, v);
-      else hasMissing[f] = 1;
-      bins[base + f] = b;
-      binsByColumn[f * rows + r] = b;
-    }
-  }
+  binRows(
+    x,
+    rows,
+    cols,
+    cuts,
+    offsets,
+    guess.lo,
+    guess.scale,
+    guess.table,
+    totalBins,
+    bins,
+    binsByColumn,
+    hasMissing,
+  );
   return {
     rows,
     cols,
@@ -251,24 +295,4 @@ export function buildHistData(
     missingBin: totalBins,
     hasMissing,
   };
-}
-
-/**
- * The bin of a present value v of feature f: the b with
- * cuts[b-1] <= v < cuts[b] (the last bin also takes larger values), found by
- * stepping from the guess.
- */
-function binOf(
-  cuts: Float32Array,
-  offsets: Int32Array,
-  guess: BinGuess,
-  f: number,
-  v: number,
-): number {
-  const first = offsets[f];
-  const last = offsets[f + 1] - 1;
-  let b = guess.bin(f, v);
-  while (b < last && cuts[b] <= v) b++;
-  while (b > first && cuts[b - 1] > v) b--;
-  return b;
 }

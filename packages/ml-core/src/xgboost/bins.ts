@@ -184,7 +184,7 @@ function binRows(
     for (let f = 0; f < cols; f++) {
       const v = x[base + f];
       let b = missingBin;
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         const first = offsets[f];
         const last = offsets[f + 1] - 1;
         let j = Math.floor((v - guessLo[f]) * guessScale[f]);

@@ -1,5 +1,5 @@
 import { mulberry32 } from '../random';
-import { buildHistData } from './bins';
+import { buildHistData, codeRows, validationDirections } from './bins';
 
 /** The definition: the first bin whose cut is above v, capped at the feature's last bin. */
 function expectedBin(
@@ -44,5 +44,74 @@ describe('buildHistData', () => {
       }
     }
     expect(mismatches).toBe(0);
+  });
+});
+
+describe('codeRows and validationDirections', () => {
+  it('send every value the way `x < condition` does, for every split of every feature', () => {
+    const rng = mulberry32(21);
+    const rows = 5000;
+    const cols = 4;
+    const x = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      x[r * cols] = rng() * 10 - 5; // continuous, > max_bin distinct values
+      x[r * cols + 1] = Math.floor(rng() * 5); // few distinct values
+      x[r * cols + 2] = r % 4 === 0 ? NaN : rng(); // missing values
+      x[r * cols + 3] = 3; // constant
+    }
+    const data = buildHistData(x, rows, cols, 32);
+    const { offsets, cuts, minCuts } = data;
+    // Values to route: in range, exactly at every cut, between, and far
+    // outside the training range, and missing.
+    const probes: number[][] = Array.from({ length: cols }, (_, f) => {
+      const own = Array.from(
+        cuts.subarray(offsets[f], offsets[f + 1]),
+        (c: number) => c,
+      );
+      const around = own.flatMap(c => [
+        c,
+        Math.fround(c - 1e-3),
+        Math.fround(c + 1e-3),
+      ]);
+      return [
+        ...around,
+        minCuts[f],
+        Math.fround(minCuts[f] - 1),
+        Math.fround(minCuts[f] + 1e-6),
+        -1e9,
+        1e9,
+        NaN,
+        ...Array.from({ length: 50 }, () => Math.fround(rng() * 20 - 10)),
+      ];
+    });
+    const n = Math.max(...probes.map(p => p.length));
+    const xv = new Float32Array(n * cols);
+    for (let r = 0; r < n; r++)
+      for (let f = 0; f < cols; f++)
+        xv[r * cols + f] = probes[f][r % probes[f].length];
+    const coded = codeRows(data, xv, n)!;
+    const dirs = new Uint8Array(coded.missingCode + 1);
+    let checked = 0;
+    for (let f = 0; f < cols; f++) {
+      // Split bins as findBestSplit makes them: offsets[f]-1 (backward split
+      // at the first bin, condition minCuts[f]) up to the last bin.
+      for (let bin = offsets[f] - 1; bin < offsets[f + 1]; bin++) {
+        const condition = bin >= offsets[f] ? cuts[bin] : minCuts[f];
+        for (const defaultLeft of [0, 1]) {
+          validationDirections(dirs, coded, data, f, bin, defaultLeft);
+          for (let r = 0; r < n; r++) {
+            const v = xv[r * cols + f];
+            const left = Number.isNaN(v) ? defaultLeft : v < condition ? 1 : 0;
+            const code = coded.byColumn[f * n + r];
+            if (dirs[code] !== left)
+              throw new Error(
+                `feature ${f}, bin ${bin}, value ${v}: code ${code} goes ${dirs[code]}, the tree ${left}`,
+              );
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10000);
   });
 });

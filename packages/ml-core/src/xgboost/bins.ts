@@ -296,3 +296,85 @@ export function buildHistData(
     hasMissing,
   };
 }
+
+/**
+ * Rows outside the training data (the validation rows) coded against the
+ * training cuts, column-major, so that they can follow a tree's splits like
+ * the training rows (RowSet) instead of walking every tree. Feature f owns
+ * codes [codeOffsets[f], codeOffsets[f] + nb + 2) for its nb bins: 0 for a
+ * value below minCuts[f], 1..nb for bins offsets[f].., nb + 1 for a value at
+ * or above the last cut; `missingCode` for NaN. With those two extra codes
+ * "code ≤ split bin − offset + 1" is exactly the tree's `x < condition`,
+ * also for values beyond the training range (validationDirections).
+ */
+export interface CodedRows {
+  rows: number;
+  byColumn: Uint16Array;
+  codeOffsets: Int32Array;
+  missingCode: number;
+}
+
+/** Codes `rows` rows of x (row-major, the training columns); undefined when the codes do not fit in 16 bits. */
+export function codeRows(
+  data: HistData,
+  x: Float32Array,
+  rows: number,
+): CodedRows | undefined {
+  const { cols, offsets, cuts, minCuts } = data;
+  const codeOffsets = new Int32Array(cols + 1);
+  for (let f = 0; f < cols; f++)
+    codeOffsets[f + 1] = codeOffsets[f] + offsets[f + 1] - offsets[f] + 2;
+  const missingCode = codeOffsets[cols];
+  if (missingCode >= 65535) return undefined;
+  // Shared memory, as the training rows' binsByColumn (one kind of typed
+  // array for the row kernels).
+  const byColumn = new Uint16Array(new SharedArrayBuffer(2 * rows * cols));
+  const guess = binGuess(cuts, offsets);
+  for (let f = 0; f < cols; f++) {
+    const first = offsets[f];
+    const end = offsets[f + 1];
+    const nb = end - first;
+    const base = codeOffsets[f];
+    const lo = guess.lo[f];
+    const scale = guess.scale[f];
+    for (let r = 0; r < rows; r++) {
+      const v = x[r * cols + f];
+      let code = missingCode;
+      if (!Number.isNaN(v)) {
+        if (v < minCuts[f]) code = base;
+        else if (v >= cuts[end - 1]) code = base + nb + 1;
+        else {
+          // The bin, as binRows finds it: from the guess, stepped.
+          let j = Math.floor((v - lo) * scale);
+          if (!(j >= 0)) j = 0;
+          else if (j >= GUESS_CELLS) j = GUESS_CELLS - 1;
+          let b = guess.table[f * GUESS_CELLS + j];
+          while (b < end - 1 && cuts[b] <= v) b++;
+          while (b > first && cuts[b - 1] > v) b--;
+          code = base + b - first + 1;
+        }
+      }
+      byColumn[f * rows + r] = code;
+    }
+  }
+  return { rows, byColumn, codeOffsets, missingCode };
+}
+
+/**
+ * The split's direction (1 = left) per code of its feature, for rows coded
+ * by codeRows: left when code ≤ bin − offset + 1, missing by defaultLeft.
+ */
+export function validationDirections(
+  dirs: Uint8Array,
+  coded: CodedRows,
+  data: HistData,
+  feature: number,
+  bin: number,
+  defaultLeft: number,
+): void {
+  const base = coded.codeOffsets[feature];
+  const end = coded.codeOffsets[feature + 1];
+  const last = bin - data.offsets[feature] + 1;
+  for (let c = base; c < end; c++) dirs[c] = c - base <= last ? 1 : 0;
+  dirs[coded.missingCode] = defaultLeft;
+}

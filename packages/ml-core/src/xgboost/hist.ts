@@ -1,5 +1,10 @@
 /** Histogram tree growing (tree_method hist): histograms, row sets, split search. */
-import type { HistData } from './bins';
+import {
+  type CodedRows,
+  codeRows,
+  type HistData,
+  validationDirections,
+} from './bins';
 import { addRowsToHist, addRowsToHistUnitHess } from './hist-kernel';
 
 import { findBestSplit, SplitChoice } from './hist-split';
@@ -10,13 +15,17 @@ import {
   MIN_THREADED_TRAINING_ROWS,
 } from './hist-threads';
 import { GrowParams, NodeStore } from './nodes';
-import { RowSet, setDirections } from './rows';
+import { copyRows, RowSet, setDirections } from './rows';
 import * as split from './split';
 import { RT_EPS } from './split';
 import type { TreeArrays } from './tree';
 
 // Module-local binding (transpiled cross-module calls go through getters).
 const calcWeight = split.calcWeight;
+
+function sharedU32(n: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(4 * n));
+}
 
 function sharedCopy(a: Float32Array): Float32Array {
   const copy = new Float32Array(new SharedArrayBuffer(4 * a.length));
@@ -48,6 +57,19 @@ export class HistWorkspace {
   unitHessians = false;
   /** Helpers for large histograms, when training with nthread > 1. */
   readonly threads?: HistThreads;
+  /**
+   * The validation rows, following each tree's splits like `rest` (their
+   * leaf values reach the validation predictions from the leaf slices):
+   * cheaper than walking every tree for every validation row. Without
+   * worker threads only (with them, the helpers walk the tree).
+   */
+  private readonly validation?: {
+    rows: RowSet;
+    coded: CodedRows;
+    identity: Uint32Array;
+    scratch: Uint32Array;
+    directions: Uint8Array;
+  };
   private readonly pool: Float64Array[] = [];
 
   /**
@@ -95,10 +117,51 @@ export class HistWorkspace {
         nthread,
       );
     }
+    const valRows = validation ? validation.pred.length : 0;
+    const coded =
+      validation && !this.threads
+        ? codeRows(data, validation.x, valRows)
+        : undefined;
+    if (validation && coded) {
+      this.validation = {
+        // Shared memory like the training rows' arrays: the row kernels
+        // then see one kind of typed array (no second compile of them).
+        rows: new RowSet(
+          sharedU32(valRows),
+          coded.byColumn,
+          valRows,
+          validation.pred,
+        ),
+        coded,
+        identity: sharedU32(valRows).map((_, i) => i),
+        scratch: sharedU32(valRows),
+        directions: new Uint8Array(coded.missingCode + 1),
+      };
+    }
+  }
+
+  /** The split's directions for the validation rows (after setDirections for the training rows). */
+  setValidationDirections(best: {
+    feature: number;
+    bin: number;
+    defaultLeft: number;
+  }): void {
+    const v = this.validation;
+    if (!v) return;
+    validationDirections(
+      v.directions,
+      v.coded,
+      this.data,
+      best.feature,
+      best.bin,
+      best.defaultLeft,
+    );
   }
 
   /** Partitions every row set's slice of `node` into l and r (RowSet.split). */
   splitRows(node: number, l: number, r: number, feature: number): void {
+    const v = this.validation;
+    v?.rows.split(node, l, r, feature, v.directions, v.scratch);
     this.forSets((set, i, begin, end) => {
       if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
         const mid = this.threads.partition(i, begin, end, feature * set.stride);
@@ -118,6 +181,8 @@ export class HistWorkspace {
     feature: number,
     values: Float32Array,
   ): void {
+    const v = this.validation;
+    v?.rows.addSplitLeafValues(node, feature, v.directions, values);
     this.forSets((set, i, begin, end) => {
       if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
         const colBase = feature * set.stride;
@@ -130,6 +195,7 @@ export class HistWorkspace {
 
   /** RowSet.addLeafValue for every row set. */
   addLeafValue(node: number, value: number): void {
+    this.validation?.rows.addLeafValue(node, value);
     this.forSets((set, i, begin, end) => {
       if (this.threads && end - begin >= MIN_PARALLEL_PARTITION_ROWS) {
         this.threads.addLeafValue(i, begin, end, value);
@@ -153,6 +219,8 @@ export class HistWorkspace {
    * the worker threads; false when there are none (the caller adds it).
    */
   addTreeToValidation(tree: TreeArrays): boolean {
+    // The validation row set got the tree's leaf values while it grew.
+    if (this.validation) return true;
     return this.threads?.addTreeToValidation(tree) ?? false;
   }
 
@@ -165,6 +233,12 @@ export class HistWorkspace {
   resetRows(nSampled: number, nRest: number): void {
     this.sampled.reset(nSampled);
     this.rest.reset(nRest);
+    const v = this.validation;
+    if (v) {
+      // Every validation row at the root, in order (splits permute them).
+      copyRows(v.identity, 0, v.identity.length, v.rows.order, 0);
+      v.rows.reset(v.identity.length);
+    }
   }
 
   take(): Float64Array {
@@ -281,6 +355,7 @@ export function growHist(
       store.g[r] = G - best.gl;
       store.h[r] = H - best.hl;
       setDirections(dirs, data, best);
+      ws.setValidationDirections(best);
       if (childrenAreLeaves) {
         // Index 1 = left (the direction bit), 0 = right.
         values[1] = leafValue(p, best.gl, best.hl);

@@ -229,6 +229,42 @@ describe('trainXGBoost', () => {
     expect(r.history[5].trainRmse).toBeCloseTo(rmse, 10);
   });
 
+  it('follows the validation rows through each tree exactly as walking the tree would, values beyond the training range included', () => {
+    const data = withMissing(60000, 11);
+    const validation = withMissing(20000, 12);
+    const { cols } = data;
+    for (let r = 0; r < validation.rows; r++) {
+      const at = r * cols + (r % cols);
+      if (r % 7 === 0) validation.data[at] = -1e6; // below every training value
+      else if (r % 7 === 1) validation.data[at] = 1e6; // above the last cut
+      else if (r % 7 === 2)
+        // exactly a training value: cut points are training values
+        validation.data[at] = data.data[(r % data.rows) * cols + (r % cols)];
+    }
+    const params = {
+      ...REFERENCE_HYPERPARAMETERS,
+      tree_method: 'hist' as const,
+      num_round: 10,
+      early_stopping_rounds: undefined,
+    };
+    // nthread 1: the validation rows follow the splits (a row set); with
+    // helpers (nthread 2) every tree is walked for every validation row.
+    const one = trainXGBoost({ ...params, nthread: 1 }, data, validation);
+    const two = trainXGBoost({ ...params, nthread: 2 }, data, validation);
+    expect(one.booster.toXGBoostJSONString()).toBe(
+      two.booster.toXGBoostJSONString(),
+    );
+    expect(one.history.map(h => h.validationScore)).toEqual(
+      two.history.map(h => h.validationScore),
+    );
+    // And the last round's score is the RMSE of the model's own predictions.
+    expect(one.history[9].validationScore).toBeCloseTo(
+      regressionMetrics(validation.labels, one.booster.predict(validation))
+        .rmse,
+      5,
+    );
+  });
+
   it('grows the same model with histogram worker threads (nthread 2)', () => {
     const data = withMissing(60000, 9);
     // The last columns (a worker's share) carry signal too.

@@ -101,7 +101,8 @@ describe('codeRows and validationDirections', () => {
           validationDirections(dirs, coded, data, f, bin, defaultLeft);
           for (let r = 0; r < n; r++) {
             const v = xv[r * cols + f];
-            const left = Number.isNaN(v) ? defaultLeft : v < condition ? 1 : 0;
+            const tree = v < condition ? 1 : 0;
+            const left = Number.isNaN(v) ? defaultLeft : tree;
             const code = coded.byColumn[f * n + r];
             if (dirs[code] !== left)
               throw new Error(

@@ -3,23 +3,17 @@ import type {
   RolloutAlarmThresholds,
   VariantTraffic,
 } from '@mlops-portal/plugin-mlops-common';
+import { percentileMs } from '../monitoring/latencyHistogram';
 import {
-  emptyHistogram,
-  latencyBucket,
-  mergeHistogram,
-  percentileMs,
-} from '../monitoring/latencyHistogram';
+  countInvocation,
+  emptyVariantCounters,
+  readVariantCounters,
+  toVariantTraffic,
+  type VariantCounters,
+} from '../monitoring/variantCounters';
 import { predictionPsi } from './predictionBaseline';
 import type { PredictionBaseline } from './predictionBaseline';
 import type { VariantRole } from './trafficSplit';
-
-/** One side's traffic: counts and a latency histogram (JSON, persisted with the rollout). */
-export interface VariantCounters {
-  invocations: number;
-  /** Failed invocations (5xx; bad input is the caller's, not the model's). */
-  errors: number;
-  latency: number[];
-}
 
 /**
  * What the alarms judge: the candidate's traffic since its current step
@@ -33,39 +27,30 @@ export interface RolloutCounters {
 /** Default of `autoRollback.minInvocations`. */
 export const DEFAULT_MIN_INVOCATIONS = 10;
 
-const emptyVariant = (): VariantCounters => ({
-  invocations: 0,
-  errors: 0,
-  latency: emptyHistogram(),
-});
-
 export function emptyCounters(): RolloutCounters {
   return {
-    step: { ...emptyVariant(), predictions: [] },
-    variants: { current: emptyVariant(), candidate: emptyVariant() },
+    step: { ...emptyVariantCounters(), predictions: [] },
+    variants: {
+      current: emptyVariantCounters(),
+      candidate: emptyVariantCounters(),
+    },
   };
 }
 
 /** A fresh step window, the rollout's totals kept. */
 export function nextStepCounters(c: RolloutCounters): RolloutCounters {
-  return { ...c, step: { ...emptyVariant(), predictions: [] } };
+  return { ...c, step: { ...emptyVariantCounters(), predictions: [] } };
 }
 
 /** Stored counters (JSON), tolerant of a missing or older shape. */
 export function countersFrom(json: unknown): RolloutCounters {
   const c = emptyCounters();
   const raw = json as Partial<RolloutCounters> | undefined;
-  const copy = (into: VariantCounters, from?: Partial<VariantCounters>) => {
-    into.invocations = Number(from?.invocations) || 0;
-    into.errors = Number(from?.errors) || 0;
-    if (Array.isArray(from?.latency))
-      mergeHistogram(into.latency, from.latency);
-  };
-  copy(c.step, raw?.step);
+  Object.assign(c.step, readVariantCounters(raw?.step));
   if (Array.isArray(raw?.step?.predictions))
     c.step.predictions = raw.step.predictions.map(n => Number(n) || 0);
-  copy(c.variants.current, raw?.variants?.current);
-  copy(c.variants.candidate, raw?.variants?.candidate);
+  c.variants.current = readVariantCounters(raw?.variants?.current);
+  c.variants.candidate = readVariantCounters(raw?.variants?.candidate);
   return c;
 }
 
@@ -83,11 +68,8 @@ export function countServed(
   role: VariantRole,
   outcome: ServedOutcome,
 ) {
-  const add = (v: VariantCounters) => {
-    v.invocations++;
-    if (outcome.status >= 500) v.errors++;
-    v.latency[latencyBucket(outcome.latencyMs)]++;
-  };
+  const add = (v: VariantCounters) =>
+    countInvocation(v, outcome.latencyMs, outcome.status >= 500);
   add(c.variants[role]);
   if (role !== 'candidate') return;
   add(c.step);
@@ -160,20 +142,8 @@ export function variantTraffic(
     role: VariantRole,
     modelVersion: number,
     weight: number,
-  ): VariantTraffic => {
-    const v = c.variants[role];
-    const p50 = percentileMs(v.latency, 0.5);
-    const p99 = percentileMs(v.latency, 0.99);
-    return {
-      modelVersion,
-      role,
-      weight,
-      invocations: v.invocations,
-      errors: v.errors,
-      ...(p50 !== undefined ? { p50LatencyMs: round(p50, 2) } : {}),
-      ...(p99 !== undefined ? { p99LatencyMs: round(p99, 2) } : {}),
-    };
-  };
+  ): VariantTraffic =>
+    toVariantTraffic(c.variants[role], { modelVersion, role, weight }, 2);
   return [
     ...(versions.current !== undefined
       ? [of('current', versions.current, 100 - candidatePercent)]

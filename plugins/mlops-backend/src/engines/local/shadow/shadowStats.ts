@@ -5,18 +5,12 @@ import type {
   VariantTraffic,
 } from '@mlops-portal/plugin-mlops-common';
 import {
-  emptyHistogram,
-  latencyBucket,
-  mergeHistogram,
-  percentileMs,
-} from '../monitoring/latencyHistogram';
-
-/** One side's traffic: counters and a fixed-size latency histogram. */
-export interface SideStats {
-  invocations: number;
-  errors: number;
-  latency: number[];
-}
+  countInvocation,
+  emptyVariantCounters,
+  readVariantCounters,
+  toVariantTraffic,
+  type VariantCounters,
+} from '../monitoring/variantCounters';
 
 /**
  * Everything a shadow test accumulates. Bounded whatever the traffic:
@@ -33,19 +27,13 @@ export interface ShadowStats {
   /** Regression: sum and max of |candidate − serving|. */
   absDiffSum: number;
   absDiffMax: number;
-  serving: SideStats;
-  candidate: SideStats;
+  serving: VariantCounters;
+  candidate: VariantCounters;
   /** Sampler position, so a resumed test keeps the same share. */
   sampleCredit: number;
   /** Sampled copies dropped because the candidate fell behind (not compared). */
   dropped: number;
 }
-
-const side = (): SideStats => ({
-  invocations: 0,
-  errors: 0,
-  latency: emptyHistogram(),
-});
 
 export function emptyStats(): ShadowStats {
   return {
@@ -54,8 +42,8 @@ export function emptyStats(): ShadowStats {
     agreeRows: 0,
     absDiffSum: 0,
     absDiffMax: 0,
-    serving: side(),
-    candidate: side(),
+    serving: emptyVariantCounters(),
+    candidate: emptyVariantCounters(),
     sampleCredit: 0,
     dropped: 0,
   };
@@ -63,13 +51,6 @@ export function emptyStats(): ShadowStats {
 
 const num = (v: unknown) =>
   typeof v === 'number' && Number.isFinite(v) ? v : 0;
-
-function readSide(v: unknown): SideStats {
-  const s = (v ?? {}) as Partial<SideStats>;
-  const latency = emptyHistogram();
-  if (Array.isArray(s.latency)) mergeHistogram(latency, s.latency.map(num));
-  return { invocations: num(s.invocations), errors: num(s.errors), latency };
-}
 
 /** Stats from a stored cell; anything missing or malformed reads as zero. */
 export function readStats(text: unknown): ShadowStats {
@@ -87,8 +68,8 @@ export function readStats(text: unknown): ShadowStats {
     agreeRows: num(raw.agreeRows),
     absDiffSum: num(raw.absDiffSum),
     absDiffMax: num(raw.absDiffMax),
-    serving: readSide(raw.serving),
-    candidate: readSide(raw.candidate),
+    serving: readVariantCounters(raw.serving),
+    candidate: readVariantCounters(raw.candidate),
     sampleCredit: num(raw.sampleCredit),
     dropped: num(raw.dropped),
   };
@@ -106,15 +87,9 @@ export function takeSample(stats: ShadowStats, percent: number): boolean {
   return true;
 }
 
-function addLatency(s: SideStats, ms: number) {
-  s.latency[latencyBucket(ms)] += 1;
-}
-
 /** A sampled request the serving version failed (5xx): nothing to copy. */
 export function recordServingError(stats: ShadowStats, latencyMs: number) {
-  stats.serving.invocations += 1;
-  stats.serving.errors += 1;
-  addLatency(stats.serving, latencyMs);
+  countInvocation(stats.serving, latencyMs, true);
 }
 
 /**
@@ -128,15 +103,11 @@ export function recordComparison(
   candidate: { predictions?: readonly Prediction[]; latencyMs: number },
 ) {
   stats.requests += 1;
-  stats.serving.invocations += 1;
-  addLatency(stats.serving, served.latencyMs);
-  stats.candidate.invocations += 1;
-  addLatency(stats.candidate, candidate.latencyMs);
+  countInvocation(stats.serving, served.latencyMs, false);
   const preds = candidate.predictions;
-  if (!preds || preds.length !== served.predictions.length) {
-    stats.candidate.errors += 1;
-    return;
-  }
+  const failed = !preds || preds.length !== served.predictions.length;
+  countInvocation(stats.candidate, candidate.latencyMs, failed);
+  if (failed) return;
   for (let i = 0; i < preds.length; i++) {
     const a = served.predictions[i].value;
     const b = preds[i].value;
@@ -153,23 +124,17 @@ export function recordComparison(
   }
 }
 
+/** The candidate answers nobody: its weight is 0. */
 function variant(
-  s: SideStats,
+  s: VariantCounters,
   modelVersion: number,
   role: VariantTraffic['role'],
 ): VariantTraffic {
-  const p50 = percentileMs(s.latency, 0.5);
-  const p99 = percentileMs(s.latency, 0.99);
-  return {
+  return toVariantTraffic(s, {
     modelVersion,
     role,
-    // The candidate answers nobody.
     weight: role === 'current' ? 100 : 0,
-    invocations: s.invocations,
-    errors: s.errors,
-    ...(p50 !== undefined ? { p50LatencyMs: p50 } : {}),
-    ...(p99 !== undefined ? { p99LatencyMs: p99 } : {}),
-  };
+  });
 }
 
 /** The public comparison of serving vs candidate. */

@@ -1,13 +1,11 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import {
   dataPrefix,
   manifestJsonKey,
@@ -15,17 +13,14 @@ import {
   sharedBucketName,
 } from './config';
 import { DeployAccess } from './deploy-access';
+import { projectLambda } from './project-lambda';
 import { acknowledgeBucketNotificationsHandler } from './nag';
 import { accessLogsBucket, secureBucket } from './secure-bucket';
 
-const INFRA_DIR = path.join(__dirname, '..');
 /** Origin of the Backstage portal (context `portalOrigin`), for browser uploads. */
 const DEFAULT_PORTAL_ORIGIN = 'http://localhost:3000';
 /** Where the portal stages direct uploads before validating them (outside data/). */
 const STAGING_PREFIX = 'staging/';
-
-/** Runtime of the repo's Node.js Lambdas (cdk-nag L1 wants the latest). */
-export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
  * What the ML systems of one account/region share (AWS's usual layout: one
@@ -160,18 +155,7 @@ export class DataStack extends Stack {
       }),
     );
 
-    const writer = new NodejsFunction(scope, 'ManifestWriter', {
-      entry: path.join(INFRA_DIR, 'lambda', 'manifest-writer', 'index.ts'),
-      handler: 'handler',
-      // The lock file only anchors the project root (no node_modules are
-      // installed into the bundle); infra/package.json exists in every clone,
-      // while the workspace lock lives above infra/.
-      projectRoot: INFRA_DIR,
-      depsLockFilePath: path.join(INFRA_DIR, 'package.json'),
-      runtime: LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(60),
+    const writer = projectLambda(scope, 'ManifestWriter', 'manifest-writer', {
       role,
       logGroup,
       // No reserved concurrency: concurrent writers each list the whole
@@ -182,15 +166,6 @@ export class DataStack extends Stack {
         MANIFEST_BUCKET: this.manifestBucket.bucketName,
         MANIFEST_ZIP_KEY: zipKey,
         MANIFEST_JSON_KEY: jsonKey,
-      },
-      bundling: {
-        // Local esbuild (no Docker); the runtime ships SDK v3, so it stays external.
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: false,
-        format: OutputFormat.CJS,
-        target: 'node22',
       },
     });
     this.dataBucket.addEventNotification(

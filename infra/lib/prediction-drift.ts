@@ -10,20 +10,17 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { sharedBucketName } from './config';
-import { LAMBDA_RUNTIME } from './data-stack';
+import { projectLambda } from './project-lambda';
 import { acknowledge } from './nag';
 import { PREDICTION_BASELINE_FILE } from './pipeline-definition';
 import { PREDICTION_DRIFT_METRIC, ROLLOUT_METRICS_NAMESPACE } from './rollout';
 import { modelPackagesArn, sageMakerArn } from './sagemaker-arns';
 
-const INFRA_DIR = path.join(__dirname, '..');
 /** The artifact bucket's name as cdk-nag prints it (imported by name in the serving stack). */
 const NAG_ARTIFACTS = sharedBucketName(
   'artifacts',
@@ -120,16 +117,7 @@ export class PredictionDriftPublisher extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(INFRA_DIR, 'lambda', 'prediction-drift', 'index.ts'),
-      handler: 'handler',
-      // As the manifest writer: infra/package.json anchors the project root.
-      projectRoot: INFRA_DIR,
-      depsLockFilePath: path.join(INFRA_DIR, 'package.json'),
-      runtime: LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(60),
+    this.function = projectLambda(this, 'Function', 'prediction-drift', {
       role,
       logGroup,
       description: `Publishes ${ROLLOUT_METRICS_NAMESPACE}/${PREDICTION_DRIFT_METRIC} of ${endpointName} from its Data Capture files`,
@@ -138,15 +126,6 @@ export class PredictionDriftPublisher extends Construct {
         CAPTURE_BUCKET: artifacts.bucketName,
         CAPTURE_PREFIX: props.capturePrefix,
         MIN_PREDICTIONS: String(props.minPredictions),
-      },
-      bundling: {
-        // Local esbuild (no Docker); the runtime ships SDK v3, so it stays external.
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: false,
-        format: OutputFormat.CJS,
-        target: 'node22',
       },
     });
 

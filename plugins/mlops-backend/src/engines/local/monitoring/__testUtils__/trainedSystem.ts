@@ -7,18 +7,12 @@
 import {
   EVALUATION_PLOTS_FILE,
   STATISTICS_FILE,
-  buildSignature,
-  cellValue,
-  defaultObjective,
-  parseTableCsv,
-  preprocessTable,
-  resolveSchema,
   tableBaselineStatistics,
   taskEvaluationPlots,
   taskMetrics,
   trainXGBoost,
 } from '@mlops-portal/ml-core';
-import type { Table, XGBoostParams } from '@mlops-portal/ml-core';
+import type { Table } from '@mlops-portal/ml-core';
 import { toPrediction } from '@mlops-portal/plugin-mlops-common';
 import type {
   FeatureRecord,
@@ -26,10 +20,8 @@ import type {
 } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import path from 'path';
-import {
-  DemoSystemName,
-  demoSystem,
-} from '../../../../__testUtils__/demoSystems';
+import type { DemoSystemName } from '../../../../__testUtils__/demoSystems';
+import { prepareDemoTraining } from '../../__testUtils__/demoTraining';
 import { checkRecords, type ServedModel } from '../../endpoint';
 
 export interface TrainedSystem {
@@ -53,35 +45,15 @@ export function writeTrainedSystem(
 ): TrainedSystem {
   let run = cache.get(name);
   if (!run) {
-    const { spec, dataPath } = demoSystem(name);
-    const text = fs.readFileSync(dataPath, 'utf8');
-    const schema = resolveSchema(spec.spec.dataset, text);
-    const read = parseTableCsv(text, schema);
-    if (read.errorCount > 0) throw new Error(JSON.stringify(read.errors));
-    const { table } = read;
-    const data = preprocessTable(table, schema, {
-      ...spec.spec.training?.split,
-      seed: 1,
-    });
-    const params = {
-      ...(spec.spec.training?.hyperparameters ?? {}),
-      // Few rounds: the tests serve the model, they do not judge it.
-      num_round: 10,
-      objective: spec.spec.training?.objective ?? defaultObjective(schema.task),
-      ...(schema.task === 'multiclass'
-        ? { num_class: schema.classes?.length ?? 0 }
-        : {}),
-      seed: 1,
-    } as XGBoostParams;
-    const { booster } = trainXGBoost(params, data.train, data.validation);
+    const { schema, table, data, signature, records, targets, params } =
+      prepareDemoTraining(name);
+    // Few rounds: the tests serve the model, they do not judge it.
+    const { booster } = trainXGBoost(
+      params({ num_round: 10 }),
+      data.train,
+      data.validation,
+    );
     const predicted = booster.predict(data.test);
-    const signature = buildSignature(
-      table,
-      schema,
-      data.preprocessor,
-      spec,
-      data.split.train,
-    ) as unknown as ModelSignature;
     const json = (v: unknown) => JSON.stringify(v);
     const files: Record<string, string> = {
       'model.json': booster.toXGBoostJSONString(),
@@ -103,16 +75,6 @@ export function writeTrainedSystem(
         }),
       ),
     };
-    const inputs = signature.inputs.map(i => i.name);
-    const col = (n: string) => table.columns[table.names.indexOf(n)];
-    const records: FeatureRecord[] = [];
-    const targets: TrainedSystem['targets'] = [];
-    for (let r = 0; r < table.rowCount; r++) {
-      const rec: FeatureRecord = {};
-      for (const n of inputs) rec[n] = cellValue(col(n), r);
-      records.push(rec);
-      targets.push(cellValue(col(schema.target), r));
-    }
     run = { files, signature, records, targets, table };
     cache.set(name, run);
   }

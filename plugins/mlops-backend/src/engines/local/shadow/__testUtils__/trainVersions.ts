@@ -3,23 +3,13 @@
  * in the test process (different rounds and depth) and written as model
  * package directories, so a shadow test compares real models. Test-only.
  */
-import {
-  buildSignature,
-  cellValue,
-  defaultObjective,
-  parseTableCsv,
-  preprocessTable,
-  resolveSchema,
-  trainXGBoost,
-} from '@mlops-portal/ml-core';
+import { trainXGBoost } from '@mlops-portal/ml-core';
 import type { XGBoostParams } from '@mlops-portal/ml-core';
 import type { FeatureRecord } from '@mlops-portal/plugin-mlops-common';
 import fs from 'fs';
 import path from 'path';
-import {
-  DemoSystemName,
-  demoSystem,
-} from '../../../../__testUtils__/demoSystems';
+import type { DemoSystemName } from '../../../../__testUtils__/demoSystems';
+import { prepareDemoTraining } from '../../__testUtils__/demoTraining';
 
 export interface TrainedVersions {
   /** The data set's rows as feature records (target left out). */
@@ -38,47 +28,19 @@ const cache = new Map<DemoSystemName, TrainedVersions>();
 export function trainTwoVersions(name: DemoSystemName): TrainedVersions {
   const hit = cache.get(name);
   if (hit) return hit;
-  const { spec, dataPath } = demoSystem(name);
-  const text = fs.readFileSync(dataPath, 'utf8');
-  const schema = resolveSchema(spec.spec.dataset, text);
-  const { table } = parseTableCsv(text, schema);
-  const data = preprocessTable(table, schema, {
-    ...spec.spec.training?.split,
-    seed: 1,
-  });
-  const signature = buildSignature(
-    table,
-    schema,
-    data.preprocessor,
-    spec,
-    data.split.train,
-  );
+  const { data, signature, records, params } = prepareDemoTraining(name);
   const files = ([1, 2] as const).map(which => {
-    const params = {
-      ...(spec.spec.training?.hyperparameters ?? {}),
-      objective: spec.spec.training?.objective ?? defaultObjective(schema.task),
-      ...(schema.task === 'multiclass'
-        ? { num_class: schema.classes?.length ?? 0 }
-        : {}),
-      early_stopping_rounds: undefined,
-      seed: 1,
-      ...PARAMS[which],
-    } as XGBoostParams;
-    const { booster } = trainXGBoost(params, data.train, data.validation);
+    const { booster } = trainXGBoost(
+      params({ early_stopping_rounds: undefined, ...PARAMS[which] }),
+      data.train,
+      data.validation,
+    );
     return {
       'model.json': booster.toXGBoostJSONString(),
       'preprocessor.json': JSON.stringify(data.preprocessor),
       'signature.json': JSON.stringify(signature),
     };
   });
-  const inputs = signature.inputs.map(i => i.name);
-  const col = (n: string) => table.columns[table.names.indexOf(n)];
-  const records: FeatureRecord[] = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    const rec: FeatureRecord = {};
-    for (const n of inputs) rec[n] = cellValue(col(n), r);
-    records.push(rec);
-  }
   const trained: TrainedVersions = {
     records,
     write(which, dir) {

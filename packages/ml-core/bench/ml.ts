@@ -193,9 +193,9 @@ function regressionCase(scale: number): SpeedCase {
   };
 }
 
-/** One XGBoost hist training in a fresh Python process (its first, as ml-core's cold run). */
-function referenceRun(dir: string, c: SpeedCase, nthread: number) {
-  const ref = runReference([
+/** XGBoost hist on the split in `dir`: `repeat` trainings in one fresh Python process. */
+function referenceHist(dir: string, c: SpeedCase, nthread: number, repeat = 1) {
+  return runReference([
     '--dir',
     dir,
     '--params',
@@ -204,7 +204,14 @@ function referenceRun(dir: string, c: SpeedCase, nthread: number) {
     'hist',
     '--nthread',
     String(nthread),
+    '--repeat',
+    String(repeat),
   ]);
+}
+
+/** One XGBoost hist training in a fresh Python process (its first, as ml-core's cold run). */
+function referenceRun(dir: string, c: SpeedCase, nthread: number) {
+  const ref = referenceHist(dir, c, nthread);
   return {
     seconds: ref.first_train_seconds as number,
     cpuSeconds: ref.train_cpu_seconds as number,
@@ -281,18 +288,7 @@ async function speed(c: SpeedCase, nthread: number, repeat: number) {
     cpu.push((used.user + used.system) / 1e6);
   }
   const loadXgb = load();
-  const ref = runReference([
-    '--dir',
-    dir,
-    '--params',
-    JSON.stringify(c.params),
-    '--tree-method',
-    'hist',
-    '--nthread',
-    String(nthread),
-    '--repeat',
-    String(repeat),
-  ]);
+  const ref = referenceHist(dir, c, nthread, repeat);
   rmSync(dir, { recursive: true, force: true });
   const warm = median(wall);
   return {

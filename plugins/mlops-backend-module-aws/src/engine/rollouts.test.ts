@@ -953,57 +953,25 @@ describe('shadow tests', () => {
     });
     cloudwatch.on(GetMetricDataCommand).resolves({
       $metadata: {},
-      MetricDataResults: [
-        {
-          Id: 'v0_inv',
-          Label: 'inv',
-          Values: [200],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v0_e5',
-          Values: [1],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v0_p50',
-          Values: [4200],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v0_p99',
-          Values: [9100],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v1_inv',
-          Values: [100],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v1_e5',
-          Values: [3],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v1_p50',
-          Values: [5000],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-        {
-          Id: 'v1_p99',
-          Values: [12000],
-          Timestamps: [new Date(startedAt)],
-          StatusCode: 'Complete',
-        },
-      ],
+      // Per variant (v0 serving, v1 shadow): invocations, 5xx, p50, p99.
+      MetricDataResults: (
+        [
+          ['v0_inv', 200],
+          ['v0_e5', 1],
+          ['v0_p50', 4200],
+          ['v0_p99', 9100],
+          ['v1_inv', 100],
+          ['v1_e5', 3],
+          ['v1_p50', 5000],
+          ['v1_p99', 12000],
+        ] as Array<[string, number]>
+      ).map(([Id, value]) => ({
+        Id,
+        ...(Id === 'v0_inv' ? { Label: 'inv' } : {}),
+        Values: [value],
+        Timestamps: [new Date(startedAt)],
+        StatusCode: 'Complete' as const,
+      })),
     });
   }
 
